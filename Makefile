@@ -1,0 +1,115 @@
+# codesim - the single entry point: make, make run, make test, make bench.
+# Every target that builds first runs `deps`, which installs what a fresh
+# Debian machine lacks.
+
+SHELL := /bin/bash
+CC := gcc
+CXX := g++
+BUILD := build
+VERSION := 0.1.0
+
+# Debian package for each pkg-config module / command the build needs.
+PC_DEPS := sqlite3:libsqlite3-dev yaml-0.1:libyaml-dev check:check jansson:libjansson-dev \
+           systemc:libsystemc-dev
+CMD_DEPS := pkg-config:pkg-config verilator:verilator valgrind:valgrind
+
+WARN := -Wall -Wextra -Werror
+CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+DEFS := -DCODESIM_VERSION=\"$(VERSION)\" -DCODESIM_ROOT=\"$(CURDIR)\"
+CFLAGS_REL := $(CSTD) $(WARN) -O2 -g $(DEFS)
+CFLAGS_SAN := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined $(DEFS)
+LIBS := -lsqlite3 -lyaml -ldl -lm -pthread
+
+LIB_SRC := $(sort $(wildcard models/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)) \
+           $(wildcard mapper/*.c))
+TEST_SRC := $(sort $(wildcard tests/*.c))
+REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
+SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
+HDRS := $(wildcard models/*.h sim/*.h mapper/*.h tests/*.h)
+
+.PHONY: all deps run test bench clean rtlcheck-all version-stamp
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/codesim
+
+deps:
+	@missing=""; \
+	for d in $(CMD_DEPS); do command -v $${d%%:*} >/dev/null 2>&1 || missing="$$missing $${d##*:}"; done; \
+	for d in $(PC_DEPS); do pkg-config --exists $${d%%:*} 2>/dev/null || missing="$$missing $${d##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	  else echo "deps: missing$$missing: run 'make deps' as root or install them with apt-get" >&2; exit 1; fi; \
+	  echo "deps: installing$$missing"; \
+	  $$sudo apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	  || { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
+	fi
+
+# The git revision lands in one generated header, rewritten only when it changes.
+$(BUILD)/version.h: version-stamp
+	@mkdir -p $(BUILD)
+	@rev=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	git diff --quiet HEAD -- 2>/dev/null || rev="$$rev-dirty"; \
+	line="#define CODESIM_GIT_REV \"$$rev\""; \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$line" ] || echo "$$line" > $@
+
+$(BUILD)/rel/%.o: %.c $(HDRS) $(BUILD)/version.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_REL) -I$(BUILD) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c $(HDRS) $(BUILD)/version.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SAN) -I$(BUILD) $$(pkg-config --cflags check) -c $< -o $@
+
+$(BUILD)/codesim: $(REL_OBJ) $(BUILD)/rel/sim/main.o
+	$(CC) $(CFLAGS_REL) $^ -o $@ $(LIBS)
+
+$(BUILD)/codesim-san: $(SAN_OBJ) $(BUILD)/san/sim/main.o
+	$(CC) $(CFLAGS_SAN) $^ -o $@ $(LIBS)
+
+$(BUILD)/run_tests: $(SAN_OBJ) $(TEST_OBJ)
+	$(CC) $(CFLAGS_SAN) $^ -o $@ $(LIBS) $$(pkg-config --libs check)
+
+# SystemC: the Verilated RTL and the C model side by side, compared every cycle.
+SC_DIR := $(BUILD)/sc
+SC_SHAPE := -GR=4 -GC=3 -GAW=8 -GBW=8 -GACCW=32
+$(SC_DIR)/sc_systolic: rtl/systolic.v tests/sc/sc_systolic.cpp models/systolic.c models/systolic.h | deps
+	@rm -rf $(SC_DIR) && mkdir -p $(SC_DIR)
+	SYSTEMC_INCLUDE=/usr/include SYSTEMC_LIBDIR=/usr/lib/x86_64-linux-gnu \
+	verilator --sc rtl/systolic.v --top-module systolic_top $(SC_SHAPE) --pins-bv 2 \
+	  --exe $(CURDIR)/tests/sc/sc_systolic.cpp $(CURDIR)/models/systolic.c \
+	  -CFLAGS "-I$(CURDIR) -O1" -LDFLAGS "-lm" --build -j 2 -Mdir $(SC_DIR) -o sc_systolic >/dev/null
+
+# Shapes the test suite cross-checks (tests/test_rtl.c), built ahead so that
+# make -j2 builds them in parallel; the directory name carries the shape:
+# systolic_r<R>_c<C>_a<in_bits>_w<w_bits>_acc<acc_bits>.
+RTL_TEST_SHAPES := r8_c8_a8_w8_acc32 r12_c5_a8_w8_acc32 r5_c12_a8_w8_acc32 r4_c3_a4_w6_acc12
+RTL_TEST_LIBS := $(RTL_TEST_SHAPES:%=$(BUILD)/rtl/systolic_%/libvsystolic.so)
+$(BUILD)/rtl/systolic_%/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh | deps
+	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
+	rtl/build.sh $(BUILD)/rtl/systolic_$* $$1 $$2 $$3 $$4 $$5
+
+run: $(BUILD)/codesim
+	$(BUILD)/codesim run --hw configs/default.yaml --workload traces/transformer.csv --db results.db
+
+test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_systolic $(RTL_TEST_LIBS)
+	@echo "== SystemC: Verilated RTL beside the C model, every cycle"
+	$(SC_DIR)/sc_systolic
+	@echo "== valgrind: codesim run leaks nothing"
+	@tmp=$$(mktemp -d) && \
+	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=all \
+	  $(BUILD)/codesim run --hw configs/default.yaml --workload traces/transformer.csv --db $$tmp/v.db >/dev/null && \
+	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=all \
+	  $(BUILD)/codesim run --path cycle --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db $$tmp/v.db >/dev/null && \
+	rm -rf $$tmp && echo "valgrind: clean"
+	@echo "== Check suites (ASan/UBSan)"
+	CODESIM_BIN=$(CURDIR)/$(BUILD)/codesim-san CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
+
+bench: $(BUILD)/codesim
+	$(BUILD)/codesim bench
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,527 @@
+/* systolic.c - systolic-array tensor core: configuration, fold structure,
+ * closed-form counts, and the cycle-by-cycle array.  See systolic.h for the
+ * microarchitecture this file and rtl/systolic.v both implement. */
+#include "systolic.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const df_names[] = {"os", "ws", "is"};
+
+const char *systolic_dataflow_name(systolic_dataflow_t df)
+{
+    return (unsigned)df < 3 ? df_names[df] : "?";
+}
+
+int systolic_dataflow_parse(const char *s, systolic_dataflow_t *out)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        if (strcmp(s, df_names[i]) == 0) {
+            *out = (systolic_dataflow_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
+{
+    if (cfg->rows < 1 || cfg->rows > SYSTOLIC_MAX_DIM) {
+        snprintf(err, errlen, "rows: %u is outside 1..%u", cfg->rows, SYSTOLIC_MAX_DIM);
+        return -1;
+    }
+    if (cfg->cols < 1 || cfg->cols > SYSTOLIC_MAX_DIM) {
+        snprintf(err, errlen, "cols: %u is outside 1..%u", cfg->cols, SYSTOLIC_MAX_DIM);
+        return -1;
+    }
+    if ((unsigned)cfg->dataflow > SYSTOLIC_IS) {
+        snprintf(err, errlen, "dataflow: must be os, ws or is");
+        return -1;
+    }
+    if (cfg->in_bits < 1 || cfg->in_bits > SYSTOLIC_MAX_OPERAND_BITS) {
+        snprintf(err, errlen, "in_bits: %u is outside 1..%u", cfg->in_bits,
+                 SYSTOLIC_MAX_OPERAND_BITS);
+        return -1;
+    }
+    if (cfg->w_bits < 1 || cfg->w_bits > SYSTOLIC_MAX_OPERAND_BITS) {
+        snprintf(err, errlen, "w_bits: %u is outside 1..%u", cfg->w_bits,
+                 SYSTOLIC_MAX_OPERAND_BITS);
+        return -1;
+    }
+    if (cfg->acc_bits < 2 || cfg->acc_bits > SYSTOLIC_MAX_ACC_BITS) {
+        snprintf(err, errlen, "acc_bits: %u is outside 2..%u", cfg->acc_bits,
+                 SYSTOLIC_MAX_ACC_BITS);
+        return -1;
+    }
+    return 0;
+}
+
+int systolic_gemm_check(const systolic_gemm_t *g, char *err, size_t errlen)
+{
+    const uint64_t d[3] = {g->m, g->n, g->k};
+    static const char *const names[3] = {"M", "N", "K"};
+    for (int i = 0; i < 3; i++) {
+        if (d[i] < 1 || d[i] > SYSTOLIC_MAX_GEMM_DIM) {
+            snprintf(err, errlen, "%s: %" PRIu64 " is outside 1..%u", names[i], d[i],
+                     SYSTOLIC_MAX_GEMM_DIM);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int32_t systolic_wrap(int64_t v, uint32_t bits)
+{
+    /* Work on unsigned values so that no shift or overflow is undefined. */
+    const uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+    const uint64_t sign = 1ull << (bits - 1);
+    return (int32_t)(int64_t)((((uint64_t)v & mask) ^ sign) - sign);
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_folds_t *f)
+{
+    const uint64_t R = cfg->rows, C = cfg->cols;
+    switch (cfg->dataflow) {
+    case SYSTOLIC_OS:
+        f->folds = ceil_div(g->m, R) * ceil_div(g->n, C);
+        f->stream = g->k;
+        f->prologue = 0;
+        f->tail = (R + C - 2) + (R + 1); /* skew drain of FEED, then DRAIN */
+        break;
+    case SYSTOLIC_WS:
+        f->folds = ceil_div(g->n, C) * ceil_div(g->k, R);
+        f->stream = g->m;
+        f->prologue = R;                 /* LOAD */
+        f->tail = R + C - 1;             /* last row leaves the bottom-right PE */
+        break;
+    default: /* SYSTOLIC_IS */
+        f->folds = ceil_div(g->m, C) * ceil_div(g->k, R);
+        f->stream = g->n;
+        f->prologue = R;
+        f->tail = R + C - 1;
+        break;
+    }
+    f->fold_cycles = f->prologue + f->stream + f->tail;
+}
+
+void systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_counts_t *c)
+{
+    systolic_folds_t f;
+    systolic_folds(cfg, g, &f);
+    const uint64_t R = cfg->rows, C = cfg->cols;
+    const uint64_t mn = g->m * g->n;
+    c->compute_cycles = 1 + f.folds * f.fold_cycles;
+    switch (cfg->dataflow) {
+    case SYSTOLIC_OS: /* A read once per column fold, B once per row fold */
+        c->ifmap_reads = g->m * g->k * ceil_div(g->n, C);
+        c->filter_reads = g->k * g->n * ceil_div(g->m, R);
+        c->ofmap_writes = mn;
+        c->ofmap_acc_reads = 0;
+        break;
+    case SYSTOLIC_WS: /* weights loaded once; A streamed once per column fold */
+        c->ifmap_reads = g->m * g->k * ceil_div(g->n, C);
+        c->filter_reads = g->k * g->n;
+        c->ofmap_writes = mn * ceil_div(g->k, R);
+        c->ofmap_acc_reads = mn * (ceil_div(g->k, R) - 1);
+        break;
+    default: /* IS: inputs loaded once; B streamed once per column fold */
+        c->ifmap_reads = g->m * g->k;
+        c->filter_reads = g->k * g->n * ceil_div(g->m, C);
+        c->ofmap_writes = mn * ceil_div(g->k, R);
+        c->ofmap_acc_reads = mn * (ceil_div(g->k, R) - 1);
+        break;
+    }
+}
+
+void systolic_reference_gemm(const systolic_cfg_t *cfg, const systolic_gemm_t *g,
+                             const int32_t *a, const int32_t *b, int32_t *out)
+{
+    for (uint64_t m = 0; m < g->m; m++) {
+        for (uint64_t n = 0; n < g->n; n++) {
+            int64_t s = 0;
+            for (uint64_t k = 0; k < g->k; k++)
+                s += (int64_t)systolic_wrap(a[m * g->k + k], cfg->in_bits) *
+                     systolic_wrap(b[k * g->n + n], cfg->w_bits);
+            out[m * g->n + n] = systolic_wrap(s, cfg->acc_bits);
+        }
+    }
+}
+
+/* ---- cycle-by-cycle array ------------------------------------------------ */
+
+enum { ST_IDLE, ST_ACCEPT, ST_RUN, ST_DONE };
+enum { PH_LOAD, PH_FEED, PH_DRAIN };
+
+struct systolic_array {
+    systolic_cfg_t cfg;
+    uint32_t R, C, L;
+    systolic_gemm_t g;
+    const int32_t *a, *b;
+    int32_t *out;
+    /* PE registers, PE(i,j) at i*C + j.  Operands fit int32; partial sums
+     * are kept in int64 and wrapped when they leave the array, which equals
+     * wrapping at every add (arithmetic modulo 2^acc_bits). */
+    int32_t *a_reg, *b_reg, *w_reg;
+    int64_t *v_reg, *acc;
+    /* This cycle's lanes. */
+    uint32_t *a_addr, *b_addr, *o_addr;
+    int32_t *a_val, *b_val, *o_data;
+    int o_acc;
+    /* Sequencer. */
+    int state, phase;
+    uint64_t t, phase_len, m0, n0, k0, fold, fold_cycle;
+};
+
+systolic_array_t *systolic_array_new(const systolic_cfg_t *cfg)
+{
+    char err[128];
+    if (systolic_cfg_check(cfg, err, sizeof err) != 0)
+        return NULL;
+    systolic_array_t *sa = calloc(1, sizeof *sa);
+    if (!sa)
+        return NULL;
+    sa->cfg = *cfg;
+    sa->R = cfg->rows;
+    sa->C = cfg->cols;
+    sa->L = sa->R > sa->C ? sa->R : sa->C;
+    const size_t pes = (size_t)sa->R * sa->C;
+    sa->a_reg = calloc(pes, sizeof *sa->a_reg);
+    sa->b_reg = calloc(pes, sizeof *sa->b_reg);
+    sa->w_reg = calloc(pes, sizeof *sa->w_reg);
+    sa->v_reg = calloc(pes, sizeof *sa->v_reg);
+    sa->acc = calloc(pes, sizeof *sa->acc);
+    sa->a_addr = calloc(sa->L, sizeof *sa->a_addr);
+    sa->b_addr = calloc(sa->L, sizeof *sa->b_addr);
+    sa->o_addr = calloc(sa->C, sizeof *sa->o_addr);
+    sa->a_val = calloc(sa->L, sizeof *sa->a_val);
+    sa->b_val = calloc(sa->L, sizeof *sa->b_val);
+    sa->o_data = calloc(sa->C, sizeof *sa->o_data);
+    if (!sa->a_reg || !sa->b_reg || !sa->w_reg || !sa->v_reg || !sa->acc || !sa->a_addr ||
+        !sa->b_addr || !sa->o_addr || !sa->a_val || !sa->b_val || !sa->o_data) {
+        systolic_array_free(sa);
+        return NULL;
+    }
+    sa->state = ST_IDLE;
+    return sa;
+}
+
+void systolic_array_free(systolic_array_t *sa)
+{
+    if (!sa)
+        return;
+    free(sa->a_reg);
+    free(sa->b_reg);
+    free(sa->w_reg);
+    free(sa->v_reg);
+    free(sa->acc);
+    free(sa->a_addr);
+    free(sa->b_addr);
+    free(sa->o_addr);
+    free(sa->a_val);
+    free(sa->b_val);
+    free(sa->o_data);
+    free(sa);
+}
+
+void systolic_array_start(systolic_array_t *sa, const systolic_gemm_t *g,
+                          const int32_t *a, const int32_t *b, int32_t *out)
+{
+    sa->g = *g;
+    sa->a = a;
+    sa->b = b;
+    sa->out = out;
+    sa->state = ST_ACCEPT;
+}
+
+void systolic_array_pos(const systolic_array_t *sa, systolic_pos_t *pos)
+{
+    pos->fold = sa->fold;
+    pos->fold_cycle = sa->fold_cycle;
+    pos->accepting = sa->state == ST_ACCEPT;
+}
+
+static void begin_phase(systolic_array_t *sa, int phase)
+{
+    const uint64_t R = sa->R, C = sa->C;
+    sa->phase = phase;
+    sa->t = 0;
+    switch (sa->cfg.dataflow) {
+    case SYSTOLIC_OS:
+        sa->phase_len = phase == PH_FEED ? sa->g.k + R + C - 2 : R + 1;
+        break;
+    case SYSTOLIC_WS:
+        sa->phase_len = phase == PH_LOAD ? R : sa->g.m + R + C - 1;
+        break;
+    default:
+        sa->phase_len = phase == PH_LOAD ? R : sa->g.n + R + C - 1;
+        break;
+    }
+}
+
+/* Moves to the next phase or fold; returns 0 when the GEMM is finished. */
+static int advance(systolic_array_t *sa)
+{
+    sa->fold_cycle++;
+    if (++sa->t < sa->phase_len)
+        return 1;
+    const systolic_gemm_t *g = &sa->g;
+    switch (sa->cfg.dataflow) {
+    case SYSTOLIC_OS:
+        if (sa->phase == PH_FEED) {
+            begin_phase(sa, PH_DRAIN);
+            return 1;
+        }
+        sa->n0 += sa->C;
+        if (sa->n0 >= g->n) {
+            sa->n0 = 0;
+            sa->m0 += sa->R;
+        }
+        if (sa->m0 >= g->m)
+            return 0;
+        begin_phase(sa, PH_FEED);
+        break;
+    case SYSTOLIC_WS:
+    case SYSTOLIC_IS:
+        if (sa->phase == PH_LOAD) {
+            begin_phase(sa, PH_FEED);
+            return 1;
+        }
+        sa->k0 += sa->R;
+        if (sa->k0 >= g->k) {
+            sa->k0 = 0;
+            if (sa->cfg.dataflow == SYSTOLIC_WS)
+                sa->n0 += sa->C;
+            else
+                sa->m0 += sa->C;
+        }
+        if (sa->n0 >= g->n || sa->m0 >= g->m)
+            return 0;
+        begin_phase(sa, PH_LOAD);
+        break;
+    }
+    sa->fold++;
+    sa->fold_cycle = 0;
+    return 1;
+}
+
+/* Reads element addr of an operand matrix (0 when the run carries no values). */
+static int32_t operand(const int32_t *mat, uint64_t addr, uint32_t bits)
+{
+    return mat ? systolic_wrap(mat[addr], bits) : 0;
+}
+
+static void clear_lanes(systolic_array_t *sa)
+{
+    for (uint32_t l = 0; l < sa->L; l++) {
+        sa->a_addr[l] = sa->b_addr[l] = SYSTOLIC_NO_ACCESS;
+        sa->a_val[l] = sa->b_val[l] = 0;
+    }
+    for (uint32_t j = 0; j < sa->C; j++)
+        sa->o_addr[j] = SYSTOLIC_NO_ACCESS;
+    sa->o_acc = 0;
+}
+
+/* Commits output lane j's write of the bottom PE's partial sum. */
+static void write_out(systolic_array_t *sa, uint32_t j, uint64_t addr, int acc)
+{
+    const uint32_t bits = sa->cfg.acc_bits;
+    const int32_t d = systolic_wrap(sa->v_reg[(size_t)(sa->R - 1) * sa->C + j], bits);
+    sa->o_addr[j] = (uint32_t)addr;
+    sa->o_data[j] = d;
+    if (sa->out)
+        sa->out[addr] = acc ? systolic_wrap((int64_t)sa->out[addr] + d, bits) : d;
+}
+
+/* Streams row lanes (a_val[i]) left to right and adds a_in * w_reg into the
+ * partial sums flowing down: the FEED phase of WS and IS. */
+static void stationary_feed(systolic_array_t *sa)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    for (uint32_t i = R; i-- > 0;) {
+        int32_t *arow = sa->a_reg + (size_t)i * C;
+        const int32_t *wrow = sa->w_reg + (size_t)i * C;
+        int64_t *vrow = sa->v_reg + (size_t)i * C;
+        const int64_t *vup = i ? vrow - C : NULL;
+        for (uint32_t j = C; j-- > 0;) {
+            const int32_t ain = j ? arow[j - 1] : sa->a_val[i];
+            vrow[j] = (vup ? vup[j] : 0) + (int64_t)ain * wrow[j];
+            arow[j] = ain;
+        }
+    }
+}
+
+/* Shifts the stationary registers down one row; row 0 takes lane[j]. */
+static void stationary_load(systolic_array_t *sa, const int32_t *lane)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    for (uint32_t i = R; i-- > 1;)
+        memcpy(sa->w_reg + (size_t)i * C, sa->w_reg + (size_t)(i - 1) * C, C * sizeof *sa->w_reg);
+    memcpy(sa->w_reg, lane, C * sizeof *sa->w_reg);
+}
+
+static void cycle_os(systolic_array_t *sa)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    const systolic_gemm_t *g = &sa->g;
+    const uint64_t t = sa->t;
+    if (sa->phase == PH_FEED) {
+        for (uint32_t i = 0; i < R && i <= t; i++) {
+            if (t - i < g->k && sa->m0 + i < g->m) {
+                const uint64_t addr = (sa->m0 + i) * g->k + (t - i);
+                sa->a_addr[i] = (uint32_t)addr;
+                sa->a_val[i] = operand(sa->a, addr, sa->cfg.in_bits);
+            }
+        }
+        for (uint32_t j = 0; j < C && j <= t; j++) {
+            if (t - j < g->k && sa->n0 + j < g->n) {
+                const uint64_t addr = (t - j) * g->n + sa->n0 + j;
+                sa->b_addr[j] = (uint32_t)addr;
+                sa->b_val[j] = operand(sa->b, addr, sa->cfg.w_bits);
+            }
+        }
+        for (uint32_t i = R; i-- > 0;) {
+            int32_t *arow = sa->a_reg + (size_t)i * C;
+            int32_t *brow = sa->b_reg + (size_t)i * C;
+            const int32_t *bup = i ? brow - C : sa->b_val;
+            int64_t *accrow = sa->acc + (size_t)i * C;
+            for (uint32_t j = C; j-- > 0;) {
+                const int32_t ain = j ? arow[j - 1] : sa->a_val[i];
+                const int32_t bin = bup[j];
+                accrow[j] += (int64_t)ain * bin;
+                arow[j] = ain;
+                brow[j] = bin;
+            }
+        }
+        return;
+    }
+    /* DRAIN */
+    const size_t pes = (size_t)R * C;
+    if (t == 0) {
+        for (size_t p = 0; p < pes; p++) {
+            sa->v_reg[p] = sa->acc[p];
+            sa->acc[p] = 0;
+            sa->a_reg[p] = sa->b_reg[p] = 0;
+        }
+        return;
+    }
+    const uint64_t m = sa->m0 + R - t;
+    for (uint32_t j = 0; j < C; j++)
+        if (m < g->m && sa->n0 + j < g->n)
+            write_out(sa, j, m * g->n + sa->n0 + j, 0);
+    memmove(sa->v_reg + C, sa->v_reg, (pes - C) * sizeof *sa->v_reg);
+    memset(sa->v_reg, 0, C * sizeof *sa->v_reg);
+}
+
+static void cycle_ws(systolic_array_t *sa)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    const systolic_gemm_t *g = &sa->g;
+    const uint64_t t = sa->t;
+    if (sa->phase == PH_LOAD) {
+        const uint64_t k = sa->k0 + R - 1 - t;
+        for (uint32_t j = 0; j < C; j++) {
+            if (k < g->k && sa->n0 + j < g->n) {
+                const uint64_t addr = k * g->n + sa->n0 + j;
+                sa->b_addr[j] = (uint32_t)addr;
+                sa->b_val[j] = operand(sa->b, addr, sa->cfg.w_bits);
+            }
+        }
+        stationary_load(sa, sa->b_val);
+        return;
+    }
+    for (uint32_t i = 0; i < R && i <= t; i++) {
+        if (t - i < g->m && sa->k0 + i < g->k) {
+            const uint64_t addr = (t - i) * g->k + sa->k0 + i;
+            sa->a_addr[i] = (uint32_t)addr;
+            sa->a_val[i] = operand(sa->a, addr, sa->cfg.in_bits);
+        }
+    }
+    sa->o_acc = sa->k0 != 0;
+    for (uint32_t j = 0; j < C && R + j <= t; j++) {
+        const uint64_t m = t - R - j;
+        if (m < g->m && sa->n0 + j < g->n)
+            write_out(sa, j, m * g->n + sa->n0 + j, sa->o_acc);
+    }
+    stationary_feed(sa);
+}
+
+static void cycle_is(systolic_array_t *sa)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    const systolic_gemm_t *g = &sa->g;
+    const uint64_t t = sa->t;
+    if (sa->phase == PH_LOAD) {
+        const uint64_t k = sa->k0 + R - 1 - t;
+        for (uint32_t j = 0; j < C; j++) {
+            if (k < g->k && sa->m0 + j < g->m) {
+                const uint64_t addr = (sa->m0 + j) * g->k + k;
+                sa->a_addr[j] = (uint32_t)addr;
+                sa->a_val[j] = operand(sa->a, addr, sa->cfg.in_bits);
+            }
+        }
+        stationary_load(sa, sa->a_val);
+        return;
+    }
+    for (uint32_t i = 0; i < R && i <= t; i++) {
+        if (t - i < g->n && sa->k0 + i < g->k) {
+            const uint64_t addr = (sa->k0 + i) * g->n + (t - i);
+            sa->b_addr[i] = (uint32_t)addr;
+            sa->a_val[i] = operand(sa->b, addr, sa->cfg.w_bits); /* row lane i */
+        }
+    }
+    sa->o_acc = sa->k0 != 0;
+    for (uint32_t j = 0; j < C && R + j <= t; j++) {
+        const uint64_t n = t - R - j;
+        if (n < g->n && sa->m0 + j < g->m)
+            write_out(sa, j, (sa->m0 + j) * g->n + n, sa->o_acc);
+    }
+    stationary_feed(sa);
+}
+
+int systolic_array_step(systolic_array_t *sa, systolic_ports_t *ports)
+{
+    clear_lanes(sa);
+    if (ports) {
+        ports->lanes = sa->L;
+        ports->a_addr = sa->a_addr;
+        ports->b_addr = sa->b_addr;
+        ports->o_addr = sa->o_addr;
+        ports->o_data = sa->o_data;
+        ports->o_acc = 0;
+    }
+    switch (sa->state) {
+    case ST_ACCEPT:
+        sa->state = ST_RUN;
+        sa->m0 = sa->n0 = sa->k0 = 0;
+        sa->fold = sa->fold_cycle = 0;
+        begin_phase(sa, sa->cfg.dataflow == SYSTOLIC_OS ? PH_FEED : PH_LOAD);
+        return 1;
+    case ST_RUN:
+        break;
+    default:
+        return 0;
+    }
+    switch (sa->cfg.dataflow) {
+    case SYSTOLIC_OS:
+        cycle_os(sa);
+        break;
+    case SYSTOLIC_WS:
+        cycle_ws(sa);
+        break;
+    default:
+        cycle_is(sa);
+        break;
+    }
+    if (ports)
+        ports->o_acc = sa->o_acc;
+    if (!advance(sa))
+        sa->state = ST_DONE;
+    return 1;
+}

@@ -1,0 +1,151 @@
+/* systolic.h - R x C systolic-array tensor core (output, weight and input
+ * stationary), cycle by cycle and in closed form.
+ *
+ * GEMM convention (as SCALE-Sim's "Layer,M,N,K" rows): O[M][N] = A[M][K] x
+ * B[K][N].  A is the ifmap operand, B the filter operand.  Matrices are
+ * row-major and addressed by element index: A[m][k] = m*K + k, B[k][n] =
+ * k*N + n, O[m][n] = m*N + n.
+ *
+ * Microarchitecture (the RTL in rtl/systolic.v implements the same; they are
+ * cross-checked value for value and cycle for cycle):
+ *
+ *   PE(i,j), i = row 0..R-1, j = col 0..C-1, holds: a_reg (horizontal operand
+ *   pipe), b_reg (vertical operand pipe, OS), w_reg (stationary operand, WS/IS),
+ *   v_reg (vertical partial-sum / drain pipe), acc (OS accumulator).
+ *   a_in  = j ? a_reg(i,j-1) : row lane i of the streamed read port
+ *   b_in  = i ? b_reg(i-1,j) : column lane j
+ *   v_in  = i ? v_reg(i-1,j) : 0
+ *
+ *   Fold sequencing (loops outer to inner) and phases per fold:
+ *     OS: for m0 (step R) for n0 (step C):  FEED K+R+C-2, DRAIN R+1
+ *     WS: for n0 (step C) for k0 (step R):  LOAD R,  FEED M+R+C-1
+ *     IS: for m0 (step C) for k0 (step R):  LOAD R,  FEED N+R+C-1
+ *   One cycle accepts the command before the first fold, so the compute time
+ *   of a GEMM is 1 + sum of its phase cycles.  The array reads operands with
+ *   per-lane skew in the address generator (lane l reads stream element t-l at
+ *   phase cycle t); out-of-range lanes read nothing and feed 0.
+ *
+ *   OS FEED t:  ifmap lane i: A[m0+i][t-i]; filter lane j: B[t-j][n0+j];
+ *               every PE: acc += a_in*b_in, a_reg=a_in, b_reg=b_in.
+ *   OS DRAIN t: t=0: v_reg=acc, acc=0, a_reg=b_reg=0.  t>=1: v_reg=v_in, and
+ *               output lane j writes v_reg(R-1,j) to O[m0+R-t][n0+j].
+ *   WS LOAD t:  filter lane j: B[k0+R-1-t][n0+j]; w_reg = i ? w_reg(i-1,j) : lane.
+ *   WS FEED t:  ifmap lane i: A[t-i][k0+i]; v_reg = v_in + a_in*w_reg,
+ *               a_reg = a_in; output lane j accumulates v_reg(R-1,j) into
+ *               O[t-R-j][n0+j] (plain write when k0 == 0).
+ *   IS: as WS with the roles of A and B exchanged: LOAD takes ifmap lane j:
+ *               A[m0+j][k0+R-1-t]; FEED streams filter lane i: B[k0+i][t-i];
+ *               output lane j accumulates into O[m0+j][t-R-j].
+ *
+ * Everything wraps: operands are sign-extended from their widths, the
+ * accumulator and the output buffer wrap modulo 2^acc_bits (two's complement).
+ */
+#ifndef CODESIM_SYSTOLIC_H
+#define CODESIM_SYSTOLIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { SYSTOLIC_OS = 0, SYSTOLIC_WS = 1, SYSTOLIC_IS = 2 } systolic_dataflow_t;
+
+#define SYSTOLIC_MAX_DIM 256u      /* rows, cols */
+#define SYSTOLIC_MAX_OPERAND_BITS 16u
+#define SYSTOLIC_MAX_ACC_BITS 32u
+#define SYSTOLIC_MAX_GEMM_DIM (1u << 24) /* M, N, K */
+
+typedef struct {
+    uint32_t rows, cols;          /* R, C: 1..256 */
+    systolic_dataflow_t dataflow;
+    uint32_t in_bits;             /* A (ifmap) operand width, 1..16 */
+    uint32_t w_bits;              /* B (filter) operand width, 1..16 */
+    uint32_t acc_bits;            /* accumulator / output width, 2..32 */
+} systolic_cfg_t;
+
+typedef struct {
+    uint64_t m, n, k;
+} systolic_gemm_t;
+
+const char *systolic_dataflow_name(systolic_dataflow_t df);          /* "os" */
+int systolic_dataflow_parse(const char *s, systolic_dataflow_t *out); /* 0 ok */
+
+/* 0 when cfg is usable, else -1 with a "field: reason" message in err. */
+int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen);
+int systolic_gemm_check(const systolic_gemm_t *g, char *err, size_t errlen);
+
+/* ---- fold structure (shared by both execution paths) ------------------- */
+
+typedef struct {
+    uint64_t folds;        /* number of folds */
+    uint64_t stream;       /* S: streamed length per fold (OS: K, WS: M, IS: N) */
+    uint64_t prologue;     /* cycles before streaming (LOAD) per fold */
+    uint64_t tail;         /* cycles after the last stream element per fold */
+    uint64_t fold_cycles;  /* prologue + stream + tail */
+} systolic_folds_t;
+
+void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_folds_t *f);
+
+/* Closed-form compute cycles (1 + folds * fold_cycles) and buffer accesses
+ * made by the array itself (element counts). */
+typedef struct {
+    uint64_t compute_cycles;
+    uint64_t ifmap_reads, filter_reads;    /* elements read by the array */
+    uint64_t ofmap_writes;                 /* elements written by the array */
+    uint64_t ofmap_acc_reads;              /* read-modify-write reads */
+} systolic_counts_t;
+
+void systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_counts_t *c);
+
+/* ---- cycle-by-cycle array -------------------------------------------- */
+
+/* Memory seen by the array in one cycle: every lane's read address
+ * (SYSTOLIC_NO_ACCESS when idle) and its write address and data.  This is the
+ * same interface the RTL exposes on its ports. */
+#define SYSTOLIC_NO_ACCESS UINT32_MAX
+
+typedef struct systolic_array systolic_array_t;
+
+/* Operand matrices stay owned by the caller and must outlive the run;
+ * out (M*N elements) receives the result, wrapped to acc_bits. */
+systolic_array_t *systolic_array_new(const systolic_cfg_t *cfg);
+void systolic_array_free(systolic_array_t *sa);
+/* Starts a GEMM: the next systolic_array_step() is the command-accept cycle. */
+void systolic_array_start(systolic_array_t *sa, const systolic_gemm_t *g,
+                          const int32_t *a, const int32_t *b, int32_t *out);
+
+typedef struct {
+    uint32_t lanes;                /* max(R, C) */
+    const uint32_t *a_addr;        /* [lanes] ifmap read addresses */
+    const uint32_t *b_addr;        /* [lanes] filter read addresses */
+    const uint32_t *o_addr;        /* [cols] output write addresses */
+    const int32_t *o_data;         /* [cols] data written (before accumulation) */
+    int o_acc;                     /* 1: writes accumulate into O */
+} systolic_ports_t;
+
+/* Runs one clock cycle.  Returns 1 while busy, 0 once the GEMM is done (the
+ * cycle in which it returns 0 did no work).  ports (optional) receives this
+ * cycle's memory activity; pointers stay valid until the next step. */
+int systolic_array_step(systolic_array_t *sa, systolic_ports_t *ports);
+
+/* Phase position, for the memory model's chunk boundaries. */
+typedef struct {
+    uint64_t fold;       /* fold index */
+    uint64_t fold_cycle; /* cycle within the fold: 0 .. fold_cycles-1 */
+    int accepting;       /* 1 during the command-accept cycle */
+} systolic_pos_t;
+void systolic_array_pos(const systolic_array_t *sa, systolic_pos_t *pos);
+
+/* Naive reference: O = A x B with the same wrapping, for tests. */
+void systolic_reference_gemm(const systolic_cfg_t *cfg, const systolic_gemm_t *g,
+                             const int32_t *a, const int32_t *b, int32_t *out);
+
+/* Wrap v to bits-wide two's complement. */
+int32_t systolic_wrap(int64_t v, uint32_t bits);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,20 @@
+/* cli.h - the codesim commands (sim/cmd_*.c) and their shared helpers.
+ * Only these functions print and choose exit codes. */
+#ifndef CODESIM_CLI_H
+#define CODESIM_CLI_H
+
+#include <stdint.h>
+
+int cmd_run(int argc, char **argv);
+int cmd_rtlcheck(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Parses a whole decimal number in [lo, hi]; prints "codesim CMD: --OPT: reason"
+ * and returns -1 otherwise. */
+int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
+             uint64_t *out);
+
+/* Seconds on the monotonic clock. */
+double cli_now(void);
+
+#endif

@@ -1,0 +1,159 @@
+/* cmd_run.c - `codesim run`: a layer workload on one hardware config. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "engine.h"
+#include "workload.h"
+
+static const char run_usage[] =
+    "usage: codesim run --workload FILE [--hw FILE] [--db FILE] [--path fast|cycle]\n"
+    "\n"
+    "Simulates every layer of a workload on the hardware and stores the run.\n"
+    "\n"
+    "  --hw FILE        hardware config: codesim YAML (see configs/default.yaml) or a\n"
+    "                   SCALE-Sim .cfg; default: the built-in 32x32 config\n"
+    "  --workload FILE  layer CSV: 'Layer,M,N,K' rows or SCALE-Sim convolution rows\n"
+    "  --db FILE        SQLite results database (default results.db)\n"
+    "  --path P         fast (closed form, default) or cycle (every PE, every cycle);\n"
+    "                   both give the same numbers\n";
+
+static void print_row(const char *name, uint64_t m, uint64_t n, uint64_t k,
+                      const layer_stats_t *s)
+{
+    printf("%-18s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
+           " %6.1f %14" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+           name, m, n, k, s->total_cycles, s->compute_cycles, s->stall_cycles,
+           100.0 * s->utilization, s->macs, s->ifmap_reads, s->filter_reads,
+           s->dram_read_bytes, s->dram_write_bytes);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *hw_path = NULL, *wl_path = NULL, *db_path = "results.db", *path_s = "fast";
+    static const struct option opts[] = {
+        {"hw", required_argument, 0, 'h'},     {"workload", required_argument, 0, 'w'},
+        {"db", required_argument, 0, 'd'},     {"path", required_argument, 0, 'p'},
+        {"help", no_argument, 0, 'H'},         {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': hw_path = optarg; break;
+        case 'w': wl_path = optarg; break;
+        case 'd': db_path = optarg; break;
+        case 'p': path_s = optarg; break;
+        case 'H': fputs(run_usage, stdout); return 0;
+        default: fputs(run_usage, stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "codesim run: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!wl_path) {
+        fprintf(stderr, "codesim run: --workload: missing (see codesim run --help)\n");
+        return 2;
+    }
+    engine_path_t path;
+    if (!strcmp(path_s, "fast")) {
+        path = ENGINE_FAST;
+    } else if (!strcmp(path_s, "cycle")) {
+        path = ENGINE_CYCLE;
+    } else {
+        fprintf(stderr, "codesim run: --path: '%s' is not fast or cycle\n", path_s);
+        return 2;
+    }
+
+    char err[512];
+    hw_cfg_t hw;
+    workload_t wl = {0};
+    db_t *db = NULL;
+    layer_result_t *res = NULL;
+    int rc = 1;
+    if (hw_path) {
+        if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim run: %s\n", err);
+            return 1;
+        }
+    } else {
+        hw_defaults(&hw);
+    }
+    if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: %s\n", err);
+        goto out;
+    }
+    /* Open the database before simulating: a bad database fails fast. */
+    if (db_open(db_path, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: %s\n", err);
+        goto out;
+    }
+    res = calloc(wl.count, sizeof *res);
+    if (!res) {
+        fprintf(stderr, "codesim run: out of memory\n");
+        goto out;
+    }
+    const double t0 = cli_now();
+    for (size_t i = 0; i < wl.count; i++) {
+        const layer_t *l = &wl.layers[i];
+        const systolic_gemm_t g = {l->m, l->n, l->k};
+        layer_result_t *r = &res[i];
+        snprintf(r->name, sizeof r->name, "%s", l->name);
+        r->m = l->m;
+        r->n = l->n;
+        r->k = l->k;
+        r->dataflow = hw.array.dataflow;
+        if (engine_run_gemm(&hw, &g, path, NULL, NULL, NULL, &r->stats, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim run: %s:%u: layer %s: %s\n", wl_path, l->line, l->name, err);
+            goto out;
+        }
+    }
+    const double wall = cli_now() - t0;
+
+    printf("codesim run: %s, %ux%u %s array, %s path\n", hw.name, hw.array.rows, hw.array.cols,
+           systolic_dataflow_name(hw.array.dataflow), engine_path_name(path));
+    printf("%-18s %6s %6s %6s %12s %12s %10s %6s %14s %12s %12s %12s %12s\n", "layer", "M", "N",
+           "K", "cycles", "compute", "stall", "util%", "MACs", "ifmap_rd", "filter_rd",
+           "dram_rd_B", "dram_wr_B");
+    layer_stats_t tot = {0};
+    for (size_t i = 0; i < wl.count; i++) {
+        const layer_result_t *r = &res[i];
+        print_row(r->name, r->m, r->n, r->k, &r->stats);
+        tot.total_cycles += r->stats.total_cycles;
+        tot.compute_cycles += r->stats.compute_cycles;
+        tot.stall_cycles += r->stats.stall_cycles;
+        tot.macs += r->stats.macs;
+        tot.ifmap_reads += r->stats.ifmap_reads;
+        tot.filter_reads += r->stats.filter_reads;
+        tot.dram_read_bytes += r->stats.dram_read_bytes;
+        tot.dram_write_bytes += r->stats.dram_write_bytes;
+    }
+    tot.utilization = (double)tot.macs /
+                      ((double)hw.array.rows * hw.array.cols * (double)tot.total_cycles);
+    printf("%-18s %6s %6s %6s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %6.1f %14" PRIu64
+           " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+           "total", "", "", "", tot.total_cycles, tot.compute_cycles, tot.stall_cycles,
+           100.0 * tot.utilization, tot.macs, tot.ifmap_reads, tot.filter_reads,
+           tot.dram_read_bytes, tot.dram_write_bytes);
+
+    const db_run_t run = {engine_path_name(path), hw_path, &hw, wl_path, &wl, wall};
+    int64_t run_id;
+    if (db_record_run(db, &run, res, wl.count, &run_id, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: %s: %s\n", db_path, err);
+        goto out;
+    }
+    printf("stored as run %lld in %s (%.3f s simulated wall time)\n", (long long)run_id, db_path,
+           wall);
+    rc = 0;
+out:
+    free(res);
+    db_close(db);
+    workload_free(&wl);
+    hw_free(&hw);
+    return rc;
+}

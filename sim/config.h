@@ -1,0 +1,42 @@
+/* config.h - hardware configuration: codesim YAML or SCALE-Sim .cfg in,
+ * one validated hw_cfg_t out.  The only place hardware files are parsed. */
+#ifndef CODESIM_CONFIG_H
+#define CODESIM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../models/dma.h"
+#include "../models/sram.h"
+#include "../models/systolic.h"
+
+typedef struct {
+    char name[64];          /* YAML "name", SCALE-Sim [general] run_name */
+    systolic_cfg_t array;
+    sram_cfg_t sram;
+    dma_cfg_t dma;
+    char *text;             /* the file exactly as read (NUL-terminated), owned */
+} hw_cfg_t;
+
+/* The built-in defaults (a 32 x 32 OS array, see configs/default.yaml). */
+void hw_defaults(hw_cfg_t *hw);
+
+/* Loads path: a SCALE-Sim config when it ends in ".cfg", codesim YAML
+ * otherwise.  Keys left out keep hw_defaults() values.  On error returns -1
+ * and err holds one line "FILE[:LINE]: KEY: reason". */
+int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen);
+
+/* Checks every field; err as above with file "path" (may be NULL). */
+int hw_validate(const hw_cfg_t *hw, const char *path, char *err, size_t errlen);
+
+/* Canonical YAML of every field in a fixed order (malloc'd; NULL on OOM).
+ * Two configs with the same meaning give the same text; hw_load() reads it
+ * back to the same hw_cfg_t. */
+char *hw_canonical(const hw_cfg_t *hw);
+
+/* 16 hex digits of FNV-1a 64 over hw_canonical(). */
+void hw_hash(const hw_cfg_t *hw, char out[17]);
+
+void hw_free(hw_cfg_t *hw);
+
+#endif

@@ -1,0 +1,48 @@
+/* main.c - the codesim command line: dispatch to sim/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "version.h"
+
+#ifndef CODESIM_VERSION
+#define CODESIM_VERSION "0.0.0"
+#endif
+
+static const char usage[] =
+    "usage: codesim COMMAND [options]\n"
+    "\n"
+    "A cycle-accurate simulator of accelerator blocks, cross-checked against RTL.\n"
+    "\n"
+    "commands:\n"
+    "  run       simulate a layer workload on a hardware config, store the results\n"
+    "  rtlcheck  run random GEMMs on the C model and the Verilated RTL, compare\n"
+    "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
+    "  version   print the version and git revision\n"
+    "\n"
+    "`codesim COMMAND --help` describes the options of a command.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("codesim %s (%s)\n", CODESIM_VERSION, CODESIM_GIT_REV);
+        return 0;
+    }
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "rtlcheck"))
+        return cmd_rtlcheck(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench"))
+        return cmd_bench(argc - 1, argv + 1);
+    fprintf(stderr, "codesim: unknown command '%s' (see codesim --help)\n", cmd);
+    return 2;
+}

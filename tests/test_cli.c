@@ -1,0 +1,256 @@
+/* test_cli.c - the codesim binary as a user runs it: help, a real run into
+ * the database, and every kind of bad input (one line naming the file and
+ * the field, non-zero exit, nothing already stored lost). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+static char tmpdir[256];
+
+static const char *bin(void)
+{
+    const char *b = getenv("CODESIM_BIN");
+    return b ? b : "build/codesim";
+}
+
+static void setup(void)
+{
+    strcpy(tmpdir, "/tmp/codesim-cli-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Runs `codesim ARGS` in the source tree; returns the exit status and the
+ * captured stdout / stderr. */
+static int codesim(const char *args, char *out, size_t outlen, char *err, size_t errlen)
+{
+    char cmd[2048], of[300], ef[300];
+    snprintf(of, sizeof of, "%s/stdout", tmpdir);
+    snprintf(ef, sizeof ef, "%s/stderr", tmpdir);
+    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", bin(), args, of, ef);
+    const int rc = system(cmd);
+    ck_assert(rc != -1 && WIFEXITED(rc));
+    const char *files[2] = {of, ef};
+    char *bufs[2] = {out, err};
+    size_t lens[2] = {outlen, errlen};
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(files[i], "r");
+        ck_assert_ptr_nonnull(f);
+        const size_t n = fread(bufs[i], 1, lens[i] - 1, f);
+        bufs[i][n] = 0;
+        fclose(f);
+    }
+    return WEXITSTATUS(rc);
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char p[400];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Number of rows of `sql` (a SELECT count(*)) in the test database. */
+static long db_count(const char *db, const char *sql)
+{
+    char cmd[1024], buf[64] = {0};
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/%s' \"%s\"", tmpdir, db, sql);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, p));
+    pclose(p);
+    return atol(buf);
+}
+
+static int one_line(const char *s)
+{
+    const char *nl = strchr(s, '\n');
+    return nl && nl[1] == 0;
+}
+
+static char out[1 << 16], err[1 << 14];
+
+START_TEST(help_describes_every_command_and_option)
+{
+    ck_assert_int_eq(codesim("--help", out, sizeof out, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "rtlcheck"));
+    ck_assert_ptr_nonnull(strstr(out, "bench"));
+    ck_assert_int_eq(codesim("run --help", out, sizeof out, err, sizeof err), 0);
+    for (const char *o = "--hw\0--workload\0--db\0--path\0"; *o; o += strlen(o) + 1)
+        ck_assert_msg(strstr(out, o), "run --help lacks %s", o);
+    ck_assert_int_eq(codesim("rtlcheck --help", out, sizeof out, err, sizeof err), 0);
+    for (const char *o = "--block\0--rows\0--cols\0--dataflow\0--m\0--n\0--k\0--trials\0--seed\0";
+         *o; o += strlen(o) + 1)
+        ck_assert_msg(strstr(out, o), "rtlcheck --help lacks %s", o);
+    ck_assert_int_eq(codesim("bench --help", out, sizeof out, err, sizeof err), 0);
+    ck_assert_int_ne(codesim("frobnicate", out, sizeof out, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "frobnicate"));
+}
+END_TEST
+
+START_TEST(run_prints_layers_and_stores_them)
+{
+    char args[800];
+    snprintf(args, sizeof args,
+             "run --hw configs/default.yaml --workload traces/transformer.csv --db %s/r.db",
+             tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(out, "qkv_proj"));
+    ck_assert_ptr_nonnull(strstr(out, "total"));
+    ck_assert_ptr_nonnull(strstr(out, "r.db"));
+    ck_assert_int_eq(db_count("r.db", "SELECT count(*) FROM runs"), 1);
+    ck_assert_int_ge(db_count("r.db", "SELECT count(*) FROM layers WHERE run_id = 1"), 6);
+    ck_assert_int_eq(db_count("r.db", "SELECT count(*) FROM layers WHERE total_cycles < "
+                                      "compute_cycles OR macs != m*n*k"), 0);
+}
+END_TEST
+
+START_TEST(cycle_and_fast_paths_store_the_same_numbers)
+{
+    char args[800];
+    snprintf(args, sizeof args,
+             "run --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db %s/p.db", tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    strcat(args, " --path cycle");
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_int_eq(db_count("p.db", "SELECT count(*) FROM layers a JOIN layers b ON a.idx = b.idx "
+                                      "AND a.run_id = 1 AND b.run_id = 2 WHERE a.total_cycles = "
+                                      "b.total_cycles AND a.stall_cycles = b.stall_cycles AND "
+                                      "a.dram_read_bytes = b.dram_read_bytes AND a.ofmap_reads = "
+                                      "b.ofmap_reads"),
+                     2);
+}
+END_TEST
+
+START_TEST(scalesim_config_and_conv_topology_run)
+{
+    char args[800];
+    snprintf(args, sizeof args,
+             "run --hw configs/scalesim_example.cfg --workload traces/scalesim_conv.csv --db %s/s.db",
+             tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_ge(db_count("s.db", "SELECT count(*) FROM layers"), 2);
+}
+END_TEST
+
+/* Each bad input: non-zero exit, one line naming `name` and `field`, and the
+ * database's earlier run still there. */
+static void expect_refusal(const char *hw, const char *wl, const char *name, const char *field)
+{
+    char args[1200];
+    snprintf(args, sizeof args, "run --hw %s --workload %s --db %s/keep.db", hw, wl, tmpdir);
+    ck_assert_int_ne(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_msg(one_line(err), "not one line: %s", err);
+    ck_assert_msg(strstr(err, name), "'%s' not named in: %s", name, err);
+    ck_assert_msg(strstr(err, field), "'%s' not named in: %s", field, err);
+    ck_assert_int_eq(db_count("keep.db", "SELECT count(*) FROM runs"), 1);
+}
+
+START_TEST(bad_inputs_get_one_line_and_keep_the_database)
+{
+    char args[800], p[400];
+    snprintf(args, sizeof args,
+             "run --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db %s/keep.db", tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+
+    write_file("badkey.yaml", "array:\n  rows: 8\n  colz: 8\n");
+    write_file("zero.yaml", "array:\n  rows: 0\n");
+    write_file("huge.yaml", "array:\n  cols: 100000\n");
+    write_file("syntax.yaml", "array: [rows: 8\n");
+    write_file("fields.csv", "Layer,M,N,K\nfc1,12,13\n");
+    write_file("zerodim.csv", "Layer,M,N,K\nfc1,12,0,4\n");
+    write_file("bigdim.csv", "Layer,M,N,K\nfc1,12,99999999999,4\n");
+    write_file("small.yaml", "array:\n  rows: 32\n  cols: 32\n  dataflow: ws\nsram:\n"
+                             "  filter_bytes: 1024\n");
+#define T(f) (snprintf(p, sizeof p, "%s/%s", tmpdir, f), p)
+    char hw_ok[] = "tests/data/tiny.yaml", wl_ok[] = "tests/data/tiny.csv";
+    expect_refusal(T("badkey.yaml"), wl_ok, "badkey.yaml:3", "colz");
+    expect_refusal(T("zero.yaml"), wl_ok, "zero.yaml:2", "rows");
+    expect_refusal(T("huge.yaml"), wl_ok, "huge.yaml", "cols");
+    expect_refusal(T("syntax.yaml"), wl_ok, "syntax.yaml", ":");
+    expect_refusal(T("missing.yaml"), wl_ok, "missing.yaml", "open");
+    expect_refusal(hw_ok, T("fields.csv"), "fields.csv:2", "K");
+    expect_refusal(hw_ok, T("zerodim.csv"), "zerodim.csv:2", "N");
+    expect_refusal(hw_ok, T("bigdim.csv"), "bigdim.csv:2", "N");
+    expect_refusal(hw_ok, T("missing.csv"), "missing.csv", "open");
+    /* An impossible tiling: a 32x32 weight tile in a 512-byte half buffer. */
+    expect_refusal(T("small.yaml"), "traces/transformer.csv", "transformer.csv", "sram.filter");
+#undef T
+}
+END_TEST
+
+START_TEST(corrupt_or_foreign_database_is_refused_untouched)
+{
+    const char junk[] = "this is not a database, it is a grocery list\n";
+    write_file("junk.db", junk);
+    char args[800], p[400];
+    snprintf(args, sizeof args,
+             "run --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db %s/junk.db", tmpdir);
+    ck_assert_int_ne(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_msg(one_line(err) && strstr(err, "junk.db"), "%s", err);
+    snprintf(p, sizeof p, "%s/junk.db", tmpdir);
+    FILE *f = fopen(p, "r");
+    char back[256] = {0};
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fread(back, 1, sizeof back, f), strlen(junk));
+    fclose(f);
+    ck_assert_str_eq(back, junk);
+
+    snprintf(args, sizeof args,
+             "run --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db %s/no/such/dir.db",
+             tmpdir);
+    ck_assert_int_ne(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_msg(one_line(err) && strstr(err, "dir.db"), "%s", err);
+}
+END_TEST
+
+START_TEST(bad_options_are_refused)
+{
+    ck_assert_int_ne(codesim("run --workload tests/data/tiny.csv --path slow", out, sizeof out,
+                             err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--path"));
+    ck_assert_int_ne(codesim("run", out, sizeof out, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--workload"));
+    ck_assert_int_ne(codesim("rtlcheck --block systolic --rows 0 --cols 4 --dataflow os", out,
+                             sizeof out, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--rows"));
+    ck_assert_int_ne(codesim("rtlcheck --block systolic --rows 4 --cols 4 --dataflow xs", out,
+                             sizeof out, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--dataflow"));
+    ck_assert_int_ne(codesim("rtlcheck --block lut --rows 4 --cols 4 --dataflow os", out,
+                             sizeof out, err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--block"));
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("commands");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, help_describes_every_command_and_option);
+    tcase_add_test(tc, run_prints_layers_and_stores_them);
+    tcase_add_test(tc, cycle_and_fast_paths_store_the_same_numbers);
+    tcase_add_test(tc, scalesim_config_and_conv_topology_run);
+    tcase_add_test(tc, bad_inputs_get_one_line_and_keep_the_database);
+    tcase_add_test(tc, corrupt_or_foreign_database_is_refused_untouched);
+    tcase_add_test(tc, bad_options_are_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,748 @@
+/* test_config.c - hardware configuration: codesim YAML and SCALE-Sim .cfg
+ * in, validated hw_cfg_t out; every bad input gives -1 and one error line
+ * naming file, line, dotted key and reason; canonical text round-trips. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sim/config.h"
+#include "tests.h"
+
+/* ---- scratch files ---------------------------------------------------------- */
+
+static char scratch[64];
+
+static void scratch_setup(void)
+{
+    strcpy(scratch, "/tmp/codesim-cfg-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(scratch));
+}
+
+static void scratch_teardown(void)
+{
+    DIR *d = opendir(scratch);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[400];
+            snprintf(p, sizeof p, "%s/%s", scratch, e->d_name);
+            remove(p);
+        }
+        closedir(d);
+    }
+    rmdir(scratch);
+}
+
+/* Writes text to scratch/name; path receives the file's path. */
+static void write_file(char path[256], const char *name, const char *text)
+{
+    snprintf(path, 256, "%s/%s", scratch, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A file shipped in the source tree: under CODESIM_ROOT (set by the
+ * Makefile), else found from this file's own path. */
+static void src_path(char out[256], const char *rel)
+{
+#ifdef CODESIM_ROOT
+    snprintf(out, 256, "%s/%s", CODESIM_ROOT, rel);
+#else
+    const char *f = __FILE__, *t = strstr(f, "tests/test_config.c");
+    snprintf(out, 256, "%.*s%s", t ? (int)(t - f) : 0, f, rel);
+#endif
+}
+
+static void load_ok(const char *name, const char *text, hw_cfg_t *hw)
+{
+    char path[256], err[256] = "";
+    write_file(path, name, text);
+    ck_assert_msg(hw_load(path, hw, err, sizeof err) == 0, "hw_load failed: %s", err);
+    ck_assert_str_eq(hw->text, text);
+}
+
+/* Loads text and expects -1 with an error that starts "PATH:LINE: KEY: "
+ * (no line when line is 0, no key when key is NULL) and contains word. */
+static void expect_error(const char *name, const char *text, unsigned line, const char *key,
+                         const char *word)
+{
+    char path[256], err[256] = "", want[400];
+    hw_cfg_t hw;
+    write_file(path, name, text);
+    ck_assert_int_eq(hw_load(path, &hw, err, sizeof err), -1);
+    if (line)
+        snprintf(want, sizeof want, "%s:%u: %s%s", path, line, key ? key : "", key ? ": " : "");
+    else
+        snprintf(want, sizeof want, "%s: %s%s", path, key ? key : "", key ? ": " : "");
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "error '%s' does not start '%s'", err, want);
+    ck_assert_msg(strstr(err, word) != NULL, "error '%s' lacks '%s'", err, word);
+    ck_assert_msg(strchr(err, '\n') == NULL, "error '%s' is more than one line", err);
+    ck_assert_ptr_null(hw.text);
+    hw_free(&hw);
+}
+
+static void assert_same_hw(const hw_cfg_t *a, const hw_cfg_t *b)
+{
+    ck_assert_str_eq(a->name, b->name);
+    ck_assert_uint_eq(a->array.rows, b->array.rows);
+    ck_assert_uint_eq(a->array.cols, b->array.cols);
+    ck_assert_int_eq(a->array.dataflow, b->array.dataflow);
+    ck_assert_uint_eq(a->array.in_bits, b->array.in_bits);
+    ck_assert_uint_eq(a->array.w_bits, b->array.w_bits);
+    ck_assert_uint_eq(a->array.acc_bits, b->array.acc_bits);
+    ck_assert_uint_eq(a->sram.ifmap_bytes, b->sram.ifmap_bytes);
+    ck_assert_uint_eq(a->sram.filter_bytes, b->sram.filter_bytes);
+    ck_assert_uint_eq(a->sram.ofmap_bytes, b->sram.ofmap_bytes);
+    ck_assert_uint_eq(a->dma.bytes_per_cycle, b->dma.bytes_per_cycle);
+}
+
+static const char FULL_YAML[] =
+    "name: big-128x64\n"
+    "array:\n"
+    "  rows: 128\n"
+    "  cols: 64\n"
+    "  dataflow: ws\n"
+    "  in_bits: 4\n"
+    "  w_bits: 16\n"
+    "  acc_bits: 24\n"
+    "sram:\n"
+    "  ifmap_kib: 1024\n"
+    "  filter_bytes: 1000\n"
+    "  ofmap_kib: 64\n"
+    "dram:\n"
+    "  bytes_per_cycle: 128\n";
+
+/* ---- defaults and good YAML ------------------------------------------------------ */
+
+START_TEST(defaults_are_the_documented_32x32_os_array)
+{
+    hw_cfg_t hw;
+    char err[256] = "";
+    hw_defaults(&hw);
+    ck_assert_str_eq(hw.name, "default-32x32");
+    ck_assert_uint_eq(hw.array.rows, 32);
+    ck_assert_uint_eq(hw.array.cols, 32);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_OS);
+    ck_assert_uint_eq(hw.array.in_bits, 8);
+    ck_assert_uint_eq(hw.array.w_bits, 8);
+    ck_assert_uint_eq(hw.array.acc_bits, 32);
+    ck_assert_uint_eq(hw.sram.ifmap_bytes, 512 * 1024);
+    ck_assert_uint_eq(hw.sram.filter_bytes, 512 * 1024);
+    ck_assert_uint_eq(hw.sram.ofmap_bytes, 256 * 1024);
+    ck_assert_uint_eq(hw.dma.bytes_per_cycle, 32);
+    ck_assert_ptr_null(hw.text);
+    ck_assert_msg(hw_validate(&hw, NULL, err, sizeof err) == 0, "%s", err);
+}
+END_TEST
+
+START_TEST(shipped_default_yaml_equals_the_defaults)
+{
+    char path[256], err[256] = "", h1[17], h2[17];
+    hw_cfg_t file, def;
+    src_path(path, "configs/default.yaml");
+    ck_assert_msg(hw_load(path, &file, err, sizeof err) == 0, "%s", err);
+    hw_defaults(&def);
+    assert_same_hw(&file, &def);
+    hw_hash(&file, h1);
+    hw_hash(&def, h2);
+    ck_assert_str_eq(h1, h2);
+    hw_free(&file);
+}
+END_TEST
+
+START_TEST(full_yaml_sets_every_field)
+{
+    hw_cfg_t hw;
+    load_ok("full.yaml", FULL_YAML, &hw);
+    ck_assert_str_eq(hw.name, "big-128x64");
+    ck_assert_uint_eq(hw.array.rows, 128);
+    ck_assert_uint_eq(hw.array.cols, 64);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_WS);
+    ck_assert_uint_eq(hw.array.in_bits, 4);
+    ck_assert_uint_eq(hw.array.w_bits, 16);
+    ck_assert_uint_eq(hw.array.acc_bits, 24);
+    ck_assert_uint_eq(hw.sram.ifmap_bytes, 1024 * 1024);
+    ck_assert_uint_eq(hw.sram.filter_bytes, 1000);
+    ck_assert_uint_eq(hw.sram.ofmap_bytes, 64 * 1024);
+    ck_assert_uint_eq(hw.dma.bytes_per_cycle, 128);
+    hw_free(&hw);
+    ck_assert_ptr_null(hw.text);
+}
+END_TEST
+
+START_TEST(partial_yaml_keeps_defaults_for_keys_left_out)
+{
+    hw_cfg_t hw, def;
+    load_ok("partial.yaml", "# only the shape\narray:\n  rows: 8\n  dataflow: is\n", &hw);
+    hw_defaults(&def);
+    ck_assert_uint_eq(hw.array.rows, 8);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_IS);
+    def.array.rows = 8;
+    def.array.dataflow = SYSTOLIC_IS;
+    assert_same_hw(&hw, &def);
+    hw_free(&hw);
+}
+END_TEST
+
+START_TEST(yaml_flow_style_and_comments_are_plain_yaml)
+{
+    hw_cfg_t hw;
+    load_ok("flow.yaml", "array: {rows: 16, cols: 8}   # flow mapping\ndram: {bytes_per_cycle: 7}\n",
+            &hw);
+    ck_assert_uint_eq(hw.array.rows, 16);
+    ck_assert_uint_eq(hw.array.cols, 8);
+    ck_assert_uint_eq(hw.dma.bytes_per_cycle, 7);
+    hw_free(&hw);
+}
+END_TEST
+
+START_TEST(text_holds_the_file_exactly_as_read)
+{
+    hw_cfg_t hw;
+    const char *text = "name:   spaced  # comment kept\r\narray:\r\n  rows: 2\r\n";
+    load_ok("crlf.yaml", text, &hw); /* load_ok compares hw.text with text */
+    ck_assert_str_eq(hw.name, "spaced");
+    hw_free(&hw);
+}
+END_TEST
+
+/* ---- bad YAML: each gives -1 and FILE:LINE: KEY: reason ----------------------- */
+
+START_TEST(missing_file_gives_cannot_open_and_strerror)
+{
+    char err[256] = "";
+    hw_cfg_t hw;
+    ck_assert_int_eq(hw_load("/nonexistent/dir/hw.yaml", &hw, err, sizeof err), -1);
+    ck_assert_str_eq(err, "/nonexistent/dir/hw.yaml: cannot open: No such file or directory");
+    ck_assert_ptr_null(hw.text);
+}
+END_TEST
+
+START_TEST(directory_instead_of_file_is_unreadable)
+{
+    char err[256] = "";
+    hw_cfg_t hw;
+    ck_assert_int_eq(hw_load(scratch, &hw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, scratch) == err && strstr(err, "cannot read"), "%s", err);
+}
+END_TEST
+
+START_TEST(empty_yaml_file_is_an_error)
+{
+    expect_error("empty.yaml", "", 0, NULL, "empty");
+    expect_error("comment.yaml", "# nothing here\n\n", 0, NULL, "empty");
+}
+END_TEST
+
+START_TEST(yaml_syntax_error_gives_its_line)
+{
+    expect_error("syntax.yaml", "name: a\narray:\n  rows: 4\n   cols: 5\n", 4, NULL, "syntax");
+    expect_error("flow.yaml", "name: a\narray: {rows: 4\n", 3, NULL, "syntax");
+}
+END_TEST
+
+START_TEST(yaml_unknown_key_is_an_error)
+{
+    expect_error("unknown.yaml", "array:\n  rows: 4\n  colz: 4\n", 3, "array.colz", "unknown key");
+    expect_error("top.yaml", "name: a\nsystolic:\n  rows: 4\n", 2, "systolic", "unknown key");
+    expect_error("merge.yaml", "base: &b {rows: 4}\narray:\n  <<: *b\n", 1, "base", "unknown key");
+}
+END_TEST
+
+START_TEST(yaml_duplicated_key_is_an_error)
+{
+    expect_error("dup.yaml", "array:\n  rows: 4\n  cols: 4\n  rows: 8\n", 4, "array.rows",
+                 "duplicated key (first on line 2)");
+    expect_error("dupsec.yaml", "array:\n  rows: 4\nname: x\narray:\n  cols: 4\n", 4, "array",
+                 "duplicated key");
+}
+END_TEST
+
+START_TEST(yaml_kib_and_bytes_for_one_buffer_is_an_error)
+{
+    expect_error("both.yaml", "sram:\n  filter_bytes: 4096\n  ofmap_kib: 4\n  filter_kib: 4\n", 4,
+                 "sram.filter_kib", "exactly one");
+}
+END_TEST
+
+START_TEST(yaml_word_for_number_is_an_error)
+{
+    expect_error("word.yaml", "array:\n  rows: abc\n", 2, "array.rows", "not a whole number");
+}
+END_TEST
+
+START_TEST(yaml_fraction_for_number_is_an_error)
+{
+    expect_error("frac.yaml", "array:\n  rows: 3.5\n", 2, "array.rows", "not a whole number");
+    expect_error("exp.yaml", "array:\n  cols: 1e2\n", 2, "array.cols", "not a whole number");
+    expect_error("hex.yaml", "array:\n  cols: 0x10\n", 2, "array.cols", "not a whole number");
+}
+END_TEST
+
+START_TEST(yaml_trailing_junk_after_number_is_an_error)
+{
+    expect_error("junk.yaml", "sram:\n  ifmap_kib: 512k\n", 2, "sram.ifmap_kib", "not a whole number");
+}
+END_TEST
+
+START_TEST(yaml_negative_number_is_an_error)
+{
+    expect_error("neg.yaml", "dram:\n  bytes_per_cycle: -4\n", 2, "dram.bytes_per_cycle", "negative");
+}
+END_TEST
+
+START_TEST(yaml_quoted_number_is_an_error)
+{
+    expect_error("quoted.yaml", "array:\n  rows: \"32\"\n", 2, "array.rows", "quoted string");
+}
+END_TEST
+
+START_TEST(yaml_empty_value_for_number_is_an_error)
+{
+    expect_error("null.yaml", "array:\n  rows:\n  cols: 4\n", 2, "array.rows", "missing value");
+}
+END_TEST
+
+START_TEST(yaml_number_too_large_for_its_field_is_an_error)
+{
+    expect_error("big32.yaml", "array:\n  acc_bits: 4294967296\n", 2, "array.acc_bits", "too large");
+    expect_error("big64.yaml", "sram:\n  ofmap_bytes: 18446744073709551616\n", 2, "sram.ofmap_bytes",
+                 "too large");
+    /* 2^54 KiB does not fit in 64 bits of bytes */
+    expect_error("bigkib.yaml", "sram:\n  ofmap_kib: 18014398509481984\n", 2, "sram.ofmap_kib",
+                 "too large");
+}
+END_TEST
+
+START_TEST(yaml_sequence_where_mapping_expected_is_an_error)
+{
+    expect_error("seq.yaml", "name: a\narray:\n  - rows: 4\n", 2, "array", "got a sequence");
+    expect_error("scalar.yaml", "sram: 512\n", 1, "sram", "expected a mapping");
+    expect_error("root.yaml", "- rows\n- cols\n", 1, NULL, "mapping");
+}
+END_TEST
+
+START_TEST(yaml_mapping_where_number_expected_is_an_error)
+{
+    expect_error("map.yaml", "array:\n  rows: {value: 4}\n", 2, "array.rows", "got a mapping");
+    expect_error("list.yaml", "name: [a, b]\n", 1, "name", "got a sequence");
+}
+END_TEST
+
+START_TEST(yaml_out_of_range_values_are_checked_by_the_models)
+{
+    /* the example of the error contract, word for word */
+    char path[256], err[256] = "", want[300];
+    hw_cfg_t hw;
+    write_file(path, "hw.yaml", "name: x\narray:\n  cols: 4\n  rows: 0\n");
+    ck_assert_int_eq(hw_load(path, &hw, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:4: array.rows: 0 is outside 1..256", path);
+    ck_assert_str_eq(err, want);
+
+    expect_error("cols.yaml", "array:\n  cols: 257\n", 2, "array.cols", "outside 1..256");
+    expect_error("inbits.yaml", "array:\n  in_bits: 17\n", 2, "array.in_bits", "outside");
+    expect_error("wbits.yaml", "array:\n  w_bits: 0\n", 2, "array.w_bits", "outside");
+    expect_error("acc.yaml", "array:\n  acc_bits: 1\n", 2, "array.acc_bits", "outside 2..32");
+    expect_error("sram0.yaml", "sram:\n  filter_kib: 0\n", 2, "sram.filter_kib", "positive");
+    expect_error("sramhuge.yaml", "sram:\n  ifmap_bytes: 68719476737\n", 2, "sram.ifmap_bytes",
+                 "larger than");
+    expect_error("bw0.yaml", "dram:\n  bytes_per_cycle: 0\n", 2, "dram.bytes_per_cycle", "positive");
+    expect_error("bwhuge.yaml", "dram:\n  bytes_per_cycle: 1048577\n", 2, "dram.bytes_per_cycle",
+                 "larger than");
+}
+END_TEST
+
+START_TEST(yaml_unknown_dataflow_is_an_error)
+{
+    expect_error("df.yaml", "array:\n  dataflow: rs\n", 2, "array.dataflow", "os, ws or is");
+    expect_error("dfcase.yaml", "array:\n  dataflow: OS\n", 2, "array.dataflow", "os, ws or is");
+}
+END_TEST
+
+START_TEST(yaml_bad_names_are_errors)
+{
+    expect_error("noname.yaml", "name: \"\"\narray:\n  rows: 4\n", 1, "name", "empty");
+    expect_error("longname.yaml",
+                 "name: 0123456789012345678901234567890123456789012345678901234567890123\n", 1,
+                 "name", "longer than 63");
+    expect_error("ctrlname.yaml", "name: \"a\\tb\"\n", 1, "name", "printable");
+}
+END_TEST
+
+START_TEST(yaml_name_of_63_characters_fits)
+{
+    hw_cfg_t hw;
+    load_ok("name63.yaml", "name: 012345678901234567890123456789012345678901234567890123456789012\n",
+            &hw);
+    ck_assert_uint_eq(strlen(hw.name), 63);
+    hw_free(&hw);
+}
+END_TEST
+
+START_TEST(yaml_second_document_is_an_error)
+{
+    expect_error("twodoc.yaml", "name: a\n---\nname: b\n", 3, NULL, "more than one");
+}
+END_TEST
+
+START_TEST(failed_load_leaves_defaults_and_no_text)
+{
+    char path[256], err[256];
+    hw_cfg_t hw, def;
+    write_file(path, "half.yaml", "array:\n  rows: 64\n  cols: oops\n");
+    ck_assert_int_eq(hw_load(path, &hw, err, sizeof err), -1);
+    hw_defaults(&def);
+    assert_same_hw(&hw, &def);
+    ck_assert_ptr_null(hw.text);
+}
+END_TEST
+
+/* ---- validation, canonical text and hash ------------------------------------------- */
+
+START_TEST(validate_names_the_dotted_key_and_file)
+{
+    char err[256];
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.sram.ofmap_bytes = 0;
+    ck_assert_int_eq(hw_validate(&hw, NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "sram.ofmap_bytes: must be positive");
+    ck_assert_int_eq(hw_validate(&hw, "x.yaml", err, sizeof err), -1);
+    ck_assert_str_eq(err, "x.yaml: sram.ofmap_bytes: must be positive");
+    hw_defaults(&hw);
+    hw.array.dataflow = (systolic_dataflow_t)7;
+    ck_assert_int_eq(hw_validate(&hw, "x.yaml", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "x.yaml: array.dataflow: ") == err, "%s", err);
+    hw_defaults(&hw);
+    hw.name[0] = '\0';
+    ck_assert_int_eq(hw_validate(&hw, "x.yaml", err, sizeof err), -1);
+    ck_assert_str_eq(err, "x.yaml: name: must not be empty");
+}
+END_TEST
+
+START_TEST(canonical_lists_every_field_in_bytes_in_fixed_order)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    char *c = hw_canonical(&hw);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c, "name: \"default-32x32\"\n"
+                        "array:\n"
+                        "  rows: 32\n"
+                        "  cols: 32\n"
+                        "  dataflow: os\n"
+                        "  in_bits: 8\n"
+                        "  w_bits: 8\n"
+                        "  acc_bits: 32\n"
+                        "sram:\n"
+                        "  ifmap_bytes: 524288\n"
+                        "  filter_bytes: 524288\n"
+                        "  ofmap_bytes: 262144\n"
+                        "dram:\n"
+                        "  bytes_per_cycle: 32\n");
+    free(c);
+}
+END_TEST
+
+START_TEST(canonical_text_loads_back_to_the_same_config)
+{
+    hw_cfg_t a, b;
+    char path[256], err[256] = "";
+    load_ok("a.yaml", FULL_YAML, &a);
+    /* a name YAML would misread unquoted, with a quote and a backslash */
+    snprintf(a.name, sizeof a.name, "%s", "yes: #\"odd\\name\"");
+    char *c = hw_canonical(&a);
+    ck_assert_ptr_nonnull(c);
+    write_file(path, "canonical.yaml", c);
+    ck_assert_msg(hw_load(path, &b, err, sizeof err) == 0, "%s\n%s", err, c);
+    assert_same_hw(&a, &b);
+    char *c2 = hw_canonical(&b);
+    ck_assert_str_eq(c, c2);
+    free(c);
+    free(c2);
+    hw_free(&a);
+    hw_free(&b);
+}
+END_TEST
+
+START_TEST(hash_is_16_hex_digits_of_fnv1a_over_canonical_text)
+{
+    hw_cfg_t hw;
+    char h[17];
+    hw_defaults(&hw);
+    hw_hash(&hw, h);
+    ck_assert_uint_eq(strlen(h), 16);
+    ck_assert_uint_eq(strspn(h, "0123456789abcdef"), 16);
+    /* FNV-1a 64 reference, computed here byte by byte */
+    char *c = hw_canonical(&hw);
+    unsigned long long x = 14695981039346656037ull;
+    for (const char *p = c; *p; p++)
+        x = (x ^ (unsigned char)*p) * 1099511628211ull;
+    char want[17];
+    snprintf(want, sizeof want, "%016llx", x);
+    ck_assert_str_eq(h, want);
+    free(c);
+}
+END_TEST
+
+START_TEST(hash_is_stable_and_follows_meaning_not_spelling)
+{
+    hw_cfg_t a, b;
+    char ha[17], hb[17];
+    load_ok("kib.yaml", "sram:\n  ifmap_kib: 2\n", &a);
+    load_ok("bytes.yaml", "# same buffer, other spelling\nsram: {ifmap_bytes: 2048}\n", &b);
+    hw_hash(&a, ha);
+    hw_hash(&b, hb);
+    ck_assert_str_eq(ha, hb);
+    hw_hash(&a, hb);
+    ck_assert_str_eq(ha, hb);
+    hw_free(&a);
+    hw_free(&b);
+}
+END_TEST
+
+START_TEST(hash_differs_for_different_configs)
+{
+    hw_cfg_t a, b;
+    char ha[17], hb[17];
+    hw_defaults(&a);
+    hw_hash(&a, ha);
+    const size_t fields = 11;
+    for (size_t i = 0; i < fields; i++) {
+        hw_defaults(&b);
+        switch (i) {
+        case 0: b.name[0] = 'D'; break;
+        case 1: b.array.rows = 31; break;
+        case 2: b.array.cols = 31; break;
+        case 3: b.array.dataflow = SYSTOLIC_WS; break;
+        case 4: b.array.in_bits = 7; break;
+        case 5: b.array.w_bits = 7; break;
+        case 6: b.array.acc_bits = 31; break;
+        case 7: b.sram.ifmap_bytes++; break;
+        case 8: b.sram.filter_bytes++; break;
+        case 9: b.sram.ofmap_bytes++; break;
+        case 10: b.dma.bytes_per_cycle = 31; break;
+        }
+        hw_hash(&b, hb);
+        ck_assert_msg(strcmp(ha, hb) != 0, "field %zu does not change the hash", i);
+    }
+}
+END_TEST
+
+/* ---- SCALE-Sim .cfg -------------------------------------------------------------- */
+
+START_TEST(scalesim_cfg_maps_to_codesim_fields)
+{
+    hw_cfg_t hw;
+    load_ok("tpu.cfg",
+            "[general]\n"
+            "run_name = GoogleTPU_v1_ws\n"
+            "\n"
+            "[architecture_presets]\n"
+            "ArrayHeight:    256\n"
+            "ArrayWidth:     128\n"
+            "IfmapSramSzkB:    6144\n"
+            "FilterSramSzkB:   4096\n"
+            "OfmapSramSzkB:    2048\n"
+            "IfmapOffset:    0\n"
+            "FilterOffset:   10000000\n"
+            "OfmapOffset:    20000000\n"
+            "Dataflow : ws\n"
+            "Bandwidth : 10\n"
+            "MemoryBanks: 1\n"
+            "\n"
+            "[run_presets]\n"
+            "InterfaceBandwidth: CALC\n",
+            &hw);
+    ck_assert_str_eq(hw.name, "GoogleTPU_v1_ws");
+    ck_assert_uint_eq(hw.array.rows, 256);
+    ck_assert_uint_eq(hw.array.cols, 128);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_WS);
+    ck_assert_uint_eq(hw.sram.ifmap_bytes, 6144 * 1024);
+    ck_assert_uint_eq(hw.sram.filter_bytes, 4096 * 1024);
+    ck_assert_uint_eq(hw.sram.ofmap_bytes, 2048 * 1024);
+    ck_assert_uint_eq(hw.dma.bytes_per_cycle, 10); /* 10 one-byte words */
+    ck_assert_uint_eq(hw.array.in_bits, 8);        /* not in a .cfg: defaults */
+    ck_assert_uint_eq(hw.array.w_bits, 8);
+    ck_assert_uint_eq(hw.array.acc_bits, 32);
+    hw_free(&hw);
+}
+END_TEST
+
+START_TEST(shipped_scalesim_example_is_a_32x32_ws_array)
+{
+    char path[256], err[256] = "";
+    hw_cfg_t hw;
+    src_path(path, "configs/scalesim_example.cfg");
+    ck_assert_msg(hw_load(path, &hw, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(hw.array.rows, 32);
+    ck_assert_uint_eq(hw.array.cols, 32);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_WS);
+    hw_free(&hw);
+}
+END_TEST
+
+START_TEST(scalesim_v3_sections_are_accepted)
+{
+    /* the shape of SCALE-Sim 3's configs/google.cfg */
+    hw_cfg_t hw;
+    load_ok("v3.cfg",
+            "[general]\nrun_name = v3\n\n"
+            "[architecture_presets]\nArrayHeight: 16\nArrayWidth: 16\nIfmapSramSzkB: 64\n"
+            "FilterSramSzkB: 64\nOfmapSramSzkB: 32\nIfmapOffset: 0\nFilterOffset: 10000000\n"
+            "OfmapOffset: 20000000\nDataflow : is\nBandwidth : 8\nReadRequestBuffer: 128\n"
+            "WriteRequestBuffer: 128\n\n"
+            "[layout]\nIfmapCustomLayout: False\nIfmapSRAMBankBandwidth: 10\nIfmapSRAMBankNum: 10\n"
+            "IfmapSRAMBankPort: 2\nFilterCustomLayout: False\nFilterSRAMBankBandwidth: 10\n"
+            "FilterSRAMBankNum: 10\nFilterSRAMBankPort: 2\n\n"
+            "[sparsity]\nSparsitySupport : false\nSparseRep : ellpack_block\n"
+            "OptimizedMapping : false\nBlockSize : 8\nRandomNumberGeneratorSeed : 40\n\n"
+            "[run_presets]\nInterfaceBandwidth: USER\nUseRamulatorTrace: False\n",
+            &hw);
+    ck_assert_uint_eq(hw.array.rows, 16);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_IS);
+    ck_assert_uint_eq(hw.dma.bytes_per_cycle, 8);
+    hw_free(&hw);
+}
+END_TEST
+
+START_TEST(scalesim_keys_are_case_insensitive_and_comments_skipped)
+{
+    hw_cfg_t hw;
+    load_ok("case.cfg",
+            "; SCALE-Sim style comment\n"
+            "# another\n"
+            "[architecture_presets]\n"
+            "  arrayheight=12\n"
+            "ARRAYWIDTH :   10\n"
+            "dataFLOW=os\n"
+            "bandwidth: 3\r\n",
+            &hw);
+    ck_assert_uint_eq(hw.array.rows, 12);
+    ck_assert_uint_eq(hw.array.cols, 10);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_OS);
+    ck_assert_uint_eq(hw.dma.bytes_per_cycle, 3);
+    ck_assert_str_eq(hw.name, "default-32x32"); /* no [general]: default name */
+    hw_free(&hw);
+}
+END_TEST
+
+START_TEST(scalesim_bad_inputs_name_section_and_key)
+{
+    expect_error("range.cfg", "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 0\n", 4,
+                 "architecture_presets.ArrayHeight", "outside 1..256");
+    expect_error("unknown.cfg", "[architecture_presets]\nArrayDepth: 4\n", 2,
+                 "architecture_presets.ArrayDepth", "unknown key");
+    expect_error("wrongsec.cfg", "[general]\nArrayHeight: 4\n", 2, "general.ArrayHeight",
+                 "unknown key");
+    expect_error("section.cfg", "[general]\nrun_name = r\n\n[hardware]\n", 4, NULL,
+                 "unknown section");
+    expect_error("nosec.cfg", "ArrayHeight: 4\n", 1, "ArrayHeight", "before the first [section]");
+    expect_error("dupkey.cfg", "[architecture_presets]\nArrayHeight: 4\narrayheight = 8\n", 3,
+                 "architecture_presets.arrayheight", "duplicated key (first on line 2)");
+    expect_error("dupsec.cfg", "[general]\nrun_name = a\n[general]\n", 3, "general",
+                 "duplicated section");
+    expect_error("word.cfg", "[architecture_presets]\nIfmapSramSzkB: lots\n", 2,
+                 "architecture_presets.IfmapSramSzkB", "not a whole number");
+    expect_error("frac.cfg", "[architecture_presets]\nArrayWidth: 2.5\n", 2,
+                 "architecture_presets.ArrayWidth", "not a whole number");
+    expect_error("neg.cfg", "[architecture_presets]\nBandwidth: -1\n", 2,
+                 "architecture_presets.Bandwidth", "negative");
+    expect_error("bw0.cfg", "[architecture_presets]\nBandwidth: 0\n", 2,
+                 "architecture_presets.Bandwidth", "positive");
+    expect_error("bwlist.cfg", "[architecture_presets]\nBandwidth: 10,10,10\n", 2,
+                 "architecture_presets.Bandwidth", "one DRAM channel");
+    expect_error("df.cfg", "[architecture_presets]\nDataflow: rs\n", 2,
+                 "architecture_presets.Dataflow", "os, ws or is");
+    expect_error("mode.cfg", "[run_presets]\nInterfaceBandwidth: AUTO\n", 2,
+                 "run_presets.InterfaceBandwidth", "CALC or USER");
+    expect_error("sparse.cfg", "[sparsity]\nSparsitySupport: true\n", 2, "sparsity.SparsitySupport",
+                 "not supported");
+    expect_error("noeq.cfg", "[general]\nrun_name\n", 2, NULL, "key = value");
+    expect_error("header.cfg", "[general\nrun_name = x\n", 1, NULL, "section header");
+    expect_error("longname.cfg",
+                 "[general]\nrun_name = 0123456789012345678901234567890123456789012345678901234567890123\n",
+                 2, "general.run_name", "longer than 63");
+    expect_error("emptyname.cfg", "[general]\nrun_name =\n", 2, "general.run_name", "empty");
+}
+END_TEST
+
+START_TEST(scalesim_inline_comment_is_part_of_the_value_as_in_configparser)
+{
+    expect_error("inline.cfg", "[architecture_presets]\nDataflow: ws ; weight stationary\n", 2,
+                 "architecture_presets.Dataflow", "os, ws or is");
+}
+END_TEST
+
+START_TEST(scalesim_missing_file_gives_cannot_open)
+{
+    char err[256] = "";
+    hw_cfg_t hw;
+    ck_assert_int_eq(hw_load("/nonexistent/x.cfg", &hw, err, sizeof err), -1);
+    ck_assert_str_eq(err, "/nonexistent/x.cfg: cannot open: No such file or directory");
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("yaml");
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+    tcase_add_test(tc, defaults_are_the_documented_32x32_os_array);
+    tcase_add_test(tc, shipped_default_yaml_equals_the_defaults);
+    tcase_add_test(tc, full_yaml_sets_every_field);
+    tcase_add_test(tc, partial_yaml_keeps_defaults_for_keys_left_out);
+    tcase_add_test(tc, yaml_flow_style_and_comments_are_plain_yaml);
+    tcase_add_test(tc, text_holds_the_file_exactly_as_read);
+    tcase_add_test(tc, missing_file_gives_cannot_open_and_strerror);
+    tcase_add_test(tc, directory_instead_of_file_is_unreadable);
+    tcase_add_test(tc, empty_yaml_file_is_an_error);
+    tcase_add_test(tc, yaml_syntax_error_gives_its_line);
+    tcase_add_test(tc, yaml_unknown_key_is_an_error);
+    tcase_add_test(tc, yaml_duplicated_key_is_an_error);
+    tcase_add_test(tc, yaml_kib_and_bytes_for_one_buffer_is_an_error);
+    tcase_add_test(tc, yaml_word_for_number_is_an_error);
+    tcase_add_test(tc, yaml_fraction_for_number_is_an_error);
+    tcase_add_test(tc, yaml_trailing_junk_after_number_is_an_error);
+    tcase_add_test(tc, yaml_negative_number_is_an_error);
+    tcase_add_test(tc, yaml_quoted_number_is_an_error);
+    tcase_add_test(tc, yaml_empty_value_for_number_is_an_error);
+    tcase_add_test(tc, yaml_number_too_large_for_its_field_is_an_error);
+    tcase_add_test(tc, yaml_sequence_where_mapping_expected_is_an_error);
+    tcase_add_test(tc, yaml_mapping_where_number_expected_is_an_error);
+    tcase_add_test(tc, yaml_out_of_range_values_are_checked_by_the_models);
+    tcase_add_test(tc, yaml_unknown_dataflow_is_an_error);
+    tcase_add_test(tc, yaml_bad_names_are_errors);
+    tcase_add_test(tc, yaml_name_of_63_characters_fits);
+    tcase_add_test(tc, yaml_second_document_is_an_error);
+    tcase_add_test(tc, failed_load_leaves_defaults_and_no_text);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("canonical");
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+    tcase_add_test(tc, validate_names_the_dotted_key_and_file);
+    tcase_add_test(tc, canonical_lists_every_field_in_bytes_in_fixed_order);
+    tcase_add_test(tc, canonical_text_loads_back_to_the_same_config);
+    tcase_add_test(tc, hash_is_16_hex_digits_of_fnv1a_over_canonical_text);
+    tcase_add_test(tc, hash_is_stable_and_follows_meaning_not_spelling);
+    tcase_add_test(tc, hash_differs_for_different_configs);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("scalesim");
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+    tcase_add_test(tc, scalesim_cfg_maps_to_codesim_fields);
+    tcase_add_test(tc, shipped_scalesim_example_is_a_32x32_ws_array);
+    tcase_add_test(tc, scalesim_v3_sections_are_accepted);
+    tcase_add_test(tc, scalesim_keys_are_case_insensitive_and_comments_skipped);
+    tcase_add_test(tc, scalesim_bad_inputs_name_section_and_key);
+    tcase_add_test(tc, scalesim_inline_comment_is_part_of_the_value_as_in_configparser);
+    tcase_add_test(tc, scalesim_missing_file_gives_cannot_open);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,673 @@
+/* test_db.c - the SQLite results database: schema, round trips through the
+ * sqlite3 API, refusal of foreign or damaged files (left byte-identical),
+ * and all-or-nothing writes. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "../sim/config.h"
+#include "../sim/db.h"
+#include "../sim/engine.h"
+#include "../sim/workload.h"
+#include "tests.h"
+
+/* ---- scratch directory ---------------------------------------------------- */
+
+typedef struct {
+    char dir[64];
+    char path[128];   /* dir/results.db */
+} scratch_t;
+
+static void scratch_new(scratch_t *s)
+{
+    strcpy(s->dir, "/tmp/codesim-db-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(s->dir));
+    snprintf(s->path, sizeof s->path, "%s/results.db", s->dir);
+}
+
+static void scratch_free(scratch_t *s)
+{
+    DIR *d = opendir(s->dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[400];
+            snprintf(p, sizeof p, "%s/%s", s->dir, e->d_name);
+            remove(p);
+        }
+        closedir(d);
+    }
+    rmdir(s->dir);
+}
+
+static int scratch_entries(const scratch_t *s)
+{
+    int n = 0;
+    DIR *d = opendir(s->dir);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* ---- file bytes --------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    ck_assert_int_ge(n, 0);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void spit(const char *path, const char *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Asserts path holds exactly the len bytes at buf. */
+static void assert_bytes(const char *path, const char *buf, size_t len)
+{
+    size_t now_len;
+    char *now = slurp(path, &now_len);
+    ck_assert_uint_eq(now_len, len);
+    ck_assert(memcmp(now, buf, len) == 0);
+    free(now);
+}
+
+/* ---- direct sqlite3 access, independent of db.c ------------------------ */
+
+static sqlite3 *raw_open(const char *path)
+{
+    sqlite3 *sql = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    return sql;
+}
+
+static void raw_exec(const char *path, const char *q)
+{
+    sqlite3 *sql = raw_open(path);
+    char *msg = NULL;
+    int rc = sqlite3_exec(sql, q, NULL, NULL, &msg);
+    ck_assert_msg(rc == SQLITE_OK, "%s: %s", q, msg ? msg : "?");
+    sqlite3_close(sql);
+}
+
+static int64_t raw_int(const char *path, const char *q)
+{
+    sqlite3 *sql = raw_open(path);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(sql, q, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(sql);
+    return v;
+}
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+typedef struct {
+    hw_cfg_t hw;
+    layer_t wl_layers[3];
+    workload_t wl;
+    layer_result_t res[3];
+    db_run_t run;
+} run_fixture_t;
+
+static void fixture_init(run_fixture_t *f, const char *hw_text)
+{
+    memset(f, 0, sizeof *f);
+    hw_defaults(&f->hw);
+    snprintf(f->hw.name, sizeof f->hw.name, "test-array");
+    f->hw.text = hw_text ? strdup(hw_text) : NULL;
+    static const char *const names[3] = {"conv1", "fc2", "attn_qk"};
+    for (size_t i = 0; i < 3; i++) {
+        layer_t *l = &f->wl_layers[i];
+        snprintf(l->name, sizeof l->name, "%s", names[i]);
+        l->m = 16 + i;
+        l->n = 32 + i;
+        l->k = 64 + i;
+        l->line = (unsigned)i + 2;
+        layer_result_t *r = &f->res[i];
+        snprintf(r->name, sizeof r->name, "%s", names[i]);
+        r->m = l->m;
+        r->n = l->n;
+        r->k = l->k;
+        r->dataflow = (systolic_dataflow_t)i;
+        layer_stats_t *s = &r->stats;
+        uint64_t b = 1000 * (i + 1);
+        s->compute_cycles = b + 1;
+        s->stall_cycles = b + 2;
+        s->total_cycles = s->compute_cycles + s->stall_cycles;
+        s->macs = l->m * l->n * l->k;
+        s->folds = b + 3;
+        s->steps = b + 4;
+        s->ifmap_reads = b + 5;
+        s->ifmap_writes = b + 6;
+        s->filter_reads = b + 7;
+        s->filter_writes = b + 8;
+        s->ofmap_reads = b + 9;
+        s->ofmap_writes = b + 10;
+        s->dram_read_bytes = b + 11;
+        s->dram_write_bytes = b + 12;
+        s->utilization = 0.25 * (double)(i + 1);
+    }
+    f->wl.layers = f->wl_layers;
+    f->wl.count = 3;
+    f->wl.text = "Layer,M,N,K\nconv1,16,32,64\nfc2,17,33,65\nattn_qk,18,34,66\n";
+    f->run.path = "fast";
+    f->run.hw_file = hw_text ? "configs/test.yaml" : NULL;
+    f->run.hw = &f->hw;
+    f->run.workload_file = "workloads/test.csv";
+    f->run.wl = &f->wl;
+    f->run.wall_seconds = 0.125;
+}
+
+static void fixture_free(run_fixture_t *f)
+{
+    hw_free(&f->hw);
+}
+
+static void open_ok(const char *path, db_t **db)
+{
+    char err[512] = "";
+    int rc = db_open(path, db, err, sizeof err);
+    ck_assert_msg(rc == 0, "db_open: %s", err);
+    ck_assert_ptr_nonnull(*db);
+}
+
+static int64_t record_ok(db_t *db, run_fixture_t *f, size_t n)
+{
+    char err[512] = "";
+    int64_t id = -1;
+    int rc = db_record_run(db, &f->run, f->res, n, &id, err, sizeof err);
+    ck_assert_msg(rc == 0, "db_record_run: %s", err);
+    ck_assert_int_gt(id, 0);
+    return id;
+}
+
+/* A database with a few runs, closed (WAL checkpointed into the main file). */
+static void make_db(const char *path, int runs)
+{
+    /* Several KB of config text so the file spans many pages. */
+    char *text = malloc(20000);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < 19999; i++)
+        text[i] = (char)('a' + i % 26);
+    text[19999] = '\0';
+    run_fixture_t f;
+    fixture_init(&f, text);
+    free(text);
+    db_t *db = NULL;
+    open_ok(path, &db);
+    for (int i = 0; i < runs; i++)
+        record_ok(db, &f, 3);
+    db_close(db);
+    fixture_free(&f);
+}
+
+/* Asserts db_open(path) fails, the message is one line and contains want. */
+static void open_refused(const char *path, const char *want, const char *want2)
+{
+    db_t *db = (db_t *)1;
+    char err[512] = "";
+    ck_assert_int_eq(db_open(path, &db, err, sizeof err), -1);
+    ck_assert_ptr_null(db);
+    ck_assert_msg(strstr(err, path) == err, "message does not start with the path: %s", err);
+    ck_assert_msg(strstr(err, want), "message lacks \"%s\": %s", want, err);
+    if (want2)
+        ck_assert_msg(strstr(err, want2), "message lacks \"%s\": %s", want2, err);
+    ck_assert_ptr_null(strchr(err, '\n'));
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+START_TEST(test_db_creates_schema_and_run_rows_read_back_equal)
+{
+    scratch_t s;
+    scratch_new(&s);
+    run_fixture_t f;
+    fixture_init(&f, "name: test-array\narray: {rows: 32, cols: 32}\n");
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    int64_t id = record_ok(db, &f, 3);
+    db_close(db);
+
+    sqlite3 *sql = raw_open(s.path);
+    sqlite3_stmt *st = NULL;
+
+    ck_assert_int_eq(sqlite3_prepare_v2(sql, "SELECT value FROM meta WHERE key='schema_version'",
+                                        -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "1");
+    sqlite3_finalize(st);
+
+    ck_assert_int_eq(sqlite3_prepare_v2(sql, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+
+    ck_assert_int_eq(sqlite3_prepare_v2(sql,
+                                        "SELECT id, started_at, codesim_version, git_rev, path,"
+                                        " hw_name, hw_file, hw_text, hw_canonical, hw_hash,"
+                                        " workload_file, workload_text, layers, total_cycles,"
+                                        " wall_seconds FROM runs",
+                                        -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int64(st, 0), id);
+    const char *at = (const char *)sqlite3_column_text(st, 1);
+    ck_assert_uint_eq(strlen(at), 20);  /* 2026-11-23T16:49:50Z */
+    ck_assert(at[4] == '-' && at[7] == '-' && at[10] == 'T' && at[13] == ':' &&
+              at[16] == ':' && at[19] == 'Z');
+    ck_assert_uint_gt(strlen((const char *)sqlite3_column_text(st, 2)), 0);
+    ck_assert_uint_gt(strlen((const char *)sqlite3_column_text(st, 3)), 0);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 4), "fast");
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 5), "test-array");
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 6), "configs/test.yaml");
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 7), f.hw.text);
+    char *canon = hw_canonical(&f.hw);
+    char hash[17];
+    hw_hash(&f.hw, hash);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 8), canon);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 9), hash);
+    free(canon);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 10), "workloads/test.csv");
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 11), f.wl.text);
+    ck_assert_int_eq(sqlite3_column_int64(st, 12), 3);
+    uint64_t total = 0;
+    for (size_t i = 0; i < 3; i++)
+        total += f.res[i].stats.total_cycles;
+    ck_assert_int_eq(sqlite3_column_int64(st, 13), (int64_t)total);
+    ck_assert_double_eq(sqlite3_column_double(st, 14), 0.125);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+
+    ck_assert_int_eq(sqlite3_prepare_v2(sql,
+                                        "SELECT run_id, idx, name, m, n, k, unit, dataflow,"
+                                        " total_cycles, compute_cycles, stall_cycles, macs,"
+                                        " folds, steps, utilization, ifmap_reads, ifmap_writes,"
+                                        " filter_reads, filter_writes, ofmap_reads,"
+                                        " ofmap_writes, dram_read_bytes, dram_write_bytes"
+                                        " FROM layers ORDER BY idx",
+                                        -1, &st, NULL), SQLITE_OK);
+    static const char *const df[3] = {"os", "ws", "is"};
+    for (size_t i = 0; i < 3; i++) {
+        const layer_result_t *r = &f.res[i];
+        const layer_stats_t *x = &r->stats;
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        ck_assert_int_eq(sqlite3_column_int64(st, 0), id);
+        ck_assert_int_eq(sqlite3_column_int64(st, 1), (int64_t)i);
+        ck_assert_str_eq((const char *)sqlite3_column_text(st, 2), r->name);
+        ck_assert_int_eq(sqlite3_column_int64(st, 3), (int64_t)r->m);
+        ck_assert_int_eq(sqlite3_column_int64(st, 4), (int64_t)r->n);
+        ck_assert_int_eq(sqlite3_column_int64(st, 5), (int64_t)r->k);
+        ck_assert_str_eq((const char *)sqlite3_column_text(st, 6), "systolic");
+        ck_assert_str_eq((const char *)sqlite3_column_text(st, 7), df[i]);
+        const uint64_t want[] = {x->total_cycles, x->compute_cycles, x->stall_cycles, x->macs,
+                                 x->folds, x->steps};
+        for (int c = 0; c < 6; c++)
+            ck_assert_int_eq(sqlite3_column_int64(st, 8 + c), (int64_t)want[c]);
+        ck_assert_double_eq(sqlite3_column_double(st, 14), x->utilization);
+        const uint64_t want2[] = {x->ifmap_reads,  x->ifmap_writes,   x->filter_reads,
+                                  x->filter_writes, x->ofmap_reads,   x->ofmap_writes,
+                                  x->dram_read_bytes, x->dram_write_bytes};
+        for (int c = 0; c < 8; c++)
+            ck_assert_int_eq(sqlite3_column_int64(st, 15 + c), (int64_t)want2[c]);
+    }
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(sql);
+
+    fixture_free(&f);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_default_config_without_text_stores_null)
+{
+    scratch_t s;
+    scratch_new(&s);
+    run_fixture_t f;
+    fixture_init(&f, NULL);
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    record_ok(db, &f, 0);
+    db_close(db);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs"
+                                     " WHERE hw_text IS NULL AND hw_file IS NULL"
+                                     " AND hw_canonical IS NOT NULL AND layers = 0"
+                                     " AND total_cycles = 0"), 1);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), 0);
+    fixture_free(&f);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_records_rtlcheck_with_cases)
+{
+    scratch_t s;
+    scratch_new(&s);
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    systolic_cfg_t arr = {.rows = 4, .cols = 8, .dataflow = SYSTOLIC_WS,
+                          .in_bits = 8, .w_bits = 4, .acc_bits = 24};
+    db_rtl_check_t chk = {.block = "systolic", .array = &arr, .seed = UINT64_C(0xfedcba9876543210),
+                          .cycle_mismatches = 1, .value_mismatches = 2, .count_mismatches = 0};
+    db_rtl_case_t cases[2] = {
+        {.m = 3, .n = 5, .k = 7, .model_cycles = 40, .rtl_cycles = 40, .value_mismatches = 0,
+         .counts_match = 1},
+        {.m = 9, .n = 1, .k = 2, .model_cycles = 30, .rtl_cycles = 31, .value_mismatches = 2,
+         .counts_match = 0},
+    };
+    char err[512] = "";
+    int64_t id = -1;
+    ck_assert_msg(db_record_rtlcheck(db, &chk, cases, 2, &id, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_gt(id, 0);
+    db_close(db);
+
+    sqlite3 *sql = raw_open(s.path);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(sql,
+                                        "SELECT id, started_at, block, rows, cols, dataflow,"
+                                        " in_bits, w_bits, acc_bits, seed, cases,"
+                                        " cycle_mismatches, value_mismatches, count_mismatches,"
+                                        " codesim_version, git_rev FROM rtl_checks",
+                                        -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int64(st, 0), id);
+    ck_assert_uint_eq(strlen((const char *)sqlite3_column_text(st, 1)), 20);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 2), "systolic");
+    ck_assert_int_eq(sqlite3_column_int64(st, 3), 4);
+    ck_assert_int_eq(sqlite3_column_int64(st, 4), 8);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 5), "ws");
+    ck_assert_int_eq(sqlite3_column_int64(st, 6), 8);
+    ck_assert_int_eq(sqlite3_column_int64(st, 7), 4);
+    ck_assert_int_eq(sqlite3_column_int64(st, 8), 24);
+    /* the seed keeps all 64 bits */
+    ck_assert_uint_eq((uint64_t)sqlite3_column_int64(st, 9), chk.seed);
+    ck_assert_int_eq(sqlite3_column_int64(st, 10), 2);
+    ck_assert_int_eq(sqlite3_column_int64(st, 11), 1);
+    ck_assert_int_eq(sqlite3_column_int64(st, 12), 2);
+    ck_assert_int_eq(sqlite3_column_int64(st, 13), 0);
+    ck_assert_ptr_nonnull(sqlite3_column_text(st, 14));
+    ck_assert_ptr_nonnull(sqlite3_column_text(st, 15));
+    sqlite3_finalize(st);
+
+    ck_assert_int_eq(sqlite3_prepare_v2(sql,
+                                        "SELECT check_id, idx, m, n, k, model_cycles, rtl_cycles,"
+                                        " value_mismatches, counts_match FROM rtl_cases"
+                                        " ORDER BY idx",
+                                        -1, &st, NULL), SQLITE_OK);
+    for (int i = 0; i < 2; i++) {
+        const db_rtl_case_t *c = &cases[i];
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        ck_assert_int_eq(sqlite3_column_int64(st, 0), id);
+        ck_assert_int_eq(sqlite3_column_int64(st, 1), i);
+        ck_assert_int_eq(sqlite3_column_int64(st, 2), (int64_t)c->m);
+        ck_assert_int_eq(sqlite3_column_int64(st, 3), (int64_t)c->n);
+        ck_assert_int_eq(sqlite3_column_int64(st, 4), (int64_t)c->k);
+        ck_assert_int_eq(sqlite3_column_int64(st, 5), (int64_t)c->model_cycles);
+        ck_assert_int_eq(sqlite3_column_int64(st, 6), (int64_t)c->rtl_cycles);
+        ck_assert_int_eq(sqlite3_column_int64(st, 7), (int64_t)c->value_mismatches);
+        ck_assert_int_eq(sqlite3_column_int64(st, 8), c->counts_match);
+    }
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(sql);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_reopen_keeps_old_rows_and_appends)
+{
+    scratch_t s;
+    scratch_new(&s);
+    run_fixture_t f;
+    fixture_init(&f, "name: test-array\n");
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    int64_t first = record_ok(db, &f, 3);
+    db_close(db);
+
+    open_ok(s.path, &db);
+    f.run.path = "cycle";
+    int64_t second = record_ok(db, &f, 2);
+    db_close(db);
+
+    ck_assert_int_gt(second, first);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs"), 2);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), 5);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs WHERE path = 'fast'"), 1);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs WHERE path = 'cycle'"), 1);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM meta"), 1);
+    fixture_free(&f);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_two_handles_record_into_one_file)
+{
+    scratch_t s;
+    scratch_new(&s);
+    run_fixture_t f;
+    fixture_init(&f, NULL);
+    db_t *a = NULL, *b = NULL;
+    open_ok(s.path, &a);
+    open_ok(s.path, &b);
+    int64_t ia = record_ok(a, &f, 1);
+    int64_t ib = record_ok(b, &f, 2);
+    ck_assert_int_ne(ia, ib);
+    db_close(a);
+    db_close(b);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), 3);
+    fixture_free(&f);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_refuses_text_file_and_leaves_it_byte_identical)
+{
+    scratch_t s;
+    scratch_new(&s);
+    /* Long enough to cover SQLite's 100-byte header and more. */
+    char text[600];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (char)(" layer,M,N,K\n"[i % 13]);
+    spit(s.path, text, sizeof text);
+    open_refused(s.path, "not a codesim results database", "not a database");
+    assert_bytes(s.path, text, sizeof text);
+    ck_assert_int_eq(scratch_entries(&s), 1);   /* no -wal, -shm or -journal left */
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_refuses_database_with_other_tables_untouched)
+{
+    scratch_t s;
+    scratch_new(&s);
+    sqlite3 *sql = NULL;
+    ck_assert_int_eq(sqlite3_open(s.path, &sql), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(sql, "CREATE TABLE photos(id INTEGER PRIMARY KEY, path TEXT);"
+                                       "INSERT INTO photos(path) VALUES('a.jpg');",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(sql);
+    size_t len;
+    char *before = slurp(s.path, &len);
+    open_refused(s.path, "not a codesim results database", "has other tables");
+    assert_bytes(s.path, before, len);
+    free(before);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_refuses_overwritten_page)
+{
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 4);
+    size_t len;
+    char *buf = slurp(s.path, &len);
+    long page = raw_int(s.path, "PRAGMA page_size");
+    ck_assert_uint_ge(len, 3 * (size_t)page);
+    /* Garble page 2 from its start to past its middle: b-tree header, cell
+     * pointers and cells. */
+    for (long i = 0; i < page * 3 / 4; i++)
+        buf[page + i] = (char)(0xa5 ^ (i * 7));
+    spit(s.path, buf, len);
+    open_refused(s.path, "not a codesim results database", NULL);
+    assert_bytes(s.path, buf, len);
+    free(buf);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_refuses_truncated_database)
+{
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 4);
+    size_t len;
+    char *buf = slurp(s.path, &len);
+    long page = raw_int(s.path, "PRAGMA page_size");
+    ck_assert_uint_ge(len, 4 * (size_t)page);
+    size_t cut = len / 2 + (size_t)page / 3;   /* not on a page boundary */
+    ck_assert_int_eq(truncate(s.path, (off_t)cut), 0);
+    open_refused(s.path, "not a codesim results database", NULL);
+    assert_bytes(s.path, buf, cut);
+    free(buf);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_refuses_schema_version_99_naming_both_versions)
+{
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 1);
+    raw_exec(s.path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    size_t len;
+    char *before = slurp(s.path, &len);
+    open_refused(s.path, "99", "version 1");
+    assert_bytes(s.path, before, len);
+    free(before);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_missing_directory_cannot_write_names_path)
+{
+    scratch_t s;
+    scratch_new(&s);
+    char path[256];
+    snprintf(path, sizeof path, "%s/no/such/dir/results.db", s.dir);
+    open_refused(path, "cannot write", NULL);
+    ck_assert_int_eq(scratch_entries(&s), 0);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_read_only_file_cannot_write)
+{
+    /* root writes through file modes; nothing to test there. */
+    if (geteuid() == 0)
+        return;
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 1);
+    ck_assert_int_eq(chmod(s.path, 0444), 0);
+    open_refused(s.path, "cannot write", NULL);
+    scratch_free(&s);
+}
+END_TEST
+
+START_TEST(test_db_failed_layer_insert_leaves_no_partial_run)
+{
+    scratch_t s;
+    scratch_new(&s);
+    run_fixture_t f;
+    fixture_init(&f, "name: test-array\n");
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    record_ok(db, &f, 3);
+    /* The second layer of the next run fails after the run row and the
+     * first layer row are inserted. */
+    raw_exec(s.path, "CREATE TRIGGER fail_layer BEFORE INSERT ON layers WHEN NEW.idx = 1"
+                     " BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+                     "CREATE TRIGGER fail_case BEFORE INSERT ON rtl_cases WHEN NEW.idx = 1"
+                     " BEGIN SELECT RAISE(ABORT, 'injected case failure'); END;");
+
+    char err[512] = "";
+    int64_t id = -7;
+    ck_assert_int_eq(db_record_run(db, &f.run, f.res, 3, &id, err, sizeof err), -1);
+    ck_assert_int_eq(id, -7);
+    ck_assert_msg(strstr(err, "injected failure") && strstr(err, "layer 1"), "%s", err);
+    ck_assert_ptr_null(strchr(err, '\n'));
+
+    systolic_cfg_t arr = {.rows = 2, .cols = 2, .dataflow = SYSTOLIC_OS,
+                          .in_bits = 8, .w_bits = 8, .acc_bits = 32};
+    db_rtl_check_t chk = {.block = "systolic", .array = &arr, .seed = 1};
+    db_rtl_case_t cases[2] = {{.m = 1, .n = 1, .k = 1, .counts_match = 1},
+                              {.m = 2, .n = 2, .k = 2, .counts_match = 1}};
+    ck_assert_int_eq(db_record_rtlcheck(db, &chk, cases, 2, &id, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "injected case failure"), "%s", err);
+
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs"), 1);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), 3);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM rtl_checks"), 0);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM rtl_cases"), 0);
+
+    /* The handle stays usable once the cause is gone. */
+    raw_exec(s.path, "DROP TRIGGER fail_layer; DROP TRIGGER fail_case;");
+    record_ok(db, &f, 3);
+    ck_assert_int_eq(db_record_rtlcheck(db, &chk, cases, 2, &id, err, sizeof err), 0);
+    db_close(db);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs"), 2);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), 6);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM rtl_cases"), 2);
+    fixture_free(&f);
+    scratch_free(&s);
+}
+END_TEST
+
+Suite *db_suite(void)
+{
+    Suite *s = suite_create("db");
+    TCase *tc = tcase_create("db");
+    tcase_add_test(tc, test_db_creates_schema_and_run_rows_read_back_equal);
+    tcase_add_test(tc, test_db_default_config_without_text_stores_null);
+    tcase_add_test(tc, test_db_records_rtlcheck_with_cases);
+    tcase_add_test(tc, test_db_reopen_keeps_old_rows_and_appends);
+    tcase_add_test(tc, test_db_two_handles_record_into_one_file);
+    tcase_add_test(tc, test_db_refuses_text_file_and_leaves_it_byte_identical);
+    tcase_add_test(tc, test_db_refuses_database_with_other_tables_untouched);
+    tcase_add_test(tc, test_db_refuses_overwritten_page);
+    tcase_add_test(tc, test_db_refuses_truncated_database);
+    tcase_add_test(tc, test_db_refuses_schema_version_99_naming_both_versions);
+    tcase_add_test(tc, test_db_missing_directory_cannot_write_names_path);
+    tcase_add_test(tc, test_db_read_only_file_cannot_write);
+    tcase_add_test(tc, test_db_failed_layer_insert_leaves_no_partial_run);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,176 @@
+/* test_systolic.c - the cycle-by-cycle array against a naive GEMM and against
+ * its closed-form cycle and access counts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../models/systolic.h"
+#include "tests.h"
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+typedef struct {
+    uint64_t cycles, a_reads, b_reads, o_writes, o_acc;
+} seen_t;
+
+/* Runs the array on random operands; checks values against the reference. */
+static void run_case(const systolic_cfg_t *cfg, const systolic_gemm_t *g, uint64_t *seed,
+                     seen_t *seen)
+{
+    int32_t *a = malloc(g->m * g->k * sizeof *a), *b = malloc(g->k * g->n * sizeof *b);
+    int32_t *o = malloc(g->m * g->n * sizeof *o), *ref = malloc(g->m * g->n * sizeof *ref);
+    ck_assert(a && b && o && ref);
+    for (uint64_t i = 0; i < g->m * g->k; i++)
+        a[i] = systolic_wrap((int64_t)rnd(seed), cfg->in_bits);
+    for (uint64_t i = 0; i < g->k * g->n; i++)
+        b[i] = systolic_wrap((int64_t)rnd(seed), cfg->w_bits);
+    memset(o, 0x5a, g->m * g->n * sizeof *o);
+    systolic_reference_gemm(cfg, g, a, b, ref);
+    systolic_array_t *sa = systolic_array_new(cfg);
+    ck_assert_ptr_nonnull(sa);
+    systolic_array_start(sa, g, a, b, o);
+    systolic_ports_t p;
+    memset(seen, 0, sizeof *seen);
+    while (systolic_array_step(sa, &p)) {
+        seen->cycles++;
+        for (uint32_t l = 0; l < p.lanes; l++) {
+            seen->a_reads += p.a_addr[l] != SYSTOLIC_NO_ACCESS;
+            seen->b_reads += p.b_addr[l] != SYSTOLIC_NO_ACCESS;
+        }
+        for (uint32_t j = 0; j < cfg->cols; j++) {
+            if (p.o_addr[j] != SYSTOLIC_NO_ACCESS) {
+                seen->o_writes++;
+                seen->o_acc += p.o_acc != 0;
+            }
+        }
+    }
+    systolic_array_free(sa);
+    for (uint64_t i = 0; i < g->m * g->n; i++)
+        ck_assert_msg(o[i] == ref[i], "%s %ux%u M=%llu N=%llu K=%llu: O[%llu] = %d, reference %d",
+                      systolic_dataflow_name(cfg->dataflow), cfg->rows, cfg->cols,
+                      (unsigned long long)g->m, (unsigned long long)g->n,
+                      (unsigned long long)g->k, (unsigned long long)i, o[i], ref[i]);
+    free(a);
+    free(b);
+    free(o);
+    free(ref);
+}
+
+static void check_counts(const systolic_cfg_t *cfg, const systolic_gemm_t *g, const seen_t *s)
+{
+    systolic_counts_t c;
+    systolic_count(cfg, g, &c);
+    ck_assert_uint_eq(s->cycles, c.compute_cycles);
+    ck_assert_uint_eq(s->a_reads, c.ifmap_reads);
+    ck_assert_uint_eq(s->b_reads, c.filter_reads);
+    ck_assert_uint_eq(s->o_writes, c.ofmap_writes);
+    ck_assert_uint_eq(s->o_acc, c.ofmap_acc_reads);
+}
+
+START_TEST(values_equal_naive_gemm_in_every_dataflow_and_shape)
+{
+    static const uint32_t shapes[][2] = {{1, 1}, {4, 4}, {8, 3}, {3, 8}, {1, 6}, {7, 1}, {16, 16}};
+    uint64_t seed = 0x1234567 + (uint64_t)_i;
+    const systolic_dataflow_t df = (systolic_dataflow_t)(_i % 3);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32};
+        for (int trial = 0; trial < 12; trial++) {
+            const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
+            systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
+                                 1 + rnd(&seed) % (3 * base)};
+            if (trial == 0)
+                g = (systolic_gemm_t){1, 1, 1};
+            if (trial == 1)
+                g.k = 10 * base + 3; /* K much larger than the array */
+            seen_t seen;
+            run_case(&cfg, &g, &seed, &seen);
+            check_counts(&cfg, &g, &seen);
+        }
+    }
+}
+END_TEST
+
+START_TEST(narrow_widths_wrap_like_the_reference)
+{
+    uint64_t seed = 99;
+    for (int df = 0; df < 3; df++) {
+        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12};
+        const systolic_gemm_t g = {9, 11, 37};
+        seen_t seen;
+        run_case(&cfg, &g, &seed, &seen);
+        check_counts(&cfg, &g, &seen);
+    }
+}
+END_TEST
+
+START_TEST(cycle_formula_matches_hand_count)
+{
+    /* Hand-derived: OS on 4x4, 8x8x8 -> 4 folds of K+2R+C-1 = 8+8+4-1 = 19
+     * cycles, plus the command cycle. */
+    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32};
+    systolic_gemm_t g = {8, 8, 8};
+    systolic_counts_t c;
+    systolic_count(&cfg, &g, &c);
+    ck_assert_uint_eq(c.compute_cycles, 1 + 4 * 19);
+    /* WS: ceil(8/4) * ceil(8/4) = 4 folds of R + M+R+C-1 = 4 + 15 = 19. */
+    cfg.dataflow = SYSTOLIC_WS;
+    systolic_count(&cfg, &g, &c);
+    ck_assert_uint_eq(c.compute_cycles, 1 + 4 * 19);
+    /* IS on 2 x 3: ceil(M/3) = 3 column folds x ceil(K/2) = 4 k folds of
+     * 2 + (8 + 2 + 3 - 1) = 14 cycles. */
+    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32};
+    systolic_count(&cfg, &g, &c);
+    ck_assert_uint_eq(c.compute_cycles, 1 + 12 * 14);
+}
+END_TEST
+
+START_TEST(wrap_is_twos_complement)
+{
+    ck_assert_int_eq(systolic_wrap(127, 8), 127);
+    ck_assert_int_eq(systolic_wrap(128, 8), -128);
+    ck_assert_int_eq(systolic_wrap(-129, 8), 127);
+    ck_assert_int_eq(systolic_wrap(0xffffffffll, 32), -1);
+    ck_assert_int_eq(systolic_wrap(3, 2), -1);
+    ck_assert_int_eq(systolic_wrap(-1, 1), -1);
+}
+END_TEST
+
+START_TEST(config_out_of_range_is_refused_with_the_field)
+{
+    char err[128];
+    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32};
+    ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "rows"));
+    cfg.rows = 257;
+    ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
+    cfg.rows = 4;
+    cfg.acc_bits = 33;
+    ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "acc_bits"));
+    cfg.acc_bits = 32;
+    ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), 0);
+    const systolic_gemm_t g = {0, 1, 1};
+    ck_assert_int_eq(systolic_gemm_check(&g, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "M"));
+    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32}));
+}
+END_TEST
+
+Suite *systolic_suite(void)
+{
+    Suite *s = suite_create("systolic");
+    TCase *tc = tcase_create("model");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, values_equal_naive_gemm_in_every_dataflow_and_shape, 0, 6);
+    tcase_add_test(tc, narrow_widths_wrap_like_the_reference);
+    tcase_add_test(tc, cycle_formula_matches_hand_count);
+    tcase_add_test(tc, wrap_is_twos_complement);
+    tcase_add_test(tc, config_out_of_range_is_refused_with_the_field);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,413 @@
+/* test_workload.c - layer CSVs: the GEMM form and SCALE-Sim's conv form
+ * (converted to GEMMs by hand here), and every bad input giving -1 with
+ * "FILE:LINE: FIELD: reason". */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../models/systolic.h"
+#include "../sim/workload.h"
+#include "tests.h"
+
+static char scratch[64];
+
+static void scratch_setup(void)
+{
+    strcpy(scratch, "/tmp/codesim-wl-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(scratch));
+}
+
+static void scratch_teardown(void)
+{
+    DIR *d = opendir(scratch);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[400];
+            snprintf(p, sizeof p, "%s/%s", scratch, e->d_name);
+            remove(p);
+        }
+        closedir(d);
+    }
+    rmdir(scratch);
+}
+
+static void write_file(char path[256], const char *name, const char *text)
+{
+    snprintf(path, 256, "%s/%s", scratch, name);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A file shipped in the source tree (see test_config.c). */
+static void src_path(char out[256], const char *rel)
+{
+#ifdef CODESIM_ROOT
+    snprintf(out, 256, "%s/%s", CODESIM_ROOT, rel);
+#else
+    const char *f = __FILE__, *t = strstr(f, "tests/test_workload.c");
+    snprintf(out, 256, "%.*s%s", t ? (int)(t - f) : 0, f, rel);
+#endif
+}
+
+static void load_ok(const char *text, workload_t *wl)
+{
+    char path[256], err[256] = "";
+    write_file(path, "ok.csv", text);
+    ck_assert_msg(workload_load(path, wl, err, sizeof err) == 0, "workload_load: %s", err);
+    ck_assert_str_eq(wl->text, text);
+}
+
+static void assert_layer(const layer_t *l, const char *name, uint64_t m, uint64_t n, uint64_t k,
+                         unsigned line)
+{
+    ck_assert_str_eq(l->name, name);
+    ck_assert_uint_eq(l->m, m);
+    ck_assert_uint_eq(l->n, n);
+    ck_assert_uint_eq(l->k, k);
+    ck_assert_uint_eq(l->line, line);
+}
+
+/* Expects -1 and an error starting "PATH:LINE: FIELD: " (no line when 0, no
+ * field when NULL) that contains word. */
+static void expect_error(const char *text, unsigned line, const char *field, const char *word)
+{
+    char path[256], err[256] = "", want[400];
+    workload_t wl;
+    write_file(path, "bad.csv", text);
+    ck_assert_int_eq(workload_load(path, &wl, err, sizeof err), -1);
+    if (line)
+        snprintf(want, sizeof want, "%s:%u: %s%s", path, line, field ? field : "", field ? ": " : "");
+    else
+        snprintf(want, sizeof want, "%s: %s%s", path, field ? field : "", field ? ": " : "");
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "error '%s' does not start '%s'", err, want);
+    ck_assert_msg(strstr(err, word) != NULL, "error '%s' lacks '%s'", err, word);
+    ck_assert_msg(strchr(err, '\n') == NULL, "error '%s' is more than one line", err);
+    ck_assert_ptr_null(wl.layers);
+    ck_assert_ptr_null(wl.text);
+    ck_assert_uint_eq(wl.count, 0);
+}
+
+#define CONV_HEADER "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+
+/* ---- good input ------------------------------------------------------------------- */
+
+START_TEST(gemm_rows_load_with_or_without_trailing_comma)
+{
+    workload_t wl;
+    load_ok("Layer,M,N,K,\n"
+            "fc1,1,4096,9216,\n"
+            "fc2, 2 , 3 , 4\n"
+            "\n"
+            "# a comment row\n"
+            "  fc 3 ,5,6,7,\n",
+            &wl);
+    ck_assert_uint_eq(wl.count, 3);
+    assert_layer(&wl.layers[0], "fc1", 1, 4096, 9216, 2);
+    assert_layer(&wl.layers[1], "fc2", 2, 3, 4, 3);
+    assert_layer(&wl.layers[2], "fc 3", 5, 6, 7, 6);
+    workload_free(&wl);
+    ck_assert_ptr_null(wl.layers);
+    ck_assert_ptr_null(wl.text);
+}
+END_TEST
+
+START_TEST(header_names_ignore_case_and_spaces)
+{
+    workload_t wl;
+    load_ok("# comments may come before the header\n layer name , m,N , k\nx,1,2,3\n", &wl);
+    ck_assert_uint_eq(wl.count, 1);
+    assert_layer(&wl.layers[0], "x", 1, 2, 3, 3);
+    workload_free(&wl);
+}
+END_TEST
+
+START_TEST(crlf_line_endings_and_bom_are_accepted)
+{
+    workload_t wl;
+    load_ok("\xef\xbb\xbfLayer,M,N,K\r\na,1,2,3\r\nb,4,5,6,\r\n", &wl);
+    ck_assert_uint_eq(wl.count, 2);
+    assert_layer(&wl.layers[1], "b", 4, 5, 6, 3);
+    workload_free(&wl);
+}
+END_TEST
+
+START_TEST(many_rows_all_load)
+{
+    char *text = malloc(100000);
+    size_t n = (size_t)sprintf(text, "Layer,M,N,K,\n");
+    for (int i = 0; i < 1000; i++)
+        n += (size_t)sprintf(text + n, "l%d,%d,%d,%d,\n", i, i + 1, 2 * i + 1, 3 * i + 1);
+    workload_t wl;
+    load_ok(text, &wl);
+    ck_assert_uint_eq(wl.count, 1000);
+    assert_layer(&wl.layers[999], "l999", 1000, 1999, 2998, 1001);
+    workload_free(&wl);
+    free(text);
+}
+END_TEST
+
+START_TEST(conv_rows_become_gemms_as_in_scalesim)
+{
+    workload_t wl;
+    load_ok(CONV_HEADER
+            /* E = (230-7)/2+1 = 112: M = 112*112 = 12544, N = 64, K = 7*7*3 = 147 */
+            "conv1, 230, 230, 7, 7, 3, 64, 2,\n"
+            /* E_h = (10-3)/1+1 = 8, E_w = (7-3)/1+1 = 5: M = 40, N = 16, K = 3*3*2 = 18 */
+            "rect, 10, 7, 3, 3, 2, 16, 1,\n"
+            /* stride leaves a remainder: E = (5-2)/2+1 = 2 (rounded down): M = 4, K = 2*2*1 */
+            "edge, 5, 5, 2, 2, 1, 1, 2,\n"
+            /* filter as large as the ifmap: one output pixel, K = 7*5*8 = 280 */
+            "full, 7, 5, 7, 5, 8, 3, 1\n"
+            /* 1x1 conv with stride 1: M = 56*56 = 3136, K = 64 */
+            "pw, 56, 56, 1, 1, 64, 256, 1,\n",
+            &wl);
+    ck_assert_uint_eq(wl.count, 5);
+    assert_layer(&wl.layers[0], "conv1", 12544, 64, 147, 2);
+    assert_layer(&wl.layers[1], "rect", 40, 16, 18, 3);
+    assert_layer(&wl.layers[2], "edge", 4, 1, 4, 4);
+    assert_layer(&wl.layers[3], "full", 1, 3, 280, 5);
+    assert_layer(&wl.layers[4], "pw", 3136, 256, 64, 6);
+    workload_free(&wl);
+}
+END_TEST
+
+START_TEST(dimensions_up_to_the_array_limit_are_accepted)
+{
+    workload_t wl;
+    load_ok("Layer,M,N,K\nbig,16777216,1,16777216\n", &wl);
+    ck_assert_uint_eq(wl.layers[0].m, SYSTOLIC_MAX_GEMM_DIM);
+    workload_free(&wl);
+}
+END_TEST
+
+START_TEST(layer_name_of_63_characters_fits)
+{
+    workload_t wl;
+    load_ok("Layer,M,N,K\n012345678901234567890123456789012345678901234567890123456789012,1,1,1\n",
+            &wl);
+    ck_assert_uint_eq(strlen(wl.layers[0].name), 63);
+    workload_free(&wl);
+}
+END_TEST
+
+START_TEST(shipped_transformer_trace_is_one_gpt2_small_block)
+{
+    char path[256], err[256] = "";
+    workload_t wl;
+    src_path(path, "traces/transformer.csv");
+    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(wl.count, 6);
+    /* 512 tokens, d_model 768, 12 heads of 64, d_ff 3072 */
+    ck_assert_str_eq(wl.layers[0].name, "qkv_proj");
+    ck_assert_uint_eq(wl.layers[0].m, 512);
+    ck_assert_uint_eq(wl.layers[0].n, 3 * 768);
+    ck_assert_uint_eq(wl.layers[0].k, 768);
+    ck_assert_str_eq(wl.layers[1].name, "attn_scores_h0");
+    ck_assert_uint_eq(wl.layers[1].n, 512);
+    ck_assert_uint_eq(wl.layers[1].k, 768 / 12);
+    ck_assert_str_eq(wl.layers[2].name, "attn_context_h0");
+    ck_assert_uint_eq(wl.layers[2].n, 64);
+    ck_assert_uint_eq(wl.layers[2].k, 512);
+    ck_assert_str_eq(wl.layers[3].name, "attn_out_proj");
+    ck_assert_uint_eq(wl.layers[3].n * wl.layers[3].k, 768 * 768);
+    ck_assert_str_eq(wl.layers[4].name, "ffn_up");
+    ck_assert_uint_eq(wl.layers[4].n, 3072);
+    ck_assert_uint_eq(wl.layers[4].k, 768);
+    ck_assert_str_eq(wl.layers[5].name, "ffn_down");
+    ck_assert_uint_eq(wl.layers[5].n, 768);
+    ck_assert_uint_eq(wl.layers[5].k, 3072);
+    workload_free(&wl);
+}
+END_TEST
+
+START_TEST(shipped_scalesim_conv_trace_loads)
+{
+    char path[256], err[256] = "";
+    workload_t wl;
+    src_path(path, "traces/scalesim_conv.csv");
+    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_ge(wl.count, 3);
+    assert_layer(&wl.layers[0], "conv1", 112 * 112, 64, 7 * 7 * 3, 2);
+    workload_free(&wl);
+}
+END_TEST
+
+/* ---- bad input ---------------------------------------------------------------------- */
+
+START_TEST(missing_file_gives_cannot_open)
+{
+    char err[256] = "";
+    workload_t wl;
+    ck_assert_int_eq(workload_load("/nonexistent/w.csv", &wl, err, sizeof err), -1);
+    ck_assert_str_eq(err, "/nonexistent/w.csv: cannot open: No such file or directory");
+    ck_assert_ptr_null(wl.layers);
+}
+END_TEST
+
+START_TEST(empty_file_has_no_header)
+{
+    expect_error("", 0, NULL, "no header");
+    expect_error("# only comments\n\n", 0, NULL, "no header");
+}
+END_TEST
+
+START_TEST(header_without_rows_has_no_layers)
+{
+    char path[256], err[256] = "", want[300];
+    workload_t wl;
+    write_file(path, "bad.csv", "Layer,M,N,K,\n\n# nothing\n");
+    ck_assert_int_eq(workload_load(path, &wl, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: no layers", path);
+    ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(unknown_header_column_is_an_error)
+{
+    expect_error("Layer,Rows,Cols,Depth\n", 1, "Rows", "unknown column");
+    expect_error("Name,M,N,K\n", 1, "Name", "unknown column");
+}
+END_TEST
+
+START_TEST(extra_column_is_rejected_by_name)
+{
+    expect_error("Layer,M,N,K,W bits,\na,1,2,3,8,\n", 1, "W bits", "unknown column");
+    expect_error("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+                 "Num Filter, Strides, Stride width,\n",
+                 1, "Stride width", "unknown column");
+}
+END_TEST
+
+START_TEST(header_mixing_forms_or_missing_columns_is_an_error)
+{
+    expect_error("Layer,M,N,K,Strides\n", 1, "Strides", "does not belong");
+    expect_error("Layer,M,N\n", 1, "K", "missing column");
+    expect_error("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels,\n", 1,
+                 "Num Filter", "missing column");
+    expect_error("Layer,\n", 1, "Layer", "expected M,N,K");
+    expect_error("M,N,K,Layer\n", 1, "M", "first column");
+    expect_error("Layer,M,M,N,K\n", 1, "M", "duplicated column");
+    expect_error("Layer,,M,N,K\n", 1, NULL, "empty column name");
+}
+END_TEST
+
+START_TEST(row_with_missing_field_names_the_column)
+{
+    expect_error("Layer,M,N,K,\na,1,2,3,\nb,1,2,\n", 3, "K", "missing");
+    expect_error("Layer,M,N,K\nb,1,,3\n", 2, "N", "missing");
+    expect_error(CONV_HEADER "c, 8, 8, 3, 3, 1, 4\n", 2, "Strides", "missing");
+}
+END_TEST
+
+START_TEST(row_with_extra_field_is_an_error)
+{
+    expect_error("Layer,M,N,K,\na,1,2,3,4,\n", 2, NULL, "more fields");
+    expect_error("Layer,M,N,K\na,1,2,3,,\n", 2, NULL, "more fields");
+}
+END_TEST
+
+START_TEST(non_integer_field_is_an_error)
+{
+    expect_error("Layer,M,N,K\na,1,two,3\n", 2, "N", "not a whole number");
+    expect_error("Layer,M,N,K\na,1.5,2,3\n", 2, "M", "not a whole number");
+    expect_error("Layer,M,N,K\na,1,2,3k\n", 2, "K", "not a whole number");
+    expect_error("Layer,M,N,K\na,1,2 3,3\n", 2, "N", "not a whole number");
+    expect_error("Layer,M,N,K\na,1,2,99999999999999999999\n", 2, "K", "too large");
+}
+END_TEST
+
+START_TEST(zero_or_negative_field_is_an_error)
+{
+    expect_error("Layer,M,N,K\na,0,2,3\n", 2, "M", "positive");
+    expect_error("Layer,M,N,K\na,1,-2,3\n", 2, "N", "negative");
+    expect_error(CONV_HEADER "c, 8, 8, 3, 3, 0, 4, 1,\n", 2, "Channels", "positive");
+}
+END_TEST
+
+START_TEST(stride_zero_is_an_error)
+{
+    expect_error(CONV_HEADER "c, 8, 8, 3, 3, 1, 4, 0,\n", 2, "Strides", "positive");
+}
+END_TEST
+
+START_TEST(filter_larger_than_ifmap_is_an_error)
+{
+    expect_error(CONV_HEADER "ok, 8, 8, 3, 3, 1, 4, 1,\nc, 2, 8, 3, 3, 1, 4, 1,\n", 3,
+                 "Filter Height", "larger than IFMAP Height");
+    expect_error(CONV_HEADER "c, 8, 2, 3, 3, 1, 4, 1,\n", 2, "Filter Width",
+                 "larger than IFMAP Width");
+}
+END_TEST
+
+START_TEST(dimension_over_the_array_limit_is_an_error)
+{
+    expect_error("Layer,M,N,K\na,16777217,2,3\n", 2, "M", "larger than 16777216");
+    expect_error("Layer,M,N,K\na,1,2,4294967296\n", 2, "K", "larger than 16777216");
+    /* conv: (5000-1)/1+1 = 5000, M = 25,000,000 */
+    expect_error(CONV_HEADER "c, 5000, 5000, 1, 1, 1, 4, 1,\n", 2, "M", "larger than 16777216");
+    /* K = 3*3*2,000,000 = 18,000,000 */
+    expect_error(CONV_HEADER "c, 8, 8, 3, 3, 2000000, 4, 1,\n", 2, "K", "larger than 16777216");
+    expect_error(CONV_HEADER "c, 8, 8, 3, 3, 1, 16777217, 1,\n", 2, "Num Filter", "larger than");
+    /* products that would overflow 64 bits are still refused, not wrapped */
+    expect_error(CONV_HEADER "c, 8589934592, 8589934592, 4294967296, 4294967296, 4294967296, 4, 1,\n",
+                 2, "M", "larger than 16777216");
+}
+END_TEST
+
+START_TEST(empty_layer_name_is_an_error)
+{
+    expect_error("Layer,M,N,K\n ,1,2,3\n", 2, "Layer", "empty");
+    expect_error("Layer,M,N,K\n,,,\n", 2, "Layer", "empty");
+}
+END_TEST
+
+START_TEST(layer_name_over_63_characters_is_an_error)
+{
+    expect_error("Layer,M,N,K\n0123456789012345678901234567890123456789012345678901234567890123,1,1,1\n",
+                 2, "Layer", "longer than 63");
+}
+END_TEST
+
+Suite *workload_suite(void)
+{
+    Suite *s = suite_create("workload");
+    TCase *tc = tcase_create("good");
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+    tcase_add_test(tc, gemm_rows_load_with_or_without_trailing_comma);
+    tcase_add_test(tc, header_names_ignore_case_and_spaces);
+    tcase_add_test(tc, crlf_line_endings_and_bom_are_accepted);
+    tcase_add_test(tc, many_rows_all_load);
+    tcase_add_test(tc, conv_rows_become_gemms_as_in_scalesim);
+    tcase_add_test(tc, dimensions_up_to_the_array_limit_are_accepted);
+    tcase_add_test(tc, layer_name_of_63_characters_fits);
+    tcase_add_test(tc, shipped_transformer_trace_is_one_gpt2_small_block);
+    tcase_add_test(tc, shipped_scalesim_conv_trace_loads);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bad");
+    tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
+    tcase_add_test(tc, missing_file_gives_cannot_open);
+    tcase_add_test(tc, empty_file_has_no_header);
+    tcase_add_test(tc, header_without_rows_has_no_layers);
+    tcase_add_test(tc, unknown_header_column_is_an_error);
+    tcase_add_test(tc, extra_column_is_rejected_by_name);
+    tcase_add_test(tc, header_mixing_forms_or_missing_columns_is_an_error);
+    tcase_add_test(tc, row_with_missing_field_names_the_column);
+    tcase_add_test(tc, row_with_extra_field_is_an_error);
+    tcase_add_test(tc, non_integer_field_is_an_error);
+    tcase_add_test(tc, zero_or_negative_field_is_an_error);
+    tcase_add_test(tc, stride_zero_is_an_error);
+    tcase_add_test(tc, filter_larger_than_ifmap_is_an_error);
+    tcase_add_test(tc, dimension_over_the_array_limit_is_an_error);
+    tcase_add_test(tc, empty_layer_name_is_an_error);
+    tcase_add_test(tc, layer_name_over_63_characters_is_an_error);
+    suite_add_tcase(s, tc);
+    return s;
+}

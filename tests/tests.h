@@ -1,0 +1,15 @@
+/* tests.h - the Check suites, one per block; tests/main.c runs them all. */
+#ifndef CODESIM_TESTS_H
+#define CODESIM_TESTS_H
+
+#include <check.h>
+
+Suite *systolic_suite(void);   /* tests/test_systolic.c */
+Suite *engine_suite(void);     /* tests/test_engine.c */
+Suite *config_suite(void);     /* tests/test_config.c */
+Suite *workload_suite(void);   /* tests/test_workload.c */
+Suite *db_suite(void);         /* tests/test_db.c */
+Suite *cli_suite(void);        /* tests/test_cli.c */
+Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
+
+#endif
