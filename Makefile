@@ -16,7 +16,7 @@ CMD_DEPS := pkg-config:pkg-config verilator:verilator valgrind:valgrind
 WARN := -Wall -Wextra -Werror
 CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 DEFS := -DCODESIM_VERSION=\"$(VERSION)\" -DCODESIM_ROOT=\"$(CURDIR)\"
-CFLAGS_REL := $(CSTD) $(WARN) -O2 -g $(DEFS)
+CFLAGS_REL := $(CSTD) $(WARN) -O3 -g $(DEFS)
 CFLAGS_SAN := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined $(DEFS)
 LIBS := -lsqlite3 -lyaml -ldl -lm -pthread
@@ -76,11 +76,12 @@ $(BUILD)/run_tests: $(SAN_OBJ) $(TEST_OBJ)
 # SystemC: the Verilated RTL and the C model side by side, compared every cycle.
 SC_DIR := $(BUILD)/sc
 SC_SHAPE := -GR=4 -GC=3 -GAW=8 -GBW=8 -GACCW=32
-$(SC_DIR)/sc_systolic: rtl/systolic.v tests/sc/sc_systolic.cpp models/systolic.c models/systolic.h | deps
+# The model is compiled as C by gcc (Verilator would compile a .c as C++).
+$(SC_DIR)/sc_systolic: rtl/systolic.v tests/sc/sc_systolic.cpp $(BUILD)/rel/models/systolic.o | deps
 	@rm -rf $(SC_DIR) && mkdir -p $(SC_DIR)
 	SYSTEMC_INCLUDE=/usr/include SYSTEMC_LIBDIR=/usr/lib/x86_64-linux-gnu \
 	verilator --sc rtl/systolic.v --top-module systolic_top $(SC_SHAPE) --pins-bv 2 \
-	  --exe $(CURDIR)/tests/sc/sc_systolic.cpp $(CURDIR)/models/systolic.c \
+	  --exe $(CURDIR)/tests/sc/sc_systolic.cpp $(CURDIR)/$(BUILD)/rel/models/systolic.o \
 	  -CFLAGS "-I$(CURDIR) -O1" -LDFLAGS "-lm" --build -j 2 -Mdir $(SC_DIR) -o sc_systolic >/dev/null
 
 # Shapes the test suite cross-checks (tests/test_rtl.c), built ahead so that

@@ -157,6 +157,36 @@ void systolic_reference_gemm(const systolic_cfg_t *cfg, const systolic_gemm_t *g
 /* ---- cycle-by-cycle array ------------------------------------------------ */
 
 enum { ST_IDLE, ST_ACCEPT, ST_RUN, ST_DONE };
+enum { ALINE_SLACK = 256 };
+
+/* The inner loops of the array, one PE row each; built for AVX2 too where
+ * the compiler can pick at load time. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define ROW_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define ROW_KERNEL
+#endif
+
+ROW_KERNEL static void mac_row(uint32_t *restrict acc, const int16_t *restrict a,
+                               const int16_t *restrict b, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        acc[j] += (uint32_t)((int32_t)a[j] * b[j]);
+}
+
+ROW_KERNEL static void psum_row(uint32_t *restrict v, const uint32_t *restrict vup,
+                                const int16_t *restrict a, const int16_t *restrict w, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        v[j] = vup[j] + (uint32_t)((int32_t)a[j] * w[j]);
+}
+
+ROW_KERNEL static void prod_row(uint32_t *restrict v, const int16_t *restrict a,
+                                const int16_t *restrict w, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        v[j] = (uint32_t)((int32_t)a[j] * w[j]);
+}
 enum { PH_LOAD, PH_FEED, PH_DRAIN };
 
 struct systolic_array {
@@ -165,15 +195,27 @@ struct systolic_array {
     systolic_gemm_t g;
     const int32_t *a, *b;
     int32_t *out;
-    /* PE registers, PE(i,j) at i*C + j.  Operands fit int32; partial sums
-     * are kept in int64 and wrapped when they leave the array, which equals
-     * wrapping at every add (arithmetic modulo 2^acc_bits). */
-    int32_t *a_reg, *b_reg, *w_reg;
-    int64_t *v_reg, *acc;
+    /* PE registers, PE(i,j) at i*C + j.  Operands (at most 16 bits) are
+     * int16; partial sums are kept modulo 2^32 in uint32 and wrapped to
+     * acc_bits when they leave the array, which equals wrapping at every add
+     * since acc_bits <= 32.  Row-wise loops over these arrays vectorize. */
+    int16_t *w_reg;
+    uint32_t *v_reg, *acc;
+    /* The operand pipes are delay lines, so that no cycle moves data:
+     * a_reg(i,j) = aline[i*alen + ap + j]: row i's line holds the values that
+     *   entered column 0, newest first; every ALINE_SLACK cycles the newest
+     *   C-1 are copied back to the end.
+     * b_reg(i,j) = bring[((bs + R - i) % R) * C + j]: a ring of the last R
+     *   rows that entered at the top (OS only). */
+    int16_t *aline, *bring;
+    uint32_t alen, ap, bs;
     /* This cycle's lanes. */
     uint32_t *a_addr, *b_addr, *o_addr;
-    int32_t *a_val, *b_val, *o_data;
+    int16_t *a_val, *b_val;
+    int32_t *o_data;
     int o_acc;
+    /* Accesses so far (the engine's SRAM counts). */
+    systolic_access_t count;
     /* Sequencer. */
     int state, phase;
     uint64_t t, phase_len, m0, n0, k0, fold, fold_cycle;
@@ -192,8 +234,10 @@ systolic_array_t *systolic_array_new(const systolic_cfg_t *cfg)
     sa->C = cfg->cols;
     sa->L = sa->R > sa->C ? sa->R : sa->C;
     const size_t pes = (size_t)sa->R * sa->C;
-    sa->a_reg = calloc(pes, sizeof *sa->a_reg);
-    sa->b_reg = calloc(pes, sizeof *sa->b_reg);
+    sa->alen = sa->C + ALINE_SLACK;
+    sa->ap = ALINE_SLACK;
+    sa->aline = calloc((size_t)sa->R * sa->alen, sizeof *sa->aline);
+    sa->bring = calloc(pes, sizeof *sa->bring);
     sa->w_reg = calloc(pes, sizeof *sa->w_reg);
     sa->v_reg = calloc(pes, sizeof *sa->v_reg);
     sa->acc = calloc(pes, sizeof *sa->acc);
@@ -203,7 +247,7 @@ systolic_array_t *systolic_array_new(const systolic_cfg_t *cfg)
     sa->a_val = calloc(sa->L, sizeof *sa->a_val);
     sa->b_val = calloc(sa->L, sizeof *sa->b_val);
     sa->o_data = calloc(sa->C, sizeof *sa->o_data);
-    if (!sa->a_reg || !sa->b_reg || !sa->w_reg || !sa->v_reg || !sa->acc || !sa->a_addr ||
+    if (!sa->aline || !sa->bring || !sa->w_reg || !sa->v_reg || !sa->acc || !sa->a_addr ||
         !sa->b_addr || !sa->o_addr || !sa->a_val || !sa->b_val || !sa->o_data) {
         systolic_array_free(sa);
         return NULL;
@@ -216,8 +260,8 @@ void systolic_array_free(systolic_array_t *sa)
 {
     if (!sa)
         return;
-    free(sa->a_reg);
-    free(sa->b_reg);
+    free(sa->aline);
+    free(sa->bring);
     free(sa->w_reg);
     free(sa->v_reg);
     free(sa->acc);
@@ -238,6 +282,12 @@ void systolic_array_start(systolic_array_t *sa, const systolic_gemm_t *g,
     sa->b = b;
     sa->out = out;
     sa->state = ST_ACCEPT;
+    memset(&sa->count, 0, sizeof sa->count);
+}
+
+void systolic_array_access(const systolic_array_t *sa, systolic_access_t *c)
+{
+    *c = sa->count;
 }
 
 void systolic_array_pos(const systolic_array_t *sa, systolic_pos_t *pos)
@@ -311,10 +361,14 @@ static int advance(systolic_array_t *sa)
     return 1;
 }
 
-/* Reads element addr of an operand matrix (0 when the run carries no values). */
-static int32_t operand(const int32_t *mat, uint64_t addr, uint32_t bits)
+/* Reads element addr of an operand matrix (0 when the run carries no values),
+ * sign-extended from bits. */
+static int16_t operand(const int32_t *mat, uint64_t addr, uint32_t bits)
 {
-    return mat ? systolic_wrap(mat[addr], bits) : 0;
+    if (!mat)
+        return 0;
+    const uint32_t sign = 1u << (bits - 1), mask = (sign << 1) - 1;
+    return (int16_t)(int32_t)((((uint32_t)mat[addr] & mask) ^ sign) - sign);
 }
 
 static void clear_lanes(systolic_array_t *sa)
@@ -332,33 +386,53 @@ static void clear_lanes(systolic_array_t *sa)
 static void write_out(systolic_array_t *sa, uint32_t j, uint64_t addr, int acc)
 {
     const uint32_t bits = sa->cfg.acc_bits;
-    const int32_t d = systolic_wrap(sa->v_reg[(size_t)(sa->R - 1) * sa->C + j], bits);
+    const int32_t d = systolic_wrap((int32_t)sa->v_reg[(size_t)(sa->R - 1) * sa->C + j], bits);
     sa->o_addr[j] = (uint32_t)addr;
     sa->o_data[j] = d;
+    sa->count.ofmap_writes++;
+    sa->count.ofmap_acc_reads += acc != 0;
     if (sa->out)
         sa->out[addr] = acc ? systolic_wrap((int64_t)sa->out[addr] + d, bits) : d;
 }
 
+/* Every row's horizontal pipe moves one PE right; lane a_val[i] enters
+ * column 0 of row i. */
+static void shift_rows(systolic_array_t *sa)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    if (sa->ap == 0) {
+        for (uint32_t i = 0; i < R; i++) {
+            int16_t *line = sa->aline + (size_t)i * sa->alen;
+            memmove(line + ALINE_SLACK, line, (C - 1) * sizeof *line);
+        }
+        sa->ap = ALINE_SLACK;
+    }
+    sa->ap--;
+    for (uint32_t i = 0; i < R; i++)
+        sa->aline[(size_t)i * sa->alen + sa->ap] = sa->a_val[i];
+}
+
+static const int16_t *a_row(const systolic_array_t *sa, uint32_t i)
+{
+    return sa->aline + (size_t)i * sa->alen + sa->ap;
+}
+
 /* Streams row lanes (a_val[i]) left to right and adds a_in * w_reg into the
- * partial sums flowing down: the FEED phase of WS and IS. */
+ * partial sums flowing down: the FEED phase of WS and IS.  Rows go bottom
+ * up so that each row still sees the old partial sums of the row above. */
 static void stationary_feed(systolic_array_t *sa)
 {
     const uint32_t R = sa->R, C = sa->C;
-    for (uint32_t i = R; i-- > 0;) {
-        int32_t *arow = sa->a_reg + (size_t)i * C;
-        const int32_t *wrow = sa->w_reg + (size_t)i * C;
-        int64_t *vrow = sa->v_reg + (size_t)i * C;
-        const int64_t *vup = i ? vrow - C : NULL;
-        for (uint32_t j = C; j-- > 0;) {
-            const int32_t ain = j ? arow[j - 1] : sa->a_val[i];
-            vrow[j] = (vup ? vup[j] : 0) + (int64_t)ain * wrow[j];
-            arow[j] = ain;
-        }
+    shift_rows(sa);
+    for (uint32_t i = R; i-- > 1;) {
+        uint32_t *vrow = sa->v_reg + (size_t)i * C;
+        psum_row(vrow, vrow - C, a_row(sa, i), sa->w_reg + (size_t)i * C, C);
     }
+    prod_row(sa->v_reg, a_row(sa, 0), sa->w_reg, C);
 }
 
 /* Shifts the stationary registers down one row; row 0 takes lane[j]. */
-static void stationary_load(systolic_array_t *sa, const int32_t *lane)
+static void stationary_load(systolic_array_t *sa, const int16_t *lane)
 {
     const uint32_t R = sa->R, C = sa->C;
     for (uint32_t i = R; i-- > 1;)
@@ -376,6 +450,7 @@ static void cycle_os(systolic_array_t *sa)
             if (t - i < g->k && sa->m0 + i < g->m) {
                 const uint64_t addr = (sa->m0 + i) * g->k + (t - i);
                 sa->a_addr[i] = (uint32_t)addr;
+                sa->count.ifmap_reads++;
                 sa->a_val[i] = operand(sa->a, addr, sa->cfg.in_bits);
             }
         }
@@ -383,32 +458,26 @@ static void cycle_os(systolic_array_t *sa)
             if (t - j < g->k && sa->n0 + j < g->n) {
                 const uint64_t addr = (t - j) * g->n + sa->n0 + j;
                 sa->b_addr[j] = (uint32_t)addr;
+                sa->count.filter_reads++;
                 sa->b_val[j] = operand(sa->b, addr, sa->cfg.w_bits);
             }
         }
-        for (uint32_t i = R; i-- > 0;) {
-            int32_t *arow = sa->a_reg + (size_t)i * C;
-            int32_t *brow = sa->b_reg + (size_t)i * C;
-            const int32_t *bup = i ? brow - C : sa->b_val;
-            int64_t *accrow = sa->acc + (size_t)i * C;
-            for (uint32_t j = C; j-- > 0;) {
-                const int32_t ain = j ? arow[j - 1] : sa->a_val[i];
-                const int32_t bin = bup[j];
-                accrow[j] += (int64_t)ain * bin;
-                arow[j] = ain;
-                brow[j] = bin;
-            }
+        shift_rows(sa);
+        sa->bs = sa->bs + 1 == R ? 0 : sa->bs + 1;
+        memcpy(sa->bring + (size_t)sa->bs * C, sa->b_val, C * sizeof *sa->bring);
+        for (uint32_t i = 0; i < R; i++) {
+            const uint32_t slot = sa->bs >= i ? sa->bs - i : sa->bs + R - i;
+            mac_row(sa->acc + (size_t)i * C, a_row(sa, i), sa->bring + (size_t)slot * C, C);
         }
         return;
     }
     /* DRAIN */
     const size_t pes = (size_t)R * C;
     if (t == 0) {
-        for (size_t p = 0; p < pes; p++) {
-            sa->v_reg[p] = sa->acc[p];
-            sa->acc[p] = 0;
-            sa->a_reg[p] = sa->b_reg[p] = 0;
-        }
+        memcpy(sa->v_reg, sa->acc, pes * sizeof *sa->v_reg);
+        memset(sa->acc, 0, pes * sizeof *sa->acc);
+        memset(sa->aline, 0, (size_t)R * sa->alen * sizeof *sa->aline);
+        memset(sa->bring, 0, pes * sizeof *sa->bring);
         return;
     }
     const uint64_t m = sa->m0 + R - t;
@@ -430,6 +499,7 @@ static void cycle_ws(systolic_array_t *sa)
             if (k < g->k && sa->n0 + j < g->n) {
                 const uint64_t addr = k * g->n + sa->n0 + j;
                 sa->b_addr[j] = (uint32_t)addr;
+                sa->count.filter_reads++;
                 sa->b_val[j] = operand(sa->b, addr, sa->cfg.w_bits);
             }
         }
@@ -440,6 +510,7 @@ static void cycle_ws(systolic_array_t *sa)
         if (t - i < g->m && sa->k0 + i < g->k) {
             const uint64_t addr = (t - i) * g->k + sa->k0 + i;
             sa->a_addr[i] = (uint32_t)addr;
+                sa->count.ifmap_reads++;
             sa->a_val[i] = operand(sa->a, addr, sa->cfg.in_bits);
         }
     }
@@ -463,6 +534,7 @@ static void cycle_is(systolic_array_t *sa)
             if (k < g->k && sa->m0 + j < g->m) {
                 const uint64_t addr = (sa->m0 + j) * g->k + k;
                 sa->a_addr[j] = (uint32_t)addr;
+                sa->count.ifmap_reads++;
                 sa->a_val[j] = operand(sa->a, addr, sa->cfg.in_bits);
             }
         }
@@ -473,6 +545,7 @@ static void cycle_is(systolic_array_t *sa)
         if (t - i < g->n && sa->k0 + i < g->k) {
             const uint64_t addr = (sa->k0 + i) * g->n + (t - i);
             sa->b_addr[i] = (uint32_t)addr;
+                sa->count.filter_reads++;
             sa->a_val[i] = operand(sa->b, addr, sa->cfg.w_bits); /* row lane i */
         }
     }

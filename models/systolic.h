@@ -130,6 +130,12 @@ typedef struct {
  * cycle's memory activity; pointers stay valid until the next step. */
 int systolic_array_step(systolic_array_t *sa, systolic_ports_t *ports);
 
+/* Buffer accesses the array made since systolic_array_start (elements). */
+typedef struct {
+    uint64_t ifmap_reads, filter_reads, ofmap_writes, ofmap_acc_reads;
+} systolic_access_t;
+void systolic_array_access(const systolic_array_t *sa, systolic_access_t *c);
+
 /* Phase position, for the memory model's chunk boundaries. */
 typedef struct {
     uint64_t fold;       /* fold index */

@@ -93,12 +93,21 @@ int cmd_bench(int argc, char **argv)
             break;
         const uint64_t cycles = st.compute_cycles;
         const double fast_cps = (double)cycles * (double)reps / t_fast;
+        /* Cycle path (values included), repeated for a stable time. */
+        double t_cyc;
+        reps = 0;
         t0 = cli_now();
-        if (engine_run_gemm(&hw, &g, ENGINE_CYCLE, a, b, o, &st, err, sizeof err)) {
-            rc = 1;
+        do {
+            if (engine_run_gemm(&hw, &g, ENGINE_CYCLE, a, b, o, &st, err, sizeof err)) {
+                rc = 1;
+                break;
+            }
+            reps++;
+            t_cyc = cli_now() - t0;
+        } while (t_cyc < 0.5);
+        if (rc)
             break;
-        }
-        const double cyc_cps = (double)st.compute_cycles / (cli_now() - t0);
+        const double cyc_cps = (double)st.compute_cycles * (double)reps / t_cyc;
         double rtl_cps = 0;
         if (!no_rtl) {
             if (!rtl) {
@@ -111,13 +120,21 @@ int cmd_bench(int argc, char **argv)
                 }
             }
             rtl_activity_t act;
+            double t_rtl;
+            reps = 0;
             t0 = cli_now();
-            if (rtl_systolic_run(rtl, (systolic_dataflow_t)df, &g, a, b, o, 4 * cycles + 1000, &act,
-                                 err, sizeof err)) {
-                rc = 1;
+            do {
+                if (rtl_systolic_run(rtl, (systolic_dataflow_t)df, &g, a, b, o, 4 * cycles + 1000,
+                                     &act, err, sizeof err)) {
+                    rc = 1;
+                    break;
+                }
+                reps++;
+                t_rtl = cli_now() - t0;
+            } while (t_rtl < 0.5);
+            if (rc)
                 break;
-            }
-            rtl_cps = (double)act.cycles / (cli_now() - t0);
+            rtl_cps = (double)act.cycles * (double)reps / t_rtl;
         }
         printf("%-4s %12" PRIu64 " %14.3g %14.3g %14.3g %12.0f %12.1f\n",
                systolic_dataflow_name((systolic_dataflow_t)df), cycles, fast_cps, cyc_cps, rtl_cps,

@@ -342,21 +342,10 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
                 }
                 go = c.ready[s % 4] <= x;
             }
-            systolic_ports_t ports;
             if (!go) {
                 /* stalled: the array holds every register this cycle */
-            } else if (systolic_array_step(sa, &ports)) {
+            } else if (systolic_array_step(sa, NULL)) {
                 st->compute_cycles++;
-                for (uint32_t l = 0; l < ports.lanes; l++) {
-                    st->ifmap_reads += ports.a_addr[l] != SYSTOLIC_NO_ACCESS;
-                    st->filter_reads += ports.b_addr[l] != SYSTOLIC_NO_ACCESS;
-                }
-                for (uint32_t j = 0; j < p->cfg.cols; j++) {
-                    if (ports.o_addr[j] != SYSTOLIC_NO_ACCESS) {
-                        st->ofmap_writes++;
-                        st->ofmap_reads += ports.o_acc != 0;
-                    }
-                }
             } else {
                 busy = 0;
                 end = x;
@@ -374,6 +363,12 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
                 c.ready[tag % 4] = x + 1;
         }
     }
+    systolic_access_t acc;
+    systolic_array_access(sa, &acc);
+    st->ifmap_reads += acc.ifmap_reads;
+    st->filter_reads += acc.filter_reads;
+    st->ofmap_writes += acc.ofmap_writes;
+    st->ofmap_reads += acc.ofmap_acc_reads;
     dma_free(&c.dma);
     systolic_array_free(sa);
     if (rc != 0) {
