@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include "textfile.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -166,51 +168,6 @@ static int failf(char *err, size_t errlen, const char *path, unsigned line, cons
 }
 
 /* ---- reading the file --------------------------------------------------- */
-
-/* Reads the whole file (any kind: regular, pipe) into a NUL-terminated
- * buffer.  A NUL inside would cut the text stored with every run. */
-static char *read_text(const char *path, size_t *lenp, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        failf(err, errlen, path, 0, NULL, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - 1 - len, f);
-        if (len < cap - 1)
-            break;
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    int read_errno = ferror(f) ? errno : 0;
-    fclose(f);
-    if (!buf) {
-        failf(err, errlen, path, 0, NULL, "cannot read: out of memory");
-        return NULL;
-    }
-    if (read_errno) {
-        failf(err, errlen, path, 0, NULL, "cannot read: %s", strerror(read_errno));
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    if (memchr(buf, '\0', len)) {
-        failf(err, errlen, path, 0, NULL, "contains a NUL byte, not a text file");
-        free(buf);
-        return NULL;
-    }
-    *lenp = len;
-    return buf;
-}
 
 /* ---- values ------------------------------------------------------------- */
 
@@ -650,7 +607,7 @@ int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen)
     hw_defaults(hw);
 
     size_t len = 0;
-    char *text = read_text(path, &len, err, errlen);
+    char *text = textfile_read(path, &len, err, errlen);
     if (!text)
         return -1;
 
