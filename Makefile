@@ -93,10 +93,16 @@ $(BUILD)/rtl/systolic_%/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rt
 	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
 	rtl/build.sh $(BUILD)/rtl/systolic_$* $$1 $$2 $$3 $$4 $$5
 
+# Blocks add build rules in mk/<block>.mk and append what `make test` needs
+# first to TEST_PREREQS (for example their Verilated libraries).
+TEST_PREREQS :=
+-include $(sort $(wildcard mk/*.mk))
+
 run: $(BUILD)/codesim
 	$(BUILD)/codesim run --hw configs/default.yaml --workload traces/transformer.csv --db results.db
 
-test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_systolic $(RTL_TEST_LIBS)
+test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_systolic $(RTL_TEST_LIBS) \
+      $(TEST_PREREQS)
 	@echo "== SystemC: Verilated RTL beside the C model, every cycle"
 	$(SC_DIR)/sc_systolic
 	@echo "== valgrind: codesim run leaks nothing"

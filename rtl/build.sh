@@ -40,6 +40,7 @@ outdir=$(cd "$outdir" && pwd)
 tmp=$(mktemp -d "$(dirname "$outdir")/.$(basename "$outdir").vsys-build.XXXXXX") ||
     die "cannot create a temporary directory next to $outdir"
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM    # run the EXIT trap (clean-up) on ^C / kill too
 log="$tmp/build.log"
 
 fail() {
@@ -55,7 +56,7 @@ cxx=(g++ -std=gnu++17 -O2 -fPIC -pthread -faligned-new -fcf-protection=none
      -I"$here" -I"$tmp/obj" -I"$vroot/include" -I"$vroot/include/vltstd")
 
 # 1. The Verilator runtime does not depend on the shape: compile it in the
-#    background while Verilator runs (two jobs at a time in total).
+#    background while Verilator verilates and runs its own make -j 2.
 ( "${cxx[@]}" -c "$vroot/include/verilated.cpp" -o "$tmp/verilated.o" &&
   "${cxx[@]}" -c "$vroot/include/verilated_threads.cpp" -o "$tmp/verilated_threads.o"
 ) >"$tmp/runtime.log" 2>&1 &
@@ -64,10 +65,14 @@ rt_pid=$!
 # 2. Verilate and compile the model into obj/Vsystolic_top__ALL.a.
 #    Verilator's makefile appends OPT_FAST (-Os by default) after CFLAGS,
 #    so the optimisation level is set through its make variables too.
+#    --output-split* cut the (fully unrolled) PE grid into several files and
+#    functions: g++ compiles those in parallel and far faster than one huge
+#    function (16x16: 14 s -> 9 s, 32x32: 54 s -> 19 s), at equal run speed.
 if ! verilator --cc "$here/systolic.v" --top-module systolic_top \
         -GR="$R" -GC="$C" -GAW="$AW" -GBW="$BW" -GACCW="$ACCW" \
         -CFLAGS "-fPIC -O2" \
         -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2" \
+        --output-split 20000 --output-split-cfuncs 2000 \
         --build -j 2 -Mdir "$tmp/obj" >"$log" 2>&1; then
     wait "$rt_pid" || true
     fail "verilator failed"

@@ -179,7 +179,7 @@ int cmd_rtlcheck(int argc, char **argv)
     }
     rtl_systolic_close(rtl);
     if (ran) {
-        const db_rtl_check_t chk = {"systolic", &cfg, seed, cyc_bad, val_bad, port_bad};
+        const db_rtl_check_t chk = {"systolic", &cfg, NULL, seed, cyc_bad, val_bad, port_bad};
         int64_t id;
         if (db_record_rtlcheck(db, &chk, cases, ran, &id, err, sizeof err) != 0) {
             fprintf(stderr, "codesim rtlcheck: %s: %s\n", db_path, err);

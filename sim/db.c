@@ -66,7 +66,7 @@ static const char db_schema_sql[] =
     "CREATE TABLE rtl_checks(id INTEGER PRIMARY KEY, started_at TEXT,"
     " codesim_version TEXT, git_rev TEXT, block TEXT, rows INTEGER, cols INTEGER,"
     " dataflow TEXT, in_bits INTEGER, w_bits INTEGER, acc_bits INTEGER,"
-    " seed INTEGER, cases INTEGER, cycle_mismatches INTEGER,"
+    " params TEXT, seed INTEGER, cases INTEGER, cycle_mismatches INTEGER,"
     " value_mismatches INTEGER, count_mismatches INTEGER);"
     "CREATE TABLE rtl_cases(check_id INTEGER REFERENCES rtl_checks(id), idx INTEGER,"
     " m INTEGER, n INTEGER, k INTEGER, model_cycles INTEGER, rtl_cycles INTEGER,"
@@ -520,21 +520,26 @@ int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t 
 
     rc = sqlite3_prepare_v2(sql,
                             "INSERT INTO rtl_checks(started_at, codesim_version, git_rev,"
-                            " block, rows, cols, dataflow, in_bits, w_bits, acc_bits, seed,"
-                            " cases, cycle_mismatches, value_mismatches, count_mismatches)"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            " block, rows, cols, dataflow, in_bits, w_bits, acc_bits, params,"
+                            " seed, cases, cycle_mismatches, value_mismatches,"
+                            " count_mismatches) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             -1, &st, NULL);
     int c = 1;
     if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
     if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
     if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
     if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->block);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->rows);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->cols);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(a->dataflow));
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->in_bits);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->w_bits);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->acc_bits);
+    if (a) {
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->rows);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->cols);
+        if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(a->dataflow));
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->in_bits);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->w_bits);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->acc_bits);
+    } else {
+        c += 6; /* not a systolic check: those columns stay NULL */
+    }
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->params);
     /* A seed is a bit pattern, not a count: store all 64 bits as SQLite's
      * signed integer (read back with a cast to uint64_t). */
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, (sqlite3_int64)chk->seed);

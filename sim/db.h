@@ -14,7 +14,7 @@
  *        dram_write_bytes INTEGER, PRIMARY KEY (run_id, idx))
  *   rtl_checks(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,
  *        git_rev TEXT, block TEXT, rows INTEGER, cols INTEGER, dataflow TEXT,
- *        in_bits INTEGER, w_bits INTEGER, acc_bits INTEGER, seed INTEGER,
+ *        in_bits INTEGER, w_bits INTEGER, acc_bits INTEGER, params TEXT, seed INTEGER,
  *        cases INTEGER, cycle_mismatches INTEGER, value_mismatches INTEGER,
  *        count_mismatches INTEGER)
  *   rtl_cases(check_id INTEGER REFERENCES rtl_checks(id), idx INTEGER,
@@ -63,8 +63,9 @@ typedef struct {
 } db_rtl_case_t;
 
 typedef struct {
-    const char *block;           /* "systolic" */
-    const systolic_cfg_t *array;
+    const char *block;           /* "systolic", "lut", "pim" */
+    const systolic_cfg_t *array; /* systolic checks; NULL for other blocks */
+    const char *params;          /* block parameters as text, e.g. "g=4 wbits=2"; may be NULL */
     uint64_t seed;
     uint64_t cycle_mismatches, value_mismatches, count_mismatches;
 } db_rtl_check_t;
