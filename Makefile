@@ -43,8 +43,8 @@ deps:
 	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
 	  else echo "deps: missing$$missing: run 'make deps' as root or install them with apt-get" >&2; exit 1; fi; \
 	  echo "deps: installing$$missing"; \
-	  $$sudo apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null \
 	  || { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
 	fi
 
