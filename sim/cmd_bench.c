@@ -18,6 +18,62 @@ static const char bench_usage[] =
     "on the fast path, the cycle-by-cycle path (which also computes the values) and\n"
     "the Verilated RTL, and prints simulated cycles per second and their ratios.\n";
 
+/* One thing to time: the fast path, the cycle path or the RTL on one GEMM. */
+typedef struct {
+    enum { RUN_FAST, RUN_CYCLE, RUN_RTL } what;
+    const hw_cfg_t *hw;
+    const systolic_gemm_t *g;
+    const int32_t *a, *b;
+    int32_t *o;
+    rtl_systolic_t *rtl;
+    uint64_t cycles;      /* simulated array cycles of one run */
+    int failed;
+    char err[512];
+} bench_run_t;
+
+static int run_once(bench_run_t *r)
+{
+    layer_stats_t st;
+    rtl_activity_t act;
+    switch (r->what) {
+    case RUN_FAST:
+    case RUN_CYCLE: {
+        const int cyc = r->what == RUN_CYCLE;
+        if (engine_run_gemm(r->hw, r->g, cyc ? ENGINE_CYCLE : ENGINE_FAST, cyc ? r->a : NULL,
+                            cyc ? r->b : NULL, cyc ? r->o : NULL, &st, r->err, sizeof r->err))
+            return -1;
+        r->cycles = st.compute_cycles;
+        return 0;
+    }
+    case RUN_RTL:
+        if (rtl_systolic_run(r->rtl, r->hw->array.dataflow, r->g, r->a, r->b, r->o,
+                             4 * r->cycles + 1000, &act, r->err, sizeof r->err))
+            return -1;
+        r->cycles = act.cycles;
+        return 0;
+    }
+    return -1;
+}
+
+/* Repeats the run until min_s seconds have passed, for a timing well above
+ * the clock's resolution; *cps = simulated cycles per second. */
+static int per_second(bench_run_t *r, double min_s, double *cps)
+{
+    uint64_t reps = 0;
+    double t;
+    const double t0 = cli_now();
+    do {
+        if (run_once(r) != 0) {
+            r->failed = 1;
+            return -1;
+        }
+        reps++;
+        t = cli_now() - t0;
+    } while (t < min_s);
+    *cps = (double)r->cycles * (double)reps / t;
+    return 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     uint64_t rows = 16, cols = 16, m = 256, n = 256, k = 256;
@@ -72,77 +128,38 @@ int cmd_bench(int argc, char **argv)
            m, n, k, rows, cols);
     printf("%-4s %12s %14s %14s %14s %12s %12s\n", "df", "cycles", "fast cyc/s", "cycle cyc/s",
            "rtl cyc/s", "fast/rtl", "cycle/rtl");
-    char err[512];
+    bench_run_t r = {.hw = &hw, .g = &g, .a = a, .b = b, .o = o};
     int rc = 0;
-    rtl_systolic_t *rtl = NULL;
     for (int df = SYSTOLIC_OS; df <= SYSTOLIC_IS && rc == 0; df++) {
         hw.array.dataflow = (systolic_dataflow_t)df;
-        layer_stats_t st;
-        /* Fast path: repeat until the timing is well above clock resolution. */
-        uint64_t reps = 0;
-        double t0 = cli_now(), t_fast;
-        do {
-            if (engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err, sizeof err)) {
-                rc = 1;
-                break;
-            }
-            reps++;
-            t_fast = cli_now() - t0;
-        } while (t_fast < 0.2);
-        if (rc)
+        double fast_cps, cyc_cps, rtl_cps = 0;
+        r.what = RUN_FAST;
+        if (per_second(&r, 0.2, &fast_cps) != 0)
             break;
-        const uint64_t cycles = st.compute_cycles;
-        const double fast_cps = (double)cycles * (double)reps / t_fast;
-        /* Cycle path (values included), repeated for a stable time. */
-        double t_cyc;
-        reps = 0;
-        t0 = cli_now();
-        do {
-            if (engine_run_gemm(&hw, &g, ENGINE_CYCLE, a, b, o, &st, err, sizeof err)) {
-                rc = 1;
-                break;
-            }
-            reps++;
-            t_cyc = cli_now() - t0;
-        } while (t_cyc < 0.5);
-        if (rc)
+        const uint64_t cycles = r.cycles;
+        r.what = RUN_CYCLE;
+        if (per_second(&r, 0.5, &cyc_cps) != 0)
             break;
-        const double cyc_cps = (double)st.compute_cycles * (double)reps / t_cyc;
-        double rtl_cps = 0;
         if (!no_rtl) {
-            if (!rtl) {
-                hw.array.dataflow = SYSTOLIC_OS;
-                rtl = rtl_systolic_open(&hw.array, err, sizeof err);
-                hw.array.dataflow = (systolic_dataflow_t)df;
-                if (!rtl) {
+            if (!r.rtl) {
+                r.rtl = rtl_systolic_open(&hw.array, r.err, sizeof r.err);
+                if (!r.rtl) {
                     rc = 1;
                     break;
                 }
             }
-            rtl_activity_t act;
-            double t_rtl;
-            reps = 0;
-            t0 = cli_now();
-            do {
-                if (rtl_systolic_run(rtl, (systolic_dataflow_t)df, &g, a, b, o, 4 * cycles + 1000,
-                                     &act, err, sizeof err)) {
-                    rc = 1;
-                    break;
-                }
-                reps++;
-                t_rtl = cli_now() - t0;
-            } while (t_rtl < 0.5);
-            if (rc)
+            r.what = RUN_RTL;
+            if (per_second(&r, 0.5, &rtl_cps) != 0)
                 break;
-            rtl_cps = (double)act.cycles * (double)reps / t_rtl;
         }
         printf("%-4s %12" PRIu64 " %14.3g %14.3g %14.3g %12.0f %12.1f\n",
                systolic_dataflow_name((systolic_dataflow_t)df), cycles, fast_cps, cyc_cps, rtl_cps,
                rtl_cps > 0 ? fast_cps / rtl_cps : 0.0, rtl_cps > 0 ? cyc_cps / rtl_cps : 0.0);
     }
+    rc |= r.failed;
     if (rc)
-        fprintf(stderr, "codesim bench: %s\n", err);
-    rtl_systolic_close(rtl);
+        fprintf(stderr, "codesim bench: %s\n", r.err);
+    rtl_systolic_close(r.rtl);
     hw_free(&hw);
     free(a);
     free(b);
