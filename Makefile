@@ -19,7 +19,7 @@ DEFS := -DCODESIM_VERSION=\"$(VERSION)\" -DCODESIM_ROOT=\"$(CURDIR)\"
 CFLAGS_REL := $(CSTD) $(WARN) -O3 -g $(DEFS)
 CFLAGS_SAN := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined $(DEFS)
-LIBS := -lsqlite3 -lyaml -ldl -lm -pthread
+LIBS := -lsqlite3 -lyaml -ljansson -ldl -lm -pthread
 
 LIB_SRC := $(sort $(wildcard models/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)) \
            $(wildcard mapper/*.c))

@@ -11,5 +11,6 @@ Suite *workload_suite(void);   /* tests/test_workload.c */
 Suite *db_suite(void);         /* tests/test_db.c */
 Suite *cli_suite(void);        /* tests/test_cli.c */
 Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
+Suite *sched_suite(void);      /* tests/test_sched.c */
 
 #endif
