@@ -147,7 +147,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "codesim run: %s: %s\n", db_path, err);
         goto out;
     }
-    printf("stored as run %lld in %s (%.3f s simulated wall time)\n", (long long)run_id, db_path,
+    printf("stored as run %lld in %s (simulated in %.3f s)\n", (long long)run_id, db_path,
            wall);
     rc = 0;
 out:
