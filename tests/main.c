@@ -11,6 +11,7 @@ int main(void)
     srunner_add_suite(sr, workload_suite());
     srunner_add_suite(sr, db_suite());
     srunner_add_suite(sr, sched_suite());
+    srunner_add_suite(sr, vector_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, rtl_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -12,5 +12,6 @@ Suite *db_suite(void);         /* tests/test_db.c */
 Suite *cli_suite(void);        /* tests/test_cli.c */
 Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
 Suite *sched_suite(void);      /* tests/test_sched.c */
+Suite *vector_suite(void);     /* tests/test_vector.c */
 
 #endif
