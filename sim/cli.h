@@ -8,6 +8,8 @@
 int cmd_run(int argc, char **argv);
 int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_map(int argc, char **argv);     /* sim/cmd_map.c */
+int bench_map(void);                    /* sim/cmd_map.c: mapping time, for codesim bench */
 
 /* Parses a whole decimal number in [lo, hi]; prints "codesim CMD: --OPT: reason"
  * and returns -1 otherwise. */

@@ -17,6 +17,7 @@ static const char usage[] =
     "commands:\n"
     "  run       simulate a layer workload on a hardware config, store the results\n"
     "  rtlcheck  run random GEMMs on the C model and the Verilated RTL, compare\n"
+    "  map       map an LLM (config.json) onto the hardware: ops, tiling, trace\n"
     "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
     "  version   print the version and git revision\n"
     "\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "rtlcheck"))
         return cmd_rtlcheck(argc - 1, argv + 1);
+    if (!strcmp(cmd, "map"))
+        return cmd_map(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 1, argv + 1);
     fprintf(stderr, "codesim: unknown command '%s' (see codesim --help)\n", cmd);

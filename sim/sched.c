@@ -299,24 +299,31 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int sched_write_trace(const sched_t *s, FILE *f, double freq_mhz,
-                      const char *(*label)(uint32_t tag, void *ctx), void *ctx)
+int sched_trace_events(const sched_t *s, FILE *f, int pid, const char *process, double freq_mhz,
+                       const char *(*label)(uint32_t tag, void *ctx), void *ctx, int *first)
 {
-    fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", f);
+    fprintf(f, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":",
+            *first ? "" : ",\n", pid);
+    json_string(f, process);
+    fputs("}}", f);
+    *first = 0;
     for (size_t u = 0; u < s->nunits; u++) {
-        fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":%zu,\"args\":{\"name\":", u);
+        fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%zu,"
+                   "\"args\":{\"name\":",
+                pid, u);
         json_string(f, s->units[u].name);
-        fputs("}},\n", f);
+        fputs("}}", f);
     }
     for (size_t c = 0; c < s->ncmds; c++) {
         const sched_cmd_t *cmd = &s->cmds[c];
-        fputs("{\"name\":", f);
+        fputs(",\n{\"name\":", f);
         json_string(f, label ? label(cmd->tag, ctx) : "cmd");
-        fprintf(f, ",\"ph\":\"X\",\"pid\":0,\"tid\":%u,\"ts\":%.4f,\"dur\":%.4f,"
-                   "\"args\":{\"cmd\":%zu,\"tag\":%u,\"start_cycle\":%" PRIu64 ",\"cycles\":%" PRIu64 "}}%s\n",
-                cmd->unit, (double)cmd->start / freq_mhz, (double)cmd->duration / freq_mhz, c, cmd->tag,
-                cmd->start, cmd->duration, c + 1 < s->ncmds ? "," : "");
+        fprintf(f,
+                ",\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":%.4f,\"dur\":%.4f,"
+                "\"args\":{\"cmd\":%zu,\"tag\":%u,\"start_cycle\":%" PRIu64
+                ",\"cycles\":%" PRIu64 "}}",
+                pid, cmd->unit, (double)cmd->start / freq_mhz, (double)cmd->duration / freq_mhz, c,
+                cmd->tag, cmd->start, cmd->duration);
     }
-    fputs("]}\n", f);
     return ferror(f) ? -1 : 0;
 }

@@ -52,11 +52,15 @@ size_t sched_cmds(const sched_t *s);
 const sched_unit_t *sched_unit(const sched_t *s, uint32_t u);
 const sched_cmd_t *sched_cmd(const sched_t *s, uint64_t c);
 
-/* Writes the run as Chrome trace-event JSON (one complete event "ph":"X" per
- * command, one thread per unit; timestamps in microseconds at freq_mhz), to
- * be opened in https://ui.perfetto.dev or chrome://tracing.  label(tag, ctx)
- * names each command.  Returns 0, or -1 on a write error. */
-int sched_write_trace(const sched_t *s, FILE *f, double freq_mhz,
-                      const char *(*label)(uint32_t tag, void *ctx), void *ctx);
+/* Chrome trace-event JSON of runs, to open in https://ui.perfetto.dev or
+ * chrome://tracing: the caller writes the frame
+ *     {"displayTimeUnit":"ns","traceEvents":[  ...events...  ]}
+ * and sched_trace_events() adds one run as process `pid` named `process`:
+ * one thread per unit and one complete event ("ph":"X") per command, times
+ * in microseconds at freq_mhz, named by label(tag, ctx).  *first is 1 until
+ * the first event is written (it decides the commas).  0, or -1 on a write
+ * error. */
+int sched_trace_events(const sched_t *s, FILE *f, int pid, const char *process, double freq_mhz,
+                       const char *(*label)(uint32_t tag, void *ctx), void *ctx, int *first);
 
 #endif

@@ -10,6 +10,7 @@ int main(void)
     srunner_add_suite(sr, config_suite());
     srunner_add_suite(sr, workload_suite());
     srunner_add_suite(sr, db_suite());
+    srunner_add_suite(sr, mapper_suite());
     srunner_add_suite(sr, sched_suite());
     srunner_add_suite(sr, vector_suite());
     srunner_add_suite(sr, cli_suite());

@@ -1,0 +1,101 @@
+/* ops.h - one inference run (prefill + decode steps) decomposed into the
+ * operations of each decoder block.
+ *
+ * Run convention (as Hugging Face generate with max_new_tokens = gen): the
+ * prefill runs the prompt of `prompt` tokens for each of `batch` sequences,
+ * fills the KV cache and produces the first new token from the last prompt
+ * position; decode steps s = 1 .. gen-1 each run one token per sequence whose
+ * KV context is prompt + s - 1 cached positions, attend over prompt + s keys
+ * (the cache plus the token itself) and append one K/V entry per layer.
+ *
+ * All decoder blocks of a step are identical, so the list holds one block's
+ * ops per step with repeat = layers; embedding, final norm and LM head have
+ * repeat = 1.  GEMM convention as everywhere in codesim: O[M][N] = A[M][K] x
+ * B[K][N], per instance; `count` independent instances (batch x KV heads for
+ * attention).  With GQA the query heads that share one KV head are stacked
+ * along M, so one instance reads its K/V once.
+ */
+#ifndef CODESIM_MAPPER_OPS_H
+#define CODESIM_MAPPER_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+typedef struct {
+    uint64_t batch;       /* sequences */
+    uint64_t prompt;      /* prompt tokens per sequence */
+    uint64_t gen;         /* new tokens per sequence (1 = prefill only) */
+    uint32_t wbits;       /* weight width */
+    uint32_t abits;       /* activation width (GEMM inputs and outputs) */
+    uint32_t kvbits;      /* KV-cache width */
+} mapper_run_t;
+
+#define MAPPER_MAX_BITS 16u
+#define MAPPER_MAX_BATCH 65536u
+
+/* 0, or -1 with "FIELD: reason" (field = the CLI option name without "--"):
+ * zero sizes, widths outside 1..16, prompt + gen beyond the model's positions. */
+int mapper_run_check(const mapper_run_t *r, const mapper_model_t *m, char *err, size_t errlen);
+
+typedef enum { MAPPER_GEMM, MAPPER_GEMV, MAPPER_VECTOR } mapper_kind_t;
+typedef enum { MAPPER_PREFILL, MAPPER_DECODE } mapper_phase_t;
+
+/* Where an op runs.  Today GEMM/GEMV go to the systolic array and vector
+ * ops to the (not yet modeled) vector unit.  LUT and PIM are reserved for the
+ * LUT tensor core (low-bit weight GEMMs) and PIM (decode attention GEMVs);
+ * mapper_place() does not choose them until those blocks exist. */
+typedef enum {
+    MAPPER_UNIT_SYSTOLIC, MAPPER_UNIT_VECTOR, MAPPER_UNIT_LUT, MAPPER_UNIT_PIM
+} mapper_unit_t;
+
+typedef enum {   /* loop orders, outer to inner */
+    MAPPER_MNK, MAPPER_MKN, MAPPER_NMK, MAPPER_NKM, MAPPER_KMN, MAPPER_KNM, MAPPER_ORDERS
+} mapper_order_t;
+
+typedef struct {
+    uint64_t tm, tn, tk;           /* tile sizes */
+    mapper_order_t order;
+    int resident;                  /* 1: A, B and O tiles each fit one buffer half;
+                                      0: the whole GEMM as one tile, chunked by the engine */
+    uint64_t tiles;                /* tiles per instance */
+    uint64_t cycles;               /* all instances */
+    uint64_t dram_bytes;           /* all instances, read + write */
+    uint64_t compulsory_bytes;     /* A, B and O each moved once */
+    double utilization;            /* MACs / (R * C * cycles) */
+} mapper_tiling_t;
+
+typedef struct {
+    char name[16];                 /* qkv, rope, qk, softmax, ... */
+    mapper_phase_t phase;
+    uint32_t step;                 /* 0 prefill, s for decode step s */
+    uint32_t repeat;               /* identical copies: the layers, or 1 */
+    mapper_kind_t kind;
+    uint64_t m, n, k;              /* GEMM/GEMV per instance; vector: m rows x n */
+    uint64_t count;                /* instances */
+    uint32_t abits, bbits, obits;  /* A operand, B operand, output */
+    int b_weight;                  /* B is a weight matrix (else activation / KV) */
+    uint64_t flops;                /* one copy, all instances */
+    uint64_t bytes_read, bytes_written; /* one copy, at the run's widths */
+    mapper_unit_t unit;
+    mapper_tiling_t tiling;        /* GEMM/GEMV only, filled by the mapper */
+} mapper_op_t;
+
+typedef struct {
+    mapper_op_t *ops;
+    size_t count, cap;
+} mapper_ops_t;
+
+/* Builds the op list (mapper_run_check first).  -1 with err on a bad run or
+ * out of memory. */
+int mapper_ops_build(const mapper_model_t *m, const mapper_run_t *r, mapper_ops_t *out,
+                     char *err, size_t errlen);
+void mapper_ops_free(mapper_ops_t *o);
+
+const char *mapper_kind_name(mapper_kind_t k);
+const char *mapper_phase_name(mapper_phase_t p);
+const char *mapper_unit_name(mapper_unit_t u);
+const char *mapper_order_name(mapper_order_t o);
+
+#endif
