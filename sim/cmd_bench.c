@@ -164,6 +164,8 @@ int cmd_bench(int argc, char **argv)
     free(a);
     free(b);
     free(o);
+    if (rc == 0 && bench_dram() != 0)
+        rc = 1;
     if (rc == 0 && bench_map() != 0)
         rc = 1;
     return rc;

@@ -19,6 +19,7 @@ static const char usage[] =
     "  rtlcheck  run random GEMMs on the C model and the Verilated RTL, compare\n"
     "  map       map an LLM (config.json) onto the hardware: ops, tiling, trace\n"
     "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
+    "  dram      run a memory trace on the DRAM controller and device model\n"
     "  version   print the version and git revision\n"
     "\n"
     "`codesim COMMAND --help` describes the options of a command.\n";
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
         return cmd_rtlcheck(argc - 1, argv + 1);
     if (!strcmp(cmd, "map"))
         return cmd_map(argc - 1, argv + 1);
+    if (!strcmp(cmd, "dram"))
+        return cmd_dram(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 1, argv + 1);
     fprintf(stderr, "codesim: unknown command '%s' (see codesim --help)\n", cmd);

@@ -1,0 +1,129 @@
+/* dram_ctrl.h - a DRAM memory controller over dram_t: one request queue per
+ * unit (pseudo-channel), open-page or close-page row policy, FR-FCFS or FCFS
+ * scheduling, and all-bank refresh every tREFI.
+ *
+ * Requests are one burst each (dram_burst_bytes(): 32 bytes on every preset).
+ * Per unit and cycle at most one command issues, chosen as follows:
+ *   1. Refresh.  From the cycle the n-th REF is due (n * tREFI) the unit issues
+ *      no ACT or column command: it closes every bank (PREA, once tRAS/tRTP/
+ *      tWR allow) and issues REF, then resumes.  The banks are blocked for
+ *      tRFC by the timing rules.
+ *   2. FR-FCFS: the oldest request whose column command (RD/WR to its open
+ *      row) may issue now; else the oldest request whose next command (ACT to
+ *      a closed bank, or PRE of a bank open to another row that no queued
+ *      request still hits) may issue now.  FCFS: only the oldest request.
+ *   3. Close-page: a PRE for a bank whose open row no queued request hits.
+ * A request is a row hit when no ACT was issued for it (its row was open when
+ * its column command issued and stayed open since it was queued), a miss when
+ * its bank was closed, a conflict when another row had to be closed.
+ *
+ * Time advances by events: after a cycle in which a unit issued nothing, it
+ * sleeps until the earliest cycle any of its candidate commands becomes
+ * legal (or a new request arrives, or refresh falls due), so an idle or
+ * waiting unit costs nothing per cycle.
+ *
+ * Latency of a read = the cycle its last data beat leaves the bus (RD issue +
+ * tCL + tBL) minus its arrival cycle; of a write, WR issue + tCWL + tBL minus
+ * arrival.  A request is queued in its arrival cycle and may issue a command
+ * in that same cycle, so a read to an idle, closed bank takes exactly
+ * tRCD + tCL + tBL.
+ */
+#ifndef CODESIM_DRAM_CTRL_H
+#define CODESIM_DRAM_CTRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dram.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { DRAM_OPEN_PAGE = 0, DRAM_CLOSE_PAGE = 1 } dram_page_t;
+typedef enum { DRAM_FRFCFS = 0, DRAM_FCFS = 1 } dram_sched_t;
+
+/* Everything the `dram:` YAML section sets: the device (dram.h keys) and the
+ * controller keys page_policy (open|close), scheduler (frfcfs|fcfs),
+ * queue_depth (1..256 requests per unit) and refresh (on|off). */
+typedef struct {
+    dram_cfg_t dev;
+    dram_page_t page;
+    dram_sched_t sched;
+    uint32_t queue_depth;
+    int refresh;
+} dram_ctrl_cfg_t;
+
+/* Defaults: preset HBM2, open page, FR-FCFS, 32-entry queues, refresh on. */
+void dram_ctrl_defaults(dram_ctrl_cfg_t *c);
+/* One key of the `dram:` section (device or controller key); -1 with err
+ * "KEY: reason" for an unknown key or bad value.  "preset" first, see
+ * dram_cfg_set. */
+int dram_ctrl_cfg_set(dram_ctrl_cfg_t *c, const char *key, const char *val, char *err,
+                      size_t errlen);
+int dram_ctrl_cfg_check(const dram_ctrl_cfg_t *c, char *err, size_t errlen);
+
+typedef struct {
+    uint64_t cmds[DRAM_CMD_COUNT];
+    uint64_t reads, writes;            /* requests completed */
+    uint64_t hits, misses, conflicts;  /* row-buffer outcome per request */
+    uint64_t bytes;                    /* data moved */
+    uint64_t first_arrival, last_done; /* cycles */
+} dram_ctrl_stats_t;
+
+/* Called for every command issued (in cycle order per unit; units interleave
+ * in nondecreasing cycle order), and for every request completed. */
+typedef void (*dram_cmd_fn)(void *ctx, const dram_cmd_t *c);
+typedef void (*dram_done_fn)(void *ctx, uint64_t tag, int write, uint64_t arrive, uint64_t done);
+
+typedef struct {
+    uint64_t arrive, tag;
+    dram_loc_t loc;
+    uint32_t bi;           /* bank index in the unit: bg * banks_per_group + bank */
+    uint8_t write, acted, conflict;
+} dram_qent_t;
+
+typedef struct {
+    dram_qent_t *q;        /* queue_depth entries, oldest first */
+    uint32_t len;
+    uint64_t wake;         /* earliest cycle worth scheduling this unit */
+    uint64_t ref_due;      /* cycle the next REF falls due */
+} dram_cunit_t;
+
+typedef struct {
+    dram_ctrl_cfg_t cfg;
+    dram_t dram;
+    dram_cunit_t *u;
+    uint32_t pending;      /* queued requests, all units */
+    dram_ctrl_stats_t st;
+    dram_cmd_fn on_cmd;
+    dram_done_fn on_done;
+    void *ctx;
+    uint8_t *flags;        /* per bank of the unit being scheduled: what is known */
+    uint64_t *e_col;       /* [banks][2]: earliest RD, WR (valid per flags) */
+    uint64_t *e_row;       /* [banks]: earliest ACT or PRE */
+} dram_ctrl_t;
+
+int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cmd,
+                   dram_done_fn on_done, void *ctx, char *err, size_t errlen);
+void dram_ctrl_free(dram_ctrl_t *c);
+
+/* Queues a request arriving at cycle `at` (>= every cycle already run).
+ * Returns 0, 1 when its unit's queue is full (retry after a later tick), or
+ * -1 with err when addr is beyond the capacity. */
+int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64_t tag,
+                   char *err, size_t errlen);
+
+/* Runs cycle `now` (nondecreasing across calls): each unit due issues at
+ * most one command.  Returns the next cycle at which anything can happen,
+ * refresh included (DRAM_NEVER only with refresh off and nothing queued);
+ * a driver stops when c->pending is 0 and it has no more requests. */
+uint64_t dram_ctrl_tick(dram_ctrl_t *c, uint64_t now);
+
+/* True when the unit of addr has room (addr must be within capacity). */
+int dram_ctrl_room(const dram_ctrl_t *c, uint64_t addr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

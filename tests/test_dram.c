@@ -1,0 +1,738 @@
+/* test_dram.c - the DRAM device, controller, timing checker and trace parser.
+ *
+ * References: numbers derived by hand from the preset timings (latencies,
+ * refresh cycles, peak bandwidth from the datasheet channel counts, widths and
+ * pin rates), hand-built command streams that break exactly one timing rule
+ * each, and the independent checker (models/dram_check.c), which replays every
+ * command stream a test produces and must find zero violations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../models/dram.h"
+#include "../models/dram_check.h"
+#include "../models/dram_ctrl.h"
+#include "../sim/dram_trace.h"
+#include "tests.h"
+
+int cmd_dram(int argc, char **argv);
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static dram_ctrl_cfg_t preset_cfg(const char *name)
+{
+    dram_ctrl_cfg_t c;
+    char err[128];
+    dram_ctrl_defaults(&c);
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "preset", name, err, sizeof err), 0);
+    return c;
+}
+
+/* ---- a driver with the checker attached ---------------------------------------- */
+
+typedef struct {
+    uint64_t addr, at;
+    int write;
+} req_t;
+
+typedef struct {
+    dram_check_t *chk;
+    uint64_t *done;      /* [tag] completion cycle */
+    uint64_t *arrive;    /* [tag] cycle entered the queue */
+    dram_cmd_t *cmds;    /* every command, when keep */
+    size_t ncmds, cap;
+    uint64_t end;
+    dram_ctrl_stats_t st;
+} run_t;
+
+static void t_cmd(void *p, const dram_cmd_t *c)
+{
+    run_t *x = p;
+    dram_check_cmd(x->chk, c);
+    x->end = c->cycle;
+    if (x->cap) {
+        if (x->ncmds == x->cap) {
+            x->cap *= 2;
+            x->cmds = realloc(x->cmds, x->cap * sizeof *x->cmds);
+            ck_assert_ptr_nonnull(x->cmds);
+        }
+        x->cmds[x->ncmds++] = *c;
+    }
+}
+
+static void t_done(void *p, uint64_t tag, int write, uint64_t arrive, uint64_t done)
+{
+    (void)write;
+    run_t *x = p;
+    x->done[tag] = done;
+    x->arrive[tag] = arrive;
+}
+
+/* Runs reqs (nondecreasing .at) to completion; asserts the checker finds no
+ * violation.  keep: record the command stream in x->cmds. */
+static void run(const dram_ctrl_cfg_t *cfg, const req_t *r, size_t n, int keep, run_t *x)
+{
+    memset(x, 0, sizeof *x);
+    x->chk = dram_check_new(&cfg->dev, cfg->refresh);
+    x->done = calloc(n, sizeof *x->done);
+    x->arrive = calloc(n, sizeof *x->arrive);
+    if (keep) {
+        x->cap = 1024;
+        x->cmds = malloc(x->cap * sizeof *x->cmds);
+    }
+    ck_assert(x->chk && x->done && x->arrive);
+    dram_ctrl_t c;
+    char err[256];
+    ck_assert_msg(dram_ctrl_init(&c, cfg, t_cmd, t_done, x, err, sizeof err) == 0, "%s", err);
+    uint64_t now = n ? r[0].at : 0;
+    size_t i = 0;
+    for (;;) {
+        while (i < n && r[i].at <= now) {
+            const int rc = dram_ctrl_push(&c, r[i].addr, r[i].write, now, i, err, sizeof err);
+            ck_assert_msg(rc >= 0, "%s", err);
+            if (rc)
+                break;
+            i++;
+        }
+        uint64_t next = dram_ctrl_tick(&c, now);
+        if (i == n && c.pending == 0)
+            break;
+        if (i < n && r[i].at > now && r[i].at < next)
+            next = r[i].at;
+        now = next > now ? next : now + 1;
+    }
+    x->st = c.st;
+    dram_ctrl_free(&c);
+    dram_check_finish(x->chk, x->end);
+    size_t nv;
+    const dram_violation_t *v = dram_check_first(x->chk, &nv);
+    char line[200] = "";
+    if (nv)
+        dram_check_describe(&v[0], line, sizeof line);
+    ck_assert_msg(dram_check_total(x->chk) == 0, "checker: %llu violations, first %s",
+                  (unsigned long long)dram_check_total(x->chk), line);
+}
+
+static void run_free(run_t *x)
+{
+    dram_check_free(x->chk);
+    free(x->done);
+    free(x->arrive);
+    free(x->cmds);
+}
+
+static uint64_t addr_of(const dram_cfg_t *g, uint32_t unit, uint32_t bg, uint32_t bank,
+                        uint32_t row, uint32_t col)
+{
+    const dram_loc_t l = {unit, bg, bank, row, col};
+    return dram_encode(g, &l);
+}
+
+/* ---- presets and configuration --------------------------------------------------- */
+
+START_TEST(peak_bandwidth_of_each_preset_is_channels_x_width_x_pin_rate)
+{
+    /* Datasheet figures: HBM2 (JESD235B) 8 channels x 128 bits at 2.0 Gb/s;
+     * HBM3 (JESD238) 16 channels x 64 bits at 6.4 Gb/s; GDDR6 (JESD250) one
+     * x16 device: 2 channels x 16 bits at 16 Gb/s. */
+    const struct {
+        const char *name;
+        double ch, bits, gbps;
+    } p[] = {{"HBM2", 8, 128, 2.0}, {"HBM3", 16, 64, 6.4}, {"GDDR6", 2, 16, 16.0}};
+    for (int i = 0; i < 3; i++) {
+        const dram_ctrl_cfg_t c = preset_cfg(p[i].name);
+        const double hand = p[i].ch * p[i].bits * p[i].gbps * 1e9 / 8;
+        const double model = dram_peak_bytes_per_s(&c.dev);
+        ck_assert_msg(model > hand * (1 - 1e-9) && model < hand * (1 + 1e-9),
+                      "%s: model %.6g B/s, datasheet %.6g B/s", p[i].name, model, hand);
+        char err[256];
+        ck_assert_msg(dram_cfg_check(&c.dev, err, sizeof err) == 0, "%s: %s", p[i].name, err);
+    }
+    /* 256, 819.2 and 64 GB/s. */
+    const dram_ctrl_cfg_t h = preset_cfg("HBM2");
+    ck_assert(dram_peak_bytes_per_s(&h.dev) > 255.999e9 && dram_peak_bytes_per_s(&h.dev) < 256.001e9);
+}
+END_TEST
+
+START_TEST(preset_capacities_match_the_stack_and_device_sizes)
+{
+    /* HBM2 8-Hi of 8 Gb dies = 8 GiB; HBM3 16 GiB stack; GDDR6 8 Gb device. */
+    const char *n[] = {"HBM2", "HBM3", "GDDR6"};
+    const uint64_t cap[] = {8ull << 30, 16ull << 30, 1ull << 30};
+    for (int i = 0; i < 3; i++) {
+        const dram_ctrl_cfg_t c = preset_cfg(n[i]);
+        ck_assert_uint_eq(dram_capacity(&c.dev), cap[i]);
+        ck_assert_uint_eq(dram_burst_bytes(&c.dev), 32);
+    }
+}
+END_TEST
+
+START_TEST(invalid_timing_sets_are_refused_with_the_rule)
+{
+    const struct {
+        const char *key, *val, *msg;
+    } bad[] = {
+        {"tRC", "40", "tRC: 40 is less than tRAS + tRP = 33 + 14"},
+        {"tRAS", "10", "tRAS: 10 is less than tRCD"},
+        {"tBL", "3", "tBL: 3 cycles x 2 transfers per tCK is not the burst length 4"},
+        {"tCCD_L", "1", "tCCD_L: 1 is less than tCCD_S"},
+        {"tCCD_S", "1", "tCCD_S: 1 is less than tBL"},
+        {"tRRD_L", "2", "tRRD_L: 2 is less than tRRD_S"},
+        {"tWTR_L", "1", "tWTR_L: 1 is less than tWTR_S"},
+        {"tFAW", "2", "tFAW: 2 is less than tRRD_S"},
+        {"tRFC", "20", "tRFC: 20 is less than tRC"},
+        {"tREFI", "300", "tREFI: 300 leaves no time"},
+        {"tRCD", "0", "tRCD: 0 is outside 1.."},
+        {"banks_per_group", "3", "banks_per_group: 3 is not a power of two"},
+        {"channels", "0", "channels: 0 is outside"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dram_ctrl_cfg_t c = preset_cfg("HBM2");
+        char err[256];
+        ck_assert_int_eq(dram_ctrl_cfg_set(&c, bad[i].key, bad[i].val, err, sizeof err), 0);
+        ck_assert_int_eq(dram_ctrl_cfg_check(&c, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, bad[i].msg) == err, "%s=%s: got '%s'", bad[i].key, bad[i].val,
+                      err);
+        dram_t d;
+        ck_assert_int_eq(dram_init(&d, &c.dev, err, sizeof err), -1);
+    }
+    dram_ctrl_cfg_t c = preset_cfg("HBM2");
+    char err[256];
+    c.dev.rows = 1u << 24;
+    c.dev.columns = 1u << 16;
+    ck_assert_int_eq(dram_ctrl_cfg_check(&c, err, sizeof err), -1);
+    ck_assert_str_eq(err, "rows: capacity of 2^51 bytes is beyond 2^48");
+    c = preset_cfg("HBM2");
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "tRCD", "fourteen", err, sizeof err), -1);
+    ck_assert_str_eq(err, "tRCD: 'fourteen' is not a whole number of cycles");
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "tRCD", "-3", err, sizeof err), -1);
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "tXYZ", "3", err, sizeof err), -1);
+    ck_assert(strstr(err, "tXYZ: unknown key") == err);
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "preset", "DDR9", err, sizeof err), -1);
+    ck_assert_str_eq(err, "preset: unknown 'DDR9' (HBM2, HBM3, GDDR6)");
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "mapping", "RoBaCoBgBg", err, sizeof err), -1);
+    ck_assert(strstr(err, "mapping: ") == err);
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "page_policy", "half", err, sizeof err), -1);
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "queue_depth", "0", err, sizeof err), 0);
+    ck_assert_int_eq(dram_ctrl_cfg_check(&c, err, sizeof err), -1);
+    ck_assert(strstr(err, "queue_depth: 0 is outside") == err);
+}
+END_TEST
+
+START_TEST(address_mapping_places_fields_as_named_and_round_trips)
+{
+    dram_ctrl_cfg_t c = preset_cfg("HBM2");
+    const dram_cfg_t *g = &c.dev;
+    dram_loc_t l;
+    char err[200];
+    /* RoBaCoBgCh on HBM2: 5 offset bits, then 4 bits unit, 2 bits bg, 5 bits
+     * column (32 bursts of a 1 KB row), 2 bits bank, 15 bits row. */
+    ck_assert_int_eq(dram_decode(g, 32, &l, err, sizeof err), 0);
+    ck_assert(l.unit == 1 && l.bg == 0 && l.col == 0);
+    ck_assert_int_eq(dram_decode(g, 32u << 4, &l, err, sizeof err), 0);
+    ck_assert(l.unit == 0 && l.bg == 1);
+    ck_assert_int_eq(dram_decode(g, 32u << 6, &l, err, sizeof err), 0);
+    ck_assert(l.bg == 0 && l.col == 1);
+    ck_assert_int_eq(dram_decode(g, 32u << 11, &l, err, sizeof err), 0);
+    ck_assert(l.col == 0 && l.bank == 1);
+    ck_assert_int_eq(dram_decode(g, 32u << 13, &l, err, sizeof err), 0);
+    ck_assert(l.bank == 0 && l.row == 1);
+    ck_assert_int_eq(dram_decode(g, (8ull << 30) - 1, &l, err, sizeof err), 0);
+    ck_assert(l.row == 32767 && l.unit == 15 && l.col == 31);
+    ck_assert_int_eq(dram_decode(g, 8ull << 30, &l, err, sizeof err), -1);
+    ck_assert_str_eq(err, "address 0x200000000: beyond the capacity of 8589934592 bytes "
+                          "(0x200000000)");
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "mapping", "ChRoBgBaCo", err, sizeof err), 0);
+    ck_assert_int_eq(dram_decode(g, 32, &l, err, sizeof err), 0);
+    ck_assert(l.col == 1 && l.unit == 0);
+    uint64_t s = 77;
+    for (int i = 0; i < 2000; i++) {
+        const uint64_t a = (rnd(&s) % (8ull << 30)) & ~31ull;
+        ck_assert_int_eq(dram_decode(g, a, &l, err, sizeof err), 0);
+        ck_assert_uint_eq(dram_encode(g, &l), a);
+    }
+}
+END_TEST
+
+/* ---- the checker catches each rule --------------------------------------------------- */
+
+/* A 1-unit HBM2-like device whose tRC (50) and tCCD_S (3) make every rule
+ * separable: each stream below breaks exactly one. */
+static dram_cfg_t check_cfg(void)
+{
+    dram_cfg_t g = preset_cfg("HBM2").dev;
+    g.channels = g.pseudo_channels = 1;
+    g.tRC = 50;
+    g.tCCD_S = 3;
+    g.tCCD_L = 6;
+    char err[200];
+    ck_assert_msg(dram_cfg_check(&g, err, sizeof err) == 0, "%s", err);
+    return g;
+}
+
+#define A(t, g_, b_) {.cycle = t, .kind = DRAM_ACT, .bg = g_, .bank = b_, .row = 7}
+#define P(t, g_, b_) {.cycle = t, .kind = DRAM_PRE, .bg = g_, .bank = b_}
+#define R(t, g_, b_) {.cycle = t, .kind = DRAM_RD, .bg = g_, .bank = b_, .row = 7}
+#define W(t, g_, b_) {.cycle = t, .kind = DRAM_WR, .bg = g_, .bank = b_, .row = 7}
+#define X(t, k) {.cycle = t, .kind = k}
+
+typedef struct {
+    dram_rule_t rule;
+    int exact;           /* the only rule broken */
+    dram_cmd_t s[8];
+    int n;
+} inject_t;
+
+static const inject_t injections[] = {
+    /* tRCD 14: RD 13 cycles after ACT. */
+    {DRAM_RULE_RCD, 1, {A(0, 0, 0), R(13, 0, 0)}, 2},
+    /* tRP 14: ACT 13 after PRE (tRC 50 met). */
+    {DRAM_RULE_RP, 1, {A(0, 0, 0), P(40, 0, 0), A(53, 0, 0)}, 3},
+    /* tRAS 33. */
+    {DRAM_RULE_RAS, 1, {A(0, 0, 0), P(32, 0, 0)}, 2},
+    /* tRC 50 (tRP met). */
+    {DRAM_RULE_RC, 1, {A(0, 0, 0), P(33, 0, 0), A(49, 0, 0)}, 3},
+    /* tRRD_S 4 across groups. */
+    {DRAM_RULE_RRD_S, 1, {A(0, 0, 0), A(3, 1, 0)}, 2},
+    /* tRRD_L 6 in a group. */
+    {DRAM_RULE_RRD_L, 1, {A(0, 0, 0), A(5, 0, 1)}, 2},
+    /* tFAW 30: a fifth ACT 16 cycles after the first. */
+    {DRAM_RULE_FAW, 1, {A(0, 0, 0), A(4, 1, 0), A(8, 2, 0), A(12, 3, 0), A(16, 0, 1)}, 5},
+    /* tCCD_S 3: RDs 2 apart in different groups (bus still fine at tBL 2). */
+    {DRAM_RULE_CCD_S, 1, {A(0, 0, 0), A(4, 1, 0), R(18, 0, 0), R(20, 1, 0)}, 4},
+    /* tCCD_L 6: RDs 5 apart in one group. */
+    {DRAM_RULE_CCD_L, 1, {A(0, 0, 0), A(6, 0, 1), R(20, 0, 0), R(25, 0, 1)}, 4},
+    /* Data bus: a WR burst (t+4) inside a RD burst [32, 34). */
+    {DRAM_RULE_BUS, 1, {A(0, 0, 0), A(4, 1, 0), R(18, 0, 0), W(21, 1, 0)}, 4},
+    /* tWR 16: PRE 15 after the write burst ends (14 + 4 + 2 = 20). */
+    {DRAM_RULE_WR, 1, {A(0, 0, 0), W(14, 0, 0), P(35, 0, 0)}, 3},
+    /* tRTP 4. */
+    {DRAM_RULE_RTP, 1, {A(0, 0, 0), R(30, 0, 0), P(33, 0, 0)}, 3},
+    /* tWTR_S 6 across groups: RD 5 after the write burst ends at 24. */
+    {DRAM_RULE_WTR_S, 1, {A(0, 0, 0), A(4, 1, 0), W(18, 0, 0), R(29, 1, 0)}, 4},
+    /* tWTR_L 8 in a group: RD 7 after the write burst ends at 26. */
+    {DRAM_RULE_WTR_L, 1, {A(0, 0, 0), A(6, 0, 1), W(20, 0, 0), R(33, 0, 1)}, 4},
+    /* tRFC 350. */
+    {DRAM_RULE_RFC, 1, {X(0, DRAM_REF), A(349, 0, 0)}, 2},
+    /* tREFI 3900: no REF for more than 9 intervals. */
+    {DRAM_RULE_REFI, 1, {A(0, 0, 0), P(40, 0, 0), A(9 * 3900 + 1, 0, 0)}, 3},
+    /* State: RD to a closed bank; ACT to an open one; REF with a bank open. */
+    {DRAM_RULE_STATE, 1, {R(0, 0, 0)}, 1},
+    {DRAM_RULE_STATE, 0, {A(0, 0, 0), A(60, 0, 0)}, 2},
+    {DRAM_RULE_STATE, 0, {A(0, 0, 0), X(400, DRAM_REF)}, 2},
+    /* Two commands in one cycle. */
+    {DRAM_RULE_CMD, 0, {A(0, 0, 0), A(0, 1, 0)}, 2},
+    /* PIM: MAC_AB before tRCD of the all-bank ACT; two MAC_AB inside tCCD_L. */
+    {DRAM_RULE_RCD, 0, {X(0, DRAM_PIM_ACT_AB), X(10, DRAM_PIM_MAC_AB)}, 2},
+    {DRAM_RULE_CCD_L, 0, {X(0, DRAM_PIM_ACT_AB), X(14, DRAM_PIM_MAC_AB),
+                          X(19, DRAM_PIM_MAC_AB)}, 3},
+    /* PIM: a result read 2 cycles after a global-buffer write: tCCD_S. */
+    {DRAM_RULE_CCD_S, 1, {X(0, DRAM_PIM_WR_GB), X(2, DRAM_PIM_RD_RES)}, 2},
+    /* PIM: ACT 49 after PIM_ACT_AB + PREA at 33: tRC (50) of every bank. */
+    {DRAM_RULE_RC, 1, {X(0, DRAM_PIM_ACT_AB), X(33, DRAM_PREA), A(49, 2, 3)}, 3},
+};
+
+START_TEST(checker_flags_each_injected_violation_with_its_rule)
+{
+    const inject_t *in = &injections[_i];
+    const dram_cfg_t g = check_cfg();
+    dram_check_t *k = dram_check_new(&g, 1);
+    ck_assert_ptr_nonnull(k);
+    for (int i = 0; i < in->n; i++)
+        dram_check_cmd(k, &in->s[i]);
+    dram_check_finish(k, in->s[in->n - 1].cycle);
+    ck_assert_msg(dram_check_count(k, in->rule) >= 1, "case %d: %s not flagged", _i,
+                  dram_rule_name(in->rule));
+    if (in->exact) {
+        size_t nv;
+        const dram_violation_t *v = dram_check_first(k, &nv);
+        char line[200];
+        dram_check_describe(&v[0], line, sizeof line);
+        ck_assert_msg(dram_check_total(k) == 1, "case %d (%s): %llu violations, first %s", _i,
+                      dram_rule_name(in->rule), (unsigned long long)dram_check_total(k), line);
+    }
+    dram_check_free(k);
+
+    /* The model refuses the same stream at the same command. */
+    dram_t d;
+    char err[200];
+    ck_assert_int_eq(dram_init(&d, &g, err, sizeof err), 0);
+    int refused = 0;
+    for (int i = 0; i < in->n && !refused; i++)
+        refused = dram_issue(&d, &in->s[i], err, sizeof err) != 0;
+    ck_assert_msg(refused || in->rule == DRAM_RULE_REFI, "case %d: model accepted the stream", _i);
+    dram_free(&d);
+}
+END_TEST
+
+START_TEST(legal_hand_streams_pass_the_checker)
+{
+    const dram_cfg_t g = check_cfg();
+    /* The injected streams moved to their legal cycles, plus a PIM GEMV step. */
+    const dram_cmd_t s[] = {
+        A(0, 0, 0), A(4, 1, 0), A(10, 0, 1), A(14, 2, 0), R(18, 0, 0), R(21, 1, 0),
+        R(27, 0, 1), A(30, 3, 0), W(40, 2, 0), R(53, 0, 0), P(57, 0, 0), P(70, 2, 0),
+        X(80, DRAM_PREA), X(94, DRAM_PIM_ACT_AB), X(108, DRAM_PIM_MAC_AB),
+        X(114, DRAM_PIM_MAC_AB), X(117, DRAM_PIM_WR_GB), X(120, DRAM_PIM_MAC_AB),
+        X(126, DRAM_PIM_RD_RES), X(130, DRAM_PREA), X(144, DRAM_REF), A(494, 1, 1),
+    };
+    dram_check_t *k = dram_check_new(&g, 1);
+    dram_t d;
+    char err[200];
+    ck_assert_int_eq(dram_init(&d, &g, err, sizeof err), 0);
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+        ck_assert_msg(dram_check_cmd(k, &s[i]) == 0, "command %zu flagged", i);
+        ck_assert_msg(dram_issue(&d, &s[i], err, sizeof err) == 0, "command %zu: %s", i, err);
+    }
+    ck_assert_uint_eq(dram_check_total(k), 0);
+    dram_free(&d);
+    dram_check_free(k);
+}
+END_TEST
+
+/* Random legal streams from the model: every command issued at the model's
+ * earliest cycle passes the checker, and the same command one cycle earlier
+ * is flagged by it (when that cycle is after the previous command). */
+START_TEST(model_earliest_agrees_with_the_checker_on_random_streams)
+{
+    dram_cfg_t g = check_cfg();
+    g.bank_groups = 2;
+    g.banks_per_group = 2;
+    uint64_t s = 1234 + (uint64_t)_i;
+    dram_t d;
+    char err[200];
+    ck_assert_int_eq(dram_init(&d, &g, err, sizeof err), 0);
+    dram_check_t *k = dram_check_new(&g, 0);
+    uint64_t last = 0, tight = 0;
+    dram_cmd_t *hist = malloc(4000 * sizeof *hist);
+    size_t nh = 0;
+    ck_assert_ptr_nonnull(hist);
+    for (int n = 0; n < 4000; n++) {
+        dram_cmd_t c = {.kind = (uint8_t)(rnd(&s) % DRAM_CMD_COUNT), .bg = (uint8_t)(rnd(&s) % 2),
+                        .bank = (uint8_t)(rnd(&s) % 2), .row = (uint32_t)(rnd(&s) % 3),
+                        .col = (uint32_t)(rnd(&s) % 4)};
+        if (c.kind == DRAM_RD || c.kind == DRAM_WR) {
+            const uint32_t open = dram_open_row(&d, 0, c.bg, c.bank);
+            c.row = open == DRAM_NO_ROW ? 0 : open;
+        }
+        const uint64_t e = dram_earliest(&d, &c);
+        if (e == DRAM_NEVER)
+            continue;
+        c.cycle = e + (rnd(&s) % 4 == 0 ? rnd(&s) % 5 : 0);
+        if (c.cycle == e && e > last + 1 && e > 0 && ++tight % 8 == 0) {
+            /* One cycle early must break a rule the checker knows: replay
+             * the history into a fresh checker, then the early command. */
+            dram_check_t *k2 = dram_check_new(&g, 0);
+            for (size_t i = 0; i < nh; i++)
+                dram_check_cmd(k2, &hist[i]);
+            ck_assert_uint_eq(dram_check_total(k2), 0);
+            dram_cmd_t early = c;
+            early.cycle = e - 1;
+            ck_assert_msg(dram_check_cmd(k2, &early) > 0, "%s one cycle early at %llu not flagged",
+                          dram_cmd_name(c.kind), (unsigned long long)early.cycle);
+            dram_check_free(k2);
+        }
+        hist[nh++] = c;
+        ck_assert_int_eq(dram_issue(&d, &c, err, sizeof err), 0);
+        ck_assert_msg(dram_check_cmd(k, &c) == 0, "%s at %llu flagged", dram_cmd_name(c.kind),
+                      (unsigned long long)c.cycle);
+        last = c.cycle;
+    }
+    ck_assert(tight > 100);
+    ck_assert_uint_eq(dram_check_total(k), 0);
+    dram_check_free(k);
+    free(hist);
+    dram_free(&d);
+}
+END_TEST
+
+/* ---- controller ------------------------------------------------------------------------ */
+
+START_TEST(idle_read_takes_rcd_cl_bl_and_a_row_conflict_adds_rp)
+{
+    const char *names[] = {"HBM2", "HBM3", "GDDR6"};
+    const dram_ctrl_cfg_t c = preset_cfg(names[_i]);
+    const dram_cfg_t *g = &c.dev;
+    const req_t r[] = {
+        {addr_of(g, 0, 1, 2, 100, 3), 0, 0},   /* closed bank: miss */
+        {addr_of(g, 0, 1, 2, 100, 4), 500, 0}, /* same row: hit */
+        {addr_of(g, 0, 1, 2, 200, 4), 1000, 0},/* other row: conflict */
+        {addr_of(g, 0, 1, 2, 200, 5), 1500, 1},/* write hit */
+    };
+    run_t x;
+    run(&c, r, 4, 0, &x);
+    ck_assert_uint_eq(x.done[0] - x.arrive[0], g->tRCD + g->tCL + g->tBL);
+    ck_assert_uint_eq(x.done[1] - x.arrive[1], g->tCL + g->tBL);
+    ck_assert_uint_eq(x.done[2] - x.arrive[2], g->tRP + g->tRCD + g->tCL + g->tBL);
+    ck_assert_uint_eq(x.done[3] - x.arrive[3], g->tCWL + g->tBL);
+    ck_assert_uint_eq(x.st.hits, 2);
+    ck_assert_uint_eq(x.st.misses, 1);
+    ck_assert_uint_eq(x.st.conflicts, 1);
+    ck_assert_uint_eq(x.st.cmds[DRAM_ACT], 2);
+    ck_assert_uint_eq(x.st.cmds[DRAM_PRE], 1);
+    run_free(&x);
+}
+END_TEST
+
+START_TEST(close_page_precharges_after_the_access)
+{
+    dram_ctrl_cfg_t c = preset_cfg("HBM2");
+    char err[100];
+    ck_assert_int_eq(dram_ctrl_cfg_set(&c, "page_policy", "close", err, sizeof err), 0);
+    const dram_cfg_t *g = &c.dev;
+    const req_t r[] = {{addr_of(g, 0, 0, 0, 1, 0), 0, 0}, {addr_of(g, 0, 0, 0, 2, 0), 500, 0},
+                       {addr_of(g, 0, 0, 0, 2, 1), 1000, 0}};
+    run_t x;
+    run(&c, r, 3, 0, &x);
+    /* Every request finds its bank closed: no conflicts, three ACTs, and a
+     * PRE after each of the first two (the run stops when the last read's
+     * data is out, before its PRE). */
+    for (int i = 0; i < 3; i++)
+        ck_assert_uint_eq(x.done[i] - x.arrive[i], g->tRCD + g->tCL + g->tBL);
+    ck_assert_uint_eq(x.st.conflicts, 0);
+    ck_assert_uint_eq(x.st.cmds[DRAM_ACT], 3);
+    ck_assert_uint_eq(x.st.cmds[DRAM_PRE], 2);
+    run_free(&x);
+}
+END_TEST
+
+START_TEST(frfcfs_serves_a_younger_hit_before_an_older_miss)
+{
+    for (int sched = 0; sched < 2; sched++) {
+        dram_ctrl_cfg_t c = preset_cfg("HBM2");
+        c.sched = sched ? DRAM_FCFS : DRAM_FRFCFS;
+        const dram_cfg_t *g = &c.dev;
+        const req_t r[] = {
+            {addr_of(g, 0, 0, 0, 10, 0), 0, 0},    /* opens row 10 */
+            {addr_of(g, 0, 0, 0, 20, 0), 1000, 0}, /* older: conflict */
+            {addr_of(g, 0, 0, 0, 10, 1), 1000, 0}, /* younger: hit */
+        };
+        run_t x;
+        run(&c, r, 3, 0, &x);
+        if (!sched) {
+            ck_assert_uint_lt(x.done[2], x.done[1]);
+            ck_assert_uint_eq(x.done[2] - 1000, g->tCL + g->tBL);
+            /* The conflict waits for the hit's RD, then tRTP before its PRE. */
+            ck_assert_uint_eq(x.done[1] - 1000, g->tRTP + g->tRP + g->tRCD + g->tCL + g->tBL);
+        } else {
+            ck_assert_uint_lt(x.done[1], x.done[2]);
+            ck_assert_uint_eq(x.done[1] - 1000, g->tRP + g->tRCD + g->tCL + g->tBL);
+        }
+        run_free(&x);
+    }
+}
+END_TEST
+
+START_TEST(refresh_every_trefi_blocks_the_banks_for_trfc)
+{
+    const dram_ctrl_cfg_t c = preset_cfg("HBM2");
+    const dram_cfg_t *g = &c.dev;
+    const uint64_t T = g->tREFI;
+    /* A read opens a row in unit 0; the unit then idles through five
+     * refresh intervals; a read arrives one cycle after the third REF. */
+    const uint64_t ref3 = 3 * T; /* banks closed since the first REF */
+    const req_t r[] = {{addr_of(g, 0, 0, 0, 5, 0), 0, 0}, {addr_of(g, 0, 2, 1, 9, 0), ref3 + 1, 0},
+                       {addr_of(g, 0, 3, 3, 9, 0), 5 * T + 10, 0}};
+    run_t x;
+    run(&c, r, 3, 1, &x);
+    uint64_t refs[8];
+    int n = 0;
+    for (size_t i = 0; i < x.ncmds; i++)
+        if (x.cmds[i].unit == 0 && x.cmds[i].kind == DRAM_REF && n < 8)
+            refs[n++] = x.cmds[i].cycle;
+    ck_assert_int_eq(n, 5);
+    /* First: the open row is closed by PREA at tREFI, REF tRP later. */
+    ck_assert_uint_eq(refs[0], T + g->tRP);
+    /* Then on the due cycle while the banks stay closed, after a PREA when
+     * the read at 3T+1 left its row open. */
+    ck_assert_uint_eq(refs[1], 2 * T);
+    ck_assert_uint_eq(refs[2], 3 * T);
+    ck_assert_uint_eq(refs[3], 4 * T + g->tRP);
+    ck_assert_uint_eq(refs[4], 5 * T);
+    /* The read one cycle after the third REF waits for tRFC. */
+    ck_assert_uint_eq(x.done[1] - x.arrive[1], g->tRFC - 1 + g->tRCD + g->tCL + g->tBL);
+    run_free(&x);
+}
+END_TEST
+
+/* Sequential reads from 0 covering several refresh intervals. */
+static req_t *stream(const dram_cfg_t *g, size_t n)
+{
+    req_t *r = calloc(n, sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    for (size_t i = 0; i < n; i++)
+        r[i].addr = (uint64_t)i * dram_burst_bytes(g);
+    return r;
+}
+
+START_TEST(streaming_reads_reach_85_percent_of_peak_on_each_preset)
+{
+    /* Bound: open page with bank-group interleaving (RoBaCoBgCh) hides row
+     * switches behind tCCD_S = tBL transfers, so the ceiling is refresh:
+     * 1 - tRFC/tREFI = 91.0% (HBM2, HBM3) and 93.7% (GDDR6).  85% leaves room
+     * for the PREA before each REF, the queue refill after it and the first
+     * access's latency. */
+    const char *names[] = {"HBM2", "HBM3", "GDDR6"};
+    const dram_ctrl_cfg_t c = preset_cfg(names[_i]);
+    const dram_cfg_t *g = &c.dev;
+    const double per_cycle = dram_peak_bytes_per_s(g) * g->tck_ps * 1e-12;
+    const size_t n = (size_t)(3.2 * g->tREFI * per_cycle / dram_burst_bytes(g));
+    req_t *r = stream(g, n);
+    run_t x;
+    run(&c, r, n, 0, &x);
+    const double frac = (double)x.st.bytes / ((double)(x.st.last_done - x.st.first_arrival) * per_cycle);
+    printf("dram: %s streaming reads: %.1f%% of peak (%zu requests, %llu REF)\n", names[_i],
+           100 * frac, n, (unsigned long long)x.st.cmds[DRAM_REF]);
+    ck_assert_msg(frac >= 0.85, "%s: %.3f of peak", names[_i], frac);
+    ck_assert_msg(frac <= 1 - (double)g->tRFC / g->tREFI + 0.01, "%s: %.3f beats refresh", names[_i],
+                  frac);
+    ck_assert_uint_ge(x.st.cmds[DRAM_REF], 2 * dram_units(g));
+    run_free(&x);
+    free(r);
+}
+END_TEST
+
+START_TEST(sequential_trace_hits_the_row_buffer_and_random_does_not)
+{
+    const dram_ctrl_cfg_t c = preset_cfg("HBM2");
+    const dram_cfg_t *g = &c.dev;
+    const size_t n = 20000;
+    req_t *seq = stream(g, n), *rnd_r = calloc(n, sizeof *rnd_r);
+    uint64_t s = 99;
+    for (size_t i = 0; i < n; i++)
+        rnd_r[i] = (req_t){(rnd(&s) % dram_capacity(g)) & ~31ull, i, (int)(rnd(&s) % 4 == 0)};
+    run_t a, b;
+    run(&c, seq, n, 0, &a);
+    run(&c, rnd_r, n, 0, &b);
+    const double hs = (double)a.st.hits / n, hr = (double)b.st.hits / n;
+    printf("dram: HBM2 row-buffer hit rate: sequential %.1f%%, random %.1f%%\n", 100 * hs, 100 * hr);
+    /* Sequential: one ACT per 32-burst row, so 31/32 = 96.9% hits before
+     * refresh closes rows; random over 8 GiB: almost never the open row. */
+    ck_assert(hs >= 0.95 && hs <= 31.0 / 32 + 1e-9);
+    ck_assert(hr < 0.02);
+    run_free(&a);
+    run_free(&b);
+    free(seq);
+    free(rnd_r);
+}
+END_TEST
+
+/* ---- traces and the command ------------------------------------------------------------- */
+
+static const char *parse_err(const char *text, uint64_t cap)
+{
+    static char err[300];
+    dram_trace_t t;
+    if (dram_trace_parse("t.trace", text, strlen(text), cap, &t, err, sizeof err) == 0) {
+        dram_trace_free(&t);
+        return "";
+    }
+    return err;
+}
+
+START_TEST(trace_formats_parse_and_bad_lines_name_file_and_line)
+{
+    const char *text = "# comment\n\n0 0x40 R\n  0x80 WRITE 7\n0x100 w\nLD 4096\n9, 0x20, r\n";
+    dram_trace_t t;
+    char err[300];
+    ck_assert_int_eq(dram_trace_parse("t.trace", text, strlen(text), 0, &t, err, sizeof err), 0);
+    ck_assert_uint_eq(t.n, 5);
+    ck_assert(t.r[0].cycle == 0 && t.r[0].addr == 0x40 && !t.r[0].write && t.r[0].line == 3);
+    ck_assert(t.r[1].cycle == 7 && t.r[1].addr == 0x80 && t.r[1].write);
+    ck_assert(t.r[2].cycle == 7 && t.r[2].addr == 0x100 && t.r[2].write);
+    ck_assert(t.r[3].cycle == 7 && t.r[3].addr == 4096 && !t.r[3].write);
+    ck_assert(t.r[4].cycle == 9 && t.r[4].addr == 0x20);
+    dram_trace_free(&t);
+    ck_assert_str_eq(parse_err("0 0x40 R\n1 0xZZ R\n", 0),
+                     "t.trace:2: address '0xZZ' is not a hex (0x...) or decimal number");
+    ck_assert_str_eq(parse_err("5 0x40 R\n4 0x40 R\n", 0),
+                     "t.trace:2: cycle 4 is before the previous line's 5");
+    ck_assert_str_eq(parse_err("0 0x40 X\n", 0),
+                     "t.trace:1: no R/W operation where expected in '0 0x40 X' (CYCLE ADDR OP, "
+                     "ADDR OP CYCLE, ADDR OP or OP ADDR)");
+    ck_assert_str_eq(parse_err("0x40 R 1x\n", 0), "t.trace:1: cycle '1x' is not a decimal number");
+    ck_assert_str_eq(parse_err("0 0x1000 R\n", 4096),
+                     "t.trace:1: address 0x1000 is beyond the capacity of 4096 bytes");
+    ck_assert_str_eq(parse_err("1 2 3 4 5\n", 0),
+                     "t.trace:1: too many fields at '5' (expected CYCLE ADDR OP, ADDR OP CYCLE, "
+                     "ADDR OP or OP ADDR)");
+    ck_assert_str_eq(parse_err("# nothing\n", 0), "t.trace: no requests");
+}
+END_TEST
+
+static int cmd(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
+               const char *a6)
+{
+    char *argv[8] = {"dram", (char *)a1, (char *)a2, (char *)a3, (char *)a4, (char *)a5,
+                     (char *)a6, NULL};
+    int argc = 1;
+    while (argc < 7 && argv[argc])
+        argc++;
+    fflush(stdout);
+    return cmd_dram(argc, argv);
+}
+
+START_TEST(dram_command_runs_shipped_traces_and_refuses_bad_input)
+{
+    char dir[] = "/tmp/codesim-dram-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char hw[300], bad[300], tr[300];
+    snprintf(hw, sizeof hw, "%s/hw.yaml", dir);
+    snprintf(bad, sizeof bad, "%s/bad.yaml", dir);
+    snprintf(tr, sizeof tr, "%s/t.trace", dir);
+    FILE *f = fopen(hw, "w");
+    fputs("name: x\ndram:\n  tRCD: 20\n  preset: GDDR6\n  page_policy: close\n  "
+          "bytes_per_cycle: 32\n",
+          f);
+    fclose(f);
+    f = fopen(bad, "w");
+    fputs("dram:\n  preset: HBM2\n  tRC: 30\n", f);
+    fclose(f);
+    f = fopen(tr, "w");
+    fputs("0 0x0 R\n0 0x40000000 R\n", f); /* second address beyond 1 GiB of GDDR6 */
+    fclose(f);
+    ck_assert_int_eq(cmd("--trace", "traces/dram/example.trace", NULL, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(cmd("--hw", hw, "--trace", "traces/dram/example.trace", NULL, NULL), 0);
+    ck_assert_int_eq(cmd("--trace", "traces/dram/example.trace", "--preset", "HBM3", NULL, NULL), 0);
+    ck_assert_int_eq(cmd("--hw", bad, "--trace", "traces/dram/example.trace", NULL, NULL), 1);
+    ck_assert_int_eq(cmd("--hw", hw, "--trace", tr, NULL, NULL), 1);
+    ck_assert_int_eq(cmd("--trace", "no/such.trace", NULL, NULL, NULL, NULL), 1);
+    ck_assert_int_eq(cmd("--trace", "traces/dram/example.trace", "--preset", "DDR9", NULL, NULL), 1);
+    ck_assert_int_eq(cmd("--hw", hw, NULL, NULL, NULL, NULL), 2);
+    char rm[400];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
+Suite *dram_suite(void)
+{
+    Suite *s = suite_create("dram");
+    TCase *tc = tcase_create("dram");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, peak_bandwidth_of_each_preset_is_channels_x_width_x_pin_rate);
+    tcase_add_test(tc, preset_capacities_match_the_stack_and_device_sizes);
+    tcase_add_test(tc, invalid_timing_sets_are_refused_with_the_rule);
+    tcase_add_test(tc, address_mapping_places_fields_as_named_and_round_trips);
+    tcase_add_loop_test(tc, checker_flags_each_injected_violation_with_its_rule, 0,
+                        (int)(sizeof injections / sizeof injections[0]));
+    tcase_add_test(tc, legal_hand_streams_pass_the_checker);
+    tcase_add_loop_test(tc, model_earliest_agrees_with_the_checker_on_random_streams, 0, 4);
+    tcase_add_loop_test(tc, idle_read_takes_rcd_cl_bl_and_a_row_conflict_adds_rp, 0, 3);
+    tcase_add_test(tc, close_page_precharges_after_the_access);
+    tcase_add_test(tc, frfcfs_serves_a_younger_hit_before_an_older_miss);
+    tcase_add_test(tc, refresh_every_trefi_blocks_the_banks_for_trfc);
+    tcase_add_loop_test(tc, streaming_reads_reach_85_percent_of_peak_on_each_preset, 0, 3);
+    tcase_add_test(tc, sequential_trace_hits_the_row_buffer_and_random_does_not);
+    tcase_add_test(tc, trace_formats_parse_and_bad_lines_name_file_and_line);
+    tcase_add_test(tc, dram_command_runs_shipped_traces_and_refuses_bad_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
