@@ -20,6 +20,8 @@ static const char usage[] =
     "  map       map an LLM (config.json) onto the hardware: ops, tiling, trace\n"
     "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
     "  dram      run a memory trace on the DRAM controller and device model\n"
+    "  area      area and energy breakdowns, TOPS/W and TOPS/mm^2 on a technology node\n"
+    "  synth     the area model against yosys synthesis of the RTL's PE grid\n"
     "  version   print the version and git revision\n"
     "\n"
     "`codesim COMMAND --help` describes the options of a command.\n";
@@ -45,6 +47,10 @@ int main(int argc, char **argv)
         return cmd_rtlcheck(argc - 1, argv + 1);
     if (!strcmp(cmd, "map"))
         return cmd_map(argc - 1, argv + 1);
+    if (!strcmp(cmd, "area"))
+        return cmd_area(argc - 1, argv + 1);
+    if (!strcmp(cmd, "synth"))
+        return cmd_synth(argc - 1, argv + 1);
     if (!strcmp(cmd, "dram"))
         return cmd_dram(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))

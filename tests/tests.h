@@ -11,6 +11,7 @@ Suite *workload_suite(void);   /* tests/test_workload.c */
 Suite *db_suite(void);         /* tests/test_db.c */
 Suite *cli_suite(void);        /* tests/test_cli.c */
 Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
+Suite *power_suite(void);      /* tests/test_power.c: tech tables, energy, area vs yosys */
 Suite *dram_suite(void);       /* tests/test_dram.c */
 Suite *mapper_suite(void);     /* tests/test_mapper.c */
 Suite *sched_suite(void);      /* tests/test_sched.c */
