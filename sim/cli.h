@@ -10,6 +10,9 @@ int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_area(int argc, char **argv);   /* sim/cmd_area.c */
 int cmd_synth(int argc, char **argv);  /* sim/cmd_area.c */
+int rtlcheck_pim(int argc, char **argv);   /* sim/cmd_pim.c: codesim rtlcheck --block pim */
+int cmd_pimgemv(int argc, char **argv);    /* sim/cmd_pim.c */
+int bench_pim(void);                       /* sim/cmd_pim.c */
 int cmd_dram(int argc, char **argv);  /* sim/cmd_dram.c */
 int bench_dram(void);                  /* sim/cmd_dram.c: DRAM commands per second */
 int cmd_map(int argc, char **argv);     /* sim/cmd_map.c */

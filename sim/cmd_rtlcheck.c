@@ -14,6 +14,7 @@
 
 static const char rtlcheck_usage[] =
     "usage: codesim rtlcheck --block systolic --rows R --cols C --dataflow os|ws|is\n"
+    "       codesim rtlcheck --block pim ...   (see codesim rtlcheck --block pim --help)\n"
     "                        [--m M --n N --k K] [--trials T] [--seed S] [--db FILE]\n"
     "                        [--in-bits B] [--w-bits B] [--acc-bits B]\n"
     "\n"
@@ -71,6 +72,11 @@ int cmd_rtlcheck(int argc, char **argv)
         {"in-bits", required_argument, 0, 'i'}, {"w-bits", required_argument, 0, 'w'},
         {"acc-bits", required_argument, 0, 'a'}, {"help", no_argument, 0, 'H'},
         {0, 0, 0, 0}};
+    /* Blocks other than the systolic array have their own checks. */
+    for (int i = 1; i < argc; i++)
+        if ((!strcmp(argv[i], "--block") && i + 1 < argc && !strcmp(argv[i + 1], "pim")) ||
+            !strcmp(argv[i], "--block=pim"))
+            return rtlcheck_pim(argc, argv);
     int c, bad = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -99,7 +105,7 @@ int cmd_rtlcheck(int argc, char **argv)
     if (bad)
         return 2;
     if (!block || strcmp(block, "systolic") != 0) {
-        fprintf(stderr, "codesim rtlcheck: --block: '%s' is not a block with RTL (systolic)\n",
+        fprintf(stderr, "codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim)\n",
                 block ? block : "");
         return 2;
     }

@@ -12,6 +12,8 @@ Suite *db_suite(void);         /* tests/test_db.c */
 Suite *cli_suite(void);        /* tests/test_cli.c */
 Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
 Suite *power_suite(void);      /* tests/test_power.c: tech tables, energy, area vs yosys */
+Suite *pim_suite(void);        /* tests/test_pim.c */
+Suite *pim_rtl_suite(void);    /* tests/test_pim_rtl.c: RTL cross-checks */
 Suite *dram_suite(void);       /* tests/test_dram.c */
 Suite *mapper_suite(void);     /* tests/test_mapper.c */
 Suite *sched_suite(void);      /* tests/test_sched.c */
