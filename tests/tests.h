@@ -17,6 +17,7 @@ Suite *pim_rtl_suite(void);    /* tests/test_pim_rtl.c: RTL cross-checks */
 Suite *dram_suite(void);       /* tests/test_dram.c */
 Suite *mapper_suite(void);     /* tests/test_mapper.c */
 Suite *sched_suite(void);      /* tests/test_sched.c */
+Suite *npu_suite(void);        /* tests/test_npu.c */
 Suite *vector_suite(void);     /* tests/test_vector.c */
 
 #endif
