@@ -13,6 +13,9 @@ int cmd_synth(int argc, char **argv);  /* sim/cmd_area.c */
 int rtlcheck_pim(int argc, char **argv);   /* sim/cmd_pim.c: codesim rtlcheck --block pim */
 int cmd_pimgemv(int argc, char **argv);    /* sim/cmd_pim.c */
 int bench_pim(void);                       /* sim/cmd_pim.c */
+int rtlcheck_lut(int argc, char **argv);   /* sim/cmd_lut.c: codesim rtlcheck --block lut */
+int cmd_lutcompare(int argc, char **argv); /* sim/cmd_lut.c */
+int bench_lut(void);                       /* sim/cmd_lut.c */
 int cmd_dram(int argc, char **argv);  /* sim/cmd_dram.c */
 int bench_dram(void);                  /* sim/cmd_dram.c: DRAM commands per second */
 int cmd_map(int argc, char **argv);     /* sim/cmd_map.c */

@@ -15,6 +15,7 @@
 static const char rtlcheck_usage[] =
     "usage: codesim rtlcheck --block systolic --rows R --cols C --dataflow os|ws|is\n"
     "       codesim rtlcheck --block pim ...   (see codesim rtlcheck --block pim --help)\n"
+    "       codesim rtlcheck --block lut ...   (see codesim rtlcheck --block lut --help)\n"
     "                        [--m M --n N --k K] [--trials T] [--seed S] [--db FILE]\n"
     "                        [--in-bits B] [--w-bits B] [--acc-bits B]\n"
     "\n"
@@ -77,6 +78,10 @@ int cmd_rtlcheck(int argc, char **argv)
         if ((!strcmp(argv[i], "--block") && i + 1 < argc && !strcmp(argv[i + 1], "pim")) ||
             !strcmp(argv[i], "--block=pim"))
             return rtlcheck_pim(argc, argv);
+    for (int i = 1; i < argc; i++)
+        if ((!strcmp(argv[i], "--block") && i + 1 < argc && !strcmp(argv[i + 1], "lut")) ||
+            !strcmp(argv[i], "--block=lut"))
+            return rtlcheck_lut(argc, argv);
     int c, bad = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -105,7 +110,7 @@ int cmd_rtlcheck(int argc, char **argv)
     if (bad)
         return 2;
     if (!block || strcmp(block, "systolic") != 0) {
-        fprintf(stderr, "codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim)\n",
+        fprintf(stderr, "codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim, lut)\n",
                 block ? block : "");
         return 2;
     }

@@ -20,6 +20,7 @@ static const char usage[] =
     "  map       map an LLM (config.json) onto the hardware: ops, tiling, trace\n"
     "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
     "  dram      run a memory trace on the DRAM controller and device model\n"
+    "  lutcompare  a low-bit GEMM on the LUT tensor core vs dequantize-then-MAC and int8\n"
     "  pimgemv   a GEMV on DRAM PIM vs the host over the bus; blocked vs dual row buffers\n"
     "  area      area and energy breakdowns, TOPS/W and TOPS/mm^2 on a technology node\n"
     "  synth     the area model against yosys synthesis of the RTL's PE grid\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return cmd_rtlcheck(argc - 1, argv + 1);
     if (!strcmp(cmd, "map"))
         return cmd_map(argc - 1, argv + 1);
+    if (!strcmp(cmd, "lutcompare"))
+        return cmd_lutcompare(argc - 1, argv + 1);
     if (!strcmp(cmd, "pimgemv"))
         return cmd_pimgemv(argc - 1, argv + 1);
     if (!strcmp(cmd, "area"))

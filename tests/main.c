@@ -20,6 +20,8 @@ int main(void)
     srunner_add_suite(sr, power_suite());
     srunner_add_suite(sr, pim_suite());
     srunner_add_suite(sr, pim_rtl_suite());
+    srunner_add_suite(sr, lut_suite());
+    srunner_add_suite(sr, lut_rtl_suite());
     srunner_run_all(sr, CK_NORMAL);
     const int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

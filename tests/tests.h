@@ -14,6 +14,8 @@ Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
 Suite *power_suite(void);      /* tests/test_power.c: tech tables, energy, area vs yosys */
 Suite *pim_suite(void);        /* tests/test_pim.c */
 Suite *pim_rtl_suite(void);    /* tests/test_pim_rtl.c: RTL cross-checks */
+Suite *lut_suite(void);        /* tests/test_lut.c */
+Suite *lut_rtl_suite(void);    /* tests/test_lut_rtl.c: RTL cross-checks */
 Suite *dram_suite(void);       /* tests/test_dram.c */
 Suite *mapper_suite(void);     /* tests/test_mapper.c */
 Suite *sched_suite(void);      /* tests/test_sched.c */

@@ -1,0 +1,170 @@
+/* test_lut_rtl.c - the LUT unit's RTL cross-check: the real binary's
+ * `codesim rtlcheck --block lut` against the Verilated rtl/lut_tc.v, 200
+ * random cases per weight width (W1..W4 and ternary), each with and without
+ * table symmetrization, on small tiles of different g, activation widths and
+ * shapes; GEMM sizes include 1, multiples of the tile, non-multiples and far
+ * larger (see rand_dim in sim/cmd_lut.c).  Values (also against a plain
+ * integer GEMM on dequantized weights), cycle counts and every cycle's port
+ * activity must agree.  Then the CLI's bad-input contract and lutcompare. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tests.h"
+
+/* The libraries mk/lut.mk builds ahead (TEST_PREREQS). */
+static const struct {
+    const char *wbits;
+    unsigned tm, tn, tk, g, a_bits;
+} shapes[] = {
+    {"1", 3, 5, 8, 4, 8},
+    {"2", 2, 7, 6, 2, 8},
+    {"3", 3, 4, 6, 3, 5},
+    {"4", 4, 3, 8, 4, 8},
+    {"ternary", 2, 6, 10, 5, 8},
+};
+
+static const char *bin(void)
+{
+    const char *b = getenv("CODESIM_BIN");
+    return b && *b ? b : "build/codesim";
+}
+
+/* Runs cmd with output into dir/out; returns the exit status, fills all
+ * (the whole output) and last (its last line). */
+static int run(const char *dir, const char *cmd, char *all, size_t n, char *last, size_t ln)
+{
+    char full[2048], path[256], line[1024];
+    snprintf(full, sizeof full, "%s > %s/out 2>&1", cmd, dir);
+    const int rc = system(full);
+    snprintf(path, sizeof path, "%s/out", dir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    all[0] = last[0] = 0;
+    while (fgets(line, sizeof line, f)) {
+        snprintf(last, ln, "%s", line);
+        if (strlen(all) + strlen(line) < n)
+            strcat(all, line);
+    }
+    fclose(f);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void rtlcheck(unsigned shape, int sym, const char *extra, unsigned trials, unsigned seed)
+{
+    char dir[] = "/tmp/codesim-lutrtl-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[1024], all[8192], last[512], line[256];
+    snprintf(cmd, sizeof cmd,
+             "%s rtlcheck --block lut --w-bits %s --tile-m %u --tile-n %u --tile-k %u --g %u "
+             "--a-bits %u --sym-table %d --trials %u --seed %u %s --db %s/r.db",
+             bin(), shapes[shape].wbits, shapes[shape].tm, shapes[shape].tn, shapes[shape].tk,
+             shapes[shape].g, shapes[shape].a_bits, sym, trials, seed, extra, dir);
+    const int rc = run(dir, cmd, all, sizeof all, last, sizeof last);
+    char want[128];
+    snprintf(want, sizeof want, "rtlcheck: %u cases, 0 cycle mismatches, 0 value mismatches\n",
+             trials);
+    ck_assert_msg(rc == 0, "rtlcheck failed (%d):\n%s", rc, all);
+    ck_assert_str_eq(last, want);
+    ck_assert_msg(strstr(all, "equal every cycle in") != NULL, "%s", all);
+    /* Every case is logged, with the block's parameters. */
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 %s/r.db \"SELECT count(*) FROM rtl_cases JOIN rtl_checks ON id = check_id "
+             "WHERE block = 'lut' AND params LIKE '%%sym_table=%d%%' AND model_cycles = rtl_cycles "
+             "AND rtl_cases.value_mismatches = 0 AND counts_match = 1\"",
+             dir, sym);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
+    pclose(p);
+    ck_assert_int_eq(atoi(line), (int)trials);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(model_equals_rtl_on_200_random_cases)
+{
+    /* _i: shape (weight width) x symmetrization. */
+    rtlcheck((unsigned)_i / 2, _i % 2, "", 200, 500 + (unsigned)_i);
+}
+END_TEST
+
+START_TEST(model_equals_rtl_on_edge_shapes)
+{
+    rtlcheck((unsigned)_i, 1, "--m 1 --n 1 --k 1", 1, 7);
+    rtlcheck((unsigned)_i, 0, "--m 7 --n 11 --k 150 --wq zp --zp 0", 2, 8);
+}
+END_TEST
+
+/* Bad input: one line naming the option or field, exit status 2. */
+static void expect_refusal(const char *args, const char *needle)
+{
+    char dir[] = "/tmp/codesim-lutbad-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[1024], all[4096], last[512];
+    if (strncmp(args, "rtlcheck", 8) == 0)
+        snprintf(cmd, sizeof cmd, "%s %s --db %s/r.db", bin(), args, dir);
+    else
+        snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
+    const int rc = run(dir, cmd, all, sizeof all, last, sizeof last);
+    ck_assert_msg(rc == 2, "'%s' exited %d:\n%s", args, rc, all);
+    ck_assert_msg(strstr(all, needle) != NULL, "'%s': want '%s' in:\n%s", args, needle, all);
+    ck_assert_msg(strchr(all, '\n') == all + strlen(all) - 1, "not one line:\n%s", all);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(cli_rejects_bad_input_in_one_line)
+{
+    expect_refusal("rtlcheck --block lut --w-bits 5", "--w-bits: 5 is outside 1..4");
+    expect_refusal("rtlcheck --block lut --w-bits two", "--w-bits: 'two'");
+    expect_refusal("rtlcheck --block lut --g 8 --tile-k 8 --table-entries 100",
+                   "codesim rtlcheck: g: 8 needs 128 table entries per row");
+    expect_refusal("rtlcheck --block lut --g 3 --tile-k 8", "codesim rtlcheck: tile.k: 8 is not a multiple of g = 3");
+    expect_refusal("rtlcheck --block lut --tile-k 16 --table-entries 40",
+                   "codesim rtlcheck: tile.k: a 3 x 16 tile needs 96 table entries");
+    expect_refusal("rtlcheck --block lut --wq half", "--wq: 'half'");
+    expect_refusal("rtlcheck --block lut --w-bits 2 --wq zp --zp 4", "codesim rtlcheck: zp: 4 is outside 0..3");
+    expect_refusal("rtlcheck --block lut --fused 1", "--fused");
+    expect_refusal("lutcompare --w-bits 0", "--w-bits: 0 is outside 1..4");
+    expect_refusal("lutcompare --g 8 --tile-m 16", "codesim lutcompare: lut.g: 8 needs");
+    expect_refusal("lutcompare --m 64 --n 4096 --k 8388608", "codesim lutcompare: k: ");
+}
+END_TEST
+
+START_TEST(lutcompare_prints_three_machines_side_by_side)
+{
+    char dir[] = "/tmp/codesim-lutcmp-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[1024], all[16384], last[512], csv[300];
+    snprintf(csv, sizeof csv, "%s/wl.csv", dir);
+    FILE *f = fopen(csv, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("Layer,M,N,K\ngemv,1,512,256\ngemm,64,256,128\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s lutcompare --workload %s --w-bits ternary", bin(), csv);
+    const int rc = run(dir, cmd, all, sizeof all, last, sizeof last);
+    ck_assert_msg(rc == 0, "%s", all);
+    ck_assert_msg(strstr(all, "gemv           lut") && strstr(all, "gemv           dq+mac") &&
+                      strstr(all, "gemm           int8"),
+                  "%s", all);
+    ck_assert_msg(strstr(all, "dequant_ops=131072"), "256 x 512 weights dequantized:\n%s", all);
+    ck_assert_msg(strncmp(last, "total cycles: lut ", 18) == 0, "%s", all);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *lut_rtl_suite(void)
+{
+    Suite *s = suite_create("lut_rtl");
+    TCase *tc = tcase_create("crosscheck");
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, model_equals_rtl_on_200_random_cases, 0, 10);
+    tcase_add_loop_test(tc, model_equals_rtl_on_edge_shapes, 0, 5);
+    tcase_add_test(tc, cli_rejects_bad_input_in_one_line);
+    tcase_add_test(tc, lutcompare_prints_three_machines_side_by_side);
+    suite_add_tcase(s, tc);
+    return s;
+}
