@@ -1,18 +1,12 @@
 /* lut_rtl.c - load, build and drive the Verilated LUT unit. */
 #include "lut_rtl.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "../rtl/lut_shim.h"
-
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
+#include "vlib.h"
 
 struct rtl_lut {
     void *so;
@@ -22,46 +16,6 @@ struct rtl_lut {
     int32_t *a_data, *w_data, *o_data;
 };
 
-static const char *root_dir(void)
-{
-    const char *r = getenv("CODESIM_ROOT");
-    return r && *r ? r : CODESIM_ROOT;
-}
-
-static void quote(char *out, size_t n, const char *s)
-{
-    size_t o = 0;
-    if (o + 1 < n)
-        out[o++] = '\'';
-    for (; *s && o + 5 < n; s++) {
-        if (*s == '\'') {
-            memcpy(out + o, "'\\''", 4);
-            o += 4;
-        } else {
-            out[o++] = *s;
-        }
-    }
-    if (o + 1 < n)
-        out[o++] = '\'';
-    out[o] = 0;
-}
-
-static int lib_fresh(const char *lib)
-{
-    static const char *const srcs[] = {"rtl/lut_tc.v", "rtl/lut_shim.cpp", "rtl/lut_shim.h",
-                                       "rtl/lut_build.sh"};
-    struct stat sl, ss;
-    if (stat(lib, &sl) != 0)
-        return 0;
-    for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
-        char p[4200];
-        snprintf(p, sizeof p, "%s/%s", root_dir(), srcs[i]);
-        if (stat(p, &ss) == 0 && ss.st_mtime > sl.st_mtime)
-            return 0;
-    }
-    return 1;
-}
-
 void rtl_lut_shape_name(const lut_cfg_t *cfg, char *out, size_t n)
 {
     snprintf(out, n, "lut_m%u_n%u_k%u_g%u_p%u_a%u_s%d", cfg->tm, cfg->tn, cfg->tk, cfg->g,
@@ -70,42 +24,30 @@ void rtl_lut_shape_name(const lut_cfg_t *cfg, char *out, size_t n)
 
 rtl_lut_t *rtl_lut_open(const lut_cfg_t *cfg, char *err, size_t errlen)
 {
-    char name[128], dir[4096], lib[4200];
+    static const char *const srcs[] = {"rtl/lut_tc.v", "rtl/lut_shim.cpp", "rtl/lut_shim.h",
+                                       "rtl/lut_build.sh"};
+    char name[128], what[160], dir[160], args[96];
     rtl_lut_shape_name(cfg, name, sizeof name);
-    snprintf(dir, sizeof dir, "%s/build/lut/%s", root_dir(), name);
-    snprintf(lib, sizeof lib, "%s/libvlut.so", dir);
-    if (!lib_fresh(lib)) {
-        char qs[4400], qd[4400], cmd[9200], script[4200];
-        snprintf(script, sizeof script, "%s/rtl/lut_build.sh", root_dir());
-        quote(qs, sizeof qs, script);
-        quote(qd, sizeof qd, dir);
-        snprintf(cmd, sizeof cmd, "%s %s %u %u %u %u %u %u %d 1>&2", qs, qd, cfg->tm, cfg->tn,
-                 cfg->tk, cfg->g, lut_planes(cfg), cfg->a_bits, cfg->sym_table ? 1 : 0);
-        fprintf(stderr, "rtl: building the LUT unit %s (once per shape)\n", name);
-        const int rc = system(cmd);
-        if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-            snprintf(err, errlen, "%s: RTL build failed (see the messages above)", script);
-            return NULL;
-        }
-    }
+    snprintf(what, sizeof what, "the LUT unit %s", name);
+    snprintf(dir, sizeof dir, "build/lut/%s", name);
+    snprintf(args, sizeof args, "%u %u %u %u %u %u %d", cfg->tm, cfg->tn, cfg->tk, cfg->g,
+             lut_planes(cfg), cfg->a_bits, cfg->sym_table ? 1 : 0);
+    const vlib_spec_t spec = {what, dir, "libvlut.so", "rtl/lut_build.sh", args, srcs, 4,
+                              VLUT_API_SYMBOL};
     rtl_lut_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    r->so = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-    if (!r->so) {
-        snprintf(err, errlen, "%s: cannot load: %s", lib, dlerror());
+    r->api = vlib_open(&spec, &r->so, err, errlen);
+    if (!r->api) {
         free(r);
         return NULL;
     }
-    vlut_api_fn get;
-    *(void **)&get = dlsym(r->so, VLUT_API_SYMBOL);
-    r->api = get ? get() : NULL;
-    if (!r->api || r->api->tm != cfg->tm || r->api->tn != cfg->tn || r->api->tk != cfg->tk ||
+    if (r->api->tm != cfg->tm || r->api->tn != cfg->tn || r->api->tk != cfg->tk ||
         r->api->g != cfg->g || r->api->planes != lut_planes(cfg) ||
         r->api->a_bits != cfg->a_bits || r->api->sym != (unsigned)(cfg->sym_table ? 1 : 0)) {
-        snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", lib);
+        snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", dir);
         rtl_lut_close(r);
         return NULL;
     }
@@ -138,18 +80,10 @@ void rtl_lut_close(rtl_lut_t *r)
     free(r->w_data);
     free(r->o_addr);
     free(r->o_data);
-    if (r->so)
-        dlclose(r->so);
+    vlib_close(r->so);
     free(r);
 }
 
-static void fnv(uint64_t *h, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        *h ^= (v >> (8 * i)) & 0xff;
-        *h *= 0x100000001b3ull;
-    }
-}
 
 /* One cycle's accesses, hashed the same way for the RTL and the model. */
 static void record(rtl_lut_activity_t *act, uint64_t cycle, unsigned a_lanes, unsigned tn,
@@ -159,23 +93,23 @@ static void record(rtl_lut_activity_t *act, uint64_t cycle, unsigned a_lanes, un
     for (unsigned l = 0; l < a_lanes; l++) {
         if (a_addr[l] != LUT_NO_ACCESS) {
             act->a_reads++;
-            fnv(&act->trace_hash, cycle);
-            fnv(&act->trace_hash, ((uint64_t)1 << 40) | ((uint64_t)l << 32) | a_addr[l]);
+            vlib_fnv(&act->trace_hash, cycle);
+            vlib_fnv(&act->trace_hash, ((uint64_t)1 << 40) | ((uint64_t)l << 32) | a_addr[l]);
         }
     }
     for (unsigned c = 0; c < tn; c++) {
         if (w_addr[c] != LUT_NO_ACCESS) {
             act->w_reads++;
-            fnv(&act->trace_hash, cycle);
-            fnv(&act->trace_hash, ((uint64_t)2 << 40) | ((uint64_t)c << 32) | w_addr[c]);
+            vlib_fnv(&act->trace_hash, cycle);
+            vlib_fnv(&act->trace_hash, ((uint64_t)2 << 40) | ((uint64_t)c << 32) | w_addr[c]);
         }
         if (o_addr[c] != LUT_NO_ACCESS) {
             act->o_writes++;
             act->o_acc_writes += o_acc != 0;
-            fnv(&act->trace_hash, cycle);
-            fnv(&act->trace_hash,
+            vlib_fnv(&act->trace_hash, cycle);
+            vlib_fnv(&act->trace_hash,
                 ((uint64_t)(3 + (o_acc != 0)) << 40) | ((uint64_t)c << 32) | o_addr[c]);
-            fnv(&act->trace_hash, (uint32_t)o_data[c]);
+            vlib_fnv(&act->trace_hash, (uint32_t)o_data[c]);
         }
     }
 }
@@ -198,7 +132,7 @@ int rtl_lut_run(rtl_lut_t *r, const lut_cfg_t *cfg, const lut_gemm_t *g, const i
     uint32_t sh;
     lut_correction(cfg, &cz, &sh);
     memset(act, 0, sizeof *act);
-    act->trace_hash = 0xcbf29ce484222325ull;
+    act->trace_hash = VLIB_FNV_INIT;
     memset(out, 0, g->m * g->n * sizeof *out);
     const uint32_t m = (uint32_t)g->m, n = (uint32_t)g->n, k = (uint32_t)g->k;
     const uint64_t a_size = g->m * g->k, w_size = lut_packed_words(cfg, g), o_size = g->m * g->n;
@@ -255,7 +189,7 @@ int rtl_lut_model_run(const lut_cfg_t *cfg, const lut_gemm_t *g, const int32_t *
     if (!u)
         return -1;
     memset(act, 0, sizeof *act);
-    act->trace_hash = 0xcbf29ce484222325ull;
+    act->trace_hash = VLIB_FNV_INIT;
     memset(out, 0, g->m * g->n * sizeof *out);
     lut_unit_start(u, g, a, packed, out);
     lut_ports_t p;

@@ -2,19 +2,13 @@
  * run with the same activity record; the reference arithmetic. */
 #include "pim_rtl.h"
 
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "../rtl/pim_shim.h"
-
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
+#include "vlib.h"
 
 struct pim_rtl {
     void *so;
@@ -23,89 +17,36 @@ struct pim_rtl {
     pim_cfg_t cfg;
 };
 
-static const char *root_dir(void)
-{
-    const char *r = getenv("CODESIM_ROOT");
-    return r && *r ? r : CODESIM_ROOT;
-}
-
-static void quote(char *out, size_t n, const char *s)
-{
-    size_t o = 0;
-    if (o + 1 < n)
-        out[o++] = '\'';
-    for (; *s && o + 5 < n; s++) {
-        if (*s == '\'') {
-            memcpy(out + o, "'\\''", 4);
-            o += 4;
-        } else {
-            out[o++] = *s;
-        }
-    }
-    if (o + 1 < n)
-        out[o++] = '\'';
-    out[o] = 0;
-}
-
-static int lib_fresh(const char *lib)
-{
-    static const char *const srcs[] = {"rtl/pim_unit.v", "rtl/pim_shim.cpp", "rtl/pim_shim.h",
-                                       "rtl/pim_build.sh"};
-    struct stat sl, ss;
-    if (stat(lib, &sl) != 0)
-        return 0;
-    for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
-        char p[4200];
-        snprintf(p, sizeof p, "%s/%s", root_dir(), srcs[i]);
-        if (stat(p, &ss) == 0 && ss.st_mtime > sl.st_mtime)
-            return 0;
-    }
-    return 1;
-}
-
 pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, char *err, size_t errlen)
 {
     if (pim_cfg_check(cfg, err, errlen) != 0)
         return NULL;
+    static const char *const srcs[] = {"rtl/pim_unit.v", "rtl/pim_shim.cpp", "rtl/pim_shim.h",
+                                       "rtl/pim_build.sh"};
     const unsigned fp = cfg->prec == PIM_FP16;
-    char dir[4096], lib[4200];
-    snprintf(dir, sizeof dir, "%s/build/pim/pim_l%u_fp%u_g%u_s%u_a%u", root_dir(), cfg->lanes, fp,
+    char what[96], dir[128], args[96];
+    snprintf(what, sizeof what, "the PIM unit (%u lanes %s)", cfg->lanes, pim_prec_name(cfg->prec));
+    snprintf(dir, sizeof dir, "build/pim/pim_l%u_fp%u_g%u_s%u_a%u", cfg->lanes, fp,
              cfg->grf_entries, cfg->srf_entries, cfg->acc_entries);
-    snprintf(lib, sizeof lib, "%s/libvpim.so", dir);
-    if (!lib_fresh(lib)) {
-        char qs[4400], qd[4400], cmd[9200], script[4200];
-        snprintf(script, sizeof script, "%s/rtl/pim_build.sh", root_dir());
-        quote(qs, sizeof qs, script);
-        quote(qd, sizeof qd, dir);
-        snprintf(cmd, sizeof cmd, "%s %s %u %u %u %u %u 1>&2", qs, qd, cfg->lanes, fp,
-                 cfg->grf_entries, cfg->srf_entries, cfg->acc_entries);
-        fprintf(stderr, "rtl: building the PIM unit (%u lanes %s, once per configuration)\n",
-                cfg->lanes, pim_prec_name(cfg->prec));
-        const int rc = system(cmd);
-        if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-            snprintf(err, errlen, "%s: RTL build failed (see the messages above)", script);
-            return NULL;
-        }
-    }
+    snprintf(args, sizeof args, "%u %u %u %u %u", cfg->lanes, fp, cfg->grf_entries,
+             cfg->srf_entries, cfg->acc_entries);
+    const vlib_spec_t spec = {what, dir, "libvpim.so", "rtl/pim_build.sh", args, srcs, 4,
+                              VPIM_API_SYMBOL};
     pim_rtl_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     r->cfg = *cfg;
-    r->so = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-    if (!r->so) {
-        snprintf(err, errlen, "%s: cannot load: %s", lib, dlerror());
+    r->api = vlib_open(&spec, &r->so, err, errlen);
+    if (!r->api) {
         free(r);
         return NULL;
     }
-    vpim_api_fn get;
-    *(void **)&get = dlsym(r->so, VPIM_API_SYMBOL);
-    r->api = get ? get() : NULL;
-    if (!r->api || r->api->lanes != cfg->lanes || r->api->fp != fp ||
+    if (r->api->lanes != cfg->lanes || r->api->fp != fp ||
         r->api->ng != cfg->grf_entries || r->api->ns != cfg->srf_entries ||
         r->api->na != cfg->acc_entries) {
-        snprintf(err, errlen, "%s: not the library for this configuration (rebuild it)", lib);
+        snprintf(err, errlen, "%s: not the library for this configuration (rebuild it)", dir);
         pim_rtl_close(r);
         return NULL;
     }
@@ -124,18 +65,10 @@ void pim_rtl_close(pim_rtl_t *r)
         return;
     if (r->h)
         r->api->destroy(r->h);
-    if (r->so)
-        dlclose(r->so);
+    vlib_close(r->so);
     free(r);
 }
 
-static void fnv(uint64_t *h, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        *h ^= (v >> (8 * i)) & 0xff;
-        *h *= 0x100000001b3ull;
-    }
-}
 
 /* Records one cycle; shared by the RTL and model runs. */
 static int record(pim_activity_t *act, size_t *cap, uint32_t lanes, uint64_t cycle, int rb,
@@ -143,8 +76,8 @@ static int record(pim_activity_t *act, size_t *cap, uint32_t lanes, uint64_t cyc
 {
     if (rb) {
         act->rb_reads++;
-        fnv(&act->trace_hash, cycle << 8 | 1);
-        fnv(&act->trace_hash, col);
+        vlib_fnv(&act->trace_hash, cycle << 8 | 1);
+        vlib_fnv(&act->trace_hash, col);
     }
     if (rd) {
         if ((act->readbacks + 1) * lanes > *cap) {
@@ -157,9 +90,9 @@ static int record(pim_activity_t *act, size_t *cap, uint32_t lanes, uint64_t cyc
         }
         memcpy(act->out + act->readbacks * lanes, data, lanes * sizeof *data);
         act->readbacks++;
-        fnv(&act->trace_hash, cycle << 8 | 2);
+        vlib_fnv(&act->trace_hash, cycle << 8 | 2);
         for (uint32_t l = 0; l < lanes; l++)
-            fnv(&act->trace_hash, data[l]);
+            vlib_fnv(&act->trace_hash, data[l]);
     }
     return 0;
 }
@@ -167,7 +100,7 @@ static int record(pim_activity_t *act, size_t *cap, uint32_t lanes, uint64_t cyc
 static void act_init(pim_activity_t *act)
 {
     memset(act, 0, sizeof *act);
-    act->trace_hash = 0xcbf29ce484222325ull;
+    act->trace_hash = VLIB_FNV_INIT;
 }
 
 int pim_rtl_run(pim_rtl_t *r, const pim_seq_t *s, uint64_t max_cycles, pim_activity_t *act,

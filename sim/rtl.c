@@ -1,18 +1,12 @@
 /* rtl.c - load, build and drive the Verilated systolic array. */
 #include "rtl.h"
 
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "../rtl/systolic_shim.h"
-
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
+#include "vlib.h"
 
 struct rtl_systolic {
     void *so;
@@ -22,87 +16,32 @@ struct rtl_systolic {
     int32_t *a_data, *b_data, *o_data;
 };
 
-static const char *root_dir(void)
-{
-    const char *r = getenv("CODESIM_ROOT");
-    return r && *r ? r : CODESIM_ROOT;
-}
-
-/* Shell-quotes s into out (single quotes). */
-static void quote(char *out, size_t n, const char *s)
-{
-    size_t o = 0;
-    if (o + 1 < n)
-        out[o++] = '\'';
-    for (; *s && o + 5 < n; s++) {
-        if (*s == '\'') {
-            memcpy(out + o, "'\\''", 4);
-            o += 4;
-        } else {
-            out[o++] = *s;
-        }
-    }
-    if (o + 1 < n)
-        out[o++] = '\'';
-    out[o] = 0;
-}
-
-/* The library exists and is newer than every source it is built from. */
-static int lib_fresh(const char *lib)
+rtl_systolic_t *rtl_systolic_open(const systolic_cfg_t *cfg, char *err, size_t errlen)
 {
     static const char *const srcs[] = {"rtl/systolic.v", "rtl/systolic_shim.cpp",
                                        "rtl/systolic_shim.h", "rtl/build.sh"};
-    struct stat sl, ss;
-    if (stat(lib, &sl) != 0)
-        return 0;
-    for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
-        char p[4200];
-        snprintf(p, sizeof p, "%s/%s", root_dir(), srcs[i]);
-        if (stat(p, &ss) == 0 && ss.st_mtime > sl.st_mtime)
-            return 0;
-    }
-    return 1;
-}
-
-rtl_systolic_t *rtl_systolic_open(const systolic_cfg_t *cfg, char *err, size_t errlen)
-{
-    char dir[4096], lib[4200];
-    snprintf(dir, sizeof dir, "%s/build/rtl/systolic_r%u_c%u_a%u_w%u_acc%u", root_dir(),
-             cfg->rows, cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits);
-    snprintf(lib, sizeof lib, "%s/libvsystolic.so", dir);
-    if (!lib_fresh(lib)) {
-        char qs[4400], qd[4400], cmd[9200];
-        char script[4200];
-        snprintf(script, sizeof script, "%s/rtl/build.sh", root_dir());
-        quote(qs, sizeof qs, script);
-        quote(qd, sizeof qd, dir);
-        snprintf(cmd, sizeof cmd, "%s %s %u %u %u %u %u 1>&2", qs, qd, cfg->rows, cfg->cols,
-                 cfg->in_bits, cfg->w_bits, cfg->acc_bits);
-        fprintf(stderr, "rtl: building the %ux%u array (once per shape)\n", cfg->rows, cfg->cols);
-        const int rc = system(cmd);
-        if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-            snprintf(err, errlen, "%s: RTL build failed (see the messages above)", script);
-            return NULL;
-        }
-    }
+    char what[64], dir[128], args[96];
+    snprintf(what, sizeof what, "the %ux%u array", cfg->rows, cfg->cols);
+    snprintf(dir, sizeof dir, "build/rtl/systolic_r%u_c%u_a%u_w%u_acc%u", cfg->rows, cfg->cols,
+             cfg->in_bits, cfg->w_bits, cfg->acc_bits);
+    snprintf(args, sizeof args, "%u %u %u %u %u", cfg->rows, cfg->cols, cfg->in_bits, cfg->w_bits,
+             cfg->acc_bits);
+    const vlib_spec_t spec = {what, dir, "libvsystolic.so", "rtl/build.sh", args, srcs, 4,
+                              VSYS_API_SYMBOL};
     rtl_systolic_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    r->so = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-    if (!r->so) {
-        snprintf(err, errlen, "%s: cannot load: %s", lib, dlerror());
+    r->api = vlib_open(&spec, &r->so, err, errlen);
+    if (!r->api) {
         free(r);
         return NULL;
     }
-    vsys_api_fn get;
-    *(void **)&get = dlsym(r->so, VSYS_API_SYMBOL);
-    r->api = get ? get() : NULL;
-    if (!r->api || r->api->rows != cfg->rows || r->api->cols != cfg->cols ||
+    if (r->api->rows != cfg->rows || r->api->cols != cfg->cols ||
         r->api->in_bits != cfg->in_bits || r->api->w_bits != cfg->w_bits ||
         r->api->acc_bits != cfg->acc_bits) {
-        snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", lib);
+        snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", dir);
         rtl_systolic_close(r);
         return NULL;
     }
@@ -135,18 +74,10 @@ void rtl_systolic_close(rtl_systolic_t *r)
     free(r->a_data);
     free(r->b_data);
     free(r->o_data);
-    if (r->so)
-        dlclose(r->so);
+    vlib_close(r->so);
     free(r);
 }
 
-static void fnv(uint64_t *h, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        *h ^= (v >> (8 * i)) & 0xff;
-        *h *= 0x100000001b3ull;
-    }
-}
 
 /* Records one cycle's accesses; shared by the RTL and the model runs so that
  * both are hashed the same way. */
@@ -157,23 +88,23 @@ static void record(rtl_activity_t *act, uint64_t cycle, unsigned lanes, unsigned
     for (unsigned l = 0; l < lanes; l++) {
         if (a_addr[l] != SYSTOLIC_NO_ACCESS) {
             act->a_reads++;
-            fnv(&act->trace_hash, cycle);
-            fnv(&act->trace_hash, ((uint64_t)1 << 40) | ((uint64_t)l << 32) | a_addr[l]);
+            vlib_fnv(&act->trace_hash, cycle);
+            vlib_fnv(&act->trace_hash, ((uint64_t)1 << 40) | ((uint64_t)l << 32) | a_addr[l]);
         }
         if (b_addr[l] != SYSTOLIC_NO_ACCESS) {
             act->b_reads++;
-            fnv(&act->trace_hash, cycle);
-            fnv(&act->trace_hash, ((uint64_t)2 << 40) | ((uint64_t)l << 32) | b_addr[l]);
+            vlib_fnv(&act->trace_hash, cycle);
+            vlib_fnv(&act->trace_hash, ((uint64_t)2 << 40) | ((uint64_t)l << 32) | b_addr[l]);
         }
     }
     for (unsigned j = 0; j < cols; j++) {
         if (o_addr[j] != SYSTOLIC_NO_ACCESS) {
             act->o_writes++;
             act->o_acc_writes += o_acc != 0;
-            fnv(&act->trace_hash, cycle);
-            fnv(&act->trace_hash,
+            vlib_fnv(&act->trace_hash, cycle);
+            vlib_fnv(&act->trace_hash,
                 ((uint64_t)(3 + (o_acc != 0)) << 40) | ((uint64_t)j << 32) | o_addr[j]);
-            fnv(&act->trace_hash, (uint32_t)o_data[j]);
+            vlib_fnv(&act->trace_hash, (uint32_t)o_data[j]);
         }
     }
 }
@@ -186,7 +117,7 @@ int rtl_systolic_run(rtl_systolic_t *r, systolic_dataflow_t df, const systolic_g
     const unsigned L = api->lanes, C = api->cols;
     void *h = r->h;
     memset(act, 0, sizeof *act);
-    act->trace_hash = 0xcbf29ce484222325ull;
+    act->trace_hash = VLIB_FNV_INIT;
     memset(out, 0, g->m * g->n * sizeof *out);
     const uint32_t m = (uint32_t)g->m, n = (uint32_t)g->n, k = (uint32_t)g->k;
     api->set_inputs(h, 1, 0, m, n, k, (uint32_t)df);
@@ -232,7 +163,7 @@ int rtl_model_run(const systolic_cfg_t *cfg, const systolic_gemm_t *g, const int
     if (!sa)
         return -1;
     memset(act, 0, sizeof *act);
-    act->trace_hash = 0xcbf29ce484222325ull;
+    act->trace_hash = VLIB_FNV_INIT;
     memset(out, 0, g->m * g->n * sizeof *out);
     systolic_array_start(sa, g, a, b, out);
     systolic_ports_t p;
