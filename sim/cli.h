@@ -8,6 +8,11 @@
 int cmd_run(int argc, char **argv);
 int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);   /* sim/cmd_sweep.c */
+int cmd_pareto(int argc, char **argv);  /* sim/cmd_pareto.c */
+int cmd_report(int argc, char **argv);  /* sim/cmd_report.c */
+int cmd_db(int argc, char **argv);      /* sim/cmd_db.c */
+int bench_sweep(void);                  /* sim/cmd_sweep.c: 200-point GPT-2 sweep, points/s */
 int cmd_area(int argc, char **argv);   /* sim/cmd_area.c */
 int cmd_synth(int argc, char **argv);  /* sim/cmd_area.c */
 int rtlcheck_pim(int argc, char **argv);   /* sim/cmd_pim.c: codesim rtlcheck --block pim */

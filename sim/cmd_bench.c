@@ -172,5 +172,7 @@ int cmd_bench(int argc, char **argv)
         rc = 1;
     if (rc == 0 && bench_lut() != 0)
         rc = 1;
+    if (rc == 0)
+        rc = bench_sweep();
     return rc;
 }

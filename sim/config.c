@@ -595,6 +595,33 @@ void hw_defaults(hw_cfg_t *hw)
     hw->text = NULL;
 }
 
+/* One field by its YAML dotted key, through the same table and value
+ * parsing as hw_load(); ranges are left to hw_validate(). */
+int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t errlen)
+{
+    char section[32] = "";
+    const char *name = key;
+    const char *dot = strrchr(key, '.');
+    if (dot) {
+        size_t n = (size_t)(dot - key);
+        if (n >= sizeof section)
+            return failf(err, errlen, NULL, 0, key, "unknown key");
+        memcpy(section, key, n);
+        section[n] = '\0';
+        name = dot + 1;
+    }
+    const key_spec_t *spec = find_key(yaml_keys, ARRAY_LEN(yaml_keys), section, name, 0);
+    if (!spec)
+        return failf(err, errlen, NULL, 0, key, "unknown key");
+    load_t ld;
+    memset(&ld, 0, sizeof ld);
+    ld.hw = hw;
+    ld.err = err;
+    ld.errlen = errlen;
+    const value_t v = {value, strlen(value), NULL, 0};
+    return set_value(&ld, spec, key, 0, &v);
+}
+
 /* hw is an output: on error it holds hw_defaults() and no text. */
 int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen)
 {

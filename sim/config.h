@@ -26,6 +26,12 @@ void hw_defaults(hw_cfg_t *hw);
  * and err holds one line "FILE[:LINE]: KEY: reason". */
 int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen);
 
+/* Sets one field by its dotted YAML key ("array.rows", "sram.ifmap_kib",
+ * "dram.bytes_per_cycle", "name"...) from its text as it would appear in a
+ * YAML file.  Does not check ranges: call hw_validate() once all fields are
+ * set.  On error returns -1 with err "KEY: reason" (no file). */
+int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t errlen);
+
 /* Checks every field; err as above with file "path" (may be NULL). */
 int hw_validate(const hw_cfg_t *hw, const char *path, char *err, size_t errlen);
 

@@ -2,9 +2,12 @@
  *
  * Invariants:
  *   - db_open() only reads a file until it has proved the file is either an
- *     empty SQLite database or a codesim database of DB_SCHEMA_VERSION; only
- *     then does it switch to WAL (which rewrites the header) or create tables.
- *     So a file we refuse is left byte for byte as it was.
+ *     empty SQLite database or a codesim database of version 1 or
+ *     DB_SCHEMA_VERSION; only then does it switch to WAL (which rewrites the
+ *     header), create tables or migrate version 1 (one transaction that adds
+ *     the sweep tables).  So a file we refuse is left byte for byte as it was.
+ *   - Sweep points are unique by (config_hash, workload_hash); the parent of
+ *     `codesim sweep` is their only writer, one transaction per point.
  *   - Every write (schema creation, a run, an RTL check) is one BEGIN
  *     IMMEDIATE ... COMMIT; any failure rolls back, so no partial rows exist.
  *   - Error strings are one line: "FILE: reason" from db_open(); the record
@@ -44,10 +47,12 @@ struct db {
     char *path;
 };
 
-/* The five tables of schema version 1, created together in one transaction.
- * Keep in step with db.h and README.md. */
-static const char *const db_tables[] = {"meta", "runs", "layers", "rtl_checks", "rtl_cases"};
+/* The tables of each schema version: version 1 has the first five, version
+ * 2 adds the sweep tables.  Keep in step with db.h and README.md. */
+static const char *const db_tables[] = {"meta", "runs", "layers", "rtl_checks", "rtl_cases",
+                                        "sweep_points", "breakdowns"};
 #define DB_NTABLES (sizeof db_tables / sizeof db_tables[0])
+#define DB_V1_NTABLES 5
 
 static const char db_schema_sql[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -72,6 +77,22 @@ static const char db_schema_sql[] =
     " m INTEGER, n INTEGER, k INTEGER, model_cycles INTEGER, rtl_cycles INTEGER,"
     " value_mismatches INTEGER, counts_match INTEGER,"
     " PRIMARY KEY (check_id, idx));";
+
+/* What version 2 adds to version 1; db_upgrade() runs it on a new database
+ * after db_schema_sql and on a version-1 database alone (the migration). */
+static const char db_schema_v2_sql[] =
+    "CREATE TABLE sweep_points(id INTEGER PRIMARY KEY,"
+    " run_id INTEGER REFERENCES runs(id),"
+    " config_hash TEXT NOT NULL, workload_hash TEXT NOT NULL,"
+    " sweep TEXT, point INTEGER, params TEXT, workload_file TEXT, error TEXT,"
+    " rows INTEGER, cols INTEGER, dataflow TEXT, in_bits INTEGER, w_bits INTEGER,"
+    " acc_bits INTEGER, ifmap_bytes INTEGER, filter_bytes INTEGER, ofmap_bytes INTEGER,"
+    " dram_bytes_per_cycle INTEGER, pes INTEGER, sram_bytes INTEGER,"
+    " total_cycles INTEGER, macs INTEGER, dram_bytes INTEGER, utilization REAL,"
+    " area_mm2 REAL, energy_pj REAL, tops REAL, tops_per_w REAL, tops_per_mm2 REAL,"
+    " UNIQUE (config_hash, workload_hash));"
+    "CREATE TABLE breakdowns(run_id INTEGER REFERENCES runs(id), kind TEXT,"
+    " component TEXT, value REAL, PRIMARY KEY (run_id, kind, component));";
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -166,7 +187,7 @@ static int is_corrupt(int rc)
 
 /* ---- open --------------------------------------------------------------- */
 
-typedef enum { DB_EMPTY, DB_OURS } db_kind_t;
+typedef enum { DB_EMPTY, DB_V1, DB_OURS } db_kind_t;
 
 /* Classifies the open file without writing to it.  Returns 0 with *kind, or
  * -1 with err set: "not a codesim results database (why)", or "cannot write"
@@ -245,36 +266,66 @@ static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
                db->path);
         return -1;
     }
-    char want[16];
-    snprintf(want, sizeof want, "%d", DB_SCHEMA_VERSION);
-    if (strcmp(ver, want) != 0) {
-        db_err(err, errlen,
-               "%s: results database has schema version %s; this codesim reads version %d",
-               db->path, ver, DB_SCHEMA_VERSION);
+    /* Version 1 is migrated in place by db_upgrade(); a newer version is
+     * refused: its tables may mean things this codesim does not know. */
+    int version = 0;
+    if (strcmp(ver, "1") == 0)
+        version = 1;
+    else if (strcmp(ver, "2") == 0)
+        version = 2;
+    if (version == 0) {
+        char *end = NULL;
+        long v = strtol(ver, &end, 10);
+        if (end != ver && *end == '\0' && v > DB_SCHEMA_VERSION)
+            db_err(err, errlen,
+                   "%s: results database has schema version %s, newer than this codesim "
+                   "reads (version %d): use a newer codesim",
+                   db->path, ver, DB_SCHEMA_VERSION);
+        else
+            db_err(err, errlen,
+                   "%s: results database has schema version %.20s; this codesim reads "
+                   "versions 1 to %d",
+                   db->path, ver, DB_SCHEMA_VERSION);
         free(ver);
         return -1;
     }
     free(ver);
 
-    for (size_t i = 1; i < DB_NTABLES; i++) {
+    for (size_t i = 1; i < (version == 1 ? DB_V1_NTABLES : DB_NTABLES); i++) {
         if (!have[i]) {
             db_err(err, errlen, "%s: not a codesim results database (missing table %s)",
                    db->path, db_tables[i]);
             return -1;
         }
     }
-    *kind = DB_OURS;
+    *kind = version == 1 ? DB_V1 : DB_OURS;
     return 0;
 }
 
-/* Creates the schema in one transaction.  Another process may have created
- * it between our inspection and BEGIN IMMEDIATE; re-inspect under the lock. */
-static int db_create(db_t *db, char *err, size_t errlen)
+/* "cannot write: why", or a plain statement that another process holds the
+ * write lock (SQLITE_BUSY after the busy timeout). */
+static void db_write_err(char *err, size_t errlen, const char *path, sqlite3 *sql)
+{
+    const char *p = path ? path : "", *sep = path ? ": " : "";
+    if ((sqlite3_extended_errcode(sql) & 0xff) == SQLITE_BUSY)
+        db_err(err, errlen,
+               "%s%sdatabase is locked by another process (gave up after %d s); try again "
+               "when it has finished",
+               p, sep, DB_BUSY_TIMEOUT_MS / 1000);
+    else
+        db_err(err, errlen, "%s%scannot write: %s", p, sep, sqlite3_errmsg(sql));
+}
+
+/* Creates the schema (an empty file) or migrates version 1 to 2 in place
+ * (adds the sweep tables, keeps every row), in one transaction.  Another
+ * process may have done it between our inspection and BEGIN IMMEDIATE;
+ * re-inspect under the lock. */
+static int db_upgrade(db_t *db, char *err, size_t errlen)
 {
     sqlite3 *sql = db->sql;
     char *msg = NULL;
     if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        db_err(err, errlen, "%s: cannot write: %s", db->path, sqlite3_errmsg(sql));
+        db_write_err(err, errlen, db->path, sql);
         return -1;
     }
     db_kind_t kind;
@@ -282,11 +333,13 @@ static int db_create(db_t *db, char *err, size_t errlen)
         db_rollback(sql);
         return -1;
     }
-    char meta[96];
-    snprintf(meta, sizeof meta, "INSERT INTO meta(key, value) VALUES('schema_version', '%d');",
+    char meta[128];
+    snprintf(meta, sizeof meta,
+             "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');",
              DB_SCHEMA_VERSION);
-    if ((kind == DB_EMPTY && (sqlite3_exec(sql, db_schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
-                              sqlite3_exec(sql, meta, NULL, NULL, &msg) != SQLITE_OK)) ||
+    if ((kind == DB_EMPTY && sqlite3_exec(sql, db_schema_sql, NULL, NULL, &msg) != SQLITE_OK) ||
+        (kind != DB_OURS && (sqlite3_exec(sql, db_schema_v2_sql, NULL, NULL, &msg) != SQLITE_OK ||
+                             sqlite3_exec(sql, meta, NULL, NULL, &msg) != SQLITE_OK)) ||
         sqlite3_exec(sql, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
         db_err(err, errlen, "%s: cannot write: %s", db->path, msg ? msg : sqlite3_errmsg(sql));
         sqlite3_free(msg);
@@ -342,7 +395,7 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
         goto fail;
     }
 
-    if (kind == DB_EMPTY && db_create(db, err, errlen) != 0)
+    if (kind != DB_OURS && db_upgrade(db, err, errlen) != 0)
         goto fail;
 
     *out = db;
@@ -426,38 +479,33 @@ static int bind_layer(sqlite3_stmt *st, int64_t run_id, size_t idx, const layer_
     return rc;
 }
 
-int db_record_run(db_t *db, const db_run_t *run, const layer_result_t *res, size_t n,
-                  int64_t *run_id, char *err, size_t errlen)
+/* Total cycles of n layers; -1 when the sum overflows 64 bits. */
+static int run_total(const layer_result_t *res, size_t n, uint64_t *total)
 {
-    sqlite3 *sql = db->sql;
+    *total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].stats.total_cycles > UINT64_MAX - *total)
+            return -1;
+        *total += res[i].stats.total_cycles;
+    }
+    return 0;
+}
+
+/* Inserts one run and its layers inside the caller's transaction.  Returns
+ * an SQLite code; on failure what names the row that failed. */
+static int run_insert(sqlite3 *sql, const db_run_t *run, const layer_result_t *res, size_t n,
+                      uint64_t total, int64_t *id, char *what, size_t whatlen)
+{
     sqlite3_stmt *st = NULL;
     char now[32], hash[17];
-    const char *what = "record run";
-    int rc;
-
-    uint64_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (res[i].stats.total_cycles > UINT64_MAX - total) {
-            db_err(err, errlen, "record run: total cycles overflow 64 bits");
-            return -1;
-        }
-        total += res[i].stats.total_cycles;
-    }
+    snprintf(what, whatlen, "record run");
     char *canon = hw_canonical(run->hw);
-    if (!canon) {
-        db_err(err, errlen, "record run: out of memory");
-        return -1;
-    }
+    if (!canon)
+        return SQLITE_NOMEM;
     hw_hash(run->hw, hash);
     db_now(now);
 
-    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        db_err(err, errlen, "cannot write: %s", sqlite3_errmsg(sql));
-        free(canon);
-        return -1;
-    }
-
-    rc = sqlite3_prepare_v2(sql, insert_run_sql, -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(sql, insert_run_sql, -1, &st, NULL);
     int c = 1;
     if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
     if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
@@ -476,25 +524,39 @@ int db_record_run(db_t *db, const db_run_t *run, const layer_result_t *res, size
     if (rc == SQLITE_OK) rc = db_step(st);
     sqlite3_finalize(st);
     st = NULL;
+    free(canon);
 
-    int64_t id = sqlite3_last_insert_rowid(sql);
-    char layer_what[128];
+    *id = sqlite3_last_insert_rowid(sql);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(sql, insert_layer_sql, -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        snprintf(layer_what, sizeof layer_what, "record run: layer %zu (%.64s)", i,
-                 res[i].name);
-        what = layer_what;
+        snprintf(what, whatlen, "record run: layer %zu (%.64s)", i, res[i].name);
         sqlite3_reset(st);
-        rc = bind_layer(st, id, i, &res[i]);
+        rc = bind_layer(st, *id, i, &res[i]);
         if (rc == SQLITE_OK)
             rc = db_step(st);
     }
     sqlite3_finalize(st);
-    free(canon);
-
     if (rc == SQLITE_OK)
-        what = "record run";
+        snprintf(what, whatlen, "record run");
+    return rc;
+}
+
+int db_record_run(db_t *db, const db_run_t *run, const layer_result_t *res, size_t n,
+                  int64_t *run_id, char *err, size_t errlen)
+{
+    char what[128];
+    uint64_t total;
+    int64_t id = 0;
+    if (run_total(res, n, &total) != 0) {
+        db_err(err, errlen, "record run: total cycles overflow 64 bits");
+        return -1;
+    }
+    if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, db->sql);
+        return -1;
+    }
+    int rc = run_insert(db->sql, run, res, n, total, &id, what, sizeof what);
     if (db_finish(db, rc, what, err, errlen) != 0)
         return -1;
     if (run_id)
@@ -514,7 +576,7 @@ int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t 
 
     db_now(now);
     if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        db_err(err, errlen, "cannot write: %s", sqlite3_errmsg(sql));
+        db_write_err(err, errlen, NULL, sql);
         return -1;
     }
 
@@ -584,4 +646,374 @@ int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t 
     if (check_id)
         *check_id = id;
     return 0;
+}
+
+/* ---- sweep points ------------------------------------------------------- */
+
+struct sqlite3 *db_sql(db_t *db)
+{
+    return db->sql;
+}
+
+int db_has_point(db_t *db, const char *config_hash, const char *workload_hash, int *has,
+                 char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT 1 FROM sweep_points WHERE config_hash = ?"
+                                " AND workload_hash = ?",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = bind_text(st, 1, config_hash);
+    if (rc == SQLITE_OK) rc = bind_text(st, 2, workload_hash);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        *has = rc == SQLITE_ROW;
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        db_err(err, errlen, "look up sweep point: %s", db_msg(db->sql, rc));
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* NaN (not modelled) is stored as NULL. */
+static int bind_real(sqlite3_stmt *st, int col, double v)
+{
+    return v == v ? sqlite3_bind_double(st, col, v) : sqlite3_bind_null(st, col);
+}
+
+int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
+                    const layer_result_t *res, size_t n, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    char what[128] = "record sweep point";
+    int64_t run_id = 0;
+    uint64_t total = 0, macs = 0, dram = 0;
+    if (run_total(res, n, &total) != 0) {
+        db_err(err, errlen, "record sweep point: total cycles overflow 64 bits");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        macs += res[i].stats.macs;
+        dram += res[i].stats.dram_read_bytes + res[i].stats.dram_write_bytes;
+    }
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        return -1;
+    }
+    /* Under the write lock: another writer may have stored it meanwhile. */
+    int has = 0;
+    if (db_has_point(db, pt->config_hash, pt->workload_hash, &has, err, errlen) != 0) {
+        db_rollback(sql);
+        return -1;
+    }
+    if (has) {
+        db_rollback(sql);
+        return 1;
+    }
+    int rc = SQLITE_OK;
+    if (!pt->error)
+        rc = run_insert(sql, run, res, n, total, &run_id, what, sizeof what);
+    if (rc == SQLITE_OK) {
+        snprintf(what, sizeof what, "record sweep point %llu", (unsigned long long)pt->point);
+        rc = sqlite3_prepare_v2(
+            sql,
+            "INSERT INTO sweep_points(run_id, config_hash, workload_hash, sweep, point, params,"
+            " workload_file, error, rows, cols, dataflow, in_bits, w_bits, acc_bits,"
+            " ifmap_bytes, filter_bytes, ofmap_bytes, dram_bytes_per_cycle, pes, sram_bytes,"
+            " total_cycles, macs, dram_bytes, utilization, area_mm2, energy_pj, tops,"
+            " tops_per_w, tops_per_mm2)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            -1, &st, NULL);
+    }
+    const hw_cfg_t *hw = pt->hw;
+    int c = 1;
+    if (rc == SQLITE_OK)
+        rc = pt->error ? sqlite3_bind_null(st, c) : sqlite3_bind_int64(st, c, run_id);
+    c++;
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->config_hash);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->workload_hash);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->sweep);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, pt->point);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->params);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->workload_file);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->error);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.rows);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.cols);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(hw->array.dataflow));
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.in_bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.w_bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.acc_bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.ifmap_bytes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.filter_bytes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.ofmap_bytes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->dma.bytes_per_cycle);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, (uint64_t)hw->array.rows * hw->array.cols);
+    if (rc == SQLITE_OK)
+        rc = bind_u64(st, c++, hw->sram.ifmap_bytes + hw->sram.filter_bytes +
+                                   hw->sram.ofmap_bytes);
+    if (pt->error) {
+        c += 4; /* no results: NULL */
+    } else {
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, total);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, macs);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, dram);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_double(st, c++, total ? (double)macs / ((double)hw->array.rows *
+                                                                      hw->array.cols *
+                                                                      (double)total)
+                                                    : 0.0);
+    }
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->area_mm2);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->energy_pj);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->tops);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->tops_per_w);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->tops_per_mm2);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (rc == SQLITE_OK && pt->nbreakdown && !pt->error)
+        rc = sqlite3_prepare_v2(sql,
+                                "INSERT INTO breakdowns(run_id, kind, component, value)"
+                                " VALUES(?,?,?,?)",
+                                -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && !pt->error && i < pt->nbreakdown; i++) {
+        const db_breakdown_t *b = &pt->breakdown[i];
+        snprintf(what, sizeof what, "record sweep point %llu: %.20s %.40s",
+                 (unsigned long long)pt->point, b->kind, b->component);
+        sqlite3_reset(st);
+        rc = sqlite3_bind_int64(st, 1, run_id);
+        if (rc == SQLITE_OK) rc = bind_text(st, 2, b->kind);
+        if (rc == SQLITE_OK) rc = bind_text(st, 3, b->component);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 4, b->value);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    return db_finish(db, rc, what, err, errlen);
+}
+
+/* ---- merge ---------------------------------------------------------------- */
+
+#define RUN_COLS                                                                          \
+    "started_at, codesim_version, git_rev, path, hw_name, hw_file, hw_text, hw_canonical," \
+    " hw_hash, workload_file, workload_text, layers, total_cycles, wall_seconds"
+#define LAYER_COLS                                                                        \
+    "idx, name, m, n, k, unit, dataflow, total_cycles, compute_cycles, stall_cycles, macs," \
+    " folds, steps, utilization, ifmap_reads, ifmap_writes, filter_reads, filter_writes,"  \
+    " ofmap_reads, ofmap_writes, dram_read_bytes, dram_write_bytes"
+#define POINT_COLS                                                                        \
+    "config_hash, workload_hash, sweep, point, params, workload_file, error, rows, cols,"  \
+    " dataflow, in_bits, w_bits, acc_bits, ifmap_bytes, filter_bytes, ofmap_bytes,"       \
+    " dram_bytes_per_cycle, pes, sram_bytes, total_cycles, macs, dram_bytes, utilization," \
+    " area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2"
+#define CHECK_COLS                                                                        \
+    "started_at, codesim_version, git_rev, block, rows, cols, dataflow, in_bits, w_bits," \
+    " acc_bits, params, seed, cases, cycle_mismatches, value_mismatches, count_mismatches"
+#define CASE_COLS \
+    "idx, m, n, k, model_cycles, rtl_cycles, value_mismatches, counts_match"
+
+/* The statements of one merge, all on the main connection with the input
+ * attached as "src". */
+enum {
+    M_RUNS,         /* src run ids with their sweep point id (or NULL) */
+    M_POINT_DUP,    /* is src point ?1's key already in main? */
+    M_RUN_DUP,      /* is a plain src run ?1 already in main, equal in every column? */
+    M_RUN_COPY, M_LAYER_COPY, M_BREAK_COPY, M_POINT_COPY,
+    M_ERR_POINTS,   /* points that could not run: no run row */
+    M_CHECKS, M_CHECK_DUP, M_CHECK_COPY, M_CASE_COPY,
+    M_COUNT
+};
+
+static const char *const merge_sql_v2[M_COUNT] = {
+    [M_RUNS] = "SELECT r.id, p.id FROM src.runs r LEFT JOIN src.sweep_points p"
+               " ON p.run_id = r.id ORDER BY r.id",
+    [M_POINT_DUP] = "SELECT 1 FROM main.sweep_points m, src.sweep_points s WHERE s.id = ?"
+                    " AND m.config_hash = s.config_hash AND m.workload_hash = s.workload_hash",
+    [M_RUN_DUP] = "SELECT 1 FROM main.runs m, src.runs s WHERE s.id = ?"
+                  " AND m.started_at IS s.started_at AND m.git_rev IS s.git_rev"
+                  " AND m.path IS s.path AND m.hw_hash IS s.hw_hash"
+                  " AND m.workload_text IS s.workload_text AND m.total_cycles IS s.total_cycles"
+                  " AND m.wall_seconds IS s.wall_seconds"
+                  " AND NOT EXISTS (SELECT 1 FROM main.sweep_points p WHERE p.run_id = m.id)",
+    [M_RUN_COPY] = "INSERT INTO main.runs(" RUN_COLS ") SELECT " RUN_COLS
+                   " FROM src.runs WHERE id = ?",
+    [M_LAYER_COPY] = "INSERT INTO main.layers(run_id, " LAYER_COLS ") SELECT ?, " LAYER_COLS
+                     " FROM src.layers WHERE run_id = ?",
+    [M_BREAK_COPY] = "INSERT INTO main.breakdowns(run_id, kind, component, value)"
+                     " SELECT ?, kind, component, value FROM src.breakdowns WHERE run_id = ?",
+    [M_POINT_COPY] = "INSERT INTO main.sweep_points(run_id, " POINT_COLS ") SELECT ?, "
+                     POINT_COLS " FROM src.sweep_points WHERE id = ?",
+    [M_ERR_POINTS] = "INSERT OR IGNORE INTO main.sweep_points(run_id, " POINT_COLS
+                     ") SELECT NULL, " POINT_COLS " FROM src.sweep_points WHERE run_id IS NULL",
+    [M_CHECKS] = "SELECT id FROM src.rtl_checks ORDER BY id",
+    [M_CHECK_DUP] = "SELECT 1 FROM main.rtl_checks m, src.rtl_checks s WHERE s.id = ?"
+                    " AND m.started_at IS s.started_at AND m.git_rev IS s.git_rev"
+                    " AND m.block IS s.block AND m.rows IS s.rows AND m.cols IS s.cols"
+                    " AND m.dataflow IS s.dataflow AND m.params IS s.params AND m.seed IS s.seed"
+                    " AND m.cases IS s.cases AND m.cycle_mismatches IS s.cycle_mismatches"
+                    " AND m.value_mismatches IS s.value_mismatches",
+    [M_CHECK_COPY] = "INSERT INTO main.rtl_checks(" CHECK_COLS ") SELECT " CHECK_COLS
+                     " FROM src.rtl_checks WHERE id = ?",
+    [M_CASE_COPY] = "INSERT INTO main.rtl_cases(check_id, " CASE_COLS ") SELECT ?, " CASE_COLS
+                    " FROM src.rtl_cases WHERE check_id = ?",
+};
+
+/* Runs a prepared statement with up to two integer arguments; *row is set
+ * when it returned a row (for the duplicate checks). */
+static int merge_step(sqlite3_stmt *st, int64_t a, int64_t b, int *row)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    int np = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
+    if (np >= 1) rc = sqlite3_bind_int64(st, 1, a);
+    if (rc == SQLITE_OK && np >= 2) rc = sqlite3_bind_int64(st, 2, b);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (row)
+        *row = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Copies everything of the attached input that main lacks.  A version-1
+ * input has no sweep tables: its runs are all plain runs. */
+static int merge_copy(sqlite3 *sql, int v1, db_merge_stats_t *ms)
+{
+    sqlite3_stmt *st[M_COUNT] = {0};
+    int rc = SQLITE_OK;
+    for (int i = 0; i < M_COUNT && rc == SQLITE_OK; i++) {
+        const char *q = merge_sql_v2[i];
+        if (v1 && i == M_RUNS)
+            q = "SELECT id, NULL FROM src.runs ORDER BY id";
+        if (v1 && (i == M_POINT_DUP || i == M_BREAK_COPY || i == M_POINT_COPY ||
+                   i == M_ERR_POINTS))
+            continue;
+        rc = sqlite3_prepare_v2(sql, q, -1, &st[i], NULL);
+    }
+    /* Collect the ids first: inserting while stepping a SELECT over the
+     * same connection is allowed, but the list is simpler to reason about. */
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st[M_RUNS])) == SQLITE_ROW) {
+        if (n + 2 > cap) {
+            cap = cap ? 2 * cap : 256;
+            int64_t *p = realloc(ids, cap * sizeof *ids);
+            if (!p) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            ids = p;
+        }
+        ids[n++] = sqlite3_column_int64(st[M_RUNS], 0);
+        ids[n++] = sqlite3_column_type(st[M_RUNS], 1) == SQLITE_NULL
+                       ? 0
+                       : sqlite3_column_int64(st[M_RUNS], 1);
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i += 2) {
+        int64_t run = ids[i], point = ids[i + 1], id;
+        int dup = 0;
+        rc = point ? merge_step(st[M_POINT_DUP], point, 0, &dup)
+                   : merge_step(st[M_RUN_DUP], run, 0, &dup);
+        if (rc != SQLITE_OK)
+            break;
+        if (dup) {
+            if (point) ms->points_skipped++; else ms->runs_skipped++;
+            continue;
+        }
+        rc = merge_step(st[M_RUN_COPY], run, 0, NULL);
+        id = sqlite3_last_insert_rowid(sql);
+        if (rc == SQLITE_OK) rc = merge_step(st[M_LAYER_COPY], id, run, NULL);
+        if (rc == SQLITE_OK && st[M_BREAK_COPY]) rc = merge_step(st[M_BREAK_COPY], id, run, NULL);
+        if (rc == SQLITE_OK && point) rc = merge_step(st[M_POINT_COPY], id, point, NULL);
+        if (point) ms->points_added++; else ms->runs_added++;
+    }
+    if (rc == SQLITE_OK && st[M_ERR_POINTS]) {
+        rc = merge_step(st[M_ERR_POINTS], 0, 0, NULL);
+        ms->points_added += (uint64_t)sqlite3_changes(sql);
+    }
+    n = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st[M_CHECKS])) == SQLITE_ROW) {
+        if (n + 1 > cap) {
+            cap = cap ? 2 * cap : 256;
+            int64_t *p = realloc(ids, cap * sizeof *ids);
+            if (!p) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            ids = p;
+        }
+        ids[n++] = sqlite3_column_int64(st[M_CHECKS], 0);
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        int dup = 0;
+        rc = merge_step(st[M_CHECK_DUP], ids[i], 0, &dup);
+        if (rc != SQLITE_OK || dup) {
+            ms->checks_skipped += dup;
+            continue;
+        }
+        rc = merge_step(st[M_CHECK_COPY], ids[i], 0, NULL);
+        int64_t id = sqlite3_last_insert_rowid(sql);
+        if (rc == SQLITE_OK) rc = merge_step(st[M_CASE_COPY], id, ids[i], NULL);
+        ms->checks_added++;
+    }
+    free(ids);
+    for (int i = 0; i < M_COUNT; i++)
+        sqlite3_finalize(st[i]);
+    return rc;
+}
+
+int db_merge(db_t *db, const char *in_path, db_merge_stats_t *ms, char *err, size_t errlen)
+{
+    memset(ms, 0, sizeof *ms);
+    /* Inspect the input on its own read-only connection: it must be a
+     * codesim database this build reads; it is never written. */
+    db_t in = {NULL, (char *)in_path};
+    int rc = sqlite3_open_v2(in_path, &in.sql, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot open: %s", in_path,
+               in.sql ? sqlite3_errmsg(in.sql) : sqlite3_errstr(rc));
+        sqlite3_close(in.sql);
+        return -1;
+    }
+    sqlite3_busy_timeout(in.sql, DB_BUSY_TIMEOUT_MS);
+    db_kind_t kind;
+    rc = db_inspect(&in, &kind, err, errlen);
+    sqlite3_close(in.sql);
+    if (rc != 0)
+        return -1;
+    if (kind == DB_EMPTY) {
+        db_err(err, errlen, "%s: not a codesim results database (empty)", in_path);
+        return -1;
+    }
+
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(sql, "ATTACH DATABASE ? AS src", -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = bind_text(st, 1, in_path);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot attach: %s", in_path, sqlite3_errmsg(sql));
+        return -1;
+    }
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
+        return -1;
+    }
+    rc = merge_copy(sql, kind == DB_V1, ms);
+    char what[600];
+    snprintf(what, sizeof what, "merge %.500s", in_path);
+    int out = db_finish(db, rc, what, err, errlen);
+    sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
+    return out;
 }

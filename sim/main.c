@@ -19,6 +19,10 @@ static const char usage[] =
     "  rtlcheck  run random GEMMs on the C model and the Verilated RTL, compare\n"
     "  map       map an LLM (config.json) onto the hardware: ops, tiling, trace\n"
     "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
+    "  sweep     run every point of a design-space sweep file, resumable, on all cores\n"
+    "  pareto    list the Pareto-optimal sweep points for two metrics\n"
+    "  report    write an HTML report (SVG plots) with CSV and Markdown tables\n"
+    "  db        db merge OUT IN...: merge results databases without duplicates\n"
     "  dram      run a memory trace on the DRAM controller and device model\n"
     "  lutcompare  a low-bit GEMM on the LUT tensor core vs dequantize-then-MAC and int8\n"
     "  pimgemv   a GEMV on DRAM PIM vs the host over the bus; blocked vs dual row buffers\n"
@@ -61,6 +65,14 @@ int main(int argc, char **argv)
         return cmd_dram(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "pareto"))
+        return cmd_pareto(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "db"))
+        return cmd_db(argc - 1, argv + 1);
     fprintf(stderr, "codesim: unknown command '%s' (see codesim --help)\n", cmd);
     return 2;
 }

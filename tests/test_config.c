@@ -689,12 +689,53 @@ START_TEST(scalesim_missing_file_gives_cannot_open)
 }
 END_TEST
 
+/* hw_set: each dotted key reaches its field, units as in a file (KiB x
+ * 1024 written out by hand), errors name the key, ranges left to validate. */
+START_TEST(hw_set_sets_fields_by_dotted_key)
+{
+    hw_cfg_t hw;
+    char err[256];
+    hw_defaults(&hw);
+    ck_assert_int_eq(hw_set(&hw, "array.rows", "12", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "array.cols", "5", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "array.dataflow", "is", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "array.acc_bits", "20", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "sram.ifmap_kib", "3", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "sram.ofmap_bytes", "5000", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "dram.bytes_per_cycle", "7", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "name", "x", err, sizeof err), 0);
+    ck_assert_uint_eq(hw.array.rows, 12);
+    ck_assert_uint_eq(hw.array.cols, 5);
+    ck_assert_int_eq(hw.array.dataflow, SYSTOLIC_IS);
+    ck_assert_uint_eq(hw.array.acc_bits, 20);
+    ck_assert_uint_eq(hw.sram.ifmap_bytes, 3072);
+    ck_assert_uint_eq(hw.sram.ofmap_bytes, 5000);
+    ck_assert_uint_eq(hw.dma.bytes_per_cycle, 7);
+    ck_assert_str_eq(hw.name, "x");
+    ck_assert_uint_eq(hw.sram.filter_bytes, 512 * 1024); /* untouched */
+    ck_assert_int_eq(hw_set(&hw, "array.rowz", "1", err, sizeof err), -1);
+    ck_assert_str_eq(err, "array.rowz: unknown key");
+    ck_assert_int_eq(hw_set(&hw, "rows", "1", err, sizeof err), -1);
+    ck_assert_str_eq(err, "rows: unknown key");
+    ck_assert_int_eq(hw_set(&hw, "array.rows", "-3", err, sizeof err), -1);
+    ck_assert_str_eq(err, "array.rows: -3 is negative");
+    ck_assert_int_eq(hw_set(&hw, "array.dataflow", "xs", err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "array.dataflow: 'xs' is not a dataflow"));
+    ck_assert_uint_eq(hw.array.rows, 12);
+    /* Ranges are hw_validate()'s. */
+    ck_assert_int_eq(hw_set(&hw, "array.rows", "0", err, sizeof err), 0);
+    ck_assert_int_eq(hw_validate(&hw, NULL, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "array.rows: 0 is outside"));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("yaml");
     tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
     tcase_add_test(tc, defaults_are_the_documented_32x32_os_array);
+    tcase_add_test(tc, hw_set_sets_fields_by_dotted_key);
     tcase_add_test(tc, shipped_default_yaml_equals_the_defaults);
     tcase_add_test(tc, full_yaml_sets_every_field);
     tcase_add_test(tc, partial_yaml_keeps_defaults_for_keys_left_out);

@@ -2,6 +2,7 @@
  * sqlite3 API, refusal of foreign or damaged files (left byte-identical),
  * and all-or-nothing writes. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,7 +262,7 @@ START_TEST(test_db_creates_schema_and_run_rows_read_back_equal)
     ck_assert_int_eq(sqlite3_prepare_v2(sql, "SELECT value FROM meta WHERE key='schema_version'",
                                         -1, &st, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "1");
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "2");
     sqlite3_finalize(st);
 
     ck_assert_int_eq(sqlite3_prepare_v2(sql, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
@@ -569,9 +570,43 @@ START_TEST(test_db_refuses_schema_version_99_naming_both_versions)
     raw_exec(s.path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
     size_t len;
     char *before = slurp(s.path, &len);
-    open_refused(s.path, "99", "version 1");
+    open_refused(s.path, "99, newer than this codesim", "version 2");
     assert_bytes(s.path, before, len);
     free(before);
+    scratch_free(&s);
+}
+END_TEST
+
+/* A version-1 file (the version-2 tables dropped, as version 1 created
+ * none of them) opens as version 2 with every row kept, and takes a
+ * sweep point. */
+START_TEST(test_db_migrates_version_1_in_place_keeping_rows)
+{
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 3);
+    raw_exec(s.path, "DROP TABLE sweep_points; DROP TABLE breakdowns;"
+                     " UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    const long runs = raw_int(s.path, "SELECT count(*) FROM runs");
+    const long layers = raw_int(s.path, "SELECT count(*) FROM layers");
+    const long sum = raw_int(s.path, "SELECT sum(total_cycles) FROM layers");
+    ck_assert_int_eq(runs, 3);
+    ck_assert_int_gt(layers, 0);
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    const db_point_t pt = {"t", 0, "array.rows=32", "0123456789abcdef", "fedcba9876543210",
+                           "w.csv", &hw, "cannot run", NAN, NAN, NAN, NAN, NAN, NULL, 0};
+    char err[256];
+    ck_assert_msg(db_record_point(db, &pt, NULL, NULL, 0, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(db_record_point(db, &pt, NULL, NULL, 0, err, sizeof err), 1);
+    db_close(db);
+    ck_assert_int_eq(raw_int(s.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs"), runs);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), layers);
+    ck_assert_int_eq(raw_int(s.path, "SELECT sum(total_cycles) FROM layers"), sum);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM sweep_points"), 1);
     scratch_free(&s);
 }
 END_TEST
@@ -665,6 +700,7 @@ Suite *db_suite(void)
     tcase_add_test(tc, test_db_refuses_overwritten_page);
     tcase_add_test(tc, test_db_refuses_truncated_database);
     tcase_add_test(tc, test_db_refuses_schema_version_99_naming_both_versions);
+    tcase_add_test(tc, test_db_migrates_version_1_in_place_keeping_rows);
     tcase_add_test(tc, test_db_missing_directory_cannot_write_names_path);
     tcase_add_test(tc, test_db_read_only_file_cannot_write);
     tcase_add_test(tc, test_db_failed_layer_insert_leaves_no_partial_run);

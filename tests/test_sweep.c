@@ -1,0 +1,685 @@
+/* test_sweep.c - sweep files, sweeps run by the real binary ($CODESIM_BIN):
+ * every point stored, resume, SIGKILL and rerun, shards run by GNU parallel
+ * and merged against one unsharded run, the Slurm script under a stand-in
+ * sbatch, Pareto against a brute-force dominance filter, the HTML report in
+ * headless Chromium, and bad inputs. */
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "../sim/sweep.h"
+#include "tests.h"
+
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
+
+Suite *sweep_suite(void);
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static const char *bin(void)
+{
+    const char *b = getenv("CODESIM_BIN");
+    return b ? b : "build/codesim";
+}
+
+static void mkscratch(char dir[64])
+{
+    strcpy(dir, "/tmp/codesim-sweep-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void rmscratch(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Runs a shell command; stdout+stderr into buf.  Returns the exit status. */
+static int sh(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int sh(char *buf, size_t len, const char *fmt, ...)
+{
+    char body[4000], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "{ %s ; } 2>&1", body);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(buf, 1, len - 1, p);
+    buf[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static long long q_int(const char *db, const char *q)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(s, 5000);
+    ck_assert_msg(sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK, "%s: %s", q,
+                  sqlite3_errmsg(s));
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+static char *q_text(const char *db, const char *q)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_msg(sqlite3_prepare_v2(s, q, -1, &st, NULL) == SQLITE_OK, "%s: %s", q,
+                  sqlite3_errmsg(s));
+    char *out = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return out ? out : strdup("");
+}
+
+/* Everything a sweep point stores, as one text, order-independent. */
+static const char digest_sql[] =
+    "SELECT group_concat(r, ';') FROM (SELECT p.config_hash || ':' || p.workload_hash || ':' ||"
+    " p.params || ':' || ifnull(p.total_cycles, 'x') || ':' || ifnull(p.macs, 'x') || ':' ||"
+    " ifnull(p.dram_bytes, 'x') || ':' || ifnull(p.error, '') || ':' ||"
+    " ifnull(printf('%.9g', p.area_mm2), 'null') || ':' ||"
+    " ifnull(printf('%.9g', p.energy_pj), 'null') || ':' ||"
+    " ifnull((SELECT group_concat(l.name || '=' || l.total_cycles || '/' || l.dram_read_bytes, ',')"
+    "   FROM layers l WHERE l.run_id = p.run_id), '') || ':' ||"
+    " ifnull((SELECT count(*) FROM breakdowns b WHERE b.run_id = p.run_id), 0) AS r"
+    " FROM sweep_points p ORDER BY p.config_hash, p.workload_hash)";
+
+/* A 24-point sweep of tests/data/tiny.csv: 2 x 3 x 2 x 2. */
+static void small_sweep(const char *dir)
+{
+    put(dir, "small.yaml",
+        "name: small\n"
+        "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\n"
+        "params:\n"
+        "  array.rows: [4, 8]\n"
+        "  array.cols: {from: 2, to: 8, times: 2}\n"
+        "  array.dataflow: [os, ws]\n"
+        "  sram.ifmap_kib: {from: 4, to: 8, step: 4}\n");
+}
+
+/* ---- expansion ------------------------------------------------------------------ */
+
+START_TEST(test_sweep_expansion_counts_and_point_order)
+{
+    char dir[64], path[128], err[512];
+    mkscratch(dir);
+    small_sweep(dir);
+    put(dir, "two.csv", "Layer,M,N,K\nx,8,8,8\n");
+    put(dir, "multi.yaml",
+        "name: multi\n"
+        "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv, two.csv]\n"
+        "params:\n"
+        "  array.rows: {from: 3, to: 20, step: 4}\n"   /* 3 7 11 15 19 */
+        "  sram.ofmap_bytes: [4096, 8192, 65536]\n"
+        "  dram.bytes_per_cycle: {from: 1, to: 100, times: 3}\n"); /* 1 3 9 27 81 */
+    sweep_t sw;
+    snprintf(path, sizeof path, "%s/small.yaml", dir);
+    ck_assert_msg(sweep_load(path, &sw, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(sw.npoints, 2 * 3 * 2 * 2);
+    /* Point 15 = ((1*3 + 0)*2 + 1)*2 + 1: rows 8, cols 2, ws, ifmap 8 KiB. */
+    sweep_point_t pt;
+    ck_assert_int_eq(sweep_point(&sw, 15, &pt, err, sizeof err), 0);
+    ck_assert_uint_eq(pt.hw.array.rows, 8);
+    ck_assert_uint_eq(pt.hw.array.cols, 2);
+    ck_assert_int_eq(pt.hw.array.dataflow, SYSTOLIC_WS);
+    ck_assert_uint_eq(pt.hw.sram.ifmap_bytes, 8 * 1024);
+    ck_assert_str_eq(pt.params,
+                     "array.rows=8 array.cols=2 array.dataflow=ws sram.ifmap_kib=8");
+    /* Every point distinct. */
+    for (size_t i = 0; i < sw.npoints; i++)
+        for (size_t j = 0; j < i; j++) {
+            sweep_point_t a, b;
+            sweep_point(&sw, i, &a, err, sizeof err);
+            sweep_point(&sw, j, &b, err, sizeof err);
+            ck_assert_str_ne(a.config_hash, b.config_hash);
+        }
+    ck_assert_int_eq(sweep_point(&sw, sw.npoints, &pt, err, sizeof err), -1);
+    sweep_free(&sw);
+
+    snprintf(path, sizeof path, "%s/multi.yaml", dir);
+    ck_assert_msg(sweep_load(path, &sw, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(sw.npoints, 5 * 3 * 5 * 2);
+    /* Last point: rows 19, ofmap 65536, bpc 81, workload two.csv. */
+    ck_assert_int_eq(sweep_point(&sw, sw.npoints - 1, &pt, err, sizeof err), 0);
+    ck_assert_uint_eq(pt.hw.array.rows, 19);
+    ck_assert_uint_eq(pt.hw.sram.ofmap_bytes, 65536);
+    ck_assert_uint_eq(pt.hw.dma.bytes_per_cycle, 81);
+    ck_assert_uint_eq(pt.workload, 1);
+    /* The same hardware under both workloads has one config hash. */
+    sweep_point_t q;
+    ck_assert_int_eq(sweep_point(&sw, sw.npoints - 2, &q, err, sizeof err), 0);
+    ck_assert_str_eq(q.config_hash, pt.config_hash);
+    ck_assert_str_ne(sw.workloads[0].hash, sw.workloads[1].hash);
+    sweep_free(&sw);
+    rmscratch(dir);
+}
+END_TEST
+
+START_TEST(test_sweep_bad_files_name_line_and_key)
+{
+    static const struct {
+        const char *params;   /* after "params:\n" */
+        const char *want;     /* in the message, after the file name */
+    } bad[] = {
+        {"  array.rows: []\n", ":3: array.rows: empty set"},
+        {"  array.rows: {from: 16, to: 8}\n", ":3: array.rows: empty range"},
+        {"  array.rows: {from: 1, to: 8, step: 0}\n", ":3: array.rows: step must be"},
+        {"  array.rows: {from: 1, to: 8, step: 1, times: 2}\n", ":3: array.rows: a range takes"},
+        {"  array.rows: {from: 1, to: 8, by: 2}\n", ":3: array.rows.by: unknown range key"},
+        {"  array.rows: {to: 8}\n", ":3: array.rows: a range needs"},
+        {"  array.rowz: [4]\n", ":3: array.rowz: unknown key"},
+        {"  lut.size: [4]\n", ":3: lut.size: unknown key"},
+        {"  array.rows: [4, 8, 4]\n", ":3: array.rows: '4' repeats '4'"},
+        {"  array.rows: [4, 04]\n", ":3: array.rows: '04' repeats '4'"},
+        {"  sram.ifmap_kib: [4]\n  sram.ifmap_bytes: [4096]\n",
+         ":4: sram.ifmap_bytes: sets the same field as sram.ifmap_kib on line 3"},
+        {"  array.rows: [8, 0]\n", ":3: array.rows: 0 is outside"},
+        {"  sram.ifmap_kib: [0, 4]\n", ":3: sram.ifmap_kib:"},
+        {"  array.dataflow: [os, xs]\n", ":3: array.dataflow: 'xs' is not a dataflow"},
+        {"  array.rows: [a]\n", ":3: array.rows: 'a' is not a whole number"},
+        {"  array.rows: {from: 1, to: 1000000000, step: 1}\n", "more than"},
+    };
+    char dir[64], path[128], err[512], text[512];
+    mkscratch(dir);
+    snprintf(path, sizeof path, "%s/bad.yaml", dir);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text,
+                 "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nparams:\n%s", bad[i].params);
+        put(dir, "bad.yaml", text);
+        sweep_t sw;
+        err[0] = '\0';
+        ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, path) == err && strstr(err, bad[i].want),
+                      "case %zu: want \"%s\" in: %s", i, bad[i].want, err);
+        ck_assert_ptr_null(strchr(err, '\n'));
+    }
+    static const struct {
+        const char *text;
+        const char *want;
+    } top[] = {
+        {"params: {array.rows: [4]}\n", ": workloads: missing"},
+        {"workloads: []\n", ":1: workloads: empty list"},
+        {"workloads: [nosuch.csv]\n", ":1: workloads: "},
+        {"workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\ncolour: red\n", ":2: colour: unknown key"},
+        {"workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\npath: slow\n", ":2: path: 'slow'"},
+        {"workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\ntech: 3nm\n", ":2: tech: "},
+        {"workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nhw: none.yaml\n", ":2: hw: "},
+        {"name: a\nname: b\nworkloads: [x]\n", ":2: name: duplicated key"},
+        {"workloads: [a.csv\n", "YAML syntax error"},
+        {"", "empty file"},
+    };
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++) {
+        put(dir, "bad.yaml", top[i].text);
+        sweep_t sw;
+        err[0] = '\0';
+        ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, path) == err && strstr(err, top[i].want),
+                      "top case %zu: want \"%s\" in: %s", i, top[i].want, err);
+    }
+    rmscratch(dir);
+}
+END_TEST
+
+/* ---- Pareto ---------------------------------------------------------------------- */
+
+/* q dominates p: no worse in both, better in one. */
+static int dominates(double qx, double qy, double px, double py)
+{
+    return qx <= px && qy <= py && (qx < px || qy < py);
+}
+
+START_TEST(test_sweep_pareto_equals_brute_force_dominance)
+{
+    unsigned seed = 12345;
+    for (int trial = 0; trial < 200; trial++) {
+        size_t n = 1 + (size_t)(rand_r(&seed) % 60);
+        double x[60], y[60];
+        int keep[60];
+        for (size_t i = 0; i < n; i++) {
+            /* Few distinct values: many ties in x, in y and in both. */
+            x[i] = (double)(rand_r(&seed) % 8);
+            y[i] = (double)(rand_r(&seed) % 8);
+            if (rand_r(&seed) % 17 == 0)
+                y[i] = NAN;
+        }
+        ck_assert_int_eq(sweep_pareto(x, y, n, keep), 0);
+        for (size_t i = 0; i < n; i++) {
+            int dom = y[i] != y[i];
+            for (size_t j = 0; j < n && !dom; j++)
+                dom = y[j] == y[j] && dominates(x[j], y[j], x[i], y[i]);
+            ck_assert_msg(keep[i] == !dom, "trial %d point %zu (%g, %g)", trial, i, x[i], y[i]);
+        }
+    }
+}
+END_TEST
+
+/* ---- runs of the real binary ------------------------------------------------------ */
+
+START_TEST(test_sweep_run_stores_every_point_and_resume_computes_none)
+{
+    char dir[64], out[8192];
+    mkscratch(dir);
+    small_sweep(dir);
+    int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db --jobs 2", bin(), dir, dir);
+    ck_assert_msg(rc == 0, "%s", out);
+    ck_assert_msg(strstr(out, "computed 24 points"), "%s", out);
+    char db[128];
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE error IS NULL"), 24);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 24);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM layers"), 48);
+    /* The MACs of tiny.csv by hand: 24*20*40 + 7*13*3 = 19473 per point. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE macs = 19473"), 24);
+    /* Utilization by hand from the stored counts. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE abs(utilization -"
+                               " 19473.0 / (rows * cols * total_cycles)) > 1e-12"), 0);
+    /* Area columns filled, with a breakdown adding up to them. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points p WHERE area_mm2 > 0 AND"
+                               " abs((SELECT sum(value) FROM breakdowns b WHERE b.run_id = p.run_id"
+                               " AND kind = 'area_um2') * 1e-6 - area_mm2) < 1e-9 * area_mm2"),
+                     24);
+    rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir);
+    ck_assert_msg(rc == 0 && strstr(out, "24 already in") && strstr(out, "computed 0 points"),
+                  "%s", out);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 24);
+    rmscratch(dir);
+}
+END_TEST
+
+/* Starts the sweep in its own process group, sends sig to the whole group
+ * (parent and workers, as a terminal or a scheduler would) once a few points
+ * are stored, then reruns it: nothing lost, nothing twice. */
+static void kill_and_rerun(const char *yaml, const char *db, int sig)
+{
+    char out[8192], errpath[160];
+    snprintf(errpath, sizeof errpath, "%s.stderr", db);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
+            _exit(126);
+        execl(bin(), bin(), "sweep", yaml, "--db", db, "--jobs", "2", (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    long long n = 0;
+    for (int i = 0; i < 3000 && n < 4; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (access(db, F_OK) == 0) {
+            sqlite3 *s = NULL;
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+                sqlite3_prepare_v2(s, "SELECT count(*) FROM sweep_points", -1, &st, NULL) ==
+                    SQLITE_OK &&
+                sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            sqlite3_close(s);
+        }
+    }
+    kill(-pid, sig);
+    int status;
+    waitpid(pid, &status, 0);
+    if (sig == SIGKILL)
+        ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                      "the sweep finished before it could be killed (%lld points seen)", n);
+
+    if (sig != SIGKILL && !(WIFEXITED(status) && WEXITSTATUS(status) == 130)) {
+        sh(out, sizeof out, "tr '\\r' '\\n' < %s | tail -5", errpath);
+        ck_abort_msg("after signal %d: status %d (%lld points seen): %s", sig, status, n, out);
+    }
+    const long long before = q_int(db, "SELECT count(*) FROM sweep_points");
+    ck_assert_int_ge(before, 4);
+    ck_assert_int_lt(before, 48);
+    char *ok = q_text(db, "PRAGMA integrity_check");
+    ck_assert_str_eq(ok, "ok");
+    free(ok);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), before);
+
+    int rc = sh(out, sizeof out, "%s sweep %s --db %s --jobs 2", bin(), yaml, db);
+    ck_assert_msg(rc == 0, "%s", out);
+    char want[64];
+    snprintf(want, sizeof want, "%lld already in", before);
+    ck_assert_msg(strstr(out, want), "want \"%s\": %s", want, out);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 48);
+    ck_assert_int_eq(q_int(db, "SELECT count(DISTINCT config_hash || workload_hash) FROM "
+                               "sweep_points"), 48);
+    /* No orphan runs or layers from the killed transaction. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 48);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM layers"), 96);
+    ok = q_text(db, "PRAGMA integrity_check");
+    ck_assert_str_eq(ok, "ok");
+    free(ok);
+}
+
+START_TEST(test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_nothing)
+{
+    char dir[64], out[8192], db[128], yaml[128];
+    mkscratch(dir);
+    /* Cycle path on 48 points: slow enough to be killed part way. */
+    put(dir, "w.csv", "Layer,M,N,K\na,48,40,56\nb,33,17,64\n");
+    put(dir, "k.yaml",
+        "name: kill\npath: cycle\nworkloads: [w.csv]\n"
+        "params:\n"
+        "  array.rows: [2, 3, 4, 5]\n"
+        "  array.cols: [2, 3, 4, 6]\n"
+        "  array.dataflow: [os, ws, is, os]\n");
+    /* os twice is a repeat: the sweep must refuse it; fix and go on. */
+    snprintf(yaml, sizeof yaml, "%s/k.yaml", dir);
+    snprintf(db, sizeof db, "%s/k.db", dir);
+    ck_assert_int_ne(sh(out, sizeof out, "%s sweep %s --db %s", bin(), yaml, db), 0);
+    ck_assert_msg(strstr(out, "k.yaml:7: array.dataflow: 'os' repeats 'os'"), "%s", out);
+    ck_assert_int_ne(access(db, F_OK), 0); /* nothing created */
+    put(dir, "k.yaml",
+        "name: kill\npath: cycle\nworkloads: [w.csv]\n"
+        "params:\n"
+        "  array.rows: [2, 3, 4, 5]\n"
+        "  array.cols: [2, 3, 4, 6]\n"
+        "  array.dataflow: [os, ws, is]\n"
+        "  dram.bytes_per_cycle: [4]\n");
+    kill_and_rerun(yaml, db, SIGKILL);
+    char p[160];
+    static const char *const ext[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", db, ext[i]);
+        unlink(p);
+    }
+    kill_and_rerun(yaml, db, SIGINT);
+    rmscratch(dir);
+}
+END_TEST
+
+START_TEST(test_sweep_shards_under_gnu_parallel_merge_equal_one_run)
+{
+    char dir[64], out[8192];
+    ck_assert_msg(sh(out, sizeof out, "command -v parallel") == 0,
+                  "GNU parallel is not installed (Debian package parallel)");
+    mkscratch(dir);
+    small_sweep(dir);
+    int rc = sh(out, sizeof out,
+                "parallel --will-cite -j 3 %s sweep %s/small.yaml --shard {}/3 --jobs 1 "
+                "--db %s/s{}.db ::: 0 1 2",
+                bin(), dir, dir);
+    ck_assert_msg(rc == 0, "%s", out);
+    rc = sh(out, sizeof out, "%s db merge %s/m.db %s/s0.db %s/s1.db %s/s2.db", bin(), dir, dir,
+            dir, dir);
+    ck_assert_msg(rc == 0, "%s", out);
+    rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/one.db", bin(), dir, dir);
+    ck_assert_msg(rc == 0, "%s", out);
+    char m[128], one[128], s0[128];
+    snprintf(m, sizeof m, "%s/m.db", dir);
+    snprintf(one, sizeof one, "%s/one.db", dir);
+    snprintf(s0, sizeof s0, "%s/s0.db", dir);
+    ck_assert_int_eq(q_int(s0, "SELECT count(*) FROM sweep_points"), 8);
+    char *a = q_text(m, digest_sql), *b = q_text(one, digest_sql);
+    ck_assert_uint_gt(strlen(a), 100);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    /* Merging again adds nothing. */
+    rc = sh(out, sizeof out, "%s db merge %s/m.db %s/s0.db %s/one.db", bin(), dir, dir, dir);
+    ck_assert_msg(rc == 0 && strstr(out, "0 sweep points added (8 already"), "%s", out);
+    ck_assert_int_eq(q_int(m, "SELECT count(*) FROM sweep_points"), 24);
+    ck_assert_int_eq(q_int(m, "SELECT count(*) FROM runs"), 24);
+    ck_assert_int_eq(q_int(m, "SELECT count(*) FROM layers"), 48);
+    rmscratch(dir);
+}
+END_TEST
+
+START_TEST(test_sweep_slurm_script_runs_shards_and_merges_with_stand_in_sbatch)
+{
+    char dir[64], out[8192];
+    mkscratch(dir);
+    small_sweep(dir);
+    /* A stand-in sbatch: an array runs each task in turn, --wrap runs the
+     * command; both print a job id as --parsable does. */
+    put(dir, "sbatch",
+        "#!/bin/bash\n"
+        "arr= wrap= script=\n"
+        "for a in \"$@\"; do case $a in --array=*) arr=${a#--array=};; --wrap=*) wrap=${a#--wrap=};;"
+        " --*) ;; *) if [ \"$prev\" = --wrap ]; then wrap=$a; else script=$a; fi;; esac; prev=$a; done\n"
+        "if [ -n \"$arr\" ]; then for ((i=${arr%%-*}; i<=${arr##*-}; i++)); do"
+        " SLURM_ARRAY_TASK_ID=$i bash \"$script\" >&2 || exit 1; done; fi\n"
+        "if [ -n \"$wrap\" ]; then bash -c \"$wrap\" >&2 || exit 1; fi\n"
+        "echo 42\n");
+    ck_assert_int_eq(sh(out, sizeof out, "chmod +x %s/sbatch", dir), 0);
+    int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --slurm --shards 4 --db %s/all.db > %s/job.sh",
+                bin(), dir, dir, dir);
+    ck_assert_msg(rc == 0, "%s", out);
+    rc = sh(out, sizeof out, "cd %s && PATH=%s:$PATH CODESIM=%s bash job.sh", dir, dir, bin());
+    ck_assert_msg(rc == 0 && strstr(out, "submitted 4 shards"), "%s", out);
+    char all[128];
+    snprintf(all, sizeof all, "%s/all.db", dir);
+    ck_assert_int_eq(q_int(all, "SELECT count(*) FROM sweep_points"), 24);
+    rmscratch(dir);
+}
+END_TEST
+
+/* Pareto ids printed by the command = a brute-force filter over the rows. */
+START_TEST(test_pareto_command_equals_brute_force_over_database)
+{
+    char dir[64], out[16384], db[128];
+    mkscratch(dir);
+    small_sweep(dir);
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    ck_assert_int_eq(sh(out, sizeof out, "%s sweep %s/small.yaml --db %s", bin(), dir, db), 0);
+    static const char *const pairs[][3] = {{"latency", "pes", "total_cycles, pes"},
+                                           {"total_cycles", "area_mm2", "total_cycles, area_mm2"},
+                                           {"energy_pj", "max:tops_per_w", "energy_pj, -tops_per_w"},
+                                           {"max:utilization", "sram_bytes", "-utilization, sram_bytes"}};
+    for (size_t k = 0; k < 4; k++) {
+        int rc = sh(out, sizeof out, "%s pareto --db %s --x %s --y %s", bin(), db, pairs[k][0],
+                    pairs[k][1]);
+        ck_assert_msg(rc == 0, "%s", out);
+        int shown[64] = {0}, nshown = 0;
+        for (char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+            long id;
+            char rest[8];
+            if (sscanf(l, "%ld %7s", &id, rest) == 2 && id > 0 && id < 64) {
+                shown[id] = 1;
+                nshown++;
+            }
+        }
+        sqlite3 *s = NULL;
+        sqlite3_stmt *st = NULL;
+        char q[256];
+        snprintf(q, sizeof q, "SELECT id, %s FROM sweep_points", pairs[k][2]);
+        ck_assert_int_eq(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_prepare_v2(s, q, -1, &st, NULL), SQLITE_OK);
+        long ids[64];
+        double x[64], y[64];
+        int n = 0;
+        while (sqlite3_step(st) == SQLITE_ROW && n < 64) {
+            ids[n] = (long)sqlite3_column_int64(st, 0);
+            x[n] = sqlite3_column_double(st, 1);
+            y[n] = sqlite3_column_double(st, 2);
+            n++;
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(s);
+        ck_assert_int_eq(n, 24);
+        int want = 0;
+        for (int i = 0; i < n; i++) {
+            int dom = 0;
+            for (int j = 0; j < n && !dom; j++)
+                dom = dominates(x[j], y[j], x[i], y[i]);
+            ck_assert_msg(shown[ids[i]] == !dom, "%s vs %s: point %ld shown %d dominated %d\n%s",
+                          pairs[k][0], pairs[k][1], ids[i], shown[ids[i]], dom, out);
+            want += !dom;
+        }
+        ck_assert_int_eq(nshown, want);
+    }
+    rmscratch(dir);
+}
+END_TEST
+
+START_TEST(test_report_renders_in_headless_chromium)
+{
+    char dir[64];
+    enum { OUT_MAX = 1 << 20 };   /* the whole dumped page */
+    char *out = malloc(OUT_MAX);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_msg(sh(out, OUT_MAX, "command -v chromium") == 0,
+                  "chromium is not installed (Debian package chromium)");
+    mkscratch(dir);
+    small_sweep(dir);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+                     0);
+    int rc = sh(out, OUT_MAX, "%s report --db %s/s.db --out %s/rep", bin(), dir, dir);
+    ck_assert_msg(rc == 0, "%s", out);
+    static const char *const files[] = {"index.html", "report.md", "points.csv", "pareto.csv",
+                                        "energy.csv", "area.csv", "roofline.csv", "rtl.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p[160];
+        snprintf(p, sizeof p, "%s/rep/%s", dir, files[i]);
+        ck_assert_msg(access(p, R_OK) == 0, "missing %s", p);
+    }
+    /* points.csv: a header and one line per point. */
+    ck_assert_int_eq(sh(out, OUT_MAX, "test $(wc -l < %s/rep/points.csv) -eq 25", dir), 0);
+    rc = sh(out, OUT_MAX,
+            "timeout 120 chromium --headless --no-sandbox --disable-gpu "
+            "--disable-background-networking --disable-component-update --disable-sync "
+            "--no-first-run --user-data-dir=%s/chrome --dump-dom file://%s/rep/index.html "
+            "2>/dev/null",
+            dir, dir);
+    ck_assert_msg(rc == 0, "chromium failed: %.2000s", out);
+    /* Pareto scatter, energy bars, area bars and the roofline rendered, the
+     * page's own script ran and saw no error. */
+    ck_assert_msg(strstr(out, "plots=4 errors=0"), "%.3000s", out);
+    ck_assert_ptr_nonnull(strstr(out, "<svg class=\"plot pareto\""));
+    ck_assert_ptr_nonnull(strstr(out, "<svg class=\"plot bars\""));
+    ck_assert_ptr_nonnull(strstr(out, "<svg class=\"plot roofline\""));
+    ck_assert_ptr_nonnull(strstr(out, "<circle"));
+    ck_assert_ptr_nonnull(strstr(out, "<polyline"));
+    free(out);
+    rmscratch(dir);
+}
+END_TEST
+
+START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
+{
+    char dir[64], out[8192];
+    mkscratch(dir);
+    small_sweep(dir);
+    static const struct {
+        const char *args;
+        const char *want;
+    } bad[] = {
+        {"sweep", "missing the sweep FILE"},
+        {"sweep DIR/nosuch.yaml", "nosuch.yaml"},
+        {"sweep DIR/small.yaml --shard 3/3", "--shard: 3 is outside 0..2"},
+        {"sweep DIR/small.yaml --shard x", "--shard: 'x' is not I/N"},
+        {"sweep DIR/small.yaml --jobs 0", "--jobs: 0 is outside"},
+        {"sweep DIR/small.yaml --db DIR/small.yaml", "not a codesim results database"},
+        {"pareto --db DIR/nosuch.db --x latency --y pes", "no such database"},
+        {"pareto --db DIR/s.db --x speed --y pes", "unknown metric 'speed'"},
+        {"pareto --db DIR/s.db --x latency", "--y: missing"},
+        {"report --db DIR/nosuch.db --out DIR/r", "no such database"},
+        {"report --db DIR/s.db --out DIR/small.yaml/r", "small.yaml/r"},
+        {"db merge DIR/m.db DIR/nosuch.db", "nosuch.db"},
+        {"db merge DIR/s.db DIR/s.db", "is the output database"},
+        {"db merge DIR/m.db DIR/small.yaml", "not a codesim results database"},
+        {"db split", "unknown subcommand 'split'"},
+    };
+    ck_assert_int_eq(sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+                     0);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char args[512] = "";
+        for (const char *s = bad[i].args; *s; s++) {
+            if (strncmp(s, "DIR", 3) == 0) {
+                strcat(args, dir);
+                s += 2;
+            } else {
+                strncat(args, s, 1);
+            }
+        }
+        int rc = sh(out, sizeof out, "%s %s", bin(), args);
+        ck_assert_msg(rc != 0 && strstr(out, bad[i].want), "%s: want \"%s\": %s", args,
+                      bad[i].want, out);
+    }
+    /* The good database survived all of that. */
+    char db[128];
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
+    /* A database of a newer schema: refused, left as it was. */
+    char newer[128];
+    snprintf(newer, sizeof newer, "%s/n.db", dir);
+    ck_assert_int_eq(sh(out, sizeof out, "cp %s %s", db, newer), 0);
+    {
+        sqlite3 *w = NULL;
+        ck_assert_int_eq(sqlite3_open(newer, &w), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(w, "UPDATE meta SET value = '3' WHERE key = "
+                                         "'schema_version'", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(w);
+    }
+    int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s", bin(), dir, newer);
+    ck_assert_msg(rc != 0 && strstr(out, "schema version 3, newer than this codesim"), "%s", out);
+    ck_assert_int_eq(q_int(newer, "SELECT count(*) FROM sweep_points"), 24);
+    /* A locked database: a clear message, nothing lost. */
+    sqlite3 *s = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &s), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(s, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    put(dir, "more.yaml", "name: more\nworkloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\n"
+                          "params: {array.rows: [5]}\n");
+    rc = sh(out, sizeof out, "%s sweep %s/more.yaml --db %s", bin(), dir, db);
+    sqlite3_exec(s, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(s);
+    ck_assert_msg(rc != 0 && strstr(out, "database is locked by another process"), "%s", out);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
+    rmscratch(dir);
+}
+END_TEST
+
+Suite *sweep_suite(void)
+{
+    Suite *s = suite_create("sweep");
+    TCase *tc = tcase_create("sweep");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_sweep_expansion_counts_and_point_order);
+    tcase_add_test(tc, test_sweep_bad_files_name_line_and_key);
+    tcase_add_test(tc, test_sweep_pareto_equals_brute_force_dominance);
+    tcase_add_test(tc, test_sweep_run_stores_every_point_and_resume_computes_none);
+    tcase_add_test(tc, test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_nothing);
+    tcase_add_test(tc, test_sweep_shards_under_gnu_parallel_merge_equal_one_run);
+    tcase_add_test(tc, test_sweep_slurm_script_runs_shards_and_merges_with_stand_in_sbatch);
+    tcase_add_test(tc, test_pareto_command_equals_brute_force_over_database);
+    tcase_add_test(tc, test_report_renders_in_headless_chromium);
+    tcase_add_test(tc, test_sweep_commands_bad_inputs_one_line_nonzero);
+    suite_add_tcase(s, tc);
+    return s;
+}
