@@ -3,6 +3,8 @@
  * microarchitecture this file and rtl/lut_tc.v both implement. */
 #include "lut_tc.h"
 
+#include "cfgkey.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,42 @@ void lut_defaults(lut_cfg_t *cfg)
     cfg->w_buf_bytes = 512 * 1024;
     cfg->out_buf_bytes = 256 * 1024;
     cfg->dma.bytes_per_cycle = 32;
+}
+
+int lut_cfg_set(lut_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen)
+{
+    if (strcmp(key, "sym_table") == 0)
+        return cfg_parse_bool(key, val, &cfg->sym_table, err, errlen);
+    if (strcmp(key, "fused") == 0)
+        return cfg_parse_bool(key, val, &cfg->fused, err, errlen);
+    static const char *const u32[] = {"a_bits", "g", "tile_m", "tile_n", "tile_k",
+                                      "table_entries", "scale_group"};
+    uint32_t *const d32[] = {&cfg->a_bits, &cfg->g, &cfg->tm, &cfg->tn, &cfg->tk,
+                             &cfg->table_entries, &cfg->scale_group};
+    static const char *const kib[] = {"act_buf_kib", "w_buf_kib", "out_buf_kib"};
+    uint64_t *const dk[] = {&cfg->act_buf_bytes, &cfg->w_buf_bytes, &cfg->out_buf_bytes};
+    uint64_t v;
+    for (size_t i = 0; i < sizeof u32 / sizeof u32[0]; i++) {
+        if (strcmp(key, u32[i]) == 0) {
+            if (cfg_parse_uint(key, val, UINT32_MAX, &v, err, errlen) != 0)
+                return -1;
+            *d32[i] = (uint32_t)v;
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < sizeof kib / sizeof kib[0]; i++) {
+        if (strcmp(key, kib[i]) == 0) {
+            if (cfg_parse_uint(key, val, UINT64_MAX / 1024, &v, err, errlen) != 0)
+                return -1;
+            *dk[i] = v * 1024;
+            return 0;
+        }
+    }
+    snprintf(err, errlen,
+             "%s: unknown key (a_bits, g, sym_table, fused, tile_m, tile_n, tile_k, "
+             "table_entries, scale_group, act_buf_kib, w_buf_kib, out_buf_kib)",
+             key);
+    return -1;
 }
 
 static uint64_t ceil_div(uint64_t a, uint64_t b)

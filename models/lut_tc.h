@@ -132,6 +132,11 @@ typedef struct {
  * an 8 x 128 x 64 tile (1024 lookup PEs, as many as a 32 x 32 array has
  * MACs), 32 B/cycle DRAM. */
 void lut_defaults(lut_cfg_t *cfg);
+/* One key of the `lut:` section: a_bits, g, sym_table, fused, tile_m,
+ * tile_n, tile_k, table_entries, scale_group, act_buf_kib, w_buf_kib,
+ * out_buf_kib.  The weight width and quantization come with each layer.
+ * -1 with err "KEY: reason"; ranges are lut_cfg_check's. */
+int lut_cfg_set(lut_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen);
 const char *lut_wq_name(lut_wq_t wq);            /* "sym", "zp", "ternary" */
 int lut_wq_parse(const char *s, lut_wq_t *out);  /* 0 ok */
 

@@ -2,6 +2,8 @@
  * and cycle-by-cycle paths (see pim.h for the exact semantics). */
 #include "pim.h"
 
+#include "cfgkey.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +46,40 @@ int pim_cfg_check(const pim_cfg_t *cfg, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+void pim_defaults(pim_cfg_t *cfg)
+{
+    *cfg = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+}
+
+int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen)
+{
+    if (strcmp(key, "precision") == 0) {
+        if (pim_prec_parse(val, &cfg->prec) != 0) {
+            snprintf(err, errlen, "precision: '%.40s' is not int8 or fp16", val);
+            return -1;
+        }
+        return 0;
+    }
+    static const char *const keys[] = {"lanes", "grf_entries", "srf_entries", "acc_entries",
+                                       "banks_per_unit"};
+    uint32_t *const dst[] = {&cfg->lanes, &cfg->grf_entries, &cfg->srf_entries,
+                             &cfg->acc_entries, &cfg->banks_per_unit};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(key, keys[i]) == 0) {
+            uint64_t v;
+            if (cfg_parse_uint(key, val, UINT32_MAX, &v, err, errlen) != 0)
+                return -1;
+            *dst[i] = (uint32_t)v;
+            return 0;
+        }
+    }
+    snprintf(err, errlen,
+             "%s: unknown key (lanes, precision, grf_entries, srf_entries, acc_entries, "
+             "banks_per_unit)",
+             key);
+    return -1;
 }
 
 int pim_cmd_check(const pim_cfg_t *cfg, const pim_cmd_t *c, uint32_t ncols, char *err,

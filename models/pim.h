@@ -92,6 +92,14 @@ int pim_prec_parse(const char *s, pim_prec_t *out);  /* 0 ok */
 /* 0 when cfg is usable, else -1 with a "field: reason" message in err. */
 int pim_cfg_check(const pim_cfg_t *cfg, char *err, size_t errlen);
 
+/* HBM-PIM's unit (Lee et al., ISCA 2021): 16 fp16 lanes per bank pair,
+ * 8 GRF, 8 SRF and 8 accumulator entries. */
+void pim_defaults(pim_cfg_t *cfg);
+/* One key of the `pim:` section: lanes, precision (int8 | fp16),
+ * grf_entries, srf_entries, acc_entries, banks_per_unit.  -1 with err
+ * "KEY: reason"; ranges are pim_cfg_check's. */
+int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen);
+
 typedef struct {
     pim_op_t op;
     uint32_t dst;              /* ACC index (MAC, MACS, CLR, RDACC), GRF/SRF index (WR*) */

@@ -8,14 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "../models/dram.h"
 #include "../models/dram_check.h"
 #include "../models/dram_ctrl.h"
 #include "cli.h"
+#include "config.h"
+#include "config.h"
 #include "dram_trace.h"
-#include "textfile.h"
 
 int cmd_dram(int argc, char **argv);
 int bench_dram(void);
@@ -41,85 +41,8 @@ static const char dram_usage[] =
     "  --trace FILE   one request per line: CYCLE ADDR OP (codesim), ADDR OP CYCLE\n"
     "                 (DRAMsim3), ADDR OP or OP ADDR (Ramulator); see\n"
     "                 sim/dram_trace.h.\n"
-    "  --preset NAME  start from this preset instead of the file's.\n";
+    "  --preset NAME  use this preset's device instead of the file's dram: values.\n";
 
-/* ---- the `dram:` section of a hardware YAML --------------------------------
- * Read here until sim/config.c carries it (the integrator moves this walk
- * there); every key goes through dram_ctrl_cfg_set, the one key table. */
-
-static int yaml_dram(const char *path, const char *preset, dram_ctrl_cfg_t *cfg, char *err,
-                     size_t errlen)
-{
-    size_t len;
-    char *text = textfile_read(path, &len, err, errlen);
-    if (!text)
-        return -1;
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    int rc = -1;
-    if (!yaml_parser_initialize(&parser)) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        free(text);
-        return -1;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu: %s", path, parser.problem_mark.line + 1,
-                 parser.problem ? parser.problem : "YAML syntax error");
-        yaml_parser_delete(&parser);
-        free(text);
-        return -1;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    yaml_node_t *sec = NULL;
-    if (root && root->type == YAML_MAPPING_NODE)
-        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
-             p++) {
-            yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-            if (k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, "dram"))
-                sec = yaml_document_get_node(&doc, p->value);
-        }
-    if (preset && dram_ctrl_cfg_set(cfg, "preset", preset, err, errlen))
-        goto out;
-    if (sec && sec->type != YAML_MAPPING_NODE) {
-        snprintf(err, errlen, "%s:%zu: dram: expected a mapping of keys", path,
-                 sec->start_mark.line + 1);
-        goto out;
-    }
-    /* Pass 0 applies the preset, pass 1 every other key. */
-    for (int pass = 0; sec && pass < 2; pass++)
-        for (yaml_node_pair_t *p = sec->data.mapping.pairs.start; p < sec->data.mapping.pairs.top;
-             p++) {
-            yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-            yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-            const char *key = k->type == YAML_SCALAR_NODE ? (char *)k->data.scalar.value : "?";
-            if (!strcmp(key, "bytes_per_cycle")) /* the engine's DMA channel, not ours */
-                continue;
-            if ((pass == 0) != !strcmp(key, "preset") || (pass == 0 && preset))
-                continue;
-            char why[256];
-            if (v->type != YAML_SCALAR_NODE) {
-                snprintf(err, errlen, "%s:%zu: dram.%.48s: expected a single value", path,
-                         v->start_mark.line + 1, key);
-                goto out;
-            }
-            if (dram_ctrl_cfg_set(cfg, key, (char *)v->data.scalar.value, why, sizeof why)) {
-                snprintf(err, errlen, "%s:%zu: dram.%s", path, v->start_mark.line + 1, why);
-                goto out;
-            }
-        }
-    char why[256];
-    if (dram_ctrl_cfg_check(cfg, why, sizeof why)) {
-        snprintf(err, errlen, "%s: dram.%s", path, why);
-        goto out;
-    }
-    rc = 0;
-out:
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
-    free(text);
-    return rc;
-}
 
 /* ---- running a trace ---------------------------------------------------------- */
 
@@ -223,11 +146,15 @@ int cmd_dram(int argc, char **argv)
         return 2;
     }
     char err[512];
-    dram_ctrl_cfg_t cfg;
-    dram_ctrl_defaults(&cfg);
-    if (hw ? yaml_dram(hw, preset, &cfg, err, sizeof err)
-           : (preset && dram_ctrl_cfg_set(&cfg, "preset", preset, err, sizeof err))) {
+    hw_cfg_t hwc;
+    if (hw ? hw_load(hw, &hwc, err, sizeof err) : (hw_defaults(&hwc), 0)) {
         fprintf(stderr, "codesim dram: %s\n", err);
+        return 1;
+    }
+    dram_ctrl_cfg_t cfg = hwc.dram;
+    hw_free(&hwc);
+    if (preset && dram_ctrl_cfg_set(&cfg, "preset", preset, err, sizeof err)) {
+        fprintf(stderr, "codesim dram: --preset: %s\n", err);
         return 1;
     }
     const dram_cfg_t *g = &cfg.dev;

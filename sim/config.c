@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "textfile.h"
+#include "../models/cfgkey.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -82,6 +83,59 @@ static const key_spec_t yaml_keys[] = {
     {"sram", "ofmap_bytes", F_OFMAP, V_BYTES},
     {"dram", "bytes_per_cycle", F_BPC, V_UINT},
 };
+
+/* Sections that belong to one block: a key not in yaml_keys goes to the
+ * block's own setter (models/<block>.c), which parses and names it.  A
+ * `first` key is applied before the others whatever its place in the file
+ * (a DRAM preset replaces every field). */
+typedef struct {
+    const char *section;
+    int (*set)(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen);
+    int *(*present)(hw_cfg_t *hw); /* the flag the section sets, or NULL */
+    const char *first;
+} block_section_t;
+
+static int set_dram(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+{
+    return dram_ctrl_cfg_set(&hw->dram, key, val, err, errlen);
+}
+
+static int set_npu(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+{
+    return npu_cfg_set(&hw->npu, key, val, err, errlen);
+}
+
+static int set_pim(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+{
+    if (strcmp(key, "enabled") == 0)
+        return cfg_parse_bool(key, val, &hw->has_pim, err, errlen);
+    return pim_cfg_set(&hw->pim, key, val, err, errlen);
+}
+
+static int set_lut(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+{
+    if (strcmp(key, "enabled") == 0)
+        return cfg_parse_bool(key, val, &hw->has_lut, err, errlen);
+    return lut_cfg_set(&hw->lut, key, val, err, errlen);
+}
+
+static int *pim_flag(hw_cfg_t *hw) { return &hw->has_pim; }
+static int *lut_flag(hw_cfg_t *hw) { return &hw->has_lut; }
+
+static const block_section_t blocks[] = {
+    {"dram", set_dram, NULL, "preset"},
+    {"npu", set_npu, NULL, NULL},
+    {"pim", set_pim, pim_flag, NULL},
+    {"lut", set_lut, lut_flag, NULL},
+};
+
+static const block_section_t *find_block(const char *section)
+{
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        if (strcmp(blocks[i].section, section) == 0)
+            return &blocks[i];
+    return NULL;
+}
 
 /* SCALE-Sim keys, as its scale_config.py (versions 1 to 3) and shipped
  * configs use them.  Offsets, banks and request buffers shape SCALE-Sim's
@@ -349,8 +403,45 @@ static unsigned node_line(const yaml_node_t *n)
 }
 
 /* Walks one mapping: the top level (section "") or a section ("array"). */
+/* Hands one key of a block section to the block's setter. */
+static int block_key(load_t *ld, const block_section_t *b, const char *key, const char *name,
+                     unsigned line, const yaml_node_t *v)
+{
+    char why[256];
+    if (v->type != YAML_SCALAR_NODE)
+        return failf(ld->err, ld->errlen, ld->path, line, key, "expected a single value, got %s",
+                     node_kind(v));
+    const char *val = (const char *)v->data.scalar.value;
+    if (strlen(val) != v->data.scalar.length)
+        return failf(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
+    if (b->set(ld->hw, name, val, why, sizeof why) != 0) {
+        /* why is "name: reason"; name it by its dotted key instead */
+        const size_t n = strlen(name);
+        const char *reason = strncmp(why, name, n) == 0 && why[n] == ':' ? why + n + 2 : why;
+        return failf(ld->err, ld->errlen, ld->path, line, key, "%s", reason);
+    }
+    return 0;
+}
+
 static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, const char *section)
 {
+    const block_section_t *block = *section ? find_block(section) : NULL;
+    if (block && block->present)
+        *block->present(ld->hw) = 1;
+    if (block && block->first) {
+        for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+             p++) {
+            yaml_node_t *k = yaml_document_get_node(doc, p->key);
+            if (k->type == YAML_SCALAR_NODE &&
+                strcmp((const char *)k->data.scalar.value, block->first) == 0) {
+                char key[96];
+                snprintf(key, sizeof key, "%s.%s", section, block->first);
+                if (block_key(ld, block, key, block->first, node_line(k),
+                              yaml_document_get_node(doc, p->value)))
+                    return -1;
+            }
+        }
+    }
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
         yaml_node_t *v = yaml_document_get_node(doc, p->value);
@@ -384,7 +475,12 @@ static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, cons
             }
             if (set_value(ld, spec, key, line, &val))
                 return -1;
-        } else if (!*section && is_section(yaml_keys, ARRAY_LEN(yaml_keys), name)) {
+        } else if (block) {
+            if (!(block->first && strcmp(name, block->first) == 0) &&
+                block_key(ld, block, key, name, line, v))
+                return -1;
+        } else if (!*section && (is_section(yaml_keys, ARRAY_LEN(yaml_keys), name) ||
+                                 find_block(name))) {
             if (v->type != YAML_MAPPING_NODE)
                 return failf(ld->err, ld->errlen, ld->path, line, key,
                              "expected a mapping of keys, got %s", node_kind(v));
@@ -531,6 +627,28 @@ static int load_ini(load_t *ld, char *text)
 
 /* Runs the models' checks and re-labels their "field: reason" with the key
  * and line the value came from (at may be NULL: canonical keys, no line). */
+/* The blocks' own checks; their "field: reason" gets the section prefix
+ * unless it has one. */
+static int validate_blocks(const hw_cfg_t *hw, const char *path, char *err, size_t errlen)
+{
+    char msg[256];
+    const char *section = NULL;
+    if (dram_ctrl_cfg_check(&hw->dram, msg, sizeof msg) != 0)
+        section = "dram";
+    else if (npu_cfg_check(&hw->npu, msg, sizeof msg) != 0)
+        section = "npu";
+    else if (hw->has_pim && pim_cfg_check(&hw->pim, msg, sizeof msg) != 0)
+        section = "pim";
+    else if (hw->has_lut && lut_cfg_check(&hw->lut, msg, sizeof msg) != 0)
+        section = "lut";
+    if (!section)
+        return 0;
+    const size_t n = strlen(section);
+    if (strncmp(msg, section, n) == 0 && msg[n] == '.')
+        return failf(err, errlen, path, 0, NULL, "%s", msg);
+    return failf(err, errlen, path, 0, NULL, "%s.%s", section, msg);
+}
+
 static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, char *err,
                     size_t errlen)
 {
@@ -554,7 +672,7 @@ static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, ch
     if (systolic_cfg_check(&hw->array, msg, sizeof msg) == 0 &&
         sram_cfg_check(&hw->sram, msg, sizeof msg) == 0 &&
         dma_cfg_check(&hw->dma, msg, sizeof msg) == 0)
-        return 0;
+        return validate_blocks(hw, path, err, errlen);
 
     /* msg is "field: reason"; field is the last part of one of fields[]. */
     const char *colon = strstr(msg, ": ");
@@ -592,6 +710,12 @@ void hw_defaults(hw_cfg_t *hw)
     hw->sram.filter_bytes = 512 * 1024;
     hw->sram.ofmap_bytes = 256 * 1024;
     hw->dma.bytes_per_cycle = 32;
+    dram_ctrl_defaults(&hw->dram);
+    npu_defaults(&hw->npu);
+    hw->has_pim = 0;
+    pim_defaults(&hw->pim);
+    hw->has_lut = 0;
+    lut_defaults(&hw->lut);
     hw->text = NULL;
 }
 
@@ -611,6 +735,18 @@ int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t e
         name = dot + 1;
     }
     const key_spec_t *spec = find_key(yaml_keys, ARRAY_LEN(yaml_keys), section, name, 0);
+    const block_section_t *block = find_block(section);
+    if (!spec && block) {
+        char why[256];
+        if (block->present)
+            *block->present(hw) = 1;
+        if (block->set(hw, name, value, why, sizeof why) != 0) {
+            const size_t n = strlen(name);
+            return failf(err, errlen, NULL, 0, key, "%s",
+                         strncmp(why, name, n) == 0 && why[n] == ':' ? why + n + 2 : why);
+        }
+        return 0;
+    }
     if (!spec)
         return failf(err, errlen, NULL, 0, key, "unknown key");
     load_t ld;
@@ -619,7 +755,9 @@ int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t e
     ld.err = err;
     ld.errlen = errlen;
     const value_t v = {value, strlen(value), NULL, 0};
-    return set_value(&ld, spec, key, 0, &v);
+    const int rc = set_value(&ld, spec, key, 0, &v);
+    hw->lut.dma = hw->dma; /* the LUT unit shares the DRAM channel */
+    return rc;
 }
 
 /* hw is an output: on error it holds hw_defaults() and no text. */
@@ -652,6 +790,7 @@ int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen)
     } else {
         rc = load_yaml(&ld, text, len);
     }
+    hw->lut.dma = hw->dma; /* the LUT unit shares the DRAM channel */
     if (rc == 0)
         rc = validate(hw, path, ld.at, err, errlen);
     if (rc != 0) {
@@ -663,8 +802,20 @@ int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen)
     return 0;
 }
 
-/* Canonical text into buf (always fits: the name is at most 63 characters,
- * 126 once escaped).  Returns the length. */
+/* Appends to buf (size bytes, *n used), truncating at the end. */
+static void app(char *buf, size_t size, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const int w = vsnprintf(buf + *n, size - *n, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *n = *n + (size_t)w < size ? *n + (size_t)w : size - 1;
+}
+
+/* Canonical text into buf: every field in a fixed order, in the YAML that
+ * hw_load reads back to the same hw_cfg_t (CANONICAL_MAX always fits).
+ * Returns the length. */
 static size_t canonical(const hw_cfg_t *hw, char *buf, size_t size)
 {
     char name[2 * sizeof hw->name];
@@ -675,31 +826,70 @@ static size_t canonical(const hw_cfg_t *hw, char *buf, size_t size)
         name[n++] = hw->name[i];
     }
     name[n] = '\0';
-    int w = snprintf(buf, size,
-                     "name: \"%s\"\n"
-                     "array:\n"
-                     "  rows: %u\n"
-                     "  cols: %u\n"
-                     "  dataflow: %s\n"
-                     "  in_bits: %u\n"
-                     "  w_bits: %u\n"
-                     "  acc_bits: %u\n"
-                     "sram:\n"
-                     "  ifmap_bytes: %llu\n"
-                     "  filter_bytes: %llu\n"
-                     "  ofmap_bytes: %llu\n"
-                     "dram:\n"
-                     "  bytes_per_cycle: %u\n",
-                     name, hw->array.rows, hw->array.cols,
-                     systolic_dataflow_name(hw->array.dataflow), hw->array.in_bits,
-                     hw->array.w_bits, hw->array.acc_bits,
-                     (unsigned long long)hw->sram.ifmap_bytes,
-                     (unsigned long long)hw->sram.filter_bytes,
-                     (unsigned long long)hw->sram.ofmap_bytes, hw->dma.bytes_per_cycle);
-    return w < 0 ? 0 : (size_t)w < size ? (size_t)w : size - 1;
+    n = 0;
+    buf[0] = '\0';
+    app(buf, size, &n,
+        "name: \"%s\"\n"
+        "array:\n  rows: %u\n  cols: %u\n  dataflow: %s\n  in_bits: %u\n  w_bits: %u\n"
+        "  acc_bits: %u\n"
+        "sram:\n  ifmap_bytes: %llu\n  filter_bytes: %llu\n  ofmap_bytes: %llu\n",
+        name, hw->array.rows, hw->array.cols, systolic_dataflow_name(hw->array.dataflow),
+        hw->array.in_bits, hw->array.w_bits, hw->array.acc_bits,
+        (unsigned long long)hw->sram.ifmap_bytes, (unsigned long long)hw->sram.filter_bytes,
+        (unsigned long long)hw->sram.ofmap_bytes);
+    const dram_cfg_t *d = &hw->dram.dev;
+    char map[16];
+    dram_map_name(&d->map, map);
+    app(buf, size, &n, "dram:\n  bytes_per_cycle: %u\n", hw->dma.bytes_per_cycle);
+    if (d->preset[0])
+        app(buf, size, &n, "  preset: %s\n", d->preset);
+    const struct {
+        const char *key;
+        uint32_t v;
+    } dv[] = {
+        {"channels", d->channels}, {"pseudo_channels", d->pseudo_channels},
+        {"bank_groups", d->bank_groups}, {"banks_per_group", d->banks_per_group},
+        {"rows", d->rows}, {"columns", d->columns}, {"bus_bits", d->bus_bits},
+        {"burst_length", d->burst_length}, {"transfers_per_tck", d->transfers_per_tck},
+        {"tck_ps", d->tck_ps}, {"tRCD", d->tRCD}, {"tRP", d->tRP}, {"tRAS", d->tRAS},
+        {"tRC", d->tRC}, {"tCL", d->tCL}, {"tCWL", d->tCWL}, {"tBL", d->tBL},
+        {"tCCD_S", d->tCCD_S}, {"tCCD_L", d->tCCD_L}, {"tRRD_S", d->tRRD_S},
+        {"tRRD_L", d->tRRD_L}, {"tFAW", d->tFAW}, {"tWR", d->tWR}, {"tWTR_S", d->tWTR_S},
+        {"tWTR_L", d->tWTR_L}, {"tRTP", d->tRTP}, {"tREFI", d->tREFI}, {"tRFC", d->tRFC},
+        {"queue_depth", hw->dram.queue_depth},
+    };
+    for (size_t i = 0; i < sizeof dv / sizeof dv[0]; i++)
+        app(buf, size, &n, "  %s: %u\n", dv[i].key, dv[i].v);
+    app(buf, size, &n, "  mapping: %s\n  page_policy: %s\n  scheduler: %s\n  refresh: %s\n", map,
+        hw->dram.page == DRAM_CLOSE_PAGE ? "close" : "open",
+        hw->dram.sched == DRAM_FCFS ? "fcfs" : "frfcfs", hw->dram.refresh ? "on" : "off");
+    app(buf, size, &n,
+        "npu:\n  cores: %u\n  freq_mhz: %u\n  vector_lanes: %u\n  vector_latency: %u\n"
+        "  chunks: %u\n",
+        hw->npu.cores, hw->npu.freq_mhz, hw->npu.vector.lanes, hw->npu.vector.latency,
+        hw->npu.chunks);
+    if (hw->has_pim)
+        app(buf, size, &n,
+            "pim:\n  lanes: %u\n  precision: %s\n  grf_entries: %u\n  srf_entries: %u\n"
+            "  acc_entries: %u\n  banks_per_unit: %u\n",
+            hw->pim.lanes, pim_prec_name(hw->pim.prec), hw->pim.grf_entries,
+            hw->pim.srf_entries, hw->pim.acc_entries, hw->pim.banks_per_unit);
+    if (hw->has_lut) {
+        const lut_cfg_t *l = &hw->lut;
+        app(buf, size, &n,
+            "lut:\n  a_bits: %u\n  g: %u\n  sym_table: %s\n  fused: %s\n  tile_m: %u\n"
+            "  tile_n: %u\n  tile_k: %u\n  table_entries: %u\n  scale_group: %u\n"
+            "  act_buf_kib: %llu\n  w_buf_kib: %llu\n  out_buf_kib: %llu\n",
+            l->a_bits, l->g, l->sym_table ? "true" : "false", l->fused ? "true" : "false", l->tm,
+            l->tn, l->tk, l->table_entries, l->scale_group,
+            (unsigned long long)(l->act_buf_bytes / 1024),
+            (unsigned long long)(l->w_buf_bytes / 1024),
+            (unsigned long long)(l->out_buf_bytes / 1024));
+    }
+    return n;
 }
 
-#define CANONICAL_MAX 1024
+#define CANONICAL_MAX 4096
 
 char *hw_canonical(const hw_cfg_t *hw)
 {

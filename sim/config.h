@@ -7,6 +7,10 @@
 #include <stdint.h>
 
 #include "../models/dma.h"
+#include "../models/dram_ctrl.h"
+#include "../models/lut_tc.h"
+#include "../models/npu.h"
+#include "../models/pim.h"
 #include "../models/sram.h"
 #include "../models/systolic.h"
 
@@ -14,7 +18,13 @@ typedef struct {
     char name[64];          /* YAML "name", SCALE-Sim [general] run_name */
     systolic_cfg_t array;
     sram_cfg_t sram;
-    dma_cfg_t dma;
+    dma_cfg_t dma;          /* dram.bytes_per_cycle: the NPU's share of DRAM bandwidth */
+    dram_ctrl_cfg_t dram;   /* dram: the device (preset, organization, timing) and controller */
+    npu_cfg_t npu;          /* npu: cores, clock, vector unit */
+    int has_pim;            /* a pim: section is present (and not enabled: false) */
+    pim_cfg_t pim;          /* pim: the processing units beside the DRAM banks */
+    int has_lut;            /* a lut: section is present (and not enabled: false) */
+    lut_cfg_t lut;          /* lut: the LUT tensor core; its DRAM channel is dma */
     char *text;             /* the file exactly as read (NUL-terminated), owned */
 } hw_cfg_t;
 

@@ -26,23 +26,6 @@ int npu_mode_parse(const char *s, npu_mode_t *m)
     return -1;
 }
 
-int npu_cfg_check(const npu_cfg_t *c, char *err, size_t errlen)
-{
-    if (c->cores < 1 || c->cores > 64) {
-        snprintf(err, errlen, "cores: %u is outside 1..64", c->cores);
-        return -1;
-    }
-    if (c->freq_mhz < 1 || c->freq_mhz > 100000) {
-        snprintf(err, errlen, "freq_mhz: %u is outside 1..100000", c->freq_mhz);
-        return -1;
-    }
-    if (c->chunks < 1 || c->chunks > 64) {
-        snprintf(err, errlen, "chunks: %u is outside 1..64", c->chunks);
-        return -1;
-    }
-    return vector_cfg_check(&c->vector, err, errlen);
-}
-
 /* ---- lowering --------------------------------------------------------- */
 
 #define NO_CMD UINT32_MAX

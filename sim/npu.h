@@ -43,21 +43,13 @@
 #include "../mapper/model.h"
 #include "../mapper/ops.h"
 #include "../models/pim_gemv.h"
-#include "../models/vector.h"
+#include "../models/npu.h"
 #include "config.h"
 
 typedef enum { NPU_ONLY = 0, NPU_PIM_BLOCKED = 1, NPU_PIM_NEUPIMS = 2 } npu_mode_t;
 
-typedef struct {
-    uint32_t cores;          /* 1..64 */
-    uint32_t freq_mhz;       /* NPU clock, for times in seconds */
-    vector_cfg_t vector;
-    uint32_t chunks;         /* load/compute pairs per op per core, 1..64 */
-} npu_cfg_t;
-
 const char *npu_mode_name(npu_mode_t m);
 int npu_mode_parse(const char *s, npu_mode_t *m);
-int npu_cfg_check(const npu_cfg_t *c, char *err, size_t errlen);
 
 typedef struct {
     char name[32];

@@ -100,6 +100,13 @@ static void assert_same_hw(const hw_cfg_t *a, const hw_cfg_t *b)
     ck_assert_uint_eq(a->sram.filter_bytes, b->sram.filter_bytes);
     ck_assert_uint_eq(a->sram.ofmap_bytes, b->sram.ofmap_bytes);
     ck_assert_uint_eq(a->dma.bytes_per_cycle, b->dma.bytes_per_cycle);
+    /* block sections: both come from hw_defaults() (zeroed padding) */
+    ck_assert_mem_eq(&a->dram, &b->dram, sizeof a->dram);
+    ck_assert_mem_eq(&a->npu, &b->npu, sizeof a->npu);
+    ck_assert_int_eq(a->has_pim, b->has_pim);
+    ck_assert_mem_eq(&a->pim, &b->pim, sizeof a->pim);
+    ck_assert_int_eq(a->has_lut, b->has_lut);
+    ck_assert_mem_eq(&a->lut, &b->lut, sizeof a->lut);
 }
 
 static const char FULL_YAML[] =
@@ -432,20 +439,28 @@ START_TEST(canonical_lists_every_field_in_bytes_in_fixed_order)
     hw_defaults(&hw);
     char *c = hw_canonical(&hw);
     ck_assert_ptr_nonnull(c);
-    ck_assert_str_eq(c, "name: \"default-32x32\"\n"
-                        "array:\n"
-                        "  rows: 32\n"
-                        "  cols: 32\n"
-                        "  dataflow: os\n"
-                        "  in_bits: 8\n"
-                        "  w_bits: 8\n"
-                        "  acc_bits: 32\n"
-                        "sram:\n"
-                        "  ifmap_bytes: 524288\n"
-                        "  filter_bytes: 524288\n"
-                        "  ofmap_bytes: 262144\n"
-                        "dram:\n"
-                        "  bytes_per_cycle: 32\n");
+    static const char head[] = "name: \"default-32x32\"\n"
+                               "array:\n"
+                               "  rows: 32\n"
+                               "  cols: 32\n"
+                               "  dataflow: os\n"
+                               "  in_bits: 8\n"
+                               "  w_bits: 8\n"
+                               "  acc_bits: 32\n"
+                               "sram:\n"
+                               "  ifmap_bytes: 524288\n"
+                               "  filter_bytes: 524288\n"
+                               "  ofmap_bytes: 262144\n"
+                               "dram:\n"
+                               "  bytes_per_cycle: 32\n"
+                               "  preset: HBM2\n";
+    ck_assert_msg(strncmp(c, head, strlen(head)) == 0, "%s", c);
+    /* the device's fields, the NPU; no PIM or LUT section by default */
+    ck_assert_ptr_nonnull(strstr(c, "  tRCD: "));
+    ck_assert_ptr_nonnull(strstr(c, "  mapping: RoBaCoBgCh\n"));
+    ck_assert_ptr_nonnull(strstr(c, "npu:\n  cores: 1\n  freq_mhz: 1000\n"));
+    ck_assert_ptr_null(strstr(c, "pim:"));
+    ck_assert_ptr_null(strstr(c, "lut:"));
     free(c);
 }
 END_TEST
@@ -691,6 +706,89 @@ END_TEST
 
 /* hw_set: each dotted key reaches its field, units as in a file (KiB x
  * 1024 written out by hand), errors name the key, ranges left to validate. */
+static const char BLOCKS_YAML[] = "dram:\n"
+                                  "  tRCD: 30\n"         /* before the preset, still kept */
+                                  "  preset: HBM3\n"
+                                  "  queue_depth: 16\n"
+                                  "  page_policy: close\n"
+                                  "npu:\n"
+                                  "  cores: 4\n"
+                                  "  vector_lanes: 128\n"
+                                  "pim:\n"
+                                  "  lanes: 32\n"
+                                  "  precision: int8\n"
+                                  "lut:\n"
+                                  "  tile_m: 16\n"
+                                  "  sym_table: false\n"
+                                  "  table_entries: 4096\n";
+
+START_TEST(block_sections_set_their_blocks_and_round_trip)
+{
+    hw_cfg_t hw, back, want;
+    char path[256], err[256] = "";
+    load_ok("blocks.yaml", BLOCKS_YAML, &hw);
+    hw_defaults(&want);
+    ck_assert_int_eq(dram_ctrl_cfg_set(&want.dram, "preset", "HBM3", err, sizeof err), 0);
+    ck_assert_str_eq(hw.dram.dev.preset, "HBM3");
+    ck_assert_uint_eq(hw.dram.dev.tRCD, 30);
+    ck_assert_uint_eq(hw.dram.dev.channels, want.dram.dev.channels);
+    ck_assert_uint_eq(hw.dram.queue_depth, 16);
+    ck_assert_int_eq(hw.dram.page, DRAM_CLOSE_PAGE);
+    ck_assert_uint_eq(hw.npu.cores, 4);
+    ck_assert_uint_eq(hw.npu.vector.lanes, 128);
+    ck_assert_int_eq(hw.has_pim, 1);
+    ck_assert_uint_eq(hw.pim.lanes, 32);
+    ck_assert_int_eq(hw.pim.prec, PIM_INT8);
+    ck_assert_int_eq(hw.has_lut, 1);
+    ck_assert_uint_eq(hw.lut.tm, 16);
+    ck_assert_int_eq(hw.lut.sym_table, 0);
+    char *c = hw_canonical(&hw);
+    write_file(path, "blocks-canonical.yaml", c);
+    ck_assert_msg(hw_load(path, &back, err, sizeof err) == 0, "%s\n%s", err, c);
+    assert_same_hw(&hw, &back);
+    char h1[17], h2[17];
+    hw_hash(&hw, h1);
+    hw_hash(&back, h2);
+    ck_assert_str_eq(h1, h2);
+    free(c);
+    hw_free(&hw);
+    hw_free(&back);
+}
+END_TEST
+
+START_TEST(block_section_errors_name_the_dotted_key)
+{
+    expect_error("p1.yaml", "pim:\n  lanez: 4\n", 2, "pim.lanez", "unknown key");
+    expect_error("p2.yaml", "pim:\n  lanes: 0\n", 0, "pim.lanes", "outside");
+    expect_error("p3.yaml", "npu:\n  cores: many\n", 2, "npu.cores", "whole number");
+    expect_error("p4.yaml", "npu:\n  cores: 0\n", 0, "npu.cores", "outside");
+    expect_error("p5.yaml", "dram:\n  preset: DDR9\n", 2, "dram.preset", "DDR9");
+    expect_error("p6.yaml", "dram:\n  tRC: 1\n", 0, "dram.tRC", "tRAS");
+    expect_error("p7.yaml", "lut:\n  sym_table: maybe\n", 2, "lut.sym_table", "true or false");
+    expect_error("p8.yaml", "lut:\n  g: 9\n", 0, "lut.g", "");
+    expect_error("p9.yaml", "pim:\n  lanes: [4]\n", 2, "pim.lanes", "single value");
+}
+END_TEST
+
+START_TEST(hw_set_reaches_block_sections)
+{
+    hw_cfg_t hw;
+    char err[256];
+    hw_defaults(&hw);
+    ck_assert_int_eq(hw_set(&hw, "npu.cores", "8", err, sizeof err), 0);
+    ck_assert_uint_eq(hw.npu.cores, 8);
+    ck_assert_int_eq(hw.has_pim, 0);
+    ck_assert_int_eq(hw_set(&hw, "pim.lanes", "16", err, sizeof err), 0);
+    ck_assert_int_eq(hw.has_pim, 1);
+    ck_assert_int_eq(hw_set(&hw, "pim.enabled", "false", err, sizeof err), 0);
+    ck_assert_int_eq(hw.has_pim, 0);
+    ck_assert_int_eq(hw_set(&hw, "dram.preset", "GDDR6", err, sizeof err), 0);
+    ck_assert_str_eq(hw.dram.dev.preset, "GDDR6");
+    ck_assert_int_eq(hw_set(&hw, "lut.tile_q", "3", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "lut.tile_q") != NULL, "%s", err);
+}
+END_TEST
+
 START_TEST(hw_set_sets_fields_by_dotted_key)
 {
     hw_cfg_t hw;
@@ -736,6 +834,9 @@ Suite *config_suite(void)
     tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
     tcase_add_test(tc, defaults_are_the_documented_32x32_os_array);
     tcase_add_test(tc, hw_set_sets_fields_by_dotted_key);
+    tcase_add_test(tc, block_sections_set_their_blocks_and_round_trip);
+    tcase_add_test(tc, block_section_errors_name_the_dotted_key);
+    tcase_add_test(tc, hw_set_reaches_block_sections);
     tcase_add_test(tc, shipped_default_yaml_equals_the_defaults);
     tcase_add_test(tc, full_yaml_sets_every_field);
     tcase_add_test(tc, partial_yaml_keeps_defaults_for_keys_left_out);
