@@ -141,3 +141,178 @@ void power_metrics(const tech_t *t, uint64_t macs, uint64_t cycles, uint64_t pes
     if (m->area_mm2 > 0)
         m->tops_per_mm2 = m->tops / m->area_mm2;
 }
+
+/* ---- LUT tensor core ---------------------------------------------------- */
+
+static double ceil_log2(uint32_t x)
+{
+    uint32_t l = 0;
+    while ((1u << l) < x)
+        l++;
+    return l;
+}
+
+/* One batch of power_add() calls: the first failure is reported once. */
+typedef struct {
+    power_breakdown_t *b;
+    int bad;
+} adder_t;
+
+static void put(adder_t *a, const char *name, double v)
+{
+    a->bad |= power_add(a->b, name, v) != 0;
+}
+
+static int done(const adder_t *a, const char *what, char *err, size_t errlen)
+{
+    if (!a->bad)
+        return 0;
+    snprintf(err, errlen, "%s: more than %d components", what, POWER_MAX_ITEMS);
+    return -1;
+}
+
+int power_lut_area(const tech_t *t, const lut_cfg_t *cfg, power_breakdown_t *out, char *err,
+                   size_t errlen)
+{
+    if (lut_cfg_check(cfg, err, errlen) != 0)
+        return -1;
+    const double E = lut_entries(cfg), eb = lut_entry_bits(cfg), P = lut_planes(cfg);
+    const double TM = cfg->tm, TN = cfg->tn, PE = TM * TN, g = cfg->g;
+    const double tables = (double)(cfg->table_entries / lut_entries(cfg));
+    const double reg = t->a.reg_bit, mux = t->a.mux_bit;
+    const int zp = cfg->wq != LUT_WQ_SYM;
+    adder_t a = {out, 0};
+    put(&a, "lut.table", cfg->table_entries * eb * (reg + mux));
+    put(&a, "lut.table_sel", (tables > TM ? tables - TM : 0) * E * eb * mux);
+    put(&a, "lut.pe_select", PE * (E - 1) * eb * mux);
+    put(&a, "lut.pe_sign", cfg->sym_table ? PE * tech_add_um2(t, (uint32_t)eb) : 0);
+    put(&a, "lut.pe_shift", PE * ceil_log2((uint32_t)P) * (eb + P - 1) * mux);
+    put(&a, "lut.pe_acc", PE * (tech_add_um2(t, 32) + 2 * 32 * reg + 32 * mux));
+    double pre = 0;
+    if (!cfg->fused) {
+        pre = TM * E * (g - 1) * tech_add_um2(t, (uint32_t)eb);
+        if (zp)
+            pre += TM * (tech_add_um2(t, 32) + 2 * 32 * reg);
+    }
+    put(&a, "lut.precompute", pre);
+    double drain = 0;
+    if (zp)
+        drain += tech_mul_um2(t, (uint32_t)P + 1, 32) + TN * tech_add_um2(t, 32);
+    if (cfg->scale_group)
+        drain += TN * tech_mul_um2(t, 32, 16);
+    put(&a, "lut.drain", drain);
+    put(&a, "sram.act", tech_sram_um2(t, cfg->act_buf_bytes));
+    put(&a, "sram.weight", tech_sram_um2(t, cfg->w_buf_bytes));
+    put(&a, "sram.out", tech_sram_um2(t, cfg->out_buf_bytes));
+    return done(&a, "area", err, errlen);
+}
+
+int power_lut_energy(const tech_t *t, const lut_cfg_t *cfg, const lut_stats_t *st,
+                     power_breakdown_t *out, char *err, size_t errlen)
+{
+    if (lut_cfg_check(cfg, err, errlen) != 0)
+        return -1;
+    const double eb = lut_entry_bits(cfg), P = lut_planes(cfg);
+    const double add_eb = tech_add_pj(t, (uint32_t)eb), add32 = tech_add_pj(t, 32);
+    const double reg = t->e.reg_bit;
+    const uint64_t act_half = cfg->act_buf_bytes / 2 ? cfg->act_buf_bytes / 2 : 1;
+    const uint64_t w_half = cfg->w_buf_bytes / 2 ? cfg->w_buf_bytes / 2 : 1;
+    adder_t a = {out, 0};
+    put(&a, "lut.table_write", (double)st->table_writes * eb * reg);
+    put(&a, "lut.table_read", (double)st->table_reads * eb / 8 * t->e.lut_read_byte);
+    put(&a, "lut.precompute", (double)st->precompute_adds * add_eb + (double)st->rowsum_adds * add32);
+    if (st->fused_precompute_adds)
+        put(&a, "upstream.precompute", (double)st->fused_precompute_adds * add_eb);
+    put(&a, "lut.sign", (double)st->sign_ops * add_eb);
+    put(&a, "lut.shift", (double)st->shifts * ceil_log2((uint32_t)P) * (eb + P - 1) * t->e.mux_bit);
+    put(&a, "lut.acc", (double)st->acc_adds * (add32 + 32 * reg) + (double)st->bank_writes * 32 * reg);
+    put(&a, "lut.drain", (double)st->zp_muls * tech_mul_pj(t, (uint32_t)P + 1, 32) +
+                             (double)st->zp_adds * add32 +
+                             (double)st->scale_muls * tech_mul_pj(t, 32, 16));
+    put(&a, "sram.act", (double)(st->act_reads * bytes_of(cfg->a_bits)) *
+                            tech_sram_read_pj_per_byte(t, act_half));
+    put(&a, "sram.weight", (double)st->weight_reads * cfg->g / 8.0 *
+                               tech_sram_read_pj_per_byte(t, w_half));
+    put(&a, "sram.fill", (double)st->dram_read_bytes * tech_sram_write_pj_per_byte(t, w_half));
+    put(&a, "sram.out", (double)(st->out_writes * LUT_OUT_BYTES) *
+                                tech_sram_write_pj_per_byte(t, cfg->out_buf_bytes) +
+                            (double)(st->out_acc_reads * LUT_OUT_BYTES) *
+                                tech_sram_read_pj_per_byte(t, cfg->out_buf_bytes));
+    put(&a, "dram", (double)(st->dram_read_bytes + st->dram_write_bytes) * 8.0 * t->e.dram_bit);
+    return done(&a, "energy", err, errlen);
+}
+
+int power_dqmac_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats_t *st,
+                       const lut_dequant_cost_t *dq, power_breakdown_t *out, char *err,
+                       size_t errlen)
+{
+    layer_stats_t s = *st;
+    const uint64_t w8 = st->filter_writes * bytes_of(hw->array.w_bits);
+    if (w8 > s.dram_read_bytes) {
+        snprintf(err, errlen, "dqmac: %llu filter bytes but %llu DRAM bytes read",
+                 (unsigned long long)w8, (unsigned long long)s.dram_read_bytes);
+        return -1;
+    }
+    s.dram_read_bytes = s.dram_read_bytes - w8 + dq->weight_dram_bytes_lowbit;
+    if (power_systolic_energy(t, hw, &s, out, err, errlen) != 0)
+        return -1;
+    adder_t a = {out, 0};
+    put(&a, "dequant", (double)dq->dequant_ops * tech_add_pj(t, 8));
+    return done(&a, "energy", err, errlen);
+}
+
+int power_dqmac_area(const tech_t *t, const hw_cfg_t *hw, const lut_cfg_t *lut,
+                     power_breakdown_t *out, char *err, size_t errlen)
+{
+    if (power_systolic_area(t, hw, out, err, errlen) != 0)
+        return -1;
+    const double lanes = (double)lut->dma.bytes_per_cycle * 8.0 / lut_planes(lut);
+    adder_t a = {out, 0};
+    put(&a, "dequant", lanes * tech_add_um2(t, 8));
+    return done(&a, "area", err, errlen);
+}
+
+/* ---- PIM ---------------------------------------------------------------- */
+
+int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t *out,
+                   char *err, size_t errlen)
+{
+    const pim_cfg_t *u = &cfg->unit;
+    if (pim_cfg_check(u, err, errlen) != 0)
+        return -1;
+    const double units = (double)dram_units(&cfg->dram) * dram_banks(&cfg->dram) /
+                         u->banks_per_unit;
+    const double L = u->lanes, eb = pim_elem_bits(u);
+    const double mac = u->prec == PIM_FP16
+                           ? L / 16.0 * t->a.pim_unit
+                           : L * (tech_mul_um2(t, 8, 8) + tech_add_um2(t, 32));
+    const double bits = u->grf_entries * L * eb + u->srf_entries * eb + u->acc_entries * L * 32;
+    adder_t a = {out, 0};
+    put(&a, "pim.mac", units * mac);
+    put(&a, "pim.regs", units * bits * (t->a.reg_bit + t->a.mux_bit));
+    return done(&a, "area", err, errlen);
+}
+
+int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_stats_t *st,
+                     power_breakdown_t *out, char *err, size_t errlen)
+{
+    const pim_cfg_t *u = &cfg->unit;
+    const dram_cfg_t *d = &cfg->dram;
+    if (pim_cfg_check(u, err, errlen) != 0)
+        return -1;
+    const double page_kib = (double)d->columns * d->bus_bits / 8.0 / 1024.0;
+    const double burst_bits = 8.0 * dram_burst_bytes(d);
+    const double core_bits = (double)(st->host_rd + st->host_wr) * burst_bits +
+                             (double)st->bank_bytes * 8.0;
+    const double mac = u->prec == PIM_FP16 ? t->e.pim_mac : tech_int8_mac_pj(t);
+    const double units_per_channel = (double)dram_banks(d) / u->banks_per_unit;
+    const double reg_bits = (double)st->lane_macs * 32 +
+                            (double)st->vec_bursts * units_per_channel * burst_bits;
+    adder_t a = {out, 0};
+    put(&a, "dram.act", (double)st->act * t->e.dram_act * page_kib);
+    put(&a, "dram.core", core_bits * t->e.dram_core_bit);
+    put(&a, "dram.io", (double)st->bus_bytes * 8.0 * t->e.dram_io_bit);
+    put(&a, "pim.mac", (double)st->lane_macs * mac);
+    put(&a, "pim.regs", reg_bits * t->e.reg_bit);
+    return done(&a, "energy", err, errlen);
+}

@@ -11,9 +11,9 @@
  *   int power_<block>_area(const tech_t *, const <block> cfg,
  *                          power_breakdown_t *out, char *err, size_t errlen);
  *
- * so the LUT unit (models/lut_tc.h) and PIM (models/pim.h) add theirs with
- * names under "lut." and "pim." and the per-event energies tech_t already has
- * (e.lut_read_byte, e.pim_mac, a.pim_unit) without touching the systolic code.
+ * The LUT unit (models/lut_tc.h) and PIM (models/pim.h, pim_gemv.h) add
+ * theirs below with names under "lut." and "pim.", the DRAM split under
+ * "dram.".
  *
  * What the systolic/scratchpad/DRAM model counts (power.c has the details):
  *   array.mac       macs x (multiplier(in_bits x w_bits) + adder(acc_bits))
@@ -32,6 +32,8 @@
 
 #include "../sim/config.h"
 #include "../sim/engine.h"
+#include "lut_tc.h"
+#include "pim_gemv.h"
 #include "tech.h"
 
 #define POWER_MAX_ITEMS 24
@@ -76,6 +78,86 @@ int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *
 /* The energy of one layer's events (see the list at the top). */
 int power_systolic_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats_t *st,
                           power_breakdown_t *out, char *err, size_t errlen);
+
+/* ---- LUT tensor core (models/lut_tc.h) ------------------------------------ */
+
+/* Area of the configured unit, built from the same parts its events price
+ * (E = lut_entries, eb = lut_entry_bits, P = lut_planes, PE = tm x tn):
+ *   lut.table      table_entries x eb flip-flops, each with its load mux
+ *   lut.table_sel  per tile row, a mux choosing one of the row's tables for
+ *                  the broadcast: (table_entries/E - tm) x E x eb mux bits
+ *   lut.pe_select  per PE an E:1 entry select: (E - 1) x eb mux bits
+ *   lut.pe_sign    per PE an eb-bit negator (adder), with sym_table only
+ *   lut.pe_shift   per PE a shifter by plane: ceil(log2 P) x (eb + P - 1) mux bits
+ *   lut.pe_acc     per PE a 32-bit adder, accumulator and drain-bank
+ *                  registers, and the accumulator's clear/load mux
+ *   lut.precompute in-unit precompute only: per tile row E adder trees of
+ *                  g - 1 eb-bit adders; with a zero point, the rowsum adder
+ *                  and its two 32-bit registers
+ *   lut.drain      zero point: one (P+1) x 32 multiplier and tn 32-bit
+ *                  adders; scaler: tn 32 x 16 multipliers
+ *   sram.act, sram.weight, sram.out   the three buffers, whole */
+int power_lut_area(const tech_t *t, const lut_cfg_t *cfg, power_breakdown_t *out, char *err,
+                   size_t errlen);
+
+/* Energy of one LUT run from its events (lut_stats_t):
+ *   lut.table_write  table_writes x eb x reg_bit
+ *   lut.table_read   table_reads x eb/8 x lut_read_byte
+ *   lut.precompute   precompute_adds x add(eb) + rowsum_adds x add(32)
+ *   upstream.precompute  fused_precompute_adds x add(eb): the same work done
+ *                    by the previous operator (priced, not part of the unit)
+ *   lut.sign         sign_ops x add(eb)
+ *   lut.shift        shifts x ceil(log2 P) x (eb + P - 1) x mux_bit
+ *   lut.acc          acc_adds x (add(32) + 32 reg_bit) + bank_writes x 32 reg_bit
+ *   lut.drain        zp_muls x mul(P+1, 32) + zp_adds x add(32)
+ *                    + scale_muls x mul(32, 16)
+ *   sram.act         act_reads x ceil(a_bits/8) B, read from half the buffer
+ *   sram.weight      weight_reads x g/8 B, read from half the weight buffer
+ *   sram.fill        dram_read_bytes written into half the weight buffer (the
+ *                    DMA's fills; the activation buffer has the same size by
+ *                    default)
+ *   sram.out         out_writes x 4 B written + out_acc_reads x 4 B read (whole buffer)
+ *   dram             (dram_read_bytes + dram_write_bytes) x 8 x dram_bit */
+int power_lut_energy(const tech_t *t, const lut_cfg_t *cfg, const lut_stats_t *st,
+                     power_breakdown_t *out, char *err, size_t errlen);
+
+/* Dequantize-then-MAC baseline on the systolic array hw (8-bit weights in the
+ * array): power_systolic_energy of st, except that the weights come from
+ * DRAM at P bits (dq->weight_dram_bytes_lowbit instead of one byte per filter
+ * fill, as lut_dequant_cost describes), plus "dequant" = dequant_ops x
+ * add(8) (one subtract per weight element). */
+int power_dqmac_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats_t *st,
+                       const lut_dequant_cost_t *dq, power_breakdown_t *out, char *err,
+                       size_t errlen);
+
+/* Its area: power_systolic_area of hw plus "dequant", the dequantizer beside
+ * the DMA: one 8-bit subtractor per weight element a DRAM cycle delivers
+ * (lut->dma.bytes_per_cycle x 8 / P of them). */
+int power_dqmac_area(const tech_t *t, const hw_cfg_t *hw, const lut_cfg_t *lut,
+                     power_breakdown_t *out, char *err, size_t errlen);
+
+/* ---- PIM (models/pim.h, models/pim_gemv.h) -------------------------------- */
+
+/* Area of every PIM unit of the DRAM (dram_units x banks / banks_per_unit):
+ *   pim.mac   fp16: lanes/16 x pim_unit (the table's 16-lane [L21] datapath);
+ *             int8: lanes x (mul(8, 8) + add(32))
+ *   pim.regs  (grf x lanes x elem + srf x elem + acc x lanes x 32) bits x
+ *             (reg_bit + mux_bit) */
+int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t *out,
+                   char *err, size_t errlen);
+
+/* Energy of a PIM GEMV (pim_gemv_time) or of the host baseline
+ * (pim_gemv_host_time) from the same stats:
+ *   dram.act  act x dram_act x page bytes / 1 KiB (each ACT with its PRE)
+ *   dram.core bits that leave the cell array: host bursts (host_rd + host_wr)
+ *             and PIM reads (bank_bytes), x dram_core_bit
+ *   dram.io   bus_bytes x 8 x dram_io_bit (host data, SRF bursts, read-backs:
+ *             the latter two never touch the array)
+ *   pim.mac   lane_macs x pim_mac (fp16) or the int8 MAC
+ *   pim.regs  lane_macs x 32 accumulator bits + SRF bursts x units per
+ *             channel x burst bits, x reg_bit */
+int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_stats_t *st,
+                     power_breakdown_t *out, char *err, size_t errlen);
 
 /* ---- derived figures ----------------------------------------------------- */
 

@@ -6,12 +6,20 @@
  * factors; the loader takes the base's values, multiplies each by the factor
  * of its category and then applies the keys the derived file sets itself:
  *
- *   logic_energy: energy_pj.{int*, fp16_*, reg_bit}
+ *   logic_energy: energy_pj.{int*, fp16_*, reg_bit, mux_bit}
  *   sram_energy:  sram_read_pj_per_byte[*].pj, energy_pj.lut_read_byte
  *   logic_area:   area_um2.{int*, fp16_*, reg_bit, mux_bit, pim_unit}
  *   sram_area:    area_um2.sram_bitcell
- *   not scaled:   energy_pj.dram_bit, energy_pj.pim_mac (the DRAM die),
- *                 sram_write_ratio, sram_efficiency, clock_mhz
+ *   not scaled:   energy_pj.{dram_bit, dram_act, dram_core_bit, dram_io_bit,
+ *                 pim_mac} (the DRAM die), sram_write_ratio,
+ *                 sram_efficiency, clock_mhz
+ *
+ * Two views of DRAM energy: dram_bit is the all-in cost of a bit moved over
+ * an accelerator's off-chip interface (activation amortized, as [J21]
+ * quotes it); the PIM comparison needs where that energy goes inside a
+ * stacked DRAM, so dram_act (one row activation with its precharge),
+ * dram_core_bit (array -> the bank's edge, where a PIM unit sits) and
+ * dram_io_bit (bank edge -> die I/O -> TSV -> interface) split it.
  *
  * Units: pJ, um^2, KiB (SRAM law), MHz.  Every loaded value is > 0.
  */
@@ -36,7 +44,11 @@ typedef struct {
         double int8_add, int16_add, int32_add, int8_mul, int32_mul;
         double fp16_add, fp16_mul;
         double reg_bit;             /* one flip-flop bit written */
-        double dram_bit;            /* one bit read or written off chip */
+        double mux_bit;             /* one 2:1 multiplexer bit switching (shifters, selects) */
+        double dram_bit;            /* one bit read or written off chip, all in */
+        double dram_act;            /* one ACT + its PRE of a 1 KiB row (scale by page size) */
+        double dram_core_bit;       /* one bit between the cell array and the bank's edge */
+        double dram_io_bit;         /* one bit between the bank's edge and the host */
         double pim_mac;             /* one in-DRAM multiply-accumulate */
         double lut_read_byte;       /* one byte read from a lookup table */
     } e;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../models/pim_gemv.h"
+#include "../models/power.h"
 #include "../models/tech.h"
 #include "cli.h"
 #include "db.h"
@@ -249,8 +250,10 @@ static const char pimgemv_usage[] =
     "requests per channel, one every P cycles) in blocked mode and with dual row\n"
     "buffers (NeuPIMs).  Default: the score GEMV of a decode step, 32 heads x\n"
     "2048 context x 128 dims, fp16, HBM2, 16 lanes per unit, one unit per 2 banks.\n"
-    "Energy uses reports/tech/NODE.yaml (default 45nm): dram_bit per bit on the\n"
-    "bus and pim_mac per lane MAC.\n";
+    "Energy (models/power.h, reports/tech/NODE.yaml, default 45nm): both paths pay\n"
+    "dram_act per row activation and dram_core_bit per bit leaving the cell array;\n"
+    "bits on the bus pay dram_io_bit; PIM adds pim_mac per lane MAC and its\n"
+    "register writes.  Prints both energies and their ratio host/PIM.\n";
 
 static void print_stats(const char *name, const pim_gemv_stats_t *s, double tck_ns)
 {
@@ -347,20 +350,30 @@ int cmd_pimgemv(int argc, char **argv)
     const double peak = (double)host.bus_bytes / (dram_peak_bytes_per_s(&cfg.dram) * 1e-9) / tck;
     printf("host reads at %.1f%% of peak bandwidth; PIM speedup %.2fx\n",
            100.0 * peak / (double)host.cycles, (double)host.cycles / (double)pim.cycles);
-    /* Energy: bus bits at dram_bit; PIM adds its lane MACs.  reports/tech has
-     * no figure for a bit read inside the bank, so the in-bank reads of PIM
-     * are bracketed: free (upper bound on the saving) or as dear as a whole
-     * off-chip access (lower bound). */
-    /* pim_mac is an fp16 MAC ([L21] in reports/tech); int8 lanes use the
-     * table's int8 MAC (int8 multiply + int32 add). */
-    const double e_mac = cfg.unit.prec == PIM_FP16 ? tech.e.pim_mac : tech_int8_mac_pj(&tech);
-    const double eh = host.bus_bytes * 8.0 * tech.e.dram_bit;
-    const double ep = pim.bus_bytes * 8.0 * tech.e.dram_bit + pim.lane_macs * e_mac;
-    const double ep_hi = ep + pim.bank_bytes * 8.0 * tech.e.dram_bit;
-    printf("energy (%s: dram_bit %.1f pJ, lane MAC %.2f pJ): host %.1f uJ, PIM %.1f..%.1f uJ; "
-           "host/PIM %.2fx..%.2fx (in-bank reads free..at dram_bit)\n",
-           node, tech.e.dram_bit, e_mac, eh * 1e-6, ep * 1e-6, ep_hi * 1e-6, eh / ep,
-           eh / ep_hi);
+    /* Energy (models/power.h): both paths priced with the same DRAM split,
+     * activation + array-to-bank-edge + bank-edge-to-host, so the ratio
+     * compares like with like; PIM adds its lane MACs and registers. */
+    power_breakdown_t eh, ep, ap;
+    power_init(&eh);
+    power_init(&ep);
+    power_init(&ap);
+    if (power_pim_energy(&tech, &cfg, &host, &eh, err, sizeof err) != 0 ||
+        power_pim_energy(&tech, &cfg, &pim, &ep, err, sizeof err) != 0 ||
+        power_pim_area(&tech, &cfg, &ap, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        return 1;
+    }
+    printf("energy (%s): host %.1f uJ = act %.1f + core %.1f + io %.1f; PIM %.1f uJ = act %.1f + "
+           "core %.1f + io %.1f + MAC %.1f + regs %.1f; host/PIM %.2fx\n",
+           tech.node, eh.total * 1e-6, power_get(&eh, "dram.act") * 1e-6,
+           power_get(&eh, "dram.core") * 1e-6, power_get(&eh, "dram.io") * 1e-6, ep.total * 1e-6,
+           power_get(&ep, "dram.act") * 1e-6, power_get(&ep, "dram.core") * 1e-6,
+           power_get(&ep, "dram.io") * 1e-6, power_get(&ep, "pim.mac") * 1e-6,
+           power_get(&ep, "pim.regs") * 1e-6, eh.total / ep.total);
+    printf("per bit: act %.3g pJ per 1 KiB ACT, array->bank edge %.3g pJ, bank edge->host %.3g "
+           "pJ; PIM units %.2f mm^2 (%u units)\n",
+           tech.e.dram_act, tech.e.dram_core_bit, tech.e.dram_io_bit, ap.total * 1e-6,
+           dram_units(&cfg.dram) * dram_banks(&cfg.dram) / cfg.unit.banks_per_unit);
     printf("events: PIM ACT %" PRIu64 " PRE %" PRIu64 " all-bank cmds %" PRIu64 " lane MACs %" PRIu64
            " (useful %" PRIu64 ") SRF bursts %" PRIu64 " read-back bursts %" PRIu64 "\n",
            pim.act, pim.pre, pim.ab_cmds, pim.lane_macs, pim.useful_macs, pim.vec_bursts,

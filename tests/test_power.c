@@ -3,7 +3,8 @@
  *
  * References: energies computed by hand from a small table with round
  * numbers; published 45 nm / 7 nm figures (Horowitz ISSCC 2014, Jouppi et al.
- * ISCA 2021); flip-flop counts derived by hand from rtl/systolic.v; and cell
+ * ISCA 2021); LUT and PIM energies and areas worked out by hand from event
+ * counts; flip-flop counts derived by hand from rtl/systolic.v; and cell
  * areas from yosys (`codesim synth`, run through the real binary). */
 #include <math.h>
 #include <stdio.h>
@@ -26,7 +27,9 @@ static void near(double got, double want, double rel, const char *what)
 /* A complete base table with round numbers the hand calculations use:
  * multiplier energy 0.2 pJ (8x8) to 3.2 pJ (32x32) is linear in the operand
  * product, so 8x8 costs 0.2; adders 0.1 pJ at 32 bits; SRAM 1 pJ/B at 1 KiB,
- * 2 pJ/B at 4 KiB (slope 1/2 in log-log); writes 1.5x reads. */
+ * 2 pJ/B at 4 KiB (slope 1/2 in log-log); writes 1.5x reads; mux bit 0.002
+ * pJ; DRAM: 1000 pJ per 1 KiB activation, 0.5 pJ/bit array to bank edge, 2
+ * pJ/bit bank edge to host. */
 static const char round_table[] =
     "node: round\n"
     "clock_mhz: 500\n"
@@ -42,6 +45,10 @@ static const char round_table[] =
     "  dram_bit: 10\n"
     "  pim_mac: 1.5\n"
     "  lut_read_byte: 0.1\n"
+    "  mux_bit: 0.002\n"
+    "  dram_act: 1000\n"
+    "  dram_core_bit: 0.5\n"
+    "  dram_io_bit: 2\n"
     "sram_read_pj_per_byte:\n"
     "  - {kib: 1, pj: 1}\n"
     "  - {kib: 4, pj: 2}\n"
@@ -222,6 +229,13 @@ START_TEST(node_factors_applied_as_documented)
     NEAR(t7.e.dram_bit, 3.9, 1e-12);
     NEAR(t7.e.pim_mac, t45.e.pim_mac, 1e-12);
     NEAR(t7.clock_mhz, 1050, 1e-12);
+    NEAR(t7.e.mux_bit, t45.e.mux_bit * 0.3333, 1e-12);
+    NEAR(t7.e.dram_act, t45.e.dram_act, 1e-12);
+    NEAR(t7.e.dram_core_bit, t45.e.dram_core_bit, 1e-12);
+    NEAR(t7.e.dram_io_bit, t45.e.dram_io_bit, 1e-12);
+    /* The HBM2 split adds up to Jouppi et al.'s HBM2 figure (250 pJ per
+     * 64-bit access, 7nm.yaml's dram_bit) for a fully read 1 KiB row. */
+    NEAR(t7.e.dram_act / 8192 + t7.e.dram_core_bit + t7.e.dram_io_bit, 250.0 / 64, 0.01);
     /* Jouppi et al. ISCA 2021: 7 nm 8b mult 0.07 + 32b add 0.03 pJ. */
     NEAR(tech_int8_mac_pj(&t7), 0.07 + 0.03, 1e-3);
     /* 28 nm: the 7 nm energy factors to the power ln(45/28)/ln(45/7). */
@@ -265,15 +279,24 @@ START_TEST(bad_tables_give_one_line)
     expect_error(replace(round_table, "  int8_mul: 0.2\n", "  int8_mul: 0.2\n  int8_mul: 0.3\n"),
                  "bad.yaml:8: energy_pj.int8_mul: duplicate key");
     expect_error(replace(round_table, "sram_efficiency: 0.5", "sram_efficiency: 2"),
-                 "bad.yaml:19: sram_efficiency: 2 is more than 1");
+                 "bad.yaml:23: sram_efficiency: 2 is more than 1");
     expect_error(replace(round_table, "  - {kib: 4, pj: 2}\n", "  - {kib: 0.5, pj: 2}\n"),
-                 "bad.yaml:17: sram_read_pj_per_byte[1]: kib must increase");
+                 "bad.yaml:21: sram_read_pj_per_byte[1]: kib must increase");
     expect_error(replace(round_table, "node: round\n", "node: round\nscale: {logic_area: 1}\n"),
                  "bad.yaml:2: scale: only a derived node");
     expect_error("node: x\nbase: nowhere\nscale: {logic_energy: 1, sram_energy: 1, "
                  "logic_area: 1, sram_area: 1}\n",
                  "bad.yaml:2: base: nowhere.yaml: ");
     expect_error("node: [1\n", "bad.yaml:");
+    /* The keys LUT and PIM pricing added. */
+    expect_error(replace(round_table, "  dram_core_bit: 0.5\n", ""),
+                 "bad.yaml: energy_pj.dram_core_bit: missing");
+    expect_error(replace(round_table, "  dram_act: 1000\n", "  dram_act: -3\n"),
+                 "bad.yaml:16: energy_pj.dram_act: -3 is negative");
+    expect_error(replace(round_table, "  mux_bit: 0.002\n", "  mux_bit: 0\n"),
+                 "bad.yaml:15: energy_pj.mux_bit: must be greater than 0");
+    expect_error(replace(round_table, "  dram_io_bit: 2\n", "  dram_io_bit: lots\n"),
+                 "bad.yaml:18: energy_pj.dram_io_bit: 'lots' is not a number");
 
     /* A missing file, and a derived file whose base has an error. */
     tech_t t;
@@ -323,6 +346,230 @@ START_TEST(cli_area_reports_and_refuses_bad_tech)
                   "%s", out);
     ck_assert_int_eq(run_bin("area --tech /nonexistent/x.yaml", out, sizeof out), 1);
     ck_assert_msg(!strncmp(out, "codesim area: /nonexistent/x.yaml: ", 35) &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                  "%s", out);
+}
+END_TEST
+
+/* ---- LUT tensor core ---------------------------------------------------- */
+
+/* A small unit for hand arithmetic: int8 activations, g = 4 (eb = 10-bit
+ * entries), W2 with a zero point (P = 2), 2 x 4 x 8 tile; buffers of 2 KiB
+ * (act: half = 1 KiB, 1 pJ/B), 8 KiB (weights: half = 4 KiB, 2 pJ/B read,
+ * 3 pJ/B written) and 4 KiB (out: 2 pJ/B read, 3 written). */
+static void small_lut(lut_cfg_t *c)
+{
+    lut_defaults(c);
+    c->a_bits = 8, c->g = 4, c->sym_table = 1, c->w_bits = 2, c->wq = LUT_WQ_ZP, c->zp = 2;
+    c->tm = 2, c->tn = 4, c->tk = 8;
+    c->table_entries = 2 * 2 * 8;
+    c->act_buf_bytes = 2048, c->w_buf_bytes = 8192, c->out_buf_bytes = 4096;
+    c->scale_group = 8;
+}
+
+START_TEST(lut_energy_is_events_times_event_energies)
+{
+    tech_t t;
+    load_round(&t);
+    lut_cfg_t c;
+    small_lut(&c);
+    lut_stats_t st;
+    memset(&st, 0, sizeof st);
+    st.act_reads = 11, st.weight_reads = 13, st.table_writes = 17, st.table_reads = 19;
+    st.precompute_adds = 23, st.fused_precompute_adds = 5, st.rowsum_adds = 29;
+    st.sign_ops = 31, st.shifts = 37, st.acc_adds = 41, st.bank_writes = 43;
+    st.zp_muls = 47, st.zp_adds = 53, st.out_writes = 59, st.out_acc_reads = 61;
+    st.scale_muls = 67, st.dram_read_bytes = 71, st.dram_write_bytes = 73;
+    power_breakdown_t e;
+    power_init(&e);
+    char err[256];
+    ck_assert_msg(power_lut_energy(&t, &c, &st, &e, err, sizeof err) == 0, "%s", err);
+    /* Round-table laws by hand: 10-bit add = 0.025 + 0.025 x 2/8 = 0.03125;
+     * 32-bit add 0.1; 3 x 32 multiply = 0.2 x 96/64 = 0.3 (linear in a*b);
+     * 32 x 16 multiply = 0.2 x 512/64 = 1.6. */
+    NEAR(power_get(&e, "lut.table_write"), 17 * 10 * 0.01, 1e-12);
+    NEAR(power_get(&e, "lut.table_read"), 19 * 10 / 8.0 * 0.1, 1e-12);
+    NEAR(power_get(&e, "lut.precompute"), 23 * 0.03125 + 29 * 0.1, 1e-12);
+    NEAR(power_get(&e, "upstream.precompute"), 5 * 0.03125, 1e-12);
+    NEAR(power_get(&e, "lut.sign"), 31 * 0.03125, 1e-12);
+    /* P = 2: one mux level over 10 + 1 bits. */
+    NEAR(power_get(&e, "lut.shift"), 37 * 11 * 0.002, 1e-12);
+    NEAR(power_get(&e, "lut.acc"), 41 * (0.1 + 32 * 0.01) + 43 * 32 * 0.01, 1e-12);
+    NEAR(power_get(&e, "lut.drain"), 47 * 0.3 + 53 * 0.1 + 67 * 1.6, 1e-12);
+    NEAR(power_get(&e, "sram.act"), 11 * 1 * 1.0, 1e-12);
+    NEAR(power_get(&e, "sram.weight"), 13 * 0.5 * 2.0, 1e-12);
+    NEAR(power_get(&e, "sram.fill"), 71 * 3.0, 1e-12);
+    NEAR(power_get(&e, "sram.out"), 59 * 4 * 3.0 + 61 * 4 * 2.0, 1e-12);
+    NEAR(power_get(&e, "dram"), (71 + 73) * 8 * 10.0, 1e-12);
+    const double sum = 1.7 + 2.375 + (0.71875 + 2.9) + 0.15625 + 0.96875 + 0.814 +
+                       (17.22 + 13.76) + (14.1 + 5.3 + 107.2) + 11 + 13 + 213 + (708 + 488) +
+                       11520;
+    NEAR(e.total, sum, 1e-12);
+
+    /* The dequantize-then-MAC baseline: the array's events, weights from DRAM
+     * at 2 bits, and one 8-bit subtract (0.025 pJ) per weight element. */
+    hw_cfg_t hw;
+    small_hw(&hw);
+    layer_stats_t ls = {0};
+    ls.macs = 100, ls.filter_writes = 40, ls.dram_read_bytes = 40 + 24, ls.dram_write_bytes = 8;
+    const lut_dequant_cost_t dq = {40, 10};
+    power_breakdown_t d;
+    power_init(&d);
+    ck_assert_msg(power_dqmac_energy(&t, &hw, &ls, &dq, &d, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&d, "dram"), (10 + 24 + 8) * 8 * 10.0, 1e-12);
+    NEAR(power_get(&d, "dequant"), 40 * 0.025, 1e-12);
+    NEAR(power_get(&d, "array.mac"), 100 * 0.3, 1e-12);
+}
+END_TEST
+
+/* Area by hand for a 1 x 1 x 4 unit (g = 2, W1 symmetric: E = 2 stored
+ * entries of eb = 9 bits, P = 1), then growing the tile and the table. */
+START_TEST(lut_area_grows_with_tile_and_table_as_by_hand)
+{
+    tech_t t;
+    load_round(&t);
+    lut_cfg_t c;
+    lut_defaults(&c);
+    c.a_bits = 8, c.g = 2, c.sym_table = 1, c.w_bits = 1, c.wq = LUT_WQ_SYM, c.zp = 0;
+    c.tm = 1, c.tn = 1, c.tk = 4, c.table_entries = 4, c.scale_group = 0;
+    c.act_buf_bytes = c.w_buf_bytes = c.out_buf_bytes = 1024;
+    power_breakdown_t a;
+    power_init(&a);
+    char err[256];
+    ck_assert_msg(power_lut_area(&t, &c, &a, err, sizeof err) == 0, "%s", err);
+    /* 9-bit adder: 40 + 40/8 = 45 um^2; flip-flop 5, mux 2 per bit.
+     * table: 4 entries x 9 bits x (5 + 2) = 252; table select: 2 tables
+     * for 1 row, one 2:1 choice over 2 x 9 bits = 36; entry select: 1 x 9 x 2
+     * = 18; sign: 45; shift: none (P = 1); accumulator: 160 + 64 x 5 + 32 x 2
+     * = 544; precompute: 2 entries x 1 adder x 45 = 90; no zero point, no
+     * scaler.  Buffers: 3 x 1024 B x 8 x 0.25 / 0.5. */
+    NEAR(power_get(&a, "lut.table"), 252, 1e-12);
+    NEAR(power_get(&a, "lut.table_sel"), 36, 1e-12);
+    NEAR(power_get(&a, "lut.pe_select"), 18, 1e-12);
+    NEAR(power_get(&a, "lut.pe_sign"), 45, 1e-12);
+    NEAR(power_get(&a, "lut.pe_acc"), 544, 1e-12);
+    NEAR(power_get(&a, "lut.precompute"), 90, 1e-12);
+    ck_assert(power_get(&a, "lut.pe_shift") == 0 && power_get(&a, "lut.drain") == 0);
+    NEAR(a.total, 985 + 3 * 4096.0, 1e-12);
+
+    /* Twice the columns: the per-PE parts double (18 + 45 + 544 more). */
+    lut_cfg_t c2 = c;
+    c2.tn = 2;
+    power_breakdown_t a2;
+    power_init(&a2);
+    ck_assert_msg(power_lut_area(&t, &c2, &a2, err, sizeof err) == 0, "%s", err);
+    NEAR(a2.total - a.total, 18 + 45 + 544, 1e-12);
+    /* Twice the K depth and table: 8 entries (504) and a 4-way select of
+     * 3 x 2 x 9 x 2 = 108. */
+    lut_cfg_t c3 = c;
+    c3.tk = 8, c3.table_entries = 8;
+    power_breakdown_t a3;
+    power_init(&a3);
+    ck_assert_msg(power_lut_area(&t, &c3, &a3, err, sizeof err) == 0, "%s", err);
+    NEAR(a3.total - a.total, (504 - 252) + (108 - 36), 1e-12);
+    /* W2 (P = 2) adds a one-level shifter of 9 + 1 bits per PE. */
+    lut_cfg_t c4 = c;
+    c4.w_bits = 2;
+    power_breakdown_t a4;
+    power_init(&a4);
+    ck_assert_msg(power_lut_area(&t, &c4, &a4, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&a4, "lut.pe_shift"), 10 * 2, 1e-12);
+}
+END_TEST
+
+/* ---- PIM ---------------------------------------------------------------- */
+
+static void hbm2_pim(pim_gemv_cfg_t *cfg)
+{
+    char err[256];
+    memset(cfg, 0, sizeof *cfg);
+    ck_assert_msg(dram_preset("HBM2", &cfg->dram, err, sizeof err) == 0, "%s", err);
+    cfg->unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+}
+
+START_TEST(pim_energy_is_events_times_event_energies)
+{
+    tech_t t;
+    load_round(&t);
+    pim_gemv_cfg_t cfg;
+    hbm2_pim(&cfg);
+    /* HBM2: 1 KiB pages (128 columns x 64 bits), 32-byte bursts, 16 banks. */
+    ck_assert_uint_eq(cfg.dram.columns * cfg.dram.bus_bits / 8, 1024);
+    ck_assert_uint_eq(dram_burst_bytes(&cfg.dram), 32);
+    pim_gemv_stats_t st;
+    memset(&st, 0, sizeof st);
+    st.act = 10, st.host_rd = 3, st.host_wr = 1, st.bank_bytes = 640, st.bus_bytes = 200;
+    st.lane_macs = 100, st.vec_bursts = 2;
+    power_breakdown_t e;
+    power_init(&e);
+    char err[256];
+    ck_assert_msg(power_pim_energy(&t, &cfg, &st, &e, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&e, "dram.act"), 10 * 1000.0, 1e-12);
+    /* 4 host bursts of 256 bits and 640 bytes into the units leave the array. */
+    NEAR(power_get(&e, "dram.core"), (4 * 256 + 640 * 8) * 0.5, 1e-12);
+    NEAR(power_get(&e, "dram.io"), 200 * 8 * 2.0, 1e-12);
+    NEAR(power_get(&e, "pim.mac"), 100 * 1.5, 1e-12);
+    /* 32 accumulator bits per lane MAC; each SRF burst lands in the 16/2 = 8
+     * units of its channel. */
+    NEAR(power_get(&e, "pim.regs"), (100 * 32 + 2 * 8 * 256) * 0.01, 1e-12);
+    NEAR(e.total, 10000 + 3072 + 3200 + 150 + 72.96, 1e-12);
+
+    /* Area: 16 x 16 / 2 units of 16 fp16 lanes (the table's pim_unit, 1000)
+     * and 8 x 16 x 16 + 8 x 16 + 8 x 16 x 32 register bits x (5 + 2). */
+    power_breakdown_t a;
+    power_init(&a);
+    ck_assert_msg(power_pim_area(&t, &cfg, &a, err, sizeof err) == 0, "%s", err);
+    const double units = dram_units(&cfg.dram) * 16.0 / 2;
+    NEAR(power_get(&a, "pim.mac"), units * 1000, 1e-12);
+    NEAR(power_get(&a, "pim.regs"), units * (2048 + 128 + 4096) * 7.0, 1e-12);
+}
+END_TEST
+
+/* A decode-attention score GEMV (4 heads x 512 context x 128 dims, fp16) on
+ * HBM2 with the shipped table: PIM spends less energy than the host reading
+ * the same weights over the bus, because the weights never cross the bank
+ * edge; and the host pays at least the bus energy of every weight bit. */
+START_TEST(pim_saves_energy_on_decode_gemv)
+{
+    tech_t t;
+    char path[600], err[512];
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &t, err, sizeof err) == 0, "%s", err);
+    pim_gemv_cfg_t cfg;
+    hbm2_pim(&cfg);
+    const pim_gemv_t g = {4, 512, 128};
+    ck_assert_msg(pim_gemv_check(&cfg, &g, err, sizeof err) == 0, "%s", err);
+    pim_gemv_stats_t host, pim;
+    ck_assert_msg(pim_gemv_host_time(&cfg, &g, &host, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(pim_gemv_time(&cfg, &g, &pim, NULL, err, sizeof err) == 0, "%s", err);
+    power_breakdown_t eh, ep;
+    power_init(&eh);
+    power_init(&ep);
+    ck_assert(power_pim_energy(&t, &cfg, &host, &eh, err, sizeof err) == 0);
+    ck_assert(power_pim_energy(&t, &cfg, &pim, &ep, err, sizeof err) == 0);
+    const double wbits = 4.0 * 512 * 128 * 16;
+    ck_assert(eh.total >= wbits * (t.e.dram_core_bit + t.e.dram_io_bit));
+    ck_assert_msg(eh.total / ep.total > 1.0, "host %.1f pJ, PIM %.1f pJ", eh.total, ep.total);
+}
+END_TEST
+
+START_TEST(cli_lutcompare_and_pimgemv_price_and_refuse_bad_tech)
+{
+    char out[16384];
+    ck_assert_int_eq(run_bin("lutcompare --m 1 --n 256 --k 256 --w-bits 1 --tech 7nm", out,
+                             sizeof out), 0);
+    ck_assert_msg(strstr(out, "tech 7nm") && strstr(out, "lut / dq+mac  TOPS/W") &&
+                      strstr(out, "why: ") && !strstr(out, "        -         -"),
+                  "%s", out);
+    ck_assert_int_eq(run_bin("lutcompare --tech /nonexistent/x.yaml", out, sizeof out), 1);
+    ck_assert_msg(!strncmp(out, "codesim lutcompare: /nonexistent/x.yaml: ", 41) &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                  "%s", out);
+    ck_assert_int_eq(run_bin("pimgemv --groups 2 --m 256 --k 128 --host-reqs 0", out,
+                             sizeof out), 0);
+    ck_assert_msg(strstr(out, "host/PIM "), "%s", out);
+    ck_assert_int_eq(run_bin("pimgemv --tech /nonexistent/y.yaml", out, sizeof out), 1);
+    ck_assert_msg(!strncmp(out, "codesim pimgemv: /nonexistent/y.yaml: ", 38) &&
                       strchr(out, '\n') == out + strlen(out) - 1,
                   "%s", out);
 }
@@ -381,9 +628,14 @@ Suite *power_suite(void)
     tcase_add_test(tc, area_is_pes_plus_sram);
     tcase_add_test(tc, node_factors_applied_as_documented);
     tcase_add_test(tc, bad_tables_give_one_line);
+    tcase_add_test(tc, lut_energy_is_events_times_event_energies);
+    tcase_add_test(tc, lut_area_grows_with_tile_and_table_as_by_hand);
+    tcase_add_test(tc, pim_energy_is_events_times_event_energies);
+    tcase_add_test(tc, pim_saves_energy_on_decode_gemv);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_add_test(cli, cli_area_reports_and_refuses_bad_tech);
+    tcase_add_test(cli, cli_lutcompare_and_pimgemv_price_and_refuse_bad_tech);
     tcase_set_timeout(cli, 60);
     suite_add_tcase(s, cli);
     TCase *syn = tcase_create("yosys");
