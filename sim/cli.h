@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 int cmd_run(int argc, char **argv);
+int cmd_run_llm(int argc, char **argv); /* sim/cmd_llm.c: codesim run --model */
 int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);   /* sim/cmd_sweep.c */

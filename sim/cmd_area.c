@@ -15,6 +15,7 @@
 #include "../models/power.h"
 #include "../models/tech.h"
 #include "cli.h"
+#include "db.h"
 #include "config.h"
 #include "engine.h"
 #include "workload.h"
@@ -167,6 +168,7 @@ static const char synth_usage[] =
     "  --acc-bits A     accumulator width (default 32)\n"
     "  --tech NODE      technology table of the model (default 45nm)\n"
     "  --out DIR        where the yosys logs and synth.csv go (default build/area)\n"
+    "  --db FILE        results database (default results.db)\n"
     "  --tolerance T    allowed relative ratio difference (default 0.15)\n";
 
 /* Liberty-free cell area model for yosys' generic gates: the area of the
@@ -281,13 +283,15 @@ static int parse_sizes(const char *s, uint32_t *sizes, size_t *count)
 int cmd_synth(int argc, char **argv)
 {
     const char *sizes_s = "1,2,4,8,16", *node = "45nm", *out = "build/area";
+    const char *db_path = "results.db";
     uint64_t bits = 8, acc = 32;
     double tol = 0.15;
     static const struct option opts[] = {
         {"sizes", required_argument, 0, 's'}, {"bits", required_argument, 0, 'b'},
         {"acc-bits", required_argument, 0, 'a'}, {"tech", required_argument, 0, 't'},
         {"out", required_argument, 0, 'o'}, {"tolerance", required_argument, 0, 'T'},
-        {"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
+        {"db", required_argument, 0, 'd'},  {"help", no_argument, 0, 'H'},
+        {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -297,6 +301,7 @@ int cmd_synth(int argc, char **argv)
         case 'a': if (cli_uint("synth", "--acc-bits", optarg, 2, 32, &acc)) return 2; break;
         case 't': node = optarg; break;
         case 'o': out = optarg; break;
+        case 'd': db_path = optarg; break;
         case 'T': {
             char *end;
             tol = strtod(optarg, &end);
@@ -326,6 +331,12 @@ int cmd_synth(int argc, char **argv)
         return 1;
     }
     char err[700];
+    /* Open the database before synthesizing: a bad database fails fast. */
+    db_t *db = NULL;
+    if (db_open(db_path, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim synth: %s\n", err);
+        return 1;
+    }
     synth_row_t rows[16];
     for (size_t i = 0; i < ns; i++) {
         synth_row_t *r = &rows[i];
@@ -337,6 +348,7 @@ int cmd_synth(int argc, char **argv)
         if (run_yosys(out, sizes[i], (uint32_t)bits, (uint32_t)acc, stat, err, sizeof err) != 0 ||
             read_stat(stat, r, err, sizeof err) != 0) {
             fprintf(stderr, "codesim synth: %s\n", err);
+            db_close(db);
             return 1;
         }
         r->seconds = cli_now() - t0;
@@ -353,8 +365,10 @@ int cmd_synth(int argc, char **argv)
     FILE *f = fopen(tmp, "w");
     if (!f) {
         fprintf(stderr, "codesim synth: %s: %s\n", tmp, strerror(errno));
+        db_close(db);
         return 1;
     }
+    db_synth_size_t rec[16];
     /* synth.csv columns: grid size, widths, yosys cell and flip-flop counts,
      * synthesized area (NanGate 45 nm cell areas, um^2), model area on the
      * chosen node (um^2), both as ratios to the smallest size, and
@@ -372,6 +386,8 @@ int cmd_synth(int argc, char **argv)
         const double sr = r->synth_um2 / rows[0].synth_um2, mr = r->model_um2 / rows[0].model_um2;
         const double dev = mr / sr - 1.0;
         bad += fabs(dev) > tol;
+        rec[i] = (db_synth_size_t){r->n, r->n, r->cells, r->dffs, r->synth_um2, r->model_um2,
+                                   sr, mr, dev, r->seconds};
         fprintf(f, "%u,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%.3f,%.3f,%s,%.6f,%.6f,%.6f,%.2f\n", r->n,
                 r->n, (unsigned)bits, (unsigned)acc, r->cells, r->dffs, r->synth_um2,
                 r->model_um2, tech.node, sr, mr, dev, r->seconds);
@@ -383,9 +399,20 @@ int cmd_synth(int argc, char **argv)
     if (fclose(f) != 0 || rename(tmp, csv) != 0) {
         fprintf(stderr, "codesim synth: %s: %s\n", csv, strerror(errno));
         unlink(tmp);
+        db_close(db);
         return 1;
     }
-    printf("synth: %zu sizes, %d ratios outside %.0f%%, written to %s\n", ns, bad, 100.0 * tol,
-           csv);
+    const db_synth_t chk = {"systolic_grid", tech.node, (uint32_t)bits, (uint32_t)acc, tol,
+                            (uint64_t)bad};
+    int64_t id;
+    const int stored = db_record_synth(db, &chk, rec, ns, &id, err, sizeof err);
+    db_close(db);
+    if (stored != 0) {
+        fprintf(stderr, "codesim synth: %s: %s\n", db_path, err);
+        return 1;
+    }
+    printf("synth: %zu sizes, %d ratios outside %.0f%%, written to %s and stored as check %lld "
+           "in %s\n",
+           ns, bad, 100.0 * tol, csv, (long long)id, db_path);
     return bad ? 1 : 0;
 }

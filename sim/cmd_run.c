@@ -13,6 +13,7 @@
 
 static const char run_usage[] =
     "usage: codesim run --workload FILE [--hw FILE] [--db FILE] [--path fast|cycle]\n"
+    "       codesim run --model FILE ...   (LLM inference; see codesim run --model x --help)\n"
     "\n"
     "Simulates every layer of a workload on the hardware and stores the run.\n"
     "\n"
@@ -35,6 +36,10 @@ static void print_row(const char *name, uint64_t m, uint64_t n, uint64_t k,
 
 int cmd_run(int argc, char **argv)
 {
+    /* With a model, the run is end-to-end LLM inference (sim/cmd_llm.c). */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--model") || !strncmp(argv[i], "--model=", 8))
+            return cmd_run_llm(argc, argv);
     const char *hw_path = NULL, *wl_path = NULL, *db_path = "results.db", *path_s = "fast";
     static const struct option opts[] = {
         {"hw", required_argument, 0, 'h'},     {"workload", required_argument, 0, 'w'},

@@ -48,11 +48,15 @@ struct db {
 };
 
 /* The tables of each schema version: version 1 has the first five, version
- * 2 adds the sweep tables.  Keep in step with db.h and README.md. */
-static const char *const db_tables[] = {"meta", "runs", "layers", "rtl_checks", "rtl_cases",
-                                        "sweep_points", "breakdowns"};
+ * 2 adds the sweep tables, version 3 the LLM runs and the synthesis checks.
+ * Keep in step with db.h and README.md. */
+static const char *const db_tables[] = {"meta",         "runs",         "layers",
+                                        "rtl_checks",   "rtl_cases",    "sweep_points",
+                                        "breakdowns",   "llm_runs",     "llm_units",
+                                        "llm_ops",      "synth_checks", "synth_sizes"};
 #define DB_NTABLES (sizeof db_tables / sizeof db_tables[0])
 #define DB_V1_NTABLES 5
+#define DB_V2_NTABLES 7
 
 static const char db_schema_sql[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
@@ -93,6 +97,27 @@ static const char db_schema_v2_sql[] =
     " UNIQUE (config_hash, workload_hash));"
     "CREATE TABLE breakdowns(run_id INTEGER REFERENCES runs(id), kind TEXT,"
     " component TEXT, value REAL, PRIMARY KEY (run_id, kind, component));";
+
+/* What version 3 adds to version 2: end-to-end LLM runs (one runs row each,
+ * path 'npu') and the area model's synthesis cross-checks. */
+static const char db_schema_v3_sql[] =
+    "CREATE TABLE llm_runs(run_id INTEGER PRIMARY KEY REFERENCES runs(id), model TEXT,"
+    " mode TEXT, batch INTEGER, prompt INTEGER, gen INTEGER, wbits INTEGER, abits INTEGER,"
+    " kvbits INTEGER, cores INTEGER, freq_mhz INTEGER, prefill_cycles INTEGER,"
+    " decode_cycles INTEGER, decode_steps INTEGER, ttft_s REAL, tpot_s REAL,"
+    " tokens_per_s REAL, macs INTEGER, mapper_flops INTEGER, dram_bytes INTEGER,"
+    " dram_gbps REAL, commands INTEGER);"
+    "CREATE TABLE llm_units(run_id INTEGER REFERENCES runs(id), unit TEXT, busy INTEGER,"
+    " utilization REAL, PRIMARY KEY (run_id, unit));"
+    "CREATE TABLE llm_ops(run_id INTEGER REFERENCES runs(id), idx INTEGER, name TEXT,"
+    " phase TEXT, unit TEXT, cycles INTEGER, macs INTEGER, PRIMARY KEY (run_id, idx));"
+    "CREATE TABLE synth_checks(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,"
+    " git_rev TEXT, block TEXT, tech TEXT, bits INTEGER, acc_bits INTEGER, tolerance REAL,"
+    " sizes INTEGER, outside INTEGER);"
+    "CREATE TABLE synth_sizes(check_id INTEGER REFERENCES synth_checks(id), rows INTEGER,"
+    " cols INTEGER, cells INTEGER, dffs INTEGER, synth_um2 REAL, model_um2 REAL,"
+    " synth_ratio REAL, model_ratio REAL, deviation REAL, yosys_seconds REAL,"
+    " PRIMARY KEY (check_id, rows, cols));";
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -187,7 +212,7 @@ static int is_corrupt(int rc)
 
 /* ---- open --------------------------------------------------------------- */
 
-typedef enum { DB_EMPTY, DB_V1, DB_OURS } db_kind_t;
+typedef enum { DB_EMPTY, DB_V1, DB_V2, DB_OURS } db_kind_t;
 
 /* Classifies the open file without writing to it.  Returns 0 with *kind, or
  * -1 with err set: "not a codesim results database (why)", or "cannot write"
@@ -273,6 +298,8 @@ static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
         version = 1;
     else if (strcmp(ver, "2") == 0)
         version = 2;
+    else if (strcmp(ver, "3") == 0)
+        version = 3;
     if (version == 0) {
         char *end = NULL;
         long v = strtol(ver, &end, 10);
@@ -291,14 +318,15 @@ static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
     }
     free(ver);
 
-    for (size_t i = 1; i < (version == 1 ? DB_V1_NTABLES : DB_NTABLES); i++) {
+    const size_t ntables = version == 1 ? DB_V1_NTABLES : version == 2 ? DB_V2_NTABLES : DB_NTABLES;
+    for (size_t i = 1; i < ntables; i++) {
         if (!have[i]) {
             db_err(err, errlen, "%s: not a codesim results database (missing table %s)",
                    db->path, db_tables[i]);
             return -1;
         }
     }
-    *kind = version == 1 ? DB_V1 : DB_OURS;
+    *kind = version == 1 ? DB_V1 : version == 2 ? DB_V2 : DB_OURS;
     return 0;
 }
 
@@ -337,8 +365,11 @@ static int db_upgrade(db_t *db, char *err, size_t errlen)
     snprintf(meta, sizeof meta,
              "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');",
              DB_SCHEMA_VERSION);
+    /* Each version's additions in turn, from the one the file has. */
     if ((kind == DB_EMPTY && sqlite3_exec(sql, db_schema_sql, NULL, NULL, &msg) != SQLITE_OK) ||
-        (kind != DB_OURS && (sqlite3_exec(sql, db_schema_v2_sql, NULL, NULL, &msg) != SQLITE_OK ||
+        ((kind == DB_EMPTY || kind == DB_V1) &&
+         sqlite3_exec(sql, db_schema_v2_sql, NULL, NULL, &msg) != SQLITE_OK) ||
+        (kind != DB_OURS && (sqlite3_exec(sql, db_schema_v3_sql, NULL, NULL, &msg) != SQLITE_OK ||
                              sqlite3_exec(sql, meta, NULL, NULL, &msg) != SQLITE_OK)) ||
         sqlite3_exec(sql, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
         db_err(err, errlen, "%s: cannot write: %s", db->path, msg ? msg : sqlite3_errmsg(sql));
@@ -815,6 +846,11 @@ int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
 #define CASE_COLS \
     "idx, m, n, k, model_cycles, rtl_cycles, value_mismatches, counts_match"
 
+#define LLM_COLS \
+    "model, mode, batch, prompt, gen, wbits, abits, kvbits, cores, freq_mhz, prefill_cycles," \
+    " decode_cycles, decode_steps, ttft_s, tpot_s, tokens_per_s, macs, mapper_flops," \
+    " dram_bytes, dram_gbps, commands"
+
 /* The statements of one merge, all on the main connection with the input
  * attached as "src". */
 enum {
@@ -824,6 +860,7 @@ enum {
     M_RUN_COPY, M_LAYER_COPY, M_BREAK_COPY, M_POINT_COPY,
     M_ERR_POINTS,   /* points that could not run: no run row */
     M_CHECKS, M_CHECK_DUP, M_CHECK_COPY, M_CASE_COPY,
+    M_LLM_COPY, M_LLM_UNIT_COPY, M_LLM_OP_COPY, /* version 3 inputs */
     M_COUNT
 };
 
@@ -859,6 +896,12 @@ static const char *const merge_sql_v2[M_COUNT] = {
                      " FROM src.rtl_checks WHERE id = ?",
     [M_CASE_COPY] = "INSERT INTO main.rtl_cases(check_id, " CASE_COLS ") SELECT ?, " CASE_COLS
                     " FROM src.rtl_cases WHERE check_id = ?",
+    [M_LLM_COPY] = "INSERT INTO main.llm_runs SELECT ?1, " LLM_COLS
+                   " FROM src.llm_runs WHERE run_id = ?2",
+    [M_LLM_UNIT_COPY] = "INSERT INTO main.llm_units SELECT ?1, unit, busy, utilization"
+                        " FROM src.llm_units WHERE run_id = ?2",
+    [M_LLM_OP_COPY] = "INSERT INTO main.llm_ops SELECT ?1, idx, name, phase, unit, cycles, macs"
+                      " FROM src.llm_ops WHERE run_id = ?2",
 };
 
 /* Runs a prepared statement with up to two integer arguments; *row is set
@@ -879,9 +922,11 @@ static int merge_step(sqlite3_stmt *st, int64_t a, int64_t b, int *row)
 }
 
 /* Copies everything of the attached input that main lacks.  A version-1
- * input has no sweep tables: its runs are all plain runs. */
-static int merge_copy(sqlite3 *sql, int v1, db_merge_stats_t *ms)
+ * input has no sweep tables: its runs are all plain runs; only a version-3
+ * input has LLM runs. */
+static int merge_copy(sqlite3 *sql, int version, db_merge_stats_t *ms)
 {
+    const int v1 = version == 1;
     sqlite3_stmt *st[M_COUNT] = {0};
     int rc = SQLITE_OK;
     for (int i = 0; i < M_COUNT && rc == SQLITE_OK; i++) {
@@ -890,6 +935,8 @@ static int merge_copy(sqlite3 *sql, int v1, db_merge_stats_t *ms)
             q = "SELECT id, NULL FROM src.runs ORDER BY id";
         if (v1 && (i == M_POINT_DUP || i == M_BREAK_COPY || i == M_POINT_COPY ||
                    i == M_ERR_POINTS))
+            continue;
+        if (version < 3 && (i == M_LLM_COPY || i == M_LLM_UNIT_COPY || i == M_LLM_OP_COPY))
             continue;
         rc = sqlite3_prepare_v2(sql, q, -1, &st[i], NULL);
     }
@@ -931,6 +978,9 @@ static int merge_copy(sqlite3 *sql, int v1, db_merge_stats_t *ms)
         if (rc == SQLITE_OK) rc = merge_step(st[M_LAYER_COPY], id, run, NULL);
         if (rc == SQLITE_OK && st[M_BREAK_COPY]) rc = merge_step(st[M_BREAK_COPY], id, run, NULL);
         if (rc == SQLITE_OK && point) rc = merge_step(st[M_POINT_COPY], id, point, NULL);
+        for (int k = M_LLM_COPY; k <= M_LLM_OP_COPY && rc == SQLITE_OK; k++)
+            if (st[k])
+                rc = merge_step(st[k], id, run, NULL);
         if (point) ms->points_added++; else ms->runs_added++;
     }
     if (rc == SQLITE_OK && st[M_ERR_POINTS]) {
@@ -1010,10 +1060,149 @@ int db_merge(db_t *db, const char *in_path, db_merge_stats_t *ms, char *err, siz
         sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
         return -1;
     }
-    rc = merge_copy(sql, kind == DB_V1, ms);
+    rc = merge_copy(sql, kind == DB_V1 ? 1 : kind == DB_V2 ? 2 : 3, ms);
     char what[600];
     snprintf(what, sizeof what, "merge %.500s", in_path);
     int out = db_finish(db, rc, what, err, errlen);
     sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
     return out;
+}
+
+/* ---- LLM runs and synthesis checks (schema version 3) ------------------- */
+
+int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
+                  int64_t *run_id, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    char what[128] = "record llm run";
+    int64_t id = 0;
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        return -1;
+    }
+    int rc = run_insert(sql, run, NULL, 0, res->total_cycles, &id, what, sizeof what);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql,
+                                "INSERT INTO llm_runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                                "?,?,?,?)",
+                                -1, &st, NULL);
+    int c = 1;
+    const mapper_run_t *r = llm->run;
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, id);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, llm->model);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, llm->mode);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->batch);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->prompt);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->gen);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->wbits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->abits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->kvbits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, llm->npu->cores);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, llm->npu->freq_mhz);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->prefill_cycles);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_cycles);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_steps);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->ttft_s);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tpot_s);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tokens_per_s);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->macs);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->mapper_flops);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->dram_bytes);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->dram_gbps);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->commands);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_units VALUES(?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < res->nunits; i++) {
+        sqlite3_reset(st);
+        rc = sqlite3_bind_int64(st, 1, id);
+        if (rc == SQLITE_OK) rc = bind_text(st, 2, res->units[i].name);
+        if (rc == SQLITE_OK) rc = bind_u64(st, 3, res->units[i].busy);
+        if (rc == SQLITE_OK) rc = bind_real(st, 4, res->units[i].utilization);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_ops VALUES(?,?,?,?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < res->nops; i++) {
+        const npu_op_stat_t *o = &res->ops[i];
+        sqlite3_reset(st);
+        rc = sqlite3_bind_int64(st, 1, id);
+        if (rc == SQLITE_OK) rc = bind_u64(st, 2, i);
+        if (rc == SQLITE_OK) rc = bind_text(st, 3, o->name);
+        if (rc == SQLITE_OK) rc = bind_text(st, 4, mapper_phase_name(o->phase));
+        if (rc == SQLITE_OK) rc = bind_text(st, 5, mapper_unit_name(o->unit));
+        if (rc == SQLITE_OK) rc = bind_u64(st, 6, o->cycles);
+        if (rc == SQLITE_OK) rc = bind_u64(st, 7, o->macs);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    if (db_finish(db, rc, what, err, errlen) != 0)
+        return -1;
+    if (run_id)
+        *run_id = id;
+    return 0;
+}
+
+int db_record_synth(db_t *db, const db_synth_t *chk, const db_synth_size_t *sizes, size_t n,
+                    int64_t *check_id, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    db_now(now);
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        return -1;
+    }
+    int rc = sqlite3_prepare_v2(sql,
+                                "INSERT INTO synth_checks(started_at, codesim_version, git_rev,"
+                                " block, tech, bits, acc_bits, tolerance, sizes, outside)"
+                                " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                                -1, &st, NULL);
+    int c = 1;
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->block);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->tech);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->acc_bits);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, chk->tolerance);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, n);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->outside);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    const int64_t id = sqlite3_last_insert_rowid(sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO synth_sizes VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1,
+                                &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const db_synth_size_t *z = &sizes[i];
+        sqlite3_reset(st);
+        c = 1;
+        rc = sqlite3_bind_int64(st, c++, id);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->rows);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->cols);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->cells);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->dffs);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->synth_um2);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->model_um2);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->synth_ratio);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->model_ratio);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->deviation);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->yosys_seconds);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    if (db_finish(db, rc, "record synth check", err, errlen) != 0)
+        return -1;
+    if (check_id)
+        *check_id = id;
+    return 0;
 }

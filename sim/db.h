@@ -45,9 +45,10 @@
 
 #include "config.h"
 #include "engine.h"
+#include "npu.h"
 #include "workload.h"
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 typedef struct db db_t;
 
@@ -134,5 +135,36 @@ int db_merge(db_t *db, const char *in_path, db_merge_stats_t *st, char *err, siz
 
 /* The connection, for read-only queries by the report commands. */
 struct sqlite3 *db_sql(db_t *db);
+
+/* An end-to-end LLM run (codesim run --model): one runs row (path 'npu',
+ * workload = the model's config.json) with its llm_runs, llm_units and
+ * llm_ops rows, in one transaction. */
+typedef struct {
+    const char *model;            /* model name */
+    const char *mode;             /* npu | pim-blocked | neupims */
+    const mapper_run_t *run;
+    const npu_cfg_t *npu;
+} db_llm_t;
+
+int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
+                  int64_t *run_id, char *err, size_t errlen);
+
+/* One area-model vs yosys comparison (codesim synth). */
+typedef struct {
+    uint32_t rows, cols;
+    uint64_t cells, dffs;
+    double synth_um2, model_um2, synth_ratio, model_ratio, deviation, yosys_seconds;
+} db_synth_size_t;
+
+typedef struct {
+    const char *block;            /* "systolic_grid" */
+    const char *tech;             /* technology node or file */
+    uint32_t bits, acc_bits;
+    double tolerance;
+    uint64_t outside;             /* sizes whose ratio is outside the tolerance */
+} db_synth_t;
+
+int db_record_synth(db_t *db, const db_synth_t *chk, const db_synth_size_t *sizes, size_t n,
+                    int64_t *check_id, char *err, size_t errlen);
 
 #endif

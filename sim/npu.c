@@ -59,6 +59,7 @@ typedef struct {
 typedef struct {
     const npu_hw_t *hw;
     npu_result_t *res;
+    mapper_ctx_t *mc;          /* tiles each core's slice of an op */
     sched_t *s;
     uint32_t dram, pim, matrix[64], vector[64];
     uint32_t hist[64][2];      /* per core: compute commands two and one chunks back */
@@ -114,22 +115,37 @@ static int add(lower_t *L, uint32_t unit, uint64_t dur, uint32_t tag, const uint
     return 0;
 }
 
+/* The slice of op that core c of `cores` computes: instances first, then
+ * columns of N, then rows of M are divided as evenly as they go. */
+static void core_slice(const mapper_op_t *op, uint32_t c, uint32_t cores, mapper_op_t *sub)
+{
+    *sub = *op;
+    uint64_t *dim = op->count >= cores ? &sub->count : op->n >= cores ? &sub->n : &sub->m;
+    const uint64_t whole = *dim;
+    *dim = whole / cores + (c < whole % cores);
+}
+
 static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t slot)
 {
     const npu_cfg_t *n = &L->hw->npu;
-    const uint64_t tiles = op->tiling.tiles * op->count;
-    const uint64_t compute = tiled_compute(&L->hw->hw->array, op);
-    const uint64_t bytes = op->tiling.dram_bytes;
     const uint64_t bpc = L->hw->hw->dma.bytes_per_cycle;
-    const uint32_t cores = tiles < n->cores ? (uint32_t)tiles : n->cores;
+    const uint64_t most = op->count > op->n ? (op->count > op->m ? op->count : op->m)
+                                            : (op->n > op->m ? op->n : op->m);
+    const uint32_t cores = most < n->cores ? (uint32_t)most : n->cores;
     L->next.n = 0;
-    uint64_t first = 0;
     for (uint32_t c = 0; c < cores; c++) {
-        const uint64_t t_end = first + tiles / cores + (c < tiles % cores);
-        const uint64_t comp_c = split(compute, first, t_end, tiles);
-        const uint64_t bytes_c = split(bytes, first, t_end, tiles);
-        const uint64_t chunks = t_end - first < n->chunks ? t_end - first : n->chunks;
-        first = t_end;
+        /* Each core's slice is tiled on its own (the mapper memoizes shapes). */
+        mapper_op_t sub;
+        core_slice(op, c, cores, &sub);
+        if (sub.m == 0 || sub.n == 0 || sub.count == 0)
+            continue;
+        const systolic_gemm_t g = {sub.m, sub.n, sub.k};
+        if (mapper_tile_gemm(L->mc, &g, sub.count, &sub.tiling, L->err, L->errlen) != 0)
+            return -1;
+        const uint64_t comp_c = tiled_compute(&L->hw->hw->array, &sub);
+        const uint64_t bytes_c = sub.tiling.dram_bytes;
+        const uint64_t tiles = sub.tiling.tiles * sub.count;
+        const uint64_t chunks = tiles < n->chunks ? tiles : n->chunks;
         uint32_t comp = NO_CMD;
         for (uint64_t j = 0; j < chunks; j++) {
             const uint64_t bj = split(bytes_c, j, j + 1, chunks);
@@ -408,7 +424,7 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
     }
     mapper_ctx_t *mc = mapper_ctx_new(hw->hw);
     mapper_ops_t full = {0}, half[2] = {{0}, {0}};
-    lower_t L = {.hw = hw, .res = res, .err = err, .errlen = errlen};
+    lower_t L = {.hw = hw, .res = res, .mc = mc, .err = err, .errlen = errlen};
     int rc = -1;
     if (!mc) {
         snprintf(err, errlen, "out of memory");

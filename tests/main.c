@@ -14,6 +14,7 @@ int main(void)
     srunner_add_suite(sr, sched_suite());
     srunner_add_suite(sr, vector_suite());
     srunner_add_suite(sr, npu_suite());
+    srunner_add_suite(sr, llm_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, rtl_suite());
     srunner_add_suite(sr, sweep_suite());

@@ -262,7 +262,7 @@ START_TEST(test_db_creates_schema_and_run_rows_read_back_equal)
     ck_assert_int_eq(sqlite3_prepare_v2(sql, "SELECT value FROM meta WHERE key='schema_version'",
                                         -1, &st, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "2");
+    ck_assert_int_eq(atoi((const char *)sqlite3_column_text(st, 0)), DB_SCHEMA_VERSION);
     sqlite3_finalize(st);
 
     ck_assert_int_eq(sqlite3_prepare_v2(sql, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
@@ -570,22 +570,24 @@ START_TEST(test_db_refuses_schema_version_99_naming_both_versions)
     raw_exec(s.path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
     size_t len;
     char *before = slurp(s.path, &len);
-    open_refused(s.path, "99, newer than this codesim", "version 2");
+    open_refused(s.path, "99, newer than this codesim", "version 3");
     assert_bytes(s.path, before, len);
     free(before);
     scratch_free(&s);
 }
 END_TEST
 
-/* A version-1 file (the version-2 tables dropped, as version 1 created
- * none of them) opens as version 2 with every row kept, and takes a
- * sweep point. */
+/* A version-1 file (the tables of versions 2 and 3 dropped, as version 1
+ * created none of them) opens as the current version with every row kept,
+ * and takes a sweep point. */
 START_TEST(test_db_migrates_version_1_in_place_keeping_rows)
 {
     scratch_t s;
     scratch_new(&s);
     make_db(s.path, 3);
-    raw_exec(s.path, "DROP TABLE sweep_points; DROP TABLE breakdowns;"
+    raw_exec(s.path, "DROP TABLE sweep_points; DROP TABLE breakdowns; DROP TABLE llm_runs;"
+                     " DROP TABLE llm_units; DROP TABLE llm_ops; DROP TABLE synth_checks;"
+                     " DROP TABLE synth_sizes;"
                      " UPDATE meta SET value = '1' WHERE key = 'schema_version'");
     const long runs = raw_int(s.path, "SELECT count(*) FROM runs");
     const long layers = raw_int(s.path, "SELECT count(*) FROM layers");
@@ -602,11 +604,41 @@ START_TEST(test_db_migrates_version_1_in_place_keeping_rows)
     ck_assert_msg(db_record_point(db, &pt, NULL, NULL, 0, err, sizeof err) == 0, "%s", err);
     ck_assert_int_eq(db_record_point(db, &pt, NULL, NULL, 0, err, sizeof err), 1);
     db_close(db);
-    ck_assert_int_eq(raw_int(s.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    ck_assert_int_eq(raw_int(s.path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+                     DB_SCHEMA_VERSION);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM llm_runs"), 0);
     ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs"), runs);
     ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), layers);
     ck_assert_int_eq(raw_int(s.path, "SELECT sum(total_cycles) FROM layers"), sum);
     ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM sweep_points"), 1);
+    scratch_free(&s);
+}
+END_TEST
+
+/* A version-2 file (the version-3 tables dropped) opens as version 3 with
+ * every row kept, and takes an LLM run and a synthesis check. */
+START_TEST(test_db_migrates_version_2_in_place_keeping_rows)
+{
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 2);
+    raw_exec(s.path, "DROP TABLE llm_runs; DROP TABLE llm_units; DROP TABLE llm_ops;"
+                     " DROP TABLE synth_checks; DROP TABLE synth_sizes;"
+                     " UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    const long layers = raw_int(s.path, "SELECT count(*) FROM layers");
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    const db_synth_t chk = {"systolic_grid", "45nm", 8, 32, 0.15, 0};
+    const db_synth_size_t z[2] = {{1, 1, 1072, 72, 1369.6, 1012.7, 1, 1, 0, 0.5},
+                                  {2, 2, 4921, 320, 6226.3, 4529.1, 4.546, 4.472, -0.0162, 1.5}};
+    char err[256];
+    int64_t id;
+    ck_assert_msg(db_record_synth(db, &chk, z, 2, &id, err, sizeof err) == 0, "%s", err);
+    db_close(db);
+    ck_assert_int_eq(raw_int(s.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), layers);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM synth_sizes WHERE check_id = 1"), 2);
+    ck_assert_int_eq(raw_int(s.path, "SELECT cells FROM synth_sizes WHERE rows = 2"), 4921);
     scratch_free(&s);
 }
 END_TEST
@@ -700,6 +732,7 @@ Suite *db_suite(void)
     tcase_add_test(tc, test_db_refuses_overwritten_page);
     tcase_add_test(tc, test_db_refuses_truncated_database);
     tcase_add_test(tc, test_db_refuses_schema_version_99_naming_both_versions);
+    tcase_add_test(tc, test_db_migrates_version_2_in_place_keeping_rows);
     tcase_add_test(tc, test_db_migrates_version_1_in_place_keeping_rows);
     tcase_add_test(tc, test_db_missing_directory_cannot_write_names_path);
     tcase_add_test(tc, test_db_read_only_file_cannot_write);

@@ -585,7 +585,7 @@ START_TEST(area_model_tracks_yosys_small_grids)
     tmpdir_t d;
     tmp_open(&d);
     char args[256], out[8192];
-    snprintf(args, sizeof args, "synth --sizes 1,2,4 --out %s", d.dir);
+    snprintf(args, sizeof args, "synth --sizes 1,2,4 --out %s --db %s/s.db", d.dir, d.dir);
     const int rc = run_bin(args, out, sizeof out);
     ck_assert_msg(rc == 0, "codesim synth failed (%d):\n%s", rc, out);
     char path[128], line[512];
@@ -615,6 +615,18 @@ START_TEST(area_model_tracks_yosys_small_grids)
     }
     fclose(f);
     ck_assert_int_eq(rows_seen, 3);
+    /* The comparison is stored too: one check of three sizes, the same cells. */
+    char q[512], got[64] = "";
+    snprintf(q, sizeof q,
+             "sqlite3 %s/s.db \"SELECT count(*), sum(s.cells) = (SELECT sum(cells) FROM "
+             "synth_sizes) FROM synth_checks c JOIN synth_sizes s ON s.check_id = c.id WHERE "
+             "c.sizes = 3 AND c.outside = 0\"",
+             d.dir);
+    FILE *p = popen(q, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(got, sizeof got, p));
+    pclose(p);
+    ck_assert_str_eq(got, "3|1\n");
     tmp_close(&d);
 }
 END_TEST

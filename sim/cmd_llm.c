@@ -1,0 +1,188 @@
+/* cmd_llm.c - `codesim run --model`: end-to-end LLM inference (prefill and
+ * batched decode) on the NPU, with or without PIM (sim/npu.c). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "db.h"
+#include "npu.h"
+#include "textfile.h"
+
+static const char llm_usage[] =
+    "usage: codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
+    "                   [--mode npu|pim-blocked|neupims] [--wbits W] [--abits A]\n"
+    "                   [--kvbits V] [--timeline FILE] [--db FILE]\n"
+    "\n"
+    "Simulates LLM inference end to end: the prefill of B prompts of L tokens and\n"
+    "G-1 batched decode steps, on the NPU of the hardware config (npu: cores, clock,\n"
+    "vector unit; array: the matrix unit of each core; dram: the shared channel)\n"
+    "and, with a pim: section, on PIM.  Reports time to first token, time per output\n"
+    "token, tokens/s, the utilization of every unit, DRAM bandwidth and cycles per\n"
+    "op, and stores the run.\n"
+    "\n"
+    "  --model FILE     Hugging Face config.json (traces/models/ ships several)\n"
+    "  --hw FILE        hardware YAML (default: the built-in config, one core, no PIM)\n"
+    "  --batch B        sequences (default 1)     --prompt L  prompt tokens (default 512)\n"
+    "  --gen G          new tokens per sequence, the first from prefill (default 2)\n"
+    "  --mode M         npu: no PIM; pim-blocked: attention on PIM, DMA waits while\n"
+    "                   PIM computes; neupims: dual row buffers and sub-batch\n"
+    "                   interleaving (default: neupims with a pim: section, else npu)\n"
+    "  --wbits, --abits, --kvbits  widths (default 8; 2 for ternary models' weights)\n"
+    "  --timeline FILE  Chrome trace-event JSON of the prefill and the first decode\n"
+    "                   step: open it in https://ui.perfetto.dev or chrome://tracing\n"
+    "  --db FILE        results database (default results.db)\n";
+
+int cmd_run_llm(int argc, char **argv)
+{
+    const char *model_path = NULL, *hw_path = NULL, *db_path = "results.db", *mode_s = NULL;
+    const char *timeline_path = NULL;
+    uint64_t batch = 1, prompt = 512, gen = 2, wbits = 0, abits = 8, kvbits = 8;
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'm'}, {"hw", required_argument, 0, 'h'},
+        {"batch", required_argument, 0, 'b'}, {"prompt", required_argument, 0, 'p'},
+        {"gen", required_argument, 0, 'g'},   {"mode", required_argument, 0, 'M'},
+        {"wbits", required_argument, 0, 'w'}, {"abits", required_argument, 0, 'a'},
+        {"kvbits", required_argument, 0, 'k'}, {"timeline", required_argument, 0, 't'},
+        {"db", required_argument, 0, 'd'},    {"help", no_argument, 0, 'H'},
+        {0, 0, 0, 0}};
+    int c, bad = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': model_path = optarg; break;
+        case 'h': hw_path = optarg; break;
+        case 'd': db_path = optarg; break;
+        case 'M': mode_s = optarg; break;
+        case 't': timeline_path = optarg; break;
+        case 'b': bad |= cli_uint("run", "batch", optarg, 1, 65536, &batch); break;
+        case 'p': bad |= cli_uint("run", "prompt", optarg, 1, 1 << 20, &prompt); break;
+        case 'g': bad |= cli_uint("run", "gen", optarg, 1, 1 << 20, &gen); break;
+        case 'w': bad |= cli_uint("run", "wbits", optarg, 1, 16, &wbits); break;
+        case 'a': bad |= cli_uint("run", "abits", optarg, 1, 16, &abits); break;
+        case 'k': bad |= cli_uint("run", "kvbits", optarg, 1, 16, &kvbits); break;
+        case 'H': fputs(llm_usage, stdout); return 0;
+        default: fputs(llm_usage, stderr); return 2;
+        }
+    }
+    if (bad)
+        return 2;
+    if (optind < argc) {
+        fprintf(stderr, "codesim run: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+
+    char err[512];
+    hw_cfg_t hw;
+    mapper_model_t model;
+    workload_t wl = {0};
+    db_t *db = NULL;
+    npu_result_t res = {0};
+    FILE *tl = NULL;
+    int rc = 1;
+    if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
+        fprintf(stderr, "codesim run: %s\n", err);
+        return 1;
+    }
+    npu_mode_t mode = hw.has_pim ? NPU_PIM_NEUPIMS : NPU_ONLY;
+    if (mode_s && npu_mode_parse(mode_s, &mode) != 0) {
+        fprintf(stderr, "codesim run: --mode: '%s' is not npu, pim-blocked or neupims\n", mode_s);
+        rc = 2;
+        goto out;
+    }
+    if (mode != NPU_ONLY && !hw.has_pim) {
+        fprintf(stderr, "codesim run: --mode: %s needs a pim: section in %s\n",
+                npu_mode_name(mode), hw_path ? hw_path : "the hardware config");
+        rc = 2;
+        goto out;
+    }
+    if (!model_path) {
+        fprintf(stderr, "codesim run: --model: missing\n");
+        rc = 2;
+        goto out;
+    }
+    size_t len;
+    if (mapper_model_load(model_path, &model, err, sizeof err) != 0 ||
+        !(wl.text = textfile_read(model_path, &len, err, sizeof err))) {
+        fprintf(stderr, "codesim run: %s\n", err);
+        goto out;
+    }
+    /* Open the database before simulating: a bad database fails fast. */
+    if (db_open(db_path, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: %s\n", err);
+        goto out;
+    }
+    if (timeline_path && !(tl = fopen(timeline_path, "w"))) {
+        fprintf(stderr, "codesim run: %s: cannot write the timeline\n", timeline_path);
+        goto out;
+    }
+    const mapper_run_t run = {batch, prompt, gen,
+                              (uint32_t)(wbits ? wbits : model.native_wbits), (uint32_t)abits,
+                              (uint32_t)kvbits};
+    const pim_gemv_cfg_t pim = {hw.pim, hw.dram.dev,
+                                mode == NPU_PIM_NEUPIMS ? PIM_DUAL : PIM_BLOCKED, {0, 0, 0, 0}};
+    const npu_hw_t nh = {&hw, hw.npu, mode, hw.has_pim ? &pim : NULL};
+    const double t0 = cli_now();
+    if (npu_run(&nh, &model, &run, &res, tl, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: %s: %s\n", model_path, err);
+        goto out;
+    }
+    const double wall = cli_now() - t0;
+    if (tl) {
+        const int bad_close = fclose(tl) != 0;
+        tl = NULL;
+        if (bad_close) {
+            fprintf(stderr, "codesim run: %s: cannot write the timeline\n", timeline_path);
+            goto out;
+        }
+    }
+
+    printf("codesim run: %s on %s: %u core(s) x %ux%u %s array at %u MHz, mode %s\n", model.name,
+           hw.name, hw.npu.cores, hw.array.rows, hw.array.cols,
+           systolic_dataflow_name(hw.array.dataflow), hw.npu.freq_mhz, npu_mode_name(mode));
+    printf("batch %" PRIu64 ", prompt %" PRIu64 ", %" PRIu64 " new tokens, W%u A%u KV%u\n", batch,
+           prompt, gen, run.wbits, run.abits, run.kvbits);
+    printf("time to first token   %12.3f ms  (prefill %" PRIu64 " cycles)\n", res.ttft_s * 1e3,
+           res.prefill_cycles);
+    printf("time per output token %12.3f ms  (%" PRIu64 " decode steps, %" PRIu64 " cycles)\n",
+           res.tpot_s * 1e3, res.decode_steps, res.decode_cycles);
+    printf("throughput            %12.1f tokens/s\n", res.tokens_per_s);
+    printf("DRAM by DMA           %12.3f GB  (%.1f GB/s)\n", (double)res.dram_bytes / 1e9,
+           res.dram_gbps);
+    printf("MACs executed         %12.4g  (the mapper's GEMM FLOPs: %.4g)\n", (double)res.macs,
+           (double)res.mapper_flops);
+    printf("\n%-16s %14s %8s\n", "unit", "busy cycles", "util%");
+    for (size_t i = 0; i < res.nunits; i++)
+        printf("%-16s %14" PRIu64 " %8.1f\n", res.units[i].name, res.units[i].busy,
+               100.0 * res.units[i].utilization);
+    printf("\n%-8s %-14s %-9s %16s %16s\n", "phase", "op", "unit", "cycles", "MACs");
+    for (size_t i = 0; i < res.nops; i++)
+        printf("%-8s %-14s %-9s %16" PRIu64 " %16" PRIu64 "\n", mapper_phase_name(res.ops[i].phase),
+               res.ops[i].name, mapper_unit_name(res.ops[i].unit), res.ops[i].cycles,
+               res.ops[i].macs);
+    if (timeline_path)
+        printf("\ntimeline of the prefill and the first decode step: %s\n"
+               "(open it in https://ui.perfetto.dev or chrome://tracing)\n",
+               timeline_path);
+
+    const db_run_t dbrun = {"npu", hw_path, &hw, model_path, &wl, wall};
+    const db_llm_t llm = {model.name, npu_mode_name(mode), &run, &hw.npu};
+    int64_t id;
+    if (db_record_llm(db, &dbrun, &llm, &res, &id, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: %s: %s\n", db_path, err);
+        goto out;
+    }
+    printf("stored as run %lld in %s (simulated in %.3f s)\n", (long long)id, db_path, wall);
+    rc = 0;
+out:
+    if (tl)
+        fclose(tl);
+    npu_result_free(&res);
+    db_close(db);
+    free(wl.text);
+    hw_free(&hw);
+    return rc;
+}

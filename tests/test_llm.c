@@ -1,0 +1,154 @@
+/* test_llm.c - `codesim run --model` as a user runs it: LLM inference on the
+ * NPU with PIM, its report, the stored rows, the timeline file, db merge of
+ * LLM runs, and bad input. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tests.h"
+
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
+
+static char dir[64];
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/codesim-llm-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Runs `codesim ARGS` from the source tree; stdout and stderr into out. */
+static int run(const char *args, char *out, size_t n)
+{
+    const char *bin = getenv("CODESIM_BIN") ? getenv("CODESIM_BIN") : "build/codesim";
+    char cmd[2048], path[128];
+    snprintf(path, sizeof path, "%s/out", dir);
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s > %s 2>&1", CODESIM_ROOT, bin, args, path);
+    const int rc = system(cmd);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    const size_t got = fread(out, 1, n - 1, f);
+    out[got] = 0;
+    fclose(f);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static long q(const char *db, const char *sql)
+{
+    char cmd[1024], buf[64] = "";
+    snprintf(cmd, sizeof cmd, "sqlite3 %s/%s \"%s\"", dir, db, sql);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, p));
+    pclose(p);
+    return atol(buf);
+}
+
+static char out[1 << 16];
+
+START_TEST(llm_run_reports_and_stores_every_unit_and_op)
+{
+    char args[512];
+    snprintf(args, sizeof args,
+             "run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 4 "
+             "--prompt 32 --gen 3 --mode neupims --timeline %s/tl.json --db %s/r.db",
+             dir, dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    for (const char *w = "time to first token\0time per output token\0tokens/s\0core3.matrix\0"
+                         "pim\0ui.perfetto.dev\0stored as run 1\0";
+         *w; w += strlen(w) + 1)
+        ck_assert_msg(strstr(out, w), "output lacks '%s':\n%s", w, out);
+    ck_assert_int_eq(q("r.db", "SELECT count(*) FROM runs WHERE path = 'npu'"), 1);
+    ck_assert_int_eq(q("r.db", "SELECT decode_steps FROM llm_runs WHERE mode = 'neupims'"), 2);
+    /* 4 cores x (matrix, vector) + the DRAM channel + PIM */
+    ck_assert_int_eq(q("r.db", "SELECT count(*) FROM llm_units"), 10);
+    ck_assert_int_gt(q("r.db", "SELECT count(*) FROM llm_ops WHERE unit = 'pim'"), 0);
+    ck_assert_int_eq(q("r.db", "SELECT sum(macs) = (SELECT macs FROM llm_runs) FROM llm_ops"), 1);
+    ck_assert_int_eq(q("r.db", "SELECT ttft_s > 0 AND tpot_s > 0 AND tokens_per_s > 0 FROM "
+                               "llm_runs"),
+                     1);
+    /* The timeline is Chrome trace-event JSON with two processes. */
+    char path[128];
+    snprintf(path, sizeof path, "%s/tl.json", dir);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    ck_assert_msg(root != NULL, "timeline: %s", je.text);
+    json_t *ev = json_object_get(root, "traceEvents");
+    ck_assert_int_gt((long)json_array_size(ev), 10);
+    json_decref(root);
+    /* An LLM run merges into another database with its rows. */
+    snprintf(args, sizeof args, "db merge %s/m.db %s/r.db", dir, dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_int_eq(q("m.db", "SELECT count(*) FROM llm_runs"), 1);
+    ck_assert_int_eq(q("m.db", "SELECT count(*) FROM llm_units"), 10);
+    ck_assert_int_eq(q("m.db", "SELECT count(*) FROM llm_ops"),
+                     q("r.db", "SELECT count(*) FROM llm_ops"));
+}
+END_TEST
+
+START_TEST(llm_modes_order_like_neupims_on_the_cli)
+{
+    /* Llama-2-7B decode at batch 64, context 512, one decode step. */
+    double tpot[3];
+    const char *modes[3] = {"npu", "pim-blocked", "neupims"};
+    for (int m = 0; m < 3; m++) {
+        char args[512];
+        snprintf(args, sizeof args,
+                 "run --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml --batch 64 "
+                 "--prompt 512 --gen 2 --mode %s --db %s/o.db",
+                 modes[m], dir);
+        ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+        const char *t = strstr(out, "time per output token");
+        ck_assert_ptr_nonnull(t);
+        ck_assert_int_eq(sscanf(t, "time per output token %lf", &tpot[m]), 1);
+    }
+    ck_assert_msg(tpot[2] < tpot[1] && tpot[1] < tpot[0], "TPOT npu %g, blocked %g, neupims %g",
+                  tpot[0], tpot[1], tpot[2]);
+}
+END_TEST
+
+START_TEST(llm_bad_input_is_one_line)
+{
+    char args[512];
+    static const struct {
+        const char *args, *want;
+    } bad[] = {
+        {"run --model traces/models/gpt2.json --mode neupims", "pim: section"},
+        {"run --model traces/models/gpt2.json --mode turbo", "--mode"},
+        {"run --model traces/models/nosuch.json", "nosuch.json"},
+        {"run --model traces/models/gpt2.json --batch 0", "--batch"},
+        {"run --model traces/models/gpt2.json --prompt 1000 --gen 100", "gen"},
+        {"run --model traces/models/gpt2.json --prompt 2000", "prompt"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(args, sizeof args, "%s --db %s/b.db", bad[i].args, dir);
+        ck_assert_int_ne(run(args, out, sizeof out), 0);
+        ck_assert_msg(strstr(out, bad[i].want) && strchr(out, '\n') == strrchr(out, '\n'),
+                      "%s: want one line with '%s': %s", bad[i].args, bad[i].want, out);
+    }
+}
+END_TEST
+
+Suite *llm_suite(void)
+{
+    Suite *s = suite_create("llm");
+    TCase *tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, llm_run_reports_and_stores_every_unit_and_op);
+    tcase_add_test(tc, llm_modes_order_like_neupims_on_the_cli);
+    tcase_add_test(tc, llm_bad_input_is_one_line);
+    suite_add_tcase(s, tc);
+    return s;
+}
