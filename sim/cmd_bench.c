@@ -170,6 +170,8 @@ int cmd_bench(int argc, char **argv)
         rc = 1;
     if (rc == 0 && bench_pim() != 0)
         rc = 1;
+    if (rc == 0 && bench_npu() != 0)
+        rc = 1;
     if (rc == 0 && bench_lut() != 0)
         rc = 1;
     if (rc == 0)

@@ -12,6 +12,10 @@
 #include "npu.h"
 #include "textfile.h"
 
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
+
 static const char llm_usage[] =
     "usage: codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
     "                   [--mode npu|pim-blocked|neupims] [--wbits W] [--abits A]\n"
@@ -183,6 +187,51 @@ out:
     npu_result_free(&res);
     db_close(db);
     free(wl.text);
+    hw_free(&hw);
+    return rc;
+}
+
+/* bench: wall time to simulate one decode step of Llama-2-7B at batch 32
+ * and context 2048 on configs/npu_pim.yaml (4 cores, HBM2 with PIM), as the
+ * time of prefill + one decode step minus the time of the prefill alone. */
+int bench_npu(void)
+{
+    char err[512];
+    hw_cfg_t hw;
+    mapper_model_t model;
+    if (hw_load(CODESIM_ROOT "/configs/npu_pim.yaml", &hw, err, sizeof err) != 0 ||
+        mapper_model_load(CODESIM_ROOT "/traces/models/llama-2-7b.json", &model, err,
+                          sizeof err) != 0) {
+        fprintf(stderr, "bench npu: %s\n", err);
+        return 1;
+    }
+    printf("\ncodesim bench: one Llama-2-7B decode step, batch 32, context 2048, %u cores + PIM\n",
+           hw.npu.cores);
+    printf("%-12s %14s %14s %16s\n", "mode", "prefill s", "decode step s", "TPOT (simulated)");
+    int rc = 0;
+    for (int m = NPU_ONLY; m <= NPU_PIM_NEUPIMS && rc == 0; m++) {
+        const pim_gemv_cfg_t pim = {hw.pim, hw.dram.dev, m == NPU_PIM_NEUPIMS ? PIM_DUAL
+                                                                               : PIM_BLOCKED,
+                                    {0, 0, 0, 0}};
+        const npu_hw_t nh = {&hw, hw.npu, (npu_mode_t)m, &pim};
+        double t[2];
+        npu_result_t res = {0};
+        for (int gen = 1; gen <= 2 && rc == 0; gen++) {
+            const mapper_run_t run = {32, 2048, (uint64_t)gen, 8, 8, 8};
+            const double t0 = cli_now();
+            if (npu_run(&nh, &model, &run, &res, NULL, err, sizeof err) != 0) {
+                fprintf(stderr, "bench npu: %s\n", err);
+                rc = 1;
+            }
+            t[gen - 1] = cli_now() - t0;
+            if (gen == 1)
+                npu_result_free(&res);
+        }
+        if (rc == 0)
+            printf("%-12s %14.3f %14.3f %13.3f ms\n", npu_mode_name((npu_mode_t)m), t[0],
+                   t[1] - t[0], res.tpot_s * 1e3);
+        npu_result_free(&res);
+    }
     hw_free(&hw);
     return rc;
 }

@@ -594,7 +594,7 @@ int cmd_lutcompare(int argc, char **argv)
         return 2;
     }
     workload_t wl = {0};
-    layer_t one = {"gemm", m, n, k, 0};
+    layer_t one = {.name = "gemm", .m = m, .n = n, .k = k};
     if (wl_path && workload_load(wl_path, &wl, err, sizeof err) != 0) {
         fprintf(stderr, "codesim lutcompare: %s\n", err);
         hw_free(&hw);

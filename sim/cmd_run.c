@@ -17,21 +17,73 @@ static const char run_usage[] =
     "\n"
     "Simulates every layer of a workload on the hardware and stores the run.\n"
     "\n"
-    "  --hw FILE        hardware config: codesim YAML (see configs/default.yaml) or a\n"
-    "                   SCALE-Sim .cfg; default: the built-in 32x32 config\n"
-    "  --workload FILE  layer CSV: 'Layer,M,N,K' rows or SCALE-Sim convolution rows\n"
+    "  --hw FILE        hardware config: codesim YAML (see configs/default.yaml and\n"
+    "                   configs/lut.yaml) or a SCALE-Sim .cfg; default: the built-in\n"
+    "                   32x32 config\n"
+    "  --workload FILE  layer CSV: 'Layer,M,N,K[,w_bits,wq]' rows or SCALE-Sim\n"
+    "                   convolution rows; a layer with a w_bits (1..4 or ternary) runs\n"
+    "                   on the LUT unit when the hardware has a lut: section, else on\n"
+    "                   the array with its weights dequantized to int8\n"
     "  --db FILE        SQLite results database (default results.db)\n"
-    "  --path P         fast (closed form, default) or cycle (every PE, every cycle);\n"
-    "                   both give the same numbers\n";
+    "  --path P         fast (closed form, default) or cycle (every PE, every cycle;\n"
+    "                   on the LUT unit every lookup PE); both give the same numbers\n";
 
-static void print_row(const char *name, uint64_t m, uint64_t n, uint64_t k,
+static void print_row(const char *name, const char *unit, uint64_t m, uint64_t n, uint64_t k,
                       const layer_stats_t *s)
 {
-    printf("%-18s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
+    printf("%-18s %-8s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
            " %6.1f %14" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
-           name, m, n, k, s->total_cycles, s->compute_cycles, s->stall_cycles,
+           name, unit, m, n, k, s->total_cycles, s->compute_cycles, s->stall_cycles,
            100.0 * s->utilization, s->macs, s->ifmap_reads, s->filter_reads,
            s->dram_read_bytes, s->dram_write_bytes);
+}
+
+/* Runs one low-bit layer on the LUT unit and reports it in the systolic
+ * layer's terms, so the table, the totals and the layers rows of the
+ * database read the same for both units.  The mapping (lut_stats_t ->
+ * layer_stats_t):
+ *   total/compute/stall_cycles  the same quantities (stall: waiting on DRAM)
+ *   macs                        M*N*K, the multiply-adds the lookups replace
+ *   folds                       tiles (one MOVE per tile.m x tile.n x tile.k)
+ *   steps                       operand-delivery steps
+ *   ifmap_reads                 activation elements read by the precompute
+ *   filter_reads                packed weight words read (one g-bit word of
+ *                               one bit-plane each, not weight elements)
+ *   ofmap_reads / ofmap_writes  output read-modify-write reads / writes
+ *   dram_read/write_bytes       the same quantities
+ *   utilization                 lookups / (tile.m*tile.n lookup PEs x cycles)
+ *   ifmap_writes, filter_writes 0: the unit counts its buffer fills as DRAM
+ *                               bytes only
+ * The events with no column here (table reads and writes, adds, shifts...)
+ * are in lut_stats_t; `codesim lutcompare` prints them. */
+static int run_lut_layer(const hw_cfg_t *hw, const layer_t *l, engine_path_t path,
+                         layer_stats_t *st, char *err, size_t errlen)
+{
+    lut_cfg_t cfg = hw->lut;
+    cfg.w_bits = l->w_bits;
+    cfg.wq = l->wq;
+    cfg.zp = 1u << (l->w_bits - 1);   /* zp weights are two's-complement codes */
+    const lut_gemm_t g = {l->m, l->n, l->k};
+    lut_stats_t ls;
+    if (lut_run(&cfg, &g, path == ENGINE_CYCLE ? LUT_CYCLE : LUT_FAST, NULL, NULL, NULL, &ls,
+                err, errlen) != 0)
+        return -1;
+    memset(st, 0, sizeof *st);
+    st->total_cycles = ls.total_cycles;
+    st->compute_cycles = ls.compute_cycles;
+    st->stall_cycles = ls.stall_cycles;
+    st->macs = ls.macs;
+    st->folds = ls.move_cycles;
+    st->steps = ls.steps;
+    st->ifmap_reads = ls.act_reads;
+    st->filter_reads = ls.weight_reads;
+    st->ofmap_reads = ls.out_acc_reads;
+    st->ofmap_writes = ls.out_writes;
+    st->dram_read_bytes = ls.dram_read_bytes;
+    st->dram_write_bytes = ls.dram_write_bytes;
+    st->utilization =
+        (double)ls.table_reads / ((double)cfg.tm * cfg.tn * (double)ls.total_cycles);
+    return 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -113,22 +165,39 @@ int cmd_run(int argc, char **argv)
         r->n = l->n;
         r->k = l->k;
         r->dataflow = hw.array.dataflow;
-        if (engine_run_gemm(&hw, &g, path, NULL, NULL, NULL, &r->stats, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim run: %s:%u: layer %s: %s\n", wl_path, l->line, l->name, err);
+        /* Low-bit weights go to the LUT unit when there is one.  Without
+         * one they run on the array as dequantize-then-MAC: the weights are
+         * expanded to the array's w_bits (int8 in the default config) before
+         * the filter buffer, so the layer costs what an int8 layer does (the
+         * dequantizer is pipelined with the DMA, see lut_dequant_cost()). */
+        const int on_lut = l->w_bits && hw.has_lut;
+        r->unit = on_lut ? "lut" : "systolic";
+        if (on_lut ? run_lut_layer(&hw, l, path, &r->stats, err, sizeof err)
+                   : engine_run_gemm(&hw, &g, path, NULL, NULL, NULL, &r->stats, err,
+                                     sizeof err)) {
+            fprintf(stderr, "codesim run: %s:%u: layer %s: %s%s\n", wl_path, l->line, l->name,
+                    on_lut ? "lut." : "", err);
             goto out;
         }
     }
     const double wall = cli_now() - t0;
 
-    printf("codesim run: %s, %ux%u %s array, %s path\n", hw.name, hw.array.rows, hw.array.cols,
-           systolic_dataflow_name(hw.array.dataflow), engine_path_name(path));
-    printf("%-18s %6s %6s %6s %12s %12s %10s %6s %14s %12s %12s %12s %12s\n", "layer", "M", "N",
-           "K", "cycles", "compute", "stall", "util%", "MACs", "ifmap_rd", "filter_rd",
+    printf("codesim run: %s, %ux%u %s array", hw.name, hw.array.rows, hw.array.cols,
+           systolic_dataflow_name(hw.array.dataflow));
+    if (hw.has_lut)
+        printf(", %ux%ux%u LUT unit (g=%u)", hw.lut.tm, hw.lut.tn, hw.lut.tk, hw.lut.g);
+    printf(", %s path\n", engine_path_name(path));
+    printf("%-18s %-8s %6s %6s %6s %12s %12s %10s %6s %14s %12s %12s %12s %12s\n", "layer", "unit",
+           "M", "N", "K", "cycles", "compute", "stall", "util%", "MACs", "ifmap_rd", "filter_rd",
            "dram_rd_B", "dram_wr_B");
+    /* util% of the total: the cycle-weighted mean of the layers' (for an
+     * array-only run, all MACs over R*C*cycles as before). */
     layer_stats_t tot = {0};
+    double busy = 0;
     for (size_t i = 0; i < wl.count; i++) {
         const layer_result_t *r = &res[i];
-        print_row(r->name, r->m, r->n, r->k, &r->stats);
+        print_row(r->name, r->unit, r->m, r->n, r->k, &r->stats);
+        busy += r->stats.utilization * (double)r->stats.total_cycles;
         tot.total_cycles += r->stats.total_cycles;
         tot.compute_cycles += r->stats.compute_cycles;
         tot.stall_cycles += r->stats.stall_cycles;
@@ -138,11 +207,10 @@ int cmd_run(int argc, char **argv)
         tot.dram_read_bytes += r->stats.dram_read_bytes;
         tot.dram_write_bytes += r->stats.dram_write_bytes;
     }
-    tot.utilization = (double)tot.macs /
-                      ((double)hw.array.rows * hw.array.cols * (double)tot.total_cycles);
-    printf("%-18s %6s %6s %6s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %6.1f %14" PRIu64
+    tot.utilization = busy / (double)tot.total_cycles;
+    printf("%-18s %-8s %6s %6s %6s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %6.1f %14" PRIu64
            " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
-           "total", "", "", "", tot.total_cycles, tot.compute_cycles, tot.stall_cycles,
+           "total", "", "", "", "", tot.total_cycles, tot.compute_cycles, tot.stall_cycles,
            100.0 * tot.utilization, tot.macs, tot.ifmap_reads, tot.filter_reads,
            tot.dram_read_bytes, tot.dram_write_bytes);
 

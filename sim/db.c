@@ -490,7 +490,7 @@ static int bind_layer(sqlite3_stmt *st, int64_t run_id, size_t idx, const layer_
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->m);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->n);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->k);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, "systolic");
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, r->unit ? r->unit : "systolic");
     if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(r->dataflow));
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->total_cycles);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->compute_cycles);

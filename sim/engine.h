@@ -31,6 +31,8 @@ typedef struct {
     char name[64];
     uint64_t m, n, k;
     systolic_dataflow_t dataflow;
+    const char *unit;          /* the unit that ran it: "systolic" or "lut" (static
+                                  text); NULL is stored as "systolic" */
     layer_stats_t stats;
 } layer_result_t;
 

@@ -1,8 +1,15 @@
 /* workload.c - layer CSVs into GEMM layers.
  *
  * The header row names the columns; columns[] says which form (GEMM or
- * SCALE-Sim conv) each belongs to, so a new column is one table entry plus
- * its use in row_to_layer().  Fields are split at ',' with no quoting (as
+ * SCALE-Sim conv) each belongs to and whether it is optional, so a new
+ * column is one table entry plus its use in row_to_layer().  An optional
+ * column may be absent from the header, and its field empty or, at the end
+ * of a row, left off (so a trailing comma cannot be mistaken for a value).
+ *
+ * Weight precision (GEMM form): w_bits 1..4 or "ternary" says the layer's
+ * weights are that narrow, wq picks their grid (sym or zp, as in
+ * models/lut_tc.h; default zp, the zero point then being 2^(w_bits-1), i.e.
+ * two's-complement codes).  An empty w_bits is an int8 layer.  Fields are split at ',' with no quoting (as
  * SCALE-Sim does); a trailing comma ends a row in SCALE-Sim files.
  *
  * Conv rows become GEMMs the way SCALE-Sim's im2col view does, without
@@ -33,26 +40,30 @@ typedef enum {
     COL_M, COL_N, COL_K,
     COL_IFMAP_H, COL_IFMAP_W, COL_FILTER_H, COL_FILTER_W, COL_CHANNELS, COL_NUM_FILTER,
     COL_STRIDES,
+    COL_W_BITS, COL_WQ,
     COL_COUNT
 } col_t;
 
 static const struct {
     const char *name; /* header text, compared case-insensitively */
     col_t col;
-    unsigned forms;   /* forms the column belongs to (and is required in) */
+    unsigned forms;   /* forms the column belongs to */
+    int optional;     /* 0: required in those forms */
 } columns[] = {
-    {"Layer", COL_NAME, FORM_GEMM | FORM_CONV},
-    {"Layer name", COL_NAME, FORM_GEMM | FORM_CONV},
-    {"M", COL_M, FORM_GEMM},
-    {"N", COL_N, FORM_GEMM},
-    {"K", COL_K, FORM_GEMM},
-    {"IFMAP Height", COL_IFMAP_H, FORM_CONV},
-    {"IFMAP Width", COL_IFMAP_W, FORM_CONV},
-    {"Filter Height", COL_FILTER_H, FORM_CONV},
-    {"Filter Width", COL_FILTER_W, FORM_CONV},
-    {"Channels", COL_CHANNELS, FORM_CONV},
-    {"Num Filter", COL_NUM_FILTER, FORM_CONV},
-    {"Strides", COL_STRIDES, FORM_CONV},
+    {"Layer", COL_NAME, FORM_GEMM | FORM_CONV, 0},
+    {"Layer name", COL_NAME, FORM_GEMM | FORM_CONV, 0},
+    {"M", COL_M, FORM_GEMM, 0},
+    {"N", COL_N, FORM_GEMM, 0},
+    {"K", COL_K, FORM_GEMM, 0},
+    {"IFMAP Height", COL_IFMAP_H, FORM_CONV, 0},
+    {"IFMAP Width", COL_IFMAP_W, FORM_CONV, 0},
+    {"Filter Height", COL_FILTER_H, FORM_CONV, 0},
+    {"Filter Width", COL_FILTER_W, FORM_CONV, 0},
+    {"Channels", COL_CHANNELS, FORM_CONV, 0},
+    {"Num Filter", COL_NUM_FILTER, FORM_CONV, 0},
+    {"Strides", COL_STRIDES, FORM_CONV, 0},
+    {"w_bits", COL_W_BITS, FORM_GEMM, 1},
+    {"wq", COL_WQ, FORM_GEMM, 1},
 };
 
 #define MAX_FIELDS 32
@@ -62,6 +73,7 @@ typedef struct {
     unsigned forms;           /* the one form this file is in */
     size_t count;             /* columns in the header */
     col_t col[MAX_FIELDS];
+    int optional[MAX_FIELDS]; /* columns[].optional of each position */
     char name[MAX_FIELDS][48];
 } header_t;
 
@@ -143,18 +155,20 @@ static int parse_header(char *line, unsigned lineno, header_t *h, const char *pa
             return failf(err, errlen, path, lineno, field[i], "duplicated column");
         if (!(h->forms & columns[c].forms))
             return failf(err, errlen, path, lineno, field[i],
-                         "does not belong with the columns before it (GEMM: Layer,M,N,K; conv: "
+                         "does not belong with the columns before it (GEMM: Layer,M,N,K[,w_bits,wq]; conv: "
                          "Layer name,IFMAP Height,...,Strides)");
         h->forms &= columns[c].forms;
         seen |= 1u << columns[c].col;
         h->col[i] = columns[c].col;
+        h->optional[i] = columns[c].optional;
         snprintf(h->name[i], sizeof h->name[i], "%s", field[i]);
     }
     if (h->forms == (FORM_GEMM | FORM_CONV))
         return failf(err, errlen, path, lineno, field[0],
                      "expected M,N,K or the SCALE-Sim conv columns after it");
     for (size_t c = 0; c < ARRAY_LEN(columns); c++)
-        if ((columns[c].forms & h->forms) && !(seen & (1u << columns[c].col)))
+        if ((columns[c].forms & h->forms) && !columns[c].optional &&
+            !(seen & (1u << columns[c].col)))
             return failf(err, errlen, path, lineno, columns[c].name, "missing column");
     return 0;
 }
@@ -169,20 +183,64 @@ static int product(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
     return 0;
 }
 
+/* Fills ly->w_bits and ly->wq from the w_bits and wq fields ("" when empty
+ * or absent); names are the columns as the header spells them. */
+static int weight_precision(const char *wbits, const char *wbits_name, const char *wq,
+                            const char *wq_name, layer_t *ly, unsigned lineno, const char *path,
+                            char *err, size_t errlen)
+{
+    if (*wbits == '\0') {
+        if (*wq)
+            return failf(err, errlen, path, lineno, wq_name,
+                         "'%.20s' without a w_bits (an empty w_bits is an int8 layer)", wq);
+        return 0;   /* int8 weights: w_bits 0 */
+    }
+    if (strcmp(wbits, "ternary") == 0) {
+        if (*wq)
+            return failf(err, errlen, path, lineno, wq_name,
+                         "'%.20s' with ternary weights (they are {-1, 0, +1}; leave wq empty)", wq);
+        ly->w_bits = 2; /* ternary codes {0,1,2} take two bit-planes (lut_tc.h) */
+        ly->wq = LUT_WQ_TERNARY;
+        return 0;
+    }
+    if (strlen(wbits) != 1 || wbits[0] < '1' || wbits[0] > '0' + (int)LUT_MAX_PLANES)
+        return failf(err, errlen, path, lineno, wbits_name,
+                     "'%.20s' is not supported (1..%u or ternary; empty for int8)", wbits,
+                     LUT_MAX_PLANES);
+    ly->w_bits = (uint32_t)(wbits[0] - '0');
+    ly->wq = LUT_WQ_ZP;
+    if (*wq && (lut_wq_parse(wq, &ly->wq) != 0 || ly->wq == LUT_WQ_TERNARY))
+        return failf(err, errlen, path, lineno, wq_name,
+                     "'%.20s' is not sym or zp (ternary weights: w_bits ternary)", wq);
+    return 0;
+}
+
 static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t *ly,
                         const char *path, char *err, size_t errlen)
 {
     char *field[MAX_FIELDS];
     uint64_t v[COL_COUNT] = {0};
     size_t n = split(line, field);
+    const char *wbits = "", *wq = "";      /* optional text fields, "" when empty */
+    const char *wbits_name = "w_bits", *wq_name = "wq"; /* as the header spells them */
 
     memset(ly, 0, sizeof *ly);
     ly->line = lineno;
     for (size_t i = 0; i < h->count; i++) {
-        if (i >= n)
+        if (i >= n && !h->optional[i])
             return failf(err, errlen, path, lineno, h->name[i], "missing field");
-        const char *s = field[i], *f = h->name[i];
+        const char *s = i < n ? field[i] : "", *f = h->name[i];
         size_t len = strlen(s);
+        if (h->col[i] == COL_W_BITS) {
+            wbits = s;
+            wbits_name = f;
+            continue;
+        }
+        if (h->col[i] == COL_WQ) {
+            wq = s;
+            wq_name = f;
+            continue;
+        }
         if (h->col[i] == COL_NAME) {
             if (len == 0)
                 return failf(err, errlen, path, lineno, f, "empty layer name");
@@ -232,7 +290,7 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
         ly->m = v[COL_M];
         ly->n = v[COL_N];
         ly->k = v[COL_K];
-        return 0;
+        return weight_precision(wbits, wbits_name, wq, wq_name, ly, lineno, path, err, errlen);
     }
 
     if (v[COL_FILTER_H] > v[COL_IFMAP_H])

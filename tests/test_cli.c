@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../models/lut_tc.h"
 #include "tests.h"
 
 static char tmpdir[256];
@@ -65,8 +66,9 @@ static void write_file(const char *name, const char *text)
     fclose(f);
 }
 
-/* Number of rows of `sql` (a SELECT count(*)) in the test database. */
-static long db_count(const char *db, const char *sql)
+/* The first value `sql` (a SELECT of one integer) gives in the test
+ * database: a count(*) or one stored number. */
+static long long db_value(const char *db, const char *sql)
 {
     char cmd[1024], buf[64] = {0};
     snprintf(cmd, sizeof cmd, "sqlite3 '%s/%s' \"%s\"", tmpdir, db, sql);
@@ -74,7 +76,12 @@ static long db_count(const char *db, const char *sql)
     ck_assert_ptr_nonnull(p);
     ck_assert_ptr_nonnull(fgets(buf, sizeof buf, p));
     pclose(p);
-    return atol(buf);
+    return atoll(buf);
+}
+
+static long db_count(const char *db, const char *sql)
+{
+    return (long)db_value(db, sql);
 }
 
 static int one_line(const char *s)
@@ -137,6 +144,134 @@ START_TEST(cycle_and_fast_paths_store_the_same_numbers)
 }
 END_TEST
 
+/* traces/lowbit.csv: five low-bit layers (W1, W2, two ternary, W4) and one
+ * int8 layer. */
+#define LOWBIT_LUT_LAYERS 5
+#define LOWBIT_LAYERS 6
+
+START_TEST(lowbit_layers_run_on_the_lut_unit_and_int8_on_the_array)
+{
+    char args[800];
+    snprintf(args, sizeof args,
+             "run --hw configs/lut.yaml --workload traces/lowbit.csv --db %s/l.db", tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert_ptr_nonnull(strstr(out, "LUT unit"));
+    ck_assert_ptr_nonnull(strstr(out, "q_proj_w1          lut "));
+    ck_assert_ptr_nonnull(strstr(out, "lm_head_int8       systolic "));
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM layers WHERE unit = 'lut' AND name "
+                                      "!= 'lm_head_int8'"),
+                     LOWBIT_LUT_LAYERS);
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM layers WHERE unit = 'systolic' AND "
+                                      "name = 'lm_head_int8'"),
+                     1);
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM layers WHERE total_cycles != "
+                                      "compute_cycles + stall_cycles OR macs != m*n*k OR "
+                                      "utilization <= 0 OR utilization > 1"),
+                     0);
+    /* The cycle path (every lookup PE, every cycle) stores the same numbers. */
+    strcat(args, " --path cycle");
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM layers a JOIN layers b ON a.idx = b.idx "
+                                      "AND a.run_id = 1 AND b.run_id = 2 WHERE a.unit = b.unit AND "
+                                      "a.total_cycles = b.total_cycles AND a.compute_cycles = "
+                                      "b.compute_cycles AND a.stall_cycles = b.stall_cycles AND "
+                                      "a.folds = b.folds AND a.steps = b.steps AND a.ifmap_reads = "
+                                      "b.ifmap_reads AND a.filter_reads = b.filter_reads AND "
+                                      "a.ofmap_reads = b.ofmap_reads AND a.ofmap_writes = "
+                                      "b.ofmap_writes AND a.dram_read_bytes = b.dram_read_bytes AND "
+                                      "a.dram_write_bytes = b.dram_write_bytes"),
+                     LOWBIT_LAYERS);
+}
+END_TEST
+
+/* The stored numbers of a LUT layer are lut_run's for that layer's weights on
+ * the lut: section of configs/lut.yaml, set here field by field. */
+START_TEST(lut_layer_stores_what_lut_run_gives)
+{
+    char args[800];
+    snprintf(args, sizeof args,
+             "run --hw configs/lut.yaml --workload traces/lowbit.csv --db %s/d.db", tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    lut_cfg_t cfg;
+    lut_defaults(&cfg);
+    cfg.a_bits = 8;
+    cfg.g = 4;
+    cfg.sym_table = 1;
+    cfg.fused = 0;
+    cfg.tm = 8;
+    cfg.tn = 128;
+    cfg.tk = 64;
+    cfg.table_entries = 1024;
+    cfg.scale_group = 0;
+    cfg.act_buf_bytes = 512 * 1024;
+    cfg.w_buf_bytes = 512 * 1024;
+    cfg.out_buf_bytes = 256 * 1024;
+    cfg.dma.bytes_per_cycle = 32; /* dram.bytes_per_cycle */
+    static const struct {
+        const char *name;
+        uint64_t m, n, k;
+        uint32_t w_bits, zp;
+        lut_wq_t wq;
+    } layers[] = {
+        {"q_proj_w1", 32, 512, 512, 1, 0, LUT_WQ_SYM},
+        {"k_proj_w2", 32, 512, 512, 2, 2, LUT_WQ_ZP},
+        {"ffn_gate_ternary", 32, 1376, 512, 2, 0, LUT_WQ_TERNARY},
+        {"ffn_down_w4", 32, 512, 1376, 4, 8, LUT_WQ_ZP},
+    };
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+        cfg.w_bits = layers[i].w_bits;
+        cfg.wq = layers[i].wq;
+        cfg.zp = layers[i].zp;
+        const lut_gemm_t g = {layers[i].m, layers[i].n, layers[i].k};
+        lut_stats_t st;
+        char why[256];
+        ck_assert_msg(lut_run(&cfg, &g, LUT_FAST, NULL, NULL, NULL, &st, why, sizeof why) == 0,
+                      "%s", why);
+        char sql[300];
+#define STORED(col)                                                                          \
+    (snprintf(sql, sizeof sql, "SELECT " col " FROM layers WHERE unit = 'lut' AND name = '%s'", \
+              layers[i].name),                                                               \
+     (uint64_t)db_value("d.db", sql))
+        ck_assert_uint_eq(STORED("total_cycles"), st.total_cycles);
+        ck_assert_uint_eq(STORED("stall_cycles"), st.stall_cycles);
+        ck_assert_uint_eq(STORED("dram_read_bytes"), st.dram_read_bytes);
+        ck_assert_uint_eq(STORED("dram_write_bytes"), st.dram_write_bytes);
+        ck_assert_uint_eq(STORED("filter_reads"), st.weight_reads);
+#undef STORED
+    }
+}
+END_TEST
+
+/* Without a lut: section the low-bit layers run on the array with their
+ * weights dequantized to int8: each costs exactly what the same GEMM as a
+ * plain int8 layer costs. */
+START_TEST(without_a_lut_section_everything_runs_on_the_array)
+{
+    char args[800];
+    snprintf(args, sizeof args,
+             "run --hw configs/default.yaml --workload traces/lowbit.csv --db %s/a.db", tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert_ptr_null(strstr(out, "LUT unit"));
+    write_file("int8.csv", "Layer,M,N,K\n"
+                           "q_proj_w1,32,512,512\n"
+                           "k_proj_w2,32,512,512\n"
+                           "ffn_gate_ternary,32,1376,512\n"
+                           "ffn_up_ternary,32,1376,512\n"
+                           "ffn_down_w4,32,512,1376\n"
+                           "lm_head_int8,32,1000,512\n");
+    snprintf(args, sizeof args,
+             "run --hw configs/default.yaml --workload %s/int8.csv --db %s/a.db", tmpdir, tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(db_count("a.db", "SELECT count(*) FROM layers WHERE unit = 'systolic'"),
+                     2 * LOWBIT_LAYERS);
+    ck_assert_int_eq(db_count("a.db", "SELECT count(*) FROM layers a JOIN layers b ON a.idx = b.idx "
+                                      "AND a.run_id = 1 AND b.run_id = 2 WHERE a.name = b.name AND "
+                                      "a.total_cycles = b.total_cycles AND a.dram_read_bytes = "
+                                      "b.dram_read_bytes"),
+                     LOWBIT_LAYERS);
+}
+END_TEST
+
 START_TEST(scalesim_config_and_conv_topology_run)
 {
     char args[800];
@@ -190,6 +325,28 @@ START_TEST(bad_inputs_get_one_line_and_keep_the_database)
     expect_refusal(hw_ok, T("missing.csv"), "missing.csv", "open");
     /* An impossible tiling: a 32x32 weight tile in a 512-byte half buffer. */
     expect_refusal(T("small.yaml"), "traces/transformer.csv", "transformer.csv", "sram.filter");
+#undef T
+}
+END_TEST
+
+/* Bad low-bit input: one line naming the file, line and field; nothing
+ * already stored lost. */
+START_TEST(bad_lowbit_inputs_get_one_line_and_keep_the_database)
+{
+    char args[800], p[400];
+    snprintf(args, sizeof args,
+             "run --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db %s/keep.db", tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    write_file("wbits.csv", "Layer,M,N,K,w_bits,wq\nfc1,4,4,4,2,\nfc2,4,4,4,5,\n");
+    write_file("wq.csv", "Layer,M,N,K,w_bits,wq\nfc1,4,4,4,2,asym\n");
+    write_file("lutout.yaml", "lut:\n  out_buf_kib: 4\n");
+    write_file("lutg.yaml", "lut:\n  g: 9\n");
+#define T(f) (snprintf(p, sizeof p, "%s/%s", tmpdir, f), p)
+    expect_refusal("configs/lut.yaml", T("wbits.csv"), "wbits.csv:3", "w_bits");
+    expect_refusal("configs/lut.yaml", T("wq.csv"), "wq.csv:2", "wq");
+    /* 8 output rows of N = 512 int32 need 16 KiB of output buffer. */
+    expect_refusal(T("lutout.yaml"), "traces/lowbit.csv", "lowbit.csv:9", "lut.out_buf");
+    expect_refusal(T("lutg.yaml"), "traces/lowbit.csv", "lutg.yaml", "g");
 #undef T
 }
 END_TEST
@@ -248,6 +405,10 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_prints_layers_and_stores_them);
     tcase_add_test(tc, cycle_and_fast_paths_store_the_same_numbers);
     tcase_add_test(tc, scalesim_config_and_conv_topology_run);
+    tcase_add_test(tc, lowbit_layers_run_on_the_lut_unit_and_int8_on_the_array);
+    tcase_add_test(tc, lut_layer_stores_what_lut_run_gives);
+    tcase_add_test(tc, without_a_lut_section_everything_runs_on_the_array);
+    tcase_add_test(tc, bad_lowbit_inputs_get_one_line_and_keep_the_database);
     tcase_add_test(tc, bad_inputs_get_one_line_and_keep_the_database);
     tcase_add_test(tc, corrupt_or_foreign_database_is_refused_untouched);
     tcase_add_test(tc, bad_options_are_refused);

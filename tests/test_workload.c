@@ -239,6 +239,79 @@ START_TEST(shipped_scalesim_conv_trace_loads)
 }
 END_TEST
 
+static void assert_weights(const layer_t *l, uint32_t w_bits, lut_wq_t wq)
+{
+    ck_assert_msg(l->w_bits == w_bits && (w_bits == 0 || l->wq == wq),
+                  "%s: w_bits %u wq %d, want %u %d", l->name, l->w_bits, (int)l->wq, w_bits,
+                  (int)wq);
+}
+
+START_TEST(weight_width_columns_are_optional_and_default_to_zp)
+{
+    workload_t wl;
+    load_ok("Layer,M,N,K,w_bits,wq\n"
+            "a,1,2,3,1,sym\n"
+            "b,1,2,3,2,zp\n"
+            "c,1,2,3,3,\n"          /* wq empty: zp */
+            "d,1,2,3,4\n"           /* wq left off */
+            "e,1,2,3,ternary,\n"
+            "f,1,2,3,,\n"           /* int8 */
+            "g,1,2,3\n"             /* both left off: int8 */
+            "h,1,2,3, 2 , sym ,\n", /* spaces and a trailing comma */
+            &wl);
+    ck_assert_uint_eq(wl.count, 8);
+    assert_layer(&wl.layers[0], "a", 1, 2, 3, 2);
+    assert_weights(&wl.layers[0], 1, LUT_WQ_SYM);
+    assert_weights(&wl.layers[1], 2, LUT_WQ_ZP);
+    assert_weights(&wl.layers[2], 3, LUT_WQ_ZP);
+    assert_weights(&wl.layers[3], 4, LUT_WQ_ZP);
+    assert_weights(&wl.layers[4], 2, LUT_WQ_TERNARY); /* ternary: two bit-planes */
+    assert_weights(&wl.layers[5], 0, LUT_WQ_ZP);
+    assert_weights(&wl.layers[6], 0, LUT_WQ_ZP);
+    assert_layer(&wl.layers[7], "h", 1, 2, 3, 9);
+    assert_weights(&wl.layers[7], 2, LUT_WQ_SYM);
+    workload_free(&wl);
+
+    /* Any order after Layer, any case in the header, trailing commas; w_bits
+     * alone. */
+    load_ok("Layer,W_BITS,M,N,K,\nx,ternary,4,5,6,\ny,,7,8,9,\n", &wl);
+    assert_layer(&wl.layers[0], "x", 4, 5, 6, 2);
+    assert_weights(&wl.layers[0], 2, LUT_WQ_TERNARY);
+    assert_weights(&wl.layers[1], 0, LUT_WQ_ZP);
+    workload_free(&wl);
+    load_ok("Layer,wq,w_bits,M,N,K\nx,sym,3,4,5,6\n", &wl);
+    assert_weights(&wl.layers[0], 3, LUT_WQ_SYM);
+    workload_free(&wl);
+
+    /* Files without the columns are int8 throughout. */
+    load_ok("Layer,M,N,K,\nx,1,2,3,\n", &wl);
+    assert_weights(&wl.layers[0], 0, LUT_WQ_ZP);
+    workload_free(&wl);
+}
+END_TEST
+
+START_TEST(shipped_lowbit_trace_has_each_width_and_one_int8_layer)
+{
+    char path[256], err[256] = "";
+    workload_t wl;
+    src_path(path, "traces/lowbit.csv");
+    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(wl.count, 6);
+    /* LLaMA-7B's d_model 4096 and d_ff 11008 divided by 8, 32 tokens */
+    assert_layer(&wl.layers[0], "q_proj_w1", 32, 512, 512, 9);
+    assert_weights(&wl.layers[0], 1, LUT_WQ_SYM);
+    assert_weights(&wl.layers[1], 2, LUT_WQ_ZP);
+    assert_layer(&wl.layers[2], "ffn_gate_ternary", 32, 11008 / 8, 512, 11);
+    assert_weights(&wl.layers[2], 2, LUT_WQ_TERNARY);
+    assert_weights(&wl.layers[3], 2, LUT_WQ_TERNARY);
+    assert_layer(&wl.layers[4], "ffn_down_w4", 32, 512, 11008 / 8, 13);
+    assert_weights(&wl.layers[4], 4, LUT_WQ_ZP);
+    assert_layer(&wl.layers[5], "lm_head_int8", 32, 1000, 512, 14);
+    assert_weights(&wl.layers[5], 0, LUT_WQ_ZP);
+    workload_free(&wl);
+}
+END_TEST
+
 /* ---- bad input ---------------------------------------------------------------------- */
 
 START_TEST(missing_file_gives_cannot_open)
@@ -331,6 +404,34 @@ START_TEST(zero_or_negative_field_is_an_error)
 }
 END_TEST
 
+START_TEST(bad_weight_width_or_quantization_is_an_error)
+{
+    const char *h = "Layer,M,N,K,w_bits,wq\n";
+    char text[256];
+    static const char *const widths[] = {"0", "5", "8", "two", "-1", "1.5", "01", "Ternary",
+                                         "W2"};
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+        snprintf(text, sizeof text, "%sok,1,2,3,2,\nbad,1,2,3,%s,\n", h, widths[i]);
+        expect_error(text, 3, "w_bits", "not supported");
+    }
+    snprintf(text, sizeof text, "%sa,1,2,3,2,asym\n", h);
+    expect_error(text, 2, "wq", "not sym or zp");
+    snprintf(text, sizeof text, "%sa,1,2,3,2,ternary\n", h);
+    expect_error(text, 2, "wq", "not sym or zp");
+    snprintf(text, sizeof text, "%sa,1,2,3,,sym\n", h);
+    expect_error(text, 2, "wq", "without a w_bits");
+    snprintf(text, sizeof text, "%sa,1,2,3,ternary,zp\n", h);
+    expect_error(text, 2, "wq", "ternary");
+    /* The columns are the GEMM form's, once each. */
+    expect_error("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+                 "Num Filter, Strides, w_bits\n",
+                 1, "w_bits", "does not belong");
+    expect_error("Layer,M,N,K,w_bits,w_bits\n", 1, "w_bits", "duplicated column");
+    /* A required column stays required next to optional ones. */
+    expect_error("Layer,M,N,K,w_bits\na,1,2\n", 2, "K", "missing field");
+}
+END_TEST
+
 START_TEST(stride_zero_is_an_error)
 {
     expect_error(CONV_HEADER "c, 8, 8, 3, 3, 1, 4, 0,\n", 2, "Strides", "positive");
@@ -389,6 +490,8 @@ Suite *workload_suite(void)
     tcase_add_test(tc, layer_name_of_63_characters_fits);
     tcase_add_test(tc, shipped_transformer_trace_is_one_gpt2_small_block);
     tcase_add_test(tc, shipped_scalesim_conv_trace_loads);
+    tcase_add_test(tc, weight_width_columns_are_optional_and_default_to_zp);
+    tcase_add_test(tc, shipped_lowbit_trace_has_each_width_and_one_int8_layer);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bad");
@@ -404,6 +507,7 @@ Suite *workload_suite(void)
     tcase_add_test(tc, non_integer_field_is_an_error);
     tcase_add_test(tc, zero_or_negative_field_is_an_error);
     tcase_add_test(tc, stride_zero_is_an_error);
+    tcase_add_test(tc, bad_weight_width_or_quantization_is_an_error);
     tcase_add_test(tc, filter_larger_than_ifmap_is_an_error);
     tcase_add_test(tc, dimension_over_the_array_limit_is_an_error);
     tcase_add_test(tc, empty_layer_name_is_an_error);
