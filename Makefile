@@ -112,6 +112,9 @@ test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_syst
 	  $(BUILD)/codesim run --hw configs/default.yaml --workload traces/transformer.csv --db $$tmp/v.db >/dev/null && \
 	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=all \
 	  $(BUILD)/codesim run --path cycle --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db $$tmp/v.db >/dev/null && \
+	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=all \
+	  $(BUILD)/codesim run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 2 \
+	  --prompt 16 --gen 3 --timeline $$tmp/t.json --db $$tmp/v.db >/dev/null && \
 	rm -rf $$tmp && echo "valgrind: clean"
 	@echo "== Check suites (ASan/UBSan)"
 	CODESIM_BIN=$(CURDIR)/$(BUILD)/codesim-san CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
