@@ -128,6 +128,7 @@ static void weight_gemm(build_t *b, const char *name, uint64_t M, uint64_t N, ui
     op->m = M, op->n = N, op->k = K;
     op->abits = b->r->abits, op->bbits = wbits, op->obits = b->r->abits;
     op->b_weight = 1;
+    op->b_ternary = b->m->ternary && wbits == 2; /* BitLinear layers at the native width */
     op->flops = 2 * M * N * K + (bias ? M * N : 0);
     op->bytes_read = bytes(M * K, op->abits) + bytes(K * N, wbits) + (bias ? bytes(N, PARAM_BITS) : 0);
     op->bytes_written = bytes(M * N, op->obits);

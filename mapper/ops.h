@@ -42,10 +42,11 @@ int mapper_run_check(const mapper_run_t *r, const mapper_model_t *m, char *err, 
 typedef enum { MAPPER_GEMM, MAPPER_GEMV, MAPPER_VECTOR } mapper_kind_t;
 typedef enum { MAPPER_PREFILL, MAPPER_DECODE } mapper_phase_t;
 
-/* Where an op runs.  Today GEMM/GEMV go to the systolic array and vector
- * ops to the (not yet modeled) vector unit.  LUT and PIM are reserved for the
- * LUT tensor core (low-bit weight GEMMs) and PIM (decode attention GEMVs);
- * mapper_place() does not choose them until those blocks exist. */
+/* Where an op runs (chosen by mapper_place(), mapper/tiling.h): vector ops
+ * on the vector unit; weight GEMM/GEMVs with 1..4-bit weights on the LUT
+ * tensor core when the hardware has one (models/lut_tc.h); decode attention
+ * GEMVs (qk, sv) on PIM when the hardware has it (models/pim_gemv.h);
+ * every other GEMM/GEMV on the systolic array. */
 typedef enum {
     MAPPER_UNIT_SYSTOLIC, MAPPER_UNIT_VECTOR, MAPPER_UNIT_LUT, MAPPER_UNIT_PIM
 } mapper_unit_t;
@@ -54,16 +55,28 @@ typedef enum {   /* loop orders, outer to inner */
     MAPPER_MNK, MAPPER_MKN, MAPPER_NMK, MAPPER_NKM, MAPPER_KMN, MAPPER_KNM, MAPPER_ORDERS
 } mapper_order_t;
 
+/* The cost of a GEMM/GEMV on its unit.  Systolic: the searched tiling.
+ * LUT: the unit tiles the GEMM itself; tm/tn/tk = the LUT's tile, order =
+ * mkn (its fixed loop order), tiles = lut_runs per instance: 1, or the
+ * column blocks when min(tm, M) rows of all N outputs overflow the LUT's
+ * output buffer (mapper/tiling.c); cycles and dram_bytes the sum of those
+ * lut_runs (LUT_FAST, with memory stalls).
+ * PIM: one pim_gemv_time kernel: tiles = 1, no tile sizes, cycles in DRAM
+ * command-clock cycles (tCK of the dram: section, NOT array cycles),
+ * dram_bytes the matrix bytes moved from the row buffers into the PIM units
+ * inside the banks (nothing crosses the channel but x and the results). */
 typedef struct {
-    uint64_t tm, tn, tk;           /* tile sizes */
+    uint64_t tm, tn, tk;           /* tile sizes (PIM: 0) */
     mapper_order_t order;
     int resident;                  /* 1: A, B and O tiles each fit one buffer half;
-                                      0: the whole GEMM as one tile, chunked by the engine */
-    uint64_t tiles;                /* tiles per instance */
-    uint64_t cycles;               /* all instances */
-    uint64_t dram_bytes;           /* all instances, read + write */
-    uint64_t compulsory_bytes;     /* A, B and O each moved once */
-    double utilization;            /* MACs / (R * C * cycles) */
+                                      0: the whole GEMM as one tile, chunked by the engine
+                                      (systolic only; 0 on LUT and PIM) */
+    uint64_t tiles;                /* tiles per instance (LUT: runs; PIM: 1) */
+    uint64_t cycles;               /* all instances (PIM: DRAM clock cycles) */
+    uint64_t dram_bytes;           /* all instances, read + write (PIM: inside the banks) */
+    uint64_t compulsory_bytes;     /* A, B and O each moved once (PIM: each K/V matrix once) */
+    double utilization;            /* systolic: MACs / (R * C * cycles); LUT: lookups /
+                                      (tm * tn * cycles); PIM: useful / executed lane MACs */
 } mapper_tiling_t;
 
 typedef struct {
@@ -76,6 +89,8 @@ typedef struct {
     uint64_t count;                /* instances */
     uint32_t abits, bbits, obits;  /* A operand, B operand, output */
     int b_weight;                  /* B is a weight matrix (else activation / KV) */
+    int b_ternary;                 /* B holds ternary weights {-1, 0, +1} (BitNet b1.58)
+                                      as 2-bit codes; 0 for every other op */
     uint64_t flops;                /* one copy, all instances */
     uint64_t bytes_read, bytes_written; /* one copy, at the run's widths */
     mapper_unit_t unit;

@@ -1,4 +1,5 @@
-/* tiling.c - unit placement and the tiling search (see tiling.h).
+/* tiling.c - unit placement, the tiling search, and LUT and PIM costing
+ * (see tiling.h).
  *
  * DRAM traffic of a tiling (all in bytes at the array's operand widths; ab,
  * bb, ob are the A, B and output element sizes; nm, nn, nk the tile counts;
@@ -18,9 +19,15 @@
  * Reuse across tiles saves bytes but the engine runs each tile from a cold
  * start, so reuse does not shorten cycles: cycles are an upper bound that
  * the search minimizes first, bytes second.
+ *
+ * LUT and PIM ops are not tiled here: the LUT tensor core tiles a GEMM
+ * itself (models/lut_tc.h) and a PIM kernel is mapped onto the banks by
+ * models/pim_gemv.c, so each op costs one run of that model, memoized per
+ * shape (and weight width).
  */
 #include "tiling.h"
 
+#include "../models/lut_tc.h"
 #include "../sim/engine.h"
 
 #include <inttypes.h>
@@ -28,10 +35,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- memo: (m, n, k) -> value, open addressing ---------------------------- */
+/* ---- memo: (m, n, k, v) -> value, open addressing ------------------------- */
 
 typedef struct {
     uint64_t m, n, k;        /* m == 0: empty slot */
+    uint64_t v;              /* variant of the shape (LUT: weight width and quantization) */
     uint64_t cycles, bytes;  /* engine: tile cycles and DRAM bytes */
     mapper_tiling_t t;       /* search: best tiling of one instance */
 } memo_ent_t;
@@ -41,28 +49,29 @@ typedef struct {
     size_t cap, len;
 } memo_t;
 
-static size_t memo_hash(uint64_t m, uint64_t n, uint64_t k, size_t cap)
+static size_t memo_hash(uint64_t m, uint64_t n, uint64_t k, uint64_t v, size_t cap)
 {
-    uint64_t h = m * 0x9e3779b97f4a7c15ull ^ n * 0xc2b2ae3d27d4eb4full ^ k * 0x165667b19e3779f9ull;
+    uint64_t h = m * 0x9e3779b97f4a7c15ull ^ n * 0xc2b2ae3d27d4eb4full ^ k * 0x165667b19e3779f9ull ^
+                 v * 0x27d4eb2f165667c5ull;
     h ^= h >> 29;
     return (size_t)(h & (cap - 1));
 }
 
-static memo_ent_t *memo_find(memo_t *t, uint64_t m, uint64_t n, uint64_t k)
+static memo_ent_t *memo_find(memo_t *t, uint64_t m, uint64_t n, uint64_t k, uint64_t v)
 {
     if (!t->cap)
         return NULL;
-    for (size_t i = memo_hash(m, n, k, t->cap);; i = (i + 1) & (t->cap - 1)) {
+    for (size_t i = memo_hash(m, n, k, v, t->cap);; i = (i + 1) & (t->cap - 1)) {
         memo_ent_t *e = &t->e[i];
         if (!e->m)
             return NULL;
-        if (e->m == m && e->n == n && e->k == k)
+        if (e->m == m && e->n == n && e->k == k && e->v == v)
             return e;
     }
 }
 
 /* Inserts a fresh entry for a key not present; NULL on OOM. */
-static memo_ent_t *memo_add(memo_t *t, uint64_t m, uint64_t n, uint64_t k)
+static memo_ent_t *memo_add(memo_t *t, uint64_t m, uint64_t n, uint64_t k, uint64_t v)
 {
     if (2 * (t->len + 1) > t->cap) {
         const size_t cap = t->cap ? 2 * t->cap : 256;
@@ -72,7 +81,7 @@ static memo_ent_t *memo_add(memo_t *t, uint64_t m, uint64_t n, uint64_t k)
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->e[i].m)
                 continue;
-            size_t j = memo_hash(t->e[i].m, t->e[i].n, t->e[i].k, cap);
+            size_t j = memo_hash(t->e[i].m, t->e[i].n, t->e[i].k, t->e[i].v, cap);
             while (e[j].m)
                 j = (j + 1) & (cap - 1);
             e[j] = t->e[i];
@@ -81,12 +90,12 @@ static memo_ent_t *memo_add(memo_t *t, uint64_t m, uint64_t n, uint64_t k)
         t->e = e;
         t->cap = cap;
     }
-    size_t i = memo_hash(m, n, k, t->cap);
+    size_t i = memo_hash(m, n, k, v, t->cap);
     while (t->e[i].m)
         i = (i + 1) & (t->cap - 1);
     memo_ent_t *e = &t->e[i];
     memset(e, 0, sizeof *e);
-    e->m = m, e->n = n, e->k = k;
+    e->m = m, e->n = n, e->k = k, e->v = v;
     t->len++;
     return e;
 }
@@ -98,6 +107,7 @@ struct mapper_ctx {
     uint64_t ab, bb, ob;         /* bytes per A, B, O element on the array */
     uint64_t hi, hf, ho;         /* half of each scratchpad, bytes */
     memo_t engine, search;
+    memo_t lut, pim;             /* one instance's cost on the LUT / PIM */
     mapper_stats_t st;
 };
 
@@ -128,6 +138,8 @@ void mapper_ctx_free(mapper_ctx_t *c)
         return;
     free(c->engine.e);
     free(c->search.e);
+    free(c->lut.e);
+    free(c->pim.e);
     free(c);
 }
 
@@ -138,6 +150,116 @@ void mapper_ctx_stats(const mapper_ctx_t *c, mapper_stats_t *s)
 
 /* ---- placement ------------------------------------------------------------ */
 
+void mapper_lut_cfg(const hw_cfg_t *hw, const mapper_op_t *op, lut_cfg_t *cfg, lut_gemm_t *g)
+{
+    *cfg = hw->lut;
+    if (op->b_ternary) {
+        cfg->wq = LUT_WQ_TERNARY;
+        cfg->w_bits = 2;
+    } else {
+        cfg->w_bits = op->bbits;
+        cfg->wq = op->bbits == 1 ? LUT_WQ_SYM : LUT_WQ_ZP;
+        cfg->zp = op->bbits == 1 ? 0 : 1u << (op->bbits - 1);
+    }
+    *g = (lut_gemm_t){op->m, op->n, op->k};
+}
+
+void mapper_pim_cfg(const hw_cfg_t *hw, const mapper_op_t *op, pim_gemv_cfg_t *cfg,
+                    pim_gemv_t *g)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->unit = hw->pim;
+    cfg->dram = hw->dram.dev;
+    cfg->mode = PIM_BLOCKED; /* no host requests: the kernel alone */
+    *g = (pim_gemv_t){op->count * op->m, op->n, op->k};
+}
+
+/* Column blocks of a LUT GEMM.  The unit keeps min(tm, M) output rows of
+ * all N columns in its output buffer (lut_gemm_check), so a wider GEMM runs
+ * as back-to-back runs over column blocks: nb blocks of w columns (w a
+ * multiple of tn when the buffer holds tn columns, balanced over N), the
+ * last one `last` wide.  Each run rebuilds its tables and re-reads A.
+ * Returns nb, 0 when not one column fits. */
+static uint64_t lut_blocks(const lut_cfg_t *cfg, const lut_gemm_t *g, uint64_t *w, uint64_t *last)
+{
+    const uint64_t rows = g->m < cfg->tm ? g->m : cfg->tm;
+    const uint64_t fit = cfg->out_buf_bytes / (rows * LUT_OUT_BYTES);
+    if (fit >= g->n) {
+        *w = *last = g->n;
+        return 1;
+    }
+    const uint64_t align = fit >= cfg->tn ? cfg->tn : 1, wmax = fit / align * align;
+    if (!wmax)
+        return 0;
+    *w = ceil_div(ceil_div(g->n, ceil_div(g->n, wmax)), align) * align; /* <= wmax */
+    const uint64_t nb = ceil_div(g->n, *w);
+    *last = g->n - (nb - 1) * *w;
+    return nb;
+}
+
+typedef struct {
+    uint64_t blocks, total_cycles, compute_cycles, dram_bytes, table_reads;
+} lut_sum_t;
+
+/* One instance's GEMM as its column blocks, lut_run LUT_FAST per block. */
+static int lut_sum(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_sum_t *s, char *err,
+                   size_t errlen)
+{
+    uint64_t w, last;
+    memset(s, 0, sizeof *s);
+    s->blocks = lut_blocks(cfg, g, &w, &last);
+    if (!s->blocks) { /* lut_gemm_check says why */
+        if (lut_gemm_check(cfg, g, err, errlen) == 0)
+            snprintf(err, errlen, "lut: no output column fits out_buf_bytes");
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        const uint64_t n = i ? 1 : s->blocks - 1; /* full blocks, then the last */
+        const lut_gemm_t b = {g->m, i ? last : w, g->k};
+        if (!n)
+            continue;
+        lut_stats_t st;
+        if (lut_run(cfg, &b, LUT_FAST, NULL, NULL, NULL, &st, err, errlen) != 0)
+            return -1;
+        s->total_cycles += n * st.total_cycles;
+        s->compute_cycles += n * st.compute_cycles;
+        s->dram_bytes += n * (st.dram_read_bytes + st.dram_write_bytes);
+        s->table_reads += n * st.table_reads;
+    }
+    return 0;
+}
+
+/* A weight GEMM with 1..4-bit weights that the LUT unit can run. */
+static int lut_takes(const mapper_ctx_t *c, const mapper_op_t *op)
+{
+    if (!c->hw.has_lut || !op->b_weight || op->bbits < 1 || op->bbits > LUT_MAX_PLANES ||
+        op->abits > c->hw.lut.a_bits)
+        return 0;
+    lut_cfg_t cfg;
+    lut_gemm_t g;
+    uint64_t w, last;
+    char why[256];
+    mapper_lut_cfg(&c->hw, op, &cfg, &g);
+    if (lut_cfg_check(&cfg, why, sizeof why) != 0 || !lut_blocks(&cfg, &g, &w, &last))
+        return 0;
+    const lut_gemm_t b = {g.m, w, g.k}; /* the widest block run */
+    return lut_gemm_check(&cfg, &b, why, sizeof why) == 0;
+}
+
+/* A decode attention GEMV (its B is the K/V cache) that fits the PIM units. */
+static int pim_takes(const mapper_ctx_t *c, const mapper_op_t *op)
+{
+    const uint32_t eb = pim_elem_bits(&c->hw.pim);
+    if (!c->hw.has_pim || op->kind != MAPPER_GEMV || op->b_weight || op->phase != MAPPER_DECODE ||
+        op->abits > eb || op->bbits > eb)
+        return 0;
+    pim_gemv_cfg_t cfg;
+    pim_gemv_t g;
+    char why[256];
+    mapper_pim_cfg(&c->hw, op, &cfg, &g);
+    return pim_gemv_check(&cfg, &g, why, sizeof why) == 0;
+}
+
 int mapper_place(const mapper_ctx_t *c, const mapper_op_t *op, mapper_unit_t *unit, char *err,
                  size_t errlen)
 {
@@ -145,9 +267,14 @@ int mapper_place(const mapper_ctx_t *c, const mapper_op_t *op, mapper_unit_t *un
         *unit = MAPPER_UNIT_VECTOR;
         return 0;
     }
-    /* Later: low-bit weights (op->b_weight, bbits <= the LUT core's widths)
-     * to MAPPER_UNIT_LUT; decode attention (kind GEMV, !b_weight) to
-     * MAPPER_UNIT_PIM, when the hardware config has those units. */
+    if (lut_takes(c, op)) {
+        *unit = MAPPER_UNIT_LUT;
+        return 0;
+    }
+    if (pim_takes(c, op)) {
+        *unit = MAPPER_UNIT_PIM;
+        return 0;
+    }
     const systolic_cfg_t *a = &c->hw.array;
     if (op->abits > a->in_bits || op->bbits > a->w_bits) {
         snprintf(err, errlen, "op %s: %u-bit A and %u-bit %s do not fit the array's %u-bit "
@@ -164,14 +291,14 @@ int mapper_place(const mapper_ctx_t *c, const mapper_op_t *op, mapper_unit_t *un
 static int engine_cost(mapper_ctx_t *c, uint64_t m, uint64_t n, uint64_t k, uint64_t *cycles,
                        uint64_t *bytes, char *err, size_t errlen)
 {
-    memo_ent_t *e = memo_find(&c->engine, m, n, k);
+    memo_ent_t *e = memo_find(&c->engine, m, n, k, 0);
     if (!e) {
         layer_stats_t st;
         const systolic_gemm_t g = {m, n, k};
         if (engine_run_gemm(&c->hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err, errlen) != 0)
             return -1;
         c->st.engine_runs++;
-        e = memo_add(&c->engine, m, n, k);
+        e = memo_add(&c->engine, m, n, k, 0);
         if (!e) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -416,7 +543,7 @@ int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
 {
     if (systolic_gemm_check(g, err, errlen) != 0)
         return -1;
-    memo_ent_t *e = memo_find(&c->search, g->m, g->n, g->k);
+    memo_ent_t *e = memo_find(&c->search, g->m, g->n, g->k, 0);
     if (e) {
         c->st.memo_hits++;
     } else {
@@ -424,7 +551,7 @@ int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
         if (search(c, g, &t, err, errlen) != 0)
             return -1;
         c->st.searches++;
-        e = memo_add(&c->search, g->m, g->n, g->k);
+        e = memo_add(&c->search, g->m, g->n, g->k, 0);
         if (!e) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -435,6 +562,103 @@ int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
     best->cycles *= count;
     best->dram_bytes *= count;
     best->compulsory_bytes *= count;
+    return 0;
+}
+
+/* ---- LUT and PIM ---------------------------------------------------------- */
+
+static void scale(mapper_tiling_t *t, uint64_t count)
+{
+    t->cycles *= count;
+    t->dram_bytes *= count;
+    t->compulsory_bytes *= count;
+}
+
+/* One lut_run (LUT_FAST: closed form with the operand-delivery stalls) per
+ * instance and column block; the fields as mapper_tiling_t documents for
+ * LUT; *compute: the same runs' cycles without memory stalls. */
+static int lut_cost(mapper_ctx_t *c, const mapper_op_t *op, mapper_tiling_t *t, uint64_t *compute,
+                    char *err, size_t errlen)
+{
+    lut_cfg_t cfg;
+    lut_gemm_t g;
+    mapper_lut_cfg(&c->hw, op, &cfg, &g);
+    const uint64_t v = cfg.w_bits | (uint64_t)cfg.wq << 8;
+    memo_ent_t *e = memo_find(&c->lut, g.m, g.n, g.k, v);
+    if (e) {
+        c->st.memo_hits++;
+    } else {
+        lut_sum_t st;
+        if (lut_sum(&cfg, &g, &st, err, errlen) != 0)
+            return -1;
+        c->st.lut_runs++;
+        e = memo_add(&c->lut, g.m, g.n, g.k, v);
+        if (!e) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        mapper_tiling_t *u = &e->t;
+        u->tm = cfg.tm, u->tn = cfg.tn, u->tk = cfg.tk;
+        u->order = MAPPER_MKN; /* for m0: for k0: for n0 (tables reused across N) */
+        u->tiles = st.blocks;
+        u->cycles = st.total_cycles;
+        u->dram_bytes = st.dram_bytes;
+        e->cycles = st.compute_cycles;
+        /* Compulsory: activations at the unit's a_bits (fused precompute:
+         * the tables instead), the packed bit-plane weights, the int32
+         * outputs, each once. */
+        const uint64_t gk = ceil_div(g.k, cfg.g);
+        const uint64_t a = cfg.fused ? g.m * gk * lut_entries(&cfg) * ceil_div(lut_entry_bits(&cfg), 8)
+                                     : g.m * g.k * ceil_div(cfg.a_bits, 8);
+        const uint64_t comp = a + ceil_div(gk * cfg.g * g.n * lut_planes(&cfg), 8) +
+                              g.m * g.n * LUT_OUT_BYTES;
+        u->compulsory_bytes = comp < u->dram_bytes ? comp : u->dram_bytes;
+        u->utilization = (double)st.table_reads / ((double)cfg.tm * cfg.tn * (double)st.total_cycles);
+    }
+    *t = e->t;
+    scale(t, op->count);
+    *compute = e->cycles * op->count;
+    return 0;
+}
+
+int mapper_cost_lut(mapper_ctx_t *c, mapper_op_t *op, uint64_t *compute, char *err,
+                    size_t errlen)
+{
+    return lut_cost(c, op, &op->tiling, compute, err, errlen);
+}
+
+/* One pim_gemv_time kernel for all instances (they are its groups); cycles
+ * in DRAM clock cycles, bytes inside the banks (see mapper_tiling_t). */
+static int pim_cost(mapper_ctx_t *c, const mapper_op_t *op, mapper_tiling_t *t, char *err,
+                    size_t errlen)
+{
+    pim_gemv_cfg_t cfg;
+    pim_gemv_t g;
+    mapper_pim_cfg(&c->hw, op, &cfg, &g);
+    memo_ent_t *e = memo_find(&c->pim, g.groups, g.m, g.k, 0);
+    if (e) {
+        c->st.memo_hits++;
+    } else {
+        pim_gemv_stats_t st;
+        if (pim_gemv_time(&cfg, &g, &st, NULL, err, errlen) != 0)
+            return -1;
+        c->st.pim_runs++;
+        e = memo_add(&c->pim, g.groups, g.m, g.k, 0);
+        if (!e) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        mapper_tiling_t *u = &e->t;
+        u->tiles = 1;
+        u->cycles = st.cycles;
+        u->dram_bytes = st.bank_bytes;
+        u->utilization = st.lane_macs ? (double)st.useful_macs / (double)st.lane_macs : 0.0;
+    }
+    *t = e->t;
+    /* Each instance's K/V matrix once at the PIM element width (with GQA the
+     * query heads sharing it each read it again: non-compulsory). */
+    const uint64_t comp = op->count * op->n * op->k * (pim_elem_bits(&cfg.unit) / 8);
+    t->compulsory_bytes = comp < t->dram_bytes ? comp : t->dram_bytes;
     return 0;
 }
 
@@ -457,7 +681,12 @@ int mapper_map(mapper_ctx_t *c, mapper_ops_t *ops, char *err, size_t errlen)
             continue;
         }
         const systolic_gemm_t g = {op->m, op->n, op->k};
-        if (mapper_tile_gemm(c, &g, op->count, t, why, sizeof why) != 0) {
+        uint64_t compute;
+        const int rc = op->unit == MAPPER_UNIT_LUT   ? lut_cost(c, op, t, &compute, why, sizeof why)
+                       : op->unit == MAPPER_UNIT_PIM ? pim_cost(c, op, t, why, sizeof why)
+                                                     : mapper_tile_gemm(c, &g, op->count, t, why,
+                                                                        sizeof why);
+        if (rc != 0) {
             snprintf(err, errlen, "op %s (%s step %u): %s", op->name, mapper_phase_name(op->phase),
                      op->step, why);
             return -1;

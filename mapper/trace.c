@@ -17,7 +17,9 @@
  *                for block ops, 1 otherwise.  Every other number in the row
  *                is for ONE copy; totals multiply by repeat.
  *   kind         gemm | gemv | vector
- *   unit         systolic | vector (lut, pim: reserved, not placed yet)
+ *   unit         systolic | vector | lut | pim (mapper_place, mapper/tiling.h:
+ *                lut for 1..4-bit weight GEMMs with a lut: section, pim for
+ *                decode qk/sv with a pim: section)
  *   m,n,k        GEMM per instance: O[m][n] = A[m][k] x B[k][n]; vector:
  *                m rows of n elements, k = 0
  *   count        independent instances (attention: batch x KV heads)
@@ -25,9 +27,16 @@
  *   flops        all instances (see mapper/ops.c for the counting rules)
  *   bytes_read,bytes_written  all instances, at the run's widths
  *   tm,tn,tk,order,tiles  the chosen tiling (tile sizes, loop order outer to
- *                inner, tiles per instance); empty for vector ops
- *   cycles       all instances on the unit (vector: DRAM streaming time)
- *   dram_bytes   all instances, as moved by the unit at its widths
+ *                inner, tiles per instance); empty for vector ops.  lut: the
+ *                unit's tile, order mkn, tiles = LUT runs per instance (1, or
+ *                the column blocks its output buffer needs: the LUT tiles
+ *                each run itself); pim: tile sizes and order empty, tiles 1
+ *   cycles       all instances on the unit (vector: DRAM streaming time;
+ *                pim: DRAM command-clock cycles of the dram: device, not
+ *                array cycles)
+ *   dram_bytes   all instances, as moved by the unit at its widths (pim: the
+ *                K/V bytes read from the row buffers into the PIM units,
+ *                inside the banks)
  *   compulsory_bytes  A, B and O moved once (dram_bytes - compulsory_bytes
  *                is the non-compulsory traffic)
  *
@@ -58,6 +67,8 @@ int mapper_trace_write(FILE *fp, const mapper_model_t *m, const mapper_run_t *r,
                 o->count, o->abits, o->bbits, o->obits, o->flops, o->bytes_read, o->bytes_written);
         if (o->kind == MAPPER_VECTOR)
             fputs(",,,,,", fp);
+        else if (o->unit == MAPPER_UNIT_PIM)
+            fprintf(fp, ",,,,%" PRIu64 ",", t->tiles);
         else
             fprintf(fp, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",", t->tm, t->tn, t->tk,
                     mapper_order_name(t->order), t->tiles);

@@ -24,7 +24,9 @@ static const char map_usage[] =
     "\n"
     "Decomposes an LLM (Hugging Face config.json: gpt2, opt, llama, mistral, bitnet)\n"
     "into the ops of its prefill and decode steps, places each op and searches the\n"
-    "tiling of every GEMM/GEMV on the hardware.\n"
+    "tiling of every GEMM/GEMV on the hardware.  With a lut: section, weight GEMMs\n"
+    "with 1..4-bit weights go to the LUT tensor core; with a pim: section, decode\n"
+    "attention (qk, sv) goes to PIM, whose cycles are DRAM clock cycles.\n"
     "\n"
     "  --model FILE     config.json (see traces/models/)\n"
     "  --hw FILE        hardware config (default: the built-in 32x32 array)\n"
@@ -96,7 +98,9 @@ static void print_op(const mapper_op_t *o)
 {
     const mapper_tiling_t *t = &o->tiling;
     char tiling[64] = "";
-    if (o->kind != MAPPER_VECTOR)
+    if (o->unit == MAPPER_UNIT_PIM)
+        snprintf(tiling, sizeof tiling, "(in the banks)");
+    else if (o->kind != MAPPER_VECTOR)
         snprintf(tiling, sizeof tiling, "%" PRIu64 "x%" PRIu64 "x%" PRIu64 " %s", t->tm, t->tn,
                  t->tk, mapper_order_name(t->order));
     printf("%-8s %4u %-14s %3u %-6s %-8s %7" PRIu64 " %7" PRIu64 " %6" PRIu64 " %6" PRIu64
@@ -269,11 +273,19 @@ int cmd_map(int argc, char **argv)
     }
     print_breakdown(&ops, MAPPER_PREFILL);
     print_breakdown(&ops, MAPPER_DECODE);
+    for (size_t i = 0; i < ops.count; i++) {
+        if (ops.ops[i].unit == MAPPER_UNIT_PIM) {
+            printf("\npim cycles are DRAM clock cycles (tCK %u ps), not array cycles; pim "
+                   "dram_B are bytes read inside the banks\n", hw.dram.dev.tck_ps);
+            break;
+        }
+    }
     mapper_stats_t ms;
     mapper_ctx_stats(ctx, &ms);
     printf("\nmapped %zu ops (%" PRIu64 " GEMM shapes searched, %" PRIu64 " memo hits, %" PRIu64
-           " legal tilings, %" PRIu64 " costed, %" PRIu64 " engine runs) in %.3f ms\n", ops.count,
-           ms.searches, ms.memo_hits, ms.legal, ms.candidates, ms.engine_runs, 1e3 * wall);
+           " legal tilings, %" PRIu64 " costed, %" PRIu64 " engine runs, %" PRIu64 " LUT runs, %"
+           PRIu64 " PIM kernels) in %.3f ms\n", ops.count, ms.searches, ms.memo_hits, ms.legal,
+           ms.candidates, ms.engine_runs, ms.lut_runs, ms.pim_runs, 1e3 * wall);
 
     if (!out_path) {
         const size_t len = strlen(model.name) + 16;

@@ -139,12 +139,24 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
         core_slice(op, c, cores, &sub);
         if (sub.m == 0 || sub.n == 0 || sub.count == 0)
             continue;
-        const systolic_gemm_t g = {sub.m, sub.n, sub.k};
-        if (mapper_tile_gemm(L->mc, &g, sub.count, &sub.tiling, L->err, L->errlen) != 0)
-            return -1;
-        const uint64_t comp_c = tiled_compute(&L->hw->hw->array, &sub);
+        uint64_t comp_c, tiles;
+        if (op->unit == MAPPER_UNIT_LUT) {
+            /* Low-bit weights: the core's LUT tensor core takes the place of
+             * its array and runs the slice (its columns of N) as one LUT GEMM:
+             * compute = the LUT's cycles without memory stalls, memory = its
+             * lut_run DRAM bytes (mapper_cost_lut); chunked by the slice's
+             * tiles of N (tile.n columns) so loads overlap compute. */
+            if (mapper_cost_lut(L->mc, &sub, &comp_c, L->err, L->errlen) != 0)
+                return -1;
+            tiles = (sub.n + sub.tiling.tn - 1) / sub.tiling.tn * sub.count;
+        } else {
+            const systolic_gemm_t g = {sub.m, sub.n, sub.k};
+            if (mapper_tile_gemm(L->mc, &g, sub.count, &sub.tiling, L->err, L->errlen) != 0)
+                return -1;
+            comp_c = tiled_compute(&L->hw->hw->array, &sub);
+            tiles = sub.tiling.tiles * sub.count;
+        }
         const uint64_t bytes_c = sub.tiling.dram_bytes;
-        const uint64_t tiles = sub.tiling.tiles * sub.count;
         const uint64_t chunks = tiles < n->chunks ? tiles : n->chunks;
         uint32_t comp = NO_CMD;
         for (uint64_t j = 0; j < chunks; j++) {
@@ -422,7 +434,12 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
                  npu_mode_name(hw->mode));
         return -1;
     }
-    mapper_ctx_t *mc = mapper_ctx_new(hw->hw);
+    /* PIM placement is the run mode's (on_pim): NPU-only maps decode attention
+     * onto the arrays even when the hardware has a pim: section. */
+    hw_cfg_t mhw = *hw->hw;
+    if (hw->mode == NPU_ONLY)
+        mhw.has_pim = 0;
+    mapper_ctx_t *mc = mapper_ctx_new(&mhw);
     mapper_ops_t full = {0}, half[2] = {{0}, {0}};
     lower_t L = {.hw = hw, .res = res, .mc = mc, .err = err, .errlen = errlen};
     int rc = -1;

@@ -17,6 +17,10 @@
  *    array's closed-form cycles of the tiles (models/systolic.c); memory time
  *    is the DRAM channel's, shared by all cores.  Loads carry all of the
  *    tiling's DRAM bytes, reads and write-backs alike.
+ *  - GEMM/GEMV the mapper placed on the LUT tensor core (1..4-bit weights,
+ *    with a lut: section) run on the same matrix units, each core's slice as
+ *    one LUT GEMM: the LUT's compute cycles and lut_run DRAM bytes
+ *    (mapper_cost_lut), chunked by the slice's tiles of N.
  *  - Vector ops (norms, softmax, RoPE, activations, residual adds) run on
  *    the cores' vector units, rows split over the cores, on chip.
  *  - Decode attention (qk, sv) with PIM runs as one PIM GEMV kernel per op

@@ -471,6 +471,212 @@ START_TEST(map_command_writes_atomically)
 }
 END_TEST
 
+/* ---- placement on the LUT tensor core and PIM ----------------------------- */
+
+/* The LUT cycles of one weight GEMM, computed here from lut_run: one run
+ * when min(tile.m, M) output rows of all N columns fit the output buffer
+ * (int32 outputs), else `blocks` equal runs of N / blocks columns (the
+ * caller derives blocks by hand for its shape). */
+static uint64_t lut_ref(const lut_cfg_t *cfg, uint64_t m, uint64_t n, uint64_t k, uint64_t blocks)
+{
+    const lut_gemm_t g = {m, n / blocks, k};
+    lut_stats_t st;
+    char err[256];
+    ck_assert_uint_eq(n % blocks, 0);
+    ck_assert_msg(lut_run(cfg, &g, LUT_FAST, NULL, NULL, NULL, &st, err, sizeof err) == 0, "%s", err);
+    return blocks * st.total_cycles;
+}
+
+/* BitNet b1.58 (ternary weights as 2-bit codes) and Llama-2-7B at 2-bit
+ * weights on hardware with a lut: section (defaults: 8 x 128 x 64 tile,
+ * 256 KiB output buffer).  Every weight GEMM with <= 4-bit weights is placed
+ * on the LUT and its cycles equal independent lut_runs on its shape; the
+ * BitNet LM head (8-bit, not a BitLinear layer) and the attention GEMMs stay
+ * on the array. */
+START_TEST(lut_section_places_low_bit_weight_gemms_on_lut)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.has_lut = 1;
+    hw.lut.dma = hw.dma;
+    static const struct { const char *model; uint32_t wbits; lut_wq_t wq; uint32_t zp; } runs[] = {
+        {"bitnet-b1.58-2b-4t", 2, LUT_WQ_TERNARY, 0}, /* ternary: 2 planes, like 2-bit zp */
+        {"llama-2-7b", 2, LUT_WQ_ZP, 2},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        mapper_model_t m;
+        load(runs[i].model, &m);
+        const mapper_run_t r = {1, 16, 2, runs[i].wbits, 8, 8};
+        mapper_ops_t ops;
+        char err[512];
+        ck_assert_msg(mapper_ops_build(&m, &r, &ops, err, sizeof err) == 0, "%s", err);
+        mapper_ctx_t *c = mapper_ctx_new(&hw);
+        ck_assert_msg(mapper_map(c, &ops, err, sizeof err) == 0, "%s", err);
+        lut_cfg_t cfg = hw.lut;
+        cfg.w_bits = 2;
+        cfg.wq = runs[i].wq;
+        cfg.zp = runs[i].zp;
+        size_t on_lut = 0;
+        for (size_t j = 0; j < ops.count; j++) {
+            const mapper_op_t *o = &ops.ops[j];
+            if (o->kind == MAPPER_VECTOR)
+                continue;
+            if (!o->b_weight || o->bbits > 4) {
+                ck_assert_msg(o->unit == MAPPER_UNIT_SYSTOLIC, "%s %s", runs[i].model, o->name);
+                continue;
+            }
+            ck_assert_msg(o->unit == MAPPER_UNIT_LUT, "%s %s", runs[i].model, o->name);
+            on_lut++;
+            /* Output rows of min(8, M) x N x 4 B against 262144 B: BitNet's
+             * prefill gate_up (16 x 13824: 8 x 13824 x 4 = 442368) needs two
+             * blocks of 6912; Llama's prefill qkv (8 x 12288 x 4 = 393216)
+             * two of 6144, its gate_up (8 x 22016 x 4 = 704512) three; every
+             * M = 1 GEMV and the rest fit once. */
+            const uint64_t rows = o->m < 8 ? o->m : 8;
+            uint64_t blocks = 1;
+            if (rows * o->n * 4 > 262144)
+                blocks = o->n == 13824 || o->n == 12288 ? 2 : o->n == 22016 ? 3 : 0;
+            ck_assert_msg(blocks, "%s %s: unexpected shape", runs[i].model, o->name);
+            if (blocks == 3) {
+                /* 22016 = 2 x 7424 + 7168: balanced, rounded to the 128-column tile */
+                uint64_t ref = lut_ref(&cfg, o->m, 2 * 7424, o->k, 2) + lut_ref(&cfg, o->m, 7168, o->k, 1);
+                ck_assert_uint_eq(o->tiling.cycles, ref);
+            } else {
+                ck_assert_uint_eq(o->tiling.cycles, lut_ref(&cfg, o->m, o->n, o->k, blocks));
+            }
+            ck_assert_uint_eq(o->tiling.tiles, blocks);
+            ck_assert(o->tiling.tm == 8 && o->tiling.tn == 128 && o->tiling.tk == 64);
+            ck_assert(o->tiling.dram_bytes >= o->tiling.compulsory_bytes);
+        }
+        /* qkv, o_proj, gate_up, down per step (+ Llama's 2-bit LM head) */
+        ck_assert_uint_eq(on_lut, i == 0 ? 8 : 10);
+        mapper_ctx_free(c);
+        mapper_ops_free(&ops);
+    }
+}
+END_TEST
+
+/* Llama-2-7B, batch 2, 32-token prompt, two decode steps, on hardware with
+ * a pim: section: the decode qk and sv GEMVs go to PIM with the cycles and
+ * in-bank bytes of pim_gemv_time on an HBM2 device (built here from the
+ * preset, one GEMV per query vector, K as keys x head_dim, V transposed);
+ * prefill attention and every weight GEMM stay on the array. */
+START_TEST(pim_section_places_decode_attention_on_pim)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.has_pim = 1;
+    mapper_model_t m;
+    load("llama-2-7b", &m);
+    mapper_ops_t ops;
+    build(&m, 2, 32, 3, 8, &ops);
+    mapper_ctx_t *c = mapper_ctx_new(&hw);
+    char err[512];
+    ck_assert_msg(mapper_map(c, &ops, err, sizeof err) == 0, "%s", err);
+    pim_gemv_cfg_t pc;
+    memset(&pc, 0, sizeof pc);
+    ck_assert(dram_preset("HBM2", &pc.dram, err, sizeof err) == 0);
+    pc.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2}; /* pim_defaults: HBM-PIM */
+    pc.mode = PIM_BLOCKED;
+    size_t on_pim = 0;
+    for (size_t j = 0; j < ops.count; j++) {
+        const mapper_op_t *o = &ops.ops[j];
+        if (o->kind == MAPPER_VECTOR)
+            continue;
+        const int attn = !strcmp(o->name, "qk") || !strcmp(o->name, "sv");
+        if (!attn || o->phase == MAPPER_PREFILL) {
+            ck_assert_msg(o->unit == MAPPER_UNIT_SYSTOLIC, "%s step %u", o->name, o->step);
+            continue;
+        }
+        ck_assert_msg(o->unit == MAPPER_UNIT_PIM, "%s step %u", o->name, o->step);
+        on_pim++;
+        /* 32 heads x 2 sequences, one query each: 64 GEMVs */
+        const uint64_t keys = 32 + o->step;
+        const pim_gemv_t g = {64, !strcmp(o->name, "qk") ? keys : 128,
+                              !strcmp(o->name, "qk") ? 128 : keys};
+        pim_gemv_stats_t st;
+        ck_assert_msg(pim_gemv_time(&pc, &g, &st, NULL, err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(o->tiling.cycles, st.cycles);
+        ck_assert_uint_eq(o->tiling.dram_bytes, st.bank_bytes);
+        ck_assert(o->tiling.compulsory_bytes <= o->tiling.dram_bytes);
+    }
+    ck_assert_uint_eq(on_pim, 4);
+    mapper_ctx_free(c);
+    mapper_ops_free(&ops);
+}
+END_TEST
+
+/* Sections that do not apply change nothing: 8-bit Llama on hardware with a
+ * lut: section, and a prefill-only run with a pim: section, map op for op
+ * as on the plain array. */
+START_TEST(lut_and_pim_sections_leave_other_ops_unchanged)
+{
+    hw_cfg_t plain, both;
+    hw_defaults(&plain);
+    both = plain;
+    both.has_lut = both.has_pim = 1;
+    mapper_model_t m;
+    load("llama-2-7b", &m);
+    mapper_ops_t a, b;
+    build(&m, 1, 64, 1, 8, &a);
+    build(&m, 1, 64, 1, 8, &b);
+    mapper_ctx_t *ca = mapper_ctx_new(&plain), *cb = mapper_ctx_new(&both);
+    char err[512];
+    ck_assert_msg(mapper_map(ca, &a, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(mapper_map(cb, &b, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(a.count, b.count);
+    for (size_t j = 0; j < a.count; j++) {
+        ck_assert_int_eq(a.ops[j].unit, b.ops[j].unit);
+        ck_assert_mem_eq(&a.ops[j].tiling, &b.ops[j].tiling, sizeof a.ops[j].tiling);
+    }
+    mapper_ctx_free(ca);
+    mapper_ctx_free(cb);
+    mapper_ops_free(&a);
+    mapper_ops_free(&b);
+}
+END_TEST
+
+/* `codesim map` with lut: and pim: sections writes the unit of each op into
+ * the trace (column 6). */
+START_TEST(map_command_writes_lut_and_pim_units)
+{
+    char dir[] = "/tmp/codesim-mapuXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char out[128], hwp[128], line[4096];
+    snprintf(out, sizeof out, "%s/t.csv", dir);
+    snprintf(hwp, sizeof hwp, "%s/lp.yaml", dir);
+    FILE *f = fopen(hwp, "w");
+    fputs("name: lut-pim\nlut:\n  enabled: true\npim:\n  enabled: true\n", f);
+    fclose(f);
+    ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+    char *argv[] = {"map", "--model", MODELS "bitnet-b1.58-2b-4t.json", "--hw", hwp, "--prompt",
+                    "16", "--gen", "2", "--out", out, NULL};
+    ck_assert_int_eq(cmd_map(11, argv), 0);
+    f = fopen(out, "r");
+    ck_assert_ptr_nonnull(f);
+    int lut = 0, pim = 0, sys = 0;
+    while (fgets(line, sizeof line, f)) {
+        char phase[16], op[32], unit[16];
+        if (line[0] == '#' || sscanf(line, "%15[^,],%*[^,],%31[^,],%*[^,],%*[^,],%15[^,]", phase,
+                                     op, unit) != 3)
+            continue;
+        if (!strcmp(op, "qkv"))
+            lut += !strcmp(unit, "lut");
+        if (!strcmp(op, "sv"))
+            pim += !strcmp(unit, "pim") && !strcmp(phase, "decode");
+        if (!strcmp(op, "lm_head"))
+            sys += !strcmp(unit, "systolic");
+    }
+    fclose(f);
+    ck_assert_int_eq(lut, 2); /* prefill and decode */
+    ck_assert_int_eq(pim, 1);
+    ck_assert_int_eq(sys, 2);
+    unlink(out);
+    unlink(hwp);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *mapper_suite(void)
 {
     Suite *s = suite_create("mapper");
@@ -486,6 +692,10 @@ Suite *mapper_suite(void)
     tcase_add_test(tc, bad_configs_name_the_file_and_key);
     tcase_add_test(tc, bad_runs_and_unfittable_layers_give_one_line);
     tcase_add_test(tc, map_command_writes_atomically);
+    tcase_add_test(tc, lut_section_places_low_bit_weight_gemms_on_lut);
+    tcase_add_test(tc, pim_section_places_decode_attention_on_pim);
+    tcase_add_test(tc, lut_and_pim_sections_leave_other_ops_unchanged);
+    tcase_add_test(tc, map_command_writes_lut_and_pim_units);
     suite_add_tcase(s, tc);
     return s;
 }
