@@ -10,6 +10,7 @@
 #include "config.h"
 #include "db.h"
 #include "npu.h"
+#include "sweep.h"
 #include "textfile.h"
 
 #ifndef CODESIM_ROOT
@@ -34,11 +35,38 @@ static const char llm_usage[] =
     "  --gen G          new tokens per sequence, the first from prefill (default 2)\n"
     "  --mode M         npu: no PIM; pim-blocked: attention on PIM, DMA waits while\n"
     "                   PIM computes; neupims: dual row buffers and sub-batch\n"
-    "                   interleaving (default: neupims with a pim: section, else npu)\n"
+    "                   interleaving.  Default (auto): npu without a pim: section;\n"
+    "                   with one, neupims when each half batch fills the array's\n"
+    "                   rows (B >= 2 x rows), else pim-blocked\n"
     "  --wbits, --abits, --kvbits  widths (default 8; 2 for ternary models' weights)\n"
     "  --timeline FILE  Chrome trace-event JSON of the prefill and the first decode\n"
     "                   step: open it in https://ui.perfetto.dev or chrome://tracing\n"
     "  --db FILE        results database (default results.db)\n";
+
+int llm_hw(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, llm_hw_t *out, char *err,
+           size_t errlen)
+{
+    /* auto: without PIM, npu.  With PIM, neupims when each of its two
+     * sub-batches still fills the array's rows (the decode GEMMs' M is the
+     * batch); below that, splitting the batch doubles the GEMM passes and
+     * re-reads every weight, so pim-blocked is faster. */
+    npu_mode_t mode = !hw->has_pim                      ? NPU_ONLY
+                      : batch >= 2ull * hw->array.rows ? NPU_PIM_NEUPIMS
+                                                        : NPU_PIM_BLOCKED;
+    if (mode_s && strcmp(mode_s, "auto") != 0 && npu_mode_parse(mode_s, &mode) != 0) {
+        snprintf(err, errlen, "mode: '%.40s' is not npu, pim-blocked or neupims", mode_s);
+        return -1;
+    }
+    if (mode != NPU_ONLY && !hw->has_pim) {
+        snprintf(err, errlen, "mode: %s needs a pim: section", npu_mode_name(mode));
+        return -1;
+    }
+    memset(out, 0, sizeof *out);
+    out->pim = (pim_gemv_cfg_t){hw->pim, hw->dram.dev,
+                                mode == NPU_PIM_NEUPIMS ? PIM_DUAL : PIM_BLOCKED, {0, 0, 0, 0}};
+    out->nh = (npu_hw_t){hw, hw->npu, mode, hw->has_pim ? &out->pim : NULL};
+    return 0;
+}
 
 int cmd_run_llm(int argc, char **argv)
 {
@@ -91,18 +119,13 @@ int cmd_run_llm(int argc, char **argv)
         fprintf(stderr, "codesim run: %s\n", err);
         return 1;
     }
-    npu_mode_t mode = hw.has_pim ? NPU_PIM_NEUPIMS : NPU_ONLY;
-    if (mode_s && npu_mode_parse(mode_s, &mode) != 0) {
-        fprintf(stderr, "codesim run: --mode: '%s' is not npu, pim-blocked or neupims\n", mode_s);
+    llm_hw_t lh;
+    if (llm_hw(&hw, mode_s, batch, &lh, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: --%s (%s)\n", err, hw_path ? hw_path : "built-in config");
         rc = 2;
         goto out;
     }
-    if (mode != NPU_ONLY && !hw.has_pim) {
-        fprintf(stderr, "codesim run: --mode: %s needs a pim: section in %s\n",
-                npu_mode_name(mode), hw_path ? hw_path : "the hardware config");
-        rc = 2;
-        goto out;
-    }
+    const npu_mode_t mode = lh.nh.mode;
     if (!model_path) {
         fprintf(stderr, "codesim run: --model: missing\n");
         rc = 2;
@@ -126,11 +149,8 @@ int cmd_run_llm(int argc, char **argv)
     const mapper_run_t run = {batch, prompt, gen,
                               (uint32_t)(wbits ? wbits : model.native_wbits), (uint32_t)abits,
                               (uint32_t)kvbits};
-    const pim_gemv_cfg_t pim = {hw.pim, hw.dram.dev,
-                                mode == NPU_PIM_NEUPIMS ? PIM_DUAL : PIM_BLOCKED, {0, 0, 0, 0}};
-    const npu_hw_t nh = {&hw, hw.npu, mode, hw.has_pim ? &pim : NULL};
     const double t0 = cli_now();
-    if (npu_run(&nh, &model, &run, &res, tl, err, sizeof err) != 0) {
+    if (npu_run(&lh.nh, &model, &run, &res, tl, err, sizeof err) != 0) {
         fprintf(stderr, "codesim run: %s: %s\n", model_path, err);
         goto out;
     }
@@ -210,10 +230,13 @@ int bench_npu(void)
     printf("%-12s %14s %14s %16s\n", "mode", "prefill s", "decode step s", "TPOT (simulated)");
     int rc = 0;
     for (int m = NPU_ONLY; m <= NPU_PIM_NEUPIMS && rc == 0; m++) {
-        const pim_gemv_cfg_t pim = {hw.pim, hw.dram.dev, m == NPU_PIM_NEUPIMS ? PIM_DUAL
-                                                                               : PIM_BLOCKED,
-                                    {0, 0, 0, 0}};
-        const npu_hw_t nh = {&hw, hw.npu, (npu_mode_t)m, &pim};
+        llm_hw_t lh;
+        if (llm_hw(&hw, npu_mode_name((npu_mode_t)m), 32, &lh, err, sizeof err) != 0) {
+            fprintf(stderr, "bench npu: %s\n", err);
+            rc = 1;
+            break;
+        }
+        const npu_hw_t nh = lh.nh;
         double t[2];
         npu_result_t res = {0};
         for (int gen = 1; gen <= 2 && rc == 0; gen++) {

@@ -40,7 +40,9 @@ static const char sweep_usage[] =
     "\n"
     "Runs every point of a sweep file (see sweeps/*.yaml) and stores each in the\n"
     "database as it finishes.  Points already stored (same config and workload\n"
-    "hash) are skipped, so an interrupted sweep resumes where it stopped.\n"
+    "hash) are skipped, so an interrupted sweep resumes where it stopped.  A\n"
+    "workload ending in .json is a model config: its points run LLM inference\n"
+    "with the sweep file's llm: options (sim/sweep.h, sweeps/llm_npu_pim.yaml).\n"
     "\n"
     "  --db FILE     results database (default results.db)\n"
     "  --jobs N      worker processes (default: one per online core)\n"
@@ -49,7 +51,9 @@ static const char sweep_usage[] =
     "                FILE.shardI.db and then merges them into the --db file\n"
     "  --shards N    shards for --slurm (default 8)\n";
 
-/* What a worker sends back for one point; nlayers layer_result_t follow. */
+/* What a worker sends back for one point; nlayers layer_result_t follow,
+ * or for a model workload llm.nunits npu_unit_stat_t then llm.nops
+ * npu_op_stat_t (llm's pointers are not sent: NULL in the message). */
 typedef struct {
     uint64_t index;
     int32_t failed;         /* 1: the hardware cannot run it, err says why */
@@ -57,6 +61,7 @@ typedef struct {
     double wall;
     char err[256];
     sweep_costs_t costs;
+    npu_result_t llm;
 } point_msg_t;
 
 typedef struct {
@@ -76,6 +81,7 @@ typedef struct {
     size_t done, failed, skipped_late;
     layer_result_t *res;     /* room for the largest workload */
     size_t maxlayers;
+    npu_result_t llm;        /* the LLM point being stored (its arrays owned) */
     double t0, last_draw;
     int tty;
     int quiet;
@@ -128,9 +134,19 @@ static void worker_main(const run_t *rn, int task_fd, int result_fd)
         m.costs.area_mm2 = m.costs.energy_pj = m.costs.tops = NAN;
         m.costs.tops_per_w = m.costs.tops_per_mm2 = NAN;
         sweep_point_t pt;
+        npu_result_t llm = {0};
         const double t0 = cli_now();
         if (sweep_point(&rn->sw, (size_t)index, &pt, m.err, sizeof m.err) != 0) {
             m.failed = 1;
+        } else if (rn->sw.workloads[pt.workload].is_model) {
+            if (sweep_run_llm(&rn->sw, &pt, &llm, m.err, sizeof m.err) != 0) {
+                m.failed = 1;
+            } else {
+                sweep_llm_costs(&rn->sw, &pt, &llm, &m.costs);
+                m.llm = llm;
+                m.llm.units = NULL;
+                m.llm.ops = NULL;
+            }
         } else if (sweep_run_point(&rn->sw, &pt, res, m.err, sizeof m.err) != 0) {
             m.failed = 1;
         } else {
@@ -138,8 +154,12 @@ static void worker_main(const run_t *rn, int task_fd, int result_fd)
             sweep_costs(&rn->sw, &pt, res, m.nlayers, &m.costs);
         }
         m.wall = cli_now() - t0;
-        if (full_write(result_fd, &m, sizeof m) != 0 ||
-            full_write(result_fd, res, m.nlayers * sizeof *res) != 0)
+        const int bad = full_write(result_fd, &m, sizeof m) != 0 ||
+                        full_write(result_fd, res, m.nlayers * sizeof *res) != 0 ||
+                        full_write(result_fd, llm.units, m.llm.nunits * sizeof *llm.units) != 0 ||
+                        full_write(result_fd, llm.ops, m.llm.nops * sizeof *llm.ops) != 0;
+        npu_result_free(&llm);
+        if (bad)
             break;
     }
     free(res);
@@ -200,9 +220,22 @@ static int store(run_t *rn, const point_msg_t *m)
         rn->sw.name, pt.index, pt.params, pt.config_hash, w->hash, w->file, &pt.hw,
         m->failed ? m->err : NULL, m->costs.area_mm2, m->costs.energy_pj, m->costs.tops,
         m->costs.tops_per_w, m->costs.tops_per_mm2, bd, m->costs.nbreakdown};
-    const db_run_t run = {engine_path_name(rn->sw.engine_path), rn->sw.path, &pt.hw, w->file,
-                          &w->wl, m->wall};
-    int rc = db_record_point(rn->db, &dp, &run, rn->res, m->nlayers, err, sizeof err);
+    int rc;
+    if (w->is_model) {
+        /* Stored as codesim run --model stores its run, plus the point. */
+        llm_hw_t lh;
+        mapper_run_t r;
+        sweep_llm_run(&rn->sw, w, &r);
+        const char *mode = llm_hw(&pt.hw, rn->sw.llm.mode, rn->sw.llm.batch, &lh, err, sizeof err) == 0
+                               ? npu_mode_name(lh.nh.mode) : "?";
+        const db_run_t run = {"npu", rn->sw.path, &pt.hw, w->file, &w->wl, m->wall};
+        const db_llm_t llm = {w->model.name, mode, &r, &pt.hw.npu};
+        rc = db_record_llm_point(rn->db, &dp, &run, &llm, &rn->llm, err, sizeof err);
+    } else {
+        const db_run_t run = {engine_path_name(rn->sw.engine_path), rn->sw.path, &pt.hw,
+                              w->file, &w->wl, m->wall};
+        rc = db_record_point(rn->db, &dp, &run, rn->res, m->nlayers, err, sizeof err);
+    }
     if (rc < 0) {
         if (rn->tty)
             fputc('\n', stderr);
@@ -357,6 +390,26 @@ static int run_workers(run_t *rn, unsigned njobs)
                 r = -1;
             if (r == 1 && m.nlayers)
                 r = full_read(w->result_fd, rn->res, m.nlayers * sizeof *rn->res);
+            npu_result_free(&rn->llm);
+            rn->llm = m.llm;
+            rn->llm.units = NULL;
+            rn->llm.ops = NULL;
+            rn->llm.nunits = rn->llm.nops = 0;
+            if (r == 1 && m.llm.nunits < 4096 && m.llm.nops < 4096) {
+                rn->llm.units = calloc(m.llm.nunits + 1, sizeof *rn->llm.units);
+                rn->llm.ops = calloc(m.llm.nops + 1, sizeof *rn->llm.ops);
+                if (!rn->llm.units || !rn->llm.ops)
+                    r = -1;
+                if (r == 1 && m.llm.nunits)
+                    r = full_read(w->result_fd, rn->llm.units,
+                                  m.llm.nunits * sizeof *rn->llm.units);
+                if (r == 1 && m.llm.nops)
+                    r = full_read(w->result_fd, rn->llm.ops, m.llm.nops * sizeof *rn->llm.ops);
+                rn->llm.nunits = m.llm.nunits;
+                rn->llm.nops = m.llm.nops;
+            } else if (r == 1) {
+                r = -1;
+            }
             if (r != 1) {
                 if (rn->tty)
                     fputc('\n', stderr);
@@ -598,6 +651,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
                stored + rn.done + rn.failed - rn.skipped_late, mine, rn.db_path);
 out:
     db_close(rn.db);
+    npu_result_free(&rn.llm);
     free(rn.todo);
     free(rn.res);
     sweep_free(&rn.sw);

@@ -573,8 +573,42 @@ static int run_insert(sqlite3 *sql, const db_run_t *run, const layer_result_t *r
     return rc;
 }
 
+/* Inserts run_id's breakdowns rows inside the caller's transaction.  Returns
+ * an SQLite code; on failure what names the row. */
+static int breakdowns_insert(sqlite3 *sql, int64_t run_id, const db_breakdown_t *b, size_t n,
+                             const char *who, char *what, size_t whatlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = n ? sqlite3_prepare_v2(sql,
+                                    "INSERT INTO breakdowns(run_id, kind, component, value)"
+                                    " VALUES(?,?,?,?)",
+                                    -1, &st, NULL)
+               : SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        snprintf(what, whatlen, "%s: %.20s %.40s", who, b[i].kind, b[i].component);
+        sqlite3_reset(st);
+        rc = sqlite3_bind_int64(st, 1, run_id);
+        if (rc == SQLITE_OK) rc = bind_text(st, 2, b[i].kind);
+        if (rc == SQLITE_OK) rc = bind_text(st, 3, b[i].component);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 4, b[i].value);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
+                      const npu_result_t *res, int64_t *idp, char *what, size_t whatlen);
+
 int db_record_run(db_t *db, const db_run_t *run, const layer_result_t *res, size_t n,
                   int64_t *run_id, char *err, size_t errlen)
+{
+    return db_record_run_costs(db, run, res, n, NULL, 0, run_id, err, errlen);
+}
+
+int db_record_run_costs(db_t *db, const db_run_t *run, const layer_result_t *res, size_t n,
+                        const db_breakdown_t *b, size_t nb, int64_t *run_id, char *err,
+                        size_t errlen)
 {
     char what[128];
     uint64_t total;
@@ -588,6 +622,8 @@ int db_record_run(db_t *db, const db_run_t *run, const layer_result_t *res, size
         return -1;
     }
     int rc = run_insert(db->sql, run, res, n, total, &id, what, sizeof what);
+    if (rc == SQLITE_OK)
+        rc = breakdowns_insert(db->sql, id, b, nb, "record run", what, sizeof what);
     if (db_finish(db, rc, what, err, errlen) != 0)
         return -1;
     if (run_id)
@@ -714,19 +750,29 @@ static int bind_real(sqlite3_stmt *st, int col, double v)
     return v == v ? sqlite3_bind_double(st, col, v) : sqlite3_bind_null(st, col);
 }
 
-int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
-                    const layer_result_t *res, size_t n, char *err, size_t errlen)
+/* db_record_point (llm NULL) and db_record_llm_point (res, n unused). */
+static int point_store(db_t *db, const db_point_t *pt, const db_run_t *run,
+                       const layer_result_t *res, size_t n, const db_llm_t *llm,
+                       const npu_result_t *llm_res, char *err, size_t errlen)
 {
     sqlite3 *sql = db->sql;
     sqlite3_stmt *st = NULL;
     char what[128] = "record sweep point";
     int64_t run_id = 0;
     uint64_t total = 0, macs = 0, dram = 0;
-    if (run_total(res, n, &total) != 0) {
+    /* An LLM point: prefill + decode cycles, MACs and DMA bytes of the run;
+     * its PEs are every core's. */
+    uint64_t pes = (uint64_t)pt->hw->array.rows * pt->hw->array.cols;
+    if (llm) {
+        total = llm_res->total_cycles;
+        macs = llm_res->macs;
+        dram = llm_res->dram_bytes;
+        pes *= llm->npu->cores;
+    } else if (run_total(res, n, &total) != 0) {
         db_err(err, errlen, "record sweep point: total cycles overflow 64 bits");
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; !llm && i < n; i++) {
         macs += res[i].stats.macs;
         dram += res[i].stats.dram_read_bytes + res[i].stats.dram_write_bytes;
     }
@@ -745,7 +791,9 @@ int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
         return 1;
     }
     int rc = SQLITE_OK;
-    if (!pt->error)
+    if (!pt->error && llm)
+        rc = llm_insert(sql, run, llm, llm_res, &run_id, what, sizeof what);
+    else if (!pt->error)
         rc = run_insert(sql, run, res, n, total, &run_id, what, sizeof what);
     if (rc == SQLITE_OK) {
         snprintf(what, sizeof what, "record sweep point %llu", (unsigned long long)pt->point);
@@ -781,7 +829,7 @@ int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.filter_bytes);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.ofmap_bytes);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->dma.bytes_per_cycle);
-    if (rc == SQLITE_OK) rc = bind_u64(st, c++, (uint64_t)hw->array.rows * hw->array.cols);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, pes);
     if (rc == SQLITE_OK)
         rc = bind_u64(st, c++, hw->sram.ifmap_bytes + hw->sram.filter_bytes +
                                    hw->sram.ofmap_bytes);
@@ -792,10 +840,8 @@ int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, macs);
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, dram);
         if (rc == SQLITE_OK)
-            rc = sqlite3_bind_double(st, c++, total ? (double)macs / ((double)hw->array.rows *
-                                                                      hw->array.cols *
-                                                                      (double)total)
-                                                    : 0.0);
+            rc = sqlite3_bind_double(st, c++,
+                                     total ? (double)macs / ((double)pes * (double)total) : 0.0);
     }
     if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->area_mm2);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->energy_pj);
@@ -806,24 +852,25 @@ int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
     sqlite3_finalize(st);
     st = NULL;
 
-    if (rc == SQLITE_OK && pt->nbreakdown && !pt->error)
-        rc = sqlite3_prepare_v2(sql,
-                                "INSERT INTO breakdowns(run_id, kind, component, value)"
-                                " VALUES(?,?,?,?)",
-                                -1, &st, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && !pt->error && i < pt->nbreakdown; i++) {
-        const db_breakdown_t *b = &pt->breakdown[i];
-        snprintf(what, sizeof what, "record sweep point %llu: %.20s %.40s",
-                 (unsigned long long)pt->point, b->kind, b->component);
-        sqlite3_reset(st);
-        rc = sqlite3_bind_int64(st, 1, run_id);
-        if (rc == SQLITE_OK) rc = bind_text(st, 2, b->kind);
-        if (rc == SQLITE_OK) rc = bind_text(st, 3, b->component);
-        if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 4, b->value);
-        if (rc == SQLITE_OK) rc = db_step(st);
+    if (rc == SQLITE_OK && !pt->error) {
+        char who[64];
+        snprintf(who, sizeof who, "record sweep point %llu", (unsigned long long)pt->point);
+        rc = breakdowns_insert(sql, run_id, pt->breakdown, pt->nbreakdown, who, what,
+                               sizeof what);
     }
-    sqlite3_finalize(st);
     return db_finish(db, rc, what, err, errlen);
+}
+
+int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
+                    const layer_result_t *res, size_t n, char *err, size_t errlen)
+{
+    return point_store(db, pt, run, res, n, NULL, NULL, err, errlen);
+}
+
+int db_record_llm_point(db_t *db, const db_point_t *pt, const db_run_t *run,
+                        const db_llm_t *llm, const npu_result_t *res, char *err, size_t errlen)
+{
+    return point_store(db, pt, run, NULL, 0, llm, res, err, errlen);
 }
 
 /* ---- merge ---------------------------------------------------------------- */
@@ -1070,18 +1117,18 @@ int db_merge(db_t *db, const char *in_path, db_merge_stats_t *ms, char *err, siz
 
 /* ---- LLM runs and synthesis checks (schema version 3) ------------------- */
 
-int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
-                  int64_t *run_id, char *err, size_t errlen)
+/* Inserts an LLM run (runs row, llm_runs, llm_units, llm_ops) inside the
+ * caller's transaction.  Returns an SQLite code; on failure what names the
+ * row that failed. */
+static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
+                      const npu_result_t *res, int64_t *idp, char *what, size_t whatlen)
 {
-    sqlite3 *sql = db->sql;
     sqlite3_stmt *st = NULL;
-    char what[128] = "record llm run";
     int64_t id = 0;
-    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        db_write_err(err, errlen, NULL, sql);
-        return -1;
-    }
-    int rc = run_insert(sql, run, NULL, 0, res->total_cycles, &id, what, sizeof what);
+    int rc = run_insert(sql, run, NULL, 0, res->total_cycles, &id, what, whatlen);
+    *idp = id;
+    if (rc == SQLITE_OK)
+        snprintf(what, whatlen, "record llm run");
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(sql,
                                 "INSERT INTO llm_runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
@@ -1141,6 +1188,19 @@ int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_
         if (rc == SQLITE_OK) rc = db_step(st);
     }
     sqlite3_finalize(st);
+    return rc;
+}
+
+int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
+                  int64_t *run_id, char *err, size_t errlen)
+{
+    char what[128] = "record llm run";
+    int64_t id = 0;
+    if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, db->sql);
+        return -1;
+    }
+    const int rc = llm_insert(db->sql, run, llm, res, &id, what, sizeof what);
     if (db_finish(db, rc, what, err, errlen) != 0)
         return -1;
     if (run_id)

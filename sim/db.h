@@ -35,6 +35,7 @@
  *        no area/energy model is built in), UNIQUE (config_hash, workload_hash))
  *   breakdowns(run_id INTEGER REFERENCES runs(id), kind TEXT ('energy_pj' or
  *        'area_um2'), component TEXT, value REAL, PRIMARY KEY (run_id, kind, component))
+ *        (sweep points' runs and codesim run --workload runs)
  * Every write is one transaction: an interrupted run leaves no partial rows.
  */
 #ifndef CODESIM_DB_H
@@ -74,6 +75,28 @@ int db_record_run(db_t *db, const db_run_t *run, const layer_result_t *res, size
                   int64_t *run_id, char *err, size_t errlen);
 
 typedef struct {
+    const char *kind;        /* "energy_pj" or "area_um2" */
+    const char *component;   /* e.g. "array.mac", "sram.ifmap", "dram" */
+    double value;
+} db_breakdown_t;
+
+/* db_record_run and the run's nb breakdowns rows (codesim run --workload),
+ * in one transaction.  db_record_run is this with none. */
+int db_record_run_costs(db_t *db, const db_run_t *run, const layer_result_t *res, size_t n,
+                        const db_breakdown_t *b, size_t nb, int64_t *run_id, char *err,
+                        size_t errlen);
+
+/* An end-to-end LLM run (codesim run --model): one runs row (path 'npu',
+ * workload = the model's config.json) with its llm_runs, llm_units and
+ * llm_ops rows, in one transaction. */
+typedef struct {
+    const char *model;            /* model name */
+    const char *mode;             /* npu | pim-blocked | neupims */
+    const mapper_run_t *run;
+    const npu_cfg_t *npu;
+} db_llm_t;
+
+typedef struct {
     uint64_t m, n, k;
     uint64_t model_cycles, rtl_cycles;
     uint64_t value_mismatches;
@@ -94,12 +117,6 @@ int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t 
 /* ---- sweeps (sim/cmd_sweep.c, cmd_db.c, cmd_pareto.c, cmd_report.c) ---- */
 
 typedef struct {
-    const char *kind;        /* "energy_pj" or "area_um2" */
-    const char *component;   /* e.g. "mac", "sram", "dram" */
-    double value;
-} db_breakdown_t;
-
-typedef struct {
     const char *sweep;         /* the sweep's name */
     uint64_t point;            /* index in the sweep's expansion */
     const char *params;        /* "array.rows=32 array.dataflow=ws" */
@@ -117,11 +134,19 @@ typedef struct {
 int db_has_point(db_t *db, const char *config_hash, const char *workload_hash, int *has,
                  char *err, size_t errlen);
 
-/* Stores one sweep point in one transaction: its run and layers (unless
- * pt->error), the sweep_points row and its breakdowns.  Returns 0, or 1 when
+/* Stores one sweep point in one transaction: its run and layers (or its
+ * LLM rows) unless pt->error, the sweep_points row and its breakdowns.  Returns 0, or 1 when
  * a point with the same hashes is already stored (nothing written), or -1. */
 int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
                     const layer_result_t *res, size_t n, char *err, size_t errlen);
+
+/* The same for a point of a model workload (an LLM sweep point): its run is
+ * stored as db_record_llm stores one (runs + llm_runs/units/ops rows, where
+ * tokens/s, TTFT and TPOT are, joined by run_id), and the sweep_points row
+ * takes total_cycles = prefill + decode, macs and dram_bytes (DMA) from res,
+ * pes = rows x cols x npu cores. */
+int db_record_llm_point(db_t *db, const db_point_t *pt, const db_run_t *run,
+                        const db_llm_t *llm, const npu_result_t *res, char *err, size_t errlen);
 
 typedef struct {
     uint64_t points_added, points_skipped;  /* sweep points, by (config, workload) hash */
@@ -135,16 +160,6 @@ int db_merge(db_t *db, const char *in_path, db_merge_stats_t *st, char *err, siz
 
 /* The connection, for read-only queries by the report commands. */
 struct sqlite3 *db_sql(db_t *db);
-
-/* An end-to-end LLM run (codesim run --model): one runs row (path 'npu',
- * workload = the model's config.json) with its llm_runs, llm_units and
- * llm_ops rows, in one transaction. */
-typedef struct {
-    const char *model;            /* model name */
-    const char *mode;             /* npu | pim-blocked | neupims */
-    const mapper_run_t *run;
-    const npu_cfg_t *npu;
-} db_llm_t;
 
 int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
                   int64_t *run_id, char *err, size_t errlen);

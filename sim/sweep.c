@@ -14,6 +14,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "../mapper/ops.h"
 #include "textfile.h"
 
 /* "FILE[:LINE]: [KEY: ]reason" as one line; returns -1. */
@@ -325,7 +326,12 @@ static int parse_workloads(ld_t *ld, sweep_t *sw, yaml_node_t *v)
         w->line = line_of(e);
         if (!(w->file = resolve(sw->path, scalar(e))))
             return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
-        if (workload_load(w->file, &w->wl, why, sizeof why) != 0)
+        const size_t fl = strlen(w->file);
+        w->is_model = fl > 5 && strcmp(w->file + fl - 5, ".json") == 0;
+        size_t len;
+        if (w->is_model ? mapper_model_load(w->file, &w->model, why, sizeof why) != 0 ||
+                              !(w->wl.text = textfile_read(w->file, &len, why, sizeof why))
+                        : workload_load(w->file, &w->wl, why, sizeof why) != 0)
             return sweep_fail(ld->err, ld->errlen, ld->path, w->line, "workloads", "%s", why);
         sweep_hash_bytes(w->wl.text, strlen(w->wl.text), w->hash);
         for (sweep_workload_t *o = sw->workloads; o < w; o++)
@@ -337,6 +343,109 @@ static int parse_workloads(ld_t *ld, sweep_t *sw, yaml_node_t *v)
     return 0;
 }
 
+static const char *const llm_keys[7] = {"batch", "prompt", "gen", "mode",
+                                         "wbits", "abits", "kvbits"};
+
+/* llm: {batch, prompt, gen, mode, wbits, abits, kvbits}; ranges as codesim
+ * run --model takes them. */
+static int parse_llm(ld_t *ld, sweep_t *sw, yaml_node_t *map)
+{
+    sweep_llm_t *l = &sw->llm;
+    l->line = line_of(map);
+    if (map->type != YAML_MAPPING_NODE)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(map), "llm",
+                          "expected a mapping (batch, prompt, gen, mode, wbits, abits, kvbits), "
+                          "got %s", kind_of(map));
+    if (no_dup_keys(ld, map, "llm"))
+        return -1;
+    static const uint64_t hi[7] = {MAPPER_MAX_BATCH, 1 << 20, 1 << 20, 0,
+                                   MAPPER_MAX_BITS, MAPPER_MAX_BITS, MAPPER_MAX_BITS};
+    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, q->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, q->value);
+        const char *name = scalar(k);
+        size_t i = 0;
+        while (i < 7 && !(name && strcmp(name, llm_keys[i]) == 0))
+            i++;
+        char key[80];
+        snprintf(key, sizeof key, "llm.%.40s", name ? name : "?");
+        if (i == 7)
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), key,
+                              "unknown key (batch, prompt, gen, mode, wbits, abits, kvbits)");
+        l->key_line[i] = line_of(v);
+        if (i == 3) {
+            const char *s = scalar(v);
+            npu_mode_t m;
+            if (!s || (strcmp(s, "auto") != 0 && npu_mode_parse(s, &m) != 0))
+                return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                                  "'%.40s' is not auto, npu, pim-blocked or neupims",
+                                  s ? s : kind_of(v));
+            snprintf(l->mode, sizeof l->mode, "%s", s);
+            continue;
+        }
+        uint64_t x;
+        if (whole(ld, v, key, &x))
+            return -1;
+        if (x < 1 || x > hi[i])
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                              "%llu is outside 1..%llu", (unsigned long long)x,
+                              (unsigned long long)hi[i]);
+        if (i == 0) l->batch = x;
+        else if (i == 1) l->prompt = x;
+        else if (i == 2) l->gen = x;
+        else if (i == 4) l->wbits = (uint32_t)x;
+        else if (i == 5) l->abits = (uint32_t)x;
+        else l->kvbits = (uint32_t)x;
+    }
+    return 0;
+}
+
+void sweep_llm_run(const sweep_t *sw, const sweep_workload_t *w, mapper_run_t *r)
+{
+    const sweep_llm_t *l = &sw->llm;
+    *r = (mapper_run_t){l->batch, l->prompt, l->gen, l->wbits ? l->wbits : w->model.native_wbits,
+                        l->abits, l->kvbits};
+}
+
+/* Every model workload: its run options fit the model, and its hash covers
+ * them.  A mismatch names the llm: key that mapper_run_check names. */
+static int check_models(ld_t *ld, sweep_t *sw)
+{
+    int models = 0;
+    for (size_t i = 0; i < sw->nworkloads; i++) {
+        sweep_workload_t *w = &sw->workloads[i];
+        if (!w->is_model)
+            continue;
+        models = 1;
+        mapper_run_t r;
+        char why[256];
+        sweep_llm_run(sw, w, &r);
+        if (mapper_run_check(&r, &w->model, why, sizeof why) != 0) {
+            unsigned line = sw->llm.line ? sw->llm.line : w->line;
+            for (size_t k = 0; k < 7; k++)
+                if (sw->llm.key_line[k] && strncmp(why, llm_keys[k], strlen(llm_keys[k])) == 0 &&
+                    why[strlen(llm_keys[k])] == ':')
+                    line = sw->llm.key_line[k];
+            return sweep_fail(ld->err, ld->errlen, ld->path, line, NULL, "llm.%s (model %s)",
+                              why, w->file);
+        }
+        /* The options as text, hashed with the file. */
+        char *buf = malloc(strlen(w->wl.text) + 160);
+        if (!buf)
+            return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+        sprintf(buf, "%s\nbatch=%llu prompt=%llu gen=%llu mode=%s wbits=%u abits=%u kvbits=%u",
+                w->wl.text, (unsigned long long)r.batch, (unsigned long long)r.prompt,
+                (unsigned long long)r.gen, sw->llm.mode, r.wbits,
+                r.abits, r.kvbits);
+        sweep_hash_bytes(buf, strlen(buf), w->hash);
+        free(buf);
+    }
+    if (sw->llm.line && !models)
+        return sweep_fail(ld->err, ld->errlen, ld->path, sw->llm.line, "llm",
+                          "no workload is a model config (.json) to run it on");
+    return 0;
+}
+
 static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech,
                      unsigned *tech_line)
 {
@@ -345,7 +454,7 @@ static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech
                           "expected a mapping at the top level, got %s", kind_of(root));
     if (no_dup_keys(ld, root, ""))
         return -1;
-    yaml_node_t *params = NULL, *workloads = NULL;
+    yaml_node_t *params = NULL, *workloads = NULL, *llm = NULL;
     char why[512];
     /* hw first: params are checked against the base config. */
     for (int pass = 0; pass < 2; pass++)
@@ -368,11 +477,15 @@ static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech
                 workloads = v;
                 continue;
             }
+            if (strcmp(key, "llm") == 0) {
+                llm = v;
+                continue;
+            }
             const char *s = scalar(v);
             if (strcmp(key, "name") != 0 && strcmp(key, "hw") != 0 && strcmp(key, "path") != 0 &&
                 strcmp(key, "tech") != 0)
                 return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), key,
-                                  "unknown key (name, hw, workloads, path, tech, params)");
+                                  "unknown key (name, hw, workloads, path, tech, params, llm)");
             if (!s || !*s)
                 return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
                                   "expected a single value, got %s", s ? "nothing" : kind_of(v));
@@ -411,6 +524,10 @@ static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech
                           "missing: list at least one workload file");
     if (parse_workloads(ld, sw, workloads))
         return -1;
+    if (llm && parse_llm(ld, sw, llm))
+        return -1;
+    if (check_models(ld, sw))
+        return -1;
     if (params && parse_params(ld, sw, params))
         return -1;
     return 0;
@@ -442,6 +559,21 @@ static size_t value_index(const sweep_t *sw, size_t cfg, size_t i)
     return cfg % sw->params[i].nvalues;
 }
 
+/* "key=value ..." of configuration cfg's swept fields (cut at len). */
+static void combo_text(const sweep_t *sw, size_t cfg, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sw->nparams; i++) {
+        const sweep_param_t *p = &sw->params[i];
+        int w = snprintf(out + used, len - used, "%s%s=%s", i ? " " : "", p->key,
+                         p->values[value_index(sw, cfg, i)]);
+        if (w < 0 || (size_t)w >= len - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
 int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, size_t errlen)
 {
     if (index >= sw->npoints)
@@ -454,15 +586,7 @@ int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, s
     char why[256];
     if (apply(sw, cfg, &pt->hw, why, sizeof why) != 0)
         return sweep_fail(err, errlen, sw->path, 0, NULL, "%s", why);
-    size_t used = 0;
-    for (size_t i = 0; i < sw->nparams; i++) {
-        const sweep_param_t *p = &sw->params[i];
-        int w = snprintf(pt->params + used, sizeof pt->params - used, "%s%s=%s", i ? " " : "",
-                         p->key, p->values[value_index(sw, cfg, i)]);
-        if (w < 0 || (size_t)w >= sizeof pt->params - used)
-            break;
-        used += (size_t)w;
-    }
+    combo_text(sw, cfg, pt->params, sizeof pt->params);
     hw_cfg_t anon = pt->hw;
     memset(anon.name, 0, sizeof anon.name);
     hw_hash(&anon, pt->config_hash);
@@ -474,6 +598,9 @@ int sweep_load(const char *path, sweep_t *sw, char *err, size_t errlen)
     memset(sw, 0, sizeof *sw);
     hw_defaults(&sw->base);
     sw->engine_path = ENGINE_FAST;
+    /* As codesim run --model's defaults. */
+    sw->llm = (sweep_llm_t){.batch = 1, .prompt = 512, .gen = 2, .abits = 8, .kvbits = 8,
+                            .mode = "auto"};
     if (!(sw->path = strdup(path)))
         return sweep_fail(err, errlen, path, 0, NULL, "out of memory");
     const char *base = strrchr(path, '/');
@@ -522,37 +649,40 @@ int sweep_load(const char *path, sweep_t *sw, char *err, size_t errlen)
                             "the sweep would have more than %d points", SWEEP_MAX_POINTS);
         ncfg *= sw->params[i].nvalues;
     }
+    int models = 0;
+    for (size_t w = 0; rc == 0 && w < sw->nworkloads; w++)
+        models |= sw->workloads[w].is_model;
     char why[256];
     for (size_t cfg = 0; rc == 0 && cfg < ncfg; cfg++) {
         hw_cfg_t hw;
-        if (apply(sw, cfg, &hw, why, sizeof why) != 0 ||
-            hw_validate(&hw, NULL, why, sizeof why) != 0) {
-            /* why is "KEY: reason" with the canonical key: name the line of
-             * the parameter that sets that field. */
-            const sweep_param_t *by = NULL;
-            for (size_t i = 0; i < sw->nparams && !by; i++) {
-                size_t fl = field_len(sw->params[i].key);
-                if (strncmp(why, sw->params[i].key, fl) == 0 && strchr("_:", why[fl]) &&
-                    why[fl] != '\0')
-                    by = &sw->params[i];
-            }
-            const char *reason = strstr(why, ": ");
-            char combo[512] = "";
-            size_t used = 0;
-            for (size_t i = 0; i < sw->nparams; i++) {
-                int w = snprintf(combo + used, sizeof combo - used, "%s%s=%s", i ? " " : "",
-                                 sw->params[i].key,
-                                 sw->params[i].values[value_index(sw, cfg, i)]);
-                if (w < 0 || (size_t)w >= sizeof combo - used)
-                    break;
-                used += (size_t)w;
-            }
-            if (by && reason)
-                rc = sweep_fail(err, errlen, path, by->line, by->key, "%s (at %s)", reason + 2,
-                                combo);
-            else
-                rc = sweep_fail(err, errlen, path, 0, NULL, "%s (at %s)", why, combo);
+        llm_hw_t lh;
+        char combo[512];
+        if (apply(sw, cfg, &hw, why, sizeof why) == 0 &&
+            hw_validate(&hw, NULL, why, sizeof why) == 0) {
+            /* A model's points need PIM for any mode but npu. */
+            if (!models || llm_hw(&hw, sw->llm.mode, sw->llm.batch, &lh, why, sizeof why) == 0)
+                continue;
+            combo_text(sw, cfg, combo, sizeof combo);
+            rc = sweep_fail(err, errlen, path, sw->llm.key_line[3], NULL, "llm.%s (at %s)", why,
+                            combo);
+            break;
         }
+        /* why is "KEY: reason" with the canonical key: name the line of
+         * the parameter that sets that field. */
+        const sweep_param_t *by = NULL;
+        for (size_t i = 0; i < sw->nparams && !by; i++) {
+            size_t fl = field_len(sw->params[i].key);
+            if (strncmp(why, sw->params[i].key, fl) == 0 && strchr("_:", why[fl]) &&
+                why[fl] != '\0')
+                by = &sw->params[i];
+        }
+        const char *reason = strstr(why, ": ");
+        combo_text(sw, cfg, combo, sizeof combo);
+        if (by && reason)
+            rc = sweep_fail(err, errlen, path, by->line, by->key, "%s (at %s)", reason + 2,
+                            combo);
+        else
+            rc = sweep_fail(err, errlen, path, 0, NULL, "%s (at %s)", why, combo);
     }
     if (rc != 0) {
         sweep_free(sw);
@@ -645,6 +775,51 @@ void sweep_costs(const sweep_t *sw, const sweep_point_t *pt, const layer_result_
     c->tops_per_w = m.tops_per_w;
     c->tops_per_mm2 = m.tops_per_mm2;
     add_items(c, "energy_pj", &energy);
+    add_items(c, "area_um2", &area);
+}
+
+int sweep_run_llm(const sweep_t *sw, const sweep_point_t *pt, npu_result_t *res, char *err,
+                  size_t errlen)
+{
+    const sweep_workload_t *w = &sw->workloads[pt->workload];
+    llm_hw_t lh;
+    mapper_run_t r;
+    sweep_llm_run(sw, w, &r);
+    memset(res, 0, sizeof *res);
+    if (llm_hw(&pt->hw, sw->llm.mode, sw->llm.batch, &lh, err, errlen) != 0)
+        return -1;
+    return npu_run(&lh.nh, &w->model, &r, res, NULL, err, errlen);
+}
+
+void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_result_t *res,
+                     sweep_costs_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->area_mm2 = c->energy_pj = c->tops = c->tops_per_w = c->tops_per_mm2 = NAN;
+    power_breakdown_t core, area;
+    char why[256];
+    llm_hw_t lh;
+    power_init(&core);
+    power_init(&area);
+    if (power_systolic_area(&sw->tech, &pt->hw, &core, why, sizeof why) != 0 ||
+        llm_hw(&pt->hw, sw->llm.mode, sw->llm.batch, &lh, why, sizeof why) != 0)
+        return;
+    /* Every core has its own array and scratchpads. */
+    for (size_t i = 0; i < core.n; i++)
+        if (power_add(&area, core.item[i].name, core.item[i].value * pt->hw.npu.cores) != 0)
+            return;
+    if (pt->hw.has_pim && power_pim_area(&sw->tech, &lh.pim, &area, why, sizeof why) != 0)
+        return;
+    /* Time at the NPU's clock, not the technology table's. */
+    tech_t at = sw->tech;
+    at.clock_mhz = pt->hw.npu.freq_mhz;
+    power_metrics_t m;
+    power_metrics(&at, res->macs, res->total_cycles,
+                  (uint64_t)pt->hw.array.rows * pt->hw.array.cols * pt->hw.npu.cores, NAN,
+                  area.total, &m);
+    c->area_mm2 = m.area_mm2;
+    c->tops = m.tops;
+    c->tops_per_mm2 = m.tops_per_mm2;
     add_items(c, "area_um2", &area);
 }
 

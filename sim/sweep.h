@@ -13,7 +13,24 @@
  *     array.cols: {from: 8, to: 128, times: 2}   # geometric range 8,16,..,128
  *     sram.ifmap_kib: {from: 64, to: 256, step: 64}  # arithmetic (step 1 default)
  *     array.dataflow: [os, ws, is]
+ *   llm:                             # optional: run options of model workloads
+ *     batch: 8                       # sequences (default 1)
+ *     prompt: 128                    # prompt tokens (default 512)
+ *     gen: 4                         # new tokens, the first from prefill (default 2)
+ *     mode: auto                     # auto (default): neupims when the point has
+ *                                    # PIM, else npu; or npu, pim-blocked, neupims
+ *     wbits: 8                       # widths (default: the model's native wbits,
+ *     abits: 8                       # abits and kvbits 8), as codesim run --model
+ *     kvbits: 8
  * File paths are relative to the sweep file's directory.
+ *
+ * A workload is a layer CSV (run layer by layer on one systolic array, as
+ * codesim run --workload) or, when its name ends in .json, a model
+ * config.json (traces/models/): its points run end-to-end inference with
+ * npu_run (sim/npu.h, as codesim run --model) over the point's whole machine
+ * (npu.cores, pim.enabled, pim.lanes, dram.* ...), with the llm: options.
+ * Its workload hash covers the file's bytes and the llm: options, so
+ * changing batch/prompt/gen/mode/widths reruns the points.
  *
  * Points are the product of every parameter's values and the workloads:
  * index = ((v0 * n1 + v1) * n2 + v2 ...) * nworkloads + w, the last
@@ -29,6 +46,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "npu.h"
 #include "workload.h"
 #include "../models/power.h"
 #include "../models/tech.h"
@@ -48,9 +66,22 @@ typedef struct {
 typedef struct {
     char *file;         /* as resolved (relative to the cwd or absolute) */
     unsigned line;
-    workload_t wl;
-    char hash[17];      /* FNV-1a 64 of the file's bytes */
+    workload_t wl;      /* a model: no layers, text = the config.json */
+    int is_model;       /* a .json model config: the point runs npu_run */
+    mapper_model_t model;
+    char hash[17];      /* FNV-1a 64 of the file's bytes (and, for a model, the
+                         * llm: options as "batch=B prompt=L ...") */
 } sweep_workload_t;
+
+/* The llm: section. */
+typedef struct {
+    uint64_t batch, prompt, gen;
+    uint32_t wbits;     /* 0: the model's native width */
+    uint32_t abits, kvbits;
+    char mode[16];      /* auto, npu, pim-blocked or neupims */
+    unsigned line;      /* of llm:, 0 when absent */
+    unsigned key_line[7]; /* of batch, prompt, gen, mode, wbits, abits, kvbits */
+} sweep_llm_t;
 
 typedef struct {
     char name[64];
@@ -63,6 +94,7 @@ typedef struct {
     size_t nparams;
     sweep_workload_t *workloads;
     size_t nworkloads;
+    sweep_llm_t llm;
     size_t npoints;
 } sweep_t;
 
@@ -87,6 +119,14 @@ int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, s
 int sweep_run_point(const sweep_t *sw, const sweep_point_t *pt, layer_result_t *res,
                     char *err, size_t errlen);
 
+/* Runs one point of a model workload: end-to-end inference with npu_run on
+ * the point's hardware, mode and the sweep's llm: options.  -1 with err. */
+int sweep_run_llm(const sweep_t *sw, const sweep_point_t *pt, npu_result_t *res, char *err,
+                  size_t errlen);
+
+/* The run options of a model workload's points (wbits resolved). */
+void sweep_llm_run(const sweep_t *sw, const sweep_workload_t *w, mapper_run_t *r);
+
 /* Area and energy of a point (models/power.h over the sweep's technology
  * node): totals, TOPS, TOPS/W, TOPS/mm^2 and both breakdowns (kind
  * "energy_pj" or "area_um2").  NaN and no breakdown when the model refuses. */
@@ -102,6 +142,27 @@ typedef struct {
 
 void sweep_costs(const sweep_t *sw, const sweep_point_t *pt, const layer_result_t *res,
                  size_t n, sweep_costs_t *c);
+
+/* The same for an LLM point: area = npu.cores x (array + scratchpads)
+ * + every PIM unit when the point has PIM; TOPS and TOPS/mm^2 from its MACs
+ * and total cycles at npu.freq_mhz.  Energy, TOPS/W and the energy breakdown
+ * are NaN / absent: npu_run reports no per-buffer SRAM events nor PIM
+ * kernel statistics to price, and a partial sum would read as the total. */
+void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_result_t *res,
+                     sweep_costs_t *c);
+
+/* The NPU and PIM of hw for codesim run --model and LLM sweep points
+ * (defined in sim/cmd_llm.c, the one place they are assembled): mode NULL
+ * or "auto" is npu without a pim: section, else neupims when batch fills
+ * both halves' array rows (batch >= 2 x rows), else pim-blocked.  out->nh.pim points
+ * into out, so out must not be copied.  -1 with "mode: reason". */
+typedef struct {
+    pim_gemv_cfg_t pim;
+    npu_hw_t nh;
+} llm_hw_t;
+
+int llm_hw(const hw_cfg_t *hw, const char *mode, uint64_t batch, llm_hw_t *out, char *err,
+           size_t errlen);
 
 /* Pareto filter over n points, both coordinates minimized: keep[i] = 1 when
  * no other point is at most as large in both and smaller in one.  Equal

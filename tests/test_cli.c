@@ -376,6 +376,136 @@ START_TEST(corrupt_or_foreign_database_is_refused_untouched)
 }
 END_TEST
 
+/* A double the test database gives for sql. */
+static double db_real(const char *db, const char *sql)
+{
+    char cmd[1024], buf[64] = {0};
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/%s' \"%s\"", tmpdir, db, sql);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, p));
+    pclose(p);
+    return atof(buf);
+}
+
+/* The rows "name value ..." of the table after the line containing head, up
+ * to its "total" row or a blank line: names and first values. */
+static size_t table_rows(const char *text, const char *head, char names[][32], double *v,
+                         size_t max)
+{
+    const char *p = strstr(text, head);
+    ck_assert_msg(p != NULL, "no '%s' in: %s", head, text);
+    p = strchr(p, '\n');
+    size_t n = 0;
+    while (p && p[1] && p[1] != '\n' && n < max) {
+        p++;
+        if (sscanf(p, "%31s %lf", names[n], &v[n]) == 2 && !strcmp(names[n++], "total"))
+            break;
+        p = strchr(p, '\n');
+    }
+    return n;
+}
+
+/* codesim run prices its run: the stored energy breakdown adds up to the
+ * printed total, equals component by component what `codesim area
+ * --workload` (its own simulation and pricing) prints for the same workload
+ * and node, and scales with the events: the DRAM energy per DRAM byte is the
+ * same for two workloads. */
+START_TEST(run_prices_its_energy_and_area_and_stores_both_breakdowns)
+{
+    char args[800];
+    snprintf(args, sizeof args, "run --workload traces/transformer.csv --tech 28nm --db %s/e.db",
+             tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    char names[48][32];
+    double v[48];
+    const size_t nrun = table_rows(out, "component", names, v, 48);
+    ck_assert_uint_ge(nrun, 8);
+    ck_assert_str_eq(names[nrun - 1], "total");
+    ck_assert_ptr_nonnull(strstr(out, "TOPS/W"));
+    ck_assert_ptr_nonnull(strstr(out, "TOPS/mm^2"));
+    /* The printed totals are the sums of the stored components. */
+    const char *tl = strstr(strstr(out, "component"), "\ntotal ");
+    double a_tot, e_tot;
+    ck_assert_int_eq(sscanf(tl, " total %lf %lf", &a_tot, &e_tot), 2);
+    const double e_sum =
+        db_real("e.db", "SELECT sum(value) FROM breakdowns WHERE run_id = 1 AND kind = 'energy_pj'");
+    const double a_sum =
+        db_real("e.db", "SELECT sum(value) FROM breakdowns WHERE run_id = 1 AND kind = 'area_um2'");
+    ck_assert_double_eq_tol(e_sum * 1e-6, e_tot, 1e-6 + 1e-9 * e_tot);
+    ck_assert_double_eq_tol(a_sum * 1e-6, a_tot, 1e-6);
+    ck_assert_int_ge(db_count("e.db", "SELECT count(*) FROM breakdowns WHERE run_id = 1"), 10);
+
+    /* codesim area on the same workload and node. */
+    ck_assert_int_eq(codesim("area --workload traces/transformer.csv --tech 28nm", out, sizeof out,
+                             err, sizeof err),
+                     0);
+    char an[48][32];
+    double av[48];
+    const size_t ne = table_rows(out, "\nenergy ", an, av, 48);
+    ck_assert_uint_ge(ne, 4);
+    for (size_t i = 0; i < ne; i++) {
+        char q[300];
+        if (!strcmp(an[i], "total")) {
+            ck_assert_double_eq_tol(av[i], e_sum * 1e-6, 1e-4 + 1e-7 * av[i]);
+            continue;
+        }
+        snprintf(q, sizeof q, "SELECT value FROM breakdowns WHERE run_id = 1 AND kind = "
+                              "'energy_pj' AND component = '%s'", an[i]);
+        ck_assert_double_eq_tol(db_real("e.db", q) * 1e-6, av[i], 1e-4 + 1e-7 * av[i]);
+    }
+    const size_t na = table_rows(out, "\narea ", an, av, 48);
+    ck_assert_uint_ge(na, 5);
+    for (size_t i = 0; i < na; i++) {
+        char q[300];
+        snprintf(q, sizeof q, "SELECT %s FROM breakdowns WHERE run_id = 1 AND kind = "
+                              "'area_um2'%s%s%s", strcmp(an[i], "total") ? "value" : "sum(value)",
+                 strcmp(an[i], "total") ? " AND component = '" : "",
+                 strcmp(an[i], "total") ? an[i] : "", strcmp(an[i], "total") ? "'" : "");
+        ck_assert_double_eq_tol(db_real("e.db", q) * 1e-6, av[i], 1e-4);
+    }
+
+    /* A second workload: DRAM energy per byte moved is the same. */
+    snprintf(args, sizeof args, "run --workload tests/data/tiny.csv --tech 28nm --db %s/e.db",
+             tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    double per[2];
+    for (int r = 0; r < 2; r++) {
+        char q[400];
+        snprintf(q, sizeof q,
+                 "SELECT (SELECT value FROM breakdowns WHERE run_id = %d AND kind = 'energy_pj' "
+                 "AND component = 'dram') / (SELECT sum(dram_read_bytes + dram_write_bytes) FROM "
+                 "layers WHERE run_id = %d)", r + 1, r + 1);
+        per[r] = db_real("e.db", q);
+        ck_assert(per[r] > 0);
+    }
+    ck_assert_double_eq_tol(per[0], per[1], 1e-6 * per[0]);
+}
+END_TEST
+
+/* LUT layers are priced from the LUT unit's own events, and its area is in
+ * the hardware's. */
+START_TEST(run_prices_lut_layers_with_the_lut_model)
+{
+    char args[800];
+    snprintf(args, sizeof args, "run --hw configs/lut.yaml --workload traces/lowbit.csv --db %s/l.db",
+             tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM breakdowns WHERE kind = 'energy_pj' "
+                                      "AND component = 'lut.table_read' AND value > 0"), 1);
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM breakdowns WHERE kind = 'area_um2' "
+                                      "AND component = 'lut.pe_acc' AND value > 0"), 1);
+    /* The int8 layer still runs on the array and pays array.mac. */
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM breakdowns WHERE kind = 'energy_pj' "
+                                      "AND component = 'array.mac' AND value > 0"), 1);
+    snprintf(args, sizeof args, "run --workload tests/data/tiny.csv --tech 3nm --db %s/l.db",
+             tmpdir);
+    ck_assert_int_ne(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_msg(one_line(err) && strstr(err, "--tech"), "%s", err);
+    ck_assert_int_eq(db_count("l.db", "SELECT count(*) FROM runs"), 1);
+}
+END_TEST
+
 START_TEST(bad_options_are_refused)
 {
     ck_assert_int_ne(codesim("run --workload tests/data/tiny.csv --path slow", out, sizeof out,
@@ -412,6 +542,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, bad_inputs_get_one_line_and_keep_the_database);
     tcase_add_test(tc, corrupt_or_foreign_database_is_refused_untouched);
     tcase_add_test(tc, bad_options_are_refused);
+    tcase_add_test(tc, run_prices_its_energy_and_area_and_stores_both_breakdowns);
+    tcase_add_test(tc, run_prices_lut_layers_with_the_lut_model);
     suite_add_tcase(s, tc);
     return s;
 }

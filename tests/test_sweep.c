@@ -665,6 +665,135 @@ START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
 }
 END_TEST
 
+/* ---- LLM points ---------------------------------------------------------------- */
+
+/* sweeps/llm_npu_pim.yaml: GPT-2 on 1, 2, 4 cores x PIM off/on.  Half the
+ * points first (a shard), then the whole sweep computes only the rest. */
+START_TEST(test_sweep_llm_points_scale_with_cores_and_pim_changes_decode)
+{
+    char dir[64], out[8192], db[128];
+    mkscratch(dir);
+    snprintf(db, sizeof db, "%s/l.db", dir);
+    const char *yaml = CODESIM_ROOT "/sweeps/llm_npu_pim.yaml";
+    int rc = sh(out, sizeof out, "%s sweep %s --db %s --shard 0/2", bin(), yaml, db);
+    ck_assert_msg(rc == 0 && strstr(out, "computed 3 points"), "%s", out);
+    rc = sh(out, sizeof out, "%s sweep %s --db %s --jobs 2", bin(), yaml, db);
+    ck_assert_msg(rc == 0 && strstr(out, "3 already in") && strstr(out, "computed 3 points"),
+                  "%s", out);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE error IS NULL"), 6);
+    /* Every point's run is an LLM run whose cycles the point carries. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points p JOIN llm_runs l ON"
+                               " l.run_id = p.run_id WHERE p.total_cycles ="
+                               " l.prefill_cycles + l.decode_cycles AND p.macs = l.macs AND"
+                               " p.dram_bytes = l.dram_bytes AND l.batch = 4 AND l.prompt = 64"
+                               " AND l.gen = 8"), 6);
+    /* auto mode: npu without PIM; with PIM at batch 4 (below 2 x 32 array
+     * rows, where sub-batches would half-fill the array) pim-blocked. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points p JOIN llm_runs l ON"
+                               " l.run_id = p.run_id WHERE (p.params LIKE '%pim.enabled=true%')"
+                               " = (l.mode = 'pim-blocked')"), 6);
+    /* More cores: fewer cycles, with and without PIM. */
+    for (int pim = 0; pim < 2; pim++) {
+        long long c[3];
+        const int cores[3] = {1, 2, 4};
+        for (int i = 0; i < 3; i++) {
+            char q[256];
+            snprintf(q, sizeof q, "SELECT total_cycles FROM sweep_points WHERE params ="
+                                  " 'npu.cores=%d pim.enabled=%s'", cores[i],
+                     pim ? "true" : "false");
+            c[i] = q_int(db, q);
+            ck_assert_int_gt(c[i], 0);
+        }
+        ck_assert_msg(c[0] > c[1] && c[1] > c[2], "pim %d: %lld %lld %lld", pim, c[0], c[1],
+                      c[2]);
+    }
+    /* PIM changes decode only: prefill runs on the NPU in every mode. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points a JOIN llm_runs la ON"
+                               " la.run_id = a.run_id JOIN sweep_points b ON"
+                               " substr(a.params, 1, 11) = substr(b.params, 1, 11) JOIN llm_runs"
+                               " lb ON lb.run_id = b.run_id WHERE a.params LIKE '%=false' AND"
+                               " b.params LIKE '%=true' AND la.prefill_cycles = lb.prefill_cycles"
+                               " AND la.decode_cycles != lb.decode_cycles"), 3);
+    /* Area: every core has its own array and buffers (so 2 cores are twice
+     * one), PIM units add theirs. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points a JOIN sweep_points b ON"
+                               " a.params = 'npu.cores=1 pim.enabled=false' AND b.params ="
+                               " 'npu.cores=2 pim.enabled=false' WHERE"
+                               " abs(b.area_mm2 - 2 * a.area_mm2) < 1e-9 * b.area_mm2"), 1);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points a JOIN sweep_points b ON"
+                               " substr(a.params, 1, 11) = substr(b.params, 1, 11) WHERE"
+                               " a.params LIKE '%=false' AND b.params LIKE '%=true' AND"
+                               " b.area_mm2 > a.area_mm2 AND abs(b.area_mm2 - a.area_mm2 -"
+                               " (SELECT sum(value) FROM breakdowns WHERE run_id = b.run_id AND"
+                               " component LIKE 'pim.%') * 1e-6) < 1e-9 * b.area_mm2"), 3);
+    /* pareto reads them: latency against area. */
+    rc = sh(out, sizeof out, "%s pareto --db %s --x latency --y area_mm2", bin(), db);
+    ck_assert_msg(rc == 0 && strstr(out, "npu.cores=4 pim.enabled=false"), "%s", out);
+    /* Rerun: nothing left. */
+    rc = sh(out, sizeof out, "%s sweep %s --db %s", bin(), yaml, db);
+    ck_assert_msg(rc == 0 && strstr(out, "6 already in") && strstr(out, "computed 0 points"),
+                  "%s", out);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 6);
+    rmscratch(dir);
+}
+END_TEST
+
+/* Bad llm: sections: FILE:LINE: llm.KEY: reason. */
+START_TEST(test_sweep_bad_llm_keys_name_line_and_key)
+{
+    static const struct {
+        const char *llm;      /* after "llm:" */
+        const char *params;   /* params: section or "" */
+        const char *want;
+    } bad[] = {
+        {" {batch: 0}\n", "", ":3: llm.batch: 0 is outside"},
+        {" {batch: x}\n", "", ":3: llm.batch: 'x' is not a whole number"},
+        {"\n  prompt: 8\n  colour: red\n", "", ":5: llm.colour: unknown key"},
+        {" {mode: turbo}\n", "", ":3: llm.mode: 'turbo' is not"},
+        {" {gen: 2, gen: 3}\n", "", ":3: llm.gen: duplicated key"},
+        {" {wbits: 17}\n", "", ":3: llm.wbits: 17 is outside"},
+        {"\n  prompt: 1000\n  gen: 100\n", "", ":5: llm.gen: prompt 1000"},
+        {" [1, 2]\n", "", ":3: llm: expected a mapping"},
+        {"\n  mode: neupims\n", "params:\n  pim.enabled: [false, true]\n",
+         ":4: llm.mode: neupims needs a pim: section (at pim.enabled=false)"},
+    };
+    char dir[64], path[128], err[512], text[1024];
+    mkscratch(dir);
+    snprintf(path, sizeof path, "%s/bad.yaml", dir);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text,
+                 "hw: " CODESIM_ROOT "/configs/npu_pim.yaml\n"
+                 "workloads: [" CODESIM_ROOT "/traces/models/gpt2.json]\nllm:%s%s", bad[i].llm,
+                 bad[i].params);
+        put(dir, "bad.yaml", text);
+        sweep_t sw;
+        err[0] = '\0';
+        ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, path) == err && strstr(err, bad[i].want),
+                      "case %zu: want \"%s\" in: %s", i, bad[i].want, err);
+        ck_assert_ptr_null(strchr(err, '\n'));
+    }
+    /* llm: with no model to run it on. */
+    put(dir, "bad.yaml", "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nllm: {batch: 2}\n");
+    sweep_t sw;
+    ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, ":2: llm: no workload is a model"), "%s", err);
+    /* A good one loads, and its hash follows the options. */
+    put(dir, "ok.yaml", "workloads: [" CODESIM_ROOT "/traces/models/gpt2.json]\nllm: {batch: 2}\n");
+    snprintf(path, sizeof path, "%s/ok.yaml", dir);
+    ck_assert_msg(sweep_load(path, &sw, err, sizeof err) == 0, "%s", err);
+    char h1[17];
+    memcpy(h1, sw.workloads[0].hash, sizeof h1);
+    ck_assert_int_eq(sw.workloads[0].is_model, 1);
+    sweep_free(&sw);
+    put(dir, "ok.yaml", "workloads: [" CODESIM_ROOT "/traces/models/gpt2.json]\nllm: {batch: 3}\n");
+    ck_assert_msg(sweep_load(path, &sw, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_ne(h1, sw.workloads[0].hash);
+    sweep_free(&sw);
+    rmscratch(dir);
+}
+END_TEST
+
 Suite *sweep_suite(void)
 {
     Suite *s = suite_create("sweep");
@@ -680,6 +809,8 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_pareto_command_equals_brute_force_over_database);
     tcase_add_test(tc, test_report_renders_in_headless_chromium);
     tcase_add_test(tc, test_sweep_commands_bad_inputs_one_line_nonzero);
+    tcase_add_test(tc, test_sweep_llm_points_scale_with_cores_and_pim_changes_decode);
+    tcase_add_test(tc, test_sweep_bad_llm_keys_name_line_and_key);
     suite_add_tcase(s, tc);
     return s;
 }
