@@ -24,27 +24,6 @@ int rtlcheck_lut(int argc, char **argv);
 int cmd_lutcompare(int argc, char **argv);
 int bench_lut(void);
 
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545F4914F6CDD1Dull;
-}
-
-/* 1, the tile, twice the tile, tile + 1, odd sizes, and far larger. */
-static uint64_t rand_dim(uint64_t *rng, uint64_t base)
-{
-    switch (rng_next(rng) % 10) {
-    case 0: return 1;
-    case 1: return base;
-    case 2: return 2 * base;
-    case 3: return base + 1;
-    case 9: return 1 + rng_next(rng) % (6 * base);
-    default: return 1 + rng_next(rng) % (3 * base);
-    }
-}
-
 /* Weight widths accepted on the command line: 1..4 or "ternary". */
 static int parse_wbits(const char *cmd, const char *s, lut_cfg_t *cfg, int *ternary)
 {
@@ -237,17 +216,18 @@ int rtlcheck_lut(int argc, char **argv)
         return 1;
     }
     db_rtl_case_t *cases = calloc(trials, sizeof *cases);
-    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+    uint64_t rng = cli_rng_seed(seed);
     uint64_t cyc_bad = 0, val_bad = 0, port_bad = 0, ran = 0;
     const uint32_t P = lut_planes(&cfg);
     int rc = cases ? 0 : 1;
     for (uint64_t t = 0; t < trials && rc == 0; t++) {
-        const lut_gemm_t g = {m ? m : rand_dim(&rng, cfg.tm), n ? n : rand_dim(&rng, cfg.tn),
-                              k ? k : rand_dim(&rng, cfg.tk)};
+        const lut_gemm_t g = {m ? m : cli_rand_dim(&rng, cfg.tm, 6),
+                              n ? n : cli_rand_dim(&rng, cfg.tn, 6),
+                              k ? k : cli_rand_dim(&rng, cfg.tk, 6)};
         lut_cfg_t cc = cfg;
         if (mixed) {
-            cc.wq = rng_next(&rng) & 1 ? LUT_WQ_ZP : LUT_WQ_SYM;
-            cc.zp = (uint32_t)(rng_next(&rng) % (1u << P));
+            cc.wq = cli_rng_next(&rng) & 1 ? LUT_WQ_ZP : LUT_WQ_SYM;
+            cc.zp = (uint32_t)(cli_rng_next(&rng) % (1u << P));
         }
         if (lut_gemm_check(&cc, &g, err, sizeof err) != 0) {
             fprintf(stderr, "codesim rtlcheck: %s\n", err);
@@ -265,10 +245,10 @@ int rtlcheck_lut(int argc, char **argv)
         } else {
             for (uint64_t i = 0; i < g.m * g.k; i++) {
                 const uint32_t span = 1u << cc.a_bits;
-                a[i] = (int32_t)(rng_next(&rng) % span) - (int32_t)(span / 2);
+                a[i] = (int32_t)(cli_rng_next(&rng) % span) - (int32_t)(span / 2);
             }
             for (uint64_t i = 0; i < g.k * g.n; i++)
-                q[i] = (int32_t)(rng_next(&rng) % (ternary ? 3u : 1u << P));
+                q[i] = (int32_t)(cli_rng_next(&rng) % (ternary ? 3u : 1u << P));
             lut_pack_weights(&cc, &g, q, pk);
             if (rtl_lut_model_run(&cc, &g, a, pk, om, &am) != 0 ||
                 rtl_lut_run(rtl, &cc, &g, a, pk, orr, 4 * am.cycles + 1000, &ar, err,
@@ -729,9 +709,9 @@ int bench_lut(void)
     }
     uint64_t s = 88172645463325252ull;
     for (uint64_t i = 0; i < g.m * g.k; i++)
-        a[i] = (int8_t)rng_next(&s);
+        a[i] = (int8_t)cli_rng_next(&s);
     for (uint64_t i = 0; i < g.k * g.n; i++)
-        q[i] = (int32_t)(rng_next(&s) & 3);
+        q[i] = (int32_t)(cli_rng_next(&s) & 3);
     lut_pack_weights(&cfg, &g, q, pk);
     printf("codesim bench: LUT unit, %" PRIu64 " x %" PRIu64 " x %" PRIu64
            " W2 GEMM on a %u x %u x %u tile, g=%u (simulated cycles per wall-clock second)\n",

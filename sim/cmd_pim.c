@@ -21,20 +21,11 @@ int rtlcheck_pim(int argc, char **argv);
 int cmd_pimgemv(int argc, char **argv);
 int bench_pim(void);
 
-/* xorshift64*, state in the caller. */
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545F4914F6CDD1Dull;
-}
-
 /* A random element: for fp16 mostly moderate normal numbers, plus
  * subnormals, signed zeros, infinities, NaNs and arbitrary bit patterns. */
 static uint16_t rand_elem(uint64_t *rng, pim_prec_t prec)
 {
-    const uint64_t r = rng_next(rng);
+    const uint64_t r = cli_rng_next(rng);
     if (prec == PIM_INT8)
         return (uint16_t)(r & 0xFF);
     const uint16_t sign = (uint16_t)((r >> 20) & 1) << 15, frac = (uint16_t)((r >> 32) & 1023);
@@ -56,33 +47,33 @@ static uint16_t rand_elem(uint64_t *rng, pim_prec_t prec)
 static size_t rand_seq(uint64_t *rng, const pim_cfg_t *cfg, uint32_t ncols, pim_cmd_t *cmd,
                        size_t cap)
 {
-    const size_t want = 1 + rng_next(rng) % 48;
+    const size_t want = 1 + cli_rng_next(rng) % 48;
     size_t n = 0;
     for (size_t i = 0; i < want && n + cfg->acc_entries + 3 < cap; i++) {
-        for (uint64_t gap = rng_next(rng) % 4; gap == 3 && n < cap / 2; gap = rng_next(rng) % 4)
+        for (uint64_t gap = cli_rng_next(rng) % 4; gap == 3 && n < cap / 2; gap = cli_rng_next(rng) % 4)
             cmd[n++] = (pim_cmd_t){PIM_NOP, 0, 0, 0, {0}};
         pim_cmd_t c = {PIM_NOP, 0, 0, 0, {0}};
-        const uint64_t r = rng_next(rng) % 100;
+        const uint64_t r = cli_rng_next(rng) % 100;
         c.op = r < 15 ? PIM_WRGRF : r < 25 ? PIM_WRSRF : r < 55 ? PIM_MAC : r < 75 ? PIM_MACS
              : r < 85 ? PIM_CLR : PIM_RDACC;
         switch (c.op) {
         case PIM_WRGRF:
-            c.dst = (uint32_t)(rng_next(rng) % cfg->grf_entries);
+            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->grf_entries);
             for (uint32_t l = 0; l < cfg->lanes; l++)
                 c.data[l] = rand_elem(rng, cfg->prec);
             break;
         case PIM_WRSRF:
-            c.dst = (uint32_t)(rng_next(rng) % cfg->srf_entries);
+            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->srf_entries);
             c.data[0] = rand_elem(rng, cfg->prec);
             break;
         case PIM_MAC:
         case PIM_MACS:
-            c.dst = (uint32_t)(rng_next(rng) % cfg->acc_entries);
-            c.src = (uint32_t)(rng_next(rng) %
+            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->acc_entries);
+            c.src = (uint32_t)(cli_rng_next(rng) %
                                (c.op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries));
-            c.col = (uint32_t)(rng_next(rng) % ncols);
+            c.col = (uint32_t)(cli_rng_next(rng) % ncols);
             break;
-        default: c.dst = (uint32_t)(rng_next(rng) % cfg->acc_entries); break;
+        default: c.dst = (uint32_t)(cli_rng_next(rng) % cfg->acc_entries); break;
         }
         cmd[n++] = c;
     }
@@ -167,7 +158,7 @@ int rtlcheck_pim(int argc, char **argv)
     pim_cmd_t *cmd = malloc(cap * sizeof *cmd);
     uint16_t *row = malloc((size_t)cols * L * sizeof *row);
     uint32_t *ref = malloc(cap * L * sizeof *ref);
-    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+    uint64_t rng = cli_rng_seed(seed);
     uint64_t cyc_bad = 0, val_bad = 0, port_bad = 0, ran = 0;
     int rc = cases && cmd && row && ref ? 0 : 1;
     if (rc)

@@ -32,31 +32,10 @@ static const char rtlcheck_usage[] =
     "  --in-bits, --w-bits  operand widths (default 8), --acc-bits (default 32)\n"
     "  --db FILE    results database (default results.db)\n";
 
-/* xorshift64*: a small, seedable generator carried in the caller's state. */
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545F4914F6CDD1Dull;
-}
-
-static uint64_t rand_dim(uint64_t *rng, uint64_t base)
-{
-    switch (rng_next(rng) % 10) {
-    case 0: return 1;
-    case 1: return base;
-    case 2: return 2 * base;
-    case 3: return base + 1;
-    case 9: return 1 + rng_next(rng) % (12 * base);   /* far larger than the array */
-    default: return 1 + rng_next(rng) % (3 * base);
-    }
-}
-
 static void fill(uint64_t *rng, int32_t *x, uint64_t n, uint32_t bits)
 {
     for (uint64_t i = 0; i < n; i++)
-        x[i] = systolic_wrap((int64_t)rng_next(rng), bits);
+        x[i] = systolic_wrap((int64_t)cli_rng_next(rng), bits);
 }
 
 int cmd_rtlcheck(int argc, char **argv)
@@ -139,13 +118,15 @@ int cmd_rtlcheck(int argc, char **argv)
         return 1;
     }
     db_rtl_case_t *cases = calloc(trials, sizeof *cases);
-    uint64_t rng = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+    uint64_t rng = cli_rng_seed(seed);
     uint64_t cyc_bad = 0, val_bad = 0, port_bad = 0, ran = 0;
     const uint64_t base = rows > cols ? rows : cols;
     int rc = cases ? 0 : 1;
     for (uint64_t t = 0; t < trials && rc == 0; t++) {
-        const systolic_gemm_t g = {m ? m : rand_dim(&rng, base), n ? n : rand_dim(&rng, base),
-                                   k ? k : rand_dim(&rng, base)};
+        /* far: K up to 12x the array */
+        const systolic_gemm_t g = {m ? m : cli_rand_dim(&rng, base, 12),
+                                   n ? n : cli_rand_dim(&rng, base, 12),
+                                   k ? k : cli_rand_dim(&rng, base, 12)};
         int32_t *a = malloc(g.m * g.k * sizeof *a), *b = malloc(g.k * g.n * sizeof *b);
         int32_t *om = malloc(g.m * g.n * sizeof *om), *orr = malloc(g.m * g.n * sizeof *orr);
         int32_t *oref = malloc(g.m * g.n * sizeof *oref);
