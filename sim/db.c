@@ -968,6 +968,27 @@ static int merge_step(sqlite3_stmt *st, int64_t a, int64_t b, int *row)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Appends the first ncols columns of every row of st to *ids (NULL as 0),
+ * growing it as needed.  SQLITE_OK, or the error. */
+static int collect_ids(sqlite3_stmt *st, int ncols, int64_t **ids, size_t *n, size_t *cap)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n + (size_t)ncols > *cap) {
+            const size_t c = *cap ? 2 * *cap : 256;
+            int64_t *p = realloc(*ids, c * sizeof *p);
+            if (!p)
+                return SQLITE_NOMEM;
+            *ids = p;
+            *cap = c;
+        }
+        for (int i = 0; i < ncols; i++)
+            (*ids)[(*n)++] = sqlite3_column_type(st, i) == SQLITE_NULL ? 0
+                                                                      : sqlite3_column_int64(st, i);
+    }
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /* Copies everything of the attached input that main lacks.  A version-1
  * input has no sweep tables: its runs are all plain runs; only a version-3
  * input has LLM runs. */
@@ -991,24 +1012,8 @@ static int merge_copy(sqlite3 *sql, int version, db_merge_stats_t *ms)
      * same connection is allowed, but the list is simpler to reason about. */
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st[M_RUNS])) == SQLITE_ROW) {
-        if (n + 2 > cap) {
-            cap = cap ? 2 * cap : 256;
-            int64_t *p = realloc(ids, cap * sizeof *ids);
-            if (!p) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            ids = p;
-        }
-        ids[n++] = sqlite3_column_int64(st[M_RUNS], 0);
-        ids[n++] = sqlite3_column_type(st[M_RUNS], 1) == SQLITE_NULL
-                       ? 0
-                       : sqlite3_column_int64(st[M_RUNS], 1);
-        rc = SQLITE_OK;
-    }
-    if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = collect_ids(st[M_RUNS], 2, &ids, &n, &cap);
     for (size_t i = 0; rc == SQLITE_OK && i < n; i += 2) {
         int64_t run = ids[i], point = ids[i + 1], id;
         int dup = 0;
@@ -1035,21 +1040,8 @@ static int merge_copy(sqlite3 *sql, int version, db_merge_stats_t *ms)
         ms->points_added += (uint64_t)sqlite3_changes(sql);
     }
     n = 0;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st[M_CHECKS])) == SQLITE_ROW) {
-        if (n + 1 > cap) {
-            cap = cap ? 2 * cap : 256;
-            int64_t *p = realloc(ids, cap * sizeof *ids);
-            if (!p) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            ids = p;
-        }
-        ids[n++] = sqlite3_column_int64(st[M_CHECKS], 0);
-        rc = SQLITE_OK;
-    }
-    if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = collect_ids(st[M_CHECKS], 1, &ids, &n, &cap);
     for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
         int dup = 0;
         rc = merge_step(st[M_CHECK_DUP], ids[i], 0, &dup);
