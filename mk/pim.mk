@@ -6,7 +6,7 @@
 PIM_TEST_CFGS := l16_fp1_g8_s8_a8 l5_fp0_g4_s2_a3
 PIM_TEST_LIBS := $(PIM_TEST_CFGS:%=$(BUILD)/pim/pim_%/libvpim.so)
 
-$(BUILD)/pim/pim_%/libvpim.so: rtl/pim_unit.v rtl/pim_shim.cpp rtl/pim_shim.h rtl/pim_build.sh | deps
+$(BUILD)/pim/pim_%/libvpim.so: rtl/pim_unit.v rtl/pim_shim.cpp rtl/pim_shim.h rtl/pim_build.sh rtl/vbuild.sh | deps
 	@set -- $$(echo $* | sed 's/^l\([0-9]*\)_fp\([01]\)_g\([0-9]*\)_s\([0-9]*\)_a\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
 	rtl/pim_build.sh $(BUILD)/pim/pim_$* $$1 $$2 $$3 $$4 $$5
 

@@ -25,14 +25,14 @@ void rtl_lut_shape_name(const lut_cfg_t *cfg, char *out, size_t n)
 rtl_lut_t *rtl_lut_open(const lut_cfg_t *cfg, char *err, size_t errlen)
 {
     static const char *const srcs[] = {"rtl/lut_tc.v", "rtl/lut_shim.cpp", "rtl/lut_shim.h",
-                                       "rtl/lut_build.sh"};
+                                       "rtl/lut_build.sh", "rtl/vbuild.sh"};
     char name[128], what[160], dir[160], args[96];
     rtl_lut_shape_name(cfg, name, sizeof name);
     snprintf(what, sizeof what, "the LUT unit %s", name);
     snprintf(dir, sizeof dir, "build/lut/%s", name);
     snprintf(args, sizeof args, "%u %u %u %u %u %u %d", cfg->tm, cfg->tn, cfg->tk, cfg->g,
              lut_planes(cfg), cfg->a_bits, cfg->sym_table ? 1 : 0);
-    const vlib_spec_t spec = {what, dir, "libvlut.so", "rtl/lut_build.sh", args, srcs, 4,
+    const vlib_spec_t spec = {what, dir, "libvlut.so", "rtl/lut_build.sh", args, srcs, 5,
                               VLUT_API_SYMBOL};
     rtl_lut_t *r = calloc(1, sizeof *r);
     if (!r) {

@@ -22,7 +22,7 @@ pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, char *err, size_t errlen)
     if (pim_cfg_check(cfg, err, errlen) != 0)
         return NULL;
     static const char *const srcs[] = {"rtl/pim_unit.v", "rtl/pim_shim.cpp", "rtl/pim_shim.h",
-                                       "rtl/pim_build.sh"};
+                                       "rtl/pim_build.sh", "rtl/vbuild.sh"};
     const unsigned fp = cfg->prec == PIM_FP16;
     char what[96], dir[128], args[96];
     snprintf(what, sizeof what, "the PIM unit (%u lanes %s)", cfg->lanes, pim_prec_name(cfg->prec));
@@ -30,7 +30,7 @@ pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, char *err, size_t errlen)
              cfg->grf_entries, cfg->srf_entries, cfg->acc_entries);
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->lanes, fp, cfg->grf_entries,
              cfg->srf_entries, cfg->acc_entries);
-    const vlib_spec_t spec = {what, dir, "libvpim.so", "rtl/pim_build.sh", args, srcs, 4,
+    const vlib_spec_t spec = {what, dir, "libvpim.so", "rtl/pim_build.sh", args, srcs, 5,
                               VPIM_API_SYMBOL};
     pim_rtl_t *r = calloc(1, sizeof *r);
     if (!r) {

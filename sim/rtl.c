@@ -19,14 +19,14 @@ struct rtl_systolic {
 rtl_systolic_t *rtl_systolic_open(const systolic_cfg_t *cfg, char *err, size_t errlen)
 {
     static const char *const srcs[] = {"rtl/systolic.v", "rtl/systolic_shim.cpp",
-                                       "rtl/systolic_shim.h", "rtl/build.sh"};
+                                       "rtl/systolic_shim.h", "rtl/build.sh", "rtl/vbuild.sh"};
     char what[64], dir[128], args[96];
     snprintf(what, sizeof what, "the %ux%u array", cfg->rows, cfg->cols);
     snprintf(dir, sizeof dir, "build/rtl/systolic_r%u_c%u_a%u_w%u_acc%u", cfg->rows, cfg->cols,
              cfg->in_bits, cfg->w_bits, cfg->acc_bits);
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->rows, cfg->cols, cfg->in_bits, cfg->w_bits,
              cfg->acc_bits);
-    const vlib_spec_t spec = {what, dir, "libvsystolic.so", "rtl/build.sh", args, srcs, 4,
+    const vlib_spec_t spec = {what, dir, "libvsystolic.so", "rtl/build.sh", args, srcs, 5,
                               VSYS_API_SYMBOL};
     rtl_systolic_t *r = calloc(1, sizeof *r);
     if (!r) {
