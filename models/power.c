@@ -316,3 +316,102 @@ int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_
     put(&a, "pim.regs", reg_bits * t->e.reg_bit);
     return done(&a, "energy", err, errlen);
 }
+
+/* ---- multi-core NPU (sim/npu.c) ------------------------------------------ */
+
+void power_npu_pim_cfg(const hw_cfg_t *hw, pim_mode_t mode, pim_gemv_cfg_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->unit = hw->pim;
+    cfg->dram = hw->dram.dev;
+    cfg->mode = mode;
+}
+
+void power_npu_pim_add(pim_gemv_stats_t *s, const pim_gemv_stats_t *st)
+{
+    s->cycles += st->cycles;
+    s->host_done += st->host_done;
+    s->act += st->act;
+    s->pre += st->pre;
+    s->pim_col_reads += st->pim_col_reads;
+    s->host_rd += st->host_rd;
+    s->host_wr += st->host_wr;
+    s->ab_cmds += st->ab_cmds;
+    s->lane_macs += st->lane_macs;
+    s->useful_macs += st->useful_macs;
+    s->vec_bursts += st->vec_bursts;
+    s->res_bursts += st->res_bursts;
+    s->bus_bytes += st->bus_bytes;
+    s->bank_bytes += st->bank_bytes;
+    s->host_reqs += st->host_reqs;
+    s->host_lat_sum += st->host_lat_sum;
+    if (st->host_lat_max > s->host_lat_max)
+        s->host_lat_max = st->host_lat_max;
+}
+
+int power_npu_energy(const tech_t *t, const hw_cfg_t *hw, const power_npu_events_t *ev,
+                     power_breakdown_t *out, char *err, size_t errlen)
+{
+    /* The array's events and every DMA byte, priced as one layer's. */
+    layer_stats_t st;
+    memset(&st, 0, sizeof st);
+    st.macs = ev->array_macs;
+    st.ifmap_reads = ev->ifmap_reads;
+    st.filter_reads = ev->filter_reads;
+    st.ofmap_writes = ev->ofmap_writes;
+    st.ofmap_reads = ev->ofmap_acc_reads;
+    st.dram_read_bytes = ev->dram_bytes;
+    if (power_systolic_energy(t, hw, &st, out, err, errlen) != 0)
+        return -1;
+    if (ev->lut_runs) {
+        lut_stats_t ls = ev->lut;
+        ls.dram_read_bytes = ls.dram_write_bytes = 0; /* priced above, under "dram" */
+        if (power_lut_energy(t, &ev->lut_cfg, &ls, out, err, errlen) != 0)
+            return -1;
+    }
+    adder_t a = {out, 0};
+    if (ev->vector_elem_passes)
+        put(&a, "vector", (double)ev->vector_elem_passes * t->e.fp16_add);
+    if (done(&a, "energy", err, errlen) != 0)
+        return -1;
+    if (ev->pim_kernels) {
+        if (!hw->has_pim) {
+            snprintf(err, errlen, "energy: PIM kernels but no pim: section");
+            return -1;
+        }
+        pim_gemv_cfg_t pc;
+        power_npu_pim_cfg(hw, PIM_BLOCKED, &pc);
+        if (power_pim_energy(t, &pc, &ev->pim, out, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int power_npu_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
+                   size_t errlen)
+{
+    power_breakdown_t core;
+    power_init(&core);
+    if (power_systolic_area(t, hw, &core, err, errlen) != 0 ||
+        (hw->has_lut && power_lut_area(t, &hw->lut, &core, err, errlen) != 0))
+        return -1;
+    adder_t a = {&core, 0};
+    put(&a, "vector", (double)hw->npu.vector.lanes * t->a.fp16_add);
+    if (done(&a, "area", err, errlen) != 0)
+        return -1;
+    /* Every core has its own array, scratchpads and vector unit. */
+    const uint32_t cores = hw->npu.cores ? hw->npu.cores : 1;
+    for (size_t i = 0; i < core.n; i++) {
+        if (power_add(out, core.item[i].name, core.item[i].value * cores) != 0) {
+            snprintf(err, errlen, "area: more than %d components", POWER_MAX_ITEMS);
+            return -1;
+        }
+    }
+    if (hw->has_pim) {
+        pim_gemv_cfg_t pc;
+        power_npu_pim_cfg(hw, PIM_BLOCKED, &pc);
+        if (power_pim_area(t, &pc, out, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -159,6 +159,56 @@ int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t
 int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_stats_t *st,
                      power_breakdown_t *out, char *err, size_t errlen);
 
+/* ---- multi-core NPU running an LLM (sim/npu.c) --------------------------- */
+
+/* Events of one npu_run, summed over every core, layer and step. */
+typedef struct {
+    uint64_t array_macs;      /* MACs on the systolic arrays */
+    uint64_t lut_macs;        /* MACs the LUT units replaced (lut.macs) */
+    /* Array buffer element accesses (systolic_count of every tile shape). */
+    uint64_t ifmap_reads, filter_reads, ofmap_writes, ofmap_acc_reads;
+    uint64_t vector_elem_passes; /* rows x cols x passes (vector_op_shape) per op */
+    uint64_t dram_bytes;      /* moved by the cores' DMA engines */
+    lut_stats_t lut;          /* lut_count of every LUT run (no DRAM fields) */
+    lut_cfg_t lut_cfg;        /* the unit of the first LUT op (valid when lut_runs) */
+    uint64_t lut_runs;
+    pim_gemv_stats_t pim;     /* every PIM kernel (power_npu_pim_add) */
+    uint64_t pim_kernels;
+} power_npu_events_t;
+
+/* Adds one PIM kernel's stats into sum (counts summed, host_lat_max maxed). */
+void power_npu_pim_add(pim_gemv_stats_t *sum, const pim_gemv_stats_t *st);
+
+/* Energy of an NPU run from its events, by component:
+ *   array.mac, array.regs, sram.ifmap, sram.filter, sram.ofmap, dram
+ *       power_systolic_energy of the array events, with the DRAM bytes of
+ *       every DMA load (array and LUT ops alike): dram = dram_bytes x 8 x
+ *       dram_bit.  Buffer fills by the DMA are not counted (as the LUT path
+ *       of power_lut_energy, which counts its fills from DRAM bytes that
+ *       lut_count leaves zero).
+ *   lut.*, sram.act, sram.weight, sram.out   power_lut_energy of the LUT
+ *       events, priced with ev->lut_cfg (all weight ops of a run share the
+ *       run's weight width, so one unit configuration)
+ *   vector  vector_elem_passes x fp16_add.  Assumption (ours): one element
+ *       pass of the vector unit costs one fp16 add-class op; exp, rsqrt and
+ *       multiplies are not priced separately, nor the unit's registers.
+ *   dram.act, dram.core, dram.io, pim.mac, pim.regs   power_pim_energy of
+ *       the summed PIM kernels (only with pim_kernels > 0; hw must have PIM).
+ * Components with no events are not added. */
+int power_npu_energy(const tech_t *t, const hw_cfg_t *hw, const power_npu_events_t *ev,
+                     power_breakdown_t *out, char *err, size_t errlen);
+
+/* Area of the NPU: npu.cores x (power_systolic_area + power_lut_area when
+ * hw has a lut: section + "vector": npu.vector.lanes fp16 adders, the same
+ * add-class assumption as the energy) + power_pim_area when hw has a pim:
+ * section. */
+int power_npu_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
+                   size_t errlen);
+
+/* The PIM configuration of hw's pim: units on its dram: device (mode as
+ * given; energy and area do not depend on it). */
+void power_npu_pim_cfg(const hw_cfg_t *hw, pim_mode_t mode, pim_gemv_cfg_t *cfg);
+
 /* ---- derived figures ----------------------------------------------------- */
 
 typedef struct {

@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "config.h"
 #include "db.h"
+#include "../models/power.h"
+#include "../models/tech.h"
 #include "npu.h"
 #include "sweep.h"
 #include "textfile.h"
@@ -20,14 +22,15 @@
 static const char llm_usage[] =
     "usage: codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
     "                   [--mode npu|pim-blocked|neupims] [--wbits W] [--abits A]\n"
-    "                   [--kvbits V] [--timeline FILE] [--db FILE]\n"
+    "                   [--kvbits V] [--timeline FILE] [--tech NODE] [--db FILE]\n"
     "\n"
     "Simulates LLM inference end to end: the prefill of B prompts of L tokens and\n"
     "G-1 batched decode steps, on the NPU of the hardware config (npu: cores, clock,\n"
     "vector unit; array: the matrix unit of each core; dram: the shared channel)\n"
     "and, with a pim: section, on PIM.  Reports time to first token, time per output\n"
     "token, tokens/s, the utilization of every unit, DRAM bandwidth and cycles per\n"
-    "op, and stores the run.\n"
+    "op, the energy by component and area of the hardware with TOPS, TOPS/W and\n"
+    "TOPS/mm^2 (models/power.h), and stores the run with both breakdowns.\n"
     "\n"
     "  --model FILE     Hugging Face config.json (traces/models/ ships several)\n"
     "  --hw FILE        hardware YAML (default: the built-in config, one core, no PIM)\n"
@@ -41,6 +44,8 @@ static const char llm_usage[] =
     "  --wbits, --abits, --kvbits  widths (default 8; 2 for ternary models' weights)\n"
     "  --timeline FILE  Chrome trace-event JSON of the prefill and the first decode\n"
     "                   step: open it in https://ui.perfetto.dev or chrome://tracing\n"
+    "  --tech NODE      technology table of the area and energy: 45nm (default),\n"
+    "                   28nm, 7nm or a technology YAML file (reports/tech/)\n"
     "  --db FILE        results database (default results.db)\n";
 
 int llm_hw(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, llm_hw_t *out, char *err,
@@ -62,16 +67,81 @@ int llm_hw(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, llm_hw_t *out
         return -1;
     }
     memset(out, 0, sizeof *out);
-    out->pim = (pim_gemv_cfg_t){hw->pim, hw->dram.dev,
-                                mode == NPU_PIM_NEUPIMS ? PIM_DUAL : PIM_BLOCKED, {0, 0, 0, 0}};
+    power_npu_pim_cfg(hw, mode == NPU_PIM_NEUPIMS ? PIM_DUAL : PIM_BLOCKED, &out->pim);
     out->nh = (npu_hw_t){hw, hw->npu, mode, hw->has_pim ? &out->pim : NULL};
     return 0;
+}
+
+/* Energy and area of an LLM run, both breakdowns as the database stores them. */
+typedef struct {
+    power_breakdown_t area, energy;
+    power_metrics_t m;
+    db_breakdown_t rows[2 * POWER_MAX_ITEMS];
+    size_t nrows;
+} llm_costs_t;
+
+static int llm_costs(const tech_t *t, const hw_cfg_t *hw, const npu_result_t *res,
+                     llm_costs_t *c, char *err, size_t errlen)
+{
+    power_init(&c->area);
+    power_init(&c->energy);
+    if (power_npu_area(t, hw, &c->area, err, errlen) != 0 ||
+        power_npu_energy(t, hw, &res->events, &c->energy, err, errlen) != 0)
+        return -1;
+    /* Time at the NPU's clock, not the technology table's. */
+    tech_t at = *t;
+    at.clock_mhz = hw->npu.freq_mhz;
+    power_metrics(&at, res->macs, res->total_cycles,
+                  (uint64_t)hw->array.rows * hw->array.cols * hw->npu.cores, c->energy.total,
+                  c->area.total, &c->m);
+    c->nrows = 0;
+    for (size_t i = 0; i < c->energy.n; i++)
+        c->rows[c->nrows++] = (db_breakdown_t){"energy_pj", c->energy.item[i].name,
+                                               c->energy.item[i].value};
+    for (size_t i = 0; i < c->area.n; i++)
+        c->rows[c->nrows++] = (db_breakdown_t){"area_um2", c->area.item[i].name,
+                                               c->area.item[i].value};
+    return 0;
+}
+
+/* One table of every component with its area (mm^2) and energy (mJ), then
+ * the derived figures. */
+static void print_llm_costs(const tech_t *t, const llm_costs_t *c)
+{
+    printf("\nenergy and area on %s (models/power.h):\n%-20s %12s %14s %7s\n", t->node,
+           "component", "area_mm2", "energy_mJ", "energy%");
+    for (size_t i = 0; i < c->area.n + c->energy.n; i++) {
+        const int is_area = i < c->area.n;
+        const char *name = is_area ? c->area.item[i].name : c->energy.item[i - c->area.n].name;
+        if (!is_area) {
+            size_t j = 0;
+            while (j < c->area.n && strcmp(c->area.item[j].name, name))
+                j++;
+            if (j < c->area.n)
+                continue; /* printed with its area */
+        }
+        char a[24] = "-", e[24] = "-", pc[16] = "-";
+        for (size_t j = 0; j < c->area.n; j++)
+            if (!strcmp(c->area.item[j].name, name))
+                snprintf(a, sizeof a, "%.4f", c->area.item[j].value * 1e-6);
+        for (size_t j = 0; j < c->energy.n; j++)
+            if (!strcmp(c->energy.item[j].name, name)) {
+                snprintf(e, sizeof e, "%.4f", c->energy.item[j].value * 1e-9);
+                if (c->energy.total > 0)
+                    snprintf(pc, sizeof pc, "%.1f",
+                             100.0 * c->energy.item[j].value / c->energy.total);
+            }
+        printf("%-20s %12s %14s %7s\n", name, a, e, pc);
+    }
+    printf("%-20s %12.4f %14.4f\n", "total", c->area.total * 1e-6, c->energy.total * 1e-9);
+    printf("TOPS %.4f (peak %.4f)  TOPS/W %.4f  TOPS/mm^2 %.5f  power %.3f W\n", c->m.tops,
+           c->m.peak_tops, c->m.tops_per_w, c->m.tops_per_mm2, c->m.power_w);
 }
 
 int cmd_run_llm(int argc, char **argv)
 {
     const char *model_path = NULL, *hw_path = NULL, *db_path = "results.db", *mode_s = NULL;
-    const char *timeline_path = NULL;
+    const char *timeline_path = NULL, *node = "45nm";
     uint64_t batch = 1, prompt = 512, gen = 2, wbits = 0, abits = 8, kvbits = 8;
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"hw", required_argument, 0, 'h'},
@@ -79,7 +149,8 @@ int cmd_run_llm(int argc, char **argv)
         {"gen", required_argument, 0, 'g'},   {"mode", required_argument, 0, 'M'},
         {"wbits", required_argument, 0, 'w'}, {"abits", required_argument, 0, 'a'},
         {"kvbits", required_argument, 0, 'k'}, {"timeline", required_argument, 0, 't'},
-        {"db", required_argument, 0, 'd'},    {"help", no_argument, 0, 'H'},
+        {"db", required_argument, 0, 'd'},    {"tech", required_argument, 0, 'T'},
+        {"help", no_argument, 0, 'H'},
         {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
@@ -90,6 +161,7 @@ int cmd_run_llm(int argc, char **argv)
         case 'd': db_path = optarg; break;
         case 'M': mode_s = optarg; break;
         case 't': timeline_path = optarg; break;
+        case 'T': node = optarg; break;
         case 'b': bad |= cli_uint("run", "batch", optarg, 1, 65536, &batch); break;
         case 'p': bad |= cli_uint("run", "prompt", optarg, 1, 1 << 20, &prompt); break;
         case 'g': bad |= cli_uint("run", "gen", optarg, 1, 1 << 20, &gen); break;
@@ -115,6 +187,13 @@ int cmd_run_llm(int argc, char **argv)
     npu_result_t res = {0};
     FILE *tl = NULL;
     int rc = 1;
+    tech_t tech;
+    char tech_file[600];
+    tech_path(node, tech_file, sizeof tech_file);
+    if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: --tech: %s\n", err);
+        return 1;
+    }
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
         fprintf(stderr, "codesim run: %s\n", err);
         return 1;
@@ -192,10 +271,18 @@ int cmd_run_llm(int argc, char **argv)
                "(open it in https://ui.perfetto.dev or chrome://tracing)\n",
                timeline_path);
 
+    llm_costs_t costs;
+    if (llm_costs(&tech, &hw, &res, &costs, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: energy on %s: %s\n", tech.node, err);
+        goto out;
+    }
+    print_llm_costs(&tech, &costs);
+
     const db_run_t dbrun = {"npu", hw_path, &hw, model_path, &wl, wall};
     const db_llm_t llm = {model.name, npu_mode_name(mode), &run, &hw.npu};
     int64_t id;
-    if (db_record_llm(db, &dbrun, &llm, &res, &id, err, sizeof err) != 0) {
+    if (db_record_llm_costs(db, &dbrun, &llm, &res, costs.rows, costs.nrows, &id, err,
+                            sizeof err) != 0) {
         fprintf(stderr, "codesim run: %s: %s\n", db_path, err);
         goto out;
     }

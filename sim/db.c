@@ -1186,13 +1186,22 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
 int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
                   int64_t *run_id, char *err, size_t errlen)
 {
+    return db_record_llm_costs(db, run, llm, res, NULL, 0, run_id, err, errlen);
+}
+
+int db_record_llm_costs(db_t *db, const db_run_t *run, const db_llm_t *llm,
+                        const npu_result_t *res, const db_breakdown_t *b, size_t nb,
+                        int64_t *run_id, char *err, size_t errlen)
+{
     char what[128] = "record llm run";
     int64_t id = 0;
     if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         db_write_err(err, errlen, NULL, db->sql);
         return -1;
     }
-    const int rc = llm_insert(db->sql, run, llm, res, &id, what, sizeof what);
+    int rc = llm_insert(db->sql, run, llm, res, &id, what, sizeof what);
+    if (rc == SQLITE_OK)
+        rc = breakdowns_insert(db->sql, id, b, nb, "record llm run", what, sizeof what);
     if (db_finish(db, rc, what, err, errlen) != 0)
         return -1;
     if (run_id)

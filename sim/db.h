@@ -163,6 +163,11 @@ struct sqlite3 *db_sql(db_t *db);
 
 int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
                   int64_t *run_id, char *err, size_t errlen);
+/* db_record_llm and the run's nb breakdowns rows (codesim run --model), in
+ * one transaction.  db_record_llm is this with none. */
+int db_record_llm_costs(db_t *db, const db_run_t *run, const db_llm_t *llm,
+                        const npu_result_t *res, const db_breakdown_t *b, size_t nb,
+                        int64_t *run_id, char *err, size_t errlen);
 
 /* One area-model vs yosys comparison (codesim synth). */
 typedef struct {

@@ -50,10 +50,11 @@ static int idlist_push(idlist_t *l, uint32_t id)
     return 0;
 }
 
-/* Cached PIM kernel times, by shape. */
+/* Cached PIM kernel times and events, by shape. */
 typedef struct {
     pim_gemv_t g;
     uint64_t npu_cycles;
+    pim_gemv_stats_t st;
 } pim_memo_t;
 
 typedef struct {
@@ -78,8 +79,10 @@ static uint64_t split(uint64_t total, uint64_t part_begin, uint64_t part_end, ui
     return (uint64_t)(t * part_end / whole - t * part_begin / whole);
 }
 
-/* Array cycles of all tiles of a tiled GEMM (no memory stalls). */
-static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op)
+/* Array cycles of all tiles of a tiled GEMM (no memory stalls); adds the
+ * array's MACs and buffer element accesses of the same tiles to ev. */
+static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op,
+                              power_npu_events_t *ev)
 {
     const mapper_tiling_t *t = &op->tiling;
     const uint64_t dim[3] = {op->m, op->n, op->k}, tile[3] = {t->tm, t->tn, t->tk};
@@ -94,15 +97,57 @@ static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op)
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < 2; k++) {
-                const uint64_t n = cnt[0][i] * cnt[1][j] * cnt[2][k];
+                const uint64_t n = cnt[0][i] * cnt[1][j] * cnt[2][k] * op->count;
                 if (!n)
                     continue;
                 const systolic_gemm_t g = {size[0][i], size[1][j], size[2][k]};
                 systolic_counts_t c;
                 systolic_count(a, &g, &c);
                 total += n * c.compute_cycles;
+                ev->array_macs += n * g.m * g.n * g.k;
+                ev->ifmap_reads += n * c.ifmap_reads;
+                ev->filter_reads += n * c.filter_reads;
+                ev->ofmap_writes += n * c.ofmap_writes;
+                ev->ofmap_acc_reads += n * c.ofmap_acc_reads;
             }
-    return total * op->count;
+    return total;
+}
+
+/* LUT events of one core's slice: lut_count of each instance's column
+ * blocks.  The mapper splits N into sub->tiling.tiles blocks (each rebuilds
+ * its tables and re-reads A); here the blocks are balanced to within one
+ * column, which may differ from the mapper's tn-aligned widths by a few
+ * columns per block (same total N). */
+static void lut_events(const hw_cfg_t *hw, const mapper_op_t *sub, power_npu_events_t *ev)
+{
+    lut_cfg_t cfg;
+    lut_gemm_t g;
+    mapper_lut_cfg(hw, sub, &cfg, &g);
+    const uint64_t nb = sub->tiling.tiles ? sub->tiling.tiles : 1;
+    const uint64_t w = g.n / nb, wide = g.n % nb; /* `wide` blocks of w + 1 */
+    for (int i = 0; i < 2; i++) {
+        const uint64_t blocks = (i ? wide : nb - wide) * sub->count;
+        const lut_gemm_t b = {g.m, w + (uint64_t)i, g.k};
+        if (!blocks || !b.n)
+            continue;
+        lut_stats_t st;
+        lut_count(&cfg, &b, &st);
+        lut_stats_t *d = &ev->lut;
+#define LUT_SUM(f) d->f += blocks * st.f
+        LUT_SUM(total_cycles); LUT_SUM(compute_cycles); LUT_SUM(precompute_cycles);
+        LUT_SUM(lookup_cycles); LUT_SUM(move_cycles); LUT_SUM(scale_cycles);
+        LUT_SUM(move_wait_cycles); LUT_SUM(finish_cycles); LUT_SUM(drain_cycles);
+        LUT_SUM(stall_cycles); LUT_SUM(act_reads); LUT_SUM(weight_reads);
+        LUT_SUM(table_writes); LUT_SUM(table_reads); LUT_SUM(precompute_adds);
+        LUT_SUM(fused_precompute_adds); LUT_SUM(rowsum_adds); LUT_SUM(sign_ops);
+        LUT_SUM(shifts); LUT_SUM(acc_adds); LUT_SUM(bank_writes); LUT_SUM(zp_muls);
+        LUT_SUM(zp_adds); LUT_SUM(out_writes); LUT_SUM(out_acc_reads); LUT_SUM(scale_muls);
+        LUT_SUM(dram_read_bytes); LUT_SUM(dram_write_bytes); LUT_SUM(macs); LUT_SUM(steps);
+#undef LUT_SUM
+    }
+    if (!ev->lut_runs)
+        ev->lut_cfg = cfg;
+    ev->lut_runs++;
 }
 
 static int add(lower_t *L, uint32_t unit, uint64_t dur, uint32_t tag, const uint32_t *deps,
@@ -148,12 +193,14 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
              * tiles of N (tile.n columns) so loads overlap compute. */
             if (mapper_cost_lut(L->mc, &sub, &comp_c, L->err, L->errlen) != 0)
                 return -1;
+            lut_events(L->hw->hw, &sub, &L->res->events);
+            L->res->events.lut_macs += sub.m * sub.n * sub.k * sub.count;
             tiles = (sub.n + sub.tiling.tn - 1) / sub.tiling.tn * sub.count;
         } else {
             const systolic_gemm_t g = {sub.m, sub.n, sub.k};
             if (mapper_tile_gemm(L->mc, &g, sub.count, &sub.tiling, L->err, L->errlen) != 0)
                 return -1;
-            comp_c = tiled_compute(&L->hw->hw->array, &sub);
+            comp_c = tiled_compute(&L->hw->hw->array, &sub, &L->res->events);
             tiles = sub.tiling.tiles * sub.count;
         }
         const uint64_t bytes_c = sub.tiling.dram_bytes;
@@ -168,6 +215,7 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
             if (add(L, L->dram, (bj + bpc - 1) / bpc, 2 * slot + TAG_DMA, deps, nd, &load))
                 return -1;
             L->res->dram_bytes += bj;
+            L->res->events.dram_bytes += bj;
             /* compute: its data, and (first chunk) the previous op's results */
             uint32_t *cd = malloc((bar->n + 1) * sizeof *cd);
             if (!cd)
@@ -217,6 +265,9 @@ static int lower_vector(lower_t *L, const mapper_model_t *m, idlist_t *bar, cons
     const uint64_t rows = op->m * op->count;
     const uint32_t cores = rows < L->hw->npu.cores ? (uint32_t)rows : L->hw->npu.cores;
     const vector_op_t kind = vector_kind(m, op->name);
+    uint32_t passes, barriers;
+    vector_op_shape(kind, &passes, &barriers);
+    L->res->events.vector_elem_passes += rows * op->n * passes;
     L->next.n = 0;
     for (uint32_t c = 0; c < cores; c++) {
         const uint64_t r = rows / cores + (c < rows % cores);
@@ -237,6 +288,8 @@ static int pim_cycles(lower_t *L, const pim_gemv_t *g, uint64_t *out)
     for (size_t i = 0; i < L->nmemo; i++) {
         if (!memcmp(&L->memo[i].g, g, sizeof *g)) {
             *out = L->memo[i].npu_cycles;
+            power_npu_pim_add(&L->res->events.pim, &L->memo[i].st);
+            L->res->events.pim_kernels++;
             return 0;
         }
     }
@@ -256,7 +309,9 @@ static int pim_cycles(lower_t *L, const pim_gemv_t *g, uint64_t *out)
         L->memo = p;
         L->cap_memo = cap;
     }
-    L->memo[L->nmemo++] = (pim_memo_t){*g, *out};
+    L->memo[L->nmemo++] = (pim_memo_t){*g, *out, st};
+    power_npu_pim_add(&L->res->events.pim, &st);
+    L->res->events.pim_kernels++;
     return 0;
 }
 

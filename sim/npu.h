@@ -48,6 +48,7 @@
 #include "../mapper/ops.h"
 #include "../models/pim_gemv.h"
 #include "../models/npu.h"
+#include "../models/power.h"
 #include "config.h"
 
 typedef enum { NPU_ONLY = 0, NPU_PIM_BLOCKED = 1, NPU_PIM_NEUPIMS = 2 } npu_mode_t;
@@ -80,6 +81,12 @@ typedef struct {
     uint64_t dram_bytes;       /* moved by the NPU's DMA */
     double dram_gbps;          /* dram_bytes over the run's time */
     uint64_t commands;
+    /* What energy needs (models/power.h, power_npu_energy): array MACs and
+     * the array's buffer accesses from systolic_count of every tile shape
+     * tiled_compute costs, LUT MACs and lut_count of each LUT run (each core
+     * slice's column blocks), vector element-passes, DMA bytes (=
+     * dram_bytes) and the PIM kernels' stats, all layers and steps. */
+    power_npu_events_t events;
     npu_unit_stat_t *units;
     size_t nunits;
     npu_op_stat_t *ops;

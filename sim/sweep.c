@@ -796,30 +796,27 @@ void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_resul
 {
     memset(c, 0, sizeof *c);
     c->area_mm2 = c->energy_pj = c->tops = c->tops_per_w = c->tops_per_mm2 = NAN;
-    power_breakdown_t core, area;
+    power_breakdown_t energy, area;
     char why[256];
-    llm_hw_t lh;
-    power_init(&core);
+    power_init(&energy);
     power_init(&area);
-    if (power_systolic_area(&sw->tech, &pt->hw, &core, why, sizeof why) != 0 ||
-        llm_hw(&pt->hw, sw->llm.mode, sw->llm.batch, &lh, why, sizeof why) != 0)
-        return;
-    /* Every core has its own array and scratchpads. */
-    for (size_t i = 0; i < core.n; i++)
-        if (power_add(&area, core.item[i].name, core.item[i].value * pt->hw.npu.cores) != 0)
-            return;
-    if (pt->hw.has_pim && power_pim_area(&sw->tech, &lh.pim, &area, why, sizeof why) != 0)
+    /* The same pricing as codesim run --model (models/power.h). */
+    if (power_npu_area(&sw->tech, &pt->hw, &area, why, sizeof why) != 0 ||
+        power_npu_energy(&sw->tech, &pt->hw, &res->events, &energy, why, sizeof why) != 0)
         return;
     /* Time at the NPU's clock, not the technology table's. */
     tech_t at = sw->tech;
     at.clock_mhz = pt->hw.npu.freq_mhz;
     power_metrics_t m;
     power_metrics(&at, res->macs, res->total_cycles,
-                  (uint64_t)pt->hw.array.rows * pt->hw.array.cols * pt->hw.npu.cores, NAN,
-                  area.total, &m);
+                  (uint64_t)pt->hw.array.rows * pt->hw.array.cols * pt->hw.npu.cores,
+                  energy.total, area.total, &m);
     c->area_mm2 = m.area_mm2;
+    c->energy_pj = energy.total;
     c->tops = m.tops;
+    c->tops_per_w = m.tops_per_w;
     c->tops_per_mm2 = m.tops_per_mm2;
+    add_items(c, "energy_pj", &energy);
     add_items(c, "area_um2", &area);
 }
 

@@ -143,11 +143,11 @@ typedef struct {
 void sweep_costs(const sweep_t *sw, const sweep_point_t *pt, const layer_result_t *res,
                  size_t n, sweep_costs_t *c);
 
-/* The same for an LLM point: area = npu.cores x (array + scratchpads)
- * + every PIM unit when the point has PIM; TOPS and TOPS/mm^2 from its MACs
- * and total cycles at npu.freq_mhz.  Energy, TOPS/W and the energy breakdown
- * are NaN / absent: npu_run reports no per-buffer SRAM events nor PIM
- * kernel statistics to price, and a partial sum would read as the total. */
+/* The same for an LLM point, priced as codesim run --model prices a run:
+ * area = power_npu_area (npu.cores x (array + scratchpads + LUT unit +
+ * vector unit) + every PIM unit when the point has PIM), energy =
+ * power_npu_energy of the run's events; TOPS, TOPS/W and TOPS/mm^2 from its
+ * MACs and total cycles at npu.freq_mhz. */
 void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_result_t *res,
                      sweep_costs_t *c);
 

@@ -78,6 +78,15 @@ START_TEST(llm_run_reports_and_stores_every_unit_and_op)
     ck_assert_int_eq(q("r.db", "SELECT ttft_s > 0 AND tpot_s > 0 AND tokens_per_s > 0 FROM "
                                "llm_runs"),
                      1);
+    /* Energy and area, printed and stored with the run (45 nm by default). */
+    for (const char *w = "energy and area on 45nm\0TOPS/W\0TOPS/mm^2\0pim.mac\0array.mac\0";
+         *w; w += strlen(w) + 1)
+        ck_assert_msg(strstr(out, w), "output lacks '%s':\n%s", w, out);
+    ck_assert_int_gt(q("r.db", "SELECT count(*) FROM breakdowns WHERE kind = 'energy_pj'"), 5);
+    ck_assert_int_gt(q("r.db", "SELECT count(*) FROM breakdowns WHERE kind = 'area_um2'"), 5);
+    ck_assert_int_eq(q("r.db", "SELECT count(DISTINCT run_id) FROM breakdowns"), 1);
+    ck_assert_int_eq(q("r.db", "SELECT count(*) FROM breakdowns WHERE kind = 'energy_pj' AND"
+                               " component = 'pim.mac' AND value > 0"), 1);
     /* The timeline is Chrome trace-event JSON with two processes. */
     char path[128];
     snprintf(path, sizeof path, "%s/tl.json", dir);
@@ -130,6 +139,7 @@ START_TEST(llm_bad_input_is_one_line)
         {"run --model traces/models/gpt2.json --batch 0", "--batch"},
         {"run --model traces/models/gpt2.json --prompt 1000 --gen 100", "gen"},
         {"run --model traces/models/gpt2.json --prompt 2000", "prompt"},
+        {"run --model traces/models/gpt2.json --tech 3nm", "--tech"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(args, sizeof args, "%s --db %s/b.db", bad[i].args, dir);

@@ -3,10 +3,12 @@
  * LUT lowering against 8-bit weights on the arrays, PIM placement left to
  * the run mode, the timeline as Chrome trace JSON, and bad input. */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../models/tech.h"
 #include "../sim/npu.h"
 #include "tests.h"
 
@@ -239,6 +241,97 @@ START_TEST(bad_npu_input_is_refused)
 }
 END_TEST
 
+/* The energy of an LLM run (models/power.h, power_npu_energy) from its
+ * events: the components add up to the total; with PIM off and 8-bit
+ * weights every MAC runs on the arrays and array.mac = MACs x (int8_mul +
+ * int32_add) read here from the 45 nm table (8x8 products into 32-bit
+ * accumulators), dram = DMA bytes x 8 x dram_bit; with PIM the PIM MACs
+ * are the kernels' lane MACs x pim_mac; with the LUT every MAC is on the
+ * arrays or the LUT units. */
+static void check_sum(const power_breakdown_t *e)
+{
+    double sum = 0;
+    for (size_t i = 0; i < e->n; i++) {
+        ck_assert_msg(e->item[i].value >= 0, "%s %g", e->item[i].name, e->item[i].value);
+        sum += e->item[i].value;
+    }
+    ck_assert_msg(e->total > 0 && fabs(sum - e->total) <= 1e-12 * e->total, "sum %.17g total %.17g",
+                  sum, e->total);
+}
+
+START_TEST(llm_energy_is_the_sum_of_its_priced_events)
+{
+    char err[256], path[512];
+    tech_t t;
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &t, err, sizeof err) == 0, "%s", err);
+    fixture_t f;
+    setup_fixture(&f, "llama-2-7b.json");
+    ck_assert_uint_eq(f.hw.array.in_bits, 8);
+    ck_assert_uint_eq(f.hw.array.w_bits, 8);
+    ck_assert_uint_eq(f.hw.array.acc_bits, 32);
+    const mapper_run_t r = {4, 64, 3, 8, 8, 8};
+    npu_result_t res;
+    run(&f, NPU_ONLY, &r, &res, NULL);
+    ck_assert_uint_eq(res.events.array_macs, res.macs);
+    ck_assert_uint_eq(res.events.lut_macs, 0);
+    ck_assert_uint_eq(res.events.pim_kernels, 0);
+    ck_assert_uint_eq(res.events.dram_bytes, res.dram_bytes);
+    ck_assert_uint_gt(res.events.vector_elem_passes, 0);
+    /* every MAC reads an ifmap and a filter element at least once per tile */
+    ck_assert_uint_gt(res.events.ifmap_reads, 0);
+    ck_assert_uint_gt(res.events.filter_reads, 0);
+    ck_assert_uint_gt(res.events.ofmap_writes, 0);
+    power_breakdown_t e;
+    power_init(&e);
+    ck_assert_msg(power_npu_energy(&t, &f.hw, &res.events, &e, err, sizeof err) == 0, "%s", err);
+    check_sum(&e);
+    const double mac = (double)res.macs * (t.e.int8_mul + t.e.int32_add);
+    ck_assert_msg(fabs(power_get(&e, "array.mac") - mac) <= 1e-9 * mac, "array.mac %g, want %g",
+                  power_get(&e, "array.mac"), mac);
+    const double dram = (double)res.dram_bytes * 8 * t.e.dram_bit;
+    ck_assert_msg(fabs(power_get(&e, "dram") - dram) <= 1e-9 * dram, "dram %g, want %g",
+                  power_get(&e, "dram"), dram);
+    ck_assert_double_eq(power_get(&e, "pim.mac"), 0);
+    /* vector: one fp16 add per element pass (power.h's assumption) */
+    ck_assert_double_eq_tol(power_get(&e, "vector"),
+                            (double)res.events.vector_elem_passes * t.e.fp16_add,
+                            1e-9 * power_get(&e, "vector"));
+    npu_result_free(&res);
+
+    /* PIM: every decode qk and sv of every layer and step is one kernel. */
+    f.hw.has_pim = 1;
+    f.hw.pim = f.pim.unit;
+    f.hw.dram.dev = f.pim.dram;
+    run(&f, NPU_PIM_BLOCKED, &r, &res, NULL);
+    ck_assert_uint_eq(res.events.pim_kernels, 2ull * f.model.layers * (r.gen - 1));
+    ck_assert_uint_eq(res.events.array_macs + res.events.pim.useful_macs, res.macs);
+    power_init(&e);
+    ck_assert_msg(power_npu_energy(&t, &f.hw, &res.events, &e, err, sizeof err) == 0, "%s", err);
+    check_sum(&e);
+    const double pmac = (double)res.events.pim.lane_macs * t.e.pim_mac;
+    ck_assert_msg(pmac > 0 && fabs(power_get(&e, "pim.mac") - pmac) <= 1e-9 * pmac,
+                  "pim.mac %g, want %g", power_get(&e, "pim.mac"), pmac);
+    npu_result_free(&res);
+
+    /* LUT: BitNet's ternary weights on the LUT units, the rest on arrays. */
+    fixture_t b;
+    setup_fixture(&b, "bitnet-b1.58-2b-4t.json");
+    b.hw.has_lut = 1;
+    b.hw.lut.dma = b.hw.dma;
+    const mapper_run_t rb = {1, 256, 2, 2, 8, 8};
+    run(&b, NPU_ONLY, &rb, &res, NULL);
+    ck_assert_uint_gt(res.events.lut_macs, 0);
+    ck_assert_uint_eq(res.events.lut_macs + res.events.array_macs, res.macs);
+    ck_assert_uint_eq(res.events.lut.macs, res.events.lut_macs);
+    power_init(&e);
+    ck_assert_msg(power_npu_energy(&t, &b.hw, &res.events, &e, err, sizeof err) == 0, "%s", err);
+    check_sum(&e);
+    ck_assert(power_get(&e, "lut.table_read") > 0);
+    npu_result_free(&res);
+}
+END_TEST
+
 Suite *npu_suite(void)
 {
     Suite *s = suite_create("npu");
@@ -250,6 +343,7 @@ Suite *npu_suite(void)
     tcase_add_test(tc, pim_section_leaves_placement_to_the_mode);
     tcase_add_test(tc, timeline_has_every_command_of_prefill_and_first_decode_step);
     tcase_add_test(tc, bad_npu_input_is_refused);
+    tcase_add_test(tc, llm_energy_is_the_sum_of_its_priced_events);
     suite_add_tcase(s, tc);
     return s;
 }

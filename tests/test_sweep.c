@@ -725,7 +725,20 @@ START_TEST(test_sweep_llm_points_scale_with_cores_and_pim_changes_decode)
                                " a.params LIKE '%=false' AND b.params LIKE '%=true' AND"
                                " b.area_mm2 > a.area_mm2 AND abs(b.area_mm2 - a.area_mm2 -"
                                " (SELECT sum(value) FROM breakdowns WHERE run_id = b.run_id AND"
-                               " component LIKE 'pim.%') * 1e-6) < 1e-9 * b.area_mm2"), 3);
+                               " kind = 'area_um2' AND component LIKE 'pim.%') * 1e-6) <"
+                               " 1e-9 * b.area_mm2"), 3);
+    /* Energy: every LLM point is priced (models/power.h, power_npu_energy),
+     * its energy_pj the sum of its stored energy breakdown, and PIM points
+     * carry the PIM kernels' energy. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE energy_pj > 0 AND"
+                               " tops_per_w > 0 AND tops_per_mm2 > 0"), 6);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points p WHERE abs(p.energy_pj -"
+                               " (SELECT sum(value) FROM breakdowns b WHERE b.run_id = p.run_id"
+                               " AND b.kind = 'energy_pj')) <= 1e-9 * p.energy_pj"), 6);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points p WHERE p.params LIKE"
+                               " '%=true' AND (SELECT value FROM breakdowns b WHERE b.run_id ="
+                               " p.run_id AND b.kind = 'energy_pj' AND b.component = 'pim.mac')"
+                               " > 0"), 3);
     /* pareto reads them: latency against area. */
     rc = sh(out, sizeof out, "%s pareto --db %s --x latency --y area_mm2", bin(), db);
     ck_assert_msg(rc == 0 && strstr(out, "npu.cores=4 pim.enabled=false"), "%s", out);
