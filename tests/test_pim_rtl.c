@@ -14,42 +14,7 @@
 
 static void rtlcheck_pim_run(const char *args, unsigned trials, unsigned seed)
 {
-    char dir[] = "/tmp/codesim-pimrtl-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    const char *bin = getenv("CODESIM_BIN") ? getenv("CODESIM_BIN") : "build/codesim";
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "%s rtlcheck --block pim %s --trials %u --seed %u --db %s/r.db > %s/out 2>&1", bin,
-             args, trials, seed, dir, dir);
-    const int rc = system(cmd);
-    char path[128], line[512], last[512] = "", all[8192] = "";
-    snprintf(path, sizeof path, "%s/out", dir);
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    while (fgets(line, sizeof line, f)) {
-        strcpy(last, line);
-        if (strlen(all) + strlen(line) < sizeof all)
-            strcat(all, line);
-    }
-    fclose(f);
-    char want[128];
-    snprintf(want, sizeof want, "rtlcheck: %u cases, 0 cycle mismatches, 0 value mismatches\n",
-             trials);
-    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "rtlcheck failed:\n%s", all);
-    ck_assert_str_eq(last, want);
-    ck_assert_msg(strstr(all, "port activity equal every cycle in") != NULL, "%s", all);
-    snprintf(cmd, sizeof cmd,
-             "sqlite3 %s/r.db \"SELECT count(*) FROM rtl_cases JOIN rtl_checks ON rtl_checks.id = rtl_cases.check_id "
-             "WHERE block = 'pim' AND model_cycles = rtl_cycles AND rtl_cases.value_mismatches = 0 AND "
-             "counts_match = 1\"",
-             dir);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
-    pclose(p);
-    ck_assert_int_eq(atoi(line), (int)trials);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    expect_rtlcheck("pim", args, trials, seed, "port activity equal every cycle in", "");
 }
 
 START_TEST(fp16_unit_equals_rtl_on_250_random_sequences)

@@ -21,47 +21,17 @@ static const struct {
 };
 static const char *const dataflows[] = {"os", "ws", "is"};
 
+/* One rtlcheck of array shape `shape` in dataflow df. */
 static void rtlcheck(const char *extra, unsigned shape, const char *df, unsigned trials,
                      unsigned seed)
 {
-    char dir[] = "/tmp/codesim-rtl-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    const char *bin = getenv("CODESIM_BIN") ? getenv("CODESIM_BIN") : "build/codesim";
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "%s rtlcheck --block systolic --rows %u --cols %u --dataflow %s --in-bits %u "
-             "--w-bits %u --acc-bits %u --trials %u --seed %u %s --db %s/r.db > %s/out 2>&1",
-             bin, shapes[shape].rows, shapes[shape].cols, df, shapes[shape].in_bits,
-             shapes[shape].w_bits, shapes[shape].acc_bits, trials, seed, extra, dir, dir);
-    const int rc = system(cmd);
-    char path[128], line[512], last[512] = "", all[8192] = "";
-    snprintf(path, sizeof path, "%s/out", dir);
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    while (fgets(line, sizeof line, f)) {
-        strcpy(last, line);
-        if (strlen(all) + strlen(line) < sizeof all)
-            strcat(all, line);
-    }
-    fclose(f);
-    char want[128];
-    snprintf(want, sizeof want, "rtlcheck: %u cases, 0 cycle mismatches, 0 value mismatches\n",
-             trials);
-    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "rtlcheck failed:\n%s", all);
-    ck_assert_str_eq(last, want);
-    ck_assert_msg(strstr(all, "equal every cycle in") != NULL, "%s", all);
-    /* Every case is logged. */
-    snprintf(cmd, sizeof cmd,
-             "sqlite3 %s/r.db 'SELECT count(*) FROM rtl_cases WHERE model_cycles = rtl_cycles "
-             "AND value_mismatches = 0 AND counts_match = 1'",
-             dir);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
-    pclose(p);
-    ck_assert_int_eq(atoi(line), (int)trials);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    char args[512];
+    snprintf(args, sizeof args,
+             "--rows %u --cols %u --dataflow %s --in-bits %u --w-bits %u --acc-bits %u %s",
+             shapes[shape].rows, shapes[shape].cols, df, shapes[shape].in_bits,
+             shapes[shape].w_bits, shapes[shape].acc_bits, extra);
+    expect_rtlcheck("systolic", args, trials, seed, "memory-port activity equal every cycle in",
+                    NULL);
 }
 
 START_TEST(model_equals_rtl_on_200_random_cases)

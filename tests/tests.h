@@ -24,4 +24,12 @@ Suite *npu_suite(void);        /* tests/test_npu.c */
 Suite *llm_suite(void);        /* tests/test_llm.c: codesim run --model */
 Suite *vector_suite(void);     /* tests/test_vector.c */
 
+/* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T
+ * --seed S` into a scratch database and asserts exit 0, the closing line
+ * "rtlcheck: T cases, 0 cycle mismatches, 0 value mismatches", the phrase
+ * `activity` in the output, and T logged cases of BLOCK (whose params
+ * contain params_like, unless NULL) with equal cycles, values and counts. */
+void expect_rtlcheck(const char *block, const char *args, unsigned trials, unsigned seed,
+                     const char *activity, const char *params_like);
+
 #endif
