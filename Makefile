@@ -22,13 +22,13 @@ CFLAGS_SAN := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,
               -fno-sanitize-recover=undefined $(DEFS)
 LIBS := -lsqlite3 -lyaml -ljansson -ldl -lm -pthread
 
-LIB_SRC := $(sort $(wildcard models/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)) \
+LIB_SRC := $(sort $(wildcard models/*.c) $(filter-out sim/cli/main.c,$(wildcard sim/*/*.c)) \
            $(wildcard mapper/*.c))
 TEST_SRC := $(sort $(wildcard tests/*.c))
 REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
-HDRS := $(wildcard models/*.h sim/*.h mapper/*.h tests/*.h)
+HDRS := $(wildcard models/*.h sim/*/*.h mapper/*.h tests/*.h)
 
 .PHONY: all deps run test bench clean rtlcheck-all version-stamp
 .DEFAULT_GOAL := all
@@ -65,10 +65,10 @@ $(BUILD)/san/%.o: %.c $(HDRS) $(BUILD)/version.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_SAN) -I$(BUILD) $$(pkg-config --cflags check) -c $< -o $@
 
-$(BUILD)/codesim: $(REL_OBJ) $(BUILD)/rel/sim/main.o
+$(BUILD)/codesim: $(REL_OBJ) $(BUILD)/rel/sim/cli/main.o
 	$(CC) $(CFLAGS_REL) $^ -o $@ $(LIBS)
 
-$(BUILD)/codesim-san: $(SAN_OBJ) $(BUILD)/san/sim/main.o
+$(BUILD)/codesim-san: $(SAN_OBJ) $(BUILD)/san/sim/cli/main.o
 	$(CC) $(CFLAGS_SAN) $^ -o $@ $(LIBS)
 
 $(BUILD)/run_tests: $(SAN_OBJ) $(TEST_OBJ)

@@ -7,7 +7,6 @@
  */
 #include "model.h"
 
-#include "../sim/textfile.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -278,17 +277,6 @@ int mapper_model_parse(const char *text, size_t len, const char *path, mapper_mo
     rc = 0;
 out:
     json_decref(root);
-    return rc;
-}
-
-int mapper_model_load(const char *path, mapper_model_t *m, char *err, size_t errlen)
-{
-    size_t len;
-    char *text = textfile_read(path, &len, err, errlen);
-    if (!text)
-        return -1;
-    const int rc = mapper_model_parse(text, len, path, m, err, errlen);
-    free(text);
     return rc;
 }
 

@@ -50,8 +50,6 @@ typedef struct {
  * mistyped required key, an impossible value). */
 int mapper_model_parse(const char *text, size_t len, const char *path, mapper_model_t *m,
                        char *err, size_t errlen);
-/* Reads and parses path. */
-int mapper_model_load(const char *path, mapper_model_t *m, char *err, size_t errlen);
 
 const char *mapper_family_name(mapper_family_t f);
 

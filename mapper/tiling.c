@@ -28,7 +28,7 @@
 #include "tiling.h"
 
 #include "../models/lut_tc.h"
-#include "../sim/engine.h"
+#include "../models/engine.h"
 
 #include <inttypes.h>
 #include <stdio.h>

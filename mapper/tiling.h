@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "../models/pim_gemv.h"
-#include "../sim/config.h"
+#include "../models/hw.h"
 #include "ops.h"
 
 typedef struct mapper_ctx mapper_ctx_t;

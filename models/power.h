@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../sim/config.h"
-#include "../sim/engine.h"
+#include "hw.h"
+#include "engine.h"
 #include "lut_tc.h"
 #include "pim_gemv.h"
 #include "tech.h"

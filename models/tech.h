@@ -66,20 +66,6 @@ typedef struct {
     } scale;
 } tech_t;
 
-/* The file for NODE: NODE itself when it contains '/' or ends in ".yaml",
- * else <dir>/<NODE>.yaml with dir = reports/tech under CODESIM_ROOT. */
-void tech_path(const char *node, char *out, size_t outlen);
-
-/* Loads a node file (and its base, from the same directory).  On error
- * returns -1 and err holds one line "FILE[:LINE]: KEY: reason".  This is the
- * one loader in models/ that reads files: the table is data shared by every
- * block's energy function, as the brief of issue 7 asks. */
-int tech_load(const char *path, tech_t *t, char *err, size_t errlen);
-
-/* The same from text already read (fname names it in errors; base files are
- * read from fname's directory). */
-int tech_parse(const char *text, const char *fname, tech_t *t, char *err, size_t errlen);
-
 /* ---- laws over the table (all > 0 for bits >= 1) ----------------------- */
 
 /* Integer multiplier of a x b bits: power law in a*b through the 8b and 32b

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../sim/config.h"
+#include "../sim/io/config.h"
 #include "tests.h"
 
 /* ---- scratch files ---------------------------------------------------------- */

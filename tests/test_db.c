@@ -11,10 +11,10 @@
 
 #include <sqlite3.h>
 
-#include "../sim/config.h"
-#include "../sim/db.h"
-#include "../sim/engine.h"
-#include "../sim/workload.h"
+#include "../sim/io/config.h"
+#include "../sim/db/db.h"
+#include "../models/engine.h"
+#include "../sim/io/workload.h"
 #include "tests.h"
 
 /* ---- scratch directory ---------------------------------------------------- */

@@ -13,7 +13,7 @@
 #include "../models/dram.h"
 #include "../models/dram_check.h"
 #include "../models/dram_ctrl.h"
-#include "../sim/dram_trace.h"
+#include "../sim/io/dram_trace.h"
 #include "tests.h"
 
 int cmd_dram(int argc, char **argv);

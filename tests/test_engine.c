@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../models/dma.h"
-#include "../sim/engine.h"
+#include "../models/engine.h"
 #include "tests.h"
 
 static uint64_t rnd(uint64_t *s)

@@ -10,8 +10,9 @@
 #include "../mapper/model.h"
 #include "../mapper/ops.h"
 #include "../mapper/tiling.h"
-#include "../sim/engine.h"
+#include "../models/engine.h"
 #include "tests.h"
+#include "../sim/io/workload.h"
 
 int cmd_map(int argc, char **argv); /* sim/cmd_map.c */
 
@@ -25,7 +26,7 @@ static void load(const char *name, mapper_model_t *m)
 {
     char path[256], err[512];
     snprintf(path, sizeof path, MODELS "%s.json", name);
-    ck_assert_msg(mapper_model_load(path, m, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(workload_model_load(path, m, err, sizeof err) == 0, "%s", err);
 }
 
 static hw_cfg_t hw_of(uint32_t r, uint32_t c, uint64_t ifb, uint64_t fb, uint64_t ob,

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "../models/tech.h"
-#include "../sim/npu.h"
+#include "../sim/run/npu.h"
 #include "tests.h"
+#include "../sim/io/workload.h"
+#include "../sim/cost/tech_file.h"
 
 #ifndef CODESIM_ROOT
 #define CODESIM_ROOT "."
@@ -33,7 +35,7 @@ static void setup_fixture(fixture_t *f, const char *model)
     ck_assert_msg(dram_preset("HBM2", &f->pim.dram, err, sizeof err) == 0, "%s", err);
     f->pim.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
     snprintf(path, sizeof path, "%s/traces/models/%s", CODESIM_ROOT, model);
-    ck_assert_msg(mapper_model_load(path, &f->model, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(workload_model_load(path, &f->model, err, sizeof err) == 0, "%s", err);
 }
 
 static void run(fixture_t *f, npu_mode_t mode, const mapper_run_t *r, npu_result_t *res,

@@ -11,7 +11,7 @@
 
 #include "../models/dram_check.h"
 #include "../models/pim_gemv.h"
-#include "../sim/pim_rtl.h"
+#include "../sim/harness/pim_rtl.h"
 #include "tests.h"
 
 int rtlcheck_pim(int argc, char **argv);

@@ -16,6 +16,7 @@
 #include "../models/power.h"
 #include "../models/tech.h"
 #include "tests.h"
+#include "../sim/cost/tech_file.h"
 
 /* |got - want| <= rel x |want| */
 static void near(double got, double want, double rel, const char *what)

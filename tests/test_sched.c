@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/sched.h"
+#include "../sim/run/sched.h"
 #include "tests.h"
 
 static uint64_t rnd(uint64_t *s)

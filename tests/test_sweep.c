@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#include "../sim/sweep.h"
+#include "../sim/explore/sweep.h"
 #include "tests.h"
 
 #ifndef CODESIM_ROOT

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "../models/systolic.h"
-#include "../sim/workload.h"
+#include "../sim/io/workload.h"
 #include "tests.h"
 
 static char scratch[64];

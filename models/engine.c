@@ -1,0 +1,408 @@
+/* engine.c - one GEMM on the array, its scratchpads and the DRAM channel.
+ *
+ * The memory model (both paths implement exactly this):
+ *  - A fold's stream (OS: K, WS: M, IS: N) is cut into chunks of sc elements
+ *    so that a chunk's operands fit one half of each double-buffered
+ *    scratchpad.  A step is one chunk of one fold; steps run in fold order.
+ *  - Step s uses buffer half s % 2.  Its fetch is issued at cycle 0 for
+ *    s < 2, otherwise when step s-2 ends (its half is then free).  When step
+ *    s ends, its write-back (if any) is issued right after the fetch of step
+ *    s+2.  Step s begins when step s-1 has ended and its fetch is complete.
+ *  - The DRAM channel serves requests first come first served, one at a time,
+ *    bytes_per_cycle per cycle; a request of b bytes holds it for
+ *    ceil(b / bytes_per_cycle) whole cycles; a 0-byte request is complete at
+ *    once.  Data is usable the cycle after its last byte moved.
+ *  - Cycle 0 accepts the command; the array starts step 0 at cycle 1 at the
+ *    earliest.  Total = max(last compute cycle + 1, last write complete).
+ *  - Reuse: an operand tile is not fetched again when the whole operand
+ *    matrix fits one half of its buffer and the tile was fetched before, or
+ *    when the previous fold used the same tile and folds are not chunked.
+ *    WS/IS partial sums stay in the ofmap buffer across the K folds when the
+ *    fold's output tile fits one half; otherwise every chunk writes its
+ *    partial sums back and, after the first K fold, reads them in again.
+ *  - Simplifications we own: a step's half is released when its last stream
+ *    element enters the array (lanes still skewing read at most R-1 more
+ *    cycles), and an output tile is issued for write-back when its step ends.
+ */
+#include "engine.h"
+
+#include "dma.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *engine_path_name(engine_path_t p)
+{
+    return p == ENGINE_CYCLE ? "cycle" : "fast";
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* ---- the step plan -------------------------------------------------------- */
+
+typedef struct {
+    systolic_cfg_t cfg;
+    systolic_gemm_t g;
+    systolic_folds_t f;
+    uint64_t sc, chunks, steps;
+    uint64_t ab, bb, ob;          /* bytes per A, B and output element */
+    uint64_t inner;               /* folds of the inner loop */
+    int a_whole, b_whole;         /* all of A (B) fits one half of its buffer */
+    int out_fits;                 /* WS/IS: output tile stays on chip across K folds */
+} plan_t;
+
+typedef struct {
+    uint64_t fetch_bytes, write_bytes;
+    uint64_t a_fill, b_fill;      /* elements DMA writes into ifmap / filter */
+    uint64_t o_fill, o_drain;     /* elements DMA writes into / reads from ofmap */
+    uint64_t duration;            /* closed-form compute cycles */
+} step_t;
+
+static uint64_t bytes_of(uint32_t bits)
+{
+    return (bits + 7) / 8;
+}
+
+static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, char *err,
+                     size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    p->cfg = hw->array;
+    p->g = *g;
+    systolic_folds(&p->cfg, g, &p->f);
+    p->ab = bytes_of(p->cfg.in_bits);
+    p->bb = bytes_of(p->cfg.w_bits);
+    p->ob = bytes_of(p->cfg.acc_bits);
+    const uint64_t R = p->cfg.rows, C = p->cfg.cols;
+    const uint64_t hi = hw->sram.ifmap_bytes / 2, hf = hw->sram.filter_bytes / 2,
+                   ho = hw->sram.ofmap_bytes / 2;
+    uint64_t sc = p->f.stream;
+    switch (p->cfg.dataflow) {
+    case SYSTOLIC_OS: {
+        const uint64_t r = min_u64(R, g->m), c = min_u64(C, g->n);
+        sc = min_u64(sc, hi / (r * p->ab));
+        sc = min_u64(sc, hf / (c * p->bb));
+        if (r * c * p->ob > ho) {
+            snprintf(err, errlen,
+                     "sram.ofmap: an output tile of %" PRIu64 " x %" PRIu64 " needs %" PRIu64
+                     " bytes, more than half the buffer (%" PRIu64 ")",
+                     r, c, r * c * p->ob, ho);
+            return -1;
+        }
+        p->inner = ceil_div(g->n, C);
+        break;
+    }
+    case SYSTOLIC_WS:
+    case SYSTOLIC_IS: {
+        const int ws = p->cfg.dataflow == SYSTOLIC_WS;
+        const uint64_t r = min_u64(R, g->k), c = min_u64(C, ws ? g->n : g->m);
+        const uint64_t st_b = ws ? p->bb : p->ab, str_b = ws ? p->ab : p->bb;
+        const uint64_t st_half = ws ? hf : hi, str_half = ws ? hi : hf;
+        if (r * c * st_b > st_half) {
+            snprintf(err, errlen,
+                     "sram.%s: a stationary tile of %" PRIu64 " x %" PRIu64 " needs %" PRIu64
+                     " bytes, more than half the buffer (%" PRIu64 ")",
+                     ws ? "filter" : "ifmap", r, c, r * c * st_b, st_half);
+            return -1;
+        }
+        sc = min_u64(sc, str_half / (r * str_b));
+        p->out_fits = p->f.stream * c * p->ob <= ho;
+        if (!p->out_fits)
+            sc = min_u64(sc, ho / (c * p->ob));
+        p->inner = ceil_div(g->k, R);
+        break;
+    }
+    }
+    if (sc == 0) {
+        snprintf(err, errlen,
+                 "sram: buffers too small: one stream element per array lane does not fit "
+                 "half of the ifmap, filter or ofmap buffer");
+        return -1;
+    }
+    p->sc = sc;
+    p->chunks = ceil_div(p->f.stream, sc);
+    p->steps = p->f.folds * p->chunks;
+    p->a_whole = g->m * g->k * p->ab <= hi;
+    p->b_whole = g->k * g->n * p->bb <= hf;
+    return 0;
+}
+
+/* Whether fold f must fetch its tile of an operand: not when the whole matrix
+ * sits in one half and this tile was fetched before (seen), nor when the
+ * previous fold used the same tile and folds are not chunked (same). */
+static int must_fetch(const plan_t *p, int whole, int seen, int same)
+{
+    return !((whole && seen) || (p->chunks == 1 && same));
+}
+
+static void plan_step(const plan_t *p, uint64_t s, step_t *st)
+{
+    const uint64_t R = p->cfg.rows, C = p->cfg.cols;
+    const systolic_gemm_t *g = &p->g;
+    const uint64_t f = s / p->chunks, c = s % p->chunks;
+    const uint64_t outer = f / p->inner, in = f % p->inner;
+    const uint64_t len = min_u64(p->sc, p->f.stream - c * p->sc);
+    const int first = c == 0, last = c + 1 == p->chunks;
+    memset(st, 0, sizeof *st);
+    st->duration = len + (first ? p->f.prologue : 0) + (last ? p->f.tail : 0);
+    switch (p->cfg.dataflow) {
+    case SYSTOLIC_OS: {
+        /* outer = m tile, in = n tile */
+        const uint64_t r = min_u64(R, g->m - outer * R), cc = min_u64(C, g->n - in * C);
+        if (must_fetch(p, p->a_whole, in > 0, in > 0))
+            st->a_fill = r * len;
+        if (must_fetch(p, p->b_whole, outer > 0, p->inner == 1 && f > 0))
+            st->b_fill = cc * len;
+        if (last)
+            st->o_drain = r * cc;
+        break;
+    }
+    case SYSTOLIC_WS:
+    case SYSTOLIC_IS: {
+        const int ws = p->cfg.dataflow == SYSTOLIC_WS;
+        /* outer = column tile (WS: n, IS: m), in = k tile */
+        const uint64_t r = min_u64(R, g->k - in * R);
+        const uint64_t cc = min_u64(C, (ws ? g->n : g->m) - outer * C);
+        const uint64_t stationary = first ? r * cc : 0;
+        uint64_t stream = 0;
+        if (must_fetch(p, ws ? p->a_whole : p->b_whole, outer > 0, p->inner == 1 && f > 0))
+            stream = r * len;
+        if (ws) {
+            st->b_fill = stationary;
+            st->a_fill = stream;
+        } else {
+            st->a_fill = stationary;
+            st->b_fill = stream;
+        }
+        if (p->out_fits) {
+            if (last && in + 1 == p->inner)
+                st->o_drain = p->f.stream * cc;
+        } else {
+            st->o_drain = len * cc;
+            if (in > 0)
+                st->o_fill = len * cc;
+        }
+        break;
+    }
+    }
+    st->fetch_bytes = st->a_fill * p->ab + st->b_fill * p->bb + st->o_fill * p->ob;
+    st->write_bytes = st->o_drain * p->ob;
+}
+
+/* ---- results common to both paths --------------------------------------- */
+
+static void add_step(layer_stats_t *st, const step_t *s)
+{
+    st->ifmap_writes += s->a_fill;
+    st->filter_writes += s->b_fill;
+    st->ofmap_writes += s->o_fill;
+    st->ofmap_reads += s->o_drain;
+    st->dram_read_bytes += s->fetch_bytes;
+    st->dram_write_bytes += s->write_bytes;
+}
+
+static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
+{
+    st->total_cycles = total;
+    st->stall_cycles = total - st->compute_cycles;
+    st->macs = p->g.m * p->g.n * p->g.k;
+    st->folds = p->f.folds;
+    st->steps = p->steps;
+    st->utilization =
+        (double)st->macs / ((double)p->cfg.rows * p->cfg.cols * (double)st->total_cycles);
+}
+
+/* ---- fast path: closed-form fold timing, event arithmetic ----------------- */
+
+static void run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st)
+{
+    systolic_counts_t cnt;
+    systolic_count(&p->cfg, &p->g, &cnt);
+    st->ifmap_reads = cnt.ifmap_reads;
+    st->filter_reads = cnt.filter_reads;
+    st->ofmap_writes = cnt.ofmap_writes;
+    st->ofmap_reads = cnt.ofmap_acc_reads;
+
+    dma_fast_t d;
+    dma_fast_init(&d, &hw->dma);
+    uint64_t ready[3] = {0, 0, 0};
+    step_t s0;
+    for (uint64_t s = 0; s < 2 && s < p->steps; s++) {
+        plan_step(p, s, &s0);
+        ready[s % 3] = dma_fast_issue(&d, 0, s0.fetch_bytes);
+    }
+    uint64_t end = 1, last_write = 0, compute = 1;
+    for (uint64_t s = 0; s < p->steps; s++) {
+        step_t cur, ahead;
+        plan_step(p, s, &cur);
+        const uint64_t start = end > ready[s % 3] ? end : ready[s % 3];
+        end = start + cur.duration;
+        compute += cur.duration;
+        if (s + 2 < p->steps) {
+            plan_step(p, s + 2, &ahead);
+            ready[(s + 2) % 3] = dma_fast_issue(&d, end, ahead.fetch_bytes);
+        }
+        if (cur.write_bytes)
+            last_write = dma_fast_issue(&d, end, cur.write_bytes);
+        add_step(st, &cur);
+    }
+    st->compute_cycles = compute;
+    finish(p, st, end > last_write ? end : last_write);
+}
+
+/* ---- cycle path: every PE and every DMA byte, cycle by cycle ------------- */
+
+#define WRITE_TAG (1ull << 63)
+
+typedef struct {
+    const plan_t *p;
+    dma_t dma;
+    uint64_t ready[4];     /* cycle from which step s's data is usable, at s % 4 */
+    layer_stats_t *st;
+} cyc_t;
+
+static int issue_fetch(cyc_t *c, uint64_t s, uint64_t x)
+{
+    step_t st;
+    plan_step(c->p, s, &st);
+    add_step(c->st, &st);
+    if (st.fetch_bytes == 0) {
+        c->ready[s % 4] = x;
+        return 0;
+    }
+    c->ready[s % 4] = UINT64_MAX;
+    return dma_push(&c->dma, x, st.fetch_bytes, s);
+}
+
+static int issue_write(cyc_t *c, uint64_t s, uint64_t x)
+{
+    step_t st;
+    plan_step(c->p, s, &st);
+    return st.write_bytes ? dma_push(&c->dma, x, st.write_bytes, s | WRITE_TAG) : 0;
+}
+
+/* Step index of the array's next cycle and whether that cycle begins it. */
+static uint64_t step_at(const plan_t *p, const systolic_pos_t *pos, int *begins)
+{
+    const uint64_t fc = pos->fold_cycle, pro = p->f.prologue;
+    uint64_t c = 0;
+    *begins = fc == 0;
+    if (fc > pro) {
+        const uint64_t u = fc - pro;
+        c = u / p->sc;
+        if (c >= p->chunks)
+            c = p->chunks - 1;
+        else if (u % p->sc == 0)
+            *begins = 1;
+    }
+    return pos->fold * p->chunks + c;
+}
+
+static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, const int32_t *b,
+                     int32_t *out, layer_stats_t *st, char *err, size_t errlen)
+{
+    systolic_array_t *sa = systolic_array_new(&p->cfg);
+    cyc_t c = {.p = p, .st = st};
+    if (!sa || dma_init(&c.dma, &hw->dma) != 0) {
+        systolic_array_free(sa);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    systolic_array_start(sa, &p->g, a, b, out);
+    int rc = 0;
+    for (uint64_t s = 0; s < 2 && s < p->steps; s++)
+        rc |= issue_fetch(&c, s, 0);
+    uint64_t attempted = 1; /* steps whose first attempt has been made */
+    uint64_t end = 0, last_write = 0;
+    int busy = 1;
+    for (uint64_t x = 0; rc == 0; x++) {
+        if (busy) {
+            systolic_pos_t pos;
+            systolic_array_pos(sa, &pos);
+            int go = 1;
+            if (!pos.accepting) {
+                int begins;
+                const uint64_t s = step_at(p, &pos, &begins);
+                if (begins && s >= attempted) {
+                    /* Step s-1 just ended: its half frees for step s+1. */
+                    if (s + 1 < p->steps)
+                        rc |= issue_fetch(&c, s + 1, x);
+                    rc |= issue_write(&c, s - 1, x);
+                    attempted = s + 1;
+                }
+                go = c.ready[s % 4] <= x;
+            }
+            if (!go) {
+                /* stalled: the array holds every register this cycle */
+            } else if (systolic_array_step(sa, NULL)) {
+                st->compute_cycles++;
+            } else {
+                busy = 0;
+                end = x;
+                if (p->steps)
+                    rc |= issue_write(&c, p->steps - 1, x);
+            }
+        }
+        if (!busy && dma_pending(&c.dma) == 0)
+            break;
+        uint64_t tag;
+        if (dma_tick(&c.dma, x, &tag)) {
+            if (tag & WRITE_TAG)
+                last_write = x + 1;
+            else
+                c.ready[tag % 4] = x + 1;
+        }
+    }
+    systolic_access_t acc;
+    systolic_array_access(sa, &acc);
+    st->ifmap_reads += acc.ifmap_reads;
+    st->filter_reads += acc.filter_reads;
+    st->ofmap_writes += acc.ofmap_writes;
+    st->ofmap_reads += acc.ofmap_acc_reads;
+    dma_free(&c.dma);
+    systolic_array_free(sa);
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    finish(p, st, end > last_write ? end : last_write);
+    return 0;
+}
+
+int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t path,
+                    const int32_t *a, const int32_t *b, int32_t *out, layer_stats_t *st,
+                    char *err, size_t errlen)
+{
+    memset(st, 0, sizeof *st);
+    if (systolic_cfg_check(&hw->array, err, errlen) != 0 ||
+        sram_cfg_check(&hw->sram, err, errlen) != 0 || dma_cfg_check(&hw->dma, err, errlen) != 0 ||
+        systolic_gemm_check(g, err, errlen) != 0)
+        return -1;
+    if ((a || b || out) && (path != ENGINE_CYCLE || !a || !b || !out)) {
+        snprintf(err, errlen, "values: only the cycle path computes values, and needs A, B and O");
+        return -1;
+    }
+    if (a && (g->m * g->k >= SYSTOLIC_NO_ACCESS || g->k * g->n >= SYSTOLIC_NO_ACCESS ||
+              g->m * g->n >= SYSTOLIC_NO_ACCESS)) {
+        snprintf(err, errlen, "values: a matrix of 2^32 elements or more is not addressable");
+        return -1;
+    }
+    plan_t p;
+    if (plan_init(&p, hw, g, err, errlen) != 0)
+        return -1;
+    if (path == ENGINE_FAST) {
+        run_fast(&p, hw, st);
+        return 0;
+    }
+    return run_cycle(&p, hw, a, b, out, st, err, errlen);
+}

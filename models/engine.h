@@ -1,0 +1,49 @@
+/* engine.h - runs one GEMM layer on the configured hardware: the systolic
+ * array fed from double-buffered scratchpads by a DRAM channel.
+ *
+ * Two paths give the same numbers: ENGINE_CYCLE ticks every PE and every DMA
+ * byte; ENGINE_FAST uses the closed-form fold timing and event arithmetic on
+ * the same step plan.  Tests hold them equal. */
+#ifndef CODESIM_ENGINE_H
+#define CODESIM_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw.h"
+
+typedef enum { ENGINE_FAST = 0, ENGINE_CYCLE = 1 } engine_path_t;
+
+typedef struct {
+    uint64_t total_cycles;     /* compute_cycles + stall_cycles */
+    uint64_t compute_cycles;   /* cycles the array advanced */
+    uint64_t stall_cycles;     /* cycles waiting for operands or write-back */
+    uint64_t macs;             /* useful multiply-accumulates: M*N*K */
+    uint64_t folds, steps;
+    uint64_t ifmap_reads, ifmap_writes;   /* element accesses */
+    uint64_t filter_reads, filter_writes;
+    uint64_t ofmap_reads, ofmap_writes;
+    uint64_t dram_read_bytes, dram_write_bytes;
+    double utilization;        /* macs / (R*C*total_cycles) */
+} layer_stats_t;
+
+typedef struct {
+    char name[64];
+    uint64_t m, n, k;
+    systolic_dataflow_t dataflow;
+    const char *unit;          /* the unit that ran it: "systolic" or "lut" (static
+                                  text); NULL is stored as "systolic" */
+    layer_stats_t stats;
+} layer_result_t;
+
+const char *engine_path_name(engine_path_t p);
+
+/* Runs one GEMM.  With ENGINE_CYCLE and a, b, out non-NULL the array also
+ * computes out = a x b (values); with NULL operands it feeds zeros.
+ * Returns 0, or -1 with "field: reason" in err (for example a tile that does
+ * not fit the scratchpads). */
+int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t path,
+                    const int32_t *a, const int32_t *b, int32_t *out,
+                    layer_stats_t *st, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,36 @@
+/* hw.h - the machine: one description of every block a hardware file can
+ * configure (plain data; parsing is sim/io/config.c, the block table that
+ * fills, checks, writes and prices it is models/block.h). */
+#ifndef CODESIM_HW_H
+#define CODESIM_HW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dma.h"
+#include "dram_ctrl.h"
+#include "lut_tc.h"
+#include "npu.h"
+#include "pim.h"
+#include "sram.h"
+#include "systolic.h"
+
+typedef struct {
+    char name[64];          /* YAML "name", SCALE-Sim [general] run_name */
+    systolic_cfg_t array;
+    sram_cfg_t sram;
+    dma_cfg_t dma;          /* dram.bytes_per_cycle: the NPU's share of DRAM bandwidth */
+    dram_ctrl_cfg_t dram;   /* dram: the device (preset, organization, timing) and controller */
+    npu_cfg_t npu;          /* npu: cores, clock, vector unit */
+    int has_pim;            /* a pim: section is present (and not enabled: false) */
+    pim_cfg_t pim;          /* pim: the processing units beside the DRAM banks */
+    int has_lut;            /* a lut: section is present (and not enabled: false) */
+    lut_cfg_t lut;          /* lut: the LUT tensor core; its DRAM channel is dma */
+    char *text;             /* the file exactly as read (NUL-terminated), owned */
+} hw_cfg_t;
+
+/* The built-in defaults (a 32 x 32 OS array, see configs/default.yaml):
+ * every block's defaults from the block table. */
+void hw_defaults(hw_cfg_t *hw);
+
+#endif

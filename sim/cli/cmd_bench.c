@@ -1,0 +1,180 @@
+/* cmd_bench.c - `codesim bench`: simulated cycles per second of the fast
+ * path, the cycle-by-cycle path and the Verilated RTL on the same GEMMs. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "../io/config.h"
+#include "../../models/engine.h"
+#include "../harness/rtl.h"
+
+static const char bench_usage[] =
+    "usage: codesim bench [--rows R] [--cols C] [--m M] [--n N] [--k K] [--no-rtl]\n"
+    "\n"
+    "Times one GEMM (default 256 x 256 x 256 on a 16 x 16 array) in each dataflow\n"
+    "on the fast path, the cycle-by-cycle path (which also computes the values) and\n"
+    "the Verilated RTL, and prints simulated cycles per second and their ratios.\n";
+
+/* One thing to time: the fast path, the cycle path or the RTL on one GEMM. */
+typedef struct {
+    enum { RUN_FAST, RUN_CYCLE, RUN_RTL } what;
+    const hw_cfg_t *hw;
+    const systolic_gemm_t *g;
+    const int32_t *a, *b;
+    int32_t *o;
+    rtl_systolic_t *rtl;
+    uint64_t cycles;      /* simulated array cycles of one run */
+    int failed;
+    char err[512];
+} bench_run_t;
+
+static int run_once(bench_run_t *r)
+{
+    layer_stats_t st;
+    rtl_activity_t act;
+    switch (r->what) {
+    case RUN_FAST:
+    case RUN_CYCLE: {
+        const int cyc = r->what == RUN_CYCLE;
+        if (engine_run_gemm(r->hw, r->g, cyc ? ENGINE_CYCLE : ENGINE_FAST, cyc ? r->a : NULL,
+                            cyc ? r->b : NULL, cyc ? r->o : NULL, &st, r->err, sizeof r->err))
+            return -1;
+        r->cycles = st.compute_cycles;
+        return 0;
+    }
+    case RUN_RTL:
+        if (rtl_systolic_run(r->rtl, r->hw->array.dataflow, r->g, r->a, r->b, r->o,
+                             4 * r->cycles + 1000, &act, r->err, sizeof r->err))
+            return -1;
+        r->cycles = act.cycles;
+        return 0;
+    }
+    return -1;
+}
+
+/* Repeats the run until min_s seconds have passed, for a timing well above
+ * the clock's resolution; *cps = simulated cycles per second. */
+static int per_second(bench_run_t *r, double min_s, double *cps)
+{
+    uint64_t reps = 0;
+    double t;
+    const double t0 = cli_now();
+    do {
+        if (run_once(r) != 0) {
+            r->failed = 1;
+            return -1;
+        }
+        reps++;
+        t = cli_now() - t0;
+    } while (t < min_s);
+    *cps = (double)r->cycles * (double)reps / t;
+    return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    uint64_t rows = 16, cols = 16, m = 256, n = 256, k = 256;
+    int no_rtl = 0;
+    static const struct option opts[] = {
+        {"rows", required_argument, 0, 'r'}, {"cols", required_argument, 0, 'c'},
+        {"m", required_argument, 0, 'M'},    {"n", required_argument, 0, 'N'},
+        {"k", required_argument, 0, 'K'},    {"no-rtl", no_argument, 0, 'x'},
+        {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'r': bad = cli_uint("bench", "rows", optarg, 1, SYSTOLIC_MAX_DIM, &rows); break;
+        case 'c': bad = cli_uint("bench", "cols", optarg, 1, SYSTOLIC_MAX_DIM, &cols); break;
+        case 'M': bad = cli_uint("bench", "m", optarg, 1, 4096, &m); break;
+        case 'N': bad = cli_uint("bench", "n", optarg, 1, 4096, &n); break;
+        case 'K': bad = cli_uint("bench", "k", optarg, 1, 4096, &k); break;
+        case 'x': no_rtl = 1; break;
+        case 'H': fputs(bench_usage, stdout); return 0;
+        default: fputs(bench_usage, stderr); return 2;
+        }
+        if (bad)
+            return 2;
+    }
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.array.rows = (uint32_t)rows;
+    hw.array.cols = (uint32_t)cols;
+    const systolic_gemm_t g = {m, n, k};
+    int32_t *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
+    int32_t *o = malloc(m * n * sizeof *o);
+    if (!a || !b || !o) {
+        fprintf(stderr, "codesim bench: out of memory\n");
+        free(a);
+        free(b);
+        free(o);
+        return 1;
+    }
+    uint64_t s = 88172645463325252ull;
+    for (uint64_t i = 0; i < m * k; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        a[i] = (int8_t)s;
+    }
+    for (uint64_t i = 0; i < k * n; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        b[i] = (int8_t)s;
+    }
+    printf("codesim bench: %" PRIu64 " x %" PRIu64 " x %" PRIu64 " GEMM on a %" PRIu64 " x %" PRIu64
+           " array (simulated array cycles per wall-clock second)\n",
+           m, n, k, rows, cols);
+    printf("%-4s %12s %14s %14s %14s %12s %12s\n", "df", "cycles", "fast cyc/s", "cycle cyc/s",
+           "rtl cyc/s", "fast/rtl", "cycle/rtl");
+    bench_run_t r = {.hw = &hw, .g = &g, .a = a, .b = b, .o = o};
+    int rc = 0;
+    for (int df = SYSTOLIC_OS; df <= SYSTOLIC_IS && rc == 0; df++) {
+        hw.array.dataflow = (systolic_dataflow_t)df;
+        double fast_cps, cyc_cps, rtl_cps = 0;
+        r.what = RUN_FAST;
+        if (per_second(&r, 0.2, &fast_cps) != 0)
+            break;
+        const uint64_t cycles = r.cycles;
+        r.what = RUN_CYCLE;
+        if (per_second(&r, 0.5, &cyc_cps) != 0)
+            break;
+        if (!no_rtl) {
+            if (!r.rtl) {
+                r.rtl = rtl_systolic_open(&hw.array, r.err, sizeof r.err);
+                if (!r.rtl) {
+                    rc = 1;
+                    break;
+                }
+            }
+            r.what = RUN_RTL;
+            if (per_second(&r, 0.5, &rtl_cps) != 0)
+                break;
+        }
+        printf("%-4s %12" PRIu64 " %14.3g %14.3g %14.3g %12.0f %12.1f\n",
+               systolic_dataflow_name((systolic_dataflow_t)df), cycles, fast_cps, cyc_cps, rtl_cps,
+               rtl_cps > 0 ? fast_cps / rtl_cps : 0.0, rtl_cps > 0 ? cyc_cps / rtl_cps : 0.0);
+    }
+    rc |= r.failed;
+    if (rc)
+        fprintf(stderr, "codesim bench: %s\n", r.err);
+    rtl_systolic_close(r.rtl);
+    hw_free(&hw);
+    free(a);
+    free(b);
+    free(o);
+    if (rc == 0 && bench_dram() != 0)
+        rc = 1;
+    if (rc == 0 && bench_map() != 0)
+        rc = 1;
+    if (rc == 0 && bench_pim() != 0)
+        rc = 1;
+    if (rc == 0 && bench_npu() != 0)
+        rc = 1;
+    if (rc == 0 && bench_lut() != 0)
+        rc = 1;
+    if (rc == 0)
+        rc = bench_sweep();
+    return rc;
+}

@@ -1,0 +1,73 @@
+/* cmd_db.c - `codesim db merge OUT IN...`: databases into one, without
+ * duplicates (sweep points by config and workload hash, runs and RTL checks
+ * by equal rows).  Each input is merged in its own transaction and inputs
+ * are only read, so a failure part way keeps everything merged before it
+ * and a rerun adds only what is missing. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../db/db.h"
+
+int cmd_db(int argc, char **argv);
+
+static const char db_usage[] =
+    "usage: codesim db merge OUT IN...\n"
+    "\n"
+    "Copies into OUT (created if absent) every sweep point, run and RTL check of\n"
+    "the IN databases that OUT does not hold yet.  Inputs are never written.\n";
+
+int cmd_db(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(db_usage, stdout);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "merge") != 0) {
+        fprintf(stderr, "codesim db: %s%s%s (see codesim db --help)\n",
+                argc < 2 ? "missing the subcommand: merge" : "unknown subcommand '",
+                argc < 2 ? "" : argv[1], argc < 2 ? "" : "'");
+        return 2;
+    }
+    if (argc < 4) {
+        fprintf(stderr, "codesim db merge: give OUT and at least one IN database\n");
+        return 2;
+    }
+    const char *out = argv[2];
+    struct stat so, si;
+    const int have_out = stat(out, &so) == 0;
+    for (int i = 3; i < argc; i++) {
+        if (stat(argv[i], &si) != 0) {
+            fprintf(stderr, "codesim db merge: %s: %s\n", argv[i], strerror(errno));
+            return 1;
+        }
+        if (have_out && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+            fprintf(stderr, "codesim db merge: %s: is the output database\n", argv[i]);
+            return 1;
+        }
+    }
+    char err[1024];
+    db_t *db = NULL;
+    if (db_open(out, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim db merge: %s\n", err);
+        return 1;
+    }
+    int rc = 0;
+    for (int i = 3; i < argc && rc == 0; i++) {
+        db_merge_stats_t ms;
+        if (db_merge(db, argv[i], &ms, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim db merge: %s\n", err);
+            rc = 1;
+            break;
+        }
+        printf("db merge: %s: %" PRIu64 " sweep points added (%" PRIu64 " already in %s), %"
+               PRIu64 " runs added (%" PRIu64 " already), %" PRIu64 " rtl checks added (%"
+               PRIu64 " already)\n",
+               argv[i], ms.points_added, ms.points_skipped, out, ms.runs_added,
+               ms.runs_skipped, ms.checks_added, ms.checks_skipped);
+    }
+    db_close(db);
+    return rc;
+}

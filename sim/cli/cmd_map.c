@@ -1,0 +1,357 @@
+/* cmd_map.c - `codesim map`: an LLM config.json and a run description into
+ * tiled, placed operations on the hardware; prints them and writes the
+ * trace (format: mapper/trace.c) and optionally a SCALE-Sim topology CSV. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../mapper/model.h"
+#include "../../mapper/ops.h"
+#include "../../mapper/tiling.h"
+#include "../../mapper/trace.h"
+#include "cli.h"
+#include "../io/config.h"
+#include "../io/workload.h"
+
+int cmd_map(int argc, char **argv);
+int bench_map(void);
+
+static const char map_usage[] =
+    "usage: codesim map --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
+    "                   [--wbits W] [--abits A] [--kvbits V] [--out FILE] [--scalesim FILE]\n"
+    "\n"
+    "Decomposes an LLM (Hugging Face config.json: gpt2, opt, llama, mistral, bitnet)\n"
+    "into the ops of its prefill and decode steps, places each op and searches the\n"
+    "tiling of every GEMM/GEMV on the hardware.  With a lut: section, weight GEMMs\n"
+    "with 1..4-bit weights go to the LUT tensor core; with a pim: section, decode\n"
+    "attention (qk, sv) goes to PIM, whose cycles are DRAM clock cycles.\n"
+    "\n"
+    "  --model FILE     config.json (see traces/models/)\n"
+    "  --hw FILE        hardware config (default: the built-in 32x32 array)\n"
+    "  --batch B        sequences (default 1)\n"
+    "  --prompt L       prompt tokens per sequence (default 512)\n"
+    "  --gen G          new tokens per sequence; the prefill makes the first, then\n"
+    "                   G-1 decode steps (default 1: prefill only)\n"
+    "  --wbits W        weight width (default 8; 2 for ternary BitNet)\n"
+    "  --abits A        activation width (default 8)\n"
+    "  --kvbits V       KV-cache width (default 8)\n"
+    "  --out FILE       trace CSV (default MODEL.trace.csv)\n"
+    "  --scalesim FILE  also write the GEMM/GEMV ops as a SCALE-Sim topology CSV\n";
+
+/* Writes through a temporary file in the same directory, renamed into place
+ * only when complete: a failed write never clobbers an existing file. */
+static int write_atomic(const char *path, int (*fn)(FILE *, const void *), const void *arg,
+                        char *err, size_t errlen)
+{
+    const size_t len = strlen(path) + 16;
+    char *tmp = malloc(len);
+    if (!tmp) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    snprintf(tmp, len, "%s.tmpXXXXXX", path);
+    const int fd = mkstemp(tmp);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!fp) {
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        snprintf(err, errlen, "%s: cannot create a file next to it", path);
+        free(tmp);
+        return -1;
+    }
+    int rc = fn(fp, arg);
+    rc |= fclose(fp) != 0 ? -1 : 0;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        unlink(tmp);
+        snprintf(err, errlen, "%s: write failed", path);
+    }
+    free(tmp);
+    return rc;
+}
+
+typedef struct {
+    const mapper_model_t *m;
+    const mapper_run_t *r;
+    const char *hw_name;
+    const mapper_ops_t *ops;
+} trace_arg_t;
+
+static int trace_fn(FILE *fp, const void *p)
+{
+    const trace_arg_t *a = p;
+    return mapper_trace_write(fp, a->m, a->r, a->hw_name, a->ops);
+}
+
+static int scalesim_fn(FILE *fp, const void *p)
+{
+    const trace_arg_t *a = p;
+    return mapper_scalesim_write(fp, a->ops);
+}
+
+static void print_op(const mapper_op_t *o)
+{
+    const mapper_tiling_t *t = &o->tiling;
+    char tiling[64] = "";
+    if (o->unit == MAPPER_UNIT_PIM)
+        snprintf(tiling, sizeof tiling, "(in the banks)");
+    else if (o->kind != MAPPER_VECTOR)
+        snprintf(tiling, sizeof tiling, "%" PRIu64 "x%" PRIu64 "x%" PRIu64 " %s", t->tm, t->tn,
+                 t->tk, mapper_order_name(t->order));
+    printf("%-8s %4u %-14s %3u %-6s %-8s %7" PRIu64 " %7" PRIu64 " %6" PRIu64 " %6" PRIu64
+           " %-22s %14" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n",
+           mapper_phase_name(o->phase), o->step, o->name, o->repeat, mapper_kind_name(o->kind),
+           mapper_unit_name(o->unit), o->m, o->n, o->k, o->count, tiling, t->cycles, o->flops,
+           t->dram_bytes - t->compulsory_bytes);
+}
+
+/* Per-phase breakdown by op name, summed over steps and layers. */
+typedef struct {
+    char name[16];
+    mapper_kind_t kind;
+    mapper_unit_t unit;
+    uint64_t cycles, flops, dram, noncomp;
+} agg_t;
+
+static void print_breakdown(const mapper_ops_t *ops, mapper_phase_t ph)
+{
+    agg_t a[32];
+    size_t n = 0;
+    uint64_t cyc = 0, fl = 0, dram = 0, nc = 0, steps = 0;
+    for (size_t i = 0; i < ops->count; i++) {
+        const mapper_op_t *o = &ops->ops[i];
+        if (o->phase != ph)
+            continue;
+        size_t j = 0;
+        while (j < n && strcmp(a[j].name, o->name))
+            j++;
+        if (j == n) {
+            if (n == sizeof a / sizeof a[0])
+                continue;
+            memset(&a[n], 0, sizeof a[n]);
+            snprintf(a[n].name, sizeof a[n].name, "%s", o->name);
+            a[n].kind = o->kind;
+            a[n++].unit = o->unit;
+        }
+        const uint64_t r = o->repeat;
+        a[j].cycles += r * o->tiling.cycles;
+        a[j].flops += r * o->flops;
+        a[j].dram += r * o->tiling.dram_bytes;
+        a[j].noncomp += r * (o->tiling.dram_bytes - o->tiling.compulsory_bytes);
+        if (!strcmp(o->name, "lm_head"))
+            steps++;
+    }
+    if (!n)
+        return;
+    for (size_t j = 0; j < n; j++) {
+        cyc += a[j].cycles, fl += a[j].flops, dram += a[j].dram, nc += a[j].noncomp;
+    }
+    printf("\n%s breakdown (%" PRIu64 " step%s, all layers):\n", mapper_phase_name(ph), steps,
+           steps == 1 ? "" : "s");
+    printf("%-14s %-6s %-8s %16s %6s %18s %16s %16s\n", "op", "kind", "unit", "cycles", "cyc%",
+           "flops", "dram_B", "noncomp_B");
+    for (size_t j = 0; j < n; j++)
+        printf("%-14s %-6s %-8s %16" PRIu64 " %6.2f %18" PRIu64 " %16" PRIu64 " %16" PRIu64 "\n",
+               a[j].name, mapper_kind_name(a[j].kind), mapper_unit_name(a[j].unit), a[j].cycles,
+               100.0 * (double)a[j].cycles / (double)(cyc ? cyc : 1), a[j].flops, a[j].dram,
+               a[j].noncomp);
+    printf("%-14s %-6s %-8s %16" PRIu64 " %6.2f %18" PRIu64 " %16" PRIu64 " %16" PRIu64 "\n",
+           "total", "", "", cyc, 100.0, fl, dram, nc);
+}
+
+static int parse_bits(const char *opt, const char *s, uint32_t *out)
+{
+    uint64_t v;
+    if (cli_uint("map", opt, s, 1, MAPPER_MAX_BITS, &v) != 0)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+int cmd_map(int argc, char **argv)
+{
+    const char *model_path = NULL, *hw_path = NULL, *out_path = NULL, *ss_path = NULL;
+    const char *wbits_s = NULL;
+    mapper_run_t run = {.batch = 1, .prompt = 512, .gen = 1, .abits = 8, .kvbits = 8};
+    static const struct option opts[] = {
+        {"model", required_argument, 0, 'm'}, {"hw", required_argument, 0, 'h'},
+        {"batch", required_argument, 0, 'b'}, {"prompt", required_argument, 0, 'p'},
+        {"gen", required_argument, 0, 'g'},   {"wbits", required_argument, 0, 'w'},
+        {"abits", required_argument, 0, 'a'}, {"kvbits", required_argument, 0, 'k'},
+        {"out", required_argument, 0, 'o'},   {"scalesim", required_argument, 0, 's'},
+        {"help", no_argument, 0, 'H'},        {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'm': model_path = optarg; break;
+        case 'h': hw_path = optarg; break;
+        case 'b': if (cli_uint("map", "batch", optarg, 1, MAPPER_MAX_BATCH, &run.batch)) return 2; break;
+        case 'p': if (cli_uint("map", "prompt", optarg, 1, 1u << 24, &run.prompt)) return 2; break;
+        case 'g': if (cli_uint("map", "gen", optarg, 1, 1u << 24, &run.gen)) return 2; break;
+        case 'w': wbits_s = optarg; if (parse_bits("wbits", optarg, &run.wbits)) return 2; break;
+        case 'a': if (parse_bits("abits", optarg, &run.abits)) return 2; break;
+        case 'k': if (parse_bits("kvbits", optarg, &run.kvbits)) return 2; break;
+        case 'o': out_path = optarg; break;
+        case 's': ss_path = optarg; break;
+        case 'H': fputs(map_usage, stdout); return 0;
+        default: fputs(map_usage, stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "codesim map: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!model_path) {
+        fprintf(stderr, "codesim map: --model: missing (see codesim map --help)\n");
+        return 2;
+    }
+    char err[768];
+    mapper_model_t model;
+    if (workload_model_load(model_path, &model, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim map: %s\n", err);
+        return 1;
+    }
+    if (!wbits_s)
+        run.wbits = model.native_wbits;
+    hw_cfg_t hw;
+    if (hw_path) {
+        if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim map: %s\n", err);
+            return 1;
+        }
+    } else {
+        hw_defaults(&hw);
+    }
+    mapper_ops_t ops = {0};
+    mapper_ctx_t *ctx = NULL;
+    char *def_out = NULL;
+    int rc = 1;
+    if (mapper_ops_build(&model, &run, &ops, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim map: --%s\n", err);
+        goto out;
+    }
+    ctx = mapper_ctx_new(&hw);
+    if (!ctx) {
+        fprintf(stderr, "codesim map: out of memory\n");
+        goto out;
+    }
+    const double t0 = cli_now();
+    if (mapper_map(ctx, &ops, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim map: %s: %s: %s\n", model_path, hw_path ? hw_path : hw.name, err);
+        goto out;
+    }
+    const double wall = cli_now() - t0;
+
+    mapper_params_t par;
+    mapper_model_params(&model, &par);
+    printf("codesim map: %s (%s, %.3g params, %" PRIu64 " layers) on %s, %ux%u %s array\n",
+           model.name, mapper_family_name(model.family), (double)par.total, model.layers, hw.name,
+           hw.array.rows, hw.array.cols, systolic_dataflow_name(hw.array.dataflow));
+    printf("run: batch %" PRIu64 ", prompt %" PRIu64 ", gen %" PRIu64 ", w%u a%u kv%u\n",
+           run.batch, run.prompt, run.gen, run.wbits, run.abits, run.kvbits);
+    printf("%-8s %4s %-14s %3s %-6s %-8s %7s %7s %6s %6s %-22s %14s %14s %14s\n", "phase",
+           "step", "op", "rep", "kind", "unit", "M", "N", "K", "count", "tile m x n x k order",
+           "cycles", "flops", "noncomp_B");
+    /* Every op of the prefill and of the first and last decode steps; the
+     * steps in between differ only in context length (all are in the trace). */
+    const uint32_t last = run.gen > 1 ? (uint32_t)(run.gen - 1) : 0;
+    int elided = 0;
+    for (size_t i = 0; i < ops.count; i++) {
+        const mapper_op_t *o = &ops.ops[i];
+        if (o->step <= 1 || o->step == last) {
+            print_op(o);
+        } else if (!elided) {
+            printf("... decode steps 2..%u elided (in the trace)\n", last - 1);
+            elided = 1;
+        }
+    }
+    print_breakdown(&ops, MAPPER_PREFILL);
+    print_breakdown(&ops, MAPPER_DECODE);
+    for (size_t i = 0; i < ops.count; i++) {
+        if (ops.ops[i].unit == MAPPER_UNIT_PIM) {
+            printf("\npim cycles are DRAM clock cycles (tCK %u ps), not array cycles; pim "
+                   "dram_B are bytes read inside the banks\n", hw.dram.dev.tck_ps);
+            break;
+        }
+    }
+    mapper_stats_t ms;
+    mapper_ctx_stats(ctx, &ms);
+    printf("\nmapped %zu ops (%" PRIu64 " GEMM shapes searched, %" PRIu64 " memo hits, %" PRIu64
+           " legal tilings, %" PRIu64 " costed, %" PRIu64 " engine runs, %" PRIu64 " LUT runs, %"
+           PRIu64 " PIM kernels) in %.3f ms\n", ops.count, ms.searches, ms.memo_hits, ms.legal,
+           ms.candidates, ms.engine_runs, ms.lut_runs, ms.pim_runs, 1e3 * wall);
+
+    if (!out_path) {
+        const size_t len = strlen(model.name) + 16;
+        def_out = malloc(len);
+        if (!def_out) {
+            fprintf(stderr, "codesim map: out of memory\n");
+            goto out;
+        }
+        snprintf(def_out, len, "%s.trace.csv", model.name);
+        out_path = def_out;
+    }
+    const trace_arg_t ta = {&model, &run, hw.name, &ops};
+    if (write_atomic(out_path, trace_fn, &ta, err, sizeof err) != 0 ||
+        (ss_path && write_atomic(ss_path, scalesim_fn, &ta, err, sizeof err) != 0)) {
+        fprintf(stderr, "codesim map: %s\n", err);
+        goto out;
+    }
+    printf("trace: %s%s%s\n", out_path, ss_path ? ", SCALE-Sim topology: " : "",
+           ss_path ? ss_path : "");
+    rc = 0;
+out:
+    free(def_out);
+    mapper_ctx_free(ctx);
+    mapper_ops_free(&ops);
+    hw_free(&hw);
+    return rc;
+}
+
+/* Mapping time of the closing-note cases (Llama-2-7B on the default array):
+ * prefill batch 1 x 512 tokens, and one decode step at batch 32, context 2048. */
+int bench_map(void)
+{
+    static const struct { const char *what; mapper_run_t r; } cases[] = {
+        {"llama-2-7b prefill b1 L512", {1, 512, 1, 8, 8, 8}},
+        {"llama-2-7b decode b32 ctx2048", {32, 2048, 2, 8, 8, 8}},
+        {"llama-2-7b 128 decode steps b1", {1, 512, 129, 8, 8, 8}},
+    };
+    char err[512];
+    mapper_model_t m;
+    if (workload_model_load(CODESIM_ROOT "/traces/models/llama-2-7b.json", &m, err, sizeof err)) {
+        fprintf(stderr, "bench map: %s\n", err);
+        return 1;
+    }
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    int rc = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0] && !rc; i++) {
+        mapper_ops_t ops;
+        mapper_ctx_t *ctx = mapper_ctx_new(&hw);
+        const double t0 = cli_now();
+        if (!ctx || mapper_ops_build(&m, &cases[i].r, &ops, err, sizeof err) != 0 ||
+            mapper_map(ctx, &ops, err, sizeof err) != 0) {
+            fprintf(stderr, "bench map: %s: %s\n", cases[i].what, ctx ? err : "out of memory");
+            rc = 1;
+        } else {
+            const double wall = cli_now() - t0;
+            mapper_stats_t s;
+            mapper_ctx_stats(ctx, &s);
+            printf("map %-32s %6zu ops %4" PRIu64 " searches %7" PRIu64 " legal %6" PRIu64
+                   " costed %7" PRIu64 " engine runs %9.3f ms\n", cases[i].what, ops.count,
+                   s.searches, s.legal, s.candidates, s.engine_runs, 1e3 * wall);
+            mapper_ops_free(&ops);
+        }
+        mapper_ctx_free(ctx);
+    }
+    hw_free(&hw);
+    return rc;
+}

@@ -1,0 +1,454 @@
+/* cmd_pim.c - the PIM commands:
+ *   codesim rtlcheck --block pim ...   random command sequences on the C
+ *       model of one PIM unit and on its Verilated RTL (rtlcheck_pim);
+ *   codesim pimgemv ...                a GEMV on PIM vs on the host over the
+ *       bus, and blocked vs dual row buffers (cmd_pimgemv);
+ *   bench_pim()                        simulation speed, for codesim bench. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../models/pim_gemv.h"
+#include "../../models/power.h"
+#include "../../models/tech.h"
+#include "cli.h"
+#include "../db/db.h"
+#include "../harness/pim_rtl.h"
+#include "../cost/tech_file.h"
+
+int rtlcheck_pim(int argc, char **argv);
+int cmd_pimgemv(int argc, char **argv);
+int bench_pim(void);
+
+/* A random element: for fp16 mostly moderate normal numbers, plus
+ * subnormals, signed zeros, infinities, NaNs and arbitrary bit patterns. */
+static uint16_t rand_elem(uint64_t *rng, pim_prec_t prec)
+{
+    const uint64_t r = cli_rng_next(rng);
+    if (prec == PIM_INT8)
+        return (uint16_t)(r & 0xFF);
+    const uint16_t sign = (uint16_t)((r >> 20) & 1) << 15, frac = (uint16_t)((r >> 32) & 1023);
+    switch (r % 100) {
+    case 0: case 1: case 2: return sign;                       /* +-0 */
+    case 3: case 4: return sign | 0x7C00;                      /* +-inf */
+    case 5: return sign | 0x7C00 | (frac ? frac : 1);          /* NaN */
+    default: break;
+    }
+    if (r % 100 < 15)
+        return sign | frac;                                    /* subnormal */
+    if (r % 100 < 25)
+        return (uint16_t)(r >> 40);                            /* any bits */
+    return sign | (uint16_t)((8 + (r >> 44) % 16) << 10) | frac; /* 2^-7 .. 2^8 */
+}
+
+/* One random command sequence: 1..48 commands with idle cycles between,
+ * ending with a read-back of every accumulator. */
+static size_t rand_seq(uint64_t *rng, const pim_cfg_t *cfg, uint32_t ncols, pim_cmd_t *cmd,
+                       size_t cap)
+{
+    const size_t want = 1 + cli_rng_next(rng) % 48;
+    size_t n = 0;
+    for (size_t i = 0; i < want && n + cfg->acc_entries + 3 < cap; i++) {
+        for (uint64_t gap = cli_rng_next(rng) % 4; gap == 3 && n < cap / 2; gap = cli_rng_next(rng) % 4)
+            cmd[n++] = (pim_cmd_t){PIM_NOP, 0, 0, 0, {0}};
+        pim_cmd_t c = {PIM_NOP, 0, 0, 0, {0}};
+        const uint64_t r = cli_rng_next(rng) % 100;
+        c.op = r < 15 ? PIM_WRGRF : r < 25 ? PIM_WRSRF : r < 55 ? PIM_MAC : r < 75 ? PIM_MACS
+             : r < 85 ? PIM_CLR : PIM_RDACC;
+        switch (c.op) {
+        case PIM_WRGRF:
+            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->grf_entries);
+            for (uint32_t l = 0; l < cfg->lanes; l++)
+                c.data[l] = rand_elem(rng, cfg->prec);
+            break;
+        case PIM_WRSRF:
+            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->srf_entries);
+            c.data[0] = rand_elem(rng, cfg->prec);
+            break;
+        case PIM_MAC:
+        case PIM_MACS:
+            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->acc_entries);
+            c.src = (uint32_t)(cli_rng_next(rng) %
+                               (c.op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries));
+            c.col = (uint32_t)(cli_rng_next(rng) % ncols);
+            break;
+        default: c.dst = (uint32_t)(cli_rng_next(rng) % cfg->acc_entries); break;
+        }
+        cmd[n++] = c;
+    }
+    for (uint32_t a = 0; a < cfg->acc_entries; a++)
+        cmd[n++] = (pim_cmd_t){PIM_RDACC, a, 0, 0, {0}};
+    return n;
+}
+
+static const char rtlcheck_pim_usage[] =
+    "usage: codesim rtlcheck --block pim [--lanes L] [--prec int8|fp16] [--grf N] [--srf N]\n"
+    "                        [--acc N] [--cols C] [--trials T] [--seed S] [--db FILE]\n"
+    "\n"
+    "Runs T random command sequences (register writes, MAC, MACS, CLR, RDACC with\n"
+    "idle cycles between) on the C model of one PIM unit and on its Verilated RTL\n"
+    "(rtl/pim_unit.v, built on first use per configuration) over a random open\n"
+    "row of C columns.  Compares read-back values bit for bit (also against an\n"
+    "independent reference of the arithmetic), cycle counts, and every cycle's\n"
+    "row-buffer reads and read-back port.  Every case is logged to the database.\n"
+    "The last line is\n"
+    "  rtlcheck: <cases> cases, <c> cycle mismatches, <v> value mismatches\n"
+    "and the exit status is non-zero on any mismatch.\n"
+    "\n"
+    "  --lanes L  SIMD lanes (default 16)     --prec  fp16 (default) or int8\n"
+    "  --grf, --srf, --acc N  register entries (default 8 each), --cols C (default 32)\n"
+    "  --trials T (default 200)  --seed S (default 1)  --db FILE (default results.db)\n";
+
+int rtlcheck_pim(int argc, char **argv)
+{
+    const char *db_path = "results.db", *prec_s = "fp16";
+    uint64_t lanes = 16, grf = 8, srf = 8, acc = 8, cols = 32, trials = 200, seed = 1;
+    static const struct option opts[] = {
+        {"block", required_argument, 0, 'b'}, {"lanes", required_argument, 0, 'l'},
+        {"prec", required_argument, 0, 'p'},  {"grf", required_argument, 0, 'g'},
+        {"srf", required_argument, 0, 'r'},   {"acc", required_argument, 0, 'a'},
+        {"cols", required_argument, 0, 'c'},  {"trials", required_argument, 0, 't'},
+        {"seed", required_argument, 0, 's'},  {"db", required_argument, 0, 'd'},
+        {"help", no_argument, 0, 'H'},        {0, 0, 0, 0}};
+    int c, bad = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const char *o = NULL;
+        uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
+        switch (c) {
+        case 'b': break; /* the dispatcher already chose pim */
+        case 'p': prec_s = optarg; break;
+        case 'd': db_path = optarg; break;
+        case 'l': o = "lanes"; dst = &lanes; hi = PIM_MAX_LANES; break;
+        case 'g': o = "grf"; dst = &grf; break;
+        case 'r': o = "srf"; dst = &srf; break;
+        case 'a': o = "acc"; dst = &acc; break;
+        case 'c': o = "cols"; dst = &cols; hi = PIM_MAX_COLS; break;
+        case 't': o = "trials"; dst = &trials; hi = 1000000; break;
+        case 's': o = "seed"; dst = &seed; lo = 0; hi = UINT64_MAX; break;
+        case 'H': fputs(rtlcheck_pim_usage, stdout); return 0;
+        default: fputs(rtlcheck_pim_usage, stderr); return 2;
+        }
+        if (dst && cli_uint("rtlcheck", o, optarg, lo, hi, dst) != 0)
+            bad = 1;
+    }
+    if (bad)
+        return 2;
+    pim_cfg_t cfg = {(uint32_t)lanes, PIM_FP16, (uint32_t)grf, (uint32_t)srf, (uint32_t)acc, 1};
+    if (pim_prec_parse(prec_s, &cfg.prec) != 0) {
+        fprintf(stderr, "codesim rtlcheck: --prec: '%s' is not int8 or fp16\n", prec_s);
+        return 2;
+    }
+    char err[512];
+    db_t *db = NULL;
+    if (db_open(db_path, &db, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim rtlcheck: %s\n", err);
+        return 1;
+    }
+    pim_rtl_t *rtl = pim_rtl_open(&cfg, err, sizeof err);
+    if (!rtl) {
+        fprintf(stderr, "codesim rtlcheck: %s\n", err);
+        db_close(db);
+        return 1;
+    }
+    const size_t cap = 256;
+    const uint32_t L = cfg.lanes;
+    db_rtl_case_t *cases = calloc(trials, sizeof *cases);
+    pim_cmd_t *cmd = malloc(cap * sizeof *cmd);
+    uint16_t *row = malloc((size_t)cols * L * sizeof *row);
+    uint32_t *ref = malloc(cap * L * sizeof *ref);
+    uint64_t rng = cli_rng_seed(seed);
+    uint64_t cyc_bad = 0, val_bad = 0, port_bad = 0, ran = 0;
+    int rc = cases && cmd && row && ref ? 0 : 1;
+    if (rc)
+        fprintf(stderr, "codesim rtlcheck: out of memory\n");
+    for (uint64_t t = 0; t < trials && rc == 0; t++) {
+        for (size_t i = 0; i < (size_t)cols * L; i++)
+            row[i] = rand_elem(&rng, cfg.prec);
+        const pim_seq_t s = {cmd, rand_seq(&rng, &cfg, (uint32_t)cols, cmd, cap), row,
+                             (uint32_t)cols};
+        const size_t nref = pimref_run(&cfg, &s, ref);
+        pim_activity_t am, ar;
+        if (pim_model_run(&cfg, &s, &am, err, sizeof err) != 0 ||
+            pim_rtl_run(rtl, &s, 4 * s.n + 100, &ar, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim rtlcheck: case %" PRIu64 ": %s\n", t, err);
+            rc = 1;
+            free(am.out);
+            break;
+        }
+        uint64_t vm = 0;
+        if (am.readbacks != nref || ar.readbacks != nref) {
+            vm = 1;
+        } else {
+            for (size_t i = 0; i < nref * L; i++)
+                vm += am.out[i] != ar.out[i] || am.out[i] != ref[i];
+        }
+        const int ports = am.rb_reads == ar.rb_reads && am.trace_hash == ar.trace_hash;
+        cases[t] = (db_rtl_case_t){s.n, L, cols, am.cycles, ar.cycles, vm, ports};
+        cyc_bad += am.cycles != ar.cycles;
+        val_bad += vm != 0;
+        port_bad += !ports;
+        ran++;
+        if (am.cycles != ar.cycles || vm || !ports)
+            fprintf(stderr,
+                    "rtlcheck: case %" PRIu64 " (%zu commands): model %" PRIu64
+                    " cycles, RTL %" PRIu64 " cycles, %" PRIu64
+                    " values differ, port activity %s\n",
+                    t, s.n, am.cycles, ar.cycles, vm, ports ? "equal" : "DIFFERS");
+        free(am.out);
+        free(ar.out);
+    }
+    pim_rtl_close(rtl);
+    if (ran) {
+        char params[160];
+        snprintf(params, sizeof params, "lanes=%u prec=%s grf=%u srf=%u acc=%u cols=%u", L,
+                 pim_prec_name(cfg.prec), cfg.grf_entries, cfg.srf_entries, cfg.acc_entries,
+                 (unsigned)cols);
+        const db_rtl_check_t chk = {"pim", NULL, params, seed, cyc_bad, val_bad, port_bad};
+        int64_t id;
+        if (db_record_rtlcheck(db, &chk, cases, ran, &id, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim rtlcheck: %s: %s\n", db_path, err);
+            rc = 1;
+        }
+    }
+    free(cases);
+    free(cmd);
+    free(row);
+    free(ref);
+    db_close(db);
+    printf("rtlcheck: pim %u lanes %s, port activity equal every cycle in %" PRIu64 " of %" PRIu64
+           " cases\n",
+           L, pim_prec_name(cfg.prec), ran - port_bad, ran);
+    printf("rtlcheck: %" PRIu64 " cases, %" PRIu64 " cycle mismatches, %" PRIu64
+           " value mismatches\n",
+           ran, cyc_bad, val_bad);
+    return rc != 0 || cyc_bad || val_bad || port_bad || ran < trials ? 1 : 0;
+}
+
+/* ---- codesim pimgemv ------------------------------------------------------- */
+
+static const char pimgemv_usage[] =
+    "usage: codesim pimgemv [--preset HBM2|HBM3|GDDR6] [--groups G] [--m M] [--k K]\n"
+    "                       [--prec fp16|int8] [--lanes L] [--banks-per-unit 1|2]\n"
+    "                       [--grf N] [--srf N] [--acc N] [--host-reqs N]\n"
+    "                       [--host-period P] [--host-writes PCT] [--tech NODE]\n"
+    "\n"
+    "Times G independent GEMVs y = W x (W is M x K; for attention one per head)\n"
+    "on the PIM units of every bank against the host reading the same W over\n"
+    "the data bus, on the DRAM timing of the preset, and prints the speedup and\n"
+    "the events energy needs.  Then runs the GEMV beside host traffic (N random\n"
+    "requests per channel, one every P cycles) in blocked mode and with dual row\n"
+    "buffers (NeuPIMs).  Default: the score GEMV of a decode step, 32 heads x\n"
+    "2048 context x 128 dims, fp16, HBM2, 16 lanes per unit, one unit per 2 banks.\n"
+    "Energy (models/power.h, reports/tech/NODE.yaml, default 45nm): both paths pay\n"
+    "dram_act per row activation and dram_core_bit per bit leaving the cell array;\n"
+    "bits on the bus pay dram_io_bit; PIM adds pim_mac per lane MAC and its\n"
+    "register writes.  Prints both energies and their ratio host/PIM.\n";
+
+static void print_stats(const char *name, const pim_gemv_stats_t *s, double tck_ns)
+{
+    printf("%-12s %10" PRIu64 " %10.2f %9.2f %9.2f %8" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
+           name, s->cycles, s->cycles * tck_ns / 1000.0, s->bus_bytes / 1048576.0,
+           s->bank_bytes / 1048576.0, s->act, s->pim_col_reads, s->host_rd + s->host_wr);
+}
+
+int cmd_pimgemv(int argc, char **argv)
+{
+    const char *preset = "HBM2", *prec_s = "fp16", *node = "45nm";
+    uint64_t groups = 32, m = 2048, k = 128, lanes = 16, bpu = 2, grf = 8, srf = 8, acc = 8;
+    uint64_t hreqs = 200, hperiod = 40, hwr = 30;
+    int lanes_set = 0;
+    static const struct option opts[] = {
+        {"preset", required_argument, 0, 'P'}, {"groups", required_argument, 0, 'G'},
+        {"m", required_argument, 0, 'M'},      {"k", required_argument, 0, 'K'},
+        {"prec", required_argument, 0, 'p'},   {"lanes", required_argument, 0, 'l'},
+        {"banks-per-unit", required_argument, 0, 'u'}, {"grf", required_argument, 0, 'g'},
+        {"srf", required_argument, 0, 's'},    {"acc", required_argument, 0, 'a'},
+        {"host-reqs", required_argument, 0, 'n'}, {"host-period", required_argument, 0, 'e'},
+        {"host-writes", required_argument, 0, 'w'}, {"tech", required_argument, 0, 't'},
+        {"help", no_argument, 0, 'H'},         {0, 0, 0, 0}};
+    int c, bad = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        const char *o = NULL;
+        uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
+        switch (c) {
+        case 'P': preset = optarg; break;
+        case 'p': prec_s = optarg; break;
+        case 't': node = optarg; break;
+        case 'G': o = "groups"; dst = &groups; hi = 1u << 24; break;
+        case 'M': o = "m"; dst = &m; hi = 1ull << 32; break;
+        case 'K': o = "k"; dst = &k; hi = 1ull << 32; break;
+        case 'l': o = "lanes"; dst = &lanes; hi = PIM_MAX_LANES; lanes_set = 1; break;
+        case 'u': o = "banks-per-unit"; dst = &bpu; hi = 2; break;
+        case 'g': o = "grf"; dst = &grf; break;
+        case 's': o = "srf"; dst = &srf; break;
+        case 'a': o = "acc"; dst = &acc; break;
+        case 'n': o = "host-reqs"; dst = &hreqs; lo = 0; hi = 1u << 24; break;
+        case 'e': o = "host-period"; dst = &hperiod; hi = 1u << 24; break;
+        case 'w': o = "host-writes"; dst = &hwr; lo = 0; hi = 100; break;
+        case 'H': fputs(pimgemv_usage, stdout); return 0;
+        default: fputs(pimgemv_usage, stderr); return 2;
+        }
+        if (dst && cli_uint("pimgemv", o, optarg, lo, hi, dst) != 0)
+            bad = 1;
+    }
+    if (bad)
+        return 2;
+    char err[512];
+    pim_gemv_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (dram_preset(preset, &cfg.dram, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: --%s\n", err);
+        return 2;
+    }
+    cfg.unit = (pim_cfg_t){(uint32_t)lanes, PIM_FP16, (uint32_t)grf, (uint32_t)srf,
+                           (uint32_t)acc, (uint32_t)bpu};
+    if (pim_prec_parse(prec_s, &cfg.unit.prec) != 0) {
+        fprintf(stderr, "codesim pimgemv: --prec: '%s' is not int8 or fp16\n", prec_s);
+        return 2;
+    }
+    if (!lanes_set) /* one DRAM burst of elements */
+        cfg.unit.lanes = dram_burst_bytes(&cfg.dram) * 8 / pim_elem_bits(&cfg.unit);
+    const pim_gemv_t g = {groups, m, k};
+    if (pim_gemv_check(&cfg, &g, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        return 1;
+    }
+    tech_t tech;
+    char tpath[4096];
+    tech_path(node, tpath, sizeof tpath);
+    if (tech_load(tpath, &tech, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        return 1;
+    }
+    const double tck = cfg.dram.tck_ps / 1000.0;
+    printf("codesim pimgemv: %" PRIu64 " x %" PRIu64 " x %" PRIu64 " %s GEMV on %s (%u channels x "
+           "%u banks), %u-lane units, one per %" PRIu64 " bank(s)\n",
+           groups, m, k, pim_prec_name(cfg.unit.prec), cfg.dram.preset, dram_units(&cfg.dram),
+           dram_banks(&cfg.dram), cfg.unit.lanes, bpu);
+    printf("%-12s %10s %10s %9s %9s %8s %10s %10s\n", "path", "cycles", "us", "bus MiB",
+           "bank MiB", "ACT", "PIM reads", "host RD/WR");
+    pim_gemv_stats_t host, pim, blk, dual;
+    if (pim_gemv_host_time(&cfg, &g, &host, NULL, err, sizeof err) != 0 ||
+        pim_gemv_time(&cfg, &g, &pim, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        return 1;
+    }
+    print_stats("host (bus)", &host, tck);
+    print_stats("pim", &pim, tck);
+    const double peak = (double)host.bus_bytes / (dram_peak_bytes_per_s(&cfg.dram) * 1e-9) / tck;
+    printf("host reads at %.1f%% of peak bandwidth; PIM speedup %.2fx\n",
+           100.0 * peak / (double)host.cycles, (double)host.cycles / (double)pim.cycles);
+    /* Energy (models/power.h): both paths priced with the same DRAM split,
+     * activation + array-to-bank-edge + bank-edge-to-host, so the ratio
+     * compares like with like; PIM adds its lane MACs and registers. */
+    power_breakdown_t eh, ep, ap;
+    power_init(&eh);
+    power_init(&ep);
+    power_init(&ap);
+    if (power_pim_energy(&tech, &cfg, &host, &eh, err, sizeof err) != 0 ||
+        power_pim_energy(&tech, &cfg, &pim, &ep, err, sizeof err) != 0 ||
+        power_pim_area(&tech, &cfg, &ap, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        return 1;
+    }
+    printf("energy (%s): host %.1f uJ = act %.1f + core %.1f + io %.1f; PIM %.1f uJ = act %.1f + "
+           "core %.1f + io %.1f + MAC %.1f + regs %.1f; host/PIM %.2fx\n",
+           tech.node, eh.total * 1e-6, power_get(&eh, "dram.act") * 1e-6,
+           power_get(&eh, "dram.core") * 1e-6, power_get(&eh, "dram.io") * 1e-6, ep.total * 1e-6,
+           power_get(&ep, "dram.act") * 1e-6, power_get(&ep, "dram.core") * 1e-6,
+           power_get(&ep, "dram.io") * 1e-6, power_get(&ep, "pim.mac") * 1e-6,
+           power_get(&ep, "pim.regs") * 1e-6, eh.total / ep.total);
+    printf("per bit: act %.3g pJ per 1 KiB ACT, array->bank edge %.3g pJ, bank edge->host %.3g "
+           "pJ; PIM units %.2f mm^2 (%u units)\n",
+           tech.e.dram_act, tech.e.dram_core_bit, tech.e.dram_io_bit, ap.total * 1e-6,
+           dram_units(&cfg.dram) * dram_banks(&cfg.dram) / cfg.unit.banks_per_unit);
+    printf("events: PIM ACT %" PRIu64 " PRE %" PRIu64 " all-bank cmds %" PRIu64 " lane MACs %" PRIu64
+           " (useful %" PRIu64 ") SRF bursts %" PRIu64 " read-back bursts %" PRIu64 "\n",
+           pim.act, pim.pre, pim.ab_cmds, pim.lane_macs, pim.useful_macs, pim.vec_bursts,
+           pim.res_bursts);
+    cfg.host = (pim_host_t){hreqs, hperiod, (uint32_t)hwr, 1};
+    cfg.mode = PIM_BLOCKED;
+    if (pim_gemv_time(&cfg, &g, &blk, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        return 1;
+    }
+    cfg.mode = PIM_DUAL;
+    if (pim_gemv_time(&cfg, &g, &dual, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        return 1;
+    }
+    printf("with host traffic (%" PRIu64 " requests per channel, one every %" PRIu64
+           " cycles, %" PRIu64 "%% writes):\n",
+           hreqs, hperiod, hwr);
+    printf("%-12s %10s %10s %12s %12s\n", "mode", "PIM cycles", "slowdown", "host lat avg",
+           "host lat max");
+    const pim_gemv_stats_t *ms[2] = {&blk, &dual};
+    const char *mn[2] = {"blocked", "dual"};
+    for (int i = 0; i < 2; i++)
+        printf("%-12s %10" PRIu64 " %9.3fx %12.1f %12" PRIu64 "\n", mn[i], ms[i]->cycles,
+               (double)ms[i]->cycles / (double)pim.cycles,
+               ms[i]->host_reqs ? (double)ms[i]->host_lat_sum / (double)ms[i]->host_reqs : 0.0,
+               ms[i]->host_lat_max);
+    return 0;
+}
+
+/* ---- bench ------------------------------------------------------------------ */
+
+int bench_pim(void)
+{
+    char err[512];
+    pim_gemv_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (dram_preset("HBM2", &cfg.dram, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim bench: %s\n", err);
+        return 1;
+    }
+    cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+    const pim_gemv_t g = {32, 2048, 128};
+    pim_gemv_stats_t st;
+    double t0 = cli_now();
+    if (pim_gemv_time(&cfg, &g, &st, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim bench: %s\n", err);
+        return 1;
+    }
+    const double tp = cli_now() - t0;
+    const uint64_t cmds = st.ab_cmds + st.res_bursts;
+    t0 = cli_now();
+    pim_gemv_stats_t hs;
+    if (pim_gemv_host_time(&cfg, &g, &hs, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim bench: %s\n", err);
+        return 1;
+    }
+    const double th = cli_now() - t0;
+    const uint64_t hcmds = hs.act + hs.pre + hs.host_rd;
+    /* The unit itself: cycle path on a MAC stream. */
+    pim_unit_t *u = malloc(sizeof *u);
+    uint16_t row[32 * 16];
+    if (!u) {
+        fprintf(stderr, "codesim bench: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < 32 * 16; i++)
+        row[i] = (uint16_t)(0x3C00 + i);
+    pim_unit_init(u, &cfg.unit);
+    const uint64_t n = 2000000;
+    t0 = cli_now();
+    for (uint64_t i = 0; i < n; i++) {
+        const pim_cmd_t c = {PIM_MACS, (uint32_t)(i & 7), (uint32_t)(i & 7), (uint32_t)(i & 31), {0}};
+        pim_unit_step(u, &c, row, NULL);
+    }
+    const double tu = cli_now() - t0;
+    free(u);
+    printf("pim: GEMV 32x2048x128 fp16 on HBM2: %" PRIu64 " DRAM commands in %.3f s = %.2f M "
+           "commands/s (%" PRIu64 " cycles simulated, %.2f M cycles/s)\n",
+           cmds, tp, cmds / tp * 1e-6, st.cycles, st.cycles * dram_units(&cfg.dram) / tp * 1e-6);
+    printf("pim: host baseline: %" PRIu64 " DRAM commands in %.3f s = %.2f M commands/s\n", hcmds,
+           th, hcmds / th * 1e-6);
+    printf("pim: unit cycle path (16 fp16 lanes, MACS every cycle): %.2f M cycles/s\n",
+           n / tu * 1e-6);
+    return 0;
+}

@@ -1,0 +1,1269 @@
+/* db.c - the SQLite results database (schema in db.h and README.md).
+ *
+ * Invariants:
+ *   - db_open() only reads a file until it has proved the file is either an
+ *     empty SQLite database or a codesim database of version 1 or
+ *     DB_SCHEMA_VERSION; only then does it switch to WAL (which rewrites the
+ *     header), create tables or migrate version 1 (one transaction that adds
+ *     the sweep tables).  So a file we refuse is left byte for byte as it was.
+ *   - Sweep points are unique by (config_hash, workload_hash); the parent of
+ *     `codesim sweep` is their only writer, one transaction per point.
+ *   - Every write (schema creation, a run, an RTL check) is one BEGIN
+ *     IMMEDIATE ... COMMIT; any failure rolls back, so no partial rows exist.
+ *   - Error strings are one line: "FILE: reason" from db_open(); the record
+ *     functions leave out FILE ("record run: layer 1 (fc2): reason"), as
+ *     their callers already name the database they opened.
+ */
+#include "db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "../../models/systolic.h"
+
+/* The Makefile passes -DCODESIM_VERSION=\"0.1.0\" and writes CODESIM_GIT_REV
+ * into build/version.h (on the include path); either may also come as -D. */
+#if !defined(CODESIM_GIT_REV) && defined(__has_include)
+#if __has_include("version.h")
+#include "version.h"
+#endif
+#endif
+#ifndef CODESIM_VERSION
+#define CODESIM_VERSION "0.0.0"
+#endif
+#ifndef CODESIM_GIT_REV
+#define CODESIM_GIT_REV "unknown"
+#endif
+
+#define DB_BUSY_TIMEOUT_MS 5000
+
+struct db {
+    sqlite3 *sql;
+    char *path;
+};
+
+/* The tables of each schema version: version 1 has the first five, version
+ * 2 adds the sweep tables, version 3 the LLM runs and the synthesis checks.
+ * Keep in step with db.h and README.md. */
+static const char *const db_tables[] = {"meta",         "runs",         "layers",
+                                        "rtl_checks",   "rtl_cases",    "sweep_points",
+                                        "breakdowns",   "llm_runs",     "llm_units",
+                                        "llm_ops",      "synth_checks", "synth_sizes"};
+#define DB_NTABLES (sizeof db_tables / sizeof db_tables[0])
+#define DB_V1_NTABLES 5
+#define DB_V2_NTABLES 7
+
+static const char db_schema_sql[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,"
+    " git_rev TEXT, path TEXT, hw_name TEXT, hw_file TEXT, hw_text TEXT,"
+    " hw_canonical TEXT, hw_hash TEXT, workload_file TEXT, workload_text TEXT,"
+    " layers INTEGER, total_cycles INTEGER, wall_seconds REAL);"
+    "CREATE TABLE layers(run_id INTEGER REFERENCES runs(id), idx INTEGER, name TEXT,"
+    " m INTEGER, n INTEGER, k INTEGER, unit TEXT, dataflow TEXT,"
+    " total_cycles INTEGER, compute_cycles INTEGER, stall_cycles INTEGER,"
+    " macs INTEGER, folds INTEGER, steps INTEGER, utilization REAL,"
+    " ifmap_reads INTEGER, ifmap_writes INTEGER, filter_reads INTEGER,"
+    " filter_writes INTEGER, ofmap_reads INTEGER, ofmap_writes INTEGER,"
+    " dram_read_bytes INTEGER, dram_write_bytes INTEGER,"
+    " PRIMARY KEY (run_id, idx));"
+    "CREATE TABLE rtl_checks(id INTEGER PRIMARY KEY, started_at TEXT,"
+    " codesim_version TEXT, git_rev TEXT, block TEXT, rows INTEGER, cols INTEGER,"
+    " dataflow TEXT, in_bits INTEGER, w_bits INTEGER, acc_bits INTEGER,"
+    " params TEXT, seed INTEGER, cases INTEGER, cycle_mismatches INTEGER,"
+    " value_mismatches INTEGER, count_mismatches INTEGER);"
+    "CREATE TABLE rtl_cases(check_id INTEGER REFERENCES rtl_checks(id), idx INTEGER,"
+    " m INTEGER, n INTEGER, k INTEGER, model_cycles INTEGER, rtl_cycles INTEGER,"
+    " value_mismatches INTEGER, counts_match INTEGER,"
+    " PRIMARY KEY (check_id, idx));";
+
+/* What version 2 adds to version 1; db_upgrade() runs it on a new database
+ * after db_schema_sql and on a version-1 database alone (the migration). */
+static const char db_schema_v2_sql[] =
+    "CREATE TABLE sweep_points(id INTEGER PRIMARY KEY,"
+    " run_id INTEGER REFERENCES runs(id),"
+    " config_hash TEXT NOT NULL, workload_hash TEXT NOT NULL,"
+    " sweep TEXT, point INTEGER, params TEXT, workload_file TEXT, error TEXT,"
+    " rows INTEGER, cols INTEGER, dataflow TEXT, in_bits INTEGER, w_bits INTEGER,"
+    " acc_bits INTEGER, ifmap_bytes INTEGER, filter_bytes INTEGER, ofmap_bytes INTEGER,"
+    " dram_bytes_per_cycle INTEGER, pes INTEGER, sram_bytes INTEGER,"
+    " total_cycles INTEGER, macs INTEGER, dram_bytes INTEGER, utilization REAL,"
+    " area_mm2 REAL, energy_pj REAL, tops REAL, tops_per_w REAL, tops_per_mm2 REAL,"
+    " UNIQUE (config_hash, workload_hash));"
+    "CREATE TABLE breakdowns(run_id INTEGER REFERENCES runs(id), kind TEXT,"
+    " component TEXT, value REAL, PRIMARY KEY (run_id, kind, component));";
+
+/* What version 3 adds to version 2: end-to-end LLM runs (one runs row each,
+ * path 'npu') and the area model's synthesis cross-checks. */
+static const char db_schema_v3_sql[] =
+    "CREATE TABLE llm_runs(run_id INTEGER PRIMARY KEY REFERENCES runs(id), model TEXT,"
+    " mode TEXT, batch INTEGER, prompt INTEGER, gen INTEGER, wbits INTEGER, abits INTEGER,"
+    " kvbits INTEGER, cores INTEGER, freq_mhz INTEGER, prefill_cycles INTEGER,"
+    " decode_cycles INTEGER, decode_steps INTEGER, ttft_s REAL, tpot_s REAL,"
+    " tokens_per_s REAL, macs INTEGER, mapper_flops INTEGER, dram_bytes INTEGER,"
+    " dram_gbps REAL, commands INTEGER);"
+    "CREATE TABLE llm_units(run_id INTEGER REFERENCES runs(id), unit TEXT, busy INTEGER,"
+    " utilization REAL, PRIMARY KEY (run_id, unit));"
+    "CREATE TABLE llm_ops(run_id INTEGER REFERENCES runs(id), idx INTEGER, name TEXT,"
+    " phase TEXT, unit TEXT, cycles INTEGER, macs INTEGER, PRIMARY KEY (run_id, idx));"
+    "CREATE TABLE synth_checks(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,"
+    " git_rev TEXT, block TEXT, tech TEXT, bits INTEGER, acc_bits INTEGER, tolerance REAL,"
+    " sizes INTEGER, outside INTEGER);"
+    "CREATE TABLE synth_sizes(check_id INTEGER REFERENCES synth_checks(id), rows INTEGER,"
+    " cols INTEGER, cells INTEGER, dffs INTEGER, synth_um2 REAL, model_um2 REAL,"
+    " synth_ratio REAL, model_ratio REAL, deviation REAL, yosys_seconds REAL,"
+    " PRIMARY KEY (check_id, rows, cols));";
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* snprintf into err, folding any line break into a space so callers can
+ * print the message as one line. */
+static void db_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    for (char *p = err; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
+/* Current UTC time as ISO-8601, e.g. 2026-11-23T16:49:50Z. */
+static void db_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    if (t == (time_t)-1 || !gmtime_r(&t, &tm) ||
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        strcpy(out, "1970-01-01T00:00:00Z");
+}
+
+/* SQLite integers are signed 64-bit; a counter past INT64_MAX would come back
+ * negative, so refuse it rather than store a wrong number. */
+static int bind_u64(sqlite3_stmt *st, int col, uint64_t v)
+{
+    if (v > (uint64_t)INT64_MAX)
+        return SQLITE_RANGE;
+    return sqlite3_bind_int64(st, col, (sqlite3_int64)v);
+}
+
+static int bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+    return s ? sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, col);
+}
+
+/* Message for rc from the last call on sql; SQLITE_RANGE from bind_u64 has
+ * no connection message of its own. */
+static const char *db_msg(sqlite3 *sql, int rc)
+{
+    if (rc == SQLITE_RANGE)
+        return "value exceeds the 64-bit signed integer range";
+    if (rc == SQLITE_NOMEM)
+        return sqlite3_errstr(rc);
+    return sqlite3_errmsg(sql);
+}
+
+/* Rolls back if a transaction is still open (SQLite may already have rolled
+ * it back itself, e.g. after SQLITE_FULL). */
+static void db_rollback(sqlite3 *sql)
+{
+    if (!sqlite3_get_autocommit(sql))
+        sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* One-value query; *out is the first column of the first row as text
+ * (malloc'd, NULL when there is no row or it is NULL). */
+static int db_query_text(sqlite3 *sql, const char *q, const char *arg, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    int rc = sqlite3_prepare_v2(sql, q, -1, &st, NULL);
+    if (rc == SQLITE_OK && arg)
+        rc = sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *t = sqlite3_column_text(st, 0);
+            if (t && !(*out = strdup((const char *)t)))
+                rc = SQLITE_NOMEM;
+            else
+                rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int is_corrupt(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT;
+}
+
+/* ---- open --------------------------------------------------------------- */
+
+typedef enum { DB_EMPTY, DB_V1, DB_V2, DB_OURS } db_kind_t;
+
+/* Classifies the open file without writing to it.  Returns 0 with *kind, or
+ * -1 with err set: "not a codesim results database (why)", or "cannot write"
+ * when SQLite cannot even read it (e.g. no room for the -shm file of a WAL
+ * database in a read-only directory). */
+static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    int have[DB_NTABLES] = {0};
+    int nobjects = 0, rc;  /* tables, indexes, views, triggers */
+
+    /* Reading sqlite_master is the first access to page 1: a file that is
+     * not SQLite fails here with SQLITE_NOTADB. */
+    rc = sqlite3_prepare_v2(sql, "SELECT name, type = 'table' FROM sqlite_master", -1, &st,
+                            NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        int table = sqlite3_column_int(st, 1);
+        nobjects++;
+        for (size_t i = 0; table && name && i < DB_NTABLES; i++)
+            if (strcmp(name, db_tables[i]) == 0)
+                have[i] = 1;
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE) {
+        if (is_corrupt(rc))
+            db_err(err, errlen, "%s: not a codesim results database (%s)", db->path,
+                   sqlite3_errmsg(sql));
+        else
+            db_err(err, errlen, "%s: cannot write: %s", db->path, sqlite3_errmsg(sql));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+
+    if (nobjects == 0) {
+        *kind = DB_EMPTY;
+        return 0;
+    }
+
+    /* The header parsed; now look at every page we will rely on. */
+    char *check = NULL;
+    rc = db_query_text(sql, "PRAGMA quick_check(1)", NULL, &check);
+    if (rc != SQLITE_OK || !check || strcmp(check, "ok") != 0) {
+        /* quick_check reports "*** in database main ***\nPage 2: ..." */
+        static const char banner[] = "*** in database main ***\n";
+        const char *why = check ? check : "quick_check returned nothing";
+        if (strncmp(why, banner, sizeof banner - 1) == 0)
+            why += sizeof banner - 1;
+        if (rc == SQLITE_OK || is_corrupt(rc))
+            db_err(err, errlen, "%s: not a codesim results database (%s)", db->path,
+                   rc == SQLITE_OK ? why : sqlite3_errmsg(sql));
+        else
+            db_err(err, errlen, "%s: cannot write: %s", db->path, db_msg(sql, rc));
+        free(check);
+        return -1;
+    }
+    free(check);
+
+    if (!have[0]) {
+        db_err(err, errlen, "%s: not a codesim results database (has other tables)",
+               db->path);
+        return -1;
+    }
+
+    char *ver = NULL;
+    rc = db_query_text(sql, "SELECT value FROM meta WHERE key = ?", "schema_version", &ver);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: not a codesim results database (%s)", db->path,
+               db_msg(sql, rc));
+        return -1;
+    }
+    if (!ver) {
+        db_err(err, errlen, "%s: not a codesim results database (meta has no schema_version)",
+               db->path);
+        return -1;
+    }
+    /* Version 1 is migrated in place by db_upgrade(); a newer version is
+     * refused: its tables may mean things this codesim does not know. */
+    int version = 0;
+    if (strcmp(ver, "1") == 0)
+        version = 1;
+    else if (strcmp(ver, "2") == 0)
+        version = 2;
+    else if (strcmp(ver, "3") == 0)
+        version = 3;
+    if (version == 0) {
+        char *end = NULL;
+        long v = strtol(ver, &end, 10);
+        if (end != ver && *end == '\0' && v > DB_SCHEMA_VERSION)
+            db_err(err, errlen,
+                   "%s: results database has schema version %s, newer than this codesim "
+                   "reads (version %d): use a newer codesim",
+                   db->path, ver, DB_SCHEMA_VERSION);
+        else
+            db_err(err, errlen,
+                   "%s: results database has schema version %.20s; this codesim reads "
+                   "versions 1 to %d",
+                   db->path, ver, DB_SCHEMA_VERSION);
+        free(ver);
+        return -1;
+    }
+    free(ver);
+
+    const size_t ntables = version == 1 ? DB_V1_NTABLES : version == 2 ? DB_V2_NTABLES : DB_NTABLES;
+    for (size_t i = 1; i < ntables; i++) {
+        if (!have[i]) {
+            db_err(err, errlen, "%s: not a codesim results database (missing table %s)",
+                   db->path, db_tables[i]);
+            return -1;
+        }
+    }
+    *kind = version == 1 ? DB_V1 : version == 2 ? DB_V2 : DB_OURS;
+    return 0;
+}
+
+/* "cannot write: why", or a plain statement that another process holds the
+ * write lock (SQLITE_BUSY after the busy timeout). */
+static void db_write_err(char *err, size_t errlen, const char *path, sqlite3 *sql)
+{
+    const char *p = path ? path : "", *sep = path ? ": " : "";
+    if ((sqlite3_extended_errcode(sql) & 0xff) == SQLITE_BUSY)
+        db_err(err, errlen,
+               "%s%sdatabase is locked by another process (gave up after %d s); try again "
+               "when it has finished",
+               p, sep, DB_BUSY_TIMEOUT_MS / 1000);
+    else
+        db_err(err, errlen, "%s%scannot write: %s", p, sep, sqlite3_errmsg(sql));
+}
+
+/* Creates the schema (an empty file) or migrates version 1 to 2 in place
+ * (adds the sweep tables, keeps every row), in one transaction.  Another
+ * process may have done it between our inspection and BEGIN IMMEDIATE;
+ * re-inspect under the lock. */
+static int db_upgrade(db_t *db, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    char *msg = NULL;
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, db->path, sql);
+        return -1;
+    }
+    db_kind_t kind;
+    if (db_inspect(db, &kind, err, errlen) != 0) {
+        db_rollback(sql);
+        return -1;
+    }
+    char meta[128];
+    snprintf(meta, sizeof meta,
+             "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');",
+             DB_SCHEMA_VERSION);
+    /* Each version's additions in turn, from the one the file has. */
+    if ((kind == DB_EMPTY && sqlite3_exec(sql, db_schema_sql, NULL, NULL, &msg) != SQLITE_OK) ||
+        ((kind == DB_EMPTY || kind == DB_V1) &&
+         sqlite3_exec(sql, db_schema_v2_sql, NULL, NULL, &msg) != SQLITE_OK) ||
+        (kind != DB_OURS && (sqlite3_exec(sql, db_schema_v3_sql, NULL, NULL, &msg) != SQLITE_OK ||
+                             sqlite3_exec(sql, meta, NULL, NULL, &msg) != SQLITE_OK)) ||
+        sqlite3_exec(sql, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot write: %s", db->path, msg ? msg : sqlite3_errmsg(sql));
+        sqlite3_free(msg);
+        db_rollback(sql);
+        return -1;
+    }
+    return 0;
+}
+
+int db_open(const char *path, db_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    db_t *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        db_err(err, errlen, "%s: cannot open: out of memory", path);
+        return -1;
+    }
+
+    /* Opening reads nothing yet; an existing file is not modified until the
+     * first write, which we make only after db_inspect() accepts it. */
+    int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot write: %s", path,
+               db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_busy_timeout(db->sql, DB_BUSY_TIMEOUT_MS);
+
+    /* A read-only file opens silently read-only; refuse it before reading
+     * (reading a WAL database would leave -wal and -shm files behind). */
+    if (sqlite3_db_readonly(db->sql, "main") == 1) {
+        db_err(err, errlen, "%s: cannot write: %s", path, sqlite3_errstr(SQLITE_READONLY));
+        goto fail;
+    }
+
+    db_kind_t kind;
+    if (db_inspect(db, &kind, err, errlen) != 0)
+        goto fail;
+
+    char *mode = NULL;
+    rc = db_query_text(db->sql, "PRAGMA journal_mode = WAL", NULL, &mode);
+    if (rc != SQLITE_OK || !mode ||
+        (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)) {
+        db_err(err, errlen, "%s: cannot write: %s", path,
+               rc != SQLITE_OK ? db_msg(db->sql, rc) : "cannot switch to WAL journal mode");
+        free(mode);
+        goto fail;
+    }
+    free(mode);
+    if (sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot open: %s", path, sqlite3_errmsg(db->sql));
+        goto fail;
+    }
+
+    if (kind != DB_OURS && db_upgrade(db, err, errlen) != 0)
+        goto fail;
+
+    *out = db;
+    return 0;
+
+fail:
+    db_close(db);
+    return -1;
+}
+
+void db_close(db_t *db)
+{
+    if (!db)
+        return;
+    sqlite3_close(db->sql); /* NULL-safe; all statements are finalized */
+    free(db->path);
+    free(db);
+}
+
+/* ---- writes --------------------------------------------------------------- */
+
+/* Ends a write: COMMIT when rc is SQLITE_OK, otherwise (or if COMMIT fails)
+ * ROLLBACK with "what: sqlite message" in err. */
+static int db_finish(db_t *db, int rc, const char *what, char *err, size_t errlen)
+{
+    if (rc == SQLITE_OK && sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_extended_errcode(db->sql);
+    /* Take the message before ROLLBACK replaces it. */
+    db_err(err, errlen, "%s: %s", what, db_msg(db->sql, rc));
+    db_rollback(db->sql);
+    return -1;
+}
+
+/* Steps an INSERT to completion. */
+static int db_step(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static const char insert_run_sql[] =
+    "INSERT INTO runs(started_at, codesim_version, git_rev, path, hw_name, hw_file,"
+    " hw_text, hw_canonical, hw_hash, workload_file, workload_text, layers,"
+    " total_cycles, wall_seconds) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static const char insert_layer_sql[] =
+    "INSERT INTO layers(run_id, idx, name, m, n, k, unit, dataflow, total_cycles,"
+    " compute_cycles, stall_cycles, macs, folds, steps, utilization, ifmap_reads,"
+    " ifmap_writes, filter_reads, filter_writes, ofmap_reads, ofmap_writes,"
+    " dram_read_bytes, dram_write_bytes)"
+    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+static int bind_layer(sqlite3_stmt *st, int64_t run_id, size_t idx, const layer_result_t *r)
+{
+    const layer_stats_t *s = &r->stats;
+    int c = 1, rc = sqlite3_bind_int64(st, c++, run_id);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, idx);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, r->name);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->m);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->n);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->k);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, r->unit ? r->unit : "systolic");
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(r->dataflow));
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->total_cycles);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->compute_cycles);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->stall_cycles);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->macs);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->folds);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->steps);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, c++, s->utilization);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->ifmap_reads);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->ifmap_writes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->filter_reads);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->filter_writes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->ofmap_reads);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->ofmap_writes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->dram_read_bytes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->dram_write_bytes);
+    return rc;
+}
+
+/* Total cycles of n layers; -1 when the sum overflows 64 bits. */
+static int run_total(const layer_result_t *res, size_t n, uint64_t *total)
+{
+    *total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].stats.total_cycles > UINT64_MAX - *total)
+            return -1;
+        *total += res[i].stats.total_cycles;
+    }
+    return 0;
+}
+
+/* Inserts one run and its layers inside the caller's transaction.  Returns
+ * an SQLite code; on failure what names the row that failed. */
+static int run_insert(sqlite3 *sql, const db_run_t *run, const layer_result_t *res, size_t n,
+                      uint64_t total, int64_t *id, char *what, size_t whatlen)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32], hash[17];
+    snprintf(what, whatlen, "record run");
+    char *canon = hw_canonical(run->hw);
+    if (!canon)
+        return SQLITE_NOMEM;
+    hw_hash(run->hw, hash);
+    db_now(now);
+
+    int rc = sqlite3_prepare_v2(sql, insert_run_sql, -1, &st, NULL);
+    int c = 1;
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->path);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->hw->name);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->hw_file);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->hw->text);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, canon);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, hash);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->workload_file);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->wl ? run->wl->text : NULL);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, n);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, total);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, c++, run->wall_seconds);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    free(canon);
+
+    *id = sqlite3_last_insert_rowid(sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, insert_layer_sql, -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        snprintf(what, whatlen, "record run: layer %zu (%.64s)", i, res[i].name);
+        sqlite3_reset(st);
+        rc = bind_layer(st, *id, i, &res[i]);
+        if (rc == SQLITE_OK)
+            rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK)
+        snprintf(what, whatlen, "record run");
+    return rc;
+}
+
+/* Inserts run_id's breakdowns rows inside the caller's transaction.  Returns
+ * an SQLite code; on failure what names the row. */
+static int breakdowns_insert(sqlite3 *sql, int64_t run_id, const db_breakdown_t *b, size_t n,
+                             const char *who, char *what, size_t whatlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = n ? sqlite3_prepare_v2(sql,
+                                    "INSERT INTO breakdowns(run_id, kind, component, value)"
+                                    " VALUES(?,?,?,?)",
+                                    -1, &st, NULL)
+               : SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        snprintf(what, whatlen, "%s: %.20s %.40s", who, b[i].kind, b[i].component);
+        sqlite3_reset(st);
+        rc = sqlite3_bind_int64(st, 1, run_id);
+        if (rc == SQLITE_OK) rc = bind_text(st, 2, b[i].kind);
+        if (rc == SQLITE_OK) rc = bind_text(st, 3, b[i].component);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 4, b[i].value);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
+                      const npu_result_t *res, int64_t *idp, char *what, size_t whatlen);
+
+int db_record_run(db_t *db, const db_run_t *run, const layer_result_t *res, size_t n,
+                  int64_t *run_id, char *err, size_t errlen)
+{
+    return db_record_run_costs(db, run, res, n, NULL, 0, run_id, err, errlen);
+}
+
+int db_record_run_costs(db_t *db, const db_run_t *run, const layer_result_t *res, size_t n,
+                        const db_breakdown_t *b, size_t nb, int64_t *run_id, char *err,
+                        size_t errlen)
+{
+    char what[128];
+    uint64_t total;
+    int64_t id = 0;
+    if (run_total(res, n, &total) != 0) {
+        db_err(err, errlen, "record run: total cycles overflow 64 bits");
+        return -1;
+    }
+    if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, db->sql);
+        return -1;
+    }
+    int rc = run_insert(db->sql, run, res, n, total, &id, what, sizeof what);
+    if (rc == SQLITE_OK)
+        rc = breakdowns_insert(db->sql, id, b, nb, "record run", what, sizeof what);
+    if (db_finish(db, rc, what, err, errlen) != 0)
+        return -1;
+    if (run_id)
+        *run_id = id;
+    return 0;
+}
+
+int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t *cases,
+                       size_t n, int64_t *check_id, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    const systolic_cfg_t *a = chk->array;
+    char now[32], case_what[64];
+    const char *what = "record rtl check";
+    int rc;
+
+    db_now(now);
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        return -1;
+    }
+
+    rc = sqlite3_prepare_v2(sql,
+                            "INSERT INTO rtl_checks(started_at, codesim_version, git_rev,"
+                            " block, rows, cols, dataflow, in_bits, w_bits, acc_bits, params,"
+                            " seed, cases, cycle_mismatches, value_mismatches,"
+                            " count_mismatches) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            -1, &st, NULL);
+    int c = 1;
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->block);
+    if (a) {
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->rows);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->cols);
+        if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(a->dataflow));
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->in_bits);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->w_bits);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->acc_bits);
+    } else {
+        c += 6; /* not a systolic check: those columns stay NULL */
+    }
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->params);
+    /* A seed is a bit pattern, not a count: store all 64 bits as SQLite's
+     * signed integer (read back with a cast to uint64_t). */
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, (sqlite3_int64)chk->seed);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, n);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->cycle_mismatches);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->value_mismatches);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->count_mismatches);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+
+    int64_t id = sqlite3_last_insert_rowid(sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql,
+                                "INSERT INTO rtl_cases(check_id, idx, m, n, k, model_cycles,"
+                                " rtl_cycles, value_mismatches, counts_match)"
+                                " VALUES(?,?,?,?,?,?,?,?,?)",
+                                -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const db_rtl_case_t *k = &cases[i];
+        snprintf(case_what, sizeof case_what, "record rtl check: case %zu", i);
+        what = case_what;
+        sqlite3_reset(st);
+        c = 1;
+        rc = sqlite3_bind_int64(st, c++, id);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, i);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, k->m);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, k->n);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, k->k);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, k->model_cycles);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, k->rtl_cycles);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, k->value_mismatches);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, c++, k->counts_match != 0);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+
+    if (rc == SQLITE_OK)
+        what = "record rtl check";
+    if (db_finish(db, rc, what, err, errlen) != 0)
+        return -1;
+    if (check_id)
+        *check_id = id;
+    return 0;
+}
+
+/* ---- sweep points ------------------------------------------------------- */
+
+struct sqlite3 *db_sql(db_t *db)
+{
+    return db->sql;
+}
+
+int db_has_point(db_t *db, const char *config_hash, const char *workload_hash, int *has,
+                 char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT 1 FROM sweep_points WHERE config_hash = ?"
+                                " AND workload_hash = ?",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = bind_text(st, 1, config_hash);
+    if (rc == SQLITE_OK) rc = bind_text(st, 2, workload_hash);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        *has = rc == SQLITE_ROW;
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        db_err(err, errlen, "look up sweep point: %s", db_msg(db->sql, rc));
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* NaN (not modelled) is stored as NULL. */
+static int bind_real(sqlite3_stmt *st, int col, double v)
+{
+    return v == v ? sqlite3_bind_double(st, col, v) : sqlite3_bind_null(st, col);
+}
+
+/* db_record_point (llm NULL) and db_record_llm_point (res, n unused). */
+static int point_store(db_t *db, const db_point_t *pt, const db_run_t *run,
+                       const layer_result_t *res, size_t n, const db_llm_t *llm,
+                       const npu_result_t *llm_res, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    char what[128] = "record sweep point";
+    int64_t run_id = 0;
+    uint64_t total = 0, macs = 0, dram = 0;
+    /* An LLM point: prefill + decode cycles, MACs and DMA bytes of the run;
+     * its PEs are every core's. */
+    uint64_t pes = (uint64_t)pt->hw->array.rows * pt->hw->array.cols;
+    if (llm) {
+        total = llm_res->total_cycles;
+        macs = llm_res->macs;
+        dram = llm_res->dram_bytes;
+        pes *= llm->npu->cores;
+    } else if (run_total(res, n, &total) != 0) {
+        db_err(err, errlen, "record sweep point: total cycles overflow 64 bits");
+        return -1;
+    }
+    for (size_t i = 0; !llm && i < n; i++) {
+        macs += res[i].stats.macs;
+        dram += res[i].stats.dram_read_bytes + res[i].stats.dram_write_bytes;
+    }
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        return -1;
+    }
+    /* Under the write lock: another writer may have stored it meanwhile. */
+    int has = 0;
+    if (db_has_point(db, pt->config_hash, pt->workload_hash, &has, err, errlen) != 0) {
+        db_rollback(sql);
+        return -1;
+    }
+    if (has) {
+        db_rollback(sql);
+        return 1;
+    }
+    int rc = SQLITE_OK;
+    if (!pt->error && llm)
+        rc = llm_insert(sql, run, llm, llm_res, &run_id, what, sizeof what);
+    else if (!pt->error)
+        rc = run_insert(sql, run, res, n, total, &run_id, what, sizeof what);
+    if (rc == SQLITE_OK) {
+        snprintf(what, sizeof what, "record sweep point %llu", (unsigned long long)pt->point);
+        rc = sqlite3_prepare_v2(
+            sql,
+            "INSERT INTO sweep_points(run_id, config_hash, workload_hash, sweep, point, params,"
+            " workload_file, error, rows, cols, dataflow, in_bits, w_bits, acc_bits,"
+            " ifmap_bytes, filter_bytes, ofmap_bytes, dram_bytes_per_cycle, pes, sram_bytes,"
+            " total_cycles, macs, dram_bytes, utilization, area_mm2, energy_pj, tops,"
+            " tops_per_w, tops_per_mm2)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            -1, &st, NULL);
+    }
+    const hw_cfg_t *hw = pt->hw;
+    int c = 1;
+    if (rc == SQLITE_OK)
+        rc = pt->error ? sqlite3_bind_null(st, c) : sqlite3_bind_int64(st, c, run_id);
+    c++;
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->config_hash);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->workload_hash);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->sweep);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, pt->point);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->params);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->workload_file);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->error);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.rows);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.cols);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(hw->array.dataflow));
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.in_bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.w_bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.acc_bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.ifmap_bytes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.filter_bytes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->sram.ofmap_bytes);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->dma.bytes_per_cycle);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, pes);
+    if (rc == SQLITE_OK)
+        rc = bind_u64(st, c++, hw->sram.ifmap_bytes + hw->sram.filter_bytes +
+                                   hw->sram.ofmap_bytes);
+    if (pt->error) {
+        c += 4; /* no results: NULL */
+    } else {
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, total);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, macs);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, dram);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_double(st, c++,
+                                     total ? (double)macs / ((double)pes * (double)total) : 0.0);
+    }
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->area_mm2);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->energy_pj);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->tops);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->tops_per_w);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, pt->tops_per_mm2);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (rc == SQLITE_OK && !pt->error) {
+        char who[64];
+        snprintf(who, sizeof who, "record sweep point %llu", (unsigned long long)pt->point);
+        rc = breakdowns_insert(sql, run_id, pt->breakdown, pt->nbreakdown, who, what,
+                               sizeof what);
+    }
+    return db_finish(db, rc, what, err, errlen);
+}
+
+int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
+                    const layer_result_t *res, size_t n, char *err, size_t errlen)
+{
+    return point_store(db, pt, run, res, n, NULL, NULL, err, errlen);
+}
+
+int db_record_llm_point(db_t *db, const db_point_t *pt, const db_run_t *run,
+                        const db_llm_t *llm, const npu_result_t *res, char *err, size_t errlen)
+{
+    return point_store(db, pt, run, NULL, 0, llm, res, err, errlen);
+}
+
+/* ---- merge ---------------------------------------------------------------- */
+
+#define RUN_COLS                                                                          \
+    "started_at, codesim_version, git_rev, path, hw_name, hw_file, hw_text, hw_canonical," \
+    " hw_hash, workload_file, workload_text, layers, total_cycles, wall_seconds"
+#define LAYER_COLS                                                                        \
+    "idx, name, m, n, k, unit, dataflow, total_cycles, compute_cycles, stall_cycles, macs," \
+    " folds, steps, utilization, ifmap_reads, ifmap_writes, filter_reads, filter_writes,"  \
+    " ofmap_reads, ofmap_writes, dram_read_bytes, dram_write_bytes"
+#define POINT_COLS                                                                        \
+    "config_hash, workload_hash, sweep, point, params, workload_file, error, rows, cols,"  \
+    " dataflow, in_bits, w_bits, acc_bits, ifmap_bytes, filter_bytes, ofmap_bytes,"       \
+    " dram_bytes_per_cycle, pes, sram_bytes, total_cycles, macs, dram_bytes, utilization," \
+    " area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2"
+#define CHECK_COLS                                                                        \
+    "started_at, codesim_version, git_rev, block, rows, cols, dataflow, in_bits, w_bits," \
+    " acc_bits, params, seed, cases, cycle_mismatches, value_mismatches, count_mismatches"
+#define CASE_COLS \
+    "idx, m, n, k, model_cycles, rtl_cycles, value_mismatches, counts_match"
+
+#define LLM_COLS \
+    "model, mode, batch, prompt, gen, wbits, abits, kvbits, cores, freq_mhz, prefill_cycles," \
+    " decode_cycles, decode_steps, ttft_s, tpot_s, tokens_per_s, macs, mapper_flops," \
+    " dram_bytes, dram_gbps, commands"
+
+/* The statements of one merge, all on the main connection with the input
+ * attached as "src". */
+enum {
+    M_RUNS,         /* src run ids with their sweep point id (or NULL) */
+    M_POINT_DUP,    /* is src point ?1's key already in main? */
+    M_RUN_DUP,      /* is a plain src run ?1 already in main, equal in every column? */
+    M_RUN_COPY, M_LAYER_COPY, M_BREAK_COPY, M_POINT_COPY,
+    M_ERR_POINTS,   /* points that could not run: no run row */
+    M_CHECKS, M_CHECK_DUP, M_CHECK_COPY, M_CASE_COPY,
+    M_LLM_COPY, M_LLM_UNIT_COPY, M_LLM_OP_COPY, /* version 3 inputs */
+    M_COUNT
+};
+
+static const char *const merge_sql_v2[M_COUNT] = {
+    [M_RUNS] = "SELECT r.id, p.id FROM src.runs r LEFT JOIN src.sweep_points p"
+               " ON p.run_id = r.id ORDER BY r.id",
+    [M_POINT_DUP] = "SELECT 1 FROM main.sweep_points m, src.sweep_points s WHERE s.id = ?"
+                    " AND m.config_hash = s.config_hash AND m.workload_hash = s.workload_hash",
+    [M_RUN_DUP] = "SELECT 1 FROM main.runs m, src.runs s WHERE s.id = ?"
+                  " AND m.started_at IS s.started_at AND m.git_rev IS s.git_rev"
+                  " AND m.path IS s.path AND m.hw_hash IS s.hw_hash"
+                  " AND m.workload_text IS s.workload_text AND m.total_cycles IS s.total_cycles"
+                  " AND m.wall_seconds IS s.wall_seconds"
+                  " AND NOT EXISTS (SELECT 1 FROM main.sweep_points p WHERE p.run_id = m.id)",
+    [M_RUN_COPY] = "INSERT INTO main.runs(" RUN_COLS ") SELECT " RUN_COLS
+                   " FROM src.runs WHERE id = ?",
+    [M_LAYER_COPY] = "INSERT INTO main.layers(run_id, " LAYER_COLS ") SELECT ?, " LAYER_COLS
+                     " FROM src.layers WHERE run_id = ?",
+    [M_BREAK_COPY] = "INSERT INTO main.breakdowns(run_id, kind, component, value)"
+                     " SELECT ?, kind, component, value FROM src.breakdowns WHERE run_id = ?",
+    [M_POINT_COPY] = "INSERT INTO main.sweep_points(run_id, " POINT_COLS ") SELECT ?, "
+                     POINT_COLS " FROM src.sweep_points WHERE id = ?",
+    [M_ERR_POINTS] = "INSERT OR IGNORE INTO main.sweep_points(run_id, " POINT_COLS
+                     ") SELECT NULL, " POINT_COLS " FROM src.sweep_points WHERE run_id IS NULL",
+    [M_CHECKS] = "SELECT id FROM src.rtl_checks ORDER BY id",
+    [M_CHECK_DUP] = "SELECT 1 FROM main.rtl_checks m, src.rtl_checks s WHERE s.id = ?"
+                    " AND m.started_at IS s.started_at AND m.git_rev IS s.git_rev"
+                    " AND m.block IS s.block AND m.rows IS s.rows AND m.cols IS s.cols"
+                    " AND m.dataflow IS s.dataflow AND m.params IS s.params AND m.seed IS s.seed"
+                    " AND m.cases IS s.cases AND m.cycle_mismatches IS s.cycle_mismatches"
+                    " AND m.value_mismatches IS s.value_mismatches",
+    [M_CHECK_COPY] = "INSERT INTO main.rtl_checks(" CHECK_COLS ") SELECT " CHECK_COLS
+                     " FROM src.rtl_checks WHERE id = ?",
+    [M_CASE_COPY] = "INSERT INTO main.rtl_cases(check_id, " CASE_COLS ") SELECT ?, " CASE_COLS
+                    " FROM src.rtl_cases WHERE check_id = ?",
+    [M_LLM_COPY] = "INSERT INTO main.llm_runs SELECT ?1, " LLM_COLS
+                   " FROM src.llm_runs WHERE run_id = ?2",
+    [M_LLM_UNIT_COPY] = "INSERT INTO main.llm_units SELECT ?1, unit, busy, utilization"
+                        " FROM src.llm_units WHERE run_id = ?2",
+    [M_LLM_OP_COPY] = "INSERT INTO main.llm_ops SELECT ?1, idx, name, phase, unit, cycles, macs"
+                      " FROM src.llm_ops WHERE run_id = ?2",
+};
+
+/* Runs a prepared statement with up to two integer arguments; *row is set
+ * when it returned a row (for the duplicate checks). */
+static int merge_step(sqlite3_stmt *st, int64_t a, int64_t b, int *row)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    int np = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
+    if (np >= 1) rc = sqlite3_bind_int64(st, 1, a);
+    if (rc == SQLITE_OK && np >= 2) rc = sqlite3_bind_int64(st, 2, b);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (row)
+        *row = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Appends the first ncols columns of every row of st to *ids (NULL as 0),
+ * growing it as needed.  SQLITE_OK, or the error. */
+static int collect_ids(sqlite3_stmt *st, int ncols, int64_t **ids, size_t *n, size_t *cap)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n + (size_t)ncols > *cap) {
+            const size_t c = *cap ? 2 * *cap : 256;
+            int64_t *p = realloc(*ids, c * sizeof *p);
+            if (!p)
+                return SQLITE_NOMEM;
+            *ids = p;
+            *cap = c;
+        }
+        for (int i = 0; i < ncols; i++)
+            (*ids)[(*n)++] = sqlite3_column_type(st, i) == SQLITE_NULL ? 0
+                                                                      : sqlite3_column_int64(st, i);
+    }
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Copies everything of the attached input that main lacks.  A version-1
+ * input has no sweep tables: its runs are all plain runs; only a version-3
+ * input has LLM runs. */
+static int merge_copy(sqlite3 *sql, int version, db_merge_stats_t *ms)
+{
+    const int v1 = version == 1;
+    sqlite3_stmt *st[M_COUNT] = {0};
+    int rc = SQLITE_OK;
+    for (int i = 0; i < M_COUNT && rc == SQLITE_OK; i++) {
+        const char *q = merge_sql_v2[i];
+        if (v1 && i == M_RUNS)
+            q = "SELECT id, NULL FROM src.runs ORDER BY id";
+        if (v1 && (i == M_POINT_DUP || i == M_BREAK_COPY || i == M_POINT_COPY ||
+                   i == M_ERR_POINTS))
+            continue;
+        if (version < 3 && (i == M_LLM_COPY || i == M_LLM_UNIT_COPY || i == M_LLM_OP_COPY))
+            continue;
+        rc = sqlite3_prepare_v2(sql, q, -1, &st[i], NULL);
+    }
+    /* Collect the ids first: inserting while stepping a SELECT over the
+     * same connection is allowed, but the list is simpler to reason about. */
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    if (rc == SQLITE_OK)
+        rc = collect_ids(st[M_RUNS], 2, &ids, &n, &cap);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i += 2) {
+        int64_t run = ids[i], point = ids[i + 1], id;
+        int dup = 0;
+        rc = point ? merge_step(st[M_POINT_DUP], point, 0, &dup)
+                   : merge_step(st[M_RUN_DUP], run, 0, &dup);
+        if (rc != SQLITE_OK)
+            break;
+        if (dup) {
+            if (point) ms->points_skipped++; else ms->runs_skipped++;
+            continue;
+        }
+        rc = merge_step(st[M_RUN_COPY], run, 0, NULL);
+        id = sqlite3_last_insert_rowid(sql);
+        if (rc == SQLITE_OK) rc = merge_step(st[M_LAYER_COPY], id, run, NULL);
+        if (rc == SQLITE_OK && st[M_BREAK_COPY]) rc = merge_step(st[M_BREAK_COPY], id, run, NULL);
+        if (rc == SQLITE_OK && point) rc = merge_step(st[M_POINT_COPY], id, point, NULL);
+        for (int k = M_LLM_COPY; k <= M_LLM_OP_COPY && rc == SQLITE_OK; k++)
+            if (st[k])
+                rc = merge_step(st[k], id, run, NULL);
+        if (point) ms->points_added++; else ms->runs_added++;
+    }
+    if (rc == SQLITE_OK && st[M_ERR_POINTS]) {
+        rc = merge_step(st[M_ERR_POINTS], 0, 0, NULL);
+        ms->points_added += (uint64_t)sqlite3_changes(sql);
+    }
+    n = 0;
+    if (rc == SQLITE_OK)
+        rc = collect_ids(st[M_CHECKS], 1, &ids, &n, &cap);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        int dup = 0;
+        rc = merge_step(st[M_CHECK_DUP], ids[i], 0, &dup);
+        if (rc != SQLITE_OK || dup) {
+            ms->checks_skipped += dup;
+            continue;
+        }
+        rc = merge_step(st[M_CHECK_COPY], ids[i], 0, NULL);
+        int64_t id = sqlite3_last_insert_rowid(sql);
+        if (rc == SQLITE_OK) rc = merge_step(st[M_CASE_COPY], id, ids[i], NULL);
+        ms->checks_added++;
+    }
+    free(ids);
+    for (int i = 0; i < M_COUNT; i++)
+        sqlite3_finalize(st[i]);
+    return rc;
+}
+
+int db_merge(db_t *db, const char *in_path, db_merge_stats_t *ms, char *err, size_t errlen)
+{
+    memset(ms, 0, sizeof *ms);
+    /* Inspect the input on its own read-only connection: it must be a
+     * codesim database this build reads; it is never written. */
+    db_t in = {NULL, (char *)in_path};
+    int rc = sqlite3_open_v2(in_path, &in.sql, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot open: %s", in_path,
+               in.sql ? sqlite3_errmsg(in.sql) : sqlite3_errstr(rc));
+        sqlite3_close(in.sql);
+        return -1;
+    }
+    sqlite3_busy_timeout(in.sql, DB_BUSY_TIMEOUT_MS);
+    db_kind_t kind;
+    rc = db_inspect(&in, &kind, err, errlen);
+    sqlite3_close(in.sql);
+    if (rc != 0)
+        return -1;
+    if (kind == DB_EMPTY) {
+        db_err(err, errlen, "%s: not a codesim results database (empty)", in_path);
+        return -1;
+    }
+
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(sql, "ATTACH DATABASE ? AS src", -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = bind_text(st, 1, in_path);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot attach: %s", in_path, sqlite3_errmsg(sql));
+        return -1;
+    }
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
+        return -1;
+    }
+    rc = merge_copy(sql, kind == DB_V1 ? 1 : kind == DB_V2 ? 2 : 3, ms);
+    char what[600];
+    snprintf(what, sizeof what, "merge %.500s", in_path);
+    int out = db_finish(db, rc, what, err, errlen);
+    sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
+    return out;
+}
+
+/* ---- LLM runs and synthesis checks (schema version 3) ------------------- */
+
+/* Inserts an LLM run (runs row, llm_runs, llm_units, llm_ops) inside the
+ * caller's transaction.  Returns an SQLite code; on failure what names the
+ * row that failed. */
+static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
+                      const npu_result_t *res, int64_t *idp, char *what, size_t whatlen)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    int rc = run_insert(sql, run, NULL, 0, res->total_cycles, &id, what, whatlen);
+    *idp = id;
+    if (rc == SQLITE_OK)
+        snprintf(what, whatlen, "record llm run");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql,
+                                "INSERT INTO llm_runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                                "?,?,?,?)",
+                                -1, &st, NULL);
+    int c = 1;
+    const mapper_run_t *r = llm->run;
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, id);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, llm->model);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, llm->mode);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->batch);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->prompt);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->gen);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->wbits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->abits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->kvbits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, llm->npu->cores);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, llm->npu->freq_mhz);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->prefill_cycles);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_cycles);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_steps);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->ttft_s);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tpot_s);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tokens_per_s);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->macs);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->mapper_flops);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->dram_bytes);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->dram_gbps);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->commands);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_units VALUES(?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < res->nunits; i++) {
+        sqlite3_reset(st);
+        rc = sqlite3_bind_int64(st, 1, id);
+        if (rc == SQLITE_OK) rc = bind_text(st, 2, res->units[i].name);
+        if (rc == SQLITE_OK) rc = bind_u64(st, 3, res->units[i].busy);
+        if (rc == SQLITE_OK) rc = bind_real(st, 4, res->units[i].utilization);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_ops VALUES(?,?,?,?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < res->nops; i++) {
+        const npu_op_stat_t *o = &res->ops[i];
+        sqlite3_reset(st);
+        rc = sqlite3_bind_int64(st, 1, id);
+        if (rc == SQLITE_OK) rc = bind_u64(st, 2, i);
+        if (rc == SQLITE_OK) rc = bind_text(st, 3, o->name);
+        if (rc == SQLITE_OK) rc = bind_text(st, 4, mapper_phase_name(o->phase));
+        if (rc == SQLITE_OK) rc = bind_text(st, 5, mapper_unit_name(o->unit));
+        if (rc == SQLITE_OK) rc = bind_u64(st, 6, o->cycles);
+        if (rc == SQLITE_OK) rc = bind_u64(st, 7, o->macs);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
+                  int64_t *run_id, char *err, size_t errlen)
+{
+    return db_record_llm_costs(db, run, llm, res, NULL, 0, run_id, err, errlen);
+}
+
+int db_record_llm_costs(db_t *db, const db_run_t *run, const db_llm_t *llm,
+                        const npu_result_t *res, const db_breakdown_t *b, size_t nb,
+                        int64_t *run_id, char *err, size_t errlen)
+{
+    char what[128] = "record llm run";
+    int64_t id = 0;
+    if (sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, db->sql);
+        return -1;
+    }
+    int rc = llm_insert(db->sql, run, llm, res, &id, what, sizeof what);
+    if (rc == SQLITE_OK)
+        rc = breakdowns_insert(db->sql, id, b, nb, "record llm run", what, sizeof what);
+    if (db_finish(db, rc, what, err, errlen) != 0)
+        return -1;
+    if (run_id)
+        *run_id = id;
+    return 0;
+}
+
+int db_record_synth(db_t *db, const db_synth_t *chk, const db_synth_size_t *sizes, size_t n,
+                    int64_t *check_id, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    db_now(now);
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        return -1;
+    }
+    int rc = sqlite3_prepare_v2(sql,
+                                "INSERT INTO synth_checks(started_at, codesim_version, git_rev,"
+                                " block, tech, bits, acc_bits, tolerance, sizes, outside)"
+                                " VALUES(?,?,?,?,?,?,?,?,?,?)",
+                                -1, &st, NULL);
+    int c = 1;
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->block);
+    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->tech);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->bits);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->acc_bits);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, chk->tolerance);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, n);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->outside);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    const int64_t id = sqlite3_last_insert_rowid(sql);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO synth_sizes VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1,
+                                &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const db_synth_size_t *z = &sizes[i];
+        sqlite3_reset(st);
+        c = 1;
+        rc = sqlite3_bind_int64(st, c++, id);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->rows);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->cols);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->cells);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, z->dffs);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->synth_um2);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->model_um2);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->synth_ratio);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->model_ratio);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->deviation);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, z->yosys_seconds);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    if (db_finish(db, rc, "record synth check", err, errlen) != 0)
+        return -1;
+    if (check_id)
+        *check_id = id;
+    return 0;
+}

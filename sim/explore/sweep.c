@@ -1,0 +1,901 @@
+/* sweep.c - sweep files into points (format in sweep.h).
+ *
+ * Values go through hw_set(), the hardware parser's own key table and value
+ * parsing, so a sweep accepts exactly what a hardware file accepts.  Load
+ * checks everything that can be checked without simulating: each value on
+ * its own, repeated values (two texts giving the same config), two keys for
+ * one field, and every point's whole config against the models' ranges. */
+#include "sweep.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "../../mapper/ops.h"
+#include "../io/textfile.h"
+#include "../io/workload.h"
+#include "../cost/tech_file.h"
+
+/* "FILE[:LINE]: [KEY: ]reason" as one line; returns -1. */
+static int sweep_fail(char *err, size_t errlen, const char *path, unsigned line, const char *key,
+                      const char *fmt, ...)
+{
+    char why[400], at[16] = "";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (line)
+        snprintf(at, sizeof at, ":%u", line);
+    snprintf(err, errlen, "%s%s: %s%s%s", path, at, key ? key : "", key ? ": " : "", why);
+    for (char *p = err; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    return -1;
+}
+
+void sweep_hash_bytes(const void *p, size_t len, char out[17])
+{
+    const unsigned char *b = p;
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
+    for (size_t i = 0; i < len; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ull; /* FNV 64 prime */
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* ---- YAML helpers ----------------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    yaml_document_t *doc;
+    char *err;
+    size_t errlen;
+} ld_t;
+
+static unsigned line_of(const yaml_node_t *n)
+{
+    return (unsigned)n->start_mark.line + 1;
+}
+
+static const char *kind_of(const yaml_node_t *n)
+{
+    return n->type == YAML_MAPPING_NODE ? "a mapping"
+           : n->type == YAML_SEQUENCE_NODE ? "a sequence" : "a scalar";
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* A scalar that is a whole number 0..2^63. */
+static int whole(ld_t *ld, const yaml_node_t *n, const char *key, uint64_t *out)
+{
+    const char *s = scalar(n);
+    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 18)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(n), key,
+                          "'%.40s' is not a whole number", s ? s : kind_of(n));
+    *out = strtoull(s, NULL, 10);
+    return 0;
+}
+
+/* Rejects a repeated key in a mapping. */
+static int no_dup_keys(ld_t *ld, const yaml_node_t *map, const char *within)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
+        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+            const char *a = scalar(yaml_document_get_node(ld->doc, p->key));
+            const char *b = scalar(yaml_document_get_node(ld->doc, q->key));
+            if (a && b && strcmp(a, b) == 0) {
+                char key[128];
+                snprintf(key, sizeof key, "%s%s%.60s", within, *within ? "." : "", a);
+                return sweep_fail(ld->err, ld->errlen, ld->path,
+                                  line_of(yaml_document_get_node(ld->doc, p->key)), key,
+                                  "duplicated key (first on line %u)",
+                                  line_of(yaml_document_get_node(ld->doc, q->key)));
+            }
+        }
+    return 0;
+}
+
+static int add_value(sweep_param_t *p, const char *text)
+{
+    if (p->nvalues == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 8;
+        char **v = realloc(p->values, cap * sizeof *v);
+        if (!v)
+            return -1;
+        p->values = v;
+        p->cap = cap;
+    }
+    char **v = p->values;
+    if (!(v[p->nvalues] = strdup(text)))
+        return -1;
+    p->nvalues++;
+    return 0;
+}
+
+/* {from: A, to: B, step: S} or {from: A, to: B, times: T}. */
+static int parse_range(ld_t *ld, yaml_node_t *map, sweep_param_t *p)
+{
+    uint64_t v[4] = {0};
+    int have[4] = {0};
+    static const char *const names[4] = {"from", "to", "step", "times"};
+    if (no_dup_keys(ld, map, p->key))
+        return -1;
+    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, q->key);
+        yaml_node_t *val = yaml_document_get_node(ld->doc, q->value);
+        const char *s = scalar(k);
+        int i = 0;
+        while (i < 4 && !(s && strcmp(s, names[i]) == 0))
+            i++;
+        char key[128];
+        snprintf(key, sizeof key, "%s.%.40s", p->key, s ? s : "?");
+        if (i == 4)
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), key,
+                              "unknown range key: use from, to and step or times");
+        if (whole(ld, val, key, &v[i]))
+            return -1;
+        have[i] = 1;
+    }
+    const unsigned line = line_of(map);
+    if (!have[0] || !have[1])
+        return sweep_fail(ld->err, ld->errlen, ld->path, line, p->key,
+                          "a range needs both from and to");
+    if (have[2] && have[3])
+        return sweep_fail(ld->err, ld->errlen, ld->path, line, p->key,
+                          "a range takes step or times, not both");
+    if (v[0] > v[1])
+        return sweep_fail(ld->err, ld->errlen, ld->path, line, p->key,
+                          "empty range: from %llu is above to %llu", (unsigned long long)v[0],
+                          (unsigned long long)v[1]);
+    if (have[2] && v[2] == 0)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line, p->key, "step must be at least 1");
+    if (have[3] && (v[3] < 2 || v[0] == 0))
+        return sweep_fail(ld->err, ld->errlen, ld->path, line, p->key,
+                          "times must be at least 2 and from at least 1");
+    const uint64_t step = have[2] ? v[2] : 1;
+    for (uint64_t x = v[0]; x <= v[1];) {
+        char text[24];
+        snprintf(text, sizeof text, "%llu", (unsigned long long)x);
+        if (p->nvalues >= SWEEP_MAX_VALUES)
+            return sweep_fail(ld->err, ld->errlen, ld->path, line, p->key,
+                              "the range has more than %d values", SWEEP_MAX_VALUES);
+        if (add_value(p, text))
+            return sweep_fail(ld->err, ld->errlen, ld->path, line, p->key, "out of memory");
+        if (have[3]) {
+            if (x > v[1] / v[3])
+                break;
+            x *= v[3];
+        } else {
+            if (x > v[1] - step)
+                break;
+            x += step;
+        }
+    }
+    return 0;
+}
+
+/* "sram.ifmap_kib" and "sram.ifmap_bytes" set one field: the part before
+ * the unit suffix names it. */
+static size_t field_len(const char *key)
+{
+    size_t n = strlen(key);
+    if (n > 4 && strcmp(key + n - 4, "_kib") == 0)
+        return n - 4;
+    if (n > 6 && strcmp(key + n - 6, "_bytes") == 0)
+        return n - 6;
+    return n;
+}
+
+typedef struct {
+    char hash[17];
+    size_t i;
+} value_hash_t;
+
+/* By hash, then by position: the later of two equal values is named. */
+static int value_hash_cmp(const void *a, const void *b)
+{
+    const value_hash_t *x = a, *y = b;
+    int c = strcmp(x->hash, y->hash);
+    return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int parse_params(ld_t *ld, sweep_t *sw, yaml_node_t *map)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(map), "params",
+                          "expected a mapping of dotted keys, got %s", kind_of(map));
+    if (no_dup_keys(ld, map, ""))
+        return -1;
+    size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    sw->params = calloc(n ? n : 1, sizeof *sw->params);
+    if (!sw->params)
+        return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+    char why[256];
+    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, q->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, q->value);
+        const char *key = scalar(k);
+        if (!key || strlen(key) >= sizeof sw->params[0].key)
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), "params",
+                              "keys must be dotted field names like array.rows");
+        sweep_param_t *p = &sw->params[sw->nparams++];
+        snprintf(p->key, sizeof p->key, "%s", key);
+        p->line = line_of(k);
+
+        /* Two keys for one field contradict each other. */
+        for (sweep_param_t *o = sw->params; o < p; o++)
+            if (field_len(o->key) == field_len(p->key) &&
+                strncmp(o->key, p->key, field_len(p->key)) == 0)
+                return sweep_fail(ld->err, ld->errlen, ld->path, p->line, p->key,
+                                  "sets the same field as %s on line %u; give one", o->key,
+                                  o->line);
+
+        if (v->type == YAML_MAPPING_NODE) {
+            if (parse_range(ld, v, p))
+                return -1;
+        } else if (v->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = v->data.sequence.items.start;
+                 it < v->data.sequence.items.top; it++) {
+                yaml_node_t *e = yaml_document_get_node(ld->doc, *it);
+                if (!scalar(e))
+                    return sweep_fail(ld->err, ld->errlen, ld->path, line_of(e), p->key,
+                                      "expected a single value, got %s", kind_of(e));
+                if (add_value(p, scalar(e)))
+                    return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+            }
+        } else if (add_value(p, scalar(v))) {
+            return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+        }
+        if (p->nvalues == 0)
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), p->key,
+                              "empty set: give at least one value");
+
+        /* Each value alone, and no two giving the same config (compared by
+         * config hash, sorted, so long ranges stay fast). */
+        value_hash_t *vh = calloc(p->nvalues, sizeof *vh);
+        int rc = vh ? 0 : sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+        for (size_t i = 0; rc == 0 && i < p->nvalues; i++) {
+            hw_cfg_t hw = sw->base;
+            hw.text = NULL;
+            if (hw_set(&hw, p->key, p->values[i], why, sizeof why) != 0) {
+                rc = sweep_fail(ld->err, ld->errlen, ld->path, p->line, NULL, "%s", why);
+                break;
+            }
+            hw_hash(&hw, vh[i].hash);
+            vh[i].i = i;
+        }
+        if (rc == 0) {
+            qsort(vh, p->nvalues, sizeof *vh, value_hash_cmp);
+            for (size_t i = 1; i < p->nvalues && rc == 0; i++)
+                if (strcmp(vh[i].hash, vh[i - 1].hash) == 0)
+                    rc = sweep_fail(ld->err, ld->errlen, ld->path, p->line, p->key,
+                                    "'%.40s' repeats '%.40s': each value once",
+                                    p->values[vh[i].i], p->values[vh[i - 1].i]);
+        }
+        free(vh);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* dir of the sweep file + rel, unless rel is absolute. */
+static char *resolve(const char *sweep_path, const char *rel)
+{
+    const char *slash = strrchr(sweep_path, '/');
+    size_t d = rel[0] == '/' || !slash ? 0 : (size_t)(slash - sweep_path) + 1;
+    char *out = malloc(d + strlen(rel) + 1);
+    if (out) {
+        memcpy(out, sweep_path, d);
+        strcpy(out + d, rel);
+    }
+    return out;
+}
+
+static int parse_workloads(ld_t *ld, sweep_t *sw, yaml_node_t *v)
+{
+    yaml_node_item_t one = 0, *start = &one, *top = &one + 1;
+    if (v->type == YAML_SEQUENCE_NODE) {
+        start = v->data.sequence.items.start;
+        top = v->data.sequence.items.top;
+    } else if (v->type == YAML_SCALAR_NODE) {
+        one = (yaml_node_item_t)(v - ld->doc->nodes.start) + 1;
+    } else {
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), "workloads",
+                          "expected a list of workload files, got %s", kind_of(v));
+    }
+    if (top == start)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), "workloads",
+                          "empty list: give at least one workload file");
+    sw->workloads = calloc((size_t)(top - start), sizeof *sw->workloads);
+    if (!sw->workloads)
+        return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+    char why[512];
+    for (yaml_node_item_t *it = start; it < top; it++) {
+        yaml_node_t *e = yaml_document_get_node(ld->doc, *it);
+        if (!scalar(e) || !*scalar(e))
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(e), "workloads",
+                              "expected a file name, got %s", kind_of(e));
+        sweep_workload_t *w = &sw->workloads[sw->nworkloads++];
+        w->line = line_of(e);
+        if (!(w->file = resolve(sw->path, scalar(e))))
+            return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+        const size_t fl = strlen(w->file);
+        w->is_model = fl > 5 && strcmp(w->file + fl - 5, ".json") == 0;
+        size_t len;
+        if (w->is_model ? workload_model_load(w->file, &w->model, why, sizeof why) != 0 ||
+                              !(w->wl.text = textfile_read(w->file, &len, why, sizeof why))
+                        : workload_load(w->file, &w->wl, why, sizeof why) != 0)
+            return sweep_fail(ld->err, ld->errlen, ld->path, w->line, "workloads", "%s", why);
+        sweep_hash_bytes(w->wl.text, strlen(w->wl.text), w->hash);
+        for (sweep_workload_t *o = sw->workloads; o < w; o++)
+            if (strcmp(o->hash, w->hash) == 0)
+                return sweep_fail(ld->err, ld->errlen, ld->path, w->line, "workloads",
+                                  "%s has the same contents as %s on line %u", w->file,
+                                  o->file, o->line);
+    }
+    return 0;
+}
+
+static const char *const llm_keys[7] = {"batch", "prompt", "gen", "mode",
+                                         "wbits", "abits", "kvbits"};
+
+/* llm: {batch, prompt, gen, mode, wbits, abits, kvbits}; ranges as codesim
+ * run --model takes them. */
+static int parse_llm(ld_t *ld, sweep_t *sw, yaml_node_t *map)
+{
+    sweep_llm_t *l = &sw->llm;
+    l->line = line_of(map);
+    if (map->type != YAML_MAPPING_NODE)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(map), "llm",
+                          "expected a mapping (batch, prompt, gen, mode, wbits, abits, kvbits), "
+                          "got %s", kind_of(map));
+    if (no_dup_keys(ld, map, "llm"))
+        return -1;
+    static const uint64_t hi[7] = {MAPPER_MAX_BATCH, 1 << 20, 1 << 20, 0,
+                                   MAPPER_MAX_BITS, MAPPER_MAX_BITS, MAPPER_MAX_BITS};
+    for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
+        yaml_node_t *k = yaml_document_get_node(ld->doc, q->key);
+        yaml_node_t *v = yaml_document_get_node(ld->doc, q->value);
+        const char *name = scalar(k);
+        size_t i = 0;
+        while (i < 7 && !(name && strcmp(name, llm_keys[i]) == 0))
+            i++;
+        char key[80];
+        snprintf(key, sizeof key, "llm.%.40s", name ? name : "?");
+        if (i == 7)
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), key,
+                              "unknown key (batch, prompt, gen, mode, wbits, abits, kvbits)");
+        l->key_line[i] = line_of(v);
+        if (i == 3) {
+            const char *s = scalar(v);
+            npu_mode_t m;
+            if (!s || (strcmp(s, "auto") != 0 && npu_mode_parse(s, &m) != 0))
+                return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                                  "'%.40s' is not auto, npu, pim-blocked or neupims",
+                                  s ? s : kind_of(v));
+            snprintf(l->mode, sizeof l->mode, "%s", s);
+            continue;
+        }
+        uint64_t x;
+        if (whole(ld, v, key, &x))
+            return -1;
+        if (x < 1 || x > hi[i])
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                              "%llu is outside 1..%llu", (unsigned long long)x,
+                              (unsigned long long)hi[i]);
+        if (i == 0) l->batch = x;
+        else if (i == 1) l->prompt = x;
+        else if (i == 2) l->gen = x;
+        else if (i == 4) l->wbits = (uint32_t)x;
+        else if (i == 5) l->abits = (uint32_t)x;
+        else l->kvbits = (uint32_t)x;
+    }
+    return 0;
+}
+
+void sweep_llm_run(const sweep_t *sw, const sweep_workload_t *w, mapper_run_t *r)
+{
+    const sweep_llm_t *l = &sw->llm;
+    *r = (mapper_run_t){l->batch, l->prompt, l->gen, l->wbits ? l->wbits : w->model.native_wbits,
+                        l->abits, l->kvbits};
+}
+
+/* Every model workload: its run options fit the model, and its hash covers
+ * them.  A mismatch names the llm: key that mapper_run_check names. */
+static int check_models(ld_t *ld, sweep_t *sw)
+{
+    int models = 0;
+    for (size_t i = 0; i < sw->nworkloads; i++) {
+        sweep_workload_t *w = &sw->workloads[i];
+        if (!w->is_model)
+            continue;
+        models = 1;
+        mapper_run_t r;
+        char why[256];
+        sweep_llm_run(sw, w, &r);
+        if (mapper_run_check(&r, &w->model, why, sizeof why) != 0) {
+            unsigned line = sw->llm.line ? sw->llm.line : w->line;
+            for (size_t k = 0; k < 7; k++)
+                if (sw->llm.key_line[k] && strncmp(why, llm_keys[k], strlen(llm_keys[k])) == 0 &&
+                    why[strlen(llm_keys[k])] == ':')
+                    line = sw->llm.key_line[k];
+            return sweep_fail(ld->err, ld->errlen, ld->path, line, NULL, "llm.%s (model %s)",
+                              why, w->file);
+        }
+        /* The options as text, hashed with the file. */
+        char *buf = malloc(strlen(w->wl.text) + 160);
+        if (!buf)
+            return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+        sprintf(buf, "%s\nbatch=%llu prompt=%llu gen=%llu mode=%s wbits=%u abits=%u kvbits=%u",
+                w->wl.text, (unsigned long long)r.batch, (unsigned long long)r.prompt,
+                (unsigned long long)r.gen, sw->llm.mode, r.wbits,
+                r.abits, r.kvbits);
+        sweep_hash_bytes(buf, strlen(buf), w->hash);
+        free(buf);
+    }
+    if (sw->llm.line && !models)
+        return sweep_fail(ld->err, ld->errlen, ld->path, sw->llm.line, "llm",
+                          "no workload is a model config (.json) to run it on");
+    return 0;
+}
+
+static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech,
+                     unsigned *tech_line)
+{
+    if (root->type != YAML_MAPPING_NODE)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(root), NULL,
+                          "expected a mapping at the top level, got %s", kind_of(root));
+    if (no_dup_keys(ld, root, ""))
+        return -1;
+    yaml_node_t *params = NULL, *workloads = NULL, *llm = NULL;
+    char why[512];
+    /* hw first: params are checked against the base config. */
+    for (int pass = 0; pass < 2; pass++)
+        for (yaml_node_pair_t *q = root->data.mapping.pairs.start;
+             q < root->data.mapping.pairs.top; q++) {
+            yaml_node_t *k = yaml_document_get_node(ld->doc, q->key);
+            yaml_node_t *v = yaml_document_get_node(ld->doc, q->value);
+            const char *key = scalar(k);
+            if (!key)
+                return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), NULL,
+                                  "keys must be plain words, got %s", kind_of(k));
+            int is_hw = strcmp(key, "hw") == 0;
+            if (is_hw != (pass == 0))
+                continue;
+            if (strcmp(key, "params") == 0) {
+                params = v;
+                continue;
+            }
+            if (strcmp(key, "workloads") == 0) {
+                workloads = v;
+                continue;
+            }
+            if (strcmp(key, "llm") == 0) {
+                llm = v;
+                continue;
+            }
+            const char *s = scalar(v);
+            if (strcmp(key, "name") != 0 && strcmp(key, "hw") != 0 && strcmp(key, "path") != 0 &&
+                strcmp(key, "tech") != 0)
+                return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), key,
+                                  "unknown key (name, hw, workloads, path, tech, params, llm)");
+            if (!s || !*s)
+                return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                                  "expected a single value, got %s", s ? "nothing" : kind_of(v));
+            if (strcmp(key, "name") == 0) {
+                if (strlen(s) >= sizeof sw->name)
+                    return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                                      "longer than %zu characters", sizeof sw->name - 1);
+                snprintf(sw->name, sizeof sw->name, "%s", s);
+            } else if (strcmp(key, "tech") == 0) {
+                *tech = s;
+                *tech_line = line_of(v);
+            } else if (strcmp(key, "path") == 0) {
+                if (strcmp(s, "fast") == 0)
+                    sw->engine_path = ENGINE_FAST;
+                else if (strcmp(s, "cycle") == 0)
+                    sw->engine_path = ENGINE_CYCLE;
+                else
+                    return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                                      "'%.40s' is not fast or cycle", s);
+            } else {
+                char *file = resolve(sw->path, s);
+                if (!file)
+                    return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+                int rc = hw_load(file, &sw->base, why, sizeof why);
+                free(file);
+                if (rc)
+                    return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key, "%s", why);
+            }
+        }
+    char file[600];
+    tech_path(*tech, file, sizeof file);
+    if (tech_load(file, &sw->tech, why, sizeof why) != 0)
+        return sweep_fail(ld->err, ld->errlen, ld->path, *tech_line, "tech", "%s", why);
+    if (!workloads)
+        return sweep_fail(ld->err, ld->errlen, ld->path, 0, "workloads",
+                          "missing: list at least one workload file");
+    if (parse_workloads(ld, sw, workloads))
+        return -1;
+    if (llm && parse_llm(ld, sw, llm))
+        return -1;
+    if (check_models(ld, sw))
+        return -1;
+    if (params && parse_params(ld, sw, params))
+        return -1;
+    return 0;
+}
+
+/* ---- points ------------------------------------------------------------------ */
+
+/* The config of configuration index cfg (the point index without its
+ * workload part): the base with each parameter's value applied. */
+static int apply(const sweep_t *sw, size_t cfg, hw_cfg_t *hw, char *why, size_t whylen)
+{
+    *hw = sw->base;
+    hw->text = NULL;
+    snprintf(hw->name, sizeof hw->name, "%s", sw->name);
+    for (size_t i = sw->nparams; i-- > 0;) {
+        const sweep_param_t *p = &sw->params[i];
+        if (hw_set(hw, p->key, p->values[cfg % p->nvalues], why, whylen) != 0)
+            return -1;
+        cfg /= p->nvalues;
+    }
+    return 0;
+}
+
+/* The value index of parameter i in configuration cfg. */
+static size_t value_index(const sweep_t *sw, size_t cfg, size_t i)
+{
+    for (size_t j = sw->nparams; j-- > i + 1;)
+        cfg /= sw->params[j].nvalues;
+    return cfg % sw->params[i].nvalues;
+}
+
+/* "key=value ..." of configuration cfg's swept fields (cut at len). */
+static void combo_text(const sweep_t *sw, size_t cfg, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sw->nparams; i++) {
+        const sweep_param_t *p = &sw->params[i];
+        int w = snprintf(out + used, len - used, "%s%s=%s", i ? " " : "", p->key,
+                         p->values[value_index(sw, cfg, i)]);
+        if (w < 0 || (size_t)w >= len - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, size_t errlen)
+{
+    if (index >= sw->npoints)
+        return sweep_fail(err, errlen, sw->path, 0, NULL, "point %zu: out of range 0..%zu",
+                          index, sw->npoints - 1);
+    memset(pt, 0, sizeof *pt);
+    pt->index = index;
+    pt->workload = index % sw->nworkloads;
+    const size_t cfg = index / sw->nworkloads;
+    char why[256];
+    if (apply(sw, cfg, &pt->hw, why, sizeof why) != 0)
+        return sweep_fail(err, errlen, sw->path, 0, NULL, "%s", why);
+    combo_text(sw, cfg, pt->params, sizeof pt->params);
+    hw_cfg_t anon = pt->hw;
+    memset(anon.name, 0, sizeof anon.name);
+    hw_hash(&anon, pt->config_hash);
+    return 0;
+}
+
+int sweep_load(const char *path, sweep_t *sw, char *err, size_t errlen)
+{
+    memset(sw, 0, sizeof *sw);
+    hw_defaults(&sw->base);
+    sw->engine_path = ENGINE_FAST;
+    /* As codesim run --model's defaults. */
+    sw->llm = (sweep_llm_t){.batch = 1, .prompt = 512, .gen = 2, .abits = 8, .kvbits = 8,
+                            .mode = "auto"};
+    if (!(sw->path = strdup(path)))
+        return sweep_fail(err, errlen, path, 0, NULL, "out of memory");
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(sw->name, sizeof sw->name, "%.*s", (int)strcspn(base, "."), base);
+
+    size_t len = 0;
+    if (!(sw->text = textfile_read(path, &len, err, errlen))) {
+        sweep_free(sw);
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    ld_t ld = {path, &doc, err, errlen};
+    int rc = -1;
+    if (!yaml_parser_initialize(&parser)) {
+        sweep_fail(err, errlen, path, 0, NULL, "out of memory");
+        sweep_free(sw);
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)sw->text, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        sweep_fail(err, errlen, path, (unsigned)parser.problem_mark.line + 1, NULL,
+                   "YAML syntax error: %s", parser.problem ? parser.problem : "unknown");
+        yaml_parser_delete(&parser);
+        sweep_free(sw);
+        return -1;
+    }
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root)
+        sweep_fail(err, errlen, path, 0, NULL, "empty file, expected a sweep mapping");
+    else
+    {
+        const char *tech = "45nm";
+        unsigned tech_line = 0;
+        rc = parse_top(&ld, sw, root, &tech, &tech_line);
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+
+    /* Count and validate every configuration. */
+    size_t ncfg = 1;
+    for (size_t i = 0; rc == 0 && i < sw->nparams; i++) {
+        if (ncfg > SWEEP_MAX_POINTS / sw->params[i].nvalues / sw->nworkloads)
+            rc = sweep_fail(err, errlen, path, sw->params[i].line, sw->params[i].key,
+                            "the sweep would have more than %d points", SWEEP_MAX_POINTS);
+        ncfg *= sw->params[i].nvalues;
+    }
+    int models = 0;
+    for (size_t w = 0; rc == 0 && w < sw->nworkloads; w++)
+        models |= sw->workloads[w].is_model;
+    char why[256];
+    for (size_t cfg = 0; rc == 0 && cfg < ncfg; cfg++) {
+        hw_cfg_t hw;
+        llm_hw_t lh;
+        char combo[512];
+        if (apply(sw, cfg, &hw, why, sizeof why) == 0 &&
+            hw_validate(&hw, NULL, why, sizeof why) == 0) {
+            /* A model's points need PIM for any mode but npu. */
+            if (!models || llm_hw(&hw, sw->llm.mode, sw->llm.batch, &lh, why, sizeof why) == 0)
+                continue;
+            combo_text(sw, cfg, combo, sizeof combo);
+            rc = sweep_fail(err, errlen, path, sw->llm.key_line[3], NULL, "llm.%s (at %s)", why,
+                            combo);
+            break;
+        }
+        /* why is "KEY: reason" with the canonical key: name the line of
+         * the parameter that sets that field. */
+        const sweep_param_t *by = NULL;
+        for (size_t i = 0; i < sw->nparams && !by; i++) {
+            size_t fl = field_len(sw->params[i].key);
+            if (strncmp(why, sw->params[i].key, fl) == 0 && strchr("_:", why[fl]) &&
+                why[fl] != '\0')
+                by = &sw->params[i];
+        }
+        const char *reason = strstr(why, ": ");
+        combo_text(sw, cfg, combo, sizeof combo);
+        if (by && reason)
+            rc = sweep_fail(err, errlen, path, by->line, by->key, "%s (at %s)", reason + 2,
+                            combo);
+        else
+            rc = sweep_fail(err, errlen, path, 0, NULL, "%s (at %s)", why, combo);
+    }
+    if (rc != 0) {
+        sweep_free(sw);
+        return -1;
+    }
+    sw->npoints = ncfg * sw->nworkloads;
+    return 0;
+}
+
+void sweep_free(sweep_t *sw)
+{
+    if (!sw)
+        return;
+    for (size_t i = 0; i < sw->nparams; i++) {
+        for (size_t j = 0; j < sw->params[i].nvalues; j++)
+            free(sw->params[i].values[j]);
+        free(sw->params[i].values);
+    }
+    free(sw->params);
+    for (size_t i = 0; i < sw->nworkloads; i++) {
+        free(sw->workloads[i].file);
+        workload_free(&sw->workloads[i].wl);
+    }
+    free(sw->workloads);
+    hw_free(&sw->base);
+    free(sw->text);
+    free(sw->path);
+    memset(sw, 0, sizeof *sw);
+}
+
+int sweep_run_point(const sweep_t *sw, const sweep_point_t *pt, layer_result_t *res,
+                    char *err, size_t errlen)
+{
+    const workload_t *wl = &sw->workloads[pt->workload].wl;
+    for (size_t i = 0; i < wl->count; i++) {
+        const layer_t *l = &wl->layers[i];
+        const systolic_gemm_t g = {l->m, l->n, l->k};
+        layer_result_t *r = &res[i];
+        memset(r, 0, sizeof *r);
+        snprintf(r->name, sizeof r->name, "%s", l->name);
+        r->m = l->m;
+        r->n = l->n;
+        r->k = l->k;
+        r->dataflow = pt->hw.array.dataflow;
+        char why[256];
+        if (engine_run_gemm(&pt->hw, &g, sw->engine_path, NULL, NULL, NULL, &r->stats, why,
+                            sizeof why) != 0) {
+            snprintf(err, errlen, "layer %s: %s", l->name, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void add_items(sweep_costs_t *c, const char *kind, const power_breakdown_t *b)
+{
+    const size_t cap = sizeof c->breakdown / sizeof c->breakdown[0];
+    for (size_t i = 0; i < b->n && c->nbreakdown < cap; i++) {
+        snprintf(c->breakdown[c->nbreakdown].kind, sizeof c->breakdown[0].kind, "%s", kind);
+        snprintf(c->breakdown[c->nbreakdown].component, sizeof c->breakdown[0].component, "%s",
+                 b->item[i].name);
+        c->breakdown[c->nbreakdown++].value = b->item[i].value;
+    }
+}
+
+void sweep_costs(const sweep_t *sw, const sweep_point_t *pt, const layer_result_t *res,
+                 size_t n, sweep_costs_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->area_mm2 = c->energy_pj = c->tops = c->tops_per_w = c->tops_per_mm2 = NAN;
+    power_breakdown_t area, energy;
+    char why[256];
+    uint64_t macs = 0, cycles = 0;
+    power_init(&area);
+    power_init(&energy);
+    if (power_systolic_area(&sw->tech, &pt->hw, &area, why, sizeof why) != 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (power_systolic_energy(&sw->tech, &pt->hw, &res[i].stats, &energy, why, sizeof why))
+            return;
+        macs += res[i].stats.macs;
+        cycles += res[i].stats.total_cycles;
+    }
+    power_metrics_t m;
+    power_metrics(&sw->tech, macs, cycles, (uint64_t)pt->hw.array.rows * pt->hw.array.cols,
+                  energy.total, area.total, &m);
+    c->area_mm2 = m.area_mm2;
+    c->energy_pj = energy.total;
+    c->tops = m.tops;
+    c->tops_per_w = m.tops_per_w;
+    c->tops_per_mm2 = m.tops_per_mm2;
+    add_items(c, "energy_pj", &energy);
+    add_items(c, "area_um2", &area);
+}
+
+int sweep_run_llm(const sweep_t *sw, const sweep_point_t *pt, npu_result_t *res, char *err,
+                  size_t errlen)
+{
+    const sweep_workload_t *w = &sw->workloads[pt->workload];
+    llm_hw_t lh;
+    mapper_run_t r;
+    sweep_llm_run(sw, w, &r);
+    memset(res, 0, sizeof *res);
+    if (llm_hw(&pt->hw, sw->llm.mode, sw->llm.batch, &lh, err, errlen) != 0)
+        return -1;
+    return npu_run(&lh.nh, &w->model, &r, res, NULL, err, errlen);
+}
+
+void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_result_t *res,
+                     sweep_costs_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->area_mm2 = c->energy_pj = c->tops = c->tops_per_w = c->tops_per_mm2 = NAN;
+    power_breakdown_t energy, area;
+    char why[256];
+    power_init(&energy);
+    power_init(&area);
+    /* The same pricing as codesim run --model (models/power.h). */
+    if (power_npu_area(&sw->tech, &pt->hw, &area, why, sizeof why) != 0 ||
+        power_npu_energy(&sw->tech, &pt->hw, &res->events, &energy, why, sizeof why) != 0)
+        return;
+    /* Time at the NPU's clock, not the technology table's. */
+    tech_t at = sw->tech;
+    at.clock_mhz = pt->hw.npu.freq_mhz;
+    power_metrics_t m;
+    power_metrics(&at, res->macs, res->total_cycles,
+                  (uint64_t)pt->hw.array.rows * pt->hw.array.cols * pt->hw.npu.cores,
+                  energy.total, area.total, &m);
+    c->area_mm2 = m.area_mm2;
+    c->energy_pj = energy.total;
+    c->tops = m.tops;
+    c->tops_per_w = m.tops_per_w;
+    c->tops_per_mm2 = m.tops_per_mm2;
+    add_items(c, "energy_pj", &energy);
+    add_items(c, "area_um2", &area);
+}
+
+/* ---- Pareto ------------------------------------------------------------------- */
+
+typedef struct {
+    double x, y;
+    size_t i;
+} xy_t;
+
+static int xy_cmp(const void *a, const void *b)
+{
+    const xy_t *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+int sweep_pareto(const double *x, const double *y, size_t n, int *keep)
+{
+    xy_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        keep[i] = 0;
+        if (x[i] == x[i] && y[i] == y[i]) /* NaN: not comparable, not kept */
+            v[m++] = (xy_t){x[i], y[i], i};
+    }
+    qsort(v, m, sizeof *v, xy_cmp);
+    /* Sorted by x then y: a point is dominated by one of smaller x with y at
+     * most its own, or by one of equal x and smaller y.  best = least y over
+     * all smaller x. */
+    double best = INFINITY;
+    for (size_t g = 0; g < m;) {
+        size_t h = g;
+        while (h < m && v[h].x == v[g].x)
+            h++;
+        const double gmin = v[g].y; /* least y of this x */
+        for (size_t k = g; k < h && v[k].y == gmin; k++)
+            keep[v[k].i] = !(best <= gmin);
+        if (gmin < best)
+            best = gmin;
+        g = h;
+    }
+    free(v);
+    return 0;
+}
+
+/* ---- metrics ------------------------------------------------------------------ */
+
+/* The numeric columns of sweep_points that pareto and report accept. */
+static const char *const metrics[] = {
+    "total_cycles", "pes", "rows", "cols", "in_bits", "w_bits", "acc_bits", "sram_bytes",
+    "ifmap_bytes", "filter_bytes", "ofmap_bytes", "dram_bytes_per_cycle", "dram_bytes",
+    "macs", "utilization", "area_mm2", "energy_pj", "tops", "tops_per_w", "tops_per_mm2"};
+
+const char *sweep_metric(const char *name, int *maximize)
+{
+    *maximize = strncmp(name, "max:", 4) == 0;
+    if (*maximize)
+        name += 4;
+    else if (strncmp(name, "min:", 4) == 0)
+        name += 4;
+    if (strcmp(name, "latency") == 0)
+        name = "total_cycles";
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
+        if (strcmp(name, metrics[i]) == 0)
+            return metrics[i];
+    return NULL;
+}
+
+const char *sweep_metric_list(void)
+{
+    return "total_cycles (or latency), pes, rows, cols, in_bits, w_bits, acc_bits, sram_bytes, "
+           "ifmap_bytes, filter_bytes, ofmap_bytes, dram_bytes_per_cycle, dram_bytes, macs, "
+           "utilization, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2";
+}

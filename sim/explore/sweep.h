@@ -1,0 +1,181 @@
+/* sweep.h - design-space sweep files: parameter ranges or sets over
+ * hardware fields plus a list of workloads, expanded into points.
+ *
+ * Sweep file (YAML; sweeps/gpt2_systolic.yaml):
+ *   name: gpt2-systolic              # 1..63 printable characters
+ *   hw: ../configs/default.yaml      # optional base config (default: built-in)
+ *   workloads: [../traces/transformer.csv]
+ *   path: fast                       # optional: fast (default) | cycle
+ *   tech: 45nm                       # optional: technology node of the area and
+ *                                    # energy columns (reports/tech/NODE.yaml)
+ *   params:                          # any field hw_set() knows, by dotted key
+ *     array.rows: [8, 16, 32]        # a set: each value as in a hardware file
+ *     array.cols: {from: 8, to: 128, times: 2}   # geometric range 8,16,..,128
+ *     sram.ifmap_kib: {from: 64, to: 256, step: 64}  # arithmetic (step 1 default)
+ *     array.dataflow: [os, ws, is]
+ *   llm:                             # optional: run options of model workloads
+ *     batch: 8                       # sequences (default 1)
+ *     prompt: 128                    # prompt tokens (default 512)
+ *     gen: 4                         # new tokens, the first from prefill (default 2)
+ *     mode: auto                     # auto (default): neupims when the point has
+ *                                    # PIM, else npu; or npu, pim-blocked, neupims
+ *     wbits: 8                       # widths (default: the model's native wbits,
+ *     abits: 8                       # abits and kvbits 8), as codesim run --model
+ *     kvbits: 8
+ * File paths are relative to the sweep file's directory.
+ *
+ * A workload is a layer CSV (run layer by layer on one systolic array, as
+ * codesim run --workload) or, when its name ends in .json, a model
+ * config.json (traces/models/): its points run end-to-end inference with
+ * npu_run (sim/npu.h, as codesim run --model) over the point's whole machine
+ * (npu.cores, pim.enabled, pim.lanes, dram.* ...), with the llm: options.
+ * Its workload hash covers the file's bytes and the llm: options, so
+ * changing batch/prompt/gen/mode/widths reruns the points.
+ *
+ * Points are the product of every parameter's values and the workloads:
+ * index = ((v0 * n1 + v1) * n2 + v2 ...) * nworkloads + w, the last
+ * parameter varying fastest.  Every point's config is validated at load, so
+ * an unknown key, an empty or contradictory range, a value given twice, two
+ * keys for one field (sram.ifmap_kib and sram.ifmap_bytes) or a value out of
+ * range is an error "FILE:LINE: KEY: reason" before anything runs. */
+#ifndef CODESIM_SWEEP_H
+#define CODESIM_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../io/config.h"
+#include "../../models/engine.h"
+#include "../run/npu.h"
+#include "../io/workload.h"
+#include "../../models/power.h"
+#include "../../models/tech.h"
+
+/* A sweep of more points than this is refused (a typo like step: 1 over
+ * bytes would otherwise run for days). */
+#define SWEEP_MAX_POINTS 1000000
+#define SWEEP_MAX_VALUES 100000   /* values of one parameter */
+
+typedef struct {
+    char key[64];       /* as written, e.g. "sram.ifmap_kib" */
+    unsigned line;
+    char **values;      /* texts as hw_set() takes them */
+    size_t nvalues, cap;
+} sweep_param_t;
+
+typedef struct {
+    char *file;         /* as resolved (relative to the cwd or absolute) */
+    unsigned line;
+    workload_t wl;      /* a model: no layers, text = the config.json */
+    int is_model;       /* a .json model config: the point runs npu_run */
+    mapper_model_t model;
+    char hash[17];      /* FNV-1a 64 of the file's bytes (and, for a model, the
+                         * llm: options as "batch=B prompt=L ...") */
+} sweep_workload_t;
+
+/* The llm: section. */
+typedef struct {
+    uint64_t batch, prompt, gen;
+    uint32_t wbits;     /* 0: the model's native width */
+    uint32_t abits, kvbits;
+    char mode[16];      /* auto, npu, pim-blocked or neupims */
+    unsigned line;      /* of llm:, 0 when absent */
+    unsigned key_line[7]; /* of batch, prompt, gen, mode, wbits, abits, kvbits */
+} sweep_llm_t;
+
+typedef struct {
+    char name[64];
+    char *path;                 /* the sweep file */
+    char *text;                 /* as read */
+    engine_path_t engine_path;
+    hw_cfg_t base;              /* hw: file or the defaults */
+    tech_t tech;                /* tech: node (default 45nm) */
+    sweep_param_t *params;
+    size_t nparams;
+    sweep_workload_t *workloads;
+    size_t nworkloads;
+    sweep_llm_t llm;
+    size_t npoints;
+} sweep_t;
+
+int sweep_load(const char *path, sweep_t *sw, char *err, size_t errlen);
+void sweep_free(sweep_t *sw);
+
+typedef struct {
+    size_t index;
+    size_t workload;            /* index into sw->workloads */
+    hw_cfg_t hw;                /* owns no text */
+    char config_hash[17];       /* hw_hash() with the name cleared */
+    char params[512];           /* "array.rows=8 array.cols=16" */
+} sweep_point_t;
+
+/* Builds point index (< sw->npoints); validated at load, so it fails only
+ * on an index out of range. */
+int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, size_t errlen);
+
+/* Runs one point: every layer of its workload, results into res (room for
+ * the workload's layer count).  -1 with "layer NAME: reason" when the
+ * hardware cannot run a layer (a tile that does not fit). */
+int sweep_run_point(const sweep_t *sw, const sweep_point_t *pt, layer_result_t *res,
+                    char *err, size_t errlen);
+
+/* Runs one point of a model workload: end-to-end inference with npu_run on
+ * the point's hardware, mode and the sweep's llm: options.  -1 with err. */
+int sweep_run_llm(const sweep_t *sw, const sweep_point_t *pt, npu_result_t *res, char *err,
+                  size_t errlen);
+
+/* The run options of a model workload's points (wbits resolved). */
+void sweep_llm_run(const sweep_t *sw, const sweep_workload_t *w, mapper_run_t *r);
+
+/* Area and energy of a point (models/power.h over the sweep's technology
+ * node): totals, TOPS, TOPS/W, TOPS/mm^2 and both breakdowns (kind
+ * "energy_pj" or "area_um2").  NaN and no breakdown when the model refuses. */
+typedef struct {
+    double area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2;
+    size_t nbreakdown;
+    struct {
+        char kind[16];
+        char component[32];
+        double value;
+    } breakdown[2 * POWER_MAX_ITEMS];
+} sweep_costs_t;
+
+void sweep_costs(const sweep_t *sw, const sweep_point_t *pt, const layer_result_t *res,
+                 size_t n, sweep_costs_t *c);
+
+/* The same for an LLM point, priced as codesim run --model prices a run:
+ * area = power_npu_area (npu.cores x (array + scratchpads + LUT unit +
+ * vector unit) + every PIM unit when the point has PIM), energy =
+ * power_npu_energy of the run's events; TOPS, TOPS/W and TOPS/mm^2 from its
+ * MACs and total cycles at npu.freq_mhz. */
+void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_result_t *res,
+                     sweep_costs_t *c);
+
+/* The NPU and PIM of hw for codesim run --model and LLM sweep points
+ * (defined in sim/cmd_llm.c, the one place they are assembled): mode NULL
+ * or "auto" is npu without a pim: section, else neupims when batch fills
+ * both halves' array rows (batch >= 2 x rows), else pim-blocked.  out->nh.pim points
+ * into out, so out must not be copied.  -1 with "mode: reason". */
+typedef struct {
+    pim_gemv_cfg_t pim;
+    npu_hw_t nh;
+} llm_hw_t;
+
+int llm_hw(const hw_cfg_t *hw, const char *mode, uint64_t batch, llm_hw_t *out, char *err,
+           size_t errlen);
+
+/* Pareto filter over n points, both coordinates minimized: keep[i] = 1 when
+ * no other point is at most as large in both and smaller in one.  Equal
+ * points all stay.  O(n log n); returns -1 on out of memory. */
+int sweep_pareto(const double *x, const double *y, size_t n, int *keep);
+
+/* A metric for pareto and report: a numeric column of sweep_points,
+ * optionally prefixed "min:" (the default) or "max:" (sets *maximize);
+ * "latency" means total_cycles.  Returns the column name or NULL. */
+const char *sweep_metric(const char *name, int *maximize);
+const char *sweep_metric_list(void);
+
+/* FNV-1a 64 of len bytes as 16 hex digits. */
+void sweep_hash_bytes(const void *p, size_t len, char out[17]);
+
+#endif

@@ -1,0 +1,47 @@
+/* workload.h - layer CSVs: codesim's own and SCALE-Sim's topology files. */
+#ifndef CODESIM_WORKLOAD_H
+#define CODESIM_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../mapper/model.h"
+#include "../../models/lut_tc.h"
+
+typedef struct {
+    char name[64];
+    uint64_t m, n, k;       /* O[M][N] = A[M][K] x B[K][N] */
+    unsigned line;          /* line in the source file */
+    uint32_t w_bits;        /* low-bit weights: code bits 1..4 (2 for ternary);
+                               0: int8 weights (the systolic array) */
+    lut_wq_t wq;            /* with w_bits: LUT_WQ_ZP (default), LUT_WQ_SYM or
+                               LUT_WQ_TERNARY */
+} layer_t;
+
+typedef struct {
+    layer_t *layers;
+    size_t count;
+    char *text;             /* the file exactly as read, owned */
+} workload_t;
+
+/* Loads a layer CSV.  Accepted forms (header row first, fields may carry
+ * spaces, a trailing comma is allowed):
+ *   GEMM:  Layer,M,N,K[,w_bits[,wq]]  (w_bits and wq in any order after
+ *          Layer, both optional, their fields may be empty or left off at
+ *          the end of a row):
+ *            w_bits  1, 2, 3, 4 or ternary: the layer's weights are that
+ *                    narrow (it runs on a LUT unit when the hardware has one);
+ *                    empty: int8 weights
+ *            wq      sym or zp (default zp): the weight grid, see
+ *                    models/lut_tc.h; only with a numeric w_bits
+ *   conv:  Layer name,IFMAP Height,IFMAP Width,Filter Height,Filter Width,
+ *          Channels,Num Filter,Strides   -> M = output pixels, N = filters,
+ *                                           K = Fh*Fw*Channels
+ * On error returns -1 and err holds "FILE:LINE: FIELD: reason". */
+int workload_load(const char *path, workload_t *wl, char *err, size_t errlen);
+void workload_free(workload_t *wl);
+
+/* Reads and parses a model config.json (mapper/model.h) from path. */
+int workload_model_load(const char *path, mapper_model_t *m, char *err, size_t errlen);
+
+#endif

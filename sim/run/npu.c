@@ -1,0 +1,609 @@
+/* npu.c - LLM inference on a multi-core NPU with PIM (see npu.h). */
+#include "npu.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../mapper/tiling.h"
+#include "sched.h"
+
+static const char *const mode_names[] = {"npu", "pim-blocked", "neupims"};
+
+const char *npu_mode_name(npu_mode_t m)
+{
+    return (unsigned)m < 3 ? mode_names[m] : "?";
+}
+
+int npu_mode_parse(const char *s, npu_mode_t *m)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        if (strcmp(s, mode_names[i]) == 0) {
+            *m = (npu_mode_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- lowering --------------------------------------------------------- */
+
+#define NO_CMD UINT32_MAX
+#define TAG_DMA 1u /* low bit of a command's tag: a DMA load of the op */
+
+typedef struct {
+    uint32_t *ids;
+    size_t n, cap;
+} idlist_t;
+
+static int idlist_push(idlist_t *l, uint32_t id)
+{
+    if (l->n == l->cap) {
+        const size_t cap = l->cap ? 2 * l->cap : 16;
+        uint32_t *p = realloc(l->ids, cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->ids = p;
+        l->cap = cap;
+    }
+    l->ids[l->n++] = id;
+    return 0;
+}
+
+/* Cached PIM kernel times and events, by shape. */
+typedef struct {
+    pim_gemv_t g;
+    uint64_t npu_cycles;
+    pim_gemv_stats_t st;
+} pim_memo_t;
+
+typedef struct {
+    const npu_hw_t *hw;
+    npu_result_t *res;
+    mapper_ctx_t *mc;          /* tiles each core's slice of an op */
+    sched_t *s;
+    uint32_t dram, pim, matrix[64], vector[64];
+    uint32_t hist[64][2];      /* per core: compute commands two and one chunks back */
+    idlist_t barrier[2];       /* per sequence: what its next op waits for */
+    idlist_t next;
+    pim_memo_t *memo;
+    size_t nmemo, cap_memo;
+    char *err;
+    size_t errlen;
+} lower_t;
+
+static uint64_t split(uint64_t total, uint64_t part_begin, uint64_t part_end, uint64_t whole)
+{
+    /* total * [begin, end) / whole without overflow for our sizes */
+    const __uint128_t t = total;
+    return (uint64_t)(t * part_end / whole - t * part_begin / whole);
+}
+
+/* Array cycles of all tiles of a tiled GEMM (no memory stalls); adds the
+ * array's MACs and buffer element accesses of the same tiles to ev. */
+static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op,
+                              power_npu_events_t *ev)
+{
+    const mapper_tiling_t *t = &op->tiling;
+    const uint64_t dim[3] = {op->m, op->n, op->k}, tile[3] = {t->tm, t->tn, t->tk};
+    uint64_t cnt[3][2], size[3][2];
+    for (int d = 0; d < 3; d++) {
+        cnt[d][0] = dim[d] / tile[d];
+        size[d][0] = tile[d];
+        cnt[d][1] = dim[d] % tile[d] ? 1 : 0;
+        size[d][1] = dim[d] % tile[d];
+    }
+    uint64_t total = 0;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++) {
+                const uint64_t n = cnt[0][i] * cnt[1][j] * cnt[2][k] * op->count;
+                if (!n)
+                    continue;
+                const systolic_gemm_t g = {size[0][i], size[1][j], size[2][k]};
+                systolic_counts_t c;
+                systolic_count(a, &g, &c);
+                total += n * c.compute_cycles;
+                ev->array_macs += n * g.m * g.n * g.k;
+                ev->ifmap_reads += n * c.ifmap_reads;
+                ev->filter_reads += n * c.filter_reads;
+                ev->ofmap_writes += n * c.ofmap_writes;
+                ev->ofmap_acc_reads += n * c.ofmap_acc_reads;
+            }
+    return total;
+}
+
+/* LUT events of one core's slice: lut_count of each instance's column
+ * blocks.  The mapper splits N into sub->tiling.tiles blocks (each rebuilds
+ * its tables and re-reads A); here the blocks are balanced to within one
+ * column, which may differ from the mapper's tn-aligned widths by a few
+ * columns per block (same total N). */
+static void lut_events(const hw_cfg_t *hw, const mapper_op_t *sub, power_npu_events_t *ev)
+{
+    lut_cfg_t cfg;
+    lut_gemm_t g;
+    mapper_lut_cfg(hw, sub, &cfg, &g);
+    const uint64_t nb = sub->tiling.tiles ? sub->tiling.tiles : 1;
+    const uint64_t w = g.n / nb, wide = g.n % nb; /* `wide` blocks of w + 1 */
+    for (int i = 0; i < 2; i++) {
+        const uint64_t blocks = (i ? wide : nb - wide) * sub->count;
+        const lut_gemm_t b = {g.m, w + (uint64_t)i, g.k};
+        if (!blocks || !b.n)
+            continue;
+        lut_stats_t st;
+        lut_count(&cfg, &b, &st);
+        lut_stats_t *d = &ev->lut;
+#define LUT_SUM(f) d->f += blocks * st.f
+        LUT_SUM(total_cycles); LUT_SUM(compute_cycles); LUT_SUM(precompute_cycles);
+        LUT_SUM(lookup_cycles); LUT_SUM(move_cycles); LUT_SUM(scale_cycles);
+        LUT_SUM(move_wait_cycles); LUT_SUM(finish_cycles); LUT_SUM(drain_cycles);
+        LUT_SUM(stall_cycles); LUT_SUM(act_reads); LUT_SUM(weight_reads);
+        LUT_SUM(table_writes); LUT_SUM(table_reads); LUT_SUM(precompute_adds);
+        LUT_SUM(fused_precompute_adds); LUT_SUM(rowsum_adds); LUT_SUM(sign_ops);
+        LUT_SUM(shifts); LUT_SUM(acc_adds); LUT_SUM(bank_writes); LUT_SUM(zp_muls);
+        LUT_SUM(zp_adds); LUT_SUM(out_writes); LUT_SUM(out_acc_reads); LUT_SUM(scale_muls);
+        LUT_SUM(dram_read_bytes); LUT_SUM(dram_write_bytes); LUT_SUM(macs); LUT_SUM(steps);
+#undef LUT_SUM
+    }
+    if (!ev->lut_runs)
+        ev->lut_cfg = cfg;
+    ev->lut_runs++;
+}
+
+static int add(lower_t *L, uint32_t unit, uint64_t dur, uint32_t tag, const uint32_t *deps,
+               uint32_t nd, uint32_t *id)
+{
+    const int64_t c = sched_add_cmd(L->s, unit, dur, tag, deps, nd, L->err, L->errlen);
+    if (c < 0)
+        return -1;
+    *id = (uint32_t)c;
+    return 0;
+}
+
+/* The slice of op that core c of `cores` computes: instances first, then
+ * columns of N, then rows of M are divided as evenly as they go. */
+static void core_slice(const mapper_op_t *op, uint32_t c, uint32_t cores, mapper_op_t *sub)
+{
+    *sub = *op;
+    uint64_t *dim = op->count >= cores ? &sub->count : op->n >= cores ? &sub->n : &sub->m;
+    const uint64_t whole = *dim;
+    *dim = whole / cores + (c < whole % cores);
+}
+
+static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t slot)
+{
+    const npu_cfg_t *n = &L->hw->npu;
+    const uint64_t bpc = L->hw->hw->dma.bytes_per_cycle;
+    const uint64_t most = op->count > op->n ? (op->count > op->m ? op->count : op->m)
+                                            : (op->n > op->m ? op->n : op->m);
+    const uint32_t cores = most < n->cores ? (uint32_t)most : n->cores;
+    L->next.n = 0;
+    for (uint32_t c = 0; c < cores; c++) {
+        /* Each core's slice is tiled on its own (the mapper memoizes shapes). */
+        mapper_op_t sub;
+        core_slice(op, c, cores, &sub);
+        if (sub.m == 0 || sub.n == 0 || sub.count == 0)
+            continue;
+        uint64_t comp_c, tiles;
+        if (op->unit == MAPPER_UNIT_LUT) {
+            /* Low-bit weights: the core's LUT tensor core takes the place of
+             * its array and runs the slice (its columns of N) as one LUT GEMM:
+             * compute = the LUT's cycles without memory stalls, memory = its
+             * lut_run DRAM bytes (mapper_cost_lut); chunked by the slice's
+             * tiles of N (tile.n columns) so loads overlap compute. */
+            if (mapper_cost_lut(L->mc, &sub, &comp_c, L->err, L->errlen) != 0)
+                return -1;
+            lut_events(L->hw->hw, &sub, &L->res->events);
+            L->res->events.lut_macs += sub.m * sub.n * sub.k * sub.count;
+            tiles = (sub.n + sub.tiling.tn - 1) / sub.tiling.tn * sub.count;
+        } else {
+            const systolic_gemm_t g = {sub.m, sub.n, sub.k};
+            if (mapper_tile_gemm(L->mc, &g, sub.count, &sub.tiling, L->err, L->errlen) != 0)
+                return -1;
+            comp_c = tiled_compute(&L->hw->hw->array, &sub, &L->res->events);
+            tiles = sub.tiling.tiles * sub.count;
+        }
+        const uint64_t bytes_c = sub.tiling.dram_bytes;
+        const uint64_t chunks = tiles < n->chunks ? tiles : n->chunks;
+        uint32_t comp = NO_CMD;
+        for (uint64_t j = 0; j < chunks; j++) {
+            const uint64_t bj = split(bytes_c, j, j + 1, chunks);
+            uint32_t load, deps[2];
+            uint32_t nd = 0;
+            if (L->hist[c][0] != NO_CMD) /* double buffering: its half is free */
+                deps[nd++] = L->hist[c][0];
+            if (add(L, L->dram, (bj + bpc - 1) / bpc, 2 * slot + TAG_DMA, deps, nd, &load))
+                return -1;
+            L->res->dram_bytes += bj;
+            L->res->events.dram_bytes += bj;
+            /* compute: its data, and (first chunk) the previous op's results */
+            uint32_t *cd = malloc((bar->n + 1) * sizeof *cd);
+            if (!cd)
+                goto oom;
+            uint32_t ncd = 0;
+            cd[ncd++] = load;
+            if (j == 0)
+                for (size_t b = 0; b < bar->n; b++)
+                    cd[ncd++] = bar->ids[b];
+            const int rc = add(L, L->matrix[c], split(comp_c, j, j + 1, chunks), 2 * slot, cd,
+                               ncd, &comp);
+            free(cd);
+            if (rc)
+                return -1;
+            L->hist[c][0] = L->hist[c][1];
+            L->hist[c][1] = comp;
+        }
+        if (comp != NO_CMD && idlist_push(&L->next, comp))
+            goto oom;
+    }
+    return 0;
+oom:
+    snprintf(L->err, L->errlen, "out of memory");
+    return -1;
+}
+
+static vector_op_t vector_kind(const mapper_model_t *m, const char *name)
+{
+    if (strncmp(name, "norm", 4) == 0)
+        return m->norm == MAPPER_RMSNORM ? VECTOR_RMSNORM : VECTOR_LAYERNORM;
+    if (strncmp(name, "subnorm", 7) == 0)
+        return VECTOR_RMSNORM;
+    if (strcmp(name, "softmax") == 0)
+        return VECTOR_SOFTMAX;
+    if (strcmp(name, "rope") == 0)
+        return VECTOR_ROPE;
+    if (strcmp(name, "act_gate") == 0)
+        return VECTOR_SWIGLU;
+    if (strcmp(name, "act") == 0)
+        return VECTOR_ACT;
+    return VECTOR_ADD; /* residual adds, KV append, embedding gather: one pass */
+}
+
+static int lower_vector(lower_t *L, const mapper_model_t *m, idlist_t *bar, const mapper_op_t *op,
+                        uint32_t slot)
+{
+    const uint64_t rows = op->m * op->count;
+    const uint32_t cores = rows < L->hw->npu.cores ? (uint32_t)rows : L->hw->npu.cores;
+    const vector_op_t kind = vector_kind(m, op->name);
+    uint32_t passes, barriers;
+    vector_op_shape(kind, &passes, &barriers);
+    L->res->events.vector_elem_passes += rows * op->n * passes;
+    L->next.n = 0;
+    for (uint32_t c = 0; c < cores; c++) {
+        const uint64_t r = rows / cores + (c < rows % cores);
+        uint32_t id;
+        if (add(L, L->vector[c], vector_cycles(&L->hw->npu.vector, kind, r, op->n), 2 * slot,
+                bar->ids, (uint32_t)bar->n, &id) ||
+            idlist_push(&L->next, id)) {
+            if (!*L->err)
+                snprintf(L->err, L->errlen, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int pim_cycles(lower_t *L, const pim_gemv_t *g, uint64_t *out)
+{
+    for (size_t i = 0; i < L->nmemo; i++) {
+        if (!memcmp(&L->memo[i].g, g, sizeof *g)) {
+            *out = L->memo[i].npu_cycles;
+            power_npu_pim_add(&L->res->events.pim, &L->memo[i].st);
+            L->res->events.pim_kernels++;
+            return 0;
+        }
+    }
+    pim_gemv_stats_t st;
+    if (pim_gemv_time(L->hw->pim, g, &st, NULL, L->err, L->errlen) != 0)
+        return -1;
+    /* DRAM command-clock cycles to NPU cycles: t = cycles * tCK. */
+    const __uint128_t ps = (__uint128_t)st.cycles * L->hw->pim->dram.tck_ps;
+    *out = (uint64_t)((ps * L->hw->npu.freq_mhz + 999999) / 1000000);
+    if (L->nmemo == L->cap_memo) {
+        const size_t cap = L->cap_memo ? 2 * L->cap_memo : 16;
+        pim_memo_t *p = realloc(L->memo, cap * sizeof *p);
+        if (!p) {
+            snprintf(L->err, L->errlen, "out of memory");
+            return -1;
+        }
+        L->memo = p;
+        L->cap_memo = cap;
+    }
+    L->memo[L->nmemo++] = (pim_memo_t){*g, *out, st};
+    power_npu_pim_add(&L->res->events.pim, &st);
+    L->res->events.pim_kernels++;
+    return 0;
+}
+
+static int lower_pim(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t slot)
+{
+    /* One GEMV per query vector: qk reads the K cache (keys x head_dim) as
+     * its matrix, sv reads V transposed (head_dim x keys), as NeuPIMs lays
+     * the KV cache out in the banks. */
+    const pim_gemv_t g = {op->count * op->m, op->n, op->k};
+    uint64_t cyc;
+    if (pim_cycles(L, &g, &cyc) != 0)
+        return -1;
+    const uint32_t unit = L->hw->mode == NPU_PIM_BLOCKED ? L->dram : L->pim;
+    uint32_t id;
+    L->next.n = 0;
+    if (add(L, unit, cyc, 2 * slot, bar->ids, (uint32_t)bar->n, &id) || idlist_push(&L->next, id)) {
+        if (!*L->err)
+            snprintf(L->err, L->errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int on_pim(const npu_hw_t *hw, const mapper_op_t *op)
+{
+    return hw->mode != NPU_ONLY && op->phase == MAPPER_DECODE &&
+           (strcmp(op->name, "qk") == 0 || strcmp(op->name, "sv") == 0);
+}
+
+/* The op-statistics slot of (name, phase, unit), added when new. */
+static int op_slot(npu_result_t *res, const mapper_op_t *op, mapper_unit_t unit, uint32_t *slot)
+{
+    for (size_t i = 0; i < res->nops; i++) {
+        if (res->ops[i].phase == op->phase && res->ops[i].unit == unit &&
+            strcmp(res->ops[i].name, op->name) == 0) {
+            *slot = (uint32_t)i;
+            return 0;
+        }
+    }
+    npu_op_stat_t *p = realloc(res->ops, (res->nops + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    res->ops = p;
+    memset(&p[res->nops], 0, sizeof *p);
+    snprintf(p[res->nops].name, sizeof p[res->nops].name, "%s", op->name);
+    p[res->nops].phase = op->phase;
+    p[res->nops].unit = unit;
+    *slot = (uint32_t)res->nops++;
+    return 0;
+}
+
+static int lower_op(lower_t *L, const mapper_model_t *m, int seq, const mapper_op_t *op)
+{
+    idlist_t *bar = &L->barrier[seq];
+    const int pim = on_pim(L->hw, op);
+    const mapper_unit_t unit = pim ? MAPPER_UNIT_PIM : op->unit;
+    uint32_t slot;
+    if (op_slot(L->res, op, unit, &slot) != 0) {
+        snprintf(L->err, L->errlen, "out of memory");
+        return -1;
+    }
+    int rc;
+    if (op->kind == MAPPER_VECTOR) {
+        rc = lower_vector(L, m, bar, op, slot);
+    } else {
+        const uint64_t macs = op->m * op->n * op->k * op->count;
+        L->res->ops[slot].macs += macs;
+        L->res->macs += macs;
+        rc = pim ? lower_pim(L, bar, op, slot) : lower_gemm(L, bar, op, slot);
+    }
+    if (rc)
+        return -1;
+    /* The next op of this sequence waits for this one. */
+    idlist_t t = *bar;
+    *bar = L->next;
+    L->next = t;
+    return 0;
+}
+
+/* Emits one step: the ops of `step` from each sequence's list, the decoder
+ * block once per layer, sequences interleaved layer by layer. */
+static int lower_step(lower_t *L, const mapper_model_t *m, const mapper_ops_t *seqs, int nseq,
+                      uint32_t step)
+{
+    size_t lo[2], hi[2], block_lo[2], block_hi[2];
+    uint32_t layers = 1;
+    for (int q = 0; q < nseq; q++) {
+        lo[q] = seqs[q].count;
+        hi[q] = 0;
+        block_lo[q] = block_hi[q] = SIZE_MAX;
+        for (size_t i = 0; i < seqs[q].count; i++) {
+            const mapper_op_t *op = &seqs[q].ops[i];
+            if (op->step != step)
+                continue;
+            if (lo[q] == seqs[q].count)
+                lo[q] = i;
+            hi[q] = i + 1;
+            if (op->repeat > 1) {
+                if (block_lo[q] == SIZE_MAX)
+                    block_lo[q] = i;
+                block_hi[q] = i + 1;
+                layers = op->repeat;
+            }
+        }
+        if (block_lo[q] == SIZE_MAX)
+            block_lo[q] = block_hi[q] = hi[q];
+    }
+    for (int q = 0; q < nseq; q++) /* before the blocks: embedding */
+        for (size_t i = lo[q]; i < block_lo[q]; i++)
+            if (lower_op(L, m, q, &seqs[q].ops[i]))
+                return -1;
+    for (uint32_t l = 0; l < layers; l++)
+        for (int q = 0; q < nseq; q++)
+            for (size_t i = block_lo[q]; i < block_hi[q]; i++)
+                if (lower_op(L, m, q, &seqs[q].ops[i]))
+                    return -1;
+    for (int q = 0; q < nseq; q++) /* after: final norm, LM head */
+        for (size_t i = block_hi[q]; i < hi[q]; i++)
+            if (lower_op(L, m, q, &seqs[q].ops[i]))
+                return -1;
+    return 0;
+}
+
+static int make_units(lower_t *L)
+{
+    char name[32];
+    for (uint32_t c = 0; c < L->hw->npu.cores; c++) {
+        snprintf(name, sizeof name, "core%u.matrix", c);
+        const int mu = sched_add_unit(L->s, name, L->err, L->errlen);
+        snprintf(name, sizeof name, "core%u.vector", c);
+        const int vu = sched_add_unit(L->s, name, L->err, L->errlen);
+        if (mu < 0 || vu < 0)
+            return -1;
+        L->matrix[c] = (uint32_t)mu;
+        L->vector[c] = (uint32_t)vu;
+    }
+    const int d = sched_add_unit(L->s, "dram", L->err, L->errlen);
+    const int p = sched_add_unit(L->s, "pim", L->err, L->errlen);
+    if (d < 0 || p < 0)
+        return -1;
+    L->dram = (uint32_t)d;
+    L->pim = (uint32_t)p;
+    return 0;
+}
+
+static const char *label(uint32_t tag, void *ctx)
+{
+    const npu_result_t *res = ctx;
+    return res->ops[tag / 2].name;
+}
+
+void npu_result_free(npu_result_t *res)
+{
+    free(res->units);
+    free(res->ops);
+    memset(res, 0, sizeof *res);
+}
+
+static int map_ops(mapper_ctx_t *mc, const mapper_model_t *m, const mapper_run_t *r,
+                   mapper_ops_t *ops, char *err, size_t errlen)
+{
+    if (mapper_ops_build(m, r, ops, err, errlen) != 0)
+        return -1;
+    return mapper_map(mc, ops, err, errlen);
+}
+
+int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
+            npu_result_t *res, FILE *timeline, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    if (npu_cfg_check(&hw->npu, err, errlen) != 0)
+        return -1;
+    if (hw->mode != NPU_ONLY && !hw->pim) {
+        snprintf(err, errlen, "mode: %s needs a pim section in the hardware config",
+                 npu_mode_name(hw->mode));
+        return -1;
+    }
+    /* PIM placement is the run mode's (on_pim): NPU-only maps decode attention
+     * onto the arrays even when the hardware has a pim: section. */
+    hw_cfg_t mhw = *hw->hw;
+    if (hw->mode == NPU_ONLY)
+        mhw.has_pim = 0;
+    mapper_ctx_t *mc = mapper_ctx_new(&mhw);
+    mapper_ops_t full = {0}, half[2] = {{0}, {0}};
+    lower_t L = {.hw = hw, .res = res, .mc = mc, .err = err, .errlen = errlen};
+    int rc = -1;
+    if (!mc) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    *err = 0;
+    if (map_ops(mc, m, r, &full, err, errlen) != 0)
+        goto out;
+    /* NeuPIMs: decode runs as two sub-batches (only when there are two). */
+    const int split_batch = hw->mode == NPU_PIM_NEUPIMS && r->batch >= 2;
+    if (split_batch) {
+        mapper_run_t ra = *r, rb = *r;
+        ra.batch = (r->batch + 1) / 2;
+        rb.batch = r->batch / 2;
+        if (map_ops(mc, m, &ra, &half[0], err, errlen) != 0 ||
+            map_ops(mc, m, &rb, &half[1], err, errlen) != 0)
+            goto out;
+    }
+    for (size_t i = 0; i < full.count; i++)
+        if (full.ops[i].kind != MAPPER_VECTOR)
+            res->mapper_flops += full.ops[i].flops * full.ops[i].repeat;
+
+    const uint32_t steps = (uint32_t)r->gen; /* step 0 = prefill, 1 .. gen-1 decode */
+    if (timeline)
+        fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", timeline);
+    int first_event = 1;
+    for (uint32_t step = 0; step < steps; step++) {
+        L.s = sched_new();
+        if (!L.s) {
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        for (uint32_t c = 0; c < 64; c++)
+            L.hist[c][0] = L.hist[c][1] = NO_CMD;
+        L.barrier[0].n = L.barrier[1].n = 0;
+        const int sub = step > 0 && split_batch;
+        if (make_units(&L) != 0 || lower_step(&L, m, sub ? half : &full, sub ? 2 : 1, step) != 0) {
+            sched_free(L.s);
+            goto out;
+        }
+        uint64_t span;
+        if (sched_run(L.s, &span, err, errlen) != 0) {
+            sched_free(L.s);
+            goto out;
+        }
+        if (!res->units) {
+            res->nunits = sched_units(L.s);
+            res->units = calloc(res->nunits, sizeof *res->units);
+            if (!res->units) {
+                sched_free(L.s);
+                snprintf(err, errlen, "out of memory");
+                goto out;
+            }
+            for (size_t u = 0; u < res->nunits; u++)
+                snprintf(res->units[u].name, sizeof res->units[u].name, "%s",
+                         sched_unit(L.s, (uint32_t)u)->name);
+        }
+        for (size_t u = 0; u < res->nunits; u++)
+            res->units[u].busy += sched_unit(L.s, (uint32_t)u)->busy;
+        for (size_t c = 0; c < sched_cmds(L.s); c++) {
+            const sched_cmd_t *cmd = sched_cmd(L.s, c);
+            if (!(cmd->tag & TAG_DMA))
+                res->ops[cmd->tag / 2].cycles += cmd->duration;
+        }
+        res->commands += sched_cmds(L.s);
+        if (step == 0)
+            res->prefill_cycles = span;
+        else
+            res->decode_cycles += span;
+        if (timeline && step < 2) {
+            char proc[32];
+            snprintf(proc, sizeof proc, step ? "decode step 1" : "prefill");
+            if (sched_trace_events(L.s, timeline, (int)step, proc, hw->npu.freq_mhz, label, res,
+                                   &first_event) != 0) {
+                sched_free(L.s);
+                snprintf(err, errlen, "timeline: write failed");
+                goto out;
+            }
+        }
+        sched_free(L.s);
+        L.s = NULL;
+    }
+    if (timeline && (fputs("]}\n", timeline) == EOF || ferror(timeline))) {
+        snprintf(err, errlen, "timeline: write failed");
+        goto out;
+    }
+    res->decode_steps = steps - 1;
+    res->total_cycles = res->prefill_cycles + res->decode_cycles;
+    const double hz = 1e6 * hw->npu.freq_mhz;
+    res->ttft_s = (double)res->prefill_cycles / hz;
+    res->tpot_s = res->decode_steps ? (double)res->decode_cycles / hz / (double)res->decode_steps
+                                    : 0.0;
+    res->tokens_per_s = (double)(r->batch * r->gen) / ((double)res->total_cycles / hz);
+    res->dram_gbps = (double)res->dram_bytes / ((double)res->total_cycles / hz) / 1e9;
+    for (size_t u = 0; u < res->nunits; u++)
+        res->units[u].utilization = (double)res->units[u].busy / (double)res->total_cycles;
+    rc = 0;
+out:
+    free(L.barrier[0].ids);
+    free(L.barrier[1].ids);
+    free(L.next.ids);
+    free(L.memo);
+    mapper_ops_free(&full);
+    mapper_ops_free(&half[0]);
+    mapper_ops_free(&half[1]);
+    mapper_ctx_free(mc);
+    if (rc)
+        npu_result_free(res);
+    return rc;
+}

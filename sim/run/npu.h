@@ -1,0 +1,110 @@
+/* npu.h - end-to-end LLM inference on a multi-core NPU, with or without PIM.
+ *
+ * The machine: `cores` NPU cores, each with the configured systolic array
+ * (hw.array, hw.sram) as its matrix unit and a vector unit (models/vector.h);
+ * all cores share one DRAM channel of hw.dma.bytes_per_cycle through their
+ * DMA engines.  With PIM, the DRAM's banks also compute GEMVs
+ * (models/pim_gemv.h).
+ *
+ * Lowering (one decoder block's op list from the mapper, instantiated once
+ * per layer, per step):
+ *  - GEMM/GEMV on the systolic array: the mapper's tiling gives the tiles and
+ *    their DRAM traffic; tiles are spread evenly over the cores; each core
+ *    runs its share as `chunks` pairs of (DMA load on the shared DRAM channel,
+ *    compute on its matrix unit).  A load may start once the compute two
+ *    chunks earlier on that core has finished (double buffering), so loads
+ *    overlap compute and prefetch the next op's tiles.  Compute cycles are the
+ *    array's closed-form cycles of the tiles (models/systolic.c); memory time
+ *    is the DRAM channel's, shared by all cores.  Loads carry all of the
+ *    tiling's DRAM bytes, reads and write-backs alike.
+ *  - GEMM/GEMV the mapper placed on the LUT tensor core (1..4-bit weights,
+ *    with a lut: section) run on the same matrix units, each core's slice as
+ *    one LUT GEMM: the LUT's compute cycles and lut_run DRAM bytes
+ *    (mapper_cost_lut), chunked by the slice's tiles of N.
+ *  - Vector ops (norms, softmax, RoPE, activations, residual adds) run on
+ *    the cores' vector units, rows split over the cores, on chip.
+ *  - Decode attention (qk, sv) with PIM runs as one PIM GEMV kernel per op
+ *    (pim_gemv_time), converted from DRAM clock cycles to NPU cycles.
+ *  - Every op waits for the previous op of its sequence (data dependency).
+ *
+ * Modes:
+ *  NPU_ONLY         attention GEMVs on the systolic arrays, KV cache over DMA.
+ *  NPU_PIM_BLOCKED  attention on PIM; the PIM kernel holds the DRAM channel,
+ *                   so DMA waits while PIM computes (one row buffer).
+ *  NPU_PIM_NEUPIMS  dual row buffers: PIM runs beside DMA; the batch is split
+ *                   into two sub-batches whose op sequences interleave, so
+ *                   one sub-batch's attention on PIM overlaps the other's
+ *                   GEMMs on the NPU (NeuPIMs' sub-batch interleaving).
+ * Prefill runs on the NPU in every mode.
+ */
+#ifndef CODESIM_NPU_H
+#define CODESIM_NPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../../mapper/model.h"
+#include "../../mapper/ops.h"
+#include "../../models/pim_gemv.h"
+#include "../../models/npu.h"
+#include "../../models/power.h"
+#include "../io/config.h"
+
+typedef enum { NPU_ONLY = 0, NPU_PIM_BLOCKED = 1, NPU_PIM_NEUPIMS = 2 } npu_mode_t;
+
+const char *npu_mode_name(npu_mode_t m);
+int npu_mode_parse(const char *s, npu_mode_t *m);
+
+typedef struct {
+    char name[32];
+    uint64_t busy;           /* cycles, all steps */
+    double utilization;      /* busy / total cycles */
+} npu_unit_stat_t;
+
+typedef struct {
+    char name[16];           /* mapper op name */
+    mapper_phase_t phase;
+    mapper_unit_t unit;      /* where it ran */
+    uint64_t cycles;         /* unit-busy cycles of its commands, all layers and steps */
+    uint64_t macs;
+} npu_op_stat_t;
+
+typedef struct {
+    uint64_t prefill_cycles;   /* prefill, to the first token */
+    uint64_t decode_cycles;    /* all decode steps */
+    uint64_t decode_steps;
+    uint64_t total_cycles;
+    double ttft_s, tpot_s, tokens_per_s;
+    uint64_t macs;             /* multiply-accumulates executed */
+    uint64_t mapper_flops;     /* the mapper's FLOPs of its GEMM/GEMV ops (with bias adds) */
+    uint64_t dram_bytes;       /* moved by the NPU's DMA */
+    double dram_gbps;          /* dram_bytes over the run's time */
+    uint64_t commands;
+    /* What energy needs (models/power.h, power_npu_energy): array MACs and
+     * the array's buffer accesses from systolic_count of every tile shape
+     * tiled_compute costs, LUT MACs and lut_count of each LUT run (each core
+     * slice's column blocks), vector element-passes, DMA bytes (=
+     * dram_bytes) and the PIM kernels' stats, all layers and steps. */
+    power_npu_events_t events;
+    npu_unit_stat_t *units;
+    size_t nunits;
+    npu_op_stat_t *ops;
+    size_t nops;
+} npu_result_t;
+
+typedef struct {
+    const hw_cfg_t *hw;
+    npu_cfg_t npu;
+    npu_mode_t mode;
+    const pim_gemv_cfg_t *pim;  /* required unless mode == NPU_ONLY */
+} npu_hw_t;
+
+/* Simulates prefill and every decode step of run r of model m.  With
+ * timeline non-NULL, writes the prefill and the first decode step as Chrome
+ * trace-event JSON.  -1 with err on bad input or an op that does not fit. */
+int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
+            npu_result_t *res, FILE *timeline, char *err, size_t errlen);
+void npu_result_free(npu_result_t *res);
+
+#endif
