@@ -26,6 +26,7 @@ typedef struct {
     pim_cfg_t pim;          /* pim: the processing units beside the DRAM banks */
     int has_lut;            /* a lut: section is present (and not enabled: false) */
     lut_cfg_t lut;          /* lut: the LUT tensor core; its DRAM channel is dma */
+    uint32_t sections;      /* bit i: the file had hw_blocks[i]'s section (block.h) */
     char *text;             /* the file exactly as read (NUL-terminated), owned */
 } hw_cfg_t;
 

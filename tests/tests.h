@@ -23,6 +23,7 @@ Suite *sched_suite(void);      /* tests/test_sched.c */
 Suite *npu_suite(void);        /* tests/test_npu.c */
 Suite *llm_suite(void);        /* tests/test_llm.c: codesim run --model */
 Suite *vector_suite(void);     /* tests/test_vector.c */
+Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T
  * --seed S` into a scratch database and asserts exit 0, the closing line

@@ -6,8 +6,7 @@
 #include <stdint.h>
 
 int cmd_run(int argc, char **argv);
-int cmd_run_llm(int argc, char **argv); /* sim/cmd_llm.c: codesim run --model */
-int bench_npu(void);                     /* sim/cmd_llm.c */
+int bench_npu(void);                     /* sim/cli/cmd_bench.c */
 int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);   /* sim/cmd_sweep.c */

@@ -20,6 +20,8 @@
 #include "../../models/engine.h"
 #include "../io/workload.h"
 #include "../cost/tech_file.h"
+#include "../run/run.h"
+#include "output.h"
 
 #ifndef CODESIM_ROOT
 #define CODESIM_ROOT "."
@@ -28,8 +30,10 @@
 static const char area_usage[] =
     "usage: codesim area [--hw FILE] [--tech NODE] [--workload FILE]\n"
     "\n"
-    "Prints the area breakdown of the hardware; with a workload, also the energy\n"
-    "breakdown of running it (fast path) and TOPS, TOPS/W, TOPS/mm^2.\n"
+    "Prints the area breakdown of the machine (every block it has, per-core blocks\n"
+    "times npu.cores); with a workload, also the energy breakdown of running it\n"
+    "(fast path) and TOPS, TOPS/W, TOPS/mm^2 at npu.freq_mhz: the numbers codesim\n"
+    "run prints for the same machine and workload.\n"
     "\n"
     "  --hw FILE        hardware config (default: the built-in 32x32 config)\n"
     "  --tech NODE      45nm (default), 28nm, 7nm, or a technology YAML file\n"
@@ -106,45 +110,43 @@ int cmd_area(int argc, char **argv)
         fprintf(stderr, "codesim area: %s\n", err);
         goto out;
     }
-    power_breakdown_t area;
-    power_init(&area);
-    if (power_systolic_area(&tech, &hw, &area, err, sizeof err) != 0) {
+    /* The machine's area, and with a workload the run through the one
+     * simulation entry point (the numbers codesim run prints).  Simulate
+     * before printing anything: a layer that does not fit fails with one
+     * line and no partial report. */
+    sim_result_t res = {0};
+    if (wl_path) {
+        const sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
+        if (sim_run(&hw, &tech, &w, &res, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim area: %s:%s\n", wl_path, err);
+            goto out;
+        }
+    } else if (sim_area(&hw, &tech, &res.area, err, sizeof err) != 0) {
         fprintf(stderr, "codesim area: %s\n", err);
         goto out;
     }
-    /* Simulate before printing anything: a layer that does not fit fails
-     * with one line and no partial report. */
-    power_breakdown_t energy;
-    power_init(&energy);
-    uint64_t cycles = 0, macs = 0;
-    for (size_t i = 0; i < wl.count; i++) {
-        const layer_t *l = &wl.layers[i];
-        const systolic_gemm_t g = {l->m, l->n, l->k};
-        layer_stats_t st;
-        if (engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err, sizeof err) != 0 ||
-            power_systolic_energy(&tech, &hw, &st, &energy, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim area: %s:%u: layer %s: %s\n", wl_path, l->line, l->name,
-                    err);
-            goto out;
-        }
-        cycles += st.total_cycles;
-        macs += st.macs;
-    }
-
-    printf("codesim area: %s, %ux%u %s array, %u/%u/%u-bit, on %s (%g MHz)\n", hw.name,
-           hw.array.rows, hw.array.cols, systolic_dataflow_name(hw.array.dataflow),
-           hw.array.in_bits, hw.array.w_bits, hw.array.acc_bits, tech.node, tech.clock_mhz);
-    print_breakdown("area", "mm^2", 1e-6, &area, 0, NULL);
+    printf("codesim area: %s, ", hw.name);
+    if (hw.npu.cores > 1)
+        printf("%u cores x ", hw.npu.cores);
+    printf("%ux%u %s array, %u/%u/%u-bit", hw.array.rows, hw.array.cols,
+           systolic_dataflow_name(hw.array.dataflow), hw.array.in_bits, hw.array.w_bits,
+           hw.array.acc_bits);
+    if (hw.has_lut)
+        printf(", %ux%ux%u LUT unit", hw.lut.tm, hw.lut.tn, hw.lut.tk);
+    if (hw.has_pim)
+        printf(", PIM");
+    printf(", on %s at %u MHz\n", tech.node, hw.npu.freq_mhz);
+    print_breakdown("area", "mm^2", 1e-6, &res.area, 0, NULL);
     if (wl_path) {
         printf("\nworkload %s: %zu layers, %" PRIu64 " cycles, %" PRIu64 " MACs\n", wl_path,
-               wl.count, cycles, macs);
-        print_breakdown("energy", "uJ", 1e-6, &energy, (double)macs, "pJ/MAC");
-        power_metrics_t m;
-        power_metrics(&tech, macs, cycles, (uint64_t)hw.array.rows * hw.array.cols, energy.total,
-                      area.total, &m);
+               wl.count, res.cycles, res.macs);
+        print_breakdown("energy", "uJ", 1e-6, &res.energy, (double)res.macs, "pJ/MAC");
+        const power_metrics_t *m = &res.metrics;
         printf("\ntime %.6f s  power %.3f W  TOPS %.4f (peak %.4f)  TOPS/W %.4f  TOPS/mm^2 %.5f\n",
-               m.seconds, m.power_w, m.tops, m.peak_tops, m.tops_per_w, m.tops_per_mm2);
+               m->seconds, m->power_w, m->tops, m->peak_tops, m->tops_per_w, m->tops_per_mm2);
+        out_notes("area", &res);
     }
+    sim_result_free(&res);
     rc = 0;
 out:
     workload_free(&wl);

@@ -10,6 +10,13 @@
 #include "../io/config.h"
 #include "../../models/engine.h"
 #include "../harness/rtl.h"
+#include "../cost/tech_file.h"
+#include "../io/workload.h"
+#include "../run/run.h"
+
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
 
 static const char bench_usage[] =
     "usage: codesim bench [--rows R] [--cols C] [--m M] [--n N] [--k K] [--no-rtl]\n"
@@ -176,5 +183,55 @@ int cmd_bench(int argc, char **argv)
         rc = 1;
     if (rc == 0)
         rc = bench_sweep();
+    return rc;
+}
+
+/* bench: wall time to simulate one decode step of Llama-2-7B at batch 32
+ * and context 2048 on configs/npu_pim.yaml (4 cores, HBM2 with PIM), as the
+ * time of prefill + one decode step minus the time of the prefill alone. */
+int bench_npu(void)
+{
+    char err[512];
+    hw_cfg_t hw;
+    mapper_model_t model;
+    if (hw_load(CODESIM_ROOT "/configs/npu_pim.yaml", &hw, err, sizeof err) != 0 ||
+        workload_model_load(CODESIM_ROOT "/traces/models/llama-2-7b.json", &model, err,
+                          sizeof err) != 0) {
+        fprintf(stderr, "bench npu: %s\n", err);
+        return 1;
+    }
+    tech_t tech;
+    char tech_file[600];
+    tech_path("45nm", tech_file, sizeof tech_file);
+    if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
+        fprintf(stderr, "bench npu: %s\n", err);
+        hw_free(&hw);
+        return 1;
+    }
+    printf("\ncodesim bench: one Llama-2-7B decode step, batch 32, context 2048, %u cores + PIM\n",
+           hw.npu.cores);
+    printf("%-12s %14s %14s %16s\n", "mode", "prefill s", "decode step s", "TPOT (simulated)");
+    int rc = 0;
+    for (int m = NPU_ONLY; m <= NPU_PIM_NEUPIMS && rc == 0; m++) {
+        double t[2];
+        sim_result_t res = {0};
+        for (int gen = 1; gen <= 2 && rc == 0; gen++) {
+            const sim_workload_t wl = {SIM_MODEL, NULL, &model, {32, 2048, (uint64_t)gen, 8, 8, 8},
+                                       ENGINE_FAST, npu_mode_name((npu_mode_t)m), NULL};
+            const double t0 = cli_now();
+            if (sim_run(&hw, &tech, &wl, &res, err, sizeof err) != 0) {
+                fprintf(stderr, "bench npu: %s\n", err);
+                rc = 1;
+            }
+            t[gen - 1] = cli_now() - t0;
+            if (gen == 1)
+                sim_result_free(&res);
+        }
+        if (rc == 0)
+            printf("%-12s %14.3f %14.3f %13.3f ms\n", npu_mode_name((npu_mode_t)m), t[0],
+                   t[1] - t[0], res.npu.tpot_s * 1e3);
+        sim_result_free(&res);
+    }
+    hw_free(&hw);
     return rc;
 }

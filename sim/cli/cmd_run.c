@@ -1,164 +1,86 @@
-/* cmd_run.c - `codesim run`: a layer workload on one hardware config. */
+/* cmd_run.c - `codesim run`: a workload (layer CSV or LLM config.json) on
+ * one machine, through sim_run (sim/run/run.h); printed, stored, and
+ * optionally written as JSON and CSV reports (output.h). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../models/power.h"
-#include "../../models/tech.h"
-#include "cli.h"
-#include "../io/config.h"
-#include "../db/db.h"
-#include "../../models/engine.h"
-#include "../io/workload.h"
 #include "../cost/tech_file.h"
+#include "../db/db.h"
+#include "../io/config.h"
+#include "../io/textfile.h"
+#include "../io/workload.h"
+#include "../run/run.h"
+#include "cli.h"
+#include "output.h"
 
 static const char run_usage[] =
-    "usage: codesim run --workload FILE [--hw FILE] [--db FILE] [--path fast|cycle]\n"
-    "                   [--tech NODE]\n"
-    "       codesim run --model FILE ...   (LLM inference; see codesim run --model x --help)\n"
+    "usage: codesim run --workload FILE [--hw FILE] [--path fast|cycle] [common options]\n"
+    "       codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
+    "                   [--mode auto|npu|pim-blocked|neupims] [--wbits W] [--abits A]\n"
+    "                   [--kvbits V] [--timeline FILE] [common options]\n"
+    "common options:    [--tech NODE] [--db FILE] [--json FILE] [--csv DIR]\n"
     "\n"
-    "Simulates every layer of a workload on the hardware, prices it (area of the\n"
-    "hardware and energy of the run's events by component, TOPS, TOPS/W,\n"
-    "TOPS/mm^2; models/power.h) and stores the run with both breakdowns.\n"
+    "Simulates a workload on the machine of the hardware file, prices it (area of\n"
+    "every block the machine has, energy of the run's events by component, TOPS,\n"
+    "TOPS/W and TOPS/mm^2 at the machine's clock npu.freq_mhz) and stores the run\n"
+    "with both breakdowns.  `sweep`, `area` and `lutcompare` run the same machine\n"
+    "through the same code and print the same numbers.\n"
     "\n"
-    "  --hw FILE        hardware config: codesim YAML (see configs/default.yaml and\n"
-    "                   configs/lut.yaml) or a SCALE-Sim .cfg; default: the built-in\n"
-    "                   32x32 config\n"
+    "  --hw FILE        hardware: codesim YAML (configs/*.yaml) or a SCALE-Sim .cfg;\n"
+    "                   default: the built-in machine (one core, 32x32 OS array)\n"
     "  --workload FILE  layer CSV: 'Layer,M,N,K[,w_bits,wq]' rows or SCALE-Sim\n"
-    "                   convolution rows; a layer with a w_bits (1..4 or ternary) runs\n"
-    "                   on the LUT unit when the hardware has a lut: section, else on\n"
-    "                   the array with its weights dequantized to int8\n"
-    "  --db FILE        SQLite results database (default results.db)\n"
+    "                   convolution rows.  A layer with a w_bits (1..4 or ternary)\n"
+    "                   runs on the LUT unit when the machine has a lut: section, else\n"
+    "                   on the array with its weights dequantized to int8.  On a\n"
+    "                   machine of several cores each layer is split over the cores\n"
     "  --path P         fast (closed form, default) or cycle (every PE, every cycle;\n"
     "                   on the LUT unit every lookup PE); both give the same numbers\n"
-    "  --tech NODE      technology table of the area and energy: 45nm (default),\n"
-    "                   28nm, 7nm or a technology YAML file (reports/tech/)\n";
-
-static void print_row(const char *name, const char *unit, uint64_t m, uint64_t n, uint64_t k,
-                      const layer_stats_t *s)
-{
-    printf("%-18s %-8s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
-           " %6.1f %14" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
-           name, unit, m, n, k, s->total_cycles, s->compute_cycles, s->stall_cycles,
-           100.0 * s->utilization, s->macs, s->ifmap_reads, s->filter_reads,
-           s->dram_read_bytes, s->dram_write_bytes);
-}
-
-/* Runs one low-bit layer on the LUT unit and reports it in the systolic
- * layer's terms, so the table, the totals and the layers rows of the
- * database read the same for both units.  The mapping (lut_stats_t ->
- * layer_stats_t):
- *   total/compute/stall_cycles  the same quantities (stall: waiting on DRAM)
- *   macs                        M*N*K, the multiply-adds the lookups replace
- *   folds                       tiles (one MOVE per tile.m x tile.n x tile.k)
- *   steps                       operand-delivery steps
- *   ifmap_reads                 activation elements read by the precompute
- *   filter_reads                packed weight words read (one g-bit word of
- *                               one bit-plane each, not weight elements)
- *   ofmap_reads / ofmap_writes  output read-modify-write reads / writes
- *   dram_read/write_bytes       the same quantities
- *   utilization                 lookups / (tile.m*tile.n lookup PEs x cycles)
- *   ifmap_writes, filter_writes 0: the unit counts its buffer fills as DRAM
- *                               bytes only
- * The events with no column here (table reads and writes, adds, shifts...)
- * are in lut_stats_t; `codesim lutcompare` prints them. */
-static void lut_layer_cfg(const hw_cfg_t *hw, const layer_t *l, lut_cfg_t *cfg)
-{
-    *cfg = hw->lut;
-    cfg->w_bits = l->w_bits;
-    cfg->wq = l->wq;
-    cfg->zp = 1u << (l->w_bits - 1);   /* zp weights are two's-complement codes */
-}
-
-static int run_lut_layer(const hw_cfg_t *hw, const layer_t *l, engine_path_t path,
-                         layer_stats_t *st, lut_stats_t *lsp, char *err, size_t errlen)
-{
-    lut_cfg_t cfg;
-    lut_layer_cfg(hw, l, &cfg);
-    const lut_gemm_t g = {l->m, l->n, l->k};
-    lut_stats_t ls;
-    if (lut_run(&cfg, &g, path == ENGINE_CYCLE ? LUT_CYCLE : LUT_FAST, NULL, NULL, NULL, &ls,
-                err, errlen) != 0)
-        return -1;
-    memset(st, 0, sizeof *st);
-    st->total_cycles = ls.total_cycles;
-    st->compute_cycles = ls.compute_cycles;
-    st->stall_cycles = ls.stall_cycles;
-    st->macs = ls.macs;
-    st->folds = ls.move_cycles;
-    st->steps = ls.steps;
-    st->ifmap_reads = ls.act_reads;
-    st->filter_reads = ls.weight_reads;
-    st->ofmap_reads = ls.out_acc_reads;
-    st->ofmap_writes = ls.out_writes;
-    st->dram_read_bytes = ls.dram_read_bytes;
-    st->dram_write_bytes = ls.dram_write_bytes;
-    st->utilization =
-        (double)ls.table_reads / ((double)cfg.tm * cfg.tn * (double)ls.total_cycles);
-    *lsp = ls;
-    return 0;
-}
-
-/* The area and energy of a run, both breakdowns as the database stores them. */
-typedef struct {
-    power_breakdown_t area, energy;
-    power_metrics_t m;
-    db_breakdown_t rows[2 * POWER_MAX_ITEMS];
-    size_t nrows;
-} run_costs_t;
-
-/* Prints one table of every component with its area (mm^2) and energy (uJ),
- * then the derived figures. */
-static void print_costs(const tech_t *t, const run_costs_t *c)
-{
-    printf("\nenergy and area on %s (models/power.h):\n%-20s %12s %12s\n", t->node, "component",
-           "area_mm2", "energy_uJ");
-    for (size_t i = 0; i < c->area.n + c->energy.n; i++) {
-        const char *name = i < c->area.n ? c->area.item[i].name
-                                         : c->energy.item[i - c->area.n].name;
-        if (i >= c->area.n && power_get(&c->area, name) != 0)
-            continue; /* printed with its area */
-        char a[16] = "-", e[16] = "-";
-        for (size_t j = 0; j < c->area.n; j++)
-            if (!strcmp(c->area.item[j].name, name))
-                snprintf(a, sizeof a, "%.6f", c->area.item[j].value * 1e-6);
-        for (size_t j = 0; j < c->energy.n; j++)
-            if (!strcmp(c->energy.item[j].name, name))
-                snprintf(e, sizeof e, "%.6f", c->energy.item[j].value * 1e-6);
-        printf("%-20s %12s %12s\n", name, a, e);
-    }
-    printf("%-20s %12.6f %12.6f\n", "total", c->area.total * 1e-6, c->energy.total * 1e-6);
-    printf("TOPS %.4f (peak %.4f)  TOPS/W %.4f  TOPS/mm^2 %.5f  power %.4f W\n", c->m.tops,
-           c->m.peak_tops, c->m.tops_per_w, c->m.tops_per_mm2, c->m.power_w);
-}
-
-static void cost_rows(run_costs_t *c)
-{
-    c->nrows = 0;
-    for (size_t i = 0; i < c->energy.n; i++)
-        c->rows[c->nrows++] = (db_breakdown_t){"energy_pj", c->energy.item[i].name,
-                                               c->energy.item[i].value};
-    for (size_t i = 0; i < c->area.n; i++)
-        c->rows[c->nrows++] = (db_breakdown_t){"area_um2", c->area.item[i].name,
-                                               c->area.item[i].value};
-}
+    "  --model FILE     Hugging Face config.json (traces/models/): LLM inference,\n"
+    "                   the prefill of B prompts of L tokens and G-1 decode steps on\n"
+    "                   the machine's NPU, with PIM when it has a pim: section\n"
+    "  --batch B        sequences (default 1)     --prompt L  prompt tokens (default 512)\n"
+    "  --gen G          new tokens per sequence, the first from prefill (default 2)\n"
+    "  --mode M         npu: no PIM; pim-blocked: attention on PIM, DMA waits while\n"
+    "                   PIM computes; neupims: dual row buffers and sub-batch\n"
+    "                   interleaving.  auto (default): npu without a pim: section;\n"
+    "                   with one, neupims when B >= 2 x array rows, else pim-blocked\n"
+    "  --wbits, --abits, --kvbits  widths (default 8; 2 for ternary models' weights)\n"
+    "  --timeline FILE  Chrome trace-event JSON of the prefill and the first decode\n"
+    "                   step: open it in https://ui.perfetto.dev or chrome://tracing\n"
+    "  --tech NODE      technology table: 45nm (default), 28nm, 7nm or a YAML file\n"
+    "  --db FILE        SQLite results database (default results.db)\n"
+    "  --json FILE      the whole result as one JSON document (- for stdout; the\n"
+    "                   terminal table then goes to stderr)\n"
+    "  --csv DIR        COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, ACCESS_REPORT.csv,\n"
+    "                   COST_REPORT.csv (LLM: COMPUTE, UNITS, COST) into DIR\n"
+    "\n"
+    "examples:\n"
+    "  codesim run --workload traces/transformer.csv\n"
+    "  codesim run --hw configs/lut.yaml --workload traces/lowbit.csv --json run.json\n"
+    "  codesim run --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml \\\n"
+    "              --batch 64 --prompt 512 --gen 16 --mode neupims\n";
 
 int cmd_run(int argc, char **argv)
 {
-    /* With a model, the run is end-to-end LLM inference (sim/cmd_llm.c). */
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--model") || !strncmp(argv[i], "--model=", 8))
-            return cmd_run_llm(argc, argv);
-    const char *hw_path = NULL, *wl_path = NULL, *db_path = "results.db", *path_s = "fast";
-    const char *node = "45nm";
+    const char *hw_path = NULL, *wl_path = NULL, *model_path = NULL, *db_path = "results.db";
+    const char *path_s = NULL, *node = "45nm", *mode_s = NULL, *timeline_path = NULL;
+    const char *json_path = NULL, *csv_dir = NULL;
+    uint64_t batch = 1, prompt = 512, gen = 2, wbits = 0, abits = 8, kvbits = 8;
+    int llm_flag = 0;
     static const struct option opts[] = {
         {"hw", required_argument, 0, 'h'},     {"workload", required_argument, 0, 'w'},
         {"db", required_argument, 0, 'd'},     {"path", required_argument, 0, 'p'},
-        {"tech", required_argument, 0, 't'},   {"help", no_argument, 0, 'H'},
-        {0, 0, 0, 0}};
-    int c;
+        {"tech", required_argument, 0, 't'},   {"model", required_argument, 0, 'm'},
+        {"batch", required_argument, 0, 'b'},  {"prompt", required_argument, 0, 'P'},
+        {"gen", required_argument, 0, 'g'},    {"mode", required_argument, 0, 'M'},
+        {"wbits", required_argument, 0, 'W'},  {"abits", required_argument, 0, 'A'},
+        {"kvbits", required_argument, 0, 'K'}, {"timeline", required_argument, 0, 'T'},
+        {"json", required_argument, 0, 'j'},   {"csv", required_argument, 0, 'c'},
+        {"help", no_argument, 0, 'H'},         {0, 0, 0, 0}};
+    int c, bad = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -167,51 +89,85 @@ int cmd_run(int argc, char **argv)
         case 'd': db_path = optarg; break;
         case 'p': path_s = optarg; break;
         case 't': node = optarg; break;
+        case 'm': model_path = optarg; break;
+        case 'M': mode_s = optarg; llm_flag = 1; break;
+        case 'T': timeline_path = optarg; llm_flag = 1; break;
+        case 'j': json_path = optarg; break;
+        case 'c': csv_dir = optarg; break;
+        case 'b': bad |= cli_uint("run", "batch", optarg, 1, 65536, &batch); llm_flag = 1; break;
+        case 'P': bad |= cli_uint("run", "prompt", optarg, 1, 1 << 20, &prompt); llm_flag = 1; break;
+        case 'g': bad |= cli_uint("run", "gen", optarg, 1, 1 << 20, &gen); llm_flag = 1; break;
+        case 'W': bad |= cli_uint("run", "wbits", optarg, 1, 16, &wbits); llm_flag = 1; break;
+        case 'A': bad |= cli_uint("run", "abits", optarg, 1, 16, &abits); llm_flag = 1; break;
+        case 'K': bad |= cli_uint("run", "kvbits", optarg, 1, 16, &kvbits); llm_flag = 1; break;
         case 'H': fputs(run_usage, stdout); return 0;
         default: fputs(run_usage, stderr); return 2;
         }
     }
+    if (bad)
+        return 2;
     if (optind < argc) {
         fprintf(stderr, "codesim run: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    if (!wl_path) {
-        fprintf(stderr, "codesim run: --workload: missing (see codesim run --help)\n");
+    if (!wl_path == !model_path) {
+        fprintf(stderr, "codesim run: %s (see codesim run --help)\n",
+                wl_path ? "--workload and --model: give one, not both"
+                        : "--workload or --model: missing");
         return 2;
     }
-    engine_path_t path;
-    if (!strcmp(path_s, "fast")) {
-        path = ENGINE_FAST;
-    } else if (!strcmp(path_s, "cycle")) {
+    if (wl_path && llm_flag) {
+        fprintf(stderr, "codesim run: --batch, --prompt, --gen, --mode, --wbits, --abits, "
+                        "--kvbits and --timeline are for --model runs\n");
+        return 2;
+    }
+    engine_path_t path = ENGINE_FAST;
+    if (path_s && !strcmp(path_s, "cycle")) {
         path = ENGINE_CYCLE;
-    } else {
+    } else if (path_s && strcmp(path_s, "fast")) {
         fprintf(stderr, "codesim run: --path: '%s' is not fast or cycle\n", path_s);
+        return 2;
+    }
+    if (model_path && path_s) {
+        fprintf(stderr, "codesim run: --path: an LLM runs on the NPU's event schedule; --path is "
+                        "for --workload runs\n");
         return 2;
     }
 
     char err[512];
     hw_cfg_t hw;
     workload_t wl = {0};
+    mapper_model_t model;
     db_t *db = NULL;
-    layer_result_t *res = NULL;
-    run_costs_t *costs = NULL;
+    sim_result_t res = {0};
+    FILE *tl = NULL;
     tech_t tech;
     int rc = 1;
     char tech_file[600];
+    const char *src = wl_path ? wl_path : model_path;
     tech_path(node, tech_file, sizeof tech_file);
     if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
         fprintf(stderr, "codesim run: --tech: %s\n", err);
         return 1;
     }
-    if (hw_path) {
-        if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim run: %s\n", err);
-            return 1;
-        }
-    } else {
-        hw_defaults(&hw);
+    if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
+        fprintf(stderr, "codesim run: %s\n", err);
+        return 1;
     }
-    if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
+    if (model_path) {
+        npu_mode_t mode;
+        if (sim_mode(&hw, mode_s, batch, &mode, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim run: --%s (%s)\n", err, hw_path ? hw_path : "built-in config");
+            rc = 2;
+            goto out;
+        }
+        size_t len;
+        if (workload_model_load(model_path, &model, err, sizeof err) != 0 ||
+            !(wl.text = textfile_read(model_path, &len, err, sizeof err))) {
+            fprintf(stderr, "codesim run: %s\n", err);
+            goto out;
+        }
+    } else if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
         fprintf(stderr, "codesim run: %s\n", err);
         goto out;
     }
@@ -220,113 +176,78 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "codesim run: %s\n", err);
         goto out;
     }
-    res = calloc(wl.count, sizeof *res);
-    costs = calloc(1, sizeof *costs);
-    if (!res || !costs) {
-        fprintf(stderr, "codesim run: out of memory\n");
+    if (timeline_path && !(tl = fopen(timeline_path, "w"))) {
+        fprintf(stderr, "codesim run: %s: cannot write the timeline\n", timeline_path);
         goto out;
     }
-    /* The area of what is configured: the array and its scratchpads, and
-     * the LUT unit when there is one. */
-    power_init(&costs->area);
-    power_init(&costs->energy);
-    if (power_systolic_area(&tech, &hw, &costs->area, err, sizeof err) != 0 ||
-        (hw.has_lut && power_lut_area(&tech, &hw.lut, &costs->area, err, sizeof err) != 0)) {
-        fprintf(stderr, "codesim run: area on %s: %s\n", tech.node, err);
+    sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, path, NULL, NULL};
+    if (model_path)
+        w = (sim_workload_t){SIM_MODEL, NULL, &model,
+                             (mapper_run_t){batch, prompt, gen, (uint32_t)wbits, (uint32_t)abits,
+                                            (uint32_t)kvbits},
+                             ENGINE_FAST, mode_s, tl};
+    if (sim_run(&hw, &tech, &w, &res, err, sizeof err) != 0) {
+        /* a layer's error starts with its line number */
+        fprintf(stderr, "codesim run: %s:%s%s\n", src, err[0] >= '0' && err[0] <= '9' ? "" : " ",
+                err);
         goto out;
     }
-    const double t0 = cli_now();
-    for (size_t i = 0; i < wl.count; i++) {
-        const layer_t *l = &wl.layers[i];
-        const systolic_gemm_t g = {l->m, l->n, l->k};
-        layer_result_t *r = &res[i];
-        snprintf(r->name, sizeof r->name, "%s", l->name);
-        r->m = l->m;
-        r->n = l->n;
-        r->k = l->k;
-        r->dataflow = hw.array.dataflow;
-        /* Low-bit weights go to the LUT unit when there is one.  Without
-         * one they run on the array as dequantize-then-MAC: the weights are
-         * expanded to the array's w_bits (int8 in the default config) before
-         * the filter buffer, so the layer costs what an int8 layer does (the
-         * dequantizer is pipelined with the DMA, see lut_dequant_cost()). */
-        const int on_lut = l->w_bits && hw.has_lut;
-        r->unit = on_lut ? "lut" : "systolic";
-        lut_stats_t ls;
-        if (on_lut ? run_lut_layer(&hw, l, path, &r->stats, &ls, err, sizeof err)
-                   : engine_run_gemm(&hw, &g, path, NULL, NULL, NULL, &r->stats, err,
-                                     sizeof err)) {
-            fprintf(stderr, "codesim run: %s:%u: layer %s: %s%s\n", wl_path, l->line, l->name,
-                    on_lut ? "lut." : "", err);
-            goto out;
-        }
-        /* A LUT layer is priced from its own events (table reads, adds,
-         * shifts...: lut_stats_t), not from the layer_stats_t mapping. */
-        lut_cfg_t lc;
-        if (on_lut)
-            lut_layer_cfg(&hw, l, &lc);
-        if (on_lut ? power_lut_energy(&tech, &lc, &ls, &costs->energy, err, sizeof err)
-                   : power_systolic_energy(&tech, &hw, &r->stats, &costs->energy, err,
-                                           sizeof err)) {
-            fprintf(stderr, "codesim run: %s:%u: layer %s: energy: %s\n", wl_path, l->line,
-                    l->name, err);
+    if (tl) {
+        const int bad_close = fclose(tl) != 0;
+        tl = NULL;
+        if (bad_close) {
+            fprintf(stderr, "codesim run: %s: cannot write the timeline\n", timeline_path);
             goto out;
         }
     }
-    const double wall = cli_now() - t0;
+    out_ctx_t oc = {"run", &hw, &tech, src, model_path ? model.name : NULL, 0};
+    /* With --json -, stdout carries the document alone. */
+    FILE *const so = json_path && !strcmp(json_path, "-") ? stderr : stdout;
+    out_print(so, &oc, &res);
+    out_notes("run", &res);
+    if (timeline_path)
+        fprintf(so, "\ntimeline of the prefill and the first decode step: %s\n"
+               "(open it in https://ui.perfetto.dev or chrome://tracing)\n",
+               timeline_path);
 
-    printf("codesim run: %s, %ux%u %s array", hw.name, hw.array.rows, hw.array.cols,
-           systolic_dataflow_name(hw.array.dataflow));
-    if (hw.has_lut)
-        printf(", %ux%ux%u LUT unit (g=%u)", hw.lut.tm, hw.lut.tn, hw.lut.tk, hw.lut.g);
-    printf(", %s path\n", engine_path_name(path));
-    printf("%-18s %-8s %6s %6s %6s %12s %12s %10s %6s %14s %12s %12s %12s %12s\n", "layer", "unit",
-           "M", "N", "K", "cycles", "compute", "stall", "util%", "MACs", "ifmap_rd", "filter_rd",
-           "dram_rd_B", "dram_wr_B");
-    /* util% of the total: the cycle-weighted mean of the layers' (for an
-     * array-only run, all MACs over R*C*cycles as before). */
-    layer_stats_t tot = {0};
-    double busy = 0;
-    for (size_t i = 0; i < wl.count; i++) {
-        const layer_result_t *r = &res[i];
-        print_row(r->name, r->unit, r->m, r->n, r->k, &r->stats);
-        busy += r->stats.utilization * (double)r->stats.total_cycles;
-        tot.total_cycles += r->stats.total_cycles;
-        tot.compute_cycles += r->stats.compute_cycles;
-        tot.stall_cycles += r->stats.stall_cycles;
-        tot.macs += r->stats.macs;
-        tot.ifmap_reads += r->stats.ifmap_reads;
-        tot.filter_reads += r->stats.filter_reads;
-        tot.dram_read_bytes += r->stats.dram_read_bytes;
-        tot.dram_write_bytes += r->stats.dram_write_bytes;
-    }
-    tot.utilization = busy / (double)tot.total_cycles;
-    printf("%-18s %-8s %6s %6s %6s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %6.1f %14" PRIu64
-           " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
-           "total", "", "", "", "", tot.total_cycles, tot.compute_cycles, tot.stall_cycles,
-           100.0 * tot.utilization, tot.macs, tot.ifmap_reads, tot.filter_reads,
-           tot.dram_read_bytes, tot.dram_write_bytes);
-
-    power_metrics(&tech, tot.macs, tot.total_cycles, (uint64_t)hw.array.rows * hw.array.cols,
-                  costs->energy.total, costs->area.total, &costs->m);
-    print_costs(&tech, costs);
-    cost_rows(costs);
-
-    const db_run_t run = {engine_path_name(path), hw_path, &hw, wl_path, &wl, wall};
+    db_breakdown_t rows[2 * POWER_MAX_ITEMS];
+    const size_t nrows = out_breakdown_rows(&res, rows);
+    const db_run_t run = {model_path ? "npu" : engine_path_name(path), hw_path, &hw, src, &wl,
+                          res.wall_seconds};
     int64_t run_id;
-    if (db_record_run_costs(db, &run, res, wl.count, costs->rows, costs->nrows, &run_id, err,
-                            sizeof err) != 0) {
+    int st;
+    if (model_path) {
+        const db_llm_t llm = {model.name, npu_mode_name(res.mode), &res.run, &hw.npu};
+        st = db_record_llm_costs(db, &run, &llm, &res.npu, rows, nrows, &run_id, err, sizeof err);
+    } else {
+        st = db_record_run_costs(db, &run, res.layers, res.nlayers, rows, nrows, &run_id, err,
+                                 sizeof err);
+    }
+    if (st != 0) {
         fprintf(stderr, "codesim run: %s: %s\n", db_path, err);
         goto out;
     }
-    printf("stored as run %lld in %s (simulated in %.3f s)\n", (long long)run_id, db_path,
-           wall);
+    fprintf(so, "stored as run %lld in %s (simulated in %.3f s)\n", (long long)run_id, db_path,
+            res.wall_seconds);
+    oc.run_id = run_id;
+    if (json_path && out_json(&oc, &res, json_path, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: --json: %s\n", err);
+        goto out;
+    }
+    if (csv_dir && out_csv(&oc, &res, csv_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim run: --csv: %s\n", err);
+        goto out;
+    }
     rc = 0;
 out:
-    free(costs);
-    free(res);
+    if (tl)
+        fclose(tl);
+    sim_result_free(&res);
     db_close(db);
-    workload_free(&wl);
+    if (model_path)
+        free(wl.text);
+    else
+        workload_free(&wl);
     hw_free(&hw);
     return rc;
 }

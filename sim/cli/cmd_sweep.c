@@ -134,25 +134,26 @@ static void worker_main(const run_t *rn, int task_fd, int result_fd)
         m.costs.area_mm2 = m.costs.energy_pj = m.costs.tops = NAN;
         m.costs.tops_per_w = m.costs.tops_per_mm2 = NAN;
         sweep_point_t pt;
+        sim_result_t sr = {0};
         npu_result_t llm = {0};
         const double t0 = cli_now();
-        if (sweep_point(&rn->sw, (size_t)index, &pt, m.err, sizeof m.err) != 0) {
+        if (sweep_point(&rn->sw, (size_t)index, &pt, m.err, sizeof m.err) != 0 ||
+            sweep_run(&rn->sw, &pt, &sr, m.err, sizeof m.err) != 0) {
             m.failed = 1;
-        } else if (rn->sw.workloads[pt.workload].is_model) {
-            if (sweep_run_llm(&rn->sw, &pt, &llm, m.err, sizeof m.err) != 0) {
-                m.failed = 1;
-            } else {
-                sweep_llm_costs(&rn->sw, &pt, &llm, &m.costs);
+        } else {
+            sweep_costs(&sr, &m.costs);
+            if (sr.kind == SIM_MODEL) {
+                llm = sr.npu; /* the message carries its arrays after it */
+                memset(&sr.npu, 0, sizeof sr.npu);
                 m.llm = llm;
                 m.llm.units = NULL;
                 m.llm.ops = NULL;
+            } else {
+                m.nlayers = (uint32_t)sr.nlayers;
+                memcpy(res, sr.layers, sr.nlayers * sizeof *res);
             }
-        } else if (sweep_run_point(&rn->sw, &pt, res, m.err, sizeof m.err) != 0) {
-            m.failed = 1;
-        } else {
-            m.nlayers = (uint32_t)rn->sw.workloads[pt.workload].wl.count;
-            sweep_costs(&rn->sw, &pt, res, m.nlayers, &m.costs);
         }
+        sim_result_free(&sr);
         m.wall = cli_now() - t0;
         const int bad = full_write(result_fd, &m, sizeof m) != 0 ||
                         full_write(result_fd, res, m.nlayers * sizeof *res) != 0 ||
@@ -223,11 +224,11 @@ static int store(run_t *rn, const point_msg_t *m)
     int rc;
     if (w->is_model) {
         /* Stored as codesim run --model stores its run, plus the point. */
-        llm_hw_t lh;
+        npu_mode_t nm;
         mapper_run_t r;
         sweep_llm_run(&rn->sw, w, &r);
-        const char *mode = llm_hw(&pt.hw, rn->sw.llm.mode, rn->sw.llm.batch, &lh, err, sizeof err) == 0
-                               ? npu_mode_name(lh.nh.mode) : "?";
+        const char *mode = sim_mode(&pt.hw, rn->sw.llm.mode, rn->sw.llm.batch, &nm, err,
+                                    sizeof err) == 0 ? npu_mode_name(nm) : "?";
         const db_run_t run = {"npu", rn->sw.path, &pt.hw, w->file, &w->wl, m->wall};
         const db_llm_t llm = {w->model.name, mode, &r, &pt.hw.npu};
         rc = db_record_llm_point(rn->db, &dp, &run, &llm, &rn->llm, err, sizeof err);

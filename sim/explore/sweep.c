@@ -657,12 +657,12 @@ int sweep_load(const char *path, sweep_t *sw, char *err, size_t errlen)
     char why[256];
     for (size_t cfg = 0; rc == 0 && cfg < ncfg; cfg++) {
         hw_cfg_t hw;
-        llm_hw_t lh;
+        npu_mode_t mode;
         char combo[512];
         if (apply(sw, cfg, &hw, why, sizeof why) == 0 &&
             hw_validate(&hw, NULL, why, sizeof why) == 0) {
             /* A model's points need PIM for any mode but npu. */
-            if (!models || llm_hw(&hw, sw->llm.mode, sw->llm.batch, &lh, why, sizeof why) == 0)
+            if (!models || sim_mode(&hw, sw->llm.mode, sw->llm.batch, &mode, why, sizeof why) == 0)
                 continue;
             combo_text(sw, cfg, combo, sizeof combo);
             rc = sweep_fail(err, errlen, path, sw->llm.key_line[3], NULL, "llm.%s (at %s)", why,
@@ -715,28 +715,16 @@ void sweep_free(sweep_t *sw)
     memset(sw, 0, sizeof *sw);
 }
 
-int sweep_run_point(const sweep_t *sw, const sweep_point_t *pt, layer_result_t *res,
-                    char *err, size_t errlen)
+int sweep_run(const sweep_t *sw, const sweep_point_t *pt, sim_result_t *res, char *err,
+              size_t errlen)
 {
-    const workload_t *wl = &sw->workloads[pt->workload].wl;
-    for (size_t i = 0; i < wl->count; i++) {
-        const layer_t *l = &wl->layers[i];
-        const systolic_gemm_t g = {l->m, l->n, l->k};
-        layer_result_t *r = &res[i];
-        memset(r, 0, sizeof *r);
-        snprintf(r->name, sizeof r->name, "%s", l->name);
-        r->m = l->m;
-        r->n = l->n;
-        r->k = l->k;
-        r->dataflow = pt->hw.array.dataflow;
-        char why[256];
-        if (engine_run_gemm(&pt->hw, &g, sw->engine_path, NULL, NULL, NULL, &r->stats, why,
-                            sizeof why) != 0) {
-            snprintf(err, errlen, "layer %s: %s", l->name, why);
-            return -1;
-        }
+    const sweep_workload_t *w = &sw->workloads[pt->workload];
+    sim_workload_t wl = {SIM_LAYERS, &w->wl, NULL, {0}, sw->engine_path, NULL, NULL};
+    if (w->is_model) {
+        wl = (sim_workload_t){SIM_MODEL, NULL, &w->model, {0}, ENGINE_FAST, sw->llm.mode, NULL};
+        sweep_llm_run(sw, w, &wl.run);
     }
-    return 0;
+    return sim_run(&pt->hw, &sw->tech, &wl, res, err, errlen);
 }
 
 static void add_items(sweep_costs_t *c, const char *kind, const power_breakdown_t *b)
@@ -750,76 +738,16 @@ static void add_items(sweep_costs_t *c, const char *kind, const power_breakdown_
     }
 }
 
-void sweep_costs(const sweep_t *sw, const sweep_point_t *pt, const layer_result_t *res,
-                 size_t n, sweep_costs_t *c)
+void sweep_costs(const sim_result_t *res, sweep_costs_t *c)
 {
     memset(c, 0, sizeof *c);
-    c->area_mm2 = c->energy_pj = c->tops = c->tops_per_w = c->tops_per_mm2 = NAN;
-    power_breakdown_t area, energy;
-    char why[256];
-    uint64_t macs = 0, cycles = 0;
-    power_init(&area);
-    power_init(&energy);
-    if (power_systolic_area(&sw->tech, &pt->hw, &area, why, sizeof why) != 0)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        if (power_systolic_energy(&sw->tech, &pt->hw, &res[i].stats, &energy, why, sizeof why))
-            return;
-        macs += res[i].stats.macs;
-        cycles += res[i].stats.total_cycles;
-    }
-    power_metrics_t m;
-    power_metrics(&sw->tech, macs, cycles, (uint64_t)pt->hw.array.rows * pt->hw.array.cols,
-                  energy.total, area.total, &m);
-    c->area_mm2 = m.area_mm2;
-    c->energy_pj = energy.total;
-    c->tops = m.tops;
-    c->tops_per_w = m.tops_per_w;
-    c->tops_per_mm2 = m.tops_per_mm2;
-    add_items(c, "energy_pj", &energy);
-    add_items(c, "area_um2", &area);
-}
-
-int sweep_run_llm(const sweep_t *sw, const sweep_point_t *pt, npu_result_t *res, char *err,
-                  size_t errlen)
-{
-    const sweep_workload_t *w = &sw->workloads[pt->workload];
-    llm_hw_t lh;
-    mapper_run_t r;
-    sweep_llm_run(sw, w, &r);
-    memset(res, 0, sizeof *res);
-    if (llm_hw(&pt->hw, sw->llm.mode, sw->llm.batch, &lh, err, errlen) != 0)
-        return -1;
-    return npu_run(&lh.nh, &w->model, &r, res, NULL, err, errlen);
-}
-
-void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_result_t *res,
-                     sweep_costs_t *c)
-{
-    memset(c, 0, sizeof *c);
-    c->area_mm2 = c->energy_pj = c->tops = c->tops_per_w = c->tops_per_mm2 = NAN;
-    power_breakdown_t energy, area;
-    char why[256];
-    power_init(&energy);
-    power_init(&area);
-    /* The same pricing as codesim run --model (models/power.h). */
-    if (power_npu_area(&sw->tech, &pt->hw, &area, why, sizeof why) != 0 ||
-        power_npu_energy(&sw->tech, &pt->hw, &res->events, &energy, why, sizeof why) != 0)
-        return;
-    /* Time at the NPU's clock, not the technology table's. */
-    tech_t at = sw->tech;
-    at.clock_mhz = pt->hw.npu.freq_mhz;
-    power_metrics_t m;
-    power_metrics(&at, res->macs, res->total_cycles,
-                  (uint64_t)pt->hw.array.rows * pt->hw.array.cols * pt->hw.npu.cores,
-                  energy.total, area.total, &m);
-    c->area_mm2 = m.area_mm2;
-    c->energy_pj = energy.total;
-    c->tops = m.tops;
-    c->tops_per_w = m.tops_per_w;
-    c->tops_per_mm2 = m.tops_per_mm2;
-    add_items(c, "energy_pj", &energy);
-    add_items(c, "area_um2", &area);
+    c->area_mm2 = res->metrics.area_mm2;
+    c->energy_pj = res->energy.total;
+    c->tops = res->metrics.tops;
+    c->tops_per_w = res->metrics.tops_per_w;
+    c->tops_per_mm2 = res->metrics.tops_per_mm2;
+    add_items(c, "energy_pj", &res->energy);
+    add_items(c, "area_um2", &res->area);
 }
 
 /* ---- Pareto ------------------------------------------------------------------- */

@@ -47,6 +47,7 @@
 #include "../io/config.h"
 #include "../../models/engine.h"
 #include "../run/npu.h"
+#include "../run/run.h"
 #include "../io/workload.h"
 #include "../../models/power.h"
 #include "../../models/tech.h"
@@ -113,23 +114,16 @@ typedef struct {
  * on an index out of range. */
 int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, size_t errlen);
 
-/* Runs one point: every layer of its workload, results into res (room for
- * the workload's layer count).  -1 with "layer NAME: reason" when the
- * hardware cannot run a layer (a tile that does not fit). */
-int sweep_run_point(const sweep_t *sw, const sweep_point_t *pt, layer_result_t *res,
-                    char *err, size_t errlen);
-
-/* Runs one point of a model workload: end-to-end inference with npu_run on
- * the point's hardware, mode and the sweep's llm: options.  -1 with err. */
-int sweep_run_llm(const sweep_t *sw, const sweep_point_t *pt, npu_result_t *res, char *err,
-                  size_t errlen);
+/* Runs one point through the one simulation entry point (sim_run): the
+ * same machine and workload give what codesim run gives.  res as sim_run's. */
+int sweep_run(const sweep_t *sw, const sweep_point_t *pt, sim_result_t *res, char *err,
+              size_t errlen);
 
 /* The run options of a model workload's points (wbits resolved). */
 void sweep_llm_run(const sweep_t *sw, const sweep_workload_t *w, mapper_run_t *r);
 
-/* Area and energy of a point (models/power.h over the sweep's technology
- * node): totals, TOPS, TOPS/W, TOPS/mm^2 and both breakdowns (kind
- * "energy_pj" or "area_um2").  NaN and no breakdown when the model refuses. */
+/* Area and energy of a point, as the database stores them: the result's
+ * totals, derived figures and both breakdowns. */
 typedef struct {
     double area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2;
     size_t nbreakdown;
@@ -140,29 +134,7 @@ typedef struct {
     } breakdown[2 * POWER_MAX_ITEMS];
 } sweep_costs_t;
 
-void sweep_costs(const sweep_t *sw, const sweep_point_t *pt, const layer_result_t *res,
-                 size_t n, sweep_costs_t *c);
-
-/* The same for an LLM point, priced as codesim run --model prices a run:
- * area = power_npu_area (npu.cores x (array + scratchpads + LUT unit +
- * vector unit) + every PIM unit when the point has PIM), energy =
- * power_npu_energy of the run's events; TOPS, TOPS/W and TOPS/mm^2 from its
- * MACs and total cycles at npu.freq_mhz. */
-void sweep_llm_costs(const sweep_t *sw, const sweep_point_t *pt, const npu_result_t *res,
-                     sweep_costs_t *c);
-
-/* The NPU and PIM of hw for codesim run --model and LLM sweep points
- * (defined in sim/cmd_llm.c, the one place they are assembled): mode NULL
- * or "auto" is npu without a pim: section, else neupims when batch fills
- * both halves' array rows (batch >= 2 x rows), else pim-blocked.  out->nh.pim points
- * into out, so out must not be copied.  -1 with "mode: reason". */
-typedef struct {
-    pim_gemv_cfg_t pim;
-    npu_hw_t nh;
-} llm_hw_t;
-
-int llm_hw(const hw_cfg_t *hw, const char *mode, uint64_t batch, llm_hw_t *out, char *err,
-           size_t errlen);
+void sweep_costs(const sim_result_t *res, sweep_costs_t *c);
 
 /* Pareto filter over n points, both coordinates minimized: keep[i] = 1 when
  * no other point is at most as large in both and smaller in one.  Equal

@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include "../../models/block.h"
+
 #include "textfile.h"
 #include "../../models/cfgkey.h"
 
@@ -84,57 +86,14 @@ static const key_spec_t yaml_keys[] = {
     {"dram", "bytes_per_cycle", F_BPC, V_UINT},
 };
 
-/* Sections that belong to one block: a key not in yaml_keys goes to the
- * block's own setter (models/<block>.c), which parses and names it.  A
- * `first` key is applied before the others whatever its place in the file
- * (a DRAM preset replaces every field). */
-typedef struct {
-    const char *section;
-    int (*set)(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen);
-    int *(*present)(hw_cfg_t *hw); /* the flag the section sets, or NULL */
-    const char *first;
-} block_section_t;
-
-static int set_dram(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+/* Sections that belong to one block (models/block.h): a key not in
+ * yaml_keys goes to the block's own setter (models/<block>.c), which parses
+ * and names it.  A block's `first` key is applied before the others
+ * whatever its place in the file (a DRAM preset replaces every field). */
+static const hw_block_t *find_block(const char *section)
 {
-    return dram_ctrl_cfg_set(&hw->dram, key, val, err, errlen);
-}
-
-static int set_npu(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
-{
-    return npu_cfg_set(&hw->npu, key, val, err, errlen);
-}
-
-static int set_pim(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
-{
-    if (strcmp(key, "enabled") == 0)
-        return cfg_parse_bool(key, val, &hw->has_pim, err, errlen);
-    return pim_cfg_set(&hw->pim, key, val, err, errlen);
-}
-
-static int set_lut(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
-{
-    if (strcmp(key, "enabled") == 0)
-        return cfg_parse_bool(key, val, &hw->has_lut, err, errlen);
-    return lut_cfg_set(&hw->lut, key, val, err, errlen);
-}
-
-static int *pim_flag(hw_cfg_t *hw) { return &hw->has_pim; }
-static int *lut_flag(hw_cfg_t *hw) { return &hw->has_lut; }
-
-static const block_section_t blocks[] = {
-    {"dram", set_dram, NULL, "preset"},
-    {"npu", set_npu, NULL, NULL},
-    {"pim", set_pim, pim_flag, NULL},
-    {"lut", set_lut, lut_flag, NULL},
-};
-
-static const block_section_t *find_block(const char *section)
-{
-    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-        if (strcmp(blocks[i].section, section) == 0)
-            return &blocks[i];
-    return NULL;
+    const hw_block_t *b = hw_block_find(section);
+    return b && b->set ? b : NULL;
 }
 
 /* SCALE-Sim keys, as its scale_config.py (versions 1 to 3) and shipped
@@ -404,7 +363,7 @@ static unsigned node_line(const yaml_node_t *n)
 
 /* Walks one mapping: the top level (section "") or a section ("array"). */
 /* Hands one key of a block section to the block's setter. */
-static int block_key(load_t *ld, const block_section_t *b, const char *key, const char *name,
+static int block_key(load_t *ld, const hw_block_t *b, const char *key, const char *name,
                      unsigned line, const yaml_node_t *v)
 {
     char why[256];
@@ -425,9 +384,14 @@ static int block_key(load_t *ld, const block_section_t *b, const char *key, cons
 
 static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, const char *section)
 {
-    const block_section_t *block = *section ? find_block(section) : NULL;
+    const hw_block_t *block = *section ? find_block(section) : NULL;
     if (block && block->present)
         *block->present(ld->hw) = 1;
+    if (*section) {
+        const hw_block_t *any = hw_block_find(section);
+        if (any)
+            ld->hw->sections |= 1u << (any - hw_blocks);
+    }
     if (block && block->first) {
         for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
              p++) {
@@ -632,21 +596,9 @@ static int load_ini(load_t *ld, char *text)
 static int validate_blocks(const hw_cfg_t *hw, const char *path, char *err, size_t errlen)
 {
     char msg[256];
-    const char *section = NULL;
-    if (dram_ctrl_cfg_check(&hw->dram, msg, sizeof msg) != 0)
-        section = "dram";
-    else if (npu_cfg_check(&hw->npu, msg, sizeof msg) != 0)
-        section = "npu";
-    else if (hw->has_pim && pim_cfg_check(&hw->pim, msg, sizeof msg) != 0)
-        section = "pim";
-    else if (hw->has_lut && lut_cfg_check(&hw->lut, msg, sizeof msg) != 0)
-        section = "lut";
-    if (!section)
-        return 0;
-    const size_t n = strlen(section);
-    if (strncmp(msg, section, n) == 0 && msg[n] == '.')
+    if (hw_blocks_check(hw, msg, sizeof msg) != 0)
         return failf(err, errlen, path, 0, NULL, "%s", msg);
-    return failf(err, errlen, path, 0, NULL, "%s.%s", section, msg);
+    return 0;
 }
 
 static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, char *err,
@@ -713,7 +665,7 @@ int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t e
         name = dot + 1;
     }
     const key_spec_t *spec = find_key(yaml_keys, ARRAY_LEN(yaml_keys), section, name, 0);
-    const block_section_t *block = find_block(section);
+    const hw_block_t *block = find_block(section);
     if (!spec && block) {
         char why[256];
         if (block->present)
@@ -780,20 +732,10 @@ int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen)
     return 0;
 }
 
-/* Appends to buf (size bytes, *n used), truncating at the end. */
-static void app(char *buf, size_t size, size_t *n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    const int w = vsnprintf(buf + *n, size - *n, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *n = *n + (size_t)w < size ? *n + (size_t)w : size - 1;
-}
-
-/* Canonical text into buf: every field in a fixed order, in the YAML that
- * hw_load reads back to the same hw_cfg_t (CANONICAL_MAX always fits).
- * Returns the length. */
+/* Canonical text into buf: the name, then every present block's section in
+ * the block table's order (hw_blocks_write), in the YAML that hw_load reads
+ * back to the same hw_cfg_t (CANONICAL_MAX always fits).  Returns the
+ * length. */
 static size_t canonical(const hw_cfg_t *hw, char *buf, size_t size)
 {
     char name[2 * sizeof hw->name];
@@ -804,67 +746,10 @@ static size_t canonical(const hw_cfg_t *hw, char *buf, size_t size)
         name[n++] = hw->name[i];
     }
     name[n] = '\0';
-    n = 0;
     buf[0] = '\0';
-    app(buf, size, &n,
-        "name: \"%s\"\n"
-        "array:\n  rows: %u\n  cols: %u\n  dataflow: %s\n  in_bits: %u\n  w_bits: %u\n"
-        "  acc_bits: %u\n"
-        "sram:\n  ifmap_bytes: %llu\n  filter_bytes: %llu\n  ofmap_bytes: %llu\n",
-        name, hw->array.rows, hw->array.cols, systolic_dataflow_name(hw->array.dataflow),
-        hw->array.in_bits, hw->array.w_bits, hw->array.acc_bits,
-        (unsigned long long)hw->sram.ifmap_bytes, (unsigned long long)hw->sram.filter_bytes,
-        (unsigned long long)hw->sram.ofmap_bytes);
-    const dram_cfg_t *d = &hw->dram.dev;
-    char map[16];
-    dram_map_name(&d->map, map);
-    app(buf, size, &n, "dram:\n  bytes_per_cycle: %u\n", hw->dma.bytes_per_cycle);
-    if (d->preset[0])
-        app(buf, size, &n, "  preset: %s\n", d->preset);
-    const struct {
-        const char *key;
-        uint32_t v;
-    } dv[] = {
-        {"channels", d->channels}, {"pseudo_channels", d->pseudo_channels},
-        {"bank_groups", d->bank_groups}, {"banks_per_group", d->banks_per_group},
-        {"rows", d->rows}, {"columns", d->columns}, {"bus_bits", d->bus_bits},
-        {"burst_length", d->burst_length}, {"transfers_per_tck", d->transfers_per_tck},
-        {"tck_ps", d->tck_ps}, {"tRCD", d->tRCD}, {"tRP", d->tRP}, {"tRAS", d->tRAS},
-        {"tRC", d->tRC}, {"tCL", d->tCL}, {"tCWL", d->tCWL}, {"tBL", d->tBL},
-        {"tCCD_S", d->tCCD_S}, {"tCCD_L", d->tCCD_L}, {"tRRD_S", d->tRRD_S},
-        {"tRRD_L", d->tRRD_L}, {"tFAW", d->tFAW}, {"tWR", d->tWR}, {"tWTR_S", d->tWTR_S},
-        {"tWTR_L", d->tWTR_L}, {"tRTP", d->tRTP}, {"tREFI", d->tREFI}, {"tRFC", d->tRFC},
-        {"queue_depth", hw->dram.queue_depth},
-    };
-    for (size_t i = 0; i < sizeof dv / sizeof dv[0]; i++)
-        app(buf, size, &n, "  %s: %u\n", dv[i].key, dv[i].v);
-    app(buf, size, &n, "  mapping: %s\n  page_policy: %s\n  scheduler: %s\n  refresh: %s\n", map,
-        hw->dram.page == DRAM_CLOSE_PAGE ? "close" : "open",
-        hw->dram.sched == DRAM_FCFS ? "fcfs" : "frfcfs", hw->dram.refresh ? "on" : "off");
-    app(buf, size, &n,
-        "npu:\n  cores: %u\n  freq_mhz: %u\n  vector_lanes: %u\n  vector_latency: %u\n"
-        "  chunks: %u\n",
-        hw->npu.cores, hw->npu.freq_mhz, hw->npu.vector.lanes, hw->npu.vector.latency,
-        hw->npu.chunks);
-    if (hw->has_pim)
-        app(buf, size, &n,
-            "pim:\n  lanes: %u\n  precision: %s\n  grf_entries: %u\n  srf_entries: %u\n"
-            "  acc_entries: %u\n  banks_per_unit: %u\n",
-            hw->pim.lanes, pim_prec_name(hw->pim.prec), hw->pim.grf_entries,
-            hw->pim.srf_entries, hw->pim.acc_entries, hw->pim.banks_per_unit);
-    if (hw->has_lut) {
-        const lut_cfg_t *l = &hw->lut;
-        app(buf, size, &n,
-            "lut:\n  a_bits: %u\n  g: %u\n  sym_table: %s\n  fused: %s\n  tile_m: %u\n"
-            "  tile_n: %u\n  tile_k: %u\n  table_entries: %u\n  scale_group: %u\n"
-            "  act_buf_kib: %llu\n  w_buf_kib: %llu\n  out_buf_kib: %llu\n",
-            l->a_bits, l->g, l->sym_table ? "true" : "false", l->fused ? "true" : "false", l->tm,
-            l->tn, l->tk, l->table_entries, l->scale_group,
-            (unsigned long long)(l->act_buf_bytes / 1024),
-            (unsigned long long)(l->w_buf_bytes / 1024),
-            (unsigned long long)(l->out_buf_bytes / 1024));
-    }
-    return n;
+    n = 0;
+    hw_append(buf, size, &n, "name: \"%s\"\n", name);
+    return hw_blocks_write(hw, buf, size);
 }
 
 #define CANONICAL_MAX 4096

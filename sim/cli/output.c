@@ -1,0 +1,364 @@
+/* output.c - a simulation result as a table, JSON, CSV and database rows
+ * (output.h). */
+#include "output.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../io/config.h"
+
+/* ---- terminal ---------------------------------------------------------- */
+
+static void print_row(FILE *f, const char *name, const char *unit, uint64_t m, uint64_t n, uint64_t k,
+                      const layer_stats_t *s)
+{
+    fprintf(f, "%-18s %-8s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
+           " %6.1f %14" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+           name, unit, m, n, k, s->total_cycles, s->compute_cycles, s->stall_cycles,
+           100.0 * s->utilization, s->macs, s->ifmap_reads, s->filter_reads,
+           s->dram_read_bytes, s->dram_write_bytes);
+}
+
+/* One table of every component with its area (mm^2) and energy (in
+ * energy_unit: "uJ" for layer runs, "mJ" for LLM runs), then the derived
+ * figures. */
+static void print_costs(FILE *f, const tech_t *t, const sim_result_t *r, int mj)
+{
+    const power_breakdown_t *area = &r->area, *energy = &r->energy;
+    const double escale = mj ? 1e-9 : 1e-6;
+    fprintf(f, "\nenergy and area on %s (models/power.h):\n%-20s %12s %14s %7s\n", t->node, "component",
+           "area_mm2", mj ? "energy_mJ" : "energy_uJ", "energy%");
+    for (size_t i = 0; i < area->n + energy->n; i++) {
+        const int is_area = i < area->n;
+        const char *name = is_area ? area->item[i].name : energy->item[i - area->n].name;
+        if (!is_area && power_get(area, name) != 0)
+            continue; /* printed with its area */
+        char a[24] = "-", e[24] = "-", pc[16] = "-";
+        for (size_t j = 0; j < area->n; j++)
+            if (!strcmp(area->item[j].name, name))
+                snprintf(a, sizeof a, "%.6f", area->item[j].value * 1e-6);
+        for (size_t j = 0; j < energy->n; j++)
+            if (!strcmp(energy->item[j].name, name)) {
+                snprintf(e, sizeof e, "%.6f", energy->item[j].value * escale);
+                if (energy->total > 0)
+                    snprintf(pc, sizeof pc, "%.1f", 100.0 * energy->item[j].value / energy->total);
+            }
+        fprintf(f, "%-20s %12s %14s %7s\n", name, a, e, pc);
+    }
+    fprintf(f, "%-20s %12.6f %14.6f\n", "total", area->total * 1e-6, energy->total * escale);
+    const power_metrics_t *m = &r->metrics;
+    fprintf(f, "TOPS %.4f (peak %.4f)  TOPS/W %.4f  TOPS/mm^2 %.5f  power %.4f W  at %.0f MHz\n",
+           m->tops, m->peak_tops, m->tops_per_w, m->tops_per_mm2, m->power_w, r->clock_mhz);
+}
+
+static void print_layers(FILE *f, const out_ctx_t *c, const sim_result_t *r)
+{
+    const hw_cfg_t *hw = c->hw;
+    fprintf(f, "codesim %s: %s, ", c->cmd, hw->name);
+    if (hw->npu.cores > 1)
+        fprintf(f, "%u cores x ", hw->npu.cores);
+    fprintf(f, "%ux%u %s array", hw->array.rows, hw->array.cols,
+           systolic_dataflow_name(hw->array.dataflow));
+    if (hw->has_lut)
+        fprintf(f, ", %ux%ux%u LUT unit (g=%u)", hw->lut.tm, hw->lut.tn, hw->lut.tk, hw->lut.g);
+    fprintf(f, ", %s path\n", engine_path_name(r->path));
+    fprintf(f, "%-18s %-8s %6s %6s %6s %12s %12s %10s %6s %14s %12s %12s %12s %12s\n", "layer", "unit",
+           "M", "N", "K", "cycles", "compute", "stall", "util%", "MACs", "ifmap_rd", "filter_rd",
+           "dram_rd_B", "dram_wr_B");
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const layer_result_t *l = &r->layers[i];
+        print_row(f, l->name, l->unit, l->m, l->n, l->k, &l->stats);
+    }
+    const layer_stats_t *s = &r->total;
+    fprintf(f, "%-18s %-8s %6s %6s %6s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %6.1f %14" PRIu64
+            " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+            "total", "", "", "", "", s->total_cycles, s->compute_cycles, s->stall_cycles,
+            100.0 * s->utilization, s->macs, s->ifmap_reads, s->filter_reads, s->dram_read_bytes,
+            s->dram_write_bytes);
+}
+
+static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
+{
+    const hw_cfg_t *hw = c->hw;
+    const npu_result_t *res = &r->npu;
+    fprintf(f, "codesim %s: %s on %s: %u core(s) x %ux%u %s array at %u MHz, mode %s\n", c->cmd,
+           c->model_name ? c->model_name : "model", hw->name, hw->npu.cores, hw->array.rows,
+           hw->array.cols, systolic_dataflow_name(hw->array.dataflow), hw->npu.freq_mhz,
+           npu_mode_name(r->mode));
+    fprintf(f, "batch %" PRIu64 ", prompt %" PRIu64 ", %" PRIu64 " new tokens, W%u A%u KV%u\n",
+           r->run.batch, r->run.prompt, r->run.gen, r->run.wbits, r->run.abits, r->run.kvbits);
+    fprintf(f, "time to first token   %12.3f ms  (prefill %" PRIu64 " cycles)\n", res->ttft_s * 1e3,
+           res->prefill_cycles);
+    fprintf(f, "time per output token %12.3f ms  (%" PRIu64 " decode steps, %" PRIu64 " cycles)\n",
+           res->tpot_s * 1e3, res->decode_steps, res->decode_cycles);
+    fprintf(f, "throughput            %12.1f tokens/s\n", res->tokens_per_s);
+    fprintf(f, "DRAM by DMA           %12.3f GB  (%.1f GB/s)\n", (double)res->dram_bytes / 1e9,
+           res->dram_gbps);
+    fprintf(f, "MACs executed         %12.4g  (the mapper's GEMM FLOPs: %.4g)\n", (double)res->macs,
+           (double)res->mapper_flops);
+    fprintf(f, "\n%-16s %14s %8s\n", "unit", "busy cycles", "util%");
+    for (size_t i = 0; i < res->nunits; i++)
+        fprintf(f, "%-16s %14" PRIu64 " %8.1f\n", res->units[i].name, res->units[i].busy,
+               100.0 * res->units[i].utilization);
+    fprintf(f, "\n%-8s %-14s %-9s %16s %16s\n", "phase", "op", "unit", "cycles", "MACs");
+    for (size_t i = 0; i < res->nops; i++)
+        fprintf(f, "%-8s %-14s %-9s %16" PRIu64 " %16" PRIu64 "\n",
+               mapper_phase_name(res->ops[i].phase), res->ops[i].name,
+               mapper_unit_name(res->ops[i].unit), res->ops[i].cycles, res->ops[i].macs);
+}
+
+void out_print(FILE *f, const out_ctx_t *c, const sim_result_t *r)
+{
+    if (r->kind == SIM_LAYERS)
+        print_layers(f, c, r);
+    else
+        print_model(f, c, r);
+    print_costs(f, c->tech, r, r->kind == SIM_MODEL);
+}
+
+void out_notes(const char *cmd, const sim_result_t *r)
+{
+    for (size_t i = 0; i < r->nnotes; i++)
+        fprintf(stderr, "codesim %s: note: %s\n", cmd, r->notes[i]);
+}
+
+size_t out_breakdown_rows(const sim_result_t *r, db_breakdown_t *rows)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->energy.n; i++)
+        rows[n++] = (db_breakdown_t){"energy_pj", r->energy.item[i].name, r->energy.item[i].value};
+    for (size_t i = 0; i < r->area.n; i++)
+        rows[n++] = (db_breakdown_t){"area_um2", r->area.item[i].name, r->area.item[i].value};
+    return n;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *u64(uint64_t v)
+{
+    return json_integer((json_int_t)v);
+}
+
+static json_t *breakdown_json(const power_breakdown_t *b)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < b->n; i++)
+        json_object_set_new(o, b->item[i].name, json_real(b->item[i].value));
+    return o;
+}
+
+static json_t *layer_json(const char *name, const char *unit, uint64_t m, uint64_t n, uint64_t k,
+                          const layer_stats_t *s)
+{
+    return json_pack_ex(NULL, 0,
+                        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, "
+                        "s:o, s:o, s:o, s:o, s:o, s:o}",
+                        "name", name, "unit", unit, "m", u64(m), "n", u64(n), "k", u64(k),
+                        "total_cycles", u64(s->total_cycles), "compute_cycles",
+                        u64(s->compute_cycles), "stall_cycles", u64(s->stall_cycles), "macs",
+                        u64(s->macs), "folds", u64(s->folds), "steps", u64(s->steps),
+                        "utilization", s->utilization, "ifmap_reads", u64(s->ifmap_reads),
+                        "ifmap_writes", u64(s->ifmap_writes), "filter_reads",
+                        u64(s->filter_reads), "filter_writes", u64(s->filter_writes),
+                        "ofmap_reads", u64(s->ofmap_reads), "ofmap_writes", u64(s->ofmap_writes),
+                        "dram_read_bytes", u64(s->dram_read_bytes), "dram_write_bytes",
+                        u64(s->dram_write_bytes));
+}
+
+static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
+{
+    const hw_cfg_t *hw = c->hw;
+    char hash[17];
+    hw_hash(hw, hash);
+    const power_metrics_t *m = &r->metrics;
+    json_t *doc = json_pack_ex(
+        NULL, 0, "{s:s, s:s, s:{s:s, s:s, s:I, s:I, s:I, s:s, s:f}, s:s, s:s, s:s}", "codesim",
+        CODESIM_VERSION, "kind", r->kind == SIM_LAYERS ? "layers" : "model", "hw", "name",
+        hw->name, "hash", hash, "cores", (json_int_t)hw->npu.cores, "rows",
+        (json_int_t)hw->array.rows, "cols", (json_int_t)hw->array.cols, "dataflow",
+        systolic_dataflow_name(hw->array.dataflow), "clock_mhz", r->clock_mhz, "workload",
+        c->workload_file ? c->workload_file : "", "tech", c->tech->node, "path",
+        r->kind == SIM_LAYERS ? engine_path_name(r->path) : "npu");
+    if (!doc)
+        return NULL;
+    json_t *tot = json_pack_ex(NULL, 0, "{s:o, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
+                               "cycles", u64(r->cycles), "macs", u64(r->macs), "pes",
+                               u64(r->pes), "seconds", m->seconds, "area_um2", r->area.total,
+                               "energy_pj", r->energy.total, "tops", m->tops, "peak_tops",
+                               m->peak_tops, "tops_per_w", m->tops_per_w, "tops_per_mm2",
+                               m->tops_per_mm2, "power_w", m->power_w);
+    json_object_set_new(doc, "totals", tot);
+    if (r->kind == SIM_LAYERS) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < r->nlayers; i++) {
+            const layer_result_t *l = &r->layers[i];
+            json_array_append_new(a, layer_json(l->name, l->unit, l->m, l->n, l->k, &l->stats));
+        }
+        json_object_set_new(doc, "layers", a);
+    } else {
+        const npu_result_t *n = &r->npu;
+        json_t *units = json_array(), *ops = json_array();
+        for (size_t i = 0; i < n->nunits; i++)
+            json_array_append_new(units, json_pack("{s:s, s:o, s:f}", "name", n->units[i].name,
+                                                   "busy", u64(n->units[i].busy), "utilization",
+                                                   n->units[i].utilization));
+        for (size_t i = 0; i < n->nops; i++)
+            json_array_append_new(ops, json_pack("{s:s, s:s, s:s, s:o, s:o}", "phase",
+                                                 mapper_phase_name(n->ops[i].phase), "op",
+                                                 n->ops[i].name, "unit",
+                                                 mapper_unit_name(n->ops[i].unit), "cycles",
+                                                 u64(n->ops[i].cycles), "macs",
+                                                 u64(n->ops[i].macs)));
+        json_t *llm = json_pack_ex(
+            NULL, 0,
+            "{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:f, s:f, s:f, s:o, s:o, "
+            "s:o}",
+            "model", c->model_name ? c->model_name : "", "mode", npu_mode_name(r->mode), "batch",
+            u64(r->run.batch), "prompt", u64(r->run.prompt), "gen", u64(r->run.gen), "wbits",
+            (json_int_t)r->run.wbits, "abits", (json_int_t)r->run.abits, "kvbits",
+            (json_int_t)r->run.kvbits, "prefill_cycles", u64(n->prefill_cycles),
+            "decode_cycles", u64(n->decode_cycles), "decode_steps", u64(n->decode_steps),
+            "ttft_s", n->ttft_s, "tpot_s", n->tpot_s, "tokens_per_s", n->tokens_per_s,
+            "dram_bytes", u64(n->dram_bytes), "units", units, "ops", ops);
+        json_object_set_new(doc, "llm", llm);
+    }
+    json_object_set_new(doc, "area_um2", breakdown_json(&r->area));
+    json_object_set_new(doc, "energy_pj", breakdown_json(&r->energy));
+    json_t *notes = json_array();
+    for (size_t i = 0; i < r->nnotes; i++)
+        json_array_append_new(notes, json_string(r->notes[i]));
+    json_object_set_new(doc, "notes", notes);
+    if (c->run_id)
+        json_object_set_new(doc, "run_id", json_integer(c->run_id));
+    return doc;
+}
+
+int out_json(const out_ctx_t *c, const sim_result_t *r, const char *path, char *err,
+             size_t errlen)
+{
+    json_t *doc = result_json(c, r);
+    if (!doc) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    const size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
+    int rc;
+    if (strcmp(path, "-") == 0) {
+        rc = json_dumpf(doc, stdout, flags) == 0 && fputc('\n', stdout) != EOF ? 0 : -1;
+    } else {
+        rc = json_dump_file(doc, path, flags);
+    }
+    json_decref(doc);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot write (%s)", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- CSV ----------------------------------------------------------------- */
+
+static FILE *csv_open(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        snprintf(err, errlen, "%.200s: path too long", dir);
+        return NULL;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, errlen, "%.3800s: cannot write (%s)", path, strerror(errno));
+    return f;
+}
+
+static int csv_close(FILE *f, const char *dir, const char *name, char *err, size_t errlen)
+{
+    if (fclose(f) != 0) {
+        snprintf(err, errlen, "%.200s/%s: cannot write", dir, name);
+        return -1;
+    }
+    return 0;
+}
+
+int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,
+            size_t errlen)
+{
+    (void)c;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%.200s: cannot create the directory (%s)", dir, strerror(errno));
+        return -1;
+    }
+    FILE *f;
+    if (r->kind == SIM_LAYERS) {
+        if (!(f = csv_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
+            return -1;
+        fprintf(f, "Layer,Unit,M,N,K,Total cycles,Compute cycles,Stall cycles,Utilization %%,"
+                   "MACs,Folds,Steps\n");
+        for (size_t i = 0; i < r->nlayers; i++) {
+            const layer_result_t *l = &r->layers[i];
+            const layer_stats_t *s = &l->stats;
+            fprintf(f, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                       ",%.6f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+                    l->name, l->unit, l->m, l->n, l->k, s->total_cycles, s->compute_cycles,
+                    s->stall_cycles, 100.0 * s->utilization, s->macs, s->folds, s->steps);
+        }
+        if (csv_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
+            return -1;
+        if (!(f = csv_open(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
+            return -1;
+        fprintf(f, "Layer,DRAM read bytes,DRAM write bytes,Avg DRAM read bytes/cycle,"
+                   "Avg DRAM write bytes/cycle\n");
+        for (size_t i = 0; i < r->nlayers; i++) {
+            const layer_stats_t *s = &r->layers[i].stats;
+            const double cyc = s->total_cycles ? (double)s->total_cycles : 1.0;
+            fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", r->layers[i].name,
+                    s->dram_read_bytes, s->dram_write_bytes, (double)s->dram_read_bytes / cyc,
+                    (double)s->dram_write_bytes / cyc);
+        }
+        if (csv_close(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
+            return -1;
+        if (!(f = csv_open(dir, "ACCESS_REPORT.csv", err, errlen)))
+            return -1;
+        fprintf(f, "Layer,Ifmap reads,Ifmap writes,Filter reads,Filter writes,Ofmap reads,"
+                   "Ofmap writes\n");
+        for (size_t i = 0; i < r->nlayers; i++) {
+            const layer_stats_t *s = &r->layers[i].stats;
+            fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+                    r->layers[i].name, s->ifmap_reads, s->ifmap_writes, s->filter_reads,
+                    s->filter_writes, s->ofmap_reads, s->ofmap_writes);
+        }
+        if (csv_close(f, dir, "ACCESS_REPORT.csv", err, errlen))
+            return -1;
+    } else {
+        const npu_result_t *n = &r->npu;
+        if (!(f = csv_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
+            return -1;
+        fprintf(f, "Phase,Op,Unit,Cycles,MACs\n");
+        for (size_t i = 0; i < n->nops; i++)
+            fprintf(f, "%s,%s,%s,%" PRIu64 ",%" PRIu64 "\n", mapper_phase_name(n->ops[i].phase),
+                    n->ops[i].name, mapper_unit_name(n->ops[i].unit), n->ops[i].cycles,
+                    n->ops[i].macs);
+        if (csv_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
+            return -1;
+        if (!(f = csv_open(dir, "UNITS_REPORT.csv", err, errlen)))
+            return -1;
+        fprintf(f, "Unit,Busy cycles,Utilization %%\n");
+        for (size_t i = 0; i < n->nunits; i++)
+            fprintf(f, "%s,%" PRIu64 ",%.6f\n", n->units[i].name, n->units[i].busy,
+                    100.0 * n->units[i].utilization);
+        if (csv_close(f, dir, "UNITS_REPORT.csv", err, errlen))
+            return -1;
+    }
+    if (!(f = csv_open(dir, "COST_REPORT.csv", err, errlen)))
+        return -1;
+    fprintf(f, "Kind,Component,Value\n");
+    for (size_t i = 0; i < r->area.n; i++)
+        fprintf(f, "area_um2,%s,%.17g\n", r->area.item[i].name, r->area.item[i].value);
+    for (size_t i = 0; i < r->energy.n; i++)
+        fprintf(f, "energy_pj,%s,%.17g\n", r->energy.item[i].name, r->energy.item[i].value);
+    return csv_close(f, dir, "COST_REPORT.csv", err, errlen);
+}

@@ -1,0 +1,250 @@
+/* run.c - the one simulation entry point (run.h). */
+#include "run.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void note(sim_result_t *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(sim_result_t *res, const char *fmt, ...)
+{
+    if (res->nnotes >= SIM_MAX_NOTES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->notes[res->nnotes++], sizeof res->notes[0], fmt, ap);
+    va_end(ap);
+}
+
+int sim_mode(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, npu_mode_t *out, char *err,
+             size_t errlen)
+{
+    /* Below batch 2 x rows, NeuPIMs' sub-batches would half-fill the array:
+     * splitting the batch doubles the GEMM passes and re-reads every weight,
+     * so pim-blocked is faster. */
+    npu_mode_t mode = !hw->has_pim                      ? NPU_ONLY
+                      : batch >= 2ull * hw->array.rows ? NPU_PIM_NEUPIMS
+                                                        : NPU_PIM_BLOCKED;
+    if (mode_s && strcmp(mode_s, "auto") != 0 && npu_mode_parse(mode_s, &mode) != 0) {
+        snprintf(err, errlen, "mode: '%.40s' is not auto, npu, pim-blocked or neupims", mode_s);
+        return -1;
+    }
+    if (mode != NPU_ONLY && !hw->has_pim) {
+        snprintf(err, errlen, "mode: %s needs a pim: section", npu_mode_name(mode));
+        return -1;
+    }
+    *out = mode;
+    return 0;
+}
+
+int sim_area(const hw_cfg_t *hw, const tech_t *tech, power_breakdown_t *area, char *err,
+             size_t errlen)
+{
+    power_init(area);
+    return hw_blocks_area(tech, hw, area, err, errlen);
+}
+
+/* ---- layer workloads ---------------------------------------------------- */
+
+/* Sums s into t; cycles as the caller decides. */
+static void add_counts(layer_stats_t *t, const layer_stats_t *s)
+{
+    t->macs += s->macs;
+    t->folds += s->folds;
+    t->steps += s->steps;
+    t->ifmap_reads += s->ifmap_reads;
+    t->ifmap_writes += s->ifmap_writes;
+    t->filter_reads += s->filter_reads;
+    t->filter_writes += s->filter_writes;
+    t->ofmap_reads += s->ofmap_reads;
+    t->ofmap_writes += s->ofmap_writes;
+    t->dram_read_bytes += s->dram_read_bytes;
+    t->dram_write_bytes += s->dram_write_bytes;
+}
+
+/* One layer on the machine: on one core as it is; on several, split into
+ * per-core slices that share the DRAM channel (run.h). */
+static int run_layer(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, engine_path_t path,
+                     const hw_block_t *unit, layer_stats_t *st, power_breakdown_t *energy,
+                     char *err, size_t errlen)
+{
+    const uint32_t cores = hw->npu.cores ? hw->npu.cores : 1;
+    if (cores == 1)
+        return unit->run(hw, op, path, st, energy, t, err, errlen);
+    const int along_n = op->n >= cores || op->n >= op->m;
+    const uint64_t dim = along_n ? op->n : op->m;
+    uint64_t parts = cores;
+    if (parts > dim)
+        parts = dim;
+    if (parts > hw->dma.bytes_per_cycle)
+        parts = hw->dma.bytes_per_cycle; /* every slice needs a byte per cycle */
+    memset(st, 0, sizeof *st);
+    double busy = 0;
+    for (uint64_t c = 0; c < parts; c++) {
+        hw_cfg_t slice_hw = *hw;
+        slice_hw.text = NULL;
+        const uint32_t bpc = hw->dma.bytes_per_cycle;
+        slice_hw.dma.bytes_per_cycle = (uint32_t)(bpc / parts + (c < bpc % parts ? 1 : 0));
+        slice_hw.lut.dma = slice_hw.dma;
+        hw_op_t part = *op;
+        const uint64_t lo = dim * c / parts, hi = dim * (c + 1) / parts;
+        if (along_n)
+            part.n = hi - lo;
+        else
+            part.m = hi - lo;
+        layer_stats_t s;
+        if (unit->run(&slice_hw, &part, path, &s, energy, t, err, errlen) != 0)
+            return -1;
+        add_counts(st, &s);
+        busy += s.utilization * (double)s.total_cycles;
+        if (s.total_cycles > st->total_cycles) {
+            st->total_cycles = s.total_cycles;
+            st->compute_cycles = s.compute_cycles;
+        }
+    }
+    st->stall_cycles = st->total_cycles - st->compute_cycles;
+    st->utilization = st->total_cycles ? busy / ((double)cores * (double)st->total_cycles) : 0;
+    return 0;
+}
+
+static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *wl,
+                      sim_result_t *res, char *err, size_t errlen)
+{
+    const workload_t *w = wl->layers;
+    res->layers = calloc(w->count ? w->count : 1, sizeof *res->layers);
+    if (!res->layers) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    res->nlayers = w->count;
+    int lowbit = 0, on_lut = 0;
+    double busy = 0;
+    for (size_t i = 0; i < w->count; i++) {
+        const layer_t *l = &w->layers[i];
+        const hw_op_t op = {l->m, l->n, l->k, l->w_bits, l->wq};
+        const hw_block_t *unit = hw_block_for_op(hw, &op);
+        layer_result_t *r = &res->layers[i];
+        snprintf(r->name, sizeof r->name, "%s", l->name);
+        r->m = l->m;
+        r->n = l->n;
+        r->k = l->k;
+        r->dataflow = hw->array.dataflow;
+        r->unit = strcmp(unit->section, "array") == 0 ? "systolic" : unit->section;
+        lowbit |= l->w_bits != 0;
+        on_lut |= strcmp(unit->section, "lut") == 0;
+        char why[400];
+        if (run_layer(hw, t, &op, wl->path, unit, &r->stats, &res->energy, why, sizeof why)) {
+            snprintf(err, errlen, "%u: layer %s: %s%s", l->line, l->name,
+                     strcmp(r->unit, "systolic") ? r->unit : "",
+                     strcmp(r->unit, "systolic") ? "." : "");
+            const size_t n = strlen(err);
+            snprintf(err + n, errlen > n ? errlen - n : 0, "%s", why);
+            return -1;
+        }
+        const layer_stats_t *s = &r->stats;
+        busy += s->utilization * (double)s->total_cycles;
+        res->total.total_cycles += s->total_cycles;
+        res->total.compute_cycles += s->compute_cycles;
+        res->total.stall_cycles += s->stall_cycles;
+        add_counts(&res->total, s);
+    }
+    res->total.utilization =
+        res->total.total_cycles ? busy / (double)res->total.total_cycles : 0;
+    res->cycles = res->total.total_cycles;
+    res->macs = res->total.macs;
+    if (hw->has_pim)
+        note(res, "pim: the PIM units take no part in a layer workload (their area is counted)");
+    if (hw->has_lut && !on_lut)
+        note(res, "lut: no layer has low-bit weights (a w_bits column); the LUT unit stays idle "
+                  "(its area is counted)");
+    if (lowbit && !hw->has_lut)
+        note(res, "layers with a w_bits run on the array as dequantize-then-MAC (the machine has "
+                  "no lut: section)");
+    return 0;
+}
+
+/* ---- LLM workloads ------------------------------------------------------ */
+
+static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *wl,
+                     sim_result_t *res, char *err, size_t errlen)
+{
+    res->run = wl->run;
+    if (!res->run.wbits)
+        res->run.wbits = wl->model->native_wbits;
+    if (sim_mode(hw, wl->mode, res->run.batch, &res->mode, err, errlen) != 0)
+        return -1;
+    pim_gemv_cfg_t pim;
+    power_npu_pim_cfg(hw, res->mode == NPU_PIM_NEUPIMS ? PIM_DUAL : PIM_BLOCKED, &pim);
+    const npu_hw_t nh = {hw, hw->npu, res->mode, hw->has_pim ? &pim : NULL};
+    if (npu_run(&nh, wl->model, &res->run, &res->npu, wl->timeline, err, errlen) != 0)
+        return -1;
+    if (power_npu_energy(t, hw, &res->npu.events, &res->energy, err, errlen) != 0)
+        return -1;
+    res->cycles = res->npu.total_cycles;
+    res->macs = res->npu.macs;
+    if (hw->has_pim && res->mode == NPU_ONLY)
+        note(res, "pim: mode npu leaves the PIM units idle (their area is counted)");
+    if (hw->has_lut && res->npu.events.lut_runs == 0)
+        note(res, "lut: no op has 1-4 bit weights at W%u; the LUT unit stays idle (its area is "
+                  "counted)", res->run.wbits);
+    return 0;
+}
+
+int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, sim_result_t *res,
+            char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    res->kind = wl->kind;
+    res->path = wl->path;
+    res->clock_mhz = hw->npu.freq_mhz;
+    power_init(&res->area);
+    power_init(&res->energy);
+    if (hw_blocks_area(tech, hw, &res->area, err, errlen) != 0)
+        return -1;
+    const double t0 = now_s();
+    int rc;
+    if (wl->kind == SIM_LAYERS) {
+        if (!wl->layers) {
+            snprintf(err, errlen, "workload: no layers given");
+            return -1;
+        }
+        rc = run_layers(hw, tech, wl, res, err, errlen);
+    } else {
+        if (!wl->model) {
+            snprintf(err, errlen, "workload: no model given");
+            return -1;
+        }
+        if (wl->path == ENGINE_CYCLE) {
+            snprintf(err, errlen, "path: an LLM runs on the NPU's event schedule; --path cycle "
+                                  "is for layer workloads");
+            return -1;
+        }
+        rc = run_model(hw, tech, wl, res, err, errlen);
+    }
+    res->wall_seconds = now_s() - t0;
+    if (rc != 0)
+        return -1;
+    res->pes = (uint64_t)hw->array.rows * hw->array.cols * (hw->npu.cores ? hw->npu.cores : 1);
+    tech_t at = *tech;
+    at.clock_mhz = res->clock_mhz; /* the machine's clock, not the table's */
+    power_metrics(&at, res->macs, res->cycles, res->pes, res->energy.total, res->area.total,
+                  &res->metrics);
+    return 0;
+}
+
+void sim_result_free(sim_result_t *res)
+{
+    if (!res)
+        return;
+    free(res->layers);
+    res->layers = NULL;
+    npu_result_free(&res->npu);
+}
