@@ -26,7 +26,11 @@ typedef struct {
     pim_cfg_t pim;          /* pim: the processing units beside the DRAM banks */
     int has_lut;            /* a lut: section is present (and not enabled: false) */
     lut_cfg_t lut;          /* lut: the LUT tensor core; its DRAM channel is dma */
+    /* What the file said, for the notes on what a run does not use (not part
+     * of the canonical text): */
     uint32_t sections;      /* bit i: the file had hw_blocks[i]'s section (block.h) */
+    uint32_t block_keys;    /* bit i: it set a key through hw_blocks[i].set */
+    char ignored[256];      /* SCALE-Sim keys accepted but not modelled */
     char *text;             /* the file exactly as read (NUL-terminated), owned */
 } hw_cfg_t;
 

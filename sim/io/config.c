@@ -228,6 +228,15 @@ typedef struct {
     int quoted;             /* YAML quoted or block scalar: a string */
 } value_t;
 
+/* A key accepted but not modelled is said, not silently dropped: the run
+ * prints hw->ignored in a note. */
+static void note_ignored(hw_cfg_t *hw, const char *key)
+{
+    const size_t n = strlen(hw->ignored);
+    if (n + strlen(key) + 3 < sizeof hw->ignored)
+        snprintf(hw->ignored + n, sizeof hw->ignored - n, "%s%s", n ? ", " : "", key);
+}
+
 static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsigned line,
                      const value_t *v)
 {
@@ -307,6 +316,7 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
         if (strcmp(v->text, "CALC") != 0 && strcmp(v->text, "USER") != 0)
             return failf(ld->err, ld->errlen, ld->path, line, key,
                          "'%.*s' is not CALC or USER", v->len > 40 ? 40 : (int)v->len, v->text);
+        note_ignored(ld->hw, spec->key);
         break;
     case V_OFF: {
         /* configparser's getboolean() words */
@@ -321,6 +331,7 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
         break;
     }
     case V_IGNORE:
+        note_ignored(ld->hw, spec->key);
         break;
     }
     if (spec->field != F_NONE) {
@@ -373,6 +384,7 @@ static int block_key(load_t *ld, const hw_block_t *b, const char *key, const cha
     const char *val = (const char *)v->data.scalar.value;
     if (strlen(val) != v->data.scalar.length)
         return failf(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
+    ld->hw->block_keys |= 1u << (b - hw_blocks);
     if (b->set(ld->hw, name, val, why, sizeof why) != 0) {
         /* why is "name: reason"; name it by its dotted key instead */
         const size_t n = strlen(name);

@@ -165,6 +165,10 @@ static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t 
     if (hw->has_lut && !on_lut)
         note(res, "lut: no layer has low-bit weights (a w_bits column); the LUT unit stays idle "
                   "(its area is counted)");
+    const hw_block_t *npu = hw_block_find("npu");
+    if (npu && (hw->block_keys >> (npu - hw_blocks) & 1))
+        note(res, "npu: a layer workload uses npu.cores and npu.freq_mhz; the vector unit and "
+                  "chunks take no part");
     if (lowbit && !hw->has_lut)
         note(res, "layers with a w_bits run on the array as dequantize-then-MAC (the machine has "
                   "no lut: section)");
@@ -196,6 +200,18 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
         note(res, "lut: no op has 1-4 bit weights at W%u; the LUT unit stays idle (its area is "
                   "counted)", res->run.wbits);
     return 0;
+}
+
+/* Notes on what the hardware file set that no workload of this kind uses. */
+static void machine_notes(const hw_cfg_t *hw, sim_result_t *res)
+{
+    const hw_block_t *dram = hw_block_find("dram");
+    if (dram && (hw->block_keys >> (dram - hw_blocks) & 1) && !hw->has_pim)
+        note(res, "dram: the device and controller keys (preset, timings, mapping...) time PIM "
+                  "and codesim dram; this machine has no PIM, so the run uses "
+                  "dram.bytes_per_cycle only");
+    if (hw->ignored[0])
+        note(res, "SCALE-Sim keys accepted but not modelled: %s", hw->ignored);
 }
 
 int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, sim_result_t *res,
@@ -232,6 +248,7 @@ int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, si
     res->wall_seconds = now_s() - t0;
     if (rc != 0)
         return -1;
+    machine_notes(hw, res);
     res->pes = (uint64_t)hw->array.rows * hw->array.cols * (hw->npu.cores ? hw->npu.cores : 1);
     tech_t at = *tech;
     at.clock_mhz = res->clock_mhz; /* the machine's clock, not the table's */
