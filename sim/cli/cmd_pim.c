@@ -14,6 +14,7 @@
 #include "../../models/power.h"
 #include "../../models/tech.h"
 #include "cli.h"
+#include "../io/config.h"
 #include "../db/db.h"
 #include "../harness/pim_rtl.h"
 #include "../cost/tech_file.h"
@@ -234,6 +235,11 @@ static const char pimgemv_usage[] =
     "                       [--prec fp16|int8] [--lanes L] [--banks-per-unit 1|2]\n"
     "                       [--grf N] [--srf N] [--acc N] [--host-reqs N]\n"
     "                       [--host-period P] [--host-writes PCT] [--tech NODE]\n"
+    "       codesim pimgemv --hw FILE [--groups G] [--m M] [--k K] [host options]\n"
+    "\n"
+    "With --hw, the DRAM device and PIM units are the machine's (its dram: and\n"
+    "pim: sections: the PIM that codesim run --model uses); the unit and preset\n"
+    "options then may not be given.\n"
     "\n"
     "Times G independent GEMVs y = W x (W is M x K; for attention one per head)\n"
     "on the PIM units of every bank against the host reading the same W over\n"
@@ -256,7 +262,8 @@ static void print_stats(const char *name, const pim_gemv_stats_t *s, double tck_
 
 int cmd_pimgemv(int argc, char **argv)
 {
-    const char *preset = "HBM2", *prec_s = "fp16", *node = "45nm";
+    const char *preset = "HBM2", *prec_s = "fp16", *node = "45nm", *hw_path = NULL;
+    const char *unit_opt = NULL; /* a unit or preset option given */
     uint64_t groups = 32, m = 2048, k = 128, lanes = 16, bpu = 2, grf = 8, srf = 8, acc = 8;
     uint64_t hreqs = 200, hperiod = 40, hwr = 30;
     int lanes_set = 0;
@@ -268,13 +275,19 @@ int cmd_pimgemv(int argc, char **argv)
         {"srf", required_argument, 0, 's'},    {"acc", required_argument, 0, 'a'},
         {"host-reqs", required_argument, 0, 'n'}, {"host-period", required_argument, 0, 'e'},
         {"host-writes", required_argument, 0, 'w'}, {"tech", required_argument, 0, 't'},
-        {"help", no_argument, 0, 'H'},         {0, 0, 0, 0}};
+        {"hw", required_argument, 0, 'W'},     {"help", no_argument, 0, 'H'},
+        {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
+        if (c == 'P' || c == 'p' || c == 'l' || c == 'u' || c == 'g' || c == 's' || c == 'a')
+            unit_opt = c == 'P' ? "--preset" : c == 'p' ? "--prec" : c == 'l' ? "--lanes"
+                     : c == 'u' ? "--banks-per-unit" : c == 'g' ? "--grf" : c == 's' ? "--srf"
+                                                                          : "--acc";
         switch (c) {
+        case 'W': hw_path = optarg; break;
         case 'P': preset = optarg; break;
         case 'p': prec_s = optarg; break;
         case 't': node = optarg; break;
@@ -312,6 +325,26 @@ int cmd_pimgemv(int argc, char **argv)
     }
     if (!lanes_set) /* one DRAM burst of elements */
         cfg.unit.lanes = dram_burst_bytes(&cfg.dram) * 8 / pim_elem_bits(&cfg.unit);
+    if (hw_path) {
+        /* The machine's PIM, as the NPU's runs configure it. */
+        if (unit_opt) {
+            fprintf(stderr, "codesim pimgemv: %s: with --hw the machine's dram: and pim: "
+                            "sections set the device and units\n", unit_opt);
+            return 2;
+        }
+        hw_cfg_t hw;
+        if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim pimgemv: %s\n", err);
+            return 1;
+        }
+        const int has_pim = hw.has_pim;
+        power_npu_pim_cfg(&hw, PIM_BLOCKED, &cfg);
+        hw_free(&hw);
+        if (!has_pim) {
+            fprintf(stderr, "codesim pimgemv: %s: pim: the machine has no PIM units\n", hw_path);
+            return 1;
+        }
+    }
     const pim_gemv_t g = {groups, m, k};
     if (pim_gemv_check(&cfg, &g, err, sizeof err) != 0) {
         fprintf(stderr, "codesim pimgemv: %s\n", err);
