@@ -28,7 +28,7 @@ TEST_SRC := $(sort $(wildcard tests/*.c))
 REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
-HDRS := $(wildcard models/*.h sim/*/*.h mapper/*.h tests/*.h)
+HDRS := $(wildcard models/*.h sim/*/*.h mapper/*.h tests/*.h rtl/*.h)
 
 .PHONY: all deps run test bench clean rtlcheck-all version-stamp
 .DEFAULT_GOAL := all
@@ -90,7 +90,10 @@ $(SC_DIR)/sc_systolic: rtl/systolic.v tests/sc/sc_systolic.cpp $(BUILD)/rel/mode
 # systolic_r<R>_c<C>_a<in_bits>_w<w_bits>_acc<acc_bits>.
 RTL_TEST_SHAPES := r8_c8_a8_w8_acc32 r12_c5_a8_w8_acc32 r5_c12_a8_w8_acc32 r4_c3_a4_w6_acc12
 RTL_TEST_LIBS := $(RTL_TEST_SHAPES:%=$(BUILD)/rtl/systolic_%/libvsystolic.so)
-$(BUILD)/rtl/systolic_%/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh rtl/vbuild.sh | deps
+# Every block's shim is built on the one template (rtl/vshim.h, rtl/vshim.hpp)
+# by rtl/vbuild.sh; a change to any of them rebuilds every library.
+VSHIM_SRCS := rtl/vshim.h rtl/vshim.hpp rtl/vbuild.sh
+$(BUILD)/rtl/systolic_%/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
 	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
 	rtl/build.sh $(BUILD)/rtl/systolic_$* $$1 $$2 $$3 $$4 $$5
 

@@ -1,25 +1,27 @@
 /* pim_shim.h - C API over the Verilated pim_unit (rtl/pim_unit.v).
  *
  * rtl/pim_build.sh OUTDIR LANES FP NG NS NA builds OUTDIR/libvpim.so for one
- * unit configuration.  The library exports exactly one symbol, vpim_api(),
- * returning a static table of entry points (load it as sim/pim_rtl.c does).
- * Every instance has its own VerilatedContext: instances share nothing.
+ * unit configuration; it exports only vpim_api() (loading and instances:
+ * see rtl/vshim.h).
  *
- * One clock cycle, as sim/pim_rtl.c runs it (the harness is the row buffer):
+ * One clock cycle, as sim/harness/pim_rtl.c runs it (the harness is the row
+ * buffer):
  *
  *     api->set_cmd(h, rst, valid, op, dst, src, col, data);  // data: lanes
- *     api->set_clk_eval(h, 0);
+ *     api->base.set_clk_eval(h, 0);
  *     rd = api->get_rb(h, &col);         // row-buffer read this cycle?
  *     ... rb_data = the open row's column col (lanes elements) ...
  *     api->set_rb_data(h, rb_data);      // evaluates again
  *     v = api->get_rd(h, out);           // read-back port (lanes words)
- *     api->set_clk_eval(h, 1);           // rising edge
+ *     api->base.set_clk_eval(h, 1);      // rising edge
  *     busy = api->busy(h);
  */
 #ifndef CODESIM_RTL_PIM_SHIM_H
 #define CODESIM_RTL_PIM_SHIM_H
 
 #include <stdint.h>
+
+#include "vshim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,19 +30,15 @@ extern "C" {
 #define VPIM_API_SYMBOL "vpim_api"
 
 typedef struct vpim_api {
-    void *(*create)(void);
-    void (*destroy)(void *h);
+    vshim_base_t base;                /* create, destroy, set_clk_eval */
     unsigned lanes, fp, ng, ns, na;   /* the configuration built in */
     void (*set_cmd)(void *h, int rst, int valid, uint32_t op, uint32_t dst, uint32_t src,
                     uint32_t col, const uint16_t *data);
-    void (*set_clk_eval)(void *h, int clk);
     int (*get_rb)(void *h, uint32_t *col);
     void (*set_rb_data)(void *h, const uint16_t *data);
     int (*get_rd)(void *h, uint32_t *data);
     int (*busy)(void *h);
 } vpim_api_t;
-
-typedef const vpim_api_t *(*vpim_api_fn)(void);
 
 const vpim_api_t *vpim_api(void);
 

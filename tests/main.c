@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, llm_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, machine_suite());
+    srunner_add_suite(sr, harness_suite());
     srunner_add_suite(sr, rtl_suite());
     srunner_add_suite(sr, sweep_suite());
     srunner_add_suite(sr, dram_suite());

@@ -3,7 +3,7 @@
  * random cases per weight width (W1..W4 and ternary), each with and without
  * table symmetrization, on small tiles of different g, activation widths and
  * shapes; GEMM sizes include 1, multiples of the tile, non-multiples and far
- * larger (see rand_dim in sim/cmd_lut.c).  Values (also against a plain
+ * larger (see rtlcheck_rand_dim in sim/harness/rtlcheck.c).  Values (also against a plain
  * integer GEMM on dequantized weights), cycle counts and every cycle's port
  * activity must agree.  Then the CLI's bad-input contract and lutcompare. */
 #include <stdio.h>

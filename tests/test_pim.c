@@ -1,5 +1,5 @@
 /* test_pim.c - the PIM unit against an independent reference of its
- * arithmetic (exact double arithmetic, sim/pim_rtl.c's pimref_*), its cycle
+ * arithmetic (exact double arithmetic, sim/harness/pim_rtl.c's pimref_*), its cycle
  * path against a plain interpreter and the pipeline's closed-form latency;
  * the GEMV mapping's values against a naive GEMV, its cycle count against a
  * closed form derived by hand, blocked vs dual row buffers, every DRAM
@@ -130,19 +130,20 @@ START_TEST(cycle_path_equals_interpreter_and_latency_closed_form)
             cmd[n++] = (pim_cmd_t){PIM_RDACC, (uint32_t)(rnd(&s) % cfg->acc_entries), 0, 0, {0}};
             const pim_seq_t sq = {cmd, n, row, ncols};
             const size_t nr = pimref_run(cfg, &sq, ref);
-            pim_activity_t act;
+            ports_rec_t act;
+            uint32_t words[80 * 16];
+            pim_readback_t rb = {words, 80, 0};
             char err[128];
-            ck_assert_int_eq(pim_model_run(cfg, &sq, &act, err, sizeof err), 0);
+            ck_assert_int_eq(pim_rtl_model_run(cfg, &sq, &act, &rb, err, sizeof err), 0);
             /* Last command presented in cycle n-1, done after cycle n-1+3. */
             ck_assert_uint_eq(act.cycles, n + PIM_PIPE_DEPTH);
-            ck_assert_uint_eq(act.readbacks, nr);
+            ck_assert_uint_eq(rb.n, nr);
             for (size_t i = 0; i < nr * L; i++)
-                ck_assert_uint_eq(act.out[i], ref[i]);
+                ck_assert_uint_eq(words[i], ref[i]);
             size_t macs = 0;
             for (size_t i = 0; i < n; i++)
                 macs += cmd[i].op == PIM_MAC || cmd[i].op == PIM_MACS;
-            ck_assert_uint_eq(act.rb_reads, macs);
-            free(act.out);
+            ck_assert_uint_eq(act.count[PIM_PORT_RB], macs);
             /* The functional path gives the same read-backs. */
             pim_unit_t u;
             pim_unit_init(&u, cfg);

@@ -2,7 +2,7 @@
  * (square, tall, wide) and narrow operand widths, 200 random cases per
  * dataflow each, against the Verilated rtl/systolic.v.  Cases include M, N or
  * K of 1, sizes that are not multiples of the array and K far larger than
- * it (see rand_dim in sim/cmd_rtlcheck.c); values, cycle counts and every
+ * it (see rtlcheck_rand_dim in sim/harness/rtlcheck.c); values, cycle counts and every
  * cycle's memory-port activity must agree. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,6 +11,7 @@ Suite *workload_suite(void);   /* tests/test_workload.c */
 Suite *db_suite(void);         /* tests/test_db.c */
 Suite *cli_suite(void);        /* tests/test_cli.c */
 Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
+Suite *harness_suite(void);    /* tests/test_harness.c: RTL address checks, no RTL built */
 Suite *sweep_suite(void);      /* tests/test_sweep.c: sweeps, merge, pareto, report */
 Suite *power_suite(void);      /* tests/test_power.c: tech tables, energy, area vs yosys */
 Suite *pim_suite(void);        /* tests/test_pim.c */

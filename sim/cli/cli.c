@@ -35,28 +35,3 @@ double cli_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
-
-uint64_t cli_rng_seed(uint64_t seed)
-{
-    return seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-}
-
-uint64_t cli_rng_next(uint64_t *s)
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545F4914F6CDD1Dull;
-}
-
-uint64_t cli_rand_dim(uint64_t *rng, uint64_t base, uint64_t far)
-{
-    switch (cli_rng_next(rng) % 10) {
-    case 0: return 1;
-    case 1: return base;
-    case 2: return 2 * base;
-    case 3: return base + 1;
-    case 9: return 1 + cli_rng_next(rng) % (far * base);
-    default: return 1 + cli_rng_next(rng) % (3 * base);
-    }
-}

@@ -35,12 +35,4 @@ int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint6
 /* Seconds on the monotonic clock. */
 double cli_now(void);
 
-/* The random cases of the rtlcheck commands: a xorshift64* generator whose
- * state the caller keeps (cli_rng_seed spreads a user's seed over it), and
- * a GEMM dimension around an array or tile size `base`: 1, base, 2 x base,
- * base + 1, odd sizes up to 3 x base, and one draw in ten up to far x base. */
-uint64_t cli_rng_seed(uint64_t seed);
-uint64_t cli_rng_next(uint64_t *s);
-uint64_t cli_rand_dim(uint64_t *rng, uint64_t base, uint64_t far);
-
 #endif

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "../io/config.h"
 #include "../../models/engine.h"
-#include "../harness/rtl.h"
+#include "../harness/systolic_rtl.h"
 #include "../cost/tech_file.h"
 #include "../io/workload.h"
 #include "../run/run.h"
@@ -32,7 +32,7 @@ typedef struct {
     const systolic_gemm_t *g;
     const int32_t *a, *b;
     int32_t *o;
-    rtl_systolic_t *rtl;
+    systolic_rtl_t *rtl;
     uint64_t cycles;      /* simulated array cycles of one run */
     int failed;
     char err[512];
@@ -41,7 +41,7 @@ typedef struct {
 static int run_once(bench_run_t *r)
 {
     layer_stats_t st;
-    rtl_activity_t act;
+    ports_rec_t act;
     switch (r->what) {
     case RUN_FAST:
     case RUN_CYCLE: {
@@ -53,7 +53,7 @@ static int run_once(bench_run_t *r)
         return 0;
     }
     case RUN_RTL:
-        if (rtl_systolic_run(r->rtl, r->hw->array.dataflow, r->g, r->a, r->b, r->o,
+        if (systolic_rtl_run(r->rtl, r->hw->array.dataflow, r->g, r->a, r->b, r->o,
                              4 * r->cycles + 1000, &act, r->err, sizeof r->err))
             return -1;
         r->cycles = act.cycles;
@@ -149,7 +149,7 @@ int cmd_bench(int argc, char **argv)
             break;
         if (!no_rtl) {
             if (!r.rtl) {
-                r.rtl = rtl_systolic_open(&hw.array, r.err, sizeof r.err);
+                r.rtl = systolic_rtl_open(&hw.array, NULL, r.err, sizeof r.err);
                 if (!r.rtl) {
                     rc = 1;
                     break;
@@ -166,7 +166,7 @@ int cmd_bench(int argc, char **argv)
     rc |= r.failed;
     if (rc)
         fprintf(stderr, "codesim bench: %s\n", r.err);
-    rtl_systolic_close(r.rtl);
+    systolic_rtl_close(r.rtl);
     hw_free(&hw);
     free(a);
     free(b);

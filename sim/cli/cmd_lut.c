@@ -1,6 +1,7 @@
 /* cmd_lut.c - the LUT tensor core's commands:
- *   rtlcheck_lut    `codesim rtlcheck --block lut ...`: random low-bit GEMMs on
- *                   the C model's cycle-by-cycle unit and the Verilated RTL
+ *   rtlcheck_lut    `codesim rtlcheck --block lut ...`: parses the unit's flags
+ *                   and runs the rtlcheck driver (sim/harness/rtlcheck.c) with
+ *                   the unit's glue (sim/harness/lut_rtl.c)
  *   cmd_lutcompare  `codesim lutcompare`: one low-bit workload on the LUT
  *                   unit, a dequantize-then-MAC systolic baseline and a plain
  *                   int8 systolic array, side by side
@@ -205,111 +206,13 @@ int rtlcheck_lut(int argc, char **argv)
         fprintf(stderr, "codesim rtlcheck: %s\n", err);
         return 2;
     }
-    db_t *db = NULL;
-    if (db_open(db_path, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim rtlcheck: %s\n", err);
-        return 1;
-    }
-    rtl_lut_t *rtl = rtl_lut_open(&cfg, err, sizeof err);
-    if (!rtl) {
-        fprintf(stderr, "codesim rtlcheck: %s\n", err);
-        db_close(db);
-        return 1;
-    }
-    db_rtl_case_t *cases = calloc(trials, sizeof *cases);
-    uint64_t rng = cli_rng_seed(seed);
-    uint64_t cyc_bad = 0, val_bad = 0, port_bad = 0, ran = 0;
-    const uint32_t P = lut_planes(&cfg);
-    int rc = cases ? 0 : 1;
-    for (uint64_t t = 0; t < trials && rc == 0; t++) {
-        const lut_gemm_t g = {m ? m : cli_rand_dim(&rng, cfg.tm, 6),
-                              n ? n : cli_rand_dim(&rng, cfg.tn, 6),
-                              k ? k : cli_rand_dim(&rng, cfg.tk, 6)};
-        lut_cfg_t cc = cfg;
-        if (mixed) {
-            cc.wq = cli_rng_next(&rng) & 1 ? LUT_WQ_ZP : LUT_WQ_SYM;
-            cc.zp = (uint32_t)(cli_rng_next(&rng) % (1u << P));
-        }
-        if (lut_gemm_check(&cc, &g, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim rtlcheck: %s\n", err);
-            rc = 2;
-            break;
-        }
-        const uint64_t words = lut_packed_words(&cc, &g);
-        int32_t *a = malloc(g.m * g.k * sizeof *a), *q = malloc(g.k * g.n * sizeof *q);
-        uint8_t *pk = malloc(words);
-        int32_t *om = malloc(g.m * g.n * sizeof *om), *orr = malloc(g.m * g.n * sizeof *orr);
-        rtl_lut_activity_t am, ar;
-        if (!a || !q || !pk || !om || !orr) {
-            fprintf(stderr, "codesim rtlcheck: out of memory\n");
-            rc = 1;
-        } else {
-            for (uint64_t i = 0; i < g.m * g.k; i++) {
-                const uint32_t span = 1u << cc.a_bits;
-                a[i] = (int32_t)(cli_rng_next(&rng) % span) - (int32_t)(span / 2);
-            }
-            for (uint64_t i = 0; i < g.k * g.n; i++)
-                q[i] = (int32_t)(cli_rng_next(&rng) % (ternary ? 3u : 1u << P));
-            lut_pack_weights(&cc, &g, q, pk);
-            if (rtl_lut_model_run(&cc, &g, a, pk, om, &am) != 0 ||
-                rtl_lut_run(rtl, &cc, &g, a, pk, orr, 4 * am.cycles + 1000, &ar, err,
-                            sizeof err) != 0) {
-                fprintf(stderr, "codesim rtlcheck: case %" PRIu64 ": %s\n", t, err);
-                ar.cycles = 0;
-                memset(orr, 0, g.m * g.n * sizeof *orr);
-            }
-            /* The plain integer GEMM on dequantized weights. */
-            uint64_t vm = 0;
-            for (uint64_t i = 0; i < g.m; i++)
-                for (uint64_t j = 0; j < g.n; j++) {
-                    int64_t s = 0;
-                    for (uint64_t kk = 0; kk < g.k; kk++)
-                        s += (int64_t)a[i * g.k + kk] * lut_dequant(&cc, q[kk * g.n + j]);
-                    const uint64_t o = i * g.n + j;
-                    vm += om[o] != orr[o] || (int64_t)om[o] != s;
-                }
-            const int ports = am.a_reads == ar.a_reads && am.w_reads == ar.w_reads &&
-                              am.o_writes == ar.o_writes && am.o_acc_writes == ar.o_acc_writes &&
-                              am.trace_hash == ar.trace_hash;
-            cases[t] = (db_rtl_case_t){g.m, g.n, g.k, am.cycles, ar.cycles, vm, ports};
-            cyc_bad += am.cycles != ar.cycles;
-            val_bad += vm != 0;
-            port_bad += !ports;
-            ran++;
-            if (am.cycles != ar.cycles || vm || !ports)
-                fprintf(stderr,
-                        "rtlcheck: case %" PRIu64 " M=%" PRIu64 " N=%" PRIu64 " K=%" PRIu64
-                        " wq=%s zp=%u: model %" PRIu64 " cycles, RTL %" PRIu64 " cycles, %" PRIu64
-                        " values differ, port activity %s\n",
-                        t, g.m, g.n, g.k, lut_wq_name(cc.wq), cc.zp, am.cycles, ar.cycles, vm,
-                        ports ? "equal" : "DIFFERS");
-        }
-        free(a);
-        free(q);
-        free(pk);
-        free(om);
-        free(orr);
-    }
-    rtl_lut_close(rtl);
-    if (ran) {
-        char params[256];
-        cfg_params(&cfg, ternary, mixed, params, sizeof params);
-        const db_rtl_check_t chk = {"lut", NULL, params, seed, cyc_bad, val_bad, port_bad};
-        int64_t id;
-        if (db_record_rtlcheck(db, &chk, cases, ran, &id, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim rtlcheck: %s: %s\n", db_path, err);
-            rc = 1;
-        }
-    }
-    free(cases);
-    db_close(db);
-    printf("rtlcheck: lut %ux%ux%u g=%u, memory-port activity equal every cycle in %" PRIu64
-           " of %" PRIu64 " cases\n",
-           cfg.tm, cfg.tn, cfg.tk, cfg.g, ran - port_bad, ran);
-    printf("rtlcheck: %" PRIu64 " cases, %" PRIu64 " cycle mismatches, %" PRIu64
-           " value mismatches\n",
-           ran, cyc_bad, val_bad);
-    return rc != 0 || cyc_bad || val_bad || port_bad || ran < trials ? (rc == 2 ? 2 : 1) : 0;
+    const lut_rtlcheck_cfg_t chk_cfg = {cfg, ternary, mixed, m, n, k, NULL};
+    char params[256], title[96];
+    cfg_params(&cfg, ternary, mixed, params, sizeof params);
+    snprintf(title, sizeof title, "lut %ux%ux%u g=%u, memory-port activity", cfg.tm, cfg.tn,
+             cfg.tk, cfg.g);
+    const rtlcheck_t chk = {&lut_rtlcheck, &chk_cfg, NULL, params, title, trials, seed, db_path};
+    return rtlcheck_run(&chk, stdout, stderr);
 }
 
 /* ---- lutcompare -------------------------------------------------------------- */
@@ -702,7 +605,7 @@ int bench_lut(void)
     int32_t *a = malloc(g.m * g.k * sizeof *a), *q = malloc(g.k * g.n * sizeof *q);
     int32_t *o = malloc(g.m * g.n * sizeof *o);
     uint8_t *pk = malloc(lut_packed_words(&cfg, &g));
-    rtl_lut_t *rtl = NULL;
+    lut_rtl_t *rtl = NULL;
     int rc = 1;
     if (!a || !q || !o || !pk) {
         fprintf(stderr, "codesim bench: out of memory\n");
@@ -710,16 +613,16 @@ int bench_lut(void)
     }
     uint64_t s = 88172645463325252ull;
     for (uint64_t i = 0; i < g.m * g.k; i++)
-        a[i] = (int8_t)cli_rng_next(&s);
+        a[i] = (int8_t)rtlcheck_rng_next(&s);
     for (uint64_t i = 0; i < g.k * g.n; i++)
-        q[i] = (int32_t)(cli_rng_next(&s) & 3);
+        q[i] = (int32_t)(rtlcheck_rng_next(&s) & 3);
     lut_pack_weights(&cfg, &g, q, pk);
     printf("codesim bench: LUT unit, %" PRIu64 " x %" PRIu64 " x %" PRIu64
            " W2 GEMM on a %u x %u x %u tile, g=%u (simulated cycles per wall-clock second)\n",
            g.m, g.n, g.k, cfg.tm, cfg.tn, cfg.tk, cfg.g);
     double rate[3] = {0, 0, 0};
     uint64_t cycles = 0;
-    rtl = rtl_lut_open(&cfg, err, sizeof err);
+    rtl = lut_rtl_open(&cfg, NULL, err, sizeof err);
     if (!rtl) {
         fprintf(stderr, "codesim bench: %s\n", err);
         goto out;
@@ -729,9 +632,9 @@ int bench_lut(void)
         uint64_t reps = 0, cyc = 0;
         do {
             lut_stats_t st;
-            rtl_lut_activity_t act;
+            ports_rec_t act;
             if (what == 2) {
-                if (rtl_lut_run(rtl, &cfg, &g, a, pk, o, UINT64_MAX, &act, err, sizeof err) != 0)
+                if (lut_rtl_run(rtl, &cfg, &g, a, pk, o, UINT64_MAX, &act, err, sizeof err) != 0)
                     goto fail;
                 cyc += act.cycles;
             } else {
@@ -754,7 +657,7 @@ int bench_lut(void)
 fail:
     fprintf(stderr, "codesim bench: %s\n", err);
 out:
-    rtl_lut_close(rtl);
+    lut_rtl_close(rtl);
     free(a);
     free(q);
     free(o);

@@ -1,6 +1,7 @@
 /* cmd_pim.c - the PIM commands:
- *   codesim rtlcheck --block pim ...   random command sequences on the C
- *       model of one PIM unit and on its Verilated RTL (rtlcheck_pim);
+ *   codesim rtlcheck --block pim ...   parses the unit's flags and runs the
+ *       rtlcheck driver with the unit's glue (sim/harness/pim_rtl.c)
+ *       (rtlcheck_pim);
  *   codesim pimgemv ...                a GEMV on PIM vs on the host over the
  *       bus, and blocked vs dual row buffers (cmd_pimgemv);
  *   bench_pim()                        simulation speed, for codesim bench. */
@@ -22,67 +23,6 @@
 int rtlcheck_pim(int argc, char **argv);
 int cmd_pimgemv(int argc, char **argv);
 int bench_pim(void);
-
-/* A random element: for fp16 mostly moderate normal numbers, plus
- * subnormals, signed zeros, infinities, NaNs and arbitrary bit patterns. */
-static uint16_t rand_elem(uint64_t *rng, pim_prec_t prec)
-{
-    const uint64_t r = cli_rng_next(rng);
-    if (prec == PIM_INT8)
-        return (uint16_t)(r & 0xFF);
-    const uint16_t sign = (uint16_t)((r >> 20) & 1) << 15, frac = (uint16_t)((r >> 32) & 1023);
-    switch (r % 100) {
-    case 0: case 1: case 2: return sign;                       /* +-0 */
-    case 3: case 4: return sign | 0x7C00;                      /* +-inf */
-    case 5: return sign | 0x7C00 | (frac ? frac : 1);          /* NaN */
-    default: break;
-    }
-    if (r % 100 < 15)
-        return sign | frac;                                    /* subnormal */
-    if (r % 100 < 25)
-        return (uint16_t)(r >> 40);                            /* any bits */
-    return sign | (uint16_t)((8 + (r >> 44) % 16) << 10) | frac; /* 2^-7 .. 2^8 */
-}
-
-/* One random command sequence: 1..48 commands with idle cycles between,
- * ending with a read-back of every accumulator. */
-static size_t rand_seq(uint64_t *rng, const pim_cfg_t *cfg, uint32_t ncols, pim_cmd_t *cmd,
-                       size_t cap)
-{
-    const size_t want = 1 + cli_rng_next(rng) % 48;
-    size_t n = 0;
-    for (size_t i = 0; i < want && n + cfg->acc_entries + 3 < cap; i++) {
-        for (uint64_t gap = cli_rng_next(rng) % 4; gap == 3 && n < cap / 2; gap = cli_rng_next(rng) % 4)
-            cmd[n++] = (pim_cmd_t){PIM_NOP, 0, 0, 0, {0}};
-        pim_cmd_t c = {PIM_NOP, 0, 0, 0, {0}};
-        const uint64_t r = cli_rng_next(rng) % 100;
-        c.op = r < 15 ? PIM_WRGRF : r < 25 ? PIM_WRSRF : r < 55 ? PIM_MAC : r < 75 ? PIM_MACS
-             : r < 85 ? PIM_CLR : PIM_RDACC;
-        switch (c.op) {
-        case PIM_WRGRF:
-            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->grf_entries);
-            for (uint32_t l = 0; l < cfg->lanes; l++)
-                c.data[l] = rand_elem(rng, cfg->prec);
-            break;
-        case PIM_WRSRF:
-            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->srf_entries);
-            c.data[0] = rand_elem(rng, cfg->prec);
-            break;
-        case PIM_MAC:
-        case PIM_MACS:
-            c.dst = (uint32_t)(cli_rng_next(rng) % cfg->acc_entries);
-            c.src = (uint32_t)(cli_rng_next(rng) %
-                               (c.op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries));
-            c.col = (uint32_t)(cli_rng_next(rng) % ncols);
-            break;
-        default: c.dst = (uint32_t)(cli_rng_next(rng) % cfg->acc_entries); break;
-        }
-        cmd[n++] = c;
-    }
-    for (uint32_t a = 0; a < cfg->acc_entries; a++)
-        cmd[n++] = (pim_cmd_t){PIM_RDACC, a, 0, 0, {0}};
-    return n;
-}
 
 static const char rtlcheck_pim_usage[] =
     "usage: codesim rtlcheck --block pim [--lanes L] [--prec int8|fp16] [--grf N] [--srf N]\n"
@@ -142,90 +82,15 @@ int rtlcheck_pim(int argc, char **argv)
         fprintf(stderr, "codesim rtlcheck: --prec: '%s' is not int8 or fp16\n", prec_s);
         return 2;
     }
-    char err[512];
-    db_t *db = NULL;
-    if (db_open(db_path, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim rtlcheck: %s\n", err);
-        return 1;
-    }
-    pim_rtl_t *rtl = pim_rtl_open(&cfg, err, sizeof err);
-    if (!rtl) {
-        fprintf(stderr, "codesim rtlcheck: %s\n", err);
-        db_close(db);
-        return 1;
-    }
-    const size_t cap = 256;
-    const uint32_t L = cfg.lanes;
-    db_rtl_case_t *cases = calloc(trials, sizeof *cases);
-    pim_cmd_t *cmd = malloc(cap * sizeof *cmd);
-    uint16_t *row = malloc((size_t)cols * L * sizeof *row);
-    uint32_t *ref = malloc(cap * L * sizeof *ref);
-    uint64_t rng = cli_rng_seed(seed);
-    uint64_t cyc_bad = 0, val_bad = 0, port_bad = 0, ran = 0;
-    int rc = cases && cmd && row && ref ? 0 : 1;
-    if (rc)
-        fprintf(stderr, "codesim rtlcheck: out of memory\n");
-    for (uint64_t t = 0; t < trials && rc == 0; t++) {
-        for (size_t i = 0; i < (size_t)cols * L; i++)
-            row[i] = rand_elem(&rng, cfg.prec);
-        const pim_seq_t s = {cmd, rand_seq(&rng, &cfg, (uint32_t)cols, cmd, cap), row,
-                             (uint32_t)cols};
-        const size_t nref = pimref_run(&cfg, &s, ref);
-        pim_activity_t am, ar;
-        if (pim_model_run(&cfg, &s, &am, err, sizeof err) != 0 ||
-            pim_rtl_run(rtl, &s, 4 * s.n + 100, &ar, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim rtlcheck: case %" PRIu64 ": %s\n", t, err);
-            rc = 1;
-            free(am.out);
-            break;
-        }
-        uint64_t vm = 0;
-        if (am.readbacks != nref || ar.readbacks != nref) {
-            vm = 1;
-        } else {
-            for (size_t i = 0; i < nref * L; i++)
-                vm += am.out[i] != ar.out[i] || am.out[i] != ref[i];
-        }
-        const int ports = am.rb_reads == ar.rb_reads && am.trace_hash == ar.trace_hash;
-        cases[t] = (db_rtl_case_t){s.n, L, cols, am.cycles, ar.cycles, vm, ports};
-        cyc_bad += am.cycles != ar.cycles;
-        val_bad += vm != 0;
-        port_bad += !ports;
-        ran++;
-        if (am.cycles != ar.cycles || vm || !ports)
-            fprintf(stderr,
-                    "rtlcheck: case %" PRIu64 " (%zu commands): model %" PRIu64
-                    " cycles, RTL %" PRIu64 " cycles, %" PRIu64
-                    " values differ, port activity %s\n",
-                    t, s.n, am.cycles, ar.cycles, vm, ports ? "equal" : "DIFFERS");
-        free(am.out);
-        free(ar.out);
-    }
-    pim_rtl_close(rtl);
-    if (ran) {
-        char params[160];
-        snprintf(params, sizeof params, "lanes=%u prec=%s grf=%u srf=%u acc=%u cols=%u", L,
-                 pim_prec_name(cfg.prec), cfg.grf_entries, cfg.srf_entries, cfg.acc_entries,
-                 (unsigned)cols);
-        const db_rtl_check_t chk = {"pim", NULL, params, seed, cyc_bad, val_bad, port_bad};
-        int64_t id;
-        if (db_record_rtlcheck(db, &chk, cases, ran, &id, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim rtlcheck: %s: %s\n", db_path, err);
-            rc = 1;
-        }
-    }
-    free(cases);
-    free(cmd);
-    free(row);
-    free(ref);
-    db_close(db);
-    printf("rtlcheck: pim %u lanes %s, port activity equal every cycle in %" PRIu64 " of %" PRIu64
-           " cases\n",
-           L, pim_prec_name(cfg.prec), ran - port_bad, ran);
-    printf("rtlcheck: %" PRIu64 " cases, %" PRIu64 " cycle mismatches, %" PRIu64
-           " value mismatches\n",
-           ran, cyc_bad, val_bad);
-    return rc != 0 || cyc_bad || val_bad || port_bad || ran < trials ? 1 : 0;
+    const pim_rtlcheck_cfg_t chk_cfg = {cfg, (uint32_t)cols, NULL};
+    char params[160], title[96];
+    snprintf(params, sizeof params, "lanes=%u prec=%s grf=%u srf=%u acc=%u cols=%u", cfg.lanes,
+             pim_prec_name(cfg.prec), cfg.grf_entries, cfg.srf_entries, cfg.acc_entries,
+             (unsigned)cols);
+    snprintf(title, sizeof title, "pim %u lanes %s, port activity", cfg.lanes,
+             pim_prec_name(cfg.prec));
+    const rtlcheck_t chk = {&pim_rtlcheck, &chk_cfg, NULL, params, title, trials, seed, db_path};
+    return rtlcheck_run(&chk, stdout, stderr);
 }
 
 /* ---- codesim pimgemv ------------------------------------------------------- */

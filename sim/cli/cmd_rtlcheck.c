@@ -1,7 +1,7 @@
-/* cmd_rtlcheck.c - `codesim rtlcheck`: random GEMMs on the C model's
- * cycle-by-cycle array and on the Verilated RTL; values, cycle counts and the
- * memory-port activity of every cycle must agree, and values must equal the
- * naive reference GEMM. */
+/* cmd_rtlcheck.c - `codesim rtlcheck`: picks the block's flag parser by
+ * --block (the LUT unit's and the PIM unit's are in cmd_lut.c and
+ * cmd_pim.c) and parses the systolic array's flags here; the check itself
+ * is the one driver in sim/harness/rtlcheck.c with the block's glue. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../db/db.h"
-#include "../harness/rtl.h"
+#include "../harness/systolic_rtl.h"
 
 static const char rtlcheck_usage[] =
     "usage: codesim rtlcheck --block systolic --rows R --cols C --dataflow os|ws|is\n"
@@ -32,12 +31,6 @@ static const char rtlcheck_usage[] =
     "  --in-bits, --w-bits  operand widths (default 8), --acc-bits (default 32)\n"
     "  --db FILE    results database (default results.db)\n";
 
-static void fill(uint64_t *rng, int32_t *x, uint64_t n, uint32_t bits)
-{
-    for (uint64_t i = 0; i < n; i++)
-        x[i] = systolic_wrap((int64_t)cli_rng_next(rng), bits);
-}
-
 int cmd_rtlcheck(int argc, char **argv)
 {
     const char *block = NULL, *df_s = NULL, *db_path = "results.db";
@@ -52,15 +45,17 @@ int cmd_rtlcheck(int argc, char **argv)
         {"in-bits", required_argument, 0, 'i'}, {"w-bits", required_argument, 0, 'w'},
         {"acc-bits", required_argument, 0, 'a'}, {"help", no_argument, 0, 'H'},
         {0, 0, 0, 0}};
-    /* Blocks other than the systolic array have their own checks. */
-    for (int i = 1; i < argc; i++)
-        if ((!strcmp(argv[i], "--block") && i + 1 < argc && !strcmp(argv[i + 1], "pim")) ||
-            !strcmp(argv[i], "--block=pim"))
-            return rtlcheck_pim(argc, argv);
-    for (int i = 1; i < argc; i++)
-        if ((!strcmp(argv[i], "--block") && i + 1 < argc && !strcmp(argv[i + 1], "lut")) ||
-            !strcmp(argv[i], "--block=lut"))
-            return rtlcheck_lut(argc, argv);
+    /* Blocks other than the systolic array parse their own flags. */
+    static const struct {
+        const char *block;
+        int (*parse_and_run)(int argc, char **argv);
+    } others[] = {{"pim", rtlcheck_pim}, {"lut", rtlcheck_lut}};
+    for (size_t b = 0; b < sizeof others / sizeof *others; b++)
+        for (int i = 1; i < argc; i++)
+            if ((!strcmp(argv[i], "--block") && i + 1 < argc &&
+                 !strcmp(argv[i + 1], others[b].block)) ||
+                (!strncmp(argv[i], "--block=", 8) && !strcmp(argv[i] + 8, others[b].block)))
+                return others[b].parse_and_run(argc, argv);
     int c, bad = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -105,86 +100,11 @@ int cmd_rtlcheck(int argc, char **argv)
         return 2;
     }
 
-    char err[512];
-    db_t *db = NULL;
-    if (db_open(db_path, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim rtlcheck: %s\n", err);
-        return 1;
-    }
-    rtl_systolic_t *rtl = rtl_systolic_open(&cfg, err, sizeof err);
-    if (!rtl) {
-        fprintf(stderr, "codesim rtlcheck: %s\n", err);
-        db_close(db);
-        return 1;
-    }
-    db_rtl_case_t *cases = calloc(trials, sizeof *cases);
-    uint64_t rng = cli_rng_seed(seed);
-    uint64_t cyc_bad = 0, val_bad = 0, port_bad = 0, ran = 0;
-    const uint64_t base = rows > cols ? rows : cols;
-    int rc = cases ? 0 : 1;
-    for (uint64_t t = 0; t < trials && rc == 0; t++) {
-        /* far: K up to 12x the array */
-        const systolic_gemm_t g = {m ? m : cli_rand_dim(&rng, base, 12),
-                                   n ? n : cli_rand_dim(&rng, base, 12),
-                                   k ? k : cli_rand_dim(&rng, base, 12)};
-        int32_t *a = malloc(g.m * g.k * sizeof *a), *b = malloc(g.k * g.n * sizeof *b);
-        int32_t *om = malloc(g.m * g.n * sizeof *om), *orr = malloc(g.m * g.n * sizeof *orr);
-        int32_t *oref = malloc(g.m * g.n * sizeof *oref);
-        rtl_activity_t am, ar;
-        if (!a || !b || !om || !orr || !oref) {
-            fprintf(stderr, "codesim rtlcheck: out of memory\n");
-            rc = 1;
-        } else {
-            fill(&rng, a, g.m * g.k, cfg.in_bits);
-            fill(&rng, b, g.k * g.n, cfg.w_bits);
-            systolic_reference_gemm(&cfg, &g, a, b, oref);
-            if (rtl_model_run(&cfg, &g, a, b, om, &am) != 0 ||
-                rtl_systolic_run(rtl, cfg.dataflow, &g, a, b, orr, 4 * am.cycles + 1000, &ar,
-                                 err, sizeof err) != 0) {
-                fprintf(stderr, "codesim rtlcheck: case %" PRIu64 ": %s\n", t, err);
-                ar.cycles = 0;
-                memset(orr, 0, g.m * g.n * sizeof *orr);
-            }
-            uint64_t vm = 0;
-            for (uint64_t i = 0; i < g.m * g.n; i++)
-                vm += om[i] != orr[i] || om[i] != oref[i];
-            const int ports = am.a_reads == ar.a_reads && am.b_reads == ar.b_reads &&
-                              am.o_writes == ar.o_writes && am.o_acc_writes == ar.o_acc_writes &&
-                              am.trace_hash == ar.trace_hash;
-            cases[t] = (db_rtl_case_t){g.m, g.n, g.k, am.cycles, ar.cycles, vm, ports};
-            cyc_bad += am.cycles != ar.cycles;
-            val_bad += vm != 0;
-            port_bad += !ports;
-            ran++;
-            if (am.cycles != ar.cycles || vm || !ports)
-                fprintf(stderr,
-                        "rtlcheck: case %" PRIu64 " M=%" PRIu64 " N=%" PRIu64 " K=%" PRIu64
-                        ": model %" PRIu64 " cycles, RTL %" PRIu64 " cycles, %" PRIu64
-                        " values differ, port activity %s\n",
-                        t, g.m, g.n, g.k, am.cycles, ar.cycles, vm, ports ? "equal" : "DIFFERS");
-        }
-        free(a);
-        free(b);
-        free(om);
-        free(orr);
-        free(oref);
-    }
-    rtl_systolic_close(rtl);
-    if (ran) {
-        const db_rtl_check_t chk = {"systolic", &cfg, NULL, seed, cyc_bad, val_bad, port_bad};
-        int64_t id;
-        if (db_record_rtlcheck(db, &chk, cases, ran, &id, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim rtlcheck: %s: %s\n", db_path, err);
-            rc = 1;
-        }
-    }
-    free(cases);
-    db_close(db);
-    printf("rtlcheck: %s %ux%u, memory-port activity equal every cycle in %" PRIu64
-           " of %" PRIu64 " cases\n",
-           systolic_dataflow_name(cfg.dataflow), cfg.rows, cfg.cols, ran - port_bad, ran);
-    printf("rtlcheck: %" PRIu64 " cases, %" PRIu64 " cycle mismatches, %" PRIu64
-           " value mismatches\n",
-           ran, cyc_bad, val_bad);
-    return rc != 0 || cyc_bad || val_bad || port_bad || ran < trials ? 1 : 0;
+    const systolic_rtlcheck_cfg_t chk_cfg = {cfg, m, n, k, NULL};
+    char title[96];
+    snprintf(title, sizeof title, "%s %ux%u, memory-port activity",
+             systolic_dataflow_name(cfg.dataflow), cfg.rows, cfg.cols);
+    const rtlcheck_t chk = {&systolic_rtlcheck, &chk_cfg, &chk_cfg.array, NULL, title,
+                            trials, seed, db_path};
+    return rtlcheck_run(&chk, stdout, stderr);
 }

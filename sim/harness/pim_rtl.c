@@ -1,5 +1,6 @@
 /* pim_rtl.c - load, build and drive the Verilated PIM unit; the C model's
- * run with the same activity record; the reference arithmetic. */
+ * run with the same record; the reference arithmetic; the unit's rtlcheck
+ * glue. */
 #include "pim_rtl.h"
 
 #include <math.h>
@@ -7,22 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../rtl/pim_shim.h"
 #include "vlib.h"
 
 struct pim_rtl {
-    void *so;
+    vlib_t v;
     const vpim_api_t *api;
-    void *h;
     pim_cfg_t cfg;
 };
 
-pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, char *err, size_t errlen)
+pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, const vpim_api_t *api, char *err, size_t errlen)
 {
     if (pim_cfg_check(cfg, err, errlen) != 0)
         return NULL;
     static const char *const srcs[] = {"rtl/pim_unit.v", "rtl/pim_shim.cpp", "rtl/pim_shim.h",
-                                       "rtl/pim_build.sh", "rtl/vbuild.sh"};
+                                       "rtl/vshim.h",    "rtl/vshim.hpp",    "rtl/pim_build.sh",
+                                       "rtl/vbuild.sh"};
     const unsigned fp = cfg->prec == PIM_FP16;
     char what[96], dir[128], args[96];
     snprintf(what, sizeof what, "the PIM unit (%u lanes %s)", cfg->lanes, pim_prec_name(cfg->prec));
@@ -30,29 +30,23 @@ pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, char *err, size_t errlen)
              cfg->grf_entries, cfg->srf_entries, cfg->acc_entries);
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->lanes, fp, cfg->grf_entries,
              cfg->srf_entries, cfg->acc_entries);
-    const vlib_spec_t spec = {what, dir, "libvpim.so", "rtl/pim_build.sh", args, srcs, 5,
-                              VPIM_API_SYMBOL};
+    const vlib_spec_t spec = {what, dir, "libvpim.so", "rtl/pim_build.sh", args, srcs,
+                              sizeof srcs / sizeof *srcs, VPIM_API_SYMBOL};
     pim_rtl_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     r->cfg = *cfg;
-    r->api = vlib_open(&spec, &r->so, err, errlen);
-    if (!r->api) {
+    if (vlib_load(&spec, api ? &api->base : NULL, &r->v, err, errlen) != 0) {
         free(r);
         return NULL;
     }
+    r->api = (const vpim_api_t *)r->v.api;
     if (r->api->lanes != cfg->lanes || r->api->fp != fp ||
         r->api->ng != cfg->grf_entries || r->api->ns != cfg->srf_entries ||
         r->api->na != cfg->acc_entries) {
         snprintf(err, errlen, "%s: not the library for this configuration (rebuild it)", dir);
-        pim_rtl_close(r);
-        return NULL;
-    }
-    r->h = r->api->create();
-    if (!r->h) {
-        snprintf(err, errlen, "out of memory");
         pim_rtl_close(r);
         return NULL;
     }
@@ -63,61 +57,40 @@ void pim_rtl_close(pim_rtl_t *r)
 {
     if (!r)
         return;
-    if (r->h)
-        r->api->destroy(r->h);
-    vlib_close(r->so);
+    vlib_unload(&r->v);
     free(r);
 }
 
-
-/* Records one cycle; shared by the RTL and model runs. */
-static int record(pim_activity_t *act, size_t *cap, uint32_t lanes, uint64_t cycle, int rb,
-                  uint32_t col, int rd, const uint32_t *data)
+/* One cycle, recorded alike for the RTL and the model runs; read-back words
+ * go to rb. */
+static void record(ports_rec_t *rec, pim_readback_t *rb, uint32_t lanes, uint64_t cycle, int rd_rb,
+                   uint32_t col, int rd_valid, const uint32_t *data)
 {
-    if (rb) {
-        act->rb_reads++;
-        vlib_fnv(&act->trace_hash, cycle << 8 | 1);
-        vlib_fnv(&act->trace_hash, col);
+    if (rd_rb)
+        ports_record(rec, cycle, PIM_PORT_RB, 1, &col, NULL);
+    if (rd_valid) {
+        ports_record(rec, cycle, PIM_PORT_RD, lanes, NULL, data);
+        if (rb->n < rb->cap)
+            memcpy(rb->words + rb->n * lanes, data, lanes * sizeof *data);
+        rb->n++;
     }
-    if (rd) {
-        if ((act->readbacks + 1) * lanes > *cap) {
-            const size_t nc = *cap ? 2 * *cap : 64u * lanes;
-            uint32_t *o = realloc(act->out, nc * sizeof *o);
-            if (!o)
-                return -1;
-            act->out = o;
-            *cap = nc;
-        }
-        memcpy(act->out + act->readbacks * lanes, data, lanes * sizeof *data);
-        act->readbacks++;
-        vlib_fnv(&act->trace_hash, cycle << 8 | 2);
-        for (uint32_t l = 0; l < lanes; l++)
-            vlib_fnv(&act->trace_hash, data[l]);
-    }
-    return 0;
 }
 
-static void act_init(pim_activity_t *act)
-{
-    memset(act, 0, sizeof *act);
-    act->trace_hash = VLIB_FNV_INIT;
-}
-
-int pim_rtl_run(pim_rtl_t *r, const pim_seq_t *s, uint64_t max_cycles, pim_activity_t *act,
-                char *err, size_t errlen)
+int pim_rtl_run(pim_rtl_t *r, const pim_seq_t *s, uint64_t max_cycles, ports_rec_t *rec,
+                pim_readback_t *rb, char *err, size_t errlen)
 {
     const vpim_api_t *api = r->api;
-    void *h = r->h;
+    void *h = r->v.h;
     const uint32_t L = r->cfg.lanes;
-    act_init(act);
-    size_t cap = 0;
+    ports_init(rec);
+    rb->n = 0;
     uint16_t rbd[PIM_MAX_LANES];
     uint32_t rdd[PIM_MAX_LANES];
     /* Synchronous reset: two edges with rst high. */
     api->set_cmd(h, 1, 0, 0, 0, 0, 0, NULL);
     for (int i = 0; i < 2; i++) {
-        api->set_clk_eval(h, 0);
-        api->set_clk_eval(h, 1);
+        api->base.set_clk_eval(h, 0);
+        api->base.set_clk_eval(h, 1);
     }
     for (uint64_t cyc = 0;; cyc++) {
         if (cyc >= max_cycles) {
@@ -130,27 +103,26 @@ int pim_rtl_run(pim_rtl_t *r, const pim_seq_t *s, uint64_t max_cycles, pim_activ
             api->set_cmd(h, 0, 1, (uint32_t)c->op, c->dst, c->src, c->col, c->data);
         else
             api->set_cmd(h, 0, 0, 0, 0, 0, 0, NULL);
-        api->set_clk_eval(h, 0);
+        api->base.set_clk_eval(h, 0);
         uint32_t col = 0;
-        const int rb = api->get_rb(h, &col);
-        for (uint32_t l = 0; l < L; l++)
-            rbd[l] = rb && col < s->ncols ? s->row[(size_t)col * L + l] : 0;
-        api->set_rb_data(h, rbd);
-        const int rd = api->get_rd(h, rdd);
-        if (record(act, &cap, L, cyc, rb, col, rd, rdd) != 0) {
-            snprintf(err, errlen, "out of memory");
+        const int rd_rb = api->get_rb(h, &col);
+        if (rd_rb && ports_check(cyc, "row-buffer read", 1, &col, s->ncols, err, errlen) != 0)
             return -1;
-        }
-        api->set_clk_eval(h, 1);
+        for (uint32_t l = 0; l < L; l++)
+            rbd[l] = rd_rb ? s->row[(size_t)col * L + l] : 0;
+        api->set_rb_data(h, rbd);
+        const int rd_valid = api->get_rd(h, rdd);
+        record(rec, rb, L, cyc, rd_rb, col, rd_valid, rdd);
+        api->base.set_clk_eval(h, 1);
         if (cyc + 1 >= s->n && !api->busy(h)) {
-            act->cycles = cyc + 1;
+            rec->cycles = cyc + 1;
             return 0;
         }
     }
 }
 
-int pim_model_run(const pim_cfg_t *cfg, const pim_seq_t *s, pim_activity_t *act, char *err,
-                  size_t errlen)
+int pim_rtl_model_run(const pim_cfg_t *cfg, const pim_seq_t *s, ports_rec_t *rec,
+                      pim_readback_t *rb, char *err, size_t errlen)
 {
     pim_unit_t *u = malloc(sizeof *u);
     if (!u) {
@@ -158,18 +130,14 @@ int pim_model_run(const pim_cfg_t *cfg, const pim_seq_t *s, pim_activity_t *act,
         return -1;
     }
     pim_unit_init(u, cfg);
-    act_init(act);
-    size_t cap = 0;
+    ports_init(rec);
+    rb->n = 0;
     pim_ports_t p;
     for (uint64_t cyc = 0;; cyc++) {
         const int busy = pim_unit_step(u, cyc < s->n ? &s->cmd[cyc] : NULL, s->row, &p);
-        if (record(act, &cap, cfg->lanes, cyc, p.rb_rd, p.rb_col, p.rd_valid, p.rd_data) != 0) {
-            free(u);
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
+        record(rec, rb, cfg->lanes, cyc, p.rb_rd, p.rb_col, p.rd_valid, p.rd_data);
         if (cyc + 1 >= s->n && !busy) {
-            act->cycles = cyc + 1;
+            rec->cycles = cyc + 1;
             break;
         }
     }
@@ -245,3 +213,175 @@ size_t pimref_run(const pim_cfg_t *cfg, const pim_seq_t *s, uint32_t *out)
     }
     return n;
 }
+
+/* ---- rtlcheck glue ------------------------------------------------------- */
+
+enum { SEQ_CAP = 256 };   /* commands per case: 48 plus idle cycles and read-backs */
+
+typedef struct {
+    pim_rtlcheck_cfg_t cfg;
+    pim_rtl_t *rtl;
+    pim_cmd_t cmd[SEQ_CAP];
+    pim_seq_t s;                 /* the case: cmd over row */
+    uint16_t *row;               /* cols x lanes elements */
+    uint32_t *ref, *om, *orr;    /* SEQ_CAP x lanes words each */
+    size_t nref;                 /* read-backs of the reference */
+    pim_readback_t rbm, rbr;     /* model's and RTL's read-backs (into om, orr) */
+} check_t;
+
+static void check_close(void *ctx)
+{
+    check_t *c = ctx;
+    pim_rtl_close(c->rtl);
+    free(c->row);
+    free(c->ref);
+    free(c->om);
+    free(c->orr);
+    free(c);
+}
+
+static void *check_open(const void *cfg, char *err, size_t errlen)
+{
+    check_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->cfg = *(const pim_rtlcheck_cfg_t *)cfg;
+    c->rtl = pim_rtl_open(&c->cfg.unit, c->cfg.api, err, errlen);
+    if (!c->rtl) {
+        free(c);
+        return NULL;
+    }
+    const size_t L = c->cfg.unit.lanes;
+    c->row = malloc((size_t)c->cfg.cols * L * sizeof *c->row);
+    c->ref = malloc(SEQ_CAP * L * sizeof *c->ref);
+    c->om = malloc(SEQ_CAP * L * sizeof *c->om);
+    c->orr = malloc(SEQ_CAP * L * sizeof *c->orr);
+    if (!c->row || !c->ref || !c->om || !c->orr) {
+        snprintf(err, errlen, "out of memory");
+        check_close(c);
+        return NULL;
+    }
+    c->rbm = (pim_readback_t){c->om, SEQ_CAP, 0};
+    c->rbr = (pim_readback_t){c->orr, SEQ_CAP, 0};
+    return c;
+}
+
+/* A random element: for fp16 mostly moderate normal numbers, plus
+ * subnormals, signed zeros, infinities, NaNs and arbitrary bit patterns. */
+static uint16_t rand_elem(uint64_t *rng, pim_prec_t prec)
+{
+    const uint64_t r = rtlcheck_rng_next(rng);
+    if (prec == PIM_INT8)
+        return (uint16_t)(r & 0xFF);
+    const uint16_t sign = (uint16_t)((r >> 20) & 1) << 15, frac = (uint16_t)((r >> 32) & 1023);
+    switch (r % 100) {
+    case 0: case 1: case 2: return sign;                       /* +-0 */
+    case 3: case 4: return sign | 0x7C00;                      /* +-inf */
+    case 5: return sign | 0x7C00 | (frac ? frac : 1);          /* NaN */
+    default: break;
+    }
+    if (r % 100 < 15)
+        return sign | frac;                                    /* subnormal */
+    if (r % 100 < 25)
+        return (uint16_t)(r >> 40);                            /* any bits */
+    return sign | (uint16_t)((8 + (r >> 44) % 16) << 10) | frac; /* 2^-7 .. 2^8 */
+}
+
+/* One random command sequence: 1..48 commands with idle cycles between,
+ * ending with a read-back of every accumulator. */
+static size_t rand_seq(uint64_t *rng, const pim_cfg_t *cfg, uint32_t ncols, pim_cmd_t *cmd,
+                       size_t cap)
+{
+    const size_t want = 1 + rtlcheck_rng_next(rng) % 48;
+    size_t n = 0;
+    for (size_t i = 0; i < want && n + cfg->acc_entries + 3 < cap; i++) {
+        for (uint64_t gap = rtlcheck_rng_next(rng) % 4; gap == 3 && n < cap / 2;
+             gap = rtlcheck_rng_next(rng) % 4)
+            cmd[n++] = (pim_cmd_t){PIM_NOP, 0, 0, 0, {0}};
+        pim_cmd_t c = {PIM_NOP, 0, 0, 0, {0}};
+        const uint64_t r = rtlcheck_rng_next(rng) % 100;
+        c.op = r < 15 ? PIM_WRGRF : r < 25 ? PIM_WRSRF : r < 55 ? PIM_MAC : r < 75 ? PIM_MACS
+             : r < 85 ? PIM_CLR : PIM_RDACC;
+        switch (c.op) {
+        case PIM_WRGRF:
+            c.dst = (uint32_t)(rtlcheck_rng_next(rng) % cfg->grf_entries);
+            for (uint32_t l = 0; l < cfg->lanes; l++)
+                c.data[l] = rand_elem(rng, cfg->prec);
+            break;
+        case PIM_WRSRF:
+            c.dst = (uint32_t)(rtlcheck_rng_next(rng) % cfg->srf_entries);
+            c.data[0] = rand_elem(rng, cfg->prec);
+            break;
+        case PIM_MAC:
+        case PIM_MACS:
+            c.dst = (uint32_t)(rtlcheck_rng_next(rng) % cfg->acc_entries);
+            c.src = (uint32_t)(rtlcheck_rng_next(rng) %
+                               (c.op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries));
+            c.col = (uint32_t)(rtlcheck_rng_next(rng) % ncols);
+            break;
+        default: c.dst = (uint32_t)(rtlcheck_rng_next(rng) % cfg->acc_entries); break;
+        }
+        cmd[n++] = c;
+    }
+    for (uint32_t a = 0; a < cfg->acc_entries; a++)
+        cmd[n++] = (pim_cmd_t){PIM_RDACC, a, 0, 0, {0}};
+    return n;
+}
+
+static int check_draw(void *ctx, uint64_t *rng, uint64_t dims[3], char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    check_t *c = ctx;
+    const pim_cfg_t *cfg = &c->cfg.unit;
+    for (size_t i = 0; i < (size_t)c->cfg.cols * cfg->lanes; i++)
+        c->row[i] = rand_elem(rng, cfg->prec);
+    c->s = (pim_seq_t){c->cmd, rand_seq(rng, cfg, c->cfg.cols, c->cmd, SEQ_CAP), c->row,
+                       c->cfg.cols};
+    c->nref = pimref_run(cfg, &c->s, c->ref);
+    dims[0] = c->s.n, dims[1] = cfg->lanes, dims[2] = c->cfg.cols;
+    return 0;
+}
+
+static int check_model(void *ctx, ports_rec_t *rec, char *err, size_t errlen)
+{
+    check_t *c = ctx;
+    return pim_rtl_model_run(&c->cfg.unit, &c->s, rec, &c->rbm, err, errlen);
+}
+
+/* The time limit is set by the sequence, not the model: 4 cycles a command. */
+static int check_rtl(void *ctx, uint64_t model_cycles, ports_rec_t *rec, char *err,
+                     size_t errlen)
+{
+    (void)model_cycles;
+    check_t *c = ctx;
+    if (pim_rtl_run(c->rtl, &c->s, 4 * c->s.n + 100, rec, &c->rbr, err, errlen) != 0) {
+        c->rbr.n = 0;   /* no read-backs: every case has some, so the values differ */
+        return -1;
+    }
+    return 0;
+}
+
+/* Read-backs bit for bit: model, RTL and reference. */
+static uint64_t check_compare(void *ctx)
+{
+    const check_t *c = ctx;
+    if (c->rbm.n != c->nref || c->rbr.n != c->nref)
+        return 1;
+    uint64_t vm = 0;
+    for (size_t i = 0; i < c->nref * c->cfg.unit.lanes; i++)
+        vm += c->om[i] != c->orr[i] || c->om[i] != c->ref[i];
+    return vm;
+}
+
+static void check_describe(const void *ctx, char *out, size_t n)
+{
+    const check_t *c = ctx;
+    snprintf(out, n, " (%zu commands)", c->s.n);
+}
+
+const rtlcheck_block_t pim_rtlcheck = {
+    "pim",       check_open, check_close,   check_draw,
+    check_model, check_rtl,  check_compare, check_describe,
+};

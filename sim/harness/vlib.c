@@ -52,7 +52,8 @@ static int fresh(const vlib_spec_t *spec, const char *lib)
     return 1;
 }
 
-const void *vlib_open(const vlib_spec_t *spec, void **so, char *err, size_t errlen)
+/* Builds the library when needed and returns its table; *so the handle. */
+static const vshim_base_t *open_lib(const vlib_spec_t *spec, void **so, char *err, size_t errlen)
 {
     char dir[4096], lib[4400], script[4200];
     snprintf(dir, sizeof dir, "%s/%s", vlib_root(), spec->dir);
@@ -77,27 +78,38 @@ const void *vlib_open(const vlib_spec_t *spec, void **so, char *err, size_t errl
         snprintf(err, errlen, "%s: cannot load: %s", lib, dlerror());
         return NULL;
     }
-    const void *(*get)(void);
+    const vshim_base_t *(*get)(void);
     *(void **)&get = dlsym(*so, spec->symbol);
-    const void *api = get ? get() : NULL;
+    const vshim_base_t *api = get ? get() : NULL;
     if (!api) {
         snprintf(err, errlen, "%s: no %s entry point (rebuild it)", lib, spec->symbol);
-        vlib_close(*so);
+        dlclose(*so);
         *so = NULL;
     }
     return api;
 }
 
-void vlib_close(void *so)
+int vlib_load(const vlib_spec_t *spec, const vshim_base_t *api, vlib_t *v, char *err,
+              size_t errlen)
 {
-    if (so)
-        dlclose(so);
+    memset(v, 0, sizeof *v);
+    v->api = api ? api : open_lib(spec, &v->so, err, errlen);
+    if (!v->api)
+        return -1;
+    v->h = v->api->create();
+    if (!v->h) {
+        snprintf(err, errlen, "%s: cannot create an instance (out of memory)", spec->what);
+        vlib_unload(v);
+        return -1;
+    }
+    return 0;
 }
 
-void vlib_fnv(uint64_t *h, uint64_t v)
+void vlib_unload(vlib_t *v)
 {
-    for (int i = 0; i < 8; i++) {
-        *h ^= (v >> (8 * i)) & 0xff;
-        *h *= 0x100000001b3ull;
-    }
+    if (v->h)
+        v->api->destroy(v->h);
+    if (v->so)
+        dlclose(v->so);
+    memset(v, 0, sizeof *v);
 }

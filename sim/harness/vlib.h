@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../rtl/vshim.h"
+
 typedef struct {
     const char *what;          /* for messages: "the 8x8 array" */
     const char *dir;           /* under the root: "build/rtl/systolic_r8_c8_..." */
@@ -19,17 +21,24 @@ typedef struct {
     const char *symbol;        /* exported function returning the entry-point table */
 } vlib_spec_t;
 
+/* One instance of a loaded block. */
+typedef struct {
+    void *so;                  /* dlopen handle; NULL when the table was given */
+    const vshim_base_t *api;   /* the block's table, which begins with the shared base */
+    void *h;                   /* the instance api->create() made */
+} vlib_t;
+
 /* The source tree: $CODESIM_ROOT or the one compiled in. */
 const char *vlib_root(void);
 
-/* Builds the library when it is missing or stale, loads it and returns the
- * table its symbol returns; *so receives the dlopen handle (for
- * vlib_close).  NULL with err "FILE: reason" on failure. */
-const void *vlib_open(const vlib_spec_t *spec, void **so, char *err, size_t errlen);
-void vlib_close(void *so);
-
-/* FNV-1a over the 8 bytes of v: the port-activity hash of rtlcheck runs. */
-void vlib_fnv(uint64_t *h, uint64_t v);
-#define VLIB_FNV_INIT 0xcbf29ce484222325ull
+/* Builds the library when it is missing or older than a source, loads it,
+ * takes the table its symbol returns and creates an instance; with api not
+ * NULL, uses that table instead of loading anything (tests drive C
+ * stand-ins for the RTL this way).  -1 with err "FILE: reason" on failure,
+ * *v then empty. */
+int vlib_load(const vlib_spec_t *spec, const vshim_base_t *api, vlib_t *v, char *err,
+              size_t errlen);
+/* Destroys the instance and unloads the library; an empty v is fine. */
+void vlib_unload(vlib_t *v);
 
 #endif
