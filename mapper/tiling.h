@@ -4,7 +4,7 @@
  *
  * A tiling cuts O[M][N] = A[M][K] x B[K][N] into tiles tm x tn x tk visited
  * in one of six loop orders.  Each tile is one GEMM run by the engine
- * (sim/engine.c, ENGINE_FAST) from a cold start, tiles back to back: the
+ * (models/engine.c, ENGINE_FAST) from a cold start, tiles back to back: the
  * cycles of a tiling are the sum of its tiles' engine cycles (tiles of equal
  * shape are costed once and multiplied) plus the time the DRAM channel needs
  * to read partial sums back when K is split and the output cannot stay on
@@ -69,12 +69,12 @@ int mapper_place(const mapper_ctx_t *c, const mapper_op_t *op, mapper_unit_t *un
  * and quantization (ternary: LUT_WQ_TERNARY; 1 bit: LUT_WQ_SYM, the binary
  * {-1, +1} grid; 2..4 bits: LUT_WQ_ZP with zp = 2^(bits-1), two's-complement
  * codes), and the GEMM of one instance.  Shared by the mapper's costing and
- * the NPU's lowering (sim/npu.c) so both see the same unit. */
+ * the NPU's lowering (sim/run/npu.c) so both see the same unit. */
 void mapper_lut_cfg(const hw_cfg_t *hw, const mapper_op_t *op, lut_cfg_t *cfg, lut_gemm_t *g);
 
-/* Costs op (any shape: sim/npu.c passes each core's slice) on the LUT as
+/* Costs op (any shape: sim/run/npu.c passes each core's slice) on the LUT as
  * mapper_map does, into op->tiling, and gives the same runs' cycles without
- * memory stalls in *compute (all instances), for sim/npu.c, which times
+ * memory stalls in *compute (all instances), for sim/run/npu.c, which times
  * memory on its own DRAM channel.  Memoized with mapper_map's LUT costs.
  * -1 with err when the LUT cannot run the op. */
 int mapper_cost_lut(mapper_ctx_t *c, mapper_op_t *op, uint64_t *compute, char *err,
@@ -83,7 +83,7 @@ int mapper_cost_lut(mapper_ctx_t *c, mapper_op_t *op, uint64_t *compute, char *e
 /* The PIM kernel of a decode attention op: hw's pim: units on its dram:
  * device, blocked mode without host traffic (the kernel alone), and one GEMV
  * per query vector: groups = count x m, the matrix n x k (qk: the keys x
- * head_dim K cache; sv: V transposed, head_dim x keys), as sim/npu.c lays
+ * head_dim K cache; sv: V transposed, head_dim x keys), as sim/run/npu.c lays
  * the KV cache out in the banks. */
 void mapper_pim_cfg(const hw_cfg_t *hw, const mapper_op_t *op, pim_gemv_cfg_t *cfg,
                     pim_gemv_t *g);

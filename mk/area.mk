@@ -1,4 +1,4 @@
-# area.mk - area/energy block (models/tech, models/power, sim/cmd_area.c).
+# area.mk - area/energy block (models/tech, models/power, sim/cli/cmd_area.c).
 #
 # `make synth`: synthesizes the PE grid of rtl/systolic.v with yosys at
 # 1x1, 2x2, 4x4, 8x8 and 16x16 (8-bit operands, 32-bit accumulator; 16x16

@@ -1,4 +1,4 @@
-# mk/sweep.mk - design-space sweeps (sim/sweep.c, sim/cmd_sweep.c, cmd_db.c,
+# mk/sweep.mk - design-space sweeps (sim/explore/sweep.c, sim/cli/cmd_sweep.c, cmd_db.c,
 # cmd_pareto.c, cmd_report.c).  The Check suite (tests/test_sweep.c) runs the
 # real binary and needs GNU parallel and chromium (Debian packages parallel,
 # chromium), which the Makefile's deps target installs.

@@ -1,6 +1,6 @@
 /* npu.h - configuration of the NPU around the matrix unit: cores, clock and
  * each core's vector unit (the `npu:` section of the hardware YAML).  The
- * end-to-end model that uses it is sim/npu.c. */
+ * end-to-end model that uses it is sim/run/npu.c. */
 #ifndef CODESIM_MODELS_NPU_H
 #define CODESIM_MODELS_NPU_H
 

@@ -44,7 +44,7 @@ double power_get(const power_breakdown_t *b, const char *name)
 }
 
 static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
-static uint64_t bytes_of(uint32_t bits) { return (bits + 7) / 8; } /* as sim/engine.c */
+static uint64_t bytes_of(uint32_t bits) { return (bits + 7) / 8; } /* as models/engine.c */
 
 double power_grid_um2(const tech_t *t, uint32_t rows, uint32_t cols, uint32_t in_bits,
                       uint32_t w_bits, uint32_t acc_bits, power_breakdown_t *b)
@@ -317,7 +317,7 @@ int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_
     return done(&a, "energy", err, errlen);
 }
 
-/* ---- multi-core NPU (sim/npu.c) ------------------------------------------ */
+/* ---- multi-core NPU (sim/run/npu.c) ------------------------------------------ */
 
 void power_npu_pim_cfg(const hw_cfg_t *hw, pim_mode_t mode, pim_gemv_cfg_t *cfg)
 {

@@ -159,7 +159,7 @@ int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t
 int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_stats_t *st,
                      power_breakdown_t *out, char *err, size_t errlen);
 
-/* ---- multi-core NPU running an LLM (sim/npu.c) --------------------------- */
+/* ---- multi-core NPU running an LLM (sim/run/npu.c) --------------------------- */
 
 /* Events of one npu_run, summed over every core, layer and step. */
 typedef struct {

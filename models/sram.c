@@ -1,5 +1,5 @@
 /* sram.c - scratchpad configuration checks (the double-buffer plan lives in
- * sim/engine.c, which knows the fold structure). */
+ * models/engine.c, which knows the fold structure). */
 #include "sram.h"
 
 #include <inttypes.h>

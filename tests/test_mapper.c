@@ -14,7 +14,7 @@
 #include "tests.h"
 #include "../sim/io/workload.h"
 
-int cmd_map(int argc, char **argv); /* sim/cmd_map.c */
+int cmd_map(int argc, char **argv); /* sim/cli/cmd_map.c */
 
 #define MODELS CODESIM_ROOT "/traces/models/"
 

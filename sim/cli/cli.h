@@ -1,4 +1,4 @@
-/* cli.h - the codesim commands (sim/cmd_*.c) and their shared helpers.
+/* cli.h - the codesim commands (sim/cli/cmd_*.c) and their shared helpers.
  * Only these functions print and choose exit codes. */
 #ifndef CODESIM_CLI_H
 #define CODESIM_CLI_H
@@ -9,23 +9,23 @@ int cmd_run(int argc, char **argv);
 int bench_npu(void);                     /* sim/cli/cmd_bench.c */
 int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);   /* sim/cmd_sweep.c */
-int cmd_pareto(int argc, char **argv);  /* sim/cmd_pareto.c */
-int cmd_report(int argc, char **argv);  /* sim/cmd_report.c */
-int cmd_db(int argc, char **argv);      /* sim/cmd_db.c */
-int bench_sweep(void);                  /* sim/cmd_sweep.c: 200-point GPT-2 sweep, points/s */
-int cmd_area(int argc, char **argv);   /* sim/cmd_area.c */
-int cmd_synth(int argc, char **argv);  /* sim/cmd_area.c */
-int rtlcheck_pim(int argc, char **argv);   /* sim/cmd_pim.c: codesim rtlcheck --block pim */
-int cmd_pimgemv(int argc, char **argv);    /* sim/cmd_pim.c */
-int bench_pim(void);                       /* sim/cmd_pim.c */
-int rtlcheck_lut(int argc, char **argv);   /* sim/cmd_lut.c: codesim rtlcheck --block lut */
-int cmd_lutcompare(int argc, char **argv); /* sim/cmd_lut.c */
-int bench_lut(void);                       /* sim/cmd_lut.c */
-int cmd_dram(int argc, char **argv);  /* sim/cmd_dram.c */
-int bench_dram(void);                  /* sim/cmd_dram.c: DRAM commands per second */
-int cmd_map(int argc, char **argv);     /* sim/cmd_map.c */
-int bench_map(void);                    /* sim/cmd_map.c: mapping time, for codesim bench */
+int cmd_sweep(int argc, char **argv);   /* sim/cli/cmd_sweep.c */
+int cmd_pareto(int argc, char **argv);  /* sim/cli/cmd_pareto.c */
+int cmd_report(int argc, char **argv);  /* sim/cli/cmd_report.c */
+int cmd_db(int argc, char **argv);      /* sim/cli/cmd_db.c */
+int bench_sweep(void);                  /* sim/cli/cmd_sweep.c: 200-point GPT-2 sweep, points/s */
+int cmd_area(int argc, char **argv);   /* sim/cli/cmd_area.c */
+int cmd_synth(int argc, char **argv);  /* sim/cli/cmd_area.c */
+int rtlcheck_pim(int argc, char **argv);   /* sim/cli/cmd_pim.c: codesim rtlcheck --block pim */
+int cmd_pimgemv(int argc, char **argv);    /* sim/cli/cmd_pim.c */
+int bench_pim(void);                       /* sim/cli/cmd_pim.c */
+int rtlcheck_lut(int argc, char **argv);   /* sim/cli/cmd_lut.c: codesim rtlcheck --block lut */
+int cmd_lutcompare(int argc, char **argv); /* sim/cli/cmd_lut.c */
+int bench_lut(void);                       /* sim/cli/cmd_lut.c */
+int cmd_dram(int argc, char **argv);  /* sim/cli/cmd_dram.c */
+int bench_dram(void);                  /* sim/cli/cmd_dram.c: DRAM commands per second */
+int cmd_map(int argc, char **argv);     /* sim/cli/cmd_map.c */
+int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for codesim bench */
 
 /* Parses a whole decimal number in [lo, hi]; prints "codesim CMD: --OPT: reason"
  * and returns -1 otherwise. */

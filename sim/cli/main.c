@@ -1,4 +1,4 @@
-/* main.c - the codesim command line: dispatch to sim/cmd_*.c. */
+/* main.c - the codesim command line: dispatch to sim/cli/cmd_*.c. */
 #include <stdio.h>
 #include <string.h>
 

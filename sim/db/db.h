@@ -114,7 +114,7 @@ typedef struct {
 int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t *cases,
                        size_t n, int64_t *check_id, char *err, size_t errlen);
 
-/* ---- sweeps (sim/cmd_sweep.c, cmd_db.c, cmd_pareto.c, cmd_report.c) ---- */
+/* ---- sweeps (sim/cli/cmd_sweep.c, cmd_db.c, cmd_pareto.c, cmd_report.c) ---- */
 
 typedef struct {
     const char *sweep;         /* the sweep's name */
