@@ -1,13 +1,14 @@
 /* test_db.c - the SQLite results database: schema, round trips through the
  * sqlite3 API, refusal of foreign or damaged files (left byte-identical),
  * all-or-nothing writes, migration, a merge that keeps every row of every
- * table. */
+ * table, and no SQL outside sim/db/. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -1024,6 +1025,50 @@ START_TEST(test_db_schema_refers_only_to_earlier_tables_with_ids)
 }
 END_TEST
 
+/* All SQL lives in sim/db/: no sqlite3 call, include or SQL statement text
+ * anywhere else under sim/ (nor in models/ or mapper/). */
+START_TEST(test_db_no_sql_outside_sim_db)
+{
+    int fd[2];
+    ck_assert_int_eq(pipe(fd), 0);
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        char *const argv[] = {
+            "grep", "-rnE", "--include=*.c", "--include=*.h",
+            "(sqlite3|\"[^\"]*\\<(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE TABLE|"
+            "ALTER TABLE|PRAGMA|ATTACH|BEGIN IMMEDIATE)\\>)",
+            CODESIM_ROOT "/sim", CODESIM_ROOT "/models", CODESIM_ROOT "/mapper", NULL};
+        execvp("grep", argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    FILE *in = fdopen(fd[0], "r");
+    ck_assert_ptr_nonnull(in);
+    char line[1024], bad[4096] = "";
+    size_t hits = 0, outside = 0;
+    const char *db_dir = CODESIM_ROOT "/sim/db/";
+    while (fgets(line, sizeof line, in)) {
+        hits++;
+        if (strncmp(line, db_dir, strlen(db_dir)) == 0)
+            continue;
+        outside++;
+        if (strlen(bad) + strlen(line) < sizeof bad)
+            strcat(bad, line);
+    }
+    fclose(in);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    /* grep exits 0 with matches, 1 without, 2 on trouble. */
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1, "grep failed: %d", status);
+    ck_assert_msg(hits > 0, "grep found no SQL even in sim/db/");
+    ck_assert_msg(outside == 0, "SQL outside sim/db/:\n%s", bad);
+}
+END_TEST
+
 Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -1046,6 +1091,7 @@ Suite *db_suite(void)
     tcase_add_test(tc, test_db_merge_keeps_every_row_of_every_table);
     tcase_add_test(tc, test_db_migration_adds_missing_columns);
     tcase_add_test(tc, test_db_schema_refers_only_to_earlier_tables_with_ids);
+    tcase_add_test(tc, test_db_no_sql_outside_sim_db);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,5 @@
 /* db.c - the SQLite results database: open (inspect, migrate) and the
- * writes.  The schema is schema.c's table list; merge.c merges.
+ * writes.  The schema is schema.c's table list; merge.c merges, query.c reads.
  *
  * Invariants:
  *   - db_open() only reads a file until it has proved the file is either an
@@ -628,11 +628,6 @@ int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t 
 }
 
 /* ---- sweep points ------------------------------------------------------- */
-
-struct sqlite3 *db_sql(db_t *db)
-{
-    return db->sql;
-}
 
 int db_has_point(db_t *db, const char *config_hash, const char *workload_hash, int *has,
                  char *err, size_t errlen)

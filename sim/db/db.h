@@ -12,6 +12,8 @@
  * ("Results database") and beside each table in schema.c.
  *
  * Every write is one transaction: an interrupted run leaves no partial rows.
+ * No SQL is written outside sim/db/: commands read through the db_read_*
+ * functions below.
  */
 #ifndef CODESIM_DB_H
 #define CODESIM_DB_H
@@ -177,8 +179,63 @@ typedef struct {
  * points at no row of the input is an error (nothing merged). */
 int db_merge(db_t *db, const char *in_path, db_merge_stats_t *st, char *err, size_t errlen);
 
-/* The connection, for read-only queries by the report commands. */
-struct sqlite3 *db_sql(db_t *db);
+/* ---- reads (codesim pareto, codesim report) ---- */
+
+/* A metric for pareto and report: a numeric column of sweep_points,
+ * optionally prefixed "min:" (the default) or "max:" (sets *maximize);
+ * "latency" means total_cycles.  Returns the column name or NULL. */
+const char *db_point_metric(const char *name, int *maximize);
+const char *db_point_metric_list(void);
+
+/* One sweep_points row.  NaN where the column is NULL (not modelled, or the
+ * point could not run); strings are malloc'd, NULL when NULL. */
+typedef struct {
+    int64_t id, run_id;  /* run_id 0: no run (the point could not run) */
+    char *sweep, *workload_hash, *workload_file, *params, *error;
+    double total_cycles, pes, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2;
+    uint32_t rows, cols, dram_bytes_per_cycle;
+    char dataflow[8];
+    double x, y;         /* the metrics asked for by db_read_points */
+} db_point_row_t;
+
+/* The sweep points (of sweep, or all when NULL) in order of workload hash,
+ * then id; x and y are the columns named by db_point_metric() results xm and
+ * ym (NaN when a name is NULL).  workload_hash is "" when NULL.  *rows is
+ * malloc'd (free with db_points_free). */
+int db_read_points(db_t *db, const char *sweep, const char *xm, const char *ym,
+                   db_point_row_t **rows, size_t *n, char *err, size_t errlen);
+void db_points_free(db_point_row_t *rows, size_t n);
+
+/* One breakdowns component. */
+typedef struct {
+    char *component;  /* malloc'd */
+    double value;
+} db_component_t;
+
+/* The breakdown of kind ("energy_pj", "area_um2") of one run, in the order
+ * it was stored.  Free with db_components_free. */
+int db_read_breakdown(db_t *db, int64_t run_id, const char *kind, db_component_t **out,
+                      size_t *n, char *err, size_t errlen);
+void db_components_free(db_component_t *c, size_t n);
+
+/* The layers of one run by idx: name, m, n, k, dataflow and every stats
+ * field (unit is left NULL).  *out is malloc'd; free() it. */
+int db_read_layers(db_t *db, int64_t run_id, layer_result_t **out, size_t *n, char *err,
+                   size_t errlen);
+
+/* One rtl_checks row; strings malloc'd ("" when NULL). */
+typedef struct {
+    int64_t id;
+    char *started_at, *block, *dataflow, *params;
+    int has_shape, has_widths; /* rows and cols, the widths are stored (systolic checks) */
+    uint32_t rows, cols, in_bits, w_bits, acc_bits;
+    uint64_t cases, cycle_mismatches, value_mismatches, count_mismatches;
+} db_rtl_check_row_t;
+
+/* Every RTL check by id.  Free with db_rtl_checks_free. */
+int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *n, char *err,
+                       size_t errlen);
+void db_rtl_checks_free(db_rtl_check_row_t *rows, size_t n);
 
 int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
                   int64_t *run_id, char *err, size_t errlen);
