@@ -1,12 +1,14 @@
 /* test_db.c - the SQLite results database: schema, round trips through the
  * sqlite3 API, refusal of foreign or damaged files (left byte-identical),
- * and all-or-nothing writes. */
+ * all-or-nothing writes, migration, a merge that keeps every row of every
+ * table, and no SQL outside sim/db/. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -718,6 +720,355 @@ START_TEST(test_db_failed_layer_insert_leaves_no_partial_run)
 }
 END_TEST
 
+/* ---- every table: fill, merge ---------------------------------------------- */
+
+static int64_t raw_int_sql(sqlite3 *sql, const char *q)
+{
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(sql, q, -1, &st, NULL) == SQLITE_OK, "%s: %s", q,
+                  sqlite3_errmsg(sql));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int64_t table_rows(const char *path, const char *table)
+{
+    char q[128];
+    snprintf(q, sizeof q, "SELECT count(*) FROM %s", table);
+    return raw_int(path, q);
+}
+
+/* Fills every table of path: through the record functions (a plain run with
+ * its breakdowns, an RTL check, a sweep point that ran and one that could
+ * not, an LLM run and an LLM sweep point, a synthesis check), then one row
+ * by plain SQL into any table still empty (a table added later, with no
+ * record function known to this test), its parents' ids taken from rows
+ * already there.  salt makes the rows of two databases differ. */
+static void fill_every_table(const char *path, int salt)
+{
+    char err[512] = "", name[64];
+    run_fixture_t f;
+    fixture_init(&f, "name: test-array\narray: {rows: 8, cols: 8}\n");
+    snprintf(f.hw.name, sizeof f.hw.name, "array-%d", salt);
+    f.run.wall_seconds = 0.5 + salt;
+    db_t *db = NULL;
+    open_ok(path, &db);
+
+    const db_breakdown_t b[2] = {{"energy_pj", "array.mac", 10.0 + salt},
+                                 {"area_um2", "sram.ifmap", 20.0 + salt}};
+    int64_t id;
+    ck_assert_msg(db_record_run_costs(db, &f.run, f.res, 3, b, 2, &id, err, sizeof err) == 0,
+                  "%s", err);
+
+    systolic_cfg_t arr = {.rows = 4, .cols = 4, .dataflow = SYSTOLIC_OS,
+                          .in_bits = 8, .w_bits = 8, .acc_bits = 32};
+    db_rtl_check_t chk = {.block = "systolic", .array = &arr, .seed = (uint64_t)salt};
+    db_rtl_case_t cases[2] = {{.m = 1, .n = 2, .k = 3, .model_cycles = 9, .rtl_cycles = 9,
+                               .counts_match = 1},
+                              {.m = 4, .n = 5, .k = 6, .model_cycles = 20, .rtl_cycles = 20,
+                               .counts_match = 1}};
+    ck_assert_msg(db_record_rtlcheck(db, &chk, cases, 2, &id, err, sizeof err) == 0, "%s", err);
+
+    char ch[17], wh[17], ch2[17], ch3[17];
+    snprintf(ch, sizeof ch, "%016x", 0x100 + salt);
+    snprintf(ch2, sizeof ch2, "%016x", 0x200 + salt);
+    snprintf(ch3, sizeof ch3, "%016x", 0x300 + salt);
+    snprintf(wh, sizeof wh, "%016x", 0xabc);
+    db_point_t pt = {"t", 0, "array.rows=8", ch, wh, "w.csv", &f.hw, NULL,
+                     1.5, 2.5, 3.5, 4.5, 5.5, b, 2};
+    ck_assert_msg(db_record_point(db, &pt, &f.run, f.res, 3, err, sizeof err) == 0, "%s", err);
+    pt.config_hash = ch2;
+    pt.point = 1;
+    pt.error = "cannot run";
+    ck_assert_msg(db_record_point(db, &pt, NULL, NULL, 0, err, sizeof err) == 0, "%s", err);
+
+    mapper_run_t mr = {.batch = 2, .prompt = 16, .gen = 3, .wbits = 8, .abits = 8, .kvbits = 8};
+    npu_cfg_t npu;
+    npu_defaults(&npu);
+    npu_unit_stat_t units[2] = {{"core0.array", 100, 0.5}, {"pim", 50, 0.25}};
+    npu_op_stat_t ops[3] = {{"qkv", MAPPER_PREFILL, MAPPER_UNIT_SYSTOLIC, 40, 400},
+                            {"attn", MAPPER_DECODE, MAPPER_UNIT_PIM, 30, 300},
+                            {"ffn", MAPPER_DECODE, MAPPER_UNIT_SYSTOLIC, 20, 200}};
+    npu_result_t res = {.prefill_cycles = 60, .decode_cycles = 40, .decode_steps = 2,
+                        .total_cycles = 100, .ttft_s = 1e-6, .tpot_s = 2e-6,
+                        .tokens_per_s = 1e6, .macs = 900 + (uint64_t)salt, .mapper_flops = 1800,
+                        .dram_bytes = 4096, .dram_gbps = 1.5, .commands = 77,
+                        .units = units, .nunits = 2, .ops = ops, .nops = 3};
+    snprintf(name, sizeof name, "gpt-%d", salt);
+    const db_llm_t llm = {name, "npu", &mr, &npu};
+    db_run_t lrun = f.run;
+    lrun.path = "npu";
+    lrun.wl = NULL;
+    ck_assert_msg(db_record_llm_costs(db, &lrun, &llm, &res, b, 2, &id, err, sizeof err) == 0,
+                  "%s", err);
+    pt.config_hash = ch3;
+    pt.point = 2;
+    pt.error = NULL;
+    ck_assert_msg(db_record_llm_point(db, &pt, &lrun, &llm, &res, err, sizeof err) == 0, "%s",
+                  err);
+
+    const db_synth_t syn = {"systolic_grid", "45nm", 8, 32, 0.15 + salt, 0};
+    const db_synth_size_t z[2] = {{1, 1, 1072, 72, 1369.6, 1012.7, 1, 1, 0, 0.5},
+                                  {2, 2, 4921, 320, 6226.3, 4529.1, 4.546, 4.472, -0.0162, 1.5}};
+    ck_assert_msg(db_record_synth(db, &syn, z, 2, &id, err, sizeof err) == 0, "%s", err);
+    db_close(db);
+    fixture_free(&f);
+
+    /* Any table still empty gets one row by plain SQL. */
+    size_t nt;
+    const db_table_t *t = db_schema(&nt);
+    sqlite3 *sql = raw_open(path);
+    for (size_t i = 0; i < nt; i++) {
+        char q[8192], cols[2048] = "", vals[2048] = "";
+        snprintf(q, sizeof q, "SELECT count(*) FROM %s", t[i].name);
+        if (t[i].meta || raw_int_sql(sql, q) > 0)
+            continue;
+        for (size_t c = 0; c < t[i].ncols; c++) {
+            const db_column_t *col = &t[i].cols[c];
+            if (t[i].id && strcmp(col->name, t[i].id) == 0)
+                continue;
+            char v[256];
+            if (col->ref)
+                snprintf(v, sizeof v, "(SELECT max(rowid) FROM %s)", col->ref);
+            else if (strstr(col->type, "INTEGER"))
+                snprintf(v, sizeof v, "%d", 1000 + salt);
+            else if (strstr(col->type, "REAL"))
+                snprintf(v, sizeof v, "%d.25", salt);
+            else
+                snprintf(v, sizeof v, "'%s-%d'", col->name, salt);
+            strcat(cols, *cols ? ", " : "");
+            strcat(cols, col->name);
+            strcat(vals, *vals ? ", " : "");
+            strcat(vals, v);
+        }
+        snprintf(q, sizeof q, "INSERT INTO %s(%s) VALUES(%s)", t[i].name, cols, vals);
+        char *msg = NULL;
+        ck_assert_msg(sqlite3_exec(sql, q, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", q, msg);
+    }
+    sqlite3_close(sql);
+}
+
+/* One text per row of table t (in the database attached as schema) and,
+ * for its first foreign key, of the parent row it points to: every column
+ * but ids and foreign keys, quoted.  So two databases hold the same rows
+ * with the same parents exactly when their multisets of texts are equal,
+ * whatever ids they got. */
+static void row_text_sql(char *q, size_t qlen, const db_table_t *t, const char *schema)
+{
+    size_t nt;
+    const db_table_t *all = db_schema(&nt);
+    const db_column_t *fk = NULL;
+    char expr[4096] = "''";
+    for (size_t c = 0; c < t->ncols; c++) {
+        const db_column_t *col = &t->cols[c];
+        if (col->ref && !fk)
+            fk = col;
+        if (col->ref || (t->id && strcmp(col->name, t->id) == 0))
+            continue;
+        strcat(expr, " || '|' || quote(x.");
+        strcat(expr, col->name);
+        strcat(expr, ")");
+    }
+    const db_table_t *parent = NULL;
+    for (size_t i = 0; fk && i < nt; i++)
+        if (strcmp(all[i].name, fk->ref) == 0)
+            parent = &all[i];
+    if (parent) {
+        strcat(expr, " || ' -> ' || ifnull(''");
+        for (size_t c = 0; c < parent->ncols; c++) {
+            const db_column_t *col = &parent->cols[c];
+            if (col->ref || strcmp(col->name, parent->id) == 0)
+                continue;
+            strcat(expr, " || '|' || quote(p.");
+            strcat(expr, col->name);
+            strcat(expr, ")");
+        }
+        strcat(expr, ", 'no parent')");
+        snprintf(q, qlen, "SELECT %s AS r FROM %s.%s x LEFT JOIN %s.%s p ON p.%s = x.%s", expr,
+                 schema,
+                 t->name, schema, parent->name, parent->id, fk->name);
+    } else {
+        snprintf(q, qlen, "SELECT %s AS r FROM %s.%s x", expr, schema, t->name);
+    }
+}
+
+/* Two databases, each with rows in every table (their ids overlapping),
+ * merged into a third: it holds every row of both, in every table of the
+ * schema, each pointing at the right parent. */
+START_TEST(test_db_merge_keeps_every_row_of_every_table)
+{
+    scratch_t s;
+    scratch_new(&s);
+    char a[160], b[160];
+    snprintf(a, sizeof a, "%s/a.db", s.dir);
+    snprintf(b, sizeof b, "%s/b.db", s.dir);
+    fill_every_table(a, 1);
+    fill_every_table(b, 2);
+    size_t nt;
+    const db_table_t *t = db_schema(&nt);
+    for (size_t i = 0; i < nt; i++) {
+        ck_assert_msg(table_rows(a, t[i].name) > 0, "%s: empty", t[i].name);
+        ck_assert_msg(table_rows(b, t[i].name) > 0, "%s: empty", t[i].name);
+    }
+
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    char err[512] = "";
+    db_merge_stats_t ms;
+    ck_assert_msg(db_merge(db, a, &ms, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(db_merge(db, b, &ms, err, sizeof err) == 0, "%s", err);
+    for (size_t i = 0; i < nt; i++)
+        if (!t[i].meta)
+            ck_assert_msg(ms.added[i] == (uint64_t)table_rows(b, t[i].name) && !ms.skipped[i],
+                          "%s: %llu added, %llu skipped", t[i].name,
+                          (unsigned long long)ms.added[i], (unsigned long long)ms.skipped[i]);
+    /* Again: nothing new. */
+    ck_assert_msg(db_merge(db, a, &ms, err, sizeof err) == 0, "%s", err);
+    for (size_t i = 0; i < nt; i++)
+        ck_assert_msg(ms.added[i] == 0, "%s: %llu added again", t[i].name,
+                      (unsigned long long)ms.added[i]);
+    db_close(db);
+
+    sqlite3 *sql = raw_open(s.path);
+    char q[16384];
+    snprintf(q, sizeof q, "ATTACH '%s' AS a; ATTACH '%s' AS b;", a, b);
+    ck_assert_int_eq(sqlite3_exec(sql, q, NULL, NULL, NULL), SQLITE_OK);
+    for (size_t i = 0; i < nt; i++) {
+        const int64_t na = table_rows(a, t[i].name), nb = table_rows(b, t[i].name);
+        snprintf(q, sizeof q, "SELECT count(*) FROM main.%s", t[i].name);
+        const int64_t nm = raw_int_sql(sql, q);
+        if (t[i].meta) {
+            ck_assert_int_eq(nm, na);
+            continue;
+        }
+        ck_assert_msg(nm == na + nb, "%s: %lld rows merged from %lld + %lld", t[i].name,
+                      (long long)nm, (long long)na, (long long)nb);
+        /* The same rows with the same parents: main's texts minus a's and
+         * b's leave nothing. */
+        char qm[4000], qa[4000], qb[4000];
+        row_text_sql(qm, sizeof qm, &t[i], "main");
+        row_text_sql(qa, sizeof qa, &t[i], "a");
+        row_text_sql(qb, sizeof qb, &t[i], "b");
+        snprintf(q, sizeof q,
+                 "SELECT count(*) FROM (SELECT r FROM (SELECT r, 1 AS w FROM (%s)"
+                 " UNION ALL SELECT r, -1 FROM (%s) UNION ALL SELECT r, -1 FROM (%s))"
+                 " GROUP BY r HAVING sum(w) != 0)",
+                 qm, qa, qb);
+        ck_assert_msg(raw_int_sql(sql, q) == 0, "%s: rows or parents differ after merge",
+                      t[i].name);
+    }
+    ck_assert_int_eq(raw_int_sql(sql, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    sqlite3_close(sql);
+    scratch_free(&s);
+}
+END_TEST
+
+/* A version-2 file without a column added later: the column comes back on
+ * open, every row kept. */
+START_TEST(test_db_migration_adds_missing_columns)
+{
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 2);
+    raw_exec(s.path, "ALTER TABLE runs DROP COLUMN wall_seconds;"
+                     " ALTER TABLE layers DROP COLUMN unit;"
+                     " DROP TABLE llm_runs; DROP TABLE llm_units; DROP TABLE llm_ops;"
+                     " DROP TABLE synth_checks; DROP TABLE synth_sizes;"
+                     " UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    const int64_t layers = raw_int(s.path, "SELECT count(*) FROM layers");
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    run_fixture_t f;
+    fixture_init(&f, NULL);
+    record_ok(db, &f, 3);
+    db_close(db);
+    fixture_free(&f);
+    ck_assert_int_eq(raw_int(s.path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+                     DB_SCHEMA_VERSION);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs WHERE wall_seconds IS NULL"), 2);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs WHERE wall_seconds = 0.125"), 1);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers WHERE unit IS NULL"), layers);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), layers + 3);
+    scratch_free(&s);
+}
+END_TEST
+
+/* The schema list is well formed: parents before children, every reference
+ * to a table with an id, owners with a UNIQUE key. */
+START_TEST(test_db_schema_refers_only_to_earlier_tables_with_ids)
+{
+    size_t nt;
+    const db_table_t *t = db_schema(&nt);
+    ck_assert_uint_le(nt, DB_MAX_TABLES);
+    ck_assert_str_eq(t[0].name, "meta");
+    for (size_t i = 0; i < nt; i++) {
+        int unique = 0, owns = 0, has_id = !t[i].id;
+        ck_assert_int_le(t[i].since, DB_SCHEMA_VERSION);
+        for (size_t c = 0; c < t[i].ncols; c++) {
+            const db_column_t *col = &t[i].cols[c];
+            unique |= (col->flags & DB_COL_UNIQUE) != 0;
+            owns |= (col->flags & DB_COL_OWNS) != 0;
+            has_id |= t[i].id && strcmp(col->name, t[i].id) == 0;
+            if (!col->ref)
+                continue;
+            size_t p = 0;
+            while (p < i && strcmp(t[p].name, col->ref) != 0)
+                p++;
+            ck_assert_msg(p < i && t[p].id, "%s.%s: refers to %s, not an earlier table with an id",
+                          t[i].name, col->name, col->ref);
+        }
+        ck_assert_msg(has_id, "%s: no column %s", t[i].name, t[i].id);
+        ck_assert_msg(!owns || unique, "%s: owns rows without a UNIQUE key", t[i].name);
+    }
+}
+END_TEST
+
+/* All SQL lives in sim/db/: no sqlite3 call, include or SQL statement text
+ * anywhere else under sim/ (nor in models/ or mapper/). */
+START_TEST(test_db_no_sql_outside_sim_db)
+{
+    int fd[2];
+    ck_assert_int_eq(pipe(fd), 0);
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        close(fd[1]);
+        char *const argv[] = {
+            "grep", "-rnE", "--include=*.c", "--include=*.h",
+            "(sqlite3|\"[^\"]*\\<(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE TABLE|"
+            "ALTER TABLE|PRAGMA|ATTACH|BEGIN IMMEDIATE)\\>)",
+            CODESIM_ROOT "/sim", CODESIM_ROOT "/models", CODESIM_ROOT "/mapper", NULL};
+        execvp("grep", argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    FILE *in = fdopen(fd[0], "r");
+    ck_assert_ptr_nonnull(in);
+    char line[1024], bad[4096] = "";
+    size_t hits = 0, outside = 0;
+    const char *db_dir = CODESIM_ROOT "/sim/db/";
+    while (fgets(line, sizeof line, in)) {
+        hits++;
+        if (strncmp(line, db_dir, strlen(db_dir)) == 0)
+            continue;
+        outside++;
+        if (strlen(bad) + strlen(line) < sizeof bad)
+            strcat(bad, line);
+    }
+    fclose(in);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    /* grep exits 0 with matches, 1 without, 2 on trouble. */
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1, "grep failed: %d", status);
+    ck_assert_msg(hits > 0, "grep found no SQL even in sim/db/");
+    ck_assert_msg(outside == 0, "SQL outside sim/db/:\n%s", bad);
+}
+END_TEST
+
 Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -737,6 +1088,10 @@ Suite *db_suite(void)
     tcase_add_test(tc, test_db_missing_directory_cannot_write_names_path);
     tcase_add_test(tc, test_db_read_only_file_cannot_write);
     tcase_add_test(tc, test_db_failed_layer_insert_leaves_no_partial_run);
+    tcase_add_test(tc, test_db_merge_keeps_every_row_of_every_table);
+    tcase_add_test(tc, test_db_migration_adds_missing_columns);
+    tcase_add_test(tc, test_db_schema_refers_only_to_earlier_tables_with_ids);
+    tcase_add_test(tc, test_db_no_sql_outside_sim_db);
     suite_add_tcase(s, tc);
     return s;
 }

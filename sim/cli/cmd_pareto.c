@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "../db/db.h"
 #include "../explore/sweep.h"
 
@@ -22,12 +20,6 @@ static const char pareto_usage[] =
     "sorted by x.  Both metrics are minimized; prefix one with max: to maximize it\n"
     "(e.g. --y max:tops_per_w).  Points that could not run, or lack a metric (no\n"
     "area/energy model), are left out and counted.\n";
-
-typedef struct {
-    int64_t id;
-    double x, y;
-    char *params;
-} prow_t;
 
 int cmd_pareto(int argc, char **argv)
 {
@@ -58,10 +50,10 @@ int cmd_pareto(int argc, char **argv)
         return 2;
     }
     int xmax, ymax;
-    const char *xm = sweep_metric(xs, &xmax), *ym = sweep_metric(ys, &ymax);
+    const char *xm = db_point_metric(xs, &xmax), *ym = db_point_metric(ys, &ymax);
     if (!xm || !ym) {
         fprintf(stderr, "codesim pareto: --%s: unknown metric '%s'; known: %s\n", xm ? "y" : "x",
-                xm ? ys : xs, sweep_metric_list());
+                xm ? ys : xs, db_point_metric_list());
         return 2;
     }
     if (access(db_path, F_OK) != 0) {
@@ -74,46 +66,47 @@ int cmd_pareto(int argc, char **argv)
         fprintf(stderr, "codesim pareto: %s\n", err);
         return 1;
     }
-    sqlite3 *sql = db_sql(db);
-    char q[512];
-    snprintf(q, sizeof q,
-             "SELECT workload_hash, workload_file, id, %s, %s, params, error IS NOT NULL"
-             " FROM sweep_points WHERE (?1 IS NULL OR sweep = ?1)"
-             " ORDER BY workload_hash, id",
-             xm, ym);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(sql, q, -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sweep ? sqlite3_bind_text(st, 1, sweep, -1, SQLITE_STATIC) : sqlite3_bind_null(st, 1);
-    prow_t *rows = NULL;
-    size_t n = 0, cap = 0, failed = 0, missing = 0, groups = 0, total = 0;
-    char group[17] = "", file[512] = "";
+    db_point_row_t *pts = NULL;
+    size_t total = 0;
+    if (db_read_points(db, sweep, xm, ym, &pts, &total, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim pareto: %s: %s\n", db_path, err);
+        db_close(db);
+        return 1;
+    }
+    db_close(db);
+    /* The points come grouped by workload: one front per group. */
     int status = 0;
-    for (int more = 1; more;) {
-        int step = rc == SQLITE_OK ? sqlite3_step(st) : rc;
-        const char *h = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-        if (step != SQLITE_ROW && step != SQLITE_DONE) {
-            fprintf(stderr, "codesim pareto: %s: %s\n", db_path, sqlite3_errmsg(sql));
+    size_t groups = 0;
+    for (size_t g = 0; g < total && status == 0;) {
+        size_t e = g, n = 0, failed = 0, missing = 0;
+        while (e < total && strcmp(pts[e].workload_hash, pts[g].workload_hash) == 0)
+            e++;
+        size_t *idx = malloc((e - g) * sizeof *idx), *ord = malloc((e - g) * sizeof *ord);
+        double *x = malloc((e - g) * sizeof *x), *y = malloc((e - g) * sizeof *y);
+        int *keep = malloc((e - g) * sizeof *keep);
+        if (!idx || !ord || !x || !y || !keep) {
+            fprintf(stderr, "codesim pareto: out of memory\n");
             status = 1;
-            break;
         }
-        more = step == SQLITE_ROW;
-        /* A workload ends: print its front. */
-        if ((!more || strcmp(h ? h : "", group) != 0) && (n || failed || missing)) {
-            double *x = malloc((n ? n : 1) * sizeof *x), *y = malloc((n ? n : 1) * sizeof *y);
-            int *keep = malloc((n ? n : 1) * sizeof *keep);
-            size_t *ord = malloc((n ? n : 1) * sizeof *ord), nk = 0;
-            if (!x || !y || !keep || !ord) {
-                fprintf(stderr, "codesim pareto: out of memory\n");
-                free(x); free(y); free(keep); free(ord);
-                status = 1;
-                break;
+        for (size_t i = g; i < e && status == 0; i++) {
+            const db_point_row_t *p = &pts[i];
+            if (p->error) {
+                failed++;
+            } else if (isnan(p->x) || isnan(p->y)) {
+                missing++;
+            } else {
+                idx[n] = i;
+                x[n] = xmax ? -p->x : p->x;
+                y[n] = ymax ? -p->y : p->y;
+                n++;
             }
-            for (size_t i = 0; i < n; i++) {
-                x[i] = xmax ? -rows[i].x : rows[i].x;
-                y[i] = ymax ? -rows[i].y : rows[i].y;
-            }
-            sweep_pareto(x, y, n, keep);
+        }
+        if (status == 0 && sweep_pareto(x, y, n, keep) != 0) {
+            fprintf(stderr, "codesim pareto: out of memory\n");
+            status = 1;
+        }
+        if (status == 0) {
+            size_t nk = 0;
             for (size_t i = 0; i < n; i++)
                 if (keep[i])
                     ord[nk++] = i;
@@ -121,10 +114,11 @@ int cmd_pareto(int argc, char **argv)
             for (size_t i = 1; i < nk; i++)
                 for (size_t j = i; j > 0 && (x[ord[j]] < x[ord[j - 1]] ||
                                              (x[ord[j]] == x[ord[j - 1]] &&
-                                              rows[ord[j]].id < rows[ord[j - 1]].id));
+                                              pts[idx[ord[j]]].id < pts[idx[ord[j - 1]]].id));
                      j--) {
                     size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
                 }
+            const char *file = pts[g].workload_file ? pts[g].workload_file : "?";
             printf("%spareto: %s (%s) vs %s (%s), workload %s: %zu optimal of %zu points",
                    groups ? "\n" : "", xm, xmax ? "max" : "min", ym, ymax ? "max" : "min", file,
                    nk, n);
@@ -134,50 +128,16 @@ int cmd_pareto(int argc, char **argv)
                 printf(", %zu without %s or %s", missing, xm, ym);
             printf("\n%8s  %16s  %16s  %s\n", "point", xm, ym, "params");
             for (size_t i = 0; i < nk; i++) {
-                const prow_t *r = &rows[ord[i]];
+                const db_point_row_t *r = &pts[idx[ord[i]]];
                 printf("%8lld  %16.10g  %16.10g  %s\n", (long long)r->id, r->x, r->y,
                        r->params ? r->params : "");
             }
             groups++;
-            free(x); free(y); free(keep); free(ord);
-            for (size_t i = 0; i < n; i++)
-                free(rows[i].params);
-            n = failed = missing = 0;
         }
-        if (!more)
-            break;
-        total++;
-        snprintf(group, sizeof group, "%s", h);
-        const char *f = (const char *)sqlite3_column_text(st, 1);
-        snprintf(file, sizeof file, "%s", f ? f : "?");
-        if (sqlite3_column_int(st, 6)) {
-            failed++;
-            continue;
-        }
-        if (sqlite3_column_type(st, 3) == SQLITE_NULL || sqlite3_column_type(st, 4) == SQLITE_NULL) {
-            missing++;
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            prow_t *p = realloc(rows, cap * sizeof *rows);
-            if (!p) {
-                fprintf(stderr, "codesim pareto: out of memory\n");
-                status = 1;
-                break;
-            }
-            rows = p;
-        }
-        const char *pr = (const char *)sqlite3_column_text(st, 5);
-        rows[n] = (prow_t){sqlite3_column_int64(st, 2), sqlite3_column_double(st, 3),
-                           sqlite3_column_double(st, 4), pr ? strdup(pr) : NULL};
-        n++;
+        free(idx); free(ord); free(x); free(y); free(keep);
+        g = e;
     }
-    for (size_t i = 0; i < n; i++)
-        free(rows[i].params);
-    free(rows);
-    sqlite3_finalize(st);
-    db_close(db);
+    db_points_free(pts, total);
     if (status == 0 && total == 0) {
         fprintf(stderr, "codesim pareto: %s: no sweep points%s%s\n", db_path,
                 sweep ? " of sweep " : "", sweep ? sweep : "");

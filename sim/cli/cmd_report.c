@@ -28,8 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "../db/db.h"
 #include "../explore/sweep.h"
 
@@ -44,19 +42,11 @@ static const char report_usage[] =
     "tables as DIR/*.csv and DIR/report.md.\n";
 
 typedef struct {
-    int64_t id, run_id;
-    char *sweep, *wl_hash, *wl_file, *params, *error;
-    double cycles, pes, area, energy, tops, tops_w, tops_mm2;
-    uint32_t rows, cols, dram_bpc;
-    char dataflow[8];
-    int pareto;
-} point_t;
-
-typedef struct {
     FILE *html, *md;
     const char *dir;
-    sqlite3 *sql;
-    point_t *pts;
+    db_t *db;
+    db_point_row_t *pts;
+    int *pareto;        /* pareto[i]: pts[i] is on its workload's front */
     size_t n;
     int use_area;       /* y axis: area_mm2 (1) or pes (0) */
     char err[1200];
@@ -224,19 +214,20 @@ static void svg_axes(FILE *f, const char *cls, axis_t ax, axis_t ay, const char 
             (MT + PH - MB) / 2, yl);
 }
 
-static double yval(const rep_t *r, const point_t *p)
+static double yval(const rep_t *r, const db_point_row_t *p)
 {
-    return r->use_area ? p->area : p->pes;
+    return r->use_area ? p->area_mm2 : p->pes;
 }
 
-static void svg_pareto(rep_t *r, const char *wl_hash)
+static void svg_pareto(rep_t *r, const char *workload_hash)
 {
     double xl = INFINITY, xh = 0, yl = INFINITY, yh = 0;
     for (size_t i = 0; i < r->n; i++) {
-        const point_t *p = &r->pts[i];
-        if (strcmp(p->wl_hash, wl_hash) || p->error || !(yval(r, p) > 0) || !(p->cycles > 0))
+        const db_point_row_t *p = &r->pts[i];
+        if (strcmp(p->workload_hash, workload_hash) || p->error || !(yval(r, p) > 0) ||
+            !(p->total_cycles > 0))
             continue;
-        xl = fmin(xl, p->cycles); xh = fmax(xh, p->cycles);
+        xl = fmin(xl, p->total_cycles); xh = fmax(xh, p->total_cycles);
         yl = fmin(yl, yval(r, p)); yh = fmax(yh, yval(r, p));
     }
     axis_t ax = log_axis(xl, xh), ay = log_axis(yl, yh);
@@ -244,12 +235,12 @@ static void svg_pareto(rep_t *r, const char *wl_hash)
              r->use_area ? "area (mm^2)" : "PEs");
     for (int front = 0; front < 2; front++)
         for (size_t i = 0; i < r->n; i++) {
-            const point_t *p = &r->pts[i];
-            if (strcmp(p->wl_hash, wl_hash) || p->error || !(yval(r, p) > 0) ||
-                !(p->cycles > 0) || p->pareto != front)
+            const db_point_row_t *p = &r->pts[i];
+            if (strcmp(p->workload_hash, workload_hash) || p->error || !(yval(r, p) > 0) ||
+                !(p->total_cycles > 0) || r->pareto[i] != front)
                 continue;
             fprintf(r->html, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\">"
-                             "<title>point %lld: ", sx(ax, p->cycles), sy(ay, yval(r, p)),
+                             "<title>point %lld: ", sx(ax, p->total_cycles), sy(ay, yval(r, p)),
                     front ? 4 : 3, front ? "#d62728" : "#9fb3c8", (long long)p->id);
             esc(r->html, p->params);
             fprintf(r->html, "</title></circle>\n");
@@ -265,34 +256,28 @@ static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"
 static int breakdown(rep_t *r, const char *kind, const char *title, const char *csvname,
                      const char *unit)
 {
-    sqlite3_stmt *st = NULL;
     char comps[24][32];
     size_t nc = 0;
     /* Components in order of first appearance over the Pareto points. */
-    int rc = sqlite3_prepare_v2(r->sql, "SELECT component, value FROM breakdowns WHERE "
-                                        "run_id = ? AND kind = ? ORDER BY rowid", -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        snprintf(r->err, sizeof r->err, "%s", sqlite3_errmsg(r->sql));
-        return -1;
-    }
     size_t nbars = 0;
     double maxv = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (!r->pts[i].pareto)
+        if (!r->pareto[i])
             continue;
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, r->pts[i].run_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        db_component_t *c = NULL;
+        size_t m = 0;
+        if (db_read_breakdown(r->db, r->pts[i].run_id, kind, &c, &m, r->err, sizeof r->err) != 0)
+            return -1;
         double tot = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const char *c = (const char *)sqlite3_column_text(st, 0);
-            tot += sqlite3_column_double(st, 1);
+        for (size_t j = 0; j < m; j++) {
+            tot += c[j].value;
             size_t k = 0;
-            while (k < nc && strcmp(comps[k], c ? c : "") != 0)
+            while (k < nc && strcmp(comps[k], c[j].component) != 0)
                 k++;
             if (k == nc && nc < 24)
-                snprintf(comps[nc++], sizeof comps[0], "%s", c ? c : "");
+                snprintf(comps[nc++], sizeof comps[0], "%s", c[j].component);
         }
+        db_components_free(c, m);
         if (tot > 0)
             nbars++;
         maxv = fmax(maxv, tot);
@@ -302,7 +287,6 @@ static int breakdown(rep_t *r, const char *kind, const char *title, const char *
     if (nbars == 0) {
         fprintf(r->html, "<p>No %s breakdown stored for the Pareto points.</p>\n", unit);
         fprintf(r->md, "\nNo %s breakdown stored for the Pareto points.\n", unit);
-        sqlite3_finalize(st);
         return 0;
     }
     const double bh = 18, top = 10, left = 90, width = 480;
@@ -313,24 +297,25 @@ static int breakdown(rep_t *r, const char *kind, const char *title, const char *
     for (size_t k = 0; k < nc; k++)
         cols[2 + k] = comps[k];
     table_t t;
-    if (table_open(r, &t, csvname, unit, cols, nc + 2) != 0) {
-        sqlite3_finalize(st);
+    if (table_open(r, &t, csvname, unit, cols, nc + 2) != 0)
         return -1;
-    }
     size_t bar = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (!r->pts[i].pareto)
+        if (!r->pareto[i])
             continue;
         double v[24] = {0}, tot = 0;
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, r->pts[i].run_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            const char *c = (const char *)sqlite3_column_text(st, 0);
-            for (size_t k = 0; k < nc; k++)
-                if (strcmp(comps[k], c ? c : "") == 0)
-                    v[k] = sqlite3_column_double(st, 1);
+        db_component_t *c = NULL;
+        size_t m = 0;
+        if (db_read_breakdown(r->db, r->pts[i].run_id, kind, &c, &m, r->err, sizeof r->err) !=
+            0) {
+            table_close(&t);
+            return -1;
         }
+        for (size_t j = 0; j < m; j++)
+            for (size_t k = 0; k < nc; k++)
+                if (strcmp(comps[k], c[j].component) == 0)
+                    v[k] = c[j].value;
+        db_components_free(c, m);
         for (size_t k = 0; k < nc; k++)
             tot += v[k];
         if (!(tot > 0))
@@ -366,53 +351,48 @@ static int breakdown(rep_t *r, const char *kind, const char *title, const char *
                 lx, yy, palette[k % 10], lx + 14, yy + 9, comps[k]);
     }
     fprintf(r->html, "</svg>\n");
-    sqlite3_finalize(st);
     return table_close(&t);
 }
 
 /* Roofline of each layer of the fastest point of one workload. */
-static int roofline(rep_t *r, const char *wl_hash, table_t *t)
+static int roofline(rep_t *r, const char *workload_hash, table_t *t)
 {
-    const point_t *best = NULL;
+    const db_point_row_t *best = NULL;
     for (size_t i = 0; i < r->n; i++) {
-        const point_t *p = &r->pts[i];
-        if (!strcmp(p->wl_hash, wl_hash) && !p->error && (!best || p->cycles < best->cycles))
+        const db_point_row_t *p = &r->pts[i];
+        if (!strcmp(p->workload_hash, workload_hash) && !p->error &&
+            (!best || p->total_cycles < best->total_cycles))
             best = p;
     }
     if (!best)
         return 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->sql, "SELECT name, macs, total_cycles, dram_read_bytes + "
-                                   "dram_write_bytes FROM layers WHERE run_id = ? ORDER BY idx",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(r->err, sizeof r->err, "%s", sqlite3_errmsg(r->sql));
+    layer_result_t *ls = NULL;
+    size_t nls = 0;
+    if (db_read_layers(r->db, best->run_id, &ls, &nls, r->err, sizeof r->err) != 0)
         return -1;
-    }
-    sqlite3_bind_int64(st, 1, best->run_id);
-    const double peak = 2.0 * best->pes, bw = best->dram_bpc;
+    const double peak = 2.0 * best->pes, bw = best->dram_bytes_per_cycle;
     typedef struct { char name[64]; double ai, perf; } lp_t;
     lp_t lp[256];
     size_t nl = 0;
     double al = INFINITY, ah = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && nl < 256) {
-        const char *nm = (const char *)sqlite3_column_text(st, 0);
-        const double macs = sqlite3_column_double(st, 1), cyc = sqlite3_column_double(st, 2);
-        const double bytes = sqlite3_column_double(st, 3);
-        snprintf(lp[nl].name, sizeof lp[nl].name, "%s", nm ? nm : "");
+    for (; nl < nls && nl < 256; nl++) {
+        const layer_stats_t *st = &ls[nl].stats;
+        const double macs = (double)st->macs, cyc = (double)st->total_cycles;
+        const double bytes = (double)st->dram_read_bytes + (double)st->dram_write_bytes;
+        snprintf(lp[nl].name, sizeof lp[nl].name, "%s", ls[nl].name);
         lp[nl].ai = bytes > 0 ? 2 * macs / bytes : 2 * macs; /* no traffic: plot at ops/1B */
         lp[nl].perf = cyc > 0 ? 2 * macs / cyc : 0;
         al = fmin(al, lp[nl].ai);
         ah = fmax(ah, lp[nl].ai);
-        nl++;
     }
-    sqlite3_finalize(st);
+    free(ls);
     const double ridge = peak / bw;
     axis_t ax = log_axis(fmin(al, ridge) / 2, fmax(ah, ridge) * 2);
     axis_t ay = log_axis(fmin(peak, bw * pow(10, ax.lo)) / 2, peak * 2);
     fprintf(r->html, "<p>Point %lld (", (long long)best->id);
     esc(r->html, best->params);
     fprintf(r->html, "): peak %.0f op/cycle, DRAM %u B/cycle, ridge at %.3g op/B.</p>\n", peak,
-            best->dram_bpc, ridge);
+            best->dram_bytes_per_cycle, ridge);
     char title[64];
     snprintf(title, sizeof title, "roofline");
     svg_axes(r->html, "plot roofline", ax, ay, "arithmetic intensity (op per DRAM byte)",
@@ -449,77 +429,18 @@ static int roofline(rep_t *r, const char *wl_hash, table_t *t)
     return 0;
 }
 
-static char *dup_col(sqlite3_stmt *st, int c)
-{
-    const unsigned char *s = sqlite3_column_text(st, c);
-    return s ? strdup((const char *)s) : NULL;
-}
-
-static double real_col(sqlite3_stmt *st, int c)
-{
-    return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
-}
-
 static int load_points(rep_t *r, const char *sweep)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-        r->sql,
-        "SELECT id, run_id, sweep, workload_hash, workload_file, params, error, total_cycles,"
-        " pes, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2, rows, cols, dataflow,"
-        " dram_bytes_per_cycle FROM sweep_points WHERE (?1 IS NULL OR sweep = ?1)"
-        " ORDER BY workload_hash, id",
-        -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sweep ? sqlite3_bind_text(st, 1, sweep, -1, SQLITE_STATIC) : sqlite3_bind_null(st, 1);
-    size_t cap = 0;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (r->n == cap) {
-            cap = cap ? 2 * cap : 256;
-            point_t *p = realloc(r->pts, cap * sizeof *p);
-            if (!p) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            r->pts = p;
-        }
-        point_t *p = &r->pts[r->n++];
-        memset(p, 0, sizeof *p);
-        p->id = sqlite3_column_int64(st, 0);
-        p->run_id = sqlite3_column_int64(st, 1);
-        p->sweep = dup_col(st, 2);
-        p->wl_hash = dup_col(st, 3);
-        p->wl_file = dup_col(st, 4);
-        p->params = dup_col(st, 5);
-        p->error = dup_col(st, 6);
-        p->cycles = real_col(st, 7);
-        p->pes = real_col(st, 8);
-        p->area = real_col(st, 9);
-        p->energy = real_col(st, 10);
-        p->tops = real_col(st, 11);
-        p->tops_w = real_col(st, 12);
-        p->tops_mm2 = real_col(st, 13);
-        p->rows = (uint32_t)sqlite3_column_int64(st, 14);
-        p->cols = (uint32_t)sqlite3_column_int64(st, 15);
-        const unsigned char *df = sqlite3_column_text(st, 16);
-        snprintf(p->dataflow, sizeof p->dataflow, "%s", df ? (const char *)df : "");
-        p->dram_bpc = (uint32_t)sqlite3_column_int64(st, 17);
-        if (!p->wl_hash)
-            p->wl_hash = strdup("");
-        rc = p->wl_hash ? SQLITE_OK : SQLITE_NOMEM;
-    }
-    if (rc == SQLITE_OK)
-        rc = SQLITE_DONE;
-    if (rc != SQLITE_DONE)
-        snprintf(r->err, sizeof r->err, "reading sweep points: %s",
-                 rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(r->sql));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
+    if (db_read_points(r->db, sweep, NULL, NULL, &r->pts, &r->n, r->err, sizeof r->err) != 0)
         return -1;
+    if (!(r->pareto = calloc(r->n + 1, sizeof *r->pareto))) {
+        snprintf(r->err, sizeof r->err, "out of memory");
+        return -1;
+    }
     /* Pareto per workload. */
     r->use_area = 0;
     for (size_t i = 0; i < r->n; i++)
-        if (!r->pts[i].error && r->pts[i].area > 0)
+        if (!r->pts[i].error && r->pts[i].area_mm2 > 0)
             r->use_area = 1;
     double *x = malloc((r->n + 1) * sizeof *x), *y = malloc((r->n + 1) * sizeof *y);
     int *keep = malloc((r->n + 1) * sizeof *keep);
@@ -530,15 +451,15 @@ static int load_points(rep_t *r, const char *sweep)
     }
     for (size_t g = 0; g < r->n;) {
         size_t h = g;
-        while (h < r->n && strcmp(r->pts[h].wl_hash, r->pts[g].wl_hash) == 0)
+        while (h < r->n && strcmp(r->pts[h].workload_hash, r->pts[g].workload_hash) == 0)
             h++;
         for (size_t i = g; i < h; i++) {
-            x[i - g] = r->pts[i].error ? NAN : r->pts[i].cycles;
+            x[i - g] = r->pts[i].error ? NAN : r->pts[i].total_cycles;
             y[i - g] = r->pts[i].error ? NAN : yval(r, &r->pts[i]);
         }
         sweep_pareto(x, y, h - g, keep);
         for (size_t i = g; i < h; i++)
-            r->pts[i].pareto = keep[i - g];
+            r->pareto[i] = keep[i - g];
         g = h;
     }
     free(x); free(y); free(keep);
@@ -550,52 +471,43 @@ static int rtl_table(rep_t *r)
     static const char *const cols[] = {"id", "started_at", "block", "shape", "dataflow",
                                        "widths", "params", "cases", "cycle_mismatches",
                                        "value_mismatches", "count_mismatches", "agree"};
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->sql,
-                           "SELECT id, started_at, block, rows, cols, dataflow, in_bits, w_bits,"
-                           " acc_bits, params, cases, cycle_mismatches, value_mismatches,"
-                           " count_mismatches FROM rtl_checks ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK) {
-        snprintf(r->err, sizeof r->err, "%s", sqlite3_errmsg(r->sql));
+    db_rtl_check_row_t *chk = NULL;
+    size_t n = 0;
+    if (db_read_rtl_checks(r->db, &chk, &n, r->err, sizeof r->err) != 0)
         return -1;
-    }
     fprintf(r->html, "<h2>RTL against the model</h2>\n");
     fprintf(r->md, "\n## RTL against the model\n");
     table_t t;
     if (table_open(r, &t, "rtl.csv", "rtlcheck runs (codesim rtlcheck)", cols, 12) != 0) {
-        sqlite3_finalize(st);
+        db_rtl_checks_free(chk, n);
         return -1;
     }
-    size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    for (size_t k = 0; k < n; k++) {
+        const db_rtl_check_row_t *x = &chk[k];
         char c[12][128];
         const char *row[12];
         for (int i = 0; i < 12; i++)
             c[i][0] = '\0';
-        snprintf(c[0], sizeof c[0], "%lld", (long long)sqlite3_column_int64(st, 0));
-        snprintf(c[1], sizeof c[1], "%s", sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
-        snprintf(c[2], sizeof c[2], "%s", sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
-        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-            snprintf(c[3], sizeof c[3], "%lldx%lld", (long long)sqlite3_column_int64(st, 3),
-                     (long long)sqlite3_column_int64(st, 4));
-        snprintf(c[4], sizeof c[4], "%s", sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "");
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-            snprintf(c[5], sizeof c[5], "a%lld w%lld acc%lld", (long long)sqlite3_column_int64(st, 6),
-                     (long long)sqlite3_column_int64(st, 7), (long long)sqlite3_column_int64(st, 8));
-        snprintf(c[6], sizeof c[6], "%s", sqlite3_column_text(st, 9) ? (const char *)sqlite3_column_text(st, 9) : "");
-        long long bad = 0;
-        for (int i = 0; i < 4; i++) {
-            snprintf(c[7 + i], sizeof c[7 + i], "%lld", (long long)sqlite3_column_int64(st, 10 + i));
-            if (i)
-                bad += sqlite3_column_int64(st, 10 + i);
-        }
-        snprintf(c[11], sizeof c[11], "%s", bad ? "NO" : "yes");
+        snprintf(c[0], sizeof c[0], "%lld", (long long)x->id);
+        snprintf(c[1], sizeof c[1], "%s", x->started_at);
+        snprintf(c[2], sizeof c[2], "%s", x->block);
+        if (x->has_shape)
+            snprintf(c[3], sizeof c[3], "%ux%u", x->rows, x->cols);
+        snprintf(c[4], sizeof c[4], "%s", x->dataflow);
+        if (x->has_widths)
+            snprintf(c[5], sizeof c[5], "a%u w%u acc%u", x->in_bits, x->w_bits, x->acc_bits);
+        snprintf(c[6], sizeof c[6], "%s", x->params);
+        const uint64_t counts[4] = {x->cases, x->cycle_mismatches, x->value_mismatches,
+                                    x->count_mismatches};
+        for (int i = 0; i < 4; i++)
+            snprintf(c[7 + i], sizeof c[7 + i], "%llu", (unsigned long long)counts[i]);
+        snprintf(c[11], sizeof c[11], "%s",
+                 counts[1] + counts[2] + counts[3] ? "NO" : "yes");
         for (int i = 0; i < 12; i++)
             row[i] = c[i];
         table_row(&t, row);
-        n++;
     }
-    sqlite3_finalize(st);
+    db_rtl_checks_free(chk, n);
     if (n == 0) {
         fprintf(r->html, "<p>No RTL checks in this database (run codesim rtlcheck).</p>\n");
         fprintf(r->md, "\nNo RTL checks in this database (run codesim rtlcheck).\n");
@@ -609,7 +521,7 @@ static int write_report(rep_t *r)
     size_t failed = 0, front = 0;
     for (size_t i = 0; i < r->n; i++) {
         failed += r->pts[i].error != NULL;
-        front += r->pts[i].pareto;
+        front += r->pareto[i];
     }
     fprintf(h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>codesim report"
                "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:70em}"
@@ -635,26 +547,27 @@ static int write_report(rep_t *r)
     table_t t;
     for (size_t g = 0; g < r->n;) {
         size_t e = g;
-        while (e < r->n && strcmp(r->pts[e].wl_hash, r->pts[g].wl_hash) == 0)
+        while (e < r->n && strcmp(r->pts[e].workload_hash, r->pts[g].workload_hash) == 0)
             e++;
         fprintf(h, "<h3>workload ");
-        esc(h, r->pts[g].wl_file);
+        esc(h, r->pts[g].workload_file);
         fprintf(h, "</h3>\n");
-        svg_pareto(r, r->pts[g].wl_hash);
+        svg_pareto(r, r->pts[g].workload_hash);
         g = e;
     }
     if (table_open(r, &t, "pareto.csv", "Pareto-optimal points", pcols, 10) != 0)
         return -1;
     for (size_t i = 0; i < r->n; i++) {
-        const point_t *p = &r->pts[i];
-        if (!p->pareto)
+        const db_point_row_t *p = &r->pts[i];
+        if (!r->pareto[i])
             continue;
         char c[8][32];
         snprintf(c[0], sizeof c[0], "%lld", (long long)p->id);
-        num(c[1], 32, p->cycles); num(c[2], 32, p->pes); num(c[3], 32, p->area);
-        num(c[4], 32, p->energy); num(c[5], 32, p->tops); num(c[6], 32, p->tops_w);
-        num(c[7], 32, p->tops_mm2);
-        const char *row[] = {c[0], p->wl_file, p->params, c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
+        num(c[1], 32, p->total_cycles); num(c[2], 32, p->pes); num(c[3], 32, p->area_mm2);
+        num(c[4], 32, p->energy_pj); num(c[5], 32, p->tops); num(c[6], 32, p->tops_per_w);
+        num(c[7], 32, p->tops_per_mm2);
+        const char *row[] = {c[0], p->workload_file, p->params, c[1], c[2],
+                             c[3], c[4], c[5], c[6], c[7]};
         table_row(&t, row);
     }
     if (table_close(&t) != 0)
@@ -674,9 +587,9 @@ static int write_report(rep_t *r)
         return -1;
     for (size_t g = 0; g < r->n;) {
         size_t e = g;
-        while (e < r->n && strcmp(r->pts[e].wl_hash, r->pts[g].wl_hash) == 0)
+        while (e < r->n && strcmp(r->pts[e].workload_hash, r->pts[g].workload_hash) == 0)
             e++;
-        if (roofline(r, r->pts[g].wl_hash, &t) != 0) {
+        if (roofline(r, r->pts[g].workload_hash, &t) != 0) {
             table_close(&t);
             return -1;
         }
@@ -693,14 +606,14 @@ static int write_report(rep_t *r)
     if (table_open(r, &t, "points.csv", "every sweep point", acols, 14) != 0)
         return -1;
     for (size_t i = 0; i < r->n; i++) {
-        const point_t *p = &r->pts[i];
+        const db_point_row_t *p = &r->pts[i];
         char c[10][32];
         snprintf(c[0], 32, "%lld", (long long)p->id);
         snprintf(c[1], 32, "%u", p->rows);
         snprintf(c[2], 32, "%u", p->cols);
-        num(c[3], 32, p->cycles); num(c[4], 32, p->area); num(c[5], 32, p->energy);
-        num(c[6], 32, p->tops); num(c[7], 32, p->tops_w); num(c[8], 32, p->tops_mm2);
-        const char *row[] = {c[0], p->sweep, p->wl_file, p->params, c[1], c[2], p->dataflow,
+        num(c[3], 32, p->total_cycles); num(c[4], 32, p->area_mm2); num(c[5], 32, p->energy_pj);
+        num(c[6], 32, p->tops); num(c[7], 32, p->tops_per_w); num(c[8], 32, p->tops_per_mm2);
+        const char *row[] = {c[0], p->sweep, p->workload_file, p->params, c[1], c[2], p->dataflow,
                              c[3], c[4], c[5], c[6], c[7], c[8], p->error ? p->error : ""};
         table_row(&t, row);
     }
@@ -753,7 +666,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "codesim report: %s\n", r.err);
         return 1;
     }
-    r.sql = db_sql(db);
+    r.db = db;
     int rc = 1;
     char hp[1024], mp[1024];
     snprintf(hp, sizeof hp, "%s/index.html", out);
@@ -779,11 +692,8 @@ int cmd_report(int argc, char **argv)
     }
     if (rc == 0)
         printf("report: %zu points into %s (index.html, report.md, *.csv)\n", r.n, out);
-    for (size_t i = 0; i < r.n; i++) {
-        free(r.pts[i].sweep); free(r.pts[i].wl_hash); free(r.pts[i].wl_file);
-        free(r.pts[i].params); free(r.pts[i].error);
-    }
-    free(r.pts);
+    db_points_free(r.pts, r.n);
+    free(r.pareto);
     db_close(db);
     return rc;
 }

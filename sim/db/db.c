@@ -1,11 +1,13 @@
-/* db.c - the SQLite results database (schema in db.h and README.md).
+/* db.c - the SQLite results database: open (inspect, migrate) and the
+ * writes.  The schema is schema.c's table list; merge.c merges, query.c reads.
  *
  * Invariants:
  *   - db_open() only reads a file until it has proved the file is either an
- *     empty SQLite database or a codesim database of version 1 or
- *     DB_SCHEMA_VERSION; only then does it switch to WAL (which rewrites the
- *     header), create tables or migrate version 1 (one transaction that adds
- *     the sweep tables).  So a file we refuse is left byte for byte as it was.
+ *     empty SQLite database or a codesim database of a version this build
+ *     reads; only then does it switch to WAL (which rewrites the header),
+ *     create tables or migrate an older version (one transaction that adds
+ *     the tables and columns it lacks).  So a file we refuse is left byte
+ *     for byte as it was.
  *   - Sweep points are unique by (config_hash, workload_hash); the parent of
  *     `codesim sweep` is their only writer, one transaction per point.
  *   - Every write (schema creation, a run, an RTL check) is one BEGIN
@@ -14,15 +16,13 @@
  *     functions leave out FILE ("record run: layer 1 (fc2): reason"), as
  *     their callers already name the database they opened.
  */
-#include "db.h"
+#include "db_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <sqlite3.h>
 
 #include "../../models/systolic.h"
 
@@ -40,90 +40,11 @@
 #define CODESIM_GIT_REV "unknown"
 #endif
 
-#define DB_BUSY_TIMEOUT_MS 5000
-
-struct db {
-    sqlite3 *sql;
-    char *path;
-};
-
-/* The tables of each schema version: version 1 has the first five, version
- * 2 adds the sweep tables, version 3 the LLM runs and the synthesis checks.
- * Keep in step with db.h and README.md. */
-static const char *const db_tables[] = {"meta",         "runs",         "layers",
-                                        "rtl_checks",   "rtl_cases",    "sweep_points",
-                                        "breakdowns",   "llm_runs",     "llm_units",
-                                        "llm_ops",      "synth_checks", "synth_sizes"};
-#define DB_NTABLES (sizeof db_tables / sizeof db_tables[0])
-#define DB_V1_NTABLES 5
-#define DB_V2_NTABLES 7
-
-static const char db_schema_sql[] =
-    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-    "CREATE TABLE runs(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,"
-    " git_rev TEXT, path TEXT, hw_name TEXT, hw_file TEXT, hw_text TEXT,"
-    " hw_canonical TEXT, hw_hash TEXT, workload_file TEXT, workload_text TEXT,"
-    " layers INTEGER, total_cycles INTEGER, wall_seconds REAL);"
-    "CREATE TABLE layers(run_id INTEGER REFERENCES runs(id), idx INTEGER, name TEXT,"
-    " m INTEGER, n INTEGER, k INTEGER, unit TEXT, dataflow TEXT,"
-    " total_cycles INTEGER, compute_cycles INTEGER, stall_cycles INTEGER,"
-    " macs INTEGER, folds INTEGER, steps INTEGER, utilization REAL,"
-    " ifmap_reads INTEGER, ifmap_writes INTEGER, filter_reads INTEGER,"
-    " filter_writes INTEGER, ofmap_reads INTEGER, ofmap_writes INTEGER,"
-    " dram_read_bytes INTEGER, dram_write_bytes INTEGER,"
-    " PRIMARY KEY (run_id, idx));"
-    "CREATE TABLE rtl_checks(id INTEGER PRIMARY KEY, started_at TEXT,"
-    " codesim_version TEXT, git_rev TEXT, block TEXT, rows INTEGER, cols INTEGER,"
-    " dataflow TEXT, in_bits INTEGER, w_bits INTEGER, acc_bits INTEGER,"
-    " params TEXT, seed INTEGER, cases INTEGER, cycle_mismatches INTEGER,"
-    " value_mismatches INTEGER, count_mismatches INTEGER);"
-    "CREATE TABLE rtl_cases(check_id INTEGER REFERENCES rtl_checks(id), idx INTEGER,"
-    " m INTEGER, n INTEGER, k INTEGER, model_cycles INTEGER, rtl_cycles INTEGER,"
-    " value_mismatches INTEGER, counts_match INTEGER,"
-    " PRIMARY KEY (check_id, idx));";
-
-/* What version 2 adds to version 1; db_upgrade() runs it on a new database
- * after db_schema_sql and on a version-1 database alone (the migration). */
-static const char db_schema_v2_sql[] =
-    "CREATE TABLE sweep_points(id INTEGER PRIMARY KEY,"
-    " run_id INTEGER REFERENCES runs(id),"
-    " config_hash TEXT NOT NULL, workload_hash TEXT NOT NULL,"
-    " sweep TEXT, point INTEGER, params TEXT, workload_file TEXT, error TEXT,"
-    " rows INTEGER, cols INTEGER, dataflow TEXT, in_bits INTEGER, w_bits INTEGER,"
-    " acc_bits INTEGER, ifmap_bytes INTEGER, filter_bytes INTEGER, ofmap_bytes INTEGER,"
-    " dram_bytes_per_cycle INTEGER, pes INTEGER, sram_bytes INTEGER,"
-    " total_cycles INTEGER, macs INTEGER, dram_bytes INTEGER, utilization REAL,"
-    " area_mm2 REAL, energy_pj REAL, tops REAL, tops_per_w REAL, tops_per_mm2 REAL,"
-    " UNIQUE (config_hash, workload_hash));"
-    "CREATE TABLE breakdowns(run_id INTEGER REFERENCES runs(id), kind TEXT,"
-    " component TEXT, value REAL, PRIMARY KEY (run_id, kind, component));";
-
-/* What version 3 adds to version 2: end-to-end LLM runs (one runs row each,
- * path 'npu') and the area model's synthesis cross-checks. */
-static const char db_schema_v3_sql[] =
-    "CREATE TABLE llm_runs(run_id INTEGER PRIMARY KEY REFERENCES runs(id), model TEXT,"
-    " mode TEXT, batch INTEGER, prompt INTEGER, gen INTEGER, wbits INTEGER, abits INTEGER,"
-    " kvbits INTEGER, cores INTEGER, freq_mhz INTEGER, prefill_cycles INTEGER,"
-    " decode_cycles INTEGER, decode_steps INTEGER, ttft_s REAL, tpot_s REAL,"
-    " tokens_per_s REAL, macs INTEGER, mapper_flops INTEGER, dram_bytes INTEGER,"
-    " dram_gbps REAL, commands INTEGER);"
-    "CREATE TABLE llm_units(run_id INTEGER REFERENCES runs(id), unit TEXT, busy INTEGER,"
-    " utilization REAL, PRIMARY KEY (run_id, unit));"
-    "CREATE TABLE llm_ops(run_id INTEGER REFERENCES runs(id), idx INTEGER, name TEXT,"
-    " phase TEXT, unit TEXT, cycles INTEGER, macs INTEGER, PRIMARY KEY (run_id, idx));"
-    "CREATE TABLE synth_checks(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,"
-    " git_rev TEXT, block TEXT, tech TEXT, bits INTEGER, acc_bits INTEGER, tolerance REAL,"
-    " sizes INTEGER, outside INTEGER);"
-    "CREATE TABLE synth_sizes(check_id INTEGER REFERENCES synth_checks(id), rows INTEGER,"
-    " cols INTEGER, cells INTEGER, dffs INTEGER, synth_um2 REAL, model_um2 REAL,"
-    " synth_ratio REAL, model_ratio REAL, deviation REAL, yosys_seconds REAL,"
-    " PRIMARY KEY (check_id, rows, cols));";
-
 /* ---- helpers ------------------------------------------------------------ */
 
 /* snprintf into err, folding any line break into a space so callers can
  * print the message as one line. */
-static void db_err(char *err, size_t errlen, const char *fmt, ...)
+void db_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || errlen == 0)
         return;
@@ -155,14 +76,14 @@ static int bind_u64(sqlite3_stmt *st, int col, uint64_t v)
     return sqlite3_bind_int64(st, col, (sqlite3_int64)v);
 }
 
-static int bind_text(sqlite3_stmt *st, int col, const char *s)
+int db_bind_text(sqlite3_stmt *st, int col, const char *s)
 {
     return s ? sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, col);
 }
 
 /* Message for rc from the last call on sql; SQLITE_RANGE from bind_u64 has
  * no connection message of its own. */
-static const char *db_msg(sqlite3 *sql, int rc)
+const char *db_msg(sqlite3 *sql, int rc)
 {
     if (rc == SQLITE_RANGE)
         return "value exceeds the 64-bit signed integer range";
@@ -173,7 +94,7 @@ static const char *db_msg(sqlite3 *sql, int rc)
 
 /* Rolls back if a transaction is still open (SQLite may already have rolled
  * it back itself, e.g. after SQLITE_FULL). */
-static void db_rollback(sqlite3 *sql)
+void db_rollback(sqlite3 *sql)
 {
     if (!sqlite3_get_autocommit(sql))
         sqlite3_exec(sql, "ROLLBACK", NULL, NULL, NULL);
@@ -212,17 +133,17 @@ static int is_corrupt(int rc)
 
 /* ---- open --------------------------------------------------------------- */
 
-typedef enum { DB_EMPTY, DB_V1, DB_V2, DB_OURS } db_kind_t;
-
-/* Classifies the open file without writing to it.  Returns 0 with *kind, or
- * -1 with err set: "not a codesim results database (why)", or "cannot write"
- * when SQLite cannot even read it (e.g. no room for the -shm file of a WAL
- * database in a read-only directory). */
-static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
+/* Classifies the open file without writing to it.  Returns 0 with *version
+ * (0: empty), or -1 with err set: "not a codesim results database (why)", or
+ * "cannot write" when SQLite cannot even read it (e.g. no room for the -shm
+ * file of a WAL database in a read-only directory). */
+int db_inspect(db_t *db, int *version, char *err, size_t errlen)
 {
     sqlite3 *sql = db->sql;
     sqlite3_stmt *st = NULL;
-    int have[DB_NTABLES] = {0};
+    size_t ntables;
+    const db_table_t *tables = db_schema(&ntables);
+    int have[DB_MAX_TABLES] = {0};
     int nobjects = 0, rc;  /* tables, indexes, views, triggers */
 
     /* Reading sqlite_master is the first access to page 1: a file that is
@@ -233,8 +154,8 @@ static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
         const char *name = (const char *)sqlite3_column_text(st, 0);
         int table = sqlite3_column_int(st, 1);
         nobjects++;
-        for (size_t i = 0; table && name && i < DB_NTABLES; i++)
-            if (strcmp(name, db_tables[i]) == 0)
+        for (size_t i = 0; table && name && i < ntables; i++)
+            if (strcmp(name, tables[i].name) == 0)
                 have[i] = 1;
         rc = SQLITE_OK;
     }
@@ -250,7 +171,7 @@ static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
     sqlite3_finalize(st);
 
     if (nobjects == 0) {
-        *kind = DB_EMPTY;
+        *version = 0;
         return 0;
     }
 
@@ -291,18 +212,11 @@ static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
                db->path);
         return -1;
     }
-    /* Version 1 is migrated in place by db_upgrade(); a newer version is
+    /* An older version is migrated in place by db_upgrade(); a newer one is
      * refused: its tables may mean things this codesim does not know. */
-    int version = 0;
-    if (strcmp(ver, "1") == 0)
-        version = 1;
-    else if (strcmp(ver, "2") == 0)
-        version = 2;
-    else if (strcmp(ver, "3") == 0)
-        version = 3;
-    if (version == 0) {
-        char *end = NULL;
-        long v = strtol(ver, &end, 10);
+    char *end = NULL;
+    const long v = strtol(ver, &end, 10);
+    if (end == ver || *end != '\0' || v < 1 || v > DB_SCHEMA_VERSION) {
         if (end != ver && *end == '\0' && v > DB_SCHEMA_VERSION)
             db_err(err, errlen,
                    "%s: results database has schema version %s, newer than this codesim "
@@ -318,21 +232,21 @@ static int db_inspect(db_t *db, db_kind_t *kind, char *err, size_t errlen)
     }
     free(ver);
 
-    const size_t ntables = version == 1 ? DB_V1_NTABLES : version == 2 ? DB_V2_NTABLES : DB_NTABLES;
+    /* Every table the file's version had must be there. */
     for (size_t i = 1; i < ntables; i++) {
-        if (!have[i]) {
+        if (tables[i].since <= v && !have[i]) {
             db_err(err, errlen, "%s: not a codesim results database (missing table %s)",
-                   db->path, db_tables[i]);
+                   db->path, tables[i].name);
             return -1;
         }
     }
-    *kind = version == 1 ? DB_V1 : version == 2 ? DB_V2 : DB_OURS;
+    *version = (int)v;
     return 0;
 }
 
 /* "cannot write: why", or a plain statement that another process holds the
  * write lock (SQLITE_BUSY after the busy timeout). */
-static void db_write_err(char *err, size_t errlen, const char *path, sqlite3 *sql)
+void db_write_err(char *err, size_t errlen, const char *path, sqlite3 *sql)
 {
     const char *p = path ? path : "", *sep = path ? ": " : "";
     if ((sqlite3_extended_errcode(sql) & 0xff) == SQLITE_BUSY)
@@ -344,36 +258,34 @@ static void db_write_err(char *err, size_t errlen, const char *path, sqlite3 *sq
         db_err(err, errlen, "%s%scannot write: %s", p, sep, sqlite3_errmsg(sql));
 }
 
-/* Creates the schema (an empty file) or migrates version 1 to 2 in place
- * (adds the sweep tables, keeps every row), in one transaction.  Another
- * process may have done it between our inspection and BEGIN IMMEDIATE;
- * re-inspect under the lock. */
+/* Creates the schema (an empty file) or migrates an older version in place
+ * (adds the tables and columns it lacks, keeps every row), in one
+ * transaction.  Another process may have done it between our inspection and
+ * BEGIN IMMEDIATE; re-inspect under the lock. */
 static int db_upgrade(db_t *db, char *err, size_t errlen)
 {
     sqlite3 *sql = db->sql;
-    char *msg = NULL;
     if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         db_write_err(err, errlen, db->path, sql);
         return -1;
     }
-    db_kind_t kind;
-    if (db_inspect(db, &kind, err, errlen) != 0) {
+    int version;
+    if (db_inspect(db, &version, err, errlen) != 0) {
         db_rollback(sql);
         return -1;
     }
-    char meta[128];
-    snprintf(meta, sizeof meta,
-             "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');",
-             DB_SCHEMA_VERSION);
-    /* Each version's additions in turn, from the one the file has. */
-    if ((kind == DB_EMPTY && sqlite3_exec(sql, db_schema_sql, NULL, NULL, &msg) != SQLITE_OK) ||
-        ((kind == DB_EMPTY || kind == DB_V1) &&
-         sqlite3_exec(sql, db_schema_v2_sql, NULL, NULL, &msg) != SQLITE_OK) ||
-        (kind != DB_OURS && (sqlite3_exec(sql, db_schema_v3_sql, NULL, NULL, &msg) != SQLITE_OK ||
-                             sqlite3_exec(sql, meta, NULL, NULL, &msg) != SQLITE_OK)) ||
-        sqlite3_exec(sql, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-        db_err(err, errlen, "%s: cannot write: %s", db->path, msg ? msg : sqlite3_errmsg(sql));
-        sqlite3_free(msg);
+    char why[512];
+    if (version == DB_SCHEMA_VERSION) { /* another process did it */
+        db_rollback(sql);
+        return 0;
+    }
+    if (db_schema_apply(sql, why, sizeof why) != 0) {
+        db_err(err, errlen, "%s: cannot write: %s", db->path, why);
+        db_rollback(sql);
+        return -1;
+    }
+    if (sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot write: %s", db->path, sqlite3_errmsg(sql));
         db_rollback(sql);
         return -1;
     }
@@ -407,8 +319,8 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
         goto fail;
     }
 
-    db_kind_t kind;
-    if (db_inspect(db, &kind, err, errlen) != 0)
+    int version;
+    if (db_inspect(db, &version, err, errlen) != 0)
         goto fail;
 
     char *mode = NULL;
@@ -426,7 +338,7 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
         goto fail;
     }
 
-    if (kind != DB_OURS && db_upgrade(db, err, errlen) != 0)
+    if (version != DB_SCHEMA_VERSION && db_upgrade(db, err, errlen) != 0)
         goto fail;
 
     *out = db;
@@ -450,7 +362,7 @@ void db_close(db_t *db)
 
 /* Ends a write: COMMIT when rc is SQLITE_OK, otherwise (or if COMMIT fails)
  * ROLLBACK with "what: sqlite message" in err. */
-static int db_finish(db_t *db, int rc, const char *what, char *err, size_t errlen)
+int db_finish(db_t *db, int rc, const char *what, char *err, size_t errlen)
 {
     if (rc == SQLITE_OK && sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
         return 0;
@@ -463,7 +375,7 @@ static int db_finish(db_t *db, int rc, const char *what, char *err, size_t errle
 }
 
 /* Steps an INSERT to completion. */
-static int db_step(sqlite3_stmt *st)
+int db_step(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -486,12 +398,12 @@ static int bind_layer(sqlite3_stmt *st, int64_t run_id, size_t idx, const layer_
     const layer_stats_t *s = &r->stats;
     int c = 1, rc = sqlite3_bind_int64(st, c++, run_id);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, idx);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, r->name);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, r->name);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->m);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->n);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->k);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, r->unit ? r->unit : "systolic");
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(r->dataflow));
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, r->unit ? r->unit : "systolic");
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, systolic_dataflow_name(r->dataflow));
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->total_cycles);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->compute_cycles);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, s->stall_cycles);
@@ -538,17 +450,17 @@ static int run_insert(sqlite3 *sql, const db_run_t *run, const layer_result_t *r
 
     int rc = sqlite3_prepare_v2(sql, insert_run_sql, -1, &st, NULL);
     int c = 1;
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->path);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->hw->name);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->hw_file);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->hw->text);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, canon);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, hash);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->workload_file);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, run->wl ? run->wl->text : NULL);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, now);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, CODESIM_VERSION);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, CODESIM_GIT_REV);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, run->path);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, run->hw->name);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, run->hw_file);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, run->hw->text);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, canon);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, hash);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, run->workload_file);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, run->wl ? run->wl->text : NULL);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, n);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, total);
     if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, c++, run->wall_seconds);
@@ -588,8 +500,8 @@ static int breakdowns_insert(sqlite3 *sql, int64_t run_id, const db_breakdown_t 
         snprintf(what, whatlen, "%s: %.20s %.40s", who, b[i].kind, b[i].component);
         sqlite3_reset(st);
         rc = sqlite3_bind_int64(st, 1, run_id);
-        if (rc == SQLITE_OK) rc = bind_text(st, 2, b[i].kind);
-        if (rc == SQLITE_OK) rc = bind_text(st, 3, b[i].component);
+        if (rc == SQLITE_OK) rc = db_bind_text(st, 2, b[i].kind);
+        if (rc == SQLITE_OK) rc = db_bind_text(st, 3, b[i].component);
         if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 4, b[i].value);
         if (rc == SQLITE_OK) rc = db_step(st);
     }
@@ -654,21 +566,21 @@ int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t 
                             " count_mismatches) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                             -1, &st, NULL);
     int c = 1;
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->block);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, now);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, CODESIM_VERSION);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, CODESIM_GIT_REV);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, chk->block);
     if (a) {
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->rows);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->cols);
-        if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(a->dataflow));
+        if (rc == SQLITE_OK) rc = db_bind_text(st, c++, systolic_dataflow_name(a->dataflow));
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->in_bits);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->w_bits);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, a->acc_bits);
     } else {
         c += 6; /* not a systolic check: those columns stay NULL */
     }
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->params);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, chk->params);
     /* A seed is a bit pattern, not a count: store all 64 bits as SQLite's
      * signed integer (read back with a cast to uint64_t). */
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, (sqlite3_int64)chk->seed);
@@ -717,11 +629,6 @@ int db_record_rtlcheck(db_t *db, const db_rtl_check_t *chk, const db_rtl_case_t 
 
 /* ---- sweep points ------------------------------------------------------- */
 
-struct sqlite3 *db_sql(db_t *db)
-{
-    return db->sql;
-}
-
 int db_has_point(db_t *db, const char *config_hash, const char *workload_hash, int *has,
                  char *err, size_t errlen)
 {
@@ -730,8 +637,8 @@ int db_has_point(db_t *db, const char *config_hash, const char *workload_hash, i
                                 "SELECT 1 FROM sweep_points WHERE config_hash = ?"
                                 " AND workload_hash = ?",
                                 -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = bind_text(st, 1, config_hash);
-    if (rc == SQLITE_OK) rc = bind_text(st, 2, workload_hash);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, 1, config_hash);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, 2, workload_hash);
     if (rc == SQLITE_OK) {
         rc = sqlite3_step(st);
         *has = rc == SQLITE_ROW;
@@ -812,16 +719,16 @@ static int point_store(db_t *db, const db_point_t *pt, const db_run_t *run,
     if (rc == SQLITE_OK)
         rc = pt->error ? sqlite3_bind_null(st, c) : sqlite3_bind_int64(st, c, run_id);
     c++;
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->config_hash);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->workload_hash);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->sweep);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, pt->config_hash);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, pt->workload_hash);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, pt->sweep);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, pt->point);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->params);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->workload_file);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, pt->error);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, pt->params);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, pt->workload_file);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, pt->error);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.rows);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.cols);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, systolic_dataflow_name(hw->array.dataflow));
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, systolic_dataflow_name(hw->array.dataflow));
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.in_bits);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.w_bits);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, hw->array.acc_bits);
@@ -873,240 +780,6 @@ int db_record_llm_point(db_t *db, const db_point_t *pt, const db_run_t *run,
     return point_store(db, pt, run, NULL, 0, llm, res, err, errlen);
 }
 
-/* ---- merge ---------------------------------------------------------------- */
-
-#define RUN_COLS                                                                          \
-    "started_at, codesim_version, git_rev, path, hw_name, hw_file, hw_text, hw_canonical," \
-    " hw_hash, workload_file, workload_text, layers, total_cycles, wall_seconds"
-#define LAYER_COLS                                                                        \
-    "idx, name, m, n, k, unit, dataflow, total_cycles, compute_cycles, stall_cycles, macs," \
-    " folds, steps, utilization, ifmap_reads, ifmap_writes, filter_reads, filter_writes,"  \
-    " ofmap_reads, ofmap_writes, dram_read_bytes, dram_write_bytes"
-#define POINT_COLS                                                                        \
-    "config_hash, workload_hash, sweep, point, params, workload_file, error, rows, cols,"  \
-    " dataflow, in_bits, w_bits, acc_bits, ifmap_bytes, filter_bytes, ofmap_bytes,"       \
-    " dram_bytes_per_cycle, pes, sram_bytes, total_cycles, macs, dram_bytes, utilization," \
-    " area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2"
-#define CHECK_COLS                                                                        \
-    "started_at, codesim_version, git_rev, block, rows, cols, dataflow, in_bits, w_bits," \
-    " acc_bits, params, seed, cases, cycle_mismatches, value_mismatches, count_mismatches"
-#define CASE_COLS \
-    "idx, m, n, k, model_cycles, rtl_cycles, value_mismatches, counts_match"
-
-#define LLM_COLS \
-    "model, mode, batch, prompt, gen, wbits, abits, kvbits, cores, freq_mhz, prefill_cycles," \
-    " decode_cycles, decode_steps, ttft_s, tpot_s, tokens_per_s, macs, mapper_flops," \
-    " dram_bytes, dram_gbps, commands"
-
-/* The statements of one merge, all on the main connection with the input
- * attached as "src". */
-enum {
-    M_RUNS,         /* src run ids with their sweep point id (or NULL) */
-    M_POINT_DUP,    /* is src point ?1's key already in main? */
-    M_RUN_DUP,      /* is a plain src run ?1 already in main, equal in every column? */
-    M_RUN_COPY, M_LAYER_COPY, M_BREAK_COPY, M_POINT_COPY,
-    M_ERR_POINTS,   /* points that could not run: no run row */
-    M_CHECKS, M_CHECK_DUP, M_CHECK_COPY, M_CASE_COPY,
-    M_LLM_COPY, M_LLM_UNIT_COPY, M_LLM_OP_COPY, /* version 3 inputs */
-    M_COUNT
-};
-
-static const char *const merge_sql_v2[M_COUNT] = {
-    [M_RUNS] = "SELECT r.id, p.id FROM src.runs r LEFT JOIN src.sweep_points p"
-               " ON p.run_id = r.id ORDER BY r.id",
-    [M_POINT_DUP] = "SELECT 1 FROM main.sweep_points m, src.sweep_points s WHERE s.id = ?"
-                    " AND m.config_hash = s.config_hash AND m.workload_hash = s.workload_hash",
-    [M_RUN_DUP] = "SELECT 1 FROM main.runs m, src.runs s WHERE s.id = ?"
-                  " AND m.started_at IS s.started_at AND m.git_rev IS s.git_rev"
-                  " AND m.path IS s.path AND m.hw_hash IS s.hw_hash"
-                  " AND m.workload_text IS s.workload_text AND m.total_cycles IS s.total_cycles"
-                  " AND m.wall_seconds IS s.wall_seconds"
-                  " AND NOT EXISTS (SELECT 1 FROM main.sweep_points p WHERE p.run_id = m.id)",
-    [M_RUN_COPY] = "INSERT INTO main.runs(" RUN_COLS ") SELECT " RUN_COLS
-                   " FROM src.runs WHERE id = ?",
-    [M_LAYER_COPY] = "INSERT INTO main.layers(run_id, " LAYER_COLS ") SELECT ?, " LAYER_COLS
-                     " FROM src.layers WHERE run_id = ?",
-    [M_BREAK_COPY] = "INSERT INTO main.breakdowns(run_id, kind, component, value)"
-                     " SELECT ?, kind, component, value FROM src.breakdowns WHERE run_id = ?",
-    [M_POINT_COPY] = "INSERT INTO main.sweep_points(run_id, " POINT_COLS ") SELECT ?, "
-                     POINT_COLS " FROM src.sweep_points WHERE id = ?",
-    [M_ERR_POINTS] = "INSERT OR IGNORE INTO main.sweep_points(run_id, " POINT_COLS
-                     ") SELECT NULL, " POINT_COLS " FROM src.sweep_points WHERE run_id IS NULL",
-    [M_CHECKS] = "SELECT id FROM src.rtl_checks ORDER BY id",
-    [M_CHECK_DUP] = "SELECT 1 FROM main.rtl_checks m, src.rtl_checks s WHERE s.id = ?"
-                    " AND m.started_at IS s.started_at AND m.git_rev IS s.git_rev"
-                    " AND m.block IS s.block AND m.rows IS s.rows AND m.cols IS s.cols"
-                    " AND m.dataflow IS s.dataflow AND m.params IS s.params AND m.seed IS s.seed"
-                    " AND m.cases IS s.cases AND m.cycle_mismatches IS s.cycle_mismatches"
-                    " AND m.value_mismatches IS s.value_mismatches",
-    [M_CHECK_COPY] = "INSERT INTO main.rtl_checks(" CHECK_COLS ") SELECT " CHECK_COLS
-                     " FROM src.rtl_checks WHERE id = ?",
-    [M_CASE_COPY] = "INSERT INTO main.rtl_cases(check_id, " CASE_COLS ") SELECT ?, " CASE_COLS
-                    " FROM src.rtl_cases WHERE check_id = ?",
-    [M_LLM_COPY] = "INSERT INTO main.llm_runs SELECT ?1, " LLM_COLS
-                   " FROM src.llm_runs WHERE run_id = ?2",
-    [M_LLM_UNIT_COPY] = "INSERT INTO main.llm_units SELECT ?1, unit, busy, utilization"
-                        " FROM src.llm_units WHERE run_id = ?2",
-    [M_LLM_OP_COPY] = "INSERT INTO main.llm_ops SELECT ?1, idx, name, phase, unit, cycles, macs"
-                      " FROM src.llm_ops WHERE run_id = ?2",
-};
-
-/* Runs a prepared statement with up to two integer arguments; *row is set
- * when it returned a row (for the duplicate checks). */
-static int merge_step(sqlite3_stmt *st, int64_t a, int64_t b, int *row)
-{
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    int np = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
-    if (np >= 1) rc = sqlite3_bind_int64(st, 1, a);
-    if (rc == SQLITE_OK && np >= 2) rc = sqlite3_bind_int64(st, 2, b);
-    if (rc != SQLITE_OK)
-        return rc;
-    rc = sqlite3_step(st);
-    if (row)
-        *row = rc == SQLITE_ROW;
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-/* Appends the first ncols columns of every row of st to *ids (NULL as 0),
- * growing it as needed.  SQLITE_OK, or the error. */
-static int collect_ids(sqlite3_stmt *st, int ncols, int64_t **ids, size_t *n, size_t *cap)
-{
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n + (size_t)ncols > *cap) {
-            const size_t c = *cap ? 2 * *cap : 256;
-            int64_t *p = realloc(*ids, c * sizeof *p);
-            if (!p)
-                return SQLITE_NOMEM;
-            *ids = p;
-            *cap = c;
-        }
-        for (int i = 0; i < ncols; i++)
-            (*ids)[(*n)++] = sqlite3_column_type(st, i) == SQLITE_NULL ? 0
-                                                                      : sqlite3_column_int64(st, i);
-    }
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-/* Copies everything of the attached input that main lacks.  A version-1
- * input has no sweep tables: its runs are all plain runs; only a version-3
- * input has LLM runs. */
-static int merge_copy(sqlite3 *sql, int version, db_merge_stats_t *ms)
-{
-    const int v1 = version == 1;
-    sqlite3_stmt *st[M_COUNT] = {0};
-    int rc = SQLITE_OK;
-    for (int i = 0; i < M_COUNT && rc == SQLITE_OK; i++) {
-        const char *q = merge_sql_v2[i];
-        if (v1 && i == M_RUNS)
-            q = "SELECT id, NULL FROM src.runs ORDER BY id";
-        if (v1 && (i == M_POINT_DUP || i == M_BREAK_COPY || i == M_POINT_COPY ||
-                   i == M_ERR_POINTS))
-            continue;
-        if (version < 3 && (i == M_LLM_COPY || i == M_LLM_UNIT_COPY || i == M_LLM_OP_COPY))
-            continue;
-        rc = sqlite3_prepare_v2(sql, q, -1, &st[i], NULL);
-    }
-    /* Collect the ids first: inserting while stepping a SELECT over the
-     * same connection is allowed, but the list is simpler to reason about. */
-    int64_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    if (rc == SQLITE_OK)
-        rc = collect_ids(st[M_RUNS], 2, &ids, &n, &cap);
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i += 2) {
-        int64_t run = ids[i], point = ids[i + 1], id;
-        int dup = 0;
-        rc = point ? merge_step(st[M_POINT_DUP], point, 0, &dup)
-                   : merge_step(st[M_RUN_DUP], run, 0, &dup);
-        if (rc != SQLITE_OK)
-            break;
-        if (dup) {
-            if (point) ms->points_skipped++; else ms->runs_skipped++;
-            continue;
-        }
-        rc = merge_step(st[M_RUN_COPY], run, 0, NULL);
-        id = sqlite3_last_insert_rowid(sql);
-        if (rc == SQLITE_OK) rc = merge_step(st[M_LAYER_COPY], id, run, NULL);
-        if (rc == SQLITE_OK && st[M_BREAK_COPY]) rc = merge_step(st[M_BREAK_COPY], id, run, NULL);
-        if (rc == SQLITE_OK && point) rc = merge_step(st[M_POINT_COPY], id, point, NULL);
-        for (int k = M_LLM_COPY; k <= M_LLM_OP_COPY && rc == SQLITE_OK; k++)
-            if (st[k])
-                rc = merge_step(st[k], id, run, NULL);
-        if (point) ms->points_added++; else ms->runs_added++;
-    }
-    if (rc == SQLITE_OK && st[M_ERR_POINTS]) {
-        rc = merge_step(st[M_ERR_POINTS], 0, 0, NULL);
-        ms->points_added += (uint64_t)sqlite3_changes(sql);
-    }
-    n = 0;
-    if (rc == SQLITE_OK)
-        rc = collect_ids(st[M_CHECKS], 1, &ids, &n, &cap);
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        int dup = 0;
-        rc = merge_step(st[M_CHECK_DUP], ids[i], 0, &dup);
-        if (rc != SQLITE_OK || dup) {
-            ms->checks_skipped += dup;
-            continue;
-        }
-        rc = merge_step(st[M_CHECK_COPY], ids[i], 0, NULL);
-        int64_t id = sqlite3_last_insert_rowid(sql);
-        if (rc == SQLITE_OK) rc = merge_step(st[M_CASE_COPY], id, ids[i], NULL);
-        ms->checks_added++;
-    }
-    free(ids);
-    for (int i = 0; i < M_COUNT; i++)
-        sqlite3_finalize(st[i]);
-    return rc;
-}
-
-int db_merge(db_t *db, const char *in_path, db_merge_stats_t *ms, char *err, size_t errlen)
-{
-    memset(ms, 0, sizeof *ms);
-    /* Inspect the input on its own read-only connection: it must be a
-     * codesim database this build reads; it is never written. */
-    db_t in = {NULL, (char *)in_path};
-    int rc = sqlite3_open_v2(in_path, &in.sql, SQLITE_OPEN_READONLY, NULL);
-    if (rc != SQLITE_OK) {
-        db_err(err, errlen, "%s: cannot open: %s", in_path,
-               in.sql ? sqlite3_errmsg(in.sql) : sqlite3_errstr(rc));
-        sqlite3_close(in.sql);
-        return -1;
-    }
-    sqlite3_busy_timeout(in.sql, DB_BUSY_TIMEOUT_MS);
-    db_kind_t kind;
-    rc = db_inspect(&in, &kind, err, errlen);
-    sqlite3_close(in.sql);
-    if (rc != 0)
-        return -1;
-    if (kind == DB_EMPTY) {
-        db_err(err, errlen, "%s: not a codesim results database (empty)", in_path);
-        return -1;
-    }
-
-    sqlite3 *sql = db->sql;
-    sqlite3_stmt *st = NULL;
-    rc = sqlite3_prepare_v2(sql, "ATTACH DATABASE ? AS src", -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = bind_text(st, 1, in_path);
-    if (rc == SQLITE_OK) rc = db_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_OK) {
-        db_err(err, errlen, "%s: cannot attach: %s", in_path, sqlite3_errmsg(sql));
-        return -1;
-    }
-    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        db_write_err(err, errlen, NULL, sql);
-        sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
-        return -1;
-    }
-    rc = merge_copy(sql, kind == DB_V1 ? 1 : kind == DB_V2 ? 2 : 3, ms);
-    char what[600];
-    snprintf(what, sizeof what, "merge %.500s", in_path);
-    int out = db_finish(db, rc, what, err, errlen);
-    sqlite3_exec(sql, "DETACH DATABASE src", NULL, NULL, NULL);
-    return out;
-}
-
 /* ---- LLM runs and synthesis checks (schema version 3) ------------------- */
 
 /* Inserts an LLM run (runs row, llm_runs, llm_units, llm_ops) inside the
@@ -1123,14 +796,17 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
         snprintf(what, whatlen, "record llm run");
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(sql,
-                                "INSERT INTO llm_runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                                "?,?,?,?)",
+                                "INSERT INTO llm_runs(run_id, model, mode, batch, prompt, gen,"
+                                " wbits, abits, kvbits, cores, freq_mhz, prefill_cycles,"
+                                " decode_cycles, decode_steps, ttft_s, tpot_s, tokens_per_s,"
+                                " macs, mapper_flops, dram_bytes, dram_gbps, commands)"
+                                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                 -1, &st, NULL);
     int c = 1;
     const mapper_run_t *r = llm->run;
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, id);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, llm->model);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, llm->mode);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, llm->model);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, llm->mode);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->batch);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->prompt);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, r->gen);
@@ -1154,11 +830,12 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
     sqlite3_finalize(st);
     st = NULL;
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_units VALUES(?,?,?,?)", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_units(run_id, unit,"
+                                " busy, utilization) VALUES(?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < res->nunits; i++) {
         sqlite3_reset(st);
         rc = sqlite3_bind_int64(st, 1, id);
-        if (rc == SQLITE_OK) rc = bind_text(st, 2, res->units[i].name);
+        if (rc == SQLITE_OK) rc = db_bind_text(st, 2, res->units[i].name);
         if (rc == SQLITE_OK) rc = bind_u64(st, 3, res->units[i].busy);
         if (rc == SQLITE_OK) rc = bind_real(st, 4, res->units[i].utilization);
         if (rc == SQLITE_OK) rc = db_step(st);
@@ -1166,15 +843,16 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
     sqlite3_finalize(st);
     st = NULL;
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_ops VALUES(?,?,?,?,?,?,?)", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO llm_ops(run_id, idx, name,"
+                                " phase, unit, cycles, macs) VALUES(?,?,?,?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < res->nops; i++) {
         const npu_op_stat_t *o = &res->ops[i];
         sqlite3_reset(st);
         rc = sqlite3_bind_int64(st, 1, id);
         if (rc == SQLITE_OK) rc = bind_u64(st, 2, i);
-        if (rc == SQLITE_OK) rc = bind_text(st, 3, o->name);
-        if (rc == SQLITE_OK) rc = bind_text(st, 4, mapper_phase_name(o->phase));
-        if (rc == SQLITE_OK) rc = bind_text(st, 5, mapper_unit_name(o->unit));
+        if (rc == SQLITE_OK) rc = db_bind_text(st, 3, o->name);
+        if (rc == SQLITE_OK) rc = db_bind_text(st, 4, mapper_phase_name(o->phase));
+        if (rc == SQLITE_OK) rc = db_bind_text(st, 5, mapper_unit_name(o->unit));
         if (rc == SQLITE_OK) rc = bind_u64(st, 6, o->cycles);
         if (rc == SQLITE_OK) rc = bind_u64(st, 7, o->macs);
         if (rc == SQLITE_OK) rc = db_step(st);
@@ -1226,11 +904,11 @@ int db_record_synth(db_t *db, const db_synth_t *chk, const db_synth_size_t *size
                                 " VALUES(?,?,?,?,?,?,?,?,?,?)",
                                 -1, &st, NULL);
     int c = 1;
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, now);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_VERSION);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, CODESIM_GIT_REV);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->block);
-    if (rc == SQLITE_OK) rc = bind_text(st, c++, chk->tech);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, now);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, CODESIM_VERSION);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, CODESIM_GIT_REV);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, chk->block);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, chk->tech);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->bits);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, chk->acc_bits);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, chk->tolerance);
@@ -1241,8 +919,10 @@ int db_record_synth(db_t *db, const db_synth_t *chk, const db_synth_size_t *size
     st = NULL;
     const int64_t id = sqlite3_last_insert_rowid(sql);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(sql, "INSERT INTO synth_sizes VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1,
-                                &st, NULL);
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO synth_sizes(check_id, rows, cols, cells,"
+                                " dffs, synth_um2, model_um2, synth_ratio, model_ratio,"
+                                " deviation, yosys_seconds) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                                -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
         const db_synth_size_t *z = &sizes[i];
         sqlite3_reset(st);

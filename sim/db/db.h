@@ -1,42 +1,19 @@
-/* db.h - the SQLite results database.
+/* db.h - the SQLite results database: the one interface of sim/db/.
  *
- * Schema (version 2; documented in README.md):
- *   meta(key TEXT PRIMARY KEY, value TEXT)          schema_version = '2'
- *   runs(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,
- *        git_rev TEXT, path TEXT, hw_name TEXT, hw_file TEXT, hw_text TEXT,
- *        hw_canonical TEXT, hw_hash TEXT, workload_file TEXT, workload_text TEXT,
- *        layers INTEGER, total_cycles INTEGER, wall_seconds REAL)
- *   layers(run_id INTEGER REFERENCES runs(id), idx INTEGER, name TEXT,
- *        m INTEGER, n INTEGER, k INTEGER, unit TEXT, dataflow TEXT,
- *        total_cycles, compute_cycles, stall_cycles, macs, folds, steps INTEGER,
- *        utilization REAL, ifmap_reads, ifmap_writes, filter_reads,
- *        filter_writes, ofmap_reads, ofmap_writes, dram_read_bytes,
- *        dram_write_bytes INTEGER, PRIMARY KEY (run_id, idx))
- *   rtl_checks(id INTEGER PRIMARY KEY, started_at TEXT, codesim_version TEXT,
- *        git_rev TEXT, block TEXT, rows INTEGER, cols INTEGER, dataflow TEXT,
- *        in_bits INTEGER, w_bits INTEGER, acc_bits INTEGER, params TEXT, seed INTEGER,
- *        cases INTEGER, cycle_mismatches INTEGER, value_mismatches INTEGER,
- *        count_mismatches INTEGER)
- *   rtl_cases(check_id INTEGER REFERENCES rtl_checks(id), idx INTEGER,
- *        m INTEGER, n INTEGER, k INTEGER, model_cycles INTEGER,
- *        rtl_cycles INTEGER, value_mismatches INTEGER, counts_match INTEGER,
- *        PRIMARY KEY (check_id, idx))
- * Added in version 2 (a version-1 file is migrated in place on open, every
- * row kept; a newer version is refused):
- *   sweep_points(id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id)
- *        (NULL when the point cannot run), config_hash TEXT, workload_hash TEXT,
- *        sweep TEXT, point INTEGER, params TEXT ("key=value ..." of the swept
- *        fields), workload_file TEXT, error TEXT (NULL when it ran),
- *        rows, cols, dataflow, in_bits, w_bits, acc_bits, ifmap_bytes,
- *        filter_bytes, ofmap_bytes, dram_bytes_per_cycle, pes (rows*cols),
- *        sram_bytes (sum of the three buffers), total_cycles, macs,
- *        dram_bytes (read + written), utilization REAL,
- *        area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2 REAL (NULL when
- *        no area/energy model is built in), UNIQUE (config_hash, workload_hash))
- *   breakdowns(run_id INTEGER REFERENCES runs(id), kind TEXT ('energy_pj' or
- *        'area_um2'), component TEXT, value REAL, PRIMARY KEY (run_id, kind, component))
- *        (sweep points' runs and codesim run --workload runs)
+ * The schema is one table list, db_schema() (sim/db/schema.c): each table's
+ * columns with their SQL types, its id column and which columns hold the id
+ * of which other table.  That list is the CREATE TABLE text of a new file,
+ * the migration of an older one (missing tables and columns are added in
+ * place, every row kept) and the merge (every table copied, ids and foreign
+ * keys remapped).  Version 1 had meta, runs, layers, rtl_checks and
+ * rtl_cases; version 2 added sweep_points and breakdowns; version 3 the LLM
+ * runs (llm_runs, llm_units, llm_ops) and the synthesis checks
+ * (synth_checks, synth_sizes).  The columns are documented in README.md
+ * ("Results database") and beside each table in schema.c.
+ *
  * Every write is one transaction: an interrupted run leaves no partial rows.
+ * No SQL is written outside sim/db/: commands read through the db_read_*
+ * functions below.
  */
 #ifndef CODESIM_DB_H
 #define CODESIM_DB_H
@@ -54,7 +31,8 @@
 typedef struct db db_t;
 
 /* Opens (creating if absent) and checks or creates the schema; WAL mode.
- * A version-1 database is migrated to version 2 in one transaction.
+ * An older version is migrated in one transaction: the tables and columns
+ * of db_schema() it lacks are added, every row kept.
  * A file that is not a codesim database, is corrupt, is of a newer schema
  * version or cannot be written: -1, err "FILE: reason", file untouched.
  * A database whose write lock another process holds for longer than the
@@ -148,18 +126,116 @@ int db_record_point(db_t *db, const db_point_t *pt, const db_run_t *run,
 int db_record_llm_point(db_t *db, const db_point_t *pt, const db_run_t *run,
                         const db_llm_t *llm, const npu_result_t *res, char *err, size_t errlen);
 
+/* ---- the schema: one description of each table (sim/db/schema.c) ---- */
+
+/* Column flags. */
+#define DB_COL_KEY 1u    /* part of the table's composite PRIMARY KEY (not the id) */
+#define DB_COL_UNIQUE 2u /* part of the table's UNIQUE key: two rows with equal keys are one
+                            row, so merge keeps the one it has (a sweep point) */
+#define DB_COL_OWNS 4u   /* a foreign key whose parent row belongs to this row: merge copies
+                            or skips the parent with it (a sweep point's run).  Only in a
+                            table with a UNIQUE key. */
+
 typedef struct {
+    const char *name;
+    const char *type;  /* SQL type and column constraints: "INTEGER", "TEXT NOT NULL" */
+    const char *ref;   /* the table whose id this column holds, or NULL */
+    unsigned flags;    /* DB_COL_* */
+} db_column_t;
+
+typedef struct {
+    const char *name;
+    int since;                /* the schema version that added the table */
+    const char *id;           /* its INTEGER PRIMARY KEY that other tables refer to, or NULL */
+    int meta;                 /* 1: schema state (meta), not results: never merged */
+    const db_column_t *cols;
+    size_t ncols;
+} db_table_t;
+
+#define DB_MAX_TABLES 32
+
+/* The tables, each after every table it refers to; *n is their count. */
+const db_table_t *db_schema(size_t *n);
+
+/* ---- merge ---- */
+
+typedef struct {
+    /* Rows per table of db_schema(), by index: copied, and left out because
+     * db holds them already (or they belong to a row db holds). */
+    uint64_t added[DB_MAX_TABLES], skipped[DB_MAX_TABLES];
+    /* The same, summed as codesim db merge reports them. */
     uint64_t points_added, points_skipped;  /* sweep points, by (config, workload) hash */
-    uint64_t runs_added, runs_skipped;      /* plain runs, equal in every column */
+    uint64_t runs_added, runs_skipped;      /* plain runs (no sweep point), equal in every column */
     uint64_t checks_added, checks_skipped;  /* rtl checks, equal in every column */
 } db_merge_stats_t;
 
-/* Copies from the database at in_path (version 1 or 2, opened read-only and
- * never written) whatever db lacks, in one transaction. */
+/* Copies from the database at in_path (any version this codesim reads,
+ * opened read-only and never written) every row of every table that db
+ * lacks, in one transaction.  Rows get new ids in db and the columns that
+ * refer to them follow.  A row is left out when db holds it already: a row
+ * of a table with a UNIQUE key when db has that key (with the rows it owns);
+ * a row with neither parent nor owner when db has one equal in every column
+ * but the id; a child row when its parent was left out.  A foreign key that
+ * points at no row of the input is an error (nothing merged). */
 int db_merge(db_t *db, const char *in_path, db_merge_stats_t *st, char *err, size_t errlen);
 
-/* The connection, for read-only queries by the report commands. */
-struct sqlite3 *db_sql(db_t *db);
+/* ---- reads (codesim pareto, codesim report) ---- */
+
+/* A metric for pareto and report: a numeric column of sweep_points,
+ * optionally prefixed "min:" (the default) or "max:" (sets *maximize);
+ * "latency" means total_cycles.  Returns the column name or NULL. */
+const char *db_point_metric(const char *name, int *maximize);
+const char *db_point_metric_list(void);
+
+/* One sweep_points row.  NaN where the column is NULL (not modelled, or the
+ * point could not run); strings are malloc'd, NULL when NULL. */
+typedef struct {
+    int64_t id, run_id;  /* run_id 0: no run (the point could not run) */
+    char *sweep, *workload_hash, *workload_file, *params, *error;
+    double total_cycles, pes, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2;
+    uint32_t rows, cols, dram_bytes_per_cycle;
+    char dataflow[8];
+    double x, y;         /* the metrics asked for by db_read_points */
+} db_point_row_t;
+
+/* The sweep points (of sweep, or all when NULL) in order of workload hash,
+ * then id; x and y are the columns named by db_point_metric() results xm and
+ * ym (NaN when a name is NULL).  workload_hash is "" when NULL.  *rows is
+ * malloc'd (free with db_points_free). */
+int db_read_points(db_t *db, const char *sweep, const char *xm, const char *ym,
+                   db_point_row_t **rows, size_t *n, char *err, size_t errlen);
+void db_points_free(db_point_row_t *rows, size_t n);
+
+/* One breakdowns component. */
+typedef struct {
+    char *component;  /* malloc'd */
+    double value;
+} db_component_t;
+
+/* The breakdown of kind ("energy_pj", "area_um2") of one run, in the order
+ * it was stored.  Free with db_components_free. */
+int db_read_breakdown(db_t *db, int64_t run_id, const char *kind, db_component_t **out,
+                      size_t *n, char *err, size_t errlen);
+void db_components_free(db_component_t *c, size_t n);
+
+/* The layers of one run by idx: name, m, n, k, dataflow and every stats
+ * field (unit is left NULL).  *out is malloc'd; free() it. */
+int db_read_layers(db_t *db, int64_t run_id, layer_result_t **out, size_t *n, char *err,
+                   size_t errlen);
+
+/* One rtl_checks row; strings malloc'd ("" when NULL). */
+typedef struct {
+    int64_t id;
+    char *started_at, *block, *dataflow, *params;
+    int has_shape, has_widths; /* rows and cols, the widths are stored (systolic checks) */
+    uint32_t rows, cols, in_bits, w_bits, acc_bits;
+    uint64_t cases, cycle_mismatches, value_mismatches, count_mismatches;
+} db_rtl_check_row_t;
+
+/* Every RTL check by id.  Free with db_rtl_checks_free. */
+int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *n, char *err,
+                       size_t errlen);
+void db_rtl_checks_free(db_rtl_check_row_t *rows, size_t n);
 
 int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
                   int64_t *run_id, char *err, size_t errlen);

@@ -797,33 +797,3 @@ int sweep_pareto(const double *x, const double *y, size_t n, int *keep)
     free(v);
     return 0;
 }
-
-/* ---- metrics ------------------------------------------------------------------ */
-
-/* The numeric columns of sweep_points that pareto and report accept. */
-static const char *const metrics[] = {
-    "total_cycles", "pes", "rows", "cols", "in_bits", "w_bits", "acc_bits", "sram_bytes",
-    "ifmap_bytes", "filter_bytes", "ofmap_bytes", "dram_bytes_per_cycle", "dram_bytes",
-    "macs", "utilization", "area_mm2", "energy_pj", "tops", "tops_per_w", "tops_per_mm2"};
-
-const char *sweep_metric(const char *name, int *maximize)
-{
-    *maximize = strncmp(name, "max:", 4) == 0;
-    if (*maximize)
-        name += 4;
-    else if (strncmp(name, "min:", 4) == 0)
-        name += 4;
-    if (strcmp(name, "latency") == 0)
-        name = "total_cycles";
-    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
-        if (strcmp(name, metrics[i]) == 0)
-            return metrics[i];
-    return NULL;
-}
-
-const char *sweep_metric_list(void)
-{
-    return "total_cycles (or latency), pes, rows, cols, in_bits, w_bits, acc_bits, sram_bytes, "
-           "ifmap_bytes, filter_bytes, ofmap_bytes, dram_bytes_per_cycle, dram_bytes, macs, "
-           "utilization, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2";
-}

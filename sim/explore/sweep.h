@@ -141,12 +141,6 @@ void sweep_costs(const sim_result_t *res, sweep_costs_t *c);
  * points all stay.  O(n log n); returns -1 on out of memory. */
 int sweep_pareto(const double *x, const double *y, size_t n, int *keep);
 
-/* A metric for pareto and report: a numeric column of sweep_points,
- * optionally prefixed "min:" (the default) or "max:" (sets *maximize);
- * "latency" means total_cycles.  Returns the column name or NULL. */
-const char *sweep_metric(const char *name, int *maximize);
-const char *sweep_metric_list(void);
-
 /* FNV-1a 64 of len bytes as 16 hex digits. */
 void sweep_hash_bytes(const void *p, size_t len, char out[17]);
 

@@ -1,0 +1,354 @@
+/* query.c - the reads of codesim pareto and codesim report: sweep points,
+ * breakdowns, layers and RTL checks, into plain structs.  Each returns 0, or
+ * -1 with err "reading TABLE: reason" and nothing allocated. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+
+/* ---- metrics ------------------------------------------------------------------ */
+
+/* The numeric columns of sweep_points that pareto and report accept; the
+ * only text pasted into a query (db_read_points), so it is checked here. */
+static const char *const metrics[] = {
+    "total_cycles", "pes", "rows", "cols", "in_bits", "w_bits", "acc_bits", "sram_bytes",
+    "ifmap_bytes", "filter_bytes", "ofmap_bytes", "dram_bytes_per_cycle", "dram_bytes",
+    "macs", "utilization", "area_mm2", "energy_pj", "tops", "tops_per_w", "tops_per_mm2"};
+
+const char *db_point_metric(const char *name, int *maximize)
+{
+    *maximize = strncmp(name, "max:", 4) == 0;
+    if (*maximize)
+        name += 4;
+    else if (strncmp(name, "min:", 4) == 0)
+        name += 4;
+    if (strcmp(name, "latency") == 0)
+        name = "total_cycles";
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
+        if (strcmp(name, metrics[i]) == 0)
+            return metrics[i];
+    return NULL;
+}
+
+const char *db_point_metric_list(void)
+{
+    return "total_cycles (or latency), pes, rows, cols, in_bits, w_bits, acc_bits, sram_bytes, "
+           "ifmap_bytes, filter_bytes, ofmap_bytes, dram_bytes_per_cycle, dram_bytes, macs, "
+           "utilization, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2";
+}
+
+/* ---- column helpers ------------------------------------------------------------ */
+
+/* Column c as a malloc'd string; NULL when NULL, or dflt copied when given.
+ * *oom is set when a copy failed. */
+static char *text_col(sqlite3_stmt *st, int c, const char *dflt, int *oom)
+{
+    const unsigned char *s = sqlite3_column_text(st, c);
+    if (!s && !dflt)
+        return NULL;
+    char *p = strdup(s ? (const char *)s : dflt);
+    if (!p)
+        *oom = 1;
+    return p;
+}
+
+static double real_col(sqlite3_stmt *st, int c)
+{
+    return sqlite3_column_type(st, c) == SQLITE_NULL ? NAN : sqlite3_column_double(st, c);
+}
+
+static uint64_t u64_col(sqlite3_stmt *st, int c)
+{
+    const int64_t v = sqlite3_column_int64(st, c);
+    return v < 0 ? 0 : (uint64_t)v;
+}
+
+/* p (of *cap elements of sz bytes) grown to hold n + 1; NULL when out of
+ * memory (p is kept). */
+static void *grow(void *p, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap)
+        return p;
+    const size_t c = *cap ? 2 * *cap : 64;
+    void *q = realloc(p, c * sz);
+    if (q)
+        *cap = c;
+    return q;
+}
+
+/* The error of a read that stopped at rc (SQLITE_NOMEM for our own
+ * allocations). */
+static void read_failed(db_t *db, int rc, const char *table, char *err, size_t errlen)
+{
+    db_err(err, errlen, "reading %s: %s", table,
+           rc == SQLITE_NOMEM ? "out of memory" : db_msg(db->sql, rc));
+}
+
+/* ---- sweep points -------------------------------------------------------------- */
+
+void db_points_free(db_point_row_t *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].sweep);
+        free(rows[i].workload_hash);
+        free(rows[i].workload_file);
+        free(rows[i].params);
+        free(rows[i].error);
+    }
+    free(rows);
+}
+
+int db_read_points(db_t *db, const char *sweep, const char *xm, const char *ym,
+                   db_point_row_t **out, size_t *nout, char *err, size_t errlen)
+{
+    *out = NULL;
+    *nout = 0;
+    /* Only a column of the metric list is pasted into the query. */
+    const char *const m[2] = {xm, ym};
+    for (int i = 0; i < 2; i++) {
+        int maximize;
+        const char *col = m[i] ? db_point_metric(m[i], &maximize) : NULL;
+        if (m[i] && (!col || strcmp(col, m[i]) != 0)) {
+            db_err(err, errlen, "reading sweep_points: '%s' is not a metric column", m[i]);
+            return -1;
+        }
+    }
+    char q[1024];
+    snprintf(q, sizeof q,
+             "SELECT id, run_id, sweep, workload_hash, workload_file, params, error, total_cycles,"
+             " pes, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2, rows, cols, dataflow,"
+             " dram_bytes_per_cycle, %s, %s FROM sweep_points WHERE (?1 IS NULL OR sweep = ?1)"
+             " ORDER BY workload_hash, id",
+             xm ? xm : "NULL", ym ? ym : "NULL");
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql, q, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = db_bind_text(st, 1, sweep);
+    db_point_row_t *rows = NULL;
+    size_t n = 0, cap = 0;
+    int oom = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        void *g = grow(rows, &cap, n, sizeof *rows);
+        if (!g) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        rows = g;
+        db_point_row_t *p = &rows[n++];
+        memset(p, 0, sizeof *p);
+        p->id = sqlite3_column_int64(st, 0);
+        p->run_id = sqlite3_column_int64(st, 1);
+        p->sweep = text_col(st, 2, NULL, &oom);
+        p->workload_hash = text_col(st, 3, "", &oom);
+        p->workload_file = text_col(st, 4, NULL, &oom);
+        p->params = text_col(st, 5, NULL, &oom);
+        p->error = text_col(st, 6, NULL, &oom);
+        p->total_cycles = real_col(st, 7);
+        p->pes = real_col(st, 8);
+        p->area_mm2 = real_col(st, 9);
+        p->energy_pj = real_col(st, 10);
+        p->tops = real_col(st, 11);
+        p->tops_per_w = real_col(st, 12);
+        p->tops_per_mm2 = real_col(st, 13);
+        p->rows = (uint32_t)sqlite3_column_int64(st, 14);
+        p->cols = (uint32_t)sqlite3_column_int64(st, 15);
+        const unsigned char *df = sqlite3_column_text(st, 16);
+        snprintf(p->dataflow, sizeof p->dataflow, "%s", df ? (const char *)df : "");
+        p->dram_bytes_per_cycle = (uint32_t)sqlite3_column_int64(st, 17);
+        p->x = real_col(st, 18);
+        p->y = real_col(st, 19);
+        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+    }
+    const int failed = rc != SQLITE_DONE;
+    if (failed)
+        read_failed(db, rc, "sweep_points", err, errlen);
+    sqlite3_finalize(st);
+    if (failed) {
+        db_points_free(rows, n);
+        return -1;
+    }
+    *out = rows;
+    *nout = n;
+    return 0;
+}
+
+/* ---- breakdowns ---------------------------------------------------------------- */
+
+void db_components_free(db_component_t *c, size_t n)
+{
+    for (size_t i = 0; c && i < n; i++)
+        free(c[i].component);
+    free(c);
+}
+
+int db_read_breakdown(db_t *db, int64_t run_id, const char *kind, db_component_t **out,
+                      size_t *nout, char *err, size_t errlen)
+{
+    *out = NULL;
+    *nout = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT component, value FROM breakdowns WHERE run_id = ?"
+                                " AND kind = ? ORDER BY rowid",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 1, run_id);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, 2, kind);
+    db_component_t *c = NULL;
+    size_t n = 0, cap = 0;
+    int oom = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        void *g = grow(c, &cap, n, sizeof *c);
+        if (!g) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        c = g;
+        c[n].component = text_col(st, 0, "", &oom);
+        c[n].value = sqlite3_column_double(st, 1); /* NULL (NaN stored) as 0 */
+        n++;
+        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+    }
+    const int failed = rc != SQLITE_DONE;
+    if (failed)
+        read_failed(db, rc, "breakdowns", err, errlen);
+    sqlite3_finalize(st);
+    if (failed) {
+        db_components_free(c, n);
+        return -1;
+    }
+    *out = c;
+    *nout = n;
+    return 0;
+}
+
+/* ---- layers --------------------------------------------------------------------- */
+
+int db_read_layers(db_t *db, int64_t run_id, layer_result_t **out, size_t *nout, char *err,
+                   size_t errlen)
+{
+    *out = NULL;
+    *nout = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT name, m, n, k, dataflow, total_cycles, compute_cycles,"
+                                " stall_cycles, macs, folds, steps, utilization, ifmap_reads,"
+                                " ifmap_writes, filter_reads, filter_writes, ofmap_reads,"
+                                " ofmap_writes, dram_read_bytes, dram_write_bytes"
+                                " FROM layers WHERE run_id = ? ORDER BY idx",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 1, run_id);
+    layer_result_t *l = NULL;
+    size_t n = 0, cap = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        void *g = grow(l, &cap, n, sizeof *l);
+        if (!g) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        l = g;
+        layer_result_t *r = &l[n++];
+        memset(r, 0, sizeof *r);
+        const unsigned char *name = sqlite3_column_text(st, 0);
+        snprintf(r->name, sizeof r->name, "%s", name ? (const char *)name : "");
+        r->m = u64_col(st, 1);
+        r->n = u64_col(st, 2);
+        r->k = u64_col(st, 3);
+        const char *df = (const char *)sqlite3_column_text(st, 4);
+        for (int d = 0; df && d < 3; d++)
+            if (strcmp(df, systolic_dataflow_name((systolic_dataflow_t)d)) == 0)
+                r->dataflow = (systolic_dataflow_t)d;
+        layer_stats_t *s = &r->stats;
+        uint64_t *const u[] = {&s->total_cycles, &s->compute_cycles, &s->stall_cycles, &s->macs,
+                               &s->folds, &s->steps};
+        for (int i = 0; i < 6; i++)
+            *u[i] = u64_col(st, 5 + i);
+        s->utilization = sqlite3_column_double(st, 11);
+        uint64_t *const v[] = {&s->ifmap_reads,  &s->ifmap_writes, &s->filter_reads,
+                               &s->filter_writes, &s->ofmap_reads, &s->ofmap_writes,
+                               &s->dram_read_bytes, &s->dram_write_bytes};
+        for (int i = 0; i < 8; i++)
+            *v[i] = u64_col(st, 12 + i);
+        rc = SQLITE_OK;
+    }
+    const int failed = rc != SQLITE_DONE;
+    if (failed)
+        read_failed(db, rc, "layers", err, errlen);
+    sqlite3_finalize(st);
+    if (failed) {
+        free(l);
+        return -1;
+    }
+    *out = l;
+    *nout = n;
+    return 0;
+}
+
+/* ---- RTL checks ----------------------------------------------------------------- */
+
+void db_rtl_checks_free(db_rtl_check_row_t *rows, size_t n)
+{
+    for (size_t i = 0; rows && i < n; i++) {
+        free(rows[i].started_at);
+        free(rows[i].block);
+        free(rows[i].dataflow);
+        free(rows[i].params);
+    }
+    free(rows);
+}
+
+int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *nout, char *err,
+                       size_t errlen)
+{
+    *out = NULL;
+    *nout = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT id, started_at, block, rows, cols, dataflow, in_bits,"
+                                " w_bits, acc_bits, params, cases, cycle_mismatches,"
+                                " value_mismatches, count_mismatches FROM rtl_checks ORDER BY id",
+                                -1, &st, NULL);
+    db_rtl_check_row_t *rows = NULL;
+    size_t n = 0, cap = 0;
+    int oom = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        void *g = grow(rows, &cap, n, sizeof *rows);
+        if (!g) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        rows = g;
+        db_rtl_check_row_t *r = &rows[n++];
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(st, 0);
+        r->started_at = text_col(st, 1, "", &oom);
+        r->block = text_col(st, 2, "", &oom);
+        r->has_shape = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        r->rows = (uint32_t)sqlite3_column_int64(st, 3);
+        r->cols = (uint32_t)sqlite3_column_int64(st, 4);
+        r->dataflow = text_col(st, 5, "", &oom);
+        r->has_widths = sqlite3_column_type(st, 6) != SQLITE_NULL;
+        r->in_bits = (uint32_t)sqlite3_column_int64(st, 6);
+        r->w_bits = (uint32_t)sqlite3_column_int64(st, 7);
+        r->acc_bits = (uint32_t)sqlite3_column_int64(st, 8);
+        r->params = text_col(st, 9, "", &oom);
+        r->cases = u64_col(st, 10);
+        r->cycle_mismatches = u64_col(st, 11);
+        r->value_mismatches = u64_col(st, 12);
+        r->count_mismatches = u64_col(st, 13);
+        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+    }
+    const int failed = rc != SQLITE_DONE;
+    if (failed)
+        read_failed(db, rc, "rtl_checks", err, errlen);
+    sqlite3_finalize(st);
+    if (failed) {
+        db_rtl_checks_free(rows, n);
+        return -1;
+    }
+    *out = rows;
+    *nout = n;
+    return 0;
+}
