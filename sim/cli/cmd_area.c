@@ -106,6 +106,12 @@ int cmd_area(int argc, char **argv)
     } else {
         hw_defaults(&hw);
     }
+    const size_t wlen = wl_path ? strlen(wl_path) : 0;
+    if (wlen > 5 && !strcmp(wl_path + wlen - 5, ".json")) {
+        fprintf(stderr, "codesim area: --workload: %s: a model config; area takes a layer CSV "
+                        "(an LLM run prints its area and energy: codesim run --model)\n", wl_path);
+        goto out;
+    }
     if (wl_path && workload_load(wl_path, &wl, err, sizeof err) != 0) {
         fprintf(stderr, "codesim area: %s\n", err);
         goto out;

@@ -470,6 +470,7 @@ int cmd_lutcompare(int argc, char **argv)
     } else {
         hw_defaults(&hw);
     }
+    tech.clock_mhz = hw.npu.freq_mhz; /* time at the machine's clock (npu.freq_mhz) */
     if (!bw_set)
         cfg.dma = hw.dma;           /* same DRAM channel for all three machines */
     if (lut_cfg_check(&cfg, err, sizeof err) != 0) {

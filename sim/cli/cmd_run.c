@@ -1,8 +1,12 @@
 /* cmd_run.c - `codesim run`: a workload (layer CSV or LLM config.json) on
  * one machine, through sim_run (sim/run/run.h); printed, stored, and
  * optionally written as JSON and CSV reports (output.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +30,8 @@ static const char run_usage[] =
     "Simulates a workload on the machine of the hardware file, prices it (area of\n"
     "every block the machine has, energy of the run's events by component, TOPS,\n"
     "TOPS/W and TOPS/mm^2 at the machine's clock npu.freq_mhz) and stores the run\n"
-    "with both breakdowns.  `sweep`, `area` and `lutcompare` run the same machine\n"
-    "through the same code and print the same numbers.\n"
+    "with both breakdowns.  `sweep` and `area` run the same machine through the\n"
+    "same code and print the same numbers.\n"
     "\n"
     "  --hw FILE        hardware: codesim YAML (configs/*.yaml) or a SCALE-Sim .cfg;\n"
     "                   default: the built-in machine (one core, 32x32 OS array)\n"
@@ -35,7 +39,8 @@ static const char run_usage[] =
     "                   convolution rows.  A layer with a w_bits (1..4 or ternary)\n"
     "                   runs on the LUT unit when the machine has a lut: section, else\n"
     "                   on the array with its weights dequantized to int8.  On a\n"
-    "                   machine of several cores each layer is split over the cores\n"
+    "                   machine of several cores each layer is split over as many\n"
+    "                   of them as make it fastest\n"
     "  --path P         fast (closed form, default) or cycle (every PE, every cycle;\n"
     "                   on the LUT unit every lookup PE); both give the same numbers\n"
     "  --model FILE     Hugging Face config.json (traces/models/): LLM inference,\n"
@@ -62,6 +67,72 @@ static const char run_usage[] =
     "  codesim run --hw configs/lut.yaml --workload traces/lowbit.csv --json run.json\n"
     "  codesim run --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml \\\n"
     "              --batch 64 --prompt 512 --gen 16 --mode neupims\n";
+
+/* Whether two paths name one file (or the same text, for one not yet made). */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, b) == 0;
+}
+
+/* Every output is checked before the simulation, so a bad path fails with
+ * one line and stores nothing: no output may be the database or another
+ * output; --json must go to a writable directory and not be one; --csv is
+ * made now (or must already be a directory). */
+static int check_outputs(const char *db, const char *json, const char *csv, const char *timeline)
+{
+    const struct {
+        const char *opt, *path;
+    } out[] = {{"--json", json}, {"--csv", csv}, {"--timeline", timeline}};
+    for (size_t i = 0; i < 3; i++) {
+        if (!out[i].path || !strcmp(out[i].path, "-"))
+            continue;
+        if (!out[i].path[0]) {
+            fprintf(stderr, "codesim run: %s: empty path\n", out[i].opt);
+            return -1;
+        }
+        if (same_file(out[i].path, db)) {
+            fprintf(stderr, "codesim run: %s: %s is the results database (--db)\n", out[i].opt,
+                    out[i].path);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (out[j].path && same_file(out[i].path, out[j].path)) {
+                fprintf(stderr, "codesim run: %s: %s is also the %s output\n", out[i].opt,
+                        out[i].path, out[j].opt);
+                return -1;
+            }
+    }
+    struct stat st;
+    if (json && strcmp(json, "-")) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", json);
+        const char *d = dirname(dir);
+        if (stat(json, &st) == 0 && S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "codesim run: --json: %s: is a directory\n", json);
+            return -1;
+        }
+        if (access(d, W_OK) != 0) {
+            fprintf(stderr, "codesim run: --json: %s: cannot write in %s (%s)\n", json, d,
+                    strerror(errno));
+            return -1;
+        }
+    }
+    if (csv) {
+        if (stat(csv, &st) == 0 ? !S_ISDIR(st.st_mode) : mkdir(csv, 0777) != 0) {
+            fprintf(stderr, "codesim run: --csv: %s: %s\n", csv,
+                    stat(csv, &st) == 0 ? "exists and is not a directory" : strerror(errno));
+            return -1;
+        }
+        if (access(csv, W_OK) != 0) {
+            fprintf(stderr, "codesim run: --csv: %s: cannot write (%s)\n", csv, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -134,6 +205,8 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
 
+    if (check_outputs(db_path, json_path, csv_dir, timeline_path) != 0)
+        return 1;
     char err[512];
     hw_cfg_t hw;
     workload_t wl = {0};

@@ -7,7 +7,7 @@
  * JSON (--json FILE, "-" = stdout; parse it with any JSON parser):
  *   {"codesim": VERSION, "kind": "layers"|"model", "hw": {"name", "hash",
  *    "cores", "rows", "cols", "dataflow", "clock_mhz"}, "workload": FILE,
- *    "tech": NODE, "path": "fast"|"cycle",
+ *    "tech": NODE, "path": "fast"|"cycle" (layers) or "npu" (model),
  *    "totals": {"cycles", "macs", "pes", "seconds", "area_um2", "energy_pj",
  *               "tops", "peak_tops", "tops_per_w", "tops_per_mm2", "power_w"},
  *    "layers": [{"name", "unit", "m", "n", "k", "total_cycles",

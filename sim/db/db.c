@@ -667,14 +667,15 @@ static int point_store(db_t *db, const db_point_t *pt, const db_run_t *run,
     char what[128] = "record sweep point";
     int64_t run_id = 0;
     uint64_t total = 0, macs = 0, dram = 0;
-    /* An LLM point: prefill + decode cycles, MACs and DMA bytes of the run;
-     * its PEs are every core's. */
-    uint64_t pes = (uint64_t)pt->hw->array.rows * pt->hw->array.cols;
+    /* An LLM point: prefill + decode cycles, MACs and DMA bytes of the run.
+     * Every point's PEs are every core's (a layer workload runs on all the
+     * machine's cores too, sim/run/run.h). */
+    const uint64_t pes = (uint64_t)pt->hw->array.rows * pt->hw->array.cols *
+                         (pt->hw->npu.cores ? pt->hw->npu.cores : 1);
     if (llm) {
         total = llm_res->total_cycles;
         macs = llm_res->macs;
         dram = llm_res->dram_bytes;
-        pes *= llm->npu->cores;
     } else if (run_total(res, n, &total) != 0) {
         db_err(err, errlen, "record sweep point: total cycles overflow 64 bits");
         return -1;

@@ -24,11 +24,11 @@
  *     kvbits: 8
  * File paths are relative to the sweep file's directory.
  *
- * A workload is a layer CSV (run layer by layer on one systolic array, as
- * codesim run --workload) or, when its name ends in .json, a model
- * config.json (traces/models/): its points run end-to-end inference with
- * npu_run (sim/npu.h, as codesim run --model) over the point's whole machine
- * (npu.cores, pim.enabled, pim.lanes, dram.* ...), with the llm: options.
+ * A workload is a layer CSV or, when its name ends in .json, a model
+ * config.json (traces/models/) run with the llm: options.  Every point runs
+ * through sim_run (sim/run/run.h) on the point's whole machine (npu.cores,
+ * lut.*, pim.enabled, dram.* ...), exactly as codesim run --workload or
+ * codesim run --model runs it.
  * Its workload hash covers the file's bytes and the llm: options, so
  * changing batch/prompt/gen/mode/widths reruns the points.
  *

@@ -70,36 +70,31 @@ static void add_counts(layer_stats_t *t, const layer_stats_t *s)
     t->dram_write_bytes += s->dram_write_bytes;
 }
 
-/* One layer on the machine: on one core as it is; on several, split into
- * per-core slices that share the DRAM channel (run.h). */
-static int run_layer(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, engine_path_t path,
-                     const hw_block_t *unit, layer_stats_t *st, power_breakdown_t *energy,
-                     char *err, size_t errlen)
+/* One layer cut into `parts` slices on as many cores, sharing the DRAM
+ * channel (run.h): slice c gets dim/parts columns (or rows) and
+ * bytes_per_cycle/parts bytes per cycle, the first dim%parts slices one more
+ * column and the first bpc%parts one more byte, so the largest slices get
+ * the most bandwidth.  energy may be NULL (no pricing). */
+static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, engine_path_t path,
+                      const hw_block_t *unit, uint64_t parts, int along_n, layer_stats_t *st,
+                      power_breakdown_t *energy, char *err, size_t errlen)
 {
     const uint32_t cores = hw->npu.cores ? hw->npu.cores : 1;
-    if (cores == 1)
-        return unit->run(hw, op, path, st, energy, t, err, errlen);
-    const int along_n = op->n >= cores || op->n >= op->m;
     const uint64_t dim = along_n ? op->n : op->m;
-    uint64_t parts = cores;
-    if (parts > dim)
-        parts = dim;
-    if (parts > hw->dma.bytes_per_cycle)
-        parts = hw->dma.bytes_per_cycle; /* every slice needs a byte per cycle */
+    const uint32_t bpc = hw->dma.bytes_per_cycle;
     memset(st, 0, sizeof *st);
     double busy = 0;
     for (uint64_t c = 0; c < parts; c++) {
         hw_cfg_t slice_hw = *hw;
         slice_hw.text = NULL;
-        const uint32_t bpc = hw->dma.bytes_per_cycle;
         slice_hw.dma.bytes_per_cycle = (uint32_t)(bpc / parts + (c < bpc % parts ? 1 : 0));
         slice_hw.lut.dma = slice_hw.dma;
         hw_op_t part = *op;
-        const uint64_t lo = dim * c / parts, hi = dim * (c + 1) / parts;
+        const uint64_t size = dim / parts + (c < dim % parts ? 1 : 0);
         if (along_n)
-            part.n = hi - lo;
+            part.n = size;
         else
-            part.m = hi - lo;
+            part.m = size;
         layer_stats_t s;
         if (unit->run(&slice_hw, &part, path, &s, energy, t, err, errlen) != 0)
             return -1;
@@ -113,6 +108,41 @@ static int run_layer(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, eng
     st->stall_cycles = st->total_cycles - st->compute_cycles;
     st->utilization = st->total_cycles ? busy / ((double)cores * (double)st->total_cycles) : 0;
     return 0;
+}
+
+/* One layer on the machine.  On several cores it runs on as many of them
+ * as make it fastest: each slice reads all of the operand that is not split,
+ * over a narrower share of the channel, so a memory-bound layer can be
+ * faster on fewer cores.  The count is chosen on the fast path (both paths
+ * give the same numbers), from 1 to min(cores, the split dimension,
+ * bytes_per_cycle); ties go to fewer cores.  With one core this is the
+ * single-array simulation. */
+static int run_layer(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, engine_path_t path,
+                     const hw_block_t *unit, layer_stats_t *st, power_breakdown_t *energy,
+                     char *err, size_t errlen)
+{
+    const uint32_t cores = hw->npu.cores ? hw->npu.cores : 1;
+    if (cores == 1)
+        return unit->run(hw, op, path, st, energy, t, err, errlen);
+    /* Split the output columns, or the rows when there are more of them. */
+    const int along_n = op->n >= op->m;
+    const uint64_t dim = along_n ? op->n : op->m;
+    uint64_t most = cores;
+    if (most > dim)
+        most = dim;
+    if (most > hw->dma.bytes_per_cycle)
+        most = hw->dma.bytes_per_cycle; /* every slice needs a byte per cycle */
+    uint64_t best = 1, best_cycles = UINT64_MAX;
+    for (uint64_t parts = 1; parts <= most; parts++) {
+        layer_stats_t s;
+        if (run_slices(hw, t, op, ENGINE_FAST, unit, parts, along_n, &s, NULL, err, errlen) != 0)
+            return -1;
+        if (s.total_cycles < best_cycles) {
+            best_cycles = s.total_cycles;
+            best = parts;
+        }
+    }
+    return run_slices(hw, t, op, path, unit, best, along_n, st, energy, err, errlen);
 }
 
 static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *wl,
@@ -165,13 +195,9 @@ static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t 
     if (hw->has_lut && !on_lut)
         note(res, "lut: no layer has low-bit weights (a w_bits column); the LUT unit stays idle "
                   "(its area is counted)");
-    const hw_block_t *npu = hw_block_find("npu");
-    if (npu && (hw->block_keys >> (npu - hw_blocks) & 1))
-        note(res, "npu: a layer workload uses npu.cores and npu.freq_mhz; the vector unit and "
-                  "chunks take no part");
     if (lowbit && !hw->has_lut)
         note(res, "layers with a w_bits run on the array as dequantize-then-MAC (the machine has "
-                  "no lut: section)");
+                  "no LUT unit)");
     return 0;
 }
 
@@ -210,6 +236,12 @@ static void machine_notes(const hw_cfg_t *hw, sim_result_t *res)
         note(res, "dram: the device and controller keys (preset, timings, mapping...) time PIM "
                   "and codesim dram; this machine has no PIM, so the run uses "
                   "dram.bytes_per_cycle only");
+    for (size_t i = 0; i < hw_nblocks; i++) {
+        const hw_block_t *b = &hw_blocks[i];
+        if ((hw->sections >> i & 1) && !hw_block_present(b, hw))
+            note(res, "%s: the section says enabled: false; the machine has no such block and "
+                      "its other keys are not used", b->section);
+    }
     if (hw->ignored[0])
         note(res, "SCALE-Sim keys accepted but not modelled: %s", hw->ignored);
 }

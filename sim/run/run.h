@@ -1,6 +1,6 @@
 /* run.h - the one simulation entry point: a machine (hw_cfg_t, every block
  * of models/block.h) and a workload in, one result out.  Every command that
- * simulates (run, sweep, area, lutcompare, pimgemv, bench) calls sim_run(),
+ * simulates a machine (run, sweep, area, bench) calls sim_run(),
  * so two commands given the same machine and workload agree to the cycle,
  * the um^2 and the pJ.
  *
@@ -9,12 +9,14 @@
  *    matrix unit that takes it (hw_block_for_op: the LUT unit for low-bit
  *    weights when the machine has one, else the array), one layer after the
  *    other.  On a machine of several NPU cores each layer is split over the
- *    cores (columns N, or rows M when N has fewer columns than there are
- *    cores); each core's slice runs on its own array and scratchpads with
- *    its share of the DRAM channel (bytes_per_cycle / cores, the remainder
- *    to the first cores: a first-come-first-served channel under equal
- *    demand), and the layer takes as long as its slowest slice.  With one
- *    core this is exactly the single-array simulation.
+ *    cores (its columns N, or its rows M when it has more rows than
+ *    columns); each core's slice runs on its own array and scratchpads with
+ *    its share of the DRAM channel (bytes_per_cycle / slices: a
+ *    first-come-first-served channel under equal demand), and the layer
+ *    takes as long as its slowest slice.  A layer runs on as many cores as
+ *    make it fastest (a memory-bound layer may be faster on fewer: each
+ *    slice re-reads the operand that is not split), so more cores are never
+ *    slower.  With one core this is exactly the single-array simulation.
  *  - an LLM (mapper/model.h + mapper_run_t): prefill and every decode step
  *    on the NPU (sim/run/npu.h), with PIM when the machine has it and the
  *    mode asks for it.
