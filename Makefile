@@ -28,7 +28,12 @@ TEST_SRC := $(sort $(wildcard tests/*.c))
 REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
-HDRS := $(wildcard models/*.h sim/*/*.h mapper/*.h tests/*.h)
+# Every object gets a dependency file (-MMD) listing the headers it includes,
+# so an edit rebuilds only the objects that include what changed; -MP adds an
+# empty rule per header so that deleting one does not stop make.
+DEPFLAGS := -MMD -MP
+DEPFILES := $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/rel/sim/cli/main.d \
+            $(BUILD)/san/sim/cli/main.d
 
 .PHONY: all deps run test bench clean rtlcheck-all version-stamp
 .DEFAULT_GOAL := all
@@ -49,7 +54,10 @@ deps:
 	  || { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
 	fi
 
-# The git revision lands in one generated header, rewritten only when it changes.
+# The git revision lands in one generated header, rewritten only when it
+# changes; only the files that print or store it include it (sim/cli/main.c,
+# sim/db/db.c), and their dependency files say so.  Every object waits for it
+# (order-only) so that it exists before the first compile.
 $(BUILD)/version.h: version-stamp
 	@mkdir -p $(BUILD)
 	@rev=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
@@ -57,13 +65,18 @@ $(BUILD)/version.h: version-stamp
 	line="#define CODESIM_GIT_REV \"$$rev\""; \
 	[ -f $@ ] && [ "$$(cat $@)" = "$$line" ] || echo "$$line" > $@
 
-$(BUILD)/rel/%.o: %.c $(HDRS) $(BUILD)/version.h | deps
+$(BUILD)/rel/%.o: %.c $(BUILD)/rel/%.d | deps $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_REL) -I$(BUILD) -c $< -o $@
+	$(CC) $(CFLAGS_REL) $(DEPFLAGS) -I$(BUILD) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(HDRS) $(BUILD)/version.h | deps
+$(BUILD)/san/%.o: %.c $(BUILD)/san/%.d | deps $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SAN) -I$(BUILD) $$(pkg-config --cflags check) -c $< -o $@
+	$(CC) $(CFLAGS_SAN) $(DEPFLAGS) -I$(BUILD) $$(pkg-config --cflags check) -c $< -o $@
+
+# An object whose dependency file is missing (say, built by an older
+# Makefile) is rebuilt; the empty rule keeps make from deleting the files.
+$(DEPFILES):
+include $(wildcard $(DEPFILES))
 
 $(BUILD)/codesim: $(REL_OBJ) $(BUILD)/rel/sim/cli/main.o
 	$(CC) $(CFLAGS_REL) $^ -o $@ $(LIBS)
