@@ -35,7 +35,7 @@ DEPFLAGS := -MMD -MP
 DEPFILES := $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/rel/sim/cli/main.d \
             $(BUILD)/san/sim/cli/main.d
 
-.PHONY: all deps run test bench clean rtlcheck-all version-stamp
+.PHONY: all deps run test unit bench clean rtlcheck-all version-stamp
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/codesim
@@ -115,8 +115,16 @@ TEST_PREREQS :=
 run: $(BUILD)/codesim
 	$(BUILD)/codesim run --hw configs/default.yaml --workload traces/transformer.csv --db results.db
 
+# `make unit`: the edit-compile-test loop, in seconds: the layering check and
+# the unit suites (no codesim binary, no Verilator, yosys or valgrind) under
+# ASan/UBSan, two at a time (tests/unit.sh).  `make test` runs everything.
+unit: $(BUILD)/run_tests
+	@tests/unit.sh $(BUILD)/run_tests
+
 test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_systolic $(RTL_TEST_LIBS) \
       $(TEST_PREREQS)
+	@echo "== layers: no #include points up (tests/check_layers.sh)"
+	tests/check_layers.sh
 	@echo "== SystemC: Verilated RTL beside the C model, every cycle"
 	$(SC_DIR)/sc_systolic
 	@echo "== valgrind: codesim run leaks nothing"
