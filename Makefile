@@ -35,7 +35,7 @@ DEPFLAGS := -MMD -MP
 DEPFILES := $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/rel/sim/cli/main.d \
             $(BUILD)/san/sim/cli/main.d
 
-.PHONY: all deps run test unit bench clean rtlcheck-all version-stamp
+.PHONY: all deps run test unit install bench clean rtlcheck-all version-stamp
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/codesim
@@ -137,8 +137,29 @@ test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_syst
 	  $(BUILD)/codesim run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 2 \
 	  --prompt 16 --gen 3 --timeline $$tmp/t.json --db $$tmp/v.db >/dev/null && \
 	rm -rf $$tmp && echo "valgrind: clean"
+	@echo "== make install into a temporary PREFIX, moved: the binary finds its data"
+	tests/check_install.sh
 	@echo "== Check suites (ASan/UBSan)"
 	CODESIM_BIN=$(CURDIR)/$(BUILD)/codesim-san CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
+
+# `make install PREFIX=DIR` (default /usr/local; DESTDIR is honoured for
+# staging): the binary into PREFIX/bin and its data into
+# PREFIX/share/codesim, where the binary finds it through /proc/self/exe, also
+# after the whole PREFIX is moved (sim/io/paths.h).  Verilated libraries are
+# then built on first use into $CODESIM_CACHE, $XDG_CACHE_HOME/codesim or
+# ~/.cache/codesim, never below PREFIX.
+PREFIX ?= /usr/local
+INSTALL_DATA := $(wildcard reports/tech/*.yaml rtl/*.v rtl/*.cpp rtl/*.h rtl/*.sh rtl/synth/* \
+                  configs/* traces/*.csv traces/models/* traces/dram/* sweeps/*)
+install: $(BUILD)/codesim
+	@dest="$(DESTDIR)$(PREFIX)"; \
+	install -d "$$dest/bin" "$$dest/share/codesim" && \
+	install -m 755 $(BUILD)/codesim "$$dest/bin/codesim" && \
+	for f in $(INSTALL_DATA); do \
+	  mode=644; [ -x "$$f" ] && mode=755; \
+	  install -D -m $$mode "$$f" "$$dest/share/codesim/$$f" || exit 1; \
+	done && \
+	echo "installed $$dest/bin/codesim and its data in $$dest/share/codesim"
 
 bench: $(BUILD)/codesim
 	$(BUILD)/codesim bench

@@ -38,6 +38,7 @@ static const struct {
     {"pim_rtl", pim_rtl_suite, 0},
     {"lut", lut_suite, 1},
     {"lut_rtl", lut_rtl_suite, 0},
+    {"paths", paths_suite, 1},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

@@ -1,4 +1,4 @@
-/* tests.h - the Check suites, one per block; tests/main.c runs them all. */
+/* tests.h - the Check suites, one per block; tests/main.c runs them. */
 #ifndef CODESIM_TESTS_H
 #define CODESIM_TESTS_H
 
@@ -23,6 +23,7 @@ Suite *sched_suite(void);      /* tests/test_sched.c */
 Suite *npu_suite(void);        /* tests/test_npu.c */
 Suite *llm_suite(void);        /* tests/test_llm.c: codesim run --model */
 Suite *vector_suite(void);     /* tests/test_vector.c */
+Suite *paths_suite(void);      /* tests/test_paths.c: data and build directories */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T
  * --seed S` into a scratch database and asserts exit 0, the closing line

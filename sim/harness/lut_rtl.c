@@ -29,7 +29,7 @@ rtl_lut_t *rtl_lut_open(const lut_cfg_t *cfg, char *err, size_t errlen)
     char name[128], what[160], dir[160], args[96];
     rtl_lut_shape_name(cfg, name, sizeof name);
     snprintf(what, sizeof what, "the LUT unit %s", name);
-    snprintf(dir, sizeof dir, "build/lut/%s", name);
+    snprintf(dir, sizeof dir, "lut/%s", name);
     snprintf(args, sizeof args, "%u %u %u %u %u %u %d", cfg->tm, cfg->tn, cfg->tk, cfg->g,
              lut_planes(cfg), cfg->a_bits, cfg->sym_table ? 1 : 0);
     const vlib_spec_t spec = {what, dir, "libvlut.so", "rtl/lut_build.sh", args, srcs, 5,

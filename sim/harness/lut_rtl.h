@@ -1,7 +1,7 @@
 /* lut_rtl.h - the Verilated LUT unit (rtl/lut_tc.v), loaded per shape with
  * dlopen and driven cycle by cycle with this file as its memory, as
  * sim/rtl.c does for the systolic array.  Missing shapes are built on demand
- * by rtl/lut_build.sh into $CODESIM_ROOT/build/lut/. */
+ * by rtl/lut_build.sh into lut/ of the build directory (sim/io/paths.h). */
 #ifndef CODESIM_LUT_RTL_H
 #define CODESIM_LUT_RTL_H
 

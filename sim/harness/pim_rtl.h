@@ -2,8 +2,8 @@
  * library per configuration and driven cycle by cycle with this file as its
  * row buffer; the same run on the C model (models/pim.h); and an independent
  * reference of the unit's arithmetic for the value checks.  Missing
- * libraries are built on demand by rtl/pim_build.sh into
- * $CODESIM_ROOT/build/pim/ (CODESIM_ROOT defaults to the source tree). */
+ * libraries are built on demand by rtl/pim_build.sh into pim/ of the build
+ * directory (sim/io/paths.h: a checkout's build/, else a user cache). */
 #ifndef CODESIM_PIM_RTL_H
 #define CODESIM_PIM_RTL_H
 

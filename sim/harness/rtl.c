@@ -22,7 +22,7 @@ rtl_systolic_t *rtl_systolic_open(const systolic_cfg_t *cfg, char *err, size_t e
                                        "rtl/systolic_shim.h", "rtl/build.sh", "rtl/vbuild.sh"};
     char what[64], dir[128], args[96];
     snprintf(what, sizeof what, "the %ux%u array", cfg->rows, cfg->cols);
-    snprintf(dir, sizeof dir, "build/rtl/systolic_r%u_c%u_a%u_w%u_acc%u", cfg->rows, cfg->cols,
+    snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u", cfg->rows, cfg->cols,
              cfg->in_bits, cfg->w_bits, cfg->acc_bits);
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->rows, cfg->cols, cfg->in_bits, cfg->w_bits,
              cfg->acc_bits);

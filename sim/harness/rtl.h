@@ -1,7 +1,7 @@
 /* rtl.h - the Verilated systolic array (rtl/systolic.v), loaded as a shared
  * library per shape and driven cycle by cycle with this file as its memory.
- * Missing shapes are built on demand by rtl/build.sh into
- * $CODESIM_ROOT/build/rtl/ (CODESIM_ROOT defaults to the source tree). */
+ * Missing shapes are built on demand by rtl/build.sh into rtl/ of the build
+ * directory (sim/io/paths.h: a checkout's build/, else a user cache). */
 #ifndef CODESIM_RTL_H
 #define CODESIM_RTL_H
 
