@@ -28,9 +28,14 @@ TEST_SRC := $(sort $(wildcard tests/*.c))
 REL_OBJ := $(LIB_SRC:%.c=$(BUILD)/rel/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/san/%.o)
-HDRS := $(wildcard models/*.h sim/*/*.h mapper/*.h tests/*.h rtl/*.h)
+# Every object gets a dependency file (-MMD) listing the headers it includes,
+# so an edit rebuilds only the objects that include what changed; -MP adds an
+# empty rule per header so that deleting one does not stop make.
+DEPFLAGS := -MMD -MP
+DEPFILES := $(REL_OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/rel/sim/cli/main.d \
+            $(BUILD)/san/sim/cli/main.d
 
-.PHONY: all deps run test bench clean rtlcheck-all version-stamp
+.PHONY: all deps run test unit install bench clean rtlcheck-all version-stamp
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/codesim
@@ -49,7 +54,10 @@ deps:
 	  || { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
 	fi
 
-# The git revision lands in one generated header, rewritten only when it changes.
+# The git revision lands in one generated header, rewritten only when it
+# changes; only the files that print or store it include it (sim/cli/main.c,
+# sim/db/db.c), and their dependency files say so.  Every object waits for it
+# (order-only) so that it exists before the first compile.
 $(BUILD)/version.h: version-stamp
 	@mkdir -p $(BUILD)
 	@rev=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
@@ -57,13 +65,18 @@ $(BUILD)/version.h: version-stamp
 	line="#define CODESIM_GIT_REV \"$$rev\""; \
 	[ -f $@ ] && [ "$$(cat $@)" = "$$line" ] || echo "$$line" > $@
 
-$(BUILD)/rel/%.o: %.c $(HDRS) $(BUILD)/version.h | deps
+$(BUILD)/rel/%.o: %.c $(BUILD)/rel/%.d | deps $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_REL) -I$(BUILD) -c $< -o $@
+	$(CC) $(CFLAGS_REL) $(DEPFLAGS) -I$(BUILD) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(HDRS) $(BUILD)/version.h | deps
+$(BUILD)/san/%.o: %.c $(BUILD)/san/%.d | deps $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_SAN) -I$(BUILD) $$(pkg-config --cflags check) -c $< -o $@
+	$(CC) $(CFLAGS_SAN) $(DEPFLAGS) -I$(BUILD) $$(pkg-config --cflags check) -c $< -o $@
+
+# An object whose dependency file is missing (say, built by an older
+# Makefile) is rebuilt; the empty rule keeps make from deleting the files.
+$(DEPFILES):
+include $(wildcard $(DEPFILES))
 
 $(BUILD)/codesim: $(REL_OBJ) $(BUILD)/rel/sim/cli/main.o
 	$(CC) $(CFLAGS_REL) $^ -o $@ $(LIBS)
@@ -105,8 +118,16 @@ TEST_PREREQS :=
 run: $(BUILD)/codesim
 	$(BUILD)/codesim run --hw configs/default.yaml --workload traces/transformer.csv --db results.db
 
+# `make unit`: the edit-compile-test loop, in seconds: the layering check and
+# the unit suites (no codesim binary, no Verilator, yosys or valgrind) under
+# ASan/UBSan, two at a time (tests/unit.sh).  `make test` runs everything.
+unit: $(BUILD)/run_tests
+	@tests/unit.sh $(BUILD)/run_tests
+
 test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_systolic $(RTL_TEST_LIBS) \
       $(TEST_PREREQS)
+	@echo "== layers: no #include points up (tests/check_layers.sh)"
+	tests/check_layers.sh
 	@echo "== SystemC: Verilated RTL beside the C model, every cycle"
 	$(SC_DIR)/sc_systolic
 	@echo "== valgrind: codesim run leaks nothing"
@@ -119,8 +140,29 @@ test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_syst
 	  $(BUILD)/codesim run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 2 \
 	  --prompt 16 --gen 3 --timeline $$tmp/t.json --db $$tmp/v.db >/dev/null && \
 	rm -rf $$tmp && echo "valgrind: clean"
+	@echo "== make install into a temporary PREFIX, moved: the binary finds its data"
+	tests/check_install.sh
 	@echo "== Check suites (ASan/UBSan)"
 	CODESIM_BIN=$(CURDIR)/$(BUILD)/codesim-san CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
+
+# `make install PREFIX=DIR` (default /usr/local; DESTDIR is honoured for
+# staging): the binary into PREFIX/bin and its data into
+# PREFIX/share/codesim, where the binary finds it through /proc/self/exe, also
+# after the whole PREFIX is moved (sim/io/paths.h).  Verilated libraries are
+# then built on first use into $CODESIM_CACHE, $XDG_CACHE_HOME/codesim or
+# ~/.cache/codesim, never below PREFIX.
+PREFIX ?= /usr/local
+INSTALL_DATA := $(wildcard reports/tech/*.yaml rtl/*.v rtl/*.cpp rtl/*.h rtl/*.sh rtl/synth/* \
+                  configs/* traces/*.csv traces/models/* traces/dram/* sweeps/*)
+install: $(BUILD)/codesim
+	@dest="$(DESTDIR)$(PREFIX)"; \
+	install -d "$$dest/bin" "$$dest/share/codesim" && \
+	install -m 755 $(BUILD)/codesim "$$dest/bin/codesim" && \
+	for f in $(INSTALL_DATA); do \
+	  mode=644; [ -x "$$f" ] && mode=755; \
+	  install -D -m $$mode "$$f" "$$dest/share/codesim/$$f" || exit 1; \
+	done && \
+	echo "installed $$dest/bin/codesim and its data in $$dest/share/codesim"
 
 bench: $(BUILD)/codesim
 	$(BUILD)/codesim bench

@@ -1,4 +1,4 @@
-/* tests.h - the Check suites, one per block; tests/main.c runs them all. */
+/* tests.h - the Check suites, one per block; tests/main.c runs them. */
 #ifndef CODESIM_TESTS_H
 #define CODESIM_TESTS_H
 
@@ -24,6 +24,7 @@ Suite *sched_suite(void);      /* tests/test_sched.c */
 Suite *npu_suite(void);        /* tests/test_npu.c */
 Suite *llm_suite(void);        /* tests/test_llm.c: codesim run --model */
 Suite *vector_suite(void);     /* tests/test_vector.c */
+Suite *paths_suite(void);      /* tests/test_paths.c: data and build directories */
 Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T

@@ -20,12 +20,9 @@
 #include "../../models/engine.h"
 #include "../io/workload.h"
 #include "../cost/tech_file.h"
+#include "../io/paths.h"
 #include "../run/run.h"
 #include "output.h"
-
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
 
 static const char area_usage[] =
     "usage: codesim area [--hw FILE] [--tech NODE] [--workload FILE]\n"
@@ -248,13 +245,14 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
 static int run_yosys(const char *dir, uint32_t n, uint32_t bits, uint32_t acc, const char *stat,
                      char *err, size_t errlen)
 {
-    char cmd[2048], log[600];
+    char cmd[8192], log[600], data[1024];
+    io_data_dir(data, sizeof data);
     snprintf(log, sizeof log, "%s/grid_%u_b%u_acc%u.log", dir, n, bits, acc);
     snprintf(cmd, sizeof cmd,
              "yosys -q -l '%s' -p 'read_verilog %s/rtl/systolic.v %s/rtl/synth/systolic_grid.v; "
              "chparam -set R %u -set C %u -set OPW %u -set ACCW %u systolic_grid; "
              "script %s/rtl/synth/grid.ys; tee -q -o %s stat' >/dev/null 2>&1",
-             log, CODESIM_ROOT, CODESIM_ROOT, n, n, bits, acc, CODESIM_ROOT, stat);
+             log, data, data, n, n, bits, acc, data, stat);
     const int rc = system(cmd);
     if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
         if (WIFEXITED(rc) && WEXITSTATUS(rc) == 127)

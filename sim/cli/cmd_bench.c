@@ -14,9 +14,7 @@
 #include "../io/workload.h"
 #include "../run/run.h"
 
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
+#include "../io/paths.h"
 
 static const char bench_usage[] =
     "usage: codesim bench [--rows R] [--cols C] [--m M] [--n N] [--k K] [--no-rtl]\n"
@@ -191,12 +189,13 @@ int cmd_bench(int argc, char **argv)
  * time of prefill + one decode step minus the time of the prefill alone. */
 int bench_npu(void)
 {
-    char err[512];
+    char err[512], hw_file[4096], model_file[4096];
     hw_cfg_t hw;
     mapper_model_t model;
-    if (hw_load(CODESIM_ROOT "/configs/npu_pim.yaml", &hw, err, sizeof err) != 0 ||
-        workload_model_load(CODESIM_ROOT "/traces/models/llama-2-7b.json", &model, err,
-                          sizeof err) != 0) {
+    io_data_path("configs/npu_pim.yaml", hw_file, sizeof hw_file);
+    io_data_path("traces/models/llama-2-7b.json", model_file, sizeof model_file);
+    if (hw_load(hw_file, &hw, err, sizeof err) != 0 ||
+        workload_model_load(model_file, &model, err, sizeof err) != 0) {
         fprintf(stderr, "bench npu: %s\n", err);
         return 1;
     }

@@ -14,6 +14,7 @@
 #include "../../mapper/trace.h"
 #include "cli.h"
 #include "../io/config.h"
+#include "../io/paths.h"
 #include "../io/workload.h"
 
 int cmd_map(int argc, char **argv);
@@ -324,9 +325,10 @@ int bench_map(void)
         {"llama-2-7b decode b32 ctx2048", {32, 2048, 2, 8, 8, 8}},
         {"llama-2-7b 128 decode steps b1", {1, 512, 129, 8, 8, 8}},
     };
-    char err[512];
+    char err[512], model_file[4096];
     mapper_model_t m;
-    if (workload_model_load(CODESIM_ROOT "/traces/models/llama-2-7b.json", &m, err, sizeof err)) {
+    io_data_path("traces/models/llama-2-7b.json", model_file, sizeof model_file);
+    if (workload_model_load(model_file, &m, err, sizeof err)) {
         fprintf(stderr, "bench map: %s\n", err);
         return 1;
     }

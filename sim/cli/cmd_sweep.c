@@ -26,10 +26,7 @@
 #include "cli.h"
 #include "../db/db.h"
 #include "../explore/sweep.h"
-
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
+#include "../io/paths.h"
 
 int cmd_sweep(int argc, char **argv);
 int bench_sweep(void);
@@ -674,7 +671,7 @@ int bench_sweep(void)
     }
     char db[64], sweep[PATH_MAX];
     snprintf(db, sizeof db, "%s/s.db", dir);
-    snprintf(sweep, sizeof sweep, "%s/sweeps/gpt2_systolic.yaml", CODESIM_ROOT);
+    io_data_path("sweeps/gpt2_systolic.yaml", sweep, sizeof sweep);
     char *args[] = {"sweep", sweep, "--db", db, NULL};
     double rate = 0;
     const double t0 = cli_now();

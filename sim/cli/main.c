@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../io/paths.h"
 #include "cli.h"
 #include "version.h"
 
@@ -30,7 +31,17 @@ static const char usage[] =
     "  synth     the area model against yosys synthesis of the RTL's PE grid\n"
     "  version   print the version and git revision\n"
     "\n"
-    "`codesim COMMAND --help` describes the options of a command.\n";
+    "`codesim COMMAND --help` describes the options of a command.\n"
+    "\n"
+    "environment:\n"
+    "  CODESIM_DATA   the data directory: technology tables (reports/tech/), RTL\n"
+    "                 sources (rtl/), example configs/, traces/ and sweeps/.  Default:\n"
+    "                 PREFIX/share/codesim beside an installed PREFIX/bin/codesim, the\n"
+    "                 checkout of a checkout's build/codesim, else the source tree\n"
+    "                 this binary was built from\n"
+    "  CODESIM_CACHE  where Verilated RTL libraries are built on first use.  Default:\n"
+    "                 the data directory's build/ when writable (a checkout), else\n"
+    "                 $XDG_CACHE_HOME/codesim or ~/.cache/codesim\n";
 
 int main(int argc, char **argv)
 {
@@ -40,7 +51,11 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage, stdout);
+        char data[4096], build[4096];
+        io_data_dir(data, sizeof data);
+        io_build_dir(build, sizeof build);
+        printf("%s\nin effect: data directory %s\n           RTL builds in  %s\n", usage, data,
+               build);
         return 0;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

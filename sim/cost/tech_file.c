@@ -7,6 +7,7 @@
  * "FILE[:LINE]: KEY: reason". */
 #include "tech_file.h"
 
+#include "../io/paths.h"
 #include "../io/textfile.h"
 
 #include <math.h>
@@ -15,10 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define TECH_MAX_DEPTH 4 /* base chains longer than this are a cycle */
@@ -341,9 +338,12 @@ int tech_load(const char *path, tech_t *t, char *err, size_t errlen)
 void tech_path(const char *node, char *out, size_t outlen)
 {
     const size_t n = strlen(node);
-    if (strchr(node, '/') || (n > 5 && !strcmp(node + n - 5, ".yaml")))
+    if (strchr(node, '/') || (n > 5 && !strcmp(node + n - 5, ".yaml"))) {
         snprintf(out, outlen, "%s", node);
-    else
-        snprintf(out, outlen, "%s/reports/tech/%s.yaml", CODESIM_ROOT, node);
+    } else {
+        char rel[4096];
+        snprintf(rel, sizeof rel, "reports/tech/%s.yaml", node);
+        io_data_path(rel, out, outlen);
+    }
 }
 

@@ -8,7 +8,7 @@
 #include "../../models/tech.h"
 
 /* The file for NODE: NODE itself when it contains '/' or ends in ".yaml",
- * else <dir>/<NODE>.yaml with dir = reports/tech under CODESIM_ROOT. */
+ * else reports/tech/<NODE>.yaml in the data directory (sim/io/paths.h). */
 void tech_path(const char *node, char *out, size_t outlen);
 
 /* Loads a node file (and its base, from the same directory).  On error

@@ -28,7 +28,7 @@ lut_rtl_t *lut_rtl_open(const lut_cfg_t *cfg, const vlut_api_t *api, char *err, 
     snprintf(name, sizeof name, "lut_m%u_n%u_k%u_g%u_p%u_a%u_s%d", cfg->tm, cfg->tn, cfg->tk,
              cfg->g, lut_planes(cfg), cfg->a_bits, cfg->sym_table ? 1 : 0);
     snprintf(what, sizeof what, "the LUT unit %s", name);
-    snprintf(dir, sizeof dir, "build/lut/%s", name);
+    snprintf(dir, sizeof dir, "lut/%s", name);
     snprintf(args, sizeof args, "%u %u %u %u %u %u %d", cfg->tm, cfg->tn, cfg->tk, cfg->g,
              lut_planes(cfg), cfg->a_bits, cfg->sym_table ? 1 : 0);
     const vlib_spec_t spec = {what, dir, "libvlut.so", "rtl/lut_build.sh", args, srcs,

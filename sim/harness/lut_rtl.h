@@ -2,7 +2,7 @@
  * dlopen and driven cycle by cycle with this file as its memory, as
  * systolic_rtl.c does for the array; the same run on the C model; and the
  * unit's glue for the rtlcheck driver.  Missing shapes are built on demand
- * by rtl/lut_build.sh into $CODESIM_ROOT/build/lut/. */
+ * by rtl/lut_build.sh into lut/ of the build directory (sim/io/paths.h). */
 #ifndef CODESIM_LUT_RTL_H
 #define CODESIM_LUT_RTL_H
 
@@ -20,7 +20,7 @@ typedef struct lut_rtl lut_rtl_t;
 enum { LUT_PORT_A, LUT_PORT_W, LUT_PORT_O, LUT_PORT_O_ACC };
 
 /* Loads (building when absent or stale) the library for cfg's shape, into
- * build/lut/lut_m<TM>_n<TN>_k<TK>_g<G>_p<P>_a<AW>_s<SYM>; with api not NULL
+ * lut/lut_m<TM>_n<TN>_k<TK>_g<G>_p<P>_a<AW>_s<SYM>; with api not NULL
  * drives that table instead (a C stand-in, for tests). */
 lut_rtl_t *lut_rtl_open(const lut_cfg_t *cfg, const vlut_api_t *api, char *err, size_t errlen);
 void lut_rtl_close(lut_rtl_t *r);

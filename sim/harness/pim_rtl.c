@@ -26,7 +26,7 @@ pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, const vpim_api_t *api, char *err, 
     const unsigned fp = cfg->prec == PIM_FP16;
     char what[96], dir[128], args[96];
     snprintf(what, sizeof what, "the PIM unit (%u lanes %s)", cfg->lanes, pim_prec_name(cfg->prec));
-    snprintf(dir, sizeof dir, "build/pim/pim_l%u_fp%u_g%u_s%u_a%u", cfg->lanes, fp,
+    snprintf(dir, sizeof dir, "pim/pim_l%u_fp%u_g%u_s%u_a%u", cfg->lanes, fp,
              cfg->grf_entries, cfg->srf_entries, cfg->acc_entries);
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->lanes, fp, cfg->grf_entries,
              cfg->srf_entries, cfg->acc_entries);

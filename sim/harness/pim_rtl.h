@@ -3,8 +3,8 @@
  * row buffer; the same run on the C model (models/pim.h); an independent
  * reference of the unit's arithmetic for the value checks; and the unit's
  * glue for the rtlcheck driver.  Missing libraries are built on demand by
- * rtl/pim_build.sh into $CODESIM_ROOT/build/pim/ (CODESIM_ROOT defaults to
- * the source tree). */
+ * rtl/pim_build.sh into pim/ of the build directory (sim/io/paths.h: a
+ * checkout's build/, else a user cache). */
 #ifndef CODESIM_PIM_RTL_H
 #define CODESIM_PIM_RTL_H
 

@@ -27,7 +27,7 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
                                        "rtl/build.sh", "rtl/vbuild.sh"};
     char what[64], dir[128], args[96];
     snprintf(what, sizeof what, "the %ux%u array", cfg->rows, cfg->cols);
-    snprintf(dir, sizeof dir, "build/rtl/systolic_r%u_c%u_a%u_w%u_acc%u", cfg->rows, cfg->cols,
+    snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u", cfg->rows, cfg->cols,
              cfg->in_bits, cfg->w_bits, cfg->acc_bits);
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->rows, cfg->cols, cfg->in_bits, cfg->w_bits,
              cfg->acc_bits);

@@ -2,8 +2,8 @@
  * a shared library per shape and driven cycle by cycle with this file as its
  * memory; the same run on the C model's cycle-by-cycle array; and the
  * array's glue for the rtlcheck driver.  Missing shapes are built on demand
- * by rtl/build.sh into $CODESIM_ROOT/build/rtl/ (CODESIM_ROOT defaults to
- * the source tree). */
+ * by rtl/build.sh into rtl/ of the build directory (sim/io/paths.h: a
+ * checkout's build/, else a user cache). */
 #ifndef CODESIM_SYSTOLIC_RTL_H
 #define CODESIM_SYSTOLIC_RTL_H
 

@@ -8,15 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
-
-const char *vlib_root(void)
-{
-    const char *r = getenv("CODESIM_ROOT");
-    return r && *r ? r : CODESIM_ROOT;
-}
+#include "../io/paths.h"
 
 /* Appends s to out in single quotes, for the shell. */
 static void quote(char *out, size_t n, const char *s)
@@ -45,8 +37,8 @@ static int fresh(const vlib_spec_t *spec, const char *lib)
         return 0;
     for (size_t i = 0; i < spec->nsrcs; i++) {
         char p[4200];
-        snprintf(p, sizeof p, "%s/%s", vlib_root(), spec->srcs[i]);
-        if (stat(p, &ss) == 0 && ss.st_mtime > sl.st_mtime)
+        if (io_data_path(spec->srcs[i], p, sizeof p) == 0 && stat(p, &ss) == 0 &&
+            ss.st_mtime > sl.st_mtime)
             return 0;
     }
     return 1;
@@ -55,11 +47,15 @@ static int fresh(const vlib_spec_t *spec, const char *lib)
 /* Builds the library when needed and returns its table; *so the handle. */
 static const vshim_base_t *open_lib(const vlib_spec_t *spec, void **so, char *err, size_t errlen)
 {
-    char dir[4096], lib[4400], script[4200];
-    snprintf(dir, sizeof dir, "%s/%s", vlib_root(), spec->dir);
-    snprintf(lib, sizeof lib, "%s/%s", dir, spec->lib);
-    snprintf(script, sizeof script, "%s/%s", vlib_root(), spec->script);
+    char build[4096], dir[4400], lib[4600], script[4200];
     *so = NULL;
+    if (io_build_dir(build, sizeof build) != 0 ||
+        io_data_path(spec->script, script, sizeof script) != 0) {
+        snprintf(err, errlen, "%s: path too long for the build or data directory", spec->dir);
+        return NULL;
+    }
+    snprintf(dir, sizeof dir, "%s/%s", build, spec->dir);
+    snprintf(lib, sizeof lib, "%s/%s", dir, spec->lib);
     if (!fresh(spec, lib)) {
         char cmd[10000] = "";
         quote(cmd, sizeof cmd, script);

@@ -1,7 +1,8 @@
 /* vlib.h - Verilated block libraries: one shared library per block
- * configuration, built by a script in rtl/ into $CODESIM_ROOT/build/ and
- * loaded with dlopen.  CODESIM_ROOT (environment) overrides the source tree
- * the binary was built from. */
+ * configuration, built by a script in rtl/ of the data directory into the
+ * build directory and loaded with dlopen (both directories: sim/io/paths.h;
+ * a checkout builds into its build/, an installed binary into
+ * $CODESIM_CACHE, $XDG_CACHE_HOME/codesim or ~/.cache/codesim). */
 #ifndef CODESIM_VLIB_H
 #define CODESIM_VLIB_H
 
@@ -12,11 +13,12 @@
 
 typedef struct {
     const char *what;          /* for messages: "the 8x8 array" */
-    const char *dir;           /* under the root: "build/rtl/systolic_r8_c8_..." */
+    const char *dir;           /* under the build directory: "rtl/systolic_r8_c8_..." */
     const char *lib;           /* file in dir: "libvsystolic.so" */
-    const char *script;        /* under the root: "rtl/build.sh" */
+    const char *script;        /* under the data directory: "rtl/build.sh" */
     const char *args;          /* the script's arguments after the output dir */
-    const char *const *srcs;   /* under the root: a library older than any is rebuilt */
+    const char *const *srcs;   /* under the data directory: a library older than any is
+                                * rebuilt */
     size_t nsrcs;
     const char *symbol;        /* exported function returning the entry-point table */
 } vlib_spec_t;
@@ -27,9 +29,6 @@ typedef struct {
     const vshim_base_t *api;   /* the block's table, which begins with the shared base */
     void *h;                   /* the instance api->create() made */
 } vlib_t;
-
-/* The source tree: $CODESIM_ROOT or the one compiled in. */
-const char *vlib_root(void);
 
 /* Builds the library when it is missing or older than a source, loads it,
  * takes the table its symbol returns and creates an instance; with api not
