@@ -23,6 +23,20 @@
 #include "../cost/tech_file.h"
 
 int rtlcheck_lut(int argc, char **argv);
+/* The unit for one layer: a workload row's own w_bits and wq (as codesim run
+ * takes them, models/block.c) over the --w-bits/--wq options. */
+static lut_cfg_t layer_cfg(const lut_cfg_t *cfg, const layer_t *l, int zp_set)
+{
+    lut_cfg_t c = *cfg;
+    if (l->w_bits) {
+        c.w_bits = l->w_bits;
+        c.wq = l->wq;
+        if (!zp_set)
+            c.zp = 1u << (l->w_bits - 1);
+    }
+    return c;
+}
+
 int cmd_lutcompare(int argc, char **argv);
 int bench_lut(void);
 
@@ -224,7 +238,9 @@ static const char lutcompare_usage[] =
     "Runs each GEMM O[M][N] = A[M][K] x W[K][N] (default M=1 N=4096 K=4096, a decode\n"
     "GEMV, W2) on three machines and prints cycles\n"
     "and event counts side by side (fast path):\n"
-    "  lut      the LUT tensor core (models/lut_tc.h)\n"
+    "  lut      the LUT tensor core (models/lut_tc.h): the --hw machine's lut: section\n"
+    "           when it has one, else lut_defaults(), changed by the LUT options; a\n"
+    "           workload row's w_bits and wq override --w-bits and --wq, as in run\n"
     "  dq+mac   dequantize-then-MAC: the systolic array of --hw (default 32 x 32 os)\n"
     "           on int8 weights, plus one dequantize op per weight element filled\n"
     "  int8     the same systolic array on plain int8 weights\n"
@@ -237,7 +253,9 @@ static const char lutcompare_usage[] =
     "included) come from models/power.h; each machine's 'power' line gives TOPS,\n"
     "TOPS/W and TOPS/mm^2, whole and for the datapath alone (core: no buffers, no\n"
     "DRAM), and its three largest energy components.  The closing 'power' table\n"
-    "sums the workload, with the ratios of lut to both baselines and why.\n";
+    "sums the workload, with the ratios of lut to both baselines and why.  Time is\n"
+    "at the machine's clock (npu.freq_mhz).  This compares one unit with another;\n"
+    "codesim run prices the whole machine.\n";
 
 /* One machine's area and energy over the whole run.  "core" is the compute
  * datapath alone: everything but the SRAM buffers and DRAM. */
@@ -415,6 +433,20 @@ int cmd_lutcompare(int argc, char **argv)
     const char *wl_path = NULL, *hw_path = NULL, *node = "45nm";
     lut_cfg_t cfg;
     lut_defaults(&cfg);
+    /* The LUT unit is the machine's (its lut: section) when --hw has one;
+     * the LUT options below then change it. */
+    for (int i = 1; i < argc; i++) {
+        const char *h = !strcmp(argv[i], "--hw") && i + 1 < argc ? argv[i + 1]
+                        : !strncmp(argv[i], "--hw=", 5)         ? argv[i] + 5
+                                                                : NULL;
+        if (!h)
+            continue;
+        hw_cfg_t mh;
+        char e[512];
+        if (hw_load(h, &mh, e, sizeof e) == 0 && mh.has_lut)
+            cfg = mh.lut; /* a bad file is reported once below */
+        hw_free(&mh);
+    }
     int ternary = 0, table_set = 0, bad = 0, bw_set = 0;
     uint64_t m = 1, n = 4096, k = 4096;   /* a decode GEMV: one token, 4096 x 4096 W */
     static const struct option opts[] = {
@@ -490,7 +522,8 @@ int cmd_lutcompare(int argc, char **argv)
     /* Check every layer first: a bad one prints nothing else. */
     for (size_t i = 0; i < nl; i++) {
         const lut_gemm_t g = {layers[i].m, layers[i].n, layers[i].k};
-        if (lut_gemm_check(&cfg, &g, err, sizeof err) != 0) {
+        const lut_cfg_t lc = layer_cfg(&cfg, &layers[i], zp_set);
+        if (lut_gemm_check(&lc, &g, err, sizeof err) != 0) {
             if (wl_path)
                 fprintf(stderr, "codesim lutcompare: %s:%u: %s\n", wl_path, layers[i].line, err);
             else
@@ -534,8 +567,9 @@ int cmd_lutcompare(int argc, char **argv)
     int rc = 0;
     for (size_t i = 0; i < nl && rc == 0; i++) {
         const lut_gemm_t g = {layers[i].m, layers[i].n, layers[i].k};
+        const lut_cfg_t lc = layer_cfg(&cfg, &layers[i], zp_set);
         lut_stats_t ls;
-        if (lut_run(&cfg, &g, LUT_FAST, NULL, NULL, NULL, &ls, err, sizeof err) != 0) {
+        if (lut_run(&lc, &g, LUT_FAST, NULL, NULL, NULL, &ls, err, sizeof err) != 0) {
             fprintf(stderr, "codesim lutcompare: %s: lut: %s\n", layers[i].name, err);
             rc = 1;
             break;
@@ -548,11 +582,11 @@ int cmd_lutcompare(int argc, char **argv)
             break;
         }
         lut_dequant_cost_t dq;
-        lut_dequant_cost(&cfg, ss.filter_writes, &dq);
+        lut_dequant_cost(&lc, ss.filter_writes, &dq);
         power_breakdown_t e[3];
         for (int j = 0; j < 3; j++)
             power_init(&e[j]);
-        if (power_lut_energy(&tech, &cfg, &ls, &e[0], err, sizeof err) != 0 ||
+        if (power_lut_energy(&tech, &lc, &ls, &e[0], err, sizeof err) != 0 ||
             power_dqmac_energy(&tech, &h8, &ss, &dq, &e[1], err, sizeof err) != 0 ||
             power_systolic_energy(&tech, &h8, &ss, &e[2], err, sizeof err) != 0) {
             fprintf(stderr, "codesim lutcompare: %s: %s\n", layers[i].name, err);
