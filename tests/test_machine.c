@@ -363,6 +363,44 @@ START_TEST(test_four_cores_are_four_slices)
 }
 END_TEST
 
+/* lutcompare's LUT column is the machine's LUT unit on each row's own
+ * weights: its cycles equal what run stores for every LUT layer. */
+START_TEST(test_lutcompare_lut_cycles_equal_run)
+{
+    char dir[64], hw[512], wl[512], db[128], out[128];
+    scratch(dir);
+    snprintf(hw, sizeof hw, "%s/configs/lut.yaml", CODESIM_ROOT);
+    snprintf(wl, sizeof wl, "%s/traces/lowbit.csv", CODESIM_ROOT);
+    snprintf(db, sizeof db, "%s/run.db", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    char *const run[] = {"codesim", "run", "--hw", hw, "--workload", wl, "--db", db, NULL};
+    expect_ok(run, out);
+    char *const cmp[] = {"codesim", "lutcompare", "--hw", hw, "--workload", wl, NULL};
+    expect_ok(cmp, out);
+    const char *text = slurp(out);
+    int seen = 0;
+    for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        char name[64], unit[16];
+        unsigned long long cycles;
+        if (sscanf(line, "%63s %15s %llu", name, unit, &cycles) != 3 || strcmp(unit, "lut"))
+            continue;
+        char q[256];
+        snprintf(q, sizeof q, "SELECT count(*) FROM layers WHERE name = '%s' AND unit = 'lut'",
+                 name);
+        if (sql_num(db, q) == 0)
+            continue; /* an int8 row: lutcompare still runs it at --w-bits */
+        snprintf(q, sizeof q, "SELECT total_cycles FROM layers WHERE name = '%s' AND unit = 'lut'",
+                 name);
+        ck_assert_msg(sql_num(db, q) == (double)cycles, "%s: lutcompare %llu cycles, run %.0f",
+                      name, cycles, sql_num(db, q));
+        seen++;
+    }
+    ck_assert_int_eq(seen, (int)sql_num(db, "SELECT count(*) FROM layers WHERE unit = 'lut'"));
+    ck_assert_int_ge(seen, 4);
+    cleanup(dir);
+}
+END_TEST
+
 Suite *machine_suite(void)
 {
     Suite *s = suite_create("machine");
@@ -374,6 +412,7 @@ Suite *machine_suite(void)
     tcase_add_test(tc, test_json_matches_database);
     tcase_add_test(tc, test_unused_block_is_noted);
     tcase_add_test(tc, test_four_cores_are_four_slices);
+    tcase_add_test(tc, test_lutcompare_lut_cycles_equal_run);
     suite_add_tcase(s, tc);
     return s;
 }
