@@ -41,6 +41,7 @@ static const struct {
     {"lut", lut_suite, 1},
     {"lut_rtl", lut_rtl_suite, 0},
     {"paths", paths_suite, 1},
+    {"spawn", spawn_suite, 1},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

@@ -5,15 +5,24 @@
  * must stop with a message naming cycle, port, lane and address, never
  * touch the memory there (this binary runs under ASan, which would report
  * the read or write past the buffer), and the rtlcheck driver must count
- * such a case as a mismatch and log it so. */
+ * such a case as a mismatch and log it so.  Also: the library loader
+ * (sim/harness/vlib.h) runs a block's build script with an argument vector,
+ * never through a shell, shown with a stand-in script. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../sim/harness/lut_rtl.h"
 #include "../sim/harness/pim_rtl.h"
 #include "../sim/harness/systolic_rtl.h"
+#include "../sim/harness/vlib.h"
+#include "../sim/io/spawn.h"
 #include "tests.h"
+
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
 
 /* ---- the recorder's bounds check -------------------------------------------- */
 
@@ -260,6 +269,59 @@ START_TEST(rtlcheck_counts_an_out_of_range_rtl_address_as_a_mismatch)
 }
 END_TEST
 
+/* ---- building a library ------------------------------------------------------ */
+
+/* A build directory whose name a shell would run commands from
+ * ($CODESIM_CACHE) reaches the build script as one argument and runs
+ * nothing; the script's standard output goes to standard error; a failed
+ * build, or a missing script, is one message naming the script.  The
+ * stand-in tests/data/vlib_args.sh writes its arguments to OUTDIR/args. */
+START_TEST(vlib_runs_the_build_script_without_a_shell)
+{
+    ck_assert_msg(access("INJECTED", F_OK) != 0, "remove the stale ./INJECTED first");
+    char dir[] = "/tmp/codesim-vlib-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cache[256], path[512], got[1024], want[1024], err[512];
+    snprintf(cache, sizeof cache, "%s/c';touch INJECTED;' $(touch INJECTED)", dir);
+    setenv("CODESIM_CACHE", cache, 1);
+    setenv("CODESIM_DATA", CODESIM_ROOT, 1);
+    static const char *const srcs[] = {"tests/data/vlib_args.sh"};
+    vlib_spec_t spec = {"the stand-in", "stand/in", "libnone.so", "tests/data/vlib_args.sh",
+                        "4 12 8", srcs, 1, "none"};
+    vlib_t v;
+    snprintf(path, sizeof path, "%s/stderr", dir);
+    fflush(stderr);
+    ck_assert_ptr_nonnull(freopen(path, "w", stderr));
+    const int rc = vlib_load(&spec, NULL, &v, err, sizeof err);
+    fflush(stderr);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_str_eq(err, CODESIM_ROOT "/tests/data/vlib_args.sh: RTL build failed (see the "
+                          "messages above)");
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    got[fread(got, 1, sizeof got - 1, f)] = 0;
+    fclose(f);
+    ck_assert_str_eq(got, "rtl: building the stand-in (once per configuration)\n"
+                          "vlib_args: not building anything\n");
+    snprintf(path, sizeof path, "%s/stand/in/args", cache);
+    f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s: not written", path);
+    got[fread(got, 1, sizeof got - 1, f)] = 0;
+    fclose(f);
+    snprintf(want, sizeof want, "%s/stand/in\n4\n12\n8\n", cache);
+    ck_assert_str_eq(got, want);
+    ck_assert_int_ne(access("INJECTED", F_OK), 0);
+    snprintf(path, sizeof path, "%s/INJECTED", dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+
+    spec.script = "tests/data/no_such_build.sh";
+    ck_assert_int_eq(vlib_load(&spec, NULL, &v, err, sizeof err), -1);
+    ck_assert_str_eq(err, CODESIM_ROOT "/tests/data/no_such_build.sh: not found");
+    const char *const rm[] = {"rm", "-rf", dir, NULL};
+    ck_assert_int_eq(io_spawn(rm, NULL, err, sizeof err), 0);
+}
+END_TEST
+
 Suite *harness_suite(void)
 {
     Suite *s = suite_create("harness");
@@ -270,5 +332,8 @@ Suite *harness_suite(void)
     tcase_add_test(tc, pim_harness_refuses_an_rtl_column_past_the_row);
     tcase_add_test(tc, rtlcheck_counts_an_out_of_range_rtl_address_as_a_mismatch);
     suite_add_tcase(s, tc);
+    TCase *build = tcase_create("build");
+    tcase_add_test(build, vlib_runs_the_build_script_without_a_shell);
+    suite_add_tcase(s, build);
     return s;
 }

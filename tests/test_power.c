@@ -6,6 +6,7 @@
  * ISCA 2021); LUT and PIM energies and areas worked out by hand from event
  * counts; flip-flop counts derived by hand from rtl/systolic.v; and cell
  * areas from yosys (`codesim synth`, run through the real binary). */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "../models/tech.h"
 #include "tests.h"
 #include "../sim/cost/tech_file.h"
+#include "../sim/io/spawn.h"
 
 /* |got - want| <= rel x |want| */
 static void near(double got, double want, double rel, const char *what)
@@ -632,6 +634,80 @@ START_TEST(area_model_tracks_yosys_small_grids)
 }
 END_TEST
 
+/* Runs $CODESIM_BIN with an argument vector (no shell between the test and
+ * codesim either), its output in out; returns the exit status. */
+static int run_argv(const char *const args[], const tmpdir_t *d, char *out, size_t outlen)
+{
+    const char *bin = getenv("CODESIM_BIN") ? getenv("CODESIM_BIN") : "build/codesim";
+    const char *argv[16] = {bin};
+    size_t n = 1;
+    while (args[n - 1] && n < 15) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    char path[128], err[512];
+    snprintf(path, sizeof path, "%s/codesim.out", d->dir);
+    const int rc = io_spawn(argv, path, err, sizeof err);
+    ck_assert_msg(rc >= 0, "%s", err);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    out[fread(out, 1, outlen - 1, f)] = 0;
+    fclose(f);
+    return rc;
+}
+
+/* An --out that a shell would take for commands is one directory name: the
+ * known attack (codesim synth --out "o';touch INJECTED;'") creates no
+ * INJECTED, and the grids are synthesized into that directory.  Two sizes,
+ * not one: --sizes 1 is refused before yosys runs, which would prove
+ * nothing. */
+START_TEST(synth_out_with_quotes_and_semicolons_runs_no_command)
+{
+    ck_assert_msg(access("INJECTED", F_OK) != 0, "remove the stale ./INJECTED first");
+    tmpdir_t d;
+    tmp_open(&d);
+    char out_dir[256], db[128], path[384], out[8192];
+    snprintf(out_dir, sizeof out_dir, "%s/o';touch INJECTED;'", d.dir);
+    snprintf(db, sizeof db, "%s/s.db", d.dir);
+    const char *const args[] = {"synth", "--sizes", "1,2", "--out", out_dir, "--db", db, NULL};
+    const int rc = run_argv(args, &d, out, sizeof out);
+    ck_assert_int_ne(access("INJECTED", F_OK), 0);
+    snprintf(path, sizeof path, "%s/INJECTED", d.dir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_msg(rc == 0, "codesim synth failed (%d):\n%s", rc, out);
+    snprintf(path, sizeof path, "%s/synth.csv", out_dir);
+    ck_assert_int_eq(access(path, R_OK), 0);
+    tmp_close(&d);
+}
+END_TEST
+
+/* An --out longer than PATH_MAX is refused with one line naming the
+ * option, before anything is made, never cut short in a buffer (which once
+ * gave "yosys: not found"). */
+START_TEST(synth_refuses_an_out_longer_than_path_max)
+{
+    tmpdir_t d;
+    tmp_open(&d);
+    char *long_out = malloc(PATH_MAX + 64);
+    ck_assert_ptr_nonnull(long_out);
+    int n = snprintf(long_out, PATH_MAX + 64, "%s/", d.dir);
+    memset(long_out + n, 'x', PATH_MAX + 64 - n - 1);
+    long_out[PATH_MAX + 63] = 0;
+    char db[128], out[8192];
+    snprintf(db, sizeof db, "%s/s.db", d.dir);
+    const char *const args[] = {"synth", "--sizes", "1,2", "--out", long_out, "--db", db, NULL};
+    const int rc = run_argv(args, &d, out, sizeof out);
+    free(long_out);
+    ck_assert_int_ne(rc, 0);
+    ck_assert_msg(!strncmp(out, "codesim synth: --out: path too long (", 37) &&
+                      strchr(out, '\n') == out + strlen(out) - 1,
+                  "want one line naming --out, got %zu bytes: %.300s", strlen(out), out);
+    ck_assert_int_ne(access(db, F_OK), 0);
+    tmp_close(&d);
+}
+END_TEST
+
 Suite *power_suite(void)
 {
     Suite *s = suite_create("power");
@@ -653,6 +729,8 @@ Suite *power_suite(void)
     suite_add_tcase(s, cli);
     TCase *syn = tcase_create("yosys");
     tcase_add_test(syn, area_model_tracks_yosys_small_grids);
+    tcase_add_test(syn, synth_out_with_quotes_and_semicolons_runs_no_command);
+    tcase_add_test(syn, synth_refuses_an_out_longer_than_path_max);
     tcase_set_timeout(syn, 300);
     suite_add_tcase(s, syn);
     return s;

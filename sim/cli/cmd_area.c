@@ -4,12 +4,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../models/power.h"
@@ -21,6 +21,8 @@
 #include "../io/workload.h"
 #include "../cost/tech_file.h"
 #include "../io/paths.h"
+#include "../io/spawn.h"
+#include "../io/textfile.h"
 #include "../run/run.h"
 #include "output.h"
 
@@ -203,7 +205,10 @@ typedef struct {
     double synth_um2, model_um2, seconds;
 } synth_row_t;
 
-/* Reads yosys `stat` output: "  $_AND_   272" lines. */
+/* Reads the last `stat` report in a yosys log: its "     $_AND_   272"
+ * lines.  `synth` prints a report of its own earlier in the log, with cells
+ * that later passes replace, so each "Printing statistics." header starts
+ * the count afresh. */
 static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -211,11 +216,16 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    char line[256];
+    char line[256], unknown[64] = "";
     int found = 0;
-    r->cells = r->dffs = 0;
-    r->synth_um2 = 0;
     while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "Printing statistics.")) {
+            r->cells = r->dffs = 0;
+            r->synth_um2 = 0;
+            found = 0;
+            unknown[0] = 0;
+            continue;
+        }
         char cell[64];
         unsigned long long cnt;
         if (sscanf(line, " %63s %llu", cell, &cnt) != 2 || strncmp(cell, "$_", 2))
@@ -223,42 +233,85 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
         size_t i = 0;
         while (i < sizeof cell_area / sizeof cell_area[0] && strcmp(cell_area[i].cell, cell))
             i++;
+        found = 1;
         if (i == sizeof cell_area / sizeof cell_area[0]) {
-            snprintf(err, errlen, "%s: cell %s: not in the cell area model", path, cell);
-            fclose(f);
-            return -1;
+            if (!unknown[0])
+                snprintf(unknown, sizeof unknown, "%s", cell);
+            continue;
         }
         r->cells += cnt;
         if (!strcmp(cell, "$_DFF_P_"))
             r->dffs += cnt;
         r->synth_um2 += (double)cnt * cell_area[i].um2;
-        found = 1;
     }
     fclose(f);
     if (!found) {
         snprintf(err, errlen, "%s: no cells in yosys statistics", path);
         return -1;
     }
+    if (unknown[0]) {
+        snprintf(err, errlen, "%s: cell %s: not in the cell area model", path, unknown);
+        return -1;
+    }
     return 0;
 }
 
-static int run_yosys(const char *dir, uint32_t n, uint32_t bits, uint32_t acc, const char *stat,
-                     char *err, size_t errlen)
+/* Writes DIR/NAME to out (PATH_MAX bytes); -1 when it does not fit, never a
+ * truncated path. */
+static int join_path(char *out, const char *dir, const char *name)
 {
-    char cmd[8192], log[600], data[1024];
-    io_data_dir(data, sizeof data);
-    snprintf(log, sizeof log, "%s/grid_%u_b%u_acc%u.log", dir, n, bits, acc);
-    snprintf(cmd, sizeof cmd,
-             "yosys -q -l '%s' -p 'read_verilog %s/rtl/systolic.v %s/rtl/synth/systolic_grid.v; "
-             "chparam -set R %u -set C %u -set OPW %u -set ACCW %u systolic_grid; "
-             "script %s/rtl/synth/grid.ys; tee -q -o %s stat' >/dev/null 2>&1",
-             log, data, data, n, n, bits, acc, data, stat);
-    const int rc = system(cmd);
-    if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-        if (WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
+    const int n = snprintf(out, PATH_MAX, "%s/%s", dir, name);
+    return n < 0 || n >= PATH_MAX ? -1 : 0;
+}
+
+/* Synthesizes the n x n grid with its log in log (which read_stat reads).
+ *
+ * Nothing reaches a shell, and no path is written into a yosys command
+ * either: yosys splits commands at ';' and spaces and runs "!..." through
+ * the shell, so a path inside a script could still run a command.  The
+ * Verilog files are file arguments after "--" (so that a path beginning
+ * with '-' is no option), read with read_verilog (-f verilog; yosys' own
+ * choice for .v, `read -vlog2k`, elaborates differently and changes the
+ * cell counts); the commands, given with -p and run after the files are
+ * read, are the grid's parameters (chparam), the text of rtl/synth/grid.ys
+ * and `stat`. */
+static int run_yosys(const char *log, uint32_t n, uint32_t bits, uint32_t acc, char *err,
+                     size_t errlen)
+{
+    char sys_v[PATH_MAX], grid_v[PATH_MAX], grid_ys[PATH_MAX];
+    if (io_data_path("rtl/systolic.v", sys_v, sizeof sys_v) != 0 ||
+        io_data_path("rtl/synth/systolic_grid.v", grid_v, sizeof grid_v) != 0 ||
+        io_data_path("rtl/synth/grid.ys", grid_ys, sizeof grid_ys) != 0) {
+        snprintf(err, errlen, "data directory: path too long (at most %d bytes in all)",
+                 PATH_MAX - 1);
+        return -1;
+    }
+    size_t len;
+    char *flow = textfile_read(grid_ys, &len, err, errlen);
+    if (!flow)
+        return -1;
+    const size_t cap = len + 128;
+    char *cmds = malloc(cap);
+    if (!cmds) {
+        free(flow);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(cmds, cap, "chparam -set R %u -set C %u -set OPW %u -set ACCW %u systolic_grid\n%s\n"
+             "stat\n", n, n, bits, acc, flow);
+    free(flow);
+    const char *const argv[] = {"yosys", "-q", "-l", log, "-f", "verilog", "-p", cmds, "--",
+                                sys_v, grid_v, NULL};
+    /* The console output is the log's warnings and errors again. */
+    const int rc = io_spawn(argv, "/dev/null", err, errlen);
+    free(cmds);
+    if (rc < 0) {
+        if (!strcmp(err, "yosys: not found"))
             snprintf(err, errlen, "yosys: not found (Debian package yosys)");
-        else
-            snprintf(err, errlen, "yosys failed on the %ux%u grid, see %s", n, n, log);
+        return -1;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "yosys failed on the %ux%u grid, see %s", n, n, log);
         return -1;
     }
     return 0;
@@ -267,9 +320,12 @@ static int run_yosys(const char *dir, uint32_t n, uint32_t bits, uint32_t acc, c
 static int parse_sizes(const char *s, uint32_t *sizes, size_t *count)
 {
     size_t n = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    char buf[256], *save = NULL;
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
+        fprintf(stderr, "codesim synth: --sizes: too long (at most %zu bytes)\n", sizeof buf - 1);
+        return -1;
+    }
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         uint64_t v;
         if (n == 16 || cli_uint("synth", "--sizes", tok, 1, 64, &v) != 0)
             return -1;
@@ -326,6 +382,14 @@ int cmd_synth(int argc, char **argv)
         fprintf(stderr, "codesim synth: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
+    /* Every file synth writes is DIR/NAME with NAME at most 32 bytes
+     * (grid_64_b16_acc32.log, synth.csv.tmp): a longer --out is refused
+     * here, before anything is made, rather than cut short in a buffer. */
+    if (strlen(out) + 32 >= PATH_MAX) {
+        fprintf(stderr, "codesim synth: --out: path too long (%zu bytes; at most %d)\n",
+                strlen(out), PATH_MAX - 33);
+        return 2;
+    }
     uint32_t sizes[16];
     size_t ns;
     if (parse_sizes(sizes_s, sizes, &ns) != 0)
@@ -337,7 +401,7 @@ int cmd_synth(int argc, char **argv)
         fprintf(stderr, "codesim synth: %s: %s\n", out, strerror(errno));
         return 1;
     }
-    char err[700];
+    char err[PATH_MAX + 200];
     /* Open the database before synthesizing: a bad database fails fast. */
     db_t *db = NULL;
     if (db_open(db_path, &db, err, sizeof err) != 0) {
@@ -347,13 +411,14 @@ int cmd_synth(int argc, char **argv)
     synth_row_t rows[16];
     for (size_t i = 0; i < ns; i++) {
         synth_row_t *r = &rows[i];
-        char stat[600];
-        snprintf(stat, sizeof stat, "%s/grid_%u_b%u_acc%u.stat", out, sizes[i], (unsigned)bits,
+        char name[32], log[PATH_MAX];
+        snprintf(name, sizeof name, "grid_%u_b%u_acc%u.log", sizes[i], (unsigned)bits,
                  (unsigned)acc);
+        join_path(log, out, name); /* fits: checked above */
         const double t0 = cli_now();
         r->n = sizes[i];
-        if (run_yosys(out, sizes[i], (uint32_t)bits, (uint32_t)acc, stat, err, sizeof err) != 0 ||
-            read_stat(stat, r, err, sizeof err) != 0) {
+        if (run_yosys(log, sizes[i], (uint32_t)bits, (uint32_t)acc, err, sizeof err) != 0 ||
+            read_stat(log, r, err, sizeof err) != 0) {
             fprintf(stderr, "codesim synth: %s\n", err);
             db_close(db);
             return 1;
@@ -366,9 +431,9 @@ int cmd_synth(int argc, char **argv)
     }
 
     /* Write the CSV beside, then rename: an interrupted run keeps the old one. */
-    char csv[600], tmp[640];
-    snprintf(csv, sizeof csv, "%s/synth.csv", out);
-    snprintf(tmp, sizeof tmp, "%s.tmp", csv);
+    char csv[PATH_MAX], tmp[PATH_MAX];
+    join_path(csv, out, "synth.csv"); /* fits: checked above */
+    join_path(tmp, out, "synth.csv.tmp");
     FILE *f = fopen(tmp, "w");
     if (!f) {
         fprintf(stderr, "codesim synth: %s: %s\n", tmp, strerror(errno));
