@@ -26,9 +26,16 @@ const char *mapper_family_name(mapper_family_t f)
     return "?";
 }
 
-/* Shapes larger than this are typos (the largest public vocabularies are
- * ~256k, hidden sizes ~16k). */
-#define MODEL_MAX_DIM (1ull << 24)
+/* Sizes past these are typos or hostile (a model's time and memory grow
+ * with them): the largest public checkpoints have 126 layers (Llama 3.1
+ * 405B), 128 heads, hidden 16384, intermediate 53248 and a vocabulary of
+ * ~256k; positions and windows reach ~10M.  Documented in the README. */
+#define MODEL_MAX_LAYERS 1024ull
+#define MODEL_MAX_HEADS 1024ull
+#define MODEL_MAX_HIDDEN 65536ull
+#define MODEL_MAX_FFN (1ull << 18)
+#define MODEL_MAX_VOCAB (1ull << 20)
+#define MODEL_MAX_DIM (1ull << 24) /* positions, sliding window */
 
 typedef struct {
     json_t *root;
@@ -37,8 +44,8 @@ typedef struct {
     size_t errlen;
 } jctx_t;
 
-/* A required (or defaulted, when dflt != 0) positive integer key. */
-static int get_dim(jctx_t *j, const char *key, uint64_t dflt, uint64_t *out)
+/* A required (or defaulted, when dflt != 0) integer key in 1..max. */
+static int get_dim(jctx_t *j, const char *key, uint64_t dflt, uint64_t max, uint64_t *out)
 {
     json_t *v = json_object_get(j->root, key);
     if (!v || json_is_null(v)) {
@@ -54,9 +61,9 @@ static int get_dim(jctx_t *j, const char *key, uint64_t dflt, uint64_t *out)
         return -1;
     }
     const json_int_t x = json_integer_value(v);
-    if (x < 1 || (uint64_t)x > MODEL_MAX_DIM) {
+    if (x < 1 || (uint64_t)x > max) {
         snprintf(j->err, j->errlen, "%s: %s: %lld is outside 1..%llu", j->path, key,
-                 (long long)x, MODEL_MAX_DIM);
+                 (long long)x, (unsigned long long)max);
         return -1;
     }
     *out = (uint64_t)x;
@@ -137,10 +144,12 @@ static int arch_is_bitnet(json_t *root)
 
 static int parse_gpt2(jctx_t *j, mapper_model_t *m)
 {
-    if (get_dim(j, "n_embd", 0, &m->hidden) || get_dim(j, "n_head", 0, &m->heads) ||
-        get_dim(j, "n_layer", 0, &m->layers) || get_dim(j, "vocab_size", 0, &m->vocab) ||
-        get_dim(j, "n_positions", 0, &m->max_pos) ||
-        get_dim(j, "n_inner", 4 * m->hidden, &m->ffn) ||
+    if (get_dim(j, "n_embd", 0, MODEL_MAX_HIDDEN, &m->hidden) ||
+        get_dim(j, "n_head", 0, MODEL_MAX_HEADS, &m->heads) ||
+        get_dim(j, "n_layer", 0, MODEL_MAX_LAYERS, &m->layers) ||
+        get_dim(j, "vocab_size", 0, MODEL_MAX_VOCAB, &m->vocab) ||
+        get_dim(j, "n_positions", 0, MODEL_MAX_DIM, &m->max_pos) ||
+        get_dim(j, "n_inner", 4 * m->hidden, MODEL_MAX_FFN, &m->ffn) ||
         get_act(j, "activation_function", "gelu_new", &m->act))
         return -1;
     m->kv_heads = m->heads;
@@ -155,12 +164,13 @@ static int parse_gpt2(jctx_t *j, mapper_model_t *m)
 static int parse_opt(jctx_t *j, mapper_model_t *m)
 {
     int pre_norm;
-    if (get_dim(j, "hidden_size", 0, &m->hidden) ||
-        get_dim(j, "num_attention_heads", 0, &m->heads) ||
-        get_dim(j, "num_hidden_layers", 0, &m->layers) || get_dim(j, "ffn_dim", 0, &m->ffn) ||
-        get_dim(j, "vocab_size", 0, &m->vocab) ||
-        get_dim(j, "max_position_embeddings", 0, &m->max_pos) ||
-        get_dim(j, "word_embed_proj_dim", m->hidden, &m->embed_proj) ||
+    if (get_dim(j, "hidden_size", 0, MODEL_MAX_HIDDEN, &m->hidden) ||
+        get_dim(j, "num_attention_heads", 0, MODEL_MAX_HEADS, &m->heads) ||
+        get_dim(j, "num_hidden_layers", 0, MODEL_MAX_LAYERS, &m->layers) ||
+        get_dim(j, "ffn_dim", 0, MODEL_MAX_FFN, &m->ffn) ||
+        get_dim(j, "vocab_size", 0, MODEL_MAX_VOCAB, &m->vocab) ||
+        get_dim(j, "max_position_embeddings", 0, MODEL_MAX_DIM, &m->max_pos) ||
+        get_dim(j, "word_embed_proj_dim", m->hidden, MODEL_MAX_HIDDEN, &m->embed_proj) ||
         get_act(j, "activation_function", "relu", &m->act) ||
         get_bool(j, "enable_bias", 1, &m->bias) ||
         get_bool(j, "tie_word_embeddings", 1, &m->tied) ||
@@ -182,12 +192,13 @@ static int parse_opt(jctx_t *j, mapper_model_t *m)
 
 static int parse_llama(jctx_t *j, mapper_model_t *m)
 {
-    if (get_dim(j, "hidden_size", 0, &m->hidden) ||
-        get_dim(j, "num_attention_heads", 0, &m->heads) ||
-        get_dim(j, "num_hidden_layers", 0, &m->layers) ||
-        get_dim(j, "intermediate_size", 0, &m->ffn) || get_dim(j, "vocab_size", 0, &m->vocab) ||
-        get_dim(j, "max_position_embeddings", 0, &m->max_pos) ||
-        get_dim(j, "num_key_value_heads", m->heads, &m->kv_heads) ||
+    if (get_dim(j, "hidden_size", 0, MODEL_MAX_HIDDEN, &m->hidden) ||
+        get_dim(j, "num_attention_heads", 0, MODEL_MAX_HEADS, &m->heads) ||
+        get_dim(j, "num_hidden_layers", 0, MODEL_MAX_LAYERS, &m->layers) ||
+        get_dim(j, "intermediate_size", 0, MODEL_MAX_FFN, &m->ffn) ||
+        get_dim(j, "vocab_size", 0, MODEL_MAX_VOCAB, &m->vocab) ||
+        get_dim(j, "max_position_embeddings", 0, MODEL_MAX_DIM, &m->max_pos) ||
+        get_dim(j, "num_key_value_heads", m->heads, MODEL_MAX_HEADS, &m->kv_heads) ||
         get_act(j, "hidden_act", "silu", &m->act) ||
         get_bool(j, "attention_bias", 0, &m->bias) ||
         get_bool(j, "tie_word_embeddings", 0, &m->tied))
@@ -197,9 +208,10 @@ static int parse_llama(jctx_t *j, mapper_model_t *m)
                  j->path, (unsigned long long)m->heads, (unsigned long long)m->hidden);
         return -1;
     }
-    if (get_dim(j, "head_dim", m->hidden / m->heads, &m->head_dim))
+    if (get_dim(j, "head_dim", m->hidden / m->heads, MODEL_MAX_HIDDEN, &m->head_dim))
         return -1;
-    if (m->family == MAPPER_MISTRAL && get_dim(j, "sliding_window", MODEL_MAX_DIM, &m->window))
+    if (m->family == MAPPER_MISTRAL &&
+        get_dim(j, "sliding_window", MODEL_MAX_DIM, MODEL_MAX_DIM, &m->window))
         return -1;
     if (m->window == MODEL_MAX_DIM)
         m->window = 0;
@@ -216,7 +228,7 @@ int mapper_model_parse(const char *text, size_t len, const char *path, mapper_mo
 {
     memset(m, 0, sizeof *m);
     json_error_t je;
-    json_t *root = json_loadb(text, len, 0, &je);
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
         snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
         return -1;

@@ -5,8 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../sim/cost/tech_file.h"
 #include "../sim/io/config.h"
 #include "tests.h"
 
@@ -398,6 +402,132 @@ START_TEST(yaml_second_document_is_an_error)
 }
 END_TEST
 
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* "a: " then open, 'x' or nothing, close, each depth times (malloc'd). */
+static char *nested(const char *head, const char *open, const char *close, size_t depth)
+{
+    const size_t h = strlen(head), o = strlen(open), c = strlen(close);
+    char *t = malloc(h + depth * (o + c) + 3);
+    ck_assert_ptr_nonnull(t);
+    char *p = t + h;
+    memcpy(t, head, h);
+    for (size_t i = 0; i < depth; i++, p += o)
+        memcpy(p, open, o);
+    *p++ = 'x';
+    for (size_t i = 0; i < depth; i++, p += c)
+        memcpy(p, close, c);
+    strcpy(p, "\n");
+    return t;
+}
+
+/* libyaml's loader took 24 s on 100,000 levels (quadratic); the pre-scan
+ * stops at the 65th, for hardware and technology YAML alike. */
+START_TEST(yaml_nested_100000_deep_is_refused_quickly)
+{
+    char *flow = nested("name: ", "[", "]", 100000), *block = nested("name:\n", "- ", "", 100000);
+    const double t0 = seconds();
+    expect_error("flow.yaml", flow, 1, NULL, "nested deeper than 64 levels");
+    expect_error("block.yaml", block, 2, NULL, "nested deeper than 64 levels");
+    char err[256];
+    tech_t t;
+    ck_assert_int_eq(tech_parse(flow, "deep-tech.yaml", &t, err, sizeof err), -1);
+    ck_assert_str_eq(err, "deep-tech.yaml:1: nested deeper than 64 levels");
+    const double dt = seconds() - t0;
+    ck_assert_msg(dt < 1.0, "took %.2f s", dt);
+    free(flow);
+    free(block);
+}
+END_TEST
+
+/* 64 levels (the top mapping and 63 lists) pass the scan; the loader then
+ * says what is wrong with the value. */
+START_TEST(yaml_nested_64_deep_passes_the_depth_limit)
+{
+    char *t = nested("name: ", "[", "]", 63);
+    char path[256], err[256] = "";
+    hw_cfg_t hw;
+    write_file(path, "deep64.yaml", t);
+    ck_assert_int_eq(hw_load(path, &hw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "nested") == NULL && strstr(err, "name") != NULL, "%s", err);
+    free(t);
+    t = nested("name: ", "[", "]", 64);
+    expect_error("deep65.yaml", t, 1, NULL, "nested deeper than 64 levels");
+    free(t);
+}
+END_TEST
+
+/* `--hw /dev/zero` once grew to 2.2 GB: a NUL byte ends the read at once. */
+START_TEST(dev_zero_is_refused_at_once)
+{
+    char err[256] = "";
+    hw_cfg_t hw;
+    const double t0 = seconds();
+    ck_assert_int_eq(hw_load("/dev/zero", &hw, err, sizeof err), -1);
+    const double dt = seconds() - t0;
+    ck_assert_str_eq(err, "/dev/zero: contains a NUL byte, not a text file");
+    ck_assert_msg(dt < 1.0, "took %.2f s", dt);
+}
+END_TEST
+
+/* Writes 2 MiB of comments into the FIFO at path, then exits. */
+static pid_t fifo_writer(const char *path)
+{
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        FILE *f = fopen(path, "w");
+        for (int i = 0; f && i < (2 << 20) / 8; i++)
+            if (fputs("# 3456\n", f) < 0) /* the reader closed early */
+                break;
+        _exit(0);
+    }
+    return pid;
+}
+
+/* Every input is read whole: past CODESIM_MAX_INPUT_MB it is refused,
+ * from a regular file before reading and from a pipe as it is read. */
+START_TEST(input_larger_than_the_cap_is_refused)
+{
+    char path[256], fifo[256], err[256] = "", want[400];
+    hw_cfg_t hw;
+    snprintf(path, sizeof path, "%s/big.yaml", scratch);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < (2 << 20) / 8; i++)
+        fputs("# 3456\n", f);
+    fputs("name: big\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(setenv("CODESIM_MAX_INPUT_MB", "1", 1), 0);
+    ck_assert_int_eq(hw_load(path, &hw, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: larger than 1 MiB (CODESIM_MAX_INPUT_MB)", path);
+    ck_assert_str_eq(err, want);
+
+    snprintf(fifo, sizeof fifo, "%s/pipe.yaml", scratch);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    const pid_t pid = fifo_writer(fifo);
+    ck_assert_int_eq(hw_load(fifo, &hw, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: larger than 1 MiB (CODESIM_MAX_INPUT_MB)", fifo);
+    ck_assert_str_eq(err, want);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+
+    ck_assert_int_eq(setenv("CODESIM_MAX_INPUT_MB", "3", 1), 0);
+    ck_assert_msg(hw_load(path, &hw, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(hw.name, "big");
+    hw_free(&hw);
+    ck_assert_int_eq(setenv("CODESIM_MAX_INPUT_MB", "0", 1), 0);
+    ck_assert_int_eq(hw_load(path, &hw, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "CODESIM_MAX_INPUT_MB: '0' is not a whole number"));
+    unsetenv("CODESIM_MAX_INPUT_MB");
+}
+END_TEST
+
 START_TEST(failed_load_leaves_defaults_and_no_text)
 {
     char path[256], err[256];
@@ -695,6 +825,15 @@ START_TEST(scalesim_inline_comment_is_part_of_the_value_as_in_configparser)
 }
 END_TEST
 
+/* An empty .cfg once ran the built-in default under the file's name. */
+START_TEST(scalesim_cfg_without_keys_is_refused)
+{
+    expect_error("empty.cfg", "", 0, NULL, "no key = value line");
+    expect_error("bare.cfg", "# a comment\n[general]\n\n[architecture_presets]\n", 0, NULL,
+                 "no key = value line");
+}
+END_TEST
+
 START_TEST(scalesim_missing_file_gives_cannot_open)
 {
     char err[256] = "";
@@ -863,6 +1002,10 @@ Suite *config_suite(void)
     tcase_add_test(tc, yaml_bad_names_are_errors);
     tcase_add_test(tc, yaml_name_of_63_characters_fits);
     tcase_add_test(tc, yaml_second_document_is_an_error);
+    tcase_add_test(tc, yaml_nested_100000_deep_is_refused_quickly);
+    tcase_add_test(tc, yaml_nested_64_deep_passes_the_depth_limit);
+    tcase_add_test(tc, dev_zero_is_refused_at_once);
+    tcase_add_test(tc, input_larger_than_the_cap_is_refused);
     tcase_add_test(tc, failed_load_leaves_defaults_and_no_text);
     suite_add_tcase(s, tc);
 
@@ -885,6 +1028,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, scalesim_bad_inputs_name_section_and_key);
     tcase_add_test(tc, scalesim_inline_comment_is_part_of_the_value_as_in_configparser);
     tcase_add_test(tc, scalesim_missing_file_gives_cannot_open);
+    tcase_add_test(tc, scalesim_cfg_without_keys_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

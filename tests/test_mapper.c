@@ -376,6 +376,47 @@ START_TEST(bad_configs_name_the_file_and_key)
 }
 END_TEST
 
+/* Sizes past the documented limits (mapper/model.c, README "Limits") are
+ * refused before anything is built: n_layer 2^24 once meant 40 GB. */
+START_TEST(model_sizes_past_the_documented_limits_are_refused)
+{
+    static const struct { const char *model, *key; long long max; } lim[] = {
+        {"gpt2", "n_layer", 1024}, {"llama-2-7b", "num_hidden_layers", 1024},
+        {"gpt2", "n_head", 1024}, {"llama-3-8b", "num_key_value_heads", 1024},
+        {"llama-2-7b", "hidden_size", 65536}, {"gpt2", "n_embd", 65536},
+        {"llama-2-7b", "head_dim", 65536}, {"llama-2-7b", "intermediate_size", 262144},
+        {"opt-1.3b", "ffn_dim", 262144}, {"gpt2", "n_inner", 262144},
+        {"llama-3-8b", "vocab_size", 1048576}, {"gpt2", "n_positions", 16777216}};
+    char err[512], want[160];
+    for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++) {
+        const long long bad[] = {lim[i].max + 1, 1ll << 24 == lim[i].max ? 1ll << 40 : 1ll << 24};
+        for (size_t b = 0; b < 2; b++) {
+            ck_assert_int_eq(parse_edited(lim[i].model, lim[i].key, json_integer(bad[b]), err,
+                                          sizeof err), -1);
+            snprintf(want, sizeof want, "edited.json: %s: %lld is outside 1..%lld", lim[i].key,
+                     bad[b], lim[i].max);
+            ck_assert_msg(!strcmp(err, want), "got '%s', want '%s'", err, want);
+        }
+    }
+    /* The limit itself is a size, not an error. */
+    ck_assert_msg(parse_edited("gpt2", "n_layer", json_integer(1024), err, sizeof err) == 0, "%s",
+                  err);
+}
+END_TEST
+
+/* jansson keeps the last of two equal keys unless told to refuse them. */
+START_TEST(duplicated_json_key_is_refused)
+{
+    const char *dup = "{\"model_type\":\"llama\",\"hidden_size\":64,\"num_attention_heads\":4,\n"
+                      "\"num_hidden_layers\":2,\"intermediate_size\":128,\"vocab_size\":100,\n"
+                      "\"max_position_embeddings\":64,\"num_hidden_layers\":3}";
+    mapper_model_t m;
+    char err[512];
+    ck_assert_int_eq(mapper_model_parse(dup, strlen(dup), "dup.json", &m, err, sizeof err), -1);
+    ck_assert_msg(!strncmp(err, "dup.json:3: ", 12) && strstr(err, "duplicate"), "%s", err);
+}
+END_TEST
+
 START_TEST(bad_runs_and_unfittable_layers_give_one_line)
 {
     mapper_model_t m;
@@ -691,6 +732,8 @@ Suite *mapper_suite(void)
     tcase_add_test(tc, chosen_tiling_much_better_than_naive_when_bandwidth_bound);
     tcase_add_test(tc, every_op_of_every_model_fits);
     tcase_add_test(tc, bad_configs_name_the_file_and_key);
+    tcase_add_test(tc, model_sizes_past_the_documented_limits_are_refused);
+    tcase_add_test(tc, duplicated_json_key_is_refused);
     tcase_add_test(tc, bad_runs_and_unfittable_layers_give_one_line);
     tcase_add_test(tc, map_command_writes_atomically);
     tcase_add_test(tc, lut_section_places_low_bit_weight_gemms_on_lut);

@@ -252,6 +252,45 @@ START_TEST(test_sweep_bad_files_name_line_and_key)
 }
 END_TEST
 
+/* A second document (with its out-of-range values) was ignored, and
+ * 100,000 levels of nesting took the loader seconds: both refused, fast. */
+START_TEST(test_sweep_second_document_or_deep_nesting_is_refused)
+{
+    char dir[64], path[128], err[512];
+    mkscratch(dir);
+    snprintf(path, sizeof path, "%s/bad.yaml", dir);
+    put(dir, "bad.yaml", "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\n"
+                         "params: {array.rows: [4]}\n---\nparams: {array.rows: [0]}\n");
+    sweep_t sw;
+    ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, path) == err && strstr(err, ":4: more than one YAML document"), "%s",
+                  err);
+
+    const size_t depth = 100000;
+    const char head[] = "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nparams: {array.rows: ";
+    char *text = malloc(sizeof head + 2 * depth + 8);
+    ck_assert_ptr_nonnull(text);
+    char *p = text + sizeof head - 1;
+    memcpy(text, head, sizeof head - 1);
+    memset(p, '[', depth);
+    p += depth;
+    *p++ = '4';
+    memset(p, ']', depth);
+    strcpy(p + depth, "}\n");
+    put(dir, "bad.yaml", text);
+    free(text);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const double dt = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    ck_assert_msg(strstr(err, path) == err && strstr(err, ":2: nested deeper than 64 levels"), "%s",
+                  err);
+    ck_assert_msg(dt < 1.0, "took %.2f s", dt);
+    rmscratch(dir);
+}
+END_TEST
+
 /* ---- Pareto ---------------------------------------------------------------------- */
 
 /* q dominates p: no worse in both, better in one. */
@@ -814,6 +853,7 @@ Suite *sweep_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_sweep_expansion_counts_and_point_order);
     tcase_add_test(tc, test_sweep_bad_files_name_line_and_key);
+    tcase_add_test(tc, test_sweep_second_document_or_deep_nesting_is_refused);
     tcase_add_test(tc, test_sweep_pareto_equals_brute_force_dominance);
     tcase_add_test(tc, test_sweep_run_stores_every_point_and_resume_computes_none);
     tcase_add_test(tc, test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_nothing);

@@ -476,6 +476,16 @@ START_TEST(layer_name_over_63_characters_is_an_error)
 }
 END_TEST
 
+/* An ESC sequence in a name would reach the terminal and the database. */
+START_TEST(control_character_in_layer_name_is_an_error)
+{
+    expect_error("Layer,M,N,K\nok,1,2,3\nred\033[31m,1,2,3\n", 3, "Layer", "control character 0x1b");
+    expect_error("Layer,M,N,K\na\tb,1,2,3\n", 2, "Layer", "control character 0x09 at byte 2");
+    expect_error("Layer,M,N,K\nab\177,1,2,3\n", 2, "Layer", "control character 0x7f");
+    expect_error(CONV_HEADER "c\001, 8, 8, 3, 3, 3, 4, 1,\n", 2, "Layer name", "control character");
+}
+END_TEST
+
 Suite *workload_suite(void)
 {
     Suite *s = suite_create("workload");
@@ -512,6 +522,7 @@ Suite *workload_suite(void)
     tcase_add_test(tc, dimension_over_the_array_limit_is_an_error);
     tcase_add_test(tc, empty_layer_name_is_an_error);
     tcase_add_test(tc, layer_name_over_63_characters_is_an_error);
+    tcase_add_test(tc, control_character_in_layer_name_is_an_error);
     suite_add_tcase(s, tc);
     return s;
 }

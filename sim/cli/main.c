@@ -41,7 +41,9 @@ static const char usage[] =
     "                 this binary was built from\n"
     "  CODESIM_CACHE  where Verilated RTL libraries are built on first use.  Default:\n"
     "                 the data directory's build/ when writable (a checkout), else\n"
-    "                 $XDG_CACHE_HOME/codesim or ~/.cache/codesim\n";
+    "                 $XDG_CACHE_HOME/codesim or ~/.cache/codesim\n"
+    "  CODESIM_MAX_INPUT_MB  the largest input file read, in MiB (1..1048576).\n"
+    "                 Default: 256\n";
 
 int main(int argc, char **argv)
 {

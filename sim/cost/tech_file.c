@@ -9,6 +9,7 @@
 
 #include "../io/paths.h"
 #include "../io/textfile.h"
+#include "../io/yamlscan.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -294,6 +295,8 @@ static int parse_text(const char *text, size_t len, const char *fname, tech_t *t
     ctx_t c = {fname, err, errlen};
     yaml_parser_t p;
     yaml_document_t d;
+    if (yamlscan_check(text, len, fname, err, errlen))
+        return -1;
     if (!yaml_parser_initialize(&p)) {
         snprintf(err, errlen, "%s: out of memory", fname);
         return -1;

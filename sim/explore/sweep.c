@@ -16,6 +16,7 @@
 
 #include "../../mapper/ops.h"
 #include "../io/textfile.h"
+#include "../io/yamlscan.h"
 #include "../io/workload.h"
 #include "../cost/tech_file.h"
 
@@ -611,6 +612,10 @@ int sweep_load(const char *path, sweep_t *sw, char *err, size_t errlen)
 
     size_t len = 0;
     if (!(sw->text = textfile_read(path, &len, err, errlen))) {
+        sweep_free(sw);
+        return -1;
+    }
+    if (yamlscan_check(sw->text, len, path, err, errlen)) {
         sweep_free(sw);
         return -1;
     }

@@ -16,6 +16,7 @@
 #include "../../models/block.h"
 
 #include "textfile.h"
+#include "yamlscan.h"
 #include "../../models/cfgkey.h"
 
 #include <errno.h>
@@ -482,6 +483,8 @@ static int load_yaml(load_t *ld, const char *text, size_t len)
     yaml_document_t doc;
     int rc = -1;
 
+    if (yamlscan_check(text, len, ld->path, ld->err, ld->errlen))
+        return -1;
     if (!yaml_parser_initialize(&parser))
         return failf(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -536,7 +539,7 @@ static int load_ini(load_t *ld, char *text)
     unsigned section_line[ARRAY_LEN(sections)] = {0};
     unsigned key_line[ARRAY_LEN(ini_keys)] = {0};
     const char *section = NULL;
-    unsigned line = 0;
+    unsigned line = 0, keys = 0;
 
     for (char *next = text; next;) {
         char *s = next;
@@ -595,7 +598,12 @@ static int load_ini(load_t *ld, char *text)
         value_t val = {value, strlen(value), NULL, 0};
         if (set_value(ld, spec, key, line, &val))
             return -1;
+        keys++;
     }
+    /* Else the built-in default would run under this file's name. */
+    if (!keys)
+        return failf(ld->err, ld->errlen, ld->path, 0, NULL,
+                     "no key = value line: not a SCALE-Sim configuration");
     return 0;
 }
 

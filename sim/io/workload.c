@@ -247,6 +247,11 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
             if (len >= sizeof ly->name)
                 return failf(err, errlen, path, lineno, f, "'%.20s...' is longer than %zu characters",
                              s, sizeof ly->name - 1);
+            for (size_t b = 0; b < len; b++)
+                if ((unsigned char)s[b] < 0x20 || s[b] == 0x7f)
+                    return failf(err, errlen, path, lineno, f,
+                                 "control character 0x%02x at byte %zu of the layer name",
+                                 (unsigned char)s[b], b + 1);
             memcpy(ly->name, s, len + 1);
             continue;
         }
