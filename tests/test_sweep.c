@@ -630,6 +630,37 @@ START_TEST(test_report_renders_in_headless_chromium)
 }
 END_TEST
 
+/* Strings from a database (a merged one may be anyone's) are escaped in the
+ * report: a component named like markup appears as text, never as markup. */
+START_TEST(test_report_escapes_database_strings)
+{
+    char dir[64];
+    enum { OUT_MAX = 1 << 16 };
+    char *out = malloc(OUT_MAX);
+    ck_assert_ptr_nonnull(out);
+    mkscratch(dir);
+    small_sweep(dir);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+                     0);
+    char db[128];
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    sqlite3 *sq;
+    ck_assert_int_eq(sqlite3_open(db, &sq), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(sq,
+                                  "UPDATE breakdowns SET component = '<script>bad()</script>' "
+                                  "WHERE component = 'dram'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_gt(sqlite3_changes(sq), 0);
+    sqlite3_close(sq);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s report --db %s --out %s/rep", bin(), db, dir), 0);
+    ck_assert_int_ne(sh(out, OUT_MAX, "grep -c '<script>bad' %s/rep/index.html", dir), 0);
+    ck_assert_int_eq(sh(out, OUT_MAX, "grep -c '&lt;script&gt;bad' %s/rep/index.html", dir), 0);
+    free(out);
+    rmscratch(dir);
+}
+END_TEST
+
 START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
 {
     char dir[64], out[8192];
@@ -861,6 +892,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_sweep_slurm_script_runs_shards_and_merges_with_stand_in_sbatch);
     tcase_add_test(tc, test_pareto_command_equals_brute_force_over_database);
     tcase_add_test(tc, test_report_renders_in_headless_chromium);
+    tcase_add_test(tc, test_report_escapes_database_strings);
     tcase_add_test(tc, test_sweep_commands_bad_inputs_one_line_nonzero);
     tcase_add_test(tc, test_sweep_llm_points_scale_with_cores_and_pim_changes_decode);
     tcase_add_test(tc, test_sweep_bad_llm_keys_name_line_and_key);

@@ -114,7 +114,9 @@ static int table_open(rep_t *r, table_t *t, const char *csvname, const char *tit
     fprintf(r->html, "<h3>%s <a href=\"%s\">(csv)</a></h3>\n<table>\n<tr>", title, csvname);
     fprintf(r->md, "\n### %s\n\n|", title);
     for (size_t i = 0; i < ncols; i++) {
-        fprintf(r->html, "<th>%s</th>", cols[i]);
+        fprintf(r->html, "<th>");
+        esc(r->html, cols[i]);
+        fprintf(r->html, "</th>");
         fprintf(r->md, " %s |", cols[i]);
         fprintf(t->csv, "%s%s", i ? "," : "", cols[i]);
     }
@@ -327,8 +329,10 @@ static int breakdown(rep_t *r, const char *kind, const char *title, const char *
         for (size_t k = 0; k < nc; k++) {
             const double w = width * v[k] / maxv;
             fprintf(r->html, "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.0f\" "
-                             "fill=\"%s\"><title>%s: %.4g</title></rect>\n",
-                    x, y, w, bh, palette[k % 10], comps[k], v[k]);
+                             "fill=\"%s\"><title>",
+                    x, y, w, bh, palette[k % 10]);
+            esc(r->html, comps[k]); /* names come from the database: escaped */
+            fprintf(r->html, ": %.4g</title></rect>\n", v[k]);
             x += w;
         }
         char cells[26][32], id[24];
@@ -347,8 +351,10 @@ static int breakdown(rep_t *r, const char *kind, const char *title, const char *
     for (size_t k = 0; k < nc; k++) {
         const double lx = 10 + 155 * (double)(k % 4), yy = ly + 16 * (double)(k / 4);
         fprintf(r->html, "<rect x=\"%.0f\" y=\"%.0f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                         "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\">%s</text>\n",
-                lx, yy, palette[k % 10], lx + 14, yy + 9, comps[k]);
+                         "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\">",
+                lx, yy, palette[k % 10], lx + 14, yy + 9);
+        esc(r->html, comps[k]);
+        fprintf(r->html, "</text>\n");
     }
     fprintf(r->html, "</svg>\n");
     return table_close(&t);
