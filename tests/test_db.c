@@ -3,6 +3,7 @@
  * all-or-nothing writes, migration, a merge that keeps every row of every
  * table, and no SQL outside sim/db/. */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1069,6 +1070,161 @@ START_TEST(test_db_no_sql_outside_sim_db)
 }
 END_TEST
 
+/* Finding 3 (issue 14): a refused input to db_merge leaves no -wal or -shm
+ * file (a read-only connection to a WAL-mode file never removes them). */
+START_TEST(test_db_refused_merge_input_leaves_no_wal_or_shm)
+{
+    scratch_t s;
+    scratch_new(&s);
+    char in[200], out[200], p[220], err[512] = "";
+    snprintf(in, sizeof in, "%s/v99.db", s.dir);
+    snprintf(out, sizeof out, "%s/out.db", s.dir);
+    make_db(in, 1);
+    raw_exec(in, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    db_t *db = NULL;
+    open_ok(out, &db);
+    db_merge_stats_t st;
+    ck_assert_int_eq(db_merge(db, in, &st, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "schema version 99"), "%s", err);
+    db_close(db);
+    struct stat sb;
+    for (const char *suf = "-wal\0-shm\0"; *suf; suf += strlen(suf) + 1) {
+        snprintf(p, sizeof p, "%s%s", in, suf);
+        ck_assert_msg(stat(p, &sb) != 0, "%s left behind", p);
+    }
+    /* db_open's own refusals too. */
+    open_refused(in, "schema version 99", NULL);
+    for (const char *suf = "-wal\0-shm\0"; *suf; suf += strlen(suf) + 1) {
+        snprintf(p, sizeof p, "%s%s", in, suf);
+        ck_assert_msg(stat(p, &sb) != 0, "%s left behind", p);
+    }
+    scratch_free(&s);
+}
+END_TEST
+
+/* Finding 4 (issue 14): a layers table replaced or altered so that a run's
+ * write must fail is refused at open, the file untouched; a current file
+ * lacking only a column the migration adds is repaired. */
+START_TEST(test_db_incompatible_layers_table_refused_at_open)
+{
+    static const char *const damage[][2] = {
+        {"DROP TABLE layers; CREATE TABLE layers(id INTEGER PRIMARY KEY, note TEXT NOT NULL)",
+         "table layers"},
+        {"ALTER TABLE layers RENAME COLUMN idx TO position", "table layers has no column idx"},
+        {"ALTER TABLE layers ADD COLUMN owner TEXT NOT NULL DEFAULT 'x';"
+         " CREATE TABLE l2(run_id, idx, name, m, n, k, unit, dataflow, total_cycles,"
+         " compute_cycles, stall_cycles, macs, folds, steps, utilization, ifmap_reads,"
+         " ifmap_writes, filter_reads, filter_writes, ofmap_reads, ofmap_writes,"
+         " dram_read_bytes, dram_write_bytes, owner TEXT NOT NULL); DROP TABLE layers;"
+         " ALTER TABLE l2 RENAME TO layers",
+         "NOT NULL column owner"},
+    };
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        scratch_t s;
+        scratch_new(&s);
+        make_db(s.path, 1);
+        raw_exec(s.path, damage[i][0]);
+        size_t len;
+        char *before = slurp(s.path, &len);
+        open_refused(s.path, "not a codesim results database", damage[i][1]);
+        assert_bytes(s.path, before, len);
+        ck_assert_int_eq(scratch_entries(&s), 1);
+        free(before);
+        scratch_free(&s);
+    }
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 1);
+    raw_exec(s.path, "ALTER TABLE layers DROP COLUMN unit");
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    run_fixture_t f;
+    fixture_init(&f, NULL);
+    record_ok(db, &f, 3);
+    db_close(db);
+    fixture_free(&f);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers WHERE unit IS NULL"), 3);
+    scratch_free(&s);
+}
+END_TEST
+
+/* ---- a full disk, through a VFS that fails writes as a full disk does ---- */
+
+static sqlite3_vfs full_vfs;
+static const sqlite3_vfs *real_vfs;
+static sqlite3_io_methods full_io;
+static const sqlite3_io_methods *real_io;
+static int full_now; /* 1: every write fails with ENOSPC */
+
+static int full_write(sqlite3_file *f, const void *buf, int amt, sqlite3_int64 off)
+{
+    if (full_now) {
+        errno = ENOSPC;
+        return SQLITE_FULL; /* what unixWrite() returns on ENOSPC */
+    }
+    return real_io->xWrite(f, buf, amt, off);
+}
+
+static int full_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    (void)v;
+    const int rc = real_vfs->xOpen((sqlite3_vfs *)real_vfs, name, f, flags, out);
+    /* The -wal file: where a commit writes (its methods differ from the
+     * main file's). */
+    if (rc == SQLITE_OK && f->pMethods && (flags & SQLITE_OPEN_WAL)) {
+        if (!real_io) {
+            real_io = f->pMethods;
+            full_io = *real_io;
+            full_io.xWrite = full_write;
+        }
+        if (f->pMethods == real_io)
+            f->pMethods = &full_io;
+    }
+    return rc;
+}
+
+static int full_last_error(sqlite3_vfs *v, int n, char *buf)
+{
+    (void)v;
+    (void)n;
+    (void)buf;
+    return full_now ? ENOSPC : 0;
+}
+
+/* Finding 2 (issue 14): a write that fails for want of space says the disk
+ * is full (SQLite's own words are "database or disk is full"); nothing
+ * partial is stored. */
+START_TEST(test_db_full_disk_says_the_disk_is_full)
+{
+    real_vfs = sqlite3_vfs_find(NULL);
+    ck_assert_ptr_nonnull(real_vfs);
+    full_vfs = *real_vfs;
+    full_vfs.zName = "codesim-full";
+    full_vfs.xOpen = full_open;
+    full_vfs.xGetLastError = full_last_error;
+    ck_assert_int_eq(sqlite3_vfs_register(&full_vfs, 1), SQLITE_OK);
+
+    scratch_t s;
+    scratch_new(&s);
+    make_db(s.path, 1);
+    db_t *db = NULL;
+    open_ok(s.path, &db);
+    run_fixture_t f;
+    fixture_init(&f, NULL);
+    char err[512] = "";
+    full_now = 1;
+    ck_assert_int_eq(db_record_run(db, &f.run, f.res, 3, NULL, err, sizeof err), -1);
+    full_now = 0;
+    ck_assert_msg(strstr(err, "the disk is full") && !strstr(err, "I/O error"), "%s", err);
+    ck_assert_ptr_null(strchr(err, '\n'));
+    db_close(db);
+    fixture_free(&f);
+    sqlite3_vfs_unregister(&full_vfs);
+    ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM runs"), 1);
+    scratch_free(&s);
+}
+END_TEST
+
 Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -1092,6 +1248,9 @@ Suite *db_suite(void)
     tcase_add_test(tc, test_db_migration_adds_missing_columns);
     tcase_add_test(tc, test_db_schema_refers_only_to_earlier_tables_with_ids);
     tcase_add_test(tc, test_db_no_sql_outside_sim_db);
+    tcase_add_test(tc, test_db_refused_merge_input_leaves_no_wal_or_shm);
+    tcase_add_test(tc, test_db_incompatible_layers_table_refused_at_open);
+    tcase_add_test(tc, test_db_full_disk_says_the_disk_is_full);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -12,12 +12,18 @@
  *     `codesim sweep` is their only writer, one transaction per point.
  *   - Every write (schema creation, a run, an RTL check) is one BEGIN
  *     IMMEDIATE ... COMMIT; any failure rolls back, so no partial rows exist.
+ *   - A write waits for another connection's lock in db_busy(): 5 s from
+ *     db_open(), for as long as it takes from db_open_waiting() (codesim
+ *     run, so no finished simulation is lost to a lock).
+ *   - db_open() refuses at open a table that a write would fail on
+ *     (db_check_tables), not after a whole simulation.
  *   - Error strings are one line: "FILE: reason" from db_open(); the record
  *     functions leave out FILE ("record run: layer 1 (fc2): reason"), as
  *     their callers already name the database they opened.
  */
 #include "db_int.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +91,12 @@ int db_bind_text(sqlite3_stmt *st, int col, const char *s)
  * no connection message of its own. */
 const char *db_msg(sqlite3 *sql, int rc)
 {
+    /* SQLite says "database or disk is full" for SQLITE_FULL, and "disk I/O
+     * error" when growing the -shm or -wal file fails with ENOSPC. */
+    const int sys = sqlite3_system_errno(sql);
+    if ((rc & 0xff) == SQLITE_FULL ||
+        ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT)))
+        return "the disk is full (no space left for the database or its -wal/-shm files)";
     if (rc == SQLITE_RANGE)
         return "value exceeds the 64-bit signed integer range";
     if (rc == SQLITE_NOMEM)
@@ -255,7 +267,109 @@ void db_write_err(char *err, size_t errlen, const char *path, sqlite3 *sql)
                "when it has finished",
                p, sep, DB_BUSY_TIMEOUT_MS / 1000);
     else
-        db_err(err, errlen, "%s%scannot write: %s", p, sep, sqlite3_errmsg(sql));
+        db_err(err, errlen, "%s%scannot write: %s", p, sep,
+               db_msg(sql, sqlite3_extended_errcode(sql)));
+}
+
+/* Every table of db_schema() the file has must take codesim's writes, or
+ * a run would fail only at its final write: each column that the migration
+ * cannot add (a key, NOT NULL, the id) is there, the id is the primary key,
+ * and no column codesim does not know is NOT NULL without a default.
+ * *complete = 0 when only columns the migration adds are missing. */
+static int db_check_tables(db_t *db, int *complete, char *err, size_t errlen)
+{
+    size_t ntables;
+    const db_table_t *tables = db_schema(&ntables);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "SELECT name, \"notnull\" AND dflt_value IS NULL, pk"
+                                " FROM pragma_table_info(?1, 'main')",
+                                -1, &st, NULL);
+    *complete = 1;
+    for (size_t ti = 0; rc == SQLITE_OK && ti < ntables; ti++) {
+        const db_table_t *t = &tables[ti];
+        int have[256] = {0}, exists = 0;
+        char why[160] = "";
+        if (t->ncols > sizeof have / sizeof have[0])
+            rc = SQLITE_TOOBIG;
+        sqlite3_reset(st);
+        if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+            const int required = sqlite3_column_int(st, 1), pk = sqlite3_column_int(st, 2);
+            size_t i = 0;
+            exists = 1;
+            rc = SQLITE_OK;
+            while (name && i < t->ncols && strcmp(name, t->cols[i].name) != 0)
+                i++;
+            if (i < t->ncols) {
+                have[i] = 1;
+                if (t->id && strcmp(name, t->id) == 0 && pk != 1 && !why[0])
+                    snprintf(why, sizeof why, "table %s: %.40s is not its primary key",
+                             t->name, name);
+            } else if (required && !pk && !why[0]) {
+                snprintf(why, sizeof why, "table %s has a NOT NULL column %.40s codesim "
+                         "does not fill", t->name, name ? name : "?");
+            }
+        }
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        for (size_t i = 0; rc == SQLITE_OK && exists && i < t->ncols; i++) {
+            if (have[i])
+                continue;
+            if (db_column_addable(t, &t->cols[i]))
+                *complete = 0;
+            else if (!why[0])
+                snprintf(why, sizeof why, "table %s has no column %s", t->name,
+                         t->cols[i].name);
+        }
+        if (rc == SQLITE_OK && why[0]) {
+            db_err(err, errlen, "%s: not a codesim results database (%s)", db->path, why);
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    if (rc != SQLITE_OK)
+        db_err(err, errlen, "%s: cannot read the schema: %s", db->path, db_msg(db->sql, rc));
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+static long long db_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's busy handler: called while another connection holds the lock we
+ * need, count = 0 on the first try of each wait.  Sleeps 1, 2, 4 ... up to
+ * 100 ms between tries (quick when the other write is short, cheap when it
+ * is long); gives up (returns 0: SQLITE_BUSY) after db->wait_ms unless that
+ * is negative. */
+static int db_busy(void *arg, int count)
+{
+    db_t *db = arg;
+    const long long now = db_clock_ms();
+    if (count == 0)
+        db->wait_start = now;
+    const long long waited = now - db->wait_start;
+    if (db->wait_ms >= 0 && waited >= db->wait_ms)
+        return 0;
+    if (db->note && !db->noted && waited >= DB_WAIT_NOTE_MS) {
+        char msg[600];
+        db->noted = 1;
+        db_err(msg, sizeof msg,
+               "%s: another process holds the write lock; waiting for it (the results are "
+               "kept)", db->path);
+        db->note(db->note_ctx, msg);
+    }
+    int ms = count < 7 ? 1 << count : 100;
+    if (db->wait_ms >= 0 && waited + ms > db->wait_ms)
+        ms = (int)(db->wait_ms - waited) + 1;
+    sqlite3_sleep(ms);
+    return 1;
 }
 
 /* Creates the schema (an empty file) or migrates an older version in place
@@ -269,13 +383,14 @@ static int db_upgrade(db_t *db, char *err, size_t errlen)
         db_write_err(err, errlen, db->path, sql);
         return -1;
     }
-    int version;
-    if (db_inspect(db, &version, err, errlen) != 0) {
+    int version, complete = 1;
+    if (db_inspect(db, &version, err, errlen) != 0 ||
+        (version > 0 && db_check_tables(db, &complete, err, errlen) != 0)) {
         db_rollback(sql);
         return -1;
     }
     char why[512];
-    if (version == DB_SCHEMA_VERSION) { /* another process did it */
+    if (version == DB_SCHEMA_VERSION && complete) { /* another process did it */
         db_rollback(sql);
         return 0;
     }
@@ -285,14 +400,17 @@ static int db_upgrade(db_t *db, char *err, size_t errlen)
         return -1;
     }
     if (sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        db_err(err, errlen, "%s: cannot write: %s", db->path, sqlite3_errmsg(sql));
+        db_err(err, errlen, "%s: cannot write: %s", db->path,
+               db_msg(sql, sqlite3_extended_errcode(sql)));
         db_rollback(sql);
         return -1;
     }
     return 0;
 }
 
-int db_open(const char *path, db_t **out, char *err, size_t errlen)
+/* db_open and db_open_waiting: wait_ms < 0 waits for a lock until it has it. */
+static int db_open_with(const char *path, int wait_ms, db_note_fn note, void *note_ctx,
+                        db_t **out, char *err, size_t errlen)
 {
     *out = NULL;
     db_t *db = calloc(1, sizeof *db);
@@ -301,6 +419,9 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
         db_err(err, errlen, "%s: cannot open: out of memory", path);
         return -1;
     }
+    db->wait_ms = wait_ms;
+    db->note = note;
+    db->note_ctx = note_ctx;
 
     /* Opening reads nothing yet; an existing file is not modified until the
      * first write, which we make only after db_inspect() accepts it. */
@@ -310,7 +431,7 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
                db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
         goto fail;
     }
-    sqlite3_busy_timeout(db->sql, DB_BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(db->sql, db_busy, db);
 
     /* A read-only file opens silently read-only; refuse it before reading
      * (reading a WAL database would leave -wal and -shm files behind). */
@@ -319,8 +440,9 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
         goto fail;
     }
 
-    int version;
-    if (db_inspect(db, &version, err, errlen) != 0)
+    int version, complete = 1;
+    if (db_inspect(db, &version, err, errlen) != 0 ||
+        (version > 0 && db_check_tables(db, &complete, err, errlen) != 0))
         goto fail;
 
     char *mode = NULL;
@@ -338,7 +460,7 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
         goto fail;
     }
 
-    if (version != DB_SCHEMA_VERSION && db_upgrade(db, err, errlen) != 0)
+    if ((version != DB_SCHEMA_VERSION || !complete) && db_upgrade(db, err, errlen) != 0)
         goto fail;
 
     *out = db;
@@ -347,6 +469,17 @@ int db_open(const char *path, db_t **out, char *err, size_t errlen)
 fail:
     db_close(db);
     return -1;
+}
+
+int db_open(const char *path, db_t **out, char *err, size_t errlen)
+{
+    return db_open_with(path, DB_BUSY_TIMEOUT_MS, NULL, NULL, out, err, errlen);
+}
+
+int db_open_waiting(const char *path, db_note_fn note, void *note_ctx, db_t **out, char *err,
+                    size_t errlen)
+{
+    return db_open_with(path, -1, note, note_ctx, out, err, errlen);
 }
 
 void db_close(db_t *db)

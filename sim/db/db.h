@@ -34,10 +34,25 @@ typedef struct db db_t;
  * An older version is migrated in one transaction: the tables and columns
  * of db_schema() it lacks are added, every row kept.
  * A file that is not a codesim database, is corrupt, is of a newer schema
- * version or cannot be written: -1, err "FILE: reason", file untouched.
+ * version, has a table codesim cannot write (a column it needs missing or
+ * of another kind, a NOT NULL column of its own) or cannot be written: -1,
+ * err "FILE: reason", file untouched and no -wal or -shm file left behind.
  * A database whose write lock another process holds for longer than the
- * busy timeout (5 s): "FILE: database is locked by another process ...". */
+ * busy timeout (5 s), at open or at a write: "FILE: database is locked by
+ * another process ..." (the write's rows are not stored).
+ * A full disk: "... the disk is full ..." (SQLITE_FULL or ENOSPC). */
 int db_open(const char *path, db_t **out, char *err, size_t errlen);
+
+/* Told, once per handle, that a write has waited DB_WAIT_NOTE_MS (3 s) for
+ * another process's lock: msg is "FILE: another process holds ...". */
+typedef void (*db_note_fn)(void *ctx, const char *msg);
+
+/* db_open, but every write waits for another process's write lock for as
+ * long as it takes (retrying with a backoff up to 100 ms), so a finished
+ * simulation's rows are never lost to a lock; note (may be NULL) is called
+ * once when a wait passes 3 s.  The library prints nothing itself. */
+int db_open_waiting(const char *path, db_note_fn note, void *note_ctx, db_t **out, char *err,
+                    size_t errlen);
 void db_close(db_t *db);
 
 typedef struct {

@@ -10,18 +10,25 @@
 
 #include "db.h"
 
-#define DB_BUSY_TIMEOUT_MS 5000
+#define DB_BUSY_TIMEOUT_MS 5000 /* db_open(): how long a write waits for another's lock */
+#define DB_WAIT_NOTE_MS 3000    /* db_open_waiting(): the note after this long a wait */
 
 struct db {
     sqlite3 *sql;
     char *path;
+    int wait_ms;           /* how long a write waits for another's lock; < 0: until it has it */
+    db_note_fn note;       /* called once, after DB_WAIT_NOTE_MS of waiting; may be NULL */
+    void *note_ctx;
+    int noted;             /* note was called */
+    long long wait_start;  /* ms (CLOCK_MONOTONIC) when the current wait began */
 };
 
 /* snprintf into err, any line break folded into a space (one-line messages). */
 void db_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* The message for rc from the last call on sql. */
+/* The message for rc from the last call on sql; a full disk (SQLITE_FULL, or
+ * an I/O error whose errno is ENOSPC or EDQUOT) says so. */
 const char *db_msg(sqlite3 *sql, int rc);
 
 /* "[PATH: ]cannot write: why", or that another process holds the write lock. */
@@ -46,6 +53,10 @@ int db_bind_text(sqlite3_stmt *st, int col, const char *s);
 int db_inspect(db_t *db, int *version, char *err, size_t errlen);
 
 /* ---- schema.c ---- */
+
+/* Whether ALTER TABLE ADD COLUMN can add c to an existing t (not a key, not
+ * NOT NULL, not the id): the migration adds these, nothing else. */
+int db_column_addable(const db_table_t *t, const db_column_t *c);
 
 /* Which columns of table t the database schema ("main", "src") has:
  * have[i] for t->cols[i] (have may be NULL); *exists whether the table is

@@ -449,10 +449,13 @@ static int merge_copy(merge_t *mg, db_merge_stats_t *ms)
 int db_merge(db_t *db, const char *in_path, db_merge_stats_t *ms, char *err, size_t errlen)
 {
     memset(ms, 0, sizeof *ms);
-    /* Inspect the input on its own read-only connection: it must be a
-     * codesim database this build reads; it is never written. */
-    db_t in = {NULL, (char *)in_path};
-    int rc = sqlite3_open_v2(in_path, &in.sql, SQLITE_OPEN_READONLY, NULL);
+    /* Inspect the input on its own connection: it must be a codesim
+     * database this build reads; it is never written.  Read-write (unless
+     * the file is read-only), as ATTACH below opens it: only the last
+     * read-write connection to close removes the -wal and -shm files that
+     * reading a WAL-mode file creates, so a refused input keeps none. */
+    db_t in = {.sql = NULL, .path = (char *)in_path};
+    int rc = sqlite3_open_v2(in_path, &in.sql, SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
         db_err(err, errlen, "%s: cannot open: %s", in_path,
                in.sql ? sqlite3_errmsg(in.sql) : sqlite3_errstr(rc));

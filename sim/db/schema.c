@@ -361,6 +361,12 @@ int db_table_columns(sqlite3 *sql, const char *schema, const db_table_t *t, int 
     return rc;
 }
 
+int db_column_addable(const db_table_t *t, const db_column_t *c)
+{
+    return !((c->flags & (DB_COL_KEY | DB_COL_UNIQUE)) || strstr(c->type, "NOT NULL") ||
+             strstr(c->type, "PRIMARY") || (t->id && strcmp(c->name, t->id) == 0));
+}
+
 int db_schema_apply(sqlite3 *sql, char *err, size_t errlen)
 {
     int have[256];
@@ -387,8 +393,7 @@ int db_schema_apply(sqlite3 *sql, char *err, size_t errlen)
                     continue;
                 /* ALTER TABLE cannot add these; such a change needs a table
                  * rebuild written for it. */
-                if ((c->flags & (DB_COL_KEY | DB_COL_UNIQUE)) || strstr(c->type, "NOT NULL") ||
-                    strstr(c->type, "PRIMARY") || (t->id && strcmp(c->name, t->id) == 0)) {
+                if (!db_column_addable(t, c)) {
                     db_err(err, errlen, "table %s: cannot add key column %s in place", t->name,
                            c->name);
                     free(b.s);
