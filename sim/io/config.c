@@ -17,6 +17,7 @@
 
 #include "textfile.h"
 #include "../../models/cfgkey.h"
+#include "../../models/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -26,7 +27,6 @@
 #include <strings.h>
 #include <yaml.h>
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The fields a file can set.  fields[] names each by its canonical dotted
  * key; the part after the dot is the name the model check functions use in
@@ -283,7 +283,7 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
             return failf(ld->err, ld->errlen, ld->path, line, key, "%s", why);
         if (spec->kind == V_WORDS) {
             /* SCALE-Sim counts words; an operand word is ceil(in_bits/8) bytes. */
-            n *= (hw->array.in_bits + 7) / 8;
+            n *= util_ceil_div(hw->array.in_bits, 8);
             if (n > UINT32_MAX)
                 return failf(ld->err, ld->errlen, ld->path, line, key,
                              "%.*s words per cycle is too large", (int)v->len, v->text);
@@ -778,11 +778,7 @@ void hw_hash(const hw_cfg_t *hw, char out[17])
 {
     char buf[CANONICAL_MAX];
     size_t n = canonical(hw, buf, sizeof buf);
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)buf[i];
-        h *= 0x100000001b3ull; /* FNV 64 prime */
-    }
+    const uint64_t h = util_fnv1a(UTIL_FNV_INIT, buf, n);
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 

@@ -30,8 +30,8 @@
 #include <strings.h>
 
 #include "../../models/systolic.h"
+#include "../../models/util.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum { FORM_GEMM = 1, FORM_CONV = 2 };
 
