@@ -20,6 +20,8 @@
  */
 #include "ops.h"
 
+#include "../models/util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,7 @@ int mapper_run_check(const mapper_run_t *r, const mapper_model_t *m, char *err, 
         {"batch", r->batch, MAPPER_MAX_BATCH}, {"prompt", r->prompt, m->max_pos},
         {"gen", r->gen, m->max_pos},           {"wbits", r->wbits, MAPPER_MAX_BITS},
         {"abits", r->abits, MAPPER_MAX_BITS},  {"kvbits", r->kvbits, MAPPER_MAX_BITS}};
-    for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+    for (size_t i = 0; i < ARRAY_LEN(dims); i++) {
         if (dims[i].v < 1 || dims[i].v > dims[i].hi) {
             snprintf(err, errlen, "%s: %llu is outside 1..%llu", dims[i].name,
                      (unsigned long long)dims[i].v, (unsigned long long)dims[i].hi);

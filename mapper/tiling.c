@@ -29,6 +29,7 @@
 
 #include "../models/lut_tc.h"
 #include "../models/engine.h"
+#include "../models/util.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -111,11 +112,6 @@ struct mapper_ctx {
     mapper_stats_t st;
 };
 
-static uint64_t ceil_div(uint64_t a, uint64_t b)
-{
-    return (a + b - 1) / b;
-}
-
 mapper_ctx_t *mapper_ctx_new(const hw_cfg_t *hw)
 {
     mapper_ctx_t *c = calloc(1, sizeof *c);
@@ -123,9 +119,9 @@ mapper_ctx_t *mapper_ctx_new(const hw_cfg_t *hw)
         return NULL;
     c->hw = *hw;
     c->hw.text = NULL;
-    c->ab = ceil_div(hw->array.in_bits, 8);
-    c->bb = ceil_div(hw->array.w_bits, 8);
-    c->ob = ceil_div(hw->array.acc_bits, 8);
+    c->ab = util_ceil_div(hw->array.in_bits, 8);
+    c->bb = util_ceil_div(hw->array.w_bits, 8);
+    c->ob = util_ceil_div(hw->array.acc_bits, 8);
     c->hi = hw->sram.ifmap_bytes / 2;
     c->hf = hw->sram.filter_bytes / 2;
     c->ho = hw->sram.ofmap_bytes / 2;
@@ -182,7 +178,7 @@ void mapper_pim_cfg(const hw_cfg_t *hw, const mapper_op_t *op, pim_gemv_cfg_t *c
  * Returns nb, 0 when not one column fits. */
 static uint64_t lut_blocks(const lut_cfg_t *cfg, const lut_gemm_t *g, uint64_t *w, uint64_t *last)
 {
-    const uint64_t rows = g->m < cfg->tm ? g->m : cfg->tm;
+    const uint64_t rows = util_min_u64(g->m, cfg->tm);
     const uint64_t fit = cfg->out_buf_bytes / (rows * LUT_OUT_BYTES);
     if (fit >= g->n) {
         *w = *last = g->n;
@@ -191,8 +187,8 @@ static uint64_t lut_blocks(const lut_cfg_t *cfg, const lut_gemm_t *g, uint64_t *
     const uint64_t align = fit >= cfg->tn ? cfg->tn : 1, wmax = fit / align * align;
     if (!wmax)
         return 0;
-    *w = ceil_div(ceil_div(g->n, ceil_div(g->n, wmax)), align) * align; /* <= wmax */
-    const uint64_t nb = ceil_div(g->n, *w);
+    *w = util_ceil_div(util_ceil_div(g->n, util_ceil_div(g->n, wmax)), align) * align; /* <= wmax */
+    const uint64_t nb = util_ceil_div(g->n, *w);
     *last = g->n - (nb - 1) * *w;
     return nb;
 }
@@ -326,8 +322,8 @@ static char inner_of(mapper_order_t o)
 static uint64_t order_bytes(const mapper_ctx_t *c, const systolic_gemm_t *g, const mapper_tiling_t *t,
                             mapper_order_t o, uint64_t *psum_reads)
 {
-    const uint64_t nm = ceil_div(g->m, t->tm), nn = ceil_div(g->n, t->tn),
-                   nk = ceil_div(g->k, t->tk);
+    const uint64_t nm = util_ceil_div(g->m, t->tm), nn = util_ceil_div(g->n, t->tn),
+                   nk = util_ceil_div(g->k, t->tk);
     const uint64_t A = g->m * g->k * c->ab, B = g->k * g->n * c->bb, O = g->m * g->n * c->ob;
     const char in = inner_of(o);
     const int a_once = in == 'n' || A <= c->hi;
@@ -381,13 +377,13 @@ static int cost(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count, mappe
             continue;
         uint64_t psum;
         const uint64_t by = order_bytes(c, g, t, (mapper_order_t)o, &psum) + extra;
-        const uint64_t cy = cycles + ceil_div(psum, bpc);
+        const uint64_t cy = cycles + util_ceil_div(psum, bpc);
         if (cy < best_cy || (cy == best_cy && by < best_by)) {
             best_cy = cy, best_by = by;
             t->order = (mapper_order_t)o;
         }
     }
-    t->tiles = ceil_div(g->m, t->tm) * ceil_div(g->n, t->tn) * ceil_div(g->k, t->tk);
+    t->tiles = util_ceil_div(g->m, t->tm) * util_ceil_div(g->n, t->tn) * util_ceil_div(g->k, t->tk);
     t->cycles = count * best_cy;
     t->dram_bytes = count * best_by;
     t->compulsory_bytes = count * (g->m * g->k * c->ab + g->k * g->n * c->bb + g->m * g->n * c->ob);
@@ -420,7 +416,7 @@ static size_t dim_candidates(uint64_t d, uint64_t base, uint64_t *out)
     size_t n = 0;
     for (uint64_t t = base; t < d && n + 3 < MAX_CAND; t *= 2) {
         out[n++] = t;
-        const uint64_t bal = ceil_div(ceil_div(d, ceil_div(d, t)), base) * base;
+        const uint64_t bal = util_ceil_div(util_ceil_div(d, util_ceil_div(d, t)), base) * base;
         if (bal != t && bal < d)
             out[n++] = bal;
     }
@@ -459,8 +455,8 @@ static uint64_t lower_bound(const mapper_ctx_t *c, const systolic_gemm_t *g, uin
                 systolic_counts_t sc;
                 systolic_count(&c->hw.array, &tg, &sc);
                 const uint64_t bytes = tg.m * tg.k * c->ab + tg.k * tg.n * c->bb + tg.m * tg.n * c->ob;
-                const uint64_t dma = ceil_div(bytes, c->hw.dma.bytes_per_cycle);
-                lb += n * (sc.compute_cycles > dma ? sc.compute_cycles : dma);
+                const uint64_t dma = util_ceil_div(bytes, c->hw.dma.bytes_per_cycle);
+                lb += n * util_max_u64(sc.compute_cycles, dma);
             }
     return lb;
 }
@@ -607,12 +603,13 @@ static int lut_cost(mapper_ctx_t *c, const mapper_op_t *op, mapper_tiling_t *t, 
         /* Compulsory: activations at the unit's a_bits (fused precompute:
          * the tables instead), the packed bit-plane weights, the int32
          * outputs, each once. */
-        const uint64_t gk = ceil_div(g.k, cfg.g);
-        const uint64_t a = cfg.fused ? g.m * gk * lut_entries(&cfg) * ceil_div(lut_entry_bits(&cfg), 8)
-                                     : g.m * g.k * ceil_div(cfg.a_bits, 8);
-        const uint64_t comp = a + ceil_div(gk * cfg.g * g.n * lut_planes(&cfg), 8) +
+        const uint64_t gk = util_ceil_div(g.k, cfg.g);
+        const uint64_t a = cfg.fused ? g.m * gk * lut_entries(&cfg) *
+                                           util_ceil_div(lut_entry_bits(&cfg), 8)
+                                     : g.m * g.k * util_ceil_div(cfg.a_bits, 8);
+        const uint64_t comp = a + util_ceil_div(gk * cfg.g * g.n * lut_planes(&cfg), 8) +
                               g.m * g.n * LUT_OUT_BYTES;
-        u->compulsory_bytes = comp < u->dram_bytes ? comp : u->dram_bytes;
+        u->compulsory_bytes = util_min_u64(comp, u->dram_bytes);
         u->utilization = (double)st.table_reads / ((double)cfg.tm * cfg.tn * (double)st.total_cycles);
     }
     *t = e->t;
@@ -658,7 +655,7 @@ static int pim_cost(mapper_ctx_t *c, const mapper_op_t *op, mapper_tiling_t *t, 
     /* Each instance's K/V matrix once at the PIM element width (with GQA the
      * query heads sharing it each read it again: non-compulsory). */
     const uint64_t comp = op->count * op->n * op->k * (pim_elem_bits(&cfg.unit) / 8);
-    t->compulsory_bytes = comp < t->dram_bytes ? comp : t->dram_bytes;
+    t->compulsory_bytes = util_min_u64(comp, t->dram_bytes);
     return 0;
 }
 
@@ -677,7 +674,7 @@ int mapper_map(mapper_ctx_t *c, mapper_ops_t *ops, char *err, size_t errlen)
         if (op->unit == MAPPER_UNIT_VECTOR) {
             /* No vector block yet: the time to stream its operands. */
             t->dram_bytes = t->compulsory_bytes = op->bytes_read + op->bytes_written;
-            t->cycles = ceil_div(t->dram_bytes, bpc);
+            t->cycles = util_ceil_div(t->dram_bytes, bpc);
             continue;
         }
         const systolic_gemm_t g = {op->m, op->n, op->k};

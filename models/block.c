@@ -7,6 +7,7 @@
 
 #include "cfgkey.h"
 #include "pim_gemv.h"
+#include "util.h"
 
 void hw_append(char *buf, size_t size, size_t *n, const char *fmt, ...)
 {
@@ -136,7 +137,7 @@ static void dram_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
         {"tWTR_L", d->tWTR_L}, {"tRTP", d->tRTP}, {"tREFI", d->tREFI}, {"tRFC", d->tRFC},
         {"queue_depth", hw->dram.queue_depth},
     };
-    for (size_t i = 0; i < sizeof dv / sizeof dv[0]; i++)
+    for (size_t i = 0; i < ARRAY_LEN(dv); i++)
         hw_append(buf, size, n, "  %s: %u\n", dv[i].key, dv[i].v);
     hw_append(buf, size, n, "  mapping: %s\n  page_policy: %s\n  scheduler: %s\n  refresh: %s\n",
               map, hw->dram.page == DRAM_CLOSE_PAGE ? "close" : "open",
@@ -337,7 +338,7 @@ const hw_block_t hw_blocks[] = {
     {"lut", "LUT tensor core beside each array (1-4 bit and ternary weights)", lut_flag, NULL,
      lut_block_defaults, lut_set, lut_check, lut_write, lut_area, 1, lut_takes, lut_run_op},
 };
-const size_t hw_nblocks = sizeof hw_blocks / sizeof hw_blocks[0];
+const size_t hw_nblocks = ARRAY_LEN(hw_blocks);
 
 const hw_block_t *hw_block_find(const char *section)
 {

@@ -1,6 +1,8 @@
 /* dma.c - DRAM channel configuration checks. */
 #include "dma.h"
 
+#include "util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -28,8 +30,8 @@ uint64_t dma_fast_issue(dma_fast_t *d, uint64_t at, uint64_t bytes)
 {
     if (bytes == 0)
         return at;
-    const uint64_t start = at > d->free_at ? at : d->free_at;
-    d->free_at = start + (bytes + d->bytes_per_cycle - 1) / d->bytes_per_cycle;
+    const uint64_t start = util_max_u64(at, d->free_at);
+    d->free_at = start + util_ceil_div(bytes, d->bytes_per_cycle);
     return d->free_at;
 }
 
@@ -73,7 +75,7 @@ int dma_tick(dma_t *d, uint64_t x, uint64_t *tag)
     dma_req_t *r = &d->q[d->head];
     if (r->issued_at > x)
         return 0;
-    r->remaining -= r->remaining < d->bytes_per_cycle ? r->remaining : d->bytes_per_cycle;
+    r->remaining -= util_min_u64(r->remaining, d->bytes_per_cycle);
     if (r->remaining > 0)
         return 0;
     *tag = r->tag;

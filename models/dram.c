@@ -4,13 +4,13 @@
  * as a violation in the other. */
 #include "dram.h"
 
+#include "util.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const cmd_names[DRAM_CMD_COUNT] = {
     [DRAM_ACT] = "ACT", [DRAM_PRE] = "PRE", [DRAM_PREA] = "PREA", [DRAM_RD] = "RD",
@@ -403,8 +403,6 @@ void dram_free(dram_t *d)
     d->bank = NULL;
 }
 
-static inline uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-
 /* Raises *x to at least v. */
 static inline void raise_to(uint64_t *x, uint64_t v)
 {
@@ -450,61 +448,61 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
     case DRAM_ACT:
         if (b->row != DRAM_NO_ROW)
             return DRAM_NEVER;
-        t = max64(t, max64(b->act, max64(gr->act, u->act)));
-        return max64(t, u->faw[u->fi] ? u->faw[u->fi] - 1 + g->tFAW : 0);
+        t = util_max_u64(t, util_max_u64(b->act, util_max_u64(gr->act, u->act)));
+        return util_max_u64(t, u->faw[u->fi] ? u->faw[u->fi] - 1 + g->tFAW : 0);
     case DRAM_PRE:
         if (b->row == DRAM_NO_ROW)
             return DRAM_NEVER;
-        return max64(t, b->pre);
+        return util_max_u64(t, b->pre);
     case DRAM_PREA:
         for (uint32_t i = 0; i < nb; i++)
             if (banks[i].row != DRAM_NO_ROW)
-                t = max64(t, banks[i].pre);
+                t = util_max_u64(t, banks[i].pre);
         return t;
     case DRAM_RD:
     case DRAM_WR: {
         if (b->row != c->row)
             return DRAM_NEVER;
-        t = max64(t, max64(b->col, max64(gr->col, u->col)));
+        t = util_max_u64(t, util_max_u64(b->col, util_max_u64(gr->col, u->col)));
         if (c->kind == DRAM_RD) {
-            t = max64(t, max64(gr->rd, u->rd));
-            return max64(t, u->bus_free > g->tCL ? u->bus_free - g->tCL : 0);
+            t = util_max_u64(t, util_max_u64(gr->rd, u->rd));
+            return util_max_u64(t, u->bus_free > g->tCL ? u->bus_free - g->tCL : 0);
         }
-        return max64(t, u->bus_free > g->tCWL ? u->bus_free - g->tCWL : 0);
+        return util_max_u64(t, u->bus_free > g->tCWL ? u->bus_free - g->tCWL : 0);
     }
     case DRAM_REF:
         if (u->open)
             return DRAM_NEVER;
-        return max64(t, u->ref);
+        return util_max_u64(t, u->ref);
     case DRAM_PIM_ACT_AB: {
         if (u->open)
             return DRAM_NEVER;
-        t = max64(t, u->act);
+        t = util_max_u64(t, u->act);
         for (uint32_t i = 0; i < nb; i++)
-            t = max64(t, banks[i].act);
+            t = util_max_u64(t, banks[i].act);
         for (uint32_t i = 0; i < g->bank_groups; i++)
-            t = max64(t, d->group[(size_t)c->unit * g->bank_groups + i].act);
+            t = util_max_u64(t, d->group[(size_t)c->unit * g->bank_groups + i].act);
         /* The whole window must be free: wait tFAW after the newest activation. */
         const uint64_t newest = u->faw[(u->fi + 3) & 3];
-        return max64(t, newest ? newest - 1 + g->tFAW : 0);
+        return util_max_u64(t, newest ? newest - 1 + g->tFAW : 0);
     }
     case DRAM_PIM_MAC_AB:
         if (u->open != nb)
             return DRAM_NEVER;
-        t = max64(t, u->col);
+        t = util_max_u64(t, u->col);
         for (uint32_t i = 0; i < nb; i++)
-            t = max64(t, banks[i].col);
+            t = util_max_u64(t, banks[i].col);
         for (uint32_t i = 0; i < g->bank_groups; i++) {
             const dram_group_t *q = &d->group[(size_t)c->unit * g->bank_groups + i];
-            t = max64(t, max64(q->col, q->rd));
+            t = util_max_u64(t, util_max_u64(q->col, q->rd));
         }
         return t;
     case DRAM_PIM_RD_RES:
-        t = max64(t, u->col);
-        return max64(t, u->bus_free > g->tCL ? u->bus_free - g->tCL : 0);
+        t = util_max_u64(t, u->col);
+        return util_max_u64(t, u->bus_free > g->tCL ? u->bus_free - g->tCL : 0);
     case DRAM_PIM_WR_GB:
-        t = max64(t, u->col);
-        return max64(t, u->bus_free > g->tCWL ? u->bus_free - g->tCWL : 0);
+        t = util_max_u64(t, u->col);
+        return util_max_u64(t, u->bus_free > g->tCWL ? u->bus_free - g->tCWL : 0);
     case DRAM_CMD_COUNT:
         break;
     }

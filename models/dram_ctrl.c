@@ -2,6 +2,8 @@
  * dram_t state machine (the policy is described in dram_ctrl.h). */
 #include "dram_ctrl.h"
 
+#include "util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,8 +179,6 @@ static dram_cmd_t cmd_for(uint8_t kind, uint32_t unit, const dram_loc_t *l)
                         .bank = (uint8_t)l->bank, .row = l->row, .col = l->col};
 }
 
-static inline uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-
 /* Completes queue entry i of unit u with its column command issued at now. */
 static void complete(dram_ctrl_t *c, dram_cunit_t *u, uint32_t i, uint64_t now)
 {
@@ -258,7 +258,7 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
             complete(c, u, i, now);
             return now + 1;
         }
-        wake = min64(wake, *e);
+        wake = util_min_u64(wake, *e);
     }
     /* Then the oldest request's row command that can go now. */
     for (uint32_t i = 0; i < n; i++) {
@@ -282,7 +282,7 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
                 r->conflict = 1;
             return now + 1;
         }
-        wake = min64(wake, c->e_row[bi]);
+        wake = util_min_u64(wake, c->e_row[bi]);
     }
     /* Close page: precharge open banks nobody queued still hits. */
     if (c->cfg.page == DRAM_CLOSE_PAGE && d->unit[ui].open)
@@ -296,7 +296,7 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
                 issue(c, &cmd, now);
                 return now + 1;
             }
-            wake = min64(wake, e);
+            wake = util_min_u64(wake, e);
         }
     return wake;
 }

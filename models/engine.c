@@ -27,6 +27,7 @@
 #include "engine.h"
 
 #include "dma.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,16 +37,6 @@
 const char *engine_path_name(engine_path_t p)
 {
     return p == ENGINE_CYCLE ? "cycle" : "fast";
-}
-
-static uint64_t ceil_div(uint64_t a, uint64_t b)
-{
-    return (a + b - 1) / b;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
 }
 
 /* ---- the step plan -------------------------------------------------------- */
@@ -68,11 +59,6 @@ typedef struct {
     uint64_t duration;            /* closed-form compute cycles */
 } step_t;
 
-static uint64_t bytes_of(uint32_t bits)
-{
-    return (bits + 7) / 8;
-}
-
 static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, char *err,
                      size_t errlen)
 {
@@ -80,18 +66,18 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
     p->cfg = hw->array;
     p->g = *g;
     systolic_folds(&p->cfg, g, &p->f);
-    p->ab = bytes_of(p->cfg.in_bits);
-    p->bb = bytes_of(p->cfg.w_bits);
-    p->ob = bytes_of(p->cfg.acc_bits);
+    p->ab = util_ceil_div(p->cfg.in_bits, 8);
+    p->bb = util_ceil_div(p->cfg.w_bits, 8);
+    p->ob = util_ceil_div(p->cfg.acc_bits, 8);
     const uint64_t R = p->cfg.rows, C = p->cfg.cols;
     const uint64_t hi = hw->sram.ifmap_bytes / 2, hf = hw->sram.filter_bytes / 2,
                    ho = hw->sram.ofmap_bytes / 2;
     uint64_t sc = p->f.stream;
     switch (p->cfg.dataflow) {
     case SYSTOLIC_OS: {
-        const uint64_t r = min_u64(R, g->m), c = min_u64(C, g->n);
-        sc = min_u64(sc, hi / (r * p->ab));
-        sc = min_u64(sc, hf / (c * p->bb));
+        const uint64_t r = util_min_u64(R, g->m), c = util_min_u64(C, g->n);
+        sc = util_min_u64(sc, hi / (r * p->ab));
+        sc = util_min_u64(sc, hf / (c * p->bb));
         if (r * c * p->ob > ho) {
             snprintf(err, errlen,
                      "sram.ofmap: an output tile of %" PRIu64 " x %" PRIu64 " needs %" PRIu64
@@ -99,13 +85,13 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
                      r, c, r * c * p->ob, ho);
             return -1;
         }
-        p->inner = ceil_div(g->n, C);
+        p->inner = util_ceil_div(g->n, C);
         break;
     }
     case SYSTOLIC_WS:
     case SYSTOLIC_IS: {
         const int ws = p->cfg.dataflow == SYSTOLIC_WS;
-        const uint64_t r = min_u64(R, g->k), c = min_u64(C, ws ? g->n : g->m);
+        const uint64_t r = util_min_u64(R, g->k), c = util_min_u64(C, ws ? g->n : g->m);
         const uint64_t st_b = ws ? p->bb : p->ab, str_b = ws ? p->ab : p->bb;
         const uint64_t st_half = ws ? hf : hi, str_half = ws ? hi : hf;
         if (r * c * st_b > st_half) {
@@ -115,11 +101,11 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
                      ws ? "filter" : "ifmap", r, c, r * c * st_b, st_half);
             return -1;
         }
-        sc = min_u64(sc, str_half / (r * str_b));
+        sc = util_min_u64(sc, str_half / (r * str_b));
         p->out_fits = p->f.stream * c * p->ob <= ho;
         if (!p->out_fits)
-            sc = min_u64(sc, ho / (c * p->ob));
-        p->inner = ceil_div(g->k, R);
+            sc = util_min_u64(sc, ho / (c * p->ob));
+        p->inner = util_ceil_div(g->k, R);
         break;
     }
     }
@@ -130,7 +116,7 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
         return -1;
     }
     p->sc = sc;
-    p->chunks = ceil_div(p->f.stream, sc);
+    p->chunks = util_ceil_div(p->f.stream, sc);
     p->steps = p->f.folds * p->chunks;
     p->a_whole = g->m * g->k * p->ab <= hi;
     p->b_whole = g->k * g->n * p->bb <= hf;
@@ -151,14 +137,14 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
     const systolic_gemm_t *g = &p->g;
     const uint64_t f = s / p->chunks, c = s % p->chunks;
     const uint64_t outer = f / p->inner, in = f % p->inner;
-    const uint64_t len = min_u64(p->sc, p->f.stream - c * p->sc);
+    const uint64_t len = util_min_u64(p->sc, p->f.stream - c * p->sc);
     const int first = c == 0, last = c + 1 == p->chunks;
     memset(st, 0, sizeof *st);
     st->duration = len + (first ? p->f.prologue : 0) + (last ? p->f.tail : 0);
     switch (p->cfg.dataflow) {
     case SYSTOLIC_OS: {
         /* outer = m tile, in = n tile */
-        const uint64_t r = min_u64(R, g->m - outer * R), cc = min_u64(C, g->n - in * C);
+        const uint64_t r = util_min_u64(R, g->m - outer * R), cc = util_min_u64(C, g->n - in * C);
         if (must_fetch(p, p->a_whole, in > 0, in > 0))
             st->a_fill = r * len;
         if (must_fetch(p, p->b_whole, outer > 0, p->inner == 1 && f > 0))
@@ -171,8 +157,8 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
     case SYSTOLIC_IS: {
         const int ws = p->cfg.dataflow == SYSTOLIC_WS;
         /* outer = column tile (WS: n, IS: m), in = k tile */
-        const uint64_t r = min_u64(R, g->k - in * R);
-        const uint64_t cc = min_u64(C, (ws ? g->n : g->m) - outer * C);
+        const uint64_t r = util_min_u64(R, g->k - in * R);
+        const uint64_t cc = util_min_u64(C, (ws ? g->n : g->m) - outer * C);
         const uint64_t stationary = first ? r * cc : 0;
         uint64_t stream = 0;
         if (must_fetch(p, ws ? p->a_whole : p->b_whole, outer > 0, p->inner == 1 && f > 0))
@@ -245,7 +231,7 @@ static void run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st)
     for (uint64_t s = 0; s < p->steps; s++) {
         step_t cur, ahead;
         plan_step(p, s, &cur);
-        const uint64_t start = end > ready[s % 3] ? end : ready[s % 3];
+        const uint64_t start = util_max_u64(end, ready[s % 3]);
         end = start + cur.duration;
         compute += cur.duration;
         if (s + 2 < p->steps) {
@@ -257,7 +243,7 @@ static void run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st)
         add_step(st, &cur);
     }
     st->compute_cycles = compute;
-    finish(p, st, end > last_write ? end : last_write);
+    finish(p, st, util_max_u64(end, last_write));
 }
 
 /* ---- cycle path: every PE and every DMA byte, cycle by cycle ------------- */
@@ -375,7 +361,7 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    finish(p, st, end > last_write ? end : last_write);
+    finish(p, st, util_max_u64(end, last_write));
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "lut_tc.h"
 
 #include "cfgkey.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -62,7 +63,7 @@ int lut_cfg_set(lut_cfg_t *cfg, const char *key, const char *val, char *err, siz
     static const char *const kib[] = {"act_buf_kib", "w_buf_kib", "out_buf_kib"};
     uint64_t *const dk[] = {&cfg->act_buf_bytes, &cfg->w_buf_bytes, &cfg->out_buf_bytes};
     uint64_t v;
-    for (size_t i = 0; i < sizeof u32 / sizeof u32[0]; i++) {
+    for (size_t i = 0; i < ARRAY_LEN(u32); i++) {
         if (strcmp(key, u32[i]) == 0) {
             if (cfg_parse_uint(key, val, UINT32_MAX, &v, err, errlen) != 0)
                 return -1;
@@ -70,7 +71,7 @@ int lut_cfg_set(lut_cfg_t *cfg, const char *key, const char *val, char *err, siz
             return 0;
         }
     }
-    for (size_t i = 0; i < sizeof kib / sizeof kib[0]; i++) {
+    for (size_t i = 0; i < ARRAY_LEN(kib); i++) {
         if (strcmp(key, kib[i]) == 0) {
             if (cfg_parse_uint(key, val, UINT64_MAX / 1024, &v, err, errlen) != 0)
                 return -1;
@@ -83,16 +84,6 @@ int lut_cfg_set(lut_cfg_t *cfg, const char *key, const char *val, char *err, siz
              "table_entries, scale_group, act_buf_kib, w_buf_kib, out_buf_kib)",
              key);
     return -1;
-}
-
-static uint64_t ceil_div(uint64_t a, uint64_t b)
-{
-    return (a + b - 1) / b;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
 }
 
 uint32_t lut_planes(const lut_cfg_t *cfg)
@@ -198,7 +189,7 @@ int lut_cfg_check(const lut_cfg_t *cfg, char *err, size_t errlen)
                  cfg->scale_group, cfg->tk);
         return -1;
     }
-    const uint64_t ab = (cfg->a_bits + 7) / 8, eb = (lut_entry_bits(cfg) + 7) / 8;
+    const uint64_t ab = util_ceil_div(cfg->a_bits, 8), eb = util_ceil_div(lut_entry_bits(cfg), 8);
     const uint64_t act_half = cfg->fused ? need * eb : (uint64_t)cfg->tm * cfg->tk * ab;
     if (act_half > cfg->act_buf_bytes / 2) {
         snprintf(err, errlen,
@@ -207,7 +198,7 @@ int lut_cfg_check(const lut_cfg_t *cfg, char *err, size_t errlen)
                  cfg->fused ? "tables" : "activations", act_half, cfg->act_buf_bytes / 2);
         return -1;
     }
-    const uint64_t w_half = ceil_div((uint64_t)cfg->tk * cfg->tn * P, 8);
+    const uint64_t w_half = util_ceil_div((uint64_t)cfg->tk * cfg->tn * P, 8);
     if (w_half > cfg->w_buf_bytes / 2) {
         snprintf(err, errlen,
                  "w_buf_bytes: one tile's weight planes need %" PRIu64
@@ -239,12 +230,12 @@ int lut_gemm_check(const lut_cfg_t *cfg, const lut_gemm_t *g, char *err, size_t 
         snprintf(err, errlen, "m: the matrices exceed the 32-bit address space");
         return -1;
     }
-    const uint64_t out = (uint64_t)min_u64(cfg->tm, g->m) * g->n * LUT_OUT_BYTES;
+    const uint64_t out = (uint64_t)util_min_u64(cfg->tm, g->m) * g->n * LUT_OUT_BYTES;
     if (out > cfg->out_buf_bytes) {
         snprintf(err, errlen,
                  "out_buf_bytes: %" PRIu64 " output rows of N = %" PRIu64 " need %" PRIu64
                  " bytes, more than the buffer (%" PRIu64 ")",
-                 min_u64(cfg->tm, g->m), g->n, out, cfg->out_buf_bytes);
+                 util_min_u64(cfg->tm, g->m), g->n, out, cfg->out_buf_bytes);
         return -1;
     }
     return 0;
@@ -252,13 +243,13 @@ int lut_gemm_check(const lut_cfg_t *cfg, const lut_gemm_t *g, char *err, size_t 
 
 uint64_t lut_packed_words(const lut_cfg_t *cfg, const lut_gemm_t *g)
 {
-    return ceil_div(g->k, cfg->g) * g->n * lut_planes(cfg);
+    return util_ceil_div(g->k, cfg->g) * g->n * lut_planes(cfg);
 }
 
 void lut_pack_weights(const lut_cfg_t *cfg, const lut_gemm_t *g, const int32_t *q,
                       uint8_t *packed)
 {
-    const uint64_t P = lut_planes(cfg), G = ceil_div(g->k, cfg->g);
+    const uint64_t P = lut_planes(cfg), G = util_ceil_div(g->k, cfg->g);
     for (uint64_t kg = 0; kg < G; kg++)
         for (uint64_t n = 0; n < g->n; n++)
             for (uint64_t i = 0; i < P; i++) {
@@ -275,7 +266,7 @@ void lut_pack_weights(const lut_cfg_t *cfg, const lut_gemm_t *g, const int32_t *
 void lut_dequant_cost(const lut_cfg_t *cfg, uint64_t filter_fills, lut_dequant_cost_t *c)
 {
     c->dequant_ops = filter_fills;
-    c->weight_dram_bytes_lowbit = ceil_div(filter_fills * lut_planes(cfg), 8);
+    c->weight_dram_bytes_lowbit = util_ceil_div(filter_fills * lut_planes(cfg), 8);
 }
 
 /* ---- closed form ----------------------------------------------------------- */
@@ -284,8 +275,8 @@ void lut_count(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_stats_t *st)
 {
     memset(st, 0, sizeof *st);
     const uint64_t M = g->m, N = g->n, K = g->k, P = lut_planes(cfg), E = lut_entries(cfg);
-    const uint64_t MT = ceil_div(M, cfg->tm), NT = ceil_div(N, cfg->tn),
-                   KT = ceil_div(K, cfg->tk), GK = ceil_div(K, cfg->g);
+    const uint64_t MT = util_ceil_div(M, cfg->tm), NT = util_ceil_div(N, cfg->tn),
+                   KT = util_ceil_div(K, cfg->tk), GK = util_ceil_div(K, cfg->g);
     const int zp = cfg->wq != LUT_WQ_SYM;
     st->precompute_cycles = cfg->fused ? 0 : MT * GK;
     st->lookup_cycles = MT * NT * GK * P;
@@ -296,9 +287,9 @@ void lut_count(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_stats_t *st)
      * cycles in between. */
     uint64_t prev_ml = 0;
     for (uint64_t mt = 0; mt < MT; mt++) {
-        const uint64_t ml = min_u64(cfg->tm, M - mt * cfg->tm);
+        const uint64_t ml = util_min_u64(cfg->tm, M - mt * cfg->tm);
         for (uint64_t kt = 0; kt < KT; kt++) {
-            const uint64_t gt = ceil_div(min_u64(cfg->tk, K - kt * cfg->tk), cfg->g);
+            const uint64_t gt = util_ceil_div(util_min_u64(cfg->tk, K - kt * cfg->tk), cfg->g);
             for (uint64_t nt = 0; nt < NT; nt++) {
                 const uint64_t gap = 1 + (nt == 0 && !cfg->fused ? gt : 0) + gt * P;
                 st->move_wait_cycles += prev_ml > gap ? prev_ml - gap : 0;
@@ -437,7 +428,7 @@ static int32_t wrap_add(int32_t x, int32_t y)
 /* Groups of the current K-tile. */
 static uint64_t cur_groups(const lut_unit_t *u)
 {
-    return ceil_div(min_u64(u->TK, u->g.k - u->k0), u->G);
+    return util_ceil_div(util_min_u64(u->TK, u->g.k - u->k0), u->G);
 }
 
 static void clear_ports(lut_unit_t *u)
@@ -458,7 +449,7 @@ static void clear_ports(lut_unit_t *u)
  * nothing is read through the activation port). */
 static void build_group(lut_unit_t *u, uint64_t j, int fused)
 {
-    const uint64_t ml = min_u64(u->TM, u->g.m - u->m0);
+    const uint64_t ml = util_min_u64(u->TM, u->g.m - u->m0);
     const int zp = u->cfg.wq != LUT_WQ_SYM;
     for (uint32_t r = 0; r < ml; r++) {
         int32_t av[LUT_MAX_G];
@@ -515,7 +506,8 @@ static int32_t lookup(const lut_unit_t *u, const int32_t *tab, uint32_t idx)
 
 static void do_look(lut_unit_t *u)
 {
-    const uint64_t ml = min_u64(u->TM, u->g.m - u->m0), nl = min_u64(u->TN, u->g.n - u->n0);
+    const uint64_t ml = util_min_u64(u->TM, u->g.m - u->m0),
+                   nl = util_min_u64(u->TN, u->g.n - u->n0);
     const uint64_t kg = u->k0 / u->G + u->j;
     const int first = u->j == 0 && u->i == 0;
     for (uint64_t c = 0; c < nl; c++)
@@ -541,7 +533,7 @@ static void do_look(lut_unit_t *u)
 /* The drainer: one row of the drain bank per cycle to the output lanes. */
 static void do_drain(lut_unit_t *u)
 {
-    const uint64_t nl = min_u64(u->TN, u->g.n - u->d_n0);
+    const uint64_t nl = util_min_u64(u->TN, u->g.n - u->d_n0);
     const int zp = u->cfg.wq != LUT_WQ_SYM;
     const int accum = u->d_kacc;
     u->o_acc = accum;
@@ -563,7 +555,7 @@ static void do_drain(lut_unit_t *u)
 
 static uint64_t drain_rows(const lut_unit_t *u)
 {
-    return min_u64(u->TM, u->g.m - u->d_m0);
+    return util_min_u64(u->TM, u->g.m - u->d_m0);
 }
 
 /* The drainer takes a new tile at this clock edge: idle, or writing its last
@@ -576,7 +568,8 @@ static int drainer_free(const lut_unit_t *u)
 /* MOVE: the accumulators (and rowsums) go to the drain bank. */
 static void do_move(lut_unit_t *u)
 {
-    const uint64_t ml = min_u64(u->TM, u->g.m - u->m0), nl = min_u64(u->TN, u->g.n - u->n0);
+    const uint64_t ml = util_min_u64(u->TM, u->g.m - u->m0),
+                   nl = util_min_u64(u->TN, u->g.n - u->n0);
     if (u->a) {
         memcpy(u->bank, u->acc, (size_t)u->TM * u->TN * sizeof *u->bank);
         memcpy(u->d_rs, u->rs, u->TM * sizeof *u->d_rs);
@@ -721,11 +714,11 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
                      lut_stats_t *st)
 {
     const uint64_t M = g->m, N = g->n, K = g->k, P = lut_planes(cfg), E = lut_entries(cfg);
-    const uint64_t MT = ceil_div(M, cfg->tm), NT = ceil_div(N, cfg->tn),
-                   KT = ceil_div(K, cfg->tk);
-    const uint64_t ab = (cfg->a_bits + 7) / 8, eb = (lut_entry_bits(cfg) + 7) / 8;
+    const uint64_t MT = util_ceil_div(M, cfg->tm), NT = util_ceil_div(N, cfg->tn),
+                   KT = util_ceil_div(K, cfg->tk);
+    const uint64_t ab = util_ceil_div(cfg->a_bits, 8), eb = util_ceil_div(lut_entry_bits(cfg), 8);
     const uint64_t NP = MT * KT, NL = NP * NT;
-    const int w_whole = ceil_div(lut_packed_words(cfg, g) * cfg->g, 8) <= cfg->w_buf_bytes / 2;
+    const int w_whole = util_ceil_div(lut_packed_words(cfg, g) * cfg->g, 8) <= cfg->w_buf_bytes / 2;
     dma_fast_t d;
     dma_fast_init(&d, &cfg->dma);
     uint64_t act_ready[4] = {0}, w_ready[4] = {0}, rd = 0, wr = 0, wr_done = 0;
@@ -743,10 +736,10 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
     } while (0)
 
 /* Bytes of pair p's activations (or tables) and of L-step s's weight planes. */
-#define PAIR_ML(p) min_u64(cfg->tm, M - ((p) / KT) * cfg->tm)
-#define PAIR_KL(p) min_u64(cfg->tk, K - ((p) % KT) * cfg->tk)
-#define PAIR_GT(p) ceil_div(PAIR_KL(p), cfg->g)
-#define STEP_NL(s) min_u64(cfg->tn, N - ((s) % NT) * cfg->tn)
+#define PAIR_ML(p) util_min_u64(cfg->tm, M - ((p) / KT) * cfg->tm)
+#define PAIR_KL(p) util_min_u64(cfg->tk, K - ((p) % KT) * cfg->tk)
+#define PAIR_GT(p) util_ceil_div(PAIR_KL(p), cfg->g)
+#define STEP_NL(s) util_min_u64(cfg->tn, N - ((s) % NT) * cfg->tn)
     for (uint64_t p = 0; p < 2 && p < NP; p++) {
         const uint64_t b = cfg->fused ? PAIR_ML(p) * PAIR_GT(p) * E * eb
                                       : PAIR_ML(p) * PAIR_KL(p) * ab;
@@ -756,7 +749,7 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
     /* Weight items 0 and 1 (the first two L-steps). */
     for (uint64_t s = 0; s < 2 && s < NL; s++) {
         const uint64_t p = s / NT;
-        const uint64_t b = ceil_div(PAIR_GT(p) * STEP_NL(s) * P * cfg->g, 8);
+        const uint64_t b = util_ceil_div(PAIR_GT(p) * STEP_NL(s) * P * cfg->g, 8);
         w_ready[s % 4] = dma_fast_issue(&d, 0, b);
         rd += b;
     }
@@ -764,12 +757,12 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
     for (uint64_t p = 0; p < NP; p++) {
         const uint64_t ml = PAIR_ML(p), gt = PAIR_GT(p);
         const uint64_t pre = cfg->fused ? 0 : gt;
-        uint64_t start = t > act_ready[p % 4] ? t : act_ready[p % 4];
+        uint64_t start = util_max_u64(t, act_ready[p % 4]);
         t = start + (dur ? dur[idx] : pre);
         idx++;
         for (uint64_t nt = 0; nt < NT; nt++) {
             const uint64_t s = p * NT + nt;
-            start = t > w_ready[s % 4] ? t : w_ready[s % 4];
+            start = util_max_u64(t, w_ready[s % 4]);
             const uint64_t gap = 1 + (nt == 0 ? pre : 0) + gt * P;
             t = start + (dur ? dur[idx] : gt * P + 1 + (prev_ml > gap ? prev_ml - gap : 0));
             idx++;
@@ -789,7 +782,7 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
             }
             if (s + 2 < NL) {
                 const uint64_t q = s + 2, pq = q / NT;
-                uint64_t b = ceil_div(PAIR_GT(pq) * STEP_NL(q) * P * cfg->g, 8);
+                uint64_t b = util_ceil_div(PAIR_GT(pq) * STEP_NL(q) * P * cfg->g, 8);
                 if (w_whole && pq / KT > 0)
                     b = 0;               /* resident since the first m-tile */
                 w_ready[q % 4] = dma_fast_issue(&d, t, b);
@@ -805,7 +798,7 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
 #undef PAIR_GT
 #undef STEP_NL
     t += st->scale_cycles;
-    st->total_cycles = t > wr_done ? t : wr_done;
+    st->total_cycles = util_max_u64(t, wr_done);
     st->stall_cycles = st->total_cycles - st->compute_cycles;
     st->dram_read_bytes = rd;
     st->dram_write_bytes = wr;

@@ -2,6 +2,7 @@
 #include "npu.h"
 
 #include "cfgkey.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +43,7 @@ int npu_cfg_set(npu_cfg_t *c, const char *key, const char *val, char *err, size_
                                        "chunks"};
     uint32_t *const dst[] = {&c->cores, &c->freq_mhz, &c->vector.lanes, &c->vector.latency,
                              &c->chunks};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
         if (strcmp(key, keys[i]) == 0) {
             uint64_t v;
             if (cfg_parse_uint(key, val, UINT32_MAX, &v, err, errlen) != 0)

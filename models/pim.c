@@ -3,6 +3,7 @@
 #include "pim.h"
 
 #include "cfgkey.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +67,7 @@ int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, siz
                                        "banks_per_unit"};
     uint32_t *const dst[] = {&cfg->lanes, &cfg->grf_entries, &cfg->srf_entries,
                              &cfg->acc_entries, &cfg->banks_per_unit};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
         if (strcmp(key, keys[i]) == 0) {
             uint64_t v;
             if (cfg_parse_uint(key, val, UINT32_MAX, &v, err, errlen) != 0)

@@ -3,13 +3,11 @@
  * pim_gemv.h for the mapping and the modelling choices). */
 #include "pim_gemv.h"
 
+#include "util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t cdiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 /* ---- mapping ------------------------------------------------------------ */
 
@@ -37,11 +35,11 @@ static void map_init(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, map_t *mp)
     mp->units = mp->banks / cfg->unit.banks_per_unit;
     mp->bpr = dram_bursts_per_row(d);
     mp->lanes = cfg->unit.lanes;
-    mp->tiles = cdiv(g->k, cfg->unit.srf_entries);
-    mp->rows_per_chan = cdiv(g->groups * g->m, mp->chans);
-    mp->rd_bursts = (uint32_t)cdiv((uint64_t)cfg->unit.lanes * 4u, dram_burst_bytes(d));
+    mp->tiles = util_ceil_div(g->k, cfg->unit.srf_entries);
+    mp->rows_per_chan = util_ceil_div(g->groups * g->m, mp->chans);
+    mp->rd_bursts = (uint32_t)util_ceil_div((uint64_t)cfg->unit.lanes * 4u, dram_burst_bytes(d));
     mp->sr_bursts =
-        (uint32_t)cdiv((uint64_t)cfg->unit.srf_entries * pim_elem_bits(&cfg->unit) / 8u,
+        (uint32_t)util_ceil_div((uint64_t)cfg->unit.srf_entries * pim_elem_bits(&cfg->unit) / 8u,
                        dram_burst_bytes(d));
 }
 
@@ -50,10 +48,10 @@ static size_t chan_segments(const pim_gemv_t *g, const map_t *mp, uint32_t ch, s
 {
     const uint64_t total = g->groups * g->m;
     uint64_t r = (uint64_t)ch * mp->rows_per_chan;
-    const uint64_t end = min64(total, r + mp->rows_per_chan);
+    const uint64_t end = util_min_u64(total, r + mp->rows_per_chan);
     size_t n = 0;
     while (r < end) {
-        const uint64_t grp = r / g->m, m0 = r % g->m, cnt = min64(end - r, g->m - m0);
+        const uint64_t grp = r / g->m, m0 = r % g->m, cnt = util_min_u64(end - r, g->m - m0);
         if (out)
             out[n] = (seg_t){grp, m0, cnt};
         n++;
@@ -67,7 +65,7 @@ static uint64_t chan_positions(const pim_gemv_t *g, const map_t *mp, const seg_t
 {
     uint64_t p = 0;
     for (size_t i = 0; i < ns; i++)
-        p += cdiv(cdiv(s[i].n, mp->units), mp->lanes) * g->k;
+        p += util_ceil_div(util_ceil_div(s[i].n, mp->units), mp->lanes) * g->k;
     return p;
 }
 
@@ -118,7 +116,7 @@ int pim_gemv_check(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, char *err, si
     uint64_t need = 0;
     for (uint32_t ch = 0; ch < mp.chans; ch++) {
         const size_t ns = chan_segments(g, &mp, ch, s);
-        need = max64(need, chan_positions(g, &mp, s, ns));
+        need = util_max_u64(need, chan_positions(g, &mp, s, ns));
     }
     free(s);
     if (need > cap) {
@@ -155,8 +153,8 @@ static op_t *chan_ops(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const map_
     const uint64_t L = mp->lanes, S = cfg->unit.srf_entries, rows_b = cfg->unit.acc_entries * L;
     size_t n = 0;
     for (size_t i = 0; i < ns; i++) {
-        const uint64_t per = cdiv(s[i].n, mp->units), nbat = cdiv(per, rows_b);
-        n += cdiv(per, L) * (g->k + (uint64_t)mp->units * mp->rd_bursts) +
+        const uint64_t per = util_ceil_div(s[i].n, mp->units), nbat = util_ceil_div(per, rows_b);
+        n += util_ceil_div(per, L) * (g->k + (uint64_t)mp->units * mp->rd_bursts) +
              nbat * mp->tiles * mp->sr_bursts;
     }
     op_t *ops = malloc((n + 1) * sizeof *ops);
@@ -168,11 +166,12 @@ static op_t *chan_ops(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const map_
     uint64_t pos = 0;
     const uint64_t span = (uint64_t)cfg->unit.banks_per_unit * mp->bpr;
     for (size_t i = 0; i < ns; i++) {
-        const uint64_t per = cdiv(s[i].n, mp->units);
+        const uint64_t per = util_ceil_div(s[i].n, mp->units);
         for (uint64_t j0 = 0; j0 < per; j0 += rows_b) {
-            const uint64_t ne = cdiv(min64(rows_b, per - j0), L); /* accumulator entries */
+            /* accumulator entries */
+            const uint64_t ne = util_ceil_div(util_min_u64(rows_b, per - j0), L);
             for (uint64_t t = 0; t < mp->tiles; t++) {
-                const uint64_t tk = min64(S, g->k - t * S);
+                const uint64_t tk = util_min_u64(S, g->k - t * S);
                 for (uint32_t b = 0; b < mp->sr_bursts; b++)
                     ops[k++] = (op_t){OP_WRGB, 0, 0};
                 for (uint64_t j = 0; j < ne * tk; j++, pos++)
@@ -243,15 +242,15 @@ static uint64_t cross_earliest(const eng_t *e, int side, const dram_cmd_t *c)
     switch (c->kind) {
     case DRAM_RD:
     case DRAM_PIM_RD_RES:
-        t = max64(t, ou->bus_free > d->tCL ? ou->bus_free - d->tCL : 0);
+        t = util_max_u64(t, ou->bus_free > d->tCL ? ou->bus_free - d->tCL : 0);
         break;
     case DRAM_WR:
     case DRAM_PIM_WR_GB:
-        t = max64(t, ou->bus_free > d->tCWL ? ou->bus_free - d->tCWL : 0);
+        t = util_max_u64(t, ou->bus_free > d->tCWL ? ou->bus_free - d->tCWL : 0);
         break;
     case DRAM_ACT:
     case DRAM_PIM_ACT_AB: {
-        t = max64(t, ou->act); /* tRRD_S after the other side's ACT */
+        t = util_max_u64(t, ou->act); /* tRRD_S after the other side's ACT */
         /* The eight most recent activations of both sides (stored as cycle+1). */
         uint64_t a[8];
         for (int i = 0; i < 4; i++) {
@@ -268,7 +267,7 @@ static uint64_t cross_earliest(const eng_t *e, int side, const dram_cmd_t *c)
         /* ACT: at most 3 others in the window; ACT_AB: none. */
         const uint64_t lim = c->kind == DRAM_ACT ? a[3] : a[0];
         if (lim)
-            t = max64(t, lim - 1 + d->tFAW);
+            t = util_max_u64(t, lim - 1 + d->tFAW);
         break;
     }
     default: break;
@@ -282,7 +281,7 @@ static void consider(const eng_t *e, cand_t *best, int side, const dram_cmd_t *c
     uint64_t at = dram_earliest(dev, c);
     if (at == DRAM_NEVER)
         return;
-    at = max64(max64(at, e->now), cross_earliest(e, side, c));
+    at = util_max_u64(util_max_u64(at, e->now), cross_earliest(e, side, c));
     if (!best->valid || at < best->at) {
         best->valid = 1;
         best->side = side;
@@ -406,12 +405,12 @@ static void ref_candidates(const eng_t *e, cand_t *best)
     uint64_t at = dram_earliest(e->dp, &c);
     if (at == DRAM_NEVER)
         return;
-    at = max64(at, e->now);
+    at = util_max_u64(at, e->now);
     if (e->dual) {
         const uint64_t ah = dram_earliest(e->dh, &c);
         if (ah == DRAM_NEVER)
             return;
-        at = max64(at, ah);
+        at = util_max_u64(at, ah);
     }
     if (!best->valid || at < best->at) {
         *best = (cand_t){SIDE_PIM, 1, c, at, SIZE_MAX, e->dual};
@@ -468,7 +467,7 @@ static int issue(eng_t *e, const cand_t *b, char *err, size_t errlen)
     case DRAM_PIM_RD_RES:
         st->res_bursts++;
         st->bus_bytes += bb;
-        e->kernel_end = max64(e->kernel_end, c.cycle + d->tCL + d->tBL);
+        e->kernel_end = util_max_u64(e->kernel_end, c.cycle + d->tCL + d->tBL);
         e->oi++;
         break;
     case DRAM_RD:
@@ -479,8 +478,8 @@ static int issue(eng_t *e, const cand_t *b, char *err, size_t errlen)
         *(c.kind == DRAM_RD ? &st->host_rd : &st->host_wr) += 1;
         st->bus_bytes += bb;
         st->host_lat_sum += end - r->arrive;
-        st->host_lat_max = max64(st->host_lat_max, end - r->arrive);
-        e->host_end = max64(e->host_end, end);
+        st->host_lat_max = util_max_u64(st->host_lat_max, end - r->arrive);
+        e->host_end = util_max_u64(e->host_end, end);
         while (e->head < e->nrq && e->rq[e->head].done)
             e->head++;
         break;
@@ -521,7 +520,7 @@ static int run_channel(eng_t *e, char *err, size_t errlen)
         /* Events that may change the choice: the next arrival and refresh. */
         uint64_t next_ev = e->arr < e->nrq ? e->rq[e->arr].arrive : UINT64_MAX;
         if (!e->ref_pending)
-            next_ev = min64(next_ev, e->next_ref);
+            next_ev = util_min_u64(next_ev, e->next_ref);
         if (!best.valid || best.at > next_ev) {
             if (next_ev == UINT64_MAX) {
                 snprintf(err, errlen, "pim: channel %u stalled at cycle %llu (internal)", e->ch,
@@ -624,8 +623,8 @@ static int run_all(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, int pim, int 
         } else {
             rc = run_channel(&e, err, errlen);
         }
-        st->cycles = max64(st->cycles, e.kernel_end);
-        st->host_done = max64(st->host_done, e.host_end);
+        st->cycles = util_max_u64(st->cycles, e.kernel_end);
+        st->host_done = util_max_u64(st->host_done, e.host_end);
         free((void *)e.ops);
         free(e.rq);
     }
@@ -678,18 +677,18 @@ int pim_gemv_compute(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const uint1
     for (uint32_t ch = 0; ch < mp.chans; ch++) {
         const size_t ns = chan_segments(g, &mp, ch, s);
         for (size_t i = 0; i < ns; i++) {
-            const uint64_t per = cdiv(s[i].n, U);
+            const uint64_t per = util_ceil_div(s[i].n, U);
             const uint16_t *xg = x + s[i].group * g->k;
             for (uint32_t u = 0; u < U; u++) {
                 pim_unit_init(unit, &cfg->unit);
                 for (uint64_t j0 = 0; j0 < per; j0 += rows_b) {
-                    const uint64_t ne = cdiv(min64(rows_b, per - j0), L);
+                    const uint64_t ne = util_ceil_div(util_min_u64(rows_b, per - j0), L);
                     for (uint64_t a = 0; a < ne; a++) {
                         const pim_cmd_t clr = {PIM_CLR, (uint32_t)a, 0, 0, {0}};
                         pim_unit_exec(unit, &clr, NULL, NULL);
                     }
                     for (uint64_t t = 0; t < mp.tiles; t++) {
-                        const uint64_t tk = min64(S, g->k - t * S);
+                        const uint64_t tk = util_min_u64(S, g->k - t * S);
                         for (uint64_t q = 0; q < tk; q++) { /* x tile into the SRF */
                             pim_cmd_t wr = {PIM_WRSRF, (uint32_t)q, 0, 0, {0}};
                             wr.data[0] = xg[t * S + q] & mask;
@@ -700,7 +699,7 @@ int pim_gemv_compute(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const uint1
                                 /* Column: lane l holds W[row j0 + a*L + l][k]. */
                                 for (uint32_t l = 0; l < L; l++) {
                                     const uint64_t j = u * per + j0 + a * L + l;
-                                    const int real = j < min64(s[i].n, (u + 1) * per);
+                                    const int real = j < util_min_u64(s[i].n, (u + 1) * per);
                                     const uint64_t wr_row = s[i].group * g->m + s[i].m0 + j;
                                     col[l] = real ? w[wr_row * g->k + t * S + q] & mask : 0;
                                 }
@@ -713,7 +712,7 @@ int pim_gemv_compute(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const uint1
                         pim_unit_exec(unit, &rd, NULL, out);
                         for (uint32_t l = 0; l < L; l++) {
                             const uint64_t j = u * per + j0 + a * L + l;
-                            if (j < min64(s[i].n, (u + 1) * per))
+                            if (j < util_min_u64(s[i].n, (u + 1) * per))
                                 y[s[i].group * g->m + s[i].m0 + j] = out[l];
                         }
                     }

@@ -5,6 +5,8 @@
  * ratios between array sizes against yosys synthesis of that RTL. */
 #include "power.h"
 
+#include "util.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -43,8 +45,6 @@ double power_get(const power_breakdown_t *b, const char *name)
     return 0;
 }
 
-static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
-static uint64_t bytes_of(uint32_t bits) { return (bits + 7) / 8; } /* as models/engine.c */
 
 double power_grid_um2(const tech_t *t, uint32_t rows, uint32_t cols, uint32_t in_bits,
                       uint32_t w_bits, uint32_t acc_bits, power_breakdown_t *b)
@@ -52,7 +52,7 @@ double power_grid_um2(const tech_t *t, uint32_t rows, uint32_t cols, uint32_t in
     const double R = rows, C = cols, P = R * C;
     /* The RTL sign-extends both operands to OPW = max(in, w) bits for its
      * registers; the multiplier's useful width is in x w bits. */
-    const double opw = max_u32(in_bits, w_bits), acc = acc_bits;
+    const double opw = util_max_u64(in_bits, w_bits), acc = acc_bits;
     const double mul = P * tech_mul_um2(t, in_bits, w_bits);
     const double add = (P + (R - 1) * C) * tech_add_um2(t, acc_bits);
     /* Register bits: w, v, acc in every PE; a where a right neighbour reads
@@ -100,13 +100,14 @@ int power_systolic_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats
 {
     const systolic_cfg_t *a = &hw->array;
     const double macs = (double)st->macs;
-    const double opw = max_u32(a->in_bits, a->w_bits);
+    const double opw = util_max_u64(a->in_bits, a->w_bits);
     const double mac_pj = tech_mul_pj(t, a->in_bits, a->w_bits) + tech_add_pj(t, a->acc_bits);
     /* Per MAC the PE writes two operand-pipe registers (a and b in OS; a and
      * the stationary operand's share in WS/IS) and its accumulator or partial
      * sum. */
     const double reg_pj = (2 * opw + a->acc_bits) * t->e.reg_bit;
-    const uint64_t ab = bytes_of(a->in_bits), bb = bytes_of(a->w_bits), ob = bytes_of(a->acc_bits);
+    const uint64_t ab = util_ceil_div(a->in_bits, 8), bb = util_ceil_div(a->w_bits, 8),
+                   ob = util_ceil_div(a->acc_bits, 8);
     if (power_add(out, "array.mac", macs * mac_pj) ||
         power_add(out, "array.regs", macs * reg_pj) ||
         power_add(out, "sram.ifmap",
@@ -229,7 +230,7 @@ int power_lut_energy(const tech_t *t, const lut_cfg_t *cfg, const lut_stats_t *s
     put(&a, "lut.drain", (double)st->zp_muls * tech_mul_pj(t, (uint32_t)P + 1, 32) +
                              (double)st->zp_adds * add32 +
                              (double)st->scale_muls * tech_mul_pj(t, 32, 16));
-    put(&a, "sram.act", (double)(st->act_reads * bytes_of(cfg->a_bits)) *
+    put(&a, "sram.act", (double)(st->act_reads * util_ceil_div(cfg->a_bits, 8)) *
                             tech_sram_read_pj_per_byte(t, act_half));
     put(&a, "sram.weight", (double)st->weight_reads * cfg->g / 8.0 *
                                tech_sram_read_pj_per_byte(t, w_half));
@@ -247,7 +248,7 @@ int power_dqmac_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats_t 
                        size_t errlen)
 {
     layer_stats_t s = *st;
-    const uint64_t w8 = st->filter_writes * bytes_of(hw->array.w_bits);
+    const uint64_t w8 = st->filter_writes * util_ceil_div(hw->array.w_bits, 8);
     if (w8 > s.dram_read_bytes) {
         snprintf(err, errlen, "dqmac: %llu filter bytes but %llu DRAM bytes read",
                  (unsigned long long)w8, (unsigned long long)s.dram_read_bytes);

@@ -3,6 +3,8 @@
  * microarchitecture this file and rtl/systolic.v both implement. */
 #include "systolic.h"
 
+#include "util.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,29 +82,24 @@ int32_t systolic_wrap(int64_t v, uint32_t bits)
     return (int32_t)(int64_t)((((uint64_t)v & mask) ^ sign) - sign);
 }
 
-static uint64_t ceil_div(uint64_t a, uint64_t b)
-{
-    return (a + b - 1) / b;
-}
-
 void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_folds_t *f)
 {
     const uint64_t R = cfg->rows, C = cfg->cols;
     switch (cfg->dataflow) {
     case SYSTOLIC_OS:
-        f->folds = ceil_div(g->m, R) * ceil_div(g->n, C);
+        f->folds = util_ceil_div(g->m, R) * util_ceil_div(g->n, C);
         f->stream = g->k;
         f->prologue = 0;
         f->tail = (R + C - 2) + (R + 1); /* skew drain of FEED, then DRAIN */
         break;
     case SYSTOLIC_WS:
-        f->folds = ceil_div(g->n, C) * ceil_div(g->k, R);
+        f->folds = util_ceil_div(g->n, C) * util_ceil_div(g->k, R);
         f->stream = g->m;
         f->prologue = R;                 /* LOAD */
         f->tail = R + C - 1;             /* last row leaves the bottom-right PE */
         break;
     default: /* SYSTOLIC_IS */
-        f->folds = ceil_div(g->m, C) * ceil_div(g->k, R);
+        f->folds = util_ceil_div(g->m, C) * util_ceil_div(g->k, R);
         f->stream = g->n;
         f->prologue = R;
         f->tail = R + C - 1;
@@ -120,22 +117,22 @@ void systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systoli
     c->compute_cycles = 1 + f.folds * f.fold_cycles;
     switch (cfg->dataflow) {
     case SYSTOLIC_OS: /* A read once per column fold, B once per row fold */
-        c->ifmap_reads = g->m * g->k * ceil_div(g->n, C);
-        c->filter_reads = g->k * g->n * ceil_div(g->m, R);
+        c->ifmap_reads = g->m * g->k * util_ceil_div(g->n, C);
+        c->filter_reads = g->k * g->n * util_ceil_div(g->m, R);
         c->ofmap_writes = mn;
         c->ofmap_acc_reads = 0;
         break;
     case SYSTOLIC_WS: /* weights loaded once; A streamed once per column fold */
-        c->ifmap_reads = g->m * g->k * ceil_div(g->n, C);
+        c->ifmap_reads = g->m * g->k * util_ceil_div(g->n, C);
         c->filter_reads = g->k * g->n;
-        c->ofmap_writes = mn * ceil_div(g->k, R);
-        c->ofmap_acc_reads = mn * (ceil_div(g->k, R) - 1);
+        c->ofmap_writes = mn * util_ceil_div(g->k, R);
+        c->ofmap_acc_reads = mn * (util_ceil_div(g->k, R) - 1);
         break;
     default: /* IS: inputs loaded once; B streamed once per column fold */
         c->ifmap_reads = g->m * g->k;
-        c->filter_reads = g->k * g->n * ceil_div(g->m, C);
-        c->ofmap_writes = mn * ceil_div(g->k, R);
-        c->ofmap_acc_reads = mn * (ceil_div(g->k, R) - 1);
+        c->filter_reads = g->k * g->n * util_ceil_div(g->m, C);
+        c->ofmap_writes = mn * util_ceil_div(g->k, R);
+        c->ofmap_acc_reads = mn * (util_ceil_div(g->k, R) - 1);
         break;
     }
 }

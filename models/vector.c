@@ -1,6 +1,8 @@
 /* vector.c - the vector unit's timing (see vector.h). */
 #include "vector.h"
 
+#include "util.h"
+
 #include <stdio.h>
 
 static const struct {
@@ -47,7 +49,7 @@ static uint32_t tree_depth(uint32_t lanes)
 
 uint64_t vector_cycles(const vector_cfg_t *cfg, vector_op_t op, uint64_t rows, uint64_t cols)
 {
-    const uint64_t beats = (cols + cfg->lanes - 1) / cfg->lanes;
+    const uint64_t beats = util_ceil_div(cols, cfg->lanes);
     const uint64_t barrier = (uint64_t)cfg->latency + tree_depth(cfg->lanes) - 1;
     return rows * (ops[op].passes * beats + ops[op].barriers * barrier) + cfg->latency - 1;
 }

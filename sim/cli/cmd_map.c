@@ -12,6 +12,7 @@
 #include "../../mapper/ops.h"
 #include "../../mapper/tiling.h"
 #include "../../mapper/trace.h"
+#include "../../models/util.h"
 #include "cli.h"
 #include "../io/config.h"
 #include "../io/paths.h"
@@ -133,7 +134,7 @@ static void print_breakdown(const mapper_ops_t *ops, mapper_phase_t ph)
         while (j < n && strcmp(a[j].name, o->name))
             j++;
         if (j == n) {
-            if (n == sizeof a / sizeof a[0])
+            if (n == ARRAY_LEN(a))
                 continue;
             memset(&a[n], 0, sizeof a[n]);
             snprintf(a[n].name, sizeof a[n].name, "%s", o->name);
@@ -335,7 +336,7 @@ int bench_map(void)
     hw_cfg_t hw;
     hw_defaults(&hw);
     int rc = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0] && !rc; i++) {
+    for (size_t i = 0; i < ARRAY_LEN(cases) && !rc; i++) {
         mapper_ops_t ops;
         mapper_ctx_t *ctx = mapper_ctx_new(&hw);
         const double t0 = cli_now();

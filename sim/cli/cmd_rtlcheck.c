@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "../harness/systolic_rtl.h"
+#include "../../models/util.h"
 
 static const char rtlcheck_usage[] =
     "usage: codesim rtlcheck --block systolic --rows R --cols C --dataflow os|ws|is\n"
@@ -50,7 +51,7 @@ int cmd_rtlcheck(int argc, char **argv)
         const char *block;
         int (*parse_and_run)(int argc, char **argv);
     } others[] = {{"pim", rtlcheck_pim}, {"lut", rtlcheck_lut}};
-    for (size_t b = 0; b < sizeof others / sizeof *others; b++)
+    for (size_t b = 0; b < ARRAY_LEN(others); b++)
         for (int i = 1; i < argc; i++)
             if ((!strcmp(argv[i], "--block") && i + 1 < argc &&
                  !strcmp(argv[i + 1], others[b].block)) ||

@@ -27,6 +27,7 @@
 #include "../db/db.h"
 #include "../explore/sweep.h"
 #include "../io/paths.h"
+#include "../../models/util.h"
 
 int cmd_sweep(int argc, char **argv);
 int bench_sweep(void);
@@ -210,8 +211,8 @@ static int store(run_t *rn, const point_msg_t *m)
         return -1;
     }
     const sweep_workload_t *w = &rn->sw.workloads[pt.workload];
-    db_breakdown_t bd[sizeof m->costs.breakdown / sizeof m->costs.breakdown[0]];
-    for (size_t i = 0; i < m->costs.nbreakdown && i < sizeof bd / sizeof bd[0]; i++)
+    db_breakdown_t bd[ARRAY_LEN(m->costs.breakdown)];
+    for (size_t i = 0; i < m->costs.nbreakdown && i < ARRAY_LEN(bd); i++)
         bd[i] = (db_breakdown_t){m->costs.breakdown[i].kind, m->costs.breakdown[i].component,
                                  m->costs.breakdown[i].value};
     const db_point_t dp = {

@@ -10,6 +10,7 @@
 #include "../io/paths.h"
 #include "../io/textfile.h"
 #include "../io/yamlscan.h"
+#include "../../models/util.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <yaml.h>
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define TECH_MAX_DEPTH 4 /* base chains longer than this are a cycle */
 
 typedef enum { C_NONE, C_LOGIC_E, C_SRAM_E, C_LOGIC_A, C_SRAM_A, C_SCALE } cat_t;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "../../models/util.h"
 
 /* Where one src row of an id table went. */
 typedef struct {
@@ -148,7 +149,7 @@ static int tstate_init(merge_t *mg, int ti, tstate_t *ts, int *present)
     ts->index = ti;
     ts->id_col = -1;
     ts->root = 1;
-    if (t->ncols > sizeof ts->have / sizeof ts->have[0])
+    if (t->ncols > ARRAY_LEN(ts->have))
         return SQLITE_TOOBIG;
     int rc = db_table_columns(mg->sql, "src", t, present, ts->have);
     if (rc != SQLITE_OK || !*present)

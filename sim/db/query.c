@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "../../models/util.h"
 
 /* ---- metrics ------------------------------------------------------------------ */
 
@@ -26,7 +27,7 @@ const char *db_point_metric(const char *name, int *maximize)
         name += 4;
     if (strcmp(name, "latency") == 0)
         name = "total_cycles";
-    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
+    for (size_t i = 0; i < ARRAY_LEN(metrics); i++)
         if (strcmp(name, metrics[i]) == 0)
             return metrics[i];
     return NULL;

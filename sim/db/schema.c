@@ -17,8 +17,9 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "../../models/util.h"
 
-#define COLS(a) (a), sizeof(a) / sizeof((a)[0])
+#define COLS(a) (a), ARRAY_LEN(a)
 
 /* schema_version, as text. */
 static const db_column_t meta_cols[] = {
@@ -237,17 +238,17 @@ static const db_table_t tables[] = {
     {"synth_sizes", 3, NULL, 0, COLS(synth_sizes_cols)},
 };
 
-_Static_assert(sizeof tables / sizeof tables[0] <= DB_MAX_TABLES, "raise DB_MAX_TABLES");
+_Static_assert(ARRAY_LEN(tables) <= DB_MAX_TABLES, "raise DB_MAX_TABLES");
 
 const db_table_t *db_schema(size_t *n)
 {
-    *n = sizeof tables / sizeof tables[0];
+    *n = ARRAY_LEN(tables);
     return tables;
 }
 
 int db_table_index(const char *name)
 {
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+    for (size_t i = 0; i < ARRAY_LEN(tables); i++)
         if (strcmp(tables[i].name, name) == 0)
             return (int)i;
     return -1;
@@ -370,11 +371,11 @@ int db_column_addable(const db_table_t *t, const db_column_t *c)
 int db_schema_apply(sqlite3 *sql, char *err, size_t errlen)
 {
     int have[256];
-    for (size_t ti = 0; ti < sizeof tables / sizeof tables[0]; ti++) {
+    for (size_t ti = 0; ti < ARRAY_LEN(tables); ti++) {
         const db_table_t *t = &tables[ti];
-        if (t->ncols > sizeof have / sizeof have[0]) {
+        if (t->ncols > ARRAY_LEN(have)) {
             db_err(err, errlen, "table %s: more than %zu columns", t->name,
-                   sizeof have / sizeof have[0]);
+                   ARRAY_LEN(have));
             return -1;
         }
         int exists = 0;

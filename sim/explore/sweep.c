@@ -19,6 +19,7 @@
 #include "../io/yamlscan.h"
 #include "../io/workload.h"
 #include "../cost/tech_file.h"
+#include "../../models/util.h"
 
 /* "FILE[:LINE]: [KEY: ]reason" as one line; returns -1. */
 static int sweep_fail(char *err, size_t errlen, const char *path, unsigned line, const char *key,
@@ -40,12 +41,7 @@ static int sweep_fail(char *err, size_t errlen, const char *path, unsigned line,
 
 void sweep_hash_bytes(const void *p, size_t len, char out[17])
 {
-    const unsigned char *b = p;
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
-    for (size_t i = 0; i < len; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ull; /* FNV 64 prime */
-    }
+    const uint64_t h = util_fnv1a(UTIL_FNV_INIT, p, len);
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
@@ -734,7 +730,7 @@ int sweep_run(const sweep_t *sw, const sweep_point_t *pt, sim_result_t *res, cha
 
 static void add_items(sweep_costs_t *c, const char *kind, const power_breakdown_t *b)
 {
-    const size_t cap = sizeof c->breakdown / sizeof c->breakdown[0];
+    const size_t cap = ARRAY_LEN(c->breakdown);
     for (size_t i = 0; i < b->n && c->nbreakdown < cap; i++) {
         snprintf(c->breakdown[c->nbreakdown].kind, sizeof c->breakdown[0].kind, "%s", kind);
         snprintf(c->breakdown[c->nbreakdown].component, sizeof c->breakdown[0].component, "%s",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vlib.h"
+#include "../../models/util.h"
 
 _Static_assert(LUT_NO_ACCESS == PORTS_IDLE && VSHIM_NO_ACCESS == PORTS_IDLE,
                "one idle-lane address for the model, the RTL and the record");
@@ -32,7 +33,7 @@ lut_rtl_t *lut_rtl_open(const lut_cfg_t *cfg, const vlut_api_t *api, char *err, 
     snprintf(args, sizeof args, "%u %u %u %u %u %u %d", cfg->tm, cfg->tn, cfg->tk, cfg->g,
              lut_planes(cfg), cfg->a_bits, cfg->sym_table ? 1 : 0);
     const vlib_spec_t spec = {what, dir, "libvlut.so", "rtl/lut_build.sh", args, srcs,
-                              sizeof srcs / sizeof *srcs, VLUT_API_SYMBOL};
+                              ARRAY_LEN(srcs), VLUT_API_SYMBOL};
     lut_rtl_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "vlib.h"
+#include "../../models/util.h"
 
 struct pim_rtl {
     vlib_t v;
@@ -31,7 +32,7 @@ pim_rtl_t *pim_rtl_open(const pim_cfg_t *cfg, const vpim_api_t *api, char *err, 
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->lanes, fp, cfg->grf_entries,
              cfg->srf_entries, cfg->acc_entries);
     const vlib_spec_t spec = {what, dir, "libvpim.so", "rtl/pim_build.sh", args, srcs,
-                              sizeof srcs / sizeof *srcs, VPIM_API_SYMBOL};
+                              ARRAY_LEN(srcs), VPIM_API_SYMBOL};
     pim_rtl_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");

@@ -1,24 +1,15 @@
 /* ports.c - the port-activity record and the RTL address check. */
 #include "ports.h"
 
+#include "../../models/util.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#define FNV_INIT 0xcbf29ce484222325ull
-
-/* FNV-1a over the 8 bytes of v. */
-static void fnv(uint64_t *h, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        *h ^= (v >> (8 * i)) & 0xff;
-        *h *= 0x100000001b3ull;
-    }
-}
 
 void ports_init(ports_rec_t *r)
 {
     memset(r, 0, sizeof *r);
-    r->hash = FNV_INIT;
+    r->hash = UTIL_FNV_INIT;
 }
 
 void ports_record(ports_rec_t *r, uint64_t cycle, unsigned port, unsigned n, const uint32_t *addr,
@@ -29,10 +20,10 @@ void ports_record(ports_rec_t *r, uint64_t cycle, unsigned port, unsigned n, con
         if (x == PORTS_IDLE)
             continue;
         r->count[port]++;
-        fnv(&r->hash, cycle);
-        fnv(&r->hash, (uint64_t)(port + 1) << 48 | (uint64_t)l << 32 | x);
+        r->hash = util_fnv1a_u64(r->hash, cycle);
+        r->hash = util_fnv1a_u64(r->hash, (uint64_t)(port + 1) << 48 | (uint64_t)l << 32 | x);
         if (data)
-            fnv(&r->hash, data[l]);
+            r->hash = util_fnv1a_u64(r->hash, data[l]);
     }
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vlib.h"
+#include "../../models/util.h"
 
 _Static_assert(SYSTOLIC_NO_ACCESS == PORTS_IDLE && VSHIM_NO_ACCESS == PORTS_IDLE,
                "one idle-lane address for the model, the RTL and the record");
@@ -32,7 +33,7 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
     snprintf(args, sizeof args, "%u %u %u %u %u", cfg->rows, cfg->cols, cfg->in_bits, cfg->w_bits,
              cfg->acc_bits);
     const vlib_spec_t spec = {what, dir, "libvsystolic.so", "rtl/build.sh", args, srcs,
-                              sizeof srcs / sizeof *srcs, VSYS_API_SYMBOL};
+                              ARRAY_LEN(srcs), VSYS_API_SYMBOL};
     systolic_rtl_t *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");
@@ -215,7 +216,7 @@ static int check_draw(void *ctx, uint64_t *rng, uint64_t dims[3], char *err, siz
 {
     check_t *c = ctx;
     const systolic_cfg_t *arr = &c->cfg.array;
-    const uint64_t base = arr->rows > arr->cols ? arr->rows : arr->cols;
+    const uint64_t base = util_max_u64(arr->rows, arr->cols);
     c->g.m = c->cfg.m ? c->cfg.m : rtlcheck_rand_dim(rng, base, 12);
     c->g.n = c->cfg.n ? c->cfg.n : rtlcheck_rand_dim(rng, base, 12);
     c->g.k = c->cfg.k ? c->cfg.k : rtlcheck_rand_dim(rng, base, 12);

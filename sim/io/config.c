@@ -15,19 +15,19 @@
 
 #include "../../models/block.h"
 
+#include "ioerr.h"
 #include "textfile.h"
 #include "yamlscan.h"
 #include "../../models/cfgkey.h"
+#include "../../models/util.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The fields a file can set.  fields[] names each by its canonical dotted
  * key; the part after the dot is the name the model check functions use in
@@ -157,30 +157,6 @@ typedef struct {
     size_t errlen;
 } load_t;
 
-/* ---- errors ------------------------------------------------------------ */
-
-/* Writes "path:line: key: reason" (path, line, key each optional) as one
- * line: control characters from file contents become spaces.  Returns -1. */
-static int failf(char *err, size_t errlen, const char *path, unsigned line, const char *key,
-                 const char *fmt, ...)
-{
-    char reason[512], at[16] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
-    if (!err || errlen == 0)
-        return -1;
-    if (path && line)
-        snprintf(at, sizeof at, ":%u", line);
-    snprintf(err, errlen, "%s%s%s%s%s%s", path ? path : "", at, path ? ": " : "", key ? key : "",
-             key ? ": " : "", reason);
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    return -1;
-}
-
 /* ---- reading the file --------------------------------------------------- */
 
 /* ---- values ------------------------------------------------------------- */
@@ -248,46 +224,46 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
                   spec->kind == V_WORDS;
 
     if (v->not_scalar)
-        return failf(ld->err, ld->errlen, ld->path, line, key, "expected %s, got %s",
-                     numeric ? "a whole number" : "a single value", v->not_scalar);
+        return io_fail(ld->err, ld->errlen, ld->path, line, key, "expected %s, got %s",
+                       numeric ? "a whole number" : "a single value", v->not_scalar);
     if (numeric && v->quoted)
-        return failf(ld->err, ld->errlen, ld->path, line, key,
-                     "expected a whole number, got a quoted string");
+        return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                       "expected a whole number, got a quoted string");
     if (spec->field != F_NONE && ld->at[spec->field].line)
-        return failf(ld->err, ld->errlen, ld->path, line, key,
-                     "conflicts with %s on line %u; give exactly one", ld->at[spec->field].key,
-                     ld->at[spec->field].line);
+        return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                       "conflicts with %s on line %u; give exactly one", ld->at[spec->field].key,
+                       ld->at[spec->field].line);
 
     switch (spec->kind) {
     case V_NAME:
         if (v->len >= sizeof hw->name)
-            return failf(ld->err, ld->errlen, ld->path, line, key,
-                         "longer than %zu characters", sizeof hw->name - 1);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "longer than %zu characters", sizeof hw->name - 1);
         memcpy(hw->name, v->text, v->len);
         hw->name[v->len] = '\0';
         if (strlen(hw->name) != v->len)
-            return failf(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
+            return io_fail(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
         break;
     case V_DATAFLOW:
         if (strlen(v->text) != v->len || systolic_dataflow_parse(v->text, &hw->array.dataflow))
-            return failf(ld->err, ld->errlen, ld->path, line, key,
-                         "'%.*s' is not a dataflow: use os, ws or is",
-                         v->len > 40 ? 40 : (int)v->len, v->text);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "'%.*s' is not a dataflow: use os, ws or is",
+                           v->len > 40 ? 40 : (int)v->len, v->text);
         break;
     case V_UINT:
     case V_WORDS:
         if (spec->kind == V_WORDS && memchr(v->text, ',', v->len))
-            return failf(ld->err, ld->errlen, ld->path, line, key,
-                         "'%.*s' is a list: codesim models one DRAM channel, give one number",
-                         v->len > 40 ? 40 : (int)v->len, v->text);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "'%.*s' is a list: codesim models one DRAM channel, give one number",
+                           v->len > 40 ? 40 : (int)v->len, v->text);
         if (parse_uint(v->text, v->len, UINT32_MAX, &n, why, sizeof why))
-            return failf(ld->err, ld->errlen, ld->path, line, key, "%s", why);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key, "%s", why);
         if (spec->kind == V_WORDS) {
             /* SCALE-Sim counts words; an operand word is ceil(in_bits/8) bytes. */
-            n *= (hw->array.in_bits + 7) / 8;
+            n *= util_ceil_div(hw->array.in_bits, 8);
             if (n > UINT32_MAX)
-                return failf(ld->err, ld->errlen, ld->path, line, key,
-                             "%.*s words per cycle is too large", (int)v->len, v->text);
+                return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                               "%.*s words per cycle is too large", (int)v->len, v->text);
         }
         switch (spec->field) {
         case F_ROWS: hw->array.rows = (uint32_t)n; break;
@@ -303,7 +279,7 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
     case V_KIB:
         if (parse_uint(v->text, v->len, spec->kind == V_KIB ? UINT64_MAX / 1024 : UINT64_MAX, &n,
                        why, sizeof why))
-            return failf(ld->err, ld->errlen, ld->path, line, key, "%s", why);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key, "%s", why);
         if (spec->kind == V_KIB)
             n *= 1024;
         if (spec->field == F_IFMAP)
@@ -315,8 +291,8 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
         break;
     case V_BWMODE:
         if (strcmp(v->text, "CALC") != 0 && strcmp(v->text, "USER") != 0)
-            return failf(ld->err, ld->errlen, ld->path, line, key,
-                         "'%.*s' is not CALC or USER", v->len > 40 ? 40 : (int)v->len, v->text);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "'%.*s' is not CALC or USER", v->len > 40 ? 40 : (int)v->len, v->text);
         note_ignored(ld->hw, spec->key);
         break;
     case V_OFF: {
@@ -326,9 +302,9 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
         for (size_t i = 0; i < ARRAY_LEN(off); i++)
             ok = ok || (v->len == strlen(off[i]) && strncasecmp(v->text, off[i], v->len) == 0);
         if (!ok)
-            return failf(ld->err, ld->errlen, ld->path, line, key,
-                         "'%.*s' is not supported: codesim models dense operands only, "
-                         "set it to false", v->len > 40 ? 40 : (int)v->len, v->text);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "'%.*s' is not supported: codesim models dense operands only, "
+                           "set it to false", v->len > 40 ? 40 : (int)v->len, v->text);
         break;
     }
     case V_IGNORE:
@@ -380,17 +356,17 @@ static int block_key(load_t *ld, const hw_block_t *b, const char *key, const cha
 {
     char why[256];
     if (v->type != YAML_SCALAR_NODE)
-        return failf(ld->err, ld->errlen, ld->path, line, key, "expected a single value, got %s",
-                     node_kind(v));
+        return io_fail(ld->err, ld->errlen, ld->path, line, key, "expected a single value, got %s",
+                       node_kind(v));
     const char *val = (const char *)v->data.scalar.value;
     if (strlen(val) != v->data.scalar.length)
-        return failf(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
+        return io_fail(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
     ld->hw->block_keys |= 1u << (b - hw_blocks);
     if (b->set(ld->hw, name, val, why, sizeof why) != 0) {
         /* why is "name: reason"; name it by its dotted key instead */
         const size_t n = strlen(name);
         const char *reason = strncmp(why, name, n) == 0 && why[n] == ':' ? why + n + 2 : why;
-        return failf(ld->err, ld->errlen, ld->path, line, key, "%s", reason);
+        return io_fail(ld->err, ld->errlen, ld->path, line, key, "%s", reason);
     }
     return 0;
 }
@@ -424,19 +400,19 @@ static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, cons
         yaml_node_t *v = yaml_document_get_node(doc, p->value);
         unsigned line = node_line(k);
         if (k->type != YAML_SCALAR_NODE)
-            return failf(ld->err, ld->errlen, ld->path, line, *section ? section : NULL,
-                         "keys must be plain words, got %s", node_kind(k));
+            return io_fail(ld->err, ld->errlen, ld->path, line, *section ? section : NULL,
+                           "keys must be plain words, got %s", node_kind(k));
         const char *name = (const char *)k->data.scalar.value;
         char key[96];
         snprintf(key, sizeof key, "%s%s%.40s", section, *section ? "." : "", name);
         if (strlen(name) != k->data.scalar.length)
-            return failf(ld->err, ld->errlen, ld->path, line, key, "unknown key");
+            return io_fail(ld->err, ld->errlen, ld->path, line, key, "unknown key");
 
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
             yaml_node_t *qk = yaml_document_get_node(doc, q->key);
             if (qk->type == YAML_SCALAR_NODE && strcmp((const char *)qk->data.scalar.value, name) == 0)
-                return failf(ld->err, ld->errlen, ld->path, line, key,
-                             "duplicated key (first on line %u)", node_line(qk));
+                return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                               "duplicated key (first on line %u)", node_line(qk));
         }
 
         const key_spec_t *spec = find_key(yaml_keys, ARRAY_LEN(yaml_keys), section, name, 0);
@@ -459,12 +435,12 @@ static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, cons
         } else if (!*section && (is_section(yaml_keys, ARRAY_LEN(yaml_keys), name) ||
                                  find_block(name))) {
             if (v->type != YAML_MAPPING_NODE)
-                return failf(ld->err, ld->errlen, ld->path, line, key,
-                             "expected a mapping of keys, got %s", node_kind(v));
+                return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                               "expected a mapping of keys, got %s", node_kind(v));
             if (yaml_mapping(ld, doc, v, name))
                 return -1;
         } else {
-            return failf(ld->err, ld->errlen, ld->path, line, key, "unknown key");
+            return io_fail(ld->err, ld->errlen, ld->path, line, key, "unknown key");
         }
     }
     return 0;
@@ -472,9 +448,9 @@ static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, cons
 
 static int yaml_syntax_error(load_t *ld, const yaml_parser_t *parser)
 {
-    return failf(ld->err, ld->errlen, ld->path, (unsigned)parser->problem_mark.line + 1, NULL,
-                 "YAML syntax error: %s%s%s", parser->problem ? parser->problem : "unknown",
-                 parser->context ? " " : "", parser->context ? parser->context : "");
+    return io_fail(ld->err, ld->errlen, ld->path, (unsigned)parser->problem_mark.line + 1, NULL,
+                   "YAML syntax error: %s%s%s", parser->problem ? parser->problem : "unknown",
+                   parser->context ? " " : "", parser->context ? parser->context : "");
 }
 
 static int load_yaml(load_t *ld, const char *text, size_t len)
@@ -486,7 +462,7 @@ static int load_yaml(load_t *ld, const char *text, size_t len)
     if (yamlscan_check(text, len, ld->path, ld->err, ld->errlen))
         return -1;
     if (!yaml_parser_initialize(&parser))
-        return failf(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
+        return io_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
         yaml_syntax_error(ld, &parser);
@@ -495,10 +471,10 @@ static int load_yaml(load_t *ld, const char *text, size_t len)
     }
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root) {
-        failf(ld->err, ld->errlen, ld->path, 0, NULL, "empty file, expected a YAML mapping");
+        io_fail(ld->err, ld->errlen, ld->path, 0, NULL, "empty file, expected a YAML mapping");
     } else if (root->type != YAML_MAPPING_NODE) {
-        failf(ld->err, ld->errlen, ld->path, node_line(root), NULL,
-              "expected a mapping of keys at the top level, got %s", node_kind(root));
+        io_fail(ld->err, ld->errlen, ld->path, node_line(root), NULL,
+                "expected a mapping of keys at the top level, got %s", node_kind(root));
     } else if (yaml_mapping(ld, &doc, root, "") == 0) {
         /* A second document would be silently ignored: refuse it. */
         yaml_document_t next;
@@ -507,8 +483,8 @@ static int load_yaml(load_t *ld, const char *text, size_t len)
         } else {
             yaml_node_t *extra = yaml_document_get_root_node(&next);
             if (extra)
-                failf(ld->err, ld->errlen, ld->path, node_line(extra), NULL,
-                      "more than one YAML document");
+                io_fail(ld->err, ld->errlen, ld->path, node_line(extra), NULL,
+                        "more than one YAML document");
             else
                 rc = 0;
             yaml_document_delete(&next);
@@ -554,8 +530,8 @@ static int load_ini(load_t *ld, char *text)
         if (*s == '[') {
             size_t n = strlen(s);
             if (n < 3 || s[n - 1] != ']')
-                return failf(ld->err, ld->errlen, ld->path, line, NULL,
-                             "'%.40s' is not a section header [name]", s);
+                return io_fail(ld->err, ld->errlen, ld->path, line, NULL,
+                               "'%.40s' is not a section header [name]", s);
             s[n - 1] = '\0';
             s++;
             section = NULL;
@@ -563,37 +539,37 @@ static int load_ini(load_t *ld, char *text)
                 if (strcmp(s, sections[i]) != 0)
                     continue;
                 if (section_line[i])
-                    return failf(ld->err, ld->errlen, ld->path, line, s,
-                                 "duplicated section (first on line %u)", section_line[i]);
+                    return io_fail(ld->err, ld->errlen, ld->path, line, s,
+                                   "duplicated section (first on line %u)", section_line[i]);
                 section_line[i] = line;
                 section = sections[i];
             }
             if (!section)
-                return failf(ld->err, ld->errlen, ld->path, line, NULL,
-                             "[%.40s]: unknown section", s);
+                return io_fail(ld->err, ld->errlen, ld->path, line, NULL,
+                               "[%.40s]: unknown section", s);
             continue;
         }
 
         /* configparser splits at the first '=' or ':' */
         char *eq = s + strcspn(s, "=:");
         if (*eq == '\0')
-            return failf(ld->err, ld->errlen, ld->path, line, NULL,
-                         "'%.40s' is not 'key = value'", s);
+            return io_fail(ld->err, ld->errlen, ld->path, line, NULL,
+                           "'%.40s' is not 'key = value'", s);
         *eq = '\0';
         char *name = trim(s), *value = trim(eq + 1);
         char key[96];
         snprintf(key, sizeof key, "%s%s%.40s", section ? section : "", section ? "." : "", name);
         if (!section)
-            return failf(ld->err, ld->errlen, ld->path, line, key, "key before the first [section]");
+            return io_fail(ld->err, ld->errlen, ld->path, line, key, "key before the first [section]");
         if (*name == '\0')
-            return failf(ld->err, ld->errlen, ld->path, line, NULL, "missing key before '='");
+            return io_fail(ld->err, ld->errlen, ld->path, line, NULL, "missing key before '='");
         const key_spec_t *spec = find_key(ini_keys, ARRAY_LEN(ini_keys), section, name, 1);
         if (!spec)
-            return failf(ld->err, ld->errlen, ld->path, line, key, "unknown key");
+            return io_fail(ld->err, ld->errlen, ld->path, line, key, "unknown key");
         size_t idx = (size_t)(spec - ini_keys);
         if (key_line[idx])
-            return failf(ld->err, ld->errlen, ld->path, line, key,
-                         "duplicated key (first on line %u)", key_line[idx]);
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "duplicated key (first on line %u)", key_line[idx]);
         key_line[idx] = line;
         value_t val = {value, strlen(value), NULL, 0};
         if (set_value(ld, spec, key, line, &val))
@@ -602,8 +578,8 @@ static int load_ini(load_t *ld, char *text)
     }
     /* Else the built-in default would run under this file's name. */
     if (!keys)
-        return failf(ld->err, ld->errlen, ld->path, 0, NULL,
-                     "no key = value line: not a SCALE-Sim configuration");
+        return io_fail(ld->err, ld->errlen, ld->path, 0, NULL,
+                       "no key = value line: not a SCALE-Sim configuration");
     return 0;
 }
 
@@ -617,7 +593,7 @@ static int validate_blocks(const hw_cfg_t *hw, const char *path, char *err, size
 {
     char msg[256];
     if (hw_blocks_check(hw, msg, sizeof msg) != 0)
-        return failf(err, errlen, path, 0, NULL, "%s", msg);
+        return io_fail(err, errlen, path, 0, NULL, "%s", msg);
     return 0;
 }
 
@@ -632,14 +608,14 @@ static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, ch
 
     size_t nlen = strnlen(hw->name, sizeof hw->name);
     if (nlen == 0)
-        return failf(err, errlen, path, line, key, "must not be empty");
+        return io_fail(err, errlen, path, line, key, "must not be empty");
     if (nlen == sizeof hw->name)
-        return failf(err, errlen, path, line, key, "is not NUL-terminated");
+        return io_fail(err, errlen, path, line, key, "is not NUL-terminated");
     for (size_t i = 0; i < nlen; i++)
         if ((unsigned char)hw->name[i] < 0x20 || (unsigned char)hw->name[i] > 0x7e)
-            return failf(err, errlen, path, line, key,
-                         "must be printable ASCII (byte %zu is 0x%02x)", i + 1,
-                         (unsigned char)hw->name[i]);
+            return io_fail(err, errlen, path, line, key,
+                           "must be printable ASCII (byte %zu is 0x%02x)", i + 1,
+                           (unsigned char)hw->name[i]);
 
     if (systolic_cfg_check(&hw->array, msg, sizeof msg) == 0 &&
         sram_cfg_check(&hw->sram, msg, sizeof msg) == 0 &&
@@ -654,11 +630,11 @@ static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, ch
         last = last ? last + 1 : fields[f];
         if (strlen(last) == flen && strncmp(last, msg, flen) == 0) {
             int known = at && at[f].line;
-            return failf(err, errlen, path, known ? at[f].line : 0, known ? at[f].key : fields[f],
-                         "%s", colon + 2);
+            return io_fail(err, errlen, path, known ? at[f].line : 0, known ? at[f].key : fields[f],
+                           "%s", colon + 2);
         }
     }
-    return failf(err, errlen, path, 0, NULL, "%s", msg);
+    return io_fail(err, errlen, path, 0, NULL, "%s", msg);
 }
 
 int hw_validate(const hw_cfg_t *hw, const char *path, char *err, size_t errlen)
@@ -679,7 +655,7 @@ int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t e
     if (dot) {
         size_t n = (size_t)(dot - key);
         if (n >= sizeof section)
-            return failf(err, errlen, NULL, 0, key, "unknown key");
+            return io_fail(err, errlen, NULL, 0, key, "unknown key");
         memcpy(section, key, n);
         section[n] = '\0';
         name = dot + 1;
@@ -692,13 +668,13 @@ int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t e
             *block->present(hw) = 1;
         if (block->set(hw, name, value, why, sizeof why) != 0) {
             const size_t n = strlen(name);
-            return failf(err, errlen, NULL, 0, key, "%s",
-                         strncmp(why, name, n) == 0 && why[n] == ':' ? why + n + 2 : why);
+            return io_fail(err, errlen, NULL, 0, key, "%s",
+                           strncmp(why, name, n) == 0 && why[n] == ':' ? why + n + 2 : why);
         }
         return 0;
     }
     if (!spec)
-        return failf(err, errlen, NULL, 0, key, "unknown key");
+        return io_fail(err, errlen, NULL, 0, key, "unknown key");
     load_t ld;
     memset(&ld, 0, sizeof ld);
     ld.hw = hw;
@@ -731,7 +707,7 @@ int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen)
     if (plen >= 4 && strcmp(path + plen - 4, ".cfg") == 0) {
         char *work = malloc(len + 1);
         if (!work) {
-            rc = failf(err, errlen, path, 0, NULL, "out of memory");
+            rc = io_fail(err, errlen, path, 0, NULL, "out of memory");
         } else {
             memcpy(work, text, len + 1);
             rc = load_ini(&ld, work);
@@ -786,11 +762,7 @@ void hw_hash(const hw_cfg_t *hw, char out[17])
 {
     char buf[CANONICAL_MAX];
     size_t n = canonical(hw, buf, sizeof buf);
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)buf[i];
-        h *= 0x100000001b3ull; /* FNV 64 prime */
-    }
+    const uint64_t h = util_fnv1a(UTIL_FNV_INIT, buf, n);
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 

@@ -1,6 +1,7 @@
 /* dram_trace.c - the trace formats described in dram_trace.h. */
 #include "dram_trace.h"
 
+#include "ioerr.h"
 #include "textfile.h"
 
 #include <stdio.h>
@@ -54,16 +55,12 @@ static int num_of(const char *s, size_t n, int hex_ok, uint64_t *v)
     return 0;
 }
 
+/* "NAME:LINE: reason" where fmt takes the offending token as %.*s, cut to
+ * 40 characters. */
 static int fail(char *err, size_t errlen, const char *name, unsigned line, const char *fmt,
                 const char *tok, size_t toklen)
 {
-    char why[160];
-    snprintf(why, sizeof why, fmt, (int)(toklen > 40 ? 40 : toklen), tok);
-    snprintf(err, errlen, "%s:%u: %s", name, line, why);
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    return -1;
+    return io_fail(err, errlen, name, line, NULL, fmt, (int)(toklen > 40 ? 40 : toklen), tok);
 }
 
 int dram_trace_parse(const char *name, const char *text, size_t len, uint64_t capacity,

@@ -20,18 +20,18 @@
  */
 #include "workload.h"
 
+#include "ioerr.h"
 #include "textfile.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../../models/systolic.h"
+#include "../../models/util.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum { FORM_GEMM = 1, FORM_CONV = 2 };
 
@@ -77,26 +77,6 @@ typedef struct {
     char name[MAX_FIELDS][48];
 } header_t;
 
-static int failf(char *err, size_t errlen, const char *path, unsigned line, const char *field,
-                 const char *fmt, ...)
-{
-    char reason[512], at[16] = "";
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
-    va_end(ap);
-    if (!err || errlen == 0)
-        return -1;
-    if (path && line)
-        snprintf(at, sizeof at, ":%u", line);
-    snprintf(err, errlen, "%s%s%s%s%s%s", path ? path : "", at, path ? ": " : "", field ? field : "",
-             field ? ": " : "", reason);
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    return -1;
-}
-
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -135,7 +115,7 @@ static int parse_header(char *line, unsigned lineno, header_t *h, const char *pa
     char *field[MAX_FIELDS];
     size_t n = split(line, field);
     if (n > MAX_FIELDS)
-        return failf(err, errlen, path, lineno, NULL, "more than %d columns", MAX_FIELDS);
+        return io_fail(err, errlen, path, lineno, NULL, "more than %d columns", MAX_FIELDS);
     memset(h, 0, sizeof *h);
     h->count = n;
     h->forms = FORM_GEMM | FORM_CONV;
@@ -145,18 +125,18 @@ static int parse_header(char *line, unsigned lineno, header_t *h, const char *pa
         while (c < ARRAY_LEN(columns) && strcasecmp(columns[c].name, field[i]) != 0)
             c++;
         if (c == ARRAY_LEN(columns))
-            return failf(err, errlen, path, lineno, *field[i] ? field[i] : NULL,
-                         *field[i] ? "unknown column" : "empty column name in the header");
+            return io_fail(err, errlen, path, lineno, *field[i] ? field[i] : NULL,
+                           *field[i] ? "unknown column" : "empty column name in the header");
         if ((i == 0) != (columns[c].col == COL_NAME))
-            return failf(err, errlen, path, lineno, field[i],
-                         i ? "only the first column names the layer"
+            return io_fail(err, errlen, path, lineno, field[i],
+                           i ? "only the first column names the layer"
                            : "the first column must be Layer or Layer name");
         if (seen & (1u << columns[c].col))
-            return failf(err, errlen, path, lineno, field[i], "duplicated column");
+            return io_fail(err, errlen, path, lineno, field[i], "duplicated column");
         if (!(h->forms & columns[c].forms))
-            return failf(err, errlen, path, lineno, field[i],
-                         "does not belong with the columns before it (GEMM: Layer,M,N,K[,w_bits,wq]; conv: "
-                         "Layer name,IFMAP Height,...,Strides)");
+            return io_fail(err, errlen, path, lineno, field[i],
+                           "does not belong with the columns before it (GEMM: Layer,M,N,K[,w_bits,wq]; conv: "
+                           "Layer name,IFMAP Height,...,Strides)");
         h->forms &= columns[c].forms;
         seen |= 1u << columns[c].col;
         h->col[i] = columns[c].col;
@@ -164,12 +144,12 @@ static int parse_header(char *line, unsigned lineno, header_t *h, const char *pa
         snprintf(h->name[i], sizeof h->name[i], "%s", field[i]);
     }
     if (h->forms == (FORM_GEMM | FORM_CONV))
-        return failf(err, errlen, path, lineno, field[0],
-                     "expected M,N,K or the SCALE-Sim conv columns after it");
+        return io_fail(err, errlen, path, lineno, field[0],
+                       "expected M,N,K or the SCALE-Sim conv columns after it");
     for (size_t c = 0; c < ARRAY_LEN(columns); c++)
         if ((columns[c].forms & h->forms) && !columns[c].optional &&
             !(seen & (1u << columns[c].col)))
-            return failf(err, errlen, path, lineno, columns[c].name, "missing column");
+            return io_fail(err, errlen, path, lineno, columns[c].name, "missing column");
     return 0;
 }
 
@@ -191,27 +171,27 @@ static int weight_precision(const char *wbits, const char *wbits_name, const cha
 {
     if (*wbits == '\0') {
         if (*wq)
-            return failf(err, errlen, path, lineno, wq_name,
-                         "'%.20s' without a w_bits (an empty w_bits is an int8 layer)", wq);
+            return io_fail(err, errlen, path, lineno, wq_name,
+                           "'%.20s' without a w_bits (an empty w_bits is an int8 layer)", wq);
         return 0;   /* int8 weights: w_bits 0 */
     }
     if (strcmp(wbits, "ternary") == 0) {
         if (*wq)
-            return failf(err, errlen, path, lineno, wq_name,
-                         "'%.20s' with ternary weights (they are {-1, 0, +1}; leave wq empty)", wq);
+            return io_fail(err, errlen, path, lineno, wq_name,
+                           "'%.20s' with ternary weights (they are {-1, 0, +1}; leave wq empty)", wq);
         ly->w_bits = 2; /* ternary codes {0,1,2} take two bit-planes (lut_tc.h) */
         ly->wq = LUT_WQ_TERNARY;
         return 0;
     }
     if (strlen(wbits) != 1 || wbits[0] < '1' || wbits[0] > '0' + (int)LUT_MAX_PLANES)
-        return failf(err, errlen, path, lineno, wbits_name,
-                     "'%.20s' is not supported (1..%u or ternary; empty for int8)", wbits,
-                     LUT_MAX_PLANES);
+        return io_fail(err, errlen, path, lineno, wbits_name,
+                       "'%.20s' is not supported (1..%u or ternary; empty for int8)", wbits,
+                       LUT_MAX_PLANES);
     ly->w_bits = (uint32_t)(wbits[0] - '0');
     ly->wq = LUT_WQ_ZP;
     if (*wq && (lut_wq_parse(wq, &ly->wq) != 0 || ly->wq == LUT_WQ_TERNARY))
-        return failf(err, errlen, path, lineno, wq_name,
-                     "'%.20s' is not sym or zp (ternary weights: w_bits ternary)", wq);
+        return io_fail(err, errlen, path, lineno, wq_name,
+                       "'%.20s' is not sym or zp (ternary weights: w_bits ternary)", wq);
     return 0;
 }
 
@@ -228,7 +208,7 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
     ly->line = lineno;
     for (size_t i = 0; i < h->count; i++) {
         if (i >= n && !h->optional[i])
-            return failf(err, errlen, path, lineno, h->name[i], "missing field");
+            return io_fail(err, errlen, path, lineno, h->name[i], "missing field");
         const char *s = i < n ? field[i] : "", *f = h->name[i];
         size_t len = strlen(s);
         if (h->col[i] == COL_W_BITS) {
@@ -243,42 +223,42 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
         }
         if (h->col[i] == COL_NAME) {
             if (len == 0)
-                return failf(err, errlen, path, lineno, f, "empty layer name");
+                return io_fail(err, errlen, path, lineno, f, "empty layer name");
             if (len >= sizeof ly->name)
-                return failf(err, errlen, path, lineno, f, "'%.20s...' is longer than %zu characters",
-                             s, sizeof ly->name - 1);
+                return io_fail(err, errlen, path, lineno, f, "'%.20s...' is longer than %zu characters",
+                               s, sizeof ly->name - 1);
             for (size_t b = 0; b < len; b++)
                 if ((unsigned char)s[b] < 0x20 || s[b] == 0x7f)
-                    return failf(err, errlen, path, lineno, f,
-                                 "control character 0x%02x at byte %zu of the layer name",
-                                 (unsigned char)s[b], b + 1);
+                    return io_fail(err, errlen, path, lineno, f,
+                                   "control character 0x%02x at byte %zu of the layer name",
+                                   (unsigned char)s[b], b + 1);
             memcpy(ly->name, s, len + 1);
             continue;
         }
         if (len == 0)
-            return failf(err, errlen, path, lineno, f, "missing value");
+            return io_fail(err, errlen, path, lineno, f, "missing value");
         size_t j = s[0] == '-' ? 1 : 0;
         int digits = j < len;
         for (size_t k = j; k < len; k++)
             digits = digits && s[k] >= '0' && s[k] <= '9';
         if (!digits)
-            return failf(err, errlen, path, lineno, f, "'%.40s' is not a whole number", s);
+            return io_fail(err, errlen, path, lineno, f, "'%.40s' is not a whole number", s);
         if (j)
-            return failf(err, errlen, path, lineno, f, "%.40s is negative", s);
+            return io_fail(err, errlen, path, lineno, f, "%.40s is negative", s);
         uint64_t x = 0;
         for (; j < len; j++) {
             unsigned d = (unsigned)(s[j] - '0');
             if (x > (UINT64_MAX - d) / 10)
-                return failf(err, errlen, path, lineno, f, "%.40s is too large", s);
+                return io_fail(err, errlen, path, lineno, f, "%.40s is too large", s);
             x = x * 10 + d;
         }
         if (x == 0)
-            return failf(err, errlen, path, lineno, f, "0 is not allowed, must be positive");
+            return io_fail(err, errlen, path, lineno, f, "0 is not allowed, must be positive");
         v[h->col[i]] = x;
     }
     if (n > h->count)
-        return failf(err, errlen, path, lineno, NULL, "more fields than the header's %zu columns",
-                     h->count);
+        return io_fail(err, errlen, path, lineno, NULL, "more fields than the header's %zu columns",
+                       h->count);
 
     const unsigned max = SYSTOLIC_MAX_GEMM_DIM;
     if (h->forms == FORM_GEMM) {
@@ -288,8 +268,8 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
                 size_t i = 0;
                 while (h->col[i] != dims[d])
                     i++;
-                return failf(err, errlen, path, lineno, h->name[i], "%llu is larger than %u",
-                             (unsigned long long)v[dims[d]], max);
+                return io_fail(err, errlen, path, lineno, h->name[i], "%llu is larger than %u",
+                               (unsigned long long)v[dims[d]], max);
             }
         }
         ly->m = v[COL_M];
@@ -299,25 +279,25 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
     }
 
     if (v[COL_FILTER_H] > v[COL_IFMAP_H])
-        return failf(err, errlen, path, lineno, "Filter Height", "%llu is larger than IFMAP Height %llu",
-                     (unsigned long long)v[COL_FILTER_H], (unsigned long long)v[COL_IFMAP_H]);
+        return io_fail(err, errlen, path, lineno, "Filter Height", "%llu is larger than IFMAP Height %llu",
+                       (unsigned long long)v[COL_FILTER_H], (unsigned long long)v[COL_IFMAP_H]);
     if (v[COL_FILTER_W] > v[COL_IFMAP_W])
-        return failf(err, errlen, path, lineno, "Filter Width", "%llu is larger than IFMAP Width %llu",
-                     (unsigned long long)v[COL_FILTER_W], (unsigned long long)v[COL_IFMAP_W]);
+        return io_fail(err, errlen, path, lineno, "Filter Width", "%llu is larger than IFMAP Width %llu",
+                       (unsigned long long)v[COL_FILTER_W], (unsigned long long)v[COL_IFMAP_W]);
     uint64_t eh = (v[COL_IFMAP_H] - v[COL_FILTER_H]) / v[COL_STRIDES] + 1;
     uint64_t ew = (v[COL_IFMAP_W] - v[COL_FILTER_W]) / v[COL_STRIDES] + 1;
     if (product(eh, ew, 1, &ly->m))
-        return failf(err, errlen, path, lineno, "M", "E_h*E_w = %llu*%llu output pixels is larger than %u",
-                     (unsigned long long)eh, (unsigned long long)ew, max);
+        return io_fail(err, errlen, path, lineno, "M", "E_h*E_w = %llu*%llu output pixels is larger than %u",
+                       (unsigned long long)eh, (unsigned long long)ew, max);
     if (v[COL_NUM_FILTER] > max)
-        return failf(err, errlen, path, lineno, "Num Filter", "%llu is larger than %u",
-                     (unsigned long long)v[COL_NUM_FILTER], max);
+        return io_fail(err, errlen, path, lineno, "Num Filter", "%llu is larger than %u",
+                       (unsigned long long)v[COL_NUM_FILTER], max);
     ly->n = v[COL_NUM_FILTER];
     if (product(v[COL_FILTER_H], v[COL_FILTER_W], v[COL_CHANNELS], &ly->k))
-        return failf(err, errlen, path, lineno, "K",
-                     "Filter Height*Filter Width*Channels = %llu*%llu*%llu is larger than %u",
-                     (unsigned long long)v[COL_FILTER_H], (unsigned long long)v[COL_FILTER_W],
-                     (unsigned long long)v[COL_CHANNELS], max);
+        return io_fail(err, errlen, path, lineno, "K",
+                       "Filter Height*Filter Width*Channels = %llu*%llu*%llu is larger than %u",
+                       (unsigned long long)v[COL_FILTER_H], (unsigned long long)v[COL_FILTER_W],
+                       (unsigned long long)v[COL_CHANNELS], max);
     return 0;
 }
 
@@ -349,7 +329,7 @@ static int parse(char *s, workload_t *wl, const char *path, char *err, size_t er
             size_t ncap = cap ? 2 * cap : 16;
             layer_t *bigger = realloc(wl->layers, ncap * sizeof *bigger);
             if (!bigger)
-                return failf(err, errlen, path, lineno, NULL, "out of memory");
+                return io_fail(err, errlen, path, lineno, NULL, "out of memory");
             wl->layers = bigger;
             cap = ncap;
         }
@@ -358,9 +338,9 @@ static int parse(char *s, workload_t *wl, const char *path, char *err, size_t er
         wl->count++;
     }
     if (!have_header)
-        return failf(err, errlen, path, 0, NULL, "no header row (Layer,M,N,K or SCALE-Sim conv)");
+        return io_fail(err, errlen, path, 0, NULL, "no header row (Layer,M,N,K or SCALE-Sim conv)");
     if (wl->count == 0)
-        return failf(err, errlen, path, 0, NULL, "no layers");
+        return io_fail(err, errlen, path, 0, NULL, "no layers");
     return 0;
 }
 
@@ -375,7 +355,7 @@ int workload_load(const char *path, workload_t *wl, char *err, size_t errlen)
     char *work = malloc(len + 1);
     if (!work) {
         free(text);
-        return failf(err, errlen, path, 0, NULL, "out of memory");
+        return io_fail(err, errlen, path, 0, NULL, "out of memory");
     }
     memcpy(work, text, len + 1);
     int rc = parse(work, wl, path, err, errlen);

@@ -7,6 +7,7 @@
 
 #include "../../mapper/tiling.h"
 #include "sched.h"
+#include "../../models/util.h"
 
 static const char *const mode_names[] = {"npu", "pim-blocked", "neupims"};
 
@@ -174,8 +175,7 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
 {
     const npu_cfg_t *n = &L->hw->npu;
     const uint64_t bpc = L->hw->hw->dma.bytes_per_cycle;
-    const uint64_t most = op->count > op->n ? (op->count > op->m ? op->count : op->m)
-                                            : (op->n > op->m ? op->n : op->m);
+    const uint64_t most = util_max_u64(op->count, util_max_u64(op->n, op->m));
     const uint32_t cores = most < n->cores ? (uint32_t)most : n->cores;
     L->next.n = 0;
     for (uint32_t c = 0; c < cores; c++) {
@@ -195,7 +195,7 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
                 return -1;
             lut_events(L->hw->hw, &sub, &L->res->events);
             L->res->events.lut_macs += sub.m * sub.n * sub.k * sub.count;
-            tiles = (sub.n + sub.tiling.tn - 1) / sub.tiling.tn * sub.count;
+            tiles = util_ceil_div(sub.n, sub.tiling.tn) * sub.count;
         } else {
             const systolic_gemm_t g = {sub.m, sub.n, sub.k};
             if (mapper_tile_gemm(L->mc, &g, sub.count, &sub.tiling, L->err, L->errlen) != 0)
@@ -204,7 +204,7 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
             tiles = sub.tiling.tiles * sub.count;
         }
         const uint64_t bytes_c = sub.tiling.dram_bytes;
-        const uint64_t chunks = tiles < n->chunks ? tiles : n->chunks;
+        const uint64_t chunks = util_min_u64(tiles, n->chunks);
         uint32_t comp = NO_CMD;
         for (uint64_t j = 0; j < chunks; j++) {
             const uint64_t bj = split(bytes_c, j, j + 1, chunks);
@@ -212,7 +212,7 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
             uint32_t nd = 0;
             if (L->hist[c][0] != NO_CMD) /* double buffering: its half is free */
                 deps[nd++] = L->hist[c][0];
-            if (add(L, L->dram, (bj + bpc - 1) / bpc, 2 * slot + TAG_DMA, deps, nd, &load))
+            if (add(L, L->dram, util_ceil_div(bj, bpc), 2 * slot + TAG_DMA, deps, nd, &load))
                 return -1;
             L->res->dram_bytes += bj;
             L->res->events.dram_bytes += bj;
