@@ -661,6 +661,45 @@ START_TEST(test_report_escapes_database_strings)
 }
 END_TEST
 
+/* Parameters apply in file order with a preset first, as in a hardware
+ * file: every stored point's config has the timing its label says (before,
+ * a preset listed first overwrote the swept tRCD and two of four points
+ * collapsed into others).  A swept name, outside the point identity, is
+ * refused. */
+START_TEST(test_sweep_preset_then_timing_and_no_swept_name)
+{
+    char dir[64];
+    enum { OUT_MAX = 1 << 16 };
+    char *out = malloc(OUT_MAX);
+    ck_assert_ptr_nonnull(out);
+    mkscratch(dir);
+    char path[128];
+    snprintf(path, sizeof path, "%s/p.yaml", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "name: pt\nworkloads: [%s/traces/transformer.csv]\nparams:\n"
+               "  dram.preset: [HBM2, GDDR6]\n  dram.tRCD: [10, 20]\n", CODESIM_ROOT);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s --db %s/p.db", bin(), path, dir), 0);
+    ck_assert_int_eq(sh(out, OUT_MAX,
+                        "test $(sqlite3 %s/p.db \"SELECT count(*) FROM sweep_points sp JOIN runs r "
+                        "ON r.id = sp.run_id WHERE instr(r.hw_canonical, '  tRCD: ' || "
+                        "substr(sp.params, instr(sp.params, 'tRCD=') + 5) || char(10)) > 0\") "
+                        "-eq 4",
+                        dir),
+                     0);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "name: pt\nworkloads: [%s/traces/transformer.csv]\nparams:\n"
+               "  name: [a, b]\n", CODESIM_ROOT);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_ne(sh(out, OUT_MAX, "%s sweep %s --db %s/q.db", bin(), path, dir), 0);
+    ck_assert_msg(strstr(out, "params.name: not a hardware parameter") != NULL, "%s", out);
+    free(out);
+    rmscratch(dir);
+}
+END_TEST
+
 START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
 {
     char dir[64], out[8192];
@@ -893,6 +932,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_pareto_command_equals_brute_force_over_database);
     tcase_add_test(tc, test_report_renders_in_headless_chromium);
     tcase_add_test(tc, test_report_escapes_database_strings);
+    tcase_add_test(tc, test_sweep_preset_then_timing_and_no_swept_name);
     tcase_add_test(tc, test_sweep_commands_bad_inputs_one_line_nonzero);
     tcase_add_test(tc, test_sweep_llm_points_scale_with_cores_and_pim_changes_decode);
     tcase_add_test(tc, test_sweep_bad_llm_keys_name_line_and_key);

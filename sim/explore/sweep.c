@@ -7,6 +7,8 @@
  * one field, and every point's whole config against the models' ranges. */
 #include "sweep.h"
 
+#include "../../models/block.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -223,6 +225,12 @@ static int parse_params(ld_t *ld, sweep_t *sw, yaml_node_t *map)
         if (!key || strlen(key) >= sizeof sw->params[0].key)
             return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), "params",
                               "keys must be dotted field names like array.rows");
+        /* A point's identity is its config hash without the name: swept
+         * names would collapse distinct points into one row. */
+        if (strcmp(key, "name") == 0)
+            return sweep_fail(ld->err, ld->errlen, ld->path, line_of(k), "params.name",
+                              "not a hardware parameter: a sweep names its points itself "
+                              "(the sweep's name and the point number)");
         sweep_param_t *p = &sw->params[sw->nparams++];
         snprintf(p->key, sizeof p->key, "%s", key);
         p->line = line_of(k);
@@ -536,26 +544,49 @@ static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech
 
 /* The config of configuration index cfg (the point index without its
  * workload part): the base with each parameter's value applied. */
-static int apply(const sweep_t *sw, size_t cfg, hw_cfg_t *hw, char *why, size_t whylen)
-{
-    *hw = sw->base;
-    hw->text = NULL;
-    snprintf(hw->name, sizeof hw->name, "%s", sw->name);
-    for (size_t i = sw->nparams; i-- > 0;) {
-        const sweep_param_t *p = &sw->params[i];
-        if (hw_set(hw, p->key, p->values[cfg % p->nvalues], why, whylen) != 0)
-            return -1;
-        cfg /= p->nvalues;
-    }
-    return 0;
-}
-
 /* The value index of parameter i in configuration cfg. */
 static size_t value_index(const sweep_t *sw, size_t cfg, size_t i)
 {
     for (size_t j = sw->nparams; j-- > i + 1;)
         cfg /= sw->params[j].nvalues;
     return cfg % sw->params[i].nvalues;
+}
+
+/* Whether key is a block's `first` key (dram.preset): one that replaces
+ * other fields of its section, so it must come before them. */
+static int is_first_key(const char *key)
+{
+    const char *dot = strchr(key, '.');
+    if (!dot)
+        return 0;
+    for (size_t i = 0; i < hw_nblocks; i++) {
+        const hw_block_t *b = &hw_blocks[i];
+        const size_t n = strlen(b->section);
+        if (b->first && (size_t)(dot - key) == n && strncmp(key, b->section, n) == 0 &&
+            strcmp(dot + 1, b->first) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Configuration cfg: the base, then the parameters in file order, with a
+ * section's `first` key (a DRAM preset) before every other key, as a
+ * hardware file applies it; so dram.preset and dram.tRCD swept together
+ * give the swept tRCD on top of each preset. */
+static int apply(const sweep_t *sw, size_t cfg, hw_cfg_t *hw, char *why, size_t whylen)
+{
+    *hw = sw->base;
+    hw->text = NULL;
+    snprintf(hw->name, sizeof hw->name, "%s", sw->name);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sw->nparams; i++) {
+            const sweep_param_t *p = &sw->params[i];
+            if (is_first_key(p->key) != (pass == 0))
+                continue;
+            if (hw_set(hw, p->key, p->values[value_index(sw, cfg, i)], why, whylen) != 0)
+                return -1;
+        }
+    return 0;
 }
 
 /* "key=value ..." of configuration cfg's swept fields (cut at len). */
