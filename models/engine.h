@@ -39,8 +39,8 @@ typedef struct {
 /* Most steps (chunks of folds) one GEMM may take.  Both paths, the fast one
  * included, walk the steps one at a time (the fast path's DMA timing depends
  * on each step's stall), so a layer beyond this is refused with an error
- * rather than left running for minutes: 2^26 steps take about a second on
- * the fast path. */
+ * rather than left running for minutes: 2^26 steps take about 3 s on the
+ * fast path (1x1 array, 8192 x 8192 x 4, release build). */
 #define ENGINE_MAX_STEPS_LOG2 26
 #define ENGINE_MAX_STEPS (1ull << ENGINE_MAX_STEPS_LOG2)
 
