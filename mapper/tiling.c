@@ -453,7 +453,8 @@ static uint64_t lower_bound(const mapper_ctx_t *c, const systolic_gemm_t *g, uin
                     continue;
                 const systolic_gemm_t tg = {sz[0][a], sz[1][b], sz[2][k]};
                 systolic_counts_t sc;
-                systolic_count(&c->hw.array, &tg, &sc);
+                if (systolic_count(&c->hw.array, &tg, &sc, NULL, 0) != 0)
+                    return UINT64_MAX; /* counts beyond 64 bits: never the best */
                 const uint64_t bytes = tg.m * tg.k * c->ab + tg.k * tg.n * c->bb + tg.m * tg.n * c->ob;
                 const uint64_t dma = util_ceil_div(bytes, c->hw.dma.bytes_per_cycle);
                 lb += n * util_max_u64(sc.compute_cycles, dma);

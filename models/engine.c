@@ -45,6 +45,7 @@ typedef struct {
     systolic_cfg_t cfg;
     systolic_gemm_t g;
     systolic_folds_t f;
+    systolic_counts_t cnt;        /* closed-form array counts (fit 64 bits) */
     uint64_t sc, chunks, steps;
     uint64_t ab, bb, ob;          /* bytes per A, B and output element */
     uint64_t inner;               /* folds of the inner loop */
@@ -66,6 +67,8 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
     p->cfg = hw->array;
     p->g = *g;
     systolic_folds(&p->cfg, g, &p->f);
+    if (systolic_count(&p->cfg, g, &p->cnt, err, errlen) != 0)
+        return -1;
     p->ab = util_ceil_div(p->cfg.in_bits, 8);
     p->bb = util_ceil_div(p->cfg.w_bits, 8);
     p->ob = util_ceil_div(p->cfg.acc_bits, 8);
@@ -117,7 +120,19 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
     }
     p->sc = sc;
     p->chunks = util_ceil_div(p->f.stream, sc);
-    p->steps = p->f.folds * p->chunks;
+    /* Both paths walk the steps one by one, so their number is bounded
+     * (engine.h).  Under the bound every per-step quantity is small (a
+     * step moves < 2^37 bytes and computes < 2^26 cycles), so the stats'
+     * sums and the cycle counters below cannot wrap. */
+    if (util_mul_u64(p->f.folds, p->chunks, &p->steps) || p->steps > ENGINE_MAX_STEPS) {
+        snprintf(err, errlen,
+                 "steps: %" PRIu64 " folds x %" PRIu64 " chunks = %.4g steps, more than the "
+                 "limit of %llu (2^%d); use a larger array or larger scratchpads, or split the "
+                 "layer",
+                 p->f.folds, p->chunks, (double)p->f.folds * (double)p->chunks,
+                 (unsigned long long)ENGINE_MAX_STEPS, ENGINE_MAX_STEPS_LOG2);
+        return -1;
+    }
     p->a_whole = g->m * g->k * p->ab <= hi;
     p->b_whole = g->k * g->n * p->bb <= hf;
     return 0;
@@ -212,12 +227,10 @@ static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
 
 static void run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st)
 {
-    systolic_counts_t cnt;
-    systolic_count(&p->cfg, &p->g, &cnt);
-    st->ifmap_reads = cnt.ifmap_reads;
-    st->filter_reads = cnt.filter_reads;
-    st->ofmap_writes = cnt.ofmap_writes;
-    st->ofmap_reads = cnt.ofmap_acc_reads;
+    st->ifmap_reads = p->cnt.ifmap_reads;
+    st->filter_reads = p->cnt.filter_reads;
+    st->ofmap_writes = p->cnt.ofmap_writes;
+    st->ofmap_reads = p->cnt.ofmap_acc_reads;
 
     dma_fast_t d;
     dma_fast_init(&d, &hw->dma);

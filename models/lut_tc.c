@@ -809,6 +809,20 @@ int lut_run(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_path_t path, const in
 {
     if (lut_cfg_check(cfg, err, errlen) != 0 || lut_gemm_check(cfg, g, err, errlen) != 0)
         return -1;
+    /* lut_gemm_check keeps M*K and M*N below 2^32, so M*N*K (< 2^56) and
+     * every count of lut_count fit 64 bits.  But lut_count and both paths
+     * walk the steps one by one, so their number is bounded (lut_tc.h). */
+    const uint64_t MT = util_ceil_div(g->m, cfg->tm), KT = util_ceil_div(g->k, cfg->tk),
+                   NT = util_ceil_div(g->n, cfg->tn);
+    uint64_t nsteps;
+    if (util_mul_u64(MT * KT, 1 + NT, &nsteps) || nsteps > LUT_MAX_STEPS) {
+        snprintf(err, errlen,
+                 "steps: %" PRIu64 " row x %" PRIu64 " K tiles x (1 + %" PRIu64
+                 " column tiles) = %.4g steps, more than the limit of %llu (2^%d); split the layer",
+                 MT, KT, NT, (double)MT * (double)KT * (double)(1 + NT),
+                 (unsigned long long)LUT_MAX_STEPS, LUT_MAX_STEPS_LOG2);
+        return -1;
+    }
     if (path == LUT_FAST) {
         lut_count(cfg, g, st);
         timeline(cfg, g, NULL, st);

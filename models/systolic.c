@@ -71,6 +71,14 @@ int systolic_gemm_check(const systolic_gemm_t *g, char *err, size_t errlen)
             return -1;
         }
     }
+    /* Each dimension fits 24 bits, so M*N*K (the MAC count) may need 72. */
+    uint64_t mn, mnk;
+    if (util_mul_u64(g->m, g->n, &mn) || util_mul_u64(mn, g->k, &mnk)) {
+        snprintf(err, errlen,
+                 "M*N*K: %" PRIu64 " x %" PRIu64 " x %" PRIu64 " = %.4g MACs does not fit in 64 bits",
+                 g->m, g->n, g->k, (double)g->m * (double)g->n * (double)g->k);
+        return -1;
+    }
     return 0;
 }
 
@@ -108,33 +116,67 @@ void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systoli
     f->fold_cycles = f->prologue + f->stream + f->tail;
 }
 
-void systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_counts_t *c)
+/* *out = a * b, or -1 with "what: ... does not fit in 64 bits" in err. */
+static int count_mul(const char *what, uint64_t a, uint64_t b, uint64_t *out, char *err,
+                     size_t errlen)
 {
+    if (!util_mul_u64(a, b, out))
+        return 0;
+    snprintf(err, errlen, "%s: %" PRIu64 " x %" PRIu64 " = %.4g does not fit in 64 bits", what, a,
+             b, (double)a * (double)b);
+    return -1;
+}
+
+int systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_counts_t *c,
+                   char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
     systolic_folds_t f;
     systolic_folds(cfg, g, &f);
     const uint64_t R = cfg->rows, C = cfg->cols;
-    const uint64_t mn = g->m * g->n;
-    c->compute_cycles = 1 + f.folds * f.fold_cycles;
+    /* M, N, K < 2^25 (systolic_gemm_check) and R, C <= 256: the pairwise
+     * products, folds (< 2^49) and fold_cycles (< 2^25) cannot wrap; their
+     * products with a third quantity can, and are checked. */
+    const uint64_t mn = g->m * g->n, mk = g->m * g->k, kn = g->k * g->n;
+    uint64_t cyc;
+    if (count_mul("compute cycles (folds x fold cycles)", f.folds, f.fold_cycles, &cyc, err,
+                  errlen) != 0)
+        return -1;
+    if (util_add_u64(cyc, 1, &c->compute_cycles)) {
+        snprintf(err, errlen, "compute cycles: 2^64 does not fit in 64 bits");
+        return -1;
+    }
+    const uint64_t col_folds_n = util_ceil_div(g->n, C), k_folds = util_ceil_div(g->k, R);
     switch (cfg->dataflow) {
     case SYSTOLIC_OS: /* A read once per column fold, B once per row fold */
-        c->ifmap_reads = g->m * g->k * util_ceil_div(g->n, C);
-        c->filter_reads = g->k * g->n * util_ceil_div(g->m, R);
+        if (count_mul("ifmap reads (M*K x column folds)", mk, col_folds_n, &c->ifmap_reads, err,
+                      errlen) != 0 ||
+            count_mul("filter reads (K*N x row folds)", kn, util_ceil_div(g->m, R),
+                      &c->filter_reads, err, errlen) != 0)
+            return -1;
         c->ofmap_writes = mn;
         c->ofmap_acc_reads = 0;
         break;
     case SYSTOLIC_WS: /* weights loaded once; A streamed once per column fold */
-        c->ifmap_reads = g->m * g->k * util_ceil_div(g->n, C);
-        c->filter_reads = g->k * g->n;
-        c->ofmap_writes = mn * util_ceil_div(g->k, R);
-        c->ofmap_acc_reads = mn * (util_ceil_div(g->k, R) - 1);
+        if (count_mul("ifmap reads (M*K x column folds)", mk, col_folds_n, &c->ifmap_reads, err,
+                      errlen) != 0 ||
+            count_mul("ofmap writes (M*N x K folds)", mn, k_folds, &c->ofmap_writes, err,
+                      errlen) != 0)
+            return -1;
+        c->filter_reads = kn;
+        c->ofmap_acc_reads = c->ofmap_writes - mn; /* M*N x (K folds - 1) */
         break;
     default: /* IS: inputs loaded once; B streamed once per column fold */
-        c->ifmap_reads = g->m * g->k;
-        c->filter_reads = g->k * g->n * util_ceil_div(g->m, C);
-        c->ofmap_writes = mn * util_ceil_div(g->k, R);
-        c->ofmap_acc_reads = mn * (util_ceil_div(g->k, R) - 1);
+        if (count_mul("filter reads (K*N x column folds)", kn, util_ceil_div(g->m, C),
+                      &c->filter_reads, err, errlen) != 0 ||
+            count_mul("ofmap writes (M*N x K folds)", mn, k_folds, &c->ofmap_writes, err,
+                      errlen) != 0)
+            return -1;
+        c->ifmap_reads = mk;
+        c->ofmap_acc_reads = c->ofmap_writes - mn;
         break;
     }
+    return 0;
 }
 
 void systolic_reference_gemm(const systolic_cfg_t *cfg, const systolic_gemm_t *g,

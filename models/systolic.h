@@ -89,7 +89,9 @@ typedef struct {
 void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_folds_t *f);
 
 /* Closed-form compute cycles (1 + folds * fold_cycles) and buffer accesses
- * made by the array itself (element counts). */
+ * made by the array itself (element counts).  systolic_count returns 0, or
+ * -1 with "quantity: ... does not fit in 64 bits" in err when a count would
+ * wrap (g must pass systolic_gemm_check, which also refuses M*N*K >= 2^64). */
 typedef struct {
     uint64_t compute_cycles;
     uint64_t ifmap_reads, filter_reads;    /* elements read by the array */
@@ -97,7 +99,8 @@ typedef struct {
     uint64_t ofmap_acc_reads;              /* read-modify-write reads */
 } systolic_counts_t;
 
-void systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_counts_t *c);
+int systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_counts_t *c,
+                   char *err, size_t errlen);
 
 /* ---- cycle-by-cycle array -------------------------------------------- */
 

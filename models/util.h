@@ -15,6 +15,23 @@
  * expression (a + b - 1) / b it replaces when a + b - 1 overflows. */
 static inline uint64_t util_ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+/* Checked arithmetic for products and sums of user-sized quantities: *out
+ * gets the result and the return is 0, or nonzero when the exact value does
+ * not fit in 64 bits (*out then holds the wrapped value; callers refuse). */
+static inline int util_mul_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return __builtin_mul_overflow(a, b, out);
+}
+static inline int util_add_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return __builtin_add_overflow(a, b, out);
+}
+/* *acc += v; nonzero on overflow.  Lets a run of sums be or-ed together. */
+static inline int util_acc_u64(uint64_t *acc, uint64_t v)
+{
+    return __builtin_add_overflow(*acc, v, acc);
+}
+
 static inline uint64_t util_min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static inline uint64_t util_max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 

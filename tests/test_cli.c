@@ -2,6 +2,7 @@
  * the database, and every kind of bad input (one line naming the file and
  * the field, non-zero exit, nothing already stored lost). */
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -549,6 +550,84 @@ static pid_t spawn_run(const char *db, int tag)
     return pid;
 }
 
+/* `codesim run --hw HW --workload WL` (paths in tmpdir) with fork and execv,
+ * killed and failed if it takes more than `limit_s` seconds; returns its exit
+ * status with stderr in err. */
+static int run_bounded(const char *hw, const char *wl, int limit_s)
+{
+    char hp[400], wp[400], dbp[400], ef[400];
+    snprintf(hp, sizeof hp, "%s/%s", tmpdir, hw);
+    snprintf(wp, sizeof wp, "%s/%s", tmpdir, wl);
+    snprintf(dbp, sizeof dbp, "%s/big.db", tmpdir);
+    snprintf(ef, sizeof ef, "%s/big.err", tmpdir);
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const int e = open(ef, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (e < 0 || dup2(e, 2) < 0)
+            _exit(127);
+        char *argv[] = {(char *)bin(), "run", "--hw", hp, "--workload", wp, "--db", dbp, NULL};
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    for (int t = 0; waitpid(pid, &status, WNOHANG) == 0; t++) {
+        if (t >= limit_s * 20) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            ck_abort_msg("codesim run --hw %s --workload %s still running after %d s", hw, wl,
+                         limit_s);
+        }
+        usleep(50000);
+    }
+    FILE *f = fopen(ef, "r");
+    ck_assert_ptr_nonnull(f);
+    const size_t n = fread(err, 1, sizeof err - 1, f);
+    err[n] = 0;
+    fclose(f);
+    ck_assert(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Issue 14, silent overflow: layers whose MACs, cycles or steps do not fit
+ * were stored with wrapped counts (1 cycle and 0 MACs, MACs 0, MACs off by
+ * 256x) or ran 2^32 steps on the fast path.  Each is now refused at once with
+ * one line naming the layer and the count, and nothing is stored. */
+START_TEST(layers_whose_counts_do_not_fit_are_refused_at_once)
+{
+    write_file("a1.yaml", "array:\n  rows: 1\n  cols: 1\n");
+    write_file("os.yaml", "array:\n  rows: 256\n  cols: 256\n  dataflow: os\nsram:\n"
+                          "  ifmap_bytes: 68719476736\n  filter_bytes: 68719476736\n"
+                          "  ofmap_bytes: 68719476736\n");
+    write_file("ws.yaml", "array:\n  rows: 256\n  cols: 256\n  dataflow: ws\n");
+    write_file("cube.csv", "Layer,M,N,K\ncube,16777216,16777216,16777216\n");
+    write_file("osbig.csv", "Layer,M,N,K\nosbig,16777216,262144,16777216\n");
+    write_file("wsbig.csv", "Layer,M,N,K\nwsbig,16777216,65792,16777216\n");
+    /* M*N*K = 2^48 x 65534 fits; 2^48 folds x 65536 cycles does not. */
+    write_file("thin.csv", "Layer,M,N,K\nthin,16777216,16777216,65534\n");
+    /* 2^48 MACs fit, but 2^32 folds of one step each exceed the 2^26 limit. */
+    write_file("flat.csv", "Layer,M,N,K\nflat,16777216,16777216,1\n");
+    const struct {
+        const char *hw, *wl, *layer, *what;
+    } c[] = {
+        {"a1.yaml", "cube.csv", "layer cube", "M*N*K"},
+        {"os.yaml", "osbig.csv", "layer osbig", "M*N*K"},
+        {"ws.yaml", "wsbig.csv", "layer wsbig", "M*N*K"},
+        {"ws.yaml", "cube.csv", "layer cube", "M*N*K"},
+        {"a1.yaml", "thin.csv", "layer thin", "compute cycles"},
+        {"os.yaml", "flat.csv", "layer flat", "2^26"},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        ck_assert_int_ne(run_bounded(c[i].hw, c[i].wl, 10), 0);
+        ck_assert_msg(one_line(err), "not one line: %s", err);
+        ck_assert_msg(strstr(err, c[i].layer) && strstr(err, c[i].what),
+                      "%s on %s: '%s' or '%s' not named in: %s", c[i].wl, c[i].hw, c[i].layer,
+                      c[i].what, err);
+        ck_assert_msg(strstr(err, "64 bits") || strstr(err, "limit"), "%s", err);
+    }
+}
+END_TEST
+
 /* Issue 14, concurrency: four runs finish while another process holds the
  * write lock for 7 s (longer than the old 5 s busy timeout).  Each waits,
  * says so once on stderr, and every result is stored. */
@@ -609,6 +688,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_prices_its_energy_and_area_and_stores_both_breakdowns);
     tcase_add_test(tc, run_prices_lut_layers_with_the_lut_model);
     tcase_add_test(tc, runs_wait_for_a_held_write_lock_and_store_every_result);
+    tcase_add_test(tc, layers_whose_counts_do_not_fit_are_refused_at_once);
     suite_add_tcase(s, tc);
     return s;
 }

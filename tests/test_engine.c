@@ -219,6 +219,37 @@ START_TEST(impossible_tiling_is_refused_with_the_buffer_named)
 }
 END_TEST
 
+/* Issue 14: counts that do not fit in 64 bits, and step counts above
+ * ENGINE_MAX_STEPS, are refused by both paths before anything runs. */
+START_TEST(counts_beyond_64_bits_and_steps_beyond_the_limit_are_refused)
+{
+    const uint64_t D = SYSTOLIC_MAX_GEMM_DIM;
+    const struct {
+        hw_cfg_t hw;
+        systolic_gemm_t g;
+        const char *what;
+    } c[] = {
+        {hw_of(1, 1, SYSTOLIC_OS, 1 << 20, 1 << 20, 1 << 20, 8), {D, D, D}, "M*N*K"},
+        {hw_of(256, 256, SYSTOLIC_OS, 1ull << 36, 1ull << 36, 1ull << 36, 8), {D, 1 << 18, D},
+         "M*N*K"},
+        {hw_of(256, 256, SYSTOLIC_WS, 1 << 20, 1 << 20, 1 << 20, 8), {D, 65792, D}, "M*N*K"},
+        {hw_of(1, 1, SYSTOLIC_OS, 1 << 20, 1 << 20, 1 << 20, 8), {D, D, 65534}, "compute cycles"},
+        /* 8193 x 8192 folds of one step: one step over the limit. */
+        {hw_of(1, 1, SYSTOLIC_OS, 1 << 20, 1 << 20, 1 << 20, 8), {8193, 8192, 4}, "2^26"},
+    };
+    ck_assert_uint_eq(ENGINE_MAX_STEPS, 8192ull * 8192);
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+        for (int path = 0; path < 2; path++) {
+            layer_stats_t st;
+            char err[256] = "";
+            ck_assert_int_eq(engine_run_gemm(&c[i].hw, &c[i].g, (engine_path_t)path, NULL, NULL,
+                                             NULL, &st, err, sizeof err),
+                             -1);
+            ck_assert_msg(strstr(err, c[i].what) != NULL, "case %zu: %s", i, err);
+        }
+}
+END_TEST
+
 Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -232,6 +263,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, consecutive_folds_reuse_a_resident_tile);
     tcase_add_test(tc, stalls_do_not_change_values);
     tcase_add_test(tc, impossible_tiling_is_refused_with_the_buffer_named);
+    tcase_add_test(tc, counts_beyond_64_bits_and_steps_beyond_the_limit_are_refused);
     suite_add_tcase(s, tc);
     return s;
 }

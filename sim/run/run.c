@@ -1,6 +1,8 @@
 /* run.c - the one simulation entry point (run.h). */
 #include "run.h"
 
+#include "../../models/util.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,20 +56,27 @@ int sim_area(const hw_cfg_t *hw, const tech_t *tech, power_breakdown_t *area, ch
 
 /* ---- layer workloads ---------------------------------------------------- */
 
-/* Sums s into t; cycles as the caller decides. */
-static void add_counts(layer_stats_t *t, const layer_stats_t *s)
+/* Sums s into t; cycles as the caller decides.  Returns 0, or -1 with
+ * "what: ... does not fit in 64 bits" in err when a sum would wrap. */
+static int add_counts(layer_stats_t *t, const layer_stats_t *s, const char *what, char *err,
+                      size_t errlen)
 {
-    t->macs += s->macs;
-    t->folds += s->folds;
-    t->steps += s->steps;
-    t->ifmap_reads += s->ifmap_reads;
-    t->ifmap_writes += s->ifmap_writes;
-    t->filter_reads += s->filter_reads;
-    t->filter_writes += s->filter_writes;
-    t->ofmap_reads += s->ofmap_reads;
-    t->ofmap_writes += s->ofmap_writes;
-    t->dram_read_bytes += s->dram_read_bytes;
-    t->dram_write_bytes += s->dram_write_bytes;
+    const int over = util_acc_u64(&t->macs, s->macs) | util_acc_u64(&t->folds, s->folds) |
+                     util_acc_u64(&t->steps, s->steps) |
+                     util_acc_u64(&t->ifmap_reads, s->ifmap_reads) |
+                     util_acc_u64(&t->ifmap_writes, s->ifmap_writes) |
+                     util_acc_u64(&t->filter_reads, s->filter_reads) |
+                     util_acc_u64(&t->filter_writes, s->filter_writes) |
+                     util_acc_u64(&t->ofmap_reads, s->ofmap_reads) |
+                     util_acc_u64(&t->ofmap_writes, s->ofmap_writes) |
+                     util_acc_u64(&t->dram_read_bytes, s->dram_read_bytes) |
+                     util_acc_u64(&t->dram_write_bytes, s->dram_write_bytes);
+    if (over) {
+        snprintf(err, errlen, "%s: the summed MACs, accesses or DRAM bytes do not fit in 64 bits",
+                 what);
+        return -1;
+    }
+    return 0;
 }
 
 /* One layer cut into `parts` slices on as many cores, sharing the DRAM
@@ -98,7 +107,8 @@ static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, en
         layer_stats_t s;
         if (unit->run(&slice_hw, &part, path, &s, energy, t, err, errlen) != 0)
             return -1;
-        add_counts(st, &s);
+        if (add_counts(st, &s, "slices", err, errlen) != 0)
+            return -1;
         busy += s.utilization * (double)s.total_cycles;
         if (s.total_cycles > st->total_cycles) {
             st->total_cycles = s.total_cycles;
@@ -181,10 +191,17 @@ static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t 
         }
         const layer_stats_t *s = &r->stats;
         busy += s->utilization * (double)s->total_cycles;
-        res->total.total_cycles += s->total_cycles;
-        res->total.compute_cycles += s->compute_cycles;
-        res->total.stall_cycles += s->stall_cycles;
-        add_counts(&res->total, s);
+        if ((util_acc_u64(&res->total.total_cycles, s->total_cycles) |
+             util_acc_u64(&res->total.compute_cycles, s->compute_cycles) |
+             util_acc_u64(&res->total.stall_cycles, s->stall_cycles)) != 0) {
+            snprintf(err, errlen, "%u: layer %s: total cycles: the sum over the layers so far "
+                     "does not fit in 64 bits", l->line, l->name);
+            return -1;
+        }
+        char what[96];
+        snprintf(what, sizeof what, "%u: layer %s: totals", l->line, l->name);
+        if (add_counts(&res->total, s, what, err, errlen) != 0)
+            return -1;
     }
     res->total.utilization =
         res->total.total_cycles ? busy / (double)res->total.total_cycles : 0;
