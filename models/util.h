@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Elements of an array (not a pointer: sizeof must see the array). */
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -30,6 +31,15 @@ static inline int util_add_u64(uint64_t a, uint64_t b, uint64_t *out)
 static inline int util_acc_u64(uint64_t *acc, uint64_t v)
 {
     return __builtin_add_overflow(*acc, v, acc);
+}
+
+/* Seconds on the monotonic clock: for wall times and waits, never for
+ * simulated time. */
+static inline double util_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static inline uint64_t util_min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }

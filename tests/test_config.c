@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../sim/cost/tech_file.h"
+#include "../models/util.h"
 #include "../sim/io/config.h"
 #include "tests.h"
 
@@ -402,13 +403,6 @@ START_TEST(yaml_second_document_is_an_error)
 }
 END_TEST
 
-static double seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* "a: " then open, 'x' or nothing, close, each depth times (malloc'd). */
 static char *nested(const char *head, const char *open, const char *close, size_t depth)
 {
@@ -431,14 +425,14 @@ static char *nested(const char *head, const char *open, const char *close, size_
 START_TEST(yaml_nested_100000_deep_is_refused_quickly)
 {
     char *flow = nested("name: ", "[", "]", 100000), *block = nested("name:\n", "- ", "", 100000);
-    const double t0 = seconds();
+    const double t0 = util_now_s();
     expect_error("flow.yaml", flow, 1, NULL, "nested deeper than 64 levels");
     expect_error("block.yaml", block, 2, NULL, "nested deeper than 64 levels");
     char err[256];
     tech_t t;
     ck_assert_int_eq(tech_parse(flow, "deep-tech.yaml", &t, err, sizeof err), -1);
     ck_assert_str_eq(err, "deep-tech.yaml:1: nested deeper than 64 levels");
-    const double dt = seconds() - t0;
+    const double dt = util_now_s() - t0;
     ck_assert_msg(dt < 1.0, "took %.2f s", dt);
     free(flow);
     free(block);
@@ -467,9 +461,9 @@ START_TEST(dev_zero_is_refused_at_once)
 {
     char err[256] = "";
     hw_cfg_t hw;
-    const double t0 = seconds();
+    const double t0 = util_now_s();
     ck_assert_int_eq(hw_load("/dev/zero", &hw, err, sizeof err), -1);
-    const double dt = seconds() - t0;
+    const double dt = util_now_s() - t0;
     ck_assert_str_eq(err, "/dev/zero: contains a NUL byte, not a text file");
     ck_assert_msg(dt < 1.0, "took %.2f s", dt);
 }

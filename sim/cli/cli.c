@@ -29,9 +29,3 @@ int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint6
     return 0;
 }
 
-double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "../../models/util.h" /* util_now_s: wall times */
+
 int cmd_run(int argc, char **argv);
 int bench_npu(void);                     /* sim/cli/cmd_bench.c */
 int cmd_rtlcheck(int argc, char **argv);
@@ -31,8 +33,5 @@ int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for 
  * and returns -1 otherwise. */
 int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
              uint64_t *out);
-
-/* Seconds on the monotonic clock. */
-double cli_now(void);
 
 #endif

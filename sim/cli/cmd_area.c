@@ -415,7 +415,7 @@ int cmd_synth(int argc, char **argv)
         snprintf(name, sizeof name, "grid_%u_b%u_acc%u.log", sizes[i], (unsigned)bits,
                  (unsigned)acc);
         join_path(log, out, name); /* fits: checked above */
-        const double t0 = cli_now();
+        const double t0 = util_now_s();
         r->n = sizes[i];
         if (run_yosys(log, sizes[i], (uint32_t)bits, (uint32_t)acc, err, sizeof err) != 0 ||
             read_stat(log, r, err, sizeof err) != 0) {
@@ -423,7 +423,7 @@ int cmd_synth(int argc, char **argv)
             db_close(db);
             return 1;
         }
-        r->seconds = cli_now() - t0;
+        r->seconds = util_now_s() - t0;
         r->model_um2 = power_grid_um2(&tech, sizes[i], sizes[i], (uint32_t)bits, (uint32_t)bits,
                                       (uint32_t)acc, NULL);
         fprintf(stderr, "synth: %ux%u grid: %" PRIu64 " cells in %.1f s\n", sizes[i], sizes[i],

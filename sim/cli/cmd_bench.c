@@ -66,14 +66,14 @@ static int per_second(bench_run_t *r, double min_s, double *cps)
 {
     uint64_t reps = 0;
     double t;
-    const double t0 = cli_now();
+    const double t0 = util_now_s();
     do {
         if (run_once(r) != 0) {
             r->failed = 1;
             return -1;
         }
         reps++;
-        t = cli_now() - t0;
+        t = util_now_s() - t0;
     } while (t < min_s);
     *cps = (double)r->cycles * (double)reps / t;
     return 0;
@@ -217,12 +217,12 @@ int bench_npu(void)
         for (int gen = 1; gen <= 2 && rc == 0; gen++) {
             const sim_workload_t wl = {SIM_MODEL, NULL, &model, {32, 2048, (uint64_t)gen, 8, 8, 8},
                                        ENGINE_FAST, npu_mode_name((npu_mode_t)m), NULL};
-            const double t0 = cli_now();
+            const double t0 = util_now_s();
             if (sim_run(&hw, &tech, &wl, &res, err, sizeof err) != 0) {
                 fprintf(stderr, "bench npu: %s\n", err);
                 rc = 1;
             }
-            t[gen - 1] = cli_now() - t0;
+            t[gen - 1] = util_now_s() - t0;
             if (gen == 1)
                 sim_result_free(&res);
         }

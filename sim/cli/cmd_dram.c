@@ -165,10 +165,10 @@ int cmd_dram(int argc, char **argv)
     }
     run_ctx_t x = {.chk = dram_check_new(g, cfg.refresh), .lat = malloc(tr.n * sizeof(uint64_t))};
     dram_ctrl_stats_t st;
-    const double t0 = cli_now();
+    const double t0 = util_now_s();
     int rc = (!x.chk || !x.lat) ? (snprintf(err, sizeof err, "out of memory"), -1)
                                 : run_trace(&cfg, tr.r, tr.n, &x, &st, err, sizeof err);
-    const double wall = cli_now() - t0;
+    const double wall = util_now_s() - t0;
     if (rc) {
         fprintf(stderr, "codesim dram: %s\n", err);
         dram_check_free(x.chk);
@@ -268,9 +268,9 @@ int bench_dram(void)
             double rate[2] = {0, 0};
             for (int chk = 0; chk < 2 && !rc; chk++) {
                 run_ctx_t x = {.chk = chk ? dram_check_new(&cfg.dev, 1) : NULL};
-                const double t0 = cli_now();
+                const double t0 = util_now_s();
                 rc = run_trace(&cfg, r, n, &x, &st, err, sizeof err);
-                const double wall = cli_now() - t0;
+                const double wall = util_now_s() - t0;
                 uint64_t ncmd = 0;
                 for (int k = 0; k < DRAM_CMD_COUNT; k++)
                     ncmd += st.cmds[k];

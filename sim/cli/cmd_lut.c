@@ -431,22 +431,25 @@ static void print_why(const tech_t *t, const lut_cfg_t *cfg, uint32_t sys_rows,
 int cmd_lutcompare(int argc, char **argv)
 {
     const char *wl_path = NULL, *hw_path = NULL, *node = "45nm";
+    /* The machine first (the last --hw, as getopt would take it): its LUT
+     * unit (lut: section), when it has one, is what the LUT options below
+     * change. */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--hw") && i + 1 < argc)
+            hw_path = argv[++i];
+        else if (!strncmp(argv[i], "--hw=", 5))
+            hw_path = argv[i] + 5;
+    }
+    char err[512];
+    hw_cfg_t hw;
+    if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
+        fprintf(stderr, "codesim lutcompare: %s\n", err);
+        return 1;
+    }
     lut_cfg_t cfg;
     lut_defaults(&cfg);
-    /* The LUT unit is the machine's (its lut: section) when --hw has one;
-     * the LUT options below then change it. */
-    for (int i = 1; i < argc; i++) {
-        const char *h = !strcmp(argv[i], "--hw") && i + 1 < argc ? argv[i + 1]
-                        : !strncmp(argv[i], "--hw=", 5)         ? argv[i] + 5
-                                                                : NULL;
-        if (!h)
-            continue;
-        hw_cfg_t mh;
-        char e[512];
-        if (hw_load(h, &mh, e, sizeof e) == 0 && mh.has_lut)
-            cfg = mh.lut; /* a bad file is reported once below */
-        hw_free(&mh);
-    }
+    if (hw.has_lut)
+        cfg = hw.lut;
     int ternary = 0, table_set = 0, bad = 0, bw_set = 0;
     uint64_t m = 1, n = 4096, k = 4096;   /* a decode GEMV: one token, 4096 x 4096 W */
     static const struct option opts[] = {
@@ -467,16 +470,16 @@ int cmd_lutcompare(int argc, char **argv)
         case 'N': bad |= cli_uint("lutcompare", "n", optarg, 1, LUT_MAX_GEMM_DIM, &n) != 0; break;
         case 'K': bad |= cli_uint("lutcompare", "k", optarg, 1, LUT_MAX_GEMM_DIM, &k) != 0; break;
         case 'w': wl_path = optarg; break;
-        case 'h': hw_path = optarg; break;
+        case 'h': break; /* loaded above */
         case 't': node = optarg; break;
-        case 'H': fputs(lutcompare_usage, stdout); return 0;
-        default: fputs(lutcompare_usage, stderr); return 2;
+        case 'H': fputs(lutcompare_usage, stdout); hw_free(&hw); return 0;
+        default: fputs(lutcompare_usage, stderr); hw_free(&hw); return 2;
         }
     }
-    if (bad)
-        return 2;
-    if (optind < argc) {
-        fprintf(stderr, "codesim lutcompare: '%s': unexpected argument\n", argv[optind]);
+    if (bad || optind < argc) {
+        if (!bad)
+            fprintf(stderr, "codesim lutcompare: '%s': unexpected argument\n", argv[optind]);
+        hw_free(&hw);
         return 2;
     }
     if (ternary) {
@@ -485,22 +488,13 @@ int cmd_lutcompare(int argc, char **argv)
     }
     if (!zp_set)
         cfg.zp = 1u << (cfg.w_bits - 1);     /* two's-complement weights */
-    char err[512];
     tech_t tech;
     char tpath[600];
     tech_path(node, tpath, sizeof tpath);
     if (tech_load(tpath, &tech, err, sizeof err) != 0) {
         fprintf(stderr, "codesim lutcompare: %s\n", err);
+        hw_free(&hw);
         return 1;
-    }
-    hw_cfg_t hw;
-    if (hw_path) {
-        if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim lutcompare: %s\n", err);
-            return 1;
-        }
-    } else {
-        hw_defaults(&hw);
     }
     tech.clock_mhz = hw.npu.freq_mhz; /* time at the machine's clock (npu.freq_mhz) */
     if (!bw_set)
@@ -663,7 +657,7 @@ int bench_lut(void)
         goto out;
     }
     for (int what = 0; what < 3; what++) {
-        const double budget = what == 0 ? 0.2 : 0.5, t0 = cli_now();
+        const double budget = what == 0 ? 0.2 : 0.5, t0 = util_now_s();
         uint64_t reps = 0, cyc = 0;
         do {
             lut_stats_t st;
@@ -680,8 +674,8 @@ int bench_lut(void)
                 cycles = st.compute_cycles;
             }
             reps++;
-        } while (cli_now() - t0 < budget);
-        rate[what] = (double)cyc / (cli_now() - t0);
+        } while (util_now_s() - t0 < budget);
+        rate[what] = (double)cyc / (util_now_s() - t0);
     }
     printf("%12s %14s %14s %14s %12s %12s\n", "cycles", "fast cyc/s", "cycle cyc/s", "rtl cyc/s",
            "fast/rtl", "cycle/rtl");

@@ -244,12 +244,12 @@ int cmd_map(int argc, char **argv)
         fprintf(stderr, "codesim map: out of memory\n");
         goto out;
     }
-    const double t0 = cli_now();
+    const double t0 = util_now_s();
     if (mapper_map(ctx, &ops, err, sizeof err) != 0) {
         fprintf(stderr, "codesim map: %s: %s: %s\n", model_path, hw_path ? hw_path : hw.name, err);
         goto out;
     }
-    const double wall = cli_now() - t0;
+    const double wall = util_now_s() - t0;
 
     mapper_params_t par;
     mapper_model_params(&model, &par);
@@ -339,13 +339,13 @@ int bench_map(void)
     for (size_t i = 0; i < ARRAY_LEN(cases) && !rc; i++) {
         mapper_ops_t ops;
         mapper_ctx_t *ctx = mapper_ctx_new(&hw);
-        const double t0 = cli_now();
+        const double t0 = util_now_s();
         if (!ctx || mapper_ops_build(&m, &cases[i].r, &ops, err, sizeof err) != 0 ||
             mapper_map(ctx, &ops, err, sizeof err) != 0) {
             fprintf(stderr, "bench map: %s: %s\n", cases[i].what, ctx ? err : "out of memory");
             rc = 1;
         } else {
-            const double wall = cli_now() - t0;
+            const double wall = util_now_s() - t0;
             mapper_stats_t s;
             mapper_ctx_stats(ctx, &s);
             printf("map %-32s %6zu ops %4" PRIu64 " searches %7" PRIu64 " legal %6" PRIu64

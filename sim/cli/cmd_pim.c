@@ -144,13 +144,12 @@ int cmd_pimgemv(int argc, char **argv)
         {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    int li = 0;
+    while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
-        if (c == 'P' || c == 'p' || c == 'l' || c == 'u' || c == 'g' || c == 's' || c == 'a')
-            unit_opt = c == 'P' ? "--preset" : c == 'p' ? "--prec" : c == 'l' ? "--lanes"
-                     : c == 'u' ? "--banks-per-unit" : c == 'g' ? "--grf" : c == 's' ? "--srf"
-                                                                          : "--acc";
+        if (strchr("Pplugsa", c))
+            unit_opt = opts[li].name; /* a unit or preset option */
         switch (c) {
         case 'W': hw_path = optarg; break;
         case 'P': preset = optarg; break;
@@ -193,7 +192,7 @@ int cmd_pimgemv(int argc, char **argv)
     if (hw_path) {
         /* The machine's PIM, as the NPU's runs configure it. */
         if (unit_opt) {
-            fprintf(stderr, "codesim pimgemv: %s: with --hw the machine's dram: and pim: "
+            fprintf(stderr, "codesim pimgemv: --%s: with --hw the machine's dram: and pim: "
                             "sections set the device and units\n", unit_opt);
             return 2;
         }
@@ -308,20 +307,20 @@ int bench_pim(void)
     cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
     const pim_gemv_t g = {32, 2048, 128};
     pim_gemv_stats_t st;
-    double t0 = cli_now();
+    double t0 = util_now_s();
     if (pim_gemv_time(&cfg, &g, &st, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "codesim bench: %s\n", err);
         return 1;
     }
-    const double tp = cli_now() - t0;
+    const double tp = util_now_s() - t0;
     const uint64_t cmds = st.ab_cmds + st.res_bursts;
-    t0 = cli_now();
+    t0 = util_now_s();
     pim_gemv_stats_t hs;
     if (pim_gemv_host_time(&cfg, &g, &hs, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "codesim bench: %s\n", err);
         return 1;
     }
-    const double th = cli_now() - t0;
+    const double th = util_now_s() - t0;
     const uint64_t hcmds = hs.act + hs.pre + hs.host_rd;
     /* The unit itself: cycle path on a MAC stream. */
     pim_unit_t *u = malloc(sizeof *u);
@@ -334,12 +333,12 @@ int bench_pim(void)
         row[i] = (uint16_t)(0x3C00 + i);
     pim_unit_init(u, &cfg.unit);
     const uint64_t n = 2000000;
-    t0 = cli_now();
+    t0 = util_now_s();
     for (uint64_t i = 0; i < n; i++) {
         const pim_cmd_t c = {PIM_MACS, (uint32_t)(i & 7), (uint32_t)(i & 7), (uint32_t)(i & 31), {0}};
         pim_unit_step(u, &c, row, NULL);
     }
-    const double tu = cli_now() - t0;
+    const double tu = util_now_s() - t0;
     free(u);
     printf("pim: GEMV 32x2048x128 fp16 on HBM2: %" PRIu64 " DRAM commands in %.3f s = %.2f M "
            "commands/s (%" PRIu64 " cycles simulated, %.2f M cycles/s)\n",

@@ -134,7 +134,7 @@ static void worker_main(const run_t *rn, int task_fd, int result_fd)
         sweep_point_t pt;
         sim_result_t sr = {0};
         npu_result_t llm = {0};
-        const double t0 = cli_now();
+        const double t0 = util_now_s();
         if (sweep_point(&rn->sw, (size_t)index, &pt, m.err, sizeof m.err) != 0 ||
             sweep_run(&rn->sw, &pt, &sr, m.err, sizeof m.err) != 0) {
             m.failed = 1;
@@ -152,7 +152,7 @@ static void worker_main(const run_t *rn, int task_fd, int result_fd)
             }
         }
         sim_result_free(&sr);
-        m.wall = cli_now() - t0;
+        m.wall = util_now_s() - t0;
         const int bad = full_write(result_fd, &m, sizeof m) != 0 ||
                         full_write(result_fd, res, m.nlayers * sizeof *res) != 0 ||
                         full_write(result_fd, llm.units, m.llm.nunits * sizeof *llm.units) != 0 ||
@@ -169,7 +169,7 @@ static void draw_progress(run_t *rn, int final)
 {
     if (rn->quiet)
         return;
-    const double now = cli_now(), el = now - rn->t0;
+    const double now = util_now_s(), el = now - rn->t0;
     const size_t total = rn->ntodo, done = rn->done + rn->failed;
     const double rate = el > 0 ? (double)done / el : 0;
     const double eta = rate > 0 ? (double)(total - done) / rate : 0;
@@ -637,9 +637,9 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         fflush(stdout);
     }
     rn.tty = isatty(2);
-    rn.t0 = cli_now();
+    rn.t0 = util_now_s();
     rc = rn.ntodo ? run_workers(&rn, (unsigned)jobs) : 0;
-    const double el = cli_now() - rn.t0;
+    const double el = util_now_s() - rn.t0;
     if (rate)
         *rate = el > 0 ? (double)(rn.done + rn.failed) / el : 0;
     if (!quiet && rc != 130)
@@ -675,9 +675,9 @@ int bench_sweep(void)
     io_data_path("sweeps/gpt2_systolic.yaml", sweep, sizeof sweep);
     char *args[] = {"sweep", sweep, "--db", db, NULL};
     double rate = 0;
-    const double t0 = cli_now();
+    const double t0 = util_now_s();
     int rc = sweep_main(4, args, 1, &rate);
-    const double el = cli_now() - t0;
+    const double el = util_now_s() - t0;
     if (rc == 0)
         printf("sweep: 200-point GPT-2 sweep on the systolic array: %.2f s, %.1f points/s "
                "(target: under 60 s)\n", el, rate);

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "../../models/systolic.h"
+#include "../../models/util.h"
 
 /* The Makefile passes -DCODESIM_VERSION=\"0.1.0\" and writes CODESIM_GIT_REV
  * into build/version.h (on the include path); either may also come as -D. */
@@ -338,9 +339,7 @@ static int db_check_tables(db_t *db, int *complete, char *err, size_t errlen)
 /* Milliseconds of CLOCK_MONOTONIC. */
 static long long db_clock_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)(util_now_s() * 1000.0);
 }
 
 /* SQLite's busy handler: called while another connection holds the lock we

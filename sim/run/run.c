@@ -6,14 +6,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void note(sim_result_t *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(sim_result_t *res, const char *fmt, ...)
@@ -96,8 +88,8 @@ static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, en
     for (uint64_t c = 0; c < parts; c++) {
         hw_cfg_t slice_hw = *hw;
         slice_hw.text = NULL;
+        /* (the LUT unit's run takes its channel from slice_hw.dma too) */
         slice_hw.dma.bytes_per_cycle = (uint32_t)(bpc / parts + (c < bpc % parts ? 1 : 0));
-        slice_hw.lut.dma = slice_hw.dma;
         hw_op_t part = *op;
         const uint64_t size = dim / parts + (c < dim % parts ? 1 : 0);
         if (along_n)
@@ -270,11 +262,10 @@ int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, si
     res->kind = wl->kind;
     res->path = wl->path;
     res->clock_mhz = hw->npu.freq_mhz;
-    power_init(&res->area);
     power_init(&res->energy);
-    if (hw_blocks_area(tech, hw, &res->area, err, errlen) != 0)
+    if (sim_area(hw, tech, &res->area, err, errlen) != 0)
         return -1;
-    const double t0 = now_s();
+    const double t0 = util_now_s();
     int rc;
     if (wl->kind == SIM_LAYERS) {
         if (!wl->layers) {
@@ -294,7 +285,7 @@ int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, si
         }
         rc = run_model(hw, tech, wl, res, err, errlen);
     }
-    res->wall_seconds = now_s() - t0;
+    res->wall_seconds = util_now_s() - t0;
     if (rc != 0)
         return -1;
     machine_notes(hw, res);
