@@ -181,6 +181,59 @@ static int npu_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out,
     return 0;
 }
 
+/* ---- link: the devices of a tensor-parallel group (models/link.h) ------- */
+
+static void link_block_defaults(hw_cfg_t *hw)
+{
+    link_defaults(&hw->link);
+}
+
+static int link_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+{
+    return link_cfg_set(&hw->link, key, val, err, errlen);
+}
+
+static int link_check(const hw_cfg_t *hw, char *err, size_t errlen)
+{
+    return link_cfg_check(&hw->link, err, errlen);
+}
+
+static void link_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
+{
+    hw_append(buf, size, n, "link:\n  devices: %u\n  gbytes_per_s: %.17g\n  latency_ns: %.17g\n",
+              hw->link.devices, hw->link.gbytes_per_s, hw->link.latency_ns);
+}
+
+/* ---- gpu: the GPU baseline (models/gpu.h) -------------------------------- */
+
+static int *gpu_flag(hw_cfg_t *hw) { return &hw->has_gpu; }
+
+static void gpu_block_defaults(hw_cfg_t *hw)
+{
+    hw->has_gpu = 0;
+    gpu_defaults(&hw->gpu);
+}
+
+static int gpu_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+{
+    if (strcmp(key, "enabled") == 0)
+        return cfg_parse_bool(key, val, &hw->has_gpu, err, errlen);
+    return gpu_cfg_set(&hw->gpu, key, val, err, errlen);
+}
+
+static int gpu_check(const hw_cfg_t *hw, char *err, size_t errlen)
+{
+    return gpu_cfg_check(&hw->gpu, err, errlen);
+}
+
+static void gpu_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
+{
+    hw_append(buf, size, n,
+              "gpu:\n  peak_tflops: %.17g\n  hbm_gbytes_per_s: %.17g\n  gemm_eff: %.17g\n"
+              "  gemv_eff: %.17g\n",
+              hw->gpu.peak_tflops, hw->gpu.hbm_gbytes_per_s, hw->gpu.gemm_eff, hw->gpu.gemv_eff);
+}
+
 /* ---- pim: processing units beside the DRAM banks (models/pim.h) --------- */
 
 static int *pim_flag(hw_cfg_t *hw) { return &hw->has_pim; }
@@ -337,6 +390,10 @@ const hw_block_t hw_blocks[] = {
      pim_block_defaults, pim_set, pim_check, pim_write, pim_area, 0, NULL, NULL},
     {"lut", "LUT tensor core beside each array (1-4 bit and ternary weights)", lut_flag, NULL,
      lut_block_defaults, lut_set, lut_check, lut_write, lut_area, 1, lut_takes, lut_run_op},
+    {"link", "tensor-parallel devices and the link between them (all-reduce)", NULL, NULL,
+     link_block_defaults, link_set, link_check, link_write, NULL, 0, NULL, NULL},
+    {"gpu", "a GPU as a measured roofline: the baseline of --mode gpu", gpu_flag, NULL,
+     gpu_block_defaults, gpu_set, gpu_check, gpu_write, NULL, 0, NULL, NULL},
 };
 const size_t hw_nblocks = ARRAY_LEN(hw_blocks);
 

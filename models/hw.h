@@ -9,6 +9,8 @@
 
 #include "dma.h"
 #include "dram_ctrl.h"
+#include "gpu.h"
+#include "link.h"
 #include "lut_tc.h"
 #include "npu.h"
 #include "pim.h"
@@ -26,6 +28,9 @@ typedef struct {
     pim_cfg_t pim;          /* pim: the processing units beside the DRAM banks */
     int has_lut;            /* a lut: section is present (and not enabled: false) */
     lut_cfg_t lut;          /* lut: the LUT tensor core; its DRAM channel is dma */
+    link_cfg_t link;        /* link: tensor-parallel devices and the link between them */
+    int has_gpu;            /* a gpu: section is present (and not enabled: false) */
+    gpu_cfg_t gpu;          /* gpu: the GPU baseline of --mode gpu (models/gpu.h) */
     /* What the file said, for the notes on what a run does not use (not part
      * of the canonical text): */
     uint32_t sections;      /* bit i: the file had hw_blocks[i]'s section (block.h) */
