@@ -48,7 +48,7 @@ const char *mapper_phase_name(mapper_phase_t p)
 
 const char *mapper_unit_name(mapper_unit_t u)
 {
-    static const char *const n[] = {"systolic", "vector", "lut", "pim"};
+    static const char *const n[] = {"systolic", "vector", "lut", "pim", "link", "gpu"};
     return n[u];
 }
 

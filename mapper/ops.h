@@ -46,9 +46,12 @@ typedef enum { MAPPER_PREFILL, MAPPER_DECODE } mapper_phase_t;
  * on the vector unit; weight GEMM/GEMVs with 1..4-bit weights on the LUT
  * tensor core when the hardware has one (models/lut_tc.h); decode attention
  * GEMVs (qk, sv) on PIM when the hardware has it (models/pim_gemv.h);
- * every other GEMM/GEMV on the systolic array. */
+ * every other GEMM/GEMV on the systolic array.  LINK and GPU are never
+ * chosen by the mapper: sim/run/npu.c books a tensor-parallel all-reduce on
+ * the device link, and every op of `--mode gpu` on the GPU. */
 typedef enum {
-    MAPPER_UNIT_SYSTOLIC, MAPPER_UNIT_VECTOR, MAPPER_UNIT_LUT, MAPPER_UNIT_PIM
+    MAPPER_UNIT_SYSTOLIC, MAPPER_UNIT_VECTOR, MAPPER_UNIT_LUT, MAPPER_UNIT_PIM,
+    MAPPER_UNIT_LINK, MAPPER_UNIT_GPU
 } mapper_unit_t;
 
 typedef enum {   /* loop orders, outer to inner */

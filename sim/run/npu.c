@@ -9,16 +9,16 @@
 #include "sched.h"
 #include "../../models/util.h"
 
-static const char *const mode_names[] = {"npu", "pim-blocked", "neupims"};
+static const char *const mode_names[] = {"npu", "pim-blocked", "neupims", "gpu"};
 
 const char *npu_mode_name(npu_mode_t m)
 {
-    return (unsigned)m < 3 ? mode_names[m] : "?";
+    return (unsigned)m < ARRAY_LEN(mode_names) ? mode_names[m] : "?";
 }
 
 int npu_mode_parse(const char *s, npu_mode_t *m)
 {
-    for (unsigned i = 0; i < 3; i++) {
+    for (unsigned i = 0; i < ARRAY_LEN(mode_names); i++) {
         if (strcmp(s, mode_names[i]) == 0) {
             *m = (npu_mode_t)i;
             return 0;
@@ -64,6 +64,7 @@ typedef struct {
     mapper_ctx_t *mc;          /* tiles each core's slice of an op */
     sched_t *s;
     uint32_t dram, pim, matrix[64], vector[64];
+    uint32_t link, gpu;        /* NO_CMD when the machine has none */
     uint32_t hist[64][2];      /* per core: compute commands two and one chunks back */
     idlist_t barrier[2];       /* per sequence: what its next op waits for */
     idlist_t next;
@@ -339,8 +340,65 @@ static int lower_pim(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t 
 
 static int on_pim(const npu_hw_t *hw, const mapper_op_t *op)
 {
-    return hw->mode != NPU_ONLY && op->phase == MAPPER_DECODE &&
+    return (hw->mode == NPU_PIM_BLOCKED || hw->mode == NPU_PIM_NEUPIMS) &&
+           op->phase == MAPPER_DECODE &&
            (strcmp(op->name, "qk") == 0 || strcmp(op->name, "sv") == 0);
+}
+
+/* Nanoseconds to cycles of the machine's clock, rounded up. */
+static uint64_t ns_cycles(const lower_t *L, double ns)
+{
+    const double c = ns * L->hw->npu.freq_mhz / 1000.0;
+    return c <= 0 ? 0 : (uint64_t)c + ((double)(uint64_t)c < c);
+}
+
+/* --mode gpu: the op is one kernel on the GPU (models/gpu.h), after the
+ * previous op. */
+static int lower_gpu(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t slot)
+{
+    const uint64_t bytes = op->bytes_read + op->bytes_written;
+    const uint64_t cyc = ns_cycles(L, gpu_kernel_ns(&L->hw->hw->gpu, op->flops, bytes));
+    uint32_t id;
+    L->next.n = 0;
+    if (add(L, L->gpu, cyc, 2 * slot, bar->ids, (uint32_t)bar->n, &id) || idlist_push(&L->next, id)) {
+        if (!*L->err)
+            snprintf(L->err, L->errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Tensor parallelism: the projections whose outputs are partial sums over
+ * the devices' shares of K (attention output, FFN down) end in an all-reduce
+ * of their T x hidden output (models/link.h). */
+static int needs_allreduce(const mapper_op_t *op)
+{
+    return strcmp(op->name, "o_proj") == 0 || strcmp(op->name, "fc2") == 0 ||
+           strcmp(op->name, "down") == 0;
+}
+
+static int op_slot(npu_result_t *res, const mapper_op_t *op, mapper_unit_t unit, uint32_t *slot);
+
+static int lower_allreduce(lower_t *L, const mapper_op_t *op)
+{
+    mapper_op_t ar = {.phase = op->phase};
+    snprintf(ar.name, sizeof ar.name, "allreduce");
+    uint32_t slot, id;
+    if (op_slot(L->res, &ar, MAPPER_UNIT_LINK, &slot) != 0) {
+        snprintf(L->err, L->errlen, "out of memory");
+        return -1;
+    }
+    const uint64_t bytes = op->bytes_written; /* the op's whole output, at its width */
+    const uint64_t cyc = ns_cycles(L, link_allreduce_ns(&L->hw->hw->link, bytes));
+    L->res->link_bytes += bytes;
+    if (add(L, L->link, cyc, 2 * slot, L->next.ids, (uint32_t)L->next.n, &id))
+        return -1;
+    L->next.n = 0;
+    if (idlist_push(&L->next, id)) {
+        snprintf(L->err, L->errlen, "out of memory");
+        return -1;
+    }
+    return 0;
 }
 
 /* The op-statistics slot of (name, phase, unit), added when new. */
@@ -368,23 +426,28 @@ static int op_slot(npu_result_t *res, const mapper_op_t *op, mapper_unit_t unit,
 static int lower_op(lower_t *L, const mapper_model_t *m, int seq, const mapper_op_t *op)
 {
     idlist_t *bar = &L->barrier[seq];
-    const int pim = on_pim(L->hw, op);
-    const mapper_unit_t unit = pim ? MAPPER_UNIT_PIM : op->unit;
+    const int pim = on_pim(L->hw, op), gpu = L->hw->mode == NPU_GPU;
+    const mapper_unit_t unit = gpu ? MAPPER_UNIT_GPU : pim ? MAPPER_UNIT_PIM : op->unit;
     uint32_t slot;
     if (op_slot(L->res, op, unit, &slot) != 0) {
         snprintf(L->err, L->errlen, "out of memory");
         return -1;
     }
     int rc;
-    if (op->kind == MAPPER_VECTOR) {
-        rc = lower_vector(L, m, bar, op, slot);
-    } else {
+    if (op->kind != MAPPER_VECTOR) {
         const uint64_t macs = op->m * op->n * op->k * op->count;
         L->res->ops[slot].macs += macs;
         L->res->macs += macs;
-        rc = pim ? lower_pim(L, bar, op, slot) : lower_gemm(L, bar, op, slot);
     }
+    if (gpu)
+        rc = lower_gpu(L, bar, op, slot);
+    else if (op->kind == MAPPER_VECTOR)
+        rc = lower_vector(L, m, bar, op, slot);
+    else
+        rc = pim ? lower_pim(L, bar, op, slot) : lower_gemm(L, bar, op, slot);
     if (rc)
+        return -1;
+    if (L->link != NO_CMD && needs_allreduce(op) && lower_allreduce(L, op) != 0)
         return -1;
     /* The next op of this sequence waits for this one. */
     idlist_t t = *bar;
@@ -440,6 +503,20 @@ static int lower_step(lower_t *L, const mapper_model_t *m, const mapper_ops_t *s
 static int make_units(lower_t *L)
 {
     char name[32];
+    L->link = L->gpu = L->dram = L->pim = NO_CMD;
+    if (L->hw->hw->link.devices > 1) {
+        const int l = sched_add_unit(L->s, "link", L->err, L->errlen);
+        if (l < 0)
+            return -1;
+        L->link = (uint32_t)l;
+    }
+    if (L->hw->mode == NPU_GPU) {
+        const int g = sched_add_unit(L->s, "gpu", L->err, L->errlen);
+        if (g < 0)
+            return -1;
+        L->gpu = (uint32_t)g;
+        return 0;
+    }
     for (uint32_t c = 0; c < L->hw->npu.cores; c++) {
         snprintf(name, sizeof name, "core%u.matrix", c);
         const int mu = sched_add_unit(L->s, name, L->err, L->errlen);
@@ -486,7 +563,11 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
     memset(res, 0, sizeof *res);
     if (npu_cfg_check(&hw->npu, err, errlen) != 0)
         return -1;
-    if (hw->mode != NPU_ONLY && !hw->pim) {
+    if (hw->mode == NPU_GPU && !hw->hw->has_gpu) {
+        snprintf(err, errlen, "mode: gpu needs a gpu section in the hardware config");
+        return -1;
+    }
+    if ((hw->mode == NPU_PIM_BLOCKED || hw->mode == NPU_PIM_NEUPIMS) && !hw->pim) {
         snprintf(err, errlen, "mode: %s needs a pim section in the hardware config",
                  npu_mode_name(hw->mode));
         return -1;
@@ -494,8 +575,30 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
     /* PIM placement is the run mode's (on_pim): NPU-only maps decode attention
      * onto the arrays even when the hardware has a pim: section. */
     hw_cfg_t mhw = *hw->hw;
-    if (hw->mode == NPU_ONLY)
+    if (hw->mode == NPU_ONLY || hw->mode == NPU_GPU)
         mhw.has_pim = 0;
+    /* Tensor parallelism: each device runs the model with 1/devices of the
+     * heads, of the FFN's inner width and of the vocabulary (Megatron-LM's
+     * split; the LM head's final gather is not timed), so every weight GEMM
+     * is split along its N (qkv, fc1, lm_head) or K (o_proj, fc2). */
+    const mapper_model_t *m_all = m;
+    mapper_model_t dm = *m;
+    const uint32_t dev = hw->hw->link.devices;
+    if (dev > 1) {
+        if (m->heads % dev || m->kv_heads % dev || m->ffn % dev) {
+            snprintf(err, errlen,
+                     "link.devices: %u does not divide the model's heads (%" PRIu64
+                     "), KV heads (%" PRIu64 ") and FFN width (%" PRIu64 ")",
+                     dev, m->heads, m->kv_heads, m->ffn);
+            return -1;
+        }
+        dm.heads /= dev;
+        dm.kv_heads /= dev;
+        dm.ffn /= dev;
+        dm.vocab = util_ceil_div(m->vocab, dev);
+        m = &dm;
+    }
+    (void)m_all;
     mapper_ctx_t *mc = mapper_ctx_new(&mhw);
     mapper_ops_t full = {0}, half[2] = {{0}, {0}};
     lower_t L = {.hw = hw, .res = res, .mc = mc, .err = err, .errlen = errlen};
@@ -560,8 +663,15 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
             res->units[u].busy += sched_unit(L.s, (uint32_t)u)->busy;
         for (size_t c = 0; c < sched_cmds(L.s); c++) {
             const sched_cmd_t *cmd = sched_cmd(L.s, c);
-            if (!(cmd->tag & TAG_DMA))
-                res->ops[cmd->tag / 2].cycles += cmd->duration;
+            if (cmd->tag & TAG_DMA)
+                continue;
+            res->ops[cmd->tag / 2].cycles += cmd->duration;
+            /* pim-blocked runs a PIM kernel on the DRAM channel (it holds
+             * it); its time is PIM time in the per-unit table. */
+            if (cmd->unit == L.dram && res->ops[cmd->tag / 2].unit == MAPPER_UNIT_PIM) {
+                res->units[L.dram].busy -= cmd->duration;
+                res->units[L.pim].busy += cmd->duration;
+            }
         }
         res->commands += sched_cmds(L.s);
         if (step == 0)

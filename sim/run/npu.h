@@ -35,7 +35,21 @@
  *                   into two sub-batches whose op sequences interleave, so
  *                   one sub-batch's attention on PIM overlaps the other's
  *                   GEMMs on the NPU (NeuPIMs' sub-batch interleaving).
- * Prefill runs on the NPU in every mode.
+ *  NPU_GPU          no NPU: every op is one kernel on the machine's gpu:
+ *                   section (models/gpu.h), one after the other.
+ * Prefill runs on the NPU in every NPU mode.
+ *
+ * Per-unit time: a PIM kernel's time is booked on `pim` in every mode; in
+ * pim-blocked the kernel also holds the DRAM channel (DMA waits), but that
+ * time is not counted as DMA busy time on `dram`.
+ *
+ * Tensor parallelism (link.devices = N > 1, models/link.h): the run is one
+ * of N identical devices, each with 1/N of the heads, FFN width and
+ * vocabulary (the weights split per device); after o_proj and the FFN's
+ * down projection (fc2 or down) an all-reduce of the op's output runs on the
+ * `link` unit (op "allreduce") and the next op waits for it.  Counts (MACs,
+ * DRAM bytes, events, energy) are one device's; times and tokens/s are the
+ * group's.  N = 1 is exactly the single-device simulation.
  */
 #ifndef CODESIM_NPU_H
 #define CODESIM_NPU_H
@@ -51,7 +65,9 @@
 #include "../../models/power.h"
 #include "../io/config.h"
 
-typedef enum { NPU_ONLY = 0, NPU_PIM_BLOCKED = 1, NPU_PIM_NEUPIMS = 2 } npu_mode_t;
+typedef enum {
+    NPU_ONLY = 0, NPU_PIM_BLOCKED = 1, NPU_PIM_NEUPIMS = 2, NPU_GPU = 3
+} npu_mode_t;
 
 const char *npu_mode_name(npu_mode_t m);
 int npu_mode_parse(const char *s, npu_mode_t *m);
@@ -81,6 +97,7 @@ typedef struct {
     uint64_t dram_bytes;       /* moved by the NPU's DMA */
     double dram_gbps;          /* dram_bytes over the run's time */
     uint64_t commands;
+    uint64_t link_bytes;       /* all-reduced by one device (tensor parallelism) */
     /* What energy needs (models/power.h, power_npu_energy): array MACs and
      * the array's buffer accesses from systolic_count of every tile shape
      * tiled_compute costs, LUT MACs and lut_count of each LUT run (each core
@@ -97,7 +114,7 @@ typedef struct {
     const hw_cfg_t *hw;
     npu_cfg_t npu;
     npu_mode_t mode;
-    const pim_gemv_cfg_t *pim;  /* required unless mode == NPU_ONLY */
+    const pim_gemv_cfg_t *pim;  /* required for pim-blocked and neupims */
 } npu_hw_t;
 
 /* Simulates prefill and every decode step of run r of model m.  With

@@ -24,15 +24,20 @@ int sim_mode(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, npu_mode_t 
     /* Below batch 2 x rows, NeuPIMs' sub-batches would half-fill the array:
      * splitting the batch doubles the GEMM passes and re-reads every weight,
      * so pim-blocked is faster. */
-    npu_mode_t mode = !hw->has_pim                      ? NPU_ONLY
+    npu_mode_t mode = !hw->has_pim                      ? (hw->has_gpu ? NPU_GPU : NPU_ONLY)
                       : batch >= 2ull * hw->array.rows ? NPU_PIM_NEUPIMS
                                                         : NPU_PIM_BLOCKED;
     if (mode_s && strcmp(mode_s, "auto") != 0 && npu_mode_parse(mode_s, &mode) != 0) {
-        snprintf(err, errlen, "mode: '%.40s' is not auto, npu, pim-blocked or neupims", mode_s);
+        snprintf(err, errlen, "mode: '%.40s' is not auto, npu, pim-blocked, neupims or gpu",
+                 mode_s);
         return -1;
     }
-    if (mode != NPU_ONLY && !hw->has_pim) {
+    if ((mode == NPU_PIM_BLOCKED || mode == NPU_PIM_NEUPIMS) && !hw->has_pim) {
         snprintf(err, errlen, "mode: %s needs a pim: section", npu_mode_name(mode));
+        return -1;
+    }
+    if (mode == NPU_GPU && !hw->has_gpu) {
+        snprintf(err, errlen, "mode: gpu needs a gpu: section (configs/a100.yaml)");
         return -1;
     }
     *out = mode;
@@ -229,7 +234,10 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
         return -1;
     res->cycles = res->npu.total_cycles;
     res->macs = res->npu.macs;
-    if (hw->has_pim && res->mode == NPU_ONLY)
+    if (res->mode == NPU_GPU)
+        note(res, "gpu: a roofline of the gpu: section; the energy and area printed are the "
+                  "NPU blocks', not the GPU's");
+    if (hw->has_pim && (res->mode == NPU_ONLY || res->mode == NPU_GPU))
         note(res, "pim: mode npu leaves the PIM units idle (their area is counted)");
     if (hw->has_lut && res->npu.events.lut_runs == 0)
         note(res, "lut: no op has 1-4 bit weights at W%u; the LUT unit stays idle (its area is "
