@@ -488,11 +488,42 @@ static int lower_step(lower_t *L, const mapper_model_t *m, const mapper_ops_t *s
         for (size_t i = lo[q]; i < block_lo[q]; i++)
             if (lower_op(L, m, q, &seqs[q].ops[i]))
                 return -1;
-    for (uint32_t l = 0; l < layers; l++)
-        for (int q = 0; q < nseq; q++)
+    if (nseq == 2) {
+        /* NeuPIMs' sub-batch interleaving (Heo et al., ASPLOS 2024, Sec. 5,
+         * sub-batch pipeline figure): each block splits after attention
+         * (sv) into pre (norm, QKV, attention) and post (projection, FFN).
+         * Program order on the NPU is A.pre(0), B.pre(0), then per layer
+         * A.post(l), A.pre(l+1), B.post(l), B.pre(l+1): the NPU runs one
+         * sub-batch's GEMMs while PIM runs the other's attention.  (Emitting
+         * whole blocks A(l), B(l) instead puts B's QKV behind A's FFN on
+         * each core, which waits for A's attention: no overlap.) */
+        size_t mid[2];
+        for (int q = 0; q < 2; q++) {
+            mid[q] = block_lo[q];
             for (size_t i = block_lo[q]; i < block_hi[q]; i++)
+                if (strcmp(seqs[q].ops[i].name, "sv") == 0)
+                    mid[q] = i + 1;
+        }
+        for (int q = 0; q < 2; q++)
+            for (size_t i = block_lo[q]; i < mid[q]; i++)
                 if (lower_op(L, m, q, &seqs[q].ops[i]))
                     return -1;
+        for (uint32_t l = 0; l < layers; l++)
+            for (int q = 0; q < 2; q++) {
+                for (size_t i = mid[q]; i < block_hi[q]; i++)
+                    if (lower_op(L, m, q, &seqs[q].ops[i]))
+                        return -1;
+                if (l + 1 < layers)
+                    for (size_t i = block_lo[q]; i < mid[q]; i++)
+                        if (lower_op(L, m, q, &seqs[q].ops[i]))
+                            return -1;
+            }
+    } else {
+        for (uint32_t l = 0; l < layers; l++)
+            for (size_t i = block_lo[0]; i < block_hi[0]; i++)
+                if (lower_op(L, m, 0, &seqs[0].ops[i]))
+                    return -1;
+    }
     for (int q = 0; q < nseq; q++) /* after: final norm, LM head */
         for (size_t i = block_hi[q]; i < hi[q]; i++)
             if (lower_op(L, m, q, &seqs[q].ops[i]))
