@@ -183,13 +183,18 @@ static int npu_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out,
 
 /* ---- link: the devices of a tensor-parallel group (models/link.h) ------- */
 
+static int *link_flag(hw_cfg_t *hw) { return &hw->has_link; }
+
 static void link_block_defaults(hw_cfg_t *hw)
 {
+    hw->has_link = 0;
     link_defaults(&hw->link);
 }
 
 static int link_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
 {
+    if (strcmp(key, "enabled") == 0)
+        return cfg_parse_bool(key, val, &hw->has_link, err, errlen);
     return link_cfg_set(&hw->link, key, val, err, errlen);
 }
 
@@ -390,7 +395,7 @@ const hw_block_t hw_blocks[] = {
      pim_block_defaults, pim_set, pim_check, pim_write, pim_area, 0, NULL, NULL},
     {"lut", "LUT tensor core beside each array (1-4 bit and ternary weights)", lut_flag, NULL,
      lut_block_defaults, lut_set, lut_check, lut_write, lut_area, 1, lut_takes, lut_run_op},
-    {"link", "tensor-parallel devices and the link between them (all-reduce)", NULL, NULL,
+    {"link", "tensor-parallel devices and the link between them (all-reduce)", link_flag, NULL,
      link_block_defaults, link_set, link_check, link_write, NULL, 0, NULL, NULL},
     {"gpu", "a GPU as a measured roofline: the baseline of --mode gpu", gpu_flag, NULL,
      gpu_block_defaults, gpu_set, gpu_check, gpu_write, NULL, 0, NULL, NULL},

@@ -28,6 +28,7 @@ typedef struct {
     pim_cfg_t pim;          /* pim: the processing units beside the DRAM banks */
     int has_lut;            /* a lut: section is present (and not enabled: false) */
     lut_cfg_t lut;          /* lut: the LUT tensor core; its DRAM channel is dma */
+    int has_link;           /* a link: section is present (and not enabled: false) */
     link_cfg_t link;        /* link: tensor-parallel devices and the link between them */
     int has_gpu;            /* a gpu: section is present (and not enabled: false) */
     gpu_cfg_t gpu;          /* gpu: the GPU baseline of --mode gpu (models/gpu.h) */

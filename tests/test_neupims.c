@@ -98,6 +98,7 @@ START_TEST(allreduce_time_follows_the_ring_formula)
     for (size_t i = 0; i < 6; i++) {
         fx_t f;
         setup(&f);
+        f.hw.has_link = 1;
         f.hw.link = (link_cfg_t){4, pts[i].gbps, pts[i].lat};
         npu_result_t res;
         run(&f, NPU_PIM_BLOCKED, &r, &res);
@@ -129,6 +130,7 @@ START_TEST(tp1_is_the_single_device)
         fx_t a, b;
         setup(&a);
         setup(&b);
+        b.hw.has_link = 1;
         b.hw.link = (link_cfg_t){1, 7, 12345};
         npu_result_t ra, rb;
         run(&a, mode, &r, &ra);
@@ -155,6 +157,7 @@ START_TEST(tp_splits_every_weight_per_device)
     fx_t f1, f4;
     setup(&f1);
     setup(&f4);
+    f4.hw.has_link = 1;
     f4.hw.link = (link_cfg_t){4, 1e6, 0};
     npu_result_t r1, r4;
     run(&f1, NPU_ONLY, &r, &r1);
@@ -170,6 +173,7 @@ START_TEST(tp_splits_every_weight_per_device)
     /* heads 12 are not divisible by 5 devices */
     fx_t f5;
     setup(&f5);
+    f5.hw.has_link = 1;
     f5.hw.link.devices = 5;
     npu_result_t r5;
     char err[256];
@@ -287,6 +291,7 @@ START_TEST(shipped_machines_load_with_their_papers_numbers)
     ck_assert_uint_eq(hw.dram.dev.bank_groups * hw.dram.dev.banks_per_group, 32);
     ck_assert_uint_eq(hw.dram.dev.columns * hw.dram.dev.bus_bits / 8, 1024);
     ck_assert_uint_eq(hw.pim.lanes, 16);
+    ck_assert(hw.has_link);
     ck_assert_uint_eq(hw.link.devices, 4);
     /* 32 channels x 32 B per cycle = the DMA's 1024 B/cycle */
     ck_assert_uint_eq(hw.dma.bytes_per_cycle, hw.dram.dev.channels * hw.dram.dev.bus_bits / 8 *

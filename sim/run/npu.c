@@ -27,6 +27,11 @@ int npu_mode_parse(const char *s, npu_mode_t *m)
     return -1;
 }
 
+uint32_t npu_devices(const hw_cfg_t *hw)
+{
+    return hw->has_link ? hw->link.devices : 1;
+}
+
 /* ---- lowering --------------------------------------------------------- */
 
 #define NO_CMD UINT32_MAX
@@ -535,7 +540,7 @@ static int make_units(lower_t *L)
 {
     char name[32];
     L->link = L->gpu = L->dram = L->pim = NO_CMD;
-    if (L->hw->hw->link.devices > 1) {
+    if (npu_devices(L->hw->hw) > 1) {
         const int l = sched_add_unit(L->s, "link", L->err, L->errlen);
         if (l < 0)
             return -1;
@@ -614,7 +619,7 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
      * is split along its N (qkv, fc1, lm_head) or K (o_proj, fc2). */
     const mapper_model_t *m_all = m;
     mapper_model_t dm = *m;
-    const uint32_t dev = hw->hw->link.devices;
+    const uint32_t dev = npu_devices(hw->hw);
     if (dev > 1) {
         if (m->heads % dev || m->kv_heads % dev || m->ffn % dev) {
             snprintf(err, errlen,

@@ -43,7 +43,7 @@
  * pim-blocked the kernel also holds the DRAM channel (DMA waits), but that
  * time is not counted as DMA busy time on `dram`.
  *
- * Tensor parallelism (link.devices = N > 1, models/link.h): the run is one
+ * Tensor parallelism (a link: section with devices = N > 1, models/link.h): the run is one
  * of N identical devices, each with 1/N of the heads, FFN width and
  * vocabulary (the weights split per device); after o_proj and the FFN's
  * down projection (fc2 or down) an all-reduce of the op's output runs on the
@@ -70,6 +70,8 @@ typedef enum {
 } npu_mode_t;
 
 const char *npu_mode_name(npu_mode_t m);
+/* The tensor-parallel group's size: link.devices with a link: section, else 1. */
+uint32_t npu_devices(const hw_cfg_t *hw);
 int npu_mode_parse(const char *s, npu_mode_t *m);
 
 typedef struct {

@@ -206,6 +206,11 @@ static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t 
     res->macs = res->total.macs;
     if (hw->has_pim)
         note(res, "pim: the PIM units take no part in a layer workload (their area is counted)");
+    if (hw->has_link && hw->link.devices > 1)
+        note(res, "link: a layer workload runs on one device (tensor parallelism is for --model)");
+    if (hw->has_gpu)
+        note(res, "gpu: a layer workload runs on the NPU (the gpu: section is for --model "
+                  "--mode gpu)");
     if (hw->has_lut && !on_lut)
         note(res, "lut: no layer has low-bit weights (a w_bits column); the LUT unit stays idle "
                   "(its area is counted)");
