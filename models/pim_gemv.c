@@ -309,11 +309,19 @@ static uint32_t open_banks(const dram_t *d, uint32_t ch) { return d->unit[ch].op
  * boundary. */
 static void pim_candidate(const eng_t *e, cand_t *best, int blocked_host)
 {
-    if (e->oi >= e->nops)
+    dram_cmd_t c;
+    if (e->oi >= e->nops) {
+        /* The stream is done but may have left its row open (its last ops
+         * are register read-backs): close it when a refresh or, in blocked
+         * mode, a host request needs the banks; nothing else will. */
+        if (e->pim_row != DRAM_NO_ROW && (e->ref_pending || blocked_host)) {
+            c = mk(e, DRAM_PREA, 0, 0, 0, 0);
+            consider(e, best, SIDE_PIM, &c, SIZE_MAX);
+        }
         return;
+    }
     const op_t *op = &e->ops[e->oi];
     const int reg = op->kind != OP_MAC; /* register traffic: no bank state */
-    dram_cmd_t c;
     if (e->pim_row != DRAM_NO_ROW) {
         if (!reg && op->row == e->pim_row && !e->ref_pending)
             c = mk(e, DRAM_PIM_MAC_AB, 0, 0, 0, op->col); /* a waiting host gets the next boundary */

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../models/dram_check.h"
 #include "../models/gpu.h"
 #include "../models/link.h"
+#include "../models/pim_gemv.h"
 #include "../sim/io/config.h"
 #include "../sim/io/workload.h"
 #include "../sim/run/npu.h"
@@ -276,6 +278,57 @@ START_TEST(gpu_ops_follow_the_roofline)
 }
 END_TEST
 
+/* Every command of a PIM run, replayed through the independent timing
+ * checker (models/dram_check.h), one per row-buffer side; refreshes counted. */
+typedef struct {
+    dram_check_t *k[2];
+    uint64_t last[2], refs;
+} replay_t;
+
+static void replay_cmd(void *ctx, int host_side, const dram_cmd_t *c)
+{
+    replay_t *x = ctx;
+    dram_check_cmd(x->k[host_side], c);
+    x->last[host_side] = c->cycle > x->last[host_side] ? c->cycle : x->last[host_side];
+    x->refs += c->kind == DRAM_REF;
+}
+
+START_TEST(pim_gemv_finishes_when_refresh_comes_after_its_last_op)
+{
+    /* codesim pimgemv --m 64 (32 x 64 x 128 fp16 on HBM2, 200 host requests
+     * per channel every 40 cycles, 30% writes) stalled at cycle 7960 in
+     * dual mode: the PIM stream had issued its last op with a row still
+     * open when the refresh at tREFI fell due; the refresh waits for the
+     * PIM side to close and only a running stream closed its row, so
+     * neither the refresh nor the waiting host requests could go.  Both
+     * modes must finish, serve every request and refresh. */
+    for (int mode = PIM_BLOCKED; mode <= PIM_DUAL; mode++) {
+        pim_gemv_cfg_t cfg = {0};
+        char err[256];
+        ck_assert_int_eq(dram_preset("HBM2", &cfg.dram, err, sizeof err), 0);
+        cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+        cfg.mode = (pim_mode_t)mode;
+        cfg.host = (pim_host_t){200, 40, 30, 1};
+        const pim_gemv_t g = {32, 64, 128};
+        pim_gemv_stats_t st;
+        replay_t x = {{dram_check_new(&cfg.dram, 1), dram_check_new(&cfg.dram, 1)}, {0, 0}, 0};
+        ck_assert(x.k[0] && x.k[1]);
+        const pim_gemv_hook_t hook = {replay_cmd, &x};
+        ck_assert_msg(pim_gemv_time(&cfg, &g, &st, &hook, err, sizeof err) == 0, "mode %d: %s",
+                      mode, err);
+        ck_assert_uint_eq(st.host_rd + st.host_wr, 200ull * dram_units(&cfg.dram));
+        ck_assert_uint_gt(st.host_done, cfg.dram.tREFI); /* the run crossed a refresh */
+        ck_assert_uint_gt(x.refs, 0);
+        for (int i = 0; i < 2; i++) {
+            dram_check_finish(x.k[i], x.last[i] + 1);
+            ck_assert_msg(dram_check_total(x.k[i]) == 0, "mode %d side %d: timing violations",
+                          mode, i);
+            dram_check_free(x.k[i]);
+        }
+    }
+}
+END_TEST
+
 START_TEST(shipped_machines_load_with_their_papers_numbers)
 {
     char err[256], path[512];
@@ -316,6 +369,7 @@ Suite *neupims_suite(void)
     tcase_add_test(tc, pim_time_is_on_pim_in_every_pim_mode);
     tcase_add_test(tc, neupims_overlaps_one_sub_batchs_attention_with_the_others_gemms);
     tcase_add_test(tc, gpu_ops_follow_the_roofline);
+    tcase_add_test(tc, pim_gemv_finishes_when_refresh_comes_after_its_last_op);
     tcase_add_test(tc, shipped_machines_load_with_their_papers_numbers);
     suite_add_tcase(s, tc);
     return s;
