@@ -243,7 +243,8 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
         note(res, "gpu: a roofline of the gpu: section; the energy and area printed are the "
                   "NPU blocks', not the GPU's");
     if (hw->has_pim && (res->mode == NPU_ONLY || res->mode == NPU_GPU))
-        note(res, "pim: mode npu leaves the PIM units idle (their area is counted)");
+        note(res, "pim: mode %s leaves the PIM units idle (their area is counted)",
+             npu_mode_name(res->mode));
     if (hw->has_lut && res->npu.events.lut_runs == 0)
         note(res, "lut: no op has 1-4 bit weights at W%u; the LUT unit stays idle (its area is "
                   "counted)", res->run.wbits);
