@@ -617,7 +617,6 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
      * heads, of the FFN's inner width and of the vocabulary (Megatron-LM's
      * split; the LM head's final gather is not timed), so every weight GEMM
      * is split along its N (qkv, fc1, lm_head) or K (o_proj, fc2). */
-    const mapper_model_t *m_all = m;
     mapper_model_t dm = *m;
     const uint32_t dev = npu_devices(hw->hw);
     if (dev > 1) {
@@ -634,7 +633,6 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
         dm.vocab = util_ceil_div(m->vocab, dev);
         m = &dm;
     }
-    (void)m_all;
     mapper_ctx_t *mc = mapper_ctx_new(&mhw);
     mapper_ops_t full = {0}, half[2] = {{0}, {0}};
     lower_t L = {.hw = hw, .res = res, .mc = mc, .err = err, .errlen = errlen};
