@@ -564,3 +564,12 @@ void mapper_ops_free(mapper_ops_t *o)
     free(o->ops);
     memset(o, 0, sizeof *o);
 }
+
+uint64_t mapper_experts_touched(const mapper_ops_t *o, uint32_t step)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < o->count; i++)
+        if (o->ops[i].step == step && !strcmp(o->ops[i].name, "moe_gate_up"))
+            n += o->ops[i].count * o->ops[i].repeat;
+    return n;
+}

@@ -108,6 +108,10 @@ int mapper_ops_build(const mapper_model_t *m, const mapper_run_t *r, mapper_ops_
                      char *err, size_t errlen);
 void mapper_ops_free(mapper_ops_t *o);
 
+/* Routed experts run in one step (0 = prefill) summed over the layers: the
+ * instances of its moe_gate_up ops (each one expert of one layer). */
+uint64_t mapper_experts_touched(const mapper_ops_t *o, uint32_t step);
+
 const char *mapper_kind_name(mapper_kind_t k);
 const char *mapper_phase_name(mapper_phase_t p);
 const char *mapper_unit_name(mapper_unit_t u);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../mapper/model.h"
 #include "../mapper/ops.h"
@@ -253,6 +254,51 @@ START_TEST(moe_routing_follows_uniform_top_k)
 }
 END_TEST
 
+/* A routing trace sets each expert's M; rows that do not add up to the
+ * step's tokens x top_k, or name a layer past the model, are refused. */
+START_TEST(routing_trace_sets_expert_rows)
+{
+    mapper_model_t m;
+    load("mixtral-8x7b", &m);
+    char path[] = "/tmp/codesim_routingXXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "w");
+    fputs("step,layer,expert,tokens\n# prefill: batch 2 x 4 tokens, all to experts 0 and 5\n", fp);
+    for (int l = 0; l < 32; l++)
+        fprintf(fp, "0,%d,0,8\n0,%d,5,8\n1,%d,3,2\n1,%d,%d,2\n", l, l, l, l, l % 8 == 3 ? 4 : l % 8);
+    fclose(fp);
+    mapper_routing_t rt;
+    char err[512];
+    ck_assert_msg(workload_routing_load(path, &m, &rt, err, sizeof err) == 0, "%s", err);
+    m.routing = &rt;
+    mapper_ops_t ops;
+    build(&m, 2, 4, 2, 8, &ops);
+    uint64_t touched[32], tokens[32];
+    expert_use(&ops, 0, 32, touched, tokens);
+    for (int l = 0; l < 32; l++)
+        ck_assert(touched[l] == 2 && tokens[l] == 16);
+    expert_use(&ops, 1, 32, touched, tokens);
+    for (int l = 0; l < 32; l++)
+        ck_assert(touched[l] == 2 && tokens[l] == 4);
+    ck_assert_uint_eq(mapper_experts_touched(&ops, 1), 64);
+    mapper_ops_free(&ops);
+    /* batch 3 needs 6 routed tokens per decode layer, the trace has 4 */
+    const mapper_run_t r3 = {3, 4, 2, 8, 8, 8};
+    ck_assert_int_eq(mapper_ops_build(&m, &r3, &ops, err, sizeof err), -1);
+    ck_assert_msg(!strncmp(err, "routing: step 0 layer 0: 16 routed tokens, want 12", 50), "%s",
+                  err);
+    workload_routing_free(&rt);
+    fp = fopen(path, "w");
+    fputs("step,layer,expert,tokens\n0,32,0,1\n", fp);
+    fclose(fp);
+    ck_assert_int_eq(workload_routing_load(path, &m, &rt, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, ":2: layer: '32' is not a whole number in 0..31") != NULL, "%s",
+                  err);
+    unlink(path);
+}
+END_TEST
+
 /* Mixtral decode at batch 32 on configs/npu_pim.yaml: (nearly) all 8
  * experts per layer, and a step cannot beat the DRAM channel moving the
  * touched experts' weights and the KV cache. */
@@ -358,6 +404,7 @@ Suite *families_suite(void)
     tcase_add_test(tc, gemma_ties_by_default);
     tcase_add_test(tc, relabelled_configs_are_refused_or_right);
     tcase_add_test(tc, moe_routing_follows_uniform_top_k);
+    tcase_add_test(tc, routing_trace_sets_expert_rows);
     tcase_add_test(tc, mixtral_decode_is_bounded_by_expert_and_kv_bytes);
     tcase_add_test(tc, mla_caches_the_latent);
     tcase_add_test(tc, counts_past_64_bits_are_refused);

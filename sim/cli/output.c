@@ -100,6 +100,11 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
            res->dram_gbps);
     fprintf(f, "MACs executed         %12.4g  (the mapper's GEMM FLOPs: %.4g)\n", (double)res->macs,
            (double)res->mapper_flops);
+    if (res->expert_slots)
+        fprintf(f, "MoE params            %12.4g total, %.4g active per token; experts run: "
+                "prefill %" PRIu64 ", %.1f per decode step (of %" PRIu64 " layer x expert)\n",
+                (double)res->params_total, (double)res->params_active, res->experts_prefill,
+                res->experts_per_decode_step, res->expert_slots);
     fprintf(f, "\n%-16s %14s %8s\n", "unit", "busy cycles", "util%");
     for (size_t i = 0; i < res->nunits; i++)
         fprintf(f, "%-16s %14" PRIu64 " %8.1f\n", res->units[i].name, res->units[i].busy,
