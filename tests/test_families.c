@@ -13,6 +13,7 @@
 
 #include "../mapper/model.h"
 #include "../mapper/ops.h"
+#include "../mapper/tiling.h"
 #include "../models/power.h"
 #include "../sim/io/config.h"
 #include "../sim/io/workload.h"
@@ -392,6 +393,17 @@ START_TEST(counts_past_64_bits_are_refused)
                   err);
     ck_assert(strchr(err, '\n') == NULL);
     ck_assert_ptr_null(ops.ops);
+    /* the tiling's cycles and bytes times the instances, checked too */
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    mapper_ctx_t *c = mapper_ctx_new(&hw);
+    ck_assert_ptr_nonnull(c);
+    const systolic_gemm_t g = {64, 64, 64};
+    mapper_tiling_t t;
+    ck_assert_int_eq(mapper_tile_gemm(c, &g, 1, &t, err, sizeof err), 0);
+    ck_assert_int_eq(mapper_tile_gemm(c, &g, UINT64_MAX / 2, &t, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "do not fit in 64 bits") != NULL, "%s", err);
+    mapper_ctx_free(c);
 }
 END_TEST
 
