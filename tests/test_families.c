@@ -100,6 +100,72 @@ START_TEST(params_match_checkpoint_totals)
 }
 END_TEST
 
+static const char *const families[] = {
+    "qwen2-7b", "qwen2-1.5b", "qwen3-0.6b", "gemma-7b", "gemma-2b", "gemma-2-2b", "gemma-3-1b",
+    "phi-3-mini-4k", "falcon-7b", "pythia-1.4b", "bloom-560m", "gpt-j-6b", "starcoder2-3b",
+    "mixtral-8x7b", "qwen1.5-moe-a2.7b", "qwen3-30b-a3b", "deepseek-v2-lite", "deepseek-v3"};
+#define N_FAMILIES (sizeof families / sizeof families[0])
+
+static void build(const mapper_model_t *m, uint64_t batch, uint64_t prompt, uint64_t gen,
+                  uint32_t kvbits, mapper_ops_t *ops)
+{
+    const mapper_run_t r = {batch, prompt, gen, m->native_wbits, 8, kvbits};
+    char err[512];
+    ck_assert_msg(mapper_ops_build(m, &r, ops, err, sizeof err) == 0, "%s", err);
+}
+
+/* The weight GEMMs of a prefill that touches every expert cover the
+ * checkpoint: their K x N x instances over all layers, plus the embedding
+ * table, is the parameter count up to biases and norm scales (< 0.5%).  An
+ * independent check of the op list against mapper_model_params. */
+START_TEST(weight_ops_cover_the_parameters)
+{
+    for (size_t i = 0; i < N_FAMILIES; i++) {
+        mapper_model_t m;
+        mapper_params_t p;
+        mapper_ops_t ops;
+        load(families[i], &m);
+        mapper_model_params(&m, &p);
+        build(&m, 4, 512, 1, 8, &ops); /* 2048 tokens: no expert left out */
+        uint64_t w = 0;
+        for (size_t j = 0; j < ops.count; j++) {
+            const mapper_op_t *o = &ops.ops[j];
+            if (o->b_weight && !(m.tied && !strcmp(o->name, "lm_head")))
+                w += (uint64_t)o->repeat * o->count * o->k * o->n;
+        }
+        w += m.vocab * m.embed_proj;
+        ck_assert_msg(w <= p.total && rel((double)w, (double)p.total) < 0.005, "%s: %llu vs %llu",
+                      families[i], (unsigned long long)w, (unsigned long long)p.total);
+        mapper_ops_free(&ops);
+    }
+}
+END_TEST
+
+/* Decode at short context: FLOPs per token = 2 x the weights a token
+ * multiplies (the active parameters but the input embedding table; a tied
+ * LM head once more), within 1.5% (attention over 2 keys, norms, routing). */
+START_TEST(decode_flops_per_token_are_twice_the_active_params)
+{
+    for (size_t i = 0; i < N_FAMILIES; i++) {
+        mapper_model_t m;
+        mapper_params_t p;
+        mapper_ops_t ops;
+        load(families[i], &m);
+        mapper_model_params(&m, &p);
+        build(&m, 1, 1, 2, 8, &ops);
+        uint64_t fl = 0;
+        for (size_t j = 0; j < ops.count; j++)
+            if (ops.ops[j].phase == MAPPER_DECODE && ops.ops[j].kind != MAPPER_VECTOR)
+                fl += ops.ops[j].repeat * ops.ops[j].flops;
+        const double closed = 2.0 * (double)(p.active - m.vocab * m.embed_proj +
+                                             (m.tied ? m.vocab * m.embed_proj : 0));
+        ck_assert_msg(rel((double)fl, closed) < 0.015, "%s: %g flops/token vs %g", families[i],
+                      (double)fl, closed);
+        mapper_ops_free(&ops);
+    }
+}
+END_TEST
+
 /* The Gemma config has no tie_word_embeddings: GemmaConfig ties by default
  * (an untied count would be 9.2% high). */
 START_TEST(gemma_ties_by_default)
@@ -191,13 +257,6 @@ START_TEST(relabelled_configs_are_refused_or_right)
 }
 END_TEST
 
-static void build(const mapper_model_t *m, uint64_t batch, uint64_t prompt, uint64_t gen,
-                  uint32_t kvbits, mapper_ops_t *ops)
-{
-    const mapper_run_t r = {batch, prompt, gen, m->native_wbits, 8, kvbits};
-    char err[512];
-    ck_assert_msg(mapper_ops_build(m, &r, ops, err, sizeof err) == 0, "%s", err);
-}
 
 /* Distinct experts touched and tokens routed, per MoE layer of one step. */
 static void expert_use(const mapper_ops_t *ops, uint32_t step, uint64_t layers, uint64_t *touched,
@@ -414,6 +473,8 @@ Suite *families_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, params_match_checkpoint_totals);
     tcase_add_test(tc, gemma_ties_by_default);
+    tcase_add_test(tc, weight_ops_cover_the_parameters);
+    tcase_add_test(tc, decode_flops_per_token_are_twice_the_active_params);
     tcase_add_test(tc, relabelled_configs_are_refused_or_right);
     tcase_add_test(tc, moe_routing_follows_uniform_top_k);
     tcase_add_test(tc, routing_trace_sets_expert_rows);
