@@ -320,7 +320,7 @@ static int parse_qwen(jctx_t *j, mapper_model_t *m, const defaults_t *d, int qwe
     uint64_t mwl;
     if (parse_core(j, m, d) || get_bool(j, "use_sliding_window", 0, &use_sw) ||
         get_window(j, "sliding_window", 4096, &m->window) ||
-        get_int(j, "max_window_layers", 1, qwen3 ? m->layers : 28, 0, MODEL_MAX_LAYERS, &mwl))
+        get_int(j, "max_window_layers", 1, 28, 0, MODEL_MAX_LAYERS, &mwl))
         return -1;
     if (qwen3) {
         if (get_bool(j, "attention_bias", 0, &m->bias_qkv))
