@@ -737,7 +737,8 @@ static int check_keys(jctx_t *j, mapper_model_t *m)
             used = !strcmp(j->used[i], key);
         if (used)
             continue;
-        const char *why = harmless_why(key);
+        const char *why = json_is_null(v) ? "null: unset, the family's default applies"
+                                          : harmless_why(key);
         if (!why) {
             snprintf(j->err, j->errlen, "%s: %s: not modelled for %s and it may change the "
                      "computation (remove it if it does not)", j->path, key,

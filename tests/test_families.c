@@ -244,6 +244,11 @@ START_TEST(relabelled_configs_are_refused_or_right)
         found |= !strcmp(m.ignored[i].key, "router_jitter_noise") && m.ignored[i].why &&
                  m.ignored[i].why[0];
     ck_assert(found);
+    /* an unknown key set to null is unset, not a change */
+    ck_assert_int_eq(parse_edited("llama-2-7b", NULL, "sliding_window", json_null(), &m, err,
+                                  sizeof err), 0);
+    ck_assert_int_eq(parse_edited("llama-2-7b", NULL, "sliding_window", json_integer(4096), &m,
+                                  err, sizeof err), -1);
     /* a value the family cannot model */
     ck_assert_int_eq(parse_edited("falcon-7b", NULL, "apply_residual_connection_post_layernorm",
                                   json_true(), &m, err, sizeof err), -1);
