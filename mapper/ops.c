@@ -13,6 +13,11 @@
  *  - Bytes are at the run's widths: activations at abits, weights at wbits,
  *    K/V at kvbits; embeddings, norm scales and biases at PARAM_BITS.  The
  *    LM head of a ternary model is not a BitLinear layer: 8-bit weights.
+ *  - MoE: the router is a weight GEMM (T x experts x hidden); top-k is a
+ *    vector op of softmax + k per score; the combine 2 x top_k per output
+ *    element (+2 with a shared expert); a routed expert's GEMMs have M = its
+ *    tokens.  Soft-capping (Gemma-2) counts 3 per element (divide, tanh,
+ *    multiply), ALiBi 1 per score.
  *  - Attention is computed on the full prompt x prompt square in prefill (the
  *    causal mask does not shrink a tiled GEMM); a sliding window (Mistral)
  *    limits decode keys.  LM head and final norm run on the last position of
