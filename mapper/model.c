@@ -619,9 +619,8 @@ static int parse_deepseek(jctx_t *j, mapper_model_t *m)
     static const defaults_t v2 = {4096, 32, 30, 11008, 102400, 2048, 0, 0, 0, "silu"};
     static const defaults_t v3 = {7168, 128, 61, 18432, 129280, 4096, 0, 0, 0, "silu"};
     const int is3 = m->family == MAPPER_DEEPSEEK_V3;
-    uint64_t first, freq, shared, attn_bias_u = 0;
+    uint64_t first, freq, shared;
     int attn_bias;
-    (void)attn_bias_u;
     if (parse_core(j, m, is3 ? &v3 : &v2) || get_bool(j, "attention_bias", 0, &attn_bias) ||
         get_int(j, "q_lora_rank", 1, 1536, 0, MODEL_MAX_HIDDEN, &m->q_lora) ||
         q_lora_null(j, m) ||
@@ -780,9 +779,7 @@ static int parse_family(jctx_t *j, mapper_model_t *m, const char *mt)
     case MAPPER_BITNET: {
         const int rc = parse_llama(j, m);
         m->sub_norm = !strcasecmp(mt, "bitnet");
-        m->ternary = 1;
-        if (m->family != MAPPER_BITNET)
-            m->ternary = 0;
+        m->ternary = m->family == MAPPER_BITNET;
         return rc;
     }
     case MAPPER_QWEN2: return parse_qwen(j, m, &q2, 0);
@@ -826,11 +823,13 @@ int mapper_model_parse(const char *text, size_t len, const char *path, mapper_mo
         snprintf(err, errlen, "%s: model_type: missing", path);
         goto out;
     }
-    const int bitnet = !strcasecmp(mt, "bitnet") ||
-                       (!strcmp(mt, "llama") && arch_is_bitnet(root));
     size_t f = 0;
     while (f < ARRAY_LEN(family_types) && strcmp(family_types[f].type, mt))
         f++;
+    /* a Bitnet architecture on a llama, mistral or unknown model_type */
+    const int bitnet = !strcasecmp(mt, "bitnet") ||
+                       ((f == ARRAY_LEN(family_types) || family_types[f].family == MAPPER_LLAMA ||
+                         family_types[f].family == MAPPER_MISTRAL) && arch_is_bitnet(root));
     if (f == ARRAY_LEN(family_types) && !bitnet) {
         snprintf(err, errlen, "%s: model_type: '%s' is not a supported decoder (%s", path, mt,
                  family_types[0].type);
