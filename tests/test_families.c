@@ -471,6 +471,45 @@ START_TEST(counts_past_64_bits_are_refused)
 }
 END_TEST
 
+int cmd_map(int argc, char **argv); /* sim/cli/cmd_map.c */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    static char buf[1 << 20];
+    const size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* `codesim map` says what it ignored and why, and shows total vs active
+ * parameters and the experts touched per step. */
+START_TEST(map_lists_ignored_keys_and_moe_use)
+{
+    char dir[] = "/tmp/codesim_familiesXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char out[128], txt[128];
+    snprintf(out, sizeof out, "%s/t.csv", dir);
+    snprintf(txt, sizeof txt, "%s/stdout.txt", dir);
+    ck_assert_ptr_nonnull(freopen(txt, "w", stdout));
+    char *argv[] = {"map", "--model", MODELS "mixtral-8x7b.json", "--batch", "32", "--prompt",
+                    "16", "--gen", "2", "--seed", "5", "--out", out, NULL};
+    ck_assert_int_eq(cmd_map(13, argv), 0);
+    fflush(stdout);
+    const char *s = slurp(txt);
+    ck_assert_msg(strstr(s, "moe: 32 of 32 MoE layers, 8 routed experts, top-2; params 4.67e+10 "
+                            "total, 1.288e+10 active per token; routing uniform\n"), "%s", s);
+    ck_assert_msg(strstr(s, "experts touched (of 256): prefill 256, decode step 1 25"), "%s", s);
+    ck_assert(strstr(s, "ignored rope_theta: rotary frequencies, no shape\n"));
+    ck_assert(strstr(s, "ignored router_aux_loss_coef: training loss\n"));
+    unlink(out);
+    unlink(txt);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *families_suite(void)
 {
     Suite *s = suite_create("families");
@@ -486,6 +525,7 @@ Suite *families_suite(void)
     tcase_add_test(tc, mixtral_decode_is_bounded_by_expert_and_kv_bytes);
     tcase_add_test(tc, mla_caches_the_latent);
     tcase_add_test(tc, counts_past_64_bits_are_refused);
+    tcase_add_test(tc, map_lists_ignored_keys_and_moe_use);
     suite_add_tcase(s, tc);
     return s;
 }
