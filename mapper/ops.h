@@ -8,9 +8,11 @@
  * KV context is prompt + s - 1 cached positions, attend over prompt + s keys
  * (the cache plus the token itself) and append one K/V entry per layer.
  *
- * All decoder blocks of a step are identical, so the list holds one block's
- * ops per step with repeat = layers; embedding, final norm and LM head have
- * repeat = 1.  GEMM convention as everywhere in codesim: O[M][N] = A[M][K] x
+ * When all decoder blocks of a step are identical the list holds one
+ * block's ops per step with repeat = layers; when they differ (MoE routing
+ * differs per layer, dense and MoE layers mix, windows differ per layer) it
+ * holds every layer's block in order, each with repeat = 1.  Embedding,
+ * final norm and LM head have repeat = 1.  GEMM convention as everywhere in codesim: O[M][N] = A[M][K] x
  * B[K][N], per instance; `count` independent instances (batch x KV heads for
  * attention).  With GQA the query heads that share one KV head are stacked
  * along M, so one instance reads its K/V once.
@@ -110,6 +112,10 @@ typedef struct {
 int mapper_ops_build(const mapper_model_t *m, const mapper_run_t *r, mapper_ops_t *out,
                      char *err, size_t errlen);
 void mapper_ops_free(mapper_ops_t *o);
+
+/* Routed experts run in one step (0 = prefill) summed over the layers: the
+ * instances of its moe_gate_up ops (each one expert of one layer). */
+uint64_t mapper_experts_touched(const mapper_ops_t *o, uint32_t step);
 
 const char *mapper_kind_name(mapper_kind_t k);
 const char *mapper_phase_name(mapper_phase_t p);

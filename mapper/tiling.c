@@ -362,6 +362,21 @@ static int grid_cost(mapper_ctx_t *c, const systolic_gemm_t *g, const mapper_til
     return 0;
 }
 
+/* t's cycles, DRAM and compulsory bytes times count, checked: -1 with err
+ * when a product does not fit in 64 bits (a run that large is refused,
+ * never wrapped). */
+static int scale_checked(mapper_tiling_t *t, uint64_t count, char *err, size_t errlen)
+{
+    if (util_mul_u64(t->cycles, count, &t->cycles) ||
+        util_mul_u64(t->dram_bytes, count, &t->dram_bytes) ||
+        util_mul_u64(t->compulsory_bytes, count, &t->compulsory_bytes)) {
+        snprintf(err, errlen, "%llu instances: cycles or DRAM bytes do not fit in 64 bits",
+                 (unsigned long long)count);
+        return -1;
+    }
+    return 0;
+}
+
 /* Fills t's results for its tile sizes, choosing the best order when
  * pick_order, else costing t->order. */
 static int cost(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count, mapper_tiling_t *t,
@@ -384,10 +399,20 @@ static int cost(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count, mappe
         }
     }
     t->tiles = util_ceil_div(g->m, t->tm) * util_ceil_div(g->n, t->tn) * util_ceil_div(g->k, t->tk);
-    t->cycles = count * best_cy;
-    t->dram_bytes = count * best_by;
-    t->compulsory_bytes = count * (g->m * g->k * c->ab + g->k * g->n * c->bb + g->m * g->n * c->ob);
-    t->utilization = (double)(count * g->m * g->n * g->k) /
+    t->cycles = best_cy;
+    t->dram_bytes = best_by;
+    /* shapes passed systolic_gemm_check: M*N*K and each operand fit */
+    uint64_t comp = 0, x;
+    int ovf = util_mul_u64(g->m * g->k, c->ab, &x) || util_acc_u64(&comp, x) ||
+              util_mul_u64(g->k * g->n, c->bb, &x) || util_acc_u64(&comp, x) ||
+              util_mul_u64(g->m * g->n, c->ob, &x) || util_acc_u64(&comp, x);
+    t->compulsory_bytes = comp;
+    if (ovf || scale_checked(t, count, err, errlen) != 0) {
+        if (ovf)
+            snprintf(err, errlen, "compulsory bytes do not fit in 64 bits");
+        return -1;
+    }
+    t->utilization = (double)count * (double)g->m * (double)g->n * (double)g->k /
                      ((double)c->hw.array.rows * c->hw.array.cols * (double)t->cycles);
     return 0;
 }
@@ -556,20 +581,10 @@ int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
         e->t = t;
     }
     *best = e->t;
-    best->cycles *= count;
-    best->dram_bytes *= count;
-    best->compulsory_bytes *= count;
-    return 0;
+    return scale_checked(best, count, err, errlen);
 }
 
 /* ---- LUT and PIM ---------------------------------------------------------- */
-
-static void scale(mapper_tiling_t *t, uint64_t count)
-{
-    t->cycles *= count;
-    t->dram_bytes *= count;
-    t->compulsory_bytes *= count;
-}
 
 /* One lut_run (LUT_FAST: closed form with the operand-delivery stalls) per
  * instance and column block; the fields as mapper_tiling_t documents for
@@ -614,8 +629,12 @@ static int lut_cost(mapper_ctx_t *c, const mapper_op_t *op, mapper_tiling_t *t, 
         u->utilization = (double)st.table_reads / ((double)cfg.tm * cfg.tn * (double)st.total_cycles);
     }
     *t = e->t;
-    scale(t, op->count);
-    *compute = e->cycles * op->count;
+    if (scale_checked(t, op->count, err, errlen) != 0)
+        return -1;
+    if (util_mul_u64(e->cycles, op->count, compute)) {
+        snprintf(err, errlen, "compute cycles do not fit in 64 bits");
+        return -1;
+    }
     return 0;
 }
 
@@ -655,7 +674,10 @@ static int pim_cost(mapper_ctx_t *c, const mapper_op_t *op, mapper_tiling_t *t, 
     *t = e->t;
     /* Each instance's K/V matrix once at the PIM element width (with GQA the
      * query heads sharing it each read it again: non-compulsory). */
-    const uint64_t comp = op->count * op->n * op->k * (pim_elem_bits(&cfg.unit) / 8);
+    uint64_t comp;
+    if (util_mul_u64(op->count, op->n, &comp) || util_mul_u64(comp, op->k, &comp) ||
+        util_mul_u64(comp, pim_elem_bits(&cfg.unit) / 8, &comp))
+        comp = UINT64_MAX; /* bounded by the bank bytes below */
     t->compulsory_bytes = util_min_u64(comp, t->dram_bytes);
     return 0;
 }

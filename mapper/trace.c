@@ -5,14 +5,22 @@
  *   # codesim trace v1 model=NAME family=F hw=NAME batch=B prompt=L gen=G
  *     wbits=W abits=A kvbits=V
  * then a header row and one row per op, in execution order (the embedding,
- * one decoder block, the final norm and LM head, for the prefill and then
- * for each decode step):
+ * one decoder block, or every layer's block when the layers differ (MoE
+ * routing, per-layer windows), the final norm and LM head, for the prefill
+ * and then for each decode step):
  *   phase        prefill | decode
  *   step         0 for prefill, s = 1 .. gen-1 for decode step s
  *   op           embed, norm_attn, qkv, rope, kv_append, qk, softmax, sv,
  *                subnorm_attn, o_proj, residual_attn, norm_ffn, gate_up,
  *                act_gate, subnorm_ffn, down, fc1, act, fc2, residual_ffn,
- *                norm_final, project_in, project_out, lm_head
+ *                norm_final, project_in, project_out, lm_head; with the
+ *                other families also norm_qk, norm_post_attn, norm_post_ffn,
+ *                norm_embed, softcap; MoE: router, topk, shr_gate_up,
+ *                act_gate_shr, shr_down, shr_gate, moe_gate_up (count =
+ *                experts with m routed tokens), act_gate_moe, moe_down,
+ *                moe_combine; MLA: q_a, norm_q_a, q_b, q_proj, kv_a,
+ *                norm_kv_a, kv_b (decompressed form), q_absorb, v_absorb
+ *                (absorbed form, count = heads)
  *   repeat       identical copies of the row: the number of decoder layers
  *                for block ops, 1 otherwise.  Every other number in the row
  *                is for ONE copy; totals multiply by repeat.
@@ -22,7 +30,8 @@
  *                decode qk/sv with a pim: section)
  *   m,n,k        GEMM per instance: O[m][n] = A[m][k] x B[k][n]; vector:
  *                m rows of n elements, k = 0
- *   count        independent instances (attention: batch x KV heads)
+ *   count        independent instances (attention: batch x KV heads;
+ *                moe_gate_up/moe_down: experts, each its own weights)
  *   abits,bbits,obits  widths of A, B and the output at the run's precision
  *   flops        all instances (see mapper/ops.c for the counting rules)
  *   bytes_read,bytes_written  all instances, at the run's widths

@@ -29,6 +29,7 @@ static const struct {
     {"vector", vector_suite, 1},
     {"npu", npu_suite, 1},
     {"neupims", neupims_suite, 1},
+    {"families", families_suite, 1},
     {"llm", llm_suite, 0},
     {"cli", cli_suite, 0},
     {"machine", machine_suite, 0},

@@ -9,6 +9,7 @@
 
 int cmd_run(int argc, char **argv);
 int bench_npu(void);                     /* sim/cli/cmd_bench.c */
+int bench_moe(void);                     /* sim/cli/cmd_bench.c: Mixtral, DeepSeek-V2-Lite */
 int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);   /* sim/cli/cmd_sweep.c */

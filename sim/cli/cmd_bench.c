@@ -177,6 +177,8 @@ int cmd_bench(int argc, char **argv)
         rc = 1;
     if (rc == 0 && bench_npu() != 0)
         rc = 1;
+    if (rc == 0 && bench_moe() != 0)
+        rc = 1;
     if (rc == 0 && bench_lut() != 0)
         rc = 1;
     if (rc == 0)
@@ -229,6 +231,68 @@ int bench_npu(void)
         if (rc == 0)
             printf("%-12s %14.3f %14.3f %13.3f ms\n", npu_mode_name((npu_mode_t)m), t[0],
                    t[1] - t[0], res.npu.tpot_s * 1e3);
+        sim_result_free(&res);
+    }
+    hw_free(&hw);
+    return rc;
+}
+
+/* bench: wall time to simulate one decode step of Mixtral-8x7B and of
+ * DeepSeek-V2-Lite (MoE, MLA) at batch 32 and context 2048 on
+ * configs/npu_pim.yaml, measured as bench_npu does (prefill + one step minus
+ * the prefill).  Target: each under 2 s on one core (issue 11). */
+int bench_moe(void)
+{
+    static const char *const models[] = {"mixtral-8x7b", "deepseek-v2-lite"};
+    char err[512], hw_file[4096], model_file[4096], rel[128];
+    hw_cfg_t hw;
+    tech_t tech;
+    char tech_file[600];
+    io_data_path("configs/npu_pim.yaml", hw_file, sizeof hw_file);
+    tech_path("45nm", tech_file, sizeof tech_file);
+    if (hw_load(hw_file, &hw, err, sizeof err) != 0) {
+        fprintf(stderr, "bench moe: %s\n", err);
+        return 1;
+    }
+    if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
+        fprintf(stderr, "bench moe: %s\n", err);
+        hw_free(&hw);
+        return 1;
+    }
+    printf("\ncodesim bench: one MoE decode step, batch 32, context 2048, %u cores + PIM "
+           "(target < 2 s each)\n", hw.npu.cores);
+    printf("%-18s %12s %14s %16s %16s\n", "model", "prefill s", "decode step s",
+           "TPOT (simulated)", "experts/step");
+    int rc = 0;
+    for (size_t i = 0; i < sizeof models / sizeof models[0] && rc == 0; i++) {
+        mapper_model_t model;
+        snprintf(rel, sizeof rel, "traces/models/%s.json", models[i]);
+        io_data_path(rel, model_file, sizeof model_file);
+        if (workload_model_load(model_file, &model, err, sizeof err) != 0) {
+            fprintf(stderr, "bench moe: %s\n", err);
+            rc = 1;
+            break;
+        }
+        /* the best of two runs each: the prefill dominates and the
+         * difference is small next to the noise of a shared machine */
+        double t[2] = {1e30, 1e30};
+        sim_result_t res = {0};
+        for (int rep = 0; rep < 4 && rc == 0; rep++) {
+            const int gen = 1 + rep % 2;
+            const sim_workload_t wl = {SIM_MODEL, NULL, &model, {32, 2048, (uint64_t)gen, 8, 8, 8},
+                                       ENGINE_FAST, NULL, NULL};
+            sim_result_free(&res);
+            const double t0 = util_now_s();
+            if (sim_run(&hw, &tech, &wl, &res, err, sizeof err) != 0) {
+                fprintf(stderr, "bench moe: %s: %s\n", models[i], err);
+                rc = 1;
+            }
+            const double dt = util_now_s() - t0;
+            t[gen - 1] = dt < t[gen - 1] ? dt : t[gen - 1];
+        }
+        if (rc == 0)
+            printf("%-18s %12.3f %14.3f %13.3f ms %16.1f\n", models[i], t[0], t[1] - t[0],
+                   res.npu.tpot_s * 1e3, res.npu.experts_per_decode_step);
         sim_result_free(&res);
     }
     hw_free(&hw);

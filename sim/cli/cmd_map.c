@@ -24,9 +24,10 @@ int bench_map(void);
 static const char map_usage[] =
     "usage: codesim map --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
     "                   [--wbits W] [--abits A] [--kvbits V] [--out FILE] [--scalesim FILE]\n"
+    "                   [--seed S] [--routing FILE]\n"
     "\n"
-    "Decomposes an LLM (Hugging Face config.json: gpt2, opt, llama, mistral, bitnet)\n"
-    "into the ops of its prefill and decode steps, places each op and searches the\n"
+    "Decomposes an LLM (Hugging Face config.json of a family listed in the README,\n"
+    "dense, MoE or with latent attention) into the ops of its prefill and decode steps, places each op and searches the\n"
     "tiling of every GEMM/GEMV on the hardware.  With a lut: section, weight GEMMs\n"
     "with 1..4-bit weights go to the LUT tensor core; with a pim: section, decode\n"
     "attention (qk, sv) goes to PIM, whose cycles are DRAM clock cycles.\n"
@@ -41,7 +42,10 @@ static const char map_usage[] =
     "  --abits A        activation width (default 8)\n"
     "  --kvbits V       KV-cache width (default 8)\n"
     "  --out FILE       trace CSV (default MODEL.trace.csv)\n"
-    "  --scalesim FILE  also write the GEMM/GEMV ops as a SCALE-Sim topology CSV\n";
+    "  --scalesim FILE  also write the GEMM/GEMV ops as a SCALE-Sim topology CSV\n"
+    "  --seed S         MoE: seed of the uniform top-k routing (default 0)\n"
+    "  --routing FILE   MoE: tokens per expert from a routing trace CSV\n"
+    "                   (step,layer,expert,tokens; step 0 = prefill)\n";
 
 /* Writes through a temporary file in the same directory, renamed into place
  * only when complete: a failed write never clobbers an existing file. */
@@ -179,7 +183,8 @@ static int parse_bits(const char *opt, const char *s, uint32_t *out)
 int cmd_map(int argc, char **argv)
 {
     const char *model_path = NULL, *hw_path = NULL, *out_path = NULL, *ss_path = NULL;
-    const char *wbits_s = NULL;
+    const char *wbits_s = NULL, *routing_path = NULL;
+    uint64_t seed = 0;
     mapper_run_t run = {.batch = 1, .prompt = 512, .gen = 1, .abits = 8, .kvbits = 8};
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"hw", required_argument, 0, 'h'},
@@ -187,6 +192,7 @@ int cmd_map(int argc, char **argv)
         {"gen", required_argument, 0, 'g'},   {"wbits", required_argument, 0, 'w'},
         {"abits", required_argument, 0, 'a'}, {"kvbits", required_argument, 0, 'k'},
         {"out", required_argument, 0, 'o'},   {"scalesim", required_argument, 0, 's'},
+        {"seed", required_argument, 0, 'S'},  {"routing", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'H'},        {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -202,6 +208,8 @@ int cmd_map(int argc, char **argv)
         case 'k': if (parse_bits("kvbits", optarg, &run.kvbits)) return 2; break;
         case 'o': out_path = optarg; break;
         case 's': ss_path = optarg; break;
+        case 'S': if (cli_uint("map", "seed", optarg, 0, UINT64_MAX, &seed)) return 2; break;
+        case 'R': routing_path = optarg; break;
         case 'H': fputs(map_usage, stdout); return 0;
         default: fputs(map_usage, stderr); return 2;
         }
@@ -222,10 +230,20 @@ int cmd_map(int argc, char **argv)
     }
     if (!wbits_s)
         run.wbits = model.native_wbits;
+    mapper_routing_t routing = {0};
+    model.route_seed = seed;
+    if (routing_path) {
+        if (workload_routing_load(routing_path, &model, &routing, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim map: --routing: %s\n", err);
+            return 1;
+        }
+        model.routing = &routing;
+    }
     hw_cfg_t hw;
     if (hw_path) {
         if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
             fprintf(stderr, "codesim map: %s\n", err);
+            workload_routing_free(&routing);
             return 1;
         }
     } else {
@@ -258,6 +276,24 @@ int cmd_map(int argc, char **argv)
            hw.array.rows, hw.array.cols, systolic_dataflow_name(hw.array.dataflow));
     printf("run: batch %" PRIu64 ", prompt %" PRIu64 ", gen %" PRIu64 ", w%u a%u kv%u\n",
            run.batch, run.prompt, run.gen, run.wbits, run.abits, run.kvbits);
+    if (model.experts) {
+        printf("moe: %" PRIu64 " of %" PRIu64 " MoE layers, %" PRIu64 " routed experts, top-%"
+               PRIu64 "%s; params %.4g total, %.4g active per token; routing %s\n",
+               par.moe_layers, model.layers, model.experts, model.top_k,
+               model.shared_ffn ? ", shared expert" : "", (double)par.total, (double)par.active,
+               routing_path ? routing_path : "uniform");
+        printf("experts touched (of %" PRIu64 "): prefill %" PRIu64, par.moe_layers * model.experts,
+               mapper_experts_touched(&ops, 0));
+        for (uint32_t s = 1; s < run.gen && s <= 4; s++)
+            printf(", decode step %u %" PRIu64, s, mapper_experts_touched(&ops, s));
+        printf("%s\n", run.gen > 5 ? ", ..." : "");
+    }
+    if (model.mla)
+        printf("mla: KV cache %" PRIu64 " values per token per layer (kv_lora_rank %" PRIu64
+               " + qk_rope_head_dim %" PRIu64 ")\n", mapper_kv_elems(&model), model.kv_lora,
+               model.qk_rope);
+    for (size_t i = 0; i < model.nignored; i++)
+        printf("ignored %s: %s\n", model.ignored[i].key, model.ignored[i].why);
     printf("%-8s %4s %-14s %3s %-6s %-8s %7s %7s %6s %6s %-22s %14s %14s %14s\n", "phase",
            "step", "op", "rep", "kind", "unit", "M", "N", "K", "count", "tile m x n x k order",
            "cycles", "flops", "noncomp_B");
@@ -314,6 +350,7 @@ out:
     mapper_ctx_free(ctx);
     mapper_ops_free(&ops);
     hw_free(&hw);
+    workload_routing_free(&routing);
     return rc;
 }
 

@@ -24,7 +24,8 @@ static const char run_usage[] =
     "usage: codesim run --workload FILE [--hw FILE] [--path fast|cycle] [common options]\n"
     "       codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
     "                   [--mode auto|npu|pim-blocked|neupims|gpu] [--wbits W] [--abits A]\n"
-    "                   [--kvbits V] [--timeline FILE] [common options]\n"
+    "                   [--kvbits V] [--timeline FILE] [--seed S] [--routing FILE]\n"
+    "                   [common options]\n"
     "common options:    [--tech NODE] [--db FILE] [--json FILE] [--csv DIR]\n"
     "\n"
     "Simulates a workload on the machine of the hardware file, prices it (area of\n"
@@ -55,6 +56,9 @@ static const char run_usage[] =
     "                   gpu: every op on the gpu: section's roofline (configs/a100.yaml),\n"
     "                   also auto's choice for a machine with gpu: and no pim:\n"
     "  --wbits, --abits, --kvbits  widths (default 8; 2 for ternary models' weights)\n"
+    "  --seed S         MoE models: seed of the uniform top-k routing (default 0)\n"
+    "  --routing FILE   MoE models: tokens per expert from a routing trace CSV\n"
+    "                   (step,layer,expert,tokens; step 0 = prefill)\n"
     "  --timeline FILE  Chrome trace-event JSON of the prefill and the first decode\n"
     "                   step: open it in https://ui.perfetto.dev or chrome://tracing\n"
     "  --tech NODE      technology table: 45nm (default), 28nm, 7nm or a YAML file\n"
@@ -159,8 +163,12 @@ int cmd_run(int argc, char **argv)
         {"wbits", required_argument, 0, 'W'},  {"abits", required_argument, 0, 'A'},
         {"kvbits", required_argument, 0, 'K'}, {"timeline", required_argument, 0, 'T'},
         {"json", required_argument, 0, 'j'},   {"csv", required_argument, 0, 'c'},
+        {"seed", required_argument, 0, 'S'},   {"routing", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'H'},         {0, 0, 0, 0}};
     int c, bad = 0;
+    uint64_t seed = 0;
+    const char *routing_path = NULL;
+    mapper_routing_t routing = {0};
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -180,6 +188,8 @@ int cmd_run(int argc, char **argv)
         case 'W': bad |= cli_uint("run", "wbits", optarg, 1, 16, &wbits); llm_flag = 1; break;
         case 'A': bad |= cli_uint("run", "abits", optarg, 1, 16, &abits); llm_flag = 1; break;
         case 'K': bad |= cli_uint("run", "kvbits", optarg, 1, 16, &kvbits); llm_flag = 1; break;
+        case 'S': bad |= cli_uint("run", "seed", optarg, 0, UINT64_MAX, &seed); llm_flag = 1; break;
+        case 'R': routing_path = optarg; llm_flag = 1; break;
         case 'H': fputs(run_usage, stdout); return 0;
         default: fputs(run_usage, stderr); return 2;
         }
@@ -198,7 +208,7 @@ int cmd_run(int argc, char **argv)
     }
     if (wl_path && llm_flag) {
         fprintf(stderr, "codesim run: --batch, --prompt, --gen, --mode, --wbits, --abits, "
-                        "--kvbits and --timeline are for --model runs\n");
+                        "--kvbits, --timeline, --seed and --routing are for --model runs\n");
         return 2;
     }
     engine_path_t path = ENGINE_FAST;
@@ -248,6 +258,14 @@ int cmd_run(int argc, char **argv)
             !(wl.text = textfile_read(model_path, &len, err, sizeof err))) {
             fprintf(stderr, "codesim run: %s\n", err);
             goto out;
+        }
+        model.route_seed = seed;
+        if (routing_path) {
+            if (workload_routing_load(routing_path, &model, &routing, err, sizeof err) != 0) {
+                fprintf(stderr, "codesim run: --routing: %s\n", err);
+                goto out;
+            }
+            model.routing = &routing;
         }
     } else if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
         fprintf(stderr, "codesim run: %s\n", err);
@@ -331,6 +349,7 @@ out:
         free(wl.text);
     else
         workload_free(&wl);
+    workload_routing_free(&routing);
     hw_free(&hw);
     return rc;
 }

@@ -100,6 +100,11 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
            res->dram_gbps);
     fprintf(f, "MACs executed         %12.4g  (the mapper's GEMM FLOPs: %.4g)\n", (double)res->macs,
            (double)res->mapper_flops);
+    if (res->expert_slots)
+        fprintf(f, "MoE params            %12.4g total, %.4g active per token; experts run: "
+                "prefill %" PRIu64 ", %.1f per decode step (of %" PRIu64 " layer x expert)\n",
+                (double)res->params_total, (double)res->params_active, res->experts_prefill,
+                res->experts_per_decode_step, res->expert_slots);
     fprintf(f, "\n%-16s %14s %8s\n", "unit", "busy cycles", "util%");
     for (size_t i = 0; i < res->nunits; i++)
         fprintf(f, "%-16s %14" PRIu64 " %8.1f\n", res->units[i].name, res->units[i].busy,
@@ -224,6 +229,14 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
             "decode_cycles", u64(n->decode_cycles), "decode_steps", u64(n->decode_steps),
             "ttft_s", n->ttft_s, "tpot_s", n->tpot_s, "tokens_per_s", n->tokens_per_s,
             "dram_bytes", u64(n->dram_bytes), "units", units, "ops", ops);
+        if (llm && n->expert_slots)
+            json_object_set_new(llm, "moe", json_pack("{s:o, s:o, s:o, s:f, s:o}",
+                                                      "params_total", u64(n->params_total),
+                                                      "params_active", u64(n->params_active),
+                                                      "experts_prefill", u64(n->experts_prefill),
+                                                      "experts_per_decode_step",
+                                                      n->experts_per_decode_step, "expert_slots",
+                                                      u64(n->expert_slots)));
         json_object_set_new(doc, "llm", llm);
     }
     json_object_set_new(doc, "area_um2", breakdown_json(&r->area));

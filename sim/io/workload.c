@@ -388,3 +388,123 @@ int workload_model_load(const char *path, mapper_model_t *m, char *err, size_t e
     free(text);
     return rc;
 }
+
+/* One unsigned decimal field of a routing row, in 0..max. */
+static int routing_field(const char *s, const char *path, unsigned line, const char *key,
+                         uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s < '0' || *s > '9')
+        return io_fail(err, errlen, path, line, key, "'%s' is not a whole number", s);
+    char *end;
+    errno = 0;
+    const unsigned long long v = strtoull(s, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\r')
+        end++;
+    if (*end || errno || v > max)
+        return io_fail(err, errlen, path, line, key, "'%s' is not a whole number in 0..%llu", s,
+                       (unsigned long long)max);
+    *out = v;
+    return 0;
+}
+
+int workload_routing_load(const char *path, const mapper_model_t *m, mapper_routing_t *rt,
+                          char *err, size_t errlen)
+{
+    memset(rt, 0, sizeof *rt);
+    if (!m->experts)
+        return io_fail(err, errlen, path, 0, NULL, "the model has no experts to route to");
+    size_t len;
+    char *text = textfile_read(path, &len, err, errlen);
+    if (!text)
+        return -1;
+    /* Two passes: the largest step sizes the table, then the counts. */
+    static const char *const keys[] = {"step", "layer", "expert", "tokens"};
+    const uint64_t max[] = {(1u << 24) - 1, m->layers - 1, m->experts - 1, UINT32_MAX};
+    int rc = -1;
+    for (int pass = 0; pass < 2; pass++) {
+        unsigned line = 0;
+        char *work = strdup(text);
+        if (!work) {
+            io_fail(err, errlen, path, 0, NULL, "out of memory");
+            goto out;
+        }
+        for (char *row = work, *next; row; row = next) {
+            next = strchr(row, '\n');
+            if (next)
+                *next++ = 0;
+            line++;
+            if (!row[strspn(row, " \t\r")] || row[0] == '#')
+                continue;
+            if (line == 1 || !strncmp(row, "step", 4)) {
+                if (strncmp(row, "step,layer,expert,tokens", 24)) {
+                    free(work);
+                    io_fail(err, errlen, path, line, NULL,
+                            "the header must be step,layer,expert,tokens");
+                    goto out;
+                }
+                continue;
+            }
+            uint64_t v[4];
+            char *f = row;
+            for (int i = 0; i < 4; i++) {
+                char *comma = strchr(f, ',');
+                if ((i < 3) != (comma != NULL)) {
+                    free(work);
+                    io_fail(err, errlen, path, line, NULL, "want 4 fields: step,layer,expert,tokens");
+                    goto out;
+                }
+                if (comma)
+                    *comma = 0;
+                if (routing_field(f, path, line, keys[i], max[i], &v[i], err, errlen)) {
+                    free(work);
+                    goto out;
+                }
+                f = comma ? comma + 1 : f;
+            }
+            if (pass == 0) {
+                if (v[0] + 1 > rt->steps)
+                    rt->steps = (uint32_t)(v[0] + 1);
+            } else {
+                uint32_t *t = &rt->tokens[(v[0] * rt->layers + v[1]) * rt->experts + v[2]];
+                if (*t) {
+                    free(work);
+                    io_fail(err, errlen, path, line, NULL, "step %llu layer %llu expert %llu "
+                            "given twice", (unsigned long long)v[0], (unsigned long long)v[1],
+                            (unsigned long long)v[2]);
+                    goto out;
+                }
+                *t = (uint32_t)v[3];
+            }
+        }
+        free(work);
+        if (pass == 0) {
+            if (!rt->steps) {
+                io_fail(err, errlen, path, 0, NULL, "no routing rows");
+                goto out;
+            }
+            rt->layers = (uint32_t)m->layers;
+            rt->experts = (uint32_t)m->experts;
+            uint64_t cells;
+            if (util_mul_u64((uint64_t)rt->steps * rt->layers, rt->experts, &cells) ||
+                cells > (1ull << 28) || !(rt->tokens = calloc(cells, sizeof *rt->tokens))) {
+                io_fail(err, errlen, path, 0, NULL, "%u steps x %u layers x %u experts do not "
+                        "fit in memory", rt->steps, rt->layers, rt->experts);
+                goto out;
+            }
+        }
+    }
+    rc = 0;
+out:
+    free(text);
+    if (rc)
+        workload_routing_free(rt);
+    return rc;
+}
+
+void workload_routing_free(mapper_routing_t *rt)
+{
+    free(rt->tokens);
+    memset(rt, 0, sizeof *rt);
+}

@@ -44,4 +44,15 @@ void workload_free(workload_t *wl);
 /* Reads and parses a model config.json (mapper/model.h) from path. */
 int workload_model_load(const char *path, mapper_model_t *m, char *err, size_t errlen);
 
+/* Reads an MoE routing trace for model m: a CSV with the header
+ * step,layer,expert,tokens and one row per (step, layer, expert) that
+ * received tokens (absent rows: 0); step 0 is the prefill, s the decode
+ * step s; layers and experts count from 0.  '#' lines are comments.
+ * Whether the counts fit a run (each MoE layer's row sums to the step's
+ * tokens x top_k) is checked when the run's ops are built.  -1 with err
+ * "FILE:LINE: FIELD: reason". */
+int workload_routing_load(const char *path, const mapper_model_t *m, mapper_routing_t *rt,
+                          char *err, size_t errlen);
+void workload_routing_free(mapper_routing_t *rt);
+
 #endif

@@ -260,7 +260,7 @@ static vector_op_t vector_kind(const mapper_model_t *m, const char *name)
         return VECTOR_SOFTMAX;
     if (strcmp(name, "rope") == 0)
         return VECTOR_ROPE;
-    if (strcmp(name, "act_gate") == 0)
+    if (strncmp(name, "act_gate", 8) == 0) /* dense, routed (act_gate_moe), shared experts */
         return VECTOR_SWIGLU;
     if (strcmp(name, "act") == 0)
         return VECTOR_ACT;
@@ -657,6 +657,18 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
     for (size_t i = 0; i < full.count; i++)
         if (full.ops[i].kind != MAPPER_VECTOR)
             res->mapper_flops += full.ops[i].flops * full.ops[i].repeat;
+    if (m->experts) {
+        mapper_params_t par;
+        mapper_model_params(m, &par);
+        res->params_total = par.total;
+        res->params_active = par.active;
+        res->expert_slots = par.moe_layers * m->experts;
+        res->experts_prefill = mapper_experts_touched(&full, 0);
+        uint64_t dec = 0;
+        for (uint32_t s = 1; s < r->gen; s++)
+            dec += mapper_experts_touched(&full, s);
+        res->experts_per_decode_step = r->gen > 1 ? (double)dec / (double)(r->gen - 1) : 0.0;
+    }
 
     const uint32_t steps = (uint32_t)r->gen; /* step 0 = prefill, 1 .. gen-1 decode */
     if (timeline)

@@ -100,6 +100,13 @@ typedef struct {
     double dram_gbps;          /* dram_bytes over the run's time */
     uint64_t commands;
     uint64_t link_bytes;       /* all-reduced by one device (tensor parallelism) */
+    /* Mixture-of-Experts (0 for a dense model): parameters in the checkpoint
+     * and used per token; routed experts run (each one expert of one layer)
+     * in the prefill and per decode step on average, of expert_slots =
+     * MoE layers x experts.  Only these experts' weights are streamed. */
+    uint64_t params_total, params_active;
+    uint64_t experts_prefill, expert_slots;
+    double experts_per_decode_step;
     /* What energy needs (models/power.h, power_npu_energy): array MACs and
      * the array's buffer accesses from systolic_count of every tile shape
      * tiled_compute costs, LUT MACs and lut_count of each LUT run (each core
