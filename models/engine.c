@@ -120,17 +120,12 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
     }
     p->sc = sc;
     p->chunks = util_ceil_div(p->f.stream, sc);
-    /* Both paths walk the steps one by one, so their number is bounded
-     * (engine.h).  Under the bound every per-step quantity is small (a
-     * step moves < 2^37 bytes and computes < 2^26 cycles), so the stats'
-     * sums and the cycle counters below cannot wrap. */
-    if (util_mul_u64(p->f.folds, p->chunks, &p->steps) || p->steps > ENGINE_MAX_STEPS) {
-        snprintf(err, errlen,
-                 "steps: %" PRIu64 " folds x %" PRIu64 " chunks = %.4g steps, more than the "
-                 "limit of %llu (2^%d); use a larger array or larger scratchpads, or split the "
-                 "layer",
-                 p->f.folds, p->chunks, (double)p->f.folds * (double)p->chunks,
-                 (unsigned long long)ENGINE_MAX_STEPS, ENGINE_MAX_STEPS_LOG2);
+    /* A step moves < 2^35 bytes and computes < 2^26 cycles (M, N, K <= 2^24,
+     * R, C <= 256), whatever the layer's size; the sums over steps are
+     * checked where they are formed. */
+    if (util_mul_u64(p->f.folds, p->chunks, &p->steps)) {
+        snprintf(err, errlen, "steps: %" PRIu64 " folds x %" PRIu64 " chunks does not fit in 64 bits",
+                 p->f.folds, p->chunks);
         return -1;
     }
     p->a_whole = g->m * g->k * p->ab <= hi;
@@ -225,38 +220,227 @@ static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
 
 /* ---- fast path: closed-form fold timing, event arithmetic ----------------- */
 
-static void run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st)
+/* The fast path applies the same step rules as the cycle path, in events.  A
+ * layer's steps form three nested runs of identical units: the middle chunks
+ * of a fold, the middle folds of an outer tile (all but its first and its
+ * edge fold), and the middle outer tiles (all but the first and the edge
+ * one).  The timing is a max-plus recurrence: shifting every cycle of the
+ * state by d shifts every later event by d.  So when the state at a unit
+ * boundary, taken relative to the array's end cycle, equals the state p units
+ * earlier, every further unit of the run repeats those p units shifted by the
+ * same cycles and adds the same counts, and the run is finished by arithmetic
+ * (repeats x delta).  Only the units before the state repeats and the first
+ * and edge units are walked, so the work does not grow with the number of
+ * folds; a run whose state never repeats is walked in full, and a layer that
+ * would walk more than ENGINE_MAX_STEPS steps is refused.
+ *
+ * The state is (end, channel free cycle, ready cycles of the next two steps,
+ * completion of the latest write-back).  A part earlier than `end` is only
+ * ever used through max(e, part) with e >= end, so the signature clamps it to
+ * `end`: equal signatures give equal futures. */
+
+#define FAST_HIST 8                   /* unit boundaries remembered per run */
+#define FAST_CYCLE_LIMIT (1ull << 62) /* every cycle stays below; sums cannot wrap */
+
+enum { S_IFW, S_FLW, S_OFW, S_OFR, S_DRD, S_DWR, S_COMP, S_COUNT };
+
+typedef struct {
+    const plan_t *p;
+    dma_fast_t dma;          /* the DRAM channel (its free_at is part of the state) */
+    uint64_t end;            /* cycle the last step ended (array free) */
+    uint64_t r0, r1;         /* cycles from which the next two steps' data is usable */
+    uint64_t last_write;     /* completion of the latest write-back */
+    uint64_t sum[S_COUNT];   /* fills, drains, DRAM bytes and compute cycles so far */
+    uint64_t walked;         /* steps walked one by one */
+    char *err;
+    size_t errlen;
+} fast_t;
+
+typedef struct {
+    uint64_t sig[4];         /* free_at, r0, r1, last_write relative to end, clamped */
+    uint64_t end, sum[S_COUNT];
+} fast_snap_t;
+
+typedef int (*fast_unit_fn)(fast_t *x, uint64_t unit);
+
+static int fast_fail(fast_t *x, const char *what)
 {
+    snprintf(x->err, x->errlen, "%s: does not fit in 64 bits (cycles are limited to 2^62); "
+             "split the layer", what);
+    return -1;
+}
+
+/* Walks step s: it starts when the array is free and its data is usable; its
+ * end releases a buffer half (fetch of step s+2) and issues its write-back. */
+static int fast_step(fast_t *x, uint64_t s)
+{
+    const plan_t *p = x->p;
+    step_t cur;
+    plan_step(p, s, &cur);
+    if (++x->walked > ENGINE_MAX_STEPS) {
+        snprintf(x->err, x->errlen,
+                 "steps: the fast path walked %llu steps (2^%d) without the layer's timing "
+                 "becoming periodic; split the layer",
+                 (unsigned long long)ENGINE_MAX_STEPS, ENGINE_MAX_STEPS_LOG2);
+        return -1;
+    }
+    x->end = util_max_u64(x->end, x->r0) + cur.duration;
+    x->r0 = x->r1;
+    x->r1 = 0;
+    if (s + 2 < p->steps) {
+        step_t ahead;
+        plan_step(p, s + 2, &ahead);
+        x->r1 = dma_fast_issue(&x->dma, x->end, ahead.fetch_bytes);
+    }
+    if (cur.write_bytes)
+        x->last_write = dma_fast_issue(&x->dma, x->end, cur.write_bytes);
+    const uint64_t add[S_COUNT] = {cur.a_fill, cur.b_fill, cur.o_fill, cur.o_drain,
+                                   cur.fetch_bytes, cur.write_bytes, cur.duration};
+    int ovf = 0;
+    for (int i = 0; i < S_COUNT; i++)
+        ovf |= util_acc_u64(&x->sum[i], add[i]);
+    if (ovf || x->end >= FAST_CYCLE_LIMIT || x->dma.free_at >= FAST_CYCLE_LIMIT)
+        return fast_fail(x, "cycle or byte count");
+    return 0;
+}
+
+static void fast_snap(const fast_t *x, fast_snap_t *sn)
+{
+    const uint64_t v[4] = {x->dma.free_at, x->r0, x->r1, x->last_write};
+    for (int i = 0; i < 4; i++)
+        sn->sig[i] = v[i] > x->end ? v[i] - x->end : 0;
+    sn->end = x->end;
+    memcpy(sn->sum, x->sum, sizeof sn->sum);
+}
+
+/* Tries to finish the run at unit u by arithmetic: when the signature at
+ * boundary u equals the one p units back, units u .. u+k*p-1 repeat those p
+ * units.  A step looks two steps ahead and the step after the run differs, so
+ * a unit behaves as the run's common one only while `tail` more run units
+ * follow it.  Returns 1 (u advanced), 0 (no repeat found) or -1. */
+static int fast_skip(fast_t *x, const fast_snap_t *hist, uint64_t nh, const fast_snap_t *now,
+                     uint64_t n, uint64_t tail, uint64_t *u)
+{
+    for (uint64_t p = 1; p <= FAST_HIST && p <= nh; p++) {
+        const fast_snap_t *h = &hist[(nh - p) % FAST_HIST];
+        if (memcmp(h->sig, now->sig, sizeof now->sig) != 0)
+            continue;
+        const uint64_t k = (n - tail - *u) / p;
+        if (k == 0)
+            return 0;
+        uint64_t shift, d;
+        if (util_mul_u64(k, now->end - h->end, &shift) || util_acc_u64(&x->end, shift) ||
+            x->end >= FAST_CYCLE_LIMIT)
+            return fast_fail(x, "cycle count");
+        for (int i = 0; i < S_COUNT; i++)
+            if (util_mul_u64(k, now->sum[i] - h->sum[i], &d) || util_acc_u64(&x->sum[i], d))
+                return fast_fail(x, "access or byte count");
+        x->dma.free_at = x->end + now->sig[0];
+        x->r0 = x->end + now->sig[1];
+        x->r1 = x->end + now->sig[2];
+        x->last_write = x->end + now->sig[3];
+        if (x->dma.free_at >= FAST_CYCLE_LIMIT || x->last_write >= FAST_CYCLE_LIMIT)
+            return fast_fail(x, "cycle count");
+        *u += k * p;
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs the n identical units first .. first+n-1 (unit_steps steps each)
+ * through fn, finished by arithmetic once the state repeats. */
+static int fast_run(fast_t *x, uint64_t n, uint64_t unit_steps, fast_unit_fn fn, uint64_t first)
+{
+    const uint64_t tail = unit_steps >= 2 ? 1 : 2;
+    fast_snap_t hist[FAST_HIST];
+    uint64_t nh = 0;
+    for (uint64_t u = 0; u < n;) {
+        fast_snap_t now;
+        fast_snap(x, &now);
+        if (u + tail < n) {
+            const int r = fast_skip(x, hist, nh, &now, n, tail, &u);
+            if (r < 0)
+                return -1;
+            if (r > 0) {
+                nh = 0; /* the remembered cycles are stale after the jump */
+                continue;
+            }
+        }
+        hist[nh % FAST_HIST] = now;
+        nh++;
+        if (fn(x, first + u) != 0)
+            return -1;
+        u++;
+    }
+    return 0;
+}
+
+static int fast_fold(fast_t *x, uint64_t f)
+{
+    const uint64_t ch = x->p->chunks, s0 = f * ch;
+    if (ch <= 2) {
+        for (uint64_t c = 0; c < ch; c++)
+            if (fast_step(x, s0 + c) != 0)
+                return -1;
+        return 0;
+    }
+    return fast_step(x, s0) || fast_run(x, ch - 2, 1, fast_step, s0 + 1) ||
+                   fast_step(x, s0 + ch - 1)
+               ? -1
+               : 0;
+}
+
+static int fast_outer(fast_t *x, uint64_t o)
+{
+    const uint64_t in = x->p->inner, f0 = o * in;
+    if (in <= 2) {
+        for (uint64_t i = 0; i < in; i++)
+            if (fast_fold(x, f0 + i) != 0)
+                return -1;
+        return 0;
+    }
+    return fast_fold(x, f0) || fast_run(x, in - 2, x->p->chunks, fast_fold, f0 + 1) ||
+                   fast_fold(x, f0 + in - 1)
+               ? -1
+               : 0;
+}
+
+static int run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st, char *err,
+                    size_t errlen)
+{
+    fast_t x = {.p = p, .end = 1, .err = err, .errlen = errlen};
+    dma_fast_init(&x.dma, &hw->dma);
+    step_t s0;
+    plan_step(p, 0, &s0);
+    x.r0 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
+    if (p->steps > 1) {
+        plan_step(p, 1, &s0);
+        x.r1 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
+    }
+    const uint64_t outers = p->f.folds / p->inner;
+    int rc = 0;
+    if (outers <= 2) {
+        for (uint64_t o = 0; o < outers && rc == 0; o++)
+            rc = fast_outer(&x, o);
+    } else {
+        rc = fast_outer(&x, 0) || fast_run(&x, outers - 2, p->inner * p->chunks, fast_outer, 1) ||
+             fast_outer(&x, outers - 1);
+    }
+    if (rc != 0)
+        return -1;
     st->ifmap_reads = p->cnt.ifmap_reads;
     st->filter_reads = p->cnt.filter_reads;
-    st->ofmap_writes = p->cnt.ofmap_writes;
-    st->ofmap_reads = p->cnt.ofmap_acc_reads;
-
-    dma_fast_t d;
-    dma_fast_init(&d, &hw->dma);
-    uint64_t ready[3] = {0, 0, 0};
-    step_t s0;
-    for (uint64_t s = 0; s < 2 && s < p->steps; s++) {
-        plan_step(p, s, &s0);
-        ready[s % 3] = dma_fast_issue(&d, 0, s0.fetch_bytes);
-    }
-    uint64_t end = 1, last_write = 0, compute = 1;
-    for (uint64_t s = 0; s < p->steps; s++) {
-        step_t cur, ahead;
-        plan_step(p, s, &cur);
-        const uint64_t start = util_max_u64(end, ready[s % 3]);
-        end = start + cur.duration;
-        compute += cur.duration;
-        if (s + 2 < p->steps) {
-            plan_step(p, s + 2, &ahead);
-            ready[(s + 2) % 3] = dma_fast_issue(&d, end, ahead.fetch_bytes);
-        }
-        if (cur.write_bytes)
-            last_write = dma_fast_issue(&d, end, cur.write_bytes);
-        add_step(st, &cur);
-    }
-    st->compute_cycles = compute;
-    finish(p, st, util_max_u64(end, last_write));
+    st->ofmap_writes = p->cnt.ofmap_writes + x.sum[S_OFW];
+    st->ofmap_reads = p->cnt.ofmap_acc_reads + x.sum[S_OFR];
+    st->ifmap_writes = x.sum[S_IFW];
+    st->filter_writes = x.sum[S_FLW];
+    st->dram_read_bytes = x.sum[S_DRD];
+    st->dram_write_bytes = x.sum[S_DWR];
+    st->compute_cycles = 1 + x.sum[S_COMP];
+    if (st->ofmap_writes < x.sum[S_OFW] || st->ofmap_reads < x.sum[S_OFR])
+        return fast_fail(&x, "ofmap access count");
+    finish(p, st, util_max_u64(x.end, x.last_write));
+    return 0;
 }
 
 /* ---- cycle path: every PE and every DMA byte, cycle by cycle ------------- */
@@ -399,9 +583,18 @@ int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t 
     plan_t p;
     if (plan_init(&p, hw, g, err, errlen) != 0)
         return -1;
-    if (path == ENGINE_FAST) {
-        run_fast(&p, hw, st);
-        return 0;
+    if (path == ENGINE_FAST)
+        return run_fast(&p, hw, st, err, errlen);
+    /* The cycle path ticks every cycle of every step, so its size is bounded
+     * (engine.h); the fast path is not. */
+    if (p.steps > ENGINE_MAX_STEPS) {
+        snprintf(err, errlen,
+                 "steps: %" PRIu64 " folds x %" PRIu64 " chunks = %.4g steps, more than the "
+                 "cycle path's limit of %llu (2^%d); use the fast path, a larger array or larger "
+                 "scratchpads, or split the layer",
+                 p.f.folds, p.chunks, (double)p.steps, (unsigned long long)ENGINE_MAX_STEPS,
+                 ENGINE_MAX_STEPS_LOG2);
+        return -1;
     }
     return run_cycle(&p, hw, a, b, out, st, err, errlen);
 }

@@ -79,6 +79,37 @@ static int per_second(bench_run_t *r, double min_s, double *cps)
     return 0;
 }
 
+/* bench (issue 14): wall time of one 2^24 x 2^24 x 2^15 layer (2^32 folds
+ * of 16 steps each) on a 256 x 256 array, fast path, per dataflow: the fast
+ * path finishes runs of identical folds by arithmetic, so this takes
+ * milliseconds, not the hours of walking 2^36 steps. */
+static int bench_huge_layer(void)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.array.rows = hw.array.cols = 256;
+    hw.sram = (sram_cfg_t){1 << 20, 1 << 20, 1 << 22};
+    const systolic_gemm_t g = {1ull << 24, 1ull << 24, 1ull << 15};
+    printf("codesim bench: 2^24 x 2^24 x 2^15 layer on 256 x 256, fast path\n");
+    int rc = 0;
+    for (int df = SYSTOLIC_OS; df <= SYSTOLIC_IS && rc == 0; df++) {
+        hw.array.dataflow = (systolic_dataflow_t)df;
+        layer_stats_t st;
+        char err[256];
+        const double t0 = util_now_s();
+        rc = engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err, sizeof err);
+        const double ms = (util_now_s() - t0) * 1e3;
+        if (rc != 0)
+            fprintf(stderr, "codesim bench: %s\n", err);
+        else
+            printf("%-4s %.4g steps, %.4g cycles in %.3f ms\n",
+                   systolic_dataflow_name((systolic_dataflow_t)df), (double)st.steps,
+                   (double)st.total_cycles, ms);
+    }
+    hw_free(&hw);
+    return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     uint64_t rows = 16, cols = 16, m = 256, n = 256, k = 256;
@@ -169,6 +200,8 @@ int cmd_bench(int argc, char **argv)
     free(a);
     free(b);
     free(o);
+    if (rc == 0 && bench_huge_layer() != 0)
+        rc = 1;
     if (rc == 0 && bench_dram() != 0)
         rc = 1;
     if (rc == 0 && bench_map() != 0)
