@@ -605,7 +605,9 @@ START_TEST(layers_whose_counts_do_not_fit_are_refused_at_once)
     write_file("wsbig.csv", "Layer,M,N,K\nwsbig,16777216,65792,16777216\n");
     /* M*N*K = 2^48 x 65534 fits; 2^48 folds x 65536 cycles does not. */
     write_file("thin.csv", "Layer,M,N,K\nthin,16777216,16777216,65534\n");
-    /* 2^48 MACs fit, but 2^32 folds of one step each exceed the 2^26 limit. */
+    /* 2^48 MACs in 2^32 folds of one step: the fast path finishes the runs of
+     * identical folds by arithmetic, so this one runs (it was refused above
+     * 2^26 steps, and before that ran for minutes). */
     write_file("flat.csv", "Layer,M,N,K\nflat,16777216,16777216,1\n");
     const struct {
         const char *hw, *wl, *layer, *what;
@@ -615,8 +617,8 @@ START_TEST(layers_whose_counts_do_not_fit_are_refused_at_once)
         {"ws.yaml", "wsbig.csv", "layer wsbig", "M*N*K"},
         {"ws.yaml", "cube.csv", "layer cube", "M*N*K"},
         {"a1.yaml", "thin.csv", "layer thin", "compute cycles"},
-        {"os.yaml", "flat.csv", "layer flat", "2^26"},
     };
+    ck_assert_msg(run_bounded("os.yaml", "flat.csv", 10) == 0, "flat: %s", err);
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         ck_assert_int_ne(run_bounded(c[i].hw, c[i].wl, 10), 0);
         ck_assert_msg(one_line(err), "not one line: %s", err);
