@@ -589,6 +589,42 @@ static int run_bounded(const char *hw, const char *wl, int limit_s)
     return WEXITSTATUS(status);
 }
 
+static int has_raw(const char *s, const char *bytes)
+{
+    return strpbrk(s, bytes) != NULL;
+}
+
+/* Issue 14, escaping: an error that echoes a path with an ESC sequence and a
+ * byte that is not UTF-8 shows both escaped (they went raw to the terminal);
+ * a layer name with a double quote is quoted per RFC 4180 in the CSV
+ * reports (it was written raw, shifting every column after it). */
+START_TEST(untrusted_text_is_escaped_in_errors_and_csv_reports)
+{
+    char args[1024];
+    write_file("w.csv", "Layer,M,N,K\nq\"uote,8,8,8\n");
+    snprintf(args, sizeof args, "run --hw '%s/x\x1b[31m\xff.yaml' --workload %s/w.csv --db %s/e.db",
+             tmpdir, tmpdir, tmpdir);
+    ck_assert_int_ne(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "x\\x1b[31m\\xff.yaml") != NULL, "%s", err);
+    ck_assert_msg(!has_raw(err, "\x1b\xff"), "raw bytes in: %s", err);
+    ck_assert_msg(one_line(err), "%s", err);
+    snprintf(args, sizeof args, "run --workload %s/w.csv --db %s/e.db --csv %s/rep", tmpdir,
+             tmpdir, tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    const char *files[] = {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "ACCESS_REPORT.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[512], text[4096] = {0};
+        snprintf(p, sizeof p, "%s/rep/%s", tmpdir, files[i]);
+        FILE *f = fopen(p, "r");
+        ck_assert_ptr_nonnull(f);
+        const size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = 0;
+        fclose(f);
+        ck_assert_msg(strstr(text, "\n\"q\"\"uote\",") != NULL, "%s: %s", files[i], text);
+    }
+}
+END_TEST
+
 /* Issue 14, silent overflow: layers whose MACs, cycles or steps do not fit
  * were stored with wrapped counts (1 cycle and 0 MACs, MACs 0, MACs off by
  * 256x) or ran 2^32 steps on the fast path.  Each is now refused at once with
@@ -691,6 +727,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_prices_lut_layers_with_the_lut_model);
     tcase_add_test(tc, runs_wait_for_a_held_write_lock_and_store_every_result);
     tcase_add_test(tc, layers_whose_counts_do_not_fit_are_refused_at_once);
+    tcase_add_test(tc, untrusted_text_is_escaped_in_errors_and_csv_reports);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -660,6 +660,63 @@ START_TEST(test_report_escapes_database_strings)
 }
 END_TEST
 
+static int file_has(const char *path, const char *needle, int raw_byte)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 20];
+    const size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    return raw_byte >= 0 ? memchr(text, raw_byte, n) != NULL : strstr(text, needle) != NULL;
+}
+
+/* Issue 14, escaping: sweep parameters and a workload name from a database
+ * (a merged one may be anyone's) holding an ESC sequence, a byte that is not
+ * UTF-8, a pipe, a comma and quotes reach the terminal (`pareto`) escaped,
+ * report.md with the pipe escaped, and points.csv quoted per RFC 4180.
+ * They went out raw before. */
+START_TEST(test_database_strings_are_escaped_on_terminal_markdown_and_csv)
+{
+    char dir[64];
+    enum { OUT_MAX = 1 << 16 };
+    char *out = malloc(OUT_MAX);
+    ck_assert_ptr_nonnull(out);
+    mkscratch(dir);
+    small_sweep(dir);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+                     0);
+    char db[128];
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    sqlite3 *sq;
+    ck_assert_int_eq(sqlite3_open(db, &sq), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(sq,
+                                  "UPDATE sweep_points SET params = 'p' || char(27) || '[2J|q,\"r\"', "
+                                  "workload_file = workload_file || char(27) || ']0;t' || "
+                                  "cast(x'ff' as text)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_gt(sqlite3_changes(sq), 0);
+    sqlite3_close(sq);
+    char p[160];
+    snprintf(p, sizeof p, "%s/pareto.txt", dir);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s pareto --db %s --x latency --y pes > %s", bin(), db, p),
+                     0);
+    ck_assert(!file_has(p, NULL, 0x1b));
+    ck_assert(!file_has(p, NULL, 0xff));
+    ck_assert(file_has(p, "p\\x1b[2J|q,\"r\"", -1));
+    ck_assert(file_has(p, "\\x1b]0;t\\xff", -1));
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s report --db %s --out %s/rep", bin(), db, dir), 0);
+    snprintf(p, sizeof p, "%s/rep/report.md", dir);
+    ck_assert(!file_has(p, NULL, 0x1b));
+    ck_assert(file_has(p, "p\\x1b[2J\\|q,\"r\"", -1));
+    snprintf(p, sizeof p, "%s/rep/points.csv", dir);
+    ck_assert(file_has(p, ",\"p\x1b[2J|q,\"\"r\"\"\",", -1));
+    free(out);
+    rmscratch(dir);
+}
+END_TEST
+
 /* Parameters apply in file order with a preset first, as in a hardware
  * file: every stored point's config has the timing its label says (before,
  * a preset listed first overwrote the swept tRCD and two of four points
@@ -924,6 +981,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_sweep_bad_files_name_line_and_key);
     tcase_add_test(tc, test_sweep_second_document_or_deep_nesting_is_refused);
     tcase_add_test(tc, test_sweep_pareto_equals_brute_force_dominance);
+    tcase_add_test(tc, test_database_strings_are_escaped_on_terminal_markdown_and_csv);
     tcase_add_test(tc, test_sweep_run_stores_every_point_and_resume_computes_none);
     tcase_add_test(tc, test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_nothing);
     tcase_add_test(tc, test_sweep_shards_under_gnu_parallel_merge_equal_one_run);

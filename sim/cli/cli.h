@@ -29,6 +29,12 @@ int bench_dram(void);                  /* sim/cli/cmd_dram.c: DRAM commands per 
 int cmd_map(int argc, char **argv);     /* sim/cli/cmd_map.c */
 int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for codesim bench */
 
+/* fprintf(stderr, fmt, ...) with the text escaped (sim/io/escape.h) except
+ * line breaks: an error that echoes input (a file name, a value, a name from
+ * a database) cannot send control sequences or invalid UTF-8 to the
+ * terminal.  Every command prints its errors and notes through this. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Parses a whole decimal number in [lo, hi]; prints "codesim CMD: --OPT: reason"
  * and returns -1 otherwise. */
 int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,

@@ -100,7 +100,7 @@ static int bench_huge_layer(void)
         rc = engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err, sizeof err);
         const double ms = (util_now_s() - t0) * 1e3;
         if (rc != 0)
-            fprintf(stderr, "codesim bench: %s\n", err);
+            cli_err("codesim bench: %s\n", err);
         else
             printf("%-4s %.4g steps, %.4g cycles in %.3f ms\n",
                    systolic_dataflow_name((systolic_dataflow_t)df), (double)st.steps,
@@ -144,7 +144,7 @@ int cmd_bench(int argc, char **argv)
     int32_t *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
     int32_t *o = malloc(m * n * sizeof *o);
     if (!a || !b || !o) {
-        fprintf(stderr, "codesim bench: out of memory\n");
+        cli_err("codesim bench: out of memory\n");
         free(a);
         free(b);
         free(o);
@@ -194,7 +194,7 @@ int cmd_bench(int argc, char **argv)
     }
     rc |= r.failed;
     if (rc)
-        fprintf(stderr, "codesim bench: %s\n", r.err);
+        cli_err("codesim bench: %s\n", r.err);
     systolic_rtl_close(r.rtl);
     hw_free(&hw);
     free(a);
@@ -229,14 +229,14 @@ int bench_npu(void)
     io_data_path("traces/models/llama-2-7b.json", model_file, sizeof model_file);
     if (hw_load(hw_file, &hw, err, sizeof err) != 0 ||
         workload_model_load(model_file, &model, err, sizeof err) != 0) {
-        fprintf(stderr, "bench npu: %s\n", err);
+        cli_err("bench npu: %s\n", err);
         return 1;
     }
     tech_t tech;
     char tech_file[600];
     tech_path("45nm", tech_file, sizeof tech_file);
     if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
-        fprintf(stderr, "bench npu: %s\n", err);
+        cli_err("bench npu: %s\n", err);
         hw_free(&hw);
         return 1;
     }
@@ -252,7 +252,7 @@ int bench_npu(void)
                                        ENGINE_FAST, npu_mode_name((npu_mode_t)m), NULL};
             const double t0 = util_now_s();
             if (sim_run(&hw, &tech, &wl, &res, err, sizeof err) != 0) {
-                fprintf(stderr, "bench npu: %s\n", err);
+                cli_err("bench npu: %s\n", err);
                 rc = 1;
             }
             t[gen - 1] = util_now_s() - t0;

@@ -159,19 +159,19 @@ int cmd_dram(int argc, char **argv)
     char err[512];
     hw_cfg_t hwc;
     if (hw ? hw_load(hw, &hwc, err, sizeof err) : (hw_defaults(&hwc), 0)) {
-        fprintf(stderr, "codesim dram: %s\n", err);
+        cli_err("codesim dram: %s\n", err);
         return 1;
     }
     dram_ctrl_cfg_t cfg = hwc.dram;
     hw_free(&hwc);
     if (preset && dram_ctrl_cfg_set(&cfg, "preset", preset, err, sizeof err)) {
-        fprintf(stderr, "codesim dram: --preset: %s\n", err);
+        cli_err("codesim dram: --preset: %s\n", err);
         return 1;
     }
     const dram_cfg_t *g = &cfg.dev;
     dram_trace_t tr;
     if (dram_trace_load(trace, dram_capacity(g), &tr, err, sizeof err)) {
-        fprintf(stderr, "codesim dram: %s\n", err);
+        cli_err("codesim dram: %s\n", err);
         return 1;
     }
     run_ctx_t x = {.chk = dram_check_new(g, cfg.refresh), .lat = malloc(tr.n * sizeof(uint64_t))};
@@ -181,7 +181,7 @@ int cmd_dram(int argc, char **argv)
                                 : run_trace(&cfg, tr.r, tr.n, &x, &st, err, sizeof err);
     const double wall = util_now_s() - t0;
     if (rc) {
-        fprintf(stderr, "codesim dram: %s\n", err);
+        cli_err("codesim dram: %s\n", err);
         dram_check_free(x.chk);
         free(x.lat);
         dram_trace_free(&tr);
@@ -272,7 +272,7 @@ int bench_dram(void)
             const size_t n = 1u << 18;
             dram_treq_t *r = synth(&cfg.dev, n, random);
             if (!r) {
-                fprintf(stderr, "codesim bench: out of memory\n");
+                cli_err("codesim bench: out of memory\n");
                 return 1;
             }
             dram_ctrl_stats_t st;
@@ -287,7 +287,7 @@ int bench_dram(void)
                     ncmd += st.cmds[k];
                 rate[chk] = (double)ncmd / wall;
                 if (chk && !rc && (dram_check_finish(x.chk, x.end), dram_check_total(x.chk))) {
-                    fprintf(stderr, "codesim bench: timing checker found %" PRIu64 " violations\n",
+                    cli_err("codesim bench: timing checker found %" PRIu64 " violations\n",
                             dram_check_total(x.chk));
                     rc = -1;
                 }
@@ -302,7 +302,7 @@ int bench_dram(void)
                        random ? "random" : "stream", n, ncmd, rate[0], rate[1], bw,
                        100.0 * bw / peak);
             } else if (err[0]) {
-                fprintf(stderr, "codesim bench: %s\n", err);
+                cli_err("codesim bench: %s\n", err);
             }
             free(r);
         }
