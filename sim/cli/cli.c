@@ -53,3 +53,13 @@ void cli_err(const char *fmt, ...)
         p = nl + 1;
     }
 }
+
+static void cli_db_note(void *ctx, const char *msg)
+{
+    cli_err("codesim %s: %s\n", (const char *)ctx, msg);
+}
+
+int cli_db_open(const char *cmd, const char *path, db_t **db, char *err, size_t errlen)
+{
+    return db_open_waiting(path, cli_db_note, (void *)cmd, db, err, errlen);
+}

@@ -406,7 +406,7 @@ int cmd_synth(int argc, char **argv)
     char err[PATH_MAX + 200];
     /* Open the database before synthesizing: a bad database fails fast. */
     db_t *db = NULL;
-    if (db_open(db_path, &db, err, sizeof err) != 0) {
+    if (cli_db_open("synth", db_path, &db, err, sizeof err) != 0) {
         cli_err("codesim synth: %s\n", err);
         return 1;
     }

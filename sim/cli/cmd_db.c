@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -54,7 +55,7 @@ int cmd_db(int argc, char **argv)
     }
     char err[1024];
     db_t *db = NULL;
-    if (db_open(out, &db, err, sizeof err) != 0) {
+    if (cli_db_open("db merge", out, &db, err, sizeof err) != 0) {
         cli_err("codesim db merge: %s\n", err);
         return 1;
     }
@@ -88,5 +89,15 @@ int cmd_db(int argc, char **argv)
         printf(" (%" PRIu64 " already)\n", skipped);
     }
     db_close(db);
+    if (rc != 0 && !have_out) {
+        /* OUT was created by this merge: a refused merge leaves no file
+         * behind (an empty database would pass for a result). */
+        static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++) {
+            char f[4096];
+            if ((size_t)snprintf(f, sizeof f, "%s%s", out, ext[k]) < sizeof f)
+                unlink(f);
+        }
+    }
     return rc;
 }

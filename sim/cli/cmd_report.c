@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "../io/escape.h"
 #include "../db/db.h"
 #include "../explore/sweep.h"
@@ -641,7 +642,7 @@ int cmd_report(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.dir = out;
     db_t *db = NULL;
-    if (db_open(db_path, &db, r.err, sizeof r.err) != 0) {
+    if (cli_db_open("report", db_path, &db, r.err, sizeof r.err) != 0) {
         fprintf(stderr, "codesim report: %s\n", r.err);
         return 1;
     }

@@ -134,13 +134,6 @@ static int check_outputs(const char *db, const char *json, const char *csv, cons
     return 0;
 }
 
-/* db_open_waiting's note: the write is waiting for another's lock. */
-static void run_db_note(void *ctx, const char *msg)
-{
-    (void)ctx;
-    cli_err("codesim run: %s\n", msg);
-}
-
 int cmd_run(int argc, char **argv)
 {
     const char *hw_path = NULL, *wl_path = NULL, *model_path = NULL, *db_path = "results.db";
@@ -253,7 +246,7 @@ int cmd_run(int argc, char **argv)
     }
     /* Open the database before simulating: a bad database fails fast.  The
      * write waits for another process's lock as long as it takes. */
-    if (db_open_waiting(db_path, run_db_note, NULL, &db, err, sizeof err) != 0) {
+    if (cli_db_open("run", db_path, &db, err, sizeof err) != 0) {
         cli_err("codesim run: %s\n", err);
         goto out;
     }

@@ -77,7 +77,7 @@ typedef struct {
     db_t *db;
     size_t *todo;            /* point indexes left to run */
     size_t ntodo, next;
-    size_t done, failed, skipped_late;
+    size_t done, failed, skipped_late, failed_late;
     layer_result_t *res;     /* room for the largest workload */
     size_t maxlayers;
     npu_result_t llm;        /* the LLM point being stored (its arrays owned) */
@@ -244,11 +244,36 @@ static int store(run_t *rn, const point_msg_t *m)
     }
     if (rc == 1)
         rn->skipped_late++; /* another process stored it meanwhile */
+    if (rc == 1 && m->failed)
+        rn->failed_late++;
     if (m->failed)
         rn->failed++;
     else
         rn->done++;
     draw_progress(rn, 0);
+    return 0;
+}
+
+/* Points of this shard (every shard_n-th from shard_i): *mine of them, of
+ * which *stored are in the database; with todo, the others are listed in
+ * rn->todo. */
+static int count_stored(run_t *rn, size_t shard_i, size_t shard_n, size_t *mine, size_t *stored,
+                        int todo, char *err, size_t errlen)
+{
+    *mine = *stored = 0;
+    for (size_t i = shard_i; i < rn->sw.npoints; i += shard_n) {
+        sweep_point_t pt;
+        int has = 0;
+        (*mine)++;
+        if (sweep_point(&rn->sw, i, &pt, err, errlen) != 0 ||
+            db_has_point(rn->db, pt.config_hash, rn->sw.workloads[pt.workload].hash, &has, err,
+                         errlen) != 0)
+            return -1;
+        if (has)
+            (*stored)++;
+        else if (todo)
+            rn->todo[rn->ntodo++] = i;
+    }
     return 0;
 }
 
@@ -607,25 +632,14 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         cli_err("codesim sweep: out of memory\n");
         goto out;
     }
-    if (db_open(rn.db_path, &rn.db, err, sizeof err) != 0) {
+    if (cli_db_open("sweep", rn.db_path, &rn.db, err, sizeof err) != 0) {
         cli_err("codesim sweep: %s\n", err);
         goto out;
     }
     size_t mine = 0, stored = 0;
-    for (size_t i = shard_i; i < rn.sw.npoints; i += shard_n) {
-        sweep_point_t pt;
-        int has = 0;
-        mine++;
-        if (sweep_point(&rn.sw, i, &pt, err, sizeof err) != 0 ||
-            db_has_point(rn.db, pt.config_hash, rn.sw.workloads[pt.workload].hash, &has, err,
-                         sizeof err) != 0) {
-            cli_err("codesim sweep: %s: %s\n", rn.db_path, err);
-            goto out;
-        }
-        if (has)
-            stored++;
-        else
-            rn.todo[rn.ntodo++] = i;
+    if (count_stored(&rn, shard_i, shard_n, &mine, &stored, 1, err, sizeof err) != 0) {
+        cli_err("codesim sweep: %s: %s\n", rn.db_path, err);
+        goto out;
     }
     if (jobs > rn.ntodo)
         jobs = rn.ntodo;
@@ -645,12 +659,21 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
     const double el = util_now_s() - rn.t0;
     if (rate)
         *rate = el > 0 ? (double)(rn.done + rn.failed) / el : 0;
+    /* The summary counts what happened, and what the database holds now is
+     * counted again in the database, not inferred. */
+    size_t now_in = 0, mine2 = 0;
+    if (rc != 130 && count_stored(&rn, shard_i, shard_n, &mine2, &now_in, 0, err, sizeof err)) {
+        cli_err("codesim sweep: %s: %s\n", rn.db_path, err);
+        rc = 1;
+    }
     if (!quiet && rc != 130)
-        printf("sweep %s: computed %zu points (%zu cannot run on their hardware) in %.2f s, "
-               "%.1f points/s; %zu of %zu in %s\n",
-               sname, rn.done + rn.failed, rn.failed, el,
+        printf("sweep %s: %zu points; ran %zu in %.2f s (%.1f points/s), stored %zu (%zu of "
+               "them with the reason they cannot run on their hardware), %zu were stored "
+               "meanwhile by another process; skipped %zu already stored; %zu of %zu now in %s\n",
+               sname, mine, rn.done + rn.failed, el,
                el > 0 ? (double)(rn.done + rn.failed) / el : 0.0,
-               stored + rn.done + rn.failed - rn.skipped_late, mine, rn.db_path);
+               rn.done + rn.failed - rn.skipped_late, rn.failed - rn.failed_late,
+               rn.skipped_late, stored, now_in, mine, rn.db_path);
 out:
     db_close(rn.db);
     npu_result_free(&rn.llm);
