@@ -27,6 +27,7 @@
 #include "engine.h"
 
 #include "dma.h"
+#include "periodic.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -224,23 +225,14 @@ static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
  * layer's steps form three nested runs of identical units: the middle chunks
  * of a fold, the middle folds of an outer tile (all but its first and its
  * edge fold), and the middle outer tiles (all but the first and the edge
- * one).  The timing is a max-plus recurrence: shifting every cycle of the
- * state by d shifts every later event by d.  So when the state at a unit
- * boundary, taken relative to the array's end cycle, equals the state p units
- * earlier, every further unit of the run repeats those p units shifted by the
- * same cycles and adds the same counts, and the run is finished by arithmetic
- * (repeats x delta).  Only the units before the state repeats and the first
- * and edge units are walked, so the work does not grow with the number of
- * folds; a run whose state never repeats is walked in full, and a layer that
- * would walk more than ENGINE_MAX_STEPS steps is refused.
+ * one).  periodic_run (models/periodic.h) finishes each run by arithmetic
+ * once the timing state repeats, so the work does not grow with the number
+ * of folds; a layer that would walk more than ENGINE_MAX_STEPS steps one by
+ * one is refused.
  *
- * The state is (end, channel free cycle, ready cycles of the next two steps,
- * completion of the latest write-back).  A part earlier than `end` is only
- * ever used through max(e, part) with e >= end, so the signature clamps it to
- * `end`: equal signatures give equal futures. */
-
-#define FAST_HIST 8                   /* unit boundaries remembered per run */
-#define FAST_CYCLE_LIMIT (1ull << 62) /* every cycle stays below; sums cannot wrap */
+ * The state: end (the reference), the channel's free cycle, the ready cycles
+ * of the next two steps and the completion of the latest write-back (each
+ * used later only through max(e, x) with e >= end), and the sums. */
 
 enum { S_IFW, S_FLW, S_OFW, S_OFR, S_DRD, S_DWR, S_COMP, S_COUNT };
 
@@ -252,28 +244,16 @@ typedef struct {
     uint64_t last_write;     /* completion of the latest write-back */
     uint64_t sum[S_COUNT];   /* fills, drains, DRAM bytes and compute cycles so far */
     uint64_t walked;         /* steps walked one by one */
+    periodic_state_t ps;
     char *err;
     size_t errlen;
 } fast_t;
 
-typedef struct {
-    uint64_t sig[4];         /* free_at, r0, r1, last_write relative to end, clamped */
-    uint64_t end, sum[S_COUNT];
-} fast_snap_t;
-
-typedef int (*fast_unit_fn)(fast_t *x, uint64_t unit);
-
-static int fast_fail(fast_t *x, const char *what)
-{
-    snprintf(x->err, x->errlen, "%s: does not fit in 64 bits (cycles are limited to 2^62); "
-             "split the layer", what);
-    return -1;
-}
-
 /* Walks step s: it starts when the array is free and its data is usable; its
  * end releases a buffer half (fetch of step s+2) and issues its write-back. */
-static int fast_step(fast_t *x, uint64_t s)
+static int fast_step(void *ctx, uint64_t s)
 {
+    fast_t *x = ctx;
     const plan_t *p = x->p;
     step_t cur;
     plan_step(p, s, &cur);
@@ -299,110 +279,45 @@ static int fast_step(fast_t *x, uint64_t s)
     int ovf = 0;
     for (int i = 0; i < S_COUNT; i++)
         ovf |= util_acc_u64(&x->sum[i], add[i]);
-    if (ovf || x->end >= FAST_CYCLE_LIMIT || x->dma.free_at >= FAST_CYCLE_LIMIT)
-        return fast_fail(x, "cycle or byte count");
-    return 0;
-}
-
-static void fast_snap(const fast_t *x, fast_snap_t *sn)
-{
-    const uint64_t v[4] = {x->dma.free_at, x->r0, x->r1, x->last_write};
-    for (int i = 0; i < 4; i++)
-        sn->sig[i] = v[i] > x->end ? v[i] - x->end : 0;
-    sn->end = x->end;
-    memcpy(sn->sum, x->sum, sizeof sn->sum);
-}
-
-/* Tries to finish the run at unit u by arithmetic: when the signature at
- * boundary u equals the one p units back, units u .. u+k*p-1 repeat those p
- * units.  A step looks two steps ahead and the step after the run differs, so
- * a unit behaves as the run's common one only while `tail` more run units
- * follow it.  Returns 1 (u advanced), 0 (no repeat found) or -1. */
-static int fast_skip(fast_t *x, const fast_snap_t *hist, uint64_t nh, const fast_snap_t *now,
-                     uint64_t n, uint64_t tail, uint64_t *u)
-{
-    for (uint64_t p = 1; p <= FAST_HIST && p <= nh; p++) {
-        const fast_snap_t *h = &hist[(nh - p) % FAST_HIST];
-        if (memcmp(h->sig, now->sig, sizeof now->sig) != 0)
-            continue;
-        const uint64_t k = (n - tail - *u) / p;
-        if (k == 0)
-            return 0;
-        uint64_t shift, d;
-        if (util_mul_u64(k, now->end - h->end, &shift) || util_acc_u64(&x->end, shift) ||
-            x->end >= FAST_CYCLE_LIMIT)
-            return fast_fail(x, "cycle count");
-        for (int i = 0; i < S_COUNT; i++)
-            if (util_mul_u64(k, now->sum[i] - h->sum[i], &d) || util_acc_u64(&x->sum[i], d))
-                return fast_fail(x, "access or byte count");
-        x->dma.free_at = x->end + now->sig[0];
-        x->r0 = x->end + now->sig[1];
-        x->r1 = x->end + now->sig[2];
-        x->last_write = x->end + now->sig[3];
-        if (x->dma.free_at >= FAST_CYCLE_LIMIT || x->last_write >= FAST_CYCLE_LIMIT)
-            return fast_fail(x, "cycle count");
-        *u += k * p;
-        return 1;
+    if (ovf || x->end >= PERIODIC_LIMIT || x->dma.free_at >= PERIODIC_LIMIT) {
+        snprintf(x->err, x->errlen, "cycle or byte count: does not fit in 64 bits (cycles are "
+                 "limited to 2^62); split the layer");
+        return -1;
     }
     return 0;
 }
 
-/* Runs the n identical units first .. first+n-1 (unit_steps steps each)
- * through fn, finished by arithmetic once the state repeats. */
-static int fast_run(fast_t *x, uint64_t n, uint64_t unit_steps, fast_unit_fn fn, uint64_t first)
+/* Units first .. first+n-1 of unit_steps steps each, as the first, the run
+ * of identical ones and the edge one.  A step looks two steps ahead: two
+ * units when a unit is one step, else one. */
+static int fast_span(fast_t *x, uint64_t first, uint64_t n, uint64_t unit_steps,
+                     int (*fn)(void *, uint64_t))
 {
-    const uint64_t tail = unit_steps >= 2 ? 1 : 2;
-    fast_snap_t hist[FAST_HIST];
-    uint64_t nh = 0;
-    for (uint64_t u = 0; u < n;) {
-        fast_snap_t now;
-        fast_snap(x, &now);
-        if (u + tail < n) {
-            const int r = fast_skip(x, hist, nh, &now, n, tail, &u);
-            if (r < 0)
-                return -1;
-            if (r > 0) {
-                nh = 0; /* the remembered cycles are stale after the jump */
-                continue;
-            }
-        }
-        hist[nh % FAST_HIST] = now;
-        nh++;
-        if (fn(x, first + u) != 0)
-            return -1;
-        u++;
+    int rc = 0;
+    if (n <= 2) {
+        for (uint64_t u = 0; u < n && rc == 0; u++)
+            rc = fn(x, first + u);
+        return rc;
     }
-    return 0;
+    rc = fn(x, first);
+    if (rc == 0)
+        rc = periodic_run(&x->ps, first + 1, n - 2, unit_steps >= 2 ? 1 : 2, fn, x, x->err,
+                          x->errlen);
+    if (rc == 0)
+        rc = fn(x, first + n - 1);
+    return rc;
 }
 
-static int fast_fold(fast_t *x, uint64_t f)
+static int fast_fold(void *ctx, uint64_t f)
 {
-    const uint64_t ch = x->p->chunks, s0 = f * ch;
-    if (ch <= 2) {
-        for (uint64_t c = 0; c < ch; c++)
-            if (fast_step(x, s0 + c) != 0)
-                return -1;
-        return 0;
-    }
-    return fast_step(x, s0) || fast_run(x, ch - 2, 1, fast_step, s0 + 1) ||
-                   fast_step(x, s0 + ch - 1)
-               ? -1
-               : 0;
+    fast_t *x = ctx;
+    return fast_span(x, f * x->p->chunks, x->p->chunks, 1, fast_step);
 }
 
-static int fast_outer(fast_t *x, uint64_t o)
+static int fast_outer(void *ctx, uint64_t o)
 {
-    const uint64_t in = x->p->inner, f0 = o * in;
-    if (in <= 2) {
-        for (uint64_t i = 0; i < in; i++)
-            if (fast_fold(x, f0 + i) != 0)
-                return -1;
-        return 0;
-    }
-    return fast_fold(x, f0) || fast_run(x, in - 2, x->p->chunks, fast_fold, f0 + 1) ||
-                   fast_fold(x, f0 + in - 1)
-               ? -1
-               : 0;
+    fast_t *x = ctx;
+    return fast_span(x, o * x->p->inner, x->p->inner, x->p->chunks, fast_fold);
 }
 
 static int run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st, char *err,
@@ -410,6 +325,12 @@ static int run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st, char
 {
     fast_t x = {.p = p, .end = 1, .err = err, .errlen = errlen};
     dma_fast_init(&x.dma, &hw->dma);
+    x.ps = (periodic_state_t){.ref = &x.end,
+                              .times = {&x.dma.free_at, &x.r0, &x.r1, &x.last_write},
+                              .ntimes = 4,
+                              .nsums = S_COUNT};
+    for (int i = 0; i < S_COUNT; i++)
+        x.ps.sums[i] = &x.sum[i];
     step_t s0;
     plan_step(p, 0, &s0);
     x.r0 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
@@ -417,28 +338,20 @@ static int run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st, char
         plan_step(p, 1, &s0);
         x.r1 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
     }
-    const uint64_t outers = p->f.folds / p->inner;
-    int rc = 0;
-    if (outers <= 2) {
-        for (uint64_t o = 0; o < outers && rc == 0; o++)
-            rc = fast_outer(&x, o);
-    } else {
-        rc = fast_outer(&x, 0) || fast_run(&x, outers - 2, p->inner * p->chunks, fast_outer, 1) ||
-             fast_outer(&x, outers - 1);
-    }
-    if (rc != 0)
+    if (fast_span(&x, 0, p->f.folds / p->inner, p->inner * p->chunks, fast_outer) != 0)
         return -1;
     st->ifmap_reads = p->cnt.ifmap_reads;
     st->filter_reads = p->cnt.filter_reads;
-    st->ofmap_writes = p->cnt.ofmap_writes + x.sum[S_OFW];
-    st->ofmap_reads = p->cnt.ofmap_acc_reads + x.sum[S_OFR];
     st->ifmap_writes = x.sum[S_IFW];
     st->filter_writes = x.sum[S_FLW];
     st->dram_read_bytes = x.sum[S_DRD];
     st->dram_write_bytes = x.sum[S_DWR];
     st->compute_cycles = 1 + x.sum[S_COMP];
-    if (st->ofmap_writes < x.sum[S_OFW] || st->ofmap_reads < x.sum[S_OFR])
-        return fast_fail(&x, "ofmap access count");
+    if (util_add_u64(p->cnt.ofmap_writes, x.sum[S_OFW], &st->ofmap_writes) ||
+        util_add_u64(p->cnt.ofmap_acc_reads, x.sum[S_OFR], &st->ofmap_reads)) {
+        snprintf(err, errlen, "ofmap access count: does not fit in 64 bits; split the layer");
+        return -1;
+    }
     finish(p, st, util_max_u64(x.end, x.last_write));
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "../io/config.h"
 #include "../../models/engine.h"
+#include "../../models/lut_tc.h"
 #include "../harness/systolic_rtl.h"
 #include "../cost/tech_file.h"
 #include "../io/workload.h"
@@ -107,6 +108,25 @@ static int bench_huge_layer(void)
                    (double)st.total_cycles, ms);
     }
     hw_free(&hw);
+    if (rc == 0) {
+        /* The LUT unit: 2^15 x 2^16 x 2^16 in 1 x 1 x 4 tiles, about 2^45 steps. */
+        lut_cfg_t c;
+        lut_defaults(&c);
+        c.tm = c.tn = 1;
+        c.tk = c.g;
+        c.table_entries = lut_entries(&c);
+        const lut_gemm_t lg = {1u << 15, 1u << 16, 1u << 16};
+        lut_stats_t ls;
+        char err[256];
+        const double t0 = util_now_s();
+        rc = lut_run(&c, &lg, LUT_FAST, NULL, NULL, NULL, &ls, err, sizeof err);
+        const double ms = (util_now_s() - t0) * 1e3;
+        if (rc != 0)
+            cli_err("codesim bench: %s\n", err);
+        else
+            printf("lut  2^15 x 2^16 x 2^16 in 1x1x%u tiles: %.4g steps, %.4g cycles in %.3f ms\n",
+                   c.tk, (double)ls.steps, (double)ls.total_cycles, ms);
+    }
     return rc;
 }
 
