@@ -625,6 +625,29 @@ START_TEST(untrusted_text_is_escaped_in_errors_and_csv_reports)
 }
 END_TEST
 
+/* Issue 14, shell injection: `synth --out "o';touch INJECTED;'"` created
+ * the file INJECTED (the --out was pasted into a system() command).  yosys
+ * now runs through io_spawn with an argument vector: the quotes are part of
+ * the directory's name, nothing else runs, and the results are stored. */
+START_TEST(synth_out_with_shell_quotes_runs_no_shell)
+{
+    char args[1024], p[600];
+    snprintf(args, sizeof args, "synth --sizes 1,2 --db %s/syn.db --out \"%s/o';touch INJECTED;'\"",
+             tmpdir, tmpdir);
+    const int injected_before = access("INJECTED", F_OK) == 0;
+    const int rc = codesim(args, out, sizeof out, err, sizeof err);
+    ck_assert_msg(rc == 0, "%s%s", out, err);
+    /* A shell would have run `touch INJECTED` in our working directory. */
+    const int injected = !injected_before && access("INJECTED", F_OK) == 0;
+    if (injected)
+        unlink("INJECTED");
+    ck_assert_msg(!injected, "the --out text ran as a shell command");
+    snprintf(p, sizeof p, "%s/o';touch INJECTED;'/synth.csv", tmpdir);
+    ck_assert_msg(access(p, F_OK) == 0, "no synth.csv in the quoted directory");
+    ck_assert_int_eq(db_count("syn.db", "SELECT count(*) FROM synth_sizes"), 2);
+}
+END_TEST
+
 /* Issue 14, silent overflow: layers whose MACs, cycles or steps do not fit
  * were stored with wrapped counts (1 cycle and 0 MACs, MACs 0, MACs off by
  * 256x) or ran 2^32 steps on the fast path.  Each is now refused at once with
@@ -728,6 +751,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, runs_wait_for_a_held_write_lock_and_store_every_result);
     tcase_add_test(tc, layers_whose_counts_do_not_fit_are_refused_at_once);
     tcase_add_test(tc, untrusted_text_is_escaped_in_errors_and_csv_reports);
+    tcase_add_test(tc, synth_out_with_shell_quotes_runs_no_shell);
     suite_add_tcase(s, tc);
     return s;
 }
