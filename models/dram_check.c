@@ -292,6 +292,37 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
     return n;
 }
 
+unsigned dram_check_ref_run(dram_check_t *k, uint16_t unit, uint64_t first, uint64_t count,
+                            uint64_t period)
+{
+    if (count == 0)
+        return 0;
+    const dram_cmd_t c0 = {.cycle = first, .kind = DRAM_REF, .unit = unit};
+    unsigned n = dram_check_cmd(k, &c0);
+    if (count == 1 || unit >= (size_t)k->cfg.channels * k->cfg.pseudo_channels)
+        return n;
+    kunit_t *u = &k->u[unit];
+    const uint64_t last = first + (count - 1) * period;
+    /* REF j >= 1 follows REF j-1 by period and nothing else: the banks stay
+     * closed and tRP, tRC are older still; only tRFC can fail, for every one
+     * of them at once. */
+    if (period == 0 || period < k->cfg.tRFC) {
+        const dram_cmd_t c1 = {.cycle = first + period, .kind = DRAM_REF, .unit = unit};
+        if (period == 0)
+            flag(k, &n, DRAM_RULE_CMD, &c1, (int64_t)first + 1);
+        else
+            flag(k, &n, DRAM_RULE_RFC, &c1, (int64_t)(first + k->cfg.tRFC));
+    }
+    /* tREFI: with period <= tREFI the REFs keep pace with what is owed, so
+     * the check at the last one covers the run; a longer period falls
+     * behind steadily and the check at the last one counts every miss. */
+    u->refs += count - 1;
+    k->cmds += count - 1;
+    u->ref = u->last = (int64_t)last;
+    refi(k, &n, u, unit, (int64_t)last);
+    return n;
+}
+
 unsigned dram_check_finish(dram_check_t *k, uint64_t end)
 {
     unsigned n = 0;

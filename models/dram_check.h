@@ -50,6 +50,13 @@ void dram_check_free(dram_check_t *k);
 
 /* Checks one command; returns how many rules it broke (0 = fine). */
 unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c);
+/* A run of `count` REF commands to `unit` at first, first + period, ...,
+ * with no other command of that unit between them (an idle gap the
+ * controller skipped by arithmetic).  The first is checked as any command;
+ * for the others only tRFC (period) and tREFI can fail, and both are checked
+ * in closed form: the cost does not grow with count. */
+unsigned dram_check_ref_run(dram_check_t *k, uint16_t unit, uint64_t first, uint64_t count,
+                            uint64_t period);
 /* End of the stream at cycle `end`: flags refreshes still owed. */
 unsigned dram_check_finish(dram_check_t *k, uint64_t end);
 

@@ -314,3 +314,53 @@ uint64_t dram_ctrl_tick(dram_ctrl_t *c, uint64_t now)
     }
     return next;
 }
+
+/* Number of refresh due cycles due, due + tREFI, ... below until. */
+static uint64_t refs_before(uint64_t due, uint64_t refi, uint64_t until)
+{
+    return due < until ? (until - 1 - due) / refi + 1 : 0;
+}
+
+int dram_ctrl_skip_idle(dram_ctrl_t *c, uint64_t now, uint64_t until)
+{
+    const uint32_t nu = dram_units(&c->cfg.dev);
+    const uint64_t refi = c->cfg.dev.tREFI;
+    if (!c->cfg.refresh || c->pending != 0 || until > DRAM_MAX_CYCLE)
+        return 0;
+    for (uint32_t i = 0; i < nu; i++) {
+        const dram_cunit_t *u = &c->u[i];
+        const dram_cmd_t ref = {.kind = DRAM_REF, .unit = (uint16_t)i};
+        /* Idle, all banks closed, next REF not overdue and legal when due:
+         * then it issues at its due cycle, and each later one tREFI after
+         * (tREFI > tRFC, dram_cfg_check), with nothing else between. */
+        if (u->len || c->dram.unit[i].open || u->ref_due <= now || u->wake != u->ref_due ||
+            dram_earliest(&c->dram, &ref) > u->ref_due || refs_before(u->ref_due, refi, until) < 3)
+            return 0;
+    }
+    /* The firsts of every unit, then the runs, then the lasts: every due
+     * cycle lies in (now, now + tREFI], so this keeps on_cmd in cycle order. */
+    uint64_t *n = malloc(nu * sizeof *n);
+    if (!n)
+        return 0;
+    for (uint32_t i = 0; i < nu; i++) {
+        n[i] = refs_before(c->u[i].ref_due, refi, until);
+        dram_cmd_t cmd = {.kind = DRAM_REF, .unit = (uint16_t)i};
+        issue(c, &cmd, c->u[i].ref_due);
+    }
+    for (uint32_t i = 0; i < nu; i++) {
+        const uint64_t mid = n[i] - 2;
+        c->st.cmds[DRAM_REF] += mid;
+        c->dram.unit[i].refs += mid;
+        if (c->on_refs)
+            c->on_refs(c->ctx, (uint16_t)i, c->u[i].ref_due + refi, mid, refi);
+    }
+    for (uint32_t i = 0; i < nu; i++) {
+        dram_cunit_t *u = &c->u[i];
+        dram_cmd_t cmd = {.kind = DRAM_REF, .unit = (uint16_t)i};
+        issue(c, &cmd, u->ref_due + (n[i] - 1) * refi);
+        u->ref_due += n[i] * refi;
+        u->wake = u->ref_due;
+    }
+    free(n);
+    return 1;
+}

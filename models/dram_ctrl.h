@@ -75,6 +75,10 @@ typedef struct {
  * in nondecreasing cycle order), and for every request completed. */
 typedef void (*dram_cmd_fn)(void *ctx, const dram_cmd_t *c);
 typedef void (*dram_done_fn)(void *ctx, uint64_t tag, int write, uint64_t arrive, uint64_t done);
+/* Called instead of on_cmd for a run of `count` REFs of one unit at first,
+ * first + period, ... that dram_ctrl_skip_idle() issued by arithmetic. */
+typedef void (*dram_refs_fn)(void *ctx, uint16_t unit, uint64_t first, uint64_t count,
+                             uint64_t period);
 
 typedef struct {
     uint64_t arrive, tag;
@@ -98,6 +102,7 @@ typedef struct {
     dram_ctrl_stats_t st;
     dram_cmd_fn on_cmd;
     dram_done_fn on_done;
+    dram_refs_fn on_refs;  /* optional; set after dram_ctrl_init */
     void *ctx;
     uint8_t *flags;        /* per bank of the unit being scheduled: what is known */
     uint64_t *e_col;       /* [banks][2]: earliest RD, WR (valid per flags) */
@@ -119,6 +124,22 @@ int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64
  * refresh included (DRAM_NEVER only with refresh off and nothing queued);
  * a driver stops when c->pending is 0 and it has no more requests. */
 uint64_t dram_ctrl_tick(dram_ctrl_t *c, uint64_t now);
+
+/* Maximum cycle a request may arrive at: cycle arithmetic (arrival plus
+ * latencies, refresh due times) keeps headroom below 2^64. */
+#define DRAM_MAX_CYCLE (1ull << 62)
+
+/* Skips an idle gap: with no request queued and none arriving before
+ * `until`, issues every refresh that falls due before `until` exactly as
+ * dram_ctrl_tick() would one by one (the REF of an idle unit with all banks
+ * closed issues at its due cycle, every tREFI), but in closed form: the first
+ * and the last of each unit's REFs go through dram_issue and on_cmd, those
+ * between are counted and reported to on_refs.  Returns 1 when it skipped
+ * (the caller then continues at `until`), 0 when the state does not allow it
+ * (a unit with an open bank, an overdue refresh, a REF not yet legal at its
+ * due cycle, or fewer than three refreshes due in the gap): the caller then
+ * ticks as usual, and after a unit's next refresh the skip applies. */
+int dram_ctrl_skip_idle(dram_ctrl_t *c, uint64_t now, uint64_t until);
 
 /* True when the unit of addr has room (addr must be within capacity). */
 int dram_ctrl_room(const dram_ctrl_t *c, uint64_t addr);

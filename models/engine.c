@@ -27,6 +27,7 @@
 #include "engine.h"
 
 #include "dma.h"
+#include "periodic.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -120,17 +121,12 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
     }
     p->sc = sc;
     p->chunks = util_ceil_div(p->f.stream, sc);
-    /* Both paths walk the steps one by one, so their number is bounded
-     * (engine.h).  Under the bound every per-step quantity is small (a
-     * step moves < 2^37 bytes and computes < 2^26 cycles), so the stats'
-     * sums and the cycle counters below cannot wrap. */
-    if (util_mul_u64(p->f.folds, p->chunks, &p->steps) || p->steps > ENGINE_MAX_STEPS) {
-        snprintf(err, errlen,
-                 "steps: %" PRIu64 " folds x %" PRIu64 " chunks = %.4g steps, more than the "
-                 "limit of %llu (2^%d); use a larger array or larger scratchpads, or split the "
-                 "layer",
-                 p->f.folds, p->chunks, (double)p->f.folds * (double)p->chunks,
-                 (unsigned long long)ENGINE_MAX_STEPS, ENGINE_MAX_STEPS_LOG2);
+    /* A step moves < 2^35 bytes and computes < 2^26 cycles (M, N, K <= 2^24,
+     * R, C <= 256), whatever the layer's size; the sums over steps are
+     * checked where they are formed. */
+    if (util_mul_u64(p->f.folds, p->chunks, &p->steps)) {
+        snprintf(err, errlen, "steps: %" PRIu64 " folds x %" PRIu64 " chunks does not fit in 64 bits",
+                 p->f.folds, p->chunks);
         return -1;
     }
     p->a_whole = g->m * g->k * p->ab <= hi;
@@ -225,38 +221,139 @@ static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
 
 /* ---- fast path: closed-form fold timing, event arithmetic ----------------- */
 
-static void run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st)
+/* The fast path applies the same step rules as the cycle path, in events.  A
+ * layer's steps form three nested runs of identical units: the middle chunks
+ * of a fold, the middle folds of an outer tile (all but its first and its
+ * edge fold), and the middle outer tiles (all but the first and the edge
+ * one).  periodic_run (models/periodic.h) finishes each run by arithmetic
+ * once the timing state repeats, so the work does not grow with the number
+ * of folds; a layer that would walk more than ENGINE_MAX_STEPS steps one by
+ * one is refused.
+ *
+ * The state: end (the reference), the channel's free cycle, the ready cycles
+ * of the next two steps and the completion of the latest write-back (each
+ * used later only through max(e, x) with e >= end), and the sums. */
+
+enum { S_IFW, S_FLW, S_OFW, S_OFR, S_DRD, S_DWR, S_COMP, S_COUNT };
+
+typedef struct {
+    const plan_t *p;
+    dma_fast_t dma;          /* the DRAM channel (its free_at is part of the state) */
+    uint64_t end;            /* cycle the last step ended (array free) */
+    uint64_t r0, r1;         /* cycles from which the next two steps' data is usable */
+    uint64_t last_write;     /* completion of the latest write-back */
+    uint64_t sum[S_COUNT];   /* fills, drains, DRAM bytes and compute cycles so far */
+    uint64_t walked;         /* steps walked one by one */
+    periodic_state_t ps;
+    char *err;
+    size_t errlen;
+} fast_t;
+
+/* Walks step s: it starts when the array is free and its data is usable; its
+ * end releases a buffer half (fetch of step s+2) and issues its write-back. */
+static int fast_step(void *ctx, uint64_t s)
 {
+    fast_t *x = ctx;
+    const plan_t *p = x->p;
+    step_t cur;
+    plan_step(p, s, &cur);
+    if (++x->walked > ENGINE_MAX_STEPS) {
+        snprintf(x->err, x->errlen,
+                 "steps: the fast path walked %llu steps (2^%d) without the layer's timing "
+                 "becoming periodic; split the layer",
+                 (unsigned long long)ENGINE_MAX_STEPS, ENGINE_MAX_STEPS_LOG2);
+        return -1;
+    }
+    x->end = util_max_u64(x->end, x->r0) + cur.duration;
+    x->r0 = x->r1;
+    x->r1 = 0;
+    if (s + 2 < p->steps) {
+        step_t ahead;
+        plan_step(p, s + 2, &ahead);
+        x->r1 = dma_fast_issue(&x->dma, x->end, ahead.fetch_bytes);
+    }
+    if (cur.write_bytes)
+        x->last_write = dma_fast_issue(&x->dma, x->end, cur.write_bytes);
+    const uint64_t add[S_COUNT] = {cur.a_fill, cur.b_fill, cur.o_fill, cur.o_drain,
+                                   cur.fetch_bytes, cur.write_bytes, cur.duration};
+    int ovf = 0;
+    for (int i = 0; i < S_COUNT; i++)
+        ovf |= util_acc_u64(&x->sum[i], add[i]);
+    if (ovf || x->end >= PERIODIC_LIMIT || x->dma.free_at >= PERIODIC_LIMIT) {
+        snprintf(x->err, x->errlen, "cycle or byte count: does not fit in 64 bits (cycles are "
+                 "limited to 2^62); split the layer");
+        return -1;
+    }
+    return 0;
+}
+
+/* Units first .. first+n-1 of unit_steps steps each, as the first, the run
+ * of identical ones and the edge one.  A step looks two steps ahead: two
+ * units when a unit is one step, else one. */
+static int fast_span(fast_t *x, uint64_t first, uint64_t n, uint64_t unit_steps,
+                     int (*fn)(void *, uint64_t))
+{
+    int rc = 0;
+    if (n <= 2) {
+        for (uint64_t u = 0; u < n && rc == 0; u++)
+            rc = fn(x, first + u);
+        return rc;
+    }
+    rc = fn(x, first);
+    if (rc == 0)
+        rc = periodic_run(&x->ps, first + 1, n - 2, unit_steps >= 2 ? 1 : 2, fn, x, x->err,
+                          x->errlen);
+    if (rc == 0)
+        rc = fn(x, first + n - 1);
+    return rc;
+}
+
+static int fast_fold(void *ctx, uint64_t f)
+{
+    fast_t *x = ctx;
+    return fast_span(x, f * x->p->chunks, x->p->chunks, 1, fast_step);
+}
+
+static int fast_outer(void *ctx, uint64_t o)
+{
+    fast_t *x = ctx;
+    return fast_span(x, o * x->p->inner, x->p->inner, x->p->chunks, fast_fold);
+}
+
+static int run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st, char *err,
+                    size_t errlen)
+{
+    fast_t x = {.p = p, .end = 1, .err = err, .errlen = errlen};
+    dma_fast_init(&x.dma, &hw->dma);
+    x.ps = (periodic_state_t){.ref = &x.end,
+                              .times = {&x.dma.free_at, &x.r0, &x.r1, &x.last_write},
+                              .ntimes = 4,
+                              .nsums = S_COUNT};
+    for (int i = 0; i < S_COUNT; i++)
+        x.ps.sums[i] = &x.sum[i];
+    step_t s0;
+    plan_step(p, 0, &s0);
+    x.r0 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
+    if (p->steps > 1) {
+        plan_step(p, 1, &s0);
+        x.r1 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
+    }
+    if (fast_span(&x, 0, p->f.folds / p->inner, p->inner * p->chunks, fast_outer) != 0)
+        return -1;
     st->ifmap_reads = p->cnt.ifmap_reads;
     st->filter_reads = p->cnt.filter_reads;
-    st->ofmap_writes = p->cnt.ofmap_writes;
-    st->ofmap_reads = p->cnt.ofmap_acc_reads;
-
-    dma_fast_t d;
-    dma_fast_init(&d, &hw->dma);
-    uint64_t ready[3] = {0, 0, 0};
-    step_t s0;
-    for (uint64_t s = 0; s < 2 && s < p->steps; s++) {
-        plan_step(p, s, &s0);
-        ready[s % 3] = dma_fast_issue(&d, 0, s0.fetch_bytes);
+    st->ifmap_writes = x.sum[S_IFW];
+    st->filter_writes = x.sum[S_FLW];
+    st->dram_read_bytes = x.sum[S_DRD];
+    st->dram_write_bytes = x.sum[S_DWR];
+    st->compute_cycles = 1 + x.sum[S_COMP];
+    if (util_add_u64(p->cnt.ofmap_writes, x.sum[S_OFW], &st->ofmap_writes) ||
+        util_add_u64(p->cnt.ofmap_acc_reads, x.sum[S_OFR], &st->ofmap_reads)) {
+        snprintf(err, errlen, "ofmap access count: does not fit in 64 bits; split the layer");
+        return -1;
     }
-    uint64_t end = 1, last_write = 0, compute = 1;
-    for (uint64_t s = 0; s < p->steps; s++) {
-        step_t cur, ahead;
-        plan_step(p, s, &cur);
-        const uint64_t start = util_max_u64(end, ready[s % 3]);
-        end = start + cur.duration;
-        compute += cur.duration;
-        if (s + 2 < p->steps) {
-            plan_step(p, s + 2, &ahead);
-            ready[(s + 2) % 3] = dma_fast_issue(&d, end, ahead.fetch_bytes);
-        }
-        if (cur.write_bytes)
-            last_write = dma_fast_issue(&d, end, cur.write_bytes);
-        add_step(st, &cur);
-    }
-    st->compute_cycles = compute;
-    finish(p, st, util_max_u64(end, last_write));
+    finish(p, st, util_max_u64(x.end, x.last_write));
+    return 0;
 }
 
 /* ---- cycle path: every PE and every DMA byte, cycle by cycle ------------- */
@@ -399,9 +496,18 @@ int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t 
     plan_t p;
     if (plan_init(&p, hw, g, err, errlen) != 0)
         return -1;
-    if (path == ENGINE_FAST) {
-        run_fast(&p, hw, st);
-        return 0;
+    if (path == ENGINE_FAST)
+        return run_fast(&p, hw, st, err, errlen);
+    /* The cycle path ticks every cycle of every step, so its size is bounded
+     * (engine.h); the fast path is not. */
+    if (p.steps > ENGINE_MAX_STEPS) {
+        snprintf(err, errlen,
+                 "steps: %" PRIu64 " folds x %" PRIu64 " chunks = %.4g steps, more than the "
+                 "cycle path's limit of %llu (2^%d); use the fast path, a larger array or larger "
+                 "scratchpads, or split the layer",
+                 p.f.folds, p.chunks, (double)p.steps, (unsigned long long)ENGINE_MAX_STEPS,
+                 ENGINE_MAX_STEPS_LOG2);
+        return -1;
     }
     return run_cycle(&p, hw, a, b, out, st, err, errlen);
 }

@@ -36,11 +36,12 @@ typedef struct {
     layer_stats_t stats;
 } layer_result_t;
 
-/* Most steps (chunks of folds) one GEMM may take.  Both paths, the fast one
- * included, walk the steps one at a time (the fast path's DMA timing depends
- * on each step's stall), so a layer beyond this is refused with an error
- * rather than left running for minutes: 2^26 steps take about 3 s on the
- * fast path (1x1 array, 8192 x 8192 x 4, release build). */
+/* Most steps (chunks of folds) the cycle path takes, which ticks each of
+ * them; a larger layer is refused there with an error.  The fast path
+ * finishes runs of identical folds by arithmetic (engine.c), so its work does
+ * not grow with the number of folds; it refuses a layer only if its timing
+ * never becomes periodic within this many walked steps, or when a count
+ * does not fit 64 bits (cycles: 2^62). */
 #define ENGINE_MAX_STEPS_LOG2 26
 #define ENGINE_MAX_STEPS (1ull << ENGINE_MAX_STEPS_LOG2)
 
@@ -50,7 +51,7 @@ const char *engine_path_name(engine_path_t p);
  * computes out = a x b (values); with NULL operands it feeds zeros.
  * Returns 0, or -1 with "field: reason" in err (for example a tile that does
  * not fit the scratchpads, a count that does not fit in 64 bits, or more
- * than ENGINE_MAX_STEPS steps); nothing is simulated then. */
+ * than ENGINE_MAX_STEPS steps on the cycle path); nothing is simulated then. */
 int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t path,
                     const int32_t *a, const int32_t *b, int32_t *out,
                     layer_stats_t *st, char *err, size_t errlen);

@@ -4,6 +4,7 @@
 #include "lut_tc.h"
 
 #include "cfgkey.h"
+#include "periodic.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -271,6 +272,35 @@ void lut_dequant_cost(const lut_cfg_t *cfg, uint64_t filter_fills, lut_dequant_c
 
 /* ---- closed form ----------------------------------------------------------- */
 
+/* MOVE waits of one row tile of ml rows (the previous step drained prev
+ * rows): for each K tile, its first column step waits max(0, prev - gap0)
+ * and each other one max(0, ml - gap1), where gap = 1 + PRE (first column
+ * step, unfused) + LOOK cycles; prev is the previous tile's ml for the first
+ * K tile and ml after it.  K tiles come in two classes: full and the edge. */
+static uint64_t move_wait(uint64_t prev, uint64_t gap)
+{
+    return prev > gap ? prev - gap : 0;
+}
+
+static uint64_t mtile_wait(const lut_cfg_t *cfg, uint64_t K, uint64_t NT, uint64_t P,
+                           uint64_t prev, uint64_t ml)
+{
+    const uint64_t KT = util_ceil_div(K, cfg->tk);
+    uint64_t w = 0;
+    for (uint64_t cls = 0; cls < 3; cls++) {
+        /* cls 0: K tile 0; 1: tiles 1..KT-2; 2: tile KT-1 (when KT > 1) */
+        const uint64_t count = cls == 0 ? 1 : cls == 1 ? (KT > 2 ? KT - 2 : 0) : (KT > 1);
+        if (count == 0)
+            continue;
+        const uint64_t kt = cls == 0 ? 0 : cls == 1 ? 1 : KT - 1;
+        const uint64_t gt = util_ceil_div(util_min_u64(cfg->tk, K - kt * cfg->tk), cfg->g);
+        const uint64_t gap0 = 1 + (!cfg->fused ? gt : 0) + gt * P, gap1 = 1 + gt * P;
+        const uint64_t first = move_wait(cls == 0 ? prev : ml, gap0);
+        w += count * (first + (NT - 1) * move_wait(ml, gap1));
+    }
+    return w;
+}
+
 void lut_count(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_stats_t *st)
 {
     memset(st, 0, sizeof *st);
@@ -285,18 +315,15 @@ void lut_count(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_stats_t *st)
     /* MOVE of a step waits while the previous step's drain (ml rows, started
      * the cycle after its MOVE) still has rows left beyond the PRE and LOOK
      * cycles in between. */
-    uint64_t prev_ml = 0;
-    for (uint64_t mt = 0; mt < MT; mt++) {
-        const uint64_t ml = util_min_u64(cfg->tm, M - mt * cfg->tm);
-        for (uint64_t kt = 0; kt < KT; kt++) {
-            const uint64_t gt = util_ceil_div(util_min_u64(cfg->tk, K - kt * cfg->tk), cfg->g);
-            for (uint64_t nt = 0; nt < NT; nt++) {
-                const uint64_t gap = 1 + (nt == 0 && !cfg->fused ? gt : 0) + gt * P;
-                st->move_wait_cycles += prev_ml > gap ? prev_ml - gap : 0;
-                prev_ml = ml;
-            }
-        }
-    }
+    /* In closed form over the tile classes (first, middle, edge), so the
+     * count does not walk the steps. */
+    const uint64_t ml_last = M - (MT - 1) * cfg->tm;
+    st->move_wait_cycles = mtile_wait(cfg, K, NT, P, 0, MT == 1 ? ml_last : cfg->tm);
+    if (MT > 2)
+        st->move_wait_cycles += (MT - 2) * mtile_wait(cfg, K, NT, P, cfg->tm, cfg->tm);
+    if (MT > 1)
+        st->move_wait_cycles += mtile_wait(cfg, K, NT, P, cfg->tm, ml_last);
+    const uint64_t prev_ml = ml_last;
     st->finish_cycles = prev_ml;
     st->bank_writes = KT * M * N;
     st->scale_cycles = cfg->scale_group ? LUT_SCALE_LATENCY : 0;
@@ -804,6 +831,200 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
     st->dram_write_bytes = wr;
 }
 
+/* ---- the fast path's timeline: timeline() in events, runs by arithmetic ---- */
+
+/* The same rules as timeline() with dur NULL, on an explicit state so that
+ * runs of identical units (middle column steps of a pair, middle K tiles of
+ * a row tile, middle row tiles) are finished by periodic_run.  The ready
+ * cycles of the next two pairs (aq) and of the next two column steps (wq)
+ * replace timeline()'s rings. */
+typedef struct {
+    const lut_cfg_t *cfg;
+    uint64_t M, N, K, P, E, MT, NT, KT, NP, NL, ab, eb;
+    int w_whole;
+    dma_fast_t d;
+    uint64_t t, aq[2], wq[2], wr_done, pend_at;  /* cycles */
+    uint64_t prev_ml, pend_bytes, pending;       /* discrete state */
+    uint64_t rd, wr;                             /* sums */
+    uint64_t walked;                             /* column steps walked one by one */
+    periodic_state_t ps;
+    char *err;
+    size_t errlen;
+} lt_t;
+
+static uint64_t lt_ml(const lt_t *x, uint64_t p)
+{
+    return util_min_u64(x->cfg->tm, x->M - (p / x->KT) * x->cfg->tm);
+}
+
+static uint64_t lt_gt(const lt_t *x, uint64_t p)
+{
+    return util_ceil_div(util_min_u64(x->cfg->tk, x->K - (p % x->KT) * x->cfg->tk), x->cfg->g);
+}
+
+static uint64_t lt_act_bytes(const lt_t *x, uint64_t p)
+{
+    return x->cfg->fused ? lt_ml(x, p) * lt_gt(x, p) * x->E * x->eb
+                         : lt_ml(x, p) * util_min_u64(x->cfg->tk, x->K - (p % x->KT) * x->cfg->tk) *
+                               x->ab;
+}
+
+/* Weight bytes of column step s; `resident`: steps issued from a step's
+ * end skip planes resident since the first row tile (the first two, issued
+ * at cycle 0, never do, as in timeline()). */
+static uint64_t lt_w_bytes(const lt_t *x, uint64_t s, int resident)
+{
+    const uint64_t p = s / x->NT, nl = util_min_u64(x->cfg->tn, x->N - (s % x->NT) * x->cfg->tn);
+    if (resident && x->w_whole && p / x->KT > 0)
+        return 0;
+    return util_ceil_div(lt_gt(x, p) * nl * x->P * x->cfg->g, 8);
+}
+
+/* Column step s (of pair p = s / NT). */
+static int lt_step(void *ctx, uint64_t s)
+{
+    lt_t *x = ctx;
+    if (++x->walked > LUT_MAX_STEPS) {
+        snprintf(x->err, x->errlen,
+                 "steps: the fast path walked %llu steps (2^%d) without the layer's timing "
+                 "becoming periodic; split the layer",
+                 (unsigned long long)LUT_MAX_STEPS, LUT_MAX_STEPS_LOG2);
+        return -1;
+    }
+    const uint64_t p = s / x->NT, nt = s % x->NT, ml = lt_ml(x, p), gt = lt_gt(x, p);
+    const uint64_t pre = x->cfg->fused ? 0 : gt;
+    const uint64_t start = util_max_u64(x->t, x->wq[0]);
+    const uint64_t gap = 1 + (nt == 0 ? pre : 0) + gt * x->P;
+    x->t = start + gt * x->P + 1 + (x->prev_ml > gap ? x->prev_ml - gap : 0);
+    x->prev_ml = ml;
+    if (x->pending) {
+        x->wr_done = dma_fast_issue(&x->d, x->pend_at, x->pend_bytes);
+        x->wr += x->pend_bytes;
+        x->pending = 0;
+    }
+    if (p % x->KT == x->KT - 1) { /* last K tile: write back after the drain */
+        x->pend_at = x->t + ml;
+        x->pend_bytes = ml * util_min_u64(x->cfg->tn, x->N - nt * x->cfg->tn) * LUT_OUT_BYTES;
+        x->pending = 1;
+    }
+    if (nt == x->NT - 1 && p + 2 < x->NP) {
+        const uint64_t b = lt_act_bytes(x, p + 2);
+        x->aq[1] = dma_fast_issue(&x->d, x->t, b);
+        x->rd += b;
+    }
+    x->wq[0] = x->wq[1];
+    x->wq[1] = 0;
+    if (s + 2 < x->NL) {
+        const uint64_t b = lt_w_bytes(x, s + 2, 1);
+        x->wq[1] = dma_fast_issue(&x->d, x->t, b);
+        x->rd += b;
+    }
+    if (x->t >= PERIODIC_LIMIT || x->d.free_at >= PERIODIC_LIMIT) {
+        snprintf(x->err, x->errlen, "cycle count: does not fit in 64 bits (cycles are limited to "
+                 "2^62); split the layer");
+        return -1;
+    }
+    return 0;
+}
+
+/* Pair p: its PRE, then its column steps (the middle ones as a run). */
+static int lt_pair(void *ctx, uint64_t p)
+{
+    lt_t *x = ctx;
+    const uint64_t gt = lt_gt(x, p);
+    const uint64_t start = util_max_u64(x->t, x->aq[0]);
+    x->t = start + (x->cfg->fused ? 0 : gt);
+    /* Pair p+1's ready cycle moves up; the last column step issues p+2's. */
+    x->aq[0] = x->aq[1];
+    x->aq[1] = 0;
+    const uint64_t s0 = p * x->NT;
+    int rc;
+    if (x->NT <= 2) {
+        rc = lt_step(x, s0);
+        if (rc == 0 && x->NT == 2)
+            rc = lt_step(x, s0 + 1);
+    } else {
+        rc = lt_step(x, s0);
+        if (rc == 0)
+            rc = periodic_run(&x->ps, s0 + 1, x->NT - 2, 2, lt_step, x, x->err, x->errlen);
+        if (rc == 0)
+            rc = lt_step(x, s0 + x->NT - 1);
+    }
+    return rc;
+}
+
+/* Runs n units from first (pairs or row tiles) as first, run, last. */
+static int lt_span(lt_t *x, uint64_t first, uint64_t n, int (*fn)(void *, uint64_t))
+{
+    int rc = 0;
+    if (n <= 2) {
+        for (uint64_t u = 0; u < n && rc == 0; u++)
+            rc = fn(x, first + u);
+        return rc;
+    }
+    rc = fn(x, first);
+    if (rc == 0)
+        rc = periodic_run(&x->ps, first + 1, n - 2, 2, fn, x, x->err, x->errlen);
+    if (rc == 0)
+        rc = fn(x, first + n - 1);
+    return rc;
+}
+
+static int lt_mtile(void *ctx, uint64_t mt)
+{
+    lt_t *x = ctx;
+    return lt_span(x, mt * x->KT, x->KT, lt_pair);
+}
+
+static int timeline_fast(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_stats_t *st, char *err,
+                         size_t errlen)
+{
+    lt_t x = {.cfg = cfg, .M = g->m, .N = g->n, .K = g->k, .P = lut_planes(cfg),
+              .E = lut_entries(cfg), .err = err, .errlen = errlen};
+    x.MT = util_ceil_div(x.M, cfg->tm);
+    x.NT = util_ceil_div(x.N, cfg->tn);
+    x.KT = util_ceil_div(x.K, cfg->tk);
+    x.NP = x.MT * x.KT;
+    x.NL = x.NP * x.NT;
+    x.ab = util_ceil_div(cfg->a_bits, 8);
+    x.eb = util_ceil_div(lut_entry_bits(cfg), 8);
+    x.w_whole = util_ceil_div(lut_packed_words(cfg, g) * cfg->g, 8) <= cfg->w_buf_bytes / 2;
+    dma_fast_init(&x.d, &cfg->dma);
+    x.ps = (periodic_state_t){
+        .ref = &x.t,
+        .times = {&x.d.free_at, &x.aq[0], &x.aq[1], &x.wq[0], &x.wq[1], &x.wr_done, &x.pend_at},
+        .ntimes = 7,
+        .exact = {&x.prev_ml, &x.pend_bytes, &x.pending},
+        .nexact = 3,
+        .sums = {&x.rd, &x.wr},
+        .nsums = 2,
+    };
+    for (uint64_t p = 0; p < 2 && p < x.NP; p++) {
+        const uint64_t b = lt_act_bytes(&x, p);
+        x.aq[p] = dma_fast_issue(&x.d, 0, b);
+        x.rd += b;
+    }
+    for (uint64_t s = 0; s < 2 && s < x.NL; s++) {
+        const uint64_t b = lt_w_bytes(&x, s, 0);
+        x.wq[s] = dma_fast_issue(&x.d, 0, b);
+        x.rd += b;
+    }
+    x.t = 1;
+    if (lt_span(&x, 0, x.MT, lt_mtile) != 0)
+        return -1;
+    x.t += x.prev_ml; /* the last drain */
+    if (x.pending) {
+        x.wr_done = dma_fast_issue(&x.d, x.pend_at, x.pend_bytes);
+        x.wr += x.pend_bytes;
+    }
+    x.t += st->scale_cycles;
+    st->total_cycles = util_max_u64(x.t, x.wr_done);
+    st->stall_cycles = st->total_cycles - st->compute_cycles;
+    st->dram_read_bytes = x.rd;
+    st->dram_write_bytes = x.wr;
+    return 0;
+}
+
 int lut_run(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_path_t path, const int32_t *a,
             const uint8_t *packed, int32_t *out, lut_stats_t *st, char *err, size_t errlen)
 {
@@ -814,19 +1035,20 @@ int lut_run(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_path_t path, const in
      * walk the steps one by one, so their number is bounded (lut_tc.h). */
     const uint64_t MT = util_ceil_div(g->m, cfg->tm), KT = util_ceil_div(g->k, cfg->tk),
                    NT = util_ceil_div(g->n, cfg->tn);
+    if (path == LUT_FAST) {
+        lut_count(cfg, g, st);
+        return timeline_fast(cfg, g, st, err, errlen);
+    }
+    /* The cycle path ticks every cycle of every step: bounded (lut_tc.h). */
     uint64_t nsteps;
     if (util_mul_u64(MT * KT, 1 + NT, &nsteps) || nsteps > LUT_MAX_STEPS) {
         snprintf(err, errlen,
                  "steps: %" PRIu64 " row x %" PRIu64 " K tiles x (1 + %" PRIu64
-                 " column tiles) = %.4g steps, more than the limit of %llu (2^%d); split the layer",
+                 " column tiles) = %.4g steps, more than the cycle path's limit of %llu (2^%d); "
+                 "use the fast path or split the layer",
                  MT, KT, NT, (double)MT * (double)KT * (double)(1 + NT),
                  (unsigned long long)LUT_MAX_STEPS, LUT_MAX_STEPS_LOG2);
         return -1;
-    }
-    if (path == LUT_FAST) {
-        lut_count(cfg, g, st);
-        timeline(cfg, g, NULL, st);
-        return 0;
     }
     lut_count(cfg, g, st);
     const uint64_t steps = st->steps;

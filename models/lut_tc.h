@@ -101,9 +101,11 @@ typedef enum { LUT_WQ_SYM = 0, LUT_WQ_ZP = 1, LUT_WQ_TERNARY = 2 } lut_wq_t;
 #define LUT_MAX_TK 4096u
 #define LUT_MAX_A_BITS 16u
 #define LUT_MAX_GEMM_DIM (1u << 24)
-/* Most steps (row tile x K tile x (1 + column tiles)) lut_run takes: both
- * paths walk the steps one at a time, so a GEMM beyond this is refused
- * rather than left running for minutes. */
+/* Most steps (row tile x K tile x (1 + column tiles)) the cycle path takes
+ * (it ticks each); a larger GEMM is refused there.  The fast path finishes
+ * runs of identical steps and tiles by arithmetic (models/periodic.h), so
+ * its work does not grow with the number of tiles; it refuses a GEMM only if
+ * it would walk more than this many steps one by one. */
 #define LUT_MAX_STEPS_LOG2 26
 #define LUT_MAX_STEPS (1ull << LUT_MAX_STEPS_LOG2)
 #define LUT_OUT_BYTES 4u          /* int32 accumulator / output element */
@@ -236,7 +238,7 @@ typedef enum { LUT_FAST = 0, LUT_CYCLE = 1 } lut_path_t;
 /* Runs one GEMM on either path (equal results; tests hold them equal).  With
  * LUT_CYCLE and a, packed, out non-NULL the unit also computes O.  Returns 0,
  * or -1 with "field: reason" in err (a bad GEMM, or more than LUT_MAX_STEPS
- * steps); nothing is simulated then. */
+ * steps on the cycle path); nothing is simulated then. */
 int lut_run(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_path_t path, const int32_t *a,
             const uint8_t *packed, int32_t *out, lut_stats_t *st, char *err, size_t errlen);
 

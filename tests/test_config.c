@@ -13,6 +13,8 @@
 #include "../sim/cost/tech_file.h"
 #include "../models/util.h"
 #include "../sim/io/config.h"
+#include "../sim/io/escape.h"
+#include "../sim/io/ioerr.h"
 #include "tests.h"
 
 /* ---- scratch files ---------------------------------------------------------- */
@@ -960,12 +962,80 @@ START_TEST(hw_set_sets_fields_by_dotted_key)
 }
 END_TEST
 
+/* Issue 14, escaping (sim/io/escape.h) against hand-written expectations:
+ * control bytes and bytes outside well-formed UTF-8 (RFC 3629: overlong,
+ * surrogate, above U+10FFFF, stray continuation, cut sequence) as \xNN, valid
+ * UTF-8 kept; CSV per RFC 4180; Markdown pipes and markup; and io_fail, which
+ * every parser's error goes through, shows input bytes escaped. */
+static void file_text(FILE *f, char *buf, size_t n)
+{
+    rewind(f);
+    const size_t got = fread(buf, 1, n - 1, f);
+    buf[got] = 0;
+    fclose(f);
+}
+
+START_TEST(untrusted_text_is_escaped_for_terminal_csv_markdown_and_errors)
+{
+    static const struct {
+        const char *in, *term;
+    } t[] = {
+        {"plain", "plain"},
+        {"a\x1b[31mb", "a\\x1b[31mb"},
+        {"tab\there\nnl\x7f", "tab\\x09here\\x0anl\\x7f"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"\xff\xfe", "\\xff\\xfe"},
+        {"\xc0\x80", "\\xc0\\x80"},                 /* overlong NUL */
+        {"\xed\xa0\x80", "\\xed\\xa0\\x80"},        /* surrogate U+D800 */
+        {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"}, /* above U+10FFFF */
+        {"\x80x", "\\x80x"},                        /* stray continuation */
+        {"\xe2\x82", "\\xe2\\x82"},                 /* cut sequence */
+    };
+    char buf[128];
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        ck_assert_str_eq(esc_text(buf, sizeof buf, t[i].in), t[i].term);
+    /* Cut at whole pieces: never half an escape. */
+    ck_assert_str_eq(esc_text(buf, 7, "ab\x1b\x1b"), "ab\\x1b");
+
+    char text[256];
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    esc_csv(f, "plain");
+    fputc(';', f);
+    esc_csv(f, "a,b");
+    fputc(';', f);
+    esc_csv(f, "say \"hi\"");
+    fputc(';', f);
+    esc_csv(f, "two\nlines");
+    file_text(f, text, sizeof text);
+    ck_assert_str_eq(text, "plain;\"a,b\";\"say \"\"hi\"\"\";\"two\nlines\"");
+
+    f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    esc_md(f, "a|b <i>&\x1b\n");
+    file_text(f, text, sizeof text);
+    ck_assert_str_eq(text, "a\\|b &lt;i&gt;&amp;\\x1b\\x0a");
+
+    f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    esc_html(f, "<b a=\"1\">&\x01");
+    file_text(f, text, sizeof text);
+    ck_assert_str_eq(text, "&lt;b a=&quot;1&quot;&gt;&amp;&#xfffd;");
+
+    char err[256];
+    ck_assert_int_eq(io_fail(err, sizeof err, "w\xff.csv", 3, "name", "'%s' is odd", "\x1b]0;x"),
+                     -1);
+    ck_assert_str_eq(err, "w\\xff.csv:3: name: '\\x1b]0;x' is odd");
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("yaml");
     tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
     tcase_add_test(tc, defaults_are_the_documented_32x32_os_array);
+    tcase_add_test(tc, untrusted_text_is_escaped_for_terminal_csv_markdown_and_errors);
     tcase_add_test(tc, hw_set_sets_fields_by_dotted_key);
     tcase_add_test(tc, block_sections_set_their_blocks_and_round_trip);
     tcase_add_test(tc, block_section_errors_name_the_dotted_key);

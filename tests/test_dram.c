@@ -49,22 +49,27 @@ typedef struct {
     dram_cmd_t *cmds;    /* every command, when keep */
     size_t ncmds, cap;
     uint64_t end;
+    uint64_t skipped;    /* REFs reported by dram_ctrl_skip_idle as runs */
     dram_ctrl_stats_t st;
 } run_t;
+
+static void t_keep(run_t *x, const dram_cmd_t *c)
+{
+    if (x->ncmds == x->cap) {
+        x->cap *= 2;
+        x->cmds = realloc(x->cmds, x->cap * sizeof *x->cmds);
+        ck_assert_ptr_nonnull(x->cmds);
+    }
+    x->cmds[x->ncmds++] = *c;
+}
 
 static void t_cmd(void *p, const dram_cmd_t *c)
 {
     run_t *x = p;
     dram_check_cmd(x->chk, c);
     x->end = c->cycle;
-    if (x->cap) {
-        if (x->ncmds == x->cap) {
-            x->cap *= 2;
-            x->cmds = realloc(x->cmds, x->cap * sizeof *x->cmds);
-            ck_assert_ptr_nonnull(x->cmds);
-        }
-        x->cmds[x->ncmds++] = *c;
-    }
+    if (x->cap)
+        t_keep(x, c);
 }
 
 static void t_done(void *p, uint64_t tag, int write, uint64_t arrive, uint64_t done)
@@ -75,9 +80,30 @@ static void t_done(void *p, uint64_t tag, int write, uint64_t arrive, uint64_t d
     x->arrive[tag] = arrive;
 }
 
+/* A run of REFs skipped by arithmetic: the checker's closed form, and the
+ * commands spelled out when they are kept. */
+static void t_refs(void *p, uint16_t unit, uint64_t first, uint64_t count, uint64_t period)
+{
+    run_t *x = p;
+    dram_check_ref_run(x->chk, unit, first, count, period);
+    x->skipped += count;
+    for (uint64_t j = 0; x->cap && j < count; j++)
+        t_keep(x, &(dram_cmd_t){.cycle = first + j * period, .kind = DRAM_REF, .unit = unit});
+}
+
+static void run_opt(const dram_ctrl_cfg_t *cfg, const req_t *r, size_t n, int keep, int skip,
+                    run_t *x);
+
 /* Runs reqs (nondecreasing .at) to completion; asserts the checker finds no
  * violation.  keep: record the command stream in x->cmds. */
 static void run(const dram_ctrl_cfg_t *cfg, const req_t *r, size_t n, int keep, run_t *x)
+{
+    run_opt(cfg, r, n, keep, 0, x);
+}
+
+/* skip: idle gaps go through dram_ctrl_skip_idle, as in `codesim dram`. */
+static void run_opt(const dram_ctrl_cfg_t *cfg, const req_t *r, size_t n, int keep, int skip,
+                    run_t *x)
 {
     memset(x, 0, sizeof *x);
     x->chk = dram_check_new(&cfg->dev, cfg->refresh);
@@ -91,6 +117,7 @@ static void run(const dram_ctrl_cfg_t *cfg, const req_t *r, size_t n, int keep, 
     dram_ctrl_t c;
     char err[256];
     ck_assert_msg(dram_ctrl_init(&c, cfg, t_cmd, t_done, x, err, sizeof err) == 0, "%s", err);
+    c.on_refs = t_refs;
     uint64_t now = n ? r[0].at : 0;
     size_t i = 0;
     for (;;) {
@@ -105,6 +132,8 @@ static void run(const dram_ctrl_cfg_t *cfg, const req_t *r, size_t n, int keep, 
         if (i == n && c.pending == 0)
             break;
         if (i < n && r[i].at > now && r[i].at < next)
+            next = r[i].at;
+        if (skip && i < n && r[i].at > next && dram_ctrl_skip_idle(&c, now, r[i].at))
             next = r[i].at;
         now = next > now ? next : now + 1;
     }
@@ -679,6 +708,115 @@ static int cmd(const char *a1, const char *a2, const char *a3, const char *a4, c
     return cmd_dram(argc, argv);
 }
 
+static int cmd_order(const void *a, const void *b)
+{
+    const dram_cmd_t *x = a, *y = b;
+    if (x->cycle != y->cycle)
+        return x->cycle < y->cycle ? -1 : 1;
+    return (x->unit > y->unit) - (x->unit < y->unit);
+}
+
+/* Issue 14: idle gaps between requests (0 to 40 tREFI, on and around due
+ * cycles) skipped by dram_ctrl_skip_idle give the same statistics,
+ * completion cycles and command stream (each unit issues at most one command
+ * per cycle, so streams are compared sorted by cycle and unit) as ticking
+ * through every refresh, and the checker passes both. */
+START_TEST(skipped_idle_gaps_equal_ticking_through_every_refresh)
+{
+    static const char *const presets[] = {"HBM2", "HBM3", "GDDR6"};
+    uint64_t seed = 0x5eed + 31 * (uint64_t)_i;
+    dram_ctrl_cfg_t cfg = preset_cfg(presets[_i % 3]);
+    cfg.page = (_i / 3) % 2 ? DRAM_CLOSE_PAGE : DRAM_OPEN_PAGE;
+    const uint64_t refi = cfg.dev.tREFI, cap = dram_capacity(&cfg.dev);
+    enum { N = 120 };
+    req_t r[N];
+    uint64_t at = 5;
+    for (int i = 0; i < N; i++) {
+        if (rnd(&seed) % 6 == 0) {
+            const uint64_t k = rnd(&seed) % 41;
+            at += k * refi + (rnd(&seed) % 3 == 0 ? rnd(&seed) % 5 : rnd(&seed) % refi);
+        } else {
+            at += rnd(&seed) % 4;
+        }
+        r[i] = (req_t){(rnd(&seed) % cap) & ~31ull, at, (int)(rnd(&seed) % 3 == 0)};
+    }
+    run_t a, b;
+    run_opt(&cfg, r, N, 1, 0, &a);
+    run_opt(&cfg, r, N, 1, 1, &b);
+    ck_assert_uint_gt(b.skipped, 0);
+    ck_assert_uint_eq(a.skipped, 0);
+    ck_assert_msg(memcmp(&a.st, &b.st, sizeof a.st) == 0, "stats differ: REF %llu vs %llu",
+                  (unsigned long long)a.st.cmds[DRAM_REF], (unsigned long long)b.st.cmds[DRAM_REF]);
+    for (int i = 0; i < N; i++) {
+        ck_assert_uint_eq(a.done[i], b.done[i]);
+        ck_assert_uint_eq(a.arrive[i], b.arrive[i]);
+    }
+    ck_assert_uint_eq(a.ncmds, b.ncmds);
+    qsort(a.cmds, a.ncmds, sizeof *a.cmds, cmd_order);
+    qsort(b.cmds, b.ncmds, sizeof *b.cmds, cmd_order);
+    for (size_t i = 0; i < a.ncmds; i++) {
+        const dram_cmd_t *p = &a.cmds[i], *q = &b.cmds[i];
+        ck_assert_msg(p->cycle == q->cycle && p->kind == q->kind && p->unit == q->unit &&
+                          p->bg == q->bg && p->bank == q->bank && p->row == q->row &&
+                          p->col == q->col,
+                      "command %zu: %s unit %u at %llu vs %s unit %u at %llu", i,
+                      dram_cmd_name(p->kind), p->unit, (unsigned long long)p->cycle,
+                      dram_cmd_name(q->kind), q->unit, (unsigned long long)q->cycle);
+    }
+    run_free(&a);
+    run_free(&b);
+}
+END_TEST
+
+/* Issue 14: a trace whose second request arrives at cycle 10^12 used to
+ * simulate every refresh of the gap (never finished).  `codesim dram` now
+ * counts them by arithmetic: REF = units x floor((10^12 - 1) / tREFI) (the
+ * due cycles tREFI, 2 tREFI, ... before the arrival; the last request is done
+ * before the next one falls due), with no timing violation.  A cycle near
+ * 2^64 is refused with the line named. */
+START_TEST(trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form)
+{
+    char dir[] = "/tmp/codesim-dram-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char tr[300], big[300], out[300];
+    snprintf(tr, sizeof tr, "%s/gap.trace", dir);
+    snprintf(big, sizeof big, "%s/big.trace", dir);
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    FILE *f = fopen(tr, "w");
+    fputs("0 0x0 R\n1000000000000 0x40 R\n", f);
+    fclose(f);
+    f = fopen(big, "w");
+    fputs("0 0x0 R\n18446744073709551000 0x40 R\n", f);
+    fclose(f);
+    fflush(stdout);
+    const int saved = dup(1);
+    f = fopen(out, "w");
+    ck_assert(saved >= 0 && f && dup2(fileno(f), 1) == 1);
+    const int rc = cmd("--trace", tr, NULL, NULL, NULL, NULL);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    fclose(f);
+    ck_assert_int_eq(rc, 0);
+    char text[4096] = {0};
+    f = fopen(out, "r");
+    const size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    const dram_ctrl_cfg_t cfg = preset_cfg("HBM2");
+    const unsigned long long want =
+        (unsigned long long)dram_units(&cfg.dev) * ((1000000000000ull - 1) / cfg.dev.tREFI);
+    const char *p = strstr(text, " REF ");
+    ck_assert_msg(p != NULL, "%s", text);
+    ck_assert_uint_eq(strtoull(p + 5, NULL, 10), want);
+    ck_assert_msg(strstr(text, "timing check:  0 violations") != NULL, "%s", text);
+    ck_assert_int_eq(cmd("--trace", big, NULL, NULL, NULL, NULL), 1);
+    char rm[400];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 START_TEST(dram_command_runs_shipped_traces_and_refuses_bad_input)
 {
     char dir[] = "/tmp/codesim-dram-XXXXXX";
@@ -733,6 +871,8 @@ Suite *dram_suite(void)
     tcase_add_test(tc, sequential_trace_hits_the_row_buffer_and_random_does_not);
     tcase_add_test(tc, trace_formats_parse_and_bad_lines_name_file_and_line);
     tcase_add_test(tc, dram_command_runs_shipped_traces_and_refuses_bad_input);
+    tcase_add_loop_test(tc, skipped_idle_gaps_equal_ticking_through_every_refresh, 0, 6);
+    tcase_add_test(tc, trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -219,8 +219,9 @@ START_TEST(impossible_tiling_is_refused_with_the_buffer_named)
 }
 END_TEST
 
-/* Issue 14: counts that do not fit in 64 bits, and step counts above
- * ENGINE_MAX_STEPS, are refused by both paths before anything runs. */
+/* Issue 14: counts that do not fit in 64 bits are refused by both paths
+ * before anything runs (a 2^24-cube is 2^72 MACs); more than ENGINE_MAX_STEPS
+ * steps only by the cycle path, which ticks each of them. */
 START_TEST(counts_beyond_64_bits_and_steps_beyond_the_limit_are_refused)
 {
     const uint64_t D = SYSTOLIC_MAX_GEMM_DIM;
@@ -234,8 +235,6 @@ START_TEST(counts_beyond_64_bits_and_steps_beyond_the_limit_are_refused)
          "M*N*K"},
         {hw_of(256, 256, SYSTOLIC_WS, 1 << 20, 1 << 20, 1 << 20, 8), {D, 65792, D}, "M*N*K"},
         {hw_of(1, 1, SYSTOLIC_OS, 1 << 20, 1 << 20, 1 << 20, 8), {D, D, 65534}, "compute cycles"},
-        /* 8193 x 8192 folds of one step: one step over the limit. */
-        {hw_of(1, 1, SYSTOLIC_OS, 1 << 20, 1 << 20, 1 << 20, 8), {8193, 8192, 4}, "2^26"},
     };
     ck_assert_uint_eq(ENGINE_MAX_STEPS, 8192ull * 8192);
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
@@ -247,6 +246,109 @@ START_TEST(counts_beyond_64_bits_and_steps_beyond_the_limit_are_refused)
                              -1);
             ck_assert_msg(strstr(err, c[i].what) != NULL, "case %zu: %s", i, err);
         }
+    /* 8193 x 8192 folds of one step: one step over the cycle path's limit. */
+    const hw_cfg_t hw = hw_of(1, 1, SYSTOLIC_OS, 1 << 20, 1 << 20, 1 << 20, 8);
+    const systolic_gemm_t g = {8193, 8192, 4};
+    layer_stats_t st;
+    char err[256] = "";
+    ck_assert_int_eq(engine_run_gemm(&hw, &g, ENGINE_CYCLE, NULL, NULL, NULL, &st, err, sizeof err),
+                     -1);
+    ck_assert_msg(strstr(err, "2^26") != NULL, "%s", err);
+}
+END_TEST
+
+/* Issue 14: the fast path finishes runs of identical chunks, folds and outer
+ * tiles by arithmetic once its timing state repeats.  Small arrays, many
+ * folds and chunks (so every run is long), buffers from roomy to tight and
+ * bandwidth from starved to ample: every count equals the cycle path's, which
+ * is checked against the RTL. */
+START_TEST(fast_path_runs_finished_by_arithmetic_equal_the_cycle_path)
+{
+    uint64_t seed = 0xc0ffee + 104729 * (uint64_t)_i;
+    int compared = 0;
+    for (int trial = 0; trial < 30; trial++) {
+        const uint32_t r = 1 + rnd(&seed) % 3, cc = 1 + rnd(&seed) % 3;
+        const systolic_dataflow_t df = (systolic_dataflow_t)(trial % 3);
+        const uint64_t scale = 1 + rnd(&seed) % 8;
+        const uint32_t bw = (trial & 4) ? 64 : 1 + rnd(&seed) % 8; /* ample or stalling */
+        hw_cfg_t hw = hw_of(r, cc, df, 2 * r * scale + (rnd(&seed) % 2) * 4096,
+                            2 * cc * scale + (rnd(&seed) % 2) * 4096,
+                            2 * r * cc * 4 + 8 * cc * scale * (1 + rnd(&seed) % 4), bw);
+        const systolic_gemm_t g = {1 + rnd(&seed) % 40, 1 + rnd(&seed) % 40,
+                                   1 + rnd(&seed) % 60};
+        layer_stats_t f, c;
+        char err[256], what[160];
+        snprintf(what, sizeof what, "%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
+                 systolic_dataflow_name(df), r, cc, (unsigned long long)g.m,
+                 (unsigned long long)g.n, (unsigned long long)g.k,
+                 (unsigned long long)hw.sram.ifmap_bytes, (unsigned long long)hw.sram.filter_bytes,
+                 (unsigned long long)hw.sram.ofmap_bytes, hw.dma.bytes_per_cycle);
+        const int rf = engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &f, err, sizeof err);
+        const int rc = engine_run_gemm(&hw, &g, ENGINE_CYCLE, NULL, NULL, NULL, &c, err, sizeof err);
+        ck_assert_msg(rf == rc, "%s: %s", what, err);
+        if (rf != 0)
+            continue;
+        compared++;
+        EQ(total_cycles);
+        EQ(compute_cycles);
+        EQ(stall_cycles);
+        EQ(macs);
+        EQ(folds);
+        EQ(steps);
+        EQ(ifmap_reads);
+        EQ(ifmap_writes);
+        EQ(filter_reads);
+        EQ(filter_writes);
+        EQ(ofmap_reads);
+        EQ(ofmap_writes);
+        EQ(dram_read_bytes);
+        EQ(dram_write_bytes);
+    }
+    ck_assert_int_ge(compared, 20);
+}
+END_TEST
+
+/* Issue 14: a layer of 2^36 steps (2^32 folds of 16 chunks) on a 256 x 256
+ * array runs on the fast path (it was refused above 2^26 steps, and before
+ * that ran for minutes) with counts equal to their closed forms. */
+START_TEST(huge_layer_runs_on_the_fast_path_with_closed_form_counts)
+{
+    const uint64_t M = 1ull << 24, N = 1ull << 24, K = 1ull << 15, R = 256, C = 256;
+    for (int df = 0; df < 3; df++) {
+        const hw_cfg_t hw = hw_of(256, 256, (systolic_dataflow_t)df, 1 << 20, 1 << 20, 1 << 22,
+                                  df == 1 ? 4 : 1024);
+        const systolic_gemm_t g = {M, N, K};
+        layer_stats_t st;
+        char err[256] = "";
+        ck_assert_msg(engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err,
+                                      sizeof err) == 0,
+                      "%s: %s", systolic_dataflow_name((systolic_dataflow_t)df), err);
+        ck_assert_uint_eq(st.macs, M * N * K);
+        /* systolic.h: fold cycles OS K + (R+C-2) + (R+1); WS M + R + (R+C-1);
+         * IS N + R + (R+C-1); one command cycle. */
+        const uint64_t folds = df == 0 ? (M / R) * (N / C) : df == 1 ? (N / C) * (K / R)
+                                                                    : (M / C) * (K / R);
+        const uint64_t fold = df == 0 ? K + (R + C - 2) + (R + 1) : (df == 1 ? M : N) + 2 * R + C - 1;
+        ck_assert_uint_eq(st.folds, folds);
+        ck_assert_uint_eq(st.compute_cycles, 1 + folds * fold);
+        const uint64_t bytes = st.dram_read_bytes + st.dram_write_bytes;
+        ck_assert(st.total_cycles >= st.compute_cycles);
+        ck_assert(st.total_cycles >= bytes / hw.dma.bytes_per_cycle);
+        /* Never worse than computing and moving every request one after the other. */
+        ck_assert(st.total_cycles <= st.compute_cycles + bytes / hw.dma.bytes_per_cycle +
+                                          3 * st.steps);
+        if (df == 0) {
+            /* OS, chunked folds (K = 2^15 > 2048 elements per half buffer):
+             * every fold fetches its R x K tile of A and K x C tile of B;
+             * each output (int32) is written once. */
+            ck_assert_uint_eq(st.steps, folds * 16);
+            ck_assert_uint_eq(st.ifmap_writes, folds * R * K);
+            ck_assert_uint_eq(st.filter_writes, folds * C * K);
+            ck_assert_uint_eq(st.dram_read_bytes, 2 * folds * R * K);
+            ck_assert_uint_eq(st.dram_write_bytes, M * N * 4);
+            ck_assert_uint_eq(st.ofmap_reads, M * N);
+        }
+    }
 }
 END_TEST
 
@@ -264,6 +366,8 @@ Suite *engine_suite(void)
     tcase_add_test(tc, stalls_do_not_change_values);
     tcase_add_test(tc, impossible_tiling_is_refused_with_the_buffer_named);
     tcase_add_test(tc, counts_beyond_64_bits_and_steps_beyond_the_limit_are_refused);
+    tcase_add_loop_test(tc, fast_path_runs_finished_by_arithmetic_equal_the_cycle_path, 0, 8);
+    tcase_add_test(tc, huge_layer_runs_on_the_fast_path_with_closed_form_counts);
     suite_add_tcase(s, tc);
     return s;
 }

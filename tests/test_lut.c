@@ -118,6 +118,63 @@ START_TEST(fast_path_equals_cycle_path)
 }
 END_TEST
 
+/* Issue 14: the fast path finishes runs of identical column steps, K tiles
+ * and row tiles by arithmetic (models/periodic.h).  Small tiles over larger
+ * shapes make every run long; every event equals the cycle path's. */
+START_TEST(fast_path_runs_finished_by_arithmetic_equal_the_cycle_path)
+{
+    uint64_t s = 0xabcdefull + 7 * (uint64_t)_i;
+    for (int trial = 0; trial < 60; trial++) {
+        lut_cfg_t c;
+        random_cfg(&s, &c);
+        c.tm = 1 + (uint32_t)(rnd(&s) % 2);
+        c.tn = 1 + (uint32_t)(rnd(&s) % 2);
+        c.tk = c.g * (1 + (uint32_t)(rnd(&s) % 2));
+        c.table_entries = c.tm * (c.tk / c.g) * lut_entries(&c);
+        const lut_gemm_t g = {1 + rnd(&s) % 24, 1 + rnd(&s) % 24, 1 + rnd(&s) % 48};
+        lut_stats_t f, y;
+        char err[256];
+        ck_assert_msg(lut_run(&c, &g, LUT_FAST, NULL, NULL, NULL, &f, err, sizeof err) == 0, "%s",
+                      err);
+        ck_assert_msg(lut_run(&c, &g, LUT_CYCLE, NULL, NULL, NULL, &y, err, sizeof err) == 0, "%s",
+                      err);
+        ck_assert_uint_eq(f.total_cycles, y.total_cycles);
+        ck_assert_uint_eq(f.move_wait_cycles, y.move_wait_cycles);
+        ck_assert_uint_eq(f.dram_read_bytes, y.dram_read_bytes);
+        ck_assert_uint_eq(f.dram_write_bytes, y.dram_write_bytes);
+        ck_assert_msg(memcmp(&f, &y, sizeof f) == 0, "trial %d: some event differs", trial);
+    }
+}
+END_TEST
+
+/* Issue 14: a layer of about 2^45 steps (2^29 pairs of 2^16 column steps,
+ * with g = 4)
+ * runs on the fast path (it was refused above 2^26 steps) with counts equal
+ * to their closed forms: each output written once per K tile, 4 bytes each
+ * on the last; the cycle path still refuses it. */
+START_TEST(huge_layer_runs_on_the_fast_path)
+{
+    lut_cfg_t c;
+    lut_defaults(&c);
+    c.tm = 1;
+    c.tn = 1;
+    c.tk = c.g;
+    c.table_entries = lut_entries(&c);
+    const lut_gemm_t g = {1u << 15, 1u << 16, 1u << 16};
+    lut_stats_t st;
+    char err[256];
+    ck_assert_msg(lut_run(&c, &g, LUT_FAST, NULL, NULL, NULL, &st, err, sizeof err) == 0, "%s",
+                  err);
+    const uint64_t KT = (1u << 16) / c.tk;
+    ck_assert_uint_eq(st.out_writes, KT * g.m * g.n);
+    ck_assert_uint_eq(st.dram_write_bytes, g.m * g.n * LUT_OUT_BYTES);
+    ck_assert(st.total_cycles >= st.compute_cycles);
+    ck_assert(st.total_cycles >= (st.dram_read_bytes + st.dram_write_bytes) / c.dma.bytes_per_cycle);
+    ck_assert_int_eq(lut_run(&c, &g, LUT_CYCLE, NULL, NULL, NULL, &st, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "2^26") != NULL, "%s", err);
+}
+END_TEST
+
 /* The loop nest of the header comment, counted here lane by lane; the
  * drainer is followed as a countdown of rows left. */
 static void loop_nest_counts(const lut_cfg_t *c, const lut_gemm_t *g, lut_stats_t *e)
@@ -418,6 +475,8 @@ Suite *lut_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, values_equal_integer_gemm_on_dequantized_weights, 0, 2);
     tcase_add_loop_test(tc, fast_path_equals_cycle_path, 0, 2);
+    tcase_add_loop_test(tc, fast_path_runs_finished_by_arithmetic_equal_the_cycle_path, 0, 4);
+    tcase_add_test(tc, huge_layer_runs_on_the_fast_path);
     tcase_add_test(tc, events_equal_loop_nest_counts);
     tcase_add_test(tc, events_equal_hand_derived_closed_forms);
     tcase_add_test(tc, symmetrization_halves_the_table_and_fusion_moves_precompute);

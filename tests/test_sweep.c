@@ -332,7 +332,7 @@ START_TEST(test_sweep_run_stores_every_point_and_resume_computes_none)
     small_sweep(dir);
     int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db --jobs 2", bin(), dir, dir);
     ck_assert_msg(rc == 0, "%s", out);
-    ck_assert_msg(strstr(out, "computed 24 points"), "%s", out);
+    ck_assert_msg(strstr(out, "ran 24 in"), "%s", out);
     char db[128];
     snprintf(db, sizeof db, "%s/s.db", dir);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
@@ -350,9 +350,33 @@ START_TEST(test_sweep_run_stores_every_point_and_resume_computes_none)
                                " AND kind = 'area_um2') * 1e-6 - area_mm2) < 1e-9 * area_mm2"),
                      24);
     rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir);
-    ck_assert_msg(rc == 0 && strstr(out, "24 already in") && strstr(out, "computed 0 points"),
+    ck_assert_msg(rc == 0 && strstr(out, "24 already in") && strstr(out, "ran 0 in"),
                   "%s", out);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 24);
+    /* Issue 14: the summary says exactly what was run, skipped and stored
+     * (it said "45 of 1800 in DB" when all 1800 were there).  Remove 5
+     * points; the rerun runs those 5, skips the 19 stored, and counts 24 of
+     * 24 in the database, each number checked against the database. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE id IN (SELECT id FROM "
+                               "sweep_points ORDER BY id LIMIT 5)"), 5);
+    sqlite3 *sq;
+    ck_assert_int_eq(sqlite3_open(db, &sq), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(sq, "DELETE FROM sweep_points WHERE id IN (SELECT id FROM "
+                                      "sweep_points ORDER BY id LIMIT 5)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(sq);
+    const long long left = q_int(db, "SELECT count(*) FROM sweep_points");
+    ck_assert_int_eq(left, 19);
+    rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir);
+    char want[256];
+    snprintf(want, sizeof want, "24 points; ran %lld in ", 24 - left);
+    ck_assert_msg(rc == 0 && strstr(out, want), "want \"%s\": %s", want, out);
+    snprintf(want, sizeof want,
+             "stored %lld (0 of them with the reason they cannot run on their hardware), 0 were "
+             "stored meanwhile by another process; skipped %lld already stored; %lld of 24 now in",
+             24 - left, left, q_int(db, "SELECT count(*) FROM sweep_points"));
+    ck_assert_msg(strstr(out, want), "want \"%s\": %s", want, out);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
     rmscratch(dir);
 }
 END_TEST
@@ -660,6 +684,149 @@ START_TEST(test_report_escapes_database_strings)
 }
 END_TEST
 
+static int file_has(const char *path, const char *needle, int raw_byte)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 20];
+    const size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    return raw_byte >= 0 ? memchr(text, raw_byte, n) != NULL : strstr(text, needle) != NULL;
+}
+
+/* Issue 14, escaping: sweep parameters and a workload name from a database
+ * (a merged one may be anyone's) holding an ESC sequence, a byte that is not
+ * UTF-8, a pipe, a comma and quotes reach the terminal (`pareto`) escaped,
+ * report.md with the pipe escaped, and points.csv quoted per RFC 4180.
+ * They went out raw before. */
+START_TEST(test_database_strings_are_escaped_on_terminal_markdown_and_csv)
+{
+    char dir[64];
+    enum { OUT_MAX = 1 << 16 };
+    char *out = malloc(OUT_MAX);
+    ck_assert_ptr_nonnull(out);
+    mkscratch(dir);
+    small_sweep(dir);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+                     0);
+    char db[128];
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    sqlite3 *sq;
+    ck_assert_int_eq(sqlite3_open(db, &sq), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(sq,
+                                  "UPDATE sweep_points SET params = 'p' || char(27) || '[2J|q,\"r\"', "
+                                  "workload_file = workload_file || char(27) || ']0;t' || "
+                                  "cast(x'ff' as text)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    ck_assert_int_gt(sqlite3_changes(sq), 0);
+    sqlite3_close(sq);
+    char p[160];
+    snprintf(p, sizeof p, "%s/pareto.txt", dir);
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s pareto --db %s --x latency --y pes > %s", bin(), db, p),
+                     0);
+    ck_assert(!file_has(p, NULL, 0x1b));
+    ck_assert(!file_has(p, NULL, 0xff));
+    ck_assert(file_has(p, "p\\x1b[2J|q,\"r\"", -1));
+    ck_assert(file_has(p, "\\x1b]0;t\\xff", -1));
+    ck_assert_int_eq(sh(out, OUT_MAX, "%s report --db %s --out %s/rep", bin(), db, dir), 0);
+    snprintf(p, sizeof p, "%s/rep/report.md", dir);
+    ck_assert(!file_has(p, NULL, 0x1b));
+    ck_assert(file_has(p, "p\\x1b[2J\\|q,\"r\"", -1));
+    snprintf(p, sizeof p, "%s/rep/points.csv", dir);
+    ck_assert(file_has(p, ",\"p\x1b[2J|q,\"\"r\"\"\",", -1));
+    free(out);
+    rmscratch(dir);
+}
+END_TEST
+
+/* Issue 14, concurrency: four writers of the kinds that gave up after 5 s
+ * (two sweep shards and two db merges) start while another process holds
+ * the database's write lock for 7 s.  Each waits, says so on stderr, exits
+ * 0, and every row is stored: 1 + 24 sweep runs + 2 merged runs. */
+START_TEST(test_four_writers_wait_for_a_held_lock_and_store_everything)
+{
+    char dir[64], out[8192], db[128];
+    mkscratch(dir);
+    small_sweep(dir);
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    const char *tiny = CODESIM_ROOT "/tests/data/tiny.csv";
+    ck_assert_int_eq(sh(out, sizeof out, "%s run --workload %s --db %s >/dev/null", bin(), tiny, db), 0);
+    put(dir, "hw1.yaml", "array:\n  rows: 4\n");
+    put(dir, "hw2.yaml", "array:\n  rows: 8\n");
+    for (int i = 1; i <= 2; i++)
+        ck_assert_int_eq(sh(out, sizeof out, "%s run --hw %s/hw%d.yaml --workload %s --db %s/src%d.db "
+                            ">/dev/null", bin(), dir, i, tiny, dir, i),
+                         0);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 1);
+    sqlite3 *holder = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &holder), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    char cmd[4000];
+    snprintf(cmd, sizeof cmd,
+             "cd %s || exit 1; "
+             "(%s sweep small.yaml --db s.db --shard 0/2 >w1.out 2>w1.err; echo $? >w1.rc) & "
+             "(%s sweep small.yaml --db s.db --shard 1/2 >w2.out 2>w2.err; echo $? >w2.rc) & "
+             "(%s db merge s.db src1.db >w3.out 2>w3.err; echo $? >w3.rc) & "
+             "(%s db merge s.db src2.db >w4.out 2>w4.err; echo $? >w4.rc) & wait",
+             dir, bin(), bin(), bin(), bin());
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    sleep(7);
+    /* Nothing could be written while the lock was held. */
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 1);
+    ck_assert_int_eq(sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(holder);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    for (int w = 1; w <= 4; w++) {
+        char rcs[64] = "", errs[4096] = "", p[160];
+        snprintf(p, sizeof p, "%s/w%d.rc", dir, w);
+        FILE *f = fopen(p, "r");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_ptr_nonnull(fgets(rcs, sizeof rcs, f));
+        fclose(f);
+        snprintf(p, sizeof p, "%s/w%d.err", dir, w);
+        f = fopen(p, "r");
+        ck_assert_ptr_nonnull(f);
+        errs[fread(errs, 1, sizeof errs - 1, f)] = 0;
+        fclose(f);
+        ck_assert_msg(atoi(rcs) == 0, "writer %d exit %s: %s", w, rcs, errs);
+        ck_assert_msg(strstr(errs, "another process holds the write lock; waiting"),
+                      "writer %d gave no note: %s", w, errs);
+    }
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 1 + 24 + 2);
+    rmscratch(dir);
+}
+END_TEST
+
+/* Issue 14: a refused `db merge` (its input is not a codesim database)
+ * leaves no OUT database behind when OUT did not exist (it left an empty
+ * one), and leaves an existing OUT as it was. */
+START_TEST(test_refused_merge_leaves_no_empty_output)
+{
+    char dir[64], out[8192];
+    mkscratch(dir);
+    put(dir, "junk.db", "not a database\n");
+    ck_assert_int_ne(sh(out, sizeof out, "%s db merge %s/new.db %s/junk.db", bin(), dir, dir), 0);
+    ck_assert_int_ne(sh(out, sizeof out, "ls %s/new.db* 2>/dev/null", dir), 0);
+    ck_assert_int_eq(sh(out, sizeof out, "%s run --workload %s/tests/data/tiny.csv --db %s/old.db",
+                        bin(), CODESIM_ROOT, dir),
+                     0);
+    ck_assert_int_ne(sh(out, sizeof out, "%s db merge %s/old.db %s/junk.db", bin(), dir, dir), 0);
+    char db[128];
+    snprintf(db, sizeof db, "%s/old.db", dir);
+    ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 1);
+    rmscratch(dir);
+}
+END_TEST
+
 /* Parameters apply in file order with a preset first, as in a hardware
  * file: every stored point's config has the timing its label says (before,
  * a preset listed first overwrote the swept tRCD and two of four points
@@ -758,16 +925,8 @@ START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
     int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s", bin(), dir, newer);
     ck_assert_msg(rc != 0 && strstr(out, "schema version 99, newer than this codesim"), "%s", out);
     ck_assert_int_eq(q_int(newer, "SELECT count(*) FROM sweep_points"), 24);
-    /* A locked database: a clear message, nothing lost. */
-    sqlite3 *s = NULL;
-    ck_assert_int_eq(sqlite3_open(db, &s), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(s, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-    put(dir, "more.yaml", "name: more\nworkloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\n"
-                          "params: {array.rows: [5]}\n");
-    rc = sh(out, sizeof out, "%s sweep %s/more.yaml --db %s", bin(), dir, db);
-    sqlite3_exec(s, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close(s);
-    ck_assert_msg(rc != 0 && strstr(out, "database is locked by another process"), "%s", out);
+    /* A locked database: the sweep waits for it (issue 14), see
+     * test_four_writers_wait_for_a_held_lock_and_store_everything. */
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
     rmscratch(dir);
 }
@@ -784,9 +943,9 @@ START_TEST(test_sweep_llm_points_scale_with_cores_and_pim_changes_decode)
     snprintf(db, sizeof db, "%s/l.db", dir);
     const char *yaml = CODESIM_ROOT "/sweeps/llm_npu_pim.yaml";
     int rc = sh(out, sizeof out, "%s sweep %s --db %s --shard 0/2", bin(), yaml, db);
-    ck_assert_msg(rc == 0 && strstr(out, "computed 3 points"), "%s", out);
+    ck_assert_msg(rc == 0 && strstr(out, "ran 3 in"), "%s", out);
     rc = sh(out, sizeof out, "%s sweep %s --db %s --jobs 2", bin(), yaml, db);
-    ck_assert_msg(rc == 0 && strstr(out, "3 already in") && strstr(out, "computed 3 points"),
+    ck_assert_msg(rc == 0 && strstr(out, "3 already in") && strstr(out, "ran 3 in"),
                   "%s", out);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE error IS NULL"), 6);
     /* Every point's run is an LLM run whose cycles the point carries. */
@@ -852,7 +1011,7 @@ START_TEST(test_sweep_llm_points_scale_with_cores_and_pim_changes_decode)
     ck_assert_msg(rc == 0 && strstr(out, "npu.cores=4 pim.enabled=false"), "%s", out);
     /* Rerun: nothing left. */
     rc = sh(out, sizeof out, "%s sweep %s --db %s", bin(), yaml, db);
-    ck_assert_msg(rc == 0 && strstr(out, "6 already in") && strstr(out, "computed 0 points"),
+    ck_assert_msg(rc == 0 && strstr(out, "6 already in") && strstr(out, "ran 0 in"),
                   "%s", out);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 6);
     rmscratch(dir);
@@ -924,6 +1083,9 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_sweep_bad_files_name_line_and_key);
     tcase_add_test(tc, test_sweep_second_document_or_deep_nesting_is_refused);
     tcase_add_test(tc, test_sweep_pareto_equals_brute_force_dominance);
+    tcase_add_test(tc, test_four_writers_wait_for_a_held_lock_and_store_everything);
+    tcase_add_test(tc, test_refused_merge_leaves_no_empty_output);
+    tcase_add_test(tc, test_database_strings_are_escaped_on_terminal_markdown_and_csv);
     tcase_add_test(tc, test_sweep_run_stores_every_point_and_resume_computes_none);
     tcase_add_test(tc, test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_nothing);
     tcase_add_test(tc, test_sweep_shards_under_gnu_parallel_merge_equal_one_run);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../../models/util.h" /* util_now_s: wall times */
+#include "../db/db.h"
 
 int cmd_run(int argc, char **argv);
 int bench_npu(void);                     /* sim/cli/cmd_bench.c */
@@ -29,6 +30,18 @@ int cmd_dram(int argc, char **argv);  /* sim/cli/cmd_dram.c */
 int bench_dram(void);                  /* sim/cli/cmd_dram.c: DRAM commands per second */
 int cmd_map(int argc, char **argv);     /* sim/cli/cmd_map.c */
 int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for codesim bench */
+
+/* fprintf(stderr, fmt, ...) with the text escaped (sim/io/escape.h) except
+ * line breaks: an error that echoes input (a file name, a value, a name from
+ * a database) cannot send control sequences or invalid UTF-8 to the
+ * terminal.  Every command prints its errors and notes through this. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Every command that opens the database: db_open_waiting, so a write waits
+ * for another process's lock as long as it takes (a finished simulation's
+ * results are never lost to a lock), with "codesim CMD: FILE: another
+ * process holds the write lock; waiting ..." on stderr once, after 3 s. */
+int cli_db_open(const char *cmd, const char *path, db_t **db, char *err, size_t errlen);
 
 /* Parses a whole decimal number in [lo, hi]; prints "codesim CMD: --OPT: reason"
  * and returns -1 otherwise. */

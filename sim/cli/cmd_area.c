@@ -15,6 +15,7 @@
 #include "../../models/power.h"
 #include "../../models/tech.h"
 #include "cli.h"
+#include "../io/escape.h"
 #include "../db/db.h"
 #include "../io/config.h"
 #include "../../models/engine.h"
@@ -61,7 +62,7 @@ static int load_tech(const char *cmd, const char *node, tech_t *t)
     char path[600], err[512];
     tech_path(node, path, sizeof path);
     if (tech_load(path, t, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim %s: %s\n", cmd, err);
+        cli_err("codesim %s: %s\n", cmd, err);
         return -1;
     }
     return 0;
@@ -87,7 +88,7 @@ int cmd_area(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "codesim area: unexpected argument '%s'\n", argv[optind]);
+        cli_err("codesim area: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
     char err[512];
@@ -99,7 +100,7 @@ int cmd_area(int argc, char **argv)
         return 1;
     if (hw_path) {
         if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim area: %s\n", err);
+            cli_err("codesim area: %s\n", err);
             return 1;
         }
     } else {
@@ -107,12 +108,12 @@ int cmd_area(int argc, char **argv)
     }
     const size_t wlen = wl_path ? strlen(wl_path) : 0;
     if (wlen > 5 && !strcmp(wl_path + wlen - 5, ".json")) {
-        fprintf(stderr, "codesim area: --workload: %s: a model config; area takes a layer CSV "
+        cli_err("codesim area: --workload: %s: a model config; area takes a layer CSV "
                         "(an LLM run prints its area and energy: codesim run --model)\n", wl_path);
         goto out;
     }
     if (wl_path && workload_load(wl_path, &wl, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim area: %s\n", err);
+        cli_err("codesim area: %s\n", err);
         goto out;
     }
     /* The machine's area, and with a workload the run through the one
@@ -123,14 +124,15 @@ int cmd_area(int argc, char **argv)
     if (wl_path) {
         const sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
         if (sim_run(&hw, &tech, &w, &res, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim area: %s:%s\n", wl_path, err);
+            cli_err("codesim area: %s:%s\n", wl_path, err);
             goto out;
         }
     } else if (sim_area(&hw, &tech, &res.area, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim area: %s\n", err);
+        cli_err("codesim area: %s\n", err);
         goto out;
     }
-    printf("codesim area: %s, ", hw.name);
+    char hn[256];
+    printf("codesim area: %s, ", esc_text(hn, sizeof hn, hw.name));
     if (hw.npu.cores > 1)
         printf("%u cores x ", hw.npu.cores);
     printf("%ux%u %s array, %u/%u/%u-bit", hw.array.rows, hw.array.cols,
@@ -322,7 +324,7 @@ static int parse_sizes(const char *s, uint32_t *sizes, size_t *count)
     size_t n = 0;
     char buf[256], *save = NULL;
     if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
-        fprintf(stderr, "codesim synth: --sizes: too long (at most %zu bytes)\n", sizeof buf - 1);
+        cli_err("codesim synth: --sizes: too long (at most %zu bytes)\n", sizeof buf - 1);
         return -1;
     }
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -330,13 +332,13 @@ static int parse_sizes(const char *s, uint32_t *sizes, size_t *count)
         if (n == 16 || cli_uint("synth", "--sizes", tok, 1, 64, &v) != 0)
             return -1;
         if (n && v <= sizes[n - 1]) {
-            fprintf(stderr, "codesim synth: --sizes: must increase\n");
+            cli_err("codesim synth: --sizes: must increase\n");
             return -1;
         }
         sizes[n++] = (uint32_t)v;
     }
     if (n < 2) {
-        fprintf(stderr, "codesim synth: --sizes: needs at least two sizes\n");
+        cli_err("codesim synth: --sizes: needs at least two sizes\n");
         return -1;
     }
     *count = n;
@@ -369,7 +371,7 @@ int cmd_synth(int argc, char **argv)
             char *end;
             tol = strtod(optarg, &end);
             if (end == optarg || *end || !(tol > 0 && tol < 1)) {
-                fprintf(stderr, "codesim synth: --tolerance: '%s' is not in (0, 1)\n", optarg);
+                cli_err("codesim synth: --tolerance: '%s' is not in (0, 1)\n", optarg);
                 return 2;
             }
             break;
@@ -379,14 +381,14 @@ int cmd_synth(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "codesim synth: unexpected argument '%s'\n", argv[optind]);
+        cli_err("codesim synth: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
     /* Every file synth writes is DIR/NAME with NAME at most 32 bytes
      * (grid_64_b16_acc32.log, synth.csv.tmp): a longer --out is refused
      * here, before anything is made, rather than cut short in a buffer. */
     if (strlen(out) + 32 >= PATH_MAX) {
-        fprintf(stderr, "codesim synth: --out: path too long (%zu bytes; at most %d)\n",
+        cli_err("codesim synth: --out: path too long (%zu bytes; at most %d)\n",
                 strlen(out), PATH_MAX - 33);
         return 2;
     }
@@ -398,14 +400,14 @@ int cmd_synth(int argc, char **argv)
     if (load_tech("synth", node, &tech) != 0)
         return 1;
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "codesim synth: %s: %s\n", out, strerror(errno));
+        cli_err("codesim synth: %s: %s\n", out, strerror(errno));
         return 1;
     }
     char err[PATH_MAX + 200];
     /* Open the database before synthesizing: a bad database fails fast. */
     db_t *db = NULL;
-    if (db_open(db_path, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim synth: %s\n", err);
+    if (cli_db_open("synth", db_path, &db, err, sizeof err) != 0) {
+        cli_err("codesim synth: %s\n", err);
         return 1;
     }
     synth_row_t rows[16];
@@ -419,14 +421,14 @@ int cmd_synth(int argc, char **argv)
         r->n = sizes[i];
         if (run_yosys(log, sizes[i], (uint32_t)bits, (uint32_t)acc, err, sizeof err) != 0 ||
             read_stat(log, r, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim synth: %s\n", err);
+            cli_err("codesim synth: %s\n", err);
             db_close(db);
             return 1;
         }
         r->seconds = util_now_s() - t0;
         r->model_um2 = power_grid_um2(&tech, sizes[i], sizes[i], (uint32_t)bits, (uint32_t)bits,
                                       (uint32_t)acc, NULL);
-        fprintf(stderr, "synth: %ux%u grid: %" PRIu64 " cells in %.1f s\n", sizes[i], sizes[i],
+        cli_err("synth: %ux%u grid: %" PRIu64 " cells in %.1f s\n", sizes[i], sizes[i],
                 r->cells, r->seconds);
     }
 
@@ -436,7 +438,7 @@ int cmd_synth(int argc, char **argv)
     join_path(tmp, out, "synth.csv.tmp");
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        fprintf(stderr, "codesim synth: %s: %s\n", tmp, strerror(errno));
+        cli_err("codesim synth: %s: %s\n", tmp, strerror(errno));
         db_close(db);
         return 1;
     }
@@ -469,7 +471,7 @@ int cmd_synth(int argc, char **argv)
                r->cells, r->dffs, r->synth_um2, r->model_um2, sr, mr, 100.0 * dev);
     }
     if (fclose(f) != 0 || rename(tmp, csv) != 0) {
-        fprintf(stderr, "codesim synth: %s: %s\n", csv, strerror(errno));
+        cli_err("codesim synth: %s: %s\n", csv, strerror(errno));
         unlink(tmp);
         db_close(db);
         return 1;
@@ -480,7 +482,7 @@ int cmd_synth(int argc, char **argv)
     const int stored = db_record_synth(db, &chk, rec, ns, &id, err, sizeof err);
     db_close(db);
     if (stored != 0) {
-        fprintf(stderr, "codesim synth: %s: %s\n", db_path, err);
+        cli_err("codesim synth: %s: %s\n", db_path, err);
         return 1;
     }
     printf("synth: %zu sizes, %d ratios outside %.0f%%, written to %s and stored as check %lld "

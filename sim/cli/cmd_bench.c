@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "../io/config.h"
 #include "../../models/engine.h"
+#include "../../models/lut_tc.h"
 #include "../harness/systolic_rtl.h"
 #include "../cost/tech_file.h"
 #include "../io/workload.h"
@@ -79,6 +80,56 @@ static int per_second(bench_run_t *r, double min_s, double *cps)
     return 0;
 }
 
+/* bench (issue 14): wall time of one 2^24 x 2^24 x 2^15 layer (2^32 folds
+ * of 16 steps each) on a 256 x 256 array, fast path, per dataflow: the fast
+ * path finishes runs of identical folds by arithmetic, so this takes
+ * milliseconds, not the hours of walking 2^36 steps. */
+static int bench_huge_layer(void)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.array.rows = hw.array.cols = 256;
+    hw.sram = (sram_cfg_t){1 << 20, 1 << 20, 1 << 22};
+    const systolic_gemm_t g = {1ull << 24, 1ull << 24, 1ull << 15};
+    printf("codesim bench: 2^24 x 2^24 x 2^15 layer on 256 x 256, fast path\n");
+    int rc = 0;
+    for (int df = SYSTOLIC_OS; df <= SYSTOLIC_IS && rc == 0; df++) {
+        hw.array.dataflow = (systolic_dataflow_t)df;
+        layer_stats_t st;
+        char err[256];
+        const double t0 = util_now_s();
+        rc = engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err, sizeof err);
+        const double ms = (util_now_s() - t0) * 1e3;
+        if (rc != 0)
+            cli_err("codesim bench: %s\n", err);
+        else
+            printf("%-4s %.4g steps, %.4g cycles in %.3f ms\n",
+                   systolic_dataflow_name((systolic_dataflow_t)df), (double)st.steps,
+                   (double)st.total_cycles, ms);
+    }
+    hw_free(&hw);
+    if (rc == 0) {
+        /* The LUT unit: 2^15 x 2^16 x 2^16 in 1 x 1 x 4 tiles, about 2^45 steps. */
+        lut_cfg_t c;
+        lut_defaults(&c);
+        c.tm = c.tn = 1;
+        c.tk = c.g;
+        c.table_entries = lut_entries(&c);
+        const lut_gemm_t lg = {1u << 15, 1u << 16, 1u << 16};
+        lut_stats_t ls;
+        char err[256];
+        const double t0 = util_now_s();
+        rc = lut_run(&c, &lg, LUT_FAST, NULL, NULL, NULL, &ls, err, sizeof err);
+        const double ms = (util_now_s() - t0) * 1e3;
+        if (rc != 0)
+            cli_err("codesim bench: %s\n", err);
+        else
+            printf("lut  2^15 x 2^16 x 2^16 in 1x1x%u tiles: %.4g steps, %.4g cycles in %.3f ms\n",
+                   c.tk, (double)ls.steps, (double)ls.total_cycles, ms);
+    }
+    return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     uint64_t rows = 16, cols = 16, m = 256, n = 256, k = 256;
@@ -113,7 +164,7 @@ int cmd_bench(int argc, char **argv)
     int32_t *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
     int32_t *o = malloc(m * n * sizeof *o);
     if (!a || !b || !o) {
-        fprintf(stderr, "codesim bench: out of memory\n");
+        cli_err("codesim bench: out of memory\n");
         free(a);
         free(b);
         free(o);
@@ -163,12 +214,14 @@ int cmd_bench(int argc, char **argv)
     }
     rc |= r.failed;
     if (rc)
-        fprintf(stderr, "codesim bench: %s\n", r.err);
+        cli_err("codesim bench: %s\n", r.err);
     systolic_rtl_close(r.rtl);
     hw_free(&hw);
     free(a);
     free(b);
     free(o);
+    if (rc == 0 && bench_huge_layer() != 0)
+        rc = 1;
     if (rc == 0 && bench_dram() != 0)
         rc = 1;
     if (rc == 0 && bench_map() != 0)
@@ -198,14 +251,14 @@ int bench_npu(void)
     io_data_path("traces/models/llama-2-7b.json", model_file, sizeof model_file);
     if (hw_load(hw_file, &hw, err, sizeof err) != 0 ||
         workload_model_load(model_file, &model, err, sizeof err) != 0) {
-        fprintf(stderr, "bench npu: %s\n", err);
+        cli_err("bench npu: %s\n", err);
         return 1;
     }
     tech_t tech;
     char tech_file[600];
     tech_path("45nm", tech_file, sizeof tech_file);
     if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
-        fprintf(stderr, "bench npu: %s\n", err);
+        cli_err("bench npu: %s\n", err);
         hw_free(&hw);
         return 1;
     }
@@ -221,7 +274,7 @@ int bench_npu(void)
                                        ENGINE_FAST, npu_mode_name((npu_mode_t)m), NULL};
             const double t0 = util_now_s();
             if (sim_run(&hw, &tech, &wl, &res, err, sizeof err) != 0) {
-                fprintf(stderr, "bench npu: %s\n", err);
+                cli_err("bench npu: %s\n", err);
                 rc = 1;
             }
             t[gen - 1] = util_now_s() - t0;
@@ -251,11 +304,11 @@ int bench_moe(void)
     io_data_path("configs/npu_pim.yaml", hw_file, sizeof hw_file);
     tech_path("45nm", tech_file, sizeof tech_file);
     if (hw_load(hw_file, &hw, err, sizeof err) != 0) {
-        fprintf(stderr, "bench moe: %s\n", err);
+        cli_err("bench moe: %s\n", err);
         return 1;
     }
     if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
-        fprintf(stderr, "bench moe: %s\n", err);
+        cli_err("bench moe: %s\n", err);
         hw_free(&hw);
         return 1;
     }
@@ -269,7 +322,7 @@ int bench_moe(void)
         snprintf(rel, sizeof rel, "traces/models/%s.json", models[i]);
         io_data_path(rel, model_file, sizeof model_file);
         if (workload_model_load(model_file, &model, err, sizeof err) != 0) {
-            fprintf(stderr, "bench moe: %s\n", err);
+            cli_err("bench moe: %s\n", err);
             rc = 1;
             break;
         }
@@ -284,7 +337,7 @@ int bench_moe(void)
             sim_result_free(&res);
             const double t0 = util_now_s();
             if (sim_run(&hw, &tech, &wl, &res, err, sizeof err) != 0) {
-                fprintf(stderr, "bench moe: %s: %s\n", models[i], err);
+                cli_err("bench moe: %s: %s\n", models[i], err);
                 rc = 1;
             }
             const double dt = util_now_s() - t0;

@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
+#include "../io/escape.h"
 #include "../db/db.h"
 
 int cmd_db(int argc, char **argv);
@@ -28,13 +31,13 @@ int cmd_db(int argc, char **argv)
         return 0;
     }
     if (argc < 2 || strcmp(argv[1], "merge") != 0) {
-        fprintf(stderr, "codesim db: %s%s%s (see codesim db --help)\n",
+        cli_err("codesim db: %s%s%s (see codesim db --help)\n",
                 argc < 2 ? "missing the subcommand: merge" : "unknown subcommand '",
                 argc < 2 ? "" : argv[1], argc < 2 ? "" : "'");
         return 2;
     }
     if (argc < 4) {
-        fprintf(stderr, "codesim db merge: give OUT and at least one IN database\n");
+        cli_err("codesim db merge: give OUT and at least one IN database\n");
         return 2;
     }
     const char *out = argv[2];
@@ -42,38 +45,41 @@ int cmd_db(int argc, char **argv)
     const int have_out = stat(out, &so) == 0;
     for (int i = 3; i < argc; i++) {
         if (stat(argv[i], &si) != 0) {
-            fprintf(stderr, "codesim db merge: %s: %s\n", argv[i], strerror(errno));
+            cli_err("codesim db merge: %s: %s\n", argv[i], strerror(errno));
             return 1;
         }
         if (have_out && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-            fprintf(stderr, "codesim db merge: %s: is the output database\n", argv[i]);
+            cli_err("codesim db merge: %s: is the output database\n", argv[i]);
             return 1;
         }
     }
     char err[1024];
     db_t *db = NULL;
-    if (db_open(out, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim db merge: %s\n", err);
+    if (cli_db_open("db merge", out, &db, err, sizeof err) != 0) {
+        cli_err("codesim db merge: %s\n", err);
         return 1;
     }
     int rc = 0;
     for (int i = 3; i < argc && rc == 0; i++) {
         db_merge_stats_t ms;
         if (db_merge(db, argv[i], &ms, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim db merge: %s\n", err);
+            cli_err("codesim db merge: %s\n", err);
             rc = 1;
             break;
         }
+        char in_e[1024], out_e[1024];
+        esc_text(in_e, sizeof in_e, argv[i]);
+        esc_text(out_e, sizeof out_e, out);
         printf("db merge: %s: %" PRIu64 " sweep points added (%" PRIu64 " already in %s), %"
                PRIu64 " runs added (%" PRIu64 " already), %" PRIu64 " rtl checks added (%"
                PRIu64 " already)\n",
-               argv[i], ms.points_added, ms.points_skipped, out, ms.runs_added,
+               in_e, ms.points_added, ms.points_skipped, out_e, ms.runs_added,
                ms.runs_skipped, ms.checks_added, ms.checks_skipped);
         /* Every table's rows: "rows added: runs 3, layers 6, ... (12 already)". */
         size_t nt;
         const db_table_t *t = db_schema(&nt);
         uint64_t skipped = 0;
-        printf("db merge: %s: rows added:", argv[i]);
+        printf("db merge: %s: rows added:", in_e);
         for (size_t k = 0; k < nt; k++) {
             if (t[k].meta)
                 continue;
@@ -83,5 +89,15 @@ int cmd_db(int argc, char **argv)
         printf(" (%" PRIu64 " already)\n", skipped);
     }
     db_close(db);
+    if (rc != 0 && !have_out) {
+        /* OUT was created by this merge: a refused merge leaves no file
+         * behind (an empty database would pass for a result). */
+        static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++) {
+            char f[4096];
+            if ((size_t)snprintf(f, sizeof f, "%s%s", out, ext[k]) < sizeof f)
+                unlink(f);
+        }
+    }
     return rc;
 }

@@ -115,7 +115,7 @@ static int lut_option(const char *cmd, int c, const char *arg, lut_cfg_t *cfg, i
         if (wq_mixed && strcmp(arg, "mixed") == 0) {
             *wq_mixed = 1;
         } else if (lut_wq_parse(arg, &cfg->wq) != 0 || cfg->wq == LUT_WQ_TERNARY) {
-            fprintf(stderr, "codesim %s: --wq: '%s' is not sym or zp%s (ternary: --w-bits ternary)\n",
+            cli_err("codesim %s: --wq: '%s' is not sym or zp%s (ternary: --w-bits ternary)\n",
                     cmd, arg, wq_mixed ? " or mixed" : "");
             *bad = 1;
         } else if (wq_mixed) {
@@ -182,7 +182,7 @@ int rtlcheck_lut(int argc, char **argv)
         switch (c) {
         case 'b':
             if (strcmp(optarg, "lut") != 0) {
-                fprintf(stderr, "codesim rtlcheck: --block: '%s' is not lut\n", optarg);
+                cli_err("codesim rtlcheck: --block: '%s' is not lut\n", optarg);
                 bad = 1;
             }
             break;
@@ -199,7 +199,7 @@ int rtlcheck_lut(int argc, char **argv)
     if (bad)
         return 2;
     if (optind < argc) {
-        fprintf(stderr, "codesim rtlcheck: '%s': unexpected argument\n", argv[optind]);
+        cli_err("codesim rtlcheck: '%s': unexpected argument\n", argv[optind]);
         return 2;
     }
     if (ternary) {
@@ -211,13 +211,13 @@ int rtlcheck_lut(int argc, char **argv)
         cfg.zp = 1u << (cfg.w_bits - 1);
     size_table(&cfg, table_set);
     if (cfg.fused) {
-        fprintf(stderr, "codesim rtlcheck: --fused: the RTL implements in-unit precompute only\n");
+        cli_err("codesim rtlcheck: --fused: the RTL implements in-unit precompute only\n");
         return 2;
     }
     cfg.act_buf_bytes = cfg.w_buf_bytes = cfg.out_buf_bytes = 1ull << 30;
     char err[512];
     if (lut_cfg_check(&cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim rtlcheck: %s\n", err);
+        cli_err("codesim rtlcheck: %s\n", err);
         return 2;
     }
     const lut_rtlcheck_cfg_t chk_cfg = {cfg, ternary, mixed, m, n, k, NULL};
@@ -443,7 +443,7 @@ int cmd_lutcompare(int argc, char **argv)
     char err[512];
     hw_cfg_t hw;
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
-        fprintf(stderr, "codesim lutcompare: %s\n", err);
+        cli_err("codesim lutcompare: %s\n", err);
         return 1;
     }
     lut_cfg_t cfg;
@@ -478,7 +478,7 @@ int cmd_lutcompare(int argc, char **argv)
     }
     if (bad || optind < argc) {
         if (!bad)
-            fprintf(stderr, "codesim lutcompare: '%s': unexpected argument\n", argv[optind]);
+            cli_err("codesim lutcompare: '%s': unexpected argument\n", argv[optind]);
         hw_free(&hw);
         return 2;
     }
@@ -492,7 +492,7 @@ int cmd_lutcompare(int argc, char **argv)
     char tpath[600];
     tech_path(node, tpath, sizeof tpath);
     if (tech_load(tpath, &tech, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim lutcompare: %s\n", err);
+        cli_err("codesim lutcompare: %s\n", err);
         hw_free(&hw);
         return 1;
     }
@@ -500,14 +500,14 @@ int cmd_lutcompare(int argc, char **argv)
     if (!bw_set)
         cfg.dma = hw.dma;           /* same DRAM channel for all three machines */
     if (lut_cfg_check(&cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim lutcompare: lut.%s\n", err);
+        cli_err("codesim lutcompare: lut.%s\n", err);
         hw_free(&hw);
         return 2;
     }
     workload_t wl = {0};
     layer_t one = {.name = "gemm", .m = m, .n = n, .k = k};
     if (wl_path && workload_load(wl_path, &wl, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim lutcompare: %s\n", err);
+        cli_err("codesim lutcompare: %s\n", err);
         hw_free(&hw);
         return 1;
     }
@@ -519,9 +519,9 @@ int cmd_lutcompare(int argc, char **argv)
         const lut_cfg_t lc = layer_cfg(&cfg, &layers[i], zp_set);
         if (lut_gemm_check(&lc, &g, err, sizeof err) != 0) {
             if (wl_path)
-                fprintf(stderr, "codesim lutcompare: %s:%u: %s\n", wl_path, layers[i].line, err);
+                cli_err("codesim lutcompare: %s:%u: %s\n", wl_path, layers[i].line, err);
             else
-                fprintf(stderr, "codesim lutcompare: %s\n", err);
+                cli_err("codesim lutcompare: %s\n", err);
             workload_free(&wl);
             hw_free(&hw);
             return 2;
@@ -544,7 +544,7 @@ int cmd_lutcompare(int argc, char **argv)
     if (power_lut_area(&tech, &cfg, &mach[0].area, err, sizeof err) != 0 ||
         power_dqmac_area(&tech, &h8, &cfg, &mach[1].area, err, sizeof err) != 0 ||
         power_systolic_area(&tech, &h8, &mach[2].area, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim lutcompare: %s\n", err);
+        cli_err("codesim lutcompare: %s\n", err);
         workload_free(&wl);
         hw_free(&hw);
         return 1;
@@ -564,14 +564,14 @@ int cmd_lutcompare(int argc, char **argv)
         const lut_cfg_t lc = layer_cfg(&cfg, &layers[i], zp_set);
         lut_stats_t ls;
         if (lut_run(&lc, &g, LUT_FAST, NULL, NULL, NULL, &ls, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim lutcompare: %s: lut: %s\n", layers[i].name, err);
+            cli_err("codesim lutcompare: %s: lut: %s\n", layers[i].name, err);
             rc = 1;
             break;
         }
         const systolic_gemm_t sg = {g.m, g.n, g.k};
         layer_stats_t ss;
         if (engine_run_gemm(&h8, &sg, ENGINE_FAST, NULL, NULL, NULL, &ss, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim lutcompare: %s: systolic: %s\n", layers[i].name, err);
+            cli_err("codesim lutcompare: %s: systolic: %s\n", layers[i].name, err);
             rc = 1;
             break;
         }
@@ -583,7 +583,7 @@ int cmd_lutcompare(int argc, char **argv)
         if (power_lut_energy(&tech, &lc, &ls, &e[0], err, sizeof err) != 0 ||
             power_dqmac_energy(&tech, &h8, &ss, &dq, &e[1], err, sizeof err) != 0 ||
             power_systolic_energy(&tech, &h8, &ss, &e[2], err, sizeof err) != 0) {
-            fprintf(stderr, "codesim lutcompare: %s: %s\n", layers[i].name, err);
+            cli_err("codesim lutcompare: %s: %s\n", layers[i].name, err);
             rc = 1;
             break;
         }
@@ -600,7 +600,7 @@ int cmd_lutcompare(int argc, char **argv)
         print_power("int8", &tech, &mach[2].area, &e[2], ss.macs, cyc[2]);
         for (int j = 0; j < 3; j++) {
             if (power_merge(&mach[j].energy, &e[j]) != 0) {
-                fprintf(stderr, "codesim lutcompare: energy: more than %d components\n",
+                cli_err("codesim lutcompare: energy: more than %d components\n",
                         POWER_MAX_ITEMS);
                 rc = 1;
             }
@@ -637,7 +637,7 @@ int bench_lut(void)
     lut_rtl_t *rtl = NULL;
     int rc = 1;
     if (!a || !q || !o || !pk) {
-        fprintf(stderr, "codesim bench: out of memory\n");
+        cli_err("codesim bench: out of memory\n");
         goto out;
     }
     uint64_t s = 88172645463325252ull;
@@ -653,7 +653,7 @@ int bench_lut(void)
     uint64_t cycles = 0;
     rtl = lut_rtl_open(&cfg, NULL, err, sizeof err);
     if (!rtl) {
-        fprintf(stderr, "codesim bench: %s\n", err);
+        cli_err("codesim bench: %s\n", err);
         goto out;
     }
     for (int what = 0; what < 3; what++) {
@@ -684,7 +684,7 @@ int bench_lut(void)
     rc = 0;
     goto out;
 fail:
-    fprintf(stderr, "codesim bench: %s\n", err);
+    cli_err("codesim bench: %s\n", err);
 out:
     lut_rtl_close(rtl);
     free(a);

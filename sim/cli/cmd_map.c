@@ -14,6 +14,7 @@
 #include "../../mapper/trace.h"
 #include "../../models/util.h"
 #include "cli.h"
+#include "../io/escape.h"
 #include "../io/config.h"
 #include "../io/paths.h"
 #include "../io/workload.h"
@@ -215,17 +216,17 @@ int cmd_map(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "codesim map: unexpected argument '%s'\n", argv[optind]);
+        cli_err("codesim map: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
     if (!model_path) {
-        fprintf(stderr, "codesim map: --model: missing (see codesim map --help)\n");
+        cli_err("codesim map: --model: missing (see codesim map --help)\n");
         return 2;
     }
     char err[768];
     mapper_model_t model;
     if (workload_model_load(model_path, &model, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim map: %s\n", err);
+        cli_err("codesim map: %s\n", err);
         return 1;
     }
     if (!wbits_s)
@@ -234,7 +235,7 @@ int cmd_map(int argc, char **argv)
     model.route_seed = seed;
     if (routing_path) {
         if (workload_routing_load(routing_path, &model, &routing, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim map: --routing: %s\n", err);
+            cli_err("codesim map: --routing: %s\n", err);
             return 1;
         }
         model.routing = &routing;
@@ -242,7 +243,7 @@ int cmd_map(int argc, char **argv)
     hw_cfg_t hw;
     if (hw_path) {
         if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim map: %s\n", err);
+            cli_err("codesim map: %s\n", err);
             workload_routing_free(&routing);
             return 1;
         }
@@ -254,25 +255,27 @@ int cmd_map(int argc, char **argv)
     char *def_out = NULL;
     int rc = 1;
     if (mapper_ops_build(&model, &run, &ops, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim map: --%s\n", err);
+        cli_err("codesim map: --%s\n", err);
         goto out;
     }
     ctx = mapper_ctx_new(&hw);
     if (!ctx) {
-        fprintf(stderr, "codesim map: out of memory\n");
+        cli_err("codesim map: out of memory\n");
         goto out;
     }
     const double t0 = util_now_s();
     if (mapper_map(ctx, &ops, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim map: %s: %s: %s\n", model_path, hw_path ? hw_path : hw.name, err);
+        cli_err("codesim map: %s: %s: %s\n", model_path, hw_path ? hw_path : hw.name, err);
         goto out;
     }
     const double wall = util_now_s() - t0;
 
     mapper_params_t par;
     mapper_model_params(&model, &par);
+    char mn[256], hn[256];
     printf("codesim map: %s (%s, %.3g params, %" PRIu64 " layers) on %s, %ux%u %s array\n",
-           model.name, mapper_family_name(model.family), (double)par.total, model.layers, hw.name,
+           esc_text(mn, sizeof mn, model.name), mapper_family_name(model.family),
+           (double)par.total, model.layers, esc_text(hn, sizeof hn, hw.name),
            hw.array.rows, hw.array.cols, systolic_dataflow_name(hw.array.dataflow));
     printf("run: batch %" PRIu64 ", prompt %" PRIu64 ", gen %" PRIu64 ", w%u a%u kv%u\n",
            run.batch, run.prompt, run.gen, run.wbits, run.abits, run.kvbits);
@@ -330,7 +333,7 @@ int cmd_map(int argc, char **argv)
         const size_t len = strlen(model.name) + 16;
         def_out = malloc(len);
         if (!def_out) {
-            fprintf(stderr, "codesim map: out of memory\n");
+            cli_err("codesim map: out of memory\n");
             goto out;
         }
         snprintf(def_out, len, "%s.trace.csv", model.name);
@@ -339,7 +342,7 @@ int cmd_map(int argc, char **argv)
     const trace_arg_t ta = {&model, &run, hw.name, &ops};
     if (write_atomic(out_path, trace_fn, &ta, err, sizeof err) != 0 ||
         (ss_path && write_atomic(ss_path, scalesim_fn, &ta, err, sizeof err) != 0)) {
-        fprintf(stderr, "codesim map: %s\n", err);
+        cli_err("codesim map: %s\n", err);
         goto out;
     }
     printf("trace: %s%s%s\n", out_path, ss_path ? ", SCALE-Sim topology: " : "",
@@ -367,7 +370,7 @@ int bench_map(void)
     mapper_model_t m;
     io_data_path("traces/models/llama-2-7b.json", model_file, sizeof model_file);
     if (workload_model_load(model_file, &m, err, sizeof err)) {
-        fprintf(stderr, "bench map: %s\n", err);
+        cli_err("bench map: %s\n", err);
         return 1;
     }
     hw_cfg_t hw;
@@ -379,7 +382,7 @@ int bench_map(void)
         const double t0 = util_now_s();
         if (!ctx || mapper_ops_build(&m, &cases[i].r, &ops, err, sizeof err) != 0 ||
             mapper_map(ctx, &ops, err, sizeof err) != 0) {
-            fprintf(stderr, "bench map: %s: %s\n", cases[i].what, ctx ? err : "out of memory");
+            cli_err("bench map: %s: %s\n", cases[i].what, ctx ? err : "out of memory");
             rc = 1;
         } else {
             const double wall = util_now_s() - t0;

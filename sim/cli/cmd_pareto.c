@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "../io/escape.h"
 #include "../db/db.h"
 #include "../explore/sweep.h"
 
@@ -41,35 +43,35 @@ int cmd_pareto(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "codesim pareto: unexpected argument '%s'\n", argv[optind]);
+        cli_err("codesim pareto: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
     if (!db_path || !xs || !ys) {
-        fprintf(stderr, "codesim pareto: --%s: missing (see codesim pareto --help)\n",
+        cli_err("codesim pareto: --%s: missing (see codesim pareto --help)\n",
                 !db_path ? "db" : !xs ? "x" : "y");
         return 2;
     }
     int xmax, ymax;
     const char *xm = db_point_metric(xs, &xmax), *ym = db_point_metric(ys, &ymax);
     if (!xm || !ym) {
-        fprintf(stderr, "codesim pareto: --%s: unknown metric '%s'; known: %s\n", xm ? "y" : "x",
+        cli_err("codesim pareto: --%s: unknown metric '%s'; known: %s\n", xm ? "y" : "x",
                 xm ? ys : xs, db_point_metric_list());
         return 2;
     }
     if (access(db_path, F_OK) != 0) {
-        fprintf(stderr, "codesim pareto: %s: no such database\n", db_path);
+        cli_err("codesim pareto: %s: no such database\n", db_path);
         return 1;
     }
     char err[512];
     db_t *db = NULL;
-    if (db_open(db_path, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pareto: %s\n", err);
+    if (cli_db_open("pareto", db_path, &db, err, sizeof err) != 0) {
+        cli_err("codesim pareto: %s\n", err);
         return 1;
     }
     db_point_row_t *pts = NULL;
     size_t total = 0;
     if (db_read_points(db, sweep, xm, ym, &pts, &total, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pareto: %s: %s\n", db_path, err);
+        cli_err("codesim pareto: %s: %s\n", db_path, err);
         db_close(db);
         return 1;
     }
@@ -85,7 +87,7 @@ int cmd_pareto(int argc, char **argv)
         double *x = malloc((e - g) * sizeof *x), *y = malloc((e - g) * sizeof *y);
         int *keep = malloc((e - g) * sizeof *keep);
         if (!idx || !ord || !x || !y || !keep) {
-            fprintf(stderr, "codesim pareto: out of memory\n");
+            cli_err("codesim pareto: out of memory\n");
             status = 1;
         }
         for (size_t i = g; i < e && status == 0; i++) {
@@ -102,7 +104,7 @@ int cmd_pareto(int argc, char **argv)
             }
         }
         if (status == 0 && sweep_pareto(x, y, n, keep) != 0) {
-            fprintf(stderr, "codesim pareto: out of memory\n");
+            cli_err("codesim pareto: out of memory\n");
             status = 1;
         }
         if (status == 0) {
@@ -118,7 +120,9 @@ int cmd_pareto(int argc, char **argv)
                      j--) {
                     size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
                 }
-            const char *file = pts[g].workload_file ? pts[g].workload_file : "?";
+            /* Workload and params come from the database: escaped (sim/io/escape.h). */
+            char file[1024];
+            esc_text(file, sizeof file, pts[g].workload_file ? pts[g].workload_file : "?");
             printf("%spareto: %s (%s) vs %s (%s), workload %s: %zu optimal of %zu points",
                    groups ? "\n" : "", xm, xmax ? "max" : "min", ym, ymax ? "max" : "min", file,
                    nk, n);
@@ -129,8 +133,9 @@ int cmd_pareto(int argc, char **argv)
             printf("\n%8s  %16s  %16s  %s\n", "point", xm, ym, "params");
             for (size_t i = 0; i < nk; i++) {
                 const db_point_row_t *r = &pts[idx[ord[i]]];
-                printf("%8lld  %16.10g  %16.10g  %s\n", (long long)r->id, r->x, r->y,
-                       r->params ? r->params : "");
+                printf("%8lld  %16.10g  %16.10g  ", (long long)r->id, r->x, r->y);
+                esc_term(stdout, r->params);
+                putchar('\n');
             }
             groups++;
         }
@@ -139,7 +144,7 @@ int cmd_pareto(int argc, char **argv)
     }
     db_points_free(pts, total);
     if (status == 0 && total == 0) {
-        fprintf(stderr, "codesim pareto: %s: no sweep points%s%s\n", db_path,
+        cli_err("codesim pareto: %s: no sweep points%s%s\n", db_path,
                 sweep ? " of sweep " : "", sweep ? sweep : "");
         status = 1;
     }

@@ -79,7 +79,7 @@ int rtlcheck_pim(int argc, char **argv)
         return 2;
     pim_cfg_t cfg = {(uint32_t)lanes, PIM_FP16, (uint32_t)grf, (uint32_t)srf, (uint32_t)acc, 1};
     if (pim_prec_parse(prec_s, &cfg.prec) != 0) {
-        fprintf(stderr, "codesim rtlcheck: --prec: '%s' is not int8 or fp16\n", prec_s);
+        cli_err("codesim rtlcheck: --prec: '%s' is not int8 or fp16\n", prec_s);
         return 2;
     }
     const pim_rtlcheck_cfg_t chk_cfg = {cfg, (uint32_t)cols, NULL};
@@ -178,13 +178,13 @@ int cmd_pimgemv(int argc, char **argv)
     pim_gemv_cfg_t cfg;
     memset(&cfg, 0, sizeof cfg);
     if (dram_preset(preset, &cfg.dram, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pimgemv: --%s\n", err);
+        cli_err("codesim pimgemv: --%s\n", err);
         return 2;
     }
     cfg.unit = (pim_cfg_t){(uint32_t)lanes, PIM_FP16, (uint32_t)grf, (uint32_t)srf,
                            (uint32_t)acc, (uint32_t)bpu};
     if (pim_prec_parse(prec_s, &cfg.unit.prec) != 0) {
-        fprintf(stderr, "codesim pimgemv: --prec: '%s' is not int8 or fp16\n", prec_s);
+        cli_err("codesim pimgemv: --prec: '%s' is not int8 or fp16\n", prec_s);
         return 2;
     }
     if (!lanes_set) /* one DRAM burst of elements */
@@ -192,33 +192,33 @@ int cmd_pimgemv(int argc, char **argv)
     if (hw_path) {
         /* The machine's PIM, as the NPU's runs configure it. */
         if (unit_opt) {
-            fprintf(stderr, "codesim pimgemv: --%s: with --hw the machine's dram: and pim: "
+            cli_err("codesim pimgemv: --%s: with --hw the machine's dram: and pim: "
                             "sections set the device and units\n", unit_opt);
             return 2;
         }
         hw_cfg_t hw;
         if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim pimgemv: %s\n", err);
+            cli_err("codesim pimgemv: %s\n", err);
             return 1;
         }
         const int has_pim = hw.has_pim;
         power_npu_pim_cfg(&hw, PIM_BLOCKED, &cfg);
         hw_free(&hw);
         if (!has_pim) {
-            fprintf(stderr, "codesim pimgemv: %s: pim: the machine has no PIM units\n", hw_path);
+            cli_err("codesim pimgemv: %s: pim: the machine has no PIM units\n", hw_path);
             return 1;
         }
     }
     const pim_gemv_t g = {groups, m, k};
     if (pim_gemv_check(&cfg, &g, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        cli_err("codesim pimgemv: %s\n", err);
         return 1;
     }
     tech_t tech;
     char tpath[4096];
     tech_path(node, tpath, sizeof tpath);
     if (tech_load(tpath, &tech, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        cli_err("codesim pimgemv: %s\n", err);
         return 1;
     }
     const double tck = cfg.dram.tck_ps / 1000.0;
@@ -231,7 +231,7 @@ int cmd_pimgemv(int argc, char **argv)
     pim_gemv_stats_t host, pim, blk, dual;
     if (pim_gemv_host_time(&cfg, &g, &host, NULL, err, sizeof err) != 0 ||
         pim_gemv_time(&cfg, &g, &pim, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        cli_err("codesim pimgemv: %s\n", err);
         return 1;
     }
     print_stats("host (bus)", &host, tck);
@@ -249,7 +249,7 @@ int cmd_pimgemv(int argc, char **argv)
     if (power_pim_energy(&tech, &cfg, &host, &eh, err, sizeof err) != 0 ||
         power_pim_energy(&tech, &cfg, &pim, &ep, err, sizeof err) != 0 ||
         power_pim_area(&tech, &cfg, &ap, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        cli_err("codesim pimgemv: %s\n", err);
         return 1;
     }
     printf("energy (%s): host %.1f uJ = act %.1f + core %.1f + io %.1f; PIM %.1f uJ = act %.1f + "
@@ -270,12 +270,12 @@ int cmd_pimgemv(int argc, char **argv)
     cfg.host = (pim_host_t){hreqs, hperiod, (uint32_t)hwr, 1};
     cfg.mode = PIM_BLOCKED;
     if (pim_gemv_time(&cfg, &g, &blk, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        cli_err("codesim pimgemv: %s\n", err);
         return 1;
     }
     cfg.mode = PIM_DUAL;
     if (pim_gemv_time(&cfg, &g, &dual, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim pimgemv: %s\n", err);
+        cli_err("codesim pimgemv: %s\n", err);
         return 1;
     }
     printf("with host traffic (%" PRIu64 " requests per channel, one every %" PRIu64
@@ -301,7 +301,7 @@ int bench_pim(void)
     pim_gemv_cfg_t cfg;
     memset(&cfg, 0, sizeof cfg);
     if (dram_preset("HBM2", &cfg.dram, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim bench: %s\n", err);
+        cli_err("codesim bench: %s\n", err);
         return 1;
     }
     cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
@@ -309,7 +309,7 @@ int bench_pim(void)
     pim_gemv_stats_t st;
     double t0 = util_now_s();
     if (pim_gemv_time(&cfg, &g, &st, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim bench: %s\n", err);
+        cli_err("codesim bench: %s\n", err);
         return 1;
     }
     const double tp = util_now_s() - t0;
@@ -317,7 +317,7 @@ int bench_pim(void)
     t0 = util_now_s();
     pim_gemv_stats_t hs;
     if (pim_gemv_host_time(&cfg, &g, &hs, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim bench: %s\n", err);
+        cli_err("codesim bench: %s\n", err);
         return 1;
     }
     const double th = util_now_s() - t0;
@@ -326,7 +326,7 @@ int bench_pim(void)
     pim_unit_t *u = malloc(sizeof *u);
     uint16_t row[32 * 16];
     if (!u) {
-        fprintf(stderr, "codesim bench: out of memory\n");
+        cli_err("codesim bench: out of memory\n");
         return 1;
     }
     for (int i = 0; i < 32 * 16; i++)

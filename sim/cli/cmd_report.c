@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "../io/escape.h"
 #include "../db/db.h"
 #include "../explore/sweep.h"
 
@@ -54,36 +56,9 @@ typedef struct {
 
 /* ---- small output helpers -------------------------------------------------- */
 
-static void esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
-/* CSV field: quoted when it holds a comma, quote or line break. */
-static void csvf(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+/* HTML, CSV and Markdown escaping: one set of rules (sim/io/escape.h). */
+#define esc esc_html
+#define csvf esc_csv
 
 static void num(char *buf, size_t n, double v)
 {
@@ -138,8 +113,7 @@ static void table_row(table_t *t, const char *const *cells)
         esc(t->r->html, cells[i]);
         fprintf(t->r->html, "</td>");
         fprintf(t->r->md, " ");
-        for (const char *s = cells[i]; s && *s; s++)
-            fputs(*s == '|' ? "\\|" : (char[2]){*s, 0}, t->r->md);
+        esc_md(t->r->md, cells[i]);
         fprintf(t->r->md, " |");
         if (i)
             fputc(',', t->csv);
@@ -668,7 +642,7 @@ int cmd_report(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.dir = out;
     db_t *db = NULL;
-    if (db_open(db_path, &db, r.err, sizeof r.err) != 0) {
+    if (cli_db_open("report", db_path, &db, r.err, sizeof r.err) != 0) {
         fprintf(stderr, "codesim report: %s\n", r.err);
         return 1;
     }

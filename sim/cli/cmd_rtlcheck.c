@@ -85,18 +85,18 @@ int cmd_rtlcheck(int argc, char **argv)
     if (bad)
         return 2;
     if (!block || strcmp(block, "systolic") != 0) {
-        fprintf(stderr, "codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim, lut)\n",
+        cli_err("codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim, lut)\n",
                 block ? block : "");
         return 2;
     }
     systolic_cfg_t cfg = {(uint32_t)rows, (uint32_t)cols, SYSTOLIC_OS, (uint32_t)in_bits,
                           (uint32_t)w_bits, (uint32_t)acc_bits};
     if (!rows || !cols) {
-        fprintf(stderr, "codesim rtlcheck: --%s: missing\n", rows ? "cols" : "rows");
+        cli_err("codesim rtlcheck: --%s: missing\n", rows ? "cols" : "rows");
         return 2;
     }
     if (!df_s || systolic_dataflow_parse(df_s, &cfg.dataflow) != 0) {
-        fprintf(stderr, "codesim rtlcheck: --dataflow: '%s' is not os, ws or is\n",
+        cli_err("codesim rtlcheck: --dataflow: '%s' is not os, ws or is\n",
                 df_s ? df_s : "");
         return 2;
     }

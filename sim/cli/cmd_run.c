@@ -96,17 +96,17 @@ static int check_outputs(const char *db, const char *json, const char *csv, cons
         if (!out[i].path || !strcmp(out[i].path, "-"))
             continue;
         if (!out[i].path[0]) {
-            fprintf(stderr, "codesim run: %s: empty path\n", out[i].opt);
+            cli_err("codesim run: %s: empty path\n", out[i].opt);
             return -1;
         }
         if (same_file(out[i].path, db)) {
-            fprintf(stderr, "codesim run: %s: %s is the results database (--db)\n", out[i].opt,
+            cli_err("codesim run: %s: %s is the results database (--db)\n", out[i].opt,
                     out[i].path);
             return -1;
         }
         for (size_t j = 0; j < i; j++)
             if (out[j].path && same_file(out[i].path, out[j].path)) {
-                fprintf(stderr, "codesim run: %s: %s is also the %s output\n", out[i].opt,
+                cli_err("codesim run: %s: %s is also the %s output\n", out[i].opt,
                         out[i].path, out[j].opt);
                 return -1;
             }
@@ -117,34 +117,27 @@ static int check_outputs(const char *db, const char *json, const char *csv, cons
         snprintf(dir, sizeof dir, "%s", json);
         const char *d = dirname(dir);
         if (stat(json, &st) == 0 && S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "codesim run: --json: %s: is a directory\n", json);
+            cli_err("codesim run: --json: %s: is a directory\n", json);
             return -1;
         }
         if (access(d, W_OK) != 0) {
-            fprintf(stderr, "codesim run: --json: %s: cannot write in %s (%s)\n", json, d,
+            cli_err("codesim run: --json: %s: cannot write in %s (%s)\n", json, d,
                     strerror(errno));
             return -1;
         }
     }
     if (csv) {
         if (stat(csv, &st) == 0 ? !S_ISDIR(st.st_mode) : mkdir(csv, 0777) != 0) {
-            fprintf(stderr, "codesim run: --csv: %s: %s\n", csv,
+            cli_err("codesim run: --csv: %s: %s\n", csv,
                     stat(csv, &st) == 0 ? "exists and is not a directory" : strerror(errno));
             return -1;
         }
         if (access(csv, W_OK) != 0) {
-            fprintf(stderr, "codesim run: --csv: %s: cannot write (%s)\n", csv, strerror(errno));
+            cli_err("codesim run: --csv: %s: cannot write (%s)\n", csv, strerror(errno));
             return -1;
         }
     }
     return 0;
-}
-
-/* db_open_waiting's note: the write is waiting for another's lock. */
-static void run_db_note(void *ctx, const char *msg)
-{
-    (void)ctx;
-    fprintf(stderr, "codesim run: %s\n", msg);
 }
 
 int cmd_run(int argc, char **argv)
@@ -197,17 +190,17 @@ int cmd_run(int argc, char **argv)
     if (bad)
         return 2;
     if (optind < argc) {
-        fprintf(stderr, "codesim run: unexpected argument '%s'\n", argv[optind]);
+        cli_err("codesim run: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
     if (!wl_path == !model_path) {
-        fprintf(stderr, "codesim run: %s (see codesim run --help)\n",
+        cli_err("codesim run: %s (see codesim run --help)\n",
                 wl_path ? "--workload and --model: give one, not both"
                         : "--workload or --model: missing");
         return 2;
     }
     if (wl_path && llm_flag) {
-        fprintf(stderr, "codesim run: --batch, --prompt, --gen, --mode, --wbits, --abits, "
+        cli_err("codesim run: --batch, --prompt, --gen, --mode, --wbits, --abits, "
                         "--kvbits, --timeline, --seed and --routing are for --model runs\n");
         return 2;
     }
@@ -215,11 +208,11 @@ int cmd_run(int argc, char **argv)
     if (path_s && !strcmp(path_s, "cycle")) {
         path = ENGINE_CYCLE;
     } else if (path_s && strcmp(path_s, "fast")) {
-        fprintf(stderr, "codesim run: --path: '%s' is not fast or cycle\n", path_s);
+        cli_err("codesim run: --path: '%s' is not fast or cycle\n", path_s);
         return 2;
     }
     if (model_path && path_s) {
-        fprintf(stderr, "codesim run: --path: an LLM runs on the NPU's event schedule; --path is "
+        cli_err("codesim run: --path: an LLM runs on the NPU's event schedule; --path is "
                         "for --workload runs\n");
         return 2;
     }
@@ -239,46 +232,46 @@ int cmd_run(int argc, char **argv)
     const char *src = wl_path ? wl_path : model_path;
     tech_path(node, tech_file, sizeof tech_file);
     if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim run: --tech: %s\n", err);
+        cli_err("codesim run: --tech: %s\n", err);
         return 1;
     }
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
-        fprintf(stderr, "codesim run: %s\n", err);
+        cli_err("codesim run: %s\n", err);
         return 1;
     }
     if (model_path) {
         npu_mode_t mode;
         if (sim_mode(&hw, mode_s, batch, &mode, err, sizeof err) != 0) {
-            fprintf(stderr, "codesim run: --%s (%s)\n", err, hw_path ? hw_path : "built-in config");
+            cli_err("codesim run: --%s (%s)\n", err, hw_path ? hw_path : "built-in config");
             rc = 2;
             goto out;
         }
         size_t len;
         if (workload_model_load(model_path, &model, err, sizeof err) != 0 ||
             !(wl.text = textfile_read(model_path, &len, err, sizeof err))) {
-            fprintf(stderr, "codesim run: %s\n", err);
+            cli_err("codesim run: %s\n", err);
             goto out;
         }
         model.route_seed = seed;
         if (routing_path) {
             if (workload_routing_load(routing_path, &model, &routing, err, sizeof err) != 0) {
-                fprintf(stderr, "codesim run: --routing: %s\n", err);
+                cli_err("codesim run: --routing: %s\n", err);
                 goto out;
             }
             model.routing = &routing;
         }
     } else if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim run: %s\n", err);
+        cli_err("codesim run: %s\n", err);
         goto out;
     }
     /* Open the database before simulating: a bad database fails fast.  The
      * write waits for another process's lock as long as it takes. */
-    if (db_open_waiting(db_path, run_db_note, NULL, &db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim run: %s\n", err);
+    if (cli_db_open("run", db_path, &db, err, sizeof err) != 0) {
+        cli_err("codesim run: %s\n", err);
         goto out;
     }
     if (timeline_path && !(tl = fopen(timeline_path, "w"))) {
-        fprintf(stderr, "codesim run: %s: cannot write the timeline\n", timeline_path);
+        cli_err("codesim run: %s: cannot write the timeline\n", timeline_path);
         goto out;
     }
     sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, path, NULL, NULL};
@@ -289,7 +282,7 @@ int cmd_run(int argc, char **argv)
                              ENGINE_FAST, mode_s, tl};
     if (sim_run(&hw, &tech, &w, &res, err, sizeof err) != 0) {
         /* a layer's error starts with its line number */
-        fprintf(stderr, "codesim run: %s:%s%s\n", src, err[0] >= '0' && err[0] <= '9' ? "" : " ",
+        cli_err("codesim run: %s:%s%s\n", src, err[0] >= '0' && err[0] <= '9' ? "" : " ",
                 err);
         goto out;
     }
@@ -297,7 +290,7 @@ int cmd_run(int argc, char **argv)
         const int bad_close = fclose(tl) != 0;
         tl = NULL;
         if (bad_close) {
-            fprintf(stderr, "codesim run: %s: cannot write the timeline\n", timeline_path);
+            cli_err("codesim run: %s: cannot write the timeline\n", timeline_path);
             goto out;
         }
     }
@@ -325,18 +318,18 @@ int cmd_run(int argc, char **argv)
                                  sizeof err);
     }
     if (st != 0) {
-        fprintf(stderr, "codesim run: %s: %s\n", db_path, err);
+        cli_err("codesim run: %s: %s\n", db_path, err);
         goto out;
     }
     fprintf(so, "stored as run %lld in %s (simulated in %.3f s)\n", (long long)run_id, db_path,
             res.wall_seconds);
     oc.run_id = run_id;
     if (json_path && out_json(&oc, &res, json_path, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim run: --json: %s\n", err);
+        cli_err("codesim run: --json: %s\n", err);
         goto out;
     }
     if (csv_dir && out_csv(&oc, &res, csv_dir, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim run: --csv: %s\n", err);
+        cli_err("codesim run: --csv: %s\n", err);
         goto out;
     }
     rc = 0;

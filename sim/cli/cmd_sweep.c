@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../io/escape.h"
 #include "../db/db.h"
 #include "../explore/sweep.h"
 #include "../io/paths.h"
@@ -76,7 +77,7 @@ typedef struct {
     db_t *db;
     size_t *todo;            /* point indexes left to run */
     size_t ntodo, next;
-    size_t done, failed, skipped_late;
+    size_t done, failed, skipped_late, failed_late;
     layer_result_t *res;     /* room for the largest workload */
     size_t maxlayers;
     npu_result_t llm;        /* the LLM point being stored (its arrays owned) */
@@ -183,7 +184,7 @@ static void draw_progress(run_t *rn, int final)
         for (size_t i = 0; i < 30; i++)
             bar[i] = i < fill ? '#' : '-';
         bar[30] = '\0';
-        fprintf(stderr, "\rsweep [%s] %zu/%zu %3u%% %7.1f points/s ETA %u:%02u ", bar, done,
+        cli_err("\rsweep [%s] %zu/%zu %3u%% %7.1f points/s ETA %u:%02u ", bar, done,
                 total, pct, rate, (unsigned)eta / 60, (unsigned)eta % 60);
         if (final)
             fputc('\n', stderr);
@@ -195,7 +196,7 @@ static void draw_progress(run_t *rn, int final)
         if (final && decile == rn->last_decile)
             return;
         rn->last_decile = decile;
-        fprintf(stderr, "sweep: %zu/%zu points %3u%% %.1f points/s ETA %u:%02u\n", done, total,
+        cli_err("sweep: %zu/%zu points %3u%% %.1f points/s ETA %u:%02u\n", done, total,
                 pct, rate, (unsigned)eta / 60, (unsigned)eta % 60);
     }
     fflush(stderr);
@@ -207,7 +208,7 @@ static int store(run_t *rn, const point_msg_t *m)
     sweep_point_t pt;
     char err[512];
     if (sweep_point(&rn->sw, (size_t)m->index, &pt, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim sweep: %s\n", err);
+        cli_err("codesim sweep: %s\n", err);
         return -1;
     }
     const sweep_workload_t *w = &rn->sw.workloads[pt.workload];
@@ -238,16 +239,41 @@ static int store(run_t *rn, const point_msg_t *m)
     if (rc < 0) {
         if (rn->tty)
             fputc('\n', stderr);
-        fprintf(stderr, "codesim sweep: %s: %s\n", rn->db_path, err);
+        cli_err("codesim sweep: %s: %s\n", rn->db_path, err);
         return -1;
     }
     if (rc == 1)
         rn->skipped_late++; /* another process stored it meanwhile */
+    if (rc == 1 && m->failed)
+        rn->failed_late++;
     if (m->failed)
         rn->failed++;
     else
         rn->done++;
     draw_progress(rn, 0);
+    return 0;
+}
+
+/* Points of this shard (every shard_n-th from shard_i): *mine of them, of
+ * which *stored are in the database; with todo, the others are listed in
+ * rn->todo. */
+static int count_stored(run_t *rn, size_t shard_i, size_t shard_n, size_t *mine, size_t *stored,
+                        int todo, char *err, size_t errlen)
+{
+    *mine = *stored = 0;
+    for (size_t i = shard_i; i < rn->sw.npoints; i += shard_n) {
+        sweep_point_t pt;
+        int has = 0;
+        (*mine)++;
+        if (sweep_point(&rn->sw, i, &pt, err, errlen) != 0 ||
+            db_has_point(rn->db, pt.config_hash, rn->sw.workloads[pt.workload].hash, &has, err,
+                         errlen) != 0)
+            return -1;
+        if (has)
+            (*stored)++;
+        else if (todo)
+            rn->todo[rn->ntodo++] = i;
+    }
     return 0;
 }
 
@@ -274,7 +300,7 @@ static int interrupted(const run_t *rn, int sfd)
     struct pollfd sp = {sfd, POLLIN, 0};
     struct signalfd_siginfo si;
     if (poll(&sp, 1, 200) == 1 && read(sfd, &si, sizeof si) > 0) {
-        fprintf(stderr, "codesim sweep: interrupted (signal %u): %zu points stored\n",
+        cli_err("codesim sweep: interrupted (signal %u): %zu points stored\n",
                 si.ssi_signo, rn->done + rn->failed);
         return 130;
     }
@@ -300,7 +326,7 @@ static int run_workers(run_t *rn, unsigned njobs)
     int rc = 0;
     unsigned started = 0;
     if (sfd < 0 || !ws || !pf) {
-        fprintf(stderr, "codesim sweep: cannot start workers: %s\n", strerror(errno));
+        cli_err("codesim sweep: cannot start workers: %s\n", strerror(errno));
         rc = 1;
         goto out;
     }
@@ -308,20 +334,20 @@ static int run_workers(run_t *rn, unsigned njobs)
     for (; started < njobs; started++) {
         int tp[2], rp[2];
         if (pipe(tp) != 0) {
-            fprintf(stderr, "codesim sweep: pipe: %s\n", strerror(errno));
+            cli_err("codesim sweep: pipe: %s\n", strerror(errno));
             rc = 1;
             goto stop;
         }
         if (pipe(rp) != 0) {
             close(tp[0]);
             close(tp[1]);
-            fprintf(stderr, "codesim sweep: pipe: %s\n", strerror(errno));
+            cli_err("codesim sweep: pipe: %s\n", strerror(errno));
             rc = 1;
             goto stop;
         }
         pid_t pid = fork();
         if (pid < 0) {
-            fprintf(stderr, "codesim sweep: fork: %s\n", strerror(errno));
+            cli_err("codesim sweep: fork: %s\n", strerror(errno));
             close(tp[0]); close(tp[1]); close(rp[0]); close(rp[1]);
             rc = 1;
             goto stop;
@@ -343,7 +369,7 @@ static int run_workers(run_t *rn, unsigned njobs)
         close(rp[1]);
         ws[started] = (worker_t){pid, tp[1], rp[0], 0, 0};
         if (give(rn, &ws[started]) != 0) {
-            fprintf(stderr, "codesim sweep: worker %d: cannot send work\n", (int)pid);
+            cli_err("codesim sweep: worker %d: cannot send work\n", (int)pid);
             started++;
             rc = 1;
             goto stop;
@@ -361,7 +387,7 @@ static int run_workers(run_t *rn, unsigned njobs)
         if (poll(pf, n, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            fprintf(stderr, "codesim sweep: poll: %s\n", strerror(errno));
+            cli_err("codesim sweep: poll: %s\n", strerror(errno));
             rc = 1;
             goto stop;
         }
@@ -370,7 +396,7 @@ static int run_workers(run_t *rn, unsigned njobs)
             if (read(sfd, &si, sizeof si) > 0) {
                 if (rn->tty)
                     fputc('\n', stderr);
-                fprintf(stderr, "codesim sweep: interrupted (signal %u): %zu points stored\n",
+                cli_err("codesim sweep: interrupted (signal %u): %zu points stored\n",
                         si.ssi_signo, rn->done + rn->failed);
                 rc = 130;
                 goto stop;
@@ -413,7 +439,7 @@ static int run_workers(run_t *rn, unsigned njobs)
                 if (rn->tty)
                     fputc('\n', stderr);
                 if ((rc = interrupted(rn, sfd)) == 0) {
-                    fprintf(stderr, "codesim sweep: worker %d died running point %" PRIu64 "\n",
+                    cli_err("codesim sweep: worker %d died running point %" PRIu64 "\n",
                             (int)w->pid, w->point);
                     rc = 1;
                 }
@@ -426,7 +452,7 @@ static int run_workers(run_t *rn, unsigned njobs)
             }
             if (give(rn, w) != 0) {
                 if ((rc = interrupted(rn, sfd)) == 0) {
-                    fprintf(stderr, "codesim sweep: worker %d died\n", (int)w->pid);
+                    cli_err("codesim sweep: worker %d died\n", (int)w->pid);
                     rc = 1;
                 }
                 goto stop;
@@ -478,12 +504,12 @@ static int write_slurm(FILE *f, const run_t *rn, unsigned shards)
     char exe[PATH_MAX], sweep[PATH_MAX], db[PATH_MAX + 16];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {
-        fprintf(stderr, "codesim sweep: --slurm: cannot find the codesim binary\n");
+        cli_err("codesim sweep: --slurm: cannot find the codesim binary\n");
         return 1;
     }
     exe[n] = '\0';
     if (!realpath(rn->sw.path, sweep)) {
-        fprintf(stderr, "codesim sweep: %s: %s\n", rn->sw.path, strerror(errno));
+        cli_err("codesim sweep: %s: %s\n", rn->sw.path, strerror(errno));
         return 1;
     }
     if (rn->db_path[0] == '/') {
@@ -491,7 +517,7 @@ static int write_slurm(FILE *f, const run_t *rn, unsigned shards)
     } else {
         char cwd[PATH_MAX];
         if (!getcwd(cwd, sizeof cwd)) {
-            fprintf(stderr, "codesim sweep: getcwd: %s\n", strerror(errno));
+            cli_err("codesim sweep: getcwd: %s\n", strerror(errno));
             return 1;
         }
         snprintf(db, sizeof db, "%.*s/%s", PATH_MAX - 1, cwd, rn->db_path);
@@ -536,7 +562,7 @@ static int parse_shard(const char *s, uint64_t *i, uint64_t *n)
     char a[32], b[32];
     const char *slash = strchr(s, '/');
     if (!slash || (size_t)(slash - s) >= sizeof a || strlen(slash + 1) >= sizeof b) {
-        fprintf(stderr, "codesim sweep: --shard: '%s' is not I/N\n", s);
+        cli_err("codesim sweep: --shard: '%s' is not I/N\n", s);
         return -1;
     }
     snprintf(a, sizeof a, "%.*s", (int)(slash - s), s);
@@ -578,7 +604,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
             return 2;
     }
     if (optind + 1 != argc) {
-        fprintf(stderr, optind < argc ? "codesim sweep: one sweep file, got more\n"
+        cli_err(optind < argc ? "codesim sweep: one sweep file, got more\n"
                                       : "codesim sweep: missing the sweep FILE (see --help)\n");
         return 2;
     }
@@ -588,7 +614,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
     }
     char err[768];
     if (sweep_load(argv[optind], &rn.sw, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim sweep: %s\n", err);
+        cli_err("codesim sweep: %s\n", err);
         return 1;
     }
     int rc = 1;
@@ -603,33 +629,24 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
     rn.res = calloc(rn.maxlayers ? rn.maxlayers : 1, sizeof *rn.res);
     rn.todo = calloc(rn.sw.npoints, sizeof *rn.todo);
     if (!rn.res || !rn.todo) {
-        fprintf(stderr, "codesim sweep: out of memory\n");
+        cli_err("codesim sweep: out of memory\n");
         goto out;
     }
-    if (db_open(rn.db_path, &rn.db, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim sweep: %s\n", err);
+    if (cli_db_open("sweep", rn.db_path, &rn.db, err, sizeof err) != 0) {
+        cli_err("codesim sweep: %s\n", err);
         goto out;
     }
     size_t mine = 0, stored = 0;
-    for (size_t i = shard_i; i < rn.sw.npoints; i += shard_n) {
-        sweep_point_t pt;
-        int has = 0;
-        mine++;
-        if (sweep_point(&rn.sw, i, &pt, err, sizeof err) != 0 ||
-            db_has_point(rn.db, pt.config_hash, rn.sw.workloads[pt.workload].hash, &has, err,
-                         sizeof err) != 0) {
-            fprintf(stderr, "codesim sweep: %s: %s\n", rn.db_path, err);
-            goto out;
-        }
-        if (has)
-            stored++;
-        else
-            rn.todo[rn.ntodo++] = i;
+    if (count_stored(&rn, shard_i, shard_n, &mine, &stored, 1, err, sizeof err) != 0) {
+        cli_err("codesim sweep: %s: %s\n", rn.db_path, err);
+        goto out;
     }
     if (jobs > rn.ntodo)
         jobs = rn.ntodo;
+    char sname[256];
+    esc_text(sname, sizeof sname, rn.sw.name);
     if (!quiet) {
-        printf("sweep %s: %zu points", rn.sw.name, rn.sw.npoints);
+        printf("sweep %s: %zu points", esc_text(sname, sizeof sname, rn.sw.name), rn.sw.npoints);
         if (shard_n > 1)
             printf(", shard %" PRIu64 "/%" PRIu64 " has %zu", shard_i, shard_n, mine);
         printf(", %zu already in %s, running %zu on %" PRIu64 " workers\n", stored, rn.db_path,
@@ -642,12 +659,21 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
     const double el = util_now_s() - rn.t0;
     if (rate)
         *rate = el > 0 ? (double)(rn.done + rn.failed) / el : 0;
+    /* The summary counts what happened, and what the database holds now is
+     * counted again in the database, not inferred. */
+    size_t now_in = 0, mine2 = 0;
+    if (rc != 130 && count_stored(&rn, shard_i, shard_n, &mine2, &now_in, 0, err, sizeof err)) {
+        cli_err("codesim sweep: %s: %s\n", rn.db_path, err);
+        rc = 1;
+    }
     if (!quiet && rc != 130)
-        printf("sweep %s: computed %zu points (%zu cannot run on their hardware) in %.2f s, "
-               "%.1f points/s; %zu of %zu in %s\n",
-               rn.sw.name, rn.done + rn.failed, rn.failed, el,
+        printf("sweep %s: %zu points; ran %zu in %.2f s (%.1f points/s), stored %zu (%zu of "
+               "them with the reason they cannot run on their hardware), %zu were stored "
+               "meanwhile by another process; skipped %zu already stored; %zu of %zu now in %s\n",
+               sname, mine, rn.done + rn.failed, el,
                el > 0 ? (double)(rn.done + rn.failed) / el : 0.0,
-               stored + rn.done + rn.failed - rn.skipped_late, mine, rn.db_path);
+               rn.done + rn.failed - rn.skipped_late, rn.failed - rn.failed_late,
+               rn.skipped_late, stored, now_in, mine, rn.db_path);
 out:
     db_close(rn.db);
     npu_result_free(&rn.llm);
@@ -667,7 +693,7 @@ int bench_sweep(void)
 {
     char dir[] = "/tmp/codesim-bench-sweep-XXXXXX";
     if (!mkdtemp(dir)) {
-        fprintf(stderr, "bench sweep: mkdtemp: %s\n", strerror(errno));
+        cli_err("bench sweep: mkdtemp: %s\n", strerror(errno));
         return 1;
     }
     char db[64], sweep[PATH_MAX];

@@ -90,6 +90,6 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "db"))
         return cmd_db(argc - 1, argv + 1);
-    fprintf(stderr, "codesim: unknown command '%s' (see codesim --help)\n", cmd);
+    cli_err("codesim: unknown command '%s' (see codesim --help)\n", cmd);
     return 2;
 }

@@ -1,5 +1,6 @@
 /* output.c - a simulation result as a table, JSON, CSV and database rows
  * (output.h). */
+#include "cli.h"
 #include "output.h"
 
 #include <errno.h>
@@ -10,15 +11,17 @@
 #include <sys/stat.h>
 
 #include "../io/config.h"
+#include "../io/escape.h"
 
 /* ---- terminal ---------------------------------------------------------- */
 
 static void print_row(FILE *f, const char *name, const char *unit, uint64_t m, uint64_t n, uint64_t k,
                       const layer_stats_t *s)
 {
+    char nb[256], ub[64];
     fprintf(f, "%-18s %-8s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
            " %6.1f %14" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
-           name, unit, m, n, k, s->total_cycles, s->compute_cycles, s->stall_cycles,
+           esc_text(nb, sizeof nb, name), esc_text(ub, sizeof ub, unit), m, n, k, s->total_cycles, s->compute_cycles, s->stall_cycles,
            100.0 * s->utilization, s->macs, s->ifmap_reads, s->filter_reads,
            s->dram_read_bytes, s->dram_write_bytes);
 }
@@ -47,7 +50,8 @@ static void print_costs(FILE *f, const tech_t *t, const sim_result_t *r, int mj)
                 if (energy->total > 0)
                     snprintf(pc, sizeof pc, "%.1f", 100.0 * energy->item[j].value / energy->total);
             }
-        fprintf(f, "%-20s %12s %14s %7s\n", name, a, e, pc);
+        char nb[160];
+        fprintf(f, "%-20s %12s %14s %7s\n", esc_text(nb, sizeof nb, name), a, e, pc);
     }
     fprintf(f, "%-20s %12.6f %14.6f\n", "total", area->total * 1e-6, energy->total * escale);
     const power_metrics_t *m = &r->metrics;
@@ -58,7 +62,8 @@ static void print_costs(FILE *f, const tech_t *t, const sim_result_t *r, int mj)
 static void print_layers(FILE *f, const out_ctx_t *c, const sim_result_t *r)
 {
     const hw_cfg_t *hw = c->hw;
-    fprintf(f, "codesim %s: %s, ", c->cmd, hw->name);
+    char hn[256];
+    fprintf(f, "codesim %s: %s, ", c->cmd, esc_text(hn, sizeof hn, hw->name));
     if (hw->npu.cores > 1)
         fprintf(f, "%u cores x ", hw->npu.cores);
     fprintf(f, "%ux%u %s array", hw->array.rows, hw->array.cols,
@@ -85,8 +90,10 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
 {
     const hw_cfg_t *hw = c->hw;
     const npu_result_t *res = &r->npu;
+    char mn[256], hn[256];
     fprintf(f, "codesim %s: %s on %s: %u core(s) x %ux%u %s array at %u MHz, mode %s\n", c->cmd,
-           c->model_name ? c->model_name : "model", hw->name, hw->npu.cores, hw->array.rows,
+           esc_text(mn, sizeof mn, c->model_name ? c->model_name : "model"),
+           esc_text(hn, sizeof hn, hw->name), hw->npu.cores, hw->array.rows,
            hw->array.cols, systolic_dataflow_name(hw->array.dataflow), hw->npu.freq_mhz,
            npu_mode_name(r->mode));
     fprintf(f, "batch %" PRIu64 ", prompt %" PRIu64 ", %" PRIu64 " new tokens, W%u A%u KV%u\n",
@@ -110,9 +117,10 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
         fprintf(f, "%-16s %14" PRIu64 " %8.1f\n", res->units[i].name, res->units[i].busy,
                100.0 * res->units[i].utilization);
     fprintf(f, "\n%-8s %-14s %-9s %16s %16s\n", "phase", "op", "unit", "cycles", "MACs");
+    char on[160];
     for (size_t i = 0; i < res->nops; i++)
         fprintf(f, "%-8s %-14s %-9s %16" PRIu64 " %16" PRIu64 "\n",
-               mapper_phase_name(res->ops[i].phase), res->ops[i].name,
+               mapper_phase_name(res->ops[i].phase), esc_text(on, sizeof on, res->ops[i].name),
                mapper_unit_name(res->ops[i].unit), res->ops[i].cycles, res->ops[i].macs);
 }
 
@@ -128,7 +136,7 @@ void out_print(FILE *f, const out_ctx_t *c, const sim_result_t *r)
 void out_notes(const char *cmd, const sim_result_t *r)
 {
     for (size_t i = 0; i < r->nnotes; i++)
-        fprintf(stderr, "codesim %s: note: %s\n", cmd, r->notes[i]);
+        cli_err("codesim %s: note: %s\n", cmd, r->notes[i]);
 }
 
 size_t out_breakdown_rows(const sim_result_t *r, db_breakdown_t *rows)
@@ -314,9 +322,12 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
         for (size_t i = 0; i < r->nlayers; i++) {
             const layer_result_t *l = &r->layers[i];
             const layer_stats_t *s = &l->stats;
-            fprintf(f, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+            esc_csv(f, l->name);
+            fputc(',', f);
+            esc_csv(f, l->unit);
+            fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                        ",%.6f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-                    l->name, l->unit, l->m, l->n, l->k, s->total_cycles, s->compute_cycles,
+                    l->m, l->n, l->k, s->total_cycles, s->compute_cycles,
                     s->stall_cycles, 100.0 * s->utilization, s->macs, s->folds, s->steps);
         }
         if (csv_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
@@ -328,8 +339,8 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
         for (size_t i = 0; i < r->nlayers; i++) {
             const layer_stats_t *s = &r->layers[i].stats;
             const double cyc = s->total_cycles ? (double)s->total_cycles : 1.0;
-            fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", r->layers[i].name,
-                    s->dram_read_bytes, s->dram_write_bytes, (double)s->dram_read_bytes / cyc,
+            esc_csv(f, r->layers[i].name);
+            fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", s->dram_read_bytes, s->dram_write_bytes, (double)s->dram_read_bytes / cyc,
                     (double)s->dram_write_bytes / cyc);
         }
         if (csv_close(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
@@ -340,8 +351,9 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
                    "Ofmap writes\n");
         for (size_t i = 0; i < r->nlayers; i++) {
             const layer_stats_t *s = &r->layers[i].stats;
-            fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-                    r->layers[i].name, s->ifmap_reads, s->ifmap_writes, s->filter_reads,
+            esc_csv(f, r->layers[i].name);
+            fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+                    s->ifmap_reads, s->ifmap_writes, s->filter_reads,
                     s->filter_writes, s->ofmap_reads, s->ofmap_writes);
         }
         if (csv_close(f, dir, "ACCESS_REPORT.csv", err, errlen))
@@ -351,10 +363,12 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
         if (!(f = csv_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Phase,Op,Unit,Cycles,MACs\n");
-        for (size_t i = 0; i < n->nops; i++)
-            fprintf(f, "%s,%s,%s,%" PRIu64 ",%" PRIu64 "\n", mapper_phase_name(n->ops[i].phase),
-                    n->ops[i].name, mapper_unit_name(n->ops[i].unit), n->ops[i].cycles,
-                    n->ops[i].macs);
+        for (size_t i = 0; i < n->nops; i++) {
+            fprintf(f, "%s,", mapper_phase_name(n->ops[i].phase));
+            esc_csv(f, n->ops[i].name);
+            fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 "\n", mapper_unit_name(n->ops[i].unit),
+                    n->ops[i].cycles, n->ops[i].macs);
+        }
         if (csv_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
             return -1;
         if (!(f = csv_open(dir, "UNITS_REPORT.csv", err, errlen)))
@@ -369,9 +383,15 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
     if (!(f = csv_open(dir, "COST_REPORT.csv", err, errlen)))
         return -1;
     fprintf(f, "Kind,Component,Value\n");
-    for (size_t i = 0; i < r->area.n; i++)
-        fprintf(f, "area_um2,%s,%.17g\n", r->area.item[i].name, r->area.item[i].value);
-    for (size_t i = 0; i < r->energy.n; i++)
-        fprintf(f, "energy_pj,%s,%.17g\n", r->energy.item[i].name, r->energy.item[i].value);
+    for (size_t i = 0; i < r->area.n; i++) {
+        fputs("area_um2,", f);
+        esc_csv(f, r->area.item[i].name);
+        fprintf(f, ",%.17g\n", r->area.item[i].value);
+    }
+    for (size_t i = 0; i < r->energy.n; i++) {
+        fputs("energy_pj,", f);
+        esc_csv(f, r->energy.item[i].name);
+        fprintf(f, ",%.17g\n", r->energy.item[i].value);
+    }
     return csv_close(f, dir, "COST_REPORT.csv", err, errlen);
 }

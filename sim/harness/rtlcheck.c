@@ -7,12 +7,19 @@
 
 #include "../db/db.h"
 
+/* The database's note that a write waits for another's lock (rtlcheck
+ * prints only to its log). */
+static void rtlcheck_db_note(void *ctx, const char *msg)
+{
+    fprintf((FILE *)ctx, "codesim rtlcheck: %s\n", msg);
+}
+
 int rtlcheck_run(const rtlcheck_t *chk, FILE *out, FILE *log)
 {
     const rtlcheck_block_t *b = chk->block;
     char err[512];
     db_t *db = NULL;
-    if (db_open(chk->db_path, &db, err, sizeof err) != 0) {
+    if (db_open_waiting(chk->db_path, rtlcheck_db_note, log, &db, err, sizeof err) != 0) {
         fprintf(log, "codesim rtlcheck: %s\n", err);
         return 1;
     }

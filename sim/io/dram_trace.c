@@ -1,6 +1,8 @@
 /* dram_trace.c - the trace formats described in dram_trace.h. */
 #include "dram_trace.h"
 
+#include "../../models/dram_ctrl.h"
+
 #include "ioerr.h"
 #include "textfile.h"
 
@@ -136,6 +138,13 @@ int dram_trace_parse(const char *name, const char *text, size_t len, uint64_t ca
                 dram_trace_free(t);
                 return fail(err, errlen, name, line, "cycle '%.*s' is not a decimal number", f[ci],
                             fl[ci]);
+            }
+            if (r.cycle > DRAM_MAX_CYCLE) {
+                dram_trace_free(t);
+                return fail(err, errlen, name, line,
+                            "cycle %.*s is beyond the limit of 2^62 (the controller's cycle "
+                            "arithmetic needs the headroom)",
+                            f[ci], fl[ci]);
             }
             if (r.cycle < last) {
                 char fmt[128];

@@ -13,7 +13,7 @@
  * CYCLE is a decimal cycle of the DRAM command clock (tCK) at which the
  * request arrives; a line without one arrives in the cycle of the previous
  * line (0 for the first), i.e. as fast as the controller's queues accept.
- * Cycles must not decrease from line to line.  ADDR is a byte address, hex
+ * Cycles must not decrease from line to line, nor exceed 2^62 (DRAM_MAX_CYCLE).  ADDR is a byte address, hex
  * with 0x or decimal, below the device capacity.  OP is R, READ, RD or LD
  * for a read and W, WRITE, WR or ST for a write (any case).  Each request
  * moves one burst (32 bytes on the shipped presets) at the burst containing

@@ -1,6 +1,8 @@
 /* ioerr.c - the one shape of an input error (ioerr.h). */
 #include "ioerr.h"
 
+#include "escape.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -16,10 +18,9 @@ int io_fail(char *err, size_t errlen, const char *path, unsigned line, const cha
         return -1;
     if (path && line)
         snprintf(at, sizeof at, ":%u", line);
-    snprintf(err, errlen, "%s%s%s%s%s%s", path ? path : "", at, path ? ": " : "", key ? key : "",
-             key ? ": " : "", reason);
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
+    char raw[2048];
+    snprintf(raw, sizeof raw, "%s%s%s%s%s%s", path ? path : "", at, path ? ": " : "",
+             key ? key : "", key ? ": " : "", reason);
+    esc_text(err, errlen, raw); /* input bytes shown escaped, one line */
     return -1;
 }
