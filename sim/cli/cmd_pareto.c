@@ -114,7 +114,7 @@ int cmd_pareto(int argc, char **argv)
             for (size_t i = 1; i < nk; i++)
                 for (size_t j = i; j > 0 && (x[ord[j]] < x[ord[j - 1]] ||
                                              (x[ord[j]] == x[ord[j - 1]] &&
-                                              pts[idx[ord[j]]].id < pts[idx[ord[j - 1]]].id));
+                                              pts[idx[ord[j]]].point < pts[idx[ord[j - 1]]].point));
                      j--) {
                     size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
                 }
@@ -129,7 +129,7 @@ int cmd_pareto(int argc, char **argv)
             printf("\n%8s  %16s  %16s  %s\n", "point", xm, ym, "params");
             for (size_t i = 0; i < nk; i++) {
                 const db_point_row_t *r = &pts[idx[ord[i]]];
-                printf("%8lld  %16.10g  %16.10g  %s\n", (long long)r->id, r->x, r->y,
+                printf("%8lld  %16.10g  %16.10g  %s\n", (long long)r->point, r->x, r->y,
                        r->params ? r->params : "");
             }
             groups++;
