@@ -138,7 +138,7 @@ START_TEST(test_report_draws_one_mark_per_database_row)
                                        "--db %s/s.db", bin(), R, R, b, dir) == 0, "%s", out);
     /* The shape tests/test_rtl.c builds ahead (RTL_TEST_SHAPES). */
     ck_assert_msg(sh(out, OUT_MAX, "%s rtlcheck --block systolic --rows 4 --cols 3 --dataflow ws "
-                                   "--in-bits 4 --w-bits 6 --acc-bits 12 --trials 6 --db %s/s.db",
+                                   "--a-bits 4 --w-bits 6 --acc-bits 12 --trials 6 --db %s/s.db",
                      bin(), dir) == 0, "%s", out);
     ck_assert_msg(sh(out, OUT_MAX, "%s report --db %s/s.db --out %s/rep", bin(), dir, dir) == 0,
                   "%s", out);

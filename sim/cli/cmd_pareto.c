@@ -19,7 +19,23 @@ static const char pareto_usage[] =
     "Lists the sweep points no other point beats in both metrics, per workload,\n"
     "sorted by x.  Both metrics are minimized; prefix one with max: to maximize it\n"
     "(e.g. --y max:tops_per_w).  Points that could not run, or lack a metric (no\n"
-    "area/energy model), are left out and counted.\n";
+    "area/energy model; LLM metrics on a layer workload), are left out and\n"
+    "counted.  The point column is the database's sweep_points.point.\n"
+    "\n"
+    "  --db FILE      results database (required)\n"
+    "  --x METRIC     x metric (required)\n"
+    "  --y METRIC     y metric (required)\n"
+    "  --sweep NAME   only the points of sweep NAME (default: every sweep)\n"
+    "  --help         this text\n"
+    "\n"
+    "METRICS\n";
+
+static const char pareto_examples[] =
+    "\n"
+    "EXAMPLES\n"
+    "  codesim pareto --db sweep.db --x latency --y area_mm2\n"
+    "  codesim pareto --db llm.db --x ttft_s --y max:tokens_per_s\n"
+    "  codesim pareto --db sweep.db --sweep gpt2-systolic --x energy_pj --y max:tops_per_mm2\n";
 
 int cmd_pareto(int argc, char **argv)
 {
@@ -36,7 +52,14 @@ int cmd_pareto(int argc, char **argv)
         case 'x': xs = optarg; break;
         case 'y': ys = optarg; break;
         case 's': sweep = optarg; break;
-        case 'H': fputs(pareto_usage, stdout); return 0;
+        case 'H':
+            fputs(pareto_usage, stdout);
+            for (size_t i = 0; i < db_point_metric_count(); i++) {
+                const char *what, *name = db_point_metric_at(i, &what);
+                printf("  %-21s %s\n", name, what);
+            }
+            fputs(pareto_examples, stdout);
+            return 0;
         default: fputs(pareto_usage, stderr); return 2;
         }
     }

@@ -223,7 +223,7 @@ static int query(rep_t *r, const char *sql, const char *const *params, size_t np
 static const char spec_config[] =
     "{\"font\": \"Helvetica, Arial, sans-serif\","
     " \"axis\": {\"labelFontSize\": 12, \"titleFontSize\": 13, \"grid\": true},"
-    " \"legend\": {\"labelFontSize\": 12, \"titleFontSize\": 12},"
+    " \"legend\": {\"labelFontSize\": 12, \"titleFontSize\": 12, \"labelLimit\": 360},"
     " \"header\": {\"labelFontSize\": 12, \"titleFontSize\": 13},"
     " \"title\": {\"fontSize\": 15, \"anchor\": \"start\"}}";
 

@@ -23,15 +23,16 @@
 static const char run_usage[] =
     "usage: codesim run --workload FILE [--hw FILE] [--path fast|cycle] [common options]\n"
     "       codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
-    "                   [--mode auto|npu|pim-blocked|neupims] [--wbits W] [--abits A]\n"
-    "                   [--kvbits V] [--timeline FILE] [common options]\n"
+    "                   [--mode auto|npu|pim-blocked|neupims] [--w-bits W] [--a-bits A]\n"
+    "                   [--kv-bits V] [--timeline FILE] [common options]\n"
     "common options:    [--tech NODE] [--db FILE] [--json FILE] [--csv DIR]\n"
     "\n"
     "Simulates a workload on the machine of the hardware file, prices it (area of\n"
     "every block the machine has, energy of the run's events by component, TOPS,\n"
     "TOPS/W and TOPS/mm^2 at the machine's clock npu.freq_mhz) and stores the run\n"
     "with both breakdowns.  `sweep` and `area` run the same machine through the\n"
-    "same code and print the same numbers.\n"
+    "same code and print the same numbers.  One of --workload and --model is\n"
+    "required.\n"
     "\n"
     "  --hw FILE        hardware: codesim YAML (configs/*.yaml) or a SCALE-Sim .cfg;\n"
     "                   default: the built-in machine (one core, 32x32 OS array)\n"
@@ -52,7 +53,8 @@ static const char run_usage[] =
     "                   PIM computes; neupims: dual row buffers and sub-batch\n"
     "                   interleaving.  auto (default): npu without a pim: section;\n"
     "                   with one, neupims when B >= 2 x array rows, else pim-blocked\n"
-    "  --wbits, --abits, --kvbits  widths (default 8; 2 for ternary models' weights)\n"
+    "  --w-bits, --a-bits, --kv-bits  weight, activation, KV-cache widths (default 8;\n"
+    "                   2 for ternary models' weights)\n"
     "  --timeline FILE  Chrome trace-event JSON of the prefill and the first decode\n"
     "                   step: open it in https://ui.perfetto.dev or chrome://tracing\n"
     "  --tech NODE      technology table: 45nm (default), 28nm, 7nm or a YAML file\n"
@@ -66,7 +68,13 @@ static const char run_usage[] =
     "  codesim run --workload traces/transformer.csv\n"
     "  codesim run --hw configs/lut.yaml --workload traces/lowbit.csv --json run.json\n"
     "  codesim run --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml \\\n"
-    "              --batch 64 --prompt 512 --gen 16 --mode neupims\n";
+    "              --batch 64 --prompt 512 --gen 16 --mode neupims\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim run --hw configs/default.yaml --workload traces/transformer.csv --db results.db\n"
+    "  codesim run --path cycle --hw tests/data/tiny.yaml --workload tests/data/tiny.csv\n"
+    "  codesim run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 4 \\\n"
+    "      --prompt 64 --gen 8 --timeline gpt2.json\n";
 
 /* Whether two paths name one file (or the same text, for one not yet made). */
 static int same_file(const char *a, const char *b)
@@ -154,6 +162,9 @@ int cmd_run(int argc, char **argv)
         {"tech", required_argument, 0, 't'},   {"model", required_argument, 0, 'm'},
         {"batch", required_argument, 0, 'b'},  {"prompt", required_argument, 0, 'P'},
         {"gen", required_argument, 0, 'g'},    {"mode", required_argument, 0, 'M'},
+        {"w-bits", required_argument, 0, 'W'}, {"a-bits", required_argument, 0, 'A'},
+        {"kv-bits", required_argument, 0, 'K'},
+        /* Hidden aliases, the spellings of earlier versions. */
         {"wbits", required_argument, 0, 'W'},  {"abits", required_argument, 0, 'A'},
         {"kvbits", required_argument, 0, 'K'}, {"timeline", required_argument, 0, 'T'},
         {"json", required_argument, 0, 'j'},   {"csv", required_argument, 0, 'c'},
@@ -175,9 +186,9 @@ int cmd_run(int argc, char **argv)
         case 'b': bad |= cli_uint("run", "batch", optarg, 1, 65536, &batch); llm_flag = 1; break;
         case 'P': bad |= cli_uint("run", "prompt", optarg, 1, 1 << 20, &prompt); llm_flag = 1; break;
         case 'g': bad |= cli_uint("run", "gen", optarg, 1, 1 << 20, &gen); llm_flag = 1; break;
-        case 'W': bad |= cli_uint("run", "wbits", optarg, 1, 16, &wbits); llm_flag = 1; break;
-        case 'A': bad |= cli_uint("run", "abits", optarg, 1, 16, &abits); llm_flag = 1; break;
-        case 'K': bad |= cli_uint("run", "kvbits", optarg, 1, 16, &kvbits); llm_flag = 1; break;
+        case 'W': bad |= cli_uint("run", "w-bits", optarg, 1, 16, &wbits); llm_flag = 1; break;
+        case 'A': bad |= cli_uint("run", "a-bits", optarg, 1, 16, &abits); llm_flag = 1; break;
+        case 'K': bad |= cli_uint("run", "kv-bits", optarg, 1, 16, &kvbits); llm_flag = 1; break;
         case 'H': fputs(run_usage, stdout); return 0;
         default: fputs(run_usage, stderr); return 2;
         }
@@ -195,8 +206,8 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     if (wl_path && llm_flag) {
-        fprintf(stderr, "codesim run: --batch, --prompt, --gen, --mode, --wbits, --abits, "
-                        "--kvbits and --timeline are for --model runs\n");
+        fprintf(stderr, "codesim run: --batch, --prompt, --gen, --mode, --w-bits, --a-bits, "
+                        "--kv-bits and --timeline are for --model runs\n");
         return 2;
     }
     engine_path_t path = ENGINE_FAST;

@@ -60,6 +60,29 @@ int main(int argc, char **argv)
                build);
         return 0;
     }
+    /* --help (or -h) anywhere after the command, before a "--", shows the
+     * command's help whatever else is given: `codesim run --model X --help`,
+     * `codesim db merge --help`.  rtlcheck keeps its --block, whose help
+     * differs per block. */
+    char *help_argv[6];
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
+            continue;
+        int n = 0;
+        help_argv[n++] = argv[0];
+        help_argv[n++] = argv[1];
+        for (int j = 2; j + 1 < argc && !strcmp(cmd, "rtlcheck"); j++)
+            if (!strcmp(argv[j], "--block")) {
+                help_argv[n++] = argv[j];
+                help_argv[n++] = argv[j + 1];
+                break;
+            }
+        help_argv[n++] = "--help";
+        help_argv[n] = NULL;
+        argc = n;
+        argv = help_argv;
+        break;
+    }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("codesim %s (%s)\n", CODESIM_VERSION, CODESIM_GIT_REV);
         return 0;
