@@ -35,6 +35,7 @@ static const struct {
     {"rtl", rtl_suite, 0},
     {"sweep", sweep_suite, 0},
     {"report", report_suite, 0},
+    {"help", help_suite, 0},
     {"dram", dram_suite, 1},
     {"power", power_suite, 0},
     {"pim", pim_suite, 1},

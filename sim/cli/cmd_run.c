@@ -278,7 +278,11 @@ int cmd_run(int argc, char **argv)
                              (mapper_run_t){batch, prompt, gen, (uint32_t)wbits, (uint32_t)abits,
                                             (uint32_t)kvbits},
                              ENGINE_FAST, mode_s, tl};
-    if (sim_run(&hw, &tech, &w, &res, err, sizeof err) != 0) {
+    cli_progress_t *prog = cli_progress_start("run", model_path ? "simulating the model"
+                                                                : "simulating the workload");
+    const int sim_rc = sim_run(&hw, &tech, &w, &res, err, sizeof err);
+    cli_progress_stop(prog);
+    if (sim_rc != 0) {
         /* a layer's error starts with its line number */
         fprintf(stderr, "codesim run: %s:%s%s\n", src, err[0] >= '0' && err[0] <= '9' ? "" : " ",
                 err);
