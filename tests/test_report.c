@@ -254,6 +254,133 @@ START_TEST(test_report_covers_a_database_of_plain_runs)
 }
 END_TEST
 
+
+/* The timeline of an LLM run (--timeline) against the Chrome trace-event
+ * format (every event's fields by its phase) and against the run's own
+ * database row: the prefill and each decode step lie end to end on one time
+ * axis and last the cycles stored for them; every unit's boxes are disjoint;
+ * boxes name their decoder layer (one per layer of the model's config) and
+ * op; DRAM bandwidth and PIM activity are counter tracks. */
+typedef struct {
+    int tid;
+    double ts, end;
+} box_t;
+
+static int box_cmp(const void *a, const void *b)
+{
+    const box_t *x = a, *y = b;
+    if (x->tid != y->tid)
+        return x->tid < y->tid ? -1 : 1;
+    return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+START_TEST(test_timeline_steps_end_to_end_with_layers_and_counters)
+{
+    char out[8192];
+    char dir[64] = "/tmp/codesim-report-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    enum { GEN = 4 };
+    ck_assert_msg(sh(out, sizeof out, "%s run --model %s/traces/models/gpt2.json --hw "
+                                      "%s/configs/npu_pim.yaml --batch 2 --prompt 16 --gen %d "
+                                      "--mode pim-blocked --timeline %s/t.json --db %s/r.db",
+                     bin(), CODESIM_ROOT, CODESIM_ROOT, GEN, dir, dir) == 0, "%s", out);
+    char path[128];
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    ck_assert_msg(doc != NULL, "%s: %s at line %d", path, je.text, je.line);
+    json_t *ev = json_object_get(doc, "traceEvents");
+    ck_assert(json_is_array(ev));
+    /* The run's row. */
+    snprintf(path, sizeof path, "%s/r.db", dir);
+    sqlite3 *s = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    const double freq = (double)q_int(s, "SELECT freq_mhz FROM llm_runs");
+    const long long prefill = q_int(s, "SELECT prefill_cycles FROM llm_runs");
+    const long long decode = q_int(s, "SELECT decode_cycles FROM llm_runs");
+    sqlite3_close(s);
+    ck_assert(freq > 0 && prefill > 0 && decode > 0);
+
+    enum { MAXT = 64, MAXB = 1 << 16 };
+    box_t *box = malloc(MAXB * sizeof *box);
+    ck_assert_ptr_nonnull(box);
+    size_t nbox = 0;
+    int layer_seen[64] = {0}, steps = 0, dram_c = 0, pim_c = 0, pim_high = 0;
+    double step_end = 0, decode_us = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(ev, i, e) {
+        const char *ph = json_string_value(json_object_get(e, "ph"));
+        const char *name = json_string_value(json_object_get(e, "name"));
+        ck_assert_msg(ph && name && json_is_integer(json_object_get(e, "pid")),
+                      "event %zu lacks ph, name or pid", i);
+        if (!strcmp(ph, "M")) {
+            ck_assert(!strcmp(name, "process_name") || !strcmp(name, "thread_name"));
+            ck_assert(json_is_string(json_object_get(json_object_get(e, "args"), "name")));
+        } else if (!strcmp(ph, "X")) {
+            const double ts = json_number_value(json_object_get(e, "ts"));
+            const double dur = json_number_value(json_object_get(e, "dur"));
+            const json_int_t tid = json_integer_value(json_object_get(e, "tid"));
+            ck_assert(json_is_number(json_object_get(e, "ts")) && ts >= 0 && dur >= 0);
+            ck_assert(tid >= 0 && tid < MAXT);
+            if (!strncmp(name, "prefill", 7) || !strncmp(name, "decode step ", 12)) {
+                /* The steps track: each where the previous ended. */
+                ck_assert_msg(fabs(ts - step_end) < 1e-3, "%s starts at %.4f, not %.4f", name,
+                              ts, step_end);
+                if (steps == 0)
+                    ck_assert_msg(fabs(dur - (double)prefill / freq) < 1e-3, "prefill %.4f us",
+                                  dur);
+                else
+                    decode_us += dur;
+                step_end = ts + dur;
+                steps++;
+                continue;
+            }
+            if (nbox < MAXB)
+                box[nbox++] = (box_t){(int)tid, ts, ts + dur};
+            unsigned l;
+            if (sscanf(name, "L%u ", &l) == 1 && l < 64)
+                layer_seen[l] = 1;
+        } else if (!strcmp(ph, "C")) {
+            json_t *args = json_object_get(e, "args");
+            ck_assert(json_is_object(args) && json_object_size(args) == 1);
+            const char *k;
+            json_t *v;
+            json_object_foreach(args, k, v) ck_assert(json_is_number(v));
+            dram_c += !strcmp(name, "DRAM bandwidth");
+            if (!strcmp(name, "PIM activity")) {
+                pim_c++;
+                pim_high += json_number_value(json_object_get(args, "busy")) > 0;
+            }
+        } else {
+            ck_abort_msg("event %zu: phase '%s' is not one codesim writes", i, ph);
+        }
+    }
+    /* One unit runs one command at a time: its boxes, in time order, are
+     * disjoint. */
+    ck_assert_uint_gt(nbox, 0);
+    ck_assert_uint_lt(nbox, MAXB);
+    qsort(box, nbox, sizeof *box, box_cmp);
+    for (size_t b = 1; b < nbox; b++)
+        if (box[b].tid == box[b - 1].tid)
+            ck_assert_msg(box[b].ts + 1e-3 >= box[b - 1].end, "tid %d: box at %.4f overlaps one "
+                          "ending at %.4f", box[b].tid, box[b].ts, box[b - 1].end);
+    free(box);
+    ck_assert_int_eq(steps, GEN);
+    ck_assert_msg(fabs(decode_us - (double)decode / freq) < 1e-2, "decode %.4f us vs %.4f",
+                  decode_us, (double)decode / freq);
+    /* GPT-2 small: n_layer 12 (traces/models/gpt2.json). */
+    for (int l = 0; l < 12; l++)
+        ck_assert_msg(layer_seen[l], "no box named L%d", l);
+    ck_assert(!layer_seen[12]);
+    ck_assert_int_gt(dram_c, 2);
+    ck_assert_int_gt(pim_high, 0);
+    ck_assert_int_gt(pim_c, pim_high);
+    json_decref(doc);
+    ck_assert_int_eq(sh(out, sizeof out, "rm -rf '%s'", dir), 0);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -261,6 +388,7 @@ Suite *report_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_report_draws_one_mark_per_database_row);
     tcase_add_test(tc, test_report_covers_a_database_of_plain_runs);
+    tcase_add_test(tc, test_timeline_steps_end_to_end_with_layers_and_counters);
     suite_add_tcase(s, tc);
     return s;
 }
