@@ -381,6 +381,37 @@ START_TEST(test_timeline_steps_end_to_end_with_layers_and_counters)
 }
 END_TEST
 
+/* Output files get the user's umask (codesim map wrote its CSVs 0600). */
+START_TEST(test_output_files_follow_the_umask)
+{
+    char out[8192];
+    char dir[64] = "/tmp/codesim-report-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_msg(sh(out, sizeof out, "cd %s && umask 022 && %s map --model "
+                                      "%s/traces/models/gpt2.json --prompt 16 --out m.csv "
+                                      "--scalesim s.csv >/dev/null", dir, bin(), CODESIM_ROOT) == 0,
+                  "%s", out);
+    static const char *const files[] = {"m.csv", "s.csv"};
+    for (size_t i = 0; i < 2; i++) {
+        char p[128];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        struct stat sb;
+        ck_assert_int_eq(stat(p, &sb), 0);
+        ck_assert_msg((sb.st_mode & 0777) == 0644, "%s: mode %o under umask 022", p,
+                      (unsigned)(sb.st_mode & 0777));
+    }
+    ck_assert_int_eq(sh(out, sizeof out, "cd %s && umask 077 && %s map --model "
+                                         "%s/traces/models/gpt2.json --prompt 16 --out p.csv "
+                                         ">/dev/null", dir, bin(), CODESIM_ROOT), 0);
+    char p[128];
+    snprintf(p, sizeof p, "%s/p.csv", dir);
+    struct stat sb;
+    ck_assert_int_eq(stat(p, &sb), 0);
+    ck_assert_uint_eq(sb.st_mode & 0777, 0600);
+    ck_assert_int_eq(sh(out, sizeof out, "rm -rf '%s'", dir), 0);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -389,6 +420,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_report_draws_one_mark_per_database_row);
     tcase_add_test(tc, test_report_covers_a_database_of_plain_runs);
     tcase_add_test(tc, test_timeline_steps_end_to_end_with_layers_and_counters);
+    tcase_add_test(tc, test_output_files_follow_the_umask);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../mapper/model.h"
@@ -60,7 +61,11 @@ static int write_atomic(const char *path, int (*fn)(FILE *, const void *), const
     }
     snprintf(tmp, len, "%s.tmpXXXXXX", path);
     const int fd = mkstemp(tmp);
-    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    /* mkstemp makes the file 0600; the output gets the user's umask, as a
+     * file fopen creates would. */
+    const mode_t mask = umask(0);
+    umask(mask);
+    FILE *fp = fd >= 0 && fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
     if (!fp) {
         if (fd >= 0) {
             close(fd);
