@@ -21,3 +21,15 @@ $(WEB_STAMP): $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json | deps
 	@touch $@
 
 $(BUILD)/codesim $(BUILD)/codesim-san: | $(WEB_STAMP)
+
+# `make install` also installs what codesim report needs at run time: the
+# plotting libraries and figures.mjs with the npm packages it imports (not
+# playwright-core, which only the test uses), into PREFIX/share/codesim/.
+.PHONY: install-web
+install: install-web
+install-web: $(WEB_STAMP)
+	@dest="$(DESTDIR)$(PREFIX)/share/codesim/$(WEB_DIR)"; \
+	install -d "$$dest" && \
+	install -m 644 $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json $(WEB_DIR)/figures.mjs "$$dest/" && \
+	rm -rf "$$dest/node_modules" && cp -R $(WEB_DIR)/node_modules "$$dest/node_modules" && \
+	rm -rf "$$dest/node_modules/playwright-core" "$$dest/node_modules/.bin/playwright-core"
