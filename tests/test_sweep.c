@@ -528,7 +528,8 @@ START_TEST(test_sweep_slurm_script_runs_shards_and_merges_with_stand_in_sbatch)
 }
 END_TEST
 
-/* Pareto ids printed by the command = a brute-force filter over the rows. */
+/* Pareto points printed by the command (the database's point column) = a
+ * brute-force filter over the rows. */
 START_TEST(test_pareto_command_equals_brute_force_over_database)
 {
     char dir[64], out[16384], db[128];
@@ -548,7 +549,7 @@ START_TEST(test_pareto_command_equals_brute_force_over_database)
         for (char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
             long id;
             char rest[8];
-            if (sscanf(l, "%ld %7s", &id, rest) == 2 && id > 0 && id < 64) {
+            if (sscanf(l, "%ld %7s", &id, rest) == 2 && id >= 0 && id < 64) {
                 shown[id] = 1;
                 nshown++;
             }
@@ -556,7 +557,7 @@ START_TEST(test_pareto_command_equals_brute_force_over_database)
         sqlite3 *s = NULL;
         sqlite3_stmt *st = NULL;
         char q[256];
-        snprintf(q, sizeof q, "SELECT id, %s FROM sweep_points", pairs[k][2]);
+        snprintf(q, sizeof q, "SELECT point, %s FROM sweep_points", pairs[k][2]);
         ck_assert_int_eq(sqlite3_open_v2(db, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
         ck_assert_int_eq(sqlite3_prepare_v2(s, q, -1, &st, NULL), SQLITE_OK);
         long ids[64];

@@ -212,9 +212,10 @@ static int table(rep_t *r, const char *csvname, const char *title, const json_t 
     return 0;
 }
 
-static int query(rep_t *r, const char *sql, const char *const *params, size_t np, json_t **out)
+static int query(rep_t *r, db_report_query_t q, const char *const *params, size_t np,
+                 json_t **out)
 {
-    return db_query_rows(r->db, sql, params, np, out, r->err, sizeof r->err);
+    return db_report_rows(r->db, q, params, np, out, r->err, sizeof r->err);
 }
 
 /* ---- Vega-Lite specs ---------------------------------------------------------- */
@@ -273,15 +274,6 @@ static json_t *qaxis(const char *field, const char *title, int logscale)
 
 /* ---- sweep points: Pareto, breakdowns, roofline ---------------------------- */
 
-static const char points_sql[] =
-    "SELECT ifnull(sp.point, sp.id) AS point, sp.run_id, sp.sweep, sp.workload_hash,"
-    " sp.workload_file AS workload, sp.params, sp.rows, sp.cols, sp.dataflow, sp.in_bits,"
-    " sp.w_bits, sp.acc_bits, sp.ifmap_bytes, sp.filter_bytes, sp.ofmap_bytes, sp.sram_bytes,"
-    " sp.dram_bytes_per_cycle, sp.pes, sp.total_cycles, sp.macs, sp.dram_bytes,"
-    " sp.utilization, sp.area_mm2, sp.energy_pj, sp.tops, sp.tops_per_w, sp.tops_per_mm2,"
-    " l.ttft_s, l.tpot_s, l.tokens_per_s, l.prefill_cycles, l.decode_cycles, l.dram_gbps,"
-    " sp.error FROM sweep_points sp LEFT JOIN llm_runs l ON l.run_id = sp.run_id"
-    " WHERE (?1 IS NULL OR sp.sweep = ?1) ORDER BY sp.workload_hash, point, sp.id";
 
 /* Marks each point "front": true when it is on its workload's Pareto front of
  * (xm, ym); points without both metrics (or that failed) are false. */
@@ -428,8 +420,7 @@ static int breakdown_section(rep_t *r, const json_t *subjects, const char *name,
         snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(s, "run_id")));
         const char *params[] = {id, kind};
         json_t *comp = NULL;
-        if ((rc = query(r, "SELECT component, value FROM breakdowns WHERE run_id = ?1 AND"
-                           " kind = ?2 ORDER BY rowid", params, 2, &comp)) != 0)
+        if ((rc = query(r, DB_REPORT_BREAKDOWN, params, 2, &comp)) != 0)
             break;
         size_t j;
         json_t *c;
@@ -484,10 +475,6 @@ static int breakdown_section(rep_t *r, const json_t *subjects, const char *name,
     return rc;
 }
 
-static const char layers_sql[] =
-    "SELECT idx, name, unit, m, n, k, macs, total_cycles, utilization,"
-    " dram_read_bytes + dram_write_bytes AS dram_bytes FROM layers WHERE run_id = ?1"
-    " ORDER BY idx";
 
 /* The op of a layer name, so that layers of one kind share a color: its
  * last dot-separated part without a trailing number or head suffix
@@ -546,7 +533,7 @@ static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
                  basename_of(str(best, "workload")));
         const char *params[] = {id};
         json_t *ls = NULL;
-        if ((rc = query(r, layers_sql, params, 1, &ls)) != 0)
+        if ((rc = query(r, DB_REPORT_LAYERS, params, 1, &ls)) != 0)
             break;
         const double peak = 2.0 * num(best, "pes"), bw = num(best, "dram_bytes_per_cycle");
         json_t *pts_rows = json_array();
@@ -668,7 +655,7 @@ static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
         snprintf(label, sizeof label, "run %s (%s)", id, basename_of(str(run, "workload_file")));
         const char *params[] = {id};
         json_t *ls = NULL;
-        if ((rc = query(r, layers_sql, params, 1, &ls)) != 0)
+        if ((rc = query(r, DB_REPORT_LAYERS, params, 1, &ls)) != 0)
             break;
         const json_t *l;
         size_t j;
@@ -720,11 +707,7 @@ static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
 static int llm_section(rep_t *r, size_t *nllm)
 {
     json_t *rows = NULL;
-    if (query(r, "SELECT l.run_id, l.model, l.mode, l.batch, l.prompt, l.gen, l.wbits, l.abits,"
-                 " l.kvbits, l.cores, l.freq_mhz, l.prefill_cycles, l.decode_cycles,"
-                 " l.decode_steps, l.ttft_s, l.tpot_s, l.tokens_per_s, l.dram_gbps,"
-                 " r.hw_name FROM llm_runs l JOIN runs r ON r.id = l.run_id"
-                 " ORDER BY l.model, l.mode, l.batch, l.run_id", NULL, 0, &rows) != 0)
+    if (query(r, DB_REPORT_LLM_RUNS, NULL, 0, &rows) != 0)
         return -1;
     *nllm = json_array_size(rows);
     int rc = 0;
@@ -774,20 +757,10 @@ static int llm_section(rep_t *r, size_t *nllm)
 static int rtl_section(rep_t *r, size_t *nchecks)
 {
     json_t *checks = NULL, *cases = NULL;
-    if (query(r, "SELECT id, started_at, block, CASE WHEN rows IS NULL THEN '' ELSE rows ||"
-                 " 'x' || cols END AS shape, dataflow, CASE WHEN in_bits IS NULL THEN '' ELSE"
-                 " 'a' || in_bits || ' w' || w_bits || ' acc' || acc_bits END AS widths, params,"
-                 " cases, cycle_mismatches, value_mismatches, count_mismatches,"
-                 " CASE WHEN cycle_mismatches + value_mismatches + count_mismatches = 0"
-                 " THEN 'yes' ELSE 'NO' END AS agree FROM rtl_checks ORDER BY id",
+    if (query(r, DB_REPORT_RTL_CHECKS,
               NULL, 0, &checks) != 0)
         return -1;
-    if (query(r, "SELECT c.check_id, k.block, c.idx, c.m, c.n, c.k, c.model_cycles,"
-                 " c.rtl_cycles, c.value_mismatches, c.counts_match,"
-                 " CASE WHEN c.model_cycles = c.rtl_cycles AND c.value_mismatches = 0 AND"
-                 " c.counts_match THEN 'agrees' ELSE 'differs' END AS agreement"
-                 " FROM rtl_cases c JOIN rtl_checks k ON k.id = c.check_id"
-                 " ORDER BY c.check_id, c.idx", NULL, 0, &cases) != 0) {
+    if (query(r, DB_REPORT_RTL_CASES, NULL, 0, &cases) != 0) {
         json_decref(checks);
         return -1;
     }
@@ -898,13 +871,9 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
     FILE *h = r->html;
     json_t *pts = NULL, *runs = NULL;
     const char *params[] = {sweep};
-    if (query(r, points_sql, params, 1, &pts) != 0)
+    if (query(r, DB_REPORT_POINTS, params, 1, &pts) != 0)
         return -1;
-    if (query(r, "SELECT r.id AS run, r.started_at, r.path, r.hw_name, r.workload_file,"
-                 " r.layers, r.total_cycles, r.wall_seconds FROM runs r"
-                 " WHERE NOT EXISTS (SELECT 1 FROM sweep_points s WHERE s.run_id = r.id)"
-                 " AND NOT EXISTS (SELECT 1 FROM llm_runs l WHERE l.run_id = r.id)"
-                 " ORDER BY r.id", NULL, 0, &runs) != 0) {
+    if (query(r, DB_REPORT_PLAIN_RUNS, NULL, 0, &runs) != 0) {
         json_decref(pts);
         return -1;
     }

@@ -412,11 +412,63 @@ int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *nout, char *e
     return 0;
 }
 
-/* ---- rows as JSON (codesim report) ---------------------------------------------- */
+/* ---- the report's rows, as JSON ---------------------------------------------- */
 
-int db_query_rows(db_t *db, const char *sql, const char *const *params, size_t nparams,
-                  json_t **out, char *err, size_t errlen)
+/* The report's queries, by db_report_query_t. */
+static const char *const report_sql[] = {
+    [DB_REPORT_POINTS] =
+    "SELECT ifnull(sp.point, sp.id) AS point, sp.run_id, sp.sweep, sp.workload_hash,"
+    " sp.workload_file AS workload, sp.params, sp.rows, sp.cols, sp.dataflow, sp.in_bits,"
+    " sp.w_bits, sp.acc_bits, sp.ifmap_bytes, sp.filter_bytes, sp.ofmap_bytes, sp.sram_bytes,"
+    " sp.dram_bytes_per_cycle, sp.pes, sp.total_cycles, sp.macs, sp.dram_bytes,"
+    " sp.utilization, sp.area_mm2, sp.energy_pj, sp.tops, sp.tops_per_w, sp.tops_per_mm2,"
+    " l.ttft_s, l.tpot_s, l.tokens_per_s, l.prefill_cycles, l.decode_cycles, l.dram_gbps,"
+    " sp.error FROM sweep_points sp LEFT JOIN llm_runs l ON l.run_id = sp.run_id"
+    " WHERE (?1 IS NULL OR sp.sweep = ?1) ORDER BY sp.workload_hash, point, sp.id",
+    [DB_REPORT_PLAIN_RUNS] =
+    "SELECT r.id AS run, r.started_at, r.path, r.hw_name, r.workload_file,"
+    " r.layers, r.total_cycles, r.wall_seconds FROM runs r"
+    " WHERE NOT EXISTS (SELECT 1 FROM sweep_points s WHERE s.run_id = r.id)"
+    " AND NOT EXISTS (SELECT 1 FROM llm_runs l WHERE l.run_id = r.id)"
+    " ORDER BY r.id",
+    [DB_REPORT_BREAKDOWN] =
+    "SELECT component, value FROM breakdowns WHERE run_id = ?1 AND"
+    " kind = ?2 ORDER BY rowid",
+    [DB_REPORT_LAYERS] =
+    "SELECT idx, name, unit, m, n, k, macs, total_cycles, utilization,"
+    " dram_read_bytes + dram_write_bytes AS dram_bytes FROM layers WHERE run_id = ?1"
+    " ORDER BY idx",
+    [DB_REPORT_LLM_RUNS] =
+    "SELECT l.run_id, l.model, l.mode, l.batch, l.prompt, l.gen, l.wbits, l.abits,"
+    " l.kvbits, l.cores, l.freq_mhz, l.prefill_cycles, l.decode_cycles,"
+    " l.decode_steps, l.ttft_s, l.tpot_s, l.tokens_per_s, l.dram_gbps,"
+    " r.hw_name FROM llm_runs l JOIN runs r ON r.id = l.run_id"
+    " ORDER BY l.model, l.mode, l.batch, l.run_id",
+    [DB_REPORT_RTL_CHECKS] =
+    "SELECT id, started_at, block, CASE WHEN rows IS NULL THEN '' ELSE rows ||"
+    " 'x' || cols END AS shape, dataflow, CASE WHEN in_bits IS NULL THEN '' ELSE"
+    " 'a' || in_bits || ' w' || w_bits || ' acc' || acc_bits END AS widths, params,"
+    " cases, cycle_mismatches, value_mismatches, count_mismatches,"
+    " CASE WHEN cycle_mismatches + value_mismatches + count_mismatches = 0"
+    " THEN 'yes' ELSE 'NO' END AS agree FROM rtl_checks ORDER BY id",
+    [DB_REPORT_RTL_CASES] =
+    "SELECT c.check_id, k.block, c.idx, c.m, c.n, c.k, c.model_cycles,"
+    " c.rtl_cycles, c.value_mismatches, c.counts_match,"
+    " CASE WHEN c.model_cycles = c.rtl_cycles AND c.value_mismatches = 0 AND"
+    " c.counts_match THEN 'agrees' ELSE 'differs' END AS agreement"
+    " FROM rtl_cases c JOIN rtl_checks k ON k.id = c.check_id"
+    " ORDER BY c.check_id, c.idx",
+};
+
+int db_report_rows(db_t *db, db_report_query_t q, const char *const *params, size_t nparams,
+                   json_t **out, char *err, size_t errlen)
 {
+    const char *sql = (size_t)q < ARRAY_LEN(report_sql) ? report_sql[q] : NULL;
+    if (!sql) {
+        *out = NULL;
+        db_err(err, errlen, "no such report query %d", (int)q);
+        return -1;
+    }
     *out = NULL;
     sqlite3_stmt *st = NULL;
     json_t *rows = json_array();
