@@ -222,6 +222,9 @@ START_TEST(test_report_draws_one_mark_per_database_row)
         snprintf(path, sizeof path, "%s/rep/figures/%s.svg", dir, figs[i]);
         struct stat sb;
         ck_assert_msg(stat(path, &sb) == 0 && sb.st_size > 1000, "%s missing or empty", path);
+        /* and a PDF of it (rsvg-convert, Debian librsvg2-bin, from make deps) */
+        snprintf(path, sizeof path, "%s/rep/figures/%s.pdf", dir, figs[i]);
+        ck_assert_msg(stat(path, &sb) == 0 && sb.st_size > 1000, "%s missing or empty", path);
     }
     ck_assert_int_eq(sh(out, OUT_MAX, "rm -rf '%s'", dir), 0);
     free(out);
