@@ -53,7 +53,11 @@ static size_t commands(char names[32][24])
     const char *s = strstr(out, "commands:\n");
     ck_assert_ptr_nonnull(s);
     size_t n = 0;
-    for (s = strchr(s, '\n') + 1; *s == ' ' && s[2] != ' ' && n < 32; s = strchr(s, '\n') + 1) {
+    /* "  NAME  what it does" lines until the blank line; a line indented
+     * deeper continues the one before. */
+    for (s = strchr(s, '\n') + 1; *s == ' ' && n < 32; s = strchr(s, '\n') + 1) {
+        if (s[2] == ' ')
+            continue;
         sscanf(s, " %23s", names[n]);
         if (strcmp(names[n], "version") != 0)
             n++;
