@@ -1,7 +1,8 @@
 // probe.mjs - what a codesim report page actually drew, for the report test
 // (tests/test_sweep.c).  Opens PAGE in Debian's headless chromium through
 // playwright-core, waits until every plot is drawn, saves a full-page
-// screenshot to PNG, and prints one JSON line:
+// screenshot to PNG (and each plot to plot-NAME.png beside it), and prints
+// one JSON line:
 //   {"rendered": "yes"|"error"|"", "errors": [...],
 //    "plots": {NAME: {"symbol": N, "rect": N, "line": N, "text": N, "rule": N}}}
 // counting the marks in each plot's rendered SVG that have a size on screen
@@ -15,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const [page_path, png] = process.argv.slice(2);
 if (!page_path || !png) {
@@ -79,6 +80,12 @@ try {
   });
   result.errors.push(...errors);
   await page.screenshot({ path: png, fullPage: true });
+  // Each plot alone too, beside the page: PNGDIR/plot-NAME.png.
+  for (const name of Object.keys(result.plots)) {
+    const fig = page.locator(`figure[data-plot="${name}"]`);
+    if (await fig.count())
+      await fig.screenshot({ path: join(dirname(png), `plot-${name}.png`) });
+  }
   console.log(JSON.stringify(result));
 } finally {
   await browser.close();
