@@ -36,6 +36,8 @@ static const struct {
     {"harness", harness_suite, 1},
     {"rtl", rtl_suite, 0},
     {"sweep", sweep_suite, 0},
+    {"report", report_suite, 0},
+    {"help", help_suite, 0},
     {"dram", dram_suite, 1},
     {"power", power_suite, 0},
     {"pim", pim_suite, 1},

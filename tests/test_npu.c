@@ -205,17 +205,27 @@ START_TEST(timeline_has_every_command_of_prefill_and_first_decode_step)
     json_t *root = json_loads(buf, 0, &je);
     ck_assert_msg(root != NULL, "timeline is not JSON: %s", je.text);
     json_t *ev = json_object_get(root, "traceEvents");
-    size_t complete = 0, pids[2] = {0, 0};
+    /* One box per command (args.cmd), and one per step on the steps track:
+     * the prefill, then decode step 1 where it ends (one time axis). */
+    size_t complete = 0, steps = 0;
+    double step_end = 0;
     for (size_t i = 0; i < json_array_size(ev); i++) {
         json_t *e = json_array_get(ev, i);
-        if (strcmp(json_string_value(json_object_get(e, "ph")), "X") == 0) {
+        if (strcmp(json_string_value(json_object_get(e, "ph")), "X") != 0)
+            continue;
+        ck_assert(json_real_value(json_object_get(e, "dur")) >= 0);
+        if (json_object_get(json_object_get(e, "args"), "cmd")) {
             complete++;
-            pids[json_integer_value(json_object_get(e, "pid")) != 0]++;
-            ck_assert(json_real_value(json_object_get(e, "dur")) >= 0);
+            continue;
         }
+        const char *want = steps ? "decode step 1" : "prefill";
+        ck_assert_str_eq(json_string_value(json_object_get(e, "name")), want);
+        ck_assert(fabs(json_real_value(json_object_get(e, "ts")) - step_end) < 1e-3);
+        step_end += json_real_value(json_object_get(e, "dur"));
+        steps++;
     }
     ck_assert_uint_eq(complete, res.commands); /* gen = 2: prefill + one decode step */
-    ck_assert(pids[0] > 0 && pids[1] > 0);
+    ck_assert_uint_eq(steps, 2);
     json_decref(root);
     free(buf);
     npu_result_free(&res);

@@ -182,8 +182,8 @@ START_TEST(timeline_is_valid_chrome_trace_json)
     FILE *f = open_memstream(&buf, &len);
     int first = 1;
     fputs("{\"traceEvents\":[", f);
-    ck_assert_int_eq(sched_trace_events(s, f, 0, "prefill", 1000.0, name_of, NULL, &first), 0);
-    ck_assert_int_eq(sched_trace_events(s, f, 1, "decode", 1000.0, name_of, NULL, &first), 0);
+    ck_assert_int_eq(sched_trace_events(s, f, 0, "prefill", 1000.0, 0, name_of, NULL, &first), 0);
+    ck_assert_int_eq(sched_trace_events(s, f, 1, "decode", 1000.0, 0, name_of, NULL, &first), 0);
     fputs("]}", f);
     fclose(f);
     json_error_t je;

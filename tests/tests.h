@@ -12,7 +12,9 @@ Suite *db_suite(void);         /* tests/test_db.c */
 Suite *cli_suite(void);        /* tests/test_cli.c */
 Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
 Suite *harness_suite(void);    /* tests/test_harness.c: RTL address checks, no RTL built */
-Suite *sweep_suite(void);      /* tests/test_sweep.c: sweeps, merge, pareto, report */
+Suite *sweep_suite(void);      /* tests/test_sweep.c: sweeps, merge, pareto */
+Suite *report_suite(void);     /* tests/test_report.c: report plots drawn in Chromium */
+Suite *help_suite(void);       /* tests/test_help.c: one command-line convention */
 Suite *power_suite(void);      /* tests/test_power.c: tech tables, energy, area vs yosys */
 Suite *pim_suite(void);        /* tests/test_pim.c */
 Suite *pim_rtl_suite(void);    /* tests/test_pim_rtl.c: RTL cross-checks */

@@ -63,3 +63,86 @@ int cli_db_open(const char *cmd, const char *path, db_t **db, char *err, size_t 
 {
     return db_open_waiting(path, cli_db_note, (void *)cmd, db, err, errlen);
 }
+
+/* ---- progress line -------------------------------------------------------- */
+
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cli_progress {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stop;        /* set by cli_progress_stop, under lock */
+    int shown;       /* the line was drawn (the thread's own) */
+    double start;    /* util_now_s() at start */
+    char label[160]; /* "codesim CMD: WHAT" */
+};
+
+static void *progress_main(void *arg)
+{
+    cli_progress_t *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        /* First line after CLI_PROGRESS_AFTER_S, then twice a second. */
+        const double now = util_now_s();
+        const double due = p->shown ? now + 0.5 : p->start + CLI_PROGRESS_AFTER_S;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        const double wait = due - now > 0 ? due - now : 0;
+        ts.tv_sec += (time_t)wait;
+        ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        while (!p->stop && pthread_cond_timedwait(&p->wake, &p->lock, &ts) == 0)
+            ;
+        if (p->stop)
+            break;
+        fprintf(stderr, "\r%s... %.1f s\033[K", p->label, util_now_s() - p->start);
+        fflush(stderr);
+        p->shown = 1;
+    }
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+cli_progress_t *cli_progress_start(const char *cmd, const char *what)
+{
+    if (!isatty(STDERR_FILENO))
+        return NULL;
+    cli_progress_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    snprintf(p->label, sizeof p->label, "codesim %s: %s", cmd, what);
+    p->start = util_now_s();
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    if (pthread_create(&p->thread, NULL, progress_main, p) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->wake);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void cli_progress_stop(cli_progress_t *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->wake);
+    free(p);
+}

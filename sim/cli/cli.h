@@ -48,4 +48,15 @@ int cli_db_open(const char *cmd, const char *path, db_t **db, char *err, size_t 
 int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
              uint64_t *out);
 
+/* A progress line for a command that may run long: "codesim CMD: WHAT...
+ * 12.5 s" on stderr, first drawn after CLI_PROGRESS_AFTER_S seconds and
+ * redrawn twice a second, only when stderr is a terminal (a log or a pipe
+ * gets nothing); cli_progress_stop erases it.  NULL (nothing shown) when
+ * stderr is not a terminal; stop accepts NULL.  The simulation gives no
+ * fraction done, so the line shows the time elapsed. */
+#define CLI_PROGRESS_AFTER_S 1.0
+typedef struct cli_progress cli_progress_t;
+cli_progress_t *cli_progress_start(const char *cmd, const char *what);
+void cli_progress_stop(cli_progress_t *p);
+
 #endif

@@ -38,7 +38,11 @@ static const char area_usage[] =
     "  --hw FILE        hardware config (default: the built-in 32x32 config)\n"
     "  --tech NODE      45nm (default), 28nm, 7nm, or a technology YAML file\n"
     "                   (reports/tech/*.yaml describes the format and sources)\n"
-    "  --workload FILE  layer CSV, as for codesim run\n";
+    "  --workload FILE  layer CSV, as for codesim run\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim area --hw configs/default.yaml\n"
+    "  codesim area --hw configs/npu_pim.yaml --tech 7nm --workload traces/transformer.csv\n";
 
 static void print_breakdown(const char *title, const char *unit, double scale,
                             const power_breakdown_t *b, double per, const char *per_unit)
@@ -179,7 +183,11 @@ static const char synth_usage[] =
     "  --tech NODE      technology table of the model (default 45nm)\n"
     "  --out DIR        where the yosys logs and synth.csv go (default build/area)\n"
     "  --db FILE        results database (default results.db)\n"
-    "  --tolerance T    allowed relative ratio difference (default 0.15)\n";
+    "  --tolerance T    allowed relative ratio difference (default 0.15)\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim synth --sizes 1,2,4 --out build/area\n"
+    "  codesim synth --sizes 1,2,4,8,16 --bits 8 --acc-bits 32 --tolerance 0.15\n";
 
 /* Liberty-free cell area model for yosys' generic gates: the area of the
  * NanGate FreePDK45 Open Cell Library (2010) X1 cell of the same function,

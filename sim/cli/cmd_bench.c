@@ -22,7 +22,15 @@ static const char bench_usage[] =
     "\n"
     "Times one GEMM (default 256 x 256 x 256 on a 16 x 16 array) in each dataflow\n"
     "on the fast path, the cycle-by-cycle path (which also computes the values) and\n"
-    "the Verilated RTL, and prints simulated cycles per second and their ratios.\n";
+    "the Verilated RTL, and prints simulated cycles per second and their ratios.\n"
+    "\n"
+    "  --rows R, --cols C   array shape (default 16 x 16)\n"
+    "  --m M, --n N, --k K  GEMM dimensions (default 256 each)\n"
+    "  --no-rtl             leave out the Verilated RTL (default: timed too)\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim bench\n"
+    "  codesim bench --rows 32 --cols 32 --m 512 --n 512 --k 512 --no-rtl\n";
 
 /* One thing to time: the fast path, the cycle path or the RTL on one GEMM. */
 typedef struct {

@@ -22,7 +22,12 @@ static const char db_usage[] =
     "\n"
     "Copies into OUT (created if absent) every row of every table of the IN\n"
     "databases (sweep points, runs with their layers, LLM and cost rows, RTL and\n"
-    "synthesis checks) that OUT does not hold yet.  Inputs are never written.\n";
+    "synthesis checks) that OUT does not hold yet.  Inputs are never written.\n"
+    "OUT and at least one IN are required.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim db merge all.db shard0.db shard1.db shard2.db\n"
+    "  codesim db merge results.db ~/other/results.db\n";
 
 int cmd_db(int argc, char **argv)
 {

@@ -38,10 +38,15 @@ static const char dram_usage[] =
     "                 (e.g. RoBaCoBgCh), page_policy (open | close), scheduler\n"
     "                 (frfcfs | fcfs), queue_depth, refresh (on | off).\n"
     "                 Without --hw: the HBM2 preset, open page, FR-FCFS.\n"
-    "  --trace FILE   one request per line: CYCLE ADDR OP (codesim), ADDR OP CYCLE\n"
+    "  --trace FILE   (required) one request per line: CYCLE ADDR OP (codesim), ADDR OP CYCLE\n"
     "                 (DRAMsim3), ADDR OP or OP ADDR (Ramulator); see\n"
     "                 sim/dram_trace.h.\n"
-    "  --preset NAME  use this preset's device instead of the file's dram: values.\n";
+    "  --preset NAME  use this preset's device instead of the file's dram: values\n"
+    "                 (default: the --hw file's, else HBM2).\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim dram --trace traces/dram/stream.trace\n"
+    "  codesim dram --hw configs/npu_pim.yaml --trace traces/dram/stream.trace --preset HBM3\n";
 
 
 /* ---- running a trace ---------------------------------------------------------- */

@@ -157,7 +157,11 @@ static const char rtlcheck_lut_usage[] =
     "tables, int8 activations.  Dimensions left out are drawn per case: 1, the tile,\n"
     "twice the tile, tile + 1, odd sizes and far larger.  The last line is\n"
     "  rtlcheck: <cases> cases, <c> cycle mismatches, <v> value mismatches\n"
-    "and the exit status is non-zero on any mismatch.\n";
+    "and the exit status is non-zero on any mismatch.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim rtlcheck --block lut --trials 50\n"
+    "  codesim rtlcheck --block lut --w-bits 2 --wq sym --m 4 --n 16 --k 64\n";
 
 int rtlcheck_lut(int argc, char **argv)
 {
@@ -255,7 +259,12 @@ static const char lutcompare_usage[] =
     "DRAM), and its three largest energy components.  The closing 'power' table\n"
     "sums the workload, with the ratios of lut to both baselines and why.  Time is\n"
     "at the machine's clock (npu.freq_mhz).  This compares one unit with another;\n"
-    "codesim run prices the whole machine.\n";
+    "codesim run prices the whole machine.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim lutcompare\n"
+    "  codesim lutcompare --m 1 --n 4096 --k 4096 --w-bits ternary --hw configs/lut.yaml\n"
+    "  codesim lutcompare --workload traces/lowbit.csv\n";
 
 /* One machine's area and energy over the whole run.  "core" is the compute
  * datapath alone: everything but the SRAM buffers and DRAM. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../mapper/model.h"
@@ -24,29 +25,34 @@ int bench_map(void);
 
 static const char map_usage[] =
     "usage: codesim map --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
-    "                   [--wbits W] [--abits A] [--kvbits V] [--out FILE] [--scalesim FILE]\n"
+    "                   [--w-bits W] [--a-bits A] [--kv-bits V] [--out FILE] [--scalesim FILE]\n"
     "                   [--seed S] [--routing FILE]\n"
     "\n"
     "Decomposes an LLM (Hugging Face config.json of a family listed in the README,\n"
-    "dense, MoE or with latent attention) into the ops of its prefill and decode steps, places each op and searches the\n"
-    "tiling of every GEMM/GEMV on the hardware.  With a lut: section, weight GEMMs\n"
-    "with 1..4-bit weights go to the LUT tensor core; with a pim: section, decode\n"
-    "attention (qk, sv) goes to PIM, whose cycles are DRAM clock cycles.\n"
+    "dense, MoE or with latent attention) into the ops of its prefill and decode\n"
+    "steps, places each op and searches the tiling of every GEMM/GEMV on the\n"
+    "hardware.  With a lut: section, weight GEMMs with 1..4-bit weights go to the\n"
+    "LUT tensor core; with a pim: section, decode attention (qk, sv) goes to PIM,\n"
+    "whose cycles are DRAM clock cycles.\n"
     "\n"
-    "  --model FILE     config.json (see traces/models/)\n"
+    "  --model FILE     config.json (see traces/models/) (required)\n"
     "  --hw FILE        hardware config (default: the built-in 32x32 array)\n"
     "  --batch B        sequences (default 1)\n"
     "  --prompt L       prompt tokens per sequence (default 512)\n"
     "  --gen G          new tokens per sequence; the prefill makes the first, then\n"
-    "                   G-1 decode steps (default 1: prefill only)\n"
-    "  --wbits W        weight width (default 8; 2 for ternary BitNet)\n"
-    "  --abits A        activation width (default 8)\n"
-    "  --kvbits V       KV-cache width (default 8)\n"
+    "                   G-1 decode steps (default 2, as codesim run --model)\n"
+    "  --w-bits W       weight width (default 8; 2 for ternary BitNet)\n"
+    "  --a-bits A       activation width (default 8)\n"
+    "  --kv-bits V      KV-cache width (default 8)\n"
     "  --out FILE       trace CSV (default MODEL.trace.csv)\n"
     "  --scalesim FILE  also write the GEMM/GEMV ops as a SCALE-Sim topology CSV\n"
     "  --seed S         MoE: seed of the uniform top-k routing (default 0)\n"
     "  --routing FILE   MoE: tokens per expert from a routing trace CSV\n"
-    "                   (step,layer,expert,tokens; step 0 = prefill)\n";
+    "                   (step,layer,expert,tokens; step 0 = prefill)\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim map --model traces/models/gpt2.json --batch 4 --prompt 64 --gen 8\n"
+    "  codesim map --model traces/models/bitnet-b1.58-2b-4t.json --hw configs/lut.yaml --out b.csv\n";
 
 /* Writes through a temporary file in the same directory, renamed into place
  * only when complete: a failed write never clobbers an existing file. */
@@ -61,7 +67,11 @@ static int write_atomic(const char *path, int (*fn)(FILE *, const void *), const
     }
     snprintf(tmp, len, "%s.tmpXXXXXX", path);
     const int fd = mkstemp(tmp);
-    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    /* mkstemp makes the file 0600; the output gets the user's umask, as a
+     * file fopen creates would. */
+    const mode_t mask = umask(0);
+    umask(mask);
+    FILE *fp = fd >= 0 && fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
     if (!fp) {
         if (fd >= 0) {
             close(fd);
@@ -186,11 +196,14 @@ int cmd_map(int argc, char **argv)
     const char *model_path = NULL, *hw_path = NULL, *out_path = NULL, *ss_path = NULL;
     const char *wbits_s = NULL, *routing_path = NULL;
     uint64_t seed = 0;
-    mapper_run_t run = {.batch = 1, .prompt = 512, .gen = 1, .abits = 8, .kvbits = 8};
+    mapper_run_t run = {.batch = 1, .prompt = 512, .gen = 2, .abits = 8, .kvbits = 8};
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'}, {"hw", required_argument, 0, 'h'},
         {"batch", required_argument, 0, 'b'}, {"prompt", required_argument, 0, 'p'},
-        {"gen", required_argument, 0, 'g'},   {"wbits", required_argument, 0, 'w'},
+        {"gen", required_argument, 0, 'g'},   {"w-bits", required_argument, 0, 'w'},
+        {"a-bits", required_argument, 0, 'a'}, {"kv-bits", required_argument, 0, 'k'},
+        /* Hidden aliases, the spellings of earlier versions. */
+        {"wbits", required_argument, 0, 'w'},
         {"abits", required_argument, 0, 'a'}, {"kvbits", required_argument, 0, 'k'},
         {"out", required_argument, 0, 'o'},   {"scalesim", required_argument, 0, 's'},
         {"seed", required_argument, 0, 'S'},  {"routing", required_argument, 0, 'R'},
@@ -204,9 +217,9 @@ int cmd_map(int argc, char **argv)
         case 'b': if (cli_uint("map", "batch", optarg, 1, MAPPER_MAX_BATCH, &run.batch)) return 2; break;
         case 'p': if (cli_uint("map", "prompt", optarg, 1, 1u << 24, &run.prompt)) return 2; break;
         case 'g': if (cli_uint("map", "gen", optarg, 1, 1u << 24, &run.gen)) return 2; break;
-        case 'w': wbits_s = optarg; if (parse_bits("wbits", optarg, &run.wbits)) return 2; break;
-        case 'a': if (parse_bits("abits", optarg, &run.abits)) return 2; break;
-        case 'k': if (parse_bits("kvbits", optarg, &run.kvbits)) return 2; break;
+        case 'w': wbits_s = optarg; if (parse_bits("w-bits", optarg, &run.wbits)) return 2; break;
+        case 'a': if (parse_bits("a-bits", optarg, &run.abits)) return 2; break;
+        case 'k': if (parse_bits("kv-bits", optarg, &run.kvbits)) return 2; break;
         case 'o': out_path = optarg; break;
         case 's': ss_path = optarg; break;
         case 'S': if (cli_uint("map", "seed", optarg, 0, UINT64_MAX, &seed)) return 2; break;

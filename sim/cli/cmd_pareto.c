@@ -21,7 +21,23 @@ static const char pareto_usage[] =
     "Lists the sweep points no other point beats in both metrics, per workload,\n"
     "sorted by x.  Both metrics are minimized; prefix one with max: to maximize it\n"
     "(e.g. --y max:tops_per_w).  Points that could not run, or lack a metric (no\n"
-    "area/energy model), are left out and counted.\n";
+    "area/energy model; LLM metrics on a layer workload), are left out and\n"
+    "counted.  The point column is the database's sweep_points.point.\n"
+    "\n"
+    "  --db FILE      results database (required)\n"
+    "  --x METRIC     x metric (required)\n"
+    "  --y METRIC     y metric (required)\n"
+    "  --sweep NAME   only the points of sweep NAME (default: every sweep)\n"
+    "  --help         this text\n"
+    "\n"
+    "METRICS\n";
+
+static const char pareto_examples[] =
+    "\n"
+    "EXAMPLES\n"
+    "  codesim pareto --db sweep.db --x latency --y area_mm2\n"
+    "  codesim pareto --db llm.db --x ttft_s --y max:tokens_per_s\n"
+    "  codesim pareto --db sweep.db --sweep gpt2-systolic --x energy_pj --y max:tops_per_mm2\n";
 
 int cmd_pareto(int argc, char **argv)
 {
@@ -38,7 +54,14 @@ int cmd_pareto(int argc, char **argv)
         case 'x': xs = optarg; break;
         case 'y': ys = optarg; break;
         case 's': sweep = optarg; break;
-        case 'H': fputs(pareto_usage, stdout); return 0;
+        case 'H':
+            fputs(pareto_usage, stdout);
+            for (size_t i = 0; i < db_point_metric_count(); i++) {
+                const char *what, *name = db_point_metric_at(i, &what);
+                printf("  %-21s %s\n", name, what);
+            }
+            fputs(pareto_examples, stdout);
+            return 0;
         default: fputs(pareto_usage, stderr); return 2;
         }
     }
@@ -116,7 +139,7 @@ int cmd_pareto(int argc, char **argv)
             for (size_t i = 1; i < nk; i++)
                 for (size_t j = i; j > 0 && (x[ord[j]] < x[ord[j - 1]] ||
                                              (x[ord[j]] == x[ord[j - 1]] &&
-                                              pts[idx[ord[j]]].id < pts[idx[ord[j - 1]]].id));
+                                              pts[idx[ord[j]]].point < pts[idx[ord[j - 1]]].point));
                      j--) {
                     size_t t = ord[j]; ord[j] = ord[j - 1]; ord[j - 1] = t;
                 }
@@ -133,7 +156,7 @@ int cmd_pareto(int argc, char **argv)
             printf("\n%8s  %16s  %16s  %s\n", "point", xm, ym, "params");
             for (size_t i = 0; i < nk; i++) {
                 const db_point_row_t *r = &pts[idx[ord[i]]];
-                printf("%8lld  %16.10g  %16.10g  ", (long long)r->id, r->x, r->y);
+                printf("%8lld  %16.10g  %16.10g  ", (long long)r->point, r->x, r->y);
                 esc_term(stdout, r->params);
                 putchar('\n');
             }

@@ -40,7 +40,11 @@ static const char rtlcheck_pim_usage[] =
     "\n"
     "  --lanes L  SIMD lanes (default 16)     --prec  fp16 (default) or int8\n"
     "  --grf, --srf, --acc N  register entries (default 8 each), --cols C (default 32)\n"
-    "  --trials T (default 200)  --seed S (default 1)  --db FILE (default results.db)\n";
+    "  --trials T (default 200)  --seed S (default 1)  --db FILE (default results.db)\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim rtlcheck --block pim --trials 100\n"
+    "  codesim rtlcheck --block pim --lanes 5 --prec int8 --grf 4 --srf 2 --acc 3\n";
 
 int rtlcheck_pim(int argc, char **argv)
 {
@@ -116,7 +120,12 @@ static const char pimgemv_usage[] =
     "Energy (models/power.h, reports/tech/NODE.yaml, default 45nm): both paths pay\n"
     "dram_act per row activation and dram_core_bit per bit leaving the cell array;\n"
     "bits on the bus pay dram_io_bit; PIM adds pim_mac per lane MAC and its\n"
-    "register writes.  Prints both energies and their ratio host/PIM.\n";
+    "register writes.  Prints both energies and their ratio host/PIM.\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim pimgemv\n"
+    "  codesim pimgemv --preset HBM3 --groups 32 --m 2048 --k 128 --prec int8\n"
+    "  codesim pimgemv --hw configs/npu_pim.yaml --host-reqs 1000 --host-period 20\n";
 
 static void print_stats(const char *name, const pim_gemv_stats_t *s, double tck_ns)
 {

@@ -1,23 +1,34 @@
-/* cmd_report.c - `codesim report --db FILE --out DIR`: one HTML page with
- * inline SVG plots, plus the same tables as CSV and Markdown.
+/* cmd_report.c - `codesim report --db FILE --out DIR`: every result in a
+ * database (sweep points, plain runs, LLM runs, RTL checks) as one HTML page
+ * of Vega-Lite plots, static SVG/PDF figures for papers, and the same numbers
+ * as CSV and Markdown tables.
+ *
+ * Plots are drawn by Vega-Lite (npm packages vega, vega-lite, vega-embed,
+ * pinned in reports/web/package.json and installed by `make web`); the three
+ * script files are copied into DIR/vendor/ so that the page opens offline.
+ * Each plot's data are the database rows, embedded in the page.
  *
  * Files written into DIR (created if absent):
- *   index.html    summary, plots and tables; no external resources
- *   report.md     every table below in Markdown
- *   points.csv    every sweep point: id, sweep, workload, params, hardware
- *                 fields, total_cycles, area_mm2, energy_pj, tops, tops_per_w,
- *                 tops_per_mm2, error
- *   pareto.csv    the Pareto-optimal points of each workload: latency
- *                 (total_cycles) against area_mm2, or against pes when no
- *                 point has an area
- *   energy.csv    energy breakdown (pJ) of each Pareto point, by component
- *   area.csv      area breakdown (um^2) of each Pareto point, by component
- *   roofline.csv  each layer of each workload's fastest point: op/byte of
- *                 DRAM traffic, achieved and peak op/cycle (op = 2 x MAC)
- *   rtl.csv       RTL-vs-model agreement: one row per rtl_checks row
- * Plots: Pareto scatter (log-log), stacked energy and area bars, roofline.
- * An inline script counts the SVG plots into #selfcheck and records any
- * script error there, so a headless browser can check the page rendered. */
+ *   index.html      summary, plots (one <figure data-plot=NAME> each), tables
+ *   report.md       every table in Markdown
+ *   vendor/vega*.js  vega, vega-lite, vega-embed
+ *   figures/NAME.vl.json  each plot's Vega-Lite spec with its data; NAME.svg
+ *                   and NAME.pdf from it (reports/web/figures.mjs; needs node,
+ *                   and rsvg-convert for the PDF)
+ *   points.csv      every sweep point: point (the database's point column),
+ *                   sweep, workload, params, hardware fields, results, error
+ *   pareto.csv      the Pareto-optimal points of each workload for --x, --y
+ *   energy.csv      energy (pJ) of each Pareto point and plain run by component
+ *   area.csv        area (um^2), likewise
+ *   roofline.csv    each layer of each workload's fastest point: op/byte of
+ *                   DRAM traffic, achieved, roof and peak op/cycle (op = 2 MACs)
+ *   utilization.csv per-layer MAC utilization of those points and plain runs
+ *   runs.csv        plain runs (codesim run on a layer workload)
+ *   llm.csv         LLM runs: TTFT, TPOT, throughput against batch and mode
+ *   rtl.csv         RTL checks; rtl_cases.csv their cases (model vs RTL cycles)
+ * Integers are printed in full; reals with 9 significant digits.
+ * Plots: pareto, energy, area, roofline, utilization, llm, rtl (each only
+ * when there are rows to draw). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -30,590 +41,992 @@
 
 #include "cli.h"
 #include "../io/escape.h"
+
+#include <jansson.h>
+
 #include "../db/db.h"
+#include "../db/query.h"
 #include "../explore/sweep.h"
+#include "../io/paths.h"
+#include "../io/spawn.h"
+#include "../../models/util.h"
 
 int cmd_report(int argc, char **argv);
 
 static const char report_usage[] =
-    "usage: codesim report --db FILE --out DIR [--sweep NAME]\n"
+    "usage: codesim report --db FILE --out DIR [options]\n"
     "\n"
-    "Writes DIR/index.html (plots: Pareto scatter of latency against area or PE\n"
-    "count, energy and area breakdowns of the Pareto points, a roofline of each\n"
-    "layer of the fastest point, the RTL-vs-model agreement table) and the same\n"
-    "tables as DIR/*.csv and DIR/report.md.\n";
+    "Writes DIR/index.html: Vega-Lite plots of everything the database holds\n"
+    "(Pareto front of two metrics with dataflow by color and array shape by\n"
+    "shape, stacked energy and area breakdowns, roofline and per-layer\n"
+    "utilization, LLM TTFT/TPOT/throughput against batch and mode, RTL cycles\n"
+    "against the model's), the same numbers as DIR/*.csv and DIR/report.md, and\n"
+    "each plot as DIR/figures/NAME.svg and .pdf for papers.  The page opens\n"
+    "offline (its scripts are copied into DIR/vendor/).\n"
+    "\n"
+    "options:\n"
+    "  --db FILE       results database to read (required)\n"
+    "  --out DIR       directory to write, created if absent (required)\n"
+    "  --sweep NAME    only the sweep points of sweep NAME (default: all sweeps)\n"
+    "  --x METRIC      Pareto x metric (default: total_cycles)\n"
+    "  --y METRIC      Pareto y metric (default: area_mm2, or pes when no point\n"
+    "                  has an area); prefix max: to maximize; metrics as in\n"
+    "                  codesim pareto --help\n"
+    "  --help          this text\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim sweep sweeps/gpt2_systolic.yaml --db sweep.db\n"
+    "  codesim report --db sweep.db --out report\n"
+    "  codesim report --db sweep.db --out report --x latency --y max:tops_per_w\n"
+    "  codesim run --hw configs/default.yaml --workload traces/transformer.csv --db r.db\n"
+    "  codesim report --db r.db --out r-report\n";
 
 typedef struct {
-    FILE *html, *md;
-    const char *dir;
     db_t *db;
-    db_point_row_t *pts;
-    int *pareto;        /* pareto[i]: pts[i] is on its workload's front */
-    size_t n;
-    int use_area;       /* y axis: area_mm2 (1) or pes (0) */
+    const char *dir;
+    FILE *html, *md;
+    json_t *specs;           /* NAME -> Vega-Lite spec, in order of appearance */
+    const char *xm, *ym;     /* Pareto metrics (names) */
+    int xmax, ymax;
     char err[1200];
 } rep_t;
 
-/* ---- small output helpers -------------------------------------------------- */
+/* ---- output helpers --------------------------------------------------------- */
 
 /* HTML, CSV and Markdown escaping: one set of rules (sim/io/escape.h). */
 #define esc esc_html
 #define csvf esc_csv
 
-static void num(char *buf, size_t n, double v)
+/* A JSON value as table text: integers in full, reals to 9 digits. */
+static void cell(const json_t *v, char *buf, size_t n)
 {
-    if (v != v)
-        snprintf(buf, n, "%s", "");
+    if (json_is_integer(v))
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, n, "%.9g", json_real_value(v));
+    else if (json_is_string(v))
+        snprintf(buf, n, "%s", json_string_value(v));
+    else if (json_is_true(v))
+        snprintf(buf, n, "yes");
+    else if (json_is_false(v))
+        snprintf(buf, n, "no");
     else
-        snprintf(buf, n, "%.6g", v);
+        buf[0] = '\0';
 }
 
-/* A table written to HTML, Markdown and CSV at once. */
-typedef struct {
-    rep_t *r;
-    FILE *csv;
-    size_t ncols;
-} table_t;
-
-static int table_open(rep_t *r, table_t *t, const char *csvname, const char *title,
-                      const char *const *cols, size_t ncols)
+static double num(const json_t *row, const char *key)
 {
-    char path[1024];
+    const json_t *v = json_object_get(row, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *str(const json_t *row, const char *key)
+{
+    const char *s = json_string_value(json_object_get(row, key));
+    return s ? s : "";
+}
+
+/* The rows as a table in HTML, Markdown and DIR/csvname; cols name the keys.
+ * Returns -1 with r->err when the CSV cannot be written. */
+static int table(rep_t *r, const char *csvname, const char *title, const json_t *rows,
+                 const char *const *cols, size_t ncols)
+{
+    char path[1100];
     snprintf(path, sizeof path, "%s/%s", r->dir, csvname);
-    t->r = r;
-    t->ncols = ncols;
-    if (!(t->csv = fopen(path, "w"))) {
+    FILE *csv = fopen(path, "w");
+    if (!csv) {
         snprintf(r->err, sizeof r->err, "%s: %s", path, strerror(errno));
         return -1;
     }
-    fprintf(r->html, "<h3>%s <a href=\"%s\">(csv)</a></h3>\n<table>\n<tr>", title, csvname);
+    fprintf(r->html, "<h3>");
+    esc(r->html, title);
+    fprintf(r->html, " <a href=\"%s\">(csv)</a></h3>\n<div class=\"tbl\"><table>\n<tr>", csvname);
     fprintf(r->md, "\n### %s\n\n|", title);
     for (size_t i = 0; i < ncols; i++) {
-        fprintf(r->html, "<th>");
-        esc(r->html, cols[i]);
-        fprintf(r->html, "</th>");
+        fprintf(r->html, "<th>%s</th>", cols[i]);
         fprintf(r->md, " %s |", cols[i]);
-        fprintf(t->csv, "%s%s", i ? "," : "", cols[i]);
+        fprintf(csv, "%s%s", i ? "," : "", cols[i]);
     }
     fprintf(r->html, "</tr>\n");
     fprintf(r->md, "\n|");
     for (size_t i = 0; i < ncols; i++)
         fprintf(r->md, "---|");
     fprintf(r->md, "\n");
-    fprintf(t->csv, "\n");
-    return 0;
-}
-
-static void table_row(table_t *t, const char *const *cells)
-{
-    fprintf(t->r->html, "<tr>");
-    fprintf(t->r->md, "|");
-    for (size_t i = 0; i < t->ncols; i++) {
-        fprintf(t->r->html, "<td>");
-        esc(t->r->html, cells[i]);
-        fprintf(t->r->html, "</td>");
-        fprintf(t->r->md, " ");
-        esc_md(t->r->md, cells[i]);
-        fprintf(t->r->md, " |");
-        if (i)
-            fputc(',', t->csv);
-        csvf(t->csv, cells[i]);
+    fputc('\n', csv);
+    size_t k;
+    const json_t *row;
+    json_array_foreach(rows, k, row) {
+        fprintf(r->html, "<tr>");
+        fprintf(r->md, "|");
+        for (size_t i = 0; i < ncols; i++) {
+            char c[512];
+            cell(json_object_get(row, cols[i]), c, sizeof c);
+            fprintf(r->html, "<td>");
+            esc(r->html, c);
+            fprintf(r->html, "</td>");
+            fputc(' ', r->md);
+            esc_md(r->md, c);
+            fprintf(r->md, " |");
+            if (i)
+                fputc(',', csv);
+            csvf(csv, c);
+        }
+        fprintf(r->html, "</tr>\n");
+        fprintf(r->md, "\n");
+        fputc('\n', csv);
     }
-    fprintf(t->r->html, "</tr>\n");
-    fprintf(t->r->md, "\n");
-    fputc('\n', t->csv);
-}
-
-static int table_close(table_t *t)
-{
-    fprintf(t->r->html, "</table>\n");
-    int bad = ferror(t->csv);
-    if (fclose(t->csv) != 0 || bad) {
-        snprintf(t->r->err, sizeof t->r->err, "%s: cannot write a CSV file", t->r->dir);
+    fprintf(r->html, "</table></div>\n");
+    if (json_array_size(rows) == 0)
+        fprintf(r->md, "\n(no rows)\n");
+    const int bad = ferror(csv);
+    if ((fclose(csv) != 0) | bad) {
+        snprintf(r->err, sizeof r->err, "%s: cannot write", path);
         return -1;
     }
     return 0;
 }
 
-/* ---- SVG ---------------------------------------------------------------------- */
-
-#define PW 640.0
-#define PH 400.0
-#define ML 80.0
-#define MR 20.0
-#define MT 20.0
-#define MB 50.0
-
-typedef struct {
-    double lo, hi;   /* log10 range */
-} axis_t;
-
-static axis_t log_axis(double lo, double hi)
+static int query(rep_t *r, db_report_query_t q, const char *const *params, size_t np,
+                 json_t **out)
 {
-    if (!(lo > 0))
-        lo = 1;
-    if (!(hi > lo))
-        hi = lo * 10;
-    axis_t a = {floor(log10(lo)), ceil(log10(hi))};
-    if (a.hi <= a.lo)
-        a.hi = a.lo + 1;
-    return a;
+    return db_report_rows(r->db, q, params, np, out, r->err, sizeof r->err);
 }
 
-static double sx(axis_t a, double v)
+/* ---- Vega-Lite specs ---------------------------------------------------------- */
+
+/* Fonts and sizes readable in a paper at a column's width. */
+static const char spec_config[] =
+    "{\"font\": \"Helvetica, Arial, sans-serif\","
+    " \"axis\": {\"labelFontSize\": 12, \"titleFontSize\": 13, \"grid\": true},"
+    " \"legend\": {\"labelFontSize\": 12, \"titleFontSize\": 12, \"labelLimit\": 360},"
+    " \"header\": {\"labelFontSize\": 12, \"titleFontSize\": 13},"
+    " \"title\": {\"fontSize\": 15, \"anchor\": \"start\"}}";
+
+/* A spec from a JSON text of ours (a parse failure is a bug in this file). */
+static json_t *spec_text(rep_t *r, const char *text)
 {
-    return ML + (PW - ML - MR) * (log10(v) - a.lo) / (a.hi - a.lo);
+    json_error_t je;
+    json_t *s = json_loads(text, 0, &je);
+    if (!s)
+        snprintf(r->err, sizeof r->err, "report spec: %s at %d", je.text, je.position);
+    return s;
 }
 
-static double sy(axis_t a, double v)
+/* Adds figure name: <figure> in the page, the spec (data = rows, consumed)
+ * in r->specs and DIR/figures/NAME.vl.json. */
+static int figure(rep_t *r, const char *name, const char *caption, json_t *spec, json_t *rows)
 {
-    return PH - MB - (PH - MT - MB) * (log10(v) - a.lo) / (a.hi - a.lo);
-}
-
-static void svg_axes(FILE *f, const char *cls, axis_t ax, axis_t ay, const char *xl,
-                     const char *yl)
-{
-    fprintf(f, "<svg class=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-               "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", cls, PW, PH, PW, PH);
-    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\" "
-               "stroke=\"#999\"/>\n", ML, MT, PW - ML - MR, PH - MT - MB);
-    for (double e = ax.lo; e <= ax.hi; e++)
-        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"middle\">1e%.0f"
-                   "</text>\n", sx(ax, pow(10, e)), PH - MB + 15, e);
-    for (double e = ay.lo; e <= ay.hi; e++)
-        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">1e%.0f"
-                   "</text>\n", ML - 5, sy(ay, pow(10, e)) + 4, e);
-    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
-            (ML + PW - MR) / 2, PH - 12, xl);
-    fprintf(f, "<text x=\"14\" y=\"%.0f\" font-size=\"12\" text-anchor=\"middle\" "
-               "transform=\"rotate(-90 14 %.0f)\">%s</text>\n", (MT + PH - MB) / 2,
-            (MT + PH - MB) / 2, yl);
-}
-
-static double yval(const rep_t *r, const db_point_row_t *p)
-{
-    return r->use_area ? p->area_mm2 : p->pes;
-}
-
-static void svg_pareto(rep_t *r, const char *workload_hash)
-{
-    double xl = INFINITY, xh = 0, yl = INFINITY, yh = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        const db_point_row_t *p = &r->pts[i];
-        if (strcmp(p->workload_hash, workload_hash) || p->error || !(yval(r, p) > 0) ||
-            !(p->total_cycles > 0))
-            continue;
-        xl = fmin(xl, p->total_cycles); xh = fmax(xh, p->total_cycles);
-        yl = fmin(yl, yval(r, p)); yh = fmax(yh, yval(r, p));
+    json_object_set_new(spec, "$schema",
+                        json_string("https://vega.github.io/schema/vega-lite/v6.json"));
+    json_object_set_new(spec, "config", spec_text(r, spec_config));
+    if (rows)
+        json_object_set_new(spec, "data", json_pack("{s:o}", "values", rows));
+    json_object_set_new(r->specs, name, spec);
+    fprintf(r->html, "<figure id=\"fig-%s\" data-plot=\"%s\"><div class=\"vis\"></div>"
+                     "<figcaption>", name, name);
+    esc(r->html, caption);
+    fprintf(r->html, " <a href=\"figures/%s.svg\">(svg)</a> <a href=\"figures/%s.pdf\">(pdf)"
+                     "</a></figcaption></figure>\n", name, name);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/figures/%s.vl.json", r->dir, name);
+    if (json_dump_file(spec, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
+        snprintf(r->err, sizeof r->err, "%s: cannot write", path);
+        return -1;
     }
-    axis_t ax = log_axis(xl, xh), ay = log_axis(yl, yh);
-    svg_axes(r->html, "plot pareto", ax, ay, "latency (cycles)",
-             r->use_area ? "area (mm^2)" : "PEs");
-    for (int front = 0; front < 2; front++)
-        for (size_t i = 0; i < r->n; i++) {
-            const db_point_row_t *p = &r->pts[i];
-            if (strcmp(p->workload_hash, workload_hash) || p->error || !(yval(r, p) > 0) ||
-                !(p->total_cycles > 0) || r->pareto[i] != front)
-                continue;
-            fprintf(r->html, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\">"
-                             "<title>point %lld: ", sx(ax, p->total_cycles), sy(ay, yval(r, p)),
-                    front ? 4 : 3, front ? "#d62728" : "#9fb3c8", (long long)p->id);
-            esc(r->html, p->params);
-            fprintf(r->html, "</title></circle>\n");
-        }
-    fprintf(r->html, "</svg>\n");
+    return 0;
 }
 
-static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-
-/* Stacked horizontal bars of one breakdown kind for the Pareto points, and
- * its table.  Returns -1 on a write error. */
-static int breakdown(rep_t *r, const char *kind, const char *title, const char *csvname,
-                     const char *unit)
+/* A quantitative axis encoding for metric m. */
+static json_t *qaxis(const char *field, const char *title, int logscale)
 {
-    char comps[24][32];
-    size_t nc = 0;
-    /* Components in order of first appearance over the Pareto points. */
-    size_t nbars = 0;
-    double maxv = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        if (!r->pareto[i])
-            continue;
-        db_component_t *c = NULL;
-        size_t m = 0;
-        if (db_read_breakdown(r->db, r->pts[i].run_id, kind, &c, &m, r->err, sizeof r->err) != 0)
-            return -1;
-        double tot = 0;
-        for (size_t j = 0; j < m; j++) {
-            tot += c[j].value;
-            size_t k = 0;
-            while (k < nc && strcmp(comps[k], c[j].component) != 0)
-                k++;
-            if (k == nc && nc < 24)
-                snprintf(comps[nc++], sizeof comps[0], "%s", c[j].component);
+    return logscale ? json_pack("{s:s, s:s, s:s, s:{s:s, s:b, s:i}}", "field", field, "type",
+                                "quantitative", "title", title, "scale", "type", "log", "nice",
+                                0, "padding", 14)
+                    : json_pack("{s:s, s:s, s:s, s:{s:b}}", "field", field, "type",
+                                "quantitative", "title", title, "scale", "zero", 0);
+}
+
+/* ---- sweep points: Pareto, breakdowns, roofline ---------------------------- */
+
+
+/* Marks each point "front": true when it is on its workload's Pareto front of
+ * (xm, ym); points without both metrics (or that failed) are false. */
+static int mark_front(rep_t *r, json_t *pts)
+{
+    const size_t n = json_array_size(pts);
+    double *x = malloc((n + 1) * sizeof *x), *y = malloc((n + 1) * sizeof *y);
+    int *keep = malloc((n + 1) * sizeof *keep);
+    size_t *idx = malloc((n + 1) * sizeof *idx);
+    int rc = x && y && keep && idx ? 0 : -1;
+    for (size_t g = 0; rc == 0 && g < n;) {
+        const char *wh = str(json_array_get(pts, g), "workload_hash");
+        size_t e = g, m = 0;
+        while (e < n && strcmp(str(json_array_get(pts, e), "workload_hash"), wh) == 0)
+            e++;
+        for (size_t i = g; i < e; i++) {
+            json_t *p = json_array_get(pts, i);
+            json_object_set_new(p, "front", json_false());
+            const double a = num(p, r->xm), b = num(p, r->ym);
+            if (!json_is_null(json_object_get(p, "error")) || isnan(a) || isnan(b))
+                continue;
+            x[m] = r->xmax ? -a : a;
+            y[m] = r->ymax ? -b : b;
+            idx[m++] = i;
         }
-        db_components_free(c, m);
-        if (tot > 0)
-            nbars++;
-        maxv = fmax(maxv, tot);
+        if (sweep_pareto(x, y, m, keep) != 0)
+            rc = -1;
+        for (size_t i = 0; rc == 0 && i < m; i++)
+            if (keep[i])
+                json_object_set_new(json_array_get(pts, idx[i]), "front", json_true());
+        g = e;
+    }
+    free(x); free(y); free(keep); free(idx);
+    if (rc != 0)
+        snprintf(r->err, sizeof r->err, "out of memory");
+    return rc;
+}
+
+static const char *basename_of(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
+{
+    /* Plot rows: points with both metrics, positive when drawn on log axes. */
+    json_t *rows = json_array();
+    size_t k;
+    json_t *p;
+    int logx = 1, logy = 1, workloads = 0;
+    const char *lastw = NULL;
+    json_array_foreach(pts, k, p) {
+        const double a = num(p, r->xm), b = num(p, r->ym);
+        if (!json_is_null(json_object_get(p, "error")) || isnan(a) || isnan(b))
+            continue;
+        logx &= a > 0;
+        logy &= b > 0;
+        if (!lastw || strcmp(lastw, str(p, "workload_hash")) != 0)
+            workloads++;
+        lastw = str(p, "workload_hash");
+        char array[48];
+        snprintf(array, sizeof array, "%lldx%lld",
+                 (long long)json_integer_value(json_object_get(p, "rows")),
+                 (long long)json_integer_value(json_object_get(p, "cols")));
+        json_array_append_new(
+            rows, json_pack("{s:O, s:s, s:s, s:s, s:s, s:f, s:f, s:O}", "point",
+                            json_object_get(p, "point"), "workload", basename_of(str(p, "workload")),
+                            "params", str(p, "params"), "dataflow", str(p, "dataflow"), "array",
+                            array, "x", a, "y", b, "front", json_object_get(p, "front")));
+    }
+    *nfront = 0;
+    json_t *front = json_array();
+    json_array_foreach(pts, k, p)
+        if (json_is_true(json_object_get(p, "front"))) {
+            json_array_append(front, p);
+            (*nfront)++;
+        }
+    char title[200], caption[400];
+    snprintf(title, sizeof title, "Pareto front: %s (%s) against %s (%s)", r->xm,
+             r->xmax ? "max" : "min", r->ym, r->ymax ? "max" : "min");
+    fprintf(r->html, "<h2>");
+    esc(r->html, title);
+    fprintf(r->html, "</h2>\n");
+    fprintf(r->md, "\n## %s\n", title);
+    int rc = 0;
+    if (json_array_size(rows) > 0) {
+        json_t *layer_line = spec_text(
+            r, "{\"transform\": [{\"filter\": \"datum.front\"}],"
+               " \"mark\": {\"type\": \"line\", \"color\": \"#333\", \"strokeWidth\": 1.5},"
+               " \"encoding\": {\"order\": {\"field\": \"x\", \"type\": \"quantitative\"}}}");
+        json_object_set_new(json_object_get(layer_line, "mark"), "interpolate",
+                            json_string(!r->xmax && !r->ymax ? "step-after" : "linear"));
+        json_t *layer_pts = spec_text(
+            r, "{\"mark\": {\"type\": \"point\", \"filled\": true, \"size\": 80},"
+               " \"encoding\": {"
+               "  \"color\": {\"field\": \"dataflow\", \"type\": \"nominal\", \"title\": \"dataflow\"},"
+               "  \"shape\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
+               "  \"opacity\": {\"condition\": {\"test\": \"datum.front\", \"value\": 1}, \"value\": 0.35},"
+               "  \"tooltip\": [{\"field\": \"point\"}, {\"field\": \"params\"},"
+               "               {\"field\": \"x\", \"type\": \"quantitative\"},"
+               "               {\"field\": \"y\", \"type\": \"quantitative\"},"
+               "               {\"field\": \"front\"}]}}");
+        json_t *enc[2] = {json_object_get(layer_line, "encoding"),
+                          json_object_get(layer_pts, "encoding")};
+        for (int i = 0; i < 2; i++) {
+            json_object_set_new(enc[i], "x", qaxis("x", r->xm, logx));
+            json_object_set_new(enc[i], "y", qaxis("y", r->ym, logy));
+        }
+        json_t *spec = json_pack("{s:s, s:{s:{s:s, s:s, s:s}}, s:{s:i, s:i, s:[o, o]}, s:{s:{s:s, s:s}}}",
+                                 "title", title, "facet", "row", "field", "workload", "type",
+                                 "nominal", "title", "workload", "spec", "width", 560, "height",
+                                 340, "layer", layer_line, layer_pts, "resolve", "scale", "x",
+                                 "independent", "y", "independent");
+        snprintf(caption, sizeof caption,
+                 "Every sweep point that ran (%zu, %d workload%s); the line joins the Pareto "
+                 "front, faded points are dominated. Color: dataflow; shape: array shape.",
+                 json_array_size(rows), workloads, workloads == 1 ? "" : "s");
+        rc = figure(r, "pareto", caption, spec, rows);
+    } else {
+        json_decref(rows);
+        fprintf(r->html, "<p>No sweep point has both %s and %s.</p>\n", r->xm, r->ym);
+    }
+    const char *const cols[] = {"point", "sweep", "workload", "params", r->xm, r->ym,
+                                "total_cycles", "pes", "area_mm2", "energy_pj", "tops",
+                                "tops_per_w", "tops_per_mm2"};
+    if (rc == 0)
+        rc = table(r, "pareto.csv", "Pareto-optimal points", front, cols, ARRAY_LEN(cols));
+    json_decref(front);
+    return rc;
+}
+
+/* Stacked bars of breakdown kind for the Pareto points and the plain runs
+ * (subjects: rows with "label", "run_id", "params"). */
+static int breakdown_section(rep_t *r, const json_t *subjects, const char *name,
+                             const char *kind, const char *title, const char *unit)
+{
+    json_t *rows = json_array();
+    size_t k;
+    const json_t *s;
+    int rc = 0;
+    json_array_foreach(subjects, k, s) {
+        char id[32];
+        snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(s, "run_id")));
+        const char *params[] = {id, kind};
+        json_t *comp = NULL;
+        if ((rc = query(r, DB_REPORT_BREAKDOWN, params, 2, &comp)) != 0)
+            break;
+        size_t j;
+        json_t *c;
+        json_array_foreach(comp, j, c) {
+            json_object_set(c, "label", json_object_get(s, "label"));
+            json_object_set(c, "group", json_object_get(s, "group"));
+            json_object_set(c, "params", json_object_get(s, "params"));
+            json_object_set_new(c, "order", json_integer((json_int_t)k));
+            json_array_append(rows, c);
+        }
+        json_decref(comp);
     }
     fprintf(r->html, "<h2>%s</h2>\n", title);
     fprintf(r->md, "\n## %s\n", title);
-    if (nbars == 0) {
-        fprintf(r->html, "<p>No %s breakdown stored for the Pareto points.</p>\n", unit);
-        fprintf(r->md, "\nNo %s breakdown stored for the Pareto points.\n", unit);
-        return 0;
+    size_t drawn = 0;
+    json_array_foreach(rows, k, s)
+        drawn += num(s, "value") > 0;
+    if (rc == 0 && drawn > 0) {
+        json_t *spec = spec_text(
+            r, "{\"facet\": {\"row\": {\"field\": \"group\", \"type\": \"nominal\","
+               "   \"title\": \"workload\"}},"
+               " \"resolve\": {\"scale\": {\"x\": \"independent\", \"y\": \"independent\"}},"
+               " \"spec\": {\"width\": 560, \"height\": {\"step\": 22},"
+               " \"mark\": {\"type\": \"bar\"},"
+               " \"encoding\": {"
+               "  \"y\": {\"field\": \"label\", \"type\": \"nominal\", \"title\": null,"
+               "         \"sort\": {\"field\": \"order\"}, \"axis\": {\"labelLimit\": 260}},"
+               "  \"x\": {\"field\": \"value\", \"type\": \"quantitative\", \"stack\": \"zero\"},"
+               "  \"color\": {\"field\": \"component\", \"type\": \"nominal\","
+               "             \"title\": \"component\", \"scale\": {\"scheme\": \"tableau20\"}},"
+               "  \"order\": {\"field\": \"component\"},"
+               "  \"tooltip\": [{\"field\": \"label\"}, {\"field\": \"params\"},"
+               "               {\"field\": \"component\"},"
+               "               {\"field\": \"value\", \"type\": \"quantitative\"}]}}}");
+        json_object_set_new(spec, "title", json_string(title));
+        json_object_set_new(
+            json_object_get(json_object_get(json_object_get(spec, "spec"), "encoding"), "x"),
+            "title", json_string(unit));
+        char caption[200];
+        snprintf(caption, sizeof caption, "%s by component, one bar per Pareto point or plain run.",
+                 unit);
+        rc = figure(r, name, caption, spec, json_deep_copy(rows));
+    } else if (rc == 0) {
+        fprintf(r->html, "<p>No %s breakdown stored for the Pareto points or runs.</p>\n", unit);
     }
-    const double bh = 18, top = 10, left = 90, width = 480;
-    const double h = top + nbars * (bh + 6) + 30 + 16 * ((nc + 3) / 4);
-    fprintf(r->html, "<svg class=\"plot bars\" xmlns=\"http://www.w3.org/2000/svg\" "
-                     "width=\"%.0f\" height=\"%.0f\">\n", PW, h);
-    const char *cols[26] = {"point", "params"};
-    for (size_t k = 0; k < nc; k++)
-        cols[2 + k] = comps[k];
-    table_t t;
-    if (table_open(r, &t, csvname, unit, cols, nc + 2) != 0)
-        return -1;
-    size_t bar = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        if (!r->pareto[i])
-            continue;
-        double v[24] = {0}, tot = 0;
-        db_component_t *c = NULL;
-        size_t m = 0;
-        if (db_read_breakdown(r->db, r->pts[i].run_id, kind, &c, &m, r->err, sizeof r->err) !=
-            0) {
-            table_close(&t);
-            return -1;
-        }
-        for (size_t j = 0; j < m; j++)
-            for (size_t k = 0; k < nc; k++)
-                if (strcmp(comps[k], c[j].component) == 0)
-                    v[k] = c[j].value;
-        db_components_free(c, m);
-        for (size_t k = 0; k < nc; k++)
-            tot += v[k];
-        if (!(tot > 0))
-            continue;
-        const double y = top + bar * (bh + 6);
-        fprintf(r->html, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" text-anchor=\"end\">"
-                         "point %lld</text>\n", left - 6, y + 13, (long long)r->pts[i].id);
-        double x = left;
-        for (size_t k = 0; k < nc; k++) {
-            const double w = width * v[k] / maxv;
-            fprintf(r->html, "<rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%.0f\" "
-                             "fill=\"%s\"><title>",
-                    x, y, w, bh, palette[k % 10]);
-            esc(r->html, comps[k]); /* names come from the database: escaped */
-            fprintf(r->html, ": %.4g</title></rect>\n", v[k]);
-            x += w;
-        }
-        char cells[26][32], id[24];
-        const char *row[26];
-        snprintf(id, sizeof id, "%lld", (long long)r->pts[i].id);
-        row[0] = id;
-        row[1] = r->pts[i].params;
-        for (size_t k = 0; k < nc; k++) {
-            num(cells[k], sizeof cells[k], v[k]);
-            row[2 + k] = cells[k];
-        }
-        table_row(&t, row);
-        bar++;
-    }
-    const double ly = top + nbars * (bh + 6) + 10;
-    for (size_t k = 0; k < nc; k++) {
-        const double lx = 10 + 155 * (double)(k % 4), yy = ly + 16 * (double)(k / 4);
-        fprintf(r->html, "<rect x=\"%.0f\" y=\"%.0f\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                         "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\">",
-                lx, yy, palette[k % 10], lx + 14, yy + 9);
-        esc(r->html, comps[k]);
-        fprintf(r->html, "</text>\n");
-    }
-    fprintf(r->html, "</svg>\n");
-    return table_close(&t);
+    const char *const cols[] = {"group", "label", "params", "component", "value"};
+    char csv[64];
+    snprintf(csv, sizeof csv, "%s.csv", name);
+    if (rc == 0)
+        rc = table(r, csv, unit, rows, cols, ARRAY_LEN(cols));
+    json_decref(rows);
+    return rc;
 }
 
-/* Roofline of each layer of the fastest point of one workload. */
-static int roofline(rep_t *r, const char *workload_hash, table_t *t)
+
+/* The op of a layer name, so that layers of one kind share a color: its
+ * last dot-separated part without a trailing number or head suffix
+ * ("l3.qkv" and "l7.qkv" -> "qkv", "attn_scores_h0" -> "attn_scores"). */
+static void op_of(const char *name, char *out, size_t n)
 {
-    const db_point_row_t *best = NULL;
-    for (size_t i = 0; i < r->n; i++) {
-        const db_point_row_t *p = &r->pts[i];
-        if (!strcmp(p->workload_hash, workload_hash) && !p->error &&
-            (!best || p->total_cycles < best->total_cycles))
-            best = p;
-    }
-    if (!best)
-        return 0;
-    layer_result_t *ls = NULL;
-    size_t nls = 0;
-    if (db_read_layers(r->db, best->run_id, &ls, &nls, r->err, sizeof r->err) != 0)
-        return -1;
-    const double peak = 2.0 * best->pes, bw = best->dram_bytes_per_cycle;
-    typedef struct { char name[64]; double ai, perf; } lp_t;
-    lp_t lp[256];
-    size_t nl = 0;
-    double al = INFINITY, ah = 0;
-    for (; nl < nls && nl < 256; nl++) {
-        const layer_stats_t *st = &ls[nl].stats;
-        const double macs = (double)st->macs, cyc = (double)st->total_cycles;
-        const double bytes = (double)st->dram_read_bytes + (double)st->dram_write_bytes;
-        snprintf(lp[nl].name, sizeof lp[nl].name, "%s", ls[nl].name);
-        lp[nl].ai = bytes > 0 ? 2 * macs / bytes : 2 * macs; /* no traffic: plot at ops/1B */
-        lp[nl].perf = cyc > 0 ? 2 * macs / cyc : 0;
-        al = fmin(al, lp[nl].ai);
-        ah = fmax(ah, lp[nl].ai);
-    }
-    free(ls);
-    const double ridge = peak / bw;
-    axis_t ax = log_axis(fmin(al, ridge) / 2, fmax(ah, ridge) * 2);
-    axis_t ay = log_axis(fmin(peak, bw * pow(10, ax.lo)) / 2, peak * 2);
-    fprintf(r->html, "<p>Point %lld (", (long long)best->id);
-    esc(r->html, best->params);
-    fprintf(r->html, "): peak %.0f op/cycle, DRAM %u B/cycle, ridge at %.3g op/B.</p>\n", peak,
-            best->dram_bytes_per_cycle, ridge);
-    char title[64];
-    snprintf(title, sizeof title, "roofline");
-    svg_axes(r->html, "plot roofline", ax, ay, "arithmetic intensity (op per DRAM byte)",
-             "op per cycle");
-    /* The roof: bandwidth slope up to the ridge, then flat at the peak. */
-    const double x0 = pow(10, ax.lo), x1 = pow(10, ax.hi);
-    const double y0 = fmax(bw * x0, pow(10, ay.lo));
-    const double xs0 = y0 / bw;
-    fprintf(r->html, "<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"2\" "
-                     "points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
-            sx(ax, xs0), sy(ay, y0), sx(ax, ridge), sy(ay, peak), sx(ax, x1), sy(ay, peak));
-    char c0[32], c1[32], c2[32], c3[32], pk[32];
-    for (size_t i = 0; i < nl; i++) {
-        if (lp[i].perf > 0) {
-            fprintf(r->html, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>",
-                    sx(ax, lp[i].ai), sy(ay, lp[i].perf), palette[i % 10]);
-            esc(r->html, lp[i].name);
-            fprintf(r->html, "</title></circle><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">",
-                    sx(ax, lp[i].ai) + 6, sy(ay, lp[i].perf) - 4);
-            esc(r->html, lp[i].name);
-            fprintf(r->html, "</text>\n");
-        }
-        char id[24];
-        snprintf(id, sizeof id, "%lld", (long long)best->id);
-        num(c0, sizeof c0, lp[i].ai);
-        num(c1, sizeof c1, lp[i].perf);
-        num(c2, sizeof c2, fmin(peak, bw * lp[i].ai));
-        num(pk, sizeof pk, peak);
-        num(c3, sizeof c3, 100 * lp[i].perf / fmin(peak, bw * lp[i].ai));
-        const char *row[] = {id, lp[i].name, c0, c1, c2, pk, c3};
-        table_row(t, row);
-    }
-    fprintf(r->html, "</svg>\n");
+    const char *s = strrchr(name, '.');
+    snprintf(out, n, "%s", s && s[1] ? s + 1 : name);
+    size_t j = strlen(out);
+    while (j > 1 && out[j - 1] >= '0' && out[j - 1] <= '9')
+        j--;
+    if (j > 2 && out[j - 1] == 'h' && out[j - 2] == '_')
+        j -= 2;
+    while (j > 1 && out[j - 1] == '_')
+        j--;
+    out[j] = '\0';
+}
+
+/* Whether a point at (ai, perf) lies within a label's reach of one already
+ * labelled (log axes: a fixed fraction of a decade). */
+static int crowded(const json_t *labelled, double ai, double perf)
+{
+    size_t k;
+    const json_t *q;
+    json_array_foreach(labelled, k, q)
+        if (fabs(log10(num(q, "op_per_byte") / ai)) < 0.25 &&
+            fabs(log10(num(q, "op_per_cycle") / perf)) < 0.12)
+            return 1;
     return 0;
 }
 
-static int load_points(rep_t *r, const char *sweep)
+/* Roofline of each layer of the fastest point of each workload, and the
+ * per-layer utilization of those points and of the plain runs. */
+static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
 {
-    if (db_read_points(r->db, sweep, NULL, NULL, &r->pts, &r->n, r->err, sizeof r->err) != 0)
-        return -1;
-    if (!(r->pareto = calloc(r->n + 1, sizeof *r->pareto))) {
-        snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
-    }
-    /* Pareto per workload. */
-    r->use_area = 0;
-    for (size_t i = 0; i < r->n; i++)
-        if (!r->pts[i].error && r->pts[i].area_mm2 > 0)
-            r->use_area = 1;
-    double *x = malloc((r->n + 1) * sizeof *x), *y = malloc((r->n + 1) * sizeof *y);
-    int *keep = malloc((r->n + 1) * sizeof *keep);
-    if (!x || !y || !keep) {
-        free(x); free(y); free(keep);
-        snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
-    }
-    for (size_t g = 0; g < r->n;) {
-        size_t h = g;
-        while (h < r->n && strcmp(r->pts[h].workload_hash, r->pts[g].workload_hash) == 0)
-            h++;
-        for (size_t i = g; i < h; i++) {
-            x[i - g] = r->pts[i].error ? NAN : r->pts[i].total_cycles;
-            y[i - g] = r->pts[i].error ? NAN : yval(r, &r->pts[i]);
+    json_t *roof_rows = json_array(), *util_rows = json_array(), *charts = json_array();
+    size_t n = json_array_size(pts), k;
+    int rc = 0;
+    for (size_t g = 0; rc == 0 && g < n;) {
+        const char *wh = str(json_array_get(pts, g), "workload_hash");
+        size_t e = g;
+        const json_t *best = NULL;
+        for (; e < n && strcmp(str(json_array_get(pts, e), "workload_hash"), wh) == 0; e++) {
+            const json_t *p = json_array_get(pts, e);
+            if (json_is_null(json_object_get(p, "error")) && num(p, "total_cycles") > 0 &&
+                (!best || num(p, "total_cycles") < num(best, "total_cycles")))
+                best = p;
         }
-        sweep_pareto(x, y, h - g, keep);
-        for (size_t i = g; i < h; i++)
-            r->pareto[i] = keep[i - g];
-        g = h;
+        g = e;
+        if (!best)
+            continue;
+        char id[32], label[160];
+        snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(best, "run_id")));
+        snprintf(label, sizeof label, "point %lld (%s)",
+                 (long long)json_integer_value(json_object_get(best, "point")),
+                 basename_of(str(best, "workload")));
+        const char *params[] = {id};
+        json_t *ls = NULL;
+        if ((rc = query(r, DB_REPORT_LAYERS, params, 1, &ls)) != 0)
+            break;
+        const double peak = 2.0 * num(best, "pes"), bw = num(best, "dram_bytes_per_cycle");
+        json_t *pts_rows = json_array();
+        double lo = INFINITY, hi = 0, plo = INFINITY;
+        const json_t *l;
+        json_array_foreach(ls, k, l) {
+            const double macs = num(l, "macs"), cyc = num(l, "total_cycles");
+            const double bytes = num(l, "dram_bytes");
+            const double ai = bytes > 0 ? 2 * macs / bytes : 2 * macs;
+            const double perf = cyc > 0 ? 2 * macs / cyc : 0;
+            const double roof = fmin(peak, bw * ai);
+            char op[64];
+            op_of(str(l, "name"), op, sizeof op);
+            json_t *row = json_pack("{s:s, s:O, s:O, s:s, s:f, s:f, s:f, s:f, s:f}", "label",
+                                    label, "idx", json_object_get(l, "idx"), "name",
+                                    json_object_get(l, "name"), "op", op, "op_per_byte", ai,
+                                    "op_per_cycle", perf, "roof_op_per_cycle", roof,
+                                    "peak_op_per_cycle", peak, "pct_of_roof",
+                                    roof > 0 ? 100 * perf / roof : 0);
+            json_array_append(roof_rows, row);
+            if (perf > 0 && ai > 0) {
+                json_array_append(pts_rows, row);
+                lo = fmin(lo, ai);
+                hi = fmax(hi, ai);
+                plo = fmin(plo, perf);
+            }
+            json_decref(row);
+            json_array_append_new(util_rows,
+                                  json_pack("{s:s, s:O, s:O, s:s, s:O}", "label", label, "idx",
+                                            json_object_get(l, "idx"), "name",
+                                            json_object_get(l, "name"), "op", op, "utilization",
+                                            json_object_get(l, "utilization")));
+        }
+        json_decref(ls);
+        if (json_array_size(pts_rows) == 0 || !(peak > 0) || !(bw > 0)) {
+            json_decref(pts_rows);
+            continue;
+        }
+        /* The roof: DRAM slope up to the ridge, then flat at the peak. */
+        const double ridge = peak / bw;
+        const double x0 = fmin(lo, ridge) / 2, x1 = fmax(hi, ridge) * 2;
+        json_t *roof = json_pack("[{s:f, s:f}, {s:f, s:f}, {s:f, s:f}]", "ai", x0, "perf",
+                                 fmin(peak, bw * x0), "ai", ridge, "perf", peak, "ai", x1,
+                                 "perf", peak);
+        char title[240];
+        snprintf(title, sizeof title, "%s: peak %.0f op/cycle, DRAM %.0f B/cycle, ridge %.3g op/B",
+                 label, peak, bw, ridge);
+        json_t *chart = spec_text(
+            r, "{\"width\": 560, \"height\": 340, \"layer\": ["
+               " {\"mark\": {\"type\": \"line\", \"color\": \"#333\", \"strokeWidth\": 2},"
+               "  \"encoding\": {\"x\": {\"field\": \"ai\", \"type\": \"quantitative\","
+               "   \"scale\": {\"type\": \"log\"}, \"title\": \"arithmetic intensity (op per DRAM byte)\"},"
+               "   \"y\": {\"field\": \"perf\", \"type\": \"quantitative\", \"scale\": {\"type\": \"log\"},"
+               "   \"title\": \"op per cycle\"}}},"
+               " {\"mark\": {\"type\": \"point\", \"filled\": true, \"size\": 70},"
+               "  \"encoding\": {\"x\": {\"field\": \"op_per_byte\", \"type\": \"quantitative\"},"
+               "   \"y\": {\"field\": \"op_per_cycle\", \"type\": \"quantitative\"},"
+               "   \"color\": {\"field\": \"op\", \"type\": \"nominal\", \"title\": \"op\","
+               "               \"scale\": {\"scheme\": \"tableau10\"}},"
+               "   \"tooltip\": [{\"field\": \"name\"}, {\"field\": \"op_per_byte\", \"type\": \"quantitative\"},"
+               "                 {\"field\": \"op_per_cycle\", \"type\": \"quantitative\"},"
+               "                 {\"field\": \"pct_of_roof\", \"type\": \"quantitative\"}]}}]}");
+        json_t *layers = json_object_get(chart, "layer");
+        json_object_set_new(json_array_get(layers, 0), "data", json_pack("{s:o}", "values", roof));
+        json_object_set_new(json_array_get(layers, 1), "data",
+                            json_pack("{s:o}", "values", json_deep_copy(pts_rows)));
+        json_object_set_new(chart, "title", json_string(title));
+        /* Names beside the points where they do not overlap another label;
+         * the op colors and tooltips carry the rest. */
+        json_t *labelled = json_array();
+        const json_t *q;
+        json_array_foreach(pts_rows, k, q)
+            if (!crowded(labelled, num(q, "op_per_byte"), num(q, "op_per_cycle")))
+                json_array_append(labelled, (json_t *)q);
+        json_t *text = spec_text(
+            r, "{\"mark\": {\"type\": \"text\", \"align\": \"left\", \"dx\": 7, \"dy\": -7,"
+               " \"fontSize\": 11},"
+               " \"encoding\": {\"x\": {\"field\": \"op_per_byte\", \"type\": \"quantitative\"},"
+               "  \"y\": {\"field\": \"op_per_cycle\", \"type\": \"quantitative\"},"
+               "  \"text\": {\"field\": \"name\"}}}");
+        json_object_set_new(text, "data", json_pack("{s:o}", "values", labelled));
+        json_array_append_new(layers, text);
+        /* Axes fitted to the roof and the points (no rounding out to decades). */
+        json_t *e0 = json_object_get(json_array_get(layers, 0), "encoding");
+        json_object_set_new(json_object_get(json_object_get(e0, "x"), "scale"), "domain",
+                            json_pack("[f, f]", x0, x1));
+        json_object_set_new(json_object_get(json_object_get(e0, "y"), "scale"), "domain",
+                            json_pack("[f, f]", fmin(plo, fmin(peak, bw * x0)) / 1.5, peak * 1.5));
+        json_object_set_new(json_object_get(json_object_get(e0, "x"), "scale"), "nice", json_false());
+        json_object_set_new(json_object_get(json_object_get(e0, "y"), "scale"), "nice", json_false());
+        json_decref(pts_rows);
+        json_array_append_new(charts, chart);
     }
-    free(x); free(y); free(keep);
-    return 0;
+    fprintf(r->html, "<h2>Roofline of each layer of the fastest point</h2>\n");
+    fprintf(r->md, "\n## Roofline of each layer of the fastest point\n");
+    if (rc == 0 && json_array_size(charts) > 0) {
+        json_t *spec = json_pack("{s:s, s:O, s:{s:{s:s}}}", "title", "Roofline", "vconcat",
+                                 charts, "resolve", "scale", "color", "independent");
+        rc = figure(r, "roofline", "Each layer of each workload's fastest sweep point against "
+                                   "the roof of its array (op = 2 MACs).", spec, NULL);
+    } else if (rc == 0) {
+        fprintf(r->html, "<p>No sweep point with layers to draw.</p>\n");
+    }
+    json_decref(charts);
+    const char *const rcols[] = {"label", "idx", "name", "op_per_byte", "op_per_cycle",
+                                 "roof_op_per_cycle", "peak_op_per_cycle", "pct_of_roof"};
+    if (rc == 0)
+        rc = table(r, "roofline.csv", "layers of the fastest point", roof_rows, rcols,
+                   ARRAY_LEN(rcols));
+    json_decref(roof_rows);
+
+    /* Plain runs' layers. */
+    const json_t *run;
+    json_array_foreach(runs, k, run) {
+        if (rc != 0)
+            break;
+        char id[32], label[160];
+        snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(run, "run")));
+        snprintf(label, sizeof label, "run %s (%s)", id, basename_of(str(run, "workload_file")));
+        const char *params[] = {id};
+        json_t *ls = NULL;
+        if ((rc = query(r, DB_REPORT_LAYERS, params, 1, &ls)) != 0)
+            break;
+        const json_t *l;
+        size_t j;
+        json_array_foreach(ls, j, l) {
+            char op[64];
+            op_of(str(l, "name"), op, sizeof op);
+            json_array_append_new(util_rows,
+                                  json_pack("{s:s, s:O, s:O, s:s, s:O}", "label", label, "idx",
+                                            json_object_get(l, "idx"), "name",
+                                            json_object_get(l, "name"), "op", op, "utilization",
+                                            json_object_get(l, "utilization")));
+        }
+        json_decref(ls);
+    }
+    fprintf(r->html, "<h2>Utilization of each layer</h2>\n");
+    fprintf(r->md, "\n## Utilization of each layer\n");
+    size_t drawn = 0;
+    json_array_foreach(util_rows, k, run)
+        drawn += num(run, "utilization") > 0;
+    if (rc == 0 && drawn > 0) {
+        json_t *spec = spec_text(
+            r, "{\"title\": \"MAC utilization of each layer\","
+               " \"facet\": {\"row\": {\"field\": \"label\", \"type\": \"nominal\", \"title\": null}},"
+               " \"resolve\": {\"scale\": {\"x\": \"independent\"}},"
+               " \"spec\": {\"width\": 560, \"height\": 140, \"mark\": {\"type\": \"bar\"},"
+               "  \"encoding\": {\"x\": {\"field\": \"idx\", \"type\": \"ordinal\", \"title\": \"layer\","
+               "    \"axis\": {\"labelOverlap\": \"greedy\"}},"
+               "   \"y\": {\"field\": \"utilization\", \"type\": \"quantitative\","
+               "    \"scale\": {\"domain\": [0, 1]}, \"axis\": {\"format\": \"%\"}},"
+               "   \"color\": {\"field\": \"op\", \"type\": \"nominal\", \"title\": \"op\","
+               "               \"scale\": {\"scheme\": \"tableau10\"}},"
+               "   \"tooltip\": [{\"field\": \"name\"}, {\"field\": \"utilization\", \"format\": \".1%\"}]}}}");
+        rc = figure(r, "utilization", "MAC utilization of each layer of each workload's fastest "
+                                      "sweep point and of each plain run.",
+                    spec, json_deep_copy(util_rows));
+    } else if (rc == 0) {
+        fprintf(r->html, "<p>No layers stored.</p>\n");
+    }
+    const char *const ucols[] = {"label", "idx", "name", "utilization"};
+    if (rc == 0)
+        rc = table(r, "utilization.csv", "per-layer utilization", util_rows, ucols,
+                   ARRAY_LEN(ucols));
+    json_decref(util_rows);
+    return rc;
 }
 
-static int rtl_table(rep_t *r)
+/* ---- LLM runs ---------------------------------------------------------------- */
+
+static int llm_section(rep_t *r, size_t *nllm)
 {
-    static const char *const cols[] = {"id", "started_at", "block", "shape", "dataflow",
-                                       "widths", "params", "cases", "cycle_mismatches",
-                                       "value_mismatches", "count_mismatches", "agree"};
-    db_rtl_check_row_t *chk = NULL;
-    size_t n = 0;
-    if (db_read_rtl_checks(r->db, &chk, &n, r->err, sizeof r->err) != 0)
+    json_t *rows = NULL;
+    if (query(r, DB_REPORT_LLM_RUNS, NULL, 0, &rows) != 0)
         return -1;
+    *nllm = json_array_size(rows);
+    int rc = 0;
+    fprintf(r->html, "<h2>LLM runs: TTFT, TPOT and throughput</h2>\n");
+    fprintf(r->md, "\n## LLM runs\n");
+    if (*nllm > 0) {
+        json_t *spec = spec_text(
+            r, "{\"title\": \"LLM latency and throughput against batch\","
+               " \"transform\": [{\"fold\": [\"ttft_s\", \"tpot_s\", \"tokens_per_s\"],"
+               "                 \"as\": [\"metric\", \"value\"]},"
+               "                {\"calculate\": \"datum.model + ' ' + datum.mode + ', ' + datum.cores + ' core(s), ' + datum.hw_name\", \"as\": \"series\"}],"
+               " \"facet\": {\"column\": {\"field\": \"metric\", \"type\": \"nominal\", \"title\": null,"
+               "   \"sort\": [\"ttft_s\", \"tpot_s\", \"tokens_per_s\"]}},"
+               " \"resolve\": {\"scale\": {\"y\": \"independent\"}},"
+               " \"spec\": {\"width\": 220, \"height\": 220, \"layer\": ["
+               "  {\"mark\": {\"type\": \"line\"}, \"encoding\": {"
+               "    \"x\": {\"field\": \"batch\", \"type\": \"ordinal\"},"
+               "    \"y\": {\"field\": \"value\", \"type\": \"quantitative\", \"scale\": {\"type\": \"log\"}},"
+               "    \"color\": {\"field\": \"series\", \"type\": \"nominal\", \"title\": \"model, mode, hardware\"},"
+               "    \"detail\": {\"field\": \"prompt\"}}},"
+               "  {\"mark\": {\"type\": \"point\", \"filled\": true, \"size\": 60}, \"encoding\": {"
+               "    \"x\": {\"field\": \"batch\", \"type\": \"ordinal\", \"title\": \"batch\", \"axis\": {\"labelAngle\": 0}},"
+               "    \"y\": {\"field\": \"value\", \"type\": \"quantitative\", \"title\": null},"
+               "    \"color\": {\"field\": \"series\", \"type\": \"nominal\"},"
+               "    \"shape\": {\"field\": \"mode\", \"type\": \"nominal\", \"title\": \"mode\"},"
+               "    \"tooltip\": [{\"field\": \"run_id\"}, {\"field\": \"model\"}, {\"field\": \"mode\"},"
+               "      {\"field\": \"batch\"}, {\"field\": \"prompt\"}, {\"field\": \"gen\"},"
+               "      {\"field\": \"value\", \"type\": \"quantitative\"}]}}]}}");
+        rc = figure(r, "llm", "Time to first token (s), time per output token (s) and "
+                              "throughput (tokens/s) of every LLM run, by batch; color: model "
+                              "and mode.", spec, json_deep_copy(rows));
+    } else {
+        fprintf(r->html, "<p>No LLM runs (codesim run --model) in this database.</p>\n");
+    }
+    const char *const cols[] = {"run_id", "model", "mode", "hw_name", "batch", "prompt", "gen",
+                                "wbits", "abits", "kvbits", "cores", "prefill_cycles",
+                                "decode_cycles", "ttft_s", "tpot_s", "tokens_per_s",
+                                "dram_gbps"};
+    if (rc == 0)
+        rc = table(r, "llm.csv", "LLM runs", rows, cols, ARRAY_LEN(cols));
+    json_decref(rows);
+    return rc;
+}
+
+/* ---- RTL checks ------------------------------------------------------------- */
+
+static int rtl_section(rep_t *r, size_t *nchecks)
+{
+    json_t *checks = NULL, *cases = NULL;
+    if (query(r, DB_REPORT_RTL_CHECKS,
+              NULL, 0, &checks) != 0)
+        return -1;
+    if (query(r, DB_REPORT_RTL_CASES, NULL, 0, &cases) != 0) {
+        json_decref(checks);
+        return -1;
+    }
+    *nchecks = json_array_size(checks);
+    int rc = 0;
     fprintf(r->html, "<h2>RTL against the model</h2>\n");
     fprintf(r->md, "\n## RTL against the model\n");
-    table_t t;
-    if (table_open(r, &t, "rtl.csv", "rtlcheck runs (codesim rtlcheck)", cols, 12) != 0) {
-        db_rtl_checks_free(chk, n);
-        return -1;
-    }
-    for (size_t k = 0; k < n; k++) {
-        const db_rtl_check_row_t *x = &chk[k];
-        char c[12][128];
-        const char *row[12];
-        for (int i = 0; i < 12; i++)
-            c[i][0] = '\0';
-        snprintf(c[0], sizeof c[0], "%lld", (long long)x->id);
-        snprintf(c[1], sizeof c[1], "%s", x->started_at);
-        snprintf(c[2], sizeof c[2], "%s", x->block);
-        if (x->has_shape)
-            snprintf(c[3], sizeof c[3], "%ux%u", x->rows, x->cols);
-        snprintf(c[4], sizeof c[4], "%s", x->dataflow);
-        if (x->has_widths)
-            snprintf(c[5], sizeof c[5], "a%u w%u acc%u", x->in_bits, x->w_bits, x->acc_bits);
-        snprintf(c[6], sizeof c[6], "%s", x->params);
-        const uint64_t counts[4] = {x->cases, x->cycle_mismatches, x->value_mismatches,
-                                    x->count_mismatches};
-        for (int i = 0; i < 4; i++)
-            snprintf(c[7 + i], sizeof c[7 + i], "%llu", (unsigned long long)counts[i]);
-        snprintf(c[11], sizeof c[11], "%s",
-                 counts[1] + counts[2] + counts[3] ? "NO" : "yes");
-        for (int i = 0; i < 12; i++)
-            row[i] = c[i];
-        table_row(&t, row);
-    }
-    db_rtl_checks_free(chk, n);
-    if (n == 0) {
+    size_t k, drawn = 0;
+    const json_t *c;
+    json_array_foreach(cases, k, c)
+        drawn += num(c, "model_cycles") > 0 && num(c, "rtl_cycles") > 0;
+    if (drawn > 0) {
+        double hi = 1;
+        json_array_foreach(cases, k, c)
+            hi = fmax(hi, fmax(num(c, "model_cycles"), num(c, "rtl_cycles")));
+        json_t *spec = spec_text(
+            r, "{\"title\": \"RTL cycles against the model's, every case\","
+               " \"width\": 420, \"height\": 420, \"layer\": ["
+               " {\"mark\": {\"type\": \"line\", \"color\": \"#999\", \"strokeDash\": [4, 3]},"
+               "  \"encoding\": {\"x\": {\"field\": \"v\", \"type\": \"quantitative\", \"scale\": {\"type\": \"log\"}},"
+               "   \"y\": {\"field\": \"v\", \"type\": \"quantitative\", \"scale\": {\"type\": \"log\"}}}},"
+               " {\"mark\": {\"type\": \"point\", \"filled\": true, \"size\": 60},"
+               "  \"encoding\": {\"x\": {\"field\": \"model_cycles\", \"type\": \"quantitative\", \"title\": \"model cycles\"},"
+               "   \"y\": {\"field\": \"rtl_cycles\", \"type\": \"quantitative\", \"title\": \"RTL cycles\"},"
+               "   \"color\": {\"field\": \"block\", \"type\": \"nominal\", \"title\": \"block\"},"
+               "   \"shape\": {\"field\": \"agreement\", \"type\": \"nominal\", \"title\": \"cycles, values, counts\","
+               "     \"scale\": {\"domain\": [\"agrees\", \"differs\"], \"range\": [\"circle\", \"cross\"]}},"
+               "   \"tooltip\": [{\"field\": \"check_id\"}, {\"field\": \"m\"}, {\"field\": \"n\"}, {\"field\": \"k\"},"
+               "     {\"field\": \"model_cycles\"}, {\"field\": \"rtl_cycles\"}, {\"field\": \"value_mismatches\"}]}}]}");
+        json_t *layers = json_object_get(spec, "layer");
+        json_object_set_new(json_array_get(layers, 0), "data",
+                            json_pack("{s:[{s:i}, {s:f}]}", "values", "v", 1, "v", hi * 1.2));
+        json_object_set_new(json_array_get(layers, 1), "data",
+                            json_pack("{s:O}", "values", cases));
+        rc = figure(r, "rtl", "Each case of each codesim rtlcheck: the dashed line is perfect "
+                              "agreement; a cross marks a case where cycles, values or counts "
+                              "differ.", spec, NULL);
+    } else {
         fprintf(r->html, "<p>No RTL checks in this database (run codesim rtlcheck).</p>\n");
-        fprintf(r->md, "\nNo RTL checks in this database (run codesim rtlcheck).\n");
     }
-    return table_close(&t);
+    const char *const cols[] = {"id", "started_at", "block", "shape", "dataflow", "widths",
+                                "params", "cases", "cycle_mismatches", "value_mismatches",
+                                "count_mismatches", "agree"};
+    const char *const ccols[] = {"check_id", "block", "idx", "m", "n", "k", "model_cycles",
+                                 "rtl_cycles", "value_mismatches", "counts_match"};
+    if (rc == 0)
+        rc = table(r, "rtl.csv", "rtlcheck runs (codesim rtlcheck)", checks, cols,
+                   ARRAY_LEN(cols));
+    if (rc == 0)
+        rc = table(r, "rtl_cases.csv", "rtlcheck cases", cases, ccols, ARRAY_LEN(ccols));
+    json_decref(checks);
+    json_decref(cases);
+    return rc;
 }
 
-static int write_report(rep_t *r)
+/* ---- the page ------------------------------------------------------------------ */
+
+/* JSON inside <script>: '<', '>' and '&' as \u escapes, so that no text from
+ * the database can end the script or open a comment. */
+static int dump_script_json(const char *buf, size_t size, void *data)
+{
+    FILE *f = data;
+    for (size_t i = 0; i < size; i++) {
+        switch (buf[i]) {
+        case '<': fputs("\\u003c", f); break;
+        case '>': fputs("\\u003e", f); break;
+        case '&': fputs("\\u0026", f); break;
+        default: fputc(buf[i], f);
+        }
+    }
+    return 0;
+}
+
+static const char *const vendor_js[] = {"vega/build/vega.min.js",
+                                        "vega-lite/build/vega-lite.min.js",
+                                        "vega-embed/build/vega-embed.min.js"};
+
+static int copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in) {
+        snprintf(err, errlen, "%s: %s (the plotting libraries: run make web)", from,
+                 strerror(errno));
+        return -1;
+    }
+    FILE *out = fopen(to, "wb");
+    if (!out) {
+        snprintf(err, errlen, "%s: %s", to, strerror(errno));
+        fclose(in);
+        return -1;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            break;
+    const int bad = ferror(in) || ferror(out);
+    fclose(in);
+    if ((fclose(out) != 0) | bad) {
+        snprintf(err, errlen, "%s: cannot write", to);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_report(rep_t *r, const char *sweep, size_t *npoints)
 {
     FILE *h = r->html;
-    size_t failed = 0, front = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        failed += r->pts[i].error != NULL;
-        front += r->pareto[i];
+    json_t *pts = NULL, *runs = NULL;
+    const char *params[] = {sweep};
+    if (query(r, DB_REPORT_POINTS, params, 1, &pts) != 0)
+        return -1;
+    if (query(r, DB_REPORT_PLAIN_RUNS, NULL, 0, &runs) != 0) {
+        json_decref(pts);
+        return -1;
     }
-    fprintf(h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>codesim report"
-               "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:70em}"
-               "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
+    *npoints = json_array_size(pts);
+    /* The y metric by default: area, or the PE count when nothing has an area. */
+    if (!r->ym) {
+        r->ym = "pes";
+        size_t k;
+        const json_t *p;
+        json_array_foreach(pts, k, p)
+            if (num(p, "area_mm2") > 0)
+                r->ym = "area_mm2";
+    }
+    int rc = mark_front(r, pts);
+    size_t failed = 0, k;
+    const json_t *p;
+    json_array_foreach(pts, k, p)
+        failed += !json_is_null(json_object_get(p, "error"));
+    fprintf(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+               "<title>codesim report</title>\n<style>"
+               "body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:72em;"
+               "padding:0 1em;color:#222}h2{margin-top:2em;border-bottom:1px solid #ddd}"
+               "figure{margin:1em 0}figcaption{font-size:13px;color:#555;max-width:60em}"
+               ".tbl{max-height:24em;overflow:auto;margin-bottom:1em}"
+               "table{border-collapse:collapse;font-size:12px}"
                "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-               "svg{display:block;margin:0.5em 0}</style>\n"
+               "th{background:#f4f4f4;position:sticky;top:0}</style>\n"
                "<script>window.codesimErrors=[];window.addEventListener('error',function(e){"
-               "window.codesimErrors.push(String(e.message));});</script>\n</head><body>\n");
-    fprintf(h, "<h1>codesim report</h1>\n<p>%zu sweep points (%zu could not run on their "
-               "hardware), %zu Pareto-optimal. Latency is in cycles; area from the "
-               "technology model%s.</p>\n", r->n, failed, front,
-            r->use_area ? "" : " is absent, so PE count stands in for it");
-    fprintf(r->md, "# codesim report\n\n%zu sweep points (%zu could not run), %zu "
-                   "Pareto-optimal (latency against %s).\n", r->n, failed, front,
-            r->use_area ? "area_mm2" : "pes");
-
-    /* Pareto, per workload. */
-    fprintf(h, "<h2>Pareto: latency against %s</h2>\n", r->use_area ? "area" : "PE count");
-    fprintf(r->md, "\n## Pareto: latency against %s\n", r->use_area ? "area" : "PE count");
-    static const char *const pcols[] = {"point", "workload", "params", "total_cycles", "pes",
-                                        "area_mm2", "energy_pj", "tops", "tops_per_w",
-                                        "tops_per_mm2"};
-    table_t t;
-    for (size_t g = 0; g < r->n;) {
-        size_t e = g;
-        while (e < r->n && strcmp(r->pts[e].workload_hash, r->pts[g].workload_hash) == 0)
-            e++;
-        fprintf(h, "<h3>workload ");
-        esc(h, r->pts[g].workload_file);
-        fprintf(h, "</h3>\n");
-        svg_pareto(r, r->pts[g].workload_hash);
-        g = e;
+               "window.codesimErrors.push(String(e.message));});</script>\n</head><body>\n"
+               "<h1>codesim report</h1>\n");
+    fprintf(r->md, "# codesim report\n");
+    json_t *subjects = json_array();
+    json_array_foreach(pts, k, p)
+        if (json_is_true(json_object_get(p, "front"))) {
+            char label[160];
+            snprintf(label, sizeof label, "%s point %lld", str(p, "sweep"),
+                     (long long)json_integer_value(json_object_get(p, "point")));
+            json_array_append_new(subjects,
+                                  json_pack("{s:s, s:s, s:O, s:O}", "label", label, "group",
+                                            basename_of(str(p, "workload")), "run_id",
+                                            json_object_get(p, "run_id"), "params",
+                                            json_object_get(p, "params")));
+        }
+    json_array_foreach(runs, k, p) {
+        char label[64];
+        snprintf(label, sizeof label, "run %lld",
+                 (long long)json_integer_value(json_object_get(p, "run")));
+        json_array_append_new(subjects, json_pack("{s:s, s:s, s:O, s:s}", "label", label,
+                                                  "group", basename_of(str(p, "workload_file")),
+                                                  "run_id", json_object_get(p, "run"), "params",
+                                                  str(p, "hw_name")));
     }
-    if (table_open(r, &t, "pareto.csv", "Pareto-optimal points", pcols, 10) != 0)
-        return -1;
-    for (size_t i = 0; i < r->n; i++) {
-        const db_point_row_t *p = &r->pts[i];
-        if (!r->pareto[i])
-            continue;
-        char c[8][32];
-        snprintf(c[0], sizeof c[0], "%lld", (long long)p->id);
-        num(c[1], 32, p->total_cycles); num(c[2], 32, p->pes); num(c[3], 32, p->area_mm2);
-        num(c[4], 32, p->energy_pj); num(c[5], 32, p->tops); num(c[6], 32, p->tops_per_w);
-        num(c[7], 32, p->tops_per_mm2);
-        const char *row[] = {c[0], p->workload_file, p->params, c[1], c[2],
-                             c[3], c[4], c[5], c[6], c[7]};
-        table_row(&t, row);
+    /* The summary needs the LLM and RTL counts, which their sections find:
+     * it is written last into a placeholder the page's script fills. */
+    size_t nfront = 0, nllm = 0, nrtl = 0;
+    fprintf(h, "<p id=\"summary\"></p>\n");
+    if (rc == 0 && *npoints > 0)
+        rc = pareto_section(r, pts, &nfront);
+    if (rc == 0)
+        rc = breakdown_section(r, subjects, "energy", "energy_pj",
+                               "Energy breakdown", "energy (pJ)");
+    if (rc == 0)
+        rc = breakdown_section(r, subjects, "area", "area_um2", "Area breakdown", "area (um^2)");
+    if (rc == 0)
+        rc = layer_sections(r, pts, runs);
+    if (rc == 0)
+        rc = llm_section(r, &nllm);
+    if (rc == 0)
+        rc = rtl_section(r, &nrtl);
+    if (rc == 0) {
+        fprintf(h, "<h2>Plain runs</h2>\n");
+        fprintf(r->md, "\n## Plain runs\n");
+        const char *const cols[] = {"run", "started_at", "path", "hw_name", "workload_file",
+                                    "layers", "total_cycles", "wall_seconds"};
+        rc = table(r, "runs.csv", "codesim run (layer workloads)", runs, cols, ARRAY_LEN(cols));
     }
-    if (table_close(&t) != 0)
-        return -1;
+    if (rc == 0) {
+        fprintf(h, "<h2>All sweep points</h2>\n");
+        fprintf(r->md, "\n## All sweep points\n");
+        const char *const cols[] = {"point", "sweep", "workload", "params", "rows", "cols",
+                                    "dataflow", "pes", "total_cycles", "macs", "dram_bytes",
+                                    "area_mm2", "energy_pj", "tops", "tops_per_w",
+                                    "tops_per_mm2", "ttft_s", "tpot_s", "tokens_per_s",
+                                    "error"};
+        rc = table(r, "points.csv", "every sweep point", pts, cols, ARRAY_LEN(cols));
+    }
+    char summary[600];
+    snprintf(summary, sizeof summary,
+             "%zu sweep points (%zu could not run on their hardware), %zu Pareto-optimal "
+             "(%s against %s); %zu plain runs; %zu LLM runs; %zu RTL checks.", *npoints,
+             failed, nfront, r->xm, r->ym, json_array_size(runs), nllm, nrtl);
+    fprintf(r->md, "\n%s\n", summary);
+    fprintf(h, "<script src=\"vendor/vega.min.js\"></script>\n"
+               "<script src=\"vendor/vega-lite.min.js\"></script>\n"
+               "<script src=\"vendor/vega-embed.min.js\"></script>\n"
+               "<script type=\"application/json\" id=\"specs\">");
+    json_dump_callback(r->specs, dump_script_json, h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fprintf(h, "</script>\n<script>\n"
+               "document.getElementById('summary').textContent = ");
+    json_t *s = json_string(summary);
+    json_dump_callback(s, dump_script_json, h, JSON_ENCODE_ANY);
+    json_decref(s);
+    /* Each plot drawn as SVG; window.codesimViews holds the Vega views, and
+     * body[data-rendered] says when all are drawn ("yes") or one failed. */
+    fprintf(h, ";\n(function(){\n"
+               "  window.codesimViews = {};\n"
+               "  var specs = JSON.parse(document.getElementById('specs').textContent);\n"
+               "  if (typeof vegaEmbed !== 'function') {\n"
+               "    window.codesimErrors.push('vega-embed did not load (vendor/)');\n"
+               "    document.body.dataset.rendered = 'error'; return;\n"
+               "  }\n"
+               "  Promise.all(Object.keys(specs).map(function(k){\n"
+               "    return vegaEmbed('#fig-' + k + ' .vis', specs[k], {renderer: 'svg',\n"
+               "      actions: {export: true, source: false, compiled: false, editor: false}})\n"
+               "      .then(function(res){ window.codesimViews[k] = res.view; });\n"
+               "  })).then(function(){ document.body.dataset.rendered = 'yes'; },\n"
+               "    function(e){ window.codesimErrors.push(String(e));\n"
+               "      document.body.dataset.rendered = 'error'; });\n"
+               "})();\n</script>\n</body></html>\n");
+    json_decref(subjects);
+    json_decref(pts);
+    json_decref(runs);
+    return rc;
+}
 
-    if (breakdown(r, "energy_pj", "Energy breakdown of the Pareto points", "energy.csv",
-                  "energy (pJ)") != 0 ||
-        breakdown(r, "area_um2", "Area breakdown of the Pareto points", "area.csv",
-                  "area (um^2)") != 0)
+/* Copies the plotting libraries into DIR/vendor/. */
+static int copy_vendor(rep_t *r)
+{
+    char d[1100];
+    snprintf(d, sizeof d, "%s/vendor", r->dir);
+    if (mkdir(d, 0777) != 0 && errno != EEXIST) {
+        snprintf(r->err, sizeof r->err, "%s: %s", d, strerror(errno));
         return -1;
-
-    fprintf(h, "<h2>Roofline of each layer</h2>\n");
-    fprintf(r->md, "\n## Roofline of each layer\n");
-    static const char *const rcols[] = {"point", "layer", "op_per_byte", "op_per_cycle",
-                                        "roof_op_per_cycle", "peak_op_per_cycle", "pct_of_roof"};
-    if (table_open(r, &t, "roofline.csv", "layers of the fastest point", rcols, 7) != 0)
-        return -1;
-    for (size_t g = 0; g < r->n;) {
-        size_t e = g;
-        while (e < r->n && strcmp(r->pts[e].workload_hash, r->pts[g].workload_hash) == 0)
-            e++;
-        if (roofline(r, r->pts[g].workload_hash, &t) != 0) {
-            table_close(&t);
+    }
+    for (size_t i = 0; i < ARRAY_LEN(vendor_js); i++) {
+        char rel[200], from[1100], to[1200];
+        snprintf(rel, sizeof rel, "reports/web/node_modules/%s", vendor_js[i]);
+        if (io_data_path(rel, from, sizeof from) != 0) {
+            snprintf(r->err, sizeof r->err, "%s: path too long", rel);
             return -1;
         }
-        g = e;
+        snprintf(to, sizeof to, "%s/%s", d, basename_of(vendor_js[i]));
+        if (copy_file(from, to, r->err, sizeof r->err) != 0)
+            return -1;
     }
-    if (table_close(&t) != 0 || rtl_table(r) != 0)
-        return -1;
-
-    static const char *const acols[] = {"point", "sweep", "workload", "params", "rows", "cols",
-                                        "dataflow", "total_cycles", "area_mm2", "energy_pj",
-                                        "tops", "tops_per_w", "tops_per_mm2", "error"};
-    fprintf(h, "<h2>All points</h2>\n");
-    fprintf(r->md, "\n## All points\n");
-    if (table_open(r, &t, "points.csv", "every sweep point", acols, 14) != 0)
-        return -1;
-    for (size_t i = 0; i < r->n; i++) {
-        const db_point_row_t *p = &r->pts[i];
-        char c[10][32];
-        snprintf(c[0], 32, "%lld", (long long)p->id);
-        snprintf(c[1], 32, "%u", p->rows);
-        snprintf(c[2], 32, "%u", p->cols);
-        num(c[3], 32, p->total_cycles); num(c[4], 32, p->area_mm2); num(c[5], 32, p->energy_pj);
-        num(c[6], 32, p->tops); num(c[7], 32, p->tops_per_w); num(c[8], 32, p->tops_per_mm2);
-        const char *row[] = {c[0], p->sweep, p->workload_file, p->params, c[1], c[2], p->dataflow,
-                             c[3], c[4], c[5], c[6], c[7], c[8], p->error ? p->error : ""};
-        table_row(&t, row);
-    }
-    if (table_close(&t) != 0)
-        return -1;
-    fprintf(h, "<pre id=\"selfcheck\"></pre>\n<script>\n"
-               "(function(){var n=document.querySelectorAll('svg.plot').length;"
-               "var e=window.codesimErrors;document.getElementById('selfcheck').textContent="
-               "'plots='+n+' errors='+e.length+(e.length?' '+e.join('; '):'');})();\n"
-               "</script>\n</body></html>\n");
     return 0;
+}
+
+/* DIR/figures/NAME.svg (and .pdf) from each NAME.vl.json, by
+ * reports/web/figures.mjs under node.  A missing node is a note: the page
+ * and the tables do not need it. */
+static void render_figures(const rep_t *r)
+{
+    char script[1100], figdir[1100], err[600];
+    if (io_data_path("reports/web/figures.mjs", script, sizeof script) != 0)
+        return;
+    snprintf(figdir, sizeof figdir, "%s/figures", r->dir);
+    const char *const argv[] = {"node", script, figdir, NULL};
+    const int st = io_spawn(argv, NULL, err, sizeof err);
+    if (st < 0)
+        fprintf(stderr, "codesim report: note: static figures not drawn: %s\n", err);
+    else if (st != 0)
+        fprintf(stderr, "codesim report: note: static figures not drawn: %s exited with %d\n",
+                script, st);
 }
 
 int cmd_report(int argc, char **argv)
 {
-    const char *db_path = NULL, *out = NULL, *sweep = NULL;
+    const char *db_path = NULL, *out = NULL, *sweep = NULL, *xs = "total_cycles", *ys = NULL;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},    {"out", required_argument, 0, 'o'},
-        {"sweep", required_argument, 0, 's'}, {"help", no_argument, 0, 'H'},
+        {"sweep", required_argument, 0, 's'}, {"x", required_argument, 0, 'x'},
+        {"y", required_argument, 0, 'y'},     {"help", no_argument, 0, 'H'},
         {0, 0, 0, 0}};
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(report_usage, stdout);
+            return 0;
+        }
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -621,8 +1034,10 @@ int cmd_report(int argc, char **argv)
         case 'd': db_path = optarg; break;
         case 'o': out = optarg; break;
         case 's': sweep = optarg; break;
+        case 'x': xs = optarg; break;
+        case 'y': ys = optarg; break;
         case 'H': fputs(report_usage, stdout); return 0;
-        default: fputs(report_usage, stderr); return 2;
+        default: fputs("codesim report: see codesim report --help\n", stderr); return 2;
         }
     }
     if (optind < argc) {
@@ -634,12 +1049,19 @@ int cmd_report(int argc, char **argv)
                 !db_path ? "db" : "out");
         return 2;
     }
+    rep_t r;
+    memset(&r, 0, sizeof r);
+    r.xm = db_point_metric(xs, &r.xmax);
+    r.ym = ys ? db_point_metric(ys, &r.ymax) : NULL;
+    if (!r.xm || (ys && !r.ym)) {
+        fprintf(stderr, "codesim report: --%s: unknown metric '%s'; known: %s\n",
+                r.xm ? "y" : "x", r.xm ? ys : xs, db_point_metric_list());
+        return 2;
+    }
     if (access(db_path, F_OK) != 0) {
         fprintf(stderr, "codesim report: %s: no such database\n", db_path);
         return 1;
     }
-    rep_t r;
-    memset(&r, 0, sizeof r);
     r.dir = out;
     db_t *db = NULL;
     if (cli_db_open("report", db_path, &db, r.err, sizeof r.err) != 0) {
@@ -647,18 +1069,23 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     r.db = db;
+    r.specs = json_object();
     int rc = 1;
-    char hp[1024], mp[1024];
+    size_t npoints = 0;
+    char hp[1100], mp[1100], fd[1100];
     snprintf(hp, sizeof hp, "%s/index.html", out);
     snprintf(mp, sizeof mp, "%s/report.md", out);
+    snprintf(fd, sizeof fd, "%s/figures", out);
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "codesim report: %s: %s\n", out, strerror(errno));
-    } else if (load_points(&r, sweep) != 0) {
-        fprintf(stderr, "codesim report: %s: %s\n", db_path, r.err);
+    } else if (mkdir(fd, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "codesim report: %s: %s\n", fd, strerror(errno));
+    } else if (copy_vendor(&r) != 0) {
+        fprintf(stderr, "codesim report: %s\n", r.err);
     } else if (!(r.html = fopen(hp, "w")) || !(r.md = fopen(mp, "w"))) {
         fprintf(stderr, "codesim report: %s: %s\n", r.html ? mp : hp, strerror(errno));
-    } else if (write_report(&r) != 0) {
-        fprintf(stderr, "codesim report: %s\n", r.err);
+    } else if (write_report(&r, sweep, &npoints) != 0) {
+        fprintf(stderr, "codesim report: %s: %s\n", db_path, r.err);
     } else {
         rc = 0;
     }
@@ -670,10 +1097,13 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "codesim report: %s: cannot write\n", mp);
         rc = 1;
     }
-    if (rc == 0)
-        printf("report: %zu points into %s (index.html, report.md, *.csv)\n", r.n, out);
-    db_points_free(r.pts, r.n);
-    free(r.pareto);
+    const size_t nfig = json_object_size(r.specs);
+    json_decref(r.specs);
     db_close(db);
+    if (rc == 0) {
+        render_figures(&r);
+        printf("report: %zu sweep points, %zu plots into %s (index.html, report.md, *.csv, "
+               "figures/)\n", npoints, nfig, out);
+    }
     return rc;
 }

@@ -17,7 +17,7 @@ static const char rtlcheck_usage[] =
     "       codesim rtlcheck --block pim ...   (see codesim rtlcheck --block pim --help)\n"
     "       codesim rtlcheck --block lut ...   (see codesim rtlcheck --block lut --help)\n"
     "                        [--m M --n N --k K] [--trials T] [--seed S] [--db FILE]\n"
-    "                        [--in-bits B] [--w-bits B] [--acc-bits B]\n"
+    "                        [--a-bits B] [--w-bits B] [--acc-bits B]\n"
     "\n"
     "Runs T random cases on the C model and on the Verilated RTL of an R x C array\n"
     "(built on first use per shape) and compares output values (also against a\n"
@@ -28,9 +28,20 @@ static const char rtlcheck_usage[] =
     "  rtlcheck: <cases> cases, <c> cycle mismatches, <v> value mismatches\n"
     "and the exit status is non-zero on any mismatch.\n"
     "\n"
+    "  --block B    systolic, pim or lut (required)\n"
+    "  --rows R, --cols C  array shape (required)\n"
+    "  --dataflow D os, ws or is (required)\n"
+    "  --m, --n, --k  GEMM dimensions (default: drawn per case)\n"
     "  --trials T   cases to run (default 100)      --seed S   random seed (default 1)\n"
-    "  --in-bits, --w-bits  operand widths (default 8), --acc-bits (default 32)\n"
-    "  --db FILE    results database (default results.db)\n";
+    "  --a-bits, --w-bits  activation and weight widths (default 8),\n"
+    "  --acc-bits   accumulator width (default 32)\n"
+    "  --db FILE    results database (default results.db)\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim rtlcheck --block systolic --rows 8 --cols 8 --dataflow os --trials 100\n"
+    "  codesim rtlcheck --block systolic --rows 4 --cols 3 --dataflow ws --a-bits 4 --w-bits 6 \\\n"
+    "      --acc-bits 12\n"
+    "  codesim rtlcheck --block pim --help\n";
 
 int cmd_rtlcheck(int argc, char **argv)
 {
@@ -43,7 +54,8 @@ int cmd_rtlcheck(int argc, char **argv)
         {"m", required_argument, 0, 'M'},      {"n", required_argument, 0, 'N'},
         {"k", required_argument, 0, 'K'},      {"trials", required_argument, 0, 't'},
         {"seed", required_argument, 0, 's'},   {"db", required_argument, 0, 'd'},
-        {"in-bits", required_argument, 0, 'i'}, {"w-bits", required_argument, 0, 'w'},
+        {"a-bits", required_argument, 0, 'i'}, {"w-bits", required_argument, 0, 'w'},
+        {"in-bits", required_argument, 0, 'i'}, /* hidden alias of --a-bits */
         {"acc-bits", required_argument, 0, 'a'}, {"help", no_argument, 0, 'H'},
         {0, 0, 0, 0}};
     /* Blocks other than the systolic array parse their own flags. */
@@ -73,7 +85,7 @@ int cmd_rtlcheck(int argc, char **argv)
         case 'K': o = "k"; dst = &k; hi = 1 << 14; break;
         case 't': o = "trials"; dst = &trials; hi = 1000000; break;
         case 's': o = "seed"; dst = &seed; lo = 0; hi = UINT64_MAX; break;
-        case 'i': o = "in-bits"; dst = &in_bits; hi = SYSTOLIC_MAX_OPERAND_BITS; break;
+        case 'i': o = "a-bits"; dst = &in_bits; hi = SYSTOLIC_MAX_OPERAND_BITS; break;
         case 'w': o = "w-bits"; dst = &w_bits; hi = SYSTOLIC_MAX_OPERAND_BITS; break;
         case 'a': o = "acc-bits"; dst = &acc_bits; lo = 2; hi = SYSTOLIC_MAX_ACC_BITS; break;
         case 'H': fputs(rtlcheck_usage, stdout); return 0;

@@ -23,8 +23,8 @@
 static const char run_usage[] =
     "usage: codesim run --workload FILE [--hw FILE] [--path fast|cycle] [common options]\n"
     "       codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
-    "                   [--mode auto|npu|pim-blocked|neupims|gpu] [--wbits W] [--abits A]\n"
-    "                   [--kvbits V] [--timeline FILE] [--seed S] [--routing FILE]\n"
+    "                   [--mode auto|npu|pim-blocked|neupims|gpu] [--w-bits W] [--a-bits A]\n"
+    "                   [--kv-bits V] [--timeline FILE] [--seed S] [--routing FILE]\n"
     "                   [common options]\n"
     "common options:    [--tech NODE] [--db FILE] [--json FILE] [--csv DIR]\n"
     "\n"
@@ -32,7 +32,8 @@ static const char run_usage[] =
     "every block the machine has, energy of the run's events by component, TOPS,\n"
     "TOPS/W and TOPS/mm^2 at the machine's clock npu.freq_mhz) and stores the run\n"
     "with both breakdowns.  `sweep` and `area` run the same machine through the\n"
-    "same code and print the same numbers.\n"
+    "same code and print the same numbers.  One of --workload and --model is\n"
+    "required.\n"
     "\n"
     "  --hw FILE        hardware: codesim YAML (configs/*.yaml) or a SCALE-Sim .cfg;\n"
     "                   default: the built-in machine (one core, 32x32 OS array)\n"
@@ -55,12 +56,13 @@ static const char run_usage[] =
     "                   with one, neupims when B >= 2 x array rows, else pim-blocked;\n"
     "                   gpu: every op on the gpu: section's roofline (configs/a100.yaml),\n"
     "                   also auto's choice for a machine with gpu: and no pim:\n"
-    "  --wbits, --abits, --kvbits  widths (default 8; 2 for ternary models' weights)\n"
+    "  --w-bits, --a-bits, --kv-bits  weight, activation, KV-cache widths (default 8;\n"
+    "                   2 for ternary models' weights)\n"
     "  --seed S         MoE models: seed of the uniform top-k routing (default 0)\n"
     "  --routing FILE   MoE models: tokens per expert from a routing trace CSV\n"
     "                   (step,layer,expert,tokens; step 0 = prefill)\n"
-    "  --timeline FILE  Chrome trace-event JSON of the prefill and the first decode\n"
-    "                   step: open it in https://ui.perfetto.dev or chrome://tracing\n"
+    "  --timeline FILE  Chrome trace-event JSON of the prefill and up to 16 decode\n"
+    "                   steps end to end: open it in https://ui.perfetto.dev\n"
     "  --tech NODE      technology table: 45nm (default), 28nm, 7nm or a YAML file\n"
     "  --db FILE        SQLite results database (default results.db)\n"
     "  --json FILE      the whole result as one JSON document (- for stdout; the\n"
@@ -68,11 +70,15 @@ static const char run_usage[] =
     "  --csv DIR        COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, ACCESS_REPORT.csv,\n"
     "                   COST_REPORT.csv (LLM: COMPUTE, UNITS, COST) into DIR\n"
     "\n"
-    "examples:\n"
-    "  codesim run --workload traces/transformer.csv\n"
+    "EXAMPLES\n"
     "  codesim run --hw configs/lut.yaml --workload traces/lowbit.csv --json run.json\n"
     "  codesim run --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml \\\n"
-    "              --batch 64 --prompt 512 --gen 16 --mode neupims\n";
+    "      --batch 64 --prompt 512 --gen 16 --mode neupims\n"
+    "  codesim run --model traces/models/mixtral-8x7b.json --hw configs/npu_pim.yaml --batch 32 --seed 7\n"
+    "  codesim run --hw configs/default.yaml --workload traces/transformer.csv --db results.db\n"
+    "  codesim run --path cycle --hw tests/data/tiny.yaml --workload tests/data/tiny.csv\n"
+    "  codesim run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 4 \\\n"
+    "      --prompt 64 --gen 8 --timeline gpt2.json\n";
 
 /* Whether two paths name one file (or the same text, for one not yet made). */
 static int same_file(const char *a, const char *b)
@@ -153,6 +159,9 @@ int cmd_run(int argc, char **argv)
         {"tech", required_argument, 0, 't'},   {"model", required_argument, 0, 'm'},
         {"batch", required_argument, 0, 'b'},  {"prompt", required_argument, 0, 'P'},
         {"gen", required_argument, 0, 'g'},    {"mode", required_argument, 0, 'M'},
+        {"w-bits", required_argument, 0, 'W'}, {"a-bits", required_argument, 0, 'A'},
+        {"kv-bits", required_argument, 0, 'K'},
+        /* Hidden aliases, the spellings of earlier versions. */
         {"wbits", required_argument, 0, 'W'},  {"abits", required_argument, 0, 'A'},
         {"kvbits", required_argument, 0, 'K'}, {"timeline", required_argument, 0, 'T'},
         {"json", required_argument, 0, 'j'},   {"csv", required_argument, 0, 'c'},
@@ -178,9 +187,9 @@ int cmd_run(int argc, char **argv)
         case 'b': bad |= cli_uint("run", "batch", optarg, 1, 65536, &batch); llm_flag = 1; break;
         case 'P': bad |= cli_uint("run", "prompt", optarg, 1, 1 << 20, &prompt); llm_flag = 1; break;
         case 'g': bad |= cli_uint("run", "gen", optarg, 1, 1 << 20, &gen); llm_flag = 1; break;
-        case 'W': bad |= cli_uint("run", "wbits", optarg, 1, 16, &wbits); llm_flag = 1; break;
-        case 'A': bad |= cli_uint("run", "abits", optarg, 1, 16, &abits); llm_flag = 1; break;
-        case 'K': bad |= cli_uint("run", "kvbits", optarg, 1, 16, &kvbits); llm_flag = 1; break;
+        case 'W': bad |= cli_uint("run", "w-bits", optarg, 1, 16, &wbits); llm_flag = 1; break;
+        case 'A': bad |= cli_uint("run", "a-bits", optarg, 1, 16, &abits); llm_flag = 1; break;
+        case 'K': bad |= cli_uint("run", "kv-bits", optarg, 1, 16, &kvbits); llm_flag = 1; break;
         case 'S': bad |= cli_uint("run", "seed", optarg, 0, UINT64_MAX, &seed); llm_flag = 1; break;
         case 'R': routing_path = optarg; llm_flag = 1; break;
         case 'H': fputs(run_usage, stdout); return 0;
@@ -200,8 +209,8 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     if (wl_path && llm_flag) {
-        cli_err("codesim run: --batch, --prompt, --gen, --mode, --wbits, --abits, "
-                        "--kvbits, --timeline, --seed and --routing are for --model runs\n");
+        cli_err("codesim run: --batch, --prompt, --gen, --mode, --w-bits, --a-bits, "
+                "--kv-bits, --timeline, --seed and --routing are for --model runs\n");
         return 2;
     }
     engine_path_t path = ENGINE_FAST;
@@ -280,7 +289,11 @@ int cmd_run(int argc, char **argv)
                              (mapper_run_t){batch, prompt, gen, (uint32_t)wbits, (uint32_t)abits,
                                             (uint32_t)kvbits},
                              ENGINE_FAST, mode_s, tl};
-    if (sim_run(&hw, &tech, &w, &res, err, sizeof err) != 0) {
+    cli_progress_t *prog = cli_progress_start("run", model_path ? "simulating the model"
+                                                                : "simulating the workload");
+    const int sim_rc = sim_run(&hw, &tech, &w, &res, err, sizeof err);
+    cli_progress_stop(prog);
+    if (sim_rc != 0) {
         /* a layer's error starts with its line number */
         cli_err("codesim run: %s:%s%s\n", src, err[0] >= '0' && err[0] <= '9' ? "" : " ",
                 err);

@@ -43,12 +43,18 @@ static const char sweep_usage[] =
     "workload ending in .json is a model config: its points run LLM inference\n"
     "with the sweep file's llm: options (sim/sweep.h, sweeps/llm_npu_pim.yaml).\n"
     "\n"
+    "  FILE          the sweep file (required)\n"
     "  --db FILE     results database (default results.db)\n"
     "  --jobs N      worker processes (default: one per online core)\n"
     "  --shard I/N   run only the points whose index is I modulo N (0 <= I < N)\n"
     "  --slurm       print a Slurm job-array script that runs --shards shards into\n"
     "                FILE.shardI.db and then merges them into the --db file\n"
-    "  --shards N    shards for --slurm (default 8)\n";
+    "  --shards N    shards for --slurm (default 8)\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim sweep sweeps/gpt2_systolic.yaml --db sweep.db --jobs 2\n"
+    "  codesim sweep sweeps/gpt2_systolic.yaml --shard 0/4 --db shard0.db\n"
+    "  codesim sweep sweeps/llm_npu_pim.yaml --slurm --shards 8 --db llm.db > job.sh\n";
 
 /* What a worker sends back for one point; nlayers layer_result_t follow,
  * or for a model workload llm.nunits npu_unit_stat_t then llm.nops

@@ -22,7 +22,8 @@ static const char usage[] =
     "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
     "  sweep     run every point of a design-space sweep file, resumable, on all cores\n"
     "  pareto    list the Pareto-optimal sweep points for two metrics\n"
-    "  report    write an HTML report (SVG plots) with CSV and Markdown tables\n"
+    "  report    an HTML report of a database (Vega-Lite plots), SVG/PDF figures, CSV\n"
+    "            and Markdown tables\n"
     "  db        db merge OUT IN...: merge results databases without duplicates\n"
     "  dram      run a memory trace on the DRAM controller and device model\n"
     "  lutcompare  a low-bit GEMM on the LUT tensor core vs dequantize-then-MAC and int8\n"
@@ -59,6 +60,29 @@ int main(int argc, char **argv)
         printf("%s\nin effect: data directory %s\n           RTL builds in  %s\n", usage, data,
                build);
         return 0;
+    }
+    /* --help (or -h) anywhere after the command, before a "--", shows the
+     * command's help whatever else is given: `codesim run --model X --help`,
+     * `codesim db merge --help`.  rtlcheck keeps its --block, whose help
+     * differs per block. */
+    char *help_argv[6];
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0)
+            continue;
+        int n = 0;
+        help_argv[n++] = argv[0];
+        help_argv[n++] = argv[1];
+        for (int j = 2; j + 1 < argc && !strcmp(cmd, "rtlcheck"); j++)
+            if (!strcmp(argv[j], "--block")) {
+                help_argv[n++] = argv[j];
+                help_argv[n++] = argv[j + 1];
+                break;
+            }
+        help_argv[n++] = "--help";
+        help_argv[n] = NULL;
+        argc = n;
+        argv = help_argv;
+        break;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("codesim %s (%s)\n", CODESIM_VERSION, CODESIM_GIT_REV);

@@ -196,16 +196,21 @@ int db_merge(db_t *db, const char *in_path, db_merge_stats_t *st, char *err, siz
 
 /* ---- reads (codesim pareto, codesim report) ---- */
 
-/* A metric for pareto and report: a numeric column of sweep_points,
- * optionally prefixed "min:" (the default) or "max:" (sets *maximize);
- * "latency" means total_cycles.  Returns the column name or NULL. */
+/* A metric for pareto and report: a numeric column of sweep_points or of
+ * llm_runs, optionally prefixed "min:" (the default) or "max:" (sets
+ * *maximize); "latency" means total_cycles, "throughput" tokens_per_s.
+ * Returns the metric's name or NULL.  db_point_metric_at(i) walks the list
+ * (NULL past its end), with a one-line description in *what. */
 const char *db_point_metric(const char *name, int *maximize);
 const char *db_point_metric_list(void);
+size_t db_point_metric_count(void);
+const char *db_point_metric_at(size_t i, const char **what);
 
 /* One sweep_points row.  NaN where the column is NULL (not modelled, or the
  * point could not run); strings are malloc'd, NULL when NULL. */
 typedef struct {
     int64_t id, run_id;  /* run_id 0: no run (the point could not run) */
+    int64_t point;       /* the point column (its number in the sweep); id when NULL */
     char *sweep, *workload_hash, *workload_file, *params, *error;
     double total_cycles, pes, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2;
     uint32_t rows, cols, dram_bytes_per_cycle;

@@ -6,17 +6,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "db_int.h"
+#include "query.h"
 #include "../../models/util.h"
 
 /* ---- metrics ------------------------------------------------------------------ */
 
-/* The numeric columns of sweep_points that pareto and report accept; the
- * only text pasted into a query (db_read_points), so it is checked here. */
-static const char *const metrics[] = {
-    "total_cycles", "pes", "rows", "cols", "in_bits", "w_bits", "acc_bits", "sram_bytes",
-    "ifmap_bytes", "filter_bytes", "ofmap_bytes", "dram_bytes_per_cycle", "dram_bytes",
-    "macs", "utilization", "area_mm2", "energy_pj", "tops", "tops_per_w", "tops_per_mm2"};
+/* The metrics pareto and report accept: a numeric column of sweep_points, or
+ * of llm_runs for a point that ran a language model (NULL elsewhere).  The
+ * expressions are the only text pasted into a query (db_read_points), so only
+ * names of this table reach SQL. */
+static const struct {
+    const char *name, *expr, *what;
+} metrics[] = {
+    {"total_cycles", "sp.total_cycles", "cycles of the whole workload (alias: latency)"},
+    {"pes", "sp.pes", "processing elements (rows x cols x cores)"},
+    {"rows", "sp.rows", "array rows"},
+    {"cols", "sp.cols", "array columns"},
+    {"in_bits", "sp.in_bits", "activation bits"},
+    {"w_bits", "sp.w_bits", "weight bits"},
+    {"acc_bits", "sp.acc_bits", "accumulator bits"},
+    {"sram_bytes", "sp.sram_bytes", "on-chip buffer bytes"},
+    {"ifmap_bytes", "sp.ifmap_bytes", "input buffer bytes"},
+    {"filter_bytes", "sp.filter_bytes", "weight buffer bytes"},
+    {"ofmap_bytes", "sp.ofmap_bytes", "output buffer bytes"},
+    {"dram_bytes_per_cycle", "sp.dram_bytes_per_cycle", "DRAM bandwidth, bytes per cycle"},
+    {"dram_bytes", "sp.dram_bytes", "DRAM traffic, bytes"},
+    {"macs", "sp.macs", "multiply-accumulates"},
+    {"utilization", "sp.utilization", "MAC utilization, 0..1"},
+    {"area_mm2", "sp.area_mm2", "area, mm^2"},
+    {"energy_pj", "sp.energy_pj", "energy, pJ"},
+    {"tops", "sp.tops", "tera-operations per second"},
+    {"tops_per_w", "sp.tops_per_w", "TOPS per watt"},
+    {"tops_per_mm2", "sp.tops_per_mm2", "TOPS per mm^2"},
+    {"ttft_s", "l.ttft_s", "LLM time to first token, s"},
+    {"tpot_s", "l.tpot_s", "LLM time per output token, s"},
+    {"tokens_per_s", "l.tokens_per_s", "LLM throughput, tokens/s (alias: throughput)"},
+    {"prefill_cycles", "l.prefill_cycles", "LLM prefill cycles"},
+    {"decode_cycles", "l.decode_cycles", "LLM decode cycles"},
+    {"dram_gbps", "l.dram_gbps", "LLM DRAM bandwidth used, GB/s"},
+};
+
+static size_t metric_index(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_LEN(metrics); i++)
+        if (strcmp(name, metrics[i].name) == 0)
+            return i;
+    return ARRAY_LEN(metrics);
+}
 
 const char *db_point_metric(const char *name, int *maximize)
 {
@@ -27,17 +66,32 @@ const char *db_point_metric(const char *name, int *maximize)
         name += 4;
     if (strcmp(name, "latency") == 0)
         name = "total_cycles";
-    for (size_t i = 0; i < ARRAY_LEN(metrics); i++)
-        if (strcmp(name, metrics[i]) == 0)
-            return metrics[i];
-    return NULL;
+    else if (strcmp(name, "throughput") == 0)
+        name = "tokens_per_s";
+    const size_t i = metric_index(name);
+    return i < ARRAY_LEN(metrics) ? metrics[i].name : NULL;
 }
 
 const char *db_point_metric_list(void)
 {
     return "total_cycles (or latency), pes, rows, cols, in_bits, w_bits, acc_bits, sram_bytes, "
            "ifmap_bytes, filter_bytes, ofmap_bytes, dram_bytes_per_cycle, dram_bytes, macs, "
-           "utilization, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2";
+           "utilization, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2, ttft_s, tpot_s, "
+           "tokens_per_s (or throughput), prefill_cycles, decode_cycles, dram_gbps";
+}
+
+size_t db_point_metric_count(void)
+{
+    return ARRAY_LEN(metrics);
+}
+
+const char *db_point_metric_at(size_t i, const char **what)
+{
+    if (i >= ARRAY_LEN(metrics))
+        return NULL;
+    if (what)
+        *what = metrics[i].what;
+    return metrics[i].name;
 }
 
 /* ---- column helpers ------------------------------------------------------------ */
@@ -111,18 +165,21 @@ int db_read_points(db_t *db, const char *sweep, const char *xm, const char *ym,
     for (int i = 0; i < 2; i++) {
         int maximize;
         const char *col = m[i] ? db_point_metric(m[i], &maximize) : NULL;
-        if (m[i] && (!col || strcmp(col, m[i]) != 0)) {
+        if (m[i] && (!col || strcmp(col, m[i]) != 0 || metric_index(col) >= ARRAY_LEN(metrics))) {
             db_err(err, errlen, "reading sweep_points: '%s' is not a metric column", m[i]);
             return -1;
         }
     }
-    char q[1024];
+    char q[1400];
     snprintf(q, sizeof q,
-             "SELECT id, run_id, sweep, workload_hash, workload_file, params, error, total_cycles,"
-             " pes, area_mm2, energy_pj, tops, tops_per_w, tops_per_mm2, rows, cols, dataflow,"
-             " dram_bytes_per_cycle, %s, %s FROM sweep_points WHERE (?1 IS NULL OR sweep = ?1)"
-             " ORDER BY workload_hash, id",
-             xm ? xm : "NULL", ym ? ym : "NULL");
+             "SELECT sp.id, sp.run_id, sp.sweep, sp.workload_hash, sp.workload_file, sp.params,"
+             " sp.error, sp.total_cycles, sp.pes, sp.area_mm2, sp.energy_pj, sp.tops,"
+             " sp.tops_per_w, sp.tops_per_mm2, sp.rows, sp.cols, sp.dataflow,"
+             " sp.dram_bytes_per_cycle, %s, %s, ifnull(sp.point, sp.id)"
+             " FROM sweep_points sp LEFT JOIN llm_runs l ON l.run_id = sp.run_id"
+             " WHERE (?1 IS NULL OR sp.sweep = ?1) ORDER BY sp.workload_hash, sp.point, sp.id",
+             xm ? metrics[metric_index(xm)].expr : "NULL",
+             ym ? metrics[metric_index(ym)].expr : "NULL");
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db->sql, q, -1, &st, NULL);
     if (rc == SQLITE_OK)
@@ -160,6 +217,7 @@ int db_read_points(db_t *db, const char *sweep, const char *xm, const char *ym,
         p->dram_bytes_per_cycle = (uint32_t)sqlite3_column_int64(st, 17);
         p->x = real_col(st, 18);
         p->y = real_col(st, 19);
+        p->point = sqlite3_column_int64(st, 20);
         rc = oom ? SQLITE_NOMEM : SQLITE_OK;
     }
     const int failed = rc != SQLITE_DONE;
@@ -351,5 +409,109 @@ int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *nout, char *e
     }
     *out = rows;
     *nout = n;
+    return 0;
+}
+
+/* ---- the report's rows, as JSON ---------------------------------------------- */
+
+/* The report's queries, by db_report_query_t. */
+static const char *const report_sql[] = {
+    [DB_REPORT_POINTS] =
+    "SELECT ifnull(sp.point, sp.id) AS point, sp.run_id, sp.sweep, sp.workload_hash,"
+    " sp.workload_file AS workload, sp.params, sp.rows, sp.cols, sp.dataflow, sp.in_bits,"
+    " sp.w_bits, sp.acc_bits, sp.ifmap_bytes, sp.filter_bytes, sp.ofmap_bytes, sp.sram_bytes,"
+    " sp.dram_bytes_per_cycle, sp.pes, sp.total_cycles, sp.macs, sp.dram_bytes,"
+    " sp.utilization, sp.area_mm2, sp.energy_pj, sp.tops, sp.tops_per_w, sp.tops_per_mm2,"
+    " l.ttft_s, l.tpot_s, l.tokens_per_s, l.prefill_cycles, l.decode_cycles, l.dram_gbps,"
+    " sp.error FROM sweep_points sp LEFT JOIN llm_runs l ON l.run_id = sp.run_id"
+    " WHERE (?1 IS NULL OR sp.sweep = ?1) ORDER BY sp.workload_hash, point, sp.id",
+    [DB_REPORT_PLAIN_RUNS] =
+    "SELECT r.id AS run, r.started_at, r.path, r.hw_name, r.workload_file,"
+    " r.layers, r.total_cycles, r.wall_seconds FROM runs r"
+    " WHERE NOT EXISTS (SELECT 1 FROM sweep_points s WHERE s.run_id = r.id)"
+    " AND NOT EXISTS (SELECT 1 FROM llm_runs l WHERE l.run_id = r.id)"
+    " ORDER BY r.id",
+    [DB_REPORT_BREAKDOWN] =
+    "SELECT component, value FROM breakdowns WHERE run_id = ?1 AND"
+    " kind = ?2 ORDER BY rowid",
+    [DB_REPORT_LAYERS] =
+    "SELECT idx, name, unit, m, n, k, macs, total_cycles, utilization,"
+    " dram_read_bytes + dram_write_bytes AS dram_bytes FROM layers WHERE run_id = ?1"
+    " ORDER BY idx",
+    [DB_REPORT_LLM_RUNS] =
+    "SELECT l.run_id, l.model, l.mode, l.batch, l.prompt, l.gen, l.wbits, l.abits,"
+    " l.kvbits, l.cores, l.freq_mhz, l.prefill_cycles, l.decode_cycles,"
+    " l.decode_steps, l.ttft_s, l.tpot_s, l.tokens_per_s, l.dram_gbps,"
+    " r.hw_name FROM llm_runs l JOIN runs r ON r.id = l.run_id"
+    " ORDER BY l.model, l.mode, l.batch, l.run_id",
+    [DB_REPORT_RTL_CHECKS] =
+    "SELECT id, started_at, block, CASE WHEN rows IS NULL THEN '' ELSE rows ||"
+    " 'x' || cols END AS shape, dataflow, CASE WHEN in_bits IS NULL THEN '' ELSE"
+    " 'a' || in_bits || ' w' || w_bits || ' acc' || acc_bits END AS widths, params,"
+    " cases, cycle_mismatches, value_mismatches, count_mismatches,"
+    " CASE WHEN cycle_mismatches + value_mismatches + count_mismatches = 0"
+    " THEN 'yes' ELSE 'NO' END AS agree FROM rtl_checks ORDER BY id",
+    [DB_REPORT_RTL_CASES] =
+    "SELECT c.check_id, k.block, c.idx, c.m, c.n, c.k, c.model_cycles,"
+    " c.rtl_cycles, c.value_mismatches, c.counts_match,"
+    " CASE WHEN c.model_cycles = c.rtl_cycles AND c.value_mismatches = 0 AND"
+    " c.counts_match THEN 'agrees' ELSE 'differs' END AS agreement"
+    " FROM rtl_cases c JOIN rtl_checks k ON k.id = c.check_id"
+    " ORDER BY c.check_id, c.idx",
+};
+
+int db_report_rows(db_t *db, db_report_query_t q, const char *const *params, size_t nparams,
+                   json_t **out, char *err, size_t errlen)
+{
+    const char *sql = (size_t)q < ARRAY_LEN(report_sql) ? report_sql[q] : NULL;
+    if (!sql) {
+        *out = NULL;
+        db_err(err, errlen, "no such report query %d", (int)q);
+        return -1;
+    }
+    *out = NULL;
+    sqlite3_stmt *st = NULL;
+    json_t *rows = json_array();
+    int rc = rows ? sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) : SQLITE_NOMEM;
+    for (size_t i = 0; rc == SQLITE_OK && i < nparams; i++)
+        rc = db_bind_text(st, (int)i + 1, params[i]);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = json_object();
+        if (!row || json_array_append_new(rows, row) != 0) {
+            json_decref(row);
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        const int nc = sqlite3_column_count(st);
+        for (int c = 0; c < nc && rc == SQLITE_ROW; c++) {
+            json_t *v = NULL;
+            switch (sqlite3_column_type(st, c)) {
+            case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, c)); break;
+            case SQLITE_FLOAT: {
+                const double d = sqlite3_column_double(st, c);
+                v = isfinite(d) ? json_real(d) : json_null();
+                break;
+            }
+            case SQLITE_NULL: v = json_null(); break;
+            default: v = json_string((const char *)sqlite3_column_text(st, c)); break;
+            }
+            /* A text that is not UTF-8 makes json_string NULL: stored as null. */
+            if (!v)
+                v = json_null();
+            if (json_object_set_new(row, sqlite3_column_name(st, c), v) != 0)
+                rc = SQLITE_NOMEM;
+        }
+        if (rc == SQLITE_ROW)
+            rc = SQLITE_OK;
+    }
+    const int failed = rc != SQLITE_DONE;
+    if (failed)
+        read_failed(db, rc, "the database", err, errlen);
+    sqlite3_finalize(st);
+    if (failed) {
+        json_decref(rows);
+        return -1;
+    }
+    *out = rows;
     return 0;
 }

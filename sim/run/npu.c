@@ -35,7 +35,16 @@ uint32_t npu_devices(const hw_cfg_t *hw)
 /* ---- lowering --------------------------------------------------------- */
 
 #define NO_CMD UINT32_MAX
-#define TAG_DMA 1u /* low bit of a command's tag: a DMA load of the op */
+/* A command's tag: bit 0 marks a DMA load of the op, bits 1..15 hold the
+ * op's slot, bits 16.. the decoder layer + 1 (0 outside the repeated block),
+ * which names the timeline's boxes. */
+#define TAG_DMA 1u
+#define TAG_LAYER_SHIFT 16
+#define TAG_OP(tag) (((tag) & 0xffffu) / 2)
+#define TAG_LAYER(tag) ((tag) >> TAG_LAYER_SHIFT)
+/* Decode steps drawn on the timeline after the prefill (the file grows with
+ * every step; 16 show the steady state). */
+#define TIMELINE_DECODE_STEPS 16
 
 typedef struct {
     uint32_t *ids;
@@ -73,6 +82,7 @@ typedef struct {
     uint32_t hist[64][2];      /* per core: compute commands two and one chunks back */
     idlist_t barrier[2];       /* per sequence: what its next op waits for */
     idlist_t next;
+    uint32_t layer;            /* decoder layer + 1 of the ops being lowered, 0 outside */
     pim_memo_t *memo;
     size_t nmemo, cap_memo;
     char *err;
@@ -162,7 +172,12 @@ static void lut_events(const hw_cfg_t *hw, const mapper_op_t *sub, power_npu_eve
 static int add(lower_t *L, uint32_t unit, uint64_t dur, uint32_t tag, const uint32_t *deps,
                uint32_t nd, uint32_t *id)
 {
-    const int64_t c = sched_add_cmd(L->s, unit, dur, tag, deps, nd, L->err, L->errlen);
+    if (tag > 0xffffu || L->layer >= (1u << (32 - TAG_LAYER_SHIFT))) {
+        snprintf(L->err, L->errlen, "more ops or layers than a command tag holds");
+        return -1;
+    }
+    const int64_t c = sched_add_cmd(L->s, unit, dur, tag | L->layer << TAG_LAYER_SHIFT, deps,
+                                    nd, L->err, L->errlen);
     if (c < 0)
         return -1;
     *id = (uint32_t)c;
@@ -493,6 +508,7 @@ static int lower_step(lower_t *L, const mapper_model_t *m, const mapper_ops_t *s
         for (size_t i = lo[q]; i < block_lo[q]; i++)
             if (lower_op(L, m, q, &seqs[q].ops[i]))
                 return -1;
+    const uint32_t lbase = layers > 1 ? 1 : 0; /* layer tags: l + 1, or 0 for a lone block */
     if (nseq == 2) {
         /* NeuPIMs' sub-batch interleaving (Heo et al., ASPLOS 2024, Sec. 5,
          * sub-batch pipeline figure): each block splits after attention
@@ -509,26 +525,32 @@ static int lower_step(lower_t *L, const mapper_model_t *m, const mapper_ops_t *s
                 if (strcmp(seqs[q].ops[i].name, "sv") == 0)
                     mid[q] = i + 1;
         }
+        L->layer = lbase;
         for (int q = 0; q < 2; q++)
             for (size_t i = block_lo[q]; i < mid[q]; i++)
                 if (lower_op(L, m, q, &seqs[q].ops[i]))
                     return -1;
         for (uint32_t l = 0; l < layers; l++)
             for (int q = 0; q < 2; q++) {
+                L->layer = lbase * (l + 1);
                 for (size_t i = mid[q]; i < block_hi[q]; i++)
                     if (lower_op(L, m, q, &seqs[q].ops[i]))
                         return -1;
+                L->layer = lbase * (l + 2);
                 if (l + 1 < layers)
                     for (size_t i = block_lo[q]; i < mid[q]; i++)
                         if (lower_op(L, m, q, &seqs[q].ops[i]))
                             return -1;
             }
     } else {
-        for (uint32_t l = 0; l < layers; l++)
+        for (uint32_t l = 0; l < layers; l++) {
+            L->layer = lbase * (l + 1);
             for (size_t i = block_lo[0]; i < block_hi[0]; i++)
                 if (lower_op(L, m, 0, &seqs[0].ops[i]))
                     return -1;
+        }
     }
+    L->layer = 0;
     for (int q = 0; q < nseq; q++) /* after: final norm, LM head */
         for (size_t i = block_hi[q]; i < hi[q]; i++)
             if (lower_op(L, m, q, &seqs[q].ops[i]))
@@ -572,10 +594,63 @@ static int make_units(lower_t *L)
     return 0;
 }
 
+/* The timeline's name of a command: "L3 qkv" (decoder layer 3) or "lm_head",
+ * with " (load)" for its DMA. */
+typedef struct {
+    const npu_result_t *res;
+    char buf[64];
+} label_ctx_t;
+
 static const char *label(uint32_t tag, void *ctx)
 {
-    const npu_result_t *res = ctx;
-    return res->ops[tag / 2].name;
+    label_ctx_t *c = ctx;
+    const char *op = c->res->ops[TAG_OP(tag)].name;
+    if (TAG_LAYER(tag))
+        snprintf(c->buf, sizeof c->buf, "L%u %s%s", TAG_LAYER(tag) - 1, op,
+                 tag & TAG_DMA ? " (load)" : "");
+    else
+        snprintf(c->buf, sizeof c->buf, "%s%s", op, tag & TAG_DMA ? " (load)" : "");
+    return c->buf;
+}
+
+/* Counter tracks of one step from t0 (cycles): DRAM bandwidth (GB/s: the DMA
+ * moves bytes_per_cycle while it loads) and PIM activity (1 while a PIM
+ * kernel runs; in pim-blocked mode those hold the DRAM unit, which then
+ * moves no DMA data).  Each unit runs one command at a time, so a counter
+ * rises at a command's start and falls at its end unless the next of the
+ * same kind begins there. */
+static int timeline_counters(const lower_t *L, FILE *f, int pid, uint64_t t0, double freq_mhz)
+{
+    const double gbps = (double)L->hw->hw->dma.bytes_per_cycle * freq_mhz * 1e6 / 1e9;
+    static const char *const name[2] = {"DRAM bandwidth", "PIM activity"};
+    static const char *const key[2] = {"GB/s", "busy"};
+    const double high[2] = {gbps, 1};
+    for (int t = 0; t < 2; t++) {
+        uint64_t last_end = UINT64_MAX;
+        for (size_t c = 0; c < sched_cmds(L->s); c++) {
+            const sched_cmd_t *cmd = sched_cmd(L->s, c);
+            const int pim = L->res->ops[TAG_OP(cmd->tag)].unit == MAPPER_UNIT_PIM &&
+                            !(cmd->tag & TAG_DMA);
+            const int mine = t == 0 ? cmd->unit == L->dram && !pim : pim;
+            if (!mine || cmd->duration == 0)
+                continue;
+            if (cmd->start != last_end && last_end != UINT64_MAX)
+                fprintf(f, ",\n{\"name\":\"%s\",\"ph\":\"C\",\"pid\":%d,\"ts\":%.4f,"
+                           "\"args\":{\"%s\":0}}", name[t], pid,
+                        (double)(t0 + last_end) / freq_mhz, key[t]);
+            if (cmd->start != last_end)
+                fprintf(f, ",\n{\"name\":\"%s\",\"ph\":\"C\",\"pid\":%d,\"ts\":%.4f,"
+                           "\"args\":{\"%s\":%.6g}}", name[t], pid,
+                        (double)(t0 + cmd->start) / freq_mhz, key[t], high[t]);
+            last_end = cmd->end;
+        }
+        /* A track that rose falls at its last end; one that never did
+         * still gets its zero, so that it appears. */
+        fprintf(f, ",\n{\"name\":\"%s\",\"ph\":\"C\",\"pid\":%d,\"ts\":%.4f,"
+                   "\"args\":{\"%s\":0}}", name[t], pid,
+                (double)(t0 + (last_end == UINT64_MAX ? 0 : last_end)) / freq_mhz, key[t]);
+    }
+    return ferror(f) ? -1 : 0;
 }
 
 void npu_result_free(npu_result_t *res)
@@ -711,10 +786,10 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
             const sched_cmd_t *cmd = sched_cmd(L.s, c);
             if (cmd->tag & TAG_DMA)
                 continue;
-            res->ops[cmd->tag / 2].cycles += cmd->duration;
+            res->ops[TAG_OP(cmd->tag)].cycles += cmd->duration;
             /* pim-blocked runs a PIM kernel on the DRAM channel (it holds
              * it); its time is PIM time in the per-unit table. */
-            if (cmd->unit == L.dram && res->ops[cmd->tag / 2].unit == MAPPER_UNIT_PIM) {
+            if (cmd->unit == L.dram && res->ops[TAG_OP(cmd->tag)].unit == MAPPER_UNIT_PIM) {
                 res->units[L.dram].busy -= cmd->duration;
                 res->units[L.pim].busy += cmd->duration;
             }
@@ -724,11 +799,21 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
             res->prefill_cycles = span;
         else
             res->decode_cycles += span;
-        if (timeline && step < 2) {
-            char proc[32];
-            snprintf(proc, sizeof proc, step ? "decode step 1" : "prefill");
-            if (sched_trace_events(L.s, timeline, (int)step, proc, hw->npu.freq_mhz, label, res,
-                                   &first_event) != 0) {
+        /* The steps end to end on one time axis: step k starts where
+         * step k-1 ended (t0, cycles); a "steps" track names each. */
+        if (timeline && step <= TIMELINE_DECODE_STEPS) {
+            const uint64_t t0 = res->prefill_cycles + res->decode_cycles - span;
+            label_ctx_t lc = {res, {0}};
+            if (sched_trace_events(L.s, timeline, 1, m->name, hw->npu.freq_mhz, t0, label, &lc,
+                                   &first_event) != 0 ||
+                fprintf(timeline, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,"
+                                  "\"tid\":%zu,\"args\":{\"name\":\"steps\"}},\n"
+                                  "{\"name\":\"%s%.0u\",\"ph\":\"X\",\"pid\":1,\"tid\":%zu,"
+                                  "\"ts\":%.4f,\"dur\":%.4f,\"args\":{\"cycles\":%" PRIu64 "}}",
+                        sched_units(L.s), step ? "decode step " : "prefill", step,
+                        sched_units(L.s), (double)t0 / hw->npu.freq_mhz,
+                        (double)span / hw->npu.freq_mhz, span) < 0 ||
+                timeline_counters(&L, timeline, 1, t0, hw->npu.freq_mhz) != 0) {
                 sched_free(L.s);
                 snprintf(err, errlen, "timeline: write failed");
                 goto out;

@@ -300,7 +300,8 @@ static void json_string(FILE *f, const char *s)
 }
 
 int sched_trace_events(const sched_t *s, FILE *f, int pid, const char *process, double freq_mhz,
-                       const char *(*label)(uint32_t tag, void *ctx), void *ctx, int *first)
+                       uint64_t t0, const char *(*label)(uint32_t tag, void *ctx), void *ctx,
+                       int *first)
 {
     fprintf(f, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":",
             *first ? "" : ",\n", pid);
@@ -322,8 +323,8 @@ int sched_trace_events(const sched_t *s, FILE *f, int pid, const char *process, 
                 ",\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":%.4f,\"dur\":%.4f,"
                 "\"args\":{\"cmd\":%zu,\"tag\":%u,\"start_cycle\":%" PRIu64
                 ",\"cycles\":%" PRIu64 "}}",
-                pid, cmd->unit, (double)cmd->start / freq_mhz, (double)cmd->duration / freq_mhz, c,
-                cmd->tag, cmd->start, cmd->duration);
+                pid, cmd->unit, (double)(t0 + cmd->start) / freq_mhz,
+                (double)cmd->duration / freq_mhz, c, cmd->tag, cmd->start, cmd->duration);
     }
     return ferror(f) ? -1 : 0;
 }

@@ -57,10 +57,12 @@ const sched_cmd_t *sched_cmd(const sched_t *s, uint64_t c);
  *     {"displayTimeUnit":"ns","traceEvents":[  ...events...  ]}
  * and sched_trace_events() adds one run as process `pid` named `process`:
  * one thread per unit and one complete event ("ph":"X") per command, times
- * in microseconds at freq_mhz, named by label(tag, ctx).  *first is 1 until
+ * in microseconds at freq_mhz from t0 cycles on (so that several runs lie
+ * end to end on one axis), named by label(tag, ctx).  *first is 1 until
  * the first event is written (it decides the commas).  0, or -1 on a write
  * error. */
 int sched_trace_events(const sched_t *s, FILE *f, int pid, const char *process, double freq_mhz,
-                       const char *(*label)(uint32_t tag, void *ctx), void *ctx, int *first);
+                       uint64_t t0, const char *(*label)(uint32_t tag, void *ctx), void *ctx,
+                       int *first);
 
 #endif
