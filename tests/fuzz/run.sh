@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# run.sh SECONDS FUZZ_DIR NAME... - runs the libFuzzer harnesses
+# FUZZ_DIR/fuzz_NAME for SECONDS each, two at a time (the machine has two
+# cores), and prints one line per harness: executions, executions per second,
+# corpus size, coverage, peak memory, and the verdict; then the wall time.
+#
+# Each harness starts from its committed seed corpus tests/fuzz/corpus/NAME/
+# (read only) and writes what it finds to FUZZ_DIR/work/NAME/; a crash, a
+# sanitizer report, a leak (-detect_leaks stays on), an input slower than
+# 10 s (-timeout) or above 2 GiB (-rss_limit_mb) stops that harness and saves
+# the input as FUZZ_DIR/artifacts/NAME-crash-... (or -timeout-, -leak-,
+# -oom-); its log is FUZZ_DIR/logs/NAME.log.  A dictionary
+# tests/fuzz/NAME.dict is used when present.  Exit status 1 when any harness
+# failed.  Temporary files go to FUZZ_DIR/tmp only.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -ge 3 ] || { echo "usage: $0 SECONDS FUZZ_DIR NAME..." >&2; exit 2; }
+secs=$1 dir=$2
+shift 2
+[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: SECONDS must be a whole number >= 1" >&2; exit 2; }
+mkdir -p "$dir/work" "$dir/artifacts" "$dir/logs" "$dir/tmp"
+
+one() {   # one NAME: runs it, prints its summary line
+    local name=$1 bin=$dir/fuzz_$1 log=$dir/logs/$1.log dict=()
+    mkdir -p "$dir/work/$name"
+    [ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
+    local start=$(date +%s%N)
+    TMPDIR=$dir/tmp "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$dir/artifacts/$name-" "${dict[@]}" \
+        "$dir/work/$name" "tests/fuzz/corpus/$name" >"$log" 2>&1
+    local rc=$? ms=$((($(date +%s%N) - start) / 1000000))
+    local runs eps rss cov corp
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+    rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    corp=$(grep -o 'corp: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+    local verdict="0 crashes"
+    if [ "$rc" -ne 0 ]; then
+        verdict="FAILED (exit $rc): $(grep -m1 -E 'ERROR:|runtime error|property violated|Test unit written' "$log")"
+    fi
+    printf '%-14s %6d.%d s %10s execs %7s execs/s  corpus %5s  cov %5s  rss %4s MB  %s\n' \
+        "$name" $((ms / 1000)) $((ms % 1000 / 100)) "${runs:-?}" "${eps:-?}" "${corp:-?}" \
+        "${cov:-?}" "${rss:-?}" "$verdict"
+    [ "$rc" -eq 0 ] || { tail -n 40 "$log" | sed "s/^/  $name| /"; return 1; }
+}
+export -f one
+export dir secs
+
+start=$(date +%s%N)
+printf '%-14s %8s %16s %15s  %-12s %-9s %-10s %s\n' harness time runs speed "" "" "" verdict
+parallel --will-cite --keep-order -j 2 one ::: "$@"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+printf 'fuzz: %d harnesses, %d s each, %s in %d.%d s wall\n' $# "$secs" \
+    "$([ $rc -eq 0 ] && echo 'no crash, hang, leak or sanitizer report' || echo FAILED)" \
+    $((ms / 1000)) $((ms % 1000 / 100))
+exit $(( rc != 0 ))
