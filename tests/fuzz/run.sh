@@ -2,7 +2,8 @@
 # run.sh SECONDS FUZZ_DIR NAME... - runs the libFuzzer harnesses
 # FUZZ_DIR/fuzz_NAME for SECONDS each, two at a time (the machine has two
 # cores), and prints one line per harness: executions, executions per second,
-# corpus size, coverage, peak memory, and the verdict; then the wall time.
+# corpus size, coverage (libFuzzer's cov: edges), the slowest input in whole
+# seconds, peak memory, and the verdict; then the wall time.
 #
 # Each harness starts from its committed seed corpus tests/fuzz/corpus/NAME/
 # (read only) and writes what it finds to FUZZ_DIR/work/NAME/; a crash, a
@@ -33,26 +34,26 @@ one() {   # one NAME: runs it, prints its summary line
         -print_final_stats=1 -artifact_prefix="$dir/artifacts/$name-" "${dict[@]}" \
         "$dir/work/$name" "tests/fuzz/corpus/$name" >"$log" 2>&1
     local rc=$? ms=$((($(date +%s%N) - start) / 1000000))
-    local runs eps rss cov corp
+    local runs eps rss cov corp slow
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
     rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
+    slow=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log" | tail -n 1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
     corp=$(grep -o 'corp: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
     local verdict="0 crashes"
     if [ "$rc" -ne 0 ]; then
         verdict="FAILED (exit $rc): $(grep -m1 -E 'ERROR:|runtime error|property violated|Test unit written' "$log")"
     fi
-    printf '%-14s %6d.%d s %10s execs %7s execs/s  corpus %5s  cov %5s  rss %4s MB  %s\n' \
+    printf '%-13s %5d.%d s %9s execs %6s execs/s  corpus %4s  cov %4s  slowest %2s s  rss %4s MB  %s\n' \
         "$name" $((ms / 1000)) $((ms % 1000 / 100)) "${runs:-?}" "${eps:-?}" "${corp:-?}" \
-        "${cov:-?}" "${rss:-?}" "$verdict"
+        "${cov:-?}" "${slow:-?}" "${rss:-?}" "$verdict"
     [ "$rc" -eq 0 ] || { tail -n 40 "$log" | sed "s/^/  $name| /"; return 1; }
 }
 export -f one
 export dir secs tmp
 
 start=$(date +%s%N)
-printf '%-14s %8s %16s %15s  %-12s %-9s %-10s %s\n' harness time runs speed "" "" "" verdict
 parallel --will-cite --keep-order -j 2 one ::: "$@"
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
