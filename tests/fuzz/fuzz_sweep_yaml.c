@@ -4,9 +4,10 @@
  * (tests/data/tiny.csv), transformer.csv and gpt2.json (traces/), so the
  * corpus's sweeps name them by these short names.
  *
- * Property (sweep.h): every point of a loaded sweep was validated at load,
- * so sweep_point() succeeds for the first, last and a middle index and
- * fails for index npoints. */
+ * Properties (sweep.h): npoints is the product of every parameter's value
+ * count and the workload count, at most SWEEP_MAX_POINTS; every point was
+ * validated at load, so sweep_point() succeeds for the first, last and a
+ * middle index and fails for index npoints. */
 #include "../../sim/explore/sweep.h"
 #include "fuzz_util.h"
 
@@ -35,6 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_ASSERT(sw.npoints >= 1 && sw.npoints <= SWEEP_MAX_POINTS);
+    size_t product = sw.nworkloads;
+    for (size_t i = 0; i < sw.nparams; i++)
+        product *= sw.params[i].nvalues;
+    FUZZ_ASSERT(product == sw.npoints);
     const size_t probe[3] = {0, sw.npoints / 2, sw.npoints - 1};
     sweep_point_t pt;
     for (int i = 0; i < 3; i++)

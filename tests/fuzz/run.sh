@@ -57,7 +57,12 @@ start=$(date +%s%N)
 parallel --will-cite --keep-order -j 2 one ::: "$@"
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
-printf 'fuzz: %d harnesses, %d s each, %s in %d.%d s wall\n' $# "$secs" \
-    "$([ $rc -eq 0 ] && echo 'no crash, hang, leak or sanitizer report' || echo FAILED)" \
+total=0
+for name in "$@"; do
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/logs/$name.log" | tail -n 1)
+    total=$((total + ${n:-0}))
+done
+printf 'fuzz: %d harnesses, %d s each, %d executions, %s in %d.%d s wall\n' $# "$secs" \
+    "$total" "$([ $rc -eq 0 ] && echo 'no crash, hang, leak or sanitizer report' || echo FAILED)" \
     $((ms / 1000)) $((ms % 1000 / 100))
 exit $(( rc != 0 ))
