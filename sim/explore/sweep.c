@@ -83,7 +83,6 @@ static int whole(ld_t *ld, const yaml_node_t *n, const char *key, uint64_t *out)
     return 0;
 }
 
-/* Rejects a repeated key in a mapping. */
 typedef struct {
     const char *key;
     size_t i;           /* position in the mapping */

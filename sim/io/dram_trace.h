@@ -43,7 +43,7 @@ typedef struct {
  * empty (dram_trace_free on it is harmless). */
 int dram_trace_parse(const char *name, const char *text, size_t len, uint64_t capacity,
                      dram_trace_t *t, char *err, size_t errlen);
-/* Reads and parses a file. */
+/* Reads and parses a file; on any error t is empty, as above. */
 int dram_trace_load(const char *path, uint64_t capacity, dram_trace_t *t, char *err,
                     size_t errlen);
 void dram_trace_free(dram_trace_t *t);
