@@ -13,6 +13,8 @@ PC_DEPS := sqlite3:libsqlite3-dev yaml-0.1:libyaml-dev check:check jansson:libja
            systemc:libsystemc-dev
 CMD_DEPS := pkg-config:pkg-config verilator:verilator valgrind:valgrind parallel:parallel \
             chromium:chromium
+# Files no command or pkg-config module stands for: PATH-GLOB:package.
+FILE_DEPS :=
 
 WARN := -Wall -Wextra -Werror
 CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -44,6 +46,7 @@ deps:
 	@missing=""; \
 	for d in $(CMD_DEPS); do command -v $${d%%:*} >/dev/null 2>&1 || missing="$$missing $${d##*:}"; done; \
 	for d in $(PC_DEPS); do pkg-config --exists $${d%%:*} 2>/dev/null || missing="$$missing $${d##*:}"; done; \
+	for d in $(FILE_DEPS); do compgen -G "$${d%%:*}" >/dev/null || missing="$$missing $${d##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
@@ -144,6 +147,8 @@ test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_syst
 	tests/check_install.sh
 	@echo "== Check suites (ASan/UBSan)"
 	CODESIM_BIN=$(CURDIR)/$(BUILD)/codesim-san CK_DEFAULT_TIMEOUT=600 $(BUILD)/run_tests
+	@echo "== fuzzing: every parser under libFuzzer, ASan and UBSan (mk/fuzz.mk)"
+	tests/fuzz/run.sh $(FUZZ_TEST_SECONDS) $(FUZZ_DIR) $(FUZZ_NAMES)
 
 # `make install PREFIX=DIR` (default /usr/local; DESTDIR is honoured for
 # staging): the binary into PREFIX/bin and its data into

@@ -696,6 +696,28 @@ START_TEST(trace_formats_parse_and_bad_lines_name_file_and_line)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_dram_trace: a file refused before parsing (here
+ * for a NUL byte) left the output trace uninitialized, so freeing it after
+ * the error, as for every other error, freed a stack pointer. */
+START_TEST(trace_refused_before_parsing_is_left_empty)
+{
+    char path[] = "/tmp/codesim-trace-XXXXXX";
+    const int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "0 0x0 R\n0 0x\0 W\n", 16), 16);
+    close(fd);
+    dram_trace_t t;
+    memset(&t, 0xa5, sizeof t);
+    char err[300];
+    ck_assert_int_eq(dram_trace_load(path, 0, &t, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "NUL byte") != NULL, "%s", err);
+    ck_assert_ptr_null(t.r);
+    ck_assert_uint_eq(t.n, 0);
+    dram_trace_free(&t);
+    unlink(path);
+}
+END_TEST
+
 static int cmd(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5,
                const char *a6)
 {
@@ -873,6 +895,7 @@ Suite *dram_suite(void)
     tcase_add_loop_test(tc, streaming_reads_reach_85_percent_of_peak_on_each_preset, 0, 3);
     tcase_add_test(tc, sequential_trace_hits_the_row_buffer_and_random_does_not);
     tcase_add_test(tc, trace_formats_parse_and_bad_lines_name_file_and_line);
+    tcase_add_test(tc, trace_refused_before_parsing_is_left_empty);
     tcase_add_test(tc, dram_command_runs_shipped_traces_and_refuses_bad_input);
     tcase_add_loop_test(tc, skipped_idle_gaps_equal_ticking_through_every_refresh, 0, 6);
     tcase_add_test(tc, trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form);

@@ -270,6 +270,34 @@ static char *replace(const char *text, const char *from, const char *to)
     return buf;
 }
 
+/* Found by tests/fuzz/fuzz_tech_yaml (corpus/tech_yaml/huge_scale.yaml):
+ * factors that are each a valid number but scale a base value past the
+ * largest double (or down to 0) gave inf or 0 energies, which models/tech.h
+ * promises never happen ("every loaded value is > 0"). */
+START_TEST(scale_factors_that_overflow_a_value_are_refused)
+{
+    char base[600], fname[700], err[512];
+    tech_t t;
+    tech_path("45nm", base, sizeof base);
+    *strrchr(base, '/') = '\0';
+    snprintf(fname, sizeof fname, "%s/huge.yaml", base); /* base: 45nm is found beside it */
+    const char *up = "node: x\nbase: 45nm\nscale: {logic_energy: 1e308, sram_energy: 1, "
+                     "logic_area: 1, sram_area: 1}\n";
+    ck_assert_int_eq(tech_parse(up, fname, &t, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "huge.yaml:3: energy_pj.int32_mul: ") && strstr(err, "out of range"),
+                  "%s", err);
+    const char *down = "node: x\nbase: 45nm\nscale: {logic_energy: 1, sram_energy: 1, "
+                       "logic_area: 1, sram_area: 5e-324}\n";
+    ck_assert_int_eq(tech_parse(down, fname, &t, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "area_um2.sram_bitcell: ") && strstr(err, "out of range"), "%s", err);
+    /* A value the file sets itself replaces the scaled one: accepted. */
+    const char *own = "node: x\nbase: 45nm\nscale: {logic_energy: 1, sram_energy: 1, "
+                      "logic_area: 1, sram_area: 5e-324}\narea_um2: {sram_bitcell: 0.1}\n";
+    ck_assert_msg(tech_parse(own, fname, &t, err, sizeof err) == 0, "%s", err);
+    NEAR(t.a.sram_bitcell, 0.1, 1e-12);
+}
+END_TEST
+
 START_TEST(bad_tables_give_one_line)
 {
     expect_error(replace(round_table, "  reg_bit: 0.01\n", "  reg_bit: 0.01\n  bogus: 1\n"),
@@ -717,6 +745,7 @@ Suite *power_suite(void)
     tcase_add_test(tc, area_is_pes_plus_sram);
     tcase_add_test(tc, node_factors_applied_as_documented);
     tcase_add_test(tc, bad_tables_give_one_line);
+    tcase_add_test(tc, scale_factors_that_overflow_a_value_are_refused);
     tcase_add_test(tc, lut_energy_is_events_times_event_energies);
     tcase_add_test(tc, lut_area_grows_with_tile_and_table_as_by_hand);
     tcase_add_test(tc, pim_energy_is_events_times_event_energies);

@@ -290,6 +290,48 @@ START_TEST(test_sweep_second_document_or_deep_nesting_is_refused)
 }
 END_TEST
 
+/* Found by tests/fuzz/fuzz_sweep_yaml's large inputs: duplicated keys were
+ * looked for by comparing every key with every earlier one before any key
+ * was checked, so a 400 KB file of 30,000 params keys took minutes.  Now
+ * sorted: refused at once, naming the same repeat the pairwise search named
+ * (the first in file order, with its first occurrence). */
+START_TEST(test_sweep_many_keys_are_checked_in_n_log_n)
+{
+    char dir[64], path[128], err[512];
+    mkscratch(dir);
+    snprintf(path, sizeof path, "%s/many.yaml", dir);
+    const size_t n = 30000;
+    const char head[] = "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nparams:\n";
+    char *text = malloc(sizeof head + n * 16 + 64);
+    ck_assert_ptr_nonnull(text);
+    char *p = text + sprintf(text, "%s", head);
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "  k%zu: [1]\n", i);
+    /* Repeats of k7 (line 3 + 7) and k5 (line 3 + 5), k7's first. */
+    sprintf(p, "  k7: [2]\n  k5: [2]\n");
+    put(dir, "many.yaml", text);
+    sweep_t sw;
+    clock_t t0 = clock(); /* CPU time: the machine may be busy */
+    ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+    double dt = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    char want[128];
+    snprintf(want, sizeof want, ":%zu: k7: duplicated key (first on line 10)", n + 3);
+    ck_assert_msg(strstr(err, want) != NULL, "got '%s', want '%s'", err, want);
+    ck_assert_msg(dt < 1.0, "took %.2f s of CPU", dt);
+
+    /* Without repeats: the first key is refused as unknown, as fast. */
+    sprintf(p, "  k%zu: [1]\n", n);
+    put(dir, "many.yaml", text);
+    t0 = clock();
+    ck_assert_int_eq(sweep_load(path, &sw, err, sizeof err), -1);
+    dt = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    ck_assert_msg(strstr(err, ":3:") != NULL && strstr(err, "k0"), "%s", err);
+    ck_assert_msg(dt < 1.0, "took %.2f s of CPU", dt);
+    free(text);
+    rmscratch(dir);
+}
+END_TEST
+
 /* ---- Pareto ---------------------------------------------------------------------- */
 
 /* q dominates p: no worse in both, better in one. */
@@ -1037,6 +1079,10 @@ Suite *sweep_suite(void)
     Suite *s = suite_create("sweep");
     TCase *tc = tcase_create("sweep");
     tcase_set_timeout(tc, 300);
+    TCase *large = tcase_create("large");  /* CK_RUN_CASE=large: parse-time bounds alone */
+    tcase_set_timeout(large, 300);
+    tcase_add_test(large, test_sweep_many_keys_are_checked_in_n_log_n);
+    suite_add_tcase(s, large);
     tcase_add_test(tc, test_sweep_expansion_counts_and_point_order);
     tcase_add_test(tc, test_sweep_bad_files_name_line_and_key);
     tcase_add_test(tc, test_sweep_second_document_or_deep_nesting_is_refused);

@@ -277,15 +277,24 @@ static int parse_doc(ctx_t *c, yaml_document_t *d, tech_t *t, int depth)
         }
     }
     for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
-        if (isnan(*slot(t, &keys[i]))) {
-            char full[96];
-            snprintf(full, sizeof full, "%s%s%s", keys[i].section, *keys[i].section ? "." : "",
-                     keys[i].key);
+        const double v = *slot(t, &keys[i]);
+        char full[96];
+        snprintf(full, sizeof full, "%s%s%s", keys[i].section, *keys[i].section ? "." : "",
+                 keys[i].key);
+        if (isnan(v))
             return fail(c, NULL, full, "missing");
-        }
+        /* Each factor and base value is a finite positive number, but their
+         * product can leave the doubles (models/tech.h: every value > 0). */
+        if (!isfinite(v) || v <= 0)
+            return fail(c, scale, full, "the base's value times the scale factor is out of range "
+                        "(%g)", v);
     }
     if (!t->sram_points)
         return fail(c, NULL, "sram_read_pj_per_byte", "missing");
+    for (size_t i = 0; i < t->sram_points; i++)
+        if (!isfinite(t->sram_read[i].pj) || t->sram_read[i].pj <= 0)
+            return fail(c, scale, "sram_read_pj_per_byte", "the base's value times the scale "
+                        "factor is out of range (%g)", t->sram_read[i].pj);
     return 0;
 }
 

@@ -176,6 +176,8 @@ int dram_trace_parse(const char *name, const char *text, size_t len, uint64_t ca
 
 int dram_trace_load(const char *path, uint64_t capacity, dram_trace_t *t, char *err, size_t errlen)
 {
+    t->r = NULL; /* empty on every error, also one before parsing */
+    t->n = 0;
     size_t len;
     char *text = textfile_read(path, &len, err, errlen);
     if (!text)

@@ -39,10 +39,11 @@ typedef struct {
 } dram_trace_t;
 
 /* Parses text (len bytes) named `name` in messages.  capacity > 0 refuses
- * addresses at or beyond it.  -1 with err "NAME:LINE: reason". */
+ * addresses at or beyond it.  -1 with err "NAME:LINE: reason"; t is then
+ * empty (dram_trace_free on it is harmless). */
 int dram_trace_parse(const char *name, const char *text, size_t len, uint64_t capacity,
                      dram_trace_t *t, char *err, size_t errlen);
-/* Reads and parses a file. */
+/* Reads and parses a file; on any error t is empty, as above. */
 int dram_trace_load(const char *path, uint64_t capacity, dram_trace_t *t, char *err,
                     size_t errlen);
 void dram_trace_free(dram_trace_t *t);
