@@ -43,6 +43,8 @@ static const struct {
     {"lut_rtl", lut_rtl_suite, 0},
     {"paths", paths_suite, 1},
     {"spawn", spawn_suite, 1},
+    {"numfmt", numfmt_suite, 1},
+    {"numfmt_rtl", numfmt_rtl_suite, 0},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 
