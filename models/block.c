@@ -32,9 +32,31 @@ static void array_defaults(hw_cfg_t *hw)
 }
 
 /* in_format / w_format: int (default) or a minifloat (numfmt.h); a
- * minifloat also sets the operand's bits. */
+ * minifloat also sets the operand's bits.  format: both operands at once,
+ * intN (N bits, 1..16) or a minifloat: one sweep key over formats. */
 static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
 {
+    if (strcmp(key, "format") == 0) {
+        unsigned bits = 0;
+        int used = 0;
+        if (sscanf(val, "int%2u%n", &bits, &used) == 1 && val[used] == '\0') {
+            if (bits < 1 || bits > SYSTOLIC_MAX_OPERAND_BITS) {
+                snprintf(err, errlen, "format: '%s': integers have 1..%u bits", val,
+                         SYSTOLIC_MAX_OPERAND_BITS);
+                return -1;
+            }
+            memset(&hw->array.in_fmt, 0, sizeof hw->array.in_fmt);
+            memset(&hw->array.w_fmt, 0, sizeof hw->array.w_fmt);
+            hw->array.in_bits = hw->array.w_bits = bits;
+            return 0;
+        }
+        if (strcmp(val, "int") == 0) {
+            snprintf(err, errlen, "format: say intN (int8, int4, ...)");
+            return -1;
+        }
+        return array_set(hw, "in_format", val, err, errlen) ||
+               array_set(hw, "w_format", val, err, errlen);
+    }
     const int w = strcmp(key, "w_format") == 0;
     if (!w && strcmp(key, "in_format") != 0) {
         snprintf(err, errlen, "%s: unknown key", key);
