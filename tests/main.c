@@ -45,6 +45,7 @@ static const struct {
     {"spawn", spawn_suite, 1},
     {"numfmt", numfmt_suite, 1},
     {"numfmt_rtl", numfmt_rtl_suite, 0},
+    {"pimgpt", pimgpt_suite, 1},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 
