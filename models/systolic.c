@@ -64,11 +64,13 @@ int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
                  numfmt_is_float(fa) ? "w_format" : "in_format");
         return -1;
     }
-    if (numfmt_is_float(fa) &&
-        (fa->e + fa->m + 1u > NUMFMT_MAX_BITS || fb->e + fb->m + 1u > NUMFMT_MAX_BITS ||
-         fa->e + fa->m + 1u < 3 || fb->e + fb->m + 1u < 3)) {
-        snprintf(err, errlen, "in_format: a minifloat has 3..%u bits", NUMFMT_MAX_BITS);
-        return -1;
+    for (int i = 0; i < 2 && numfmt_is_float(fa); i++) {
+        const numfmt_t *f = i ? fb : fa;
+        if (f->e > 5 || f->m < 1 || f->e + f->m + 1u > NUMFMT_MAX_BITS || f->e + f->m + 1u < 3) {
+            snprintf(err, errlen, "%s: a minifloat has 3..%u bits, 1..5 of exponent and 1 or more "
+                     "of mantissa", i ? "w_format" : "in_format", NUMFMT_MAX_BITS);
+            return -1;
+        }
     }
     if (numfmt_is_float(fa) && cfg->in_bits != numfmt_bits(fa)) {
         snprintf(err, errlen, "in_bits: %u, but the in_format has %u bits", cfg->in_bits,
