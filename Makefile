@@ -94,12 +94,13 @@ $(BUILD)/run_tests: $(SAN_OBJ) $(TEST_OBJ)
 SC_DIR := $(BUILD)/sc
 SC_SHAPE := -GR=4 -GC=3 -GAW=8 -GBW=8 -GACCW=32
 # The model is compiled as C by gcc (Verilator would compile a .c as C++).
-$(SC_DIR)/sc_systolic: rtl/systolic.v tests/sc/sc_systolic.cpp $(BUILD)/rel/models/systolic.o | deps
+$(SC_DIR)/sc_systolic: rtl/systolic.v tests/sc/sc_systolic.cpp $(BUILD)/rel/models/systolic.o \
+                       $(BUILD)/rel/models/numfmt.o | deps
 	@rm -rf $(SC_DIR) && mkdir -p $(SC_DIR)
 	SYSTEMC_INCLUDE=/usr/include SYSTEMC_LIBDIR=/usr/lib/x86_64-linux-gnu \
 	verilator --sc rtl/systolic.v --top-module systolic_top $(SC_SHAPE) --pins-bv 2 \
 	  --exe $(CURDIR)/tests/sc/sc_systolic.cpp $(CURDIR)/$(BUILD)/rel/models/systolic.o \
-	  -CFLAGS "-I$(CURDIR) -O1" -LDFLAGS "-lm" --build -j 2 -Mdir $(SC_DIR) -o sc_systolic >/dev/null
+	  $(CURDIR)/$(BUILD)/rel/models/numfmt.o -CFLAGS "-I$(CURDIR) -O1" -LDFLAGS "-lm" --build -j 2 -Mdir $(SC_DIR) -o sc_systolic >/dev/null
 
 # Shapes the test suite cross-checks (tests/test_rtl.c), built ahead so that
 # make -j2 builds them in parallel; the directory name carries the shape:

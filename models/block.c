@@ -31,6 +31,49 @@ static void array_defaults(hw_cfg_t *hw)
     hw->array.acc_bits = 32;
 }
 
+/* in_format / w_format: int (default) or a minifloat (numfmt.h); a
+ * minifloat also sets the operand's bits.  format: both operands at once,
+ * intN (N bits, 1..16) or a minifloat: one sweep key over formats. */
+static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
+{
+    if (strcmp(key, "format") == 0) {
+        unsigned bits = 0;
+        int used = 0;
+        if (sscanf(val, "int%2u%n", &bits, &used) == 1 && val[used] == '\0') {
+            if (bits < 1 || bits > SYSTOLIC_MAX_OPERAND_BITS) {
+                snprintf(err, errlen, "format: '%s': integers have 1..%u bits", val,
+                         SYSTOLIC_MAX_OPERAND_BITS);
+                return -1;
+            }
+            memset(&hw->array.in_fmt, 0, sizeof hw->array.in_fmt);
+            memset(&hw->array.w_fmt, 0, sizeof hw->array.w_fmt);
+            hw->array.in_bits = hw->array.w_bits = bits;
+            return 0;
+        }
+        if (strcmp(val, "int") == 0) {
+            snprintf(err, errlen, "format: say intN (int8, int4, ...)");
+            return -1;
+        }
+        return array_set(hw, "in_format", val, err, errlen) ||
+               array_set(hw, "w_format", val, err, errlen);
+    }
+    const int w = strcmp(key, "w_format") == 0;
+    if (!w && strcmp(key, "in_format") != 0) {
+        snprintf(err, errlen, "%s: unknown key", key);
+        return -1;
+    }
+    numfmt_t f;
+    char why[160];
+    if (numfmt_parse(val, &f, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s", key, why);
+        return -1;
+    }
+    *(w ? &hw->array.w_fmt : &hw->array.in_fmt) = f;
+    if (numfmt_is_float(&f))
+        *(w ? &hw->array.w_bits : &hw->array.in_bits) = numfmt_bits(&f);
+    return 0;
+}
+
 static int array_check(const hw_cfg_t *hw, char *err, size_t errlen)
 {
     return systolic_cfg_check(&hw->array, err, errlen);
@@ -43,6 +86,13 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
               "  acc_bits: %u\n",
               hw->array.rows, hw->array.cols, systolic_dataflow_name(hw->array.dataflow),
               hw->array.in_bits, hw->array.w_bits, hw->array.acc_bits);
+    /* Integer machines keep their canonical text (and config hashes). */
+    if (numfmt_is_float(&hw->array.in_fmt) || numfmt_is_float(&hw->array.w_fmt)) {
+        char a[16], b[16];
+        numfmt_name(&hw->array.in_fmt, a, sizeof a);
+        numfmt_name(&hw->array.w_fmt, b, sizeof b);
+        hw_append(buf, size, n, "  in_format: %s\n  w_format: %s\n", a, b);
+    }
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */
@@ -384,7 +434,7 @@ static int lut_run_op(const hw_cfg_t *hw, const hw_op_t *op, engine_path_t path,
  * low-bit weights), else the array, which takes every op. */
 const hw_block_t hw_blocks[] = {
     {"array", "systolic array of each core (R x C PEs, os/ws/is)", NULL, NULL, array_defaults,
-     NULL, array_check, array_write, array_area, 1, array_takes, array_run},
+     array_set, array_check, array_write, array_area, 1, array_takes, array_run},
     {"sram", "each core's ifmap/filter/ofmap scratchpads (priced with the array)", NULL, NULL,
      sram_defaults, NULL, sram_check, sram_write, NULL, 1, NULL, NULL},
     {"dram", "the DRAM channel the cores share, and the device behind it", NULL, "preset",

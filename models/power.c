@@ -71,18 +71,66 @@ double power_grid_um2(const tech_t *t, uint32_t rows, uint32_t cols, uint32_t in
     return mul + add + reg + mux;
 }
 
+/* Bits of a barrel shifter's shift amount for 0 .. max_off_a + max_off_b. */
+static uint32_t shift_stages(const systolic_cfg_t *a)
+{
+    /* The largest product shift is numfmt_product_bits minus the two
+     * significand widths and the sign bit. */
+    const uint32_t span =
+        numfmt_product_bits(&a->in_fmt, &a->w_fmt) - 1 - (a->in_fmt.m + 1u) - (a->w_fmt.m + 1u);
+    uint32_t st = 0;
+    while ((1ull << st) <= span)
+        st++;
+    return st;
+}
+
+void power_fp_mac(const tech_t *t, const systolic_cfg_t *a, power_fp_mac_t *c)
+{
+    const uint32_t ma = a->in_fmt.m + 1u, mb = a->w_fmt.m + 1u;
+    const uint32_t e = util_max_u64(a->in_fmt.e, a->w_fmt.e) + 1u;
+    c->shift_mux_bits = (double)a->acc_bits * shift_stages(a);
+    c->mul_um2 = tech_mul_um2(t, ma, mb);
+    c->exp_um2 = tech_add_um2(t, e);
+    c->shift_um2 = c->shift_mux_bits * t->a.mux_bit;
+    c->neg_um2 = tech_add_um2(t, ma + mb);
+    c->mac_pj = tech_mul_pj(t, ma, mb) + tech_add_pj(t, e) + c->shift_mux_bits * t->e.mux_bit +
+                tech_add_pj(t, ma + mb) + tech_add_pj(t, a->acc_bits);
+}
+
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen)
 {
     const systolic_cfg_t *a = &hw->array;
-    power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
+    if (numfmt_is_float(&a->in_fmt)) {
+        /* The integer grid with code-wide registers, its in x w multiplier
+         * replaced by the minifloat datapath (power.h). */
+        power_breakdown_t g;
+        power_init(&g);
+        power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, &g);
+        power_fp_mac_t c;
+        power_fp_mac(t, a, &c);
+        const double P = (double)a->rows * a->cols;
+        for (size_t i = 0; i < g.n; i++)
+            if (strcmp(g.item[i].name, "array.mul") != 0 &&
+                power_add(out, g.item[i].name, g.item[i].value) != 0)
+                goto full;
+        if (power_add(out, "array.mul", P * c.mul_um2) ||
+            power_add(out, "array.fp_exp", P * c.exp_um2) ||
+            power_add(out, "array.fp_shift", P * c.shift_um2) ||
+            power_add(out, "array.fp_neg", P * c.neg_um2))
+            goto full;
+    } else {
+        power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
+    }
     if (power_add(out, "sram.ifmap", tech_sram_um2(t, hw->sram.ifmap_bytes)) ||
         power_add(out, "sram.filter", tech_sram_um2(t, hw->sram.filter_bytes)) ||
         power_add(out, "sram.ofmap", tech_sram_um2(t, hw->sram.ofmap_bytes))) {
-        snprintf(err, errlen, "area: more than %d components", POWER_MAX_ITEMS);
-        return -1;
+        goto full;
     }
     return 0;
+full:
+    snprintf(err, errlen, "area: more than %d components", POWER_MAX_ITEMS);
+    return -1;
 }
 
 /* Element accesses to one double-buffered scratchpad: each access touches
@@ -101,7 +149,12 @@ int power_systolic_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats
     const systolic_cfg_t *a = &hw->array;
     const double macs = (double)st->macs;
     const double opw = util_max_u64(a->in_bits, a->w_bits);
-    const double mac_pj = tech_mul_pj(t, a->in_bits, a->w_bits) + tech_add_pj(t, a->acc_bits);
+    double mac_pj = tech_mul_pj(t, a->in_bits, a->w_bits) + tech_add_pj(t, a->acc_bits);
+    if (numfmt_is_float(&a->in_fmt)) {
+        power_fp_mac_t c;
+        power_fp_mac(t, a, &c);
+        mac_pj = c.mac_pj;
+    }
     /* Per MAC the PE writes two operand-pipe registers (a and b in OS; a and
      * the stationary operand's share in WS/IS) and its accumulator or partial
      * sum. */

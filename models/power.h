@@ -16,7 +16,8 @@
  * "dram.".
  *
  * What the systolic/scratchpad/DRAM model counts (power.c has the details):
- *   array.mac       macs x (multiplier(in_bits x w_bits) + adder(acc_bits))
+ *   array.mac       macs x (multiplier(in_bits x w_bits) + adder(acc_bits)),
+ *                   minifloat arrays power_fp_mac's mac_pj
  *   array.regs      macs x (2 operand registers + accumulator) bits x reg_bit
  *   sram.<buffer>   element reads and writes x bytes per element x per-byte
  *                   energy of one half of that buffer (the array and the DMA
@@ -71,7 +72,27 @@ double power_get(const power_breakdown_t *b, const char *name);  /* 0 when absen
 double power_grid_um2(const tech_t *t, uint32_t rows, uint32_t cols, uint32_t in_bits,
                       uint32_t w_bits, uint32_t acc_bits, power_breakdown_t *b);
 
-/* The grid plus "sram.ifmap", "sram.filter", "sram.ofmap" (whole buffers). */
+/* A minifloat MAC (systolic_cfg_t in_fmt / w_fmt, numfmt.h) as the PE of
+ * rtl/systolic.v computes it, each piece sized for the formats: an
+ * (m_a+1) x (m_b+1) significand multiplier, an (max(e_a, e_b)+1)-bit
+ * exponent adder (off_a + off_b), an alignment shifter of acc_bits x
+ * ceil(log2(largest shift + 1)) 2:1 muxes, and a conditional negate of the
+ * (m_a+m_b+2)-bit product (an adder), before the same acc_bits accumulate
+ * adder as an integer PE.  This is a fixed-point (Kulisch-style) MAC; the
+ * minifloat-vs-integer study (PAPERS.md) prices minifloats on FPGAs with
+ * the same message, that integers stay smaller at equal bits.  The sizes
+ * come from the tech table's laws; the component list is ours.  Operand
+ * registers hold the codes (1+e+m bits). */
+typedef struct {
+    double mul_um2, exp_um2, shift_um2, neg_um2;   /* per PE */
+    double shift_mux_bits;
+    double mac_pj;     /* the whole MAC including the accumulate add */
+} power_fp_mac_t;
+void power_fp_mac(const tech_t *t, const systolic_cfg_t *a, power_fp_mac_t *c);
+
+/* The grid plus "sram.ifmap", "sram.filter", "sram.ofmap" (whole buffers);
+ * minifloat arrays replace "array.mul" by the power_fp_mac pieces
+ * ("array.mul", "array.fp_exp", "array.fp_shift", "array.fp_neg"). */
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen);
 

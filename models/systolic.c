@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,30 @@ int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
     if (cfg->acc_bits < 2 || cfg->acc_bits > SYSTOLIC_MAX_ACC_BITS) {
         snprintf(err, errlen, "acc_bits: %u is outside 2..%u", cfg->acc_bits,
                  SYSTOLIC_MAX_ACC_BITS);
+        return -1;
+    }
+    const numfmt_t *fa = &cfg->in_fmt, *fb = &cfg->w_fmt;
+    if (numfmt_is_float(fa) != numfmt_is_float(fb)) {
+        snprintf(err, errlen, "%s: integer and minifloat operands cannot be mixed",
+                 numfmt_is_float(fa) ? "w_format" : "in_format");
+        return -1;
+    }
+    for (int i = 0; i < 2 && numfmt_is_float(fa); i++) {
+        const numfmt_t *f = i ? fb : fa;
+        if (f->e > 5 || f->m < 1 || f->e + f->m + 1u > NUMFMT_MAX_BITS || f->e + f->m + 1u < 3) {
+            snprintf(err, errlen, "%s: a minifloat has 3..%u bits, 1..5 of exponent and 1 or more "
+                     "of mantissa", i ? "w_format" : "in_format", NUMFMT_MAX_BITS);
+            return -1;
+        }
+    }
+    if (numfmt_is_float(fa) && cfg->in_bits != numfmt_bits(fa)) {
+        snprintf(err, errlen, "in_bits: %u, but the in_format has %u bits", cfg->in_bits,
+                 numfmt_bits(fa));
+        return -1;
+    }
+    if (numfmt_is_float(fb) && cfg->w_bits != numfmt_bits(fb)) {
+        snprintf(err, errlen, "w_bits: %u, but the w_format has %u bits", cfg->w_bits,
+                 numfmt_bits(fb));
         return -1;
     }
     return 0;
@@ -179,9 +204,35 @@ int systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic
     return 0;
 }
 
+/* Minifloat reference: values from the format's formula, products exact in
+ * double (at most 7 x 7 significand bits), sum in 128 bits. */
+static void reference_float(const systolic_cfg_t *cfg, const systolic_gemm_t *g,
+                            const int32_t *a, const int32_t *b, int32_t *out)
+{
+    const int unit = numfmt_lsb_exp(&cfg->in_fmt) + numfmt_lsb_exp(&cfg->w_fmt);
+    for (uint64_t m = 0; m < g->m; m++) {
+        for (uint64_t n = 0; n < g->n; n++) {
+            __int128 s = 0;
+            for (uint64_t k = 0; k < g->k; k++) {
+                int ca, cb;
+                const double va = numfmt_ref_value(&cfg->in_fmt, (uint32_t)a[m * g->k + k], &ca);
+                const double vb = numfmt_ref_value(&cfg->w_fmt, (uint32_t)b[k * g->n + n], &cb);
+                if (ca || cb) /* Inf and NaN count as 0 (numfmt.h) */
+                    continue;
+                s += (__int128)ldexp(va * vb, -unit);
+            }
+            out[m * g->n + n] = systolic_wrap((int64_t)(uint64_t)(unsigned __int128)s, cfg->acc_bits);
+        }
+    }
+}
+
 void systolic_reference_gemm(const systolic_cfg_t *cfg, const systolic_gemm_t *g,
                              const int32_t *a, const int32_t *b, int32_t *out)
 {
+    if (numfmt_is_float(&cfg->in_fmt)) {
+        reference_float(cfg, g, a, b, out);
+        return;
+    }
     for (uint64_t m = 0; m < g->m; m++) {
         for (uint64_t n = 0; n < g->n; n++) {
             int64_t s = 0;
@@ -226,10 +277,32 @@ ROW_KERNEL static void prod_row(uint32_t *restrict v, const int16_t *restrict a,
     for (uint32_t j = 0; j < n; j++)
         v[j] = (uint32_t)((int32_t)a[j] * w[j]);
 }
+/* The same three for minifloat PEs: packed operands (numfmt_pack). */
+static void mac_row_fp(uint32_t *restrict acc, const int16_t *restrict a,
+                       const int16_t *restrict b, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        acc[j] += numfmt_packed_mul(a[j], b[j]);
+}
+
+static void psum_row_fp(uint32_t *restrict v, const uint32_t *restrict vup,
+                        const int16_t *restrict a, const int16_t *restrict w, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        v[j] = vup[j] + numfmt_packed_mul(a[j], w[j]);
+}
+
+static void prod_row_fp(uint32_t *restrict v, const int16_t *restrict a,
+                        const int16_t *restrict w, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++)
+        v[j] = numfmt_packed_mul(a[j], w[j]);
+}
 enum { PH_LOAD, PH_FEED, PH_DRAIN };
 
 struct systolic_array {
     systolic_cfg_t cfg;
+    int fp;                 /* minifloat operands (packed, numfmt.h) */
     uint32_t R, C, L;
     systolic_gemm_t g;
     const int32_t *a, *b;
@@ -269,6 +342,7 @@ systolic_array_t *systolic_array_new(const systolic_cfg_t *cfg)
     if (!sa)
         return NULL;
     sa->cfg = *cfg;
+    sa->fp = numfmt_is_float(&cfg->in_fmt);
     sa->R = cfg->rows;
     sa->C = cfg->cols;
     sa->L = sa->R > sa->C ? sa->R : sa->C;
@@ -401,11 +475,16 @@ static int advance(systolic_array_t *sa)
 }
 
 /* Reads element addr of an operand matrix (0 when the run carries no values),
- * sign-extended from bits. */
-static int16_t operand(const int32_t *mat, uint64_t addr, uint32_t bits)
+ * sign-extended from bits, or packed from a minifloat code. */
+static int16_t operand(const systolic_array_t *sa, const int32_t *mat, uint64_t addr, int is_b)
 {
     if (!mat)
         return 0;
+    const uint32_t bits = is_b ? sa->cfg.w_bits : sa->cfg.in_bits;
+    if (sa->fp) {
+        const uint32_t code = (uint32_t)mat[addr] & ((1u << bits) - 1);
+        return numfmt_pack(is_b ? &sa->cfg.w_fmt : &sa->cfg.in_fmt, code);
+    }
     const uint32_t sign = 1u << (bits - 1), mask = (sign << 1) - 1;
     return (int16_t)(int32_t)((((uint32_t)mat[addr] & mask) ^ sign) - sign);
 }
@@ -465,9 +544,9 @@ static void stationary_feed(systolic_array_t *sa)
     shift_rows(sa);
     for (uint32_t i = R; i-- > 1;) {
         uint32_t *vrow = sa->v_reg + (size_t)i * C;
-        psum_row(vrow, vrow - C, a_row(sa, i), sa->w_reg + (size_t)i * C, C);
+        (sa->fp ? psum_row_fp : psum_row)(vrow, vrow - C, a_row(sa, i), sa->w_reg + (size_t)i * C, C);
     }
-    prod_row(sa->v_reg, a_row(sa, 0), sa->w_reg, C);
+    (sa->fp ? prod_row_fp : prod_row)(sa->v_reg, a_row(sa, 0), sa->w_reg, C);
 }
 
 /* Shifts the stationary registers down one row; row 0 takes lane[j]. */
@@ -490,7 +569,7 @@ static void cycle_os(systolic_array_t *sa)
                 const uint64_t addr = (sa->m0 + i) * g->k + (t - i);
                 sa->a_addr[i] = (uint32_t)addr;
                 sa->count.ifmap_reads++;
-                sa->a_val[i] = operand(sa->a, addr, sa->cfg.in_bits);
+                sa->a_val[i] = operand(sa, sa->a, addr, 0);
             }
         }
         for (uint32_t j = 0; j < C && j <= t; j++) {
@@ -498,7 +577,7 @@ static void cycle_os(systolic_array_t *sa)
                 const uint64_t addr = (t - j) * g->n + sa->n0 + j;
                 sa->b_addr[j] = (uint32_t)addr;
                 sa->count.filter_reads++;
-                sa->b_val[j] = operand(sa->b, addr, sa->cfg.w_bits);
+                sa->b_val[j] = operand(sa, sa->b, addr, 1);
             }
         }
         shift_rows(sa);
@@ -506,7 +585,8 @@ static void cycle_os(systolic_array_t *sa)
         memcpy(sa->bring + (size_t)sa->bs * C, sa->b_val, C * sizeof *sa->bring);
         for (uint32_t i = 0; i < R; i++) {
             const uint32_t slot = sa->bs >= i ? sa->bs - i : sa->bs + R - i;
-            mac_row(sa->acc + (size_t)i * C, a_row(sa, i), sa->bring + (size_t)slot * C, C);
+            (sa->fp ? mac_row_fp : mac_row)(sa->acc + (size_t)i * C, a_row(sa, i),
+                                            sa->bring + (size_t)slot * C, C);
         }
         return;
     }
@@ -539,7 +619,7 @@ static void cycle_ws(systolic_array_t *sa)
                 const uint64_t addr = k * g->n + sa->n0 + j;
                 sa->b_addr[j] = (uint32_t)addr;
                 sa->count.filter_reads++;
-                sa->b_val[j] = operand(sa->b, addr, sa->cfg.w_bits);
+                sa->b_val[j] = operand(sa, sa->b, addr, 1);
             }
         }
         stationary_load(sa, sa->b_val);
@@ -550,7 +630,7 @@ static void cycle_ws(systolic_array_t *sa)
             const uint64_t addr = (t - i) * g->k + sa->k0 + i;
             sa->a_addr[i] = (uint32_t)addr;
                 sa->count.ifmap_reads++;
-            sa->a_val[i] = operand(sa->a, addr, sa->cfg.in_bits);
+            sa->a_val[i] = operand(sa, sa->a, addr, 0);
         }
     }
     sa->o_acc = sa->k0 != 0;
@@ -574,7 +654,7 @@ static void cycle_is(systolic_array_t *sa)
                 const uint64_t addr = (sa->m0 + j) * g->k + k;
                 sa->a_addr[j] = (uint32_t)addr;
                 sa->count.ifmap_reads++;
-                sa->a_val[j] = operand(sa->a, addr, sa->cfg.in_bits);
+                sa->a_val[j] = operand(sa, sa->a, addr, 0);
             }
         }
         stationary_load(sa, sa->a_val);
@@ -585,7 +665,7 @@ static void cycle_is(systolic_array_t *sa)
             const uint64_t addr = (sa->k0 + i) * g->n + (t - i);
             sa->b_addr[i] = (uint32_t)addr;
                 sa->count.filter_reads++;
-            sa->a_val[i] = operand(sa->b, addr, sa->cfg.w_bits); /* row lane i */
+            sa->a_val[i] = operand(sa, sa->b, addr, 1); /* row lane i */
         }
     }
     sa->o_acc = sa->k0 != 0;

@@ -39,12 +39,16 @@
  *
  * Everything wraps: operands are sign-extended from their widths, the
  * accumulator and the output buffer wrap modulo 2^acc_bits (two's complement).
+ * Minifloat operands (in_fmt / w_fmt below) are decoded at the lanes and
+ * multiplied exactly; the sum is fixed point and wraps the same way.
  */
 #ifndef CODESIM_SYSTOLIC_H
 #define CODESIM_SYSTOLIC_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "numfmt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +67,12 @@ typedef struct {
     uint32_t in_bits;             /* A (ifmap) operand width, 1..16 */
     uint32_t w_bits;              /* B (filter) operand width, 1..16 */
     uint32_t acc_bits;            /* accumulator / output width, 2..32 */
+    /* Operand formats (numfmt.h).  Zero = integer (the default).  When
+     * minifloat, both are minifloat, in_bits / w_bits equal 1+e+m, each lane
+     * decodes its code into the packed (off, sig) PE operand, the PE product
+     * is sig_a*sig_b << (off_a+off_b) in units of 2^(q_a+q_b), and
+     * acc_bits wraps that fixed-point sum. */
+    numfmt_t in_fmt, w_fmt;
 } systolic_cfg_t;
 
 typedef struct {
@@ -147,7 +157,10 @@ typedef struct {
 } systolic_pos_t;
 void systolic_array_pos(const systolic_array_t *sa, systolic_pos_t *pos);
 
-/* Naive reference: O = A x B with the same wrapping, for tests. */
+/* Naive reference: O = A x B with the same wrapping, for tests.  Minifloat
+ * operands are decoded to doubles from the format's formula
+ * (numfmt_ref_value), multiplied in double (exact), scaled to units of
+ * 2^(q_a+q_b) and summed in 128 bits before the wrap. */
 void systolic_reference_gemm(const systolic_cfg_t *cfg, const systolic_gemm_t *g,
                              const int32_t *a, const int32_t *b, int32_t *out);
 

@@ -31,7 +31,7 @@
 //   * Addresses are plain 32-bit arithmetic (M*K, K*N and M*N must fit).
 
 `default_nettype none
-// Two modules live in this file on purpose (PE + top).
+// Three modules live in this file on purpose (PE, minifloat decoder, top).
 /* verilator lint_off DECLFILENAME */
 
 // ---------------------------------------------------------------------------
@@ -41,7 +41,8 @@
 // ---------------------------------------------------------------------------
 module systolic_pe #(
     parameter integer OPW  = 8,   // operand register width (max(AW, BW))
-    parameter integer ACCW = 32   // accumulator / partial-sum width
+    parameter integer ACCW = 32,  // accumulator / partial-sum width
+    parameter integer FP   = 0    // 1: minifloat operands, packed (see below)
 ) (
     input  wire                   clk,
     input  wire                   rst,     // synchronous, active high
@@ -77,9 +78,22 @@ module systolic_pe #(
 
     // Bring the product to ACCW bits: truncation is the mod-2^ACCW wrap, and
     // when ACCW is wider the exact product is sign-extended.
+    // Minifloat PEs (FP = 1, OPW = 16) get operands packed by systolic_mfdec
+    // as {off[7:0], sig[7:0]}: the product is sig_a * sig_b (a signed 8x8
+    // multiplier), moved up by off_a + off_b (exponent adder and alignment
+    // shifter) into the fixed-point accumulator (models/numfmt.h).
     wire [ACCW-1:0] prod_w;
     generate
-        if (ACCW <= PW) begin : g_prod_trunc
+        if (FP != 0) begin : g_prod_fp
+            wire signed [7:0]  fa = a_in[7:0];
+            wire signed [7:0]  fb = mul_b[7:0];
+            wire signed [15:0] fs = fa * fb;
+            wire [8:0]         fsh = {1'b0, a_in[15:8]} + {1'b0, mul_b[15:8]};
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [47:0]        fx = {{32{fs[15]}}, fs} << fsh;
+            /* verilator lint_on UNUSEDSIGNAL */
+            assign prod_w = fx[ACCW-1:0];
+        end else if (ACCW <= PW) begin : g_prod_trunc
             assign prod_w = prod[ACCW-1:0];
         end else begin : g_prod_sext
             assign prod_w = {{(ACCW - PW){prod[PW-1]}}, prod};
@@ -126,6 +140,31 @@ module systolic_pe #(
 endmodule
 
 // ---------------------------------------------------------------------------
+// Minifloat lane decoder: code -> {off[7:0], sig[7:0]} (models/numfmt.h).
+// E4M3 follows OCP OFP8 (only S.1111.111 is NaN), E5M2 IEEE 754 (E all ones
+// is Inf/NaN), every other ExMy has no special codes (OCP MX v1.0 FP6/FP4).
+// Specials decode to 0.
+// ---------------------------------------------------------------------------
+module systolic_mfdec #(
+    parameter integer E = 4,
+    parameter integer M = 3,
+    parameter integer W = 8      // code width, 1 + E + M
+) (
+    input  wire [W-1:0] code,
+    output wire [15:0]  packed_op
+);
+    localparam integer RULE = (E == 4 && M == 3) ? 1 : (E == 5 && M == 2) ? 2 : 0;
+    wire         s  = code[E + M];
+    wire [E-1:0] ef = code[M +: E];
+    wire [M-1:0] mf = code[M-1:0];
+    wire special = (RULE == 2) ? (&ef) : (RULE == 1) ? ((&ef) & (&mf)) : 1'b0;
+    wire [7:0] mag = (ef != {E{1'b0}}) ? {{(7 - M){1'b0}}, 1'b1, mf} : {{(8 - M){1'b0}}, mf};
+    wire [7:0] sig = special ? 8'd0 : (s ? (8'd0 - mag) : mag);
+    wire [7:0] off = (special || ef == {E{1'b0}}) ? 8'd0 : ({{(8 - E){1'b0}}, ef} - 8'd1);
+    assign packed_op = {off, sig};
+endmodule
+
+// ---------------------------------------------------------------------------
 // Top: control FSM, per-lane address generators and the PE grid.
 // L = max(R, C) read lanes per operand memory; C write lanes.
 // ---------------------------------------------------------------------------
@@ -134,7 +173,11 @@ module systolic_top #(
     parameter integer C    = 4,    // columns
     parameter integer AW   = 8,    // ifmap (A) operand bits
     parameter integer BW   = 8,    // filter (B) operand bits
-    parameter integer ACCW = 32    // accumulator bits (<= 32)
+    parameter integer ACCW = 32,   // accumulator bits (<= 32)
+    // Operand formats: 0 integer, else a minifloat as E*16 + M (1+E+M = 3..8,
+    // M >= 1; AW / BW = 1+E+M).  Both integer or both minifloat.
+    parameter integer AF   = 0,
+    parameter integer BF   = 0
 ) (
     input  wire                               clk,
     input  wire                               rst,
@@ -157,7 +200,9 @@ module systolic_top #(
     output wire                               o_wacc
 );
     localparam integer L   = (R > C) ? R : C;
-    localparam integer OPW = (AW > BW) ? AW : BW;
+    localparam integer FP  = (AF != 0) ? 1 : 0;
+    // Minifloat operands travel packed in 16 bits (systolic_mfdec).
+    localparam integer OPW = (FP != 0) ? 16 : ((AW > BW) ? AW : BW);
 
     localparam [31:0] NO_ACCESS = 32'hFFFF_FFFF;
     localparam [31:0] R32 = R;
@@ -391,12 +436,18 @@ module systolic_top #(
             wire [BW-1:0] b_raw = b_rdata[32*l +: BW];
             wire [OPW-1:0] a_ext;
             wire [OPW-1:0] b_ext;
-            if (OPW > AW) begin : g_asx
+            if (FP != 0) begin : g_amf
+                systolic_mfdec #(.E(AF / 16), .M(AF % 16), .W(AW)) u_adec (
+                    .code(a_raw), .packed_op(a_ext));
+            end else if (OPW > AW) begin : g_asx
                 assign a_ext = {{(OPW - AW){a_raw[AW-1]}}, a_raw};
             end else begin : g_anx
                 assign a_ext = a_raw;
             end
-            if (OPW > BW) begin : g_bsx
+            if (FP != 0) begin : g_bmf
+                systolic_mfdec #(.E(BF / 16), .M(BF % 16), .W(BW)) u_bdec (
+                    .code(b_raw), .packed_op(b_ext));
+            end else if (OPW > BW) begin : g_bsx
                 assign b_ext = {{(OPW - BW){b_raw[BW-1]}}, b_raw};
             end else begin : g_bnx
                 assign b_ext = b_raw;
@@ -448,7 +499,7 @@ module systolic_top #(
                     assign v_in = v_q[ACCW*((i-1)*C + j) +: ACCW];
                 end
 
-                systolic_pe #(.OPW(OPW), .ACCW(ACCW)) u_pe (
+                systolic_pe #(.OPW(OPW), .ACCW(ACCW), .FP(FP)) u_pe (
                     .clk   (clk),
                     .rst   (rst),
                     .op    (pe_op),

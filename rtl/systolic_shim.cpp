@@ -12,6 +12,13 @@
 #error "build with -DVSYS_R= -DVSYS_C= -DVSYS_AW= -DVSYS_BW= -DVSYS_ACCW= (see rtl/build.sh)"
 #endif
 
+#ifndef VSYS_AF
+#define VSYS_AF 0
+#endif
+#ifndef VSYS_BF
+#define VSYS_BF 0
+#endif
+
 namespace {
 
 using vshim::get32;
@@ -80,7 +87,7 @@ int get_writes(void *h, uint32_t *o_addr, int32_t *o_data) {
 int done(void *h) { return M::top(h).done ? 1 : 0; }
 
 const vsys_api_t kApi = {
-    M::base,    kRows,         kCols,      kLanes, VSYS_AW, VSYS_BW, VSYS_ACCW,
+    M::base,    kRows,         kCols,      kLanes, VSYS_AW, VSYS_BW, VSYS_ACCW, VSYS_AF, VSYS_BF,
     set_inputs, get_reads,     set_read_data, get_writes, done,
 };
 

@@ -40,6 +40,7 @@ typedef struct vsys_api {
     unsigned lanes;                 /* max(R, C): read lanes per memory */
     unsigned in_bits, w_bits;       /* AW (ifmap / A), BW (filter / B) */
     unsigned acc_bits;              /* ACCW */
+    unsigned in_fmt, w_fmt;         /* AF, BF: 0 integer, else E*16+M */
     /* Drive rst (sync, active high), start and the command (df: 0 OS,
      * 1 WS, 2 IS); takes effect at the next rising edge. */
     void (*set_inputs)(void *h, int rst, int start, uint32_t m, uint32_t n,

@@ -46,6 +46,9 @@ static const struct {
     {"lut_rtl", lut_rtl_suite, 0},
     {"paths", paths_suite, 1},
     {"spawn", spawn_suite, 1},
+    {"numfmt", numfmt_suite, 1},
+    {"numfmt_rtl", numfmt_rtl_suite, 0},
+    {"pimgpt", pimgpt_suite, 1},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

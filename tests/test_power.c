@@ -107,7 +107,7 @@ static void small_hw(hw_cfg_t *hw)
 {
     memset(hw, 0, sizeof *hw);
     snprintf(hw->name, sizeof hw->name, "small");
-    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32};
+    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
     hw->sram = (sram_cfg_t){4096, 2048, 8192};
     hw->dma.bytes_per_cycle = 8;
 }
@@ -170,6 +170,39 @@ START_TEST(laws_pass_through_table_points)
     NEAR(tech_add_pj(&t, 24), 0.075, 1e-12);                    /* midway 16..32 */
     NEAR(tech_add_um2(&t, 64), 320, 1e-12);                     /* per bit beyond 32 */
     NEAR(tech_sram_um2(&t, 1024), 1024 * 8 * 0.25 / 0.5, 1e-12);
+}
+END_TEST
+
+/* A minifloat array: the integer grid with its multiplier replaced by the
+ * fp datapath; the shifter by hand: E4M3 x E4M3 shifts by 0..28, 5 stages of
+ * 32 muxes per PE; E2M1 by 0..4, 3 stages. */
+START_TEST(minifloat_area_replaces_the_multiplier_by_the_fp_datapath)
+{
+    tech_t t;
+    load_round(&t);
+    hw_cfg_t hw;
+    small_hw(&hw);
+    char err[256];
+    power_breakdown_t i8, f8;
+    power_init(&i8);
+    power_init(&f8);
+    ck_assert_int_eq(power_systolic_area(&t, &hw, &i8, err, sizeof err), 0);
+    hw.array.in_fmt = hw.array.w_fmt = (numfmt_t){4, 3, NUMFMT_OCP_E4M3};
+    ck_assert_int_eq(power_systolic_area(&t, &hw, &f8, err, sizeof err), 0);
+    NEAR(power_get(&f8, "array.fp_shift"), 4 * 32 * 5 * t.a.mux_bit, 1e-12);
+    NEAR(power_get(&f8, "array.fp_exp"), 4 * tech_add_um2(&t, 5), 1e-12);
+    NEAR(power_get(&f8, "array.mul"), 4 * tech_mul_um2(&t, 4, 4), 1e-12);
+    NEAR(power_get(&f8, "array.fp_neg"), 4 * tech_add_um2(&t, 8), 1e-12);
+    NEAR(f8.total - i8.total,
+         power_get(&f8, "array.mul") + power_get(&f8, "array.fp_exp") +
+             power_get(&f8, "array.fp_shift") + power_get(&f8, "array.fp_neg") -
+             power_get(&i8, "array.mul"), 1e-9);
+    hw.array.in_fmt = hw.array.w_fmt = (numfmt_t){2, 1, NUMFMT_FINITE};
+    hw.array.in_bits = hw.array.w_bits = 4;
+    power_breakdown_t f4;
+    power_init(&f4);
+    ck_assert_int_eq(power_systolic_area(&t, &hw, &f4, err, sizeof err), 0);
+    NEAR(power_get(&f4, "array.fp_shift"), 4 * 32 * 3 * t.a.mux_bit, 1e-12);
 }
 END_TEST
 
@@ -743,6 +776,7 @@ Suite *power_suite(void)
     tcase_add_test(tc, energy_is_events_times_event_energies);
     tcase_add_test(tc, laws_pass_through_table_points);
     tcase_add_test(tc, area_is_pes_plus_sram);
+    tcase_add_test(tc, minifloat_area_replaces_the_multiplier_by_the_fp_datapath);
     tcase_add_test(tc, node_factors_applied_as_documented);
     tcase_add_test(tc, bad_tables_give_one_line);
     tcase_add_test(tc, scale_factors_that_overflow_a_value_are_refused);

@@ -18,6 +18,7 @@ static const char rtlcheck_usage[] =
     "       codesim rtlcheck --block lut ...   (see codesim rtlcheck --block lut --help)\n"
     "                        [--m M --n N --k K] [--trials T] [--seed S] [--db FILE]\n"
     "                        [--a-bits B] [--w-bits B] [--acc-bits B]\n"
+    "                        [--a-format F --w-format F]\n"
     "\n"
     "Runs T random cases on the C model and on the Verilated RTL of an R x C array\n"
     "(built on first use per shape) and compares output values (also against a\n"
@@ -35,17 +36,22 @@ static const char rtlcheck_usage[] =
     "  --trials T   cases to run (default 100)      --seed S   random seed (default 1)\n"
     "  --a-bits, --w-bits  activation and weight widths (default 8),\n"
     "  --acc-bits   accumulator width (default 32)\n"
+    "  --a-format, --w-format  int (default) or a minifloat: e4m3, e5m2 (OCP fp8),\n"
+    "               eXmY with 1+X+Y in 3..8 (sets the operand's bits)\n"
     "  --db FILE    results database (default results.db)\n"
     "\n"
     "EXAMPLES\n"
     "  codesim rtlcheck --block systolic --rows 8 --cols 8 --dataflow os --trials 100\n"
     "  codesim rtlcheck --block systolic --rows 4 --cols 3 --dataflow ws --a-bits 4 --w-bits 6 \\\n"
     "      --acc-bits 12\n"
+    "  codesim rtlcheck --block systolic --rows 4 --cols 3 --dataflow os --a-format e4m3 \\\n"
+    "      --w-format e5m2 --trials 200\n"
     "  codesim rtlcheck --block pim --help\n";
 
 int cmd_rtlcheck(int argc, char **argv)
 {
     const char *block = NULL, *df_s = NULL, *db_path = "results.db";
+    const char *fmt_s[2] = {NULL, NULL};
     uint64_t rows = 0, cols = 0, m = 0, n = 0, k = 0, trials = 100, seed = 1;
     uint64_t in_bits = 8, w_bits = 8, acc_bits = 32;
     static const struct option opts[] = {
@@ -57,6 +63,8 @@ int cmd_rtlcheck(int argc, char **argv)
         {"a-bits", required_argument, 0, 'i'}, {"w-bits", required_argument, 0, 'w'},
         {"in-bits", required_argument, 0, 'i'}, /* hidden alias of --a-bits */
         {"acc-bits", required_argument, 0, 'a'}, {"help", no_argument, 0, 'H'},
+        {"a-format", required_argument, 0, 'I'}, {"w-format", required_argument, 0, 'W'},
+        {"in-format", required_argument, 0, 'I'}, /* hidden alias of --a-format */
         {0, 0, 0, 0}};
     /* Blocks other than the systolic array parse their own flags. */
     static const struct {
@@ -78,6 +86,8 @@ int cmd_rtlcheck(int argc, char **argv)
         case 'b': block = optarg; break;
         case 'f': df_s = optarg; break;
         case 'd': db_path = optarg; break;
+        case 'I': fmt_s[0] = optarg; break;
+        case 'W': fmt_s[1] = optarg; break;
         case 'r': o = "rows"; dst = &rows; break;
         case 'c': o = "cols"; dst = &cols; break;
         case 'M': o = "m"; dst = &m; hi = 1 << 14; break;
@@ -102,7 +112,22 @@ int cmd_rtlcheck(int argc, char **argv)
         return 2;
     }
     systolic_cfg_t cfg = {(uint32_t)rows, (uint32_t)cols, SYSTOLIC_OS, (uint32_t)in_bits,
-                          (uint32_t)w_bits, (uint32_t)acc_bits};
+                          (uint32_t)w_bits, (uint32_t)acc_bits, {0, 0, 0}, {0, 0, 0}};
+    for (int i = 0; i < 2; i++) {
+        numfmt_t *f = i ? &cfg.w_fmt : &cfg.in_fmt;
+        char why[160];
+        if (fmt_s[i] && numfmt_parse(fmt_s[i], f, why, sizeof why) != 0) {
+            cli_err("codesim rtlcheck: --%s-format: %s\n", i ? "w" : "a", why);
+            return 2;
+        }
+        if (numfmt_is_float(f))
+            *(i ? &cfg.w_bits : &cfg.in_bits) = numfmt_bits(f);
+    }
+    char why[160];
+    if (systolic_cfg_check(&cfg, why, sizeof why) != 0) {
+        cli_err("codesim rtlcheck: %s\n", why);
+        return 2;
+    }
     if (!rows || !cols) {
         cli_err("codesim rtlcheck: --%s: missing\n", rows ? "cols" : "rows");
         return 2;

@@ -23,7 +23,7 @@
 static const char run_usage[] =
     "usage: codesim run --workload FILE [--hw FILE] [--path fast|cycle] [common options]\n"
     "       codesim run --model FILE [--hw FILE] [--batch B] [--prompt L] [--gen G]\n"
-    "                   [--mode auto|npu|pim-blocked|neupims|gpu] [--w-bits W] [--a-bits A]\n"
+    "                   [--mode auto|npu|pim-blocked|neupims|gpu|pimgpt] [--w-bits W] [--a-bits A]\n"
     "                   [--kv-bits V] [--timeline FILE] [--seed S] [--routing FILE]\n"
     "                   [common options]\n"
     "common options:    [--tech NODE] [--db FILE] [--json FILE] [--csv DIR]\n"
@@ -54,6 +54,8 @@ static const char run_usage[] =
     "                   PIM computes; neupims: dual row buffers and sub-batch\n"
     "                   interleaving.  auto (default): npu without a pim: section;\n"
     "                   with one, neupims when B >= 2 x array rows, else pim-blocked;\n"
+    "                   pimgpt: PIM-GPT, every GEMM/GEMV on PIM, the rest on the\n"
+    "                   cores' vector units as the controller ASIC (configs/pimgpt.yaml);\n"
     "                   gpu: every op on the gpu: section's roofline (configs/a100.yaml),\n"
     "                   also auto's choice for a machine with gpu: and no pim:\n"
     "  --w-bits, --a-bits, --kv-bits  weight, activation, KV-cache widths (default 8;\n"

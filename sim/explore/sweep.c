@@ -415,7 +415,7 @@ static int parse_llm(ld_t *ld, sweep_t *sw, yaml_node_t *map)
             npu_mode_t m;
             if (!s || (strcmp(s, "auto") != 0 && npu_mode_parse(s, &m) != 0))
                 return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
-                                  "'%.40s' is not auto, npu, pim-blocked or neupims",
+                                  "'%.40s' is not auto, npu, pim-blocked, neupims, gpu or pimgpt",
                                   s ? s : kind_of(v));
             snprintf(l->mode, sizeof l->mode, "%s", s);
             continue;

@@ -18,7 +18,8 @@
  *     prompt: 128                    # prompt tokens (default 512)
  *     gen: 4                         # new tokens, the first from prefill (default 2)
  *     mode: auto                     # auto (default): neupims when the point has
- *                                    # PIM, else npu; or npu, pim-blocked, neupims
+ *                                    # PIM, else npu; or npu, pim-blocked, neupims,
+ *                                    # gpu, pimgpt
  *     wbits: 8                       # widths (default: the model's native wbits,
  *     abits: 8                       # abits and kvbits 8), as codesim run --model
  *     kvbits: 8
@@ -79,7 +80,7 @@ typedef struct {
     uint64_t batch, prompt, gen;
     uint32_t wbits;     /* 0: the model's native width */
     uint32_t abits, kvbits;
-    char mode[16];      /* auto, npu, pim-blocked or neupims */
+    char mode[16];      /* auto, npu, pim-blocked, neupims, gpu or pimgpt */
     unsigned line;      /* of llm:, 0 when absent */
     unsigned key_line[7]; /* of batch, prompt, gen, mode, wbits, abits, kvbits */
 } sweep_llm_t;

@@ -9,7 +9,7 @@
 #include "sched.h"
 #include "../../models/util.h"
 
-static const char *const mode_names[] = {"npu", "pim-blocked", "neupims", "gpu"};
+static const char *const mode_names[] = {"npu", "pim-blocked", "neupims", "gpu", "pimgpt"};
 
 const char *npu_mode_name(npu_mode_t m)
 {
@@ -360,6 +360,8 @@ static int lower_pim(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t 
 
 static int on_pim(const npu_hw_t *hw, const mapper_op_t *op)
 {
+    if (hw->mode == NPU_PIMGPT)
+        return op->kind != MAPPER_VECTOR;
     return (hw->mode == NPU_PIM_BLOCKED || hw->mode == NPU_PIM_NEUPIMS) &&
            op->phase == MAPPER_DECODE &&
            (strcmp(op->name, "qk") == 0 || strcmp(op->name, "sv") == 0);
@@ -678,7 +680,8 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
         snprintf(err, errlen, "mode: gpu needs a gpu section in the hardware config");
         return -1;
     }
-    if ((hw->mode == NPU_PIM_BLOCKED || hw->mode == NPU_PIM_NEUPIMS) && !hw->pim) {
+    if ((hw->mode == NPU_PIM_BLOCKED || hw->mode == NPU_PIM_NEUPIMS || hw->mode == NPU_PIMGPT) &&
+        !hw->pim) {
         snprintf(err, errlen, "mode: %s needs a pim section in the hardware config",
                  npu_mode_name(hw->mode));
         return -1;

@@ -37,6 +37,17 @@
  *                   GEMMs on the NPU (NeuPIMs' sub-batch interleaving).
  *  NPU_GPU          no NPU: every op is one kernel on the machine's gpu:
  *                   section (models/gpu.h), one after the other.
+ *  NPU_PIMGPT       PIM-GPT (Wu, Wang, Lu, arXiv 2310.09385): every GEMM and
+ *                   GEMV, weights and attention, prefill and decode, is a PIM
+ *                   kernel (pim_gemv_time, the matrix split by rows over
+ *                   channels, then over the banks of each channel, all banks
+ *                   in lockstep); the NPU is the small controller ASIC: its
+ *                   cores' vector units run every other op (norms, softmax,
+ *                   GELU, residual adds) at npu.freq_mhz and the arrays stay
+ *                   idle.  Weights never cross the bus; only the input
+ *                   vectors (PIM_WR_GB) and results (PIM_RD_RES) do, inside
+ *                   the PIM kernel's time.  Not modelled: writing the new K/V
+ *                   rows into the banks, the ASIC's instruction issue.
  * Prefill runs on the NPU in every NPU mode.
  *
  * Per-unit time: a PIM kernel's time is booked on `pim` in every mode; in
@@ -66,7 +77,7 @@
 #include "../io/config.h"
 
 typedef enum {
-    NPU_ONLY = 0, NPU_PIM_BLOCKED = 1, NPU_PIM_NEUPIMS = 2, NPU_GPU = 3
+    NPU_ONLY = 0, NPU_PIM_BLOCKED = 1, NPU_PIM_NEUPIMS = 2, NPU_GPU = 3, NPU_PIMGPT = 4
 } npu_mode_t;
 
 const char *npu_mode_name(npu_mode_t m);

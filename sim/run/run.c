@@ -28,11 +28,12 @@ int sim_mode(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, npu_mode_t 
                       : batch >= 2ull * hw->array.rows ? NPU_PIM_NEUPIMS
                                                         : NPU_PIM_BLOCKED;
     if (mode_s && strcmp(mode_s, "auto") != 0 && npu_mode_parse(mode_s, &mode) != 0) {
-        snprintf(err, errlen, "mode: '%.40s' is not auto, npu, pim-blocked, neupims or gpu",
-                 mode_s);
+        snprintf(err, errlen,
+                 "mode: '%.40s' is not auto, npu, pim-blocked, neupims, gpu or pimgpt", mode_s);
         return -1;
     }
-    if ((mode == NPU_PIM_BLOCKED || mode == NPU_PIM_NEUPIMS) && !hw->has_pim) {
+    if ((mode == NPU_PIM_BLOCKED || mode == NPU_PIM_NEUPIMS || mode == NPU_PIMGPT) &&
+        !hw->has_pim) {
         snprintf(err, errlen, "mode: %s needs a pim: section", npu_mode_name(mode));
         return -1;
     }

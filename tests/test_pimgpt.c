@@ -1,0 +1,172 @@
+/* test_pimgpt.c - what the PIM-GPT comparison (make pimgpt) rests on: in
+ * --mode pimgpt every GEMM/GEMV is a PIM kernel whose time is the kernel
+ * model's for its shape (called here directly), the arrays and the DMA stay
+ * idle, the rest runs on the controller's vector units; the shipped machine
+ * files; and bad input. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../models/pim_gemv.h"
+#include "../sim/io/config.h"
+#include "../sim/io/workload.h"
+#include "../sim/run/npu.h"
+#include "../sim/run/run.h"
+#include "tests.h"
+
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
+
+typedef struct {
+    hw_cfg_t hw;
+    pim_gemv_cfg_t pim;
+    mapper_model_t model;
+} fx_t;
+
+/* GPT-2 small on configs/pimgpt.yaml's machine. */
+static void setup(fx_t *f)
+{
+    char err[256], path[512];
+    memset(f, 0, sizeof *f);
+    snprintf(path, sizeof path, "%s/configs/pimgpt.yaml", CODESIM_ROOT);
+    ck_assert_msg(hw_load(path, &f->hw, err, sizeof err) == 0, "%s", err);
+    power_npu_pim_cfg(&f->hw, PIM_BLOCKED, &f->pim);
+    snprintf(path, sizeof path, "%s/traces/models/gpt2.json", CODESIM_ROOT);
+    ck_assert_msg(workload_model_load(path, &f->model, err, sizeof err) == 0, "%s", err);
+}
+
+static void run(fx_t *f, const mapper_run_t *r, npu_result_t *res)
+{
+    char err[256];
+    const npu_hw_t h = {&f->hw, f->hw.npu, NPU_PIMGPT, &f->pim};
+    ck_assert_msg(npu_run(&h, &f->model, r, res, NULL, err, sizeof err) == 0, "%s", err);
+}
+
+static const npu_unit_stat_t *unit(const npu_result_t *res, const char *name)
+{
+    for (size_t i = 0; i < res->nunits; i++)
+        if (strcmp(res->units[i].name, name) == 0)
+            return &res->units[i];
+    ck_abort_msg("no unit %s", name);
+    return NULL;
+}
+
+START_TEST(every_gemv_runs_on_pim_and_the_rest_on_the_controller)
+{
+    fx_t f;
+    setup(&f);
+    const mapper_run_t r = {1, 8, 3, 16, 16, 16};
+    npu_result_t res;
+    run(&f, &r, &res);
+    uint64_t pim = 0, vec = 0;
+    size_t npim = 0;
+    for (size_t i = 0; i < res.nops; i++) {
+        const int gemv = strcmp(res.ops[i].name, "qkv") == 0 ||
+                         strcmp(res.ops[i].name, "fc1") == 0 ||
+                         strcmp(res.ops[i].name, "qk") == 0 ||
+                         strcmp(res.ops[i].name, "lm_head") == 0;
+        if (gemv)
+            ck_assert_msg(res.ops[i].unit == MAPPER_UNIT_PIM, "%s not on pim", res.ops[i].name);
+        if (res.ops[i].unit == MAPPER_UNIT_PIM) {
+            pim += res.ops[i].cycles;
+            npim++;
+        } else {
+            ck_assert_uint_eq(res.ops[i].macs, 0); /* only vector ops elsewhere */
+            vec += res.ops[i].cycles;
+        }
+    }
+    /* qkv, qk, sv, o_proj, fc1, fc2, lm_head in prefill and decode */
+    ck_assert_uint_eq(npim, 14);
+    ck_assert_uint_eq(unit(&res, "pim")->busy, pim);
+    ck_assert_uint_eq(unit(&res, "core0.vector")->busy, vec);
+    ck_assert_uint_eq(unit(&res, "core0.matrix")->busy, 0);
+    ck_assert_uint_eq(res.dram_bytes, 0); /* weights never cross the bus */
+    ck_assert_uint_eq(unit(&res, "dram")->busy, 0);
+    npu_result_free(&res);
+    hw_free(&f.hw);
+}
+END_TEST
+
+/* Decode fc1 of GPT-2 small at batch 1 is a 3072 x 768 GEMV: its time is
+ * layers x steps x that kernel's, DRAM clocks converted to the 1 GHz ASIC
+ * clock and rounded up. */
+START_TEST(a_decode_projection_takes_its_pim_kernel_time)
+{
+    fx_t f;
+    setup(&f);
+    const mapper_run_t r = {1, 8, 4, 16, 16, 16};
+    npu_result_t res;
+    run(&f, &r, &res);
+    pim_gemv_stats_t st;
+    char err[256];
+    const pim_gemv_t g = {1, 3072, 768};
+    ck_assert_msg(pim_gemv_time(&f.pim, &g, &st, NULL, err, sizeof err) == 0, "%s", err);
+    const uint64_t ps = st.cycles * f.pim.dram.tck_ps, one = (ps * 1000 + 999999) / 1000000;
+    const npu_op_stat_t *fc1 = NULL;
+    for (size_t i = 0; i < res.nops; i++)
+        if (res.ops[i].phase == MAPPER_DECODE && !strcmp(res.ops[i].name, "fc1"))
+            fc1 = &res.ops[i];
+    ck_assert_ptr_nonnull(fc1);
+    ck_assert_uint_eq(fc1->cycles, f.model.layers * 3 * one);
+    /* and it reads every weight once: 3072 x 768 useful MACs per kernel */
+    ck_assert_uint_eq(st.useful_macs, 3072u * 768u);
+    npu_result_free(&res);
+    hw_free(&f.hw);
+}
+END_TEST
+
+START_TEST(pimgpt_needs_a_pim_section)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    npu_mode_t m;
+    char err[256];
+    ck_assert_int_eq(sim_mode(&hw, "pimgpt", 1, &m, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "pimgpt needs a pim"));
+    ck_assert_int_eq(sim_mode(&hw, "pim-gpt", 1, &m, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "pimgpt"));
+}
+END_TEST
+
+START_TEST(shipped_machines_load_with_their_sources_numbers)
+{
+    fx_t f;
+    setup(&f);
+    /* 8 GDDR6 channels x 16 banks, 2 KB pages, 16 lanes per bank (AiM) */
+    ck_assert_uint_eq(f.hw.dram.dev.channels, 8);
+    ck_assert_uint_eq(f.hw.dram.dev.bank_groups * f.hw.dram.dev.banks_per_group, 16);
+    ck_assert_uint_eq(f.hw.dram.dev.columns * f.hw.dram.dev.bus_bits / 8, 2048);
+    ck_assert_uint_eq(f.pim.unit.lanes, 16);
+    ck_assert_uint_eq(f.pim.unit.banks_per_unit, 1);
+    /* AiM: one 32 B column per bank per ns = 16 MACs at 1 GHz */
+    ck_assert_uint_eq(f.hw.dram.dev.tCCD_L * f.hw.dram.dev.tck_ps, 1000);
+    /* GPT-2 XL: 48 layers of hidden 1600, 25 heads */
+    char err[256], path[512];
+    mapper_model_t xl;
+    snprintf(path, sizeof path, "%s/traces/models/gpt2-xl.json", CODESIM_ROOT);
+    ck_assert_msg(workload_model_load(path, &xl, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(xl.layers, 48);
+    ck_assert_uint_eq(xl.hidden, 1600);
+    ck_assert_uint_eq(xl.heads, 25);
+    hw_cfg_t g;
+    snprintf(path, sizeof path, "%s/configs/a100_1gpu.yaml", CODESIM_ROOT);
+    ck_assert_msg(hw_load(path, &g, err, sizeof err) == 0, "%s", err);
+    ck_assert(g.has_gpu && npu_devices(&g) == 1);
+    hw_free(&g);
+    hw_free(&f.hw);
+}
+END_TEST
+
+Suite *pimgpt_suite(void)
+{
+    Suite *s = suite_create("pimgpt");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, every_gemv_runs_on_pim_and_the_rest_on_the_controller);
+    tcase_add_test(tc, a_decode_projection_takes_its_pim_kernel_time);
+    tcase_add_test(tc, pimgpt_needs_a_pim_section);
+    tcase_add_test(tc, shipped_machines_load_with_their_sources_numbers);
+    suite_add_tcase(s, tc);
+    return s;
+}
