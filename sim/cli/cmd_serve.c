@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../db/db.h"
 #include "../io/config.h"
+#include "../io/paths.h"
 #include "../io/serve_file.h"
 #include "../io/workload.h"
 #include "../run/serve.h"
@@ -260,6 +262,57 @@ out:
     serve_stream_free(&stream);
     serve_spec_free(&spec);
     db_close(db);
+    hw_free(&hw);
+    return rc;
+}
+
+/* bench: 10,000 Llama-2-7B requests (traces/serve_bench.yaml) on
+ * configs/npu_pim.yaml with the default serving parameters; wall and CPU
+ * seconds (target under 60 s on one core). */
+int bench_serve(void)
+{
+    char err[600], hw_file[4096], model_file[4096], wl_file[4096];
+    io_data_path("configs/npu_pim.yaml", hw_file, sizeof hw_file);
+    io_data_path("traces/models/llama-2-7b.json", model_file, sizeof model_file);
+    io_data_path("traces/serve_bench.yaml", wl_file, sizeof wl_file);
+    hw_cfg_t hw;
+    mapper_model_t model;
+    serve_spec_t spec = {0};
+    serve_stream_t s = {0};
+    serve_result_t r = {0};
+    int rc = 1;
+    if (hw_load(hw_file, &hw, err, sizeof err) != 0) {
+        cli_err("bench serve: %s\n", err);
+        return 1;
+    }
+    if (workload_model_load(model_file, &model, err, sizeof err) != 0 ||
+        serve_spec_load(wl_file, &spec, err, sizeof err) != 0) {
+        cli_err("bench serve: %s\n", err);
+        goto out;
+    }
+    const serve_poisson_t p = {spec.requests, spec.rate, spec.seed, spec.prompt_min,
+                               spec.prompt_max, spec.gen_min, spec.gen_max};
+    serve_cfg_t cfg;
+    serve_cfg_defaults(&cfg);
+    const mapper_run_t run = {1, 1, 1, 0, 8, 8};
+    const double t0 = util_now_s();
+    const clock_t c0 = clock();
+    if (serve_poisson(&p, &s, err, sizeof err) != 0 ||
+        serve_run(&hw, &model, &run, &cfg, &s, &r, err, sizeof err) != 0) {
+        cli_err("bench serve: %s\n", err);
+        goto out;
+    }
+    const double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC, wall = util_now_s() - t0;
+    printf("\ncodesim bench: serving %zu Llama-2-7B requests at %g/s on %s (target < 60 s)\n",
+           s.n, p.rate, hw.name);
+    printf("%.2f s wall, %.2f s CPU; %" PRIu64 " iterations, %" PRIu64
+           " step shapes simulated, %" PRIu64 " cache hits\n",
+           wall, cpu, r.iterations, r.shapes_simulated, r.cache_hits);
+    rc = 0;
+out:
+    serve_result_free(&r);
+    serve_stream_free(&s);
+    serve_spec_free(&spec);
     hw_free(&hw);
     return rc;
 }
