@@ -1099,10 +1099,10 @@ int db_record_serve(db_t *db, const db_run_t *run, const db_serve_t *sum,
                                 "INSERT INTO serve_runs(run_id, model, requests, max_batch,"
                                 " token_budget, chunk, block_tokens, bucket, preempt, kv_blocks,"
                                 " kv_peak_blocks, kv_full, preemptions, iterations, makespan_s,"
-                                " req_per_s, tok_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,"
+                                " rate, req_per_s, tok_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,"
                                 " tpot_p50_s, tpot_p90_s, tpot_p99_s, e2e_p50_s, e2e_p90_s,"
                                 " e2e_p99_s, mean_in_system)"
-                                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                 -1, &st, NULL);
     }
     int c = 1;
@@ -1122,6 +1122,7 @@ int db_record_serve(db_t *db, const db_run_t *run, const db_serve_t *sum,
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->preemptions);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->iterations);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, res->makespan_s);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->rate);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->req_per_s);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->tok_per_s);
     for (int k = 0; k < 3; k++)

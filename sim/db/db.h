@@ -260,6 +260,7 @@ typedef struct {
     const char *model;
     const serve_cfg_t *cfg;
     uint64_t total_cycles;
+    double rate;                       /* offered: (n - 1) / (last - first arrival) */
     double req_per_s, tok_per_s;
     double ttft[3], tpot[3], e2e[3];   /* p50, p90, p99 */
 } db_serve_t;

@@ -241,6 +241,7 @@ static const db_column_t serve_runs_cols[] = {
     {"preemptions", "INTEGER", NULL, 0},
     {"iterations", "INTEGER", NULL, 0},
     {"makespan_s", "REAL", NULL, 0},
+    {"rate", "REAL", NULL, 0},               /* offered arrivals per second */
     {"req_per_s", "REAL", NULL, 0},
     {"tok_per_s", "REAL", NULL, 0},
     {"ttft_p50_s", "REAL", NULL, 0},
