@@ -2,6 +2,7 @@
  * against the batch simulator's batch-1 run, Little's law, the knee of a
  * rate sweep, the KV cache's capacity and its full iterations in the
  * database, preemption, chunked prefill, and the trace and workload files. */
+#include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -279,6 +280,58 @@ START_TEST(serve_preemption_recomputes_and_finishes)
 }
 END_TEST
 
+/* The timeline is Chrome trace-event JSON: one named track per batch slot,
+ * every request's prefill and decode spans on a slot below max_batch, and one
+ * kv_full mark per kv_full iteration. */
+START_TEST(serve_timeline_has_one_track_per_slot_and_kv_full_marks)
+{
+    fix_t f;
+    load(&f, "gpt2");
+    const serve_poisson_t p = {40, 500.0, 5, 200, 400, 20, 40};
+    serve_stream_t s;
+    char err[256];
+    ck_assert_msg(serve_poisson(&p, &s, err, sizeof err) == 0, "%s", err);
+    serve_cfg_t cfg;
+    serve_cfg_defaults(&cfg);
+    cfg.max_batch = 6;
+    cfg.kv_blocks = 100;
+    FILE *tl = tmpfile();
+    ck_assert_ptr_nonnull(tl);
+    cfg.timeline = tl;
+    serve_result_t r;
+    serve(&f, &cfg, &s, &r);
+    rewind(tl);
+    json_error_t je;
+    json_t *doc = json_loadf(tl, 0, &je);
+    fclose(tl);
+    ck_assert_msg(doc != NULL, "timeline: %s (line %d)", je.text, je.line);
+    json_t *ev = json_object_get(doc, "traceEvents");
+    ck_assert(json_is_array(ev));
+    size_t names = 0, spans = 0, full = 0, i;
+    json_t *e;
+    json_array_foreach(ev, i, e) {
+        const char *ph = json_string_value(json_object_get(e, "ph"));
+        const char *name = json_string_value(json_object_get(e, "name"));
+        ck_assert(ph && name);
+        if (!strcmp(ph, "M"))
+            names++;
+        if (!strcmp(ph, "X")) {
+            ck_assert_int_lt(json_integer_value(json_object_get(e, "tid")), 6);
+            spans += strstr(name, " prefill") || strstr(name, " decode");
+        }
+        full += !strcmp(ph, "i") && !strcmp(name, "kv_full");
+    }
+    json_decref(doc);
+    ck_assert_uint_eq(names, 6);
+    ck_assert_uint_eq(spans, 2 * 40);
+    ck_assert_uint_gt(r.kv_full, 0);
+    ck_assert_uint_eq(full, r.kv_full);
+    serve_result_free(&r);
+    serve_stream_free(&s);
+    hw_free(&f.hw);
+}
+END_TEST
+
 static void write_file(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
@@ -374,6 +427,8 @@ Suite *serve_suite(void)
         {"kv_full_is_counted_in_the_db", serve_kv_full_is_counted_in_the_db},
         {"preemption_recomputes_and_finishes", serve_preemption_recomputes_and_finishes},
         {"trace_reads_azure_layout_and_refuses_bad_rows", serve_trace_reads_azure_layout_and_refuses_bad_rows},
+        {"timeline_has_one_track_per_slot_and_kv_full_marks",
+         serve_timeline_has_one_track_per_slot_and_kv_full_marks},
         {"refuses_a_request_larger_than_the_cache", serve_refuses_a_request_larger_than_the_cache},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {

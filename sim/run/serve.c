@@ -606,6 +606,11 @@ int serve_run(const hw_cfg_t *hw, const mapper_model_t *m, const mapper_run_t *r
         tl_event(&v, "{\"name\":\"kv_blocks\",\"ph\":\"C\",\"pid\":0,\"ts\":%.3f,"
                      "\"args\":{\"used\":%" PRIu64 "}}", us(&v, now), used);
     }
+    if (v.free_blocks != capacity || v.nfree_slots != cfg->max_batch) {
+        snprintf(err, errlen, "internal: %" PRIu64 " KV blocks or %u slots not returned",
+                 capacity - v.free_blocks, cfg->max_batch - v.nfree_slots);
+        goto out;
+    }
     if (v.tl && (fputs("]}\n", v.tl) == EOF || ferror(v.tl) || v.tl_failed)) {
         snprintf(err, errlen, "timeline: write failed");
         goto out;
