@@ -89,6 +89,40 @@ START_TEST(serve_far_apart_requests_match_batch1_run)
 }
 END_TEST
 
+/* 64 requests arriving together decode as one batch of 64: on the PIM
+ * machine that is NeuPIMs' sub-batch interleaving (batch >= 2 x 32 rows),
+ * and each request's TPOT is that of a batch-64 `run --model` of the same
+ * lengths in auto mode. */
+START_TEST(serve_large_batch_decodes_as_neupims_run)
+{
+    fix_t f;
+    load(&f, "gpt2");
+    serve_req_t q[64];
+    for (int i = 0; i < 64; i++)
+        q[i] = (serve_req_t){0, 128, 4};
+    const serve_stream_t s = {q, 64};
+    serve_cfg_t cfg;
+    serve_cfg_defaults(&cfg);
+    cfg.bucket = 1;
+    cfg.chunk = 128;
+    cfg.token_budget = 64 * 128;
+    serve_result_t r;
+    serve(&f, &cfg, &s, &r);
+    ck_assert_uint_eq(r.iterations, 4); /* one prefill iteration, three decode steps */
+    sim_workload_t w = {SIM_MODEL, NULL, &f.m, {64, 128, 4, 0, 8, 8}, ENGINE_FAST, NULL, NULL};
+    sim_result_t ref;
+    char err[512];
+    ck_assert_msg(sim_run(&f.hw, &f.tech, &w, &ref, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(ref.mode, NPU_PIM_NEUPIMS);
+    for (int i = 0; i < 64; i++)
+        ck_assert_msg(fabs(r.reqs[i].tpot_s - ref.npu.tpot_s) < 1e-9, "req %d: TPOT %.9f vs %.9f",
+                      i, r.reqs[i].tpot_s, ref.npu.tpot_s);
+    sim_result_free(&ref);
+    serve_result_free(&r);
+    hw_free(&f.hw);
+}
+END_TEST
+
 /* Little's law: the time-average number of requests in the system (the
  * simulator's own integral) equals arrival rate x mean latency from the
  * per-request results, within 2%; and the Poisson stream's rate is the one
@@ -421,6 +455,7 @@ Suite *serve_suite(void)
         const TTest *test;
     } tests[] = {
         {"far_apart_requests_match_batch1_run", serve_far_apart_requests_match_batch1_run},
+        {"large_batch_decodes_as_neupims_run", serve_large_batch_decodes_as_neupims_run},
         {"littles_law_holds", serve_littles_law_holds},
         {"rate_sweep_shows_the_knee", serve_rate_sweep_shows_the_knee},
         {"kv_capacity_is_dram_minus_weights", serve_kv_capacity_is_dram_minus_weights},
