@@ -159,7 +159,7 @@ test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_syst
 # ~/.cache/codesim, never below PREFIX.
 PREFIX ?= /usr/local
 INSTALL_DATA := $(wildcard reports/tech/*.yaml rtl/*.v rtl/*.cpp rtl/*.h rtl/*.hpp rtl/*.sh \
-                  rtl/synth/* configs/* traces/*.csv traces/models/* traces/dram/* sweeps/*)
+                  rtl/synth/* configs/* traces/*.csv traces/*.yaml traces/models/* traces/dram/* sweeps/*)
 install: $(BUILD)/codesim
 	@dest="$(DESTDIR)$(PREFIX)"; \
 	install -d "$$dest/bin" "$$dest/share/codesim" && \

@@ -36,7 +36,7 @@ db=$out/neupims.db
 rm -f "$db"
 tpot() { # model batch hw mode -> ms per decode step
     "$bin" run --model "traces/models/gpt3-$1.json" --hw "$3" --mode "$4" --batch "$2" \
-        --prompt 512 --gen 2 --wbits 16 --abits 16 --kvbits 16 --db "$db" 2>/dev/null |
+        --prompt 512 --gen 2 --w-bits 16 --a-bits 16 --kv-bits 16 --db "$db" 2>/dev/null |
         awk '/^time per output token/ { print $5; found = 1 } END { if (!found) exit 1 }'
 }
 printf '%-9s %5s %10s %10s %11s %10s  %-16s %-16s %-16s\n' model batch "gpu tok/s" "npu tok/s" \

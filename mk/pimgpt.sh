@@ -22,7 +22,7 @@ rm -f "$db"
 # model hw mode -> "tpot_ms ttft_ms"
 run() {
     "$bin" run --model "traces/models/$1.json" --hw "$2" --mode "$3" --batch 1 \
-        --prompt 32 --gen 8 --wbits 16 --abits 16 --kvbits 16 --db "$db" 2>/dev/null |
+        --prompt 32 --gen 8 --w-bits 16 --a-bits 16 --kv-bits 16 --db "$db" 2>/dev/null |
         awk '/^time to first token/ { f = $5 } /^time per output token/ { t = $5 }
              END { if (t == "" || f == "") exit 1; print t, f }'
 }

@@ -49,6 +49,7 @@ static const struct {
     {"numfmt", numfmt_suite, 1},
     {"numfmt_rtl", numfmt_rtl_suite, 0},
     {"pimgpt", pimgpt_suite, 1},
+    {"serve", serve_suite, 1},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

@@ -573,7 +573,7 @@ START_TEST(test_db_refuses_schema_version_99_naming_both_versions)
     raw_exec(s.path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
     size_t len;
     char *before = slurp(s.path, &len);
-    open_refused(s.path, "99, newer than this codesim", "version 3");
+    open_refused(s.path, "99, newer than this codesim", "version 4");
     assert_bytes(s.path, before, len);
     free(before);
     scratch_free(&s);
@@ -618,8 +618,8 @@ START_TEST(test_db_migrates_version_1_in_place_keeping_rows)
 }
 END_TEST
 
-/* A version-2 file (the version-3 tables dropped) opens as version 3 with
- * every row kept, and takes an LLM run and a synthesis check. */
+/* A version-2 file (the version-3 and -4 tables dropped) opens as the current
+ * version with every row kept, and takes an LLM run and a synthesis check. */
 START_TEST(test_db_migrates_version_2_in_place_keeping_rows)
 {
     scratch_t s;
@@ -627,6 +627,7 @@ START_TEST(test_db_migrates_version_2_in_place_keeping_rows)
     make_db(s.path, 2);
     raw_exec(s.path, "DROP TABLE llm_runs; DROP TABLE llm_units; DROP TABLE llm_ops;"
                      " DROP TABLE synth_checks; DROP TABLE synth_sizes;"
+                     " DROP TABLE serve_runs; DROP TABLE serve_requests;"
                      " UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     const long layers = raw_int(s.path, "SELECT count(*) FROM layers");
     db_t *db = NULL;
@@ -638,7 +639,8 @@ START_TEST(test_db_migrates_version_2_in_place_keeping_rows)
     int64_t id;
     ck_assert_msg(db_record_synth(db, &chk, z, 2, &id, err, sizeof err) == 0, "%s", err);
     db_close(db);
-    ck_assert_int_eq(raw_int(s.path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    ck_assert_int_eq(raw_int(s.path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+                     DB_SCHEMA_VERSION);
     ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM layers"), layers);
     ck_assert_int_eq(raw_int(s.path, "SELECT count(*) FROM synth_sizes WHERE check_id = 1"), 2);
     ck_assert_int_eq(raw_int(s.path, "SELECT cells FROM synth_sizes WHERE rows = 2"), 4921);
@@ -977,6 +979,7 @@ START_TEST(test_db_migration_adds_missing_columns)
                      " ALTER TABLE layers DROP COLUMN unit;"
                      " DROP TABLE llm_runs; DROP TABLE llm_units; DROP TABLE llm_ops;"
                      " DROP TABLE synth_checks; DROP TABLE synth_sizes;"
+                     " DROP TABLE serve_runs; DROP TABLE serve_requests;"
                      " UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     const int64_t layers = raw_int(s.path, "SELECT count(*) FROM layers");
     db_t *db = NULL;

@@ -33,6 +33,7 @@ Suite *neupims_suite(void);    /* tests/test_neupims.c: TP, GPU baseline, PIM re
 Suite *numfmt_suite(void);     /* tests/test_numfmt.c: minifloat operands */
 Suite *numfmt_rtl_suite(void); /* tests/test_numfmt.c: the same on the RTL */
 Suite *pimgpt_suite(void);     /* tests/test_pimgpt.c: --mode pimgpt */
+Suite *serve_suite(void);       /* tests/test_serve.c: LLM serving (issue 15) */
 Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T

@@ -9,6 +9,8 @@
 #include "../db/db.h"
 
 int cmd_run(int argc, char **argv);
+int cmd_serve(int argc, char **argv);   /* sim/cli/cmd_serve.c */
+int bench_serve(void);                  /* sim/cli/cmd_serve.c: 10,000 requests */
 int bench_npu(void);                     /* sim/cli/cmd_bench.c */
 int bench_moe(void);                     /* sim/cli/cmd_bench.c: Mixtral, DeepSeek-V2-Lite */
 int cmd_rtlcheck(int argc, char **argv);

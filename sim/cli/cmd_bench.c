@@ -240,6 +240,8 @@ int cmd_bench(int argc, char **argv)
         rc = 1;
     if (rc == 0 && bench_moe() != 0)
         rc = 1;
+    if (rc == 0 && bench_serve() != 0)
+        rc = 1;
     if (rc == 0 && bench_lut() != 0)
         rc = 1;
     if (rc == 0)

@@ -17,6 +17,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run       simulate a layer workload on a hardware config, store the results\n"
+    "  serve     serve an LLM request stream: continuous batching, paged KV cache\n"
     "  rtlcheck  run random GEMMs on the C model and the Verilated RTL, compare\n"
     "  map       map an LLM (config.json) onto the hardware: ops, tiling, trace\n"
     "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
@@ -90,6 +91,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "rtlcheck"))
         return cmd_rtlcheck(argc - 1, argv + 1);
     if (!strcmp(cmd, "map"))

@@ -1080,3 +1080,85 @@ int db_record_synth(db_t *db, const db_synth_t *chk, const db_synth_size_t *size
         *check_id = id;
     return 0;
 }
+
+int db_record_serve(db_t *db, const db_run_t *run, const db_serve_t *sum,
+                    const serve_result_t *res, int64_t *run_id, char *err, size_t errlen)
+{
+    char what[128] = "record serve run";
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    if (sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        db_write_err(err, errlen, NULL, sql);
+        return -1;
+    }
+    int rc = run_insert(sql, run, NULL, 0, sum->total_cycles, &id, what, sizeof what);
+    if (rc == SQLITE_OK) {
+        snprintf(what, sizeof what, "record serve run");
+        rc = sqlite3_prepare_v2(sql,
+                                "INSERT INTO serve_runs(run_id, model, requests, max_batch,"
+                                " token_budget, chunk, block_tokens, bucket, preempt, kv_blocks,"
+                                " kv_peak_blocks, kv_full, preemptions, iterations, makespan_s,"
+                                " rate, req_per_s, tok_per_s, ttft_p50_s, ttft_p90_s, ttft_p99_s,"
+                                " tpot_p50_s, tpot_p90_s, tpot_p99_s, e2e_p50_s, e2e_p90_s,"
+                                " e2e_p99_s, mean_in_system)"
+                                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                -1, &st, NULL);
+    }
+    int c = 1;
+    const serve_cfg_t *cf = sum->cfg;
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, c++, id);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, sum->model);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->n);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, cf->max_batch);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, cf->token_budget);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, cf->chunk);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, cf->block_tokens);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, cf->bucket);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, (uint64_t)(cf->preempt != 0));
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->kv_blocks);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->kv_peak_blocks);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->kv_full);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->preemptions);
+    if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->iterations);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->makespan_s);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->rate);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->req_per_s);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->tok_per_s);
+    for (int k = 0; k < 3; k++)
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->ttft[k]);
+    for (int k = 0; k < 3; k++)
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->tpot[k]);
+    for (int k = 0; k < 3; k++)
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, sum->e2e[k]);
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->mean_in_system);
+    if (rc == SQLITE_OK) rc = db_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(sql, "INSERT INTO serve_requests(run_id, idx, arrival_s, prompt,"
+                                " gen, ttft_s, tpot_s, e2e_s, preemptions, slot)"
+                                " VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < res->n; i++) {
+        const serve_req_result_t *q = &res->reqs[i];
+        sqlite3_reset(st);
+        c = 1;
+        rc = sqlite3_bind_int64(st, c++, id);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, i);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->arrival_s);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->prompt);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->gen);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->ttft_s);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->tpot_s);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->e2e_s);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->preemptions);
+        if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->slot);
+        if (rc == SQLITE_OK) rc = db_step(st);
+    }
+    sqlite3_finalize(st);
+    if (db_finish(db, rc, what, err, errlen) != 0)
+        return -1;
+    if (run_id)
+        *run_id = id;
+    return 0;
+}

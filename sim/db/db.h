@@ -24,9 +24,10 @@
 #include "../io/config.h"
 #include "../../models/engine.h"
 #include "../run/npu.h"
+#include "../run/serve.h"
 #include "../io/workload.h"
 
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 
 typedef struct db db_t;
 
@@ -256,6 +257,21 @@ typedef struct {
 int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *n, char *err,
                        size_t errlen);
 void db_rtl_checks_free(db_rtl_check_row_t *rows, size_t n);
+
+/* A serving run (codesim serve): one runs row (path 'serve', workload = the
+ * serve workload or trace file) with its serve_runs row (sum) and one
+ * serve_requests row per request, in one transaction. */
+typedef struct {
+    const char *model;
+    const serve_cfg_t *cfg;
+    uint64_t total_cycles;
+    double rate;                       /* offered: (n - 1) / (last - first arrival) */
+    double req_per_s, tok_per_s;
+    double ttft[3], tpot[3], e2e[3];   /* p50, p90, p99 */
+} db_serve_t;
+
+int db_record_serve(db_t *db, const db_run_t *run, const db_serve_t *sum,
+                    const serve_result_t *res, int64_t *run_id, char *err, size_t errlen);
 
 int db_record_llm(db_t *db, const db_run_t *run, const db_llm_t *llm, const npu_result_t *res,
                   int64_t *run_id, char *err, size_t errlen);

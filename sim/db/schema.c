@@ -223,6 +223,53 @@ static const db_column_t synth_sizes_cols[] = {
     {"yosys_seconds", "REAL", NULL, 0},
 };
 
+/* One per codesim serve (issue 15): the stream's summary beside its runs
+ * row (path 'serve'); times in seconds, percentiles nearest-rank. */
+static const db_column_t serve_runs_cols[] = {
+    {"run_id", "INTEGER", "runs", DB_COL_KEY},
+    {"model", "TEXT", NULL, 0},
+    {"requests", "INTEGER", NULL, 0},
+    {"max_batch", "INTEGER", NULL, 0},
+    {"token_budget", "INTEGER", NULL, 0},
+    {"chunk", "INTEGER", NULL, 0},
+    {"block_tokens", "INTEGER", NULL, 0},
+    {"bucket", "INTEGER", NULL, 0},
+    {"preempt", "INTEGER", NULL, 0},
+    {"kv_blocks", "INTEGER", NULL, 0},       /* capacity */
+    {"kv_peak_blocks", "INTEGER", NULL, 0},
+    {"kv_full", "INTEGER", NULL, 0},         /* iterations a waiting request lacked blocks */
+    {"preemptions", "INTEGER", NULL, 0},
+    {"iterations", "INTEGER", NULL, 0},
+    {"makespan_s", "REAL", NULL, 0},
+    {"rate", "REAL", NULL, 0},               /* offered arrivals per second */
+    {"req_per_s", "REAL", NULL, 0},
+    {"tok_per_s", "REAL", NULL, 0},
+    {"ttft_p50_s", "REAL", NULL, 0},
+    {"ttft_p90_s", "REAL", NULL, 0},
+    {"ttft_p99_s", "REAL", NULL, 0},
+    {"tpot_p50_s", "REAL", NULL, 0},
+    {"tpot_p90_s", "REAL", NULL, 0},
+    {"tpot_p99_s", "REAL", NULL, 0},
+    {"e2e_p50_s", "REAL", NULL, 0},
+    {"e2e_p90_s", "REAL", NULL, 0},
+    {"e2e_p99_s", "REAL", NULL, 0},
+    {"mean_in_system", "REAL", NULL, 0},
+};
+
+/* One per request of a codesim serve. */
+static const db_column_t serve_requests_cols[] = {
+    {"run_id", "INTEGER", "runs", DB_COL_KEY},
+    {"idx", "INTEGER", NULL, DB_COL_KEY},
+    {"arrival_s", "REAL", NULL, 0},
+    {"prompt", "INTEGER", NULL, 0},
+    {"gen", "INTEGER", NULL, 0},
+    {"ttft_s", "REAL", NULL, 0},
+    {"tpot_s", "REAL", NULL, 0},
+    {"e2e_s", "REAL", NULL, 0},
+    {"preemptions", "INTEGER", NULL, 0},
+    {"slot", "INTEGER", NULL, 0},
+};
+
 static const db_table_t tables[] = {
     {"meta", 1, NULL, 1, COLS(meta_cols)},
     {"runs", 1, "id", 0, COLS(runs_cols)},
@@ -236,6 +283,8 @@ static const db_table_t tables[] = {
     {"llm_ops", 3, NULL, 0, COLS(llm_ops_cols)},
     {"synth_checks", 3, "id", 0, COLS(synth_checks_cols)},
     {"synth_sizes", 3, NULL, 0, COLS(synth_sizes_cols)},
+    {"serve_runs", 4, NULL, 0, COLS(serve_runs_cols)},
+    {"serve_requests", 4, NULL, 0, COLS(serve_requests_cols)},
 };
 
 _Static_assert(ARRAY_LEN(tables) <= DB_MAX_TABLES, "raise DB_MAX_TABLES");

@@ -670,8 +670,10 @@ static int map_ops(mapper_ctx_t *mc, const mapper_model_t *m, const mapper_run_t
     return mapper_map(mc, ops, err, errlen);
 }
 
-int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
-            npu_result_t *res, FILE *timeline, char *err, size_t errlen)
+/* only: the one step to simulate (NPU_ALL_STEPS: every step). */
+#define NPU_ALL_STEPS UINT32_MAX
+static int npu_sim(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
+                   uint32_t only, npu_result_t *res, FILE *timeline, char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
     if (npu_cfg_check(&hw->npu, err, errlen) != 0)
@@ -753,6 +755,8 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
         fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", timeline);
     int first_event = 1;
     for (uint32_t step = 0; step < steps; step++) {
+        if (only != NPU_ALL_STEPS && step != only)
+            continue;
         L.s = sched_new();
         if (!L.s) {
             snprintf(err, errlen, "out of memory");
@@ -852,4 +856,25 @@ out:
     if (rc)
         npu_result_free(res);
     return rc;
+}
+
+int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
+            npu_result_t *res, FILE *timeline, char *err, size_t errlen)
+{
+    return npu_sim(hw, m, r, NPU_ALL_STEPS, res, timeline, err, errlen);
+}
+
+int npu_step(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r, uint32_t step,
+             uint64_t *cycles, char *err, size_t errlen)
+{
+    if (step >= r->gen) {
+        snprintf(err, errlen, "step: %u is beyond the run's %" PRIu64 " steps", step, r->gen);
+        return -1;
+    }
+    npu_result_t res;
+    if (npu_sim(hw, m, r, step, &res, NULL, err, errlen) != 0)
+        return -1;
+    *cycles = step ? res.decode_cycles : res.prefill_cycles;
+    npu_result_free(&res);
+    return 0;
 }

@@ -144,4 +144,11 @@ int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
             npu_result_t *res, FILE *timeline, char *err, size_t errlen);
 void npu_result_free(npu_result_t *res);
 
+/* The cycles of one step of run r alone (0 = the prefill, s = decode step
+ * s), simulated exactly as npu_run simulates it: npu_run's prefill_cycles
+ * for step 0, its step s's share of decode_cycles otherwise.  For serving
+ * (sim/run/serve.h), which costs iterations one shape at a time. */
+int npu_step(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r, uint32_t step,
+             uint64_t *cycles, char *err, size_t errlen);
+
 #endif

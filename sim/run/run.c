@@ -252,6 +252,21 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
     return 0;
 }
 
+int sim_model_step(const hw_cfg_t *hw, const mapper_model_t *model, const mapper_run_t *run,
+                   const char *mode_s, uint32_t step, uint64_t *cycles, char *err, size_t errlen)
+{
+    mapper_run_t r = *run;
+    if (!r.wbits)
+        r.wbits = model->native_wbits;
+    npu_mode_t mode;
+    if (sim_mode(hw, mode_s, r.batch, &mode, err, errlen) != 0)
+        return -1;
+    pim_gemv_cfg_t pim;
+    power_npu_pim_cfg(hw, mode == NPU_PIM_NEUPIMS ? PIM_DUAL : PIM_BLOCKED, &pim);
+    const npu_hw_t nh = {hw, hw->npu, mode, hw->has_pim ? &pim : NULL};
+    return npu_step(&nh, model, &r, step, cycles, err, errlen);
+}
+
 /* Notes on what the hardware file set that no workload of this kind uses. */
 static void machine_notes(const hw_cfg_t *hw, sim_result_t *res)
 {

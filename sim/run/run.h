@@ -95,6 +95,14 @@ void sim_result_free(sim_result_t *res);
 int sim_mode(const hw_cfg_t *hw, const char *mode, uint64_t batch, npu_mode_t *out, char *err,
              size_t errlen);
 
+/* One step of an LLM run alone (npu_step), on the machine and in the mode
+ * sim_run would use for the same run (mode_s as sim_mode's, chosen by
+ * run->batch): its cycles at npu.freq_mhz.  The serving simulator's
+ * iteration cost (sim/run/serve.h). */
+int sim_model_step(const hw_cfg_t *hw, const mapper_model_t *model, const mapper_run_t *run,
+                   const char *mode_s, uint32_t step, uint64_t *cycles, char *err,
+                   size_t errlen);
+
 /* The machine's area alone (hw_blocks_area) with the derived figures of a
  * run of no events. */
 int sim_area(const hw_cfg_t *hw, const tech_t *tech, power_breakdown_t *area, char *err,
