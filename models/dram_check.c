@@ -23,7 +23,8 @@ typedef struct {
 
 typedef struct {
     int64_t act, pre, col, wr, ref, last;
-    int64_t bus_end;
+    int64_t last_row, last_col; /* dual_cmd: last command on each bus */
+    int64_t bus_end, rd_end;    /* end of the last burst, of the last read burst */
     int64_t acts[ACT_WINDOW]; /* most recent activations, ring */
     unsigned ai;
     uint64_t refs, refi_flagged;
@@ -46,6 +47,7 @@ static const char *const rule_names[DRAM_RULE_COUNT] = {
     [DRAM_RULE_RRD_S] = "tRRD_S", [DRAM_RULE_RRD_L] = "tRRD_L", [DRAM_RULE_FAW] = "tFAW",
     [DRAM_RULE_WR] = "tWR",       [DRAM_RULE_WTR_S] = "tWTR_S", [DRAM_RULE_WTR_L] = "tWTR_L",
     [DRAM_RULE_RTP] = "tRTP",     [DRAM_RULE_RFC] = "tRFC",    [DRAM_RULE_REFI] = "tREFI",
+    [DRAM_RULE_RTRS] = "tRTRS",
 };
 
 const char *dram_rule_name(dram_rule_t r)
@@ -72,6 +74,7 @@ dram_check_t *dram_check_new(const dram_cfg_t *cfg, int refresh)
     for (size_t i = 0; i < nu; i++) {
         kunit_t *u = &k->u[i];
         u->act = u->pre = u->col = u->wr = u->ref = u->last = u->bus_end = NONE;
+        u->last_row = u->last_col = u->rd_end = NONE;
         for (int j = 0; j < ACT_WINDOW; j++)
             u->acts[j] = NONE;
     }
@@ -162,8 +165,18 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
         flag(k, &n, DRAM_RULE_CMD, c, -1);
         return n;
     }
-    if (u->last != NONE && t <= u->last)
-        flag(k, &n, DRAM_RULE_CMD, c, u->last + 1);
+    /* Time order; one command per cycle, or per command bus with dual_cmd. */
+    const int colk = c->kind == DRAM_RD || c->kind == DRAM_WR || c->kind == DRAM_PIM_MAC_AB ||
+                     c->kind == DRAM_PIM_RD_RES || c->kind == DRAM_PIM_WR_GB;
+    if (!f->dual_cmd) {
+        if (u->last != NONE && t <= u->last)
+            flag(k, &n, DRAM_RULE_CMD, c, u->last + 1);
+    } else {
+        int64_t *bus = colk ? &u->last_col : &u->last_row;
+        if ((u->last != NONE && t < u->last) || (*bus != NONE && t <= *bus))
+            flag(k, &n, DRAM_RULE_CMD, c, u->last + 1);
+        *bus = t;
+    }
     u->last = t;
     refi(k, &n, u, c->unit, t);
     kgroup_t *g = &gs[names_bank ? c->bg : 0];
@@ -239,9 +252,10 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
             need(k, &n, DRAM_RULE_WTR_S, c, u->wr, f->tCWL + tBL + f->tWTR_S);
             need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCL);
             b->rd = t;
-            u->bus_end = t + f->tCL + tBL;
+            u->bus_end = u->rd_end = t + f->tCL + tBL;
         } else {
             need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCWL);
+            need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
             b->wr = g->wr = u->wr = t;
             u->bus_end = t + f->tCWL + tBL;
         }
@@ -277,12 +291,13 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
     case DRAM_PIM_RD_RES:
         need(k, &n, DRAM_RULE_CCD_S, c, u->col, f->tCCD_S);
         need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCL);
-        u->bus_end = t + f->tCL + tBL;
+        u->bus_end = u->rd_end = t + f->tCL + tBL;
         u->col = t;
         break;
     case DRAM_PIM_WR_GB:
         need(k, &n, DRAM_RULE_CCD_S, c, u->col, f->tCCD_S);
         need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCWL);
+        need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
         u->bus_end = t + f->tCWL + tBL;
         u->col = t;
         break;
