@@ -145,8 +145,9 @@ static void dram_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
     /* The DRAMsim3-style options only when set, so that earlier files keep
      * their canonical text (and hash). */
     const dram_ctrl_cfg_t *k = &hw->dram;
-    if (d->tRTRS || d->dual_cmd)
-        hw_append(buf, size, n, "  tRTRS: %u\n  dual_cmd: %u\n", d->tRTRS, d->dual_cmd);
+    if (d->tRTRS || d->dual_cmd || d->t32AW)
+        hw_append(buf, size, n, "  tRTRS: %u\n  dual_cmd: %u\n  t32AW: %u\n", d->tRTRS,
+                  d->dual_cmd, d->t32AW);
     if (k->write_queue_depth)
         hw_append(buf, size, n,
                   "  write_queue_depth: %u\n  write_high: %u\n  write_low: %u\n  write_idle: %u\n",

@@ -116,7 +116,9 @@ static const preset_t presets[] = {
      * GDDR column is BL columns of the device width for DRAMsim3: 2048, so
      * 128 bursts of 256 bytes per row), tCK 0.66 ns, CL 24, CWL 16, tRP 24, tRAS 54, tRFC
      * 126, tREFI 11862, tRRD 9, tWTR 7, tFAW 32, tWR 16, tCCD_S 3, tRTRS 1,
-     * tRTP_S 3 (no tRTP key: 5), mapping rochrababgco. */
+     * tRTP_S 3 (no tRTP key: 5), t32AW 420, mapping rochrababgco.  Its
+     * channel_size of 4096 MB is below one rank of 8 devices, so DRAMsim3
+     * uses one rank of 8192 MB. */
     {"GDDR6_8Gb_x16",
      {.channels = 1, .pseudo_channels = 1, .bank_groups = 1, .banks_per_group = 16,
       .rows = 16384, .columns = 2048, .bus_bits = 128, .burst_length = 16,
@@ -124,7 +126,7 @@ static const preset_t presets[] = {
       .tRCD = 24, .tRP = 24, .tRAS = 54, .tRC = 78, .tCL = 24, .tCWL = 16, .tBL = 1,
       .tCCD_S = 3, .tCCD_L = 3, .tRRD_S = 9, .tRRD_L = 9, .tFAW = 32,
       .tWR = 16, .tWTR_S = 7, .tWTR_L = 7, .tRTP = 5, .tREFI = 11862, .tRFC = 126,
-      .tRTRS = 1}},
+      .tRTRS = 1, .t32AW = 420}},
     /* DDR4_8Gb_x8_3200.ini: 1 channel of 64 bits (8 x8 devices), BL8 (64-byte
      * bursts, 4 cycles), 4 x 4 banks, 65536 rows of 1024 columns, tCK 0.63 ns,
      * CL 22, CWL 16, tRCD 22, tRP 22, tRAS 52, tRFC 560, tREFI 12480, tRRD
@@ -180,7 +182,7 @@ static const key_t_ keys[] = {
     K(bus_bits), K(burst_length), K(transfers_per_tck), K(tck_ps),
     K(tRCD), K(tRP), K(tRAS), K(tRC), K(tCL), K(tCWL), K(tBL), K(tCCD_S), K(tCCD_L),
     K(tRRD_S), K(tRRD_L), K(tFAW), K(tWR), K(tWTR_S), K(tWTR_L), K(tRTP), K(tREFI), K(tRFC),
-    K(tRTRS), K(dual_cmd),
+    K(tRTRS), K(dual_cmd), K(t32AW),
 };
 #undef K
 
@@ -300,6 +302,11 @@ int dram_cfg_check(const dram_cfg_t *c, char *err, size_t errlen)
         }
     if (c->tRTRS > DRAM_MAX_TIMING) {
         snprintf(err, errlen, "tRTRS: %u is outside 0..%u cycles", c->tRTRS, DRAM_MAX_TIMING);
+        return -1;
+    }
+    if (c->t32AW > DRAM_MAX_TIMING || (c->t32AW && c->t32AW < c->tFAW)) {
+        snprintf(err, errlen, "t32AW: %u is not 0 or within tFAW..%u cycles", c->t32AW,
+                 DRAM_MAX_TIMING);
         return -1;
     }
     if (c->dual_cmd > 1) {
@@ -526,6 +533,8 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
         if (b->row != DRAM_NO_ROW)
             return DRAM_NEVER;
         t = util_max_u64(t, util_max_u64(b->act, util_max_u64(gr->act, u->act)));
+        if (g->t32AW && u->aw32[u->ai32])
+            t = util_max_u64(t, u->aw32[u->ai32] - 1 + g->t32AW);
         return util_max_u64(t, u->faw[u->fi] ? u->faw[u->fi] - 1 + g->tFAW : 0);
     case DRAM_PRE:
         if (b->row == DRAM_NO_ROW)
@@ -561,6 +570,10 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
             t = util_max_u64(t, banks[i].act);
         for (uint32_t i = 0; i < g->bank_groups; i++)
             t = util_max_u64(t, d->group[(size_t)c->unit * g->bank_groups + i].act);
+        /* Four slots of the 32-activation window must be free. */
+        const uint64_t fourth = u->aw32[(u->ai32 + 3) & 31];
+        if (g->t32AW && fourth)
+            t = util_max_u64(t, fourth - 1 + g->t32AW);
         /* The whole window must be free: wait tFAW after the newest activation. */
         const uint64_t newest = u->faw[(u->fi + 3) & 3];
         return util_max_u64(t, newest ? newest - 1 + g->tFAW : 0);
@@ -647,6 +660,8 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
         raise_to(&u->ref, t + g->tRC);
         u->faw[u->fi] = t + 1;
         u->fi = (u->fi + 1) & 3;
+        u->aw32[u->ai32] = t + 1;
+        u->ai32 = (u->ai32 + 1) & 31;
         break;
     case DRAM_PIM_ACT_AB:
         for (uint32_t i = 0; i < nb; i++)
@@ -655,8 +670,11 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
             raise_to(&groups[i].act, t + g->tRRD_L);
         raise_to(&u->act, t + g->tRRD_S);
         raise_to(&u->ref, t + g->tRC);
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 4; i++) {
             u->faw[i] = t + 1;
+            u->aw32[u->ai32] = t + 1;
+            u->ai32 = (u->ai32 + 1) & 31;
+        }
         break;
     case DRAM_PRE:
         note_pre(d, u, b, t);

@@ -59,6 +59,7 @@
  *                end of the previous burst (bursts leave in issue order and
  *                never overlap), and a WR burst starts tRTRS after the
  *                end of the last RD burst (read-to-write turnaround),
+ *                at most 32 ACTs in any t32AW window (when t32AW > 0),
  *                REF needs tRP after the last PRE and tRC after the last
  *                ACT; ACT and REF wait tRFC after a REF; the
  *                n-th REF is due at n*tREFI and may be postponed at most
@@ -152,6 +153,9 @@ typedef struct {
      * command (ACT, PRE, PREA, REF, PIM_ACT_AB) and one column command may
      * issue in the same cycle.  0: one command per cycle. */
     uint32_t dual_cmd;
+    /* GDDR5/GDDR6: at most 32 activations in any t32AW window (JESD250;
+     * DRAMsim3's t32AW); 0 = no such limit. */
+    uint32_t t32AW;
     dram_map_t map;
 } dram_cfg_t;
 
@@ -220,6 +224,8 @@ typedef struct {
     uint64_t act, col, rd, ref; /* tRRD_S, tCCD_S, tWTR_S, REF after PRE/ACT/REF */
     uint64_t bus_free;          /* end of the last data burst */
     uint64_t rd_end;            /* end of the last read burst (tRTRS) */
+    uint64_t aw32[32];          /* last 32 activation cycles + 1, aw32[ai32] oldest */
+    uint32_t ai32;
     uint64_t last_row, last_col;/* cycle + 1 of the last row / column command (dual_cmd) */
     uint64_t faw[4];            /* last four activation cycles, faw[fi] oldest */
     uint32_t fi, open;          /* ring index, open banks */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define NONE (INT64_MIN / 4) /* "never": NONE + any distance is still in the past */
-#define ACT_WINDOW 8         /* activations remembered for the tFAW count */
+#define ACT_WINDOW 40        /* activations remembered for the tFAW and t32AW counts */
 
 typedef struct {
     int open;
@@ -47,7 +47,7 @@ static const char *const rule_names[DRAM_RULE_COUNT] = {
     [DRAM_RULE_RRD_S] = "tRRD_S", [DRAM_RULE_RRD_L] = "tRRD_L", [DRAM_RULE_FAW] = "tFAW",
     [DRAM_RULE_WR] = "tWR",       [DRAM_RULE_WTR_S] = "tWTR_S", [DRAM_RULE_WTR_L] = "tWTR_L",
     [DRAM_RULE_RTP] = "tRTP",     [DRAM_RULE_RFC] = "tRFC",    [DRAM_RULE_REFI] = "tREFI",
-    [DRAM_RULE_RTRS] = "tRTRS",
+    [DRAM_RULE_RTRS] = "tRTRS",  [DRAM_RULE_32AW] = "t32AW",
 };
 
 const char *dram_rule_name(dram_rule_t r)
@@ -193,6 +193,8 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
         need(k, &n, DRAM_RULE_RFC, c, u->ref, f->tRFC);
         if (acts_in_window(u, t, f->tFAW) + 1 > 4)
             flag(k, &n, DRAM_RULE_FAW, c, -1);
+        if (f->t32AW && acts_in_window(u, t, f->t32AW) + 1 > 32)
+            flag(k, &n, DRAM_RULE_32AW, c, -1);
         b->open = 1;
         b->row = c->row;
         b->act = g->act = u->act = t;
@@ -211,6 +213,8 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
         need(k, &n, DRAM_RULE_RFC, c, u->ref, f->tRFC);
         if (acts_in_window(u, t, f->tFAW) + 4 > 4)
             flag(k, &n, DRAM_RULE_FAW, c, -1);
+        if (f->t32AW && acts_in_window(u, t, f->t32AW) + 4 > 32)
+            flag(k, &n, DRAM_RULE_32AW, c, -1);
         for (unsigned i = 0; i < per_unit; i++) {
             bs[i].open = 1;
             bs[i].row = c->row;
