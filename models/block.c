@@ -152,6 +152,8 @@ static void dram_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
         hw_append(buf, size, n,
                   "  write_queue_depth: %u\n  write_high: %u\n  write_low: %u\n  write_idle: %u\n",
                   k->write_queue_depth, k->write_high, k->write_low, k->write_idle);
+    if (k->refresh_first)
+        hw_append(buf, size, n, "  refresh_first: %u\n", k->refresh_first);
     if (k->bank_queue_depth || k->row_hit_cap || k->dual_issue)
         hw_append(buf, size, n, "  bank_queue_depth: %u\n  row_hit_cap: %u\n  dual_issue: %s\n",
                   k->bank_queue_depth, k->row_hit_cap, k->dual_issue ? "on" : "off");

@@ -92,9 +92,9 @@ static const preset_t presets[] = {
      * values as DRAMsim3 applies them (src/configuration.cc, src/timing.cc):
      * tRC = tRAS + tRP; a column command waits max(burst cycles, tCCD); with
      * no tRTP in the file DRAMsim3 uses its default 5, with no tRTRS its
-     * default 2; ranks are not modelled (DRAMsim3 derives 4 ranks per HBM2
-     * channel, 8 per GDDR6 channel and 2 for DDR4 from channel_size: one unit
-     * here is one rank, and traces compared with DRAMsim3 stay in rank 0);
+     * default 2; ranks are not modelled: one unit is one rank (DRAMsim3 runs
+     * the HBM2 and GDDR6 files with one rank per channel; for a file with
+     * more, tests/peers/dramsim3_drive.cpp keeps the traffic in rank 0);
      * codesim has one tRCD where GDDR6 has tRCDRD 24 and tRCDWR 20: 24. */
     /* HBM2_8Gb_x128.ini: 8 channels x 128 bits, BL4 (64-byte bursts, 2 cycles
      * at DDR), 4 x 4 banks, 32768 rows of 64 columns (DRAMsim3 doubles HBM

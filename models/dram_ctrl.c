@@ -111,6 +111,8 @@ int dram_ctrl_cfg_set(dram_ctrl_cfg_t *c, const char *key, const char *val, char
         return set_count(key, val, MAX_QUEUE, &c->write_idle, err, errlen);
     if (!strcmp(key, "bank_queue_depth"))
         return set_count(key, val, MAX_BANK_QUEUE, &c->bank_queue_depth, err, errlen);
+    if (!strcmp(key, "refresh_first"))
+        return set_count(key, val, DRAM_MAX_TIMING, &c->refresh_first, err, errlen);
     if (!strcmp(key, "row_hit_cap"))
         return set_count(key, val, 1u << 20, &c->row_hit_cap, err, errlen);
     if (!strcmp(key, "dual_issue")) {
@@ -163,6 +165,11 @@ int dram_ctrl_cfg_check(const dram_ctrl_cfg_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "write_low: %u is not below write_high", c->write_low);
         return -1;
     }
+    if (c->refresh_first > c->dev.tREFI) {
+        snprintf(err, errlen, "refresh_first: %u is after tREFI %u", c->refresh_first,
+                 c->dev.tREFI);
+        return -1;
+    }
     if (c->bank_queue_depth > MAX_BANK_QUEUE) {
         snprintf(err, errlen, "bank_queue_depth: %u is more than %u", c->bank_queue_depth,
                  MAX_BANK_QUEUE);
@@ -203,7 +210,7 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
         }
         u->hits = calloc(nb, sizeof *u->hits);
         ok = ok && u->hits;
-        c->u[i].ref_due = cfg->dev.tREFI;
+        c->u[i].ref_due = cfg->refresh_first ? cfg->refresh_first : cfg->dev.tREFI;
         c->u[i].wake = cfg->refresh ? c->u[i].ref_due : DRAM_NEVER;
     }
     if (!ok) {
@@ -515,19 +522,25 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
     return -1;
 }
 
-/* Issues the first legal command over the bank queues, round-robin after
- * the one issued from last.  Returns 1 when it issued. */
-static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int want_col, uint64_t *wake)
+/* Finds the first legal command over the bank queues, round-robin after
+ * the one visited last (DRAMsim3 GetCommandToIssue, whose queue index stays
+ * where it found one), and issues it unless `skip_kind` says its kind (0
+ * row, 1 column) is the one already issued this cycle: DRAMsim3's second
+ * command of a dual-issue cycle goes only when it is of the other kind.
+ * Returns 0 when none was legal, 1 row, 2 column (issued or not). */
+static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, uint64_t *wake)
 {
     dram_cunit_t *u = &c->u[ui];
     const uint32_t nb = dram_banks(&c->cfg.dev), bd = c->cfg.bank_queue_depth;
     for (uint32_t k = 1; k <= nb; k++) {
         const uint32_t b = (u->rr + k) % nb;
         dram_cmd_t cmd;
-        const int i = bank_pick(c, ui, b, now, want_col, &cmd, wake);
+        const int i = bank_pick(c, ui, b, now, -1, &cmd, wake);
         if (i < 0)
             continue;
         u->rr = b;
+        if (is_col(cmd.kind) == skip_kind)
+            return 1 + is_col(cmd.kind);
         dram_qent_t *r = &u->bq[(size_t)b * bd + (uint32_t)i];
         issue(c, &cmd, now);
         if (cmd.kind == DRAM_ACT)
@@ -536,7 +549,7 @@ static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int want_col, u
             r->conflict = 1;
         else
             complete(c, u, &u->bq[(size_t)b * bd], &u->blen[b], (uint32_t)i, now);
-        return is_col(cmd.kind) ? 2 : 1;
+        return 1 + is_col(cmd.kind);
     }
     return 0;
 }
@@ -544,7 +557,7 @@ static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int want_col, u
 /* Moves one request into its bank queue: from the write queue while
  * draining, else from the read queue; the oldest whose bank queue has room
  * (DRAMsim3 Controller::ScheduleTransaction). */
-static void bank_fill(dram_ctrl_t *c, dram_cunit_t *u)
+static int bank_fill(dram_ctrl_t *c, dram_cunit_t *u)
 {
     const uint32_t bd = c->cfg.bank_queue_depth;
     int bq_empty = 1;
@@ -564,8 +577,9 @@ static void bank_fill(dram_ctrl_t *c, dram_cunit_t *u)
         u->bq[(size_t)b * bd + u->blen[b]++] = q[i];
         memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
         (*len)--;
-        return;
+        return 1;
     }
+    return 0;
 }
 
 static uint64_t schedule_banks(dram_ctrl_t *c, uint32_t ui, uint64_t now)
@@ -588,18 +602,24 @@ static uint64_t schedule_banks(dram_ctrl_t *c, uint32_t ui, uint64_t now)
         }
     } else {
         issued = bank_issue(c, ui, now, -1, &wake);
-        if (issued && c->cfg.dual_issue && g->dual_cmd &&
-            bank_issue(c, ui, now, issued == 1 ? 1 : 0, &wake))
-            c->st.dual++;
+        if (issued && c->cfg.dual_issue && g->dual_cmd) {
+            const uint64_t before = c->st.cmds[DRAM_ACT] + c->st.cmds[DRAM_PRE] +
+                                    c->st.cmds[DRAM_RD] + c->st.cmds[DRAM_WR];
+            bank_issue(c, ui, now, issued - 1, &wake);
+            if (c->st.cmds[DRAM_ACT] + c->st.cmds[DRAM_PRE] + c->st.cmds[DRAM_RD] +
+                    c->st.cmds[DRAM_WR] != before)
+                c->st.dual++;
+        }
     }
-    bank_fill(c, u);
+    const int moved = bank_fill(c, u);
     if (c->cfg.refresh)
         wake = util_min_u64(wake, u->ref_due);
-    /* Anything queued: every cycle (a move per cycle, round-robin state). */
-    uint32_t queued = u->len + u->wlen;
-    for (uint32_t b = 0; b < dram_banks(g) && !queued; b++)
-        queued = u->blen[b];
-    if (issued || queued)
+    /* After a command or a move: the next cycle.  Otherwise nothing changes
+     * until a command becomes legal (wake), a refresh falls due or a request
+     * arrives (dram_ctrl_push wakes the unit): a full round-robin pass that
+     * issues nothing leaves the pass's start where it was, so sleeping until
+     * then is exact. */
+    if (issued || moved)
         wake = now + 1;
     return wake;
 }

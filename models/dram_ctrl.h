@@ -75,6 +75,11 @@ typedef enum { DRAM_FRFCFS = 0, DRAM_FCFS = 1 } dram_sched_t;
  *                row since its ACT, a request waiting for another row of
  *                that bank closes it even though queued requests still hit
  *                (DRAMsim3: 4).
+ *   refresh_first  cycle of each unit's first REF (0: tREFI; later ones
+ *                follow every tREFI).  DRAMsim3 staggers rank refreshes
+ *                tREFI / ranks apart starting at that cycle with rank 0, so
+ *                the one rank modelled here is refreshed first at tREFI /
+ *                ranks (src/refresh.cc).
  *   dual_issue   on: with a device of separate row and column command buses
  *                (dual_cmd), a second command of the other kind may issue in
  *                the same cycle (DRAMsim3 enable_hbm_dual_cmd).
@@ -90,7 +95,7 @@ typedef struct {
     uint32_t queue_depth;
     int refresh;
     uint32_t write_queue_depth, write_high, write_low, write_idle;
-    uint32_t bank_queue_depth, row_hit_cap;
+    uint32_t bank_queue_depth, row_hit_cap, refresh_first;
     int dual_issue;
 } dram_ctrl_cfg_t;
 

@@ -30,10 +30,11 @@
 // arrived enter in trace order while the controller accepts them; the first
 // refused one waits, and those behind it.  Then the memory ticks.
 //
-// Output (one line): "dramsim3 END READS WRITES WALL_S" where END is the
+// Output (one line): "dramsim3 END READS WRITES WALL_S REF_FIRST" where END is the
 // later of the cycle the last read's data returned and the cycle the last
 // request entered; DRAMsim3 posts writes at entry and never drains the last
-// few (at most 8 per channel), so write data is not part of END.
+// few (at most 8 per channel), so write data is not part of END; REF_FIRST
+// is the cycle of rank 0's first refresh (codesim's refresh_first).
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -164,8 +165,10 @@ int main(int argc, char **argv)
     }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("dramsim3 %llu %llu %llu %.4f\n",
+    // DRAMsim3 refreshes rank 0 first at tREFI / ranks (src/refresh.cc).
+    std::printf("dramsim3 %llu %llu %llu %.4f %d\n",
                 (unsigned long long)(last_read > last_push ? last_read : last_push),
-                (unsigned long long)reads, (unsigned long long)writes, wall);
+                (unsigned long long)reads, (unsigned long long)writes, wall,
+                cfg.tREFI / cfg.ranks);
     return 0;
 }
