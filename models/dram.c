@@ -527,7 +527,9 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
     /* One command per cycle, or with dual_cmd one per command bus. */
     const int col = c->kind == DRAM_RD || c->kind == DRAM_WR || c->kind == DRAM_PIM_MAC_AB ||
                     c->kind == DRAM_PIM_RD_RES || c->kind == DRAM_PIM_WR_GB;
-    uint64_t t = !g->dual_cmd ? u->last_cmd : col ? u->last_col : u->last_row;
+    uint64_t t = u->last_cmd;
+    if (g->dual_cmd) /* in time order; the other bus's last cycle may be shared */
+        t = util_max_u64(col ? u->last_col : u->last_row, t ? t - 1 : 0);
     switch ((dram_cmd_kind_t)c->kind) {
     case DRAM_ACT:
         if (b->row != DRAM_NO_ROW)

@@ -259,7 +259,8 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
             u->bus_end = u->rd_end = t + f->tCL + tBL;
         } else {
             need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCWL);
-            need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
+            if (f->tRTRS) /* 0: the bus rule above says it */
+                need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
             b->wr = g->wr = u->wr = t;
             u->bus_end = t + f->tCWL + tBL;
         }
@@ -301,7 +302,8 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
     case DRAM_PIM_WR_GB:
         need(k, &n, DRAM_RULE_CCD_S, c, u->col, f->tCCD_S);
         need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCWL);
-        need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
+        if (f->tRTRS)
+            need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
         u->bus_end = t + f->tCWL + tBL;
         u->col = t;
         break;
