@@ -9,9 +9,11 @@
 # cycles; DRAMsim3's own trace runner admits one request per cycle in total
 # and never drains the last writes (../shared/peers/README.md).
 #
-#   make dramsim3      the library and the driver (build/peers/dramsim3_drive)
-#   make compare-dramsim3   every pattern x rate on HBM2 and GDDR6 (also part
-#                      of `make compare`)
+#   make dramsim3      the library and the driver (build/peers/dramsim3_drive);
+#                      `make test` builds it first (the Check suite dramsim3,
+#                      tests/test_dramsim3.c, runs a sample)
+#   make compare-dramsim3   every pattern x rate on 100,000 requests, HBM2 and
+#                      GDDR6, with the speed ratio (also part of `make compare`)
 
 PEERS_DIR ?= ../shared/peers
 DS3_SRC := $(PEERS_DIR)/DRAMsim3
@@ -33,3 +35,10 @@ $(DS3_DRIVE): tests/peers/dramsim3_drive.cpp $(DS3_LIB)
 	$(CXX) -std=c++11 -O2 -Wall -Wextra -Werror -isystem $(DS3_COPY)/src -isystem $(DS3_COPY)/ext/headers \
 	  -isystem $(DS3_COPY)/ext/fmt/include -DFMT_HEADER_ONLY=1 $< -o $@ \
 	  -L$(DS3_COPY) -ldramsim3 -Wl,-rpath,$(abspath $(DS3_COPY))
+
+TEST_PREREQS += $(DS3_DRIVE)
+
+compare: compare-dramsim3
+compare-dramsim3: $(BUILD)/codesim $(DS3_DRIVE)
+	tests/peers/compare_dramsim3.sh $(DS3_DRIVE) $(BUILD)/codesim $(DS3_COPY) 100000 \
+	  "0.05 0.5 0" "HBM2_8Gb_x128 GDDR6_8Gb_x16"

@@ -37,6 +37,7 @@ static const struct {
     {"rtl", rtl_suite, 0},
     {"sweep", sweep_suite, 0},
     {"dram", dram_suite, 1},
+    {"dramsim3", dramsim3_suite, 0},
     {"power", power_suite, 0},
     {"pim", pim_suite, 1},
     {"pim_rtl", pim_rtl_suite, 0},
