@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "../models/dram.h"
@@ -1052,6 +1053,53 @@ START_TEST(row_hit_cap_lets_the_older_miss_close_the_row)
 }
 END_TEST
 
+/* `codesim dram` reports read latency from arrival and from queue entry.
+ * HBM2, queue_depth 1, refresh off, two reads to one row at cycle 0: the
+ * first enters at 0 and finishes at tRCD + tCL + tBL = 30; the second waits
+ * for the queue slot, freed when the first's RD issues at 14, enters at 15,
+ * issues at 18 (tCCD_L 4 after 14) and finishes at 18 + tCL + tBL = 34: from
+ * arrival {30, 34}, from the queue {30, 19}. */
+START_TEST(dram_report_splits_read_latency_from_arrival_and_from_queue_entry)
+{
+    char dir[] = "/tmp/codesim-dramlat-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char hw[300], tr[300], out[300];
+    snprintf(hw, sizeof hw, "%s/hw.yaml", dir);
+    snprintf(tr, sizeof tr, "%s/t.trace", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    FILE *f = fopen(hw, "w");
+    fputs("dram:\n  preset: HBM2\n  queue_depth: 1\n  refresh: off\n", f);
+    fclose(f);
+    f = fopen(tr, "w");
+    fputs("0 0x0 R\n0 0x800 R\n", f); /* unit 0, bank 0, row 0, bursts 0 and 1 */
+    fclose(f);
+    fflush(stdout);
+    const int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert(saved >= 0 && fd >= 0);
+    dup2(fd, 1);
+    const int rc = cmd("--hw", hw, "--trace", tr, NULL, NULL);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(fd);
+    close(saved);
+    ck_assert_int_eq(rc, 0);
+    char text[4096] = "";
+    f = fopen(out, "r");
+    ck_assert_ptr_nonnull(f);
+    text[fread(text, 1, sizeof text - 1, f)] = 0;
+    fclose(f);
+    ck_assert_msg(strstr(text, "read latency   p50 30  p90 34  p99 34  max 34  mean 32.0") != NULL,
+                  "%s", text);
+    ck_assert_msg(strstr(text, "  from queue   p50 19  p90 30  p99 30  max 30  mean 24.5") != NULL,
+                  "%s", text);
+    ck_assert(strstr(text, "write latency") == NULL);
+    ck_assert_msg(strstr(text, "last read data at cycle 34") != NULL, "%s", text);
+    char rm[400];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 Suite *dram_suite(void)
 {
     Suite *s = suite_create("dram");
@@ -1080,6 +1128,7 @@ Suite *dram_suite(void)
     tcase_add_test(tc, dual_command_bus_issues_a_row_and_a_column_command_per_cycle);
     tcase_add_test(tc, write_queue_drains_between_its_watermarks);
     tcase_add_test(tc, row_hit_cap_lets_the_older_miss_close_the_row);
+    tcase_add_test(tc, dram_report_splits_read_latency_from_arrival_and_from_queue_entry);
     suite_add_tcase(s, tc);
     return s;
 }
