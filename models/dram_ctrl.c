@@ -161,7 +161,8 @@ int dram_ctrl_cfg_check(const dram_ctrl_cfg_t *c, char *err, size_t errlen)
                  c->write_queue_depth);
         return -1;
     }
-    if (c->write_queue_depth && c->write_low >= (c->write_high ? c->write_high : c->write_queue_depth)) {
+    const uint32_t high = c->write_high ? c->write_high : c->write_queue_depth;
+    if (c->write_queue_depth && c->write_low >= high) {
         snprintf(err, errlen, "write_low: %u is not below write_high", c->write_low);
         return -1;
     }
@@ -489,6 +490,10 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
     const uint32_t nb = dram_banks(g), bd = c->cfg.bank_queue_depth;
     const dram_qent_t *bq = &u->bq[(size_t)b * bd];
     const uint32_t open = c->dram.bank[(size_t)ui * nb + b].row;
+    /* Every request of the bank that wants an ACT, or a RD, or a WR to the
+     * open row gets the same earliest cycle: ask dram_t once per kind. */
+    uint64_t ek[DRAM_CMD_COUNT];
+    uint8_t known[DRAM_CMD_COUNT] = {0};
     for (uint32_t i = 0; i < u->blen[b]; i++) {
         const dram_qent_t *r = &bq[i];
         uint8_t kind;
@@ -511,7 +516,11 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
         if (want_col >= 0 && is_col(kind) != want_col)
             continue;
         const dram_cmd_t cmd = cmd_for(kind, ui, &r->loc);
-        const uint64_t e = dram_earliest(&c->dram, &cmd);
+        if (!known[kind]) {
+            ek[kind] = dram_earliest(&c->dram, &cmd);
+            known[kind] = 1;
+        }
+        const uint64_t e = ek[kind];
         if (e <= now) {
             *out = cmd;
             return (int)i;
