@@ -12,7 +12,7 @@ VERSION := 0.1.0
 PC_DEPS := sqlite3:libsqlite3-dev yaml-0.1:libyaml-dev check:check jansson:libjansson-dev \
            systemc:libsystemc-dev
 CMD_DEPS := pkg-config:pkg-config verilator:verilator valgrind:valgrind parallel:parallel \
-            chromium:chromium
+            chromium:chromium cmake:cmake
 # Files no command or pkg-config module stands for: PATH-GLOB:package.
 FILE_DEPS :=
 

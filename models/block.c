@@ -192,6 +192,21 @@ static void dram_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
     hw_append(buf, size, n, "  mapping: %s\n  page_policy: %s\n  scheduler: %s\n  refresh: %s\n",
               map, hw->dram.page == DRAM_CLOSE_PAGE ? "close" : "open",
               hw->dram.sched == DRAM_FCFS ? "fcfs" : "frfcfs", hw->dram.refresh ? "on" : "off");
+    /* The DRAMsim3-style options only when set, so that earlier files keep
+     * their canonical text (and hash). */
+    const dram_ctrl_cfg_t *k = &hw->dram;
+    if (d->tRTRS || d->dual_cmd || d->t32AW)
+        hw_append(buf, size, n, "  tRTRS: %u\n  dual_cmd: %u\n  t32AW: %u\n", d->tRTRS,
+                  d->dual_cmd, d->t32AW);
+    if (k->write_queue_depth)
+        hw_append(buf, size, n,
+                  "  write_queue_depth: %u\n  write_high: %u\n  write_low: %u\n  write_idle: %u\n",
+                  k->write_queue_depth, k->write_high, k->write_low, k->write_idle);
+    if (k->refresh_first)
+        hw_append(buf, size, n, "  refresh_first: %u\n", k->refresh_first);
+    if (k->bank_queue_depth || k->row_hit_cap || k->dual_issue)
+        hw_append(buf, size, n, "  bank_queue_depth: %u\n  row_hit_cap: %u\n  dual_issue: %s\n",
+                  k->bank_queue_depth, k->row_hit_cap, k->dual_issue ? "on" : "off");
 }
 
 /* ---- npu: cores, clock and each core's vector unit (models/npu.h) ------- */

@@ -87,6 +87,66 @@ static const preset_t presets[] = {
       .tRCD = 30, .tRP = 30, .tRAS = 61, .tRC = 91, .tCL = 28, .tCWL = 7, .tBL = 2,
       .tCCD_S = 2, .tCCD_L = 4, .tRRD_S = 8, .tRRD_L = 8, .tFAW = 32,
       .tWR = 30, .tWTR_S = 11, .tWTR_L = 13, .tRTP = 5, .tREFI = 3800, .tRFC = 240}},
+    /* DRAMsim3's shipped device files (../shared/peers/DRAMsim3/configs/,
+     * commit 29817593b338), their [dram_structure], [timing] and [system]
+     * values as DRAMsim3 applies them (src/configuration.cc, src/timing.cc):
+     * tRC = tRAS + tRP; a column command waits max(burst cycles, tCCD); with
+     * no tRTP in the file DRAMsim3 uses its default 5, with no tRTRS its
+     * default 2; ranks are not modelled: one unit is one rank (DRAMsim3 runs
+     * the HBM2 and GDDR6 files with one rank per channel; for a file with
+     * more, tests/peers/dramsim3_drive.cpp keeps the traffic in rank 0);
+     * codesim has one tRCD where GDDR6 has tRCDRD 24 and tRCDWR 20: 24. */
+    /* HBM2_8Gb_x128.ini: 8 channels x 128 bits, BL4 (64-byte bursts, 2 cycles
+     * at DDR), 4 x 4 banks, 32768 rows of 64 columns (DRAMsim3 doubles HBM
+     * columns for the prefetch: 128, so 32 bursts per row), tCK 1 ns, CL 14, CWL 4,
+     * tRCDRD/WR 14, tRP 14, tRAS 34, tRFC 260, tREFI 3900, tRRD 4/6, tWTR 6/8,
+     * tFAW 30, tWR 16, tCCD 1/2 (-> 2/2), hbm_dual_cmd default true, mapping
+     * rorabgbachco. */
+    {"HBM2_8Gb_x128",
+     {.channels = 8, .pseudo_channels = 1, .bank_groups = 4, .banks_per_group = 4,
+      .rows = 32768, .columns = 128, .bus_bits = 128, .burst_length = 4,
+      .transfers_per_tck = 2, .tck_ps = 1000,
+      .tRCD = 14, .tRP = 14, .tRAS = 34, .tRC = 48, .tCL = 14, .tCWL = 4, .tBL = 2,
+      .tCCD_S = 2, .tCCD_L = 2, .tRRD_S = 4, .tRRD_L = 6, .tFAW = 30,
+      .tWR = 16, .tWTR_S = 6, .tWTR_L = 8, .tRTP = 5, .tREFI = 3900, .tRFC = 260,
+      .tRTRS = 2, .dual_cmd = 1}},
+    /* GDDR6_8Gb_x16.ini: 1 channel of 128 bits (8 x16 devices), BL16 in one
+     * cycle (DRAMsim3: burst_cycle = BL/16), bank groups disabled (16 banks in
+     * one group, so the _S timings apply), 16384 rows of 128 columns (a
+     * GDDR column is BL columns of the device width for DRAMsim3: 2048, so
+     * 128 bursts of 256 bytes per row), tCK 0.66 ns, CL 24, CWL 16, tRP 24, tRAS 54, tRFC
+     * 126, tREFI 11862, tRRD 9, tWTR 7, tFAW 32, tWR 16, tCCD_S 3, tRTRS 1,
+     * tRTP_S 3 (no tRTP key: 5), t32AW 420, mapping rochrababgco.  Its
+     * channel_size of 4096 MB is below one rank of 8 devices, so DRAMsim3
+     * uses one rank of 8192 MB. */
+    {"GDDR6_8Gb_x16",
+     {.channels = 1, .pseudo_channels = 1, .bank_groups = 1, .banks_per_group = 16,
+      .rows = 16384, .columns = 2048, .bus_bits = 128, .burst_length = 16,
+      .transfers_per_tck = 16, .tck_ps = 660,
+      .tRCD = 24, .tRP = 24, .tRAS = 54, .tRC = 78, .tCL = 24, .tCWL = 16, .tBL = 1,
+      .tCCD_S = 3, .tCCD_L = 3, .tRRD_S = 9, .tRRD_L = 9, .tFAW = 32,
+      .tWR = 16, .tWTR_S = 7, .tWTR_L = 7, .tRTP = 5, .tREFI = 11862, .tRFC = 126,
+      .tRTRS = 1, .t32AW = 420}},
+    /* DDR4_8Gb_x8_3200.ini: 1 channel of 64 bits (8 x8 devices), BL8 (64-byte
+     * bursts, 4 cycles), 4 x 4 banks, 65536 rows of 1024 columns, tCK 0.63 ns,
+     * CL 22, CWL 16, tRCD 22, tRP 22, tRAS 52, tRFC 560, tREFI 12480, tRRD
+     * 4/8, tWTR 4/12, tFAW 34, tWR 24, tRTP 12, tCCD 4/8, tRTRS 1, mapping
+     * rochrababgco. */
+    {"DDR4_8Gb_x8_3200",
+     {.channels = 1, .pseudo_channels = 1, .bank_groups = 4, .banks_per_group = 4,
+      .rows = 65536, .columns = 1024, .bus_bits = 64, .burst_length = 8,
+      .transfers_per_tck = 2, .tck_ps = 630,
+      .tRCD = 22, .tRP = 22, .tRAS = 52, .tRC = 74, .tCL = 22, .tCWL = 16, .tBL = 4,
+      .tCCD_S = 4, .tCCD_L = 8, .tRRD_S = 4, .tRRD_L = 8, .tFAW = 34,
+      .tWR = 24, .tWTR_S = 4, .tWTR_L = 12, .tRTP = 12, .tREFI = 12480, .tRFC = 560,
+      .tRTRS = 1}},
+};
+
+/* DRAMsim3's address mappings of the files above, as codesim fields. */
+static const char *const preset_maps[][2] = {
+    {"HBM2_8Gb_x128", "RoBgBaChCo"},
+    {"GDDR6_8Gb_x16", "RoChBaBgCo"},
+    {"DDR4_8Gb_x8_3200", "RoChBaBgCo"},
 };
 
 int dram_preset(const char *name, dram_cfg_t *cfg, char *err, size_t errlen)
@@ -95,10 +155,17 @@ int dram_preset(const char *name, dram_cfg_t *cfg, char *err, size_t errlen)
         if (!strcasecmp(name, presets[i].name)) {
             *cfg = presets[i].cfg;
             snprintf(cfg->preset, sizeof cfg->preset, "%s", presets[i].name);
+            const char *map = DRAM_MAP_DEFAULT;
+            for (size_t j = 0; j < ARRAY_LEN(preset_maps); j++)
+                if (!strcmp(preset_maps[j][0], presets[i].name))
+                    map = preset_maps[j][1];
             char e[64];
-            return dram_map_parse(DRAM_MAP_DEFAULT, &cfg->map, e, sizeof e);
+            return dram_map_parse(map, &cfg->map, e, sizeof e);
         }
-    snprintf(err, errlen, "preset: unknown '%.32s' (HBM2, HBM3, GDDR6)", name);
+    snprintf(err, errlen,
+             "preset: unknown '%.32s' (HBM2, HBM3, GDDR6, HBM2_8Gb_x128, GDDR6_8Gb_x16, "
+             "DDR4_8Gb_x8_3200)",
+             name);
     return -1;
 }
 
@@ -115,6 +182,7 @@ static const key_t_ keys[] = {
     K(bus_bits), K(burst_length), K(transfers_per_tck), K(tck_ps),
     K(tRCD), K(tRP), K(tRAS), K(tRC), K(tCL), K(tCWL), K(tBL), K(tCCD_S), K(tCCD_L),
     K(tRRD_S), K(tRRD_L), K(tFAW), K(tWR), K(tWTR_S), K(tWTR_L), K(tRTP), K(tREFI), K(tRFC),
+    K(tRTRS), K(dual_cmd), K(t32AW),
 };
 #undef K
 
@@ -232,6 +300,19 @@ int dram_cfg_check(const dram_cfg_t *c, char *err, size_t errlen)
                      DRAM_MAX_TIMING);
             return -1;
         }
+    if (c->tRTRS > DRAM_MAX_TIMING) {
+        snprintf(err, errlen, "tRTRS: %u is outside 0..%u cycles", c->tRTRS, DRAM_MAX_TIMING);
+        return -1;
+    }
+    if (c->t32AW > DRAM_MAX_TIMING || (c->t32AW && c->t32AW < c->tFAW)) {
+        snprintf(err, errlen, "t32AW: %u is not 0 or within tFAW..%u cycles", c->t32AW,
+                 DRAM_MAX_TIMING);
+        return -1;
+    }
+    if (c->dual_cmd > 1) {
+        snprintf(err, errlen, "dual_cmd: %u is not 0 or 1", c->dual_cmd);
+        return -1;
+    }
     /* Consistency: each rule names the parameter to fix first. */
     if (c->tRC < c->tRAS + c->tRP) {
         snprintf(err, errlen, "tRC: %u is less than tRAS + tRP = %u + %u", c->tRC, c->tRAS, c->tRP);
@@ -443,12 +524,19 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
     const dram_group_t *gr = &d->group[(size_t)c->unit * g->bank_groups + c->bg];
     const dram_bank_t *banks = &d->bank[(size_t)c->unit * nb];
     const dram_bank_t *b = &banks[c->bg * g->banks_per_group + c->bank];
-    uint64_t t = u->last_cmd; /* one command per cycle */
+    /* One command per cycle, or with dual_cmd one per command bus. */
+    const int col = c->kind == DRAM_RD || c->kind == DRAM_WR || c->kind == DRAM_PIM_MAC_AB ||
+                    c->kind == DRAM_PIM_RD_RES || c->kind == DRAM_PIM_WR_GB;
+    uint64_t t = u->last_cmd;
+    if (g->dual_cmd) /* in time order; the other bus's last cycle may be shared */
+        t = util_max_u64(col ? u->last_col : u->last_row, t ? t - 1 : 0);
     switch ((dram_cmd_kind_t)c->kind) {
     case DRAM_ACT:
         if (b->row != DRAM_NO_ROW)
             return DRAM_NEVER;
         t = util_max_u64(t, util_max_u64(b->act, util_max_u64(gr->act, u->act)));
+        if (g->t32AW && u->aw32[u->ai32])
+            t = util_max_u64(t, u->aw32[u->ai32] - 1 + g->t32AW);
         return util_max_u64(t, u->faw[u->fi] ? u->faw[u->fi] - 1 + g->tFAW : 0);
     case DRAM_PRE:
         if (b->row == DRAM_NO_ROW)
@@ -468,6 +556,8 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
             t = util_max_u64(t, util_max_u64(gr->rd, u->rd));
             return util_max_u64(t, u->bus_free > g->tCL ? u->bus_free - g->tCL : 0);
         }
+        if (u->rd_end && u->rd_end + g->tRTRS > g->tCWL)
+            t = util_max_u64(t, u->rd_end + g->tRTRS - g->tCWL);
         return util_max_u64(t, u->bus_free > g->tCWL ? u->bus_free - g->tCWL : 0);
     }
     case DRAM_REF:
@@ -482,6 +572,10 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
             t = util_max_u64(t, banks[i].act);
         for (uint32_t i = 0; i < g->bank_groups; i++)
             t = util_max_u64(t, d->group[(size_t)c->unit * g->bank_groups + i].act);
+        /* Four slots of the 32-activation window must be free. */
+        const uint64_t fourth = u->aw32[(u->ai32 + 3) & 31];
+        if (g->t32AW && fourth)
+            t = util_max_u64(t, fourth - 1 + g->t32AW);
         /* The whole window must be free: wait tFAW after the newest activation. */
         const uint64_t newest = u->faw[(u->fi + 3) & 3];
         return util_max_u64(t, newest ? newest - 1 + g->tFAW : 0);
@@ -502,6 +596,8 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c)
         return util_max_u64(t, u->bus_free > g->tCL ? u->bus_free - g->tCL : 0);
     case DRAM_PIM_WR_GB:
         t = util_max_u64(t, u->col);
+        if (u->rd_end && u->rd_end + g->tRTRS > g->tCWL)
+            t = util_max_u64(t, u->rd_end + g->tRTRS - g->tCWL);
         return util_max_u64(t, u->bus_free > g->tCWL ? u->bus_free - g->tCWL : 0);
     case DRAM_CMD_COUNT:
         break;
@@ -553,6 +649,11 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
     dram_bank_t *b = &banks[c->bg < g->bank_groups && c->bank < g->banks_per_group
                                 ? c->bg * g->banks_per_group + c->bank : 0];
     u->last_cmd = t + 1;
+    if (c->kind == DRAM_RD || c->kind == DRAM_WR || c->kind == DRAM_PIM_MAC_AB ||
+        c->kind == DRAM_PIM_RD_RES || c->kind == DRAM_PIM_WR_GB)
+        u->last_col = t + 1;
+    else
+        u->last_row = t + 1;
     switch ((dram_cmd_kind_t)c->kind) {
     case DRAM_ACT:
         note_act(d, u, b, t, c->row);
@@ -561,6 +662,8 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
         raise_to(&u->ref, t + g->tRC);
         u->faw[u->fi] = t + 1;
         u->fi = (u->fi + 1) & 3;
+        u->aw32[u->ai32] = t + 1;
+        u->ai32 = (u->ai32 + 1) & 31;
         break;
     case DRAM_PIM_ACT_AB:
         for (uint32_t i = 0; i < nb; i++)
@@ -569,8 +672,11 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
             raise_to(&groups[i].act, t + g->tRRD_L);
         raise_to(&u->act, t + g->tRRD_S);
         raise_to(&u->ref, t + g->tRC);
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 4; i++) {
             u->faw[i] = t + 1;
+            u->aw32[u->ai32] = t + 1;
+            u->ai32 = (u->ai32 + 1) & 31;
+        }
         break;
     case DRAM_PRE:
         note_pre(d, u, b, t);
@@ -583,7 +689,7 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
         raise_to(&b->pre, t + g->tRTP);
         raise_to(&gr->col, t + g->tCCD_L);
         raise_to(&u->col, t + g->tCCD_S);
-        u->bus_free = t + g->tCL + g->tBL;
+        u->bus_free = u->rd_end = t + g->tCL + g->tBL;
         break;
     case DRAM_WR: {
         const uint64_t end = t + g->tCWL + g->tBL;
@@ -610,7 +716,7 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
         break;
     case DRAM_PIM_RD_RES:
         raise_to(&u->col, t + g->tCCD_S);
-        u->bus_free = t + g->tCL + g->tBL;
+        u->bus_free = u->rd_end = t + g->tCL + g->tBL;
         break;
     case DRAM_PIM_WR_GB:
         raise_to(&u->col, t + g->tCCD_S);

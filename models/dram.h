@@ -57,12 +57,15 @@
  *                data bus: RD burst [t+tCL, t+tCL+tBL), WR burst
  *                [t+tCWL, t+tCWL+tBL); each burst starts no earlier than the
  *                end of the previous burst (bursts leave in issue order and
- *                never overlap; no extra turnaround cycle is modelled),
+ *                never overlap), and a WR burst starts tRTRS after the
+ *                end of the last RD burst (read-to-write turnaround),
+ *                at most 32 ACTs in any t32AW window (when t32AW > 0),
  *                REF needs tRP after the last PRE and tRC after the last
  *                ACT; ACT and REF wait tRFC after a REF; the
  *                n-th REF is due at n*tREFI and may be postponed at most
  *                DRAM_REF_MAX_POSTPONE intervals;
- *                one command per cycle.
+ *                one command per cycle (dual_cmd: one row and one column
+ *                command per cycle).
  *   PREA applies tRP to every bank.  "column" = RD, WR and the PIM column
  *   commands.
  */
@@ -125,7 +128,7 @@ int dram_map_parse(const char *s, dram_map_t *m, char *err, size_t errlen);
 void dram_map_name(const dram_map_t *m, char out[16]);
 
 typedef struct {
-    char preset[16];           /* preset the values started from ("" = none) */
+    char preset[24];           /* preset the values started from ("" = none) */
     /* organization (every count a power of two, for the address mapping) */
     uint32_t channels;
     uint32_t pseudo_channels;  /* per channel */
@@ -142,6 +145,17 @@ typedef struct {
     uint32_t tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW;
     uint32_t tWR, tWTR_S, tWTR_L, tRTP;
     uint32_t tREFI, tRFC;
+    /* Read-to-write bus turnaround: a WR burst starts at least tRTRS cycles
+     * after the end of the last RD burst of its unit (0 = bursts may touch;
+     * DRAMsim3's read_to_write = RL + BL/2 - WL + tRTRS). */
+    uint32_t tRTRS;
+    /* 1: separate row and column command buses (HBM, JESD235 3.3): one row
+     * command (ACT, PRE, PREA, REF, PIM_ACT_AB) and one column command may
+     * issue in the same cycle.  0: one command per cycle. */
+    uint32_t dual_cmd;
+    /* GDDR5/GDDR6: at most 32 activations in any t32AW window (JESD250;
+     * DRAMsim3's t32AW); 0 = no such limit. */
+    uint32_t t32AW;
     dram_map_t map;
 } dram_cfg_t;
 
@@ -151,8 +165,9 @@ typedef struct {
 #define DRAM_MAX_UNITS 1024u
 #define DRAM_MAX_TIMING 1000000u
 
-/* Fills cfg from a named preset ("HBM2", "HBM3", "GDDR6"; case-insensitive);
- * -1 with err "preset: unknown 'X' (HBM2, HBM3, GDDR6)" otherwise. */
+/* Fills cfg from a named preset ("HBM2", "HBM3", "GDDR6", and DRAMsim3's
+ * device files "HBM2_8Gb_x128", "GDDR6_8Gb_x16", "DDR4_8Gb_x8_3200";
+ * case-insensitive); -1 with err "preset: unknown 'X' (...)" otherwise. */
 int dram_preset(const char *name, dram_cfg_t *cfg, char *err, size_t errlen);
 
 /* Sets one field by its YAML key (the dram_cfg_t member name: channels,
@@ -208,6 +223,10 @@ typedef struct {
 typedef struct {
     uint64_t act, col, rd, ref; /* tRRD_S, tCCD_S, tWTR_S, REF after PRE/ACT/REF */
     uint64_t bus_free;          /* end of the last data burst */
+    uint64_t rd_end;            /* end of the last read burst (tRTRS) */
+    uint64_t aw32[32];          /* last 32 activation cycles + 1, aw32[ai32] oldest */
+    uint32_t ai32;
+    uint64_t last_row, last_col;/* cycle + 1 of the last row / column command (dual_cmd) */
     uint64_t faw[4];            /* last four activation cycles, faw[fi] oldest */
     uint32_t fi, open;          /* ring index, open banks */
     uint64_t last_cmd;          /* cycle of the last command + 1 (0 = none) */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define NONE (INT64_MIN / 4) /* "never": NONE + any distance is still in the past */
-#define ACT_WINDOW 8         /* activations remembered for the tFAW count */
+#define ACT_WINDOW 40        /* activations remembered for the tFAW and t32AW counts */
 
 typedef struct {
     int open;
@@ -23,7 +23,8 @@ typedef struct {
 
 typedef struct {
     int64_t act, pre, col, wr, ref, last;
-    int64_t bus_end;
+    int64_t last_row, last_col; /* dual_cmd: last command on each bus */
+    int64_t bus_end, rd_end;    /* end of the last burst, of the last read burst */
     int64_t acts[ACT_WINDOW]; /* most recent activations, ring */
     unsigned ai;
     uint64_t refs, refi_flagged;
@@ -46,6 +47,7 @@ static const char *const rule_names[DRAM_RULE_COUNT] = {
     [DRAM_RULE_RRD_S] = "tRRD_S", [DRAM_RULE_RRD_L] = "tRRD_L", [DRAM_RULE_FAW] = "tFAW",
     [DRAM_RULE_WR] = "tWR",       [DRAM_RULE_WTR_S] = "tWTR_S", [DRAM_RULE_WTR_L] = "tWTR_L",
     [DRAM_RULE_RTP] = "tRTP",     [DRAM_RULE_RFC] = "tRFC",    [DRAM_RULE_REFI] = "tREFI",
+    [DRAM_RULE_RTRS] = "tRTRS",  [DRAM_RULE_32AW] = "t32AW",
 };
 
 const char *dram_rule_name(dram_rule_t r)
@@ -72,6 +74,7 @@ dram_check_t *dram_check_new(const dram_cfg_t *cfg, int refresh)
     for (size_t i = 0; i < nu; i++) {
         kunit_t *u = &k->u[i];
         u->act = u->pre = u->col = u->wr = u->ref = u->last = u->bus_end = NONE;
+        u->last_row = u->last_col = u->rd_end = NONE;
         for (int j = 0; j < ACT_WINDOW; j++)
             u->acts[j] = NONE;
     }
@@ -162,8 +165,18 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
         flag(k, &n, DRAM_RULE_CMD, c, -1);
         return n;
     }
-    if (u->last != NONE && t <= u->last)
-        flag(k, &n, DRAM_RULE_CMD, c, u->last + 1);
+    /* Time order; one command per cycle, or per command bus with dual_cmd. */
+    const int colk = c->kind == DRAM_RD || c->kind == DRAM_WR || c->kind == DRAM_PIM_MAC_AB ||
+                     c->kind == DRAM_PIM_RD_RES || c->kind == DRAM_PIM_WR_GB;
+    if (!f->dual_cmd) {
+        if (u->last != NONE && t <= u->last)
+            flag(k, &n, DRAM_RULE_CMD, c, u->last + 1);
+    } else {
+        int64_t *bus = colk ? &u->last_col : &u->last_row;
+        if ((u->last != NONE && t < u->last) || (*bus != NONE && t <= *bus))
+            flag(k, &n, DRAM_RULE_CMD, c, u->last + 1);
+        *bus = t;
+    }
     u->last = t;
     refi(k, &n, u, c->unit, t);
     kgroup_t *g = &gs[names_bank ? c->bg : 0];
@@ -180,6 +193,8 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
         need(k, &n, DRAM_RULE_RFC, c, u->ref, f->tRFC);
         if (acts_in_window(u, t, f->tFAW) + 1 > 4)
             flag(k, &n, DRAM_RULE_FAW, c, -1);
+        if (f->t32AW && acts_in_window(u, t, f->t32AW) + 1 > 32)
+            flag(k, &n, DRAM_RULE_32AW, c, -1);
         b->open = 1;
         b->row = c->row;
         b->act = g->act = u->act = t;
@@ -198,6 +213,8 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
         need(k, &n, DRAM_RULE_RFC, c, u->ref, f->tRFC);
         if (acts_in_window(u, t, f->tFAW) + 4 > 4)
             flag(k, &n, DRAM_RULE_FAW, c, -1);
+        if (f->t32AW && acts_in_window(u, t, f->t32AW) + 4 > 32)
+            flag(k, &n, DRAM_RULE_32AW, c, -1);
         for (unsigned i = 0; i < per_unit; i++) {
             bs[i].open = 1;
             bs[i].row = c->row;
@@ -239,9 +256,11 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
             need(k, &n, DRAM_RULE_WTR_S, c, u->wr, f->tCWL + tBL + f->tWTR_S);
             need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCL);
             b->rd = t;
-            u->bus_end = t + f->tCL + tBL;
+            u->bus_end = u->rd_end = t + f->tCL + tBL;
         } else {
             need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCWL);
+            if (f->tRTRS) /* 0: the bus rule above says it */
+                need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
             b->wr = g->wr = u->wr = t;
             u->bus_end = t + f->tCWL + tBL;
         }
@@ -277,12 +296,14 @@ unsigned dram_check_cmd(dram_check_t *k, const dram_cmd_t *c)
     case DRAM_PIM_RD_RES:
         need(k, &n, DRAM_RULE_CCD_S, c, u->col, f->tCCD_S);
         need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCL);
-        u->bus_end = t + f->tCL + tBL;
+        u->bus_end = u->rd_end = t + f->tCL + tBL;
         u->col = t;
         break;
     case DRAM_PIM_WR_GB:
         need(k, &n, DRAM_RULE_CCD_S, c, u->col, f->tCCD_S);
         need(k, &n, DRAM_RULE_BUS, c, u->bus_end, -(int64_t)f->tCWL);
+        if (f->tRTRS)
+            need(k, &n, DRAM_RULE_RTRS, c, u->rd_end, (int64_t)f->tRTRS - (int64_t)f->tCWL);
         u->bus_end = t + f->tCWL + tBL;
         u->col = t;
         break;

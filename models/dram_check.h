@@ -28,6 +28,8 @@ typedef enum {
     DRAM_RULE_CCD_S, DRAM_RULE_CCD_L, DRAM_RULE_RRD_S, DRAM_RULE_RRD_L, DRAM_RULE_FAW,
     DRAM_RULE_WR, DRAM_RULE_WTR_S, DRAM_RULE_WTR_L, DRAM_RULE_RTP,
     DRAM_RULE_RFC, DRAM_RULE_REFI,
+    DRAM_RULE_RTRS,      /* WR burst closer than tRTRS after a RD burst */
+    DRAM_RULE_32AW,      /* a 33rd activation within t32AW */
     DRAM_RULE_COUNT
 } dram_rule_t;
 

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #define MAX_QUEUE 256u
+#define MAX_BANK_QUEUE 64u
 
 void dram_ctrl_defaults(dram_ctrl_cfg_t *c)
 {
@@ -20,6 +21,39 @@ void dram_ctrl_defaults(dram_ctrl_cfg_t *c)
     c->sched = DRAM_FRFCFS;
     c->queue_depth = 32;
     c->refresh = 1;
+    c->write_idle = 8;
+}
+
+/* DRAMsim3's controller, [system] defaults (src/configuration.cc:
+ * trans_queue_size 32, cmd_queue_size 8, queue_structure PER_BANK, separate
+ * write buffer) and its fixed policies (src/controller.cc: drain when the
+ * write buffer is full or holds more than 8 with idle command queues;
+ * src/command_queue.cc: row-hit cap 4). */
+static void dramsim3_like(dram_ctrl_cfg_t *c)
+{
+    c->page = DRAM_OPEN_PAGE;
+    c->sched = DRAM_FRFCFS;
+    c->queue_depth = 32;
+    c->write_queue_depth = 32;
+    c->write_high = 32;
+    c->write_low = 0;
+    c->write_idle = 8;
+    c->bank_queue_depth = 8;
+    c->row_hit_cap = 4;
+    c->dual_issue = 1;
+}
+
+static int set_count(const char *key, const char *val, uint32_t max, uint32_t *out, char *err,
+                     size_t errlen)
+{
+    char *end;
+    const unsigned long v = strtoul(val, &end, 10);
+    if (!*val || *end || val[0] == '-' || v > max) {
+        snprintf(err, errlen, "%s: '%.32s' is not a whole number up to %u", key, val, max);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
 }
 
 int dram_ctrl_cfg_set(dram_ctrl_cfg_t *c, const char *key, const char *val, char *err,
@@ -58,6 +92,40 @@ int dram_ctrl_cfg_set(dram_ctrl_cfg_t *c, const char *key, const char *val, char
         }
         return 0;
     }
+    if (!strcmp(key, "controller")) {
+        if (!strcasecmp(val, "dramsim3"))
+            dramsim3_like(c);
+        else if (strcasecmp(val, "default")) {
+            snprintf(err, errlen, "controller: '%.32s' is not dramsim3 or default", val);
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(key, "write_queue_depth"))
+        return set_count(key, val, MAX_QUEUE, &c->write_queue_depth, err, errlen);
+    if (!strcmp(key, "write_high"))
+        return set_count(key, val, MAX_QUEUE, &c->write_high, err, errlen);
+    if (!strcmp(key, "write_low"))
+        return set_count(key, val, MAX_QUEUE, &c->write_low, err, errlen);
+    if (!strcmp(key, "write_idle"))
+        return set_count(key, val, MAX_QUEUE, &c->write_idle, err, errlen);
+    if (!strcmp(key, "bank_queue_depth"))
+        return set_count(key, val, MAX_BANK_QUEUE, &c->bank_queue_depth, err, errlen);
+    if (!strcmp(key, "refresh_first"))
+        return set_count(key, val, DRAM_MAX_TIMING, &c->refresh_first, err, errlen);
+    if (!strcmp(key, "row_hit_cap"))
+        return set_count(key, val, 1u << 20, &c->row_hit_cap, err, errlen);
+    if (!strcmp(key, "dual_issue")) {
+        if (!strcasecmp(val, "on") || !strcasecmp(val, "true"))
+            c->dual_issue = 1;
+        else if (!strcasecmp(val, "off") || !strcasecmp(val, "false"))
+            c->dual_issue = 0;
+        else {
+            snprintf(err, errlen, "dual_issue: '%.32s' is not on or off", val);
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(key, "queue_depth")) {
         char *end;
         const unsigned long v = strtoul(val, &end, 10);
@@ -83,6 +151,31 @@ int dram_ctrl_cfg_check(const dram_ctrl_cfg_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "queue_depth: %u is outside 1..%u", c->queue_depth, MAX_QUEUE);
         return -1;
     }
+    if (c->write_queue_depth > MAX_QUEUE) {
+        snprintf(err, errlen, "write_queue_depth: %u is more than %u", c->write_queue_depth,
+                 MAX_QUEUE);
+        return -1;
+    }
+    if (c->write_queue_depth && c->write_high > c->write_queue_depth) {
+        snprintf(err, errlen, "write_high: %u is more than write_queue_depth %u", c->write_high,
+                 c->write_queue_depth);
+        return -1;
+    }
+    const uint32_t high = c->write_high ? c->write_high : c->write_queue_depth;
+    if (c->write_queue_depth && c->write_low >= high) {
+        snprintf(err, errlen, "write_low: %u is not below write_high", c->write_low);
+        return -1;
+    }
+    if (c->refresh_first > c->dev.tREFI) {
+        snprintf(err, errlen, "refresh_first: %u is after tREFI %u", c->refresh_first,
+                 c->dev.tREFI);
+        return -1;
+    }
+    if (c->bank_queue_depth > MAX_BANK_QUEUE) {
+        snprintf(err, errlen, "bank_queue_depth: %u is more than %u", c->bank_queue_depth,
+                 MAX_BANK_QUEUE);
+        return -1;
+    }
     return dram_cfg_check(&c->dev, err, errlen);
 }
 
@@ -104,9 +197,21 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
     c->e_row = calloc(nb, sizeof *c->e_row);
     int ok = c->u && c->flags && c->e_col && c->e_row;
     for (uint32_t i = 0; ok && i < nu; i++) {
-        c->u[i].q = malloc(cfg->queue_depth * sizeof *c->u[i].q);
-        ok = c->u[i].q != NULL;
-        c->u[i].ref_due = cfg->dev.tREFI;
+        dram_cunit_t *u = &c->u[i];
+        u->q = malloc(cfg->queue_depth * sizeof *u->q);
+        ok = u->q != NULL;
+        if (cfg->write_queue_depth) {
+            u->wq = malloc(cfg->write_queue_depth * sizeof *u->wq);
+            ok = ok && u->wq;
+        }
+        if (cfg->bank_queue_depth) {
+            u->bq = malloc((size_t)nb * cfg->bank_queue_depth * sizeof *u->bq);
+            u->blen = calloc(nb, sizeof *u->blen);
+            ok = ok && u->bq && u->blen;
+        }
+        u->hits = calloc(nb, sizeof *u->hits);
+        ok = ok && u->hits;
+        c->u[i].ref_due = cfg->refresh_first ? cfg->refresh_first : cfg->dev.tREFI;
         c->u[i].wake = cfg->refresh ? c->u[i].ref_due : DRAM_NEVER;
     }
     if (!ok) {
@@ -115,14 +220,21 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
         return -1;
     }
     c->st.first_arrival = DRAM_NEVER;
+    if (!c->cfg.write_high)
+        c->cfg.write_high = c->cfg.write_queue_depth;
     return 0;
 }
 
 void dram_ctrl_free(dram_ctrl_t *c)
 {
     if (c->u)
-        for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++)
+        for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++) {
             free(c->u[i].q);
+            free(c->u[i].wq);
+            free(c->u[i].bq);
+            free(c->u[i].blen);
+            free(c->u[i].hits);
+        }
     free(c->u);
     free(c->flags);
     free(c->e_col);
@@ -142,6 +254,24 @@ int dram_ctrl_room(const dram_ctrl_t *c, uint64_t addr)
     return c->u[loc.unit].len < c->cfg.queue_depth;
 }
 
+/* The queue a request enters: the write queue for a write when writes have
+ * their own, else the request queue. */
+static int room_for(const dram_ctrl_t *c, const dram_cunit_t *u, int write)
+{
+    if (write && c->cfg.write_queue_depth)
+        return u->wlen < c->cfg.write_queue_depth;
+    return u->len < c->cfg.queue_depth;
+}
+
+int dram_ctrl_room_rw(const dram_ctrl_t *c, uint64_t addr, int write)
+{
+    dram_loc_t loc;
+    char err[8];
+    if (dram_decode(&c->cfg.dev, addr, &loc, err, sizeof err))
+        return 0;
+    return room_for(c, &c->u[loc.unit], write);
+}
+
 int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64_t tag, char *err,
                    size_t errlen)
 {
@@ -149,10 +279,14 @@ int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64
     if (dram_decode(&c->cfg.dev, addr, &loc, err, errlen))
         return -1;
     dram_cunit_t *u = &c->u[loc.unit];
-    if (u->len == c->cfg.queue_depth)
+    if (!room_for(c, u, write))
         return 1;
-    u->q[u->len++] = (dram_qent_t){at, tag, loc, loc.bg * c->cfg.dev.banks_per_group + loc.bank,
-                                   (uint8_t)(write != 0), 0, 0};
+    const dram_qent_t e = {at, tag, loc, loc.bg * c->cfg.dev.banks_per_group + loc.bank,
+                           (uint8_t)(write != 0), 0, 0};
+    if (write && c->cfg.write_queue_depth)
+        u->wq[u->wlen++] = e;
+    else
+        u->q[u->len++] = e;
     c->pending++;
     if (u->wake > at)
         u->wake = at;
@@ -169,6 +303,8 @@ static void issue(dram_ctrl_t *c, dram_cmd_t *cmd, uint64_t now)
     const int rc = dram_issue(&c->dram, cmd, err, sizeof err);
     (void)rc; /* cannot fail: dram_earliest(cmd) <= now was checked */
     c->st.cmds[cmd->kind]++;
+    if (cmd->kind == DRAM_ACT)
+        c->u[cmd->unit].hits[cmd->bg * c->cfg.dev.banks_per_group + cmd->bank] = 0;
     if (c->on_cmd)
         c->on_cmd(c->ctx, cmd);
 }
@@ -179,15 +315,22 @@ static dram_cmd_t cmd_for(uint8_t kind, uint32_t unit, const dram_loc_t *l)
                         .bank = (uint8_t)l->bank, .row = l->row, .col = l->col};
 }
 
-/* Completes queue entry i of unit u with its column command issued at now. */
-static void complete(dram_ctrl_t *c, dram_cunit_t *u, uint32_t i, uint64_t now)
+/* Completes entry i of queue q (*len entries) of unit u with its column
+ * command issued at now. */
+static void complete(dram_ctrl_t *c, dram_cunit_t *u, dram_qent_t *q, uint32_t *len, uint32_t i,
+                     uint64_t now)
 {
     const dram_cfg_t *g = &c->cfg.dev;
-    const dram_qent_t r = u->q[i];
+    const dram_qent_t r = q[i];
     const uint64_t done = now + (r.write ? g->tCWL : g->tCL) + g->tBL;
-    memmove(&u->q[i], &u->q[i + 1], (u->len - i - 1) * sizeof *u->q);
-    u->len--;
+    memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
+    (*len)--;
     c->pending--;
+    u->hits[r.bi]++;
+    if (r.write)
+        c->st.last_write_done = util_max_u64(c->st.last_write_done, done);
+    else
+        c->st.last_read_done = util_max_u64(c->st.last_read_done, done);
     if (r.write)
         c->st.writes++;
     else
@@ -206,7 +349,24 @@ static void complete(dram_ctrl_t *c, dram_cunit_t *u, uint32_t i, uint64_t now)
 }
 
 /* What schedule() has worked out about a bank in this call. */
-enum { F_HIT = 1, F_RD = 2, F_WR = 4, F_ROW = 8 };
+enum { F_HIT = 1, F_RD = 2, F_WR = 4, F_ROW = 8, F_MISS = 16 };
+
+/* With a separate write queue: whether unit u serves writes now.  A drain
+ * starts at write_high queued writes, or above write_idle with no read
+ * queued, and lasts until write_low or fewer are left. */
+static int serve_writes(dram_ctrl_t *c, dram_cunit_t *u, uint32_t reads)
+{
+    const dram_ctrl_cfg_t *k = &c->cfg;
+    if (u->draining && u->wlen <= k->write_low)
+        u->draining = 0;
+    const uint32_t idle = c->flushing ? 0 : k->write_idle;
+    if (!u->draining && u->wlen &&
+        (u->wlen >= k->write_high || (reads == 0 && u->wlen > idle))) {
+        u->draining = 1;
+        c->st.drains++;
+    }
+    return u->draining;
+}
 
 /* Schedules unit ui at cycle now; returns the unit's next wake cycle.  Each
  * bank's earliest RD, WR and row command are asked of dram_t at most once
@@ -236,14 +396,26 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
 
     uint8_t *fl = c->flags;
     memset(fl, 0, nb);
-    const uint32_t n = c->cfg.sched == DRAM_FCFS ? (u->len ? 1 : 0) : u->len;
+    dram_qent_t *q = u->q;
+    uint32_t *qlen = &u->len;
+    if (c->cfg.write_queue_depth && serve_writes(c, u, u->len)) {
+        q = u->wq;
+        qlen = &u->wlen;
+    }
+    const uint32_t n = c->cfg.sched == DRAM_FCFS ? (*qlen ? 1 : 0) : *qlen;
+    const uint32_t cap = c->cfg.row_hit_cap;
     /* First ready: the oldest column command that can go now.  Marks the
-     * banks whose open row a queued request hits. */
+     * banks whose open row a queued request hits, and (row_hit_cap) those an
+     * older request waits on for another row. */
     for (uint32_t i = 0; i < n; i++) {
-        const dram_qent_t *r = &u->q[i];
+        const dram_qent_t *r = &q[i];
         const uint32_t bi = r->bi;
-        if (banks[bi].row != r->loc.row)
+        if (banks[bi].row != r->loc.row) {
+            fl[bi] |= F_MISS;
             continue;
+        }
+        if (cap && (fl[bi] & F_MISS) && u->hits[bi] >= cap)
+            continue; /* the capped bank closes for the older request */
         const uint8_t have = r->write ? F_WR : F_RD;
         uint64_t *e = &c->e_col[2 * bi + r->write];
         fl[bi] |= F_HIT;
@@ -255,19 +427,20 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
         if (*e <= now) {
             cmd = cmd_for(r->write ? DRAM_WR : DRAM_RD, ui, &r->loc);
             issue(c, &cmd, now);
-            complete(c, u, i, now);
+            complete(c, u, q, qlen, i, now);
             return now + 1;
         }
         wake = util_min_u64(wake, *e);
     }
     /* Then the oldest request's row command that can go now. */
     for (uint32_t i = 0; i < n; i++) {
-        dram_qent_t *r = &u->q[i];
+        dram_qent_t *r = &q[i];
         const uint32_t bi = r->bi;
         const uint32_t open = banks[bi].row;
         if (open == r->loc.row)
             continue;
-        if (open != DRAM_NO_ROW && (fl[bi] & F_HIT) && c->cfg.sched == DRAM_FRFCFS)
+        if (open != DRAM_NO_ROW && (fl[bi] & F_HIT) && c->cfg.sched == DRAM_FRFCFS &&
+            !(cap && u->hits[bi] >= cap))
             continue; /* let the queued hits to the open row go first */
         cmd = cmd_for(open == DRAM_NO_ROW ? DRAM_ACT : DRAM_PRE, ui, &r->loc);
         if (!(fl[bi] & F_ROW)) {
@@ -301,6 +474,173 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
     return wake;
 }
 
+/* ---- DRAMsim3's two-level structure (bank_queue_depth > 0) ---------------- */
+
+static int is_col(uint8_t kind) { return kind == DRAM_RD || kind == DRAM_WR; }
+
+/* The command bank queue b's requests want next that may issue at now:
+ * the first in queue order (DRAMsim3 GetFirstReadyInQueue).  Returns the
+ * entry index or -1; *wake lowers to the earliest cycle one could.  kind
+ * -1: any command; else only a row (0) or column (1) command. */
+static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int want_col,
+                     dram_cmd_t *out, uint64_t *wake)
+{
+    dram_cunit_t *u = &c->u[ui];
+    const dram_cfg_t *g = &c->cfg.dev;
+    const uint32_t nb = dram_banks(g), bd = c->cfg.bank_queue_depth;
+    const dram_qent_t *bq = &u->bq[(size_t)b * bd];
+    const uint32_t open = c->dram.bank[(size_t)ui * nb + b].row;
+    /* Every request of the bank that wants an ACT, or a RD, or a WR to the
+     * open row gets the same earliest cycle: ask dram_t once per kind. */
+    uint64_t ek[DRAM_CMD_COUNT];
+    uint8_t known[DRAM_CMD_COUNT] = {0};
+    for (uint32_t i = 0; i < u->blen[b]; i++) {
+        const dram_qent_t *r = &bq[i];
+        uint8_t kind;
+        if (open == r->loc.row)
+            kind = r->write ? DRAM_WR : DRAM_RD;
+        else if (open == DRAM_NO_ROW)
+            kind = DRAM_ACT;
+        else {
+            /* PRE: only for the first request of the bank, and only when no
+             * queued request hits the open row or the hit cap is reached. */
+            if (i != 0)
+                continue;
+            int hit = 0;
+            for (uint32_t j = 0; j < u->blen[b] && !hit; j++)
+                hit = bq[j].loc.row == open;
+            if (hit && !(c->cfg.row_hit_cap && u->hits[b] >= c->cfg.row_hit_cap))
+                continue;
+            kind = DRAM_PRE;
+        }
+        if (want_col >= 0 && is_col(kind) != want_col)
+            continue;
+        const dram_cmd_t cmd = cmd_for(kind, ui, &r->loc);
+        if (!known[kind]) {
+            ek[kind] = dram_earliest(&c->dram, &cmd);
+            known[kind] = 1;
+        }
+        const uint64_t e = ek[kind];
+        if (e <= now) {
+            *out = cmd;
+            return (int)i;
+        }
+        if (e < *wake)
+            *wake = e;
+    }
+    return -1;
+}
+
+/* Finds the first legal command over the bank queues, round-robin after
+ * the one visited last (DRAMsim3 GetCommandToIssue, whose queue index stays
+ * where it found one), and issues it unless `skip_kind` says its kind (0
+ * row, 1 column) is the one already issued this cycle: DRAMsim3's second
+ * command of a dual-issue cycle goes only when it is of the other kind.
+ * Returns 0 when none was legal, 1 row, 2 column (issued or not). */
+static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, uint64_t *wake)
+{
+    dram_cunit_t *u = &c->u[ui];
+    const uint32_t nb = dram_banks(&c->cfg.dev), bd = c->cfg.bank_queue_depth;
+    for (uint32_t k = 1; k <= nb; k++) {
+        const uint32_t b = (u->rr + k) % nb;
+        dram_cmd_t cmd;
+        const int i = bank_pick(c, ui, b, now, -1, &cmd, wake);
+        if (i < 0)
+            continue;
+        u->rr = b;
+        if (is_col(cmd.kind) == skip_kind)
+            return 1 + is_col(cmd.kind);
+        dram_qent_t *r = &u->bq[(size_t)b * bd + (uint32_t)i];
+        issue(c, &cmd, now);
+        if (cmd.kind == DRAM_ACT)
+            r->acted = 1;
+        else if (cmd.kind == DRAM_PRE)
+            r->conflict = 1;
+        else
+            complete(c, u, &u->bq[(size_t)b * bd], &u->blen[b], (uint32_t)i, now);
+        return 1 + is_col(cmd.kind);
+    }
+    return 0;
+}
+
+/* Moves one request into its bank queue: from the write queue while
+ * draining, else from the read queue; the oldest whose bank queue has room
+ * (DRAMsim3 Controller::ScheduleTransaction). */
+static int bank_fill(dram_ctrl_t *c, dram_cunit_t *u)
+{
+    const uint32_t bd = c->cfg.bank_queue_depth;
+    int bq_empty = 1;
+    for (uint32_t b = 0; b < dram_banks(&c->cfg.dev) && bq_empty; b++)
+        bq_empty = u->blen[b] == 0;
+    dram_qent_t *q = u->q;
+    uint32_t *len = &u->len;
+    /* DRAMsim3 starts an idle drain only with empty command queues. */
+    if (c->cfg.write_queue_depth && serve_writes(c, u, bq_empty ? 0 : 1)) {
+        q = u->wq;
+        len = &u->wlen;
+    }
+    for (uint32_t i = 0; i < *len; i++) {
+        const uint32_t b = q[i].bi;
+        if (u->blen[b] >= bd)
+            continue;
+        u->bq[(size_t)b * bd + u->blen[b]++] = q[i];
+        memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
+        (*len)--;
+        return 1;
+    }
+    return 0;
+}
+
+static uint64_t schedule_banks(dram_ctrl_t *c, uint32_t ui, uint64_t now)
+{
+    dram_cunit_t *u = &c->u[ui];
+    dram_t *d = &c->dram;
+    const dram_cfg_t *g = &c->cfg.dev;
+    uint64_t wake = DRAM_NEVER;
+    int issued = 0;
+    if (c->cfg.refresh && now >= u->ref_due) {
+        dram_cmd_t cmd = {.kind = d->unit[ui].open ? DRAM_PREA : DRAM_REF, .unit = (uint16_t)ui};
+        const uint64_t e = dram_earliest(d, &cmd);
+        if (e <= now) {
+            issue(c, &cmd, now);
+            if (cmd.kind == DRAM_REF)
+                u->ref_due += g->tREFI;
+            issued = 1;
+        } else {
+            wake = e;
+        }
+    } else {
+        issued = bank_issue(c, ui, now, -1, &wake);
+        if (issued && c->cfg.dual_issue && g->dual_cmd) {
+            const uint64_t before = c->st.cmds[DRAM_ACT] + c->st.cmds[DRAM_PRE] +
+                                    c->st.cmds[DRAM_RD] + c->st.cmds[DRAM_WR];
+            bank_issue(c, ui, now, issued - 1, &wake);
+            if (c->st.cmds[DRAM_ACT] + c->st.cmds[DRAM_PRE] + c->st.cmds[DRAM_RD] +
+                    c->st.cmds[DRAM_WR] != before)
+                c->st.dual++;
+        }
+    }
+    const int moved = bank_fill(c, u);
+    if (c->cfg.refresh)
+        wake = util_min_u64(wake, u->ref_due);
+    /* After a command or a move: the next cycle.  Otherwise nothing changes
+     * until a command becomes legal (wake), a refresh falls due or a request
+     * arrives (dram_ctrl_push wakes the unit): a full round-robin pass that
+     * issues nothing leaves the pass's start where it was, so sleeping until
+     * then is exact. */
+    if (issued || moved)
+        wake = now + 1;
+    return wake;
+}
+
+void dram_ctrl_flush(dram_ctrl_t *c, uint64_t now)
+{
+    c->flushing = 1;
+    for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++)
+        if (c->u[i].wlen && c->u[i].wake > now)
+            c->u[i].wake = now;
+}
+
 uint64_t dram_ctrl_tick(dram_ctrl_t *c, uint64_t now)
 {
     uint64_t next = DRAM_NEVER;
@@ -308,7 +648,7 @@ uint64_t dram_ctrl_tick(dram_ctrl_t *c, uint64_t now)
     for (uint32_t i = 0; i < nu; i++) {
         dram_cunit_t *u = &c->u[i];
         if (u->wake <= now)
-            u->wake = schedule(c, i, now);
+            u->wake = c->cfg.bank_queue_depth ? schedule_banks(c, i, now) : schedule(c, i, now);
         if (u->wake < next)
             next = u->wake;
     }

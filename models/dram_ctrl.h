@@ -45,13 +45,58 @@ typedef enum { DRAM_FRFCFS = 0, DRAM_FCFS = 1 } dram_sched_t;
 
 /* Everything the `dram:` YAML section sets: the device (dram.h keys) and the
  * controller keys page_policy (open|close), scheduler (frfcfs|fcfs),
- * queue_depth (1..256 requests per unit) and refresh (on|off). */
+ * queue_depth (1..256 requests per unit) and refresh (on|off), and the
+ * options of DRAMsim3's and Ramulator 2's controllers:
+ *
+ *   write_queue_depth  0: reads and writes share the request queue (above).
+ *                N (1..256): writes wait in their own queue of N entries and
+ *                the request queue holds reads only.  The unit serves reads
+ *                until it starts a write drain: when the write queue holds
+ *                write_high or more, or when no read is queued and it holds
+ *                more than write_idle; a drain serves writes only and ends
+ *                when write_low or fewer are left (DRAMsim3 Controller::
+ *                ScheduleTransaction: start when full or > 8 with idle
+ *                command queues, drain them all: high = N, idle = 8, low = 0;
+ *                Ramulator 2's write-drain watermarks).
+ *   write_high, write_low, write_idle   as above (defaults N, 0, 8).
+ *   bank_queue_depth  0: the scheduler sees every queued request (FR-FCFS
+ *                over the whole queue).  B (1..64): DRAMsim3's two-level
+ *                structure (queue_structure = PER_BANK): each cycle, after
+ *                issuing, the unit moves one request from the read (or, when
+ *                draining, the write) queue, the oldest whose bank queue has
+ *                room, into that bank's queue of B entries; the scheduler
+ *                visits the bank queues round-robin, starting after the one
+ *                it issued from last, and issues the first command that is
+ *                legal now of the first request in queue order whose command
+ *                is (DRAMsim3 CommandQueue::GetCommandToIssue).  A PRE is
+ *                only the first request's, and only when no later request of
+ *                the bank hits the open row or the row-hit cap is reached.
+ *   row_hit_cap  0: none.  C: once C column commands have hit a bank's open
+ *                row since its ACT, a request waiting for another row of
+ *                that bank closes it even though queued requests still hit
+ *                (DRAMsim3: 4).
+ *   refresh_first  cycle of each unit's first REF (0: tREFI; later ones
+ *                follow every tREFI).  DRAMsim3 staggers rank refreshes
+ *                tREFI / ranks apart starting at that cycle with rank 0, so
+ *                the one rank modelled here is refreshed first at tREFI /
+ *                ranks (src/refresh.cc).
+ *   dual_issue   on: with a device of separate row and column command buses
+ *                (dual_cmd), a second command of the other kind may issue in
+ *                the same cycle (DRAMsim3 enable_hbm_dual_cmd).
+ *
+ * `controller: dramsim3` sets the DRAMsim3-like combination: queue_depth 32,
+ * write_queue_depth 32 (high 32, low 0, idle 8), bank_queue_depth 8,
+ * row_hit_cap 4, dual_issue on (DRAMsim3's [system] defaults of
+ * trans_queue_size 32, cmd_queue_size 8). */
 typedef struct {
     dram_cfg_t dev;
     dram_page_t page;
     dram_sched_t sched;
     uint32_t queue_depth;
     int refresh;
+    uint32_t write_queue_depth, write_high, write_low, write_idle;
+    uint32_t bank_queue_depth, row_hit_cap, refresh_first;
+    int dual_issue;
 } dram_ctrl_cfg_t;
 
 /* Defaults: preset HBM2, open page, FR-FCFS, 32-entry queues, refresh on. */
@@ -69,6 +114,9 @@ typedef struct {
     uint64_t hits, misses, conflicts;  /* row-buffer outcome per request */
     uint64_t bytes;                    /* data moved */
     uint64_t first_arrival, last_done; /* cycles */
+    uint64_t last_read_done, last_write_done;
+    uint64_t drains;                   /* write drains started */
+    uint64_t dual;                     /* cycles with two commands */
 } dram_ctrl_stats_t;
 
 /* Called for every command issued (in cycle order per unit; units interleave
@@ -92,6 +140,13 @@ typedef struct {
     uint32_t len;
     uint64_t wake;         /* earliest cycle worth scheduling this unit */
     uint64_t ref_due;      /* cycle the next REF falls due */
+    dram_qent_t *wq;       /* write_queue_depth entries (separate writes) */
+    uint32_t wlen;
+    int draining;
+    dram_qent_t *bq;       /* [banks][bank_queue_depth] (per-bank queues) */
+    uint32_t *blen;        /* [banks] */
+    uint32_t *hits;        /* [banks] column commands since the bank's ACT */
+    uint32_t rr;           /* bank queue issued from last */
 } dram_cunit_t;
 
 typedef struct {
@@ -107,6 +162,7 @@ typedef struct {
     uint8_t *flags;        /* per bank of the unit being scheduled: what is known */
     uint64_t *e_col;       /* [banks][2]: earliest RD, WR (valid per flags) */
     uint64_t *e_row;       /* [banks]: earliest ACT or PRE */
+    int flushing;          /* dram_ctrl_flush called: drain every write */
 } dram_ctrl_t;
 
 int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cmd,
@@ -143,6 +199,12 @@ int dram_ctrl_skip_idle(dram_ctrl_t *c, uint64_t now, uint64_t until);
 
 /* True when the unit of addr has room (addr must be within capacity). */
 int dram_ctrl_room(const dram_ctrl_t *c, uint64_t addr);
+/* The same for a read (write 0) or a write, which may have its own queue. */
+int dram_ctrl_room_rw(const dram_ctrl_t *c, uint64_t addr, int write);
+
+/* No more requests will come: queued writes drain whatever the watermarks
+ * (the driver calls it after its last push, so that the run ends). */
+void dram_ctrl_flush(dram_ctrl_t *c, uint64_t now);
 
 #ifdef __cplusplus
 }

@@ -39,6 +39,7 @@ static const struct {
     {"report", report_suite, 0},
     {"help", help_suite, 0},
     {"dram", dram_suite, 1},
+    {"dramsim3", dramsim3_suite, 0},
     {"power", power_suite, 0},
     {"pim", pim_suite, 1},
     {"pim_rtl", pim_rtl_suite, 0},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "../models/dram.h"
@@ -126,7 +127,8 @@ static void run_opt(const dram_ctrl_cfg_t *cfg, const req_t *r, size_t n, int ke
             ck_assert_msg(rc >= 0, "%s", err);
             if (rc)
                 break;
-            i++;
+            if (++i == n)
+                dram_ctrl_flush(&c, now); /* the last request: queued writes drain */
         }
         uint64_t next = dram_ctrl_tick(&c, now);
         if (i == n && c.pending == 0)
@@ -245,7 +247,8 @@ START_TEST(invalid_timing_sets_are_refused_with_the_rule)
     ck_assert_int_eq(dram_ctrl_cfg_set(&c, "tXYZ", "3", err, sizeof err), -1);
     ck_assert(strstr(err, "tXYZ: unknown key") == err);
     ck_assert_int_eq(dram_ctrl_cfg_set(&c, "preset", "DDR9", err, sizeof err), -1);
-    ck_assert_str_eq(err, "preset: unknown 'DDR9' (HBM2, HBM3, GDDR6)");
+    ck_assert_str_eq(err, "preset: unknown 'DDR9' (HBM2, HBM3, GDDR6, HBM2_8Gb_x128, GDDR6_8Gb_x16, "
+                     "DDR4_8Gb_x8_3200)");
     ck_assert_int_eq(dram_ctrl_cfg_set(&c, "mapping", "RoBaCoBgBg", err, sizeof err), -1);
     ck_assert(strstr(err, "mapping: ") == err);
     ck_assert_int_eq(dram_ctrl_cfg_set(&c, "page_policy", "half", err, sizeof err), -1);
@@ -875,6 +878,253 @@ START_TEST(dram_command_runs_shipped_traces_and_refuses_bad_input)
 }
 END_TEST
 
+/* ---- DRAMsim3-style device rules and controller options ------------------------ */
+
+static dram_cmd_t cmd_at(uint64_t t, uint8_t kind, uint8_t bg, uint8_t bank, uint32_t row)
+{
+    return (dram_cmd_t){.cycle = t, .kind = kind, .bg = bg, .bank = bank, .row = row};
+}
+
+/* Issues c at the model's earliest cycle, checks it, returns the cycle. */
+static uint64_t issue_earliest(dram_t *d, dram_check_t *k, dram_cmd_t c)
+{
+    char err[200];
+    c.cycle = dram_earliest(d, &c);
+    ck_assert_uint_ne(c.cycle, DRAM_NEVER);
+    ck_assert_int_eq(dram_issue(d, &c, err, sizeof err), 0);
+    if (dram_check_cmd(k, &c)) {
+        size_t nv;
+        const dram_violation_t *v = dram_check_first(k, &nv);
+        dram_check_describe(&v[nv - 1], err, sizeof err);
+        ck_abort_msg("checker: %s", err);
+    }
+    return c.cycle;
+}
+
+/* tRTRS: a WR after a RD waits until its burst starts tRTRS after the read
+ * burst's end: RD at t, WR at t + tCL + tBL + tRTRS - tCWL (DRAMsim3's
+ * read_to_write = RL + burst - WL + tRTRS); the checker flags one cycle less. */
+START_TEST(write_after_read_waits_for_the_trtrs_turnaround)
+{
+    const dram_ctrl_cfg_t c = preset_cfg("GDDR6_8Gb_x16");
+    const dram_cfg_t *g = &c.dev;
+    ck_assert_uint_eq(g->tRTRS, 1);
+    dram_t d;
+    char err[200];
+    ck_assert_int_eq(dram_init(&d, g, err, sizeof err), 0);
+    dram_check_t *k = dram_check_new(g, 0);
+    issue_earliest(&d, k, cmd_at(0, DRAM_ACT, 0, 0, 7));
+    const uint64_t rd = issue_earliest(&d, k, cmd_at(0, DRAM_RD, 0, 0, 7));
+    const uint64_t want = rd + 24 + 1 + 1 - 16; /* tCL 24, tBL 1, tRTRS 1, tCWL 16 */
+    dram_check_t *early = dram_check_new(g, 0);
+    dram_cmd_t a = cmd_at(0, DRAM_ACT, 0, 0, 7), r = cmd_at(rd, DRAM_RD, 0, 0, 7),
+               w = cmd_at(want - 1, DRAM_WR, 0, 0, 7);
+    a.cycle = rd - g->tRCD;
+    dram_check_cmd(early, &a);
+    dram_check_cmd(early, &r);
+    dram_check_cmd(early, &w);
+    ck_assert_uint_eq(dram_check_count(early, DRAM_RULE_RTRS), 1);
+    ck_assert_uint_eq(issue_earliest(&d, k, cmd_at(0, DRAM_WR, 0, 0, 7)), want);
+    dram_check_free(early);
+    dram_check_free(k);
+    dram_free(&d);
+}
+END_TEST
+
+/* t32AW (GDDR6_8Gb_x16: 420): activations every tRRD = 9 cycles (tFAW 32
+ * allows one per 8) to banks 0..15 and again, each bank precharged 55
+ * cycles after its ACT (tRAS 54), so the first 32 go at 0, 9, ..., 279; the
+ * 33rd waits for the window: cycle 420 (tRRD alone would allow 288).  The
+ * checker flags an ACT at 419. */
+static int by_cycle(const void *a, const void *b)
+{
+    const dram_cmd_t *x = a, *y = b;
+    return (x->cycle > y->cycle) - (x->cycle < y->cycle);
+}
+
+START_TEST(t32aw_holds_the_33rd_activation_to_the_window)
+{
+    const dram_ctrl_cfg_t c = preset_cfg("GDDR6_8Gb_x16");
+    const dram_cfg_t *g = &c.dev;
+    dram_cmd_t s[49];
+    int n = 0;
+    for (int i = 0; i < 32; i++) {
+        s[n++] = cmd_at(9u * (unsigned)i, DRAM_ACT, 0, (uint8_t)(i % 16), (uint32_t)i);
+        if (i < 17)
+            s[n++] = cmd_at(9u * (unsigned)i + 55, DRAM_PRE, 0, (uint8_t)(i % 16), 0);
+    }
+    qsort(s, (size_t)n, sizeof s[0], by_cycle);
+    dram_t d;
+    char err[200];
+    ck_assert_int_eq(dram_init(&d, g, err, sizeof err), 0);
+    dram_check_t *k = dram_check_new(g, 0);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(dram_issue(&d, &s[i], err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(dram_check_cmd(k, &s[i]), 0);
+    }
+    const dram_cmd_t a = cmd_at(0, DRAM_ACT, 0, 0, 99); /* bank 0: closed at 199 */
+    ck_assert_uint_eq(dram_earliest(&d, &a), 420);
+    const dram_cmd_t early = cmd_at(419, DRAM_ACT, 0, 0, 99);
+    ck_assert_uint_eq(dram_check_cmd(k, &early), 1);
+    ck_assert_uint_eq(dram_check_count(k, DRAM_RULE_32AW), 1);
+    dram_check_free(k);
+    dram_free(&d);
+}
+END_TEST
+
+/* dual_cmd (HBM2_8Gb_x128): an ACT may issue in the cycle of a RD; with one
+ * command bus it waits a cycle, and the checker flags the shared cycle. */
+START_TEST(dual_command_bus_issues_a_row_and_a_column_command_per_cycle)
+{
+    for (int dual = 0; dual < 2; dual++) {
+        dram_ctrl_cfg_t c = preset_cfg("HBM2_8Gb_x128");
+        c.dev.dual_cmd = (uint32_t)dual;
+        dram_t d;
+        char err[200];
+        ck_assert_int_eq(dram_init(&d, &c.dev, err, sizeof err), 0);
+        dram_check_t *k = dram_check_new(&c.dev, 0);
+        issue_earliest(&d, k, cmd_at(0, DRAM_ACT, 0, 0, 1));
+        const uint64_t rd = issue_earliest(&d, k, cmd_at(0, DRAM_RD, 0, 0, 1));
+        ck_assert_uint_eq(rd, c.dev.tRCD);
+        const uint64_t act = issue_earliest(&d, k, cmd_at(0, DRAM_ACT, 1, 0, 1));
+        ck_assert_uint_eq(act, dual ? rd : rd + 1);
+        dram_check_t *same = dram_check_new(&c.dev, 0);
+        const dram_cmd_t s[] = {cmd_at(0, DRAM_ACT, 0, 0, 1), cmd_at(rd, DRAM_RD, 0, 0, 1),
+                                cmd_at(rd, DRAM_ACT, 1, 0, 1)};
+        for (int i = 0; i < 3; i++)
+            dram_check_cmd(same, &s[i]);
+        ck_assert_uint_eq(dram_check_count(same, DRAM_RULE_CMD), dual ? 0 : 1);
+        dram_check_free(same);
+        dram_check_free(k);
+        dram_free(&d);
+    }
+}
+END_TEST
+
+/* A separate write queue: 4 writes and then 16 reads, all at cycle 0, to
+ * one row of distinct banks.  Below write_high the reads go first and the
+ * writes drain at the end (every WR after every RD); with write_high 4 the
+ * writes drain first down to write_low 0 (every WR before every RD).  With
+ * one shared queue FR-FCFS serves the older writes first. */
+START_TEST(write_queue_drains_between_its_watermarks)
+{
+    for (int mode = 0; mode < 3; mode++) {
+        dram_ctrl_cfg_t c = preset_cfg("HBM2");
+        c.refresh = 0;
+        if (mode) {
+            c.write_queue_depth = 8;
+            c.write_high = mode == 1 ? 8 : 4;
+            c.write_low = 0;
+            c.write_idle = 8;
+        }
+        const dram_cfg_t *g = &c.dev;
+        req_t r[20];
+        for (int i = 0; i < 20; i++)
+            r[i] = (req_t){addr_of(g, 0, (uint32_t)i % 4, (uint32_t)(i / 4) % 4, 5, (uint32_t)i),
+                           0, i < 4};
+        run_t x;
+        run(&c, r, 20, 0, &x);
+        uint64_t wr_max = 0, wr_min = DRAM_NEVER, rd_max = 0, rd_min = DRAM_NEVER;
+        for (int i = 0; i < 20; i++) {
+            /* The column command's cycle: done - (tCWL or tCL) - tBL. */
+            const uint64_t col = x.done[i] - (i < 4 ? g->tCWL : g->tCL) - g->tBL;
+            if (i < 4) {
+                wr_max = col > wr_max ? col : wr_max;
+                wr_min = col < wr_min ? col : wr_min;
+            } else {
+                rd_max = col > rd_max ? col : rd_max;
+                rd_min = col < rd_min ? col : rd_min;
+            }
+        }
+        if (mode == 1)
+            ck_assert_uint_gt(wr_min, rd_max);
+        else
+            ck_assert_uint_lt(wr_max, rd_min);
+        ck_assert_uint_eq(x.st.drains, mode ? 1 : 0);
+        run_free(&x);
+    }
+}
+END_TEST
+
+/* Row-hit cap: one bank, a request opening row 1, an older request for row
+ * 2 and then 8 hits to row 1, all queued at cycle 0.  Uncapped FR-FCFS
+ * serves all 9 row-1 requests before row 2; with row_hit_cap 4, row 2 goes
+ * after the 4th column command to row 1 in the whole-queue scheduler.  In
+ * DRAMsim3's per-bank queues the cap only admits the PRE, and hits keep
+ * issuing until it is legal: ACT at 1 (the request moves into its bank
+ * queue at the end of cycle 0), RDs at 15, 19, 23, 27, 31 (tRCD 14, tCCD_L
+ * 4), PRE not before tRAS = 34: five. */
+START_TEST(row_hit_cap_lets_the_older_miss_close_the_row)
+{
+    for (int mode = 0; mode < 3; mode++) {
+        dram_ctrl_cfg_t c = preset_cfg("HBM2");
+        c.refresh = 0;
+        c.row_hit_cap = mode ? 4 : 0;
+        c.bank_queue_depth = mode == 2 ? 16 : 0;
+        const dram_cfg_t *g = &c.dev;
+        req_t r[10];
+        r[0] = (req_t){addr_of(g, 0, 0, 0, 1, 0), 0, 0};
+        r[1] = (req_t){addr_of(g, 0, 0, 0, 2, 0), 0, 0};
+        for (int i = 2; i < 10; i++)
+            r[i] = (req_t){addr_of(g, 0, 0, 0, 1, (uint32_t)i), 0, 0};
+        run_t x;
+        run(&c, r, 10, 0, &x);
+        int before = 0;
+        for (int i = 0; i < 10; i++)
+            before += i != 1 && x.done[i] < x.done[1];
+        ck_assert_int_eq(before, mode == 0 ? 9 : mode == 1 ? 4 : 5);
+        run_free(&x);
+    }
+}
+END_TEST
+
+/* `codesim dram` reports read latency from arrival and from queue entry.
+ * HBM2, queue_depth 1, refresh off, two reads to one row at cycle 0: the
+ * first enters at 0 and finishes at tRCD + tCL + tBL = 30; the second waits
+ * for the queue slot, freed when the first's RD issues at 14, enters at 15,
+ * issues at 18 (tCCD_L 4 after 14) and finishes at 18 + tCL + tBL = 34: from
+ * arrival {30, 34}, from the queue {30, 19}. */
+START_TEST(dram_report_splits_read_latency_from_arrival_and_from_queue_entry)
+{
+    char dir[] = "/tmp/codesim-dramlat-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char hw[300], tr[300], out[300];
+    snprintf(hw, sizeof hw, "%s/hw.yaml", dir);
+    snprintf(tr, sizeof tr, "%s/t.trace", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    FILE *f = fopen(hw, "w");
+    fputs("dram:\n  preset: HBM2\n  queue_depth: 1\n  refresh: off\n", f);
+    fclose(f);
+    f = fopen(tr, "w");
+    fputs("0 0x0 R\n0 0x800 R\n", f); /* unit 0, bank 0, row 0, bursts 0 and 1 */
+    fclose(f);
+    fflush(stdout);
+    const int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert(saved >= 0 && fd >= 0);
+    dup2(fd, 1);
+    const int rc = cmd("--hw", hw, "--trace", tr, NULL, NULL);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(fd);
+    close(saved);
+    ck_assert_int_eq(rc, 0);
+    char text[4096] = "";
+    f = fopen(out, "r");
+    ck_assert_ptr_nonnull(f);
+    text[fread(text, 1, sizeof text - 1, f)] = 0;
+    fclose(f);
+    ck_assert_msg(strstr(text, "read latency   p50 30  p90 34  p99 34  max 34  mean 32.0") != NULL,
+                  "%s", text);
+    ck_assert_msg(strstr(text, "  from queue   p50 19  p90 30  p99 30  max 30  mean 24.5") != NULL,
+                  "%s", text);
+    ck_assert(strstr(text, "write latency") == NULL);
+    ck_assert_msg(strstr(text, "last read data at cycle 34") != NULL, "%s", text);
+    char rm[400];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 Suite *dram_suite(void)
 {
     Suite *s = suite_create("dram");
@@ -899,6 +1149,12 @@ Suite *dram_suite(void)
     tcase_add_test(tc, dram_command_runs_shipped_traces_and_refuses_bad_input);
     tcase_add_loop_test(tc, skipped_idle_gaps_equal_ticking_through_every_refresh, 0, 6);
     tcase_add_test(tc, trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form);
+    tcase_add_test(tc, write_after_read_waits_for_the_trtrs_turnaround);
+    tcase_add_test(tc, t32aw_holds_the_33rd_activation_to_the_window);
+    tcase_add_test(tc, dual_command_bus_issues_a_row_and_a_column_command_per_cycle);
+    tcase_add_test(tc, write_queue_drains_between_its_watermarks);
+    tcase_add_test(tc, row_hit_cap_lets_the_older_miss_close_the_row);
+    tcase_add_test(tc, dram_report_splits_read_latency_from_arrival_and_from_queue_entry);
     suite_add_tcase(s, tc);
     return s;
 }

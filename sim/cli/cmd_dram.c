@@ -29,14 +29,18 @@ static const char dram_usage[] =
     "timing checker; any violation makes the exit status non-zero.\n"
     "\n"
     "  --hw FILE      hardware YAML; its `dram:` section sets the device and the\n"
-    "                 controller: preset (HBM2 | HBM3 | GDDR6, applied first), any\n"
+    "                 controller: preset (HBM2 | HBM3 | GDDR6 | HBM2_8Gb_x128 |\n"
+    "                 GDDR6_8Gb_x16 | DDR4_8Gb_x8_3200, applied first), any\n"
     "                 field of dram_cfg_t (channels, pseudo_channels, bank_groups,\n"
     "                 banks_per_group, rows, columns, bus_bits, burst_length,\n"
     "                 transfers_per_tck, tck_ps, tRCD, tRP, tRAS, tRC, tCL, tCWL,\n"
     "                 tBL, tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW, tWR, tWTR_S,\n"
     "                 tWTR_L, tRTP, tREFI, tRFC; timings in tCK cycles), mapping\n"
     "                 (e.g. RoBaCoBgCh), page_policy (open | close), scheduler\n"
-    "                 (frfcfs | fcfs), queue_depth, refresh (on | off).\n"
+    "                 (frfcfs | fcfs), queue_depth, refresh (on | off),\n"
+    "                 tRTRS, dual_cmd, write_queue_depth, write_high, write_low,\n"
+    "                 write_idle, bank_queue_depth, row_hit_cap, dual_issue (on |\n"
+    "                 off), controller (dramsim3 | default; models/dram_ctrl.h).\n"
     "                 Without --hw: the HBM2 preset, open page, FR-FCFS.\n"
     "  --trace FILE   (required) one request per line: CYCLE ADDR OP (codesim), ADDR OP CYCLE\n"
     "                 (DRAMsim3), ADDR OP or OP ADDR (Ramulator); see\n"
@@ -53,10 +57,16 @@ static const char dram_usage[] =
 
 typedef struct {
     dram_check_t *chk;   /* NULL: no checking */
-    uint64_t *lat;       /* per completed request */
-    size_t nlat;
+    const dram_treq_t *req; /* the trace (arrival cycles), for latency */
+    uint64_t *lat;       /* per completed request: [4][n] read/write x arrival/queue */
+    size_t n, nlat[4];
     uint64_t end;        /* last command cycle */
+    uint64_t last_push;  /* cycle the last request entered a queue */
 } run_ctx_t;
+
+/* Latency kinds: reads from arrival, reads from queue entry, writes from
+ * arrival, writes from queue entry. */
+enum { L_RD_ARR = 0, L_RD_Q, L_WR_ARR, L_WR_Q };
 
 static void on_cmd(void *p, const dram_cmd_t *c)
 {
@@ -75,11 +85,12 @@ static void on_refs(void *p, uint16_t unit, uint64_t first, uint64_t count, uint
 
 static void on_done(void *p, uint64_t tag, int write, uint64_t arrive, uint64_t done)
 {
-    (void)tag;
-    (void)write;
     run_ctx_t *x = p;
-    if (x->lat)
-        x->lat[x->nlat++] = done - arrive;
+    if (!x->lat)
+        return;
+    const int k = write ? L_WR_ARR : L_RD_ARR;
+    x->lat[(size_t)k * x->n + x->nlat[k]++] = done - x->req[tag].cycle;
+    x->lat[(size_t)(k + 1) * x->n + x->nlat[k + 1]++] = done - arrive;
 }
 
 /* Feeds the requests in trace order (a request whose unit's queue is full
@@ -102,7 +113,9 @@ static int run_trace(const dram_ctrl_cfg_t *cfg, const dram_treq_t *r, size_t n,
             }
             if (rc > 0)
                 break;
-            i++;
+            x->last_push = now;
+            if (++i == n)
+                dram_ctrl_flush(&c, now);
         }
         uint64_t next = dram_ctrl_tick(&c, now);
         if (i == n && c.pending == 0)
@@ -179,7 +192,8 @@ int cmd_dram(int argc, char **argv)
         cli_err("codesim dram: %s\n", err);
         return 1;
     }
-    run_ctx_t x = {.chk = dram_check_new(g, cfg.refresh), .lat = malloc(tr.n * sizeof(uint64_t))};
+    run_ctx_t x = {.chk = dram_check_new(g, cfg.refresh), .req = tr.r, .n = tr.n,
+                   .lat = malloc(4 * tr.n * sizeof(uint64_t))};
     dram_ctrl_stats_t st;
     const double t0 = util_now_s();
     int rc = (!x.chk || !x.lat) ? (snprintf(err, sizeof err, "out of memory"), -1)
@@ -193,11 +207,8 @@ int cmd_dram(int argc, char **argv)
         return 1;
     }
     dram_check_finish(x.chk, x.end);
-    qsort(x.lat, x.nlat, sizeof *x.lat, cmp_u64);
-    double mean = 0;
-    for (size_t i = 0; i < x.nlat; i++)
-        mean += (double)x.lat[i];
-    mean /= (double)x.nlat;
+    for (int k = 0; k < 4; k++)
+        qsort(x.lat + (size_t)k * tr.n, x.nlat[k], sizeof *x.lat, cmp_u64);
 
     char map[16];
     dram_map_name(&g->map, map);
@@ -217,10 +228,25 @@ int cmd_dram(int argc, char **argv)
     printf("cycles:        %" PRIu64 " (%.3f us at tCK %.3f ns)\n", cyc,
            (double)cyc * g->tck_ps * 1e-6, g->tck_ps / 1000.0);
     printf("bandwidth:     %.2f GB/s = %.1f%% of peak %.2f GB/s\n", bw, 100.0 * bw / peak, peak);
-    printf("latency:       p50 %" PRIu64 "  p90 %" PRIu64 "  p99 %" PRIu64 "  max %" PRIu64
-           "  mean %.1f cycles (from entering the controller queue to the last data beat)\n",
-           pct(x.lat, x.nlat, 50), pct(x.lat, x.nlat, 90), pct(x.lat, x.nlat, 99),
-           x.lat[x.nlat - 1], mean);
+    static const char *const lname[4] = {"read latency", "  from queue", "write latency",
+                                         "  from queue"};
+    for (int k = 0; k < 4; k++) {
+        const uint64_t *v = x.lat + (size_t)k * tr.n;
+        const size_t m = x.nlat[k];
+        if (!m)
+            continue;
+        double mean = 0;
+        for (size_t i = 0; i < m; i++)
+            mean += (double)v[i];
+        mean /= (double)m;
+        printf("%-14s p50 %" PRIu64 "  p90 %" PRIu64 "  p99 %" PRIu64 "  max %" PRIu64
+               "  mean %.1f cycles (%s to the last data beat)\n",
+               lname[k], pct(v, m, 50), pct(v, m, 90), pct(v, m, 99), v[m - 1], mean,
+               k & 1 ? "from entering the controller queue" : "from arrival in the trace");
+    }
+    printf("ends:          last read data at cycle %" PRIu64 ", last write data at cycle %" PRIu64
+           ", last request queued at cycle %" PRIu64 "\n",
+           st.last_read_done, st.last_write_done, x.last_push);
     printf("row buffer:    hits %.1f%%  misses %.1f%%  conflicts %.1f%%\n",
            100.0 * (double)st.hits / (double)reqs, 100.0 * (double)st.misses / (double)reqs,
            100.0 * (double)st.conflicts / (double)reqs);
@@ -283,7 +309,7 @@ int bench_dram(void)
             dram_ctrl_stats_t st;
             double rate[2] = {0, 0};
             for (int chk = 0; chk < 2 && !rc; chk++) {
-                run_ctx_t x = {.chk = chk ? dram_check_new(&cfg.dev, 1) : NULL};
+                run_ctx_t x = {.chk = chk ? dram_check_new(&cfg.dev, 1) : NULL, .req = r, .n = n};
                 const double t0 = util_now_s();
                 rc = run_trace(&cfg, r, n, &x, &st, err, sizeof err);
                 const double wall = util_now_s() - t0;
@@ -317,7 +343,7 @@ int bench_dram(void)
         const dram_treq_t gap[2] = {{0, 0, 1, 0}, {1000000000000ull, 64, 2, 0}};
         dram_ctrl_cfg_t cfg;
         dram_ctrl_defaults(&cfg);
-        run_ctx_t x = {.chk = dram_check_new(&cfg.dev, 1)};
+        run_ctx_t x = {.chk = dram_check_new(&cfg.dev, 1), .req = gap, .n = 2};
         dram_ctrl_stats_t st;
         const double t0 = util_now_s();
         rc = !x.chk || run_trace(&cfg, gap, 2, &x, &st, err, sizeof err);

@@ -21,7 +21,7 @@ static const char serve_usage[] =
     "usage: codesim serve --model FILE (--workload FILE | --trace FILE) [--hw FILE]\n"
     "                     [--rate R] [--requests N] [--max-batch B] [--token-budget T]\n"
     "                     [--chunk C] [--block K] [--kv-blocks N] [--preempt]\n"
-    "                     [--bucket L] [--mode M] [--wbits W] [--abits A] [--kvbits V]\n"
+    "                     [--bucket L] [--mode M] [--w-bits W] [--a-bits A] [--kv-bits V]\n"
     "                     [--slo-ttft S] [--slo-tpot S] [--timeline FILE] [--db FILE]\n"
     "                     [--rates R1,R2,... [--plot FILE.svg]]\n"
     "\n"
@@ -51,7 +51,16 @@ static const char serve_usage[] =
     "  --rates R1,R2,... serve the workload's stream at each rate (one stored run\n"
     "                    each) and print throughput, goodput and TTFT percentiles\n"
     "  --plot FILE.svg   with --rates: TTFT p50/p90/p99 (log) and throughput against rate\n"
-    "  --mode, --wbits, --abits, --kvbits, --hw, --db  as for codesim run\n";
+    "  --model FILE      Hugging Face config.json (traces/models/) (required)\n"
+    "  --mode, --w-bits, --a-bits, --kv-bits, --hw, --db  as for codesim run\n"
+    "\n"
+    "EXAMPLES\n"
+    "  codesim serve --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml \\\n"
+    "      --workload traces/serve_poisson.yaml --slo-ttft 0.5 --slo-tpot 0.1\n"
+    "  codesim serve --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml \\\n"
+    "      --trace traces/serve_azure_sample.csv --timeline serve.json\n"
+    "  codesim serve --model traces/models/llama-2-7b.json --hw configs/npu_pim.yaml \\\n"
+    "      --workload traces/serve_poisson.yaml --requests 300 --rates 0.1,0.3,0.5 --plot rates.svg\n";
 
 static int cli_real(const char *opt, const char *s, double *out)
 {
@@ -250,6 +259,9 @@ int cmd_serve(int argc, char **argv)
         {"chunk", required_argument, 0, 'C'},     {"block", required_argument, 0, 'K'},
         {"kv-blocks", required_argument, 0, 'N'}, {"preempt", no_argument, 0, 'P'},
         {"bucket", required_argument, 0, 'b'},    {"mode", required_argument, 0, 'M'},
+        {"w-bits", required_argument, 0, 'W'},    {"a-bits", required_argument, 0, 'A'},
+        {"kv-bits", required_argument, 0, 'V'},
+        /* Hidden aliases, the spellings of earlier versions. */
         {"wbits", required_argument, 0, 'W'},     {"abits", required_argument, 0, 'A'},
         {"kvbits", required_argument, 0, 'V'},    {"slo-ttft", required_argument, 0, 's'},
         {"slo-tpot", required_argument, 0, 't'},  {"timeline", required_argument, 0, 'L'},
@@ -274,9 +286,9 @@ int cmd_serve(int argc, char **argv)
         case 'P': cfg.preempt = 1; break;
         case 'b': bad |= cli_uint("serve", "bucket", optarg, 1, 1u << 20, &v); cfg.bucket = (uint32_t)v; break;
         case 'M': cfg.mode = optarg; break;
-        case 'W': bad |= cli_uint("serve", "wbits", optarg, 1, 16, &wbits); break;
-        case 'A': bad |= cli_uint("serve", "abits", optarg, 1, 16, &abits); break;
-        case 'V': bad |= cli_uint("serve", "kvbits", optarg, 1, 16, &kvbits); break;
+        case 'W': bad |= cli_uint("serve", "w-bits", optarg, 1, 16, &wbits); break;
+        case 'A': bad |= cli_uint("serve", "a-bits", optarg, 1, 16, &abits); break;
+        case 'V': bad |= cli_uint("serve", "kv-bits", optarg, 1, 16, &kvbits); break;
         case 's': bad |= cli_real("slo-ttft", optarg, &slo_ttft); break;
         case 't': bad |= cli_real("slo-tpot", optarg, &slo_tpot); break;
         case 'L': tl_path = optarg; break;
