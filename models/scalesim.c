@@ -28,9 +28,11 @@ int scalesim_cfg_check(const scalesim_cfg_t *c, char *err, size_t errlen)
 {
     if (c->rows == 0 || c->cols == 0 || c->rows > 4096 || c->cols > 4096)
         return snprintf(err, errlen, "array: rows and cols must be 1..4096"), -1;
-    if (c->ifmap_kb == 0 || c->filter_kb == 0 || c->ofmap_kb == 0 || c->ifmap_kb > (1u << 20) ||
-        c->filter_kb > (1u << 20) || c->ofmap_kb > (1u << 20))
-        return snprintf(err, errlen, "sram: each SCALE-Sim buffer must be 1..1048576 kB"), -1;
+    /* its read buffer splits into 100 sets and needs both halves non-empty */
+    const uint64_t lim = (uint64_t)1 << 30;
+    if (c->ifmap_bytes < 2 || c->filter_bytes < 2 || c->ofmap_bytes < 2 || c->ifmap_bytes > lim ||
+        c->filter_bytes > lim || c->ofmap_bytes > lim)
+        return snprintf(err, errlen, "sram: each SCALE-Sim buffer must be 2 bytes .. 1 GiB"), -1;
     if (c->user_bw && (c->bandwidth == 0 || c->bandwidth > 65536))
         return snprintf(err, errlen, "Bandwidth: must be 1..65536 words per cycle in USER mode"), -1;
     return 0;
@@ -494,15 +496,15 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
     }
     if (cfg->user_bw) {
         if (prefetch_seq(&L, OP_IF, &pfi, err, errlen) || prefetch_seq(&L, OP_FI, &pff, err, errlen) ||
-            rdbuf_init(&rb[0], cfg->ifmap_kb * 1024, cfg->bandwidth, &pfi, err, errlen) ||
-            rdbuf_init(&rb[1], cfg->filter_kb * 1024, cfg->bandwidth, &pff, err, errlen))
+            rdbuf_init(&rb[0], cfg->ifmap_bytes, cfg->bandwidth, &pfi, err, errlen) ||
+            rdbuf_init(&rb[1], cfg->filter_bytes, cfg->bandwidth, &pff, err, errlen))
             goto out;
         free(pfi.v);
         free(pff.v);
         pfi.v = pff.v = NULL;
     }
     wb.bw = cfg->user_bw ? cfg->bandwidth : cfg->cols;  /* CALC: ofmap_backing_bw = arr_col */
-    wb.total = cfg->ofmap_kb * 1024;
+    wb.total = cfg->ofmap_bytes;
     wb.drain_size = wb.total - cdiv(wb.total, 2);
     wb.free_space = (int64_t)wb.total;
 
@@ -566,7 +568,8 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
     st->total_cycles = (uint64_t)last_out;
     st->stall_cycles = stall;
     uint64_t ncomp = L.px * L.nf * L.win;
-    st->overall_util = last_out ? (double)ncomp * 100.0 / ((double)last_out * (double)(R * C)) : 0;
+    /* single_layer_sim.py: (num_compute * 100) / (total_cycles * num_mac_unit) */
+    st->overall_util = last_out ? (double)(ncomp * 100) / (double)((uint64_t)last_out * R * C) : 0;
     st->mapping_eff = map_sum / (double)nfolds * 100.0;
     st->compute_util = util_sum / (double)nfolds * 100.0;
     if (cfg->user_bw)

@@ -25,7 +25,7 @@ typedef enum { SCALESIM_OS, SCALESIM_WS, SCALESIM_IS } scalesim_df_t;
 
 typedef struct {
     uint32_t rows, cols;                 /* ArrayHeight, ArrayWidth */
-    uint64_t ifmap_kb, filter_kb, ofmap_kb; /* *SramSzkB */
+    uint64_t ifmap_bytes, filter_bytes, ofmap_bytes; /* *SramSzkB x 1024 */
     uint64_t ifmap_off, filter_off, ofmap_off; /* *Offset (word addresses) */
     uint32_t bandwidth;                  /* Bandwidth, words/cycle (USER) */
     int user_bw;                         /* 1: USER, 0: CALC */

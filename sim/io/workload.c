@@ -275,6 +275,9 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
         ly->m = v[COL_M];
         ly->n = v[COL_N];
         ly->k = v[COL_K];
+        /* topology_utils.py load_arrays_gemm: [m, k, 1, k, 1, n, 1] */
+        ly->shape = (scalesim_layer_t){ly->m, ly->k, 1, ly->k, 1, ly->n, 1};
+        ly->conv = 0;
         return weight_precision(wbits, wbits_name, wq, wq_name, ly, lineno, path, err, errlen);
     }
 
@@ -284,6 +287,9 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
     if (v[COL_FILTER_W] > v[COL_IFMAP_W])
         return io_fail(err, errlen, path, lineno, "Filter Width", "%llu is larger than IFMAP Width %llu",
                        (unsigned long long)v[COL_FILTER_W], (unsigned long long)v[COL_IFMAP_W]);
+    ly->shape = (scalesim_layer_t){v[COL_IFMAP_H], v[COL_IFMAP_W], v[COL_FILTER_H], v[COL_FILTER_W],
+                                   v[COL_CHANNELS], v[COL_NUM_FILTER], v[COL_STRIDES]};
+    ly->conv = 1;
     uint64_t eh = (v[COL_IFMAP_H] - v[COL_FILTER_H]) / v[COL_STRIDES] + 1;
     uint64_t ew = (v[COL_IFMAP_W] - v[COL_FILTER_W]) / v[COL_STRIDES] + 1;
     if (product(eh, ew, 1, &ly->m))
