@@ -31,3 +31,15 @@ scalesim-deps:
 	fi
 
 TEST_PREREQS += scalesim-deps
+
+# Shipped topologies that the peer finishes in minutes on an 8x8 array.
+SCALESIM_PEER := $(CURDIR)/../shared/peers/scale-sim-v2
+# (Whole conv nets such as AlexNet take SCALE-Sim hours on 8x8 and 32x32:
+# give them with SCALESIM_TOPOS=... and SCALESIM_TIMEOUT=seconds.)
+SCALESIM_TOPOS ?= $(addprefix $(SCALESIM_PEER)/topologies/,rnn_eval/handwriting_rec.csv \
+                  GEMM_mnk/test_mnk_input.csv) $(CURDIR)/tests/data/scalesim_sample.csv
+
+.PHONY: compare-scalesim
+compare: compare-scalesim
+compare-scalesim: $(BUILD)/codesim scalesim-deps
+	tests/scalesim_compare.sh $(CURDIR)/$(BUILD)/codesim $(SCALESIM_PEER) $(BUILD)/compare/scalesim $(SCALESIM_TOPOS)

@@ -44,6 +44,7 @@ static const struct {
     {"lut_rtl", lut_rtl_suite, 0},
     {"paths", paths_suite, 1},
     {"spawn", spawn_suite, 1},
+    {"scalesim", scalesim_suite, 0},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

@@ -28,6 +28,7 @@ Suite *vector_suite(void);     /* tests/test_vector.c */
 Suite *paths_suite(void);      /* tests/test_paths.c: data and build directories */
 Suite *spawn_suite(void);      /* tests/test_spawn.c: running tools without a shell */
 Suite *neupims_suite(void);    /* tests/test_neupims.c: TP, GPU baseline, PIM reporting */
+Suite *scalesim_suite(void);   /* tests/test_scalesim.c: SCALE-Sim accounting vs SCALE-Sim v2 */
 Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T
