@@ -61,28 +61,15 @@ int acct_run(const hw_cfg_t *hw, const workload_t *wl, acct_result_t *res, char 
     size_t cap = 0;
     for (size_t i = 0; i < wl->count; i++) {
         const layer_t *ly = &wl->layers[i];
-        scalesim_layer_t shape = ly->shape;
-        /* topology_utils.py load_arrays_conv: 'DP' in the name -> one layer
-         * of 1 channel per channel, named <name>Channel_<c> */
-        const int dp = ly->conv && strstr(ly->name, "DP") != NULL;
-        uint64_t copies = dp ? shape.channels : 1;
-        if (copies > 1)
-            shape.channels = 1;
+        /* depthwise "DP" rows arrive split per channel (workload.h) */
         scalesim_stats_t st;
-        if (scalesim_run_layer(&cfg, &shape, &st, why, sizeof why)) {
+        if (scalesim_run_layer(&cfg, &ly->shape, &st, why, sizeof why)) {
             acct_result_free(res);
             return snprintf(err, errlen, "%u: layer %s: %s", ly->line, ly->name, why), -1;
         }
-        for (uint64_t c = 0; c < copies; c++) {
-            char name[96];
-            if (dp)
-                snprintf(name, sizeof name, "%sChannel_%" PRIu64, ly->name, c);
-            else
-                snprintf(name, sizeof name, "%s", ly->name);
-            if (push(res, &cap, name, ly->line, &st)) {
-                acct_result_free(res);
-                return snprintf(err, errlen, "out of memory"), -1;
-            }
+        if (push(res, &cap, ly->name, ly->line, &st)) {
+            acct_result_free(res);
+            return snprintf(err, errlen, "out of memory"), -1;
         }
     }
     res->wall_seconds = util_now_s() - t0;

@@ -1,8 +1,8 @@
 /* acct.h - a layer workload in SCALE-Sim v2 accounting (array.accounting:
  * scalesim | scalesim-calc, models/scalesim.h): the machine's array, SRAM
  * sizes and Bandwidth as SCALE-Sim reads them, each layer through
- * scalesim_run_layer(), a depthwise row (name containing "DP") split into one
- * single-channel layer per channel as SCALE-Sim's topology_utils.py does. */
+ * scalesim_run_layer() (depthwise "DP" rows come split per channel from
+ * workload_load, as SCALE-Sim's topology_utils.py splits them). */
 #ifndef CODESIM_ACCT_H
 #define CODESIM_ACCT_H
 
@@ -13,7 +13,7 @@
 #include "../io/workload.h"
 
 typedef struct {
-    char name[96];          /* SCALE-Sim's: "<row name>Channel_<c>" for DP rows */
+    char name[96];
     unsigned line;          /* the workload line */
     scalesim_stats_t st;
 } acct_row_t;
