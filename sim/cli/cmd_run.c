@@ -289,11 +289,6 @@ int cmd_run(int argc, char **argv)
     int rc = 1;
     char tech_file[600];
     const char *src = wl_path ? wl_path : model_path;
-    tech_path(node, tech_file, sizeof tech_file);
-    if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
-        cli_err("codesim run: --tech: %s\n", err);
-        return 1;
-    }
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
         cli_err("codesim run: %s\n", err);
         return 1;
@@ -308,6 +303,12 @@ int cmd_run(int argc, char **argv)
                 "on the RTL timing\n", hw_accounting_name(hw.accounting));
     if (hw.accounting != HW_ACCT_RTL && wl_path) {
         rc = run_scalesim(&hw, wl_path, csv_dir, json_path);
+        goto out;
+    }
+    /* after the accounting branch, which prices nothing */
+    tech_path(node, tech_file, sizeof tech_file);
+    if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
+        cli_err("codesim run: --tech: %s\n", err);
         goto out;
     }
     if (model_path) {
