@@ -351,6 +351,167 @@ static int64_t rdbuf_service(rdbuf_t *b, const int64_t *row, uint64_t width, int
     return off;
 }
 
+
+/* ---- read buffer, CALC mode (memory/read_buffer_estimate_bw.py) -------
+ * Reads never stall; the buffer only records when it would have had to
+ * fetch.  Addresses go into sets of floor(size / 100) unique words in demand
+ * order; when 50 sets (the active half) are complete, they are "prefetched"
+ * before the first request, later each 50 in the time the previous 50 took.
+ * Every address is in at most one live set (a hit never re-adds it), so one
+ * "last set id" per address replaces SCALE-Sim's Python sets. */
+typedef struct {
+    int64_t base;
+    uint64_t span;
+    int64_t *last_set;      /* per address: the set it was last added to, -1 */
+    uint64_t *set_size;     /* words per set id */
+    size_t nsets_cap;
+    uint64_t per_set, default_bw;
+    int64_t cur_set, cur_elems;
+    int64_t read_start, read_end, pf_start, pf_end;
+    int64_t last_start, last_end, first_req;
+    int first_seen, active_done, any_trace;
+    uint64_t num_access;
+    int64_t trace_first, trace_last;
+    int bad;                /* SCALE-Sim would divide by zero here */
+} rdest_t;
+
+static int rdest_init(rdest_t *b, uint64_t size_bytes, int64_t base, uint64_t span, char *err,
+                      size_t errlen)
+{
+    memset(b, 0, sizeof *b);
+    b->base = base;
+    b->span = span;
+    b->per_set = size_bytes / 100;
+    b->default_bw = 10;                      /* single_layer_sim.py: "arbitrary" 10 */
+    b->read_start = 0;
+    b->read_end = 49;                        /* int(0.5 * 100) - 1 */
+    b->last_start = -2;
+    b->last_end = -1;
+    b->last_set = malloc((span ? span : 1) * sizeof *b->last_set);
+    if (!b->last_set)
+        return snprintf(err, errlen, "layer: out of memory"), -1;
+    for (uint64_t i = 0; i < span; i++)
+        b->last_set[i] = -1;
+    if (b->per_set == 0)
+        return snprintf(err, errlen, "sram: CALC accounting needs buffers of at least 100 bytes"), -1;
+    return 0;
+}
+
+static void rdest_free(rdest_t *b)
+{
+    free(b->last_set);
+    free(b->set_size);
+}
+
+static int rdest_set_size(rdest_t *b, int64_t id, uint64_t n)
+{
+    if ((size_t)id >= b->nsets_cap) {
+        size_t cap = b->nsets_cap ? 2 * b->nsets_cap : 256;
+        while (cap <= (size_t)id)
+            cap *= 2;
+        uint64_t *p = realloc(b->set_size, cap * sizeof *p);
+        if (!p)
+            return -1;
+        memset(p + b->nsets_cap, 0, (cap - b->nsets_cap) * sizeof *p);
+        b->set_size = p;
+        b->nsets_cap = cap;
+    }
+    b->set_size[id] = n;
+    return 0;
+}
+
+/* prefetch(): the words of sets [s, e] over last_start..last_end at bw. */
+static void rdest_prefetch(rdest_t *b, int64_t s, int64_t e)
+{
+    for (int64_t i = s; i <= e; i++)
+        b->num_access += (size_t)i < b->nsets_cap ? b->set_size[i] : 0;
+    if (!b->any_trace) {
+        b->any_trace = 1;
+        b->trace_first = b->last_start + 1;  /* read port latency 1 */
+    }
+    b->trace_last = b->last_end + 1;
+}
+
+static int64_t cdiv_i(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+static int rdest_service(rdest_t *b, const int64_t *row, uint64_t width, int64_t cycle)
+{
+    if (!b->first_seen)
+        for (uint64_t c = 0; c < width; c++)
+            if (row[c] != NOADDR) {
+                b->first_req = cycle;
+                b->first_seen = 1;
+                break;
+            }
+    for (uint64_t c = 0; c < width; c++) {
+        if (row[c] == NOADDR)
+            continue;
+        uint64_t a = (uint64_t)(row[c] - b->base);
+        int64_t ls = b->last_set[a];
+        int64_t hit_end = b->cur_set < b->read_end + 1 ? b->cur_set : b->read_end + 1;
+        if (ls >= b->read_start && ls < hit_end)
+            continue;                                   /* check_hit */
+        if (ls == b->cur_set)
+            continue;                                   /* already in the current set */
+        b->last_set[a] = b->cur_set;
+        if ((uint64_t)++b->cur_elems != b->per_set)
+            continue;
+        if (rdest_set_size(b, b->cur_set, b->per_set))
+            return -1;
+        b->cur_elems = 0;
+        b->cur_set++;
+        if (b->cur_set != b->read_end + 1)
+            continue;
+        const int64_t words = 50 * (int64_t)b->per_set;
+        if (!b->active_done) {
+            b->last_end = b->first_req - 1 - 1;
+            b->last_start = b->last_end - cdiv_i(words, (int64_t)b->default_bw) + 1;
+            rdest_prefetch(b, 0, 49);
+            b->pf_start = b->read_end + 1;
+            b->pf_end = b->pf_start + 49;
+            b->active_done = 1;
+        } else {
+            if (b->last_end - b->last_start + 1 <= 0) {
+                b->bad = 1;
+                return 0;
+            }
+            rdest_prefetch(b, b->pf_start, b->pf_end);
+            b->pf_start += 50;
+            b->pf_end += 50;
+        }
+        b->read_start += 50;
+        b->read_end += 50;
+        b->last_start = b->last_end + 1;
+        b->last_end = cycle;
+    }
+    return 0;
+}
+
+/* complete_all_prefetches() */
+static int rdest_finish(rdest_t *b)
+{
+    if (b->cur_elems > 0) {
+        if (rdest_set_size(b, b->cur_set, (uint64_t)b->cur_elems))
+            return -1;
+    } else {
+        b->cur_set--;
+    }
+    if (!b->active_done) {
+        b->last_end = -1 - 1;
+        int64_t n = b->cur_set + 1;
+        b->last_start = b->last_end - cdiv_i(n * (int64_t)b->per_set, (int64_t)b->default_bw) + 1;
+        rdest_prefetch(b, 0, n - 1);
+        b->active_done = 1;
+    } else {
+        if (b->last_end - b->last_start + 1 <= 0) {
+            b->bad = 1;
+            return 0;
+        }
+        rdest_prefetch(b, b->pf_start, b->cur_set);
+    }
+    return 0;
+}
+
 /* ---- write buffer (memory/write_buffer.py) ---------------------------- */
 typedef struct {
     uint64_t bw, total, drain_size;
@@ -489,6 +650,8 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
     rdbuf_t rb[2];
     memset(rb, 0, sizeof rb);
     wrbuf_t wb = {0};
+    rdest_t re[2];
+    memset(re, 0, sizeof re);
     int64_t *row = malloc((R > C ? R : C) * sizeof *row);
     if (!row) {
         snprintf(err, errlen, "layer: out of memory");
@@ -502,6 +665,14 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
         free(pfi.v);
         free(pff.v);
         pfi.v = pff.v = NULL;
+    }
+    if (!cfg->user_bw) {
+        /* address ranges: operand_matrix.py's ifmap and filter addresses */
+        uint64_t ifsz = l->ifmap_h * l->ifmap_w * l->channels;
+        uint64_t fisz = L.win * L.nf;
+        if (rdest_init(&re[0], cfg->ifmap_bytes, (int64_t)cfg->ifmap_off, ifsz, err, errlen) ||
+            rdest_init(&re[1], cfg->filter_bytes, (int64_t)cfg->filter_off, fisz, err, errlen))
+            goto out;
     }
     wb.bw = cfg->user_bw ? cfg->bandwidth : cfg->cols;  /* CALC: ofmap_backing_bw = arr_col */
     wb.total = cfg->ofmap_bytes;
@@ -539,6 +710,10 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
                         row[c] = demand_elem(&L, op, &sh[op], fc, fr, fl, c);
                     if (cfg->user_bw)
                         off[op] = rdbuf_service(&rb[op], row, sh[op].width, cycle);
+                    else if (rdest_service(&re[op], row, sh[op].width, cycle)) {
+                        snprintf(err, errlen, "layer: out of memory");
+                        goto out;
+                    }
                     sram_note(st, op, row, sh[op].width, cycle + off[op], seen);
                 }
                 for (uint64_t c = 0; c < sh[OP_OF].width; c++)
@@ -572,13 +747,24 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
     st->overall_util = last_out ? (double)(ncomp * 100) / (double)((uint64_t)last_out * R * C) : 0;
     st->mapping_eff = map_sum / (double)nfolds * 100.0;
     st->compute_util = util_sum / (double)nfolds * 100.0;
-    if (cfg->user_bw)
-        for (int op = 0; op < 2; op++) {
+    st->dram_valid = 1;
+    for (int op = 0; op < 2; op++) {
+        if (cfg->user_bw) {
             st->dram_access[op] = rb[op].num_access;
             st->dram_start[op] = rb[op].trace_first;
             st->dram_stop[op] = rb[op].trace_last;
+            continue;
         }
-    st->dram_valid = cfg->user_bw;
+        if (rdest_finish(&re[op])) {
+            snprintf(err, errlen, "layer: out of memory");
+            goto out;
+        }
+        /* where SCALE-Sim itself stops with a division by zero */
+        st->dram_valid = st->dram_valid && !re[op].bad;
+        st->dram_access[op] = re[op].num_access;
+        st->dram_start[op] = re[op].trace_first;
+        st->dram_stop[op] = re[op].trace_last;
+    }
     st->dram_access[2] = wb.num_access;
     st->dram_start[2] = wb.first;
     st->dram_stop[2] = wb.last;
@@ -589,6 +775,8 @@ out:
     free(pff.v);
     rdbuf_free(&rb[0]);
     rdbuf_free(&rb[1]);
+    rdest_free(&re[0]);
+    rdest_free(&re[1]);
     free(wb.lines);
     return rc;
 }

@@ -7,7 +7,8 @@
  * cycle, and pushes the rows through a double-buffered scratchpad: two read
  * buffers (ifmap, filter) and one write buffer (ofmap), each with its own
  * backing port of `Bandwidth` words per cycle (USER) or an estimate (CALC:
- * 10 words per read port, ArrayWidth for the write port, reads never stall).
+ * 10 words per read port, ArrayWidth for the write port, reads never stall,
+ * DRAM reads and cycles from its estimate of when each half would be fetched).
  * The reported "Total Cycles" is the service cycle of the last demand row,
  * i.e. the index of the last cycle (rows - 1) plus stalls; the first fill of
  * each read buffer is issued at negative cycles (free) and the final ofmap
@@ -46,7 +47,8 @@ typedef struct {
     uint64_t sram_access[3];
     int64_t dram_start[3], dram_stop[3];
     uint64_t dram_access[3];
-    int dram_valid;                     /* 0 in CALC mode: DRAM columns not modelled */
+    int dram_valid;                     /* 0 where SCALE-Sim itself would stop (a CALC
+                                           estimate dividing by zero): columns left empty */
 } scalesim_stats_t;
 
 /* Output size with SCALE-Sim's ceiling: ceil((in - f + s) / s). */

@@ -3,8 +3,8 @@
  * subprocess (an argument vector through io_spawn, Debian's /usr/bin/python3
  * with python3-numpy & co from `make scalesim-deps`) on a sample of its
  * shipped layers for os/ws/is on 8x8, 32x32 and 128x128 arrays, USER and
- * CALC, and every layer's Total Cycles and Stall Cycles (and SRAM reads,
- * USER DRAM reads) must be equal.  The peer's reports are cached under
+ * CALC, and every layer's Total Cycles, Stall Cycles, SRAM and DRAM access
+ * counts must be equal, and the three report files byte for byte the same.  The peer's reports are cached under
  * build/scalesim-peer/<hash of cfg + topology>/, so a second run costs no
  * Python.  `make compare` runs whole topologies (tests/scalesim_compare.sh).
  *
@@ -212,13 +212,27 @@ static void check_combo(const combo_t *c)
             ck_assert_msg((int64_t)s->sram_access[op] ==
                               report_int(dir, "DETAILED_ACCESS_REPORT.csv", i, 3 + 3 * (size_t)op),
                           "%s %s: SRAM count %d", c->df, what, op);
-            if (op == 2 || c->user)
-                ck_assert_msg((int64_t)s->dram_access[op] ==
+            ck_assert_msg((int64_t)s->dram_access[op] ==
                                   report_int(dir, "DETAILED_ACCESS_REPORT.csv", i, 12 + 3 * (size_t)op),
                               "%s %ux%u %s: DRAM count %d: %" PRIu64 " vs %" PRId64, c->df, c->dim,
                               c->dim, what, op, s->dram_access[op],
                               report_int(dir, "DETAILED_ACCESS_REPORT.csv", i, 12 + 3 * (size_t)op));
         }
+    }
+    /* and the three report files, byte for byte */
+    ck_assert_msg(acct_write_csv(&res, tmp, err, sizeof err) == 0, "%s", err);
+    static const char *const files[] = {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv",
+                                        "DETAILED_ACCESS_REPORT.csv"};
+    for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+        char a[2400], b[200];
+        static char ta[1 << 16], tb[1 << 16];
+        snprintf(a, sizeof a, "%s/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/%s", tmp, files[i]);
+        read_text(a, ta, sizeof ta);
+        read_text(b, tb, sizeof tb);
+        ck_assert_msg(strcmp(ta, tb) == 0, "%s %ux%u %s: %s differs from SCALE-Sim's:\n%s\nvs\n%s",
+                      c->df, c->dim, c->dim, c->user ? "USER" : "CALC", files[i], tb, ta);
+        unlink(b);
     }
     acct_result_free(&res);
     workload_free(&wl);
