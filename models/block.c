@@ -21,6 +21,23 @@ void hw_append(char *buf, size_t size, size_t *n, const char *fmt, ...)
 
 /* ---- array: the systolic array of every core (models/systolic.h) -------- */
 
+static const char *const acct_names[] = {"rtl", "scalesim", "scalesim-calc"};
+
+const char *hw_accounting_name(hw_accounting_t a)
+{
+    return (size_t)a < ARRAY_LEN(acct_names) ? acct_names[a] : "?";
+}
+
+int hw_accounting_parse(const char *s, hw_accounting_t *out)
+{
+    for (size_t i = 0; i < ARRAY_LEN(acct_names); i++)
+        if (strcmp(s, acct_names[i]) == 0) {
+            *out = (hw_accounting_t)i;
+            return 0;
+        }
+    return -1;
+}
+
 static void array_defaults(hw_cfg_t *hw)
 {
     hw->array.rows = 32;
@@ -93,6 +110,10 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
         numfmt_name(&hw->array.w_fmt, b, sizeof b);
         hw_append(buf, size, n, "  in_format: %s\n  w_format: %s\n", a, b);
     }
+    /* only when set, so that the canonical text (and hash) of every machine
+     * without it stays as it was */
+    if (hw->accounting != HW_ACCT_RTL)
+        hw_append(buf, size, n, "  accounting: %s\n", hw_accounting_name(hw->accounting));
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */

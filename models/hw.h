@@ -17,9 +17,21 @@
 #include "sram.h"
 #include "systolic.h"
 
+/* How a layer run is counted (array.accounting):
+ *   HW_ACCT_RTL            the default: the timing codesim's RTL reaches
+ *   HW_ACCT_SCALESIM       SCALE-Sim v2's reported numbers, USER bandwidth
+ *                          (dram.bytes_per_cycle 1-byte words per port)
+ *   HW_ACCT_SCALESIM_CALC  SCALE-Sim v2's numbers, CALC bandwidth
+ * Set by a SCALE-Sim .cfg (from its InterfaceBandwidth); models/scalesim.h. */
+typedef enum { HW_ACCT_RTL = 0, HW_ACCT_SCALESIM = 1, HW_ACCT_SCALESIM_CALC = 2 } hw_accounting_t;
+
+const char *hw_accounting_name(hw_accounting_t a);            /* "rtl" */
+int hw_accounting_parse(const char *s, hw_accounting_t *out);   /* 0 ok */
+
 typedef struct {
     char name[64];          /* YAML "name", SCALE-Sim [general] run_name */
     systolic_cfg_t array;
+    hw_accounting_t accounting; /* array.accounting */
     sram_cfg_t sram;
     dma_cfg_t dma;          /* dram.bytes_per_cycle: the NPU's share of DRAM bandwidth */
     dram_ctrl_cfg_t dram;   /* dram: the device (preset, organization, timing) and controller */

@@ -51,6 +51,7 @@ static const struct {
     {"numfmt_rtl", numfmt_rtl_suite, 0},
     {"pimgpt", pimgpt_suite, 1},
     {"serve", serve_suite, 1},
+    {"scalesim", scalesim_suite, 0},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

@@ -278,10 +278,51 @@ START_TEST(scalesim_config_and_conv_topology_run)
 {
     char args[800];
     snprintf(args, sizeof args,
-             "run --hw configs/scalesim_example.cfg --workload traces/scalesim_conv.csv --db %s/s.db",
+             "run --hw configs/scalesim_example.cfg --accounting rtl --workload "
+             "traces/scalesim_conv.csv --db %s/s.db",
              tmpdir);
     ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
     ck_assert_int_ge(db_count("s.db", "SELECT count(*) FROM layers"), 2);
+}
+END_TEST
+
+/* A .cfg alone runs in SCALE-Sim accounting: its three reports with its
+ * exact header lines (scalesim/simulator.py), one row per layer. */
+START_TEST(scalesim_accounting_writes_scalesims_reports)
+{
+    char args[800], path[600], line[1024];
+    snprintf(args, sizeof args,
+             "run --hw configs/scalesim_example.cfg --workload traces/scalesim_conv.csv "
+             "--db %s/acct.db --csv %s/acct",
+             tmpdir, tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert_ptr_nonnull(strstr(out, "SCALE-Sim v2 accounting"));
+    static const struct {
+        const char *file, *head;
+    } rep[] = {
+        {"COMPUTE_REPORT.csv", "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping "
+                               "Efficiency %, Compute Util %,\n"},
+        {"BANDWIDTH_REPORT.csv", "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM "
+                                 "BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n"},
+        {"DETAILED_ACCESS_REPORT.csv",
+         "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter "
+         "Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM "
+         "OFMAP Stop Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM "
+         "IFMAP Reads, DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM "
+         "OFMAP Start Cycle, DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n"},
+    };
+    for (size_t i = 0; i < sizeof rep / sizeof rep[0]; i++) {
+        snprintf(path, sizeof path, "%s/acct/%s", tmpdir, rep[i].file);
+        FILE *f = fopen(path, "r");
+        ck_assert_msg(f != NULL, "%s missing", path);
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+        ck_assert_str_eq(line, rep[i].head);
+        int rows = 0;
+        while (fgets(line, sizeof line, f))
+            rows++;
+        fclose(f);
+        ck_assert_int_ge(rows, 2);
+    }
 }
 END_TEST
 
@@ -739,6 +780,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_prints_layers_and_stores_them);
     tcase_add_test(tc, cycle_and_fast_paths_store_the_same_numbers);
     tcase_add_test(tc, scalesim_config_and_conv_topology_run);
+    tcase_add_test(tc, scalesim_accounting_writes_scalesims_reports);
     tcase_add_test(tc, lowbit_layers_run_on_the_lut_unit_and_int8_on_the_array);
     tcase_add_test(tc, lut_layer_stores_what_lut_run_gives);
     tcase_add_test(tc, without_a_lut_section_everything_runs_on_the_array);

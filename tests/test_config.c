@@ -712,7 +712,34 @@ START_TEST(scalesim_cfg_maps_to_codesim_fields)
     ck_assert_uint_eq(hw.array.in_bits, 8);        /* not in a .cfg: defaults */
     ck_assert_uint_eq(hw.array.w_bits, 8);
     ck_assert_uint_eq(hw.array.acc_bits, 32);
+    /* a .cfg asks for SCALE-Sim's numbers, here with its CALC bandwidth */
+    ck_assert_int_eq(hw.accounting, HW_ACCT_SCALESIM_CALC);
     hw_free(&hw);
+}
+END_TEST
+
+START_TEST(accounting_key_is_read_written_and_switchable)
+{
+    hw_cfg_t hw;
+    char err[256] = "";
+    load_ok("user.cfg", "[general]\nrun_name = u\n[architecture_presets]\nArrayHeight: 8\n", &hw);
+    ck_assert_int_eq(hw.accounting, HW_ACCT_SCALESIM); /* USER unless the file says CALC */
+    char *text = hw_canonical(&hw);
+    ck_assert_ptr_nonnull(strstr(text, "  accounting: scalesim\n"));
+    free(text);
+    ck_assert_int_eq(hw_set(&hw, "array.accounting", "rtl", err, sizeof err), 0);
+    ck_assert_int_eq(hw.accounting, HW_ACCT_RTL);
+    text = hw_canonical(&hw);
+    ck_assert_ptr_null(strstr(text, "accounting")); /* the default is not written */
+    free(text);
+    ck_assert_int_ne(hw_set(&hw, "array.accounting", "scale", err, sizeof err), 0);
+    ck_assert_ptr_nonnull(strstr(err, "array.accounting"));
+    hw_free(&hw);
+    load_ok("acct.yaml", "array:\n  rows: 8\n  accounting: scalesim-calc\n", &hw);
+    ck_assert_int_eq(hw.accounting, HW_ACCT_SCALESIM_CALC);
+    hw_free(&hw);
+    hw_defaults(&hw);
+    ck_assert_int_eq(hw.accounting, HW_ACCT_RTL);
 }
 END_TEST
 
@@ -1087,6 +1114,7 @@ Suite *config_suite(void)
     tcase_add_checked_fixture(tc, scratch_setup, scratch_teardown);
     tcase_add_test(tc, scalesim_cfg_maps_to_codesim_fields);
     tcase_add_test(tc, shipped_scalesim_example_is_a_32x32_ws_array);
+    tcase_add_test(tc, accounting_key_is_read_written_and_switchable);
     tcase_add_test(tc, scalesim_v3_sections_are_accepted);
     tcase_add_test(tc, scalesim_keys_are_case_insensitive_and_comments_skipped);
     tcase_add_test(tc, scalesim_bad_inputs_name_section_and_key);

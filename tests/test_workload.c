@@ -178,6 +178,28 @@ START_TEST(conv_rows_become_gemms_as_in_scalesim)
 }
 END_TEST
 
+/* Depthwise: each output channel sums Fh x Fw products of its own input
+ * channel only, so a 3-channel 3x3 "DP" row is 3 layers of K = 9 (dense it
+ * would be one layer of K = 27).  Names and split follow SCALE-Sim's
+ * topology_utils.py, so SCALE-Sim accounting sees the same layers. */
+START_TEST(depthwise_dp_rows_split_per_channel)
+{
+    workload_t wl;
+    load_ok(CONV_HEADER
+            /* E = (9-3)/1+1 = 7: M = 49 per channel */
+            "ConvDP, 9, 9, 3, 3, 3, 1, 1,\n"
+            "after, 9, 9, 3, 3, 3, 2, 1,\n",
+            &wl);
+    ck_assert_uint_eq(wl.count, 4);
+    assert_layer(&wl.layers[0], "ConvDPChannel_0", 49, 1, 9, 2);
+    assert_layer(&wl.layers[1], "ConvDPChannel_1", 49, 1, 9, 2);
+    assert_layer(&wl.layers[2], "ConvDPChannel_2", 49, 1, 9, 2);
+    ck_assert_uint_eq(wl.layers[2].shape.channels, 1);
+    assert_layer(&wl.layers[3], "after", 49, 2, 27, 3); /* no DP: dense */
+    workload_free(&wl);
+}
+END_TEST
+
 START_TEST(dimensions_up_to_the_array_limit_are_accepted)
 {
     workload_t wl;
@@ -496,6 +518,7 @@ Suite *workload_suite(void)
     tcase_add_test(tc, crlf_line_endings_and_bom_are_accepted);
     tcase_add_test(tc, many_rows_all_load);
     tcase_add_test(tc, conv_rows_become_gemms_as_in_scalesim);
+    tcase_add_test(tc, depthwise_dp_rows_split_per_channel);
     tcase_add_test(tc, dimensions_up_to_the_array_limit_are_accepted);
     tcase_add_test(tc, layer_name_of_63_characters_fits);
     tcase_add_test(tc, shipped_transformer_trace_is_one_gpt2_small_block);

@@ -16,6 +16,7 @@
 #include "../io/config.h"
 #include "../io/textfile.h"
 #include "../io/workload.h"
+#include "../run/acct.h"
 #include "../run/run.h"
 #include "cli.h"
 #include "output.h"
@@ -27,6 +28,7 @@ static const char run_usage[] =
     "                   [--kv-bits V] [--timeline FILE] [--seed S] [--routing FILE]\n"
     "                   [common options]\n"
     "common options:    [--tech NODE] [--db FILE] [--json FILE] [--csv DIR]\n"
+    "                   [--accounting rtl|scalesim|scalesim-calc]\n"
     "\n"
     "Simulates a workload on the machine of the hardware file, prices it (area of\n"
     "every block the machine has, energy of the run's events by component, TOPS,\n"
@@ -70,7 +72,14 @@ static const char run_usage[] =
     "  --json FILE      the whole result as one JSON document (- for stdout; the\n"
     "                   terminal table then goes to stderr)\n"
     "  --csv DIR        COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, ACCESS_REPORT.csv,\n"
-    "                   COST_REPORT.csv (LLM: COMPUTE, UNITS, COST) into DIR\n"
+    "                   COST_REPORT.csv (LLM: COMPUTE, UNITS, COST) into DIR; in\n"
+    "                   SCALE-Sim accounting SCALE-Sim's own COMPUTE_REPORT.csv,\n"
+    "                   BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv\n"
+    "  --accounting A   overrides the hardware file's array.accounting: rtl (the\n"
+    "                   default: the timing the RTL reaches), scalesim or\n"
+    "                   scalesim-calc (SCALE-Sim v2's reported numbers with USER or\n"
+    "                   CALC bandwidth; the default for a .cfg).  SCALE-Sim\n"
+    "                   accounting prints and writes reports but stores nothing\n"
     "\n"
     "EXAMPLES\n"
     "  codesim run --hw configs/lut.yaml --workload traces/lowbit.csv --json run.json\n"
@@ -148,6 +157,53 @@ static int check_outputs(const char *db, const char *json, const char *csv, cons
     return 0;
 }
 
+/* A layer workload in SCALE-Sim accounting: SCALE-Sim's per-layer numbers,
+ * printed and (--csv) written as its three reports; nothing is stored, since
+ * the database holds codesim's timing. */
+static int run_scalesim(const hw_cfg_t *hw, const char *wl_path, const char *csv_dir,
+                        const char *json_path)
+{
+    char err[512];
+    workload_t wl = {0};
+    acct_result_t res;
+    if (json_path) {
+        cli_err("codesim run: --json: not available in SCALE-Sim accounting (use --csv)\n");
+        return 2;
+    }
+    if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
+        cli_err("codesim run: %s\n", err);
+        return 1;
+    }
+    if (acct_run(hw, &wl, &res, err, sizeof err) != 0) {
+        cli_err("codesim run: %s:%s\n", wl_path, err);
+        workload_free(&wl);
+        return 1;
+    }
+    printf("SCALE-Sim v2 accounting (%s bandwidth): %ux%u %s, SRAM %llu/%llu/%llu bytes\n",
+           hw->accounting == HW_ACCT_SCALESIM_CALC ? "CALC" : "USER", hw->array.rows,
+           hw->array.cols, systolic_dataflow_name(hw->array.dataflow),
+           (unsigned long long)hw->sram.ifmap_bytes, (unsigned long long)hw->sram.filter_bytes,
+           (unsigned long long)hw->sram.ofmap_bytes);
+    printf("%-28s %14s %14s %9s %9s %9s\n", "layer", "total cycles", "stall cycles", "util %",
+           "map eff %", "comp %");
+    for (size_t i = 0; i < res.count; i++) {
+        const scalesim_stats_t *s = &res.rows[i].st;
+        printf("%-28.28s %14" PRIu64 " %14" PRIu64 " %9.2f %9.2f %9.2f\n", res.rows[i].name,
+               s->total_cycles, s->stall_cycles, s->overall_util, s->mapping_eff, s->compute_util);
+    }
+    printf("%-28s %14" PRIu64 " %14" PRIu64 "\n", "total", res.total_cycles, res.stall_cycles);
+    printf("accounting, not hardware: see README, SCALE-Sim accounting (simulated in %.3f s)\n",
+           res.wall_seconds);
+    int rc = 0;
+    if (csv_dir && acct_write_csv(&res, csv_dir, err, sizeof err) != 0) {
+        cli_err("codesim run: --csv: %s\n", err);
+        rc = 1;
+    }
+    acct_result_free(&res);
+    workload_free(&wl);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *hw_path = NULL, *wl_path = NULL, *model_path = NULL, *db_path = "results.db";
@@ -168,7 +224,9 @@ int cmd_run(int argc, char **argv)
         {"kvbits", required_argument, 0, 'K'}, {"timeline", required_argument, 0, 'T'},
         {"json", required_argument, 0, 'j'},   {"csv", required_argument, 0, 'c'},
         {"seed", required_argument, 0, 'S'},   {"routing", required_argument, 0, 'R'},
+        {"accounting", required_argument, 0, 'a'},
         {"help", no_argument, 0, 'H'},         {0, 0, 0, 0}};
+    const char *acct_s = NULL;
     int c, bad = 0;
     uint64_t seed = 0;
     const char *routing_path = NULL;
@@ -186,6 +244,7 @@ int cmd_run(int argc, char **argv)
         case 'T': timeline_path = optarg; llm_flag = 1; break;
         case 'j': json_path = optarg; break;
         case 'c': csv_dir = optarg; break;
+        case 'a': acct_s = optarg; break;
         case 'b': bad |= cli_uint("run", "batch", optarg, 1, 65536, &batch); llm_flag = 1; break;
         case 'P': bad |= cli_uint("run", "prompt", optarg, 1, 1 << 20, &prompt); llm_flag = 1; break;
         case 'g': bad |= cli_uint("run", "gen", optarg, 1, 1 << 20, &gen); llm_flag = 1; break;
@@ -241,14 +300,27 @@ int cmd_run(int argc, char **argv)
     int rc = 1;
     char tech_file[600];
     const char *src = wl_path ? wl_path : model_path;
-    tech_path(node, tech_file, sizeof tech_file);
-    if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
-        cli_err("codesim run: --tech: %s\n", err);
-        return 1;
-    }
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
         cli_err("codesim run: %s\n", err);
         return 1;
+    }
+    if (acct_s && hw_accounting_parse(acct_s, &hw.accounting) != 0) {
+        cli_err("codesim run: --accounting: '%s' is not rtl, scalesim or scalesim-calc\n", acct_s);
+        rc = 2;
+        goto out;
+    }
+    if (hw.accounting != HW_ACCT_RTL && model_path)
+        cli_err("codesim run: note: array.accounting %s is for --workload runs; the LLM runs "
+                "on the RTL timing\n", hw_accounting_name(hw.accounting));
+    if (hw.accounting != HW_ACCT_RTL && wl_path) {
+        rc = run_scalesim(&hw, wl_path, csv_dir, json_path);
+        goto out;
+    }
+    /* after the accounting branch, which prices nothing */
+    tech_path(node, tech_file, sizeof tech_file);
+    if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
+        cli_err("codesim run: --tech: %s\n", err);
+        goto out;
     }
     if (model_path) {
         npu_mode_t mode;

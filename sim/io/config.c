@@ -38,6 +38,7 @@ typedef enum {
     F_ROWS, F_COLS, F_DATAFLOW, F_IN_BITS, F_W_BITS, F_ACC_BITS,
     F_IFMAP, F_FILTER, F_OFMAP,
     F_BPC,
+    F_ACCOUNTING,
     F_COUNT
 } field_t;
 
@@ -48,6 +49,7 @@ static const char *const fields[F_COUNT] = {
     [F_IFMAP] = "sram.ifmap_bytes", [F_FILTER] = "sram.filter_bytes",
     [F_OFMAP] = "sram.ofmap_bytes",
     [F_BPC] = "dram.bytes_per_cycle",
+    [F_ACCOUNTING] = "array.accounting",
 };
 
 /* How a value is read. */
@@ -58,7 +60,8 @@ typedef enum {
     V_KIB,       /* whole number of KiB, stored as bytes */
     V_DATAFLOW,  /* os | ws | is */
     V_WORDS,     /* SCALE-Sim Bandwidth: operand words per cycle */
-    V_BWMODE,    /* SCALE-Sim InterfaceBandwidth: CALC | USER, no effect */
+    V_BWMODE,    /* SCALE-Sim InterfaceBandwidth: CALC | USER: the accounting */
+    V_ACCOUNTING,/* array.accounting: rtl | scalesim | scalesim-calc */
     V_OFF,       /* a SCALE-Sim switch codesim does not model: must be false */
     V_IGNORE     /* accepted, no effect on codesim */
 } vkind_t;
@@ -78,6 +81,7 @@ static const key_spec_t yaml_keys[] = {
     {"array", "in_bits", F_IN_BITS, V_UINT},
     {"array", "w_bits", F_W_BITS, V_UINT},
     {"array", "acc_bits", F_ACC_BITS, V_UINT},
+    {"array", "accounting", F_ACCOUNTING, V_ACCOUNTING},
     {"sram", "ifmap_kib", F_IFMAP, V_KIB},
     {"sram", "ifmap_bytes", F_IFMAP, V_BYTES},
     {"sram", "filter_kib", F_FILTER, V_KIB},
@@ -117,10 +121,11 @@ static const key_spec_t ini_keys[] = {
     {"architecture_presets", "OnChipMemoryBankPorts", F_NONE, V_IGNORE},
     {"architecture_presets", "ReadRequestBuffer", F_NONE, V_IGNORE},
     {"architecture_presets", "WriteRequestBuffer", F_NONE, V_IGNORE},
-    /* With CALC, SCALE-Sim works out the DRAM bandwidth that avoids stalls
-     * and ignores Bandwidth; codesim always simulates a finite channel, so it
-     * keeps the file's Bandwidth (or the default when absent) in both modes. */
-    {"run_presets", "InterfaceBandwidth", F_NONE, V_BWMODE},
+    /* A .cfg runs in SCALE-Sim accounting (array.accounting): USER counts
+     * Bandwidth words per cycle on each of its three ports, CALC its
+     * estimate.  With array.accounting: rtl the machine keeps the file's
+     * Bandwidth as its one DRAM channel in both modes. */
+    {"run_presets", "InterfaceBandwidth", F_ACCOUNTING, V_BWMODE},
     {"run_presets", "UseRamulatorTrace", F_NONE, V_IGNORE},
     {"run_presets", "SRAM_row_size", F_NONE, V_IGNORE},
     {"run_presets", "SRAM_bank_size", F_NONE, V_IGNORE},
@@ -293,7 +298,13 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
         if (strcmp(v->text, "CALC") != 0 && strcmp(v->text, "USER") != 0)
             return io_fail(ld->err, ld->errlen, ld->path, line, key,
                            "'%.*s' is not CALC or USER", v->len > 40 ? 40 : (int)v->len, v->text);
-        note_ignored(ld->hw, spec->key);
+        hw->accounting = v->text[0] == 'C' ? HW_ACCT_SCALESIM_CALC : HW_ACCT_SCALESIM;
+        break;
+    case V_ACCOUNTING:
+        if (strlen(v->text) != v->len || hw_accounting_parse(v->text, &hw->accounting))
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "'%.*s' is not an accounting: use rtl, scalesim or scalesim-calc",
+                           v->len > 40 ? 40 : (int)v->len, v->text);
         break;
     case V_OFF: {
         /* configparser's getboolean() words */
@@ -517,6 +528,9 @@ static int load_ini(load_t *ld, char *text)
     const char *section = NULL;
     unsigned line = 0, keys = 0;
 
+    /* A SCALE-Sim file asks for SCALE-Sim's numbers (USER unless its
+     * InterfaceBandwidth says CALC); array.accounting: rtl switches it off. */
+    ld->hw->accounting = HW_ACCT_SCALESIM;
     for (char *next = text; next;) {
         char *s = next;
         next = strchr(s, '\n');

@@ -275,6 +275,9 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
         ly->m = v[COL_M];
         ly->n = v[COL_N];
         ly->k = v[COL_K];
+        /* topology_utils.py load_arrays_gemm: [m, k, 1, k, 1, n, 1] */
+        ly->shape = (scalesim_layer_t){ly->m, ly->k, 1, ly->k, 1, ly->n, 1};
+        ly->conv = 0;
         return weight_precision(wbits, wbits_name, wq, wq_name, ly, lineno, path, err, errlen);
     }
 
@@ -284,6 +287,9 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
     if (v[COL_FILTER_W] > v[COL_IFMAP_W])
         return io_fail(err, errlen, path, lineno, "Filter Width", "%llu is larger than IFMAP Width %llu",
                        (unsigned long long)v[COL_FILTER_W], (unsigned long long)v[COL_IFMAP_W]);
+    ly->shape = (scalesim_layer_t){v[COL_IFMAP_H], v[COL_IFMAP_W], v[COL_FILTER_H], v[COL_FILTER_W],
+                                   v[COL_CHANNELS], v[COL_NUM_FILTER], v[COL_STRIDES]};
+    ly->conv = 1;
     uint64_t eh = (v[COL_IFMAP_H] - v[COL_FILTER_H]) / v[COL_STRIDES] + 1;
     uint64_t ew = (v[COL_IFMAP_W] - v[COL_FILTER_W]) / v[COL_STRIDES] + 1;
     if (product(eh, ew, 1, &ly->m))
@@ -298,6 +304,42 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
                        "Filter Height*Filter Width*Channels = %llu*%llu*%llu is larger than %u",
                        (unsigned long long)v[COL_FILTER_H], (unsigned long long)v[COL_FILTER_W],
                        (unsigned long long)v[COL_CHANNELS], max);
+    return 0;
+}
+
+/* A convolution row whose name contains "DP" is depthwise, as SCALE-Sim's
+ * topology_utils.py reads it: each of its C channels is filtered on its own
+ * (no sum across channels), so it becomes C layers of one channel, named
+ * <name>Channel_<c>, each M = output pixels, N = Num Filter, K = Fh x Fw.
+ * Run densely it would sum C channels it must not (K = Fh x Fw x C). */
+#define MAX_DEPTHWISE_CHANNELS 65536u
+static int depthwise(workload_t *wl, size_t *cap, unsigned lineno, const char *path, char *err,
+                     size_t errlen)
+{
+    layer_t row = wl->layers[wl->count];
+    const uint64_t c = row.shape.channels;
+    if (c > MAX_DEPTHWISE_CHANNELS)
+        return io_fail(err, errlen, path, lineno, "Channels",
+                       "%llu channels in a depthwise (DP) row: at most %u",
+                       (unsigned long long)c, MAX_DEPTHWISE_CHANNELS);
+    row.shape.channels = 1;
+    row.k = row.shape.filt_h * row.shape.filt_w;
+    for (uint64_t i = 0; i < c; i++) {
+        if (wl->count == *cap) {
+            size_t ncap = 2 * *cap;
+            layer_t *bigger = realloc(wl->layers, ncap * sizeof *bigger);
+            if (!bigger)
+                return io_fail(err, errlen, path, lineno, NULL, "out of memory");
+            wl->layers = bigger;
+            *cap = ncap;
+        }
+        layer_t *ly = &wl->layers[wl->count++];
+        *ly = row;
+        if ((size_t)snprintf(ly->name, sizeof ly->name, "%sChannel_%llu", row.name,
+                             (unsigned long long)i) >= sizeof ly->name)
+            return io_fail(err, errlen, path, lineno, "Layer name",
+                           "depthwise (DP) layer name too long for its channel suffix");
+    }
     return 0;
 }
 
@@ -335,6 +377,12 @@ static int parse(char *s, workload_t *wl, const char *path, char *err, size_t er
         }
         if (row_to_layer(line, lineno, &h, &wl->layers[wl->count], path, err, errlen))
             return -1;
+        layer_t *ly = &wl->layers[wl->count];
+        if (ly->conv && strstr(ly->name, "DP")) {
+            if (depthwise(wl, &cap, lineno, path, err, errlen))
+                return -1;
+            continue;
+        }
         wl->count++;
     }
     if (!have_header)

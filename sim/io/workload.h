@@ -7,6 +7,7 @@
 
 #include "../../mapper/model.h"
 #include "../../models/lut_tc.h"
+#include "../../models/scalesim.h"
 
 typedef struct {
     char name[64];
@@ -16,6 +17,11 @@ typedef struct {
                                0: int8 weights (the systolic array) */
     lut_wq_t wq;            /* with w_bits: LUT_WQ_ZP (default), LUT_WQ_SYM or
                                LUT_WQ_TERNARY */
+    /* The row as SCALE-Sim reads it (its accounting mode, models/scalesim.h):
+     * a conv row's fields, or a GEMM row as SCALE-Sim's -i gemm maps it
+     * (ifmap M x K, filter 1 x K, 1 channel, N filters, stride 1). */
+    scalesim_layer_t shape;
+    int conv;               /* the row was a convolution row */
 } layer_t;
 
 typedef struct {

@@ -1,0 +1,45 @@
+# mk/scalesim.mk - side-by-side with SCALE-Sim v2 (../shared/peers/scale-sim-v2, issue 17).
+#
+# The peer is Python: it needs python3 with numpy, pandas, absl and tqdm, which
+# `scalesim-deps` installs from Debian (python3-numpy python3-pandas
+# python3-absl python3-tqdm) the same way `deps` installs the build's packages.
+#
+#   make compare     every shipped layer of the sampled topologies through the
+#                    peer and through codesim's SCALE-Sim accounting mode, a
+#                    table per dataflow and array size, and the speed ratio
+#                    measured in the same run (tests/scalesim_compare.sh)
+
+# Debian's interpreter, where the python3-* packages land (a python3 earlier
+# on PATH, say from pyenv, would not see them).
+SCALESIM_PYTHON := /usr/bin/python3
+SCALESIM_PY_DEPS := numpy:python3-numpy pandas:python3-pandas absl:python3-absl tqdm:python3-tqdm
+
+.PHONY: scalesim-deps compare
+scalesim-deps:
+	@missing=""; \
+	[ -x $(SCALESIM_PYTHON) ] || missing=" python3"; \
+	for d in $(SCALESIM_PY_DEPS); do \
+	  $(SCALESIM_PYTHON) -c "import $${d%%:*}" >/dev/null 2>&1 || missing="$$missing $${d##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	  else echo "scalesim-deps: missing$$missing: install them with apt-get" >&2; exit 1; fi; \
+	  echo "scalesim-deps: installing$$missing"; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null \
+	  || { echo "scalesim-deps: apt-get install$$missing failed" >&2; exit 1; }; \
+	fi
+
+TEST_PREREQS += scalesim-deps
+
+# Shipped topologies that the peer finishes in minutes on an 8x8 array.
+SCALESIM_PEER := $(CURDIR)/../shared/peers/scale-sim-v2
+# (Whole conv nets such as AlexNet take SCALE-Sim hours on 8x8 and 32x32:
+# give them with SCALESIM_TOPOS=... and SCALESIM_TIMEOUT=seconds.)
+SCALESIM_TOPOS ?= $(addprefix $(SCALESIM_PEER)/topologies/,rnn_eval/handwriting_rec.csv \
+                  GEMM_mnk/test_mnk_input.csv) $(CURDIR)/tests/data/scalesim_sample.csv
+
+.PHONY: compare-scalesim
+compare: compare-scalesim
+compare-scalesim: $(BUILD)/codesim scalesim-deps
+	tests/scalesim_compare.sh $(CURDIR)/$(BUILD)/codesim $(SCALESIM_PEER) $(BUILD)/compare/scalesim $(SCALESIM_TOPOS)

@@ -1,0 +1,220 @@
+/* acct.c - a layer workload in SCALE-Sim v2 accounting (acct.h). */
+#include "acct.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../models/util.h"
+
+void acct_cfg(const hw_cfg_t *hw, scalesim_cfg_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->rows = hw->array.rows;
+    c->cols = hw->array.cols;
+    c->df = hw->array.dataflow == SYSTOLIC_WS ? SCALESIM_WS
+            : hw->array.dataflow == SYSTOLIC_IS ? SCALESIM_IS : SCALESIM_OS;
+    c->ifmap_bytes = hw->sram.ifmap_bytes;
+    c->filter_bytes = hw->sram.filter_bytes;
+    c->ofmap_bytes = hw->sram.ofmap_bytes;
+    /* Offsets only move addresses inside each operand's own buffer: no
+     * reported number depends on them; SCALE-Sim's defaults. */
+    c->ifmap_off = 0;
+    c->filter_off = 10000000;
+    c->ofmap_off = 20000000;
+    /* 1-byte words: a .cfg's Bandwidth (words) became bytes_per_cycle */
+    c->bandwidth = hw->dma.bytes_per_cycle;
+    c->user_bw = hw->accounting != HW_ACCT_SCALESIM_CALC;
+}
+
+static int push(acct_result_t *res, size_t *cap, const char *name, unsigned line,
+                const scalesim_stats_t *st)
+{
+    if (res->count == *cap) {
+        size_t n = *cap ? 2 * *cap : 16;
+        acct_row_t *p = realloc(res->rows, n * sizeof *p);
+        if (!p)
+            return -1;
+        res->rows = p;
+        *cap = n;
+    }
+    acct_row_t *r = &res->rows[res->count++];
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->line = line;
+    r->st = *st;
+    res->total_cycles += st->total_cycles;
+    res->stall_cycles += st->stall_cycles;
+    return 0;
+}
+
+int acct_run(const hw_cfg_t *hw, const workload_t *wl, acct_result_t *res, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    const double t0 = util_now_s();
+    scalesim_cfg_t cfg;
+    acct_cfg(hw, &cfg);
+    char why[200];
+    if (scalesim_cfg_check(&cfg, why, sizeof why))
+        return snprintf(err, errlen, "SCALE-Sim accounting: %s", why), -1;
+    size_t cap = 0;
+    for (size_t i = 0; i < wl->count; i++) {
+        const layer_t *ly = &wl->layers[i];
+        /* depthwise "DP" rows arrive split per channel (workload.h) */
+        scalesim_stats_t st;
+        if (scalesim_run_layer(&cfg, &ly->shape, &st, why, sizeof why)) {
+            acct_result_free(res);
+            return snprintf(err, errlen, "%u: layer %s: %s", ly->line, ly->name, why), -1;
+        }
+        if (push(res, &cap, ly->name, ly->line, &st)) {
+            acct_result_free(res);
+            return snprintf(err, errlen, "out of memory"), -1;
+        }
+    }
+    res->wall_seconds = util_now_s() - t0;
+    return 0;
+}
+
+void acct_result_free(acct_result_t *res)
+{
+    free(res->rows);
+    res->rows = NULL;
+    res->count = 0;
+}
+
+/* Python's str() of a float: the shortest digits that read back to the same
+ * double, fixed notation for exponents -4..15, else d.ddde+XX. */
+static void pyfloat(FILE *f, double v)
+{
+    char buf[64];
+    int p;
+    for (p = 1; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*e", p - 1, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    const char *e = strchr(buf, 'e');
+    int exp = e ? atoi(e + 1) : 0;
+    if (exp >= -4 && exp < 16) {
+        int dec = p - 1 - exp;
+        if (dec < 1) {
+            fprintf(f, "%.0f.0", v);
+        } else {
+            fprintf(f, "%.*f", dec, v);
+        }
+        return;
+    }
+    /* mantissa digits of buf, exponent with at least 2 digits */
+    char mant[32];
+    size_t n = (size_t)(e - buf);
+    memcpy(mant, buf, n);
+    mant[n] = '\0';
+    fprintf(f, "%se%c%02d", mant, exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+}
+
+static void pyint_as_float(FILE *f, int64_t v)
+{
+    fprintf(f, "%" PRId64 ".0", v);
+}
+
+static FILE *open_in(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        snprintf(err, errlen, "%.200s: path too long", dir);
+        return NULL;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, errlen, "%.3800s: cannot write (%s)", path, strerror(errno));
+    return f;
+}
+
+static int close_in(FILE *f, const char *dir, const char *name, char *err, size_t errlen)
+{
+    if (ferror(f) | (fclose(f) != 0)) {
+        snprintf(err, errlen, "%.200s/%s: cannot write", dir, name);
+        return -1;
+    }
+    return 0;
+}
+
+int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t errlen)
+{
+    /* headers exactly as scalesim/simulator.py generate_reports() writes them */
+    FILE *f = open_in(dir, "COMPUTE_REPORT.csv", err, errlen);
+    if (!f)
+        return -1;
+    fputs("LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, "
+          "Compute Util %,\n", f);
+    for (size_t i = 0; i < res->count; i++) {
+        const scalesim_stats_t *s = &res->rows[i].st;
+        fprintf(f, "%zu, %" PRIu64 ", %" PRIu64 ", ", i, s->total_cycles, s->stall_cycles);
+        pyfloat(f, s->overall_util);
+        fputs(", ", f);
+        pyfloat(f, s->mapping_eff);
+        fputs(", ", f);
+        pyfloat(f, s->compute_util);
+        fputs(",\n", f);
+    }
+    if (close_in(f, dir, "COMPUTE_REPORT.csv", err, errlen))
+        return -1;
+
+    if (!(f = open_in(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
+        return -1;
+    fputs("LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, "
+          "Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n", f);
+    for (size_t i = 0; i < res->count; i++) {
+        const scalesim_stats_t *s = &res->rows[i].st;
+        fprintf(f, "%zu", i);
+        for (int op = 0; op < 3; op++) {
+            fputs(", ", f);
+            pyfloat(f, s->total_cycles ? (double)s->sram_access[op] / (double)s->total_cycles : 0);
+        }
+        for (int op = 0; op < 3; op++) {
+            fputs(", ", f);
+            /* CALC read ports: SCALE-Sim's estimate of the fill schedule is
+             * not modelled; the field is left empty */
+            if (op < 2 && !s->dram_valid)
+                continue;
+            pyfloat(f, (double)s->dram_access[op] / (double)(s->dram_stop[op] - s->dram_start[op] + 1));
+        }
+        fputs(",\n", f);
+    }
+    if (close_in(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
+        return -1;
+
+    if (!(f = open_in(dir, "DETAILED_ACCESS_REPORT.csv", err, errlen)))
+        return -1;
+    fputs("LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, "
+          "SRAM Filter Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, "
+          "SRAM OFMAP Start Cycle, SRAM OFMAP Stop Cycle, SRAM OFMAP Writes, "
+          "DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP Reads, "
+          "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, "
+          "DRAM OFMAP Start Cycle, DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n", f);
+    for (size_t i = 0; i < res->count; i++) {
+        const scalesim_stats_t *s = &res->rows[i].st;
+        fprintf(f, "%zu", i);
+        for (int op = 0; op < 3; op++) {
+            fputs(", ", f);
+            pyint_as_float(f, s->sram_start[op]);
+            fputs(", ", f);
+            pyint_as_float(f, s->sram_stop[op]);
+            fprintf(f, ", %" PRIu64, s->sram_access[op]);
+        }
+        for (int op = 0; op < 3; op++) {
+            if (op < 2 && !s->dram_valid) {
+                fputs(", , , ", f);
+                continue;
+            }
+            fputs(", ", f);
+            pyint_as_float(f, s->dram_start[op]);
+            fputs(", ", f);
+            pyint_as_float(f, s->dram_stop[op]);
+            fprintf(f, ", %" PRIu64, s->dram_access[op]);
+        }
+        fputs(",\n", f);
+    }
+    return close_in(f, dir, "DETAILED_ACCESS_REPORT.csv", err, errlen);
+}

@@ -1,0 +1,307 @@
+/* test_scalesim.c - SCALE-Sim accounting (models/scalesim.h, sim/run/acct.h)
+ * against SCALE-Sim v2 itself: ../shared/peers/scale-sim-v2 is run as a
+ * subprocess (an argument vector through io_spawn, Debian's /usr/bin/python3
+ * with python3-numpy & co from `make scalesim-deps`) on a sample of its
+ * shipped layers for os/ws/is on 8x8, 32x32 and 128x128 arrays, USER and
+ * CALC, and every layer's Total Cycles, Stall Cycles, SRAM and DRAM access
+ * counts must be equal, and the three report files byte for byte the same.  The peer's reports are cached under
+ * build/scalesim-peer/<hash of cfg + topology>/, so a second run costs no
+ * Python.  `make compare` runs whole topologies (tests/scalesim_compare.sh).
+ *
+ * A closed form (SCALE-Sim reports folds x lines-per-fold - 1 when nothing
+ * stalls; lines per fold T + R + C - 2 for OS, 2R + C + T - 2 for WS/IS)
+ * checks the generator without the peer. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../models/scalesim.h"
+#include "../models/util.h"
+#include "../sim/io/config.h"
+#include "../sim/io/spawn.h"
+#include "../sim/io/workload.h"
+#include "../sim/run/acct.h"
+#include "tests.h"
+
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
+
+#define PEER CODESIM_ROOT "/../shared/peers/scale-sim-v2"
+#define PY "/usr/bin/python3"
+
+/* Rows copied from SCALE-Sim's shipped topologies (file named per row),
+ * plus one of ours for what they lack: a depthwise "DP" row, which SCALE-Sim
+ * splits into one layer per channel.  Conv16_dw has SCALE-Sim's ceiling
+ * output size ((14 - 3 + 2) / 2 = 6.5 -> 7 rows; codesim's default floor
+ * gives 6).  The layers are small because the peer is slow (about 30 demand
+ * rows per second with 1 kB buffers); `make compare` runs larger ones. */
+/* tests/data/scalesim_sample.csv (also in `make compare-scalesim`); its rows:
+ *   Conv16_dw          conv_nets/mobilnet_paper.csv
+ *   LSTM1              rnn_eval/handwriting_rec.csv
+ *   Embedding/Pooling  dlrm/dlrm_fwd.csv
+ *   Character_Language_Modelling_gate_x  CSV/DeepBenchLSTM.csv
+ *   ConvDP             ours */
+#define SAMPLE CODESIM_ROOT "/tests/data/scalesim_sample.csv"
+
+typedef struct {
+    const char *df;
+    unsigned dim;
+    int user;
+} combo_t;
+
+static int have_peer(void)
+{
+    char err[256];
+    const char *const argv[] = {PY, "-c", "import numpy, pandas, absl, tqdm", NULL};
+    struct stat st;
+    return stat(PEER "/scalesim/scale.py", &st) == 0 && access(PY, X_OK) == 0 &&
+           io_spawn(argv, "/dev/null", err, sizeof err) == 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void make_cfg(char *buf, size_t n, const combo_t *c)
+{
+    /* USER: small buffers and a narrow port, so that all three ports stall */
+    unsigned kb = c->user ? 1 : 64;
+    snprintf(buf, n,
+             "[general]\nrun_name = t\n\n[architecture_presets]\nArrayHeight: %u\nArrayWidth: %u\n"
+             "IfmapSramSzkB: %u\nFilterSramSzkB: %u\nOfmapSramSzkB: %u\nIfmapOffset: 0\n"
+             "FilterOffset: 10000000\nOfmapOffset: 20000000\nBandwidth : %u\nDataflow : %s\n"
+             "MemoryBanks: 1\n\n[run_presets]\nInterfaceBandwidth: %s\n",
+             c->dim, c->dim, kb, kb, kb, c->user ? 4u : 10u, c->df, c->user ? "USER" : "CALC");
+}
+
+/* Runs the peer (or finds its cached reports); fills dir with the report
+ * folder. */
+static void peer_reports(const char *cfg_text, const char *topo_text, char *dir, size_t n)
+{
+    uint64_t h = util_fnv1a(UTIL_FNV_INIT, cfg_text, strlen(cfg_text));
+    h = util_fnv1a(h, topo_text, strlen(topo_text));
+    char base[1024];
+    snprintf(base, sizeof base, CODESIM_ROOT "/build/scalesim-peer/%016" PRIx64, h);
+    snprintf(dir, n, "%s/out/t", base);
+    char probe[2400];
+    snprintf(probe, sizeof probe, "%s/COMPUTE_REPORT.csv", dir);
+    if (access(probe, R_OK) == 0)
+        return;
+    mkdir(CODESIM_ROOT "/build", 0777);
+    mkdir(CODESIM_ROOT "/build/scalesim-peer", 0777);
+    mkdir(base, 0777);
+    char cfg[1100], topo[1100], out[1100], log[1100];
+    snprintf(cfg, sizeof cfg, "%s/t.cfg", base);
+    snprintf(topo, sizeof topo, "%s/topo.csv", base);
+    snprintf(out, sizeof out, "%s/out", base);
+    snprintf(log, sizeof log, "%s/peer.log", base);
+    write_file(cfg, cfg_text);
+    write_file(topo, topo_text);
+    char err[256];
+    /* PYTHONPATH through env: no shell; no .pyc into the read-only peer */
+    const char *const argv[] = {"env", "PYTHONPATH=" PEER, "PYTHONDONTWRITEBYTECODE=1", PY,
+                                PEER "/scalesim/scale.py", "-c", cfg, "-t", topo, "-p", out, NULL};
+    int rc = io_spawn(argv, log, err, sizeof err);
+    ck_assert_msg(rc == 0, "SCALE-Sim failed (%d %s), see %s", rc, rc < 0 ? err : "", log);
+}
+
+/* Column col (0 = LayerID) of data row `row` of a SCALE-Sim report. */
+static int report_field(const char *path, size_t row, size_t col, char *out, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+    char line[4096];
+    size_t r = 0;
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (r++ != row + 1)
+            continue;
+        char *s = line;
+        for (size_t c = 0; c < col && s; c++) {
+            s = strchr(s, ',');
+            if (s)
+                s++;
+        }
+        if (s) {
+            while (*s == ' ')
+                s++;
+            size_t k = strcspn(s, ",\n");
+            snprintf(out, n, "%.*s", (int)k, s);
+            found = 1;
+        }
+        break;
+    }
+    fclose(f);
+    return found;
+}
+
+static int64_t report_int(const char *dir, const char *file, size_t row, size_t col)
+{
+    char path[2400], v[64];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    ck_assert_msg(report_field(path, row, col, v, sizeof v), "%s: no row %zu col %zu", path, row, col);
+    return (int64_t)strtod(v, NULL);
+}
+
+static size_t report_rows(const char *dir, const char *file)
+{
+    char path[2400], line[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s", path);
+    size_t n = 0;
+    while (fgets(line, sizeof line, f))
+        n++;
+    fclose(f);
+    return n ? n - 1 : 0;
+}
+
+static void read_text(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+    size_t k = fread(buf, 1, n - 1, f);
+    buf[k] = '\0';
+    fclose(f);
+}
+
+static void check_combo(const combo_t *c)
+{
+    char cfg_text[1024], dir[1200], err[512], sample_topo[4096];
+    read_text(SAMPLE, sample_topo, sizeof sample_topo);
+    make_cfg(cfg_text, sizeof cfg_text, c);
+    peer_reports(cfg_text, sample_topo, dir, sizeof dir);
+
+    /* codesim: the same two files through its own readers */
+    char tmp[] = "/tmp/codesim-scalesim-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    char cfg[128], topo[128];
+    snprintf(cfg, sizeof cfg, "%s/t.cfg", tmp);
+    snprintf(topo, sizeof topo, "%s/t.csv", tmp);
+    write_file(cfg, cfg_text);
+    write_file(topo, sample_topo);
+    hw_cfg_t hw;
+    workload_t wl;
+    ck_assert_msg(hw_load(cfg, &hw, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(hw.accounting, c->user ? HW_ACCT_SCALESIM : HW_ACCT_SCALESIM_CALC);
+    ck_assert_msg(workload_load(topo, &wl, err, sizeof err) == 0, "%s", err);
+    acct_result_t res;
+    ck_assert_msg(acct_run(&hw, &wl, &res, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(res.count, report_rows(dir, "COMPUTE_REPORT.csv"));
+    for (size_t i = 0; i < res.count; i++) {
+        const scalesim_stats_t *s = &res.rows[i].st;
+        const char *what = res.rows[i].name;
+        ck_assert_msg((int64_t)s->total_cycles == report_int(dir, "COMPUTE_REPORT.csv", i, 1),
+                      "%s %ux%u %s %s: total %" PRIu64 " vs SCALE-Sim %" PRId64, c->df, c->dim,
+                      c->dim, c->user ? "USER" : "CALC", what, s->total_cycles,
+                      report_int(dir, "COMPUTE_REPORT.csv", i, 1));
+        ck_assert_msg((int64_t)s->stall_cycles == report_int(dir, "COMPUTE_REPORT.csv", i, 2),
+                      "%s %ux%u %s %s: stall %" PRIu64 " vs SCALE-Sim %" PRId64, c->df, c->dim,
+                      c->dim, c->user ? "USER" : "CALC", what, s->stall_cycles,
+                      report_int(dir, "COMPUTE_REPORT.csv", i, 2));
+        for (int op = 0; op < 3; op++) {
+            ck_assert_msg((int64_t)s->sram_access[op] ==
+                              report_int(dir, "DETAILED_ACCESS_REPORT.csv", i, 3 + 3 * (size_t)op),
+                          "%s %s: SRAM count %d", c->df, what, op);
+            ck_assert_msg((int64_t)s->dram_access[op] ==
+                                  report_int(dir, "DETAILED_ACCESS_REPORT.csv", i, 12 + 3 * (size_t)op),
+                              "%s %ux%u %s: DRAM count %d: %" PRIu64 " vs %" PRId64, c->df, c->dim,
+                              c->dim, what, op, s->dram_access[op],
+                              report_int(dir, "DETAILED_ACCESS_REPORT.csv", i, 12 + 3 * (size_t)op));
+        }
+    }
+    /* and the three report files, byte for byte */
+    ck_assert_msg(acct_write_csv(&res, tmp, err, sizeof err) == 0, "%s", err);
+    static const char *const files[] = {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv",
+                                        "DETAILED_ACCESS_REPORT.csv"};
+    for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+        char a[2400], b[200];
+        static char ta[1 << 16], tb[1 << 16];
+        snprintf(a, sizeof a, "%s/%s", dir, files[i]);
+        snprintf(b, sizeof b, "%s/%s", tmp, files[i]);
+        read_text(a, ta, sizeof ta);
+        read_text(b, tb, sizeof tb);
+        ck_assert_msg(strcmp(ta, tb) == 0, "%s %ux%u %s: %s differs from SCALE-Sim's:\n%s\nvs\n%s",
+                      c->df, c->dim, c->dim, c->user ? "USER" : "CALC", files[i], tb, ta);
+        unlink(b);
+    }
+    acct_result_free(&res);
+    workload_free(&wl);
+    hw_free(&hw);
+    unlink(cfg);
+    unlink(topo);
+    rmdir(tmp);
+}
+
+static const combo_t combos[] = {
+    {"os", 8, 1},  {"ws", 8, 1},  {"is", 8, 1},  {"os", 8, 0},  {"ws", 8, 0},  {"is", 8, 0},
+    {"os", 32, 1}, {"ws", 32, 1}, {"is", 32, 1}, {"os", 32, 0}, {"ws", 32, 0}, {"is", 32, 0},
+    {"os", 128, 1}, {"ws", 128, 1}, {"is", 128, 1}, {"os", 128, 0}, {"ws", 128, 0}, {"is", 128, 0},
+};
+
+START_TEST(accounting_equals_scalesim_v2_on_its_layers)
+{
+    if (!have_peer()) {
+        fprintf(stderr, "scalesim: SKIPPED: " PY " with numpy, pandas, absl and tqdm or the peer in "
+                        PEER " is missing (make scalesim-deps installs the packages)\n");
+        return;
+    }
+    check_combo(&combos[_i]);
+}
+END_TEST
+
+/* Without the peer: nothing stalls (CALC, large buffers) -> SCALE-Sim's
+ * reported total is the last cycle's index, folds x lines-per-fold - 1. */
+START_TEST(calc_total_is_folds_times_lines_minus_one)
+{
+    const struct {
+        scalesim_df_t df;
+        uint32_t r, c;
+        scalesim_layer_t l;
+    } cases[] = {
+        {SCALESIM_OS, 8, 8, {16, 16, 3, 3, 4, 8, 1}},
+        {SCALESIM_WS, 8, 4, {16, 16, 3, 3, 4, 8, 1}},
+        {SCALESIM_IS, 4, 8, {10, 10, 3, 3, 4, 12, 2}},
+        {SCALESIM_OS, 5, 7, {33, 17, 5, 3, 3, 9, 3}},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        scalesim_cfg_t cfg = {.rows = cases[i].r, .cols = cases[i].c, .ifmap_bytes = 1 << 20,
+                              .filter_bytes = 1 << 20, .ofmap_bytes = 1 << 20, .user_bw = 0,
+                              .df = cases[i].df, .filter_off = 10000000, .ofmap_off = 20000000};
+        const scalesim_layer_t *l = &cases[i].l;
+        uint64_t oh = (l->ifmap_h - l->filt_h + l->stride + l->stride - 1) / l->stride;
+        uint64_t ow = (l->ifmap_w - l->filt_w + l->stride + l->stride - 1) / l->stride;
+        uint64_t px = oh * ow, win = l->filt_h * l->filt_w * l->channels, nf = l->filters;
+        uint64_t R = cfg.rows, C = cfg.cols, Sr, Sc, T, per;
+        if (cfg.df == SCALESIM_OS) { Sr = px; Sc = nf; T = win; per = T + R + C - 2; }
+        else if (cfg.df == SCALESIM_WS) { Sr = win; Sc = nf; T = px; per = 2 * R + C + T - 2; }
+        else { Sr = win; Sc = px; T = nf; per = 2 * R + C + T - 2; }
+        uint64_t folds = ((Sr + R - 1) / R) * ((Sc + C - 1) / C);
+        scalesim_stats_t st;
+        char err[256];
+        ck_assert_msg(scalesim_run_layer(&cfg, l, &st, err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(st.stall_cycles, 0);
+        ck_assert_uint_eq(st.total_cycles, folds * per - 1);
+    }
+}
+END_TEST
+
+Suite *scalesim_suite(void)
+{
+    Suite *s = suite_create("scalesim");
+    TCase *tc = tcase_create("peer");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, calc_total_is_folds_times_lines_minus_one);
+    tcase_add_loop_test(tc, accounting_equals_scalesim_v2_on_its_layers, 0, (int)ARRAY_LEN(combos));
+    suite_add_tcase(s, tc);
+    return s;
+}
