@@ -38,7 +38,6 @@ $(DS3_DRIVE): tests/peers/dramsim3_drive.cpp $(DS3_LIB)
 
 TEST_PREREQS += $(DS3_DRIVE)
 
-compare: compare-dramsim3
 compare-dramsim3: $(BUILD)/codesim $(DS3_DRIVE)
 	tests/peers/compare_dramsim3.sh $(DS3_DRIVE) $(BUILD)/codesim $(DS3_COPY) 100000 \
 	  "0.05 0.5 0" "HBM2_8Gb_x128 GDDR6_8Gb_x16"

@@ -40,6 +40,14 @@ SCALESIM_TOPOS ?= $(addprefix $(SCALESIM_PEER)/topologies/,rnn_eval/handwriting_
                   GEMM_mnk/test_mnk_input.csv) $(CURDIR)/tests/data/scalesim_sample.csv
 
 .PHONY: compare-scalesim
-compare: compare-scalesim
 compare-scalesim: $(BUILD)/codesim scalesim-deps
 	tests/scalesim_compare.sh $(CURDIR)/$(BUILD)/codesim $(SCALESIM_PEER) $(BUILD)/compare/scalesim $(SCALESIM_TOPOS)
+
+# Both peer comparisons, one after the other (so that neither's speed ratio
+# is measured while the other runs), then one line over both.
+.PHONY: compare
+compare:
+	$(MAKE) compare-scalesim
+	$(MAKE) compare-dramsim3
+	@read se st sr < build/compare/scalesim.txt; read de dt ds dm < build/compare/dramsim3.txt; \
+	echo "compare: SCALE-Sim $$se/$$st layers equal, $${sr}x faster; DRAMsim3 $$de/$$dt runs within 2%, $${ds}x faster"

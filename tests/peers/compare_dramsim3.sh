@@ -67,5 +67,7 @@ for dev in $devices; do
   done
 done
 speed=$(awk -v d="$ds_sum" -v c="$cs_sum" 'BEGIN { printf "%.1f", (c > 0) ? d / c : 0 }')
+mkdir -p build/compare
+printf '%d %d %s %s\n' "$within" "$total" "$speed" "$min_ratio" > build/compare/dramsim3.txt
 echo "compare: DRAMsim3 $within/$total runs within 2%, ${speed}x faster (slowest trace ${min_ratio}x)"
 exit $bad
