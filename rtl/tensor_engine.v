@@ -27,14 +27,25 @@ module teng_pe #(
     input  wire [D*BW-1:0]   b,
     output wire [ACCW-1:0]   q         // the accumulated value (s + c when CMP)
 );
-    // The dot product, sign-extended to ACCW (the adder tree).
-    reg signed [ACCW-1:0] p;
+    // The dot product (the adder tree) at its exact width PW, then
+    // sign-extended (or wrapped) to ACCW: products of AW x BW bits, their
+    // sum of D terms needs clog2(D) more bits.
+    localparam integer PW = AW + BW + $clog2(D);
+    reg signed [PW-1:0] sum;
     integer d;
     always @(*) begin
-        p = {ACCW{1'b0}};
+        sum = {PW{1'b0}};
         for (d = 0; d < D; d = d + 1)
-            p = p + $signed(a[AW*d +: AW]) * $signed(b[BW*d +: BW]);
+            sum = sum + $signed(a[AW*d +: AW]) * $signed(b[BW*d +: BW]);
     end
+    wire [ACCW-1:0] p;
+    generate
+        if (ACCW > PW) begin : g_sext
+            assign p = {{(ACCW-PW){sum[PW-1]}}, sum};
+        end else begin : g_wrap
+            assign p = sum[ACCW-1:0];
+        end
+    endgenerate
     reg [ACCW-1:0] s;
     generate
         if (CMP != 0) begin : g_cmp
