@@ -44,6 +44,9 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
               "  acc_bits: %u\n",
               hw->array.rows, hw->array.cols, systolic_dataflow_name(hw->array.dataflow),
               hw->array.in_bits, hw->array.w_bits, hw->array.acc_bits);
+    /* written only when set: machines without it keep their canonical text */
+    if (hw->fixed_dataflow)
+        hw_append(buf, size, n, "  fixed_dataflow: true\n");
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */

@@ -21,6 +21,11 @@
 typedef struct {
     char name[64];          /* YAML "name", SCALE-Sim [general] run_name */
     systolic_cfg_t array;
+    /* array.fixed_dataflow (area only): the PE is built for its one
+     * dataflow, without the dataflow-select muxes and the registers only
+     * other dataflows use (power_grid_fixed_um2); timing and values are the
+     * dataflow's. */
+    int fixed_dataflow;
     sram_cfg_t sram;
     dma_cfg_t dma;          /* dram.bytes_per_cycle: the NPU's share of DRAM bandwidth */
     dram_ctrl_cfg_t dram;   /* dram: the device (preset, organization, timing) and controller */

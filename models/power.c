@@ -71,11 +71,44 @@ double power_grid_um2(const tech_t *t, uint32_t rows, uint32_t cols, uint32_t in
     return mul + add + reg + mux;
 }
 
+double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b)
+{
+    const double R = a->rows, C = a->cols, P = R * C;
+    const double opw = util_max_u64(a->in_bits, a->w_bits), acc = a->acc_bits;
+    const double mul = P * tech_mul_um2(t, a->in_bits, a->w_bits);
+    double add, reg_bits, mux_bits;
+    if (a->dataflow == SYSTOLIC_OS) {
+        /* acc <= clear ? 0 : acc + a*b; a moves right, b down; results
+         * leave on parallel ports (the paper's OS pe.v/top.v), plus the
+         * edge operand registers of its top. */
+        add = P * tech_add_um2(t, a->acc_bits);
+        reg_bits = P * acc + R * (C - 1) * opw + (R - 1) * C * opw + (R + C) * opw;
+        mux_bits = P * acc;   /* the clear */
+    } else {
+        /* v <= v_in + a*w; w shifts down on load (a load mux per bit); a
+         * moves right; row 0 adds a constant 0. */
+        add = (R - 1) * C * tech_add_um2(t, a->acc_bits);
+        reg_bits = P * (acc + opw) + R * (C - 1) * opw + R * opw;
+        mux_bits = P * opw;
+    }
+    const double reg = reg_bits * t->a.reg_bit, mux = mux_bits * t->a.mux_bit;
+    if (b) {
+        power_add(b, "array.mul", mul);
+        power_add(b, "array.add", add);
+        power_add(b, "array.reg", reg);
+        power_add(b, "array.mux", mux);
+    }
+    return mul + add + reg + mux;
+}
+
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen)
 {
     const systolic_cfg_t *a = &hw->array;
-    power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
+    if (hw->fixed_dataflow)
+        power_grid_fixed_um2(t, a, out);
+    else
+        power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
     if (power_add(out, "sram.ifmap", tech_sram_um2(t, hw->sram.ifmap_bytes)) ||
         power_add(out, "sram.filter", tech_sram_um2(t, hw->sram.filter_bytes)) ||
         power_add(out, "sram.ofmap", tech_sram_um2(t, hw->sram.ofmap_bytes))) {
