@@ -27,6 +27,8 @@ Suite *vector_suite(void);     /* tests/test_vector.c */
 Suite *paths_suite(void);      /* tests/test_paths.c: data and build directories */
 Suite *spawn_suite(void);      /* tests/test_spawn.c: running tools without a shell */
 Suite *neupims_suite(void);    /* tests/test_neupims.c: TP, GPU baseline, PIM reporting */
+Suite *tensor_engine_suite(void); /* tests/test_tensor_engine.c: adder tree, cube, 2D matrix */
+Suite *teng_rtl_suite(void);   /* tests/test_teng_rtl.c: their RTL cross-checks, synth */
 Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T
