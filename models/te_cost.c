@@ -30,10 +30,14 @@ double te_grid_um2(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *b)
     const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
     const double mul = P * D * tech_mul_um2(t, cfg->in_bits, cfg->w_bits);
     const double tree = P * (D - 1) * tech_add_um2(t, pw);
-    const double words = cfg->compressed ? 2 : 1;   /* sum (and carry) */
-    const double accu = P * words * tech_add_um2(t, cfg->acc_bits);
-    const double reg = P * words * acc * t->a.reg_bit;
-    const double mux = P * words * 2 * acc * t->a.mux_bit;
+    /* The sum word: acc_bits flip-flops with an enable and a load/add
+     * select.  The carry word (compressed): its bit 0 is always 0, so
+     * acc_bits - 1 flip-flops, each with an enable; its load-zero is an AND
+     * gate, not priced. */
+    const double carry = cfg->compressed ? acc - 1 : 0;
+    const double accu = P * (cfg->compressed ? 2 : 1) * tech_add_um2(t, cfg->acc_bits);
+    const double reg = P * (acc + carry) * t->a.reg_bit;
+    const double mux = P * (2 * acc + carry) * t->a.mux_bit;
     add(b, cfg, "mul", mul);
     add(b, cfg, "tree", tree);
     add(b, cfg, "acc", accu);

@@ -12,8 +12,9 @@
  *            compressed: one acc_bits row of 3:2 full adders (priced as an
  *                        acc_bits adder: the same full-adder count, no carry
  *                        chain), the final carry-propagate adder at the
- *                        write, 2 x acc_bits register bits (sum and carry)
- *                        and their two mux bits each.
+ *                        write, the sum word as above and a carry word
+ *                        of acc_bits - 1 register bits (its bit 0 is
+ *                        always 0) with one enable mux bit each.
  *   operands R*D*in + D*C*w register bits, one mux bit each (idle lanes
  *            load 0).
  *
