@@ -597,8 +597,11 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
         return 1;
     }
     char name[96], log[PATH_MAX];
-    snprintf(name, sizeof name, "top_%.40s_%016llx.log", st->top,
-             (unsigned long long)util_fnv1a(UTIL_FNV_INIT, st->params, sizeof st->params));
+    /* One log per design: top, parameters and files in the name's hash. */
+    uint64_t h = util_fnv1a(UTIL_FNV_INIT, st->params, sizeof st->params);
+    for (size_t i = 0; i < st->nfiles; i++)
+        h = util_fnv1a(h, st->files[i], strlen(st->files[i]) + 1);
+    snprintf(name, sizeof name, "top_%.40s_%016llx.log", st->top, (unsigned long long)h);
     if (join_path(log, out, name) != 0) {
         fprintf(stderr, "codesim synth: --out: path too long\n");
         return 2;
