@@ -7,6 +7,7 @@
 
 #include "cfgkey.h"
 #include "pim_gemv.h"
+#include "te_cost.h"
 #include "util.h"
 
 void hw_append(char *buf, size_t size, size_t *n, const char *fmt, ...)
@@ -114,6 +115,9 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
      * without it stays as it was */
     if (hw->accounting != HW_ACCT_RTL)
         hw_append(buf, size, n, "  accounting: %s\n", hw_accounting_name(hw->accounting));
+    /* written only when set: machines without it keep their canonical text */
+    if (hw->fixed_dataflow)
+        hw_append(buf, size, n, "  fixed_dataflow: true\n");
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */
@@ -463,6 +467,87 @@ static int lut_run_op(const hw_cfg_t *hw, const hw_op_t *op, engine_path_t path,
     return energy ? power_lut_energy(t, &cfg, &ls, energy, err, errlen) : 0;
 }
 
+/* ---- addertree, cube, matrix2d: the tensor engines beside the array ------
+ * (models/tensor_engine.h, priced and timed by models/te_cost.h).  Three
+ * rows, one per kind, sharing these functions through the kind each row's
+ * wrappers pass.  A present engine runs every full-width layer (the array
+ * stays for what the engine cannot take: nothing, today; the LUT unit still
+ * takes the low-bit ones). */
+
+static void te_block_defaults(hw_cfg_t *hw, te_kind_t k)
+{
+    hw->has_te[k] = 0;
+    te_defaults(k, &hw->te[k]);
+}
+
+static int te_block_set(hw_cfg_t *hw, te_kind_t k, const char *key, const char *val, char *err,
+                        size_t errlen)
+{
+    if (strcmp(key, "enabled") == 0)
+        return cfg_parse_bool(key, val, &hw->has_te[k], err, errlen);
+    return te_cfg_set(&hw->te[k], key, val, err, errlen);
+}
+
+static void te_block_write(const hw_cfg_t *hw, te_kind_t k, char *buf, size_t size, size_t *n)
+{
+    const te_cfg_t *e = &hw->te[k];
+    hw_append(buf, size, n,
+              "%s:\n  rows: %u\n  cols: %u\n  depth: %u\n  in_bits: %u\n  w_bits: %u\n"
+              "  acc_bits: %u\n  compressed: %s\n",
+              te_kind_name(k), e->rows, e->cols, e->depth, e->in_bits, e->w_bits, e->acc_bits,
+              e->compressed ? "true" : "false");
+}
+
+static int te_block_takes(const hw_cfg_t *hw, const hw_op_t *op)
+{
+    (void)hw;
+    return op->w_bits == 0;
+}
+
+static int te_block_run(const hw_cfg_t *hw, te_kind_t k, const hw_op_t *op, layer_stats_t *st,
+                        power_breakdown_t *energy, const tech_t *t, char *err, size_t errlen)
+{
+    const te_gemm_t g = {op->m, op->n, op->k};
+    return te_run_layer(hw, k, &g, st, energy, t, err, errlen);
+}
+
+#define TE_ROW_FUNCS(name, K)                                                                  \
+    static int *name##_flag(hw_cfg_t *hw) { return &hw->has_te[K]; }                          \
+    static void name##_defaults(hw_cfg_t *hw) { te_block_defaults(hw, K); }                   \
+    static int name##_set(hw_cfg_t *hw, const char *key, const char *val, char *err,          \
+                          size_t errlen)                                                       \
+    {                                                                                          \
+        return te_block_set(hw, K, key, val, err, errlen);                                     \
+    }                                                                                          \
+    static int name##_check(const hw_cfg_t *hw, char *err, size_t errlen)                      \
+    {                                                                                          \
+        return te_cfg_check(&hw->te[K], err, errlen);                                          \
+    }                                                                                          \
+    static void name##_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)            \
+    {                                                                                          \
+        te_block_write(hw, K, buf, size, n);                                                   \
+    }                                                                                          \
+    static int name##_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out,        \
+                           char *err, size_t errlen)                                           \
+    {                                                                                          \
+        return te_area(t, &hw->te[K], out, err, errlen);                                       \
+    }                                                                                          \
+    static int name##_run(const hw_cfg_t *hw, const hw_op_t *op, engine_path_t path,           \
+                          layer_stats_t *st, power_breakdown_t *energy, const tech_t *t,       \
+                          char *err, size_t errlen)                                            \
+    {                                                                                          \
+        (void)path; /* one timing for both paths (te_cost.h) */                               \
+        return te_block_run(hw, K, op, st, energy, t, err, errlen);                            \
+    }
+
+TE_ROW_FUNCS(addertree, TE_ADDERTREE)
+TE_ROW_FUNCS(cube, TE_CUBE)
+TE_ROW_FUNCS(matrix2d, TE_MATRIX2D)
+
+#define TE_ROW(name, what)                                                                     \
+    {#name, what, name##_flag, NULL, name##_defaults, name##_set, name##_check, name##_write, \
+     name##_area, 1, te_block_takes, name##_run}
+
 /* ---- the table ------------------------------------------------------------
  * Order matters three ways: canonical text (and so every config hash)
  * follows it; area components appear in it; and a layer runs on the LAST
@@ -477,6 +562,9 @@ const hw_block_t hw_blocks[] = {
      dram_defaults, dram_set, dram_check, dram_write, NULL, 0, NULL, NULL},
     {"npu", "cores, clock and each core's vector unit", NULL, NULL, npu_block_defaults, npu_set,
      npu_check, npu_write, npu_area, 1, NULL, NULL},
+    TE_ROW(addertree, "multiplier-adder-tree engine (C dot-product units of D inputs)"),
+    TE_ROW(cube, "3D-cube engine (R x C PEs of D-input dot products)"),
+    TE_ROW(matrix2d, "2D-matrix engine (R x C broadcast MAC PEs)"),
     {"pim", "processing units beside the DRAM banks (decode attention)", pim_flag, NULL,
      pim_block_defaults, pim_set, pim_check, pim_write, pim_area, 0, NULL, NULL},
     {"lut", "LUT tensor core beside each array (1-4 bit and ternary weights)", lut_flag, NULL,

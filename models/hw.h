@@ -16,6 +16,7 @@
 #include "pim.h"
 #include "sram.h"
 #include "systolic.h"
+#include "tensor_engine.h"
 
 /* How a layer run is counted (array.accounting):
  *   HW_ACCT_RTL            the default: the timing codesim's RTL reaches
@@ -32,6 +33,11 @@ typedef struct {
     char name[64];          /* YAML "name", SCALE-Sim [general] run_name */
     systolic_cfg_t array;
     hw_accounting_t accounting; /* array.accounting */
+    /* array.fixed_dataflow (area only): the PE is built for its one
+     * dataflow, without the dataflow-select muxes and the registers only
+     * other dataflows use (power_grid_fixed_um2); timing and values are the
+     * dataflow's. */
+    int fixed_dataflow;
     sram_cfg_t sram;
     dma_cfg_t dma;          /* dram.bytes_per_cycle: the NPU's share of DRAM bandwidth */
     dram_ctrl_cfg_t dram;   /* dram: the device (preset, organization, timing) and controller */
@@ -44,6 +50,10 @@ typedef struct {
     link_cfg_t link;        /* link: tensor-parallel devices and the link between them */
     int has_gpu;            /* a gpu: section is present (and not enabled: false) */
     gpu_cfg_t gpu;          /* gpu: the GPU baseline of --mode gpu (models/gpu.h) */
+    /* addertree:, cube:, matrix2d: the broadcast tensor engines beside the
+     * array (models/tensor_engine.h), indexed by te_kind_t */
+    int has_te[TE_KINDS];
+    te_cfg_t te[TE_KINDS];
     /* What the file said, for the notes on what a run does not use (not part
      * of the canonical text): */
     uint32_t sections;      /* bit i: the file had hw_blocks[i]'s section (block.h) */

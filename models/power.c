@@ -97,6 +97,36 @@ void power_fp_mac(const tech_t *t, const systolic_cfg_t *a, power_fp_mac_t *c)
                 tech_add_pj(t, ma + mb) + tech_add_pj(t, a->acc_bits);
 }
 
+double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b)
+{
+    const double R = a->rows, C = a->cols, P = R * C;
+    const double opw = util_max_u64(a->in_bits, a->w_bits), acc = a->acc_bits;
+    const double mul = P * tech_mul_um2(t, a->in_bits, a->w_bits);
+    double add, reg_bits, mux_bits;
+    if (a->dataflow == SYSTOLIC_OS) {
+        /* acc <= clear ? 0 : acc + a*b; a moves right, b down; results
+         * leave on parallel ports (the paper's OS pe.v/top.v), plus the
+         * edge operand registers of its top. */
+        add = P * tech_add_um2(t, a->acc_bits);
+        reg_bits = P * acc + R * (C - 1) * opw + (R - 1) * C * opw + (R + C) * opw;
+        mux_bits = P * acc;   /* the clear */
+    } else {
+        /* v <= v_in + a*w; w shifts down on load (a load mux per bit); a
+         * moves right; row 0 adds a constant 0. */
+        add = (R - 1) * C * tech_add_um2(t, a->acc_bits);
+        reg_bits = P * (acc + opw) + R * (C - 1) * opw + R * opw;
+        mux_bits = P * opw;
+    }
+    const double reg = reg_bits * t->a.reg_bit, mux = mux_bits * t->a.mux_bit;
+    if (b) {
+        power_add(b, "array.mul", mul);
+        power_add(b, "array.add", add);
+        power_add(b, "array.reg", reg);
+        power_add(b, "array.mux", mux);
+    }
+    return mul + add + reg + mux;
+}
+
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen)
 {
@@ -106,7 +136,10 @@ int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *
          * replaced by the minifloat datapath (power.h). */
         power_breakdown_t g;
         power_init(&g);
-        power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, &g);
+        if (hw->fixed_dataflow)
+            power_grid_fixed_um2(t, a, &g);
+        else
+            power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, &g);
         power_fp_mac_t c;
         power_fp_mac(t, a, &c);
         const double P = (double)a->rows * a->cols;
@@ -119,6 +152,8 @@ int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *
             power_add(out, "array.fp_shift", P * c.shift_um2) ||
             power_add(out, "array.fp_neg", P * c.neg_um2))
             goto full;
+    } else if (hw->fixed_dataflow) {
+        power_grid_fixed_um2(t, a, out);
     } else {
         power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
     }

@@ -93,6 +93,14 @@ void power_fp_mac(const tech_t *t, const systolic_cfg_t *a, power_fp_mac_t *c);
 /* The grid plus "sram.ifmap", "sram.filter", "sram.ofmap" (whole buffers);
  * minifloat arrays replace "array.mul" by the power_fp_mac pieces
  * ("array.mul", "array.fp_exp", "array.fp_shift", "array.fp_neg"). */
+/* The grid of a fixed-dataflow array (array.fixed_dataflow: true): the
+ * same multipliers and adders without the dataflow-select muxes and the
+ * registers only other dataflows use.  OS: acc, a and b pipes, a clear mux
+ * per acc bit, the edge operand registers, results on parallel ports (as
+ * the HPCA 2025 paper's MAC-based OS array, pe.v/top.v); WS/IS: w, a and
+ * the partial-sum pipe v, a load mux per w bit.  Same components as
+ * power_grid_um2; returns um^2. */
+double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b);
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen);
 

@@ -45,6 +45,8 @@ static const struct {
     {"pim_rtl", pim_rtl_suite, 0},
     {"lut", lut_suite, 1},
     {"lut_rtl", lut_rtl_suite, 0},
+    {"tensor_engine", tensor_engine_suite, 1},
+    {"teng_rtl", teng_rtl_suite, 0},
     {"paths", paths_suite, 1},
     {"spawn", spawn_suite, 1},
     {"numfmt", numfmt_suite, 1},

@@ -36,6 +36,8 @@ Suite *pimgpt_suite(void);     /* tests/test_pimgpt.c: --mode pimgpt */
 Suite *serve_suite(void);       /* tests/test_serve.c: LLM serving (issue 15) */
 Suite *dramsim3_suite(void);   /* tests/test_dramsim3.c: against DRAMsim3 (build/peers) */
 Suite *scalesim_suite(void);   /* tests/test_scalesim.c: SCALE-Sim accounting vs SCALE-Sim v2 */
+Suite *tensor_engine_suite(void); /* tests/test_tensor_engine.c: adder tree, cube, 2D matrix */
+Suite *teng_rtl_suite(void);   /* tests/test_teng_rtl.c: their RTL cross-checks, synth */
 Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T

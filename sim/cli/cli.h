@@ -26,6 +26,7 @@ int rtlcheck_pim(int argc, char **argv);   /* sim/cli/cmd_pim.c: codesim rtlchec
 int cmd_pimgemv(int argc, char **argv);    /* sim/cli/cmd_pim.c */
 int bench_pim(void);                       /* sim/cli/cmd_pim.c */
 int rtlcheck_lut(int argc, char **argv);   /* sim/cli/cmd_lut.c: codesim rtlcheck --block lut */
+int rtlcheck_teng(int argc, char **argv);  /* sim/cli/cmd_teng.c: --block addertree|cube|matrix2d */
 int cmd_lutcompare(int argc, char **argv); /* sim/cli/cmd_lut.c */
 int bench_lut(void);                       /* sim/cli/cmd_lut.c */
 int cmd_dram(int argc, char **argv);  /* sim/cli/cmd_dram.c */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "../../models/power.h"
+#include "../../models/block.h"
+#include "../../models/te_cost.h"
 #include "../../models/tech.h"
 #include "cli.h"
 #include "../io/escape.h"
@@ -185,9 +187,30 @@ static const char synth_usage[] =
     "  --db FILE        results database (default results.db)\n"
     "  --tolerance T    allowed relative ratio difference (default 0.15)\n"
     "\n"
+    "       codesim synth --top NAME --verilog FILE [--verilog FILE...] [--sv]\n"
+    "                     [--param NAME=VALUE...] [--compare BLOCK [--hw FILE]]\n"
+    "       codesim synth --compare addertree|cube|matrix2d [--hw FILE]\n"
+    "\n"
+    "Synthesizes any Verilog top the same way (rtl/synth/top.ys: asynchronous-reset\n"
+    "flip-flops are kept and priced as DFFR_X1/DFFS_X1) and prints its cell area;\n"
+    "with --compare, also the model's area of that block of the machine (--hw, else\n"
+    "the built-in one) and the deviation, exiting non-zero beyond --tolerance\n"
+    "(default 0.10 here).  BLOCK: array (its PE grid; array.fixed_dataflow picks\n"
+    "the fixed-dataflow PE), an engine kind (its PE grid, teng_core of\n"
+    "rtl/tensor_engine.v, synthesized with the machine's engine as parameters when\n"
+    "no --verilog is given), or KIND+opreg (grid and operand registers).\n"
+    "\n"
+    "       codesim synth --ratios [--hw FILE] [--tech NODE]\n"
+    "\n"
+    "Prints each engine's area-efficiency ratio, compressed-accumulation PE over\n"
+    "MAC-based PE, from the area model beside the HPCA 2025 paper's, and why they\n"
+    "differ.\n"
+    "\n"
     "EXAMPLES\n"
     "  codesim synth --sizes 1,2,4 --out build/area\n"
-    "  codesim synth --sizes 1,2,4,8,16 --bits 8 --acc-bits 32 --tolerance 0.15\n";
+    "  codesim synth --sizes 1,2,4,8,16 --bits 8 --acc-bits 32 --tolerance 0.15\n"
+    "  codesim synth --compare cube --hw tests/data/teng_cube_true.yaml --tech yosys45\n"
+    "  codesim synth --ratios\n";
 
 /* Liberty-free cell area model for yosys' generic gates: the area of the
  * NanGate FreePDK45 Open Cell Library (2010) X1 cell of the same function,
@@ -206,7 +229,11 @@ static const struct {
     {"$_XOR_", 1.596},  /* XOR2_X1 */
     {"$_XNOR_", 1.596}, /* XNOR2_X1 */
     {"$_MUX_", 1.862},  /* MUX2_X1 */
-    {"$_DFF_P_", 4.522} /* DFF_X1 */
+    {"$_DFF_P_", 4.522},   /* DFF_X1 */
+    {"$_DFF_PN0_", 5.32},  /* DFFR_X1 (asynchronous reset, active low) */
+    {"$_DFF_PP0_", 5.852}, /* DFFR_X1 + INV_X1 (active-high reset) */
+    {"$_DFF_PN1_", 5.32},  /* DFFS_X1 (asynchronous set, active low) */
+    {"$_DFF_PP1_", 5.852}  /* DFFS_X1 + INV_X1 (active-high set) */
 };
 
 typedef struct {
@@ -250,7 +277,7 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
             continue;
         }
         r->cells += cnt;
-        if (!strcmp(cell, "$_DFF_P_"))
+        if (!strncmp(cell, "$_DFF_", 6))
             r->dffs += cnt;
         r->synth_um2 += (double)cnt * cell_area[i].um2;
     }
@@ -353,6 +380,322 @@ static int parse_sizes(const char *s, uint32_t *sizes, size_t *count)
     return 0;
 }
 
+/* ---- codesim synth --top: any Verilog top against the model ------------- */
+
+#define SYNTH_MAX_FILES 32
+#define SYNTH_MAX_PARAMS 16
+
+typedef struct {
+    const char *files[SYNTH_MAX_FILES];
+    size_t nfiles;
+    const char *top;
+    char params[SYNTH_MAX_PARAMS][96];   /* "NAME VALUE" (chparam -set), checked */
+    size_t nparams;
+    int sv;                              /* read as SystemVerilog */
+    const char *compare;                 /* block whose model area to compare, or NULL */
+    const char *hw_path;
+} synth_top_t;
+
+/* An identifier yosys takes as one word: [A-Za-z_][A-Za-z0-9_$]*. */
+static int is_ident(const char *s)
+{
+    if (!*s || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '$'))
+            return 0;
+    return 1;
+}
+
+/* --param NAME=VALUE: an identifier and a whole number, so that nothing
+ * else reaches the yosys command text. */
+static int add_param(synth_top_t *st, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char name[64];
+    if (st->nparams == SYNTH_MAX_PARAMS) {
+        fprintf(stderr, "codesim synth: --param: at most %d\n", SYNTH_MAX_PARAMS);
+        return -1;
+    }
+    if (!eq || (size_t)(eq - arg) >= sizeof name) {
+        fprintf(stderr, "codesim synth: --param: '%s' is not NAME=VALUE\n", arg);
+        return -1;
+    }
+    memcpy(name, arg, (size_t)(eq - arg));
+    name[eq - arg] = 0;
+    uint64_t v;
+    if (!is_ident(name)) {
+        fprintf(stderr, "codesim synth: --param: '%s' is not a parameter name\n", name);
+        return -1;
+    }
+    if (cli_uint("synth", "--param", eq + 1, 0, UINT32_MAX, &v) != 0)
+        return -1;
+    snprintf(st->params[st->nparams++], sizeof st->params[0], "%s %llu", name,
+             (unsigned long long)v);
+    return 0;
+}
+
+static int run_yosys_top(const synth_top_t *st, const char *log, char *err, size_t errlen)
+{
+    char flow_path[PATH_MAX];
+    if (io_data_path("rtl/synth/top.ys", flow_path, sizeof flow_path) != 0) {
+        snprintf(err, errlen, "data directory: path too long");
+        return -1;
+    }
+    size_t len;
+    char *flow = textfile_read(flow_path, &len, err, errlen);
+    if (!flow)
+        return -1;
+    const size_t cap = len + 256 + SYNTH_MAX_PARAMS * 80;
+    char *cmds = malloc(cap);
+    if (!cmds) {
+        free(flow);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    size_t n = 0;
+    cmds[0] = 0;
+    if (st->nparams) {
+        hw_append(cmds, cap, &n, "chparam");
+        for (size_t i = 0; i < st->nparams; i++)
+            hw_append(cmds, cap, &n, " -set %s", st->params[i]);
+        hw_append(cmds, cap, &n, " %s\n", st->top);
+    }
+    hw_append(cmds, cap, &n, "synth -flatten -top %s -noabc\n%s\nstat\n", st->top, flow);
+    free(flow);
+    const char *argv[SYNTH_MAX_FILES + 12];
+    size_t a = 0;
+    argv[a++] = "yosys";
+    argv[a++] = "-q";
+    argv[a++] = "-l";
+    argv[a++] = log;
+    argv[a++] = "-f";
+    argv[a++] = st->sv ? "verilog -sv" : "verilog";
+    argv[a++] = "-p";
+    argv[a++] = cmds;
+    argv[a++] = "--";
+    for (size_t i = 0; i < st->nfiles; i++)
+        argv[a++] = st->files[i];
+    argv[a] = NULL;
+    const int rc = io_spawn(argv, "/dev/null", err, errlen);
+    free(cmds);
+    if (rc < 0) {
+        if (!strcmp(err, "yosys: not found"))
+            snprintf(err, errlen, "yosys: not found (Debian package yosys)");
+        return -1;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "yosys failed on top %s, see %s", st->top, log);
+        return -1;
+    }
+    return 0;
+}
+
+/* The model's area of what --compare names, on the machine of --hw (or the
+ * built-in one): "array" is the PE grid (power_grid_um2, or
+ * power_grid_fixed_um2 with array.fixed_dataflow), an engine kind its PE
+ * grid (te_grid_um2: teng_core) or, with --compare KIND+opreg, the grid and
+ * its operand registers (te_area: teng_top without the address logic). */
+static int model_area(const synth_top_t *st, const tech_t *t, double *um2, char *what,
+                      size_t wlen, char *err, size_t errlen)
+{
+    hw_cfg_t hw;
+    if (st->hw_path) {
+        if (hw_load(st->hw_path, &hw, err, errlen) != 0)
+            return -1;
+    } else {
+        hw_defaults(&hw);
+    }
+    int rc = 0;
+    te_kind_t k;
+    char base[32];
+    snprintf(base, sizeof base, "%s", st->compare);
+    char *plus = strchr(base, '+');
+    const int opreg = plus && !strcmp(plus, "+opreg");
+    if (plus)
+        *plus = 0;
+    if (!strcmp(base, "array") && !plus) {
+        const systolic_cfg_t *a = &hw.array;
+        *um2 = hw.fixed_dataflow
+                   ? power_grid_fixed_um2(t, a, NULL)
+                   : power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, NULL);
+        snprintf(what, wlen, "%ux%u %s array grid%s", a->rows, a->cols,
+                 systolic_dataflow_name(a->dataflow), hw.fixed_dataflow ? " (fixed dataflow)" : "");
+    } else if (te_kind_parse(base, &k) == 0 && (!plus || opreg)) {
+        const te_cfg_t *e = &hw.te[k];
+        power_breakdown_t b;
+        power_init(&b);
+        if (opreg) {
+            rc = te_area(t, e, &b, err, errlen);
+            *um2 = b.total;
+        } else {
+            *um2 = te_grid_um2(t, e, NULL);
+        }
+        snprintf(what, wlen, "%ux%ux%u %s %s PE grid%s", e->rows, e->cols, e->depth,
+                 te_kind_name(k), e->compressed ? "compressed" : "MAC",
+                 opreg ? " + operand registers" : "");
+    } else {
+        snprintf(err, errlen, "--compare: '%s' is not array, addertree, cube or matrix2d "
+                              "(optionally KIND+opreg)", st->compare);
+        rc = -1;
+    }
+    hw_free(&hw);
+    return rc;
+}
+
+static int synth_top(synth_top_t *st, const char *node, const char *out, double tol)
+{
+    char err[PATH_MAX + 200];
+    char teng_v[PATH_MAX];
+    tech_t tech;
+    if (load_tech("synth", node, &tech) != 0)
+        return 1;
+    /* An engine compared without --verilog: our own teng_core with the
+     * machine's engine as parameters. */
+    te_kind_t k;
+    char base[32];
+    snprintf(base, sizeof base, "%s", st->compare ? st->compare : "");
+    if (strchr(base, '+'))
+        *strchr(base, '+') = 0;
+    if (!st->nfiles && st->compare && te_kind_parse(base, &k) == 0) {
+        hw_cfg_t hw;
+        if (st->hw_path) {
+            if (hw_load(st->hw_path, &hw, err, sizeof err) != 0) {
+                fprintf(stderr, "codesim synth: %s\n", err);
+                return 1;
+            }
+        } else {
+            hw_defaults(&hw);
+        }
+        const te_cfg_t *e = &hw.te[k];
+        char p[7][48];
+        snprintf(p[0], sizeof p[0], "R=%u", e->rows);
+        snprintf(p[1], sizeof p[1], "C=%u", e->cols);
+        snprintf(p[2], sizeof p[2], "D=%u", e->depth);
+        snprintf(p[3], sizeof p[3], "AW=%u", e->in_bits);
+        snprintf(p[4], sizeof p[4], "BW=%u", e->w_bits);
+        snprintf(p[5], sizeof p[5], "ACCW=%u", e->acc_bits);
+        snprintf(p[6], sizeof p[6], "CMP=%d", e->compressed);
+        hw_free(&hw);
+        st->nparams = 0;
+        for (int i = 0; i < 7; i++)
+            if (add_param(st, p[i]) != 0)
+                return 2;
+        if (io_data_path("rtl/tensor_engine.v", teng_v, sizeof teng_v) != 0) {
+            fprintf(stderr, "codesim synth: data directory: path too long\n");
+            return 1;
+        }
+        st->files[st->nfiles++] = teng_v;
+        if (strchr(st->compare, '+')) {
+            fprintf(stderr, "codesim synth: --compare %s: give the Verilog (--verilog, --top); "
+                            "rtl/tensor_engine.v's grid is KIND alone\n", st->compare);
+            return 2;
+        }
+        if (!st->top)
+            st->top = "teng_core";
+    }
+    if (!st->top || !st->nfiles) {
+        fprintf(stderr, "codesim synth: --top needs --verilog FILE (and --compare KIND alone "
+                        "synthesizes rtl/tensor_engine.v)\n");
+        return 2;
+    }
+    if (!is_ident(st->top)) {
+        fprintf(stderr, "codesim synth: --top: '%s' is not a module name\n", st->top);
+        return 2;
+    }
+    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "codesim synth: %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    char name[96], log[PATH_MAX];
+    /* One log per design: top, parameters and files in the name's hash. */
+    uint64_t h = util_fnv1a(UTIL_FNV_INIT, st->params, sizeof st->params);
+    for (size_t i = 0; i < st->nfiles; i++)
+        h = util_fnv1a(h, st->files[i], strlen(st->files[i]) + 1);
+    snprintf(name, sizeof name, "top_%.40s_%016llx.log", st->top, (unsigned long long)h);
+    if (join_path(log, out, name) != 0) {
+        fprintf(stderr, "codesim synth: --out: path too long\n");
+        return 2;
+    }
+    synth_row_t r = {0};
+    const double t0 = util_now_s();
+    if (run_yosys_top(st, log, err, sizeof err) != 0 || read_stat(log, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim synth: %s\n", err);
+        return 1;
+    }
+    r.seconds = util_now_s() - t0;
+    printf("codesim synth: top %s (", st->top);
+    for (size_t i = 0; i < st->nparams; i++)
+        printf("%s%s", i ? ", " : "", st->params[i]);
+    printf(")%s: %" PRIu64 " cells, %" PRIu64 " flip-flops, %.1f um^2 (NanGate 45 nm X1 cells), "
+           "yosys %.1f s\n", st->nparams ? "" : "", r.cells, r.dffs, r.synth_um2, r.seconds);
+    if (!st->compare)
+        return 0;
+    double model;
+    char what[160];
+    if (model_area(st, &tech, &model, what, sizeof what, err, sizeof err) != 0) {
+        fprintf(stderr, "codesim synth: %s\n", err);
+        return 1;
+    }
+    const double dev = model / r.synth_um2 - 1.0;
+    printf("model: %s on %s: %.1f um^2, %+.2f%% against synthesis (tolerance %.0f%%)\n", what,
+           tech.node, model, 100.0 * dev, 100.0 * tol);
+    return fabs(dev) > tol ? 1 : 0;
+}
+
+/* codesim synth --ratios: the area-efficiency ratio of the compressed-
+ * accumulation PE over the MAC-based PE for each engine of the machine (the
+ * kind's defaults when it has none), from the area model at one clock and
+ * one throughput (both PEs finish a k-step per cycle), beside the HPCA 2025
+ * paper's ratios (Wang et al., as quoted in issue 16: 1.27x systolic, 1.28x
+ * 3D cube, 1.56x adder tree, 1.44x 2D matrix). */
+static int synth_ratios(const char *node, const char *hw_path)
+{
+    static const double paper[TE_KINDS] = {[TE_ADDERTREE] = 1.56, [TE_CUBE] = 1.28,
+                                           [TE_MATRIX2D] = 1.44};
+    tech_t tech;
+    char err[512];
+    hw_cfg_t hw;
+    if (load_tech("synth", node, &tech) != 0)
+        return 1;
+    if (hw_path) {
+        if (hw_load(hw_path, &hw, err, sizeof err) != 0) {
+            fprintf(stderr, "codesim synth: %s\n", err);
+            return 1;
+        }
+    } else {
+        hw_defaults(&hw);
+    }
+    printf("codesim synth: area efficiency, compressed-accumulation PE over MAC-based PE, "
+           "model on %s\n", tech.node);
+    printf("%-10s %-10s %14s %14s %9s %9s\n", "engine", "shape", "mac_um2", "compressed_um2",
+           "model_x", "paper_x");
+    printf("%-10s %-10s %14s %14s %9s %9.2f\n", "systolic", "-", "-", "-", "-", 1.27);
+    for (int k = 0; k < TE_KINDS; k++) {
+        te_cfg_t e = hw.te[k];
+        char shape[32];
+        snprintf(shape, sizeof shape, "%ux%ux%u", e.rows, e.cols, e.depth);
+        e.compressed = 0;
+        const double mac = te_grid_um2(&tech, &e, NULL);
+        e.compressed = 1;
+        const double cmp = te_grid_um2(&tech, &e, NULL);
+        printf("%-10s %-10s %14.1f %14.1f %9.3f %9.2f\n", te_kind_name((te_kind_t)k), shape, mac,
+               cmp, mac / cmp, paper[k]);
+    }
+    printf("why they differ: the paper's ratios are throughput per area at each design's\n"
+           "best clock after timing-driven synthesis (Design Compiler, SAED32): taking the\n"
+           "carry-propagate adder out of the accumulation loop lets the compressed PE close\n"
+           "timing at a higher clock (the paper's README: the MAC PE fails above 600 MHz,\n"
+           "its OPT1 PE reaches 900 MHz) and lets the tools use smaller cells.  codesim's\n"
+           "area model (and yosys' generic mapping in codesim synth) has no timing: at one\n"
+           "clock the compressed PE carries a second accumulator word and keeps the final\n"
+           "adder (moved to the write, not removed), so its ratio is below 1.  The systolic\n"
+           "array has no compressed PE option in codesim (rtl/systolic.v is MAC-based).\n");
+    hw_free(&hw);
+    return 0;
+}
+
 int cmd_synth(int argc, char **argv)
 {
     const char *sizes_s = "1,2,4,8,16", *node = "45nm", *out = "build/area";
@@ -364,7 +707,13 @@ int cmd_synth(int argc, char **argv)
         {"acc-bits", required_argument, 0, 'a'}, {"tech", required_argument, 0, 't'},
         {"out", required_argument, 0, 'o'}, {"tolerance", required_argument, 0, 'T'},
         {"db", required_argument, 0, 'd'},  {"help", no_argument, 0, 'H'},
-        {0, 0, 0, 0}};
+        {"top", required_argument, 0, 'P'},  {"verilog", required_argument, 0, 'V'},
+        {"param", required_argument, 0, 'G'}, {"sv", no_argument, 0, 'S'},
+        {"compare", required_argument, 0, 'C'}, {"hw", required_argument, 0, 'W'},
+        {"ratios", no_argument, 0, 'R'},     {0, 0, 0, 0}};
+    int ratios = 0;
+    synth_top_t st = {0};
+    int tol_given = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -384,14 +733,32 @@ int cmd_synth(int argc, char **argv)
             }
             break;
         }
+        case 'P': st.top = optarg; break;
+        case 'V':
+            if (st.nfiles == SYNTH_MAX_FILES) {
+                fprintf(stderr, "codesim synth: --verilog: at most %d files\n", SYNTH_MAX_FILES);
+                return 2;
+            }
+            st.files[st.nfiles++] = optarg;
+            break;
+        case 'G': if (add_param(&st, optarg) != 0) return 2; break;
+        case 'S': st.sv = 1; break;
+        case 'C': st.compare = optarg; break;
+        case 'W': st.hw_path = optarg; break;
+        case 'R': ratios = 1; break;
         case 'H': fputs(synth_usage, stdout); return 0;
         default: fputs(synth_usage, stderr); return 2;
         }
+        tol_given |= c == 'T';
     }
     if (optind < argc) {
         cli_err("codesim synth: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
+    if (ratios)
+        return synth_ratios(node, st.hw_path);
+    if (st.top || st.nfiles || st.compare)
+        return synth_top(&st, node, out, tol_given ? tol : 0.10);
     /* Every file synth writes is DIR/NAME with NAME at most 32 bytes
      * (grid_64_b16_acc32.log, synth.csv.tmp): a longer --out is refused
      * here, before anything is made, rather than cut short in a buffer. */

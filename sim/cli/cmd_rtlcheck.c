@@ -16,6 +16,7 @@ static const char rtlcheck_usage[] =
     "usage: codesim rtlcheck --block systolic --rows R --cols C --dataflow os|ws|is\n"
     "       codesim rtlcheck --block pim ...   (see codesim rtlcheck --block pim --help)\n"
     "       codesim rtlcheck --block lut ...   (see codesim rtlcheck --block lut --help)\n"
+    "       codesim rtlcheck --block addertree|cube|matrix2d ...   (see --block cube --help)\n"
     "                        [--m M --n N --k K] [--trials T] [--seed S] [--db FILE]\n"
     "                        [--a-bits B] [--w-bits B] [--acc-bits B]\n"
     "                        [--a-format F --w-format F]\n"
@@ -70,7 +71,9 @@ int cmd_rtlcheck(int argc, char **argv)
     static const struct {
         const char *block;
         int (*parse_and_run)(int argc, char **argv);
-    } others[] = {{"pim", rtlcheck_pim}, {"lut", rtlcheck_lut}};
+    } others[] = {{"pim", rtlcheck_pim},         {"lut", rtlcheck_lut},
+                  {"addertree", rtlcheck_teng}, {"cube", rtlcheck_teng},
+                  {"matrix2d", rtlcheck_teng}};
     for (size_t b = 0; b < ARRAY_LEN(others); b++)
         for (int i = 1; i < argc; i++)
             if ((!strcmp(argv[i], "--block") && i + 1 < argc &&
@@ -107,7 +110,8 @@ int cmd_rtlcheck(int argc, char **argv)
     if (bad)
         return 2;
     if (!block || strcmp(block, "systolic") != 0) {
-        cli_err("codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim, lut)\n",
+        cli_err("codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim, lut, "
+                "addertree, cube, matrix2d)\n",
                 block ? block : "");
         return 2;
     }

@@ -35,7 +35,7 @@
 typedef enum {
     F_NONE = -1,
     F_NAME,
-    F_ROWS, F_COLS, F_DATAFLOW, F_IN_BITS, F_W_BITS, F_ACC_BITS,
+    F_ROWS, F_COLS, F_DATAFLOW, F_IN_BITS, F_W_BITS, F_ACC_BITS, F_FIXED,
     F_IFMAP, F_FILTER, F_OFMAP,
     F_BPC,
     F_ACCOUNTING,
@@ -46,6 +46,7 @@ static const char *const fields[F_COUNT] = {
     [F_NAME] = "name",
     [F_ROWS] = "array.rows", [F_COLS] = "array.cols", [F_DATAFLOW] = "array.dataflow",
     [F_IN_BITS] = "array.in_bits", [F_W_BITS] = "array.w_bits", [F_ACC_BITS] = "array.acc_bits",
+    [F_FIXED] = "array.fixed_dataflow",
     [F_IFMAP] = "sram.ifmap_bytes", [F_FILTER] = "sram.filter_bytes",
     [F_OFMAP] = "sram.ofmap_bytes",
     [F_BPC] = "dram.bytes_per_cycle",
@@ -59,6 +60,7 @@ typedef enum {
     V_BYTES,     /* whole number of bytes (64 bits) */
     V_KIB,       /* whole number of KiB, stored as bytes */
     V_DATAFLOW,  /* os | ws | is */
+    V_BOOL,      /* true | false (cfg_parse_bool's words) */
     V_WORDS,     /* SCALE-Sim Bandwidth: operand words per cycle */
     V_BWMODE,    /* SCALE-Sim InterfaceBandwidth: CALC | USER: the accounting */
     V_ACCOUNTING,/* array.accounting: rtl | scalesim | scalesim-calc */
@@ -82,6 +84,7 @@ static const key_spec_t yaml_keys[] = {
     {"array", "w_bits", F_W_BITS, V_UINT},
     {"array", "acc_bits", F_ACC_BITS, V_UINT},
     {"array", "accounting", F_ACCOUNTING, V_ACCOUNTING},
+    {"array", "fixed_dataflow", F_FIXED, V_BOOL},
     {"sram", "ifmap_kib", F_IFMAP, V_KIB},
     {"sram", "ifmap_bytes", F_IFMAP, V_BYTES},
     {"sram", "filter_kib", F_FILTER, V_KIB},
@@ -254,6 +257,12 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
             return io_fail(ld->err, ld->errlen, ld->path, line, key,
                            "'%.*s' is not a dataflow: use os, ws or is",
                            v->len > 40 ? 40 : (int)v->len, v->text);
+        break;
+    case V_BOOL:
+        if (strlen(v->text) != v->len ||
+            cfg_parse_bool(spec->key, v->text, &hw->fixed_dataflow, why, sizeof why))
+            return io_fail(ld->err, ld->errlen, ld->path, line, key,
+                           "'%.*s' is not true or false", v->len > 40 ? 40 : (int)v->len, v->text);
         break;
     case V_UINT:
     case V_WORDS:

@@ -249,6 +249,10 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
     if (hw->has_lut && res->npu.events.lut_runs == 0)
         note(res, "lut: no op has 1-4 bit weights at W%u; the LUT unit stays idle (its area is "
                   "counted)", res->run.wbits);
+    for (int k = 0; k < TE_KINDS; k++)
+        if (hw->has_te[k])
+            note(res, "%s: an LLM run maps its GEMMs onto the array; the engine runs layer "
+                      "workloads only (its area is counted)", te_kind_name((te_kind_t)k));
     return 0;
 }
 

@@ -1,0 +1,40 @@
+# teng.mk - the tensor engines' Verilated libraries (rtl/tensor_engine.v), one
+# per shape, built ahead of `make test` for tests/test_teng_rtl.c.  Directory
+# name: build/rtl/teng_r<R>_c<C>_d<D>_a<AW>_w<BW>_acc<ACCW>_x<CMP>.
+TENG_TEST_SHAPES := r1_c3_d4_a8_w8_acc32_x0 r1_c3_d4_a8_w8_acc32_x1 r2_c3_d2_a8_w8_acc32_x0 \
+                    r2_c3_d2_a5_w8_acc12_x1 r3_c2_d1_a8_w8_acc32_x0 r3_c2_d1_a8_w4_acc32_x1
+TENG_TEST_LIBS := $(TENG_TEST_SHAPES:%=$(BUILD)/rtl/teng_%/libvteng.so)
+
+$(BUILD)/rtl/teng_%/libvteng.so: rtl/tensor_engine.v rtl/teng_shim.cpp rtl/teng_shim.h rtl/teng_build.sh $(VSHIM_SRCS) | deps
+	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_d\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)_x\([0-9]*\)$$/\1 \2 \3 \4 \5 \6 \7/'); \
+	rtl/teng_build.sh $(BUILD)/rtl/teng_$* $$1 $$2 $$3 $$4 $$5 $$6 $$7
+
+TEST_PREREQS += $(TENG_TEST_LIBS)
+
+# `make teng-rtlcheck`: the three engines at their hardware-file default
+# shapes, both PE options, 200 random cases each.
+.PHONY: teng-rtlcheck
+teng-rtlcheck: $(BUILD)/codesim
+	@for b in addertree cube matrix2d; do for x in 0 1; do \
+	  $(BUILD)/codesim rtlcheck --block $$b --compressed $$x --trials 200 --db $(BUILD)/teng.db | tail -1 || exit 1; \
+	done; done
+
+# `make paper-synth PAPER_DIR=...`: the HPCA 2025 paper's public Verilog
+# (a checkout of github.com/wqzustc/High-Performance-Tensor-Processing-Engines,
+# never copied into this repository), MAC-based and compressed-accumulation
+# (OPT1) OS systolic arrays of PAPER_N x PAPER_N, through codesim synth --top
+# (rtl/synth/dw02_tree.v stands in for DesignWare's DW02_tree), and the
+# synthesized area ratio MAC / OPT1 beside the paper's 1.27x.
+PAPER_N ?= 4
+.PHONY: paper-synth
+paper-synth: $(BUILD)/codesim
+	@[ -n "$(PAPER_DIR)" ] && [ -f "$(PAPER_DIR)/OPT1/systolic_array_os/array_mac_based/top.v" ] || \
+	  { echo "paper-synth: set PAPER_DIR to a checkout of wqzustc/High-Performance-Tensor-Processing-Engines" >&2; exit 2; }
+	@mkdir -p $(BUILD)/paper
+	@d=$(PAPER_DIR)/OPT1/systolic_array_os; \
+	mac=$$($(BUILD)/codesim synth --top top $$(for f in $$d/array_mac_based/*.v; do printf -- '--verilog %s ' $$f; done) \
+	  --param A_H=$(PAPER_N) --param B_W=$(PAPER_N) --out $(BUILD)/paper | tee /dev/stderr | sed -n 's/.* \([0-9.]*\) um^2 (NanGate.*/\1/p'); \
+	opt=$$($(BUILD)/codesim synth --top top --sv $$(for f in $$d/array_opt1_based/*.v; do printf -- '--verilog %s ' $$f; done) \
+	  --verilog rtl/synth/dw02_tree.v --param A_H=$(PAPER_N) --param B_W=$(PAPER_N) --out $(BUILD)/paper | tee /dev/stderr | \
+	  sed -n 's/.* \([0-9.]*\) um^2 (NanGate.*/\1/p'); \
+	awk -v m=$$mac -v o=$$opt 'BEGIN { printf "paper-synth: OS %sx%s, MAC %.1f um^2 / OPT1 %.1f um^2 = %.3fx at one clock (paper: 1.27x at each design'"'"'s best clock)\n", $(PAPER_N), $(PAPER_N), m, o, m / o }'

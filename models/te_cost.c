@@ -1,0 +1,147 @@
+/* te_cost.c - area, energy and layer time of the tensor engines (te_cost.h). */
+#include "te_cost.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static uint32_t ceil_log2(uint32_t d)
+{
+    uint32_t b = 0;
+    while ((1u << b) < d)
+        b++;
+    return b;
+}
+
+/* "<kind>.<what>" += v */
+static void add(power_breakdown_t *b, const te_cfg_t *cfg, const char *what, double v)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%s.%s", te_kind_name(cfg->kind), what);
+    if (b)
+        power_add(b, name, v);
+}
+
+double te_grid_um2(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *b)
+{
+    const double P = (double)cfg->rows * cfg->cols, D = cfg->depth, acc = cfg->acc_bits;
+    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
+    const double mul = P * D * tech_mul_um2(t, cfg->in_bits, cfg->w_bits);
+    const double tree = P * (D - 1) * tech_add_um2(t, pw);
+    /* The sum word: acc_bits flip-flops with an enable and a load/add
+     * select.  The carry word (compressed): its bit 0 is always 0, so
+     * acc_bits - 1 flip-flops, each with an enable; its load-zero is an AND
+     * gate, not priced. */
+    const double carry = cfg->compressed ? acc - 1 : 0;
+    const double accu = P * (cfg->compressed ? 2 : 1) * tech_add_um2(t, cfg->acc_bits);
+    const double reg = P * (acc + carry) * t->a.reg_bit;
+    const double mux = P * (2 * acc + carry) * t->a.mux_bit;
+    add(b, cfg, "mul", mul);
+    add(b, cfg, "tree", tree);
+    add(b, cfg, "acc", accu);
+    add(b, cfg, "reg", reg);
+    add(b, cfg, "mux", mux);
+    return mul + tree + accu + reg + mux;
+}
+
+int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *err,
+            size_t errlen)
+{
+    if (te_cfg_check(cfg, err, errlen) != 0)
+        return -1;
+    power_breakdown_t b;
+    power_init(&b);
+    te_grid_um2(t, cfg, &b);
+    const double opbits = (double)cfg->rows * cfg->depth * cfg->in_bits +
+                          (double)cfg->depth * cfg->cols * cfg->w_bits;
+    add(&b, cfg, "opreg", opbits * (t->a.reg_bit + t->a.mux_bit));
+    if (power_merge(out, &b) != 0) {
+        snprintf(err, errlen, "area: more than %d components", POWER_MAX_ITEMS);
+        return -1;
+    }
+    return 0;
+}
+
+/* Per-byte energy of one half of a double-buffered scratchpad. */
+static double sram_pj(const tech_t *t, uint64_t buf_bytes, double reads, double writes,
+                      double elem_bytes)
+{
+    const uint64_t half = buf_bytes / 2 ? buf_bytes / 2 : 1;
+    return reads * elem_bytes * tech_sram_read_pj_per_byte(t, half) +
+           writes * elem_bytes * tech_sram_write_pj_per_byte(t, half);
+}
+
+int te_run_layer(const hw_cfg_t *hw, te_kind_t kind, const te_gemm_t *g, layer_stats_t *st,
+                 power_breakdown_t *energy, const tech_t *t, char *err, size_t errlen)
+{
+    const te_cfg_t *cfg = &hw->te[kind];
+    te_counts_t c;
+    if (te_cfg_check(cfg, err, errlen) != 0 || te_count(cfg, g, &c, err, errlen) != 0)
+        return -1;
+    const uint64_t ab = util_ceil_div(cfg->in_bits, 8), bb = util_ceil_div(cfg->w_bits, 8),
+                   ob = util_ceil_div(cfg->acc_bits, 8);
+    /* Elements brought into the scratchpads (te_cost.h): each product below
+     * is at most c.a_reads or c.b_reads, which te_count checked. */
+    const uint64_t a_fill = (uint64_t)cfg->rows * g->k * ab <= hw->sram.ifmap_bytes / 2
+                                ? g->m * g->k
+                                : c.a_reads;
+    const uint64_t b_fill = g->k * g->n * bb <= hw->sram.filter_bytes / 2 ? g->k * g->n
+                                                                           : c.b_reads;
+    uint64_t rd, wr, bytes;
+    if (util_mul_u64(a_fill, ab, &rd) || util_acc_u64(&rd, b_fill * bb) ||
+        util_mul_u64(c.o_writes, ob, &wr) || util_add_u64(rd, wr, &bytes)) {
+        snprintf(err, errlen, "DRAM bytes: does not fit in 64 bits");
+        return -1;
+    }
+    const uint64_t dram_cycles = util_ceil_div(bytes, hw->dma.bytes_per_cycle);
+    const uint64_t total = util_max_u64(c.compute_cycles, dram_cycles);
+    memset(st, 0, sizeof *st);
+    st->total_cycles = total;
+    st->compute_cycles = c.compute_cycles;
+    st->stall_cycles = total - c.compute_cycles;
+    st->macs = g->m * g->n * g->k; /* te_count checked the factors' products */
+    st->folds = c.folds;
+    st->steps = c.steps;
+    st->ifmap_reads = c.a_reads;
+    st->filter_reads = c.b_reads;
+    st->ofmap_writes = c.o_writes;
+    st->ifmap_writes = a_fill;
+    st->filter_writes = b_fill;
+    st->dram_read_bytes = rd;
+    st->dram_write_bytes = wr;
+    st->utilization = (double)st->macs / ((double)cfg->rows * cfg->cols * cfg->depth *
+                                          (double)total);
+    if (!energy)
+        return 0;
+    /* Events: every k-step each PE multiplies D pairs, adds them in its
+     * tree and accumulates (MAC: one acc_bits add; compressed: the 3:2 row,
+     * priced as an acc_bits add, and one carry-propagate add per output
+     * written); the operand registers load every k-step. */
+    const double P = (double)cfg->rows * cfg->cols, steps = (double)c.steps;
+    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
+    const double words = cfg->compressed ? 2 : 1;
+    const double mac = steps * P *
+                       (cfg->depth * tech_mul_pj(t, cfg->in_bits, cfg->w_bits) +
+                        (cfg->depth - 1) * tech_add_pj(t, pw) + tech_add_pj(t, cfg->acc_bits)) +
+                       (cfg->compressed ? (double)c.o_writes * tech_add_pj(t, cfg->acc_bits) : 0);
+    const double opbits = (double)cfg->rows * cfg->depth * cfg->in_bits +
+                          (double)cfg->depth * cfg->cols * cfg->w_bits;
+    const double regs = steps * (P * words * cfg->acc_bits + opbits) * t->e.reg_bit;
+    char mname[32], rname[32];
+    snprintf(mname, sizeof mname, "%s.mac", te_kind_name(kind));
+    snprintf(rname, sizeof rname, "%s.regs", te_kind_name(kind));
+    if (power_add(energy, mname, mac) || power_add(energy, rname, regs) ||
+        power_add(energy, "sram.ifmap",
+                  sram_pj(t, hw->sram.ifmap_bytes, (double)c.a_reads, (double)a_fill, ab)) ||
+        power_add(energy, "sram.filter",
+                  sram_pj(t, hw->sram.filter_bytes, (double)c.b_reads, (double)b_fill, bb)) ||
+        power_add(energy, "sram.ofmap",
+                  sram_pj(t, hw->sram.ofmap_bytes, 0, (double)c.o_writes, ob)) ||
+        power_add(energy, "dram", (double)bytes * 8.0 * t->e.dram_bit)) {
+        snprintf(err, errlen, "energy: more than %d components", POWER_MAX_ITEMS);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,230 @@
+// tensor_engine.v - adder-tree, 3D-cube and 2D-matrix engines: an R x C grid
+// of PEs, each a D-input dot product and an accumulator, operands broadcast
+// along rows (A) and columns (B).  The schedule, the shapes and the two PE
+// options are specified in models/tensor_engine.h; the C model there and this
+// RTL are cross-checked by `codesim rtlcheck --block addertree|cube|matrix2d`.
+//
+// Parameters: R, C, D (grid and dot-product depth), AW, BW (operand widths),
+// ACCW (accumulator), CMP (1: compressed accumulation, sum and carry kept
+// apart until the write; 0: MAC-based, one carry-propagate add per step).
+//
+// teng_core is the PE grid alone (what `codesim synth` synthesizes);
+// teng_top adds the command FSM and the address generators.
+`default_nettype none
+
+// One PE: D products summed and accumulated.
+module teng_pe #(
+    parameter integer D    = 4,
+    parameter integer AW   = 8,
+    parameter integer BW   = 8,
+    parameter integer ACCW = 32,
+    parameter integer CMP  = 0
+) (
+    input  wire              clk,
+    input  wire              en,       // a registered k-step is valid
+    input  wire              first,    // its k0 == 0: load instead of add
+    input  wire [D*AW-1:0]   a,        // registered operands
+    input  wire [D*BW-1:0]   b,
+    output wire [ACCW-1:0]   q         // the accumulated value (s + c when CMP)
+);
+    // The dot product (the adder tree) at its exact width PW, then
+    // sign-extended (or wrapped) to ACCW: products of AW x BW bits, their
+    // sum of D terms needs clog2(D) more bits.
+    localparam integer PW = AW + BW + $clog2(D);
+    reg signed [PW-1:0] sum;
+    integer d;
+    always @(*) begin
+        sum = {PW{1'b0}};
+        for (d = 0; d < D; d = d + 1)
+            sum = sum + $signed(a[AW*d +: AW]) * $signed(b[BW*d +: BW]);
+    end
+    wire [ACCW-1:0] p;
+    generate
+        if (ACCW > PW) begin : g_sext
+            assign p = {{(ACCW-PW){sum[PW-1]}}, sum};
+        end else begin : g_wrap
+            assign p = sum[ACCW-1:0];
+        end
+    endgenerate
+    reg [ACCW-1:0] s;
+    generate
+        if (CMP != 0) begin : g_cmp
+            reg [ACCW-1:0] c;
+            wire [ACCW-1:0] pu = p;
+            always @(posedge clk)
+                if (en) begin
+                    if (first) begin
+                        s <= pu;
+                        c <= {ACCW{1'b0}};
+                    end else begin
+                        s <= s ^ c ^ pu;
+                        c <= ((s & c) | (s & pu) | (c & pu)) << 1;
+                    end
+                end
+            assign q = s + c;   // the one carry-propagate add, at the write
+        end else begin : g_mac
+            always @(posedge clk)
+                if (en)
+                    s <= (first ? {ACCW{1'b0}} : s) + p;
+            assign q = s;
+        end
+    endgenerate
+endmodule
+
+// The PE grid: a_in lane i*D+d feeds PE row i, b_in lane d*C+j PE column j.
+module teng_core #(
+    parameter integer R    = 4,
+    parameter integer C    = 4,
+    parameter integer D    = 4,
+    parameter integer AW   = 8,
+    parameter integer BW   = 8,
+    parameter integer ACCW = 32,
+    parameter integer CMP  = 0
+) (
+    input  wire                  clk,
+    input  wire                  en,
+    input  wire                  first,
+    input  wire [R*D*AW-1:0]     a_in,
+    input  wire [D*C*BW-1:0]     b_in,
+    output wire [R*C*ACCW-1:0]   q
+);
+    genvar i, j, d;
+    generate
+        for (i = 0; i < R; i = i + 1) begin : g_row
+            for (j = 0; j < C; j = j + 1) begin : g_col
+                wire [D*BW-1:0] bcol;
+                for (d = 0; d < D; d = d + 1) begin : g_b
+                    assign bcol[BW*d +: BW] = b_in[BW*(d*C + j) +: BW];
+                end
+                teng_pe #(.D(D), .AW(AW), .BW(BW), .ACCW(ACCW), .CMP(CMP)) u_pe (
+                    .clk(clk), .en(en), .first(first),
+                    .a(a_in[AW*D*i +: AW*D]), .b(bcol),
+                    .q(q[ACCW*(i*C + j) +: ACCW]));
+            end
+        end
+    endgenerate
+endmodule
+
+module teng_top #(
+    parameter integer R    = 4,
+    parameter integer C    = 4,
+    parameter integer D    = 4,
+    parameter integer AW   = 8,
+    parameter integer BW   = 8,
+    parameter integer ACCW = 32,
+    parameter integer CMP  = 0
+) (
+    input  wire                clk,
+    input  wire                rst,
+    input  wire                start,
+    input  wire [31:0]         cfg_m,
+    input  wire [31:0]         cfg_n,
+    input  wire [31:0]         cfg_k,
+    output wire [R*D*32-1:0]   a_raddr,
+    input  wire [R*D*32-1:0]   a_rdata,
+    output wire [D*C*32-1:0]   b_raddr,
+    input  wire [D*C*32-1:0]   b_rdata,
+    output wire [R*C*32-1:0]   o_waddr,
+    output wire [R*C*32-1:0]   o_wdata,
+    output reg                 done
+);
+    localparam [31:0] NONE = 32'hFFFF_FFFF;
+    reg [31:0] M, N, K;
+    reg        reading;                 // a k-step is read this cycle
+    reg [31:0] m0, n0, k0;              // the k-step being read
+    reg        v1, first1, last1;       // stage 1: registered operands
+    reg [31:0] m1, n1;
+    reg        wv;                      // stage 2 finished a fold: write it
+    reg [31:0] wm, wn;
+    reg [R*D*AW-1:0] a_q;
+    reg [D*C*BW-1:0] b_q;
+    wire [R*C*ACCW-1:0] q;
+
+    // Read addresses: a lane reads while in range, else is idle (feeds 0).
+    genvar i, j, d;
+    generate
+        for (i = 0; i < R; i = i + 1) begin : g_ar
+            for (d = 0; d < D; d = d + 1) begin : g_ad
+                wire [31:0] m = m0 + i, k = k0 + d;
+                assign a_raddr[32*(i*D + d) +: 32] =
+                    reading && m < M && k < K ? m * K + k : NONE;
+            end
+        end
+        for (d = 0; d < D; d = d + 1) begin : g_br
+            for (j = 0; j < C; j = j + 1) begin : g_bc
+                wire [31:0] k = k0 + d, n = n0 + j;
+                assign b_raddr[32*(d*C + j) +: 32] =
+                    reading && k < K && n < N ? k * N + n : NONE;
+            end
+        end
+        for (i = 0; i < R; i = i + 1) begin : g_or
+            for (j = 0; j < C; j = j + 1) begin : g_oc
+                wire [31:0] m = wm + i, n = wn + j;
+                wire        w = wv && m < M && n < N;
+                assign o_waddr[32*(i*C + j) +: 32] = w ? m * N + n : NONE;
+                assign o_wdata[32*(i*C + j) +: 32] =
+                    w ? {{(32-ACCW){q[ACCW*(i*C + j) + ACCW - 1]}}, q[ACCW*(i*C + j) +: ACCW]}
+                      : 32'd0;
+            end
+        end
+        // Operand registers: an idle lane registers 0.
+        for (i = 0; i < R*D; i = i + 1) begin : g_aq
+            always @(posedge clk)
+                a_q[AW*i +: AW] <= a_raddr[32*i +: 32] == NONE ? {AW{1'b0}}
+                                                               : a_rdata[32*i +: AW];
+        end
+        for (i = 0; i < D*C; i = i + 1) begin : g_bq
+            always @(posedge clk)
+                b_q[BW*i +: BW] <= b_raddr[32*i +: 32] == NONE ? {BW{1'b0}}
+                                                               : b_rdata[32*i +: BW];
+        end
+    endgenerate
+
+    teng_core #(.R(R), .C(C), .D(D), .AW(AW), .BW(BW), .ACCW(ACCW), .CMP(CMP)) u_core (
+        .clk(clk), .en(v1), .first(first1), .a_in(a_q), .b_in(b_q), .q(q));
+
+    wire last = k0 + D >= K;
+    always @(posedge clk) begin
+        if (rst) begin
+            reading <= 1'b0;
+            v1 <= 1'b0;
+            wv <= 1'b0;
+            done <= 1'b0;
+            m0 <= 0; n0 <= 0; k0 <= 0;
+        end else if (start) begin
+            M <= cfg_m; N <= cfg_n; K <= cfg_k;
+            m0 <= 0; n0 <= 0; k0 <= 0;
+            reading <= 1'b1;
+            v1 <= 1'b0;
+            wv <= 1'b0;
+            done <= 1'b0;
+        end else begin
+            wv <= v1 && last1;
+            wm <= m1;
+            wn <= n1;
+            v1 <= reading;
+            if (reading) begin
+                first1 <= k0 == 0;
+                last1 <= last;
+                m1 <= m0;
+                n1 <= n0;
+                if (!last) begin
+                    k0 <= k0 + D;
+                end else begin
+                    k0 <= 0;
+                    if (n0 + C < N) begin
+                        n0 <= n0 + C;
+                    end else begin
+                        n0 <= 0;
+                        m0 <= m0 + R;
+                        if (m0 + R >= M)
+                            reading <= 1'b0;
+                    end
+                end
+            end
+            if (!reading && !v1 && wv)
+                done <= 1'b1;
+        end
+    end
+endmodule
+`default_nettype wire
