@@ -734,9 +734,9 @@ int64_t lut_unit_step_index(const lut_unit_t *u)
 
 /* ---- operand delivery ------------------------------------------------------ */
 
-/* Runs the step plan's timeline over one DRAM channel.  dur (optional) holds
- * measured step durations in plan order; without it the closed form is used.
- * Fills the stall, total and DRAM fields of st. */
+/* Runs the step plan's timeline over one DRAM channel with the measured step
+ * durations dur, in plan order (the cycle path; the fast path is
+ * timeline_fast).  Fills the stall, total and DRAM fields of st. */
 static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *dur,
                      lut_stats_t *st)
 {
@@ -780,20 +780,13 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
         w_ready[s % 4] = dma_fast_issue(&d, 0, b);
         rd += b;
     }
-    uint64_t t = 1, idx = 0, prev_ml = 0;
+    uint64_t t = 1, idx = 0;
     for (uint64_t p = 0; p < NP; p++) {
-        const uint64_t ml = PAIR_ML(p), gt = PAIR_GT(p);
-        const uint64_t pre = cfg->fused ? 0 : gt;
-        uint64_t start = util_max_u64(t, act_ready[p % 4]);
-        t = start + (dur ? dur[idx] : pre);
-        idx++;
+        const uint64_t ml = PAIR_ML(p);
+        t = util_max_u64(t, act_ready[p % 4]) + dur[idx++];
         for (uint64_t nt = 0; nt < NT; nt++) {
             const uint64_t s = p * NT + nt;
-            start = util_max_u64(t, w_ready[s % 4]);
-            const uint64_t gap = 1 + (nt == 0 ? pre : 0) + gt * P;
-            t = start + (dur ? dur[idx] : gt * P + 1 + (prev_ml > gap ? prev_ml - gap : 0));
-            idx++;
-            prev_ml = ml;
+            t = util_max_u64(t, w_ready[s % 4]) + dur[idx++];
             FLUSH();
             if (p % KT == KT - 1) {      /* last K-tile: write back after the drain */
                 pend_at = t + ml;
@@ -817,7 +810,7 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
             }
         }
     }
-    t += dur ? dur[idx] : prev_ml;       /* the last drain */
+    t += dur[idx];                       /* the last drain */
     FLUSH();
 #undef FLUSH
 #undef PAIR_ML
@@ -833,7 +826,10 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
 
 /* ---- the fast path's timeline: timeline() in events, runs by arithmetic ---- */
 
-/* The same rules as timeline() with dur NULL, on an explicit state so that
+/* The same rules as timeline(), with the closed-form step durations (a
+ * pair's pre-pass gt cycles, unfused; an L-step gt*P + 1 plus what the
+ * previous drain overlaps beyond that; the last drain ml), on an explicit
+ * state so that
  * runs of identical units (middle column steps of a pair, middle K tiles of
  * a row tile, middle row tiles) are finished by periodic_run.  The ready
  * cycles of the next two pairs (aq) and of the next two column steps (wq)
