@@ -54,6 +54,15 @@ static void array_defaults(hw_cfg_t *hw)
  * intN (N bits, 1..16) or a minifloat: one sweep key over formats. */
 static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
 {
+    if (strcmp(key, "conv_reads") == 0) {
+        const int u = strcmp(val, "unique") == 0;
+        if (!u && strcmp(val, "im2col") != 0) {
+            snprintf(err, errlen, "conv_reads: '%.40s' is not im2col or unique", val);
+            return -1;
+        }
+        hw->conv_unique = u;
+        return 0;
+    }
     if (strcmp(key, "format") == 0) {
         unsigned bits = 0;
         int used = 0;
@@ -118,6 +127,8 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
     /* written only when set: machines without it keep their canonical text */
     if (hw->fixed_dataflow)
         hw_append(buf, size, n, "  fixed_dataflow: true\n");
+    if (hw->conv_unique)
+        hw_append(buf, size, n, "  conv_reads: unique\n");
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */
@@ -143,7 +154,7 @@ static int array_run(const hw_cfg_t *hw, const hw_op_t *op, engine_path_t path,
                      size_t errlen)
 {
     const systolic_gemm_t g = {op->m, op->n, op->k};
-    if (engine_run_gemm(hw, &g, path, NULL, NULL, NULL, st, err, errlen) != 0)
+    if (engine_run_layer(hw, &g, op->conv, path, NULL, st, err, errlen) != 0)
         return -1;
     return energy ? power_systolic_energy(t, hw, st, energy, err, errlen) : 0;
 }
@@ -179,6 +190,15 @@ static void dram_defaults(hw_cfg_t *hw)
 
 static int dram_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
 {
+    if (strcmp(key, "timing") == 0) {
+        const int c = strcmp(val, "controller") == 0;
+        if (!c && strcmp(val, "fixed") != 0) {
+            snprintf(err, errlen, "timing: '%.40s' is not fixed or controller", val);
+            return -1;
+        }
+        hw->dma.timing = c ? DMA_CONTROLLER : DMA_FIXED;
+        return 0;
+    }
     return dram_ctrl_cfg_set(&hw->dram, key, val, err, errlen);
 }
 
@@ -195,6 +215,8 @@ static void dram_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
     char map[16];
     dram_map_name(&d->map, map);
     hw_append(buf, size, n, "dram:\n  bytes_per_cycle: %u\n", hw->dma.bytes_per_cycle);
+    if (hw->dma.timing == DMA_CONTROLLER) /* only when set: other files keep their text */
+        hw_append(buf, size, n, "  timing: controller\n");
     if (d->preset[0])
         hw_append(buf, size, n, "  preset: %s\n", d->preset);
     const struct {

@@ -24,6 +24,7 @@ typedef struct {
     uint64_t m, n, k;
     uint32_t w_bits;          /* 0, or 1..4 (ternary: 2 with wq = LUT_WQ_TERNARY) */
     lut_wq_t wq;
+    const engine_conv_t *conv; /* a convolution row's shape, NULL for a GEMM */
 } hw_op_t;
 
 typedef struct hw_block {

@@ -9,8 +9,14 @@
 extern "C" {
 #endif
 
+/* How a layer's DRAM traffic is timed (dram.timing): DMA_FIXED the
+ * fixed-rate channel below (bytes_per_cycle); DMA_CONTROLLER the DRAM
+ * controller and device of the dram: section (models/memchan.h). */
+typedef enum { DMA_FIXED = 0, DMA_CONTROLLER = 1 } dma_timing_t;
+
 typedef struct {
     uint32_t bytes_per_cycle; /* DRAM bandwidth seen by the array, >= 1 */
+    uint32_t timing;          /* dma_timing_t */
 } dma_cfg_t;
 
 #define DMA_MAX_BYTES_PER_CYCLE (1u << 20)

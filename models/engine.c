@@ -52,6 +52,11 @@ typedef struct {
     uint64_t inner;               /* folds of the inner loop */
     int a_whole, b_whole;         /* all of A (B) fits one half of its buffer */
     int out_fits;                 /* WS/IS: output tile stays on chip across K folds */
+    /* array.conv_reads: unique (engine.h) */
+    int unique, resident;         /* unique ifmap reads; all of it fits one half */
+    engine_conv_t cv;
+    uint64_t ew, wt;              /* output columns, touched input columns */
+    uint64_t a_bytes;             /* the ifmap's DRAM footprint (its address region) */
 } plan_t;
 
 typedef struct {
@@ -61,8 +66,69 @@ typedef struct {
     uint64_t duration;            /* closed-form compute cycles */
 } step_t;
 
-static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, char *err,
-                     size_t errlen)
+/* Input rows the windows of output rows 0..y touch. */
+static uint64_t rows_upto(const plan_t *p, uint64_t y)
+{
+    return y * util_min_u64(p->cv.stride, p->cv.fh) + p->cv.fh;
+}
+
+/* Elements of A that a fetch of output pixels p0 .. p0+np-1 and kr rows of
+ * K writes into the ifmap buffer (engine.h, engine_run_layer). */
+static uint64_t a_elems(const plan_t *p, uint64_t p0, uint64_t np, uint64_t kr)
+{
+    if (!p->unique || np == 0 || kr == 0)
+        return np * kr;
+    const engine_conv_t *cv = &p->cv;
+    const uint64_t ew = p->ew, pe = p0 + np - 1, y0 = p0 / ew, y1 = pe / ew;
+    uint64_t region; /* elements, below 2^62 (checked in plan_init) */
+    if (p->resident) {
+        const uint64_t before = p0 ? rows_upto(p, (p0 - 1) / ew) : 0;
+        region = (rows_upto(p, y1) - before) * p->wt * cv->channels;
+    } else if (y0 == y1) {
+        region = cv->fh * ((pe % ew - p0 % ew) * util_min_u64(cv->stride, cv->fw) + cv->fw) *
+                 cv->channels;
+    } else {
+        region = (rows_upto(p, y1) - rows_upto(p, y0) + cv->fh) * p->wt * cv->channels;
+    }
+    const __uint128_t num = (__uint128_t)region * kr;
+    uint64_t e = (uint64_t)((num + p->g.k - 1) / p->g.k);
+    if (!p->resident && e > np * kr)
+        e = np * kr;
+    return e;
+}
+
+/* Checks a convolution against its GEMM and sets the unique-read fields. */
+static int plan_conv(plan_t *p, const engine_conv_t *cv, uint64_t half, char *err, size_t errlen)
+{
+    const systolic_gemm_t *g = &p->g;
+    if (cv->stride == 0 || cv->fh == 0 || cv->fw == 0 || cv->channels == 0 || cv->fh > cv->h ||
+        cv->fw > cv->w) {
+        snprintf(err, errlen, "conv: a filter of %" PRIu64 " x %" PRIu64 " with stride %" PRIu64
+                 " and %" PRIu64 " channels does not fit an input of %" PRIu64 " x %" PRIu64,
+                 cv->fh, cv->fw, cv->stride, cv->channels, cv->h, cv->w);
+        return -1;
+    }
+    const uint64_t eh = (cv->h - cv->fh) / cv->stride + 1, ew = (cv->w - cv->fw) / cv->stride + 1;
+    uint64_t m, k, u;
+    if (util_mul_u64(eh, ew, &m) || m != g->m || util_mul_u64(cv->fh, cv->fw, &k) ||
+        util_mul_u64(k, cv->channels, &k) || k != g->k) {
+        snprintf(err, errlen, "conv: M = %" PRIu64 " and K = %" PRIu64 " are not the output "
+                 "pixels and the window of the convolution", g->m, g->k);
+        return -1;
+    }
+    p->cv = *cv;
+    p->unique = 1;
+    p->ew = ew;
+    p->wt = (ew - 1) * util_min_u64(cv->stride, cv->fw) + cv->fw;
+    /* Ht <= h, Wt <= w, Ht x Wt x channels <= M x K < 2^48 (K, M <= 2^24) */
+    u = rows_upto(p, eh - 1) * p->wt * cv->channels;
+    p->a_bytes = u * p->ab;
+    p->resident = p->a_bytes <= half;
+    return 0;
+}
+
+static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g,
+                     const engine_conv_t *conv, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
     p->cfg = hw->array;
@@ -131,6 +197,12 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g, ch
     }
     p->a_whole = g->m * g->k * p->ab <= hi;
     p->b_whole = g->k * g->n * p->bb <= hf;
+    p->a_bytes = g->m * g->k * p->ab;
+    if (conv && hw->conv_unique) {
+        if (plan_conv(p, conv, hi, err, errlen) != 0)
+            return -1;
+        p->a_whole = p->resident;
+    }
     return 0;
 }
 
@@ -157,7 +229,7 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
         /* outer = m tile, in = n tile */
         const uint64_t r = util_min_u64(R, g->m - outer * R), cc = util_min_u64(C, g->n - in * C);
         if (must_fetch(p, p->a_whole, in > 0, in > 0))
-            st->a_fill = r * len;
+            st->a_fill = a_elems(p, outer * R, r, len);
         if (must_fetch(p, p->b_whole, outer > 0, p->inner == 1 && f > 0))
             st->b_fill = cc * len;
         if (last)
@@ -176,9 +248,9 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
             stream = r * len;
         if (ws) {
             st->b_fill = stationary;
-            st->a_fill = stream;
+            st->a_fill = stream ? a_elems(p, c * p->sc, len, r) : 0;
         } else {
-            st->a_fill = stationary;
+            st->a_fill = stationary ? a_elems(p, outer * C, cc, r) : 0;
             st->b_fill = stream;
         }
         if (p->out_fits) {
@@ -238,7 +310,7 @@ enum { S_IFW, S_FLW, S_OFW, S_OFR, S_DRD, S_DWR, S_COMP, S_COUNT };
 
 typedef struct {
     const plan_t *p;
-    dma_fast_t dma;          /* the DRAM channel (its free_at is part of the state) */
+    memchan_t mem;           /* the DRAM (fixed: its free_at is part of the state) */
     uint64_t end;            /* cycle the last step ended (array free) */
     uint64_t r0, r1;         /* cycles from which the next two steps' data is usable */
     uint64_t last_write;     /* completion of the latest write-back */
@@ -248,6 +320,21 @@ typedef struct {
     char *err;
     size_t errlen;
 } fast_t;
+
+/* Issues step st's fetch (write: its write-back) at cycle at. */
+static int fast_issue(fast_t *x, uint64_t at, const step_t *st, int write, uint64_t *ready)
+{
+    const plan_t *p = x->p;
+    uint64_t b[MEM_STREAMS] = {0};
+    if (write) {
+        b[MEM_O_WR] = st->write_bytes;
+    } else {
+        b[MEM_A] = st->a_fill * p->ab;
+        b[MEM_B] = st->b_fill * p->bb;
+        b[MEM_O_RD] = st->o_fill * p->ob;
+    }
+    return memchan_issue(&x->mem, at, b, ready, x->err, x->errlen);
+}
 
 /* Walks step s: it starts when the array is free and its data is usable; its
  * end releases a buffer half (fetch of step s+2) and issues its write-back. */
@@ -270,16 +357,18 @@ static int fast_step(void *ctx, uint64_t s)
     if (s + 2 < p->steps) {
         step_t ahead;
         plan_step(p, s + 2, &ahead);
-        x->r1 = dma_fast_issue(&x->dma, x->end, ahead.fetch_bytes);
+        if (fast_issue(x, x->end, &ahead, 0, &x->r1) != 0)
+            return -1;
     }
-    if (cur.write_bytes)
-        x->last_write = dma_fast_issue(&x->dma, x->end, cur.write_bytes);
+    if (cur.write_bytes && fast_issue(x, x->end, &cur, 1, &x->last_write) != 0)
+        return -1;
     const uint64_t add[S_COUNT] = {cur.a_fill, cur.b_fill, cur.o_fill, cur.o_drain,
                                    cur.fetch_bytes, cur.write_bytes, cur.duration};
     int ovf = 0;
     for (int i = 0; i < S_COUNT; i++)
         ovf |= util_acc_u64(&x->sum[i], add[i]);
-    if (ovf || x->end >= PERIODIC_LIMIT || x->dma.free_at >= PERIODIC_LIMIT) {
+    if (ovf || x->end >= PERIODIC_LIMIT || x->mem.fixed.free_at >= PERIODIC_LIMIT ||
+        x->r1 >= PERIODIC_LIMIT || x->last_write >= PERIODIC_LIMIT) {
         snprintf(x->err, x->errlen, "cycle or byte count: does not fit in 64 bits (cycles are "
                  "limited to 2^62); split the layer");
         return -1;
@@ -294,7 +383,9 @@ static int fast_span(fast_t *x, uint64_t first, uint64_t n, uint64_t unit_steps,
                      int (*fn)(void *, uint64_t))
 {
     int rc = 0;
-    if (n <= 2) {
+    /* The controller's state (open rows, queues, refresh) is not captured
+     * by the periodic state: walk every unit. */
+    if (n <= 2 || x->mem.ctrl) {
         for (uint64_t u = 0; u < n && rc == 0; u++)
             rc = fn(x, first + u);
         return rc;
@@ -320,40 +411,54 @@ static int fast_outer(void *ctx, uint64_t o)
     return fast_span(x, o * x->p->inner, x->p->inner, x->p->chunks, fast_fold);
 }
 
-static int run_fast(const plan_t *p, const hw_cfg_t *hw, layer_stats_t *st, char *err,
-                    size_t errlen)
+static int run_fast_on(fast_t *x, layer_stats_t *st)
 {
-    fast_t x = {.p = p, .end = 1, .err = err, .errlen = errlen};
-    dma_fast_init(&x.dma, &hw->dma);
-    x.ps = (periodic_state_t){.ref = &x.end,
-                              .times = {&x.dma.free_at, &x.r0, &x.r1, &x.last_write},
-                              .ntimes = 4,
-                              .nsums = S_COUNT};
+    const plan_t *p = x->p;
+    x->ps = (periodic_state_t){.ref = &x->end,
+                               .times = {&x->mem.fixed.free_at, &x->r0, &x->r1, &x->last_write},
+                               .ntimes = 4,
+                               .nsums = S_COUNT};
     for (int i = 0; i < S_COUNT; i++)
-        x.ps.sums[i] = &x.sum[i];
+        x->ps.sums[i] = &x->sum[i];
     step_t s0;
     plan_step(p, 0, &s0);
-    x.r0 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
+    if (fast_issue(x, 0, &s0, 0, &x->r0) != 0)
+        return -1;
     if (p->steps > 1) {
         plan_step(p, 1, &s0);
-        x.r1 = dma_fast_issue(&x.dma, 0, s0.fetch_bytes);
+        if (fast_issue(x, 0, &s0, 0, &x->r1) != 0)
+            return -1;
     }
-    if (fast_span(&x, 0, p->f.folds / p->inner, p->inner * p->chunks, fast_outer) != 0)
+    if (fast_span(x, 0, p->f.folds / p->inner, p->inner * p->chunks, fast_outer) != 0)
         return -1;
     st->ifmap_reads = p->cnt.ifmap_reads;
     st->filter_reads = p->cnt.filter_reads;
-    st->ifmap_writes = x.sum[S_IFW];
-    st->filter_writes = x.sum[S_FLW];
-    st->dram_read_bytes = x.sum[S_DRD];
-    st->dram_write_bytes = x.sum[S_DWR];
-    st->compute_cycles = 1 + x.sum[S_COMP];
-    if (util_add_u64(p->cnt.ofmap_writes, x.sum[S_OFW], &st->ofmap_writes) ||
-        util_add_u64(p->cnt.ofmap_acc_reads, x.sum[S_OFR], &st->ofmap_reads)) {
-        snprintf(err, errlen, "ofmap access count: does not fit in 64 bits; split the layer");
+    st->ifmap_writes = x->sum[S_IFW];
+    st->filter_writes = x->sum[S_FLW];
+    st->dram_read_bytes = x->sum[S_DRD];
+    st->dram_write_bytes = x->sum[S_DWR];
+    st->compute_cycles = 1 + x->sum[S_COMP];
+    if (util_add_u64(p->cnt.ofmap_writes, x->sum[S_OFW], &st->ofmap_writes) ||
+        util_add_u64(p->cnt.ofmap_acc_reads, x->sum[S_OFR], &st->ofmap_reads)) {
+        snprintf(x->err, x->errlen, "ofmap access count: does not fit in 64 bits; split the layer");
         return -1;
     }
-    finish(p, st, util_max_u64(x.end, x.last_write));
+    finish(p, st, util_max_u64(x->end, x->last_write));
     return 0;
+}
+
+static int run_fast(const plan_t *p, const hw_cfg_t *hw, const mem_trace_t *trace,
+                    layer_stats_t *st, char *err, size_t errlen)
+{
+    fast_t x = {.p = p, .end = 1, .err = err, .errlen = errlen};
+    const uint64_t tensor[MEM_STREAMS] = {p->a_bytes, p->g.k * p->g.n * p->bb,
+                                          p->g.m * p->g.n * p->ob, 0};
+    if (memchan_init(&x.mem, &hw->dma, &hw->dram, hw->npu.freq_mhz, tensor, trace, err,
+                     errlen) != 0)
+        return -1;
+    const int rc = run_fast_on(&x, st);
+    memchan_free(&x.mem);
+    return rc;
 }
 
 /* ---- cycle path: every PE and every DMA byte, cycle by cycle ------------- */
@@ -475,9 +580,28 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
     return 0;
 }
 
+static int run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
+                    engine_path_t path, const mem_trace_t *trace, const int32_t *a,
+                    const int32_t *b, int32_t *out, layer_stats_t *st, char *err,
+                    size_t errlen);
+
 int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t path,
                     const int32_t *a, const int32_t *b, int32_t *out, layer_stats_t *st,
                     char *err, size_t errlen)
+{
+    return run_gemm(hw, g, NULL, path, NULL, a, b, out, st, err, errlen);
+}
+
+int engine_run_layer(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
+                     engine_path_t path, const mem_trace_t *trace, layer_stats_t *st,
+                     char *err, size_t errlen)
+{
+    return run_gemm(hw, g, conv, path, trace, NULL, NULL, NULL, st, err, errlen);
+}
+
+static int run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
+                    engine_path_t path, const mem_trace_t *trace, const int32_t *a,
+                    const int32_t *b, int32_t *out, layer_stats_t *st, char *err, size_t errlen)
 {
     memset(st, 0, sizeof *st);
     if (systolic_cfg_check(&hw->array, err, errlen) != 0 ||
@@ -494,10 +618,15 @@ int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t 
         return -1;
     }
     plan_t p;
-    if (plan_init(&p, hw, g, err, errlen) != 0)
+    if (plan_init(&p, hw, g, conv, err, errlen) != 0)
         return -1;
     if (path == ENGINE_FAST)
-        return run_fast(&p, hw, st, err, errlen);
+        return run_fast(&p, hw, trace, st, err, errlen);
+    if (hw->dma.timing == DMA_CONTROLLER) {
+        snprintf(err, errlen, "dram.timing: the controller times the fast path; the cycle path "
+                              "ticks the fixed-rate channel (dram.timing: fixed, or --path fast)");
+        return -1;
+    }
     /* The cycle path ticks every cycle of every step, so its size is bounded
      * (engine.h); the fast path is not. */
     if (p.steps > ENGINE_MAX_STEPS) {

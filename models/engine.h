@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hw.h"
+#include "memchan.h"
 
 typedef enum { ENGINE_FAST = 0, ENGINE_CYCLE = 1 } engine_path_t;
 
@@ -55,5 +56,37 @@ const char *engine_path_name(engine_path_t p);
 int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t path,
                     const int32_t *a, const int32_t *b, int32_t *out,
                     layer_stats_t *st, char *err, size_t errlen);
+
+/* A convolution as the array runs it: M = Eh x Ew output pixels (raster
+ * order), N = filters, K = fh x fw x channels, with Eh = (h - fh) / stride
+ * + 1 and Ew = (w - fw) / stride + 1 (no padding). */
+typedef struct {
+    uint64_t h, w, fh, fw, channels, stride;
+} engine_conv_t;
+
+/* engine_run_gemm for one layer of a run: conv (NULL for a GEMM) lets the
+ * ifmap be read as the unique input tensor when hw->conv_unique is set
+ * (array.conv_reads: unique), and the DRAM traffic is timed as hw->dma.timing
+ * says (dram.timing: controller runs on the fast path only).  trace (NULL:
+ * none) observes the controller's requests.
+ *
+ * array.conv_reads: unique.  The DMA writes input rows (all channels, the
+ * touched columns) into the ifmap buffer and the array's operand feed
+ * expands the windows on chip.  Input rows and columns touched: Ht = (Eh -
+ * 1) x min(stride, fh) + fh, Wt = (Ew - 1) x min(stride, fw) + fw; the
+ * unique ifmap is U = Ht x Wt x channels elements.
+ *  - U fits one half of the ifmap buffer: every input row is read once.  A
+ *    fetch of the output pixels p0..p1 reads the rows the windows of output
+ *    rows up to p1's need that earlier fetches of the same K range did not
+ *    (rows are kept on chip), so a layer reads exactly U elements.
+ *  - Otherwise every fetch reads the region its pixels' windows touch: fh
+ *    rows x the touched columns when p0..p1 lie in one output row, else the
+ *    touched rows of their output rows x Wt; or the im2col tile when that is
+ *    smaller.  Rows shared with the previous fetch are read again (halo).
+ *  A fetch of kr of the K rows reads ceil(kr / K) of that region (exact when
+ *  kr = K, as an OS fold that is not chunked). */
+int engine_run_layer(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
+                     engine_path_t path, const mem_trace_t *trace, layer_stats_t *st,
+                     char *err, size_t errlen);
 
 #endif

@@ -38,6 +38,10 @@ typedef struct {
      * other dataflows use (power_grid_fixed_um2); timing and values are the
      * dataflow's. */
     int fixed_dataflow;
+    /* array.conv_reads: how a convolution layer reads its ifmap from DRAM
+     * (models/engine.h): 0 im2col (the default: the unrolled M x K matrix),
+     * 1 unique (the input tensor, windows expanded on chip). */
+    int conv_unique;
     sram_cfg_t sram;
     dma_cfg_t dma;          /* dram.bytes_per_cycle: the NPU's share of DRAM bandwidth */
     dram_ctrl_cfg_t dram;   /* dram: the device (preset, organization, timing) and controller */

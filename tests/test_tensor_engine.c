@@ -174,7 +174,7 @@ START_TEST(test_cube_section_runs_layers)
     ck_assert_ptr_nonnull(strstr(text, "cube:\n  rows: 4\n  cols: 4\n  depth: 8\n"));
     ck_assert_ptr_nonnull(strstr(text, "  compressed: true\n"));
     free(text);
-    const hw_op_t op = {64, 32, 128, 0, 0};
+    const hw_op_t op = {64, 32, 128, 0, 0, NULL};
     const hw_block_t *u = hw_block_for_op(&hw, &op);
     ck_assert_str_eq(u->section, "cube");
     layer_stats_t st;

@@ -130,10 +130,13 @@ static int run_layer(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, eng
                      char *err, size_t errlen)
 {
     const uint32_t cores = hw->npu.cores ? hw->npu.cores : 1;
-    if (cores == 1)
+    /* dram.timing: controller models one controller behind one core */
+    if (cores == 1 || hw->dma.timing == DMA_CONTROLLER)
         return unit->run(hw, op, path, st, energy, t, err, errlen);
-    /* Split the output columns, or the rows when there are more of them. */
-    const int along_n = op->n >= op->m;
+    /* Split the output columns, or the rows when there are more of them (a
+     * convolution read as its unique ifmap: the columns, so that each slice
+     * keeps the whole image). */
+    const int along_n = op->n >= op->m || (op->conv && hw->conv_unique);
     const uint64_t dim = along_n ? op->n : op->m;
     uint64_t most = cores;
     if (most > dim)
@@ -167,7 +170,9 @@ static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t 
     double busy = 0;
     for (size_t i = 0; i < w->count; i++) {
         const layer_t *l = &w->layers[i];
-        const hw_op_t op = {l->m, l->n, l->k, l->w_bits, l->wq};
+        const engine_conv_t cv = {l->shape.ifmap_h, l->shape.ifmap_w, l->shape.filt_h,
+                                  l->shape.filt_w,  l->shape.channels, l->shape.stride};
+        const hw_op_t op = {l->m, l->n, l->k, l->w_bits, l->wq, l->conv ? &cv : NULL};
         const hw_block_t *unit = hw_block_for_op(hw, &op);
         layer_result_t *r = &res->layers[i];
         snprintf(r->name, sizeof r->name, "%s", l->name);
@@ -272,10 +277,20 @@ int sim_model_step(const hw_cfg_t *hw, const mapper_model_t *model, const mapper
 }
 
 /* Notes on what the hardware file set that no workload of this kind uses. */
-static void machine_notes(const hw_cfg_t *hw, sim_result_t *res)
+static void machine_notes(const hw_cfg_t *hw, int wl_layers, sim_result_t *res)
 {
     const hw_block_t *dram = hw_block_find("dram");
-    if (dram && (hw->block_keys >> (dram - hw_blocks) & 1) && !hw->has_pim)
+    if (wl_layers && hw->dma.timing == DMA_CONTROLLER && hw->npu.cores > 1)
+        note(res, "dram.timing: controller: each layer runs on one core (one controller behind "
+                  "one core; the cores' sharing of it is not modelled)");
+    if (wl_layers && hw->dma.timing == DMA_CONTROLLER && hw->has_lut)
+        note(res, "dram.timing: controller times the array's layers; the LUT unit keeps the "
+                  "fixed-rate channel (dram.bytes_per_cycle)");
+    if (!wl_layers && hw->dma.timing == DMA_CONTROLLER)
+        note(res, "dram.timing: controller times layer workloads; an LLM run keeps the "
+                  "fixed-rate channel (dram.bytes_per_cycle)");
+    if (dram && (hw->block_keys >> (dram - hw_blocks) & 1) && !hw->has_pim &&
+        !(wl_layers && hw->dma.timing == DMA_CONTROLLER))
         note(res, "dram: the device and controller keys (preset, timings, mapping...) time PIM "
                   "and codesim dram; this machine has no PIM, so the run uses "
                   "dram.bytes_per_cycle only");
@@ -322,7 +337,7 @@ int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, si
     res->wall_seconds = util_now_s() - t0;
     if (rc != 0)
         return -1;
-    machine_notes(hw, res);
+    machine_notes(hw, wl->kind == SIM_LAYERS, res);
     res->pes = (uint64_t)hw->array.rows * hw->array.cols * (hw->npu.cores ? hw->npu.cores : 1);
     tech_t at = *tech;
     at.clock_mhz = res->clock_mhz; /* the machine's clock, not the table's */

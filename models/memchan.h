@@ -1,0 +1,82 @@
+/* memchan.h - the DRAM a layer's DMA transfers are timed on: the fixed-rate
+ * channel (dma.h) or, with dram.timing: controller, the DRAM controller and
+ * device of the dram: section (dram_ctrl.h).
+ *
+ * Controller timing.  A transfer (one step's fetch, or one write-back) moves
+ * bytes of up to MEM_STREAMS tensors.  Each tensor has its own address region
+ * (regions one after the other, each starting on a MEM_REGION_ALIGN
+ * boundary, wrapping at the device capacity) and its own cursor: a
+ * transfer's bytes of a tensor are ceil(bytes / burst) burst requests at
+ * consecutive burst addresses from that cursor, which then moves on (and
+ * wraps to the region's start past its end, as a re-read of the tensor
+ * does).  So a tensor streams through consecutive addresses and the device's
+ * address mapping decides the row-buffer locality.  Requests are pushed in
+ * order A, B, O reads, O writes.
+ *
+ * The requests of a transfer issued at NPU cycle t arrive at DRAM cycle
+ * max(ceil(t in tCK), done of the previous transfer): the DMA engine has one
+ * transfer in flight, as the fixed-rate channel serves one request at a
+ * time.  The controller is driven exactly as `codesim dram` replays a trace
+ * (a request waits while its unit's queue is full, idle gaps skip their
+ * refreshes in closed form); the transfer is done when the last data beat of
+ * its last burst has left the bus, and its data is usable from the first NPU
+ * cycle at or after that instant.  With a separate write queue
+ * (write_queue_depth) a write transfer flushes it, since the DMA engine
+ * waits for its completion.
+ *
+ * NPU and DRAM clocks: NPU cycle t starts at t x 10^6 / freq_mhz ps, DRAM
+ * cycle d at d x tck_ps ps. */
+#ifndef CODESIM_MEMCHAN_H
+#define CODESIM_MEMCHAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dma.h"
+#include "dram_ctrl.h"
+
+enum { MEM_A = 0, MEM_B, MEM_O_RD, MEM_O_WR, MEM_STREAMS };
+
+#define MEM_REGION_ALIGN (1ull << 20)
+
+/* Observers of the controller path (tests, traces); any may be NULL. */
+typedef struct {
+    /* each burst request: DRAM arrival cycle, byte address, write */
+    void (*req)(void *ctx, uint64_t cycle, uint64_t addr, int write);
+    /* each transfer: its last burst's done cycle (DRAM), write transfer */
+    void (*done)(void *ctx, uint64_t dram_done, int write);
+    void *ctx;
+} mem_trace_t;
+
+typedef struct {
+    int ctrl;                   /* 0: the fixed-rate channel */
+    dma_fast_t fixed;
+    dram_ctrl_t c;
+    uint64_t ps_npu_num;        /* NPU cycle length = num / den ps */
+    uint64_t ps_npu_den;
+    uint64_t tck_ps, burst, capacity;
+    uint64_t base[MEM_STREAMS], size[MEM_STREAMS], cur[MEM_STREAMS];
+    int started;
+    uint64_t now, next;         /* driver: last cycle ticked, and what the tick returned */
+    uint64_t last_done;         /* DRAM cycle the previous transfer was done */
+    uint64_t left, xfer_done;   /* the transfer in flight: bursts not done, max done */
+    uint64_t tag;
+    mem_trace_t trace;
+} memchan_t;
+
+/* Sets up the channel of dma (DMA_FIXED: bytes_per_cycle; DMA_CONTROLLER:
+ * the controller of dram at an NPU clock of freq_mhz) with tensor sizes
+ * bytes[MEM_A], [MEM_B] and [MEM_O_RD] (the output; MEM_O_WR shares it).
+ * -1 with err. */
+int memchan_init(memchan_t *m, const dma_cfg_t *dma, const dram_ctrl_cfg_t *dram,
+                 uint32_t freq_mhz, const uint64_t bytes[MEM_STREAMS], const mem_trace_t *trace,
+                 char *err, size_t errlen);
+void memchan_free(memchan_t *m);
+
+/* Issues a transfer at NPU cycle `at` (nondecreasing across calls) moving
+ * bytes[s] of each stream; *ready = the NPU cycle its data is usable (at
+ * when nothing moves).  -1 with err. */
+int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], uint64_t *ready,
+                  char *err, size_t errlen);
+
+#endif
