@@ -72,9 +72,11 @@ static uint64_t rows_upto(const plan_t *p, uint64_t y)
     return y * util_min_u64(p->cv.stride, p->cv.fh) + p->cv.fh;
 }
 
-/* Elements of A that a fetch of output pixels p0 .. p0+np-1 and kr rows of
- * K writes into the ifmap buffer (engine.h, engine_run_layer). */
-static uint64_t a_elems(const plan_t *p, uint64_t p0, uint64_t np, uint64_t kr)
+/* Elements of A that a fetch of output pixels p0 .. p0+np-1 and rows k0 ..
+ * k0+kr-1 of K writes into the ifmap buffer (engine.h, engine_run_layer):
+ * of a region of x elements, floor(x (k0+kr) / K) - floor(x k0 / K), so the
+ * K ranges of one region add up to it exactly. */
+static uint64_t a_elems(const plan_t *p, uint64_t p0, uint64_t np, uint64_t k0, uint64_t kr)
 {
     if (!p->unique || np == 0 || kr == 0)
         return np * kr;
@@ -90,8 +92,8 @@ static uint64_t a_elems(const plan_t *p, uint64_t p0, uint64_t np, uint64_t kr)
     } else {
         region = (rows_upto(p, y1) - rows_upto(p, y0) + cv->fh) * p->wt * cv->channels;
     }
-    const __uint128_t num = (__uint128_t)region * kr;
-    uint64_t e = (uint64_t)((num + p->g.k - 1) / p->g.k);
+    uint64_t e = (uint64_t)((__uint128_t)region * (k0 + kr) / p->g.k -
+                            (__uint128_t)region * k0 / p->g.k);
     if (!p->resident && e > np * kr)
         e = np * kr;
     return e;
@@ -229,7 +231,7 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
         /* outer = m tile, in = n tile */
         const uint64_t r = util_min_u64(R, g->m - outer * R), cc = util_min_u64(C, g->n - in * C);
         if (must_fetch(p, p->a_whole, in > 0, in > 0))
-            st->a_fill = a_elems(p, outer * R, r, len);
+            st->a_fill = a_elems(p, outer * R, r, c * p->sc, len);
         if (must_fetch(p, p->b_whole, outer > 0, p->inner == 1 && f > 0))
             st->b_fill = cc * len;
         if (last)
@@ -248,9 +250,9 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
             stream = r * len;
         if (ws) {
             st->b_fill = stationary;
-            st->a_fill = stream ? a_elems(p, c * p->sc, len, r) : 0;
+            st->a_fill = stream ? a_elems(p, c * p->sc, len, in * R, r) : 0;
         } else {
-            st->a_fill = stationary ? a_elems(p, outer * C, cc, r) : 0;
+            st->a_fill = stationary ? a_elems(p, outer * C, cc, in * R, r) : 0;
             st->b_fill = stream;
         }
         if (p->out_fits) {
@@ -384,8 +386,9 @@ static int fast_span(fast_t *x, uint64_t first, uint64_t n, uint64_t unit_steps,
 {
     int rc = 0;
     /* The controller's state (open rows, queues, refresh) is not captured
-     * by the periodic state: walk every unit. */
-    if (n <= 2 || x->mem.ctrl) {
+     * by the periodic state, and unique ifmap fetches differ from tile to
+     * tile (the input rows a tile adds): walk every unit. */
+    if (n <= 2 || x->mem.ctrl || x->p->unique) {
         for (uint64_t u = 0; u < n && rc == 0; u++)
             rc = fn(x, first + u);
         return rc;

@@ -83,8 +83,9 @@ typedef struct {
  *    rows x the touched columns when p0..p1 lie in one output row, else the
  *    touched rows of their output rows x Wt; or the im2col tile when that is
  *    smaller.  Rows shared with the previous fetch are read again (halo).
- *  A fetch of kr of the K rows reads ceil(kr / K) of that region (exact when
- *  kr = K, as an OS fold that is not chunked). */
+ *  A fetch of K rows k0 .. k0+kr-1 reads floor(x (k0+kr) / K) - floor(x k0 /
+ *  K) of a region of x elements, so the K ranges of a region add up to it.
+ *  Every fetch is walked (no periodic shortcut), as with the controller. */
 int engine_run_layer(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
                      engine_path_t path, const mem_trace_t *trace, layer_stats_t *st,
                      char *err, size_t errlen);

@@ -54,6 +54,7 @@ static const struct {
     {"pimgpt", pimgpt_suite, 1},
     {"serve", serve_suite, 1},
     {"scalesim", scalesim_suite, 0},
+    {"memreal", memreal_suite, 0},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

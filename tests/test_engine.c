@@ -79,7 +79,7 @@ END_TEST
 START_TEST(dma_event_form_equals_cycle_form)
 {
     uint64_t seed = 42 + (uint64_t)_i;
-    const dma_cfg_t cfg = {1 + (uint32_t)(rnd(&seed) % 16)};
+    const dma_cfg_t cfg = {1 + (uint32_t)(rnd(&seed) % 16), DMA_FIXED};
     dma_fast_t fast;
     dma_t cyc;
     dma_fast_init(&fast, &cfg);

@@ -39,6 +39,7 @@ Suite *scalesim_suite(void);   /* tests/test_scalesim.c: SCALE-Sim accounting vs
 Suite *tensor_engine_suite(void); /* tests/test_tensor_engine.c: adder tree, cube, 2D matrix */
 Suite *teng_rtl_suite(void);   /* tests/test_teng_rtl.c: their RTL cross-checks, synth */
 Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
+Suite *memreal_suite(void);    /* tests/test_memreal.c: controller-timed and unique-ifmap layer runs */
 
 /* tests/support.c: runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T
  * --seed S` into a scratch database and asserts exit 0, the closing line

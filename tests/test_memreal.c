@@ -1,0 +1,290 @@
+/* test_memreal.c - memory realism in a layer run (issue 17 item 3):
+ *  - dram.timing: controller: the engine's DRAM transfers, written out as a
+ *    request trace and replayed by `codesim dram` (an independent driver of
+ *    the controller), end on the same cycles; the layer takes at least its
+ *    bytes over the device's peak bandwidth;
+ *  - array.conv_reads: unique: the ifmap elements fetched equal a naive
+ *    count of the input elements the convolution's loop nest touches;
+ *  - depthwise (DP) rows: the MACs equal the naive loop nest's. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../models/dram.h"
+#include "../models/engine.h"
+#include "../sim/cost/tech_file.h"
+#include "../sim/io/config.h"
+#include "../sim/io/workload.h"
+#include "../sim/run/run.h"
+#include "tests.h"
+
+static hw_cfg_t small_hw(uint32_t r, uint32_t c, systolic_dataflow_t df, uint64_t ifb,
+                         uint64_t fb, uint64_t ob)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.array.rows = r;
+    hw.array.cols = c;
+    hw.array.dataflow = df;
+    hw.sram = (sram_cfg_t){ifb, fb, ob};
+    return hw;
+}
+
+/* ---- controller timing against a `codesim dram` replay ------------------ */
+
+typedef struct {
+    FILE *f;
+    uint64_t reqs, rd_done, wr_done;
+} rec_t;
+
+static void rec_req(void *ctx, uint64_t cycle, uint64_t addr, int write)
+{
+    rec_t *r = ctx;
+    fprintf(r->f, "%" PRIu64 " 0x%" PRIx64 " %s\n", cycle, addr, write ? "W" : "R");
+    r->reqs++;
+}
+
+static void rec_done(void *ctx, uint64_t done, int write)
+{
+    rec_t *r = ctx;
+    uint64_t *d = write ? &r->wr_done : &r->rd_done;
+    if (done > *d)
+        *d = done;
+}
+
+/* Runs `codesim dram --trace trace` and reads its "ends:" line. */
+static void replay(const char *dir, const char *trace, uint64_t *rd, uint64_t *wr)
+{
+    const char *bin = getenv("CODESIM_BIN") && *getenv("CODESIM_BIN") ? getenv("CODESIM_BIN")
+                                                                      : "build/codesim";
+    char cmd[1024], path[512], line[512];
+    snprintf(path, sizeof path, "%s/out", dir);
+    snprintf(cmd, sizeof cmd, "%s dram --trace %s > %s 2>&1", bin, trace, path);
+    const int rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "codesim dram failed (%s)", path);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    int found = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "ends: last read data at cycle %" SCNu64
+                         ", last write data at cycle %" SCNu64, rd, wr) == 2)
+            found = 1;
+    fclose(f);
+    ck_assert_msg(found, "no ends: line from codesim dram");
+}
+
+START_TEST(controller_run_equals_codesim_dram_on_its_request_stream)
+{
+    /* OS chunked, WS with partial sums in and out (reads and writes mixed),
+     * IS, and a memory-bound GEMV. */
+    static const struct {
+        systolic_dataflow_t df;
+        uint64_t m, n, k, ifb, fb, ob;
+    } cases[] = {
+        {SYSTOLIC_OS, 70, 50, 300, 2048, 2048, 8192},
+        {SYSTOLIC_WS, 90, 40, 64, 4096, 4096, 1024},
+        {SYSTOLIC_IS, 60, 33, 100, 4096, 4096, 65536},
+        {SYSTOLIC_WS, 1, 512, 1024, 65536, 65536, 65536},
+    };
+    char dir[] = "/tmp/codesim-memreal-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hw_cfg_t hw = small_hw(8, 8, cases[i].df, cases[i].ifb, cases[i].fb, cases[i].ob);
+        char err[400];
+        ck_assert_msg(hw_set(&hw, "dram.timing", "controller", err, sizeof err) == 0, "%s", err);
+        char trace[256];
+        snprintf(trace, sizeof trace, "%s/t%zu.trace", dir, i);
+        rec_t r = {fopen(trace, "w"), 0, 0, 0};
+        ck_assert_ptr_nonnull(r.f);
+        const mem_trace_t tr = {rec_req, rec_done, &r};
+        const systolic_gemm_t g = {cases[i].m, cases[i].n, cases[i].k};
+        layer_stats_t st;
+        ck_assert_msg(engine_run_layer(&hw, &g, NULL, ENGINE_FAST, &tr, &st, err, sizeof err) == 0,
+                      "%s", err);
+        fclose(r.f);
+        /* every byte moved in whole bursts */
+        const uint64_t burst = dram_burst_bytes(&hw.dram.dev);
+        ck_assert_uint_ge(r.reqs * burst, st.dram_read_bytes + st.dram_write_bytes);
+        uint64_t rd = 0, wr = 0;
+        replay(dir, trace, &rd, &wr);
+        ck_assert_msg(rd == r.rd_done && wr == r.wr_done,
+                      "case %zu: engine ends reads %" PRIu64 " writes %" PRIu64
+                      ", codesim dram %" PRIu64 " %" PRIu64, i, r.rd_done, r.wr_done, rd, wr);
+        /* the layer cannot beat the device's peak bandwidth: 10^6 ps per
+         * NPU cycle at freq_mhz, so bytes <= total x peak / (freq x 10^6) */
+        const double peak = dram_peak_bytes_per_s(&hw.dram.dev);
+        const double bound = (double)(st.dram_read_bytes + st.dram_write_bytes) /
+                             (peak / (hw.npu.freq_mhz * 1e6));
+        ck_assert_msg((double)st.total_cycles >= bound, "case %zu: %" PRIu64 " cycles < %.1f",
+                      i, st.total_cycles, bound);
+        /* the last write ends the layer when the array finished before it */
+        const uint64_t wr_npu = (wr * hw.dram.dev.tck_ps * hw.npu.freq_mhz + 999999) / 1000000;
+        ck_assert_uint_ge(st.total_cycles, wr_npu);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(controller_timing_refuses_the_cycle_path_and_keeps_fixed_results)
+{
+    hw_cfg_t hw = small_hw(8, 8, SYSTOLIC_OS, 4096, 4096, 4096);
+    const systolic_gemm_t g = {40, 30, 50};
+    layer_stats_t a, b;
+    char err[400];
+    ck_assert_msg(engine_run_layer(&hw, &g, NULL, ENGINE_FAST, NULL, &a, err, sizeof err) == 0,
+                  "%s", err);
+    ck_assert_int_eq(engine_run_gemm(&hw, &g, ENGINE_FAST, NULL, NULL, NULL, &b, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(a.total_cycles, b.total_cycles);
+    ck_assert_int_eq(hw_set(&hw, "dram.timing", "controller", err, sizeof err), 0);
+    ck_assert_int_eq(engine_run_layer(&hw, &g, NULL, ENGINE_CYCLE, NULL, &a, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "dram.timing"));
+    ck_assert_int_eq(hw_set(&hw, "dram.timing", "slow", err, sizeof err), -1);
+}
+END_TEST
+
+/* ---- unique ifmap reads against a naive count --------------------------- */
+
+typedef struct {
+    uint64_t h, w, fh, fw, c, s;
+} conv_t;
+
+/* Input elements the loop nest for (y, x) for (fy, fx, ch) touches. */
+static uint64_t naive_unique(const conv_t *v)
+{
+    const uint64_t eh = (v->h - v->fh) / v->s + 1, ew = (v->w - v->fw) / v->s + 1;
+    unsigned char *seen = calloc(v->h * v->w * v->c, 1);
+    ck_assert_ptr_nonnull(seen);
+    uint64_t n = 0;
+    for (uint64_t y = 0; y < eh; y++)
+        for (uint64_t x = 0; x < ew; x++)
+            for (uint64_t fy = 0; fy < v->fh; fy++)
+                for (uint64_t fx = 0; fx < v->fw; fx++)
+                    for (uint64_t ch = 0; ch < v->c; ch++) {
+                        unsigned char *e = &seen[((y * v->s + fy) * v->w + x * v->s + fx) * v->c + ch];
+                        n += !*e;
+                        *e = 1;
+                    }
+    free(seen);
+    return n;
+}
+
+static const conv_t convs[] = {
+    {9, 11, 3, 3, 2, 1}, {12, 10, 3, 3, 3, 2}, {15, 13, 5, 5, 1, 3}, {10, 10, 2, 2, 4, 2},
+    {11, 9, 1, 1, 3, 2}, {20, 18, 7, 7, 2, 2}, {8, 30, 3, 1, 5, 1},
+};
+
+START_TEST(unique_ifmap_reads_equal_the_naive_count)
+{
+    const systolic_dataflow_t dfs[] = {SYSTOLIC_OS, SYSTOLIC_WS, SYSTOLIC_IS};
+    const uint32_t arrays[][2] = {{4, 4}, {3, 5}, {8, 2}};
+    for (size_t i = 0; i < sizeof convs / sizeof convs[0]; i++) {
+        const conv_t *v = &convs[i];
+        const engine_conv_t cv = {v->h, v->w, v->fh, v->fw, v->c, v->s};
+        const uint64_t eh = (v->h - v->fh) / v->s + 1, ew = (v->w - v->fw) / v->s + 1;
+        const systolic_gemm_t g = {eh * ew, 5, v->fh * v->fw * v->c};
+        const uint64_t want = naive_unique(v);
+        for (size_t d = 0; d < 3; d++)
+            for (size_t a = 0; a < 3; a++) {
+                char err[400], what[96];
+                snprintf(what, sizeof what, "conv %zu %s %ux%u", i,
+                         systolic_dataflow_name(dfs[d]), arrays[a][0], arrays[a][1]);
+                /* resident: the unique ifmap fits one half of the buffer */
+                hw_cfg_t hw = small_hw(arrays[a][0], arrays[a][1], dfs[d], 1 << 16, 1 << 16,
+                                       1 << 16);
+                ck_assert_int_eq(hw_set(&hw, "array.conv_reads", "unique", err, sizeof err), 0);
+                layer_stats_t u, uc, im;
+                ck_assert_msg(engine_run_layer(&hw, &g, &cv, ENGINE_FAST, NULL, &u, err,
+                                               sizeof err) == 0, "%s: %s", what, err);
+                ck_assert_msg(u.ifmap_writes == want, "%s: fetched %" PRIu64 ", naive %" PRIu64,
+                              what, u.ifmap_writes, want);
+                /* the cycle path moves the same bytes on the same plan */
+                ck_assert_msg(engine_run_layer(&hw, &g, &cv, ENGINE_CYCLE, NULL, &uc, err,
+                                               sizeof err) == 0, "%s: %s", what, err);
+                ck_assert_uint_eq(uc.total_cycles, u.total_cycles);
+                ck_assert_uint_eq(uc.dram_read_bytes, u.dram_read_bytes);
+                /* not resident: halo re-reads, between the unique count and im2col */
+                hw.sram.ifmap_bytes = 2 * (want / 3 + 64);
+                ck_assert_msg(engine_run_layer(&hw, &g, &cv, ENGINE_FAST, NULL, &u, err,
+                                               sizeof err) == 0, "%s: %s", what, err);
+                hw.conv_unique = 0;
+                ck_assert_msg(engine_run_layer(&hw, &g, &cv, ENGINE_FAST, NULL, &im, err,
+                                               sizeof err) == 0, "%s: %s", what, err);
+                ck_assert_msg(u.ifmap_writes >= want && u.ifmap_writes <= im.ifmap_writes,
+                              "%s: halo %" PRIu64 " not in [%" PRIu64 ", %" PRIu64 "]", what,
+                              u.ifmap_writes, want, im.ifmap_writes);
+            }
+    }
+}
+END_TEST
+
+/* ---- depthwise MACs against the naive loop nest ------------------------- */
+
+START_TEST(depthwise_macs_equal_the_naive_loop_nest)
+{
+    char dir[] = "/tmp/codesim-memreal-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/dw.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    /* depth multiplier 1 and 2 (Num Filter per channel) */
+    fputs("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+          "Num Filter, Strides,\nConvDP1, 14, 12, 3, 3, 6, 1, 1,\nConvDP2, 13, 13, 5, 5, 4, 2, "
+          "2,\nPW, 12, 10, 1, 1, 6, 8, 1,\n", f);
+    fclose(f);
+    workload_t wl;
+    char err[400];
+    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    /* naive: for every output pixel, channel and multiplier, the window */
+    static const uint64_t dims[3][7] = {
+        {14, 12, 3, 3, 6, 1, 1}, {13, 13, 5, 5, 4, 2, 2}, {12, 10, 1, 1, 6, 8, 1}};
+    uint64_t want = 0;
+    for (int l = 0; l < 3; l++) {
+        const uint64_t *d = dims[l];
+        const int dw = l < 2;
+        for (uint64_t y = 0; y + d[2] <= d[0]; y += d[6])
+            for (uint64_t x = 0; x + d[3] <= d[1]; x += d[6])
+                for (uint64_t o = 0; o < (dw ? d[4] * d[5] : d[5]); o++)
+                    for (uint64_t fy = 0; fy < d[2]; fy++)
+                        for (uint64_t fx = 0; fx < d[3]; fx++)
+                            want += dw ? 1 : d[4]; /* a dense layer sums every channel */
+    }
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    tech_t tech;
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
+    for (int unique = 0; unique < 2; unique++) {
+        hw.conv_unique = unique;
+        sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
+        sim_result_t res;
+        ck_assert_msg(sim_run(&hw, &tech, &w, &res, err, sizeof err) == 0, "%s", err);
+        ck_assert_uint_eq(res.nlayers, 6 + 4 + 1);
+        ck_assert_uint_eq(res.macs, want);
+        sim_result_free(&res);
+    }
+    workload_free(&wl);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *memreal_suite(void)
+{
+    Suite *s = suite_create("memreal");
+    TCase *tc = tcase_create("memreal");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, controller_run_equals_codesim_dram_on_its_request_stream);
+    tcase_add_test(tc, controller_timing_refuses_the_cycle_path_and_keeps_fixed_results);
+    tcase_add_test(tc, unique_ifmap_reads_equal_the_naive_count);
+    tcase_add_test(tc, depthwise_macs_equal_the_naive_loop_nest);
+    suite_add_tcase(s, tc);
+    return s;
+}
