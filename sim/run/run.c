@@ -283,6 +283,19 @@ static void machine_notes(const hw_cfg_t *hw, int wl_layers, sim_result_t *res)
     if (wl_layers && hw->dma.timing == DMA_CONTROLLER && hw->npu.cores > 1)
         note(res, "dram.timing: controller: each layer runs on one core (one controller behind "
                   "one core; the cores' sharing of it is not modelled)");
+    if (wl_layers && hw->dma.timing == DMA_CONTROLLER) {
+        const dram_cfg_t *d = &hw->dram.dev;
+        note(res, "dram.timing: controller: the array's DMA transfers are timed on the %s "
+                  "controller (%u units, %.1f GB/s peak, tCK %u ps) at the NPU's %u MHz",
+             d->preset[0] ? d->preset : "custom", dram_units(d),
+             dram_peak_bytes_per_s(d) / 1e9, d->tck_ps, hw->npu.freq_mhz);
+    }
+    int te = 0;
+    for (int k = 0; k < TE_KINDS; k++)
+        te |= hw->has_te[k];
+    if (wl_layers && hw->dma.timing == DMA_CONTROLLER && te)
+        note(res, "dram.timing: controller times the array's layers; a tensor engine keeps the "
+                  "fixed-rate channel (dram.bytes_per_cycle)");
     if (wl_layers && hw->dma.timing == DMA_CONTROLLER && hw->has_lut)
         note(res, "dram.timing: controller times the array's layers; the LUT unit keeps the "
                   "fixed-rate channel (dram.bytes_per_cycle)");
@@ -293,7 +306,8 @@ static void machine_notes(const hw_cfg_t *hw, int wl_layers, sim_result_t *res)
         !(wl_layers && hw->dma.timing == DMA_CONTROLLER))
         note(res, "dram: the device and controller keys (preset, timings, mapping...) time PIM "
                   "and codesim dram; this machine has no PIM, so the run uses "
-                  "dram.bytes_per_cycle only");
+                  "dram.bytes_per_cycle only (dram.timing: controller times a layer workload "
+                  "on them)");
     for (size_t i = 0; i < hw_nblocks; i++) {
         const hw_block_t *b = &hw_blocks[i];
         if ((hw->sections >> i & 1) && !hw_block_present(b, hw))
