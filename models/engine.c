@@ -346,7 +346,16 @@ static int fast_step(void *ctx, uint64_t s)
     const plan_t *p = x->p;
     step_t cur;
     plan_step(p, s, &cur);
-    if (++x->walked > ENGINE_MAX_STEPS) {
+    if (++x->walked > ENGINE_MAX_STEPS && (x->mem.ctrl || p->unique)) {
+        snprintf(x->err, x->errlen,
+                 "steps: %s walks every step, and this layer has more than %llu (2^%d); "
+                 "split the layer or use %s",
+                 x->mem.ctrl ? "dram.timing: controller" : "array.conv_reads: unique",
+                 (unsigned long long)ENGINE_MAX_STEPS, ENGINE_MAX_STEPS_LOG2,
+                 x->mem.ctrl ? "dram.timing: fixed" : "array.conv_reads: im2col");
+        return -1;
+    }
+    if (x->walked > ENGINE_MAX_STEPS) {
         snprintf(x->err, x->errlen,
                  "steps: the fast path walked %llu steps (2^%d) without the layer's timing "
                  "becoming periodic; split the layer",
@@ -592,6 +601,12 @@ int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t 
                     const int32_t *a, const int32_t *b, int32_t *out, layer_stats_t *st,
                     char *err, size_t errlen)
 {
+    /* the GEMM API (mapper, benchmarks, LLM runs) keeps the fixed channel */
+    if (hw->dma.timing != DMA_FIXED) {
+        hw_cfg_t fixed = *hw;
+        fixed.dma.timing = DMA_FIXED;
+        return run_gemm(&fixed, g, NULL, path, NULL, a, b, out, st, err, errlen);
+    }
     return run_gemm(hw, g, NULL, path, NULL, a, b, out, st, err, errlen);
 }
 

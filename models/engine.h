@@ -48,7 +48,8 @@ typedef struct {
 
 const char *engine_path_name(engine_path_t p);
 
-/* Runs one GEMM.  With ENGINE_CYCLE and a, b, out non-NULL the array also
+/* Runs one GEMM (on the fixed-rate channel whatever hw->dma.timing says:
+ * engine_run_layer is the layer path that honours it).  With ENGINE_CYCLE and a, b, out non-NULL the array also
  * computes out = a x b (values); with NULL operands it feeds zeros.
  * Returns 0, or -1 with "field: reason" in err (for example a tile that does
  * not fit the scratchpads, a count that does not fit in 64 bits, or more
