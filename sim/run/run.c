@@ -81,7 +81,9 @@ static int add_counts(layer_stats_t *t, const layer_stats_t *s, const char *what
  * channel (run.h): slice c gets dim/parts columns (or rows) and
  * bytes_per_cycle/parts bytes per cycle, the first dim%parts slices one more
  * column and the first bpc%parts one more byte, so the largest slices get
- * the most bandwidth.  energy may be NULL (no pricing). */
+ * the most bandwidth (dram.timing: controller: channels/parts channels of
+ * the device each, its controller's queues and banks with them).  energy
+ * may be NULL (no pricing). */
 static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, engine_path_t path,
                       const hw_block_t *unit, uint64_t parts, int along_n, layer_stats_t *st,
                       power_breakdown_t *energy, char *err, size_t errlen)
@@ -96,6 +98,10 @@ static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, en
         slice_hw.text = NULL;
         /* (the LUT unit's run takes its channel from slice_hw.dma too) */
         slice_hw.dma.bytes_per_cycle = (uint32_t)(bpc / parts + (c < bpc % parts ? 1 : 0));
+        /* dram.timing: controller: each slice has its own channels/parts
+         * channels (run_layer picks parts that divide them) */
+        if (hw->dma.timing == DMA_CONTROLLER)
+            slice_hw.dram.dev.channels = (uint32_t)(hw->dram.dev.channels / parts);
         hw_op_t part = *op;
         const uint64_t size = dim / parts + (c < dim % parts ? 1 : 0);
         if (along_n)
@@ -130,9 +136,9 @@ static int run_layer(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, eng
                      char *err, size_t errlen)
 {
     const uint32_t cores = hw->npu.cores ? hw->npu.cores : 1;
-    /* dram.timing: controller models one controller behind one core */
-    if (cores == 1 || hw->dma.timing == DMA_CONTROLLER)
+    if (cores == 1)
         return unit->run(hw, op, path, st, energy, t, err, errlen);
+    const int ctrl = hw->dma.timing == DMA_CONTROLLER;
     /* Split the output columns, or the rows when there are more of them (a
      * convolution read as its unique ifmap: the columns, so that each slice
      * keeps the whole image). */
@@ -141,10 +147,14 @@ static int run_layer(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, eng
     uint64_t most = cores;
     if (most > dim)
         most = dim;
-    if (most > hw->dma.bytes_per_cycle)
+    if (!ctrl && most > hw->dma.bytes_per_cycle)
         most = hw->dma.bytes_per_cycle; /* every slice needs a byte per cycle */
+    if (ctrl && most > hw->dram.dev.channels)
+        most = hw->dram.dev.channels;   /* every slice needs a channel */
     uint64_t best = 1, best_cycles = UINT64_MAX;
     for (uint64_t parts = 1; parts <= most; parts++) {
+        if (ctrl && hw->dram.dev.channels % parts != 0)
+            continue; /* channels are a power of two: so are the parts */
         layer_stats_t s;
         if (run_slices(hw, t, op, ENGINE_FAST, unit, parts, along_n, &s, NULL, err, errlen) != 0)
             return -1;
@@ -281,8 +291,8 @@ static void machine_notes(const hw_cfg_t *hw, int wl_layers, sim_result_t *res)
 {
     const hw_block_t *dram = hw_block_find("dram");
     if (wl_layers && hw->dma.timing == DMA_CONTROLLER && hw->npu.cores > 1)
-        note(res, "dram.timing: controller: each layer runs on one core (one controller behind "
-                  "one core; the cores' sharing of it is not modelled)");
+        note(res, "dram.timing: controller: a layer on P cores gives each core %u/P of the "
+                  "channels (P a power of two)", hw->dram.dev.channels);
     if (wl_layers && hw->dma.timing == DMA_CONTROLLER) {
         const dram_cfg_t *d = &hw->dram.dev;
         note(res, "dram.timing: controller: the array's DMA transfers are timed on the %s "
