@@ -276,6 +276,49 @@ START_TEST(depthwise_macs_equal_the_naive_loop_nest)
 }
 END_TEST
 
+START_TEST(controller_slices_get_their_share_of_the_channels)
+{
+    char dir[] = "/tmp/codesim-memreal-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256], err[400];
+    snprintf(path, sizeof path, "%s/g.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("Layer,M,N,K\ng,8,256,512\n", f);
+    fclose(f);
+    workload_t wl;
+    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    hw_cfg_t hw = small_hw(8, 8, SYSTOLIC_WS, 1 << 14, 1 << 14, 1 << 14);
+    ck_assert_int_eq(hw_set(&hw, "npu.cores", "4", err, sizeof err), 0);
+    ck_assert_int_eq(hw_set(&hw, "dram.timing", "controller", err, sizeof err), 0);
+    tech_t tech;
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
+    sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
+    sim_result_t res;
+    ck_assert_msg(sim_run(&hw, &tech, &w, &res, err, sizeof err) == 0, "%s", err);
+    /* The layer takes as long as its slowest slice: one of P equal slices
+     * (N = 256 / P) on one core with channels / P channels, for some P in
+     * 1, 2, 4 (8 channels). */
+    int found = 0;
+    for (uint32_t parts = 1; parts <= 4; parts *= 2) {
+        hw_cfg_t one = hw;
+        one.dram.dev.channels = hw.dram.dev.channels / parts;
+        const systolic_gemm_t g = {8, 256 / parts, 512};
+        layer_stats_t st;
+        ck_assert_msg(engine_run_layer(&one, &g, NULL, ENGINE_FAST, NULL, &st, err, sizeof err) ==
+                          0, "%s", err);
+        found |= st.total_cycles == res.layers[0].stats.total_cycles;
+    }
+    ck_assert_msg(found, "%" PRIu64 " cycles are no slice's", res.layers[0].stats.total_cycles);
+    sim_result_free(&res);
+    workload_free(&wl);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *memreal_suite(void)
 {
     Suite *s = suite_create("memreal");
@@ -285,6 +328,7 @@ Suite *memreal_suite(void)
     tcase_add_test(tc, controller_timing_refuses_the_cycle_path_and_keeps_fixed_results);
     tcase_add_test(tc, unique_ifmap_reads_equal_the_naive_count);
     tcase_add_test(tc, depthwise_macs_equal_the_naive_loop_nest);
+    tcase_add_test(tc, controller_slices_get_their_share_of_the_channels);
     suite_add_tcase(s, tc);
     return s;
 }
