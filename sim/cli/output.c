@@ -34,6 +34,11 @@ static void print_costs(FILE *f, const tech_t *t, const sim_result_t *r, int mj)
 {
     const power_breakdown_t *area = &r->area, *energy = &r->energy;
     const double escale = mj ? 1e-9 : 1e-6;
+    if (area->n == 0 && energy->n == 0) {
+        fprintf(f, "\nenergy and area: not modelled for this machine (--mode gpu is a time "
+                   "roofline)\nTOPS %.4f\n", r->metrics.tops);
+        return;
+    }
     fprintf(f, "\nenergy and area on %s (models/power.h):\n%-20s %12s %14s %7s\n", t->node, "component",
            "area_mm2", mj ? "energy_mJ" : "energy_uJ", "energy%");
     for (size_t i = 0; i < area->n + energy->n; i++) {

@@ -240,9 +240,14 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
         return -1;
     res->cycles = res->npu.total_cycles;
     res->macs = res->npu.macs;
-    if (res->mode == NPU_GPU)
-        note(res, "gpu: a roofline of the gpu: section; the energy and area printed are the "
-                  "NPU blocks', not the GPU's");
+    if (res->mode == NPU_GPU) {
+        /* The gpu: section has no area or energy model; the NPU blocks'
+         * would describe a machine that did not run. */
+        power_init(&res->area);
+        power_init(&res->energy);
+        note(res, "gpu: a roofline of the gpu: section (models/gpu.h): time only, no energy "
+                  "or area");
+    }
     if (hw->has_pim && (res->mode == NPU_ONLY || res->mode == NPU_GPU))
         note(res, "pim: mode %s leaves the PIM units idle (their area is counted)",
              npu_mode_name(res->mode));
