@@ -249,10 +249,19 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
     if (hw->has_lut && res->npu.events.lut_runs == 0)
         note(res, "lut: no op has 1-4 bit weights at W%u; the LUT unit stays idle (its area is "
                   "counted)", res->run.wbits);
+    /* The mapper uses the last present engine (mapper/tiling.c). */
+    int used = -1;
     for (int k = 0; k < TE_KINDS; k++)
         if (hw->has_te[k])
-            note(res, "%s: an LLM run maps its GEMMs onto the array; the engine runs layer "
-                      "workloads only (its area is counted)", te_kind_name((te_kind_t)k));
+            used = k;
+    for (int k = 0; k < used; k++)
+        if (hw->has_te[k])
+            note(res, "%s: an LLM run maps its GEMMs onto the %s; this engine stays idle (its "
+                      "area is counted)", te_kind_name((te_kind_t)k), te_kind_name((te_kind_t)used));
+    if (used >= 0 && res->npu.events.te_tiles == 0)
+        note(res, "%s: no GEMM of this run went to the engine (mode %s, or widths beyond its "
+                  "in_bits/w_bits); it stays idle (its area is counted)",
+             te_kind_name((te_kind_t)used), npu_mode_name(res->mode));
     return 0;
 }
 
@@ -323,7 +332,13 @@ int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, si
     if (rc != 0)
         return -1;
     machine_notes(hw, res);
-    res->pes = (uint64_t)hw->array.rows * hw->array.cols * (hw->npu.cores ? hw->npu.cores : 1);
+    /* Peak: the array's PEs, or the MACs per cycle of the engine that runs
+     * the full-width GEMMs in its place (the last present kind). */
+    uint64_t per_core = (uint64_t)hw->array.rows * hw->array.cols;
+    for (int k = 0; k < TE_KINDS; k++)
+        if (hw->has_te[k])
+            per_core = (uint64_t)hw->te[k].rows * hw->te[k].cols * hw->te[k].depth;
+    res->pes = per_core * (hw->npu.cores ? hw->npu.cores : 1);
     tech_t at = *tech;
     at.clock_mhz = res->clock_mhz; /* the machine's clock, not the table's */
     power_metrics(&at, res->macs, res->cycles, res->pes, res->energy.total, res->area.total,
