@@ -21,12 +21,17 @@ static void note(sim_result_t *res, const char *fmt, ...)
 int sim_mode(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, npu_mode_t *out, char *err,
              size_t errlen)
 {
-    /* Below batch 2 x rows, NeuPIMs' sub-batches would half-fill the array:
+    /* Below batch 2 x rows, NeuPIMs' sub-batches would half-fill the array
+     * (or the rows of the tensor engine that runs the GEMMs in its place):
      * splitting the batch doubles the GEMM passes and re-reads every weight,
      * so pim-blocked is faster. */
-    npu_mode_t mode = !hw->has_pim                      ? (hw->has_gpu ? NPU_GPU : NPU_ONLY)
-                      : batch >= 2ull * hw->array.rows ? NPU_PIM_NEUPIMS
-                                                        : NPU_PIM_BLOCKED;
+    uint64_t rows = hw->array.rows;
+    for (int k = 0; k < TE_KINDS; k++)
+        if (hw->has_te[k])
+            rows = hw->te[k].rows;
+    npu_mode_t mode = !hw->has_pim               ? (hw->has_gpu ? NPU_GPU : NPU_ONLY)
+                      : batch >= 2ull * rows    ? NPU_PIM_NEUPIMS
+                                                 : NPU_PIM_BLOCKED;
     if (mode_s && strcmp(mode_s, "auto") != 0 && npu_mode_parse(mode_s, &mode) != 0) {
         snprintf(err, errlen,
                  "mode: '%.40s' is not auto, npu, pim-blocked, neupims, gpu or pimgpt", mode_s);
