@@ -84,7 +84,7 @@ typedef struct {
     mapper_order_t order;
     int resident;                  /* 1: A, B and O tiles each fit one buffer half;
                                       0: the whole GEMM as one tile, chunked by the engine
-                                      (systolic only; 0 on LUT and PIM) */
+                                      (array and tensor engines; 0 on LUT and PIM) */
     uint64_t tiles;                /* tiles per instance (LUT: runs; PIM: 1) */
     uint64_t cycles;               /* all instances (PIM: DRAM clock cycles) */
     uint64_t dram_bytes;           /* all instances, read + write (PIM: inside the banks) */

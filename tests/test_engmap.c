@@ -288,6 +288,34 @@ START_TEST(tiles_follow_the_fold)
 }
 END_TEST
 
+/* Placement: the last present engine kind takes full-width GEMMs; an op
+ * wider than the engine stays on the array; low-bit weights go to the LUT. */
+START_TEST(placement_rules)
+{
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.has_te[TE_ADDERTREE] = hw.has_te[TE_MATRIX2D] = 1;
+    hw.array.in_bits = hw.array.w_bits = 16;
+    hw.has_lut = 1;
+    mapper_ctx_t *mc = mapper_ctx_new(&hw);
+    ck_assert_ptr_nonnull(mc);
+    char err[256];
+    mapper_op_t op = {.name = "fc1", .kind = MAPPER_GEMM, .m = 4, .n = 64, .k = 64, .count = 1,
+                      .abits = 8, .bbits = 8, .obits = 32, .b_weight = 1};
+    mapper_unit_t u;
+    ck_assert_int_eq(mapper_place(mc, &op, &u, err, sizeof err), 0);
+    ck_assert_str_eq(mapper_unit_name(u), "matrix2d");
+    op.abits = 16; /* beyond the engine's in_bits 8, within the array's 16 */
+    ck_assert_int_eq(mapper_place(mc, &op, &u, err, sizeof err), 0);
+    ck_assert_int_eq(u, MAPPER_UNIT_SYSTOLIC);
+    op.abits = 8;
+    op.bbits = 4; /* W4: the LUT unit */
+    ck_assert_int_eq(mapper_place(mc, &op, &u, err, sizeof err), 0);
+    ck_assert_int_eq(u, MAPPER_UNIT_LUT);
+    mapper_ctx_free(mc);
+}
+END_TEST
+
 Suite *engmap_suite(void)
 {
     Suite *s = suite_create("engmap");
@@ -298,6 +326,7 @@ Suite *engmap_suite(void)
     tcase_add_test(tc, cube_with_the_arrays_macs_per_cycle);
     tcase_add_test(tc, a_fold_beyond_the_scratchpads_is_a_file_error);
     tcase_add_test(tc, tiles_follow_the_fold);
+    tcase_add_test(tc, placement_rules);
     suite_add_tcase(s, tc);
     return s;
 }
