@@ -96,11 +96,15 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
 {
     const hw_cfg_t *hw = c->hw;
     const npu_result_t *res = &r->npu;
-    char mn[256], hn[256];
-    fprintf(f, "codesim %s: %s on %s: %u core(s) x %ux%u %s array at %u MHz, mode %s\n", c->cmd,
+    char mn[256], hn[256], eng[64] = "";
+    for (int k = 0; k < TE_KINDS; k++) /* the engine the mapper uses: the last present */
+        if (hw->has_te[k])
+            snprintf(eng, sizeof eng, " + %ux%ux%u %s", hw->te[k].rows, hw->te[k].cols,
+                     hw->te[k].depth, te_kind_name((te_kind_t)k));
+    fprintf(f, "codesim %s: %s on %s: %u core(s) x %ux%u %s array%s at %u MHz, mode %s\n", c->cmd,
            esc_text(mn, sizeof mn, c->model_name ? c->model_name : "model"),
            esc_text(hn, sizeof hn, hw->name), hw->npu.cores, hw->array.rows,
-           hw->array.cols, systolic_dataflow_name(hw->array.dataflow), hw->npu.freq_mhz,
+           hw->array.cols, systolic_dataflow_name(hw->array.dataflow), eng, hw->npu.freq_mhz,
            npu_mode_name(r->mode));
     fprintf(f, "batch %" PRIu64 ", prompt %" PRIu64 ", %" PRIu64 " new tokens, W%u A%u KV%u\n",
            r->run.batch, r->run.prompt, r->run.gen, r->run.wbits, r->run.abits, r->run.kvbits);
