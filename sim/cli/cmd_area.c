@@ -462,7 +462,7 @@ static int run_yosys_top(const synth_top_t *st, const char *log, char *err, size
             hw_append(cmds, cap, &n, " -set %s", st->params[i]);
         hw_append(cmds, cap, &n, " %s\n", st->top);
     }
-    hw_append(cmds, cap, &n, "synth -flatten -top %s -noabc\n%s\nstat\n", st->top, flow);
+    hw_append(cmds, cap, &n, "synth -flatten -top %s -noalumacc -noabc\n%s\nstat\n", st->top, flow);
     free(flow);
     const char *argv[SYNTH_MAX_FILES + 12];
     size_t a = 0;
