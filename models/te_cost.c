@@ -46,6 +46,26 @@ double te_grid_um2(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *b)
     return mul + tree + accu + reg + mux;
 }
 
+uint32_t te_add_levels(uint32_t w) { return w > 1 ? 2 * w - 2 : 0; }
+
+uint32_t te_mul_levels(uint32_t n, uint32_t m) { return n + m > 2 ? 2 * (n + m) - 3 : 1; }
+
+void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out)
+{
+    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
+    const uint32_t prod = te_mul_levels(cfg->in_bits, cfg->w_bits) + 4 * ceil_log2(cfg->depth);
+    const uint32_t sel = 2;
+    if (cfg->compressed) {
+        out->loop = prod + 2 + sel;
+        out->write = te_add_levels(cfg->acc_bits);
+    } else {
+        const uint32_t ext = cfg->acc_bits > pw ? cfg->acc_bits - pw : 0;
+        out->loop = prod + 2 + 2 * ext + sel;
+        out->write = 0;
+    }
+    out->path = out->loop > out->write ? out->loop : out->write;
+}
+
 int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *err,
             size_t errlen)
 {

@@ -239,6 +239,10 @@ static const struct {
 typedef struct {
     uint32_t n;
     uint64_t cells, dffs;
+    /* `ltp -noff` after the mapping: gates on the longest path, and on the
+     * longest path into a flip-flop (outputs dropped); 0 if not run. */
+    uint64_t levels, reg_levels;
+    int nltp;
     double synth_um2, model_um2, seconds;
 } synth_row_t;
 
@@ -258,6 +262,8 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
     while (fgets(line, sizeof line, f)) {
         if (strstr(line, "Printing statistics.")) {
             r->cells = r->dffs = 0;
+            r->levels = r->reg_levels = 0;
+            r->nltp = 0;
             r->synth_um2 = 0;
             found = 0;
             unknown[0] = 0;
@@ -265,6 +271,14 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
         }
         char cell[64];
         unsigned long long cnt;
+        const char *lp = strstr(line, "Longest topological path in ");
+        if (lp && (lp = strstr(lp, "(length=")) && sscanf(lp, "(length=%llu)", &cnt) == 1) {
+            if (r->nltp++ == 0)
+                r->levels = cnt;
+            else
+                r->reg_levels = cnt;
+            continue;
+        }
         if (sscanf(line, " %63s %llu", cell, &cnt) != 2 || strncmp(cell, "$_", 2))
             continue;
         size_t i = 0;
@@ -462,7 +476,9 @@ static int run_yosys_top(const synth_top_t *st, const char *log, char *err, size
             hw_append(cmds, cap, &n, " -set %s", st->params[i]);
         hw_append(cmds, cap, &n, " %s\n", st->top);
     }
-    hw_append(cmds, cap, &n, "synth -flatten -top %s -noalumacc -noabc\n%s\nstat\n", st->top, flow);
+    hw_append(cmds, cap, &n, "synth -flatten -top %s -noalumacc -noabc\n%s\nstat\nltp -noff\n"
+              "setattr -set keep 1 t:$_DFF_*\ndelete -output\nopt_clean\nltp -noff\n",
+              st->top, flow);
     free(flow);
     const char *argv[SYNTH_MAX_FILES + 12];
     size_t a = 0;
@@ -497,9 +513,10 @@ static int run_yosys_top(const synth_top_t *st, const char *log, char *err, size
  * power_grid_fixed_um2 with array.fixed_dataflow), an engine kind its PE
  * grid (te_grid_um2: teng_core) or, with --compare KIND+opreg, the grid and
  * its operand registers (te_area: teng_top without the address logic). */
-static int model_area(const synth_top_t *st, const tech_t *t, double *um2, char *what,
-                      size_t wlen, char *err, size_t errlen)
+static int model_area(const synth_top_t *st, const tech_t *t, double *um2, te_levels_t *lv,
+                      char *what, size_t wlen, char *err, size_t errlen)
 {
+    memset(lv, 0, sizeof *lv);
     hw_cfg_t hw;
     if (st->hw_path) {
         if (hw_load(st->hw_path, &hw, err, errlen) != 0)
@@ -526,6 +543,7 @@ static int model_area(const synth_top_t *st, const tech_t *t, double *um2, char 
         const te_cfg_t *e = &hw.te[k];
         power_breakdown_t b;
         power_init(&b);
+        te_pe_levels(e, lv);
         if (opreg) {
             rc = te_area(t, e, &b, err, errlen);
             *um2 = b.total;
@@ -629,19 +647,31 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
     for (size_t i = 0; i < st->nparams; i++)
         printf("%s%s", i ? ", " : "", st->params[i]);
     printf(")%s: %" PRIu64 " cells, %" PRIu64 " flip-flops, %.1f um^2 (NanGate 45 nm X1 cells), "
-           "yosys %.1f s\n", st->nparams ? "" : "", r.cells, r.dffs, r.synth_um2, r.seconds);
+           "longest path %" PRIu64 " gates (%" PRIu64 " into flip-flops), yosys %.1f s\n",
+           st->nparams ? "" : "", r.cells, r.dffs, r.synth_um2, r.levels, r.reg_levels, r.seconds);
     if (!st->compare)
         return 0;
     double model;
     char what[160];
-    if (model_area(st, &tech, &model, what, sizeof what, err, sizeof err) != 0) {
+    te_levels_t lv;
+    if (model_area(st, &tech, &model, &lv, what, sizeof what, err, sizeof err) != 0) {
         fprintf(stderr, "codesim synth: %s\n", err);
         return 1;
     }
     const double dev = model / r.synth_um2 - 1.0;
     printf("model: %s on %s: %.1f um^2, %+.2f%% against synthesis (tolerance %.0f%%)\n", what,
            tech.node, model, 100.0 * dev, 100.0 * tol);
-    return fabs(dev) > tol ? 1 : 0;
+    int bad = fabs(dev) > tol;
+    /* The timing model (te_cost.h) against ltp's counts, for the engines. */
+    if (lv.path && r.levels && r.reg_levels) {
+        const double dp = (double)lv.path / (double)r.levels - 1.0,
+                     dl = (double)lv.loop / (double)r.reg_levels - 1.0;
+        printf("model: longest path %u gates (%u into flip-flops), %+.2f%% (%+.2f%%) against "
+               "synthesis (tolerance %.0f%%)\n", lv.path, lv.loop, 100.0 * dp, 100.0 * dl,
+               100.0 * tol);
+        bad |= fabs(dp) > tol || fabs(dl) > tol;
+    }
+    return bad ? 1 : 0;
 }
 
 /* codesim synth --ratios: the area-efficiency ratio of the compressed-
