@@ -676,10 +676,14 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
 
 /* codesim synth --ratios: the area-efficiency ratio of the compressed-
  * accumulation PE over the MAC-based PE for each engine of the machine (the
- * kind's defaults when it has none), from the area model at one clock and
- * one throughput (both PEs finish a k-step per cycle), beside the HPCA 2025
- * paper's ratios (Wang et al., as quoted in issue 16: 1.27x systolic, 1.28x
- * 3D cube, 1.56x adder tree, 1.44x 2D matrix). */
+ * kind's defaults when it has none), from the area model and the timing
+ * model (te_cost.h): efficiency = MACs per cycle x fmax / area, with both
+ * PEs finishing a k-step per cycle (R x C x D MACs) and fmax the inverse of
+ * the PE's longest path into its flip-flops (the accumulation loop), so the
+ * ratio is (area_mac x loop_mac) / (area_cmp x loop_cmp).  Beside it the
+ * ratio at one clock (area alone) and the HPCA 2025 paper's (Wang et al., as
+ * quoted in issue 16: 1.27x systolic, 1.28x 3D cube, 1.56x adder tree, 1.44x
+ * 2D matrix). */
 static int synth_ratios(const char *node, const char *hw_path)
 {
     static const double paper[TE_KINDS] = {[TE_ADDERTREE] = 1.56, [TE_CUBE] = 1.28,
@@ -697,31 +701,43 @@ static int synth_ratios(const char *node, const char *hw_path)
     } else {
         hw_defaults(&hw);
     }
-    printf("codesim synth: area efficiency, compressed-accumulation PE over MAC-based PE, "
-           "model on %s\n", tech.node);
-    printf("%-10s %-10s %14s %14s %9s %9s\n", "engine", "shape", "mac_um2", "compressed_um2",
-           "model_x", "paper_x");
-    printf("%-10s %-10s %14s %14s %9s %9.2f\n", "systolic", "-", "-", "-", "-", 1.27);
+    printf("codesim synth: area efficiency (MACs/cycle x fmax / area), compressed-accumulation PE "
+           "over MAC-based PE;\narea model on %s, fmax from the timing model's longest path into "
+           "the PE's flip-flops (unit gates)\n", tech.node);
+    printf("%-10s %-9s %11s %11s %8s %8s %9s %9s %8s\n", "engine", "shape", "mac_um2", "cmp_um2",
+           "mac_lvl", "cmp_lvl", "1clock_x", "model_x", "paper_x");
+    printf("%-10s %-9s %11s %11s %8s %8s %9s %9s %8.2f\n", "systolic", "-", "-", "-", "-", "-",
+           "-", "-", 1.27);
     for (int k = 0; k < TE_KINDS; k++) {
         te_cfg_t e = hw.te[k];
         char shape[32];
+        te_levels_t lm, lc;
         snprintf(shape, sizeof shape, "%ux%ux%u", e.rows, e.cols, e.depth);
         e.compressed = 0;
         const double mac = te_grid_um2(&tech, &e, NULL);
+        te_pe_levels(&e, &lm);
         e.compressed = 1;
         const double cmp = te_grid_um2(&tech, &e, NULL);
-        printf("%-10s %-10s %14.1f %14.1f %9.3f %9.2f\n", te_kind_name((te_kind_t)k), shape, mac,
-               cmp, mac / cmp, paper[k]);
+        te_pe_levels(&e, &lc);
+        printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n",
+               te_kind_name((te_kind_t)k), shape, mac, cmp, lm.loop, lc.loop, mac / cmp,
+               mac * lm.loop / (cmp * lc.loop), paper[k]);
     }
-    printf("why they differ: the paper's ratios are throughput per area at each design's\n"
-           "best clock after timing-driven synthesis (Design Compiler, SAED32): taking the\n"
-           "carry-propagate adder out of the accumulation loop lets the compressed PE close\n"
-           "timing at a higher clock (the paper's README: the MAC PE fails above 600 MHz,\n"
-           "its OPT1 PE reaches 900 MHz) and lets the tools use smaller cells.  codesim's\n"
-           "area model (and yosys' generic mapping in codesim synth) has no timing: at one\n"
-           "clock the compressed PE carries a second accumulator word and keeps the final\n"
-           "adder (moved to the write, not removed), so its ratio is below 1.  The systolic\n"
-           "array has no compressed PE option in codesim (rtl/systolic.v is MAC-based).\n");
+    printf("what is still different:\n"
+           "- the paper's ratios come from Design Compiler on SAED32 at each design's best\n"
+           "  clock, with sized cells and real gate delays; here fmax is 1 / (unit gate\n"
+           "  levels) of yosys' generic gates, with no flip-flop overhead, wires or sizing,\n"
+           "  and the area does not grow as timing tightens (it does under Design Compiler).\n"
+           "- codesim's compressed PE keeps each multiplier's own carry-propagate add and\n"
+           "  adds a 3:2 row; the paper's OPT1 PE feeds Booth partial products straight\n"
+           "  into a 6:2 carry-save tree (no carry-propagate add anywhere in the loop),\n"
+           "  which is both shorter and smaller than a multiplier plus a 3:2 row.\n"
+           "- the final carry-propagate add s + c is at the write, off the loop (assumed\n"
+           "  pipelined; its %u levels would otherwise set the clock).\n"
+           "- the systolic array has no compressed PE in codesim (rtl/systolic.v is MAC-\n"
+           "  based); make paper-synth PAPER_DIR=... synthesizes the paper's MAC and OPT1\n"
+           "  OS arrays and prints their efficiency ratio from yosys.\n",
+           te_add_levels(hw.te[0].acc_bits));
     hw_free(&hw);
     return 0;
 }
