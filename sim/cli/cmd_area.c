@@ -196,9 +196,12 @@ static const char synth_usage[] =
     "with --compare, also the model's area of that block of the machine (--hw, else\n"
     "the built-in one) and the deviation, exiting non-zero beyond --tolerance\n"
     "(default 0.10 here).  BLOCK: array (its PE grid; array.fixed_dataflow picks\n"
-    "the fixed-dataflow PE), an engine kind (its PE grid, teng_core of\n"
-    "rtl/tensor_engine.v, synthesized with the machine's engine as parameters when\n"
-    "no --verilog is given), or KIND+opreg (grid and operand registers).\n"
+    "the fixed-dataflow PE), array+opt1 (the OS grid with the HPCA 2025 paper's\n"
+    "OPT1 PE: Booth partial products into a carry-save tree), an engine kind (its\n"
+    "PE grid, teng_core of rtl/tensor_engine.v, synthesized with the machine's\n"
+    "engine as parameters when no --verilog is given), or KIND+opreg (grid and\n"
+    "operand registers).  Engines also get the timing model's path lengths against\n"
+    "yosys' `ltp -noff` (longest path, and longest path into a flip-flop).\n"
     "\n"
     "       codesim synth --ratios [--hw FILE] [--tech NODE]\n"
     "\n"
@@ -539,6 +542,17 @@ static int model_area(const synth_top_t *st, const tech_t *t, double *um2, te_le
                    : power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, NULL);
         snprintf(what, wlen, "%ux%u %s array grid%s", a->rows, a->cols,
                  systolic_dataflow_name(a->dataflow), hw.fixed_dataflow ? " (fixed dataflow)" : "");
+    } else if (!strcmp(base, "array") && plus && !strcmp(plus + 1, "opt1")) {
+        const systolic_cfg_t *a = &hw.array;
+        if (a->dataflow != SYSTOLIC_OS) {
+            snprintf(err, errlen, "--compare array+opt1: the paper's OPT1 array is "
+                                  "output-stationary (array.dataflow: os)");
+            rc = -1;
+        } else {
+            *um2 = power_grid_opt1_um2(t, a, NULL);
+            snprintf(what, wlen, "%ux%u os array grid with the paper's OPT1 PE", a->rows,
+                     a->cols);
+        }
     } else if (te_kind_parse(base, &k) == 0 && (!plus || opreg)) {
         const te_cfg_t *e = &hw.te[k];
         power_breakdown_t b;
@@ -554,8 +568,8 @@ static int model_area(const synth_top_t *st, const tech_t *t, double *um2, te_le
                  te_kind_name(k), e->compressed ? "compressed" : "MAC",
                  opreg ? " + operand registers" : "");
     } else {
-        snprintf(err, errlen, "--compare: '%s' is not array, addertree, cube or matrix2d "
-                              "(optionally KIND+opreg)", st->compare);
+        snprintf(err, errlen, "--compare: '%s' is not array, array+opt1, addertree, cube or "
+                              "matrix2d (optionally KIND+opreg)", st->compare);
         rc = -1;
     }
     hw_free(&hw);
