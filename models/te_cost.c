@@ -66,6 +66,25 @@ void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out)
     out->path = out->loop > out->write ? out->loop : out->write;
 }
 
+void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out)
+{
+    if (opt1) {
+        uint32_t words = (a->w_bits + 1) / 2 + 2, layers = 0;
+        while (words > 2) {
+            words = 2 * (words / 3) + words % 3;
+            layers++;
+        }
+        out->loop = 5 + 3 * layers + 1;
+    } else {
+        const uint32_t pw = a->in_bits + a->w_bits;
+        const uint32_t ext = a->acc_bits > pw ? a->acc_bits - pw : 0;
+        const uint32_t sel = !fixed ? 2 : a->dataflow == SYSTOLIC_OS ? 1 : 0;
+        out->loop = te_mul_levels(a->in_bits, a->w_bits) + 2 + 2 * ext + sel;
+    }
+    out->write = 0;
+    out->path = out->loop;
+}
+
 int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *err,
             size_t errlen)
 {

@@ -70,6 +70,15 @@ int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *
 typedef struct {
     uint32_t loop, write, path;
 } te_levels_t;
+/* The systolic array's PE on the same laws: MAC-based (rtl/systolic.v, or
+ * with fixed the paper's fixed-dataflow pe.v: OS a clear gate, 1 level, WS
+ * none, in place of the 2 select levels) or, with opt1, the paper's OPT1 OS
+ * PE (power_grid_opt1_um2): a radix-4 Booth row (5 levels, rtl/synth/
+ * parts.v booth_row), a carry-save tree of ceil(w/2) + 2 words to two, 3
+ * levels per layer of 3:2 rows (parts.v csa3: 3), and the clear gate; no
+ * carry-propagate add.  write and path as above (no write path: its
+ * outputs are registers). */
+void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out);
 uint32_t te_add_levels(uint32_t w);
 uint32_t te_mul_levels(uint32_t n, uint32_t m);
 void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out);

@@ -33,6 +33,14 @@ module dot2 #(parameter integer N = 8) (
     assign y = a0 * b0 + a1 * b1;
 endmodule
 
+// One row of 3:2 full adders (carry-save): 3 gate levels.
+module csa3 #(parameter integer W = 32) (
+    input wire [W-1:0] x, input wire [W-1:0] y, input wire [W-1:0] z,
+    output wire [W-1:0] s, output wire [W-1:0] c);
+    assign s = x ^ y ^ z;
+    assign c = ((x & y) | (y & z) | (x & z)) << 1;
+endmodule
+
 // One radix-4 Booth partial product of an N-bit signed multiplicand for one
 // 3-bit window of the multiplier: 0, +-x or +-2x as N+2 bits and the negate
 // bit (the +1 of the two's complement goes into the tree).  Written here

@@ -540,6 +540,7 @@ static int model_area(const synth_top_t *st, const tech_t *t, double *um2, te_le
         *um2 = hw.fixed_dataflow
                    ? power_grid_fixed_um2(t, a, NULL)
                    : power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, NULL);
+        te_array_pe_levels(a, hw.fixed_dataflow, 0, lv);
         snprintf(what, wlen, "%ux%u %s array grid%s", a->rows, a->cols,
                  systolic_dataflow_name(a->dataflow), hw.fixed_dataflow ? " (fixed dataflow)" : "");
     } else if (!strcmp(base, "array") && plus && !strcmp(plus + 1, "opt1")) {
@@ -550,6 +551,7 @@ static int model_area(const synth_top_t *st, const tech_t *t, double *um2, te_le
             rc = -1;
         } else {
             *um2 = power_grid_opt1_um2(t, a, NULL);
+            te_array_pe_levels(a, 1, 1, lv);
             snprintf(what, wlen, "%ux%u os array grid with the paper's OPT1 PE", a->rows,
                      a->cols);
         }
@@ -672,19 +674,24 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
         fprintf(stderr, "codesim synth: %s\n", err);
         return 1;
     }
-    const double dev = model / r.synth_um2 - 1.0;
-    printf("model: %s on %s: %.1f um^2, %+.2f%% against synthesis (tolerance %.0f%%)\n", what,
-           tech.node, model, 100.0 * dev, 100.0 * tol);
-    int bad = fabs(dev) > tol;
-    /* The timing model (te_cost.h) against ltp's counts, for the engines. */
+    int bad = 0;
+    /* First the timing model (te_cost.h) against ltp's counts. */
     if (lv.path && r.levels && r.reg_levels) {
         const double dp = (double)lv.path / (double)r.levels - 1.0,
                      dl = (double)lv.loop / (double)r.reg_levels - 1.0;
         printf("model: longest path %u gates (%u into flip-flops), %+.2f%% (%+.2f%%) against "
                "synthesis (tolerance %.0f%%)\n", lv.path, lv.loop, 100.0 * dp, 100.0 * dl,
                100.0 * tol);
-        bad |= fabs(dp) > tol || fabs(dl) > tol;
+        /* Held to the tolerance on the engines (codesim's own teng_core);
+         * for an array, printed only. */
+        if (strncmp(st->compare, "array", 5) != 0)
+            bad |= fabs(dp) > tol || fabs(dl) > tol;
     }
+    /* The area line last (tests read it). */
+    const double dev = model / r.synth_um2 - 1.0;
+    printf("model: %s on %s: %.1f um^2, %+.2f%% against synthesis (tolerance %.0f%%)\n", what,
+           tech.node, model, 100.0 * dev, 100.0 * tol);
+    bad |= fabs(dev) > tol;
     return bad ? 1 : 0;
 }
 
@@ -720,8 +727,21 @@ static int synth_ratios(const char *node, const char *hw_path)
            "the PE's flip-flops (unit gates)\n", tech.node);
     printf("%-10s %-9s %11s %11s %8s %8s %9s %9s %8s\n", "engine", "shape", "mac_um2", "cmp_um2",
            "mac_lvl", "cmp_lvl", "1clock_x", "model_x", "paper_x");
-    printf("%-10s %-9s %11s %11s %8s %8s %9s %9s %8.2f\n", "systolic", "-", "-", "-", "-", "-",
-           "-", "-", 1.27);
+    {
+        /* The systolic row: the machine's array as the paper's fixed-
+         * dataflow OS array, MAC-based PE against its OPT1 PE. */
+        systolic_cfg_t a = hw.array;
+        a.dataflow = SYSTOLIC_OS;
+        te_levels_t lm, lo;
+        const double mac = power_grid_fixed_um2(&tech, &a, NULL);
+        const double opt = power_grid_opt1_um2(&tech, &a, NULL);
+        te_array_pe_levels(&a, 1, 0, &lm);
+        te_array_pe_levels(&a, 1, 1, &lo);
+        char shape[32];
+        snprintf(shape, sizeof shape, "%ux%u os", a.rows, a.cols);
+        printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n", "systolic", shape, mac, opt,
+               lm.loop, lo.loop, mac / opt, mac * lm.loop / (opt * lo.loop), 1.27);
+    }
     for (int k = 0; k < TE_KINDS; k++) {
         te_cfg_t e = hw.te[k];
         char shape[32];
@@ -742,15 +762,23 @@ static int synth_ratios(const char *node, const char *hw_path)
            "  clock, with sized cells and real gate delays; here fmax is 1 / (unit gate\n"
            "  levels) of yosys' generic gates, with no flip-flop overhead, wires or sizing,\n"
            "  and the area does not grow as timing tightens (it does under Design Compiler).\n"
+           "  The paper repository's own Design Compiler reports (area at the shortest\n"
+           "  clock period that met timing, MAC over OPT1) give 1.45x for the OS PE\n"
+           "  (1449 um^2 at 1.667 ns, 1499 at 1.11), 2.18x for the 16x16 OS array\n"
+           "  (376683 at 6.5, 362483 at 3.1) and 1.49x for the 8x8x8 cube (498012 at 6.3,\n"
+           "  524725 at 4.0).\n"
            "- codesim's compressed PE keeps each multiplier's own carry-propagate add and\n"
            "  adds a 3:2 row; the paper's OPT1 PE feeds Booth partial products straight\n"
            "  into a 6:2 carry-save tree (no carry-propagate add anywhere in the loop),\n"
            "  which is both shorter and smaller than a multiplier plus a 3:2 row.\n"
            "- the final carry-propagate add s + c is at the write, off the loop (assumed\n"
            "  pipelined; its %u levels would otherwise set the clock).\n"
-           "- the systolic array has no compressed PE in codesim (rtl/systolic.v is MAC-\n"
-           "  based); make paper-synth PAPER_DIR=... synthesizes the paper's MAC and OPT1\n"
-           "  OS arrays and prints their efficiency ratio from yosys.\n",
+           "- systolic: the paper's OPT1 PE (Booth rows into a carry-save tree, no\n"
+           "  carry-propagate add; power_grid_opt1_um2), area only: rtl/systolic.v has no\n"
+           "  such PE.  On the paper's Verilog yosys measures 20 levels where the model\n"
+           "  says 15 (its Booth generator is 10 levels deep, a textbook Booth row 5), so\n"
+           "  this row overstates the gain; make paper-synth PAPER_DIR=... prints the\n"
+           "  synthesized ratios.\n",
            te_add_levels(hw.te[0].acc_bits));
     hw_free(&hw);
     return 0;
