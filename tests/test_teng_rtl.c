@@ -4,6 +4,7 @@
  * sizes 1, multiples of the engine, non-multiples and far larger), on small
  * shapes whose libraries mk/teng.mk builds ahead.  Values (also against the
  * naive GEMM), cycle counts and every cycle's port activity must agree. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,46 @@ START_TEST(test_synth_paper_os_array_when_present)
 }
 END_TEST
 
+/* codesim synth --ratios (no yosys): one row per engine and the systolic
+ * array, each with the paper's ratio (HPCA 2025, as quoted in issue 16)
+ * beside the model's, and the model's area efficiency at each PE's own
+ * fmax above 1 (the compressed PE's shorter loop outweighs its larger
+ * area, as the paper finds) while at one clock it is below 1. */
+START_TEST(test_synth_ratios_beside_paper)
+{
+    static const struct {
+        const char *engine;
+        double paper;
+    } want[] = {{"systolic", 1.27}, {"addertree", 1.56}, {"cube", 1.28}, {"matrix2d", 1.44}};
+    char full[512], line[1024];
+    snprintf(full, sizeof full, "%s synth --ratios --tech yosys45 2>&1", bin());
+    FILE *p = popen(full, "r");
+    ck_assert_ptr_nonnull(p);
+    int seen[4] = {0};
+    while (fgets(line, sizeof line, p)) {
+        char name[32], shape[32], os[8];
+        double mac, cmp, one, model, paper;
+        unsigned lm, lc;
+        int n = sscanf(line, "%31s %31s %lf %lf %u %u %lf %lf %lf", name, shape, &mac, &cmp, &lm,
+                       &lc, &one, &model, &paper);
+        if (n != 9) /* the systolic row's shape is "32x32 os" */
+            n = sscanf(line, "%31s %31s %7s %lf %lf %u %u %lf %lf %lf", name, shape, os, &mac,
+                       &cmp, &lm, &lc, &one, &model, &paper) - 1;
+        if (n != 9)
+            continue;
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(name, want[i].engine)) {
+                seen[i] = 1;
+                ck_assert_msg(fabs(paper - want[i].paper) < 1e-9, "%s", line);
+                ck_assert_msg(one < 1.0 && model > 1.0 && lc < lm, "%s", line);
+            }
+    }
+    ck_assert_int_eq(pclose(p), 0);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(seen[i], "no row for %s", want[i].engine);
+}
+END_TEST
+
 Suite *teng_rtl_suite(void)
 {
     Suite *s = suite_create("teng_rtl");
@@ -127,6 +168,7 @@ Suite *teng_rtl_suite(void)
     tcase_add_loop_test(ts, test_synth_engine_grid_within_10_percent, 0,
                         (int)(sizeof synth_cfgs / sizeof synth_cfgs[0]));
     tcase_add_test(ts, test_synth_paper_os_array_when_present);
+    tcase_add_test(ts, test_synth_ratios_beside_paper);
     suite_add_tcase(s, ts);
     return s;
 }
