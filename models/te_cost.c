@@ -56,7 +56,7 @@ void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out)
     const uint32_t prod = te_mul_levels(cfg->in_bits, cfg->w_bits) + 4 * ceil_log2(cfg->depth);
     const uint32_t sel = 2;
     if (cfg->compressed) {
-        out->loop = prod + 2 + sel;
+        out->loop = prod + 3 + sel;   /* the 3:2 row: 3 levels (parts.v csa3) */
         out->write = te_add_levels(cfg->acc_bits);
     } else {
         const uint32_t ext = cfg->acc_bits > pw ? cfg->acc_bits - pw : 0;

@@ -54,10 +54,12 @@ int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *
  *                                             12x12 46, 16x16 59), its own
  *                                             carry-propagate add included
  *   one adder-tree level          +4         (a0*b0 + a1*b1: 34 = mul 30 + 4)
- * Composition: an adder fed by a multiplier (or tree) of PW bits overlaps
- * its low PW bits with that source's own ripple and adds 2 levels, then 2
- * per bit above PW (its sign extension); the 3:2 row is one XOR3 (2
- * levels); the enable and load selects in front of the accumulator flip-
+ *   one row of 3:2 full adders    3          (csa3, 32 bits: 3)
+ * Composition (assumed from the structure, not fitted): an adder fed by a
+ * multiplier (or tree) of PW bits overlaps its low PW bits with that
+ * source's own ripple and adds 2 levels, then 2 per bit above PW (its sign
+ * extension; c + a*b alone, fmaw 8x8 into 32 bits, measures 57 against this
+ * law's 63); the enable and load selects in front of the accumulator flip-
  * flops 2 levels.  A tree of D inputs has ceil(log2 D) levels (balanced;
  * rtl/tensor_engine.v writes it as a chain, which yosys keeps: 4 levels
  * more per input beyond a balanced tree's, see the README).

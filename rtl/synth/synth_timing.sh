@@ -18,9 +18,9 @@ for w in 8 16 32; do part addw $((2 * w - 2)) W=$w; done
 for n in 4 8 16; do part mulw $((4 * n - 3)) N=$n M=$n; done
 part fmaw "$((2 * 16 - 3)) + 2 + 2 x 16 = 63" N=8 W=32
 part dot2 "29 + 4 = 33" N=8
-part csa3 "3 (te_array_pe_levels)" W=32
-part booth_row "5 (te_array_pe_levels); area: 2 mux bits per bit, power.h" N=8
-part booth_row "5; area: 2 mux bits per bit, power.h" N=16
+part csa3 3 W=32
+part booth_row 5 N=8
+part booth_row 5 N=16
 for d in 1 2 4; do
     for x in false true; do
         printf 'name: t\ncube:\n  rows: 1\n  cols: 1\n  depth: %s\n  compressed: %s\n' "$d" "$x" > "$OUT/cube_$d$x.yaml"
