@@ -47,15 +47,7 @@ deps:
 	for d in $(CMD_DEPS); do command -v $${d%%:*} >/dev/null 2>&1 || missing="$$missing $${d##*:}"; done; \
 	for d in $(PC_DEPS); do pkg-config --exists $${d%%:*} 2>/dev/null || missing="$$missing $${d##*:}"; done; \
 	for d in $(FILE_DEPS); do compgen -G "$${d%%:*}" >/dev/null || missing="$$missing $${d##*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
-	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
-	  else echo "deps: missing$$missing: run 'make deps' as root or install them with apt-get" >&2; exit 1; fi; \
-	  echo "deps: installing$$missing"; \
-	  $$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null \
-	  || { echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
-	fi
+	mk/apt-install.sh deps $$missing
 
 # The git revision lands in one generated header, rewritten only when it
 # changes; only the files that print or store it include it (sim/cli/main.c,

@@ -53,7 +53,8 @@ const char *mapper_phase_name(mapper_phase_t p)
 
 const char *mapper_unit_name(mapper_unit_t u)
 {
-    static const char *const n[] = {"systolic", "vector", "lut", "pim", "link", "gpu"};
+    static const char *const n[] = {"systolic", "vector", "lut",  "pim",
+                                    "link",     "gpu",    "addertree", "cube", "matrix2d"};
     return n[u];
 }
 

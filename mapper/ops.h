@@ -48,19 +48,28 @@ typedef enum { MAPPER_PREFILL, MAPPER_DECODE } mapper_phase_t;
  * on the vector unit; weight GEMM/GEMVs with 1..4-bit weights on the LUT
  * tensor core when the hardware has one (models/lut_tc.h); decode attention
  * GEMVs (qk, sv) on PIM when the hardware has it (models/pim_gemv.h);
- * every other GEMM/GEMV on the systolic array.  LINK and GPU are never
+ * every other GEMM/GEMV on the core's tensor engine when the hardware has
+ * one (ADDERTREE, CUBE, MATRIX2D: MAPPER_UNIT_TE + te_kind_t, models/
+ * tensor_engine.h) and the op's widths fit it, else on the systolic array.
+ * LINK and GPU are never
  * chosen by the mapper: sim/run/npu.c books a tensor-parallel all-reduce on
  * the device link, and every op of `--mode gpu` on the GPU. */
 typedef enum {
     MAPPER_UNIT_SYSTOLIC, MAPPER_UNIT_VECTOR, MAPPER_UNIT_LUT, MAPPER_UNIT_PIM,
-    MAPPER_UNIT_LINK, MAPPER_UNIT_GPU
+    MAPPER_UNIT_LINK, MAPPER_UNIT_GPU,
+    MAPPER_UNIT_ADDERTREE, MAPPER_UNIT_CUBE, MAPPER_UNIT_MATRIX2D   /* in te_kind_t order */
 } mapper_unit_t;
+#define MAPPER_UNIT_TE MAPPER_UNIT_ADDERTREE
+#define MAPPER_UNIT_IS_TE(u) ((u) >= MAPPER_UNIT_ADDERTREE && (u) <= MAPPER_UNIT_MATRIX2D)
 
 typedef enum {   /* loop orders, outer to inner */
     MAPPER_MNK, MAPPER_MKN, MAPPER_NMK, MAPPER_NKM, MAPPER_KMN, MAPPER_KNM, MAPPER_ORDERS
 } mapper_order_t;
 
 /* The cost of a GEMM/GEMV on its unit.  Systolic: the searched tiling.
+ * Tensor engine: the searched tiling with the engine's fold (R x C x D) in
+ * place of the array's R x C (mapper/tiling.c); utilization MACs / (R*C*D
+ * * cycles).
  * LUT: the unit tiles the GEMM itself; tm/tn/tk = the LUT's tile, order =
  * mkn (its fixed loop order), tiles = lut_runs per instance: 1, or the
  * column blocks when min(tm, M) rows of all N outputs overflow the LUT's
@@ -75,7 +84,7 @@ typedef struct {
     mapper_order_t order;
     int resident;                  /* 1: A, B and O tiles each fit one buffer half;
                                       0: the whole GEMM as one tile, chunked by the engine
-                                      (systolic only; 0 on LUT and PIM) */
+                                      (array and tensor engines; 0 on LUT and PIM) */
     uint64_t tiles;                /* tiles per instance (LUT: runs; PIM: 1) */
     uint64_t cycles;               /* all instances (PIM: DRAM clock cycles) */
     uint64_t dram_bytes;           /* all instances, read + write (PIM: inside the banks) */

@@ -20,6 +20,12 @@
  * start, so reuse does not shorten cycles: cycles are an upper bound that
  * the search minimizes first, bytes second.
  *
+ * On a tensor engine (models/tensor_engine.h) the same search runs with the
+ * engine's fold in place of the array: tile sizes are multiples of its R
+ * (M), C (N) and D (K), element sizes are its in_bits, w_bits and acc_bits,
+ * and a tile costs te_run_layer (models/te_cost.h: folds x ceil(tk/D) + 3
+ * compute cycles, against the tile's DRAM traffic) from a cold start.
+ *
  * LUT and PIM ops are not tiled here: the LUT tensor core tiles a GEMM
  * itself (models/lut_tc.h) and a PIM kernel is mapped onto the banks by
  * models/pim_gemv.c, so each op costs one run of that model, memoized per
@@ -29,6 +35,7 @@
 
 #include "../models/lut_tc.h"
 #include "../models/engine.h"
+#include "../models/te_cost.h"
 #include "../models/util.h"
 
 #include <inttypes.h>
@@ -103,10 +110,22 @@ static memo_ent_t *memo_add(memo_t *t, uint64_t m, uint64_t n, uint64_t k, uint6
 
 /* ---- context -------------------------------------------------------------- */
 
+/* The matrix unit a tiling is for: the array or a tensor engine. */
+typedef struct {
+    int te;                      /* 1: the tensor engine of kind `kind` */
+    te_kind_t kind;
+    uint64_t R, C, D;            /* tile-size bases of M, N and K (array: rows, cols, rows) */
+    uint64_t pes;                /* MACs per cycle at full use (array R*C, engine R*C*D) */
+    uint64_t ab, bb, ob;         /* bytes per A, B, O element */
+    uint64_t v;                  /* memo variant: 0 the array, 1 + kind an engine */
+} geom_t;
+
 struct mapper_ctx {
     hw_cfg_t hw;                 /* copy without text */
     uint64_t ab, bb, ob;         /* bytes per A, B, O element on the array */
     uint64_t hi, hf, ho;         /* half of each scratchpad, bytes */
+    geom_t arr, eng;             /* the array; the engine when has_eng */
+    int has_eng;
     memo_t engine, search;
     memo_t lut, pim;             /* one instance's cost on the LUT / PIM */
     mapper_stats_t st;
@@ -125,6 +144,20 @@ mapper_ctx_t *mapper_ctx_new(const hw_cfg_t *hw)
     c->hi = hw->sram.ifmap_bytes / 2;
     c->hf = hw->sram.filter_bytes / 2;
     c->ho = hw->sram.ofmap_bytes / 2;
+    c->arr = (geom_t){0, TE_ADDERTREE, hw->array.rows, hw->array.cols, hw->array.rows,
+                      (uint64_t)hw->array.rows * hw->array.cols, c->ab, c->bb, c->ob, 0};
+    /* The engine: the last present kind (models/block.c runs a layer on the
+     * last present row that takes it, in te_kind_t order). */
+    for (int k = 0; k < TE_KINDS; k++) {
+        if (!hw->has_te[k])
+            continue;
+        const te_cfg_t *e = &hw->te[k];
+        c->has_eng = 1;
+        c->eng = (geom_t){1, (te_kind_t)k, e->rows, e->cols, e->depth,
+                          (uint64_t)e->rows * e->cols * e->depth, util_ceil_div(e->in_bits, 8),
+                          util_ceil_div(e->w_bits, 8), util_ceil_div(e->acc_bits, 8),
+                          1 + (uint64_t)k};
+    }
     return c;
 }
 
@@ -271,11 +304,19 @@ int mapper_place(const mapper_ctx_t *c, const mapper_op_t *op, mapper_unit_t *un
         *unit = MAPPER_UNIT_PIM;
         return 0;
     }
+    if (c->has_eng) {
+        const te_cfg_t *e = &c->hw.te[c->eng.kind];
+        if (op->abits <= e->in_bits && op->bbits <= e->w_bits) {
+            *unit = (mapper_unit_t)(MAPPER_UNIT_TE + c->eng.kind);
+            return 0;
+        }
+    }
     const systolic_cfg_t *a = &c->hw.array;
     if (op->abits > a->in_bits || op->bbits > a->w_bits) {
         snprintf(err, errlen, "op %s: %u-bit A and %u-bit %s do not fit the array's %u-bit "
-                 "in_bits and %u-bit w_bits", op->name, op->abits, op->bbits,
-                 op->b_weight ? "weights" : "K/V", a->in_bits, a->w_bits);
+                 "in_bits and %u-bit w_bits%s", op->name, op->abits, op->bbits,
+                 op->b_weight ? "weights" : "K/V", a->in_bits, a->w_bits,
+                 c->has_eng ? " (nor the engine's)" : "");
         return -1;
     }
     *unit = MAPPER_UNIT_SYSTOLIC;
@@ -284,17 +325,20 @@ int mapper_place(const mapper_ctx_t *c, const mapper_op_t *op, mapper_unit_t *un
 
 /* ---- costing -------------------------------------------------------------- */
 
-static int engine_cost(mapper_ctx_t *c, uint64_t m, uint64_t n, uint64_t k, uint64_t *cycles,
-                       uint64_t *bytes, char *err, size_t errlen)
+static int engine_cost(mapper_ctx_t *c, const geom_t *u, uint64_t m, uint64_t n, uint64_t k,
+                       uint64_t *cycles, uint64_t *bytes, char *err, size_t errlen)
 {
-    memo_ent_t *e = memo_find(&c->engine, m, n, k, 0);
+    memo_ent_t *e = memo_find(&c->engine, m, n, k, u->v);
     if (!e) {
         layer_stats_t st;
         const systolic_gemm_t g = {m, n, k};
-        if (engine_run_gemm(&c->hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err, errlen) != 0)
+        const te_gemm_t tg = {m, n, k};
+        if (u->te ? te_run_layer(&c->hw, u->kind, &tg, &st, NULL, NULL, err, errlen) != 0
+                  : engine_run_gemm(&c->hw, &g, ENGINE_FAST, NULL, NULL, NULL, &st, err,
+                                    errlen) != 0)
             return -1;
         c->st.engine_runs++;
-        e = memo_add(&c->engine, m, n, k, 0);
+        e = memo_add(&c->engine, m, n, k, u->v);
         if (!e) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -307,10 +351,15 @@ static int engine_cost(mapper_ctx_t *c, uint64_t m, uint64_t n, uint64_t k, uint
     return 0;
 }
 
+static int fits(const mapper_ctx_t *c, const geom_t *u, const mapper_tiling_t *t)
+{
+    return t->tm * t->tk * u->ab <= c->hi && t->tk * t->tn * u->bb <= c->hf &&
+           t->tm * t->tn * u->ob <= c->ho;
+}
+
 int mapper_tiling_fits(const mapper_ctx_t *c, const mapper_tiling_t *t)
 {
-    return t->tm * t->tk * c->ab <= c->hi && t->tk * t->tn * c->bb <= c->hf &&
-           t->tm * t->tn * c->ob <= c->ho;
+    return fits(c, &c->arr, t);
 }
 
 static char inner_of(mapper_order_t o)
@@ -319,23 +368,24 @@ static char inner_of(mapper_order_t o)
 }
 
 /* Traffic outside the tiles for order o (see the header comment). */
-static uint64_t order_bytes(const mapper_ctx_t *c, const systolic_gemm_t *g, const mapper_tiling_t *t,
-                            mapper_order_t o, uint64_t *psum_reads)
+static uint64_t order_bytes(const mapper_ctx_t *c, const geom_t *u, const systolic_gemm_t *g,
+                            const mapper_tiling_t *t, mapper_order_t o, uint64_t *psum_reads)
 {
     const uint64_t nm = util_ceil_div(g->m, t->tm), nn = util_ceil_div(g->n, t->tn),
                    nk = util_ceil_div(g->k, t->tk);
-    const uint64_t A = g->m * g->k * c->ab, B = g->k * g->n * c->bb, O = g->m * g->n * c->ob;
+    const uint64_t A = g->m * g->k * u->ab, B = g->k * g->n * u->bb, O = g->m * g->n * u->ob;
     const char in = inner_of(o);
     const int a_once = in == 'n' || A <= c->hi;
     const int b_once = in == 'm' || B <= c->hf;
-    const int o_once = nk == 1 || (in == 'k' && t->tm * t->tn * c->ob <= c->ho);
+    const int o_once = nk == 1 || (in == 'k' && t->tm * t->tn * u->ob <= c->ho);
     *psum_reads = o_once ? 0 : (nk - 1) * O;
     return (a_once ? A : nn * A) + (b_once ? B : nm * B) + (o_once ? O : (2 * nk - 1) * O);
 }
 
 /* Cycles and in-tile extra bytes of the tile grid, order-independent. */
-static int grid_cost(mapper_ctx_t *c, const systolic_gemm_t *g, const mapper_tiling_t *t,
-                     uint64_t *cycles, uint64_t *extra, char *err, size_t errlen)
+static int grid_cost(mapper_ctx_t *c, const geom_t *u, const systolic_gemm_t *g,
+                     const mapper_tiling_t *t, uint64_t *cycles, uint64_t *extra, char *err,
+                     size_t errlen)
 {
     const uint64_t d[3] = {g->m, g->n, g->k}, ts[3] = {t->tm, t->tn, t->tk};
     uint64_t cnt[3][2], sz[3][2];
@@ -353,9 +403,9 @@ static int grid_cost(mapper_ctx_t *c, const systolic_gemm_t *g, const mapper_til
                     continue;
                 const uint64_t tm = sz[0][a], tn = sz[1][b], tk = sz[2][k];
                 uint64_t cy, by;
-                if (engine_cost(c, tm, tn, tk, &cy, &by, err, errlen) != 0)
+                if (engine_cost(c, u, tm, tn, tk, &cy, &by, err, errlen) != 0)
                     return -1;
-                const uint64_t tile = tm * tk * c->ab + tk * tn * c->bb + tm * tn * c->ob;
+                const uint64_t tile = tm * tk * u->ab + tk * tn * u->bb + tm * tn * u->ob;
                 *cycles += n * cy;
                 *extra += n * (by > tile ? by - tile : 0);
             }
@@ -379,11 +429,11 @@ static int scale_checked(mapper_tiling_t *t, uint64_t count, char *err, size_t e
 
 /* Fills t's results for its tile sizes, choosing the best order when
  * pick_order, else costing t->order. */
-static int cost(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count, mapper_tiling_t *t,
-                int pick_order, char *err, size_t errlen)
+static int cost(mapper_ctx_t *c, const geom_t *u, const systolic_gemm_t *g, uint64_t count,
+                mapper_tiling_t *t, int pick_order, char *err, size_t errlen)
 {
     uint64_t cycles, extra;
-    if (grid_cost(c, g, t, &cycles, &extra, err, errlen) != 0)
+    if (grid_cost(c, u, g, t, &cycles, &extra, err, errlen) != 0)
         return -1;
     const uint64_t bpc = c->hw.dma.bytes_per_cycle;
     uint64_t best_cy = UINT64_MAX, best_by = UINT64_MAX;
@@ -391,7 +441,7 @@ static int cost(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count, mappe
         if (!pick_order && o != (int)t->order)
             continue;
         uint64_t psum;
-        const uint64_t by = order_bytes(c, g, t, (mapper_order_t)o, &psum) + extra;
+        const uint64_t by = order_bytes(c, u, g, t, (mapper_order_t)o, &psum) + extra;
         const uint64_t cy = cycles + util_ceil_div(psum, bpc);
         if (cy < best_cy || (cy == best_cy && by < best_by)) {
             best_cy = cy, best_by = by;
@@ -403,9 +453,9 @@ static int cost(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count, mappe
     t->dram_bytes = best_by;
     /* shapes passed systolic_gemm_check: M*N*K and each operand fit */
     uint64_t comp = 0, x;
-    int ovf = util_mul_u64(g->m * g->k, c->ab, &x) || util_acc_u64(&comp, x) ||
-              util_mul_u64(g->k * g->n, c->bb, &x) || util_acc_u64(&comp, x) ||
-              util_mul_u64(g->m * g->n, c->ob, &x) || util_acc_u64(&comp, x);
+    int ovf = util_mul_u64(g->m * g->k, u->ab, &x) || util_acc_u64(&comp, x) ||
+              util_mul_u64(g->k * g->n, u->bb, &x) || util_acc_u64(&comp, x) ||
+              util_mul_u64(g->m * g->n, u->ob, &x) || util_acc_u64(&comp, x);
     t->compulsory_bytes = comp;
     if (ovf || scale_checked(t, count, err, errlen) != 0) {
         if (ovf)
@@ -413,7 +463,7 @@ static int cost(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count, mappe
         return -1;
     }
     t->utilization = (double)count * (double)g->m * (double)g->n * (double)g->k /
-                     ((double)c->hw.array.rows * c->hw.array.cols * (double)t->cycles);
+                     ((double)u->pes * (double)t->cycles);
     return 0;
 }
 
@@ -427,7 +477,7 @@ int mapper_cost_tiling(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count
     if (t->tm > g->m) t->tm = g->m;
     if (t->tn > g->n) t->tn = g->n;
     if (t->tk > g->k) t->tk = g->k;
-    return cost(c, g, count, t, 0, err, errlen);
+    return cost(c, &c->arr, g, count, t, 0, err, errlen);
 }
 
 /* ---- the search ----------------------------------------------------------- */
@@ -461,8 +511,8 @@ static int cand_cmp(const void *a, const void *b)
 
 /* Lower bound on a tiling's cycles: every tile takes at least its closed-form
  * compute time and the DRAM time of one A, B and O tile. */
-static uint64_t lower_bound(const mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t tm,
-                            uint64_t tn, uint64_t tk)
+static uint64_t lower_bound(const mapper_ctx_t *c, const geom_t *u, const systolic_gemm_t *g,
+                            uint64_t tm, uint64_t tn, uint64_t tk)
 {
     const uint64_t d[3] = {g->m, g->n, g->k}, ts[3] = {tm, tn, tk};
     uint64_t cnt[3][2], sz[3][2], lb = 0;
@@ -477,12 +527,22 @@ static uint64_t lower_bound(const mapper_ctx_t *c, const systolic_gemm_t *g, uin
                 if (!n)
                     continue;
                 const systolic_gemm_t tg = {sz[0][a], sz[1][b], sz[2][k]};
-                systolic_counts_t sc;
-                if (systolic_count(&c->hw.array, &tg, &sc, NULL, 0) != 0)
-                    return UINT64_MAX; /* counts beyond 64 bits: never the best */
-                const uint64_t bytes = tg.m * tg.k * c->ab + tg.k * tg.n * c->bb + tg.m * tg.n * c->ob;
+                uint64_t comp;
+                if (u->te) {
+                    const te_gemm_t eg = {tg.m, tg.n, tg.k};
+                    te_counts_t ec;
+                    if (te_count(&c->hw.te[u->kind], &eg, &ec, NULL, 0) != 0)
+                        return UINT64_MAX;
+                    comp = ec.compute_cycles;
+                } else {
+                    systolic_counts_t sc;
+                    if (systolic_count(&c->hw.array, &tg, &sc, NULL, 0) != 0)
+                        return UINT64_MAX; /* counts beyond 64 bits: never the best */
+                    comp = sc.compute_cycles;
+                }
+                const uint64_t bytes = tg.m * tg.k * u->ab + tg.k * tg.n * u->bb + tg.m * tg.n * u->ob;
                 const uint64_t dma = util_ceil_div(bytes, c->hw.dma.bytes_per_cycle);
-                lb += n * util_max_u64(sc.compute_cycles, dma);
+                lb += n * util_max_u64(comp, dma);
             }
     return lb;
 }
@@ -496,13 +556,16 @@ static int better(const mapper_tiling_t *a, const mapper_tiling_t *b)
     return a->tiles < b->tiles;
 }
 
-static int search(mapper_ctx_t *c, const systolic_gemm_t *g, mapper_tiling_t *best, char *err,
-                  size_t errlen)
+static int search(mapper_ctx_t *c, const geom_t *u, const systolic_gemm_t *g,
+                  mapper_tiling_t *best, char *err, size_t errlen)
 {
-    const uint64_t R = c->hw.array.rows, C = c->hw.array.cols;
+    /* An engine needs one fold's operands and outputs resident (the
+     * smallest tile, R x C x D); the hardware file's check says the same. */
+    if (u->te && te_fold_check(&c->hw, u->kind, err, errlen) != 0)
+        return -1;
     uint64_t vm[MAX_CAND], vn[MAX_CAND], vk[MAX_CAND];
-    const size_t nm = dim_candidates(g->m, R, vm), nn = dim_candidates(g->n, C, vn),
-                 nk = dim_candidates(g->k, R, vk);
+    const size_t nm = dim_candidates(g->m, u->R, vm), nn = dim_candidates(g->n, u->C, vn),
+                 nk = dim_candidates(g->k, u->D, vk);
     cand_t *cand = malloc((nm * nn * nk + 1) * sizeof *cand);
     if (!cand) {
         snprintf(err, errlen, "out of memory");
@@ -513,16 +576,17 @@ static int search(mapper_ctx_t *c, const systolic_gemm_t *g, mapper_tiling_t *be
         for (size_t j = 0; j < nn; j++)
             for (size_t l = 0; l < nk; l++) {
                 const mapper_tiling_t t = {.tm = vm[i], .tn = vn[j], .tk = vk[l]};
-                if (mapper_tiling_fits(c, &t))
-                    cand[n++] = (cand_t){vm[i], vn[j], vk[l], lower_bound(c, g, vm[i], vn[j], vk[l])};
+                if (fits(c, u, &t))
+                    cand[n++] = (cand_t){vm[i], vn[j], vk[l],
+                                         lower_bound(c, u, g, vm[i], vn[j], vk[l])};
             }
     c->st.legal += n;
     /* The whole GEMM as one tile under the engine's own chunking and reuse
      * rules: no cold start per tile, so on a well-fed array it can beat every
      * resident tiling in cycles (at the price of re-fetches). */
     const mapper_tiling_t whole = {.tm = g->m, .tn = g->n, .tk = g->k};
-    if (!mapper_tiling_fits(c, &whole))
-        cand[n++] = (cand_t){g->m, g->n, g->k, lower_bound(c, g, g->m, g->n, g->k)};
+    if (!fits(c, u, &whole))
+        cand[n++] = (cand_t){g->m, g->n, g->k, lower_bound(c, u, g, g->m, g->n, g->k)};
     qsort(cand, n, sizeof *cand, cand_cmp);
     int have = 0;
     for (size_t i = 0; i < n; i++) {
@@ -530,9 +594,9 @@ static int search(mapper_ctx_t *c, const systolic_gemm_t *g, mapper_tiling_t *be
         if (have && cand[i].lb > best->cycles)
             break;
         mapper_tiling_t t = {.tm = cand[i].tm, .tn = cand[i].tn, .tk = cand[i].tk};
-        t.resident = mapper_tiling_fits(c, &t);
+        t.resident = fits(c, u, &t);
         char why[256];
-        if (cost(c, g, 1, &t, 1, why, sizeof why) != 0) {
+        if (cost(c, u, g, 1, &t, 1, why, sizeof why) != 0) {
             if (!t.resident)
                 continue; /* the engine cannot run the whole GEMM at once */
             snprintf(err, errlen, "%s", why);
@@ -553,27 +617,35 @@ static int search(mapper_ctx_t *c, const systolic_gemm_t *g, mapper_tiling_t *be
                  "scratchpads: the smallest tile %" PRIu64 "x%" PRIu64 "x%" PRIu64 " needs %" PRIu64
                  ", %" PRIu64 " and %" PRIu64 " bytes of ifmap, filter and ofmap, one half of each "
                  "buffer holds %" PRIu64 ", %" PRIu64 " and %" PRIu64,
-                 g->m, g->n, g->k, tm, tn, tk, tm * tk * c->ab, tk * tn * c->bb, tm * tn * c->ob,
+                 g->m, g->n, g->k, tm, tn, tk, tm * tk * u->ab, tk * tn * u->bb, tm * tn * u->ob,
                  c->hi, c->hf, c->ho);
         return -1;
     }
     return 0;
 }
 
-int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
-                     mapper_tiling_t *best, char *err, size_t errlen)
+int mapper_tile_unit(mapper_ctx_t *c, mapper_unit_t unit, const systolic_gemm_t *g,
+                     uint64_t count, mapper_tiling_t *best, char *err, size_t errlen)
 {
+    const geom_t *u = &c->arr;
+    if (MAPPER_UNIT_IS_TE(unit)) {
+        if (!c->has_eng || c->eng.kind != (te_kind_t)(unit - MAPPER_UNIT_TE)) {
+            snprintf(err, errlen, "%s: the machine has no such engine", mapper_unit_name(unit));
+            return -1;
+        }
+        u = &c->eng;
+    }
     if (systolic_gemm_check(g, err, errlen) != 0)
         return -1;
-    memo_ent_t *e = memo_find(&c->search, g->m, g->n, g->k, 0);
+    memo_ent_t *e = memo_find(&c->search, g->m, g->n, g->k, u->v);
     if (e) {
         c->st.memo_hits++;
     } else {
         mapper_tiling_t t;
-        if (search(c, g, &t, err, errlen) != 0)
+        if (search(c, u, g, &t, err, errlen) != 0)
             return -1;
         c->st.searches++;
-        e = memo_add(&c->search, g->m, g->n, g->k, 0);
+        e = memo_add(&c->search, g->m, g->n, g->k, u->v);
         if (!e) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -582,6 +654,12 @@ int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
     }
     *best = e->t;
     return scale_checked(best, count, err, errlen);
+}
+
+int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
+                     mapper_tiling_t *best, char *err, size_t errlen)
+{
+    return mapper_tile_unit(c, MAPPER_UNIT_SYSTOLIC, g, count, best, err, errlen);
 }
 
 /* ---- LUT and PIM ---------------------------------------------------------- */
@@ -704,8 +782,8 @@ int mapper_map(mapper_ctx_t *c, mapper_ops_t *ops, char *err, size_t errlen)
         uint64_t compute;
         const int rc = op->unit == MAPPER_UNIT_LUT   ? lut_cost(c, op, t, &compute, why, sizeof why)
                        : op->unit == MAPPER_UNIT_PIM ? pim_cost(c, op, t, why, sizeof why)
-                                                     : mapper_tile_gemm(c, &g, op->count, t, why,
-                                                                        sizeof why);
+                                                     : mapper_tile_unit(c, op->unit, &g, op->count,
+                                                                        t, why, sizeof why);
         if (rc != 0) {
             snprintf(err, errlen, "op %s (%s step %u): %s", op->name, mapper_phase_name(op->phase),
                      op->step, why);

@@ -58,10 +58,13 @@ void mapper_ctx_stats(const mapper_ctx_t *c, mapper_stats_t *s);
  *  - decode attention GEMVs (qk, sv: kind GEMV with a K/V operand), when the
  *    hardware has a pim: section, both operands fit the PIM element width and
  *    the K/V matrices fit the banks (pim_gemv_check): MAPPER_UNIT_PIM;
+ *  - every other GEMM/GEMV whose widths fit the tensor engine's in_bits and
+ *    w_bits, when the hardware has one (addertree:, cube:, matrix2d:; the
+ *    last present in that order, as for layer runs): MAPPER_UNIT_TE + kind;
  *  - every other GEMM/GEMV: MAPPER_UNIT_SYSTOLIC.
- * An op the LUT or PIM cannot take falls back to the array.  Returns -1 with
- * "op NAME: reason" when it lands on the array and its widths exceed the
- * array's. */
+ * An op the LUT or PIM cannot take falls back to the engine, then the
+ * array.  Returns -1 with "op NAME: reason" when it lands on the array and
+ * its widths exceed the array's. */
 int mapper_place(const mapper_ctx_t *c, const mapper_op_t *op, mapper_unit_t *unit, char *err,
                  size_t errlen);
 
@@ -95,10 +98,17 @@ void mapper_pim_cfg(const hw_cfg_t *hw, const mapper_op_t *op, pim_gemv_cfg_t *c
 int mapper_cost_tiling(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
                        mapper_tiling_t *t, char *err, size_t errlen);
 
-/* Searches the best legal tiling of count instances of g.  -1 with err
- * "no tiling of MxNxK fits ..." when none is legal. */
+/* Searches the best legal tiling of count instances of g on the array.  -1
+ * with err "no tiling of MxNxK fits ..." when none is legal. */
 int mapper_tile_gemm(mapper_ctx_t *c, const systolic_gemm_t *g, uint64_t count,
                      mapper_tiling_t *best, char *err, size_t errlen);
+/* The same on `unit`: MAPPER_UNIT_SYSTOLIC, or the machine's tensor engine
+ * (MAPPER_UNIT_TE + its kind; tile sizes on its R x C x D fold, costed by
+ * te_run_layer).  -1 with err when the machine has no such engine, or with
+ * te_fold_check's "KIND.FIELD: ..." when one fold does not fit the
+ * scratchpads. */
+int mapper_tile_unit(mapper_ctx_t *c, mapper_unit_t unit, const systolic_gemm_t *g,
+                     uint64_t count, mapper_tiling_t *best, char *err, size_t errlen);
 
 /* Places every op and costs it on its unit: the tiling search on the array,
  * one lut_run (LUT_FAST) on the LUT, one pim_gemv_time on PIM, each memoized

@@ -9,7 +9,7 @@
 #   make fuzz                 each harness for FUZZ_SECONDS (default 60) s, two at
 #                             a time; prints execs/s and totals per harness
 #   make fuzz FUZZ_SECONDS=600 FUZZ_ONLY="hw_yaml sweep_yaml"
-#   make test                 runs each for FUZZ_TEST_SECONDS (30) s as one step
+#   make test                 runs each for FUZZ_TEST_SECONDS (15) s as one step
 #
 # The seed corpus is tests/fuzz/corpus/<name>/ (committed); what a run finds
 # goes to build/fuzz/work/<name>/ and a crashing input to
@@ -23,7 +23,7 @@ FILE_DEPS += /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a:
 FUZZ_CC := clang
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TEST_SECONDS ?= 30
+FUZZ_TEST_SECONDS ?= 15
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_util.c,\
                 $(sort $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_ONLY ?= $(FUZZ_NAMES)

@@ -20,15 +20,7 @@ scalesim-deps:
 	[ -x $(SCALESIM_PYTHON) ] || missing=" python3"; \
 	for d in $(SCALESIM_PY_DEPS); do \
 	  $(SCALESIM_PYTHON) -c "import $${d%%:*}" >/dev/null 2>&1 || missing="$$missing $${d##*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
-	  elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
-	  else echo "scalesim-deps: missing$$missing: install them with apt-get" >&2; exit 1; fi; \
-	  echo "scalesim-deps: installing$$missing"; \
-	  $$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing >/dev/null \
-	  || { echo "scalesim-deps: apt-get install$$missing failed" >&2; exit 1; }; \
-	fi
+	mk/apt-install.sh scalesim-deps $$missing
 
 TEST_PREREQS += scalesim-deps
 

@@ -521,7 +521,8 @@ static int te_block_run(const hw_cfg_t *hw, te_kind_t k, const hw_op_t *op, laye
     }                                                                                          \
     static int name##_check(const hw_cfg_t *hw, char *err, size_t errlen)                      \
     {                                                                                          \
-        return te_cfg_check(&hw->te[K], err, errlen);                                          \
+        return te_cfg_check(&hw->te[K], err, errlen) != 0 ? -1                                 \
+                                                          : te_fold_check(hw, K, err, errlen); \
     }                                                                                          \
     static void name##_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)            \
     {                                                                                          \
@@ -606,9 +607,14 @@ int hw_blocks_check(const hw_cfg_t *hw, char *err, size_t errlen)
         char msg[256];
         if (!hw_block_present(b, hw) || !b->check || b->check(hw, msg, sizeof msg) == 0)
             continue;
-        /* "field: reason" gets the section prefix unless it has one */
-        const size_t n = strlen(b->section);
-        if (strncmp(msg, b->section, n) == 0 && msg[n] == '.')
+        /* "field: reason" gets the section prefix unless it names a
+         * section's field already (an engine's fold names sram.*) */
+        int named = 0;
+        for (size_t j = 0; j < hw_nblocks && !named; j++) {
+            const size_t n = strlen(hw_blocks[j].section);
+            named = strncmp(msg, hw_blocks[j].section, n) == 0 && msg[n] == '.';
+        }
+        if (named)
             snprintf(err, errlen, "%s", msg);
         else
             snprintf(err, errlen, "%s.%s", b->section, msg);

@@ -4,6 +4,7 @@
  * component (see power_grid_um2 in power.h); `codesim synth` holds its area
  * ratios between array sizes against yosys synthesis of that RTL. */
 #include "power.h"
+#include "te_cost.h"
 
 #include "util.h"
 
@@ -476,6 +477,8 @@ int power_npu_energy(const tech_t *t, const hw_cfg_t *hw, const power_npu_events
         if (power_lut_energy(t, &ev->lut_cfg, &ls, out, err, errlen) != 0)
             return -1;
     }
+    if (ev->te_tiles && te_energy(t, hw, ev->te_kind, &ev->te, 0, 0, 0, out, err, errlen) != 0)
+        return -1;
     adder_t a = {out, 0};
     if (ev->vector_elem_passes)
         put(&a, "vector", (double)ev->vector_elem_passes * t->e.fp16_add);

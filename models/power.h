@@ -217,12 +217,20 @@ typedef struct {
     uint64_t lut_runs;
     pim_gemv_stats_t pim;     /* every PIM kernel (power_npu_pim_add) */
     uint64_t pim_kernels;
+    /* The tensor engine's tiles (te_count of every tile shape, summed):
+     * one engine kind per run (the mapper's). */
+    uint64_t te_macs;
+    te_counts_t te;
+    te_kind_t te_kind;
+    uint64_t te_tiles;
 } power_npu_events_t;
 
 /* Adds one PIM kernel's stats into sum (counts summed, host_lat_max maxed). */
 void power_npu_pim_add(pim_gemv_stats_t *sum, const pim_gemv_stats_t *st);
 
-/* Energy of an NPU run from its events, by component:
+/* Energy of an NPU run from its events, by component (te_energy of the
+ * tensor engine's events when te_tiles, without fills or DRAM, which are
+ * priced here as for the array):
  *   array.mac, array.regs, sram.ifmap, sram.filter, sram.ofmap, dram
  *       power_systolic_energy of the array events, with the DRAM bytes of
  *       every DMA load (array and LUT ops alike): dram = dram_bytes x 8 x

@@ -103,6 +103,32 @@ int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *
     return 0;
 }
 
+int te_fold_check(const hw_cfg_t *hw, te_kind_t kind, char *err, size_t errlen)
+{
+    const te_cfg_t *e = &hw->te[kind];
+    /* dimensions at most TE_MAX_DIM (te_cfg_check): no overflow */
+    const uint64_t need[3] = {(uint64_t)e->rows * e->depth * util_ceil_div(e->in_bits, 8),
+                              (uint64_t)e->depth * e->cols * util_ceil_div(e->w_bits, 8),
+                              (uint64_t)e->rows * e->cols * util_ceil_div(e->acc_bits, 8)};
+    const uint64_t half[3] = {hw->sram.ifmap_bytes / 2, hw->sram.filter_bytes / 2,
+                              hw->sram.ofmap_bytes / 2};
+    static const char *const field[3] = {"ifmap", "filter", "ofmap"};
+    static const char *const what[3] = {"A operands", "B operands", "outputs"};
+    const uint32_t dim[3][2] = {{e->rows, e->depth}, {e->depth, e->cols}, {e->rows, e->cols}};
+    const uint32_t bits[3] = {e->in_bits, e->w_bits, e->acc_bits};
+    static const char *const bname[3] = {"in_bits", "w_bits", "acc_bits"};
+    for (int i = 0; i < 3; i++)
+        if (need[i] > half[i]) {
+            snprintf(err, errlen,
+                     "sram.%s_bytes: one half (%" PRIu64 " bytes) cannot hold one fold of the "
+                     "%s's %s (%u x %u at %s %u: %" PRIu64 " bytes)",
+                     field[i], half[i], te_kind_name(kind), what[i], dim[i][0], dim[i][1],
+                     bname[i], bits[i], need[i]);
+            return -1;
+        }
+    return 0;
+}
+
 /* Per-byte energy of one half of a double-buffered scratchpad. */
 static double sram_pj(const tech_t *t, uint64_t buf_bytes, double reads, double writes,
                       double elem_bytes)
@@ -110,6 +136,45 @@ static double sram_pj(const tech_t *t, uint64_t buf_bytes, double reads, double 
     const uint64_t half = buf_bytes / 2 ? buf_bytes / 2 : 1;
     return reads * elem_bytes * tech_sram_read_pj_per_byte(t, half) +
            writes * elem_bytes * tech_sram_write_pj_per_byte(t, half);
+}
+
+int te_energy(const tech_t *t, const hw_cfg_t *hw, te_kind_t kind, const te_counts_t *cnt,
+              uint64_t a_fill, uint64_t b_fill, uint64_t bytes, power_breakdown_t *energy,
+              char *err, size_t errlen)
+{
+    const te_cfg_t *cfg = &hw->te[kind];
+    const te_counts_t c = *cnt;
+    const uint64_t ab = util_ceil_div(cfg->in_bits, 8), bb = util_ceil_div(cfg->w_bits, 8),
+                   ob = util_ceil_div(cfg->acc_bits, 8);
+    /* Events: every k-step each PE multiplies D pairs, adds them in its
+     * tree and accumulates (MAC: one acc_bits add; compressed: the 3:2 row,
+     * priced as an acc_bits add, and one carry-propagate add per output
+     * written); the operand registers load every k-step. */
+    const double P = (double)cfg->rows * cfg->cols, steps = (double)c.steps;
+    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
+    const double words = cfg->compressed ? 2 : 1;
+    const double mac = steps * P *
+                       (cfg->depth * tech_mul_pj(t, cfg->in_bits, cfg->w_bits) +
+                        (cfg->depth - 1) * tech_add_pj(t, pw) + tech_add_pj(t, cfg->acc_bits)) +
+                       (cfg->compressed ? (double)c.o_writes * tech_add_pj(t, cfg->acc_bits) : 0);
+    const double opbits = (double)cfg->rows * cfg->depth * cfg->in_bits +
+                          (double)cfg->depth * cfg->cols * cfg->w_bits;
+    const double regs = steps * (P * words * cfg->acc_bits + opbits) * t->e.reg_bit;
+    char mname[32], rname[32];
+    snprintf(mname, sizeof mname, "%s.mac", te_kind_name(kind));
+    snprintf(rname, sizeof rname, "%s.regs", te_kind_name(kind));
+    if (power_add(energy, mname, mac) || power_add(energy, rname, regs) ||
+        power_add(energy, "sram.ifmap",
+                  sram_pj(t, hw->sram.ifmap_bytes, (double)c.a_reads, (double)a_fill, ab)) ||
+        power_add(energy, "sram.filter",
+                  sram_pj(t, hw->sram.filter_bytes, (double)c.b_reads, (double)b_fill, bb)) ||
+        power_add(energy, "sram.ofmap",
+                  sram_pj(t, hw->sram.ofmap_bytes, 0, (double)c.o_writes, ob)) ||
+        (bytes && power_add(energy, "dram", (double)bytes * 8.0 * t->e.dram_bit))) {
+        snprintf(err, errlen, "energy: more than %d components", POWER_MAX_ITEMS);
+        return -1;
+    }
+    return 0;
 }
 
 int te_run_layer(const hw_cfg_t *hw, te_kind_t kind, const te_gemm_t *g, layer_stats_t *st,
@@ -154,33 +219,5 @@ int te_run_layer(const hw_cfg_t *hw, te_kind_t kind, const te_gemm_t *g, layer_s
                                           (double)total);
     if (!energy)
         return 0;
-    /* Events: every k-step each PE multiplies D pairs, adds them in its
-     * tree and accumulates (MAC: one acc_bits add; compressed: the 3:2 row,
-     * priced as an acc_bits add, and one carry-propagate add per output
-     * written); the operand registers load every k-step. */
-    const double P = (double)cfg->rows * cfg->cols, steps = (double)c.steps;
-    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
-    const double words = cfg->compressed ? 2 : 1;
-    const double mac = steps * P *
-                       (cfg->depth * tech_mul_pj(t, cfg->in_bits, cfg->w_bits) +
-                        (cfg->depth - 1) * tech_add_pj(t, pw) + tech_add_pj(t, cfg->acc_bits)) +
-                       (cfg->compressed ? (double)c.o_writes * tech_add_pj(t, cfg->acc_bits) : 0);
-    const double opbits = (double)cfg->rows * cfg->depth * cfg->in_bits +
-                          (double)cfg->depth * cfg->cols * cfg->w_bits;
-    const double regs = steps * (P * words * cfg->acc_bits + opbits) * t->e.reg_bit;
-    char mname[32], rname[32];
-    snprintf(mname, sizeof mname, "%s.mac", te_kind_name(kind));
-    snprintf(rname, sizeof rname, "%s.regs", te_kind_name(kind));
-    if (power_add(energy, mname, mac) || power_add(energy, rname, regs) ||
-        power_add(energy, "sram.ifmap",
-                  sram_pj(t, hw->sram.ifmap_bytes, (double)c.a_reads, (double)a_fill, ab)) ||
-        power_add(energy, "sram.filter",
-                  sram_pj(t, hw->sram.filter_bytes, (double)c.b_reads, (double)b_fill, bb)) ||
-        power_add(energy, "sram.ofmap",
-                  sram_pj(t, hw->sram.ofmap_bytes, 0, (double)c.o_writes, ob)) ||
-        power_add(energy, "dram", (double)bytes * 8.0 * t->e.dram_bit)) {
-        snprintf(err, errlen, "energy: more than %d components", POWER_MAX_ITEMS);
-        return -1;
-    }
-    return 0;
+    return te_energy(t, hw, kind, &c, a_fill, b_fill, bytes, energy, err, errlen);
 }

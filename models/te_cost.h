@@ -43,6 +43,12 @@ double te_grid_um2(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *b);
 int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *err,
             size_t errlen);
 
+/* Whether one fold of the engine of kind `kind` (the smallest tile the
+ * mapper cuts: an R x D A block, a D x C B block and R x C outputs) fits one
+ * half of each of hw's double-buffered scratchpads; -1 with
+ * "sram.FIELD: one half (N bytes) cannot hold ..." when not. */
+int te_fold_check(const hw_cfg_t *hw, te_kind_t kind, char *err, size_t errlen);
+
 /* Timing model: the longest paths through one PE in unit gate delays (one
  * level of yosys' generic two-input gates and 2:1 muxes, what `ltp -noff`
  * counts after `codesim synth`'s ABC mapping; no wire or fan-out delay, no
@@ -92,5 +98,13 @@ void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out);
  * total)), and with energy not NULL its events priced into energy. */
 int te_run_layer(const hw_cfg_t *hw, te_kind_t kind, const te_gemm_t *g, layer_stats_t *st,
                  power_breakdown_t *energy, const tech_t *t, char *err, size_t errlen);
+
+/* The energy of the engine events c (te_count, summed over any number of
+ * GEMMs) with a_fill, b_fill elements written into the scratchpads and
+ * `bytes` DRAM bytes, into energy: "<kind>.mac", "<kind>.regs",
+ * sram.ifmap, sram.filter, sram.ofmap and, when bytes > 0, dram. */
+int te_energy(const tech_t *t, const hw_cfg_t *hw, te_kind_t kind, const te_counts_t *c,
+              uint64_t a_fill, uint64_t b_fill, uint64_t bytes, power_breakdown_t *energy,
+              char *err, size_t errlen);
 
 #endif

@@ -28,6 +28,7 @@ static const struct {
     {"sched", sched_suite, 1},
     {"vector", vector_suite, 1},
     {"npu", npu_suite, 1},
+    {"engmap", engmap_suite, 1},
     {"neupims", neupims_suite, 1},
     {"families", families_suite, 1},
     {"llm", llm_suite, 0},

@@ -573,7 +573,9 @@ START_TEST(test_db_refuses_schema_version_99_naming_both_versions)
     raw_exec(s.path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
     size_t len;
     char *before = slurp(s.path, &len);
-    open_refused(s.path, "99, newer than this codesim", "version 4");
+    char mine[32];
+    snprintf(mine, sizeof mine, "version %d", DB_SCHEMA_VERSION);
+    open_refused(s.path, "99, newer than this codesim", mine);
     assert_bytes(s.path, before, len);
     free(before);
     scratch_free(&s);
@@ -800,7 +802,7 @@ static void fill_every_table(const char *path, int salt)
                         .dram_bytes = 4096, .dram_gbps = 1.5, .commands = 77,
                         .units = units, .nunits = 2, .ops = ops, .nops = 3};
     snprintf(name, sizeof name, "gpt-%d", salt);
-    const db_llm_t llm = {name, "npu", &mr, &npu};
+    const db_llm_t llm = {name, "npu", &mr, &npu, 1, (uint64_t)salt, NULL, NULL};
     db_run_t lrun = f.run;
     lrun.path = "npu";
     lrun.wl = NULL;

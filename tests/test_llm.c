@@ -2,6 +2,7 @@
  * NPU with PIM, its report, the stored rows, the timeline file, db merge of
  * LLM runs, and bad input. */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,57 @@ START_TEST(llm_bad_input_is_one_line)
 }
 END_TEST
 
+/* A MoE run's result depends on its routing: the stored row says which seed
+ * (uniform routing) or which trace (path and FNV-1a hash of its bytes, so an
+ * edited trace under the same name is a different run); a dense model
+ * stores none of them. */
+START_TEST(llm_moe_run_stores_its_routing)
+{
+    char args[512];
+    snprintf(args, sizeof args,
+             "run --model traces/models/qwen1.5-moe-a2.7b.json --hw configs/npu_pim.yaml "
+             "--batch 1 --prompt 4 --gen 2 --seed 7 --db %s/r.db", dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_int_eq(q("r.db", "SELECT route_seed FROM llm_runs"), 7);
+    ck_assert_int_eq(q("r.db", "SELECT routing_file IS NULL AND routing_hash IS NULL FROM llm_runs"),
+                     1);
+    /* A trace: prefill 4 tokens x top-4 and one decode token x top-4, all
+     * layers to experts 0..3; its hash is computed here from the bytes. */
+    char path[160];
+    snprintf(path, sizeof path, "%s/route.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    char text[1 << 14];
+    size_t len = (size_t)snprintf(text, sizeof text, "step,layer,expert,tokens\n");
+    for (int l = 0; l < 24; l++)
+        for (int e = 0; e < 4; e++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "0,%d,%d,4\n1,%d,%d,1\n", l, e,
+                                    l, e);
+    ck_assert_uint_lt(len, sizeof text);
+    fwrite(text, 1, len, f);
+    fclose(f);
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
+    snprintf(args, sizeof args,
+             "run --model traces/models/qwen1.5-moe-a2.7b.json --hw configs/npu_pim.yaml "
+             "--batch 1 --prompt 4 --gen 2 --routing %s --db %s/r.db", path, dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT route_seed IS NULL AND routing_file = '%s' AND routing_hash = '%016llx' "
+             "FROM llm_runs WHERE run_id = 2", path, (unsigned long long)h);
+    ck_assert_int_eq(q("r.db", sql), 1);
+    snprintf(args, sizeof args,
+             "run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 1 "
+             "--prompt 4 --gen 2 --db %s/r.db", dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_int_eq(q("r.db", "SELECT route_seed IS NULL AND routing_file IS NULL FROM llm_runs "
+                               "WHERE run_id = 3"),
+                     1);
+}
+END_TEST
+
 Suite *llm_suite(void)
 {
     Suite *s = suite_create("llm");
@@ -159,6 +211,7 @@ Suite *llm_suite(void)
     tcase_add_test(tc, llm_run_reports_and_stores_every_unit_and_op);
     tcase_add_test(tc, llm_modes_order_like_neupims_on_the_cli);
     tcase_add_test(tc, llm_bad_input_is_one_line);
+    tcase_add_test(tc, llm_moe_run_stores_its_routing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,9 +14,11 @@
 #include "../models/gpu.h"
 #include "../models/link.h"
 #include "../models/pim_gemv.h"
+#include "../sim/cost/tech_file.h"
 #include "../sim/io/config.h"
 #include "../sim/io/workload.h"
 #include "../sim/run/npu.h"
+#include "../sim/run/run.h"
 #include "tests.h"
 
 #ifndef CODESIM_ROOT
@@ -358,6 +360,39 @@ START_TEST(shipped_machines_load_with_their_papers_numbers)
 }
 END_TEST
 
+/* --mode gpu has no area or energy model: the result carries none (not the
+ * NPU blocks of the same file, which did not run), while npu mode on the
+ * same machine file prices its blocks; both report the same MACs. */
+START_TEST(gpu_mode_reports_no_npu_area_or_energy)
+{
+    char err[512], path[512];
+    hw_cfg_t hw;
+    tech_t tech;
+    mapper_model_t m;
+    snprintf(path, sizeof path, "%s/configs/a100_1gpu.yaml", CODESIM_ROOT);
+    ck_assert_msg(hw_load(path, &hw, err, sizeof err) == 0, "%s", err);
+    snprintf(path, sizeof path, "%s/traces/models/gpt2.json", CODESIM_ROOT);
+    ck_assert_msg(workload_model_load(path, &m, err, sizeof err) == 0, "%s", err);
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
+    sim_result_t g, n;
+    sim_workload_t w = {SIM_MODEL, NULL, &m, {1, 8, 2, 0, 16, 16}, ENGINE_FAST, "gpu", NULL};
+    ck_assert_msg(sim_run(&hw, &tech, &w, &g, err, sizeof err) == 0, "%s", err);
+    w.mode = "npu";
+    ck_assert_msg(sim_run(&hw, &tech, &w, &n, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(g.area.n, 0);
+    ck_assert_uint_eq(g.energy.n, 0);
+    ck_assert(g.area.total == 0 && g.energy.total == 0);
+    ck_assert_uint_gt(n.area.n, 0);
+    ck_assert(n.area.total > 0 && n.energy.total > 0);
+    ck_assert_uint_eq(g.macs, n.macs);
+    ck_assert(g.metrics.tops > 0);
+    sim_result_free(&g);
+    sim_result_free(&n);
+    hw_free(&hw);
+}
+END_TEST
+
 Suite *neupims_suite(void)
 {
     Suite *s = suite_create("neupims");
@@ -371,6 +406,7 @@ Suite *neupims_suite(void)
     tcase_add_test(tc, gpu_ops_follow_the_roofline);
     tcase_add_test(tc, pim_gemv_finishes_when_refresh_comes_after_its_last_op);
     tcase_add_test(tc, shipped_machines_load_with_their_papers_numbers);
+    tcase_add_test(tc, gpu_mode_reports_no_npu_area_or_energy);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -24,6 +24,7 @@ Suite *dram_suite(void);       /* tests/test_dram.c */
 Suite *mapper_suite(void);     /* tests/test_mapper.c */
 Suite *sched_suite(void);      /* tests/test_sched.c */
 Suite *npu_suite(void);        /* tests/test_npu.c */
+Suite *engmap_suite(void);     /* tests/test_engmap.c */
 Suite *families_suite(void);  /* tests/test_families.c: decoder families, MoE, MLA */
 Suite *llm_suite(void);        /* tests/test_llm.c: codesim run --model */
 Suite *vector_suite(void);     /* tests/test_vector.c */

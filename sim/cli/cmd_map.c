@@ -285,11 +285,15 @@ int cmd_map(int argc, char **argv)
 
     mapper_params_t par;
     mapper_model_params(&model, &par);
-    char mn[256], hn[256];
-    printf("codesim map: %s (%s, %.3g params, %" PRIu64 " layers) on %s, %ux%u %s array\n",
+    char mn[256], hn[256], eng[64] = "";
+    for (int k = 0; k < TE_KINDS; k++) /* the engine the mapper uses: the last present */
+        if (hw.has_te[k])
+            snprintf(eng, sizeof eng, " + %ux%ux%u %s", hw.te[k].rows, hw.te[k].cols,
+                     hw.te[k].depth, te_kind_name((te_kind_t)k));
+    printf("codesim map: %s (%s, %.3g params, %" PRIu64 " layers) on %s, %ux%u %s array%s\n",
            esc_text(mn, sizeof mn, model.name), mapper_family_name(model.family),
            (double)par.total, model.layers, esc_text(hn, sizeof hn, hw.name),
-           hw.array.rows, hw.array.cols, systolic_dataflow_name(hw.array.dataflow));
+           hw.array.rows, hw.array.cols, systolic_dataflow_name(hw.array.dataflow), eng);
     printf("run: batch %" PRIu64 ", prompt %" PRIu64 ", gen %" PRIu64 ", w%u a%u kv%u\n",
            run.batch, run.prompt, run.gen, run.wbits, run.abits, run.kvbits);
     if (model.experts) {

@@ -1008,9 +1008,9 @@ static void render_figures(const rep_t *r)
     const char *const argv[] = {"node", script, figdir, NULL};
     const int st = io_spawn(argv, NULL, err, sizeof err);
     if (st < 0)
-        fprintf(stderr, "codesim report: note: static figures not drawn: %s\n", err);
+        cli_err("codesim report: note: static figures not drawn: %s\n", err);
     else if (st != 0)
-        fprintf(stderr, "codesim report: note: static figures not drawn: %s exited with %d\n",
+        cli_err("codesim report: note: static figures not drawn: %s exited with %d\n",
                 script, st);
 }
 
@@ -1041,11 +1041,11 @@ int cmd_report(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "codesim report: unexpected argument '%s'\n", argv[optind]);
+        cli_err("codesim report: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
     if (!db_path || !out) {
-        fprintf(stderr, "codesim report: --%s: missing (see codesim report --help)\n",
+        cli_err("codesim report: --%s: missing (see codesim report --help)\n",
                 !db_path ? "db" : "out");
         return 2;
     }
@@ -1054,18 +1054,18 @@ int cmd_report(int argc, char **argv)
     r.xm = db_point_metric(xs, &r.xmax);
     r.ym = ys ? db_point_metric(ys, &r.ymax) : NULL;
     if (!r.xm || (ys && !r.ym)) {
-        fprintf(stderr, "codesim report: --%s: unknown metric '%s'; known: %s\n",
+        cli_err("codesim report: --%s: unknown metric '%s'; known: %s\n",
                 r.xm ? "y" : "x", r.xm ? ys : xs, db_point_metric_list());
         return 2;
     }
     if (access(db_path, F_OK) != 0) {
-        fprintf(stderr, "codesim report: %s: no such database\n", db_path);
+        cli_err("codesim report: %s: no such database\n", db_path);
         return 1;
     }
     r.dir = out;
     db_t *db = NULL;
     if (cli_db_open("report", db_path, &db, r.err, sizeof r.err) != 0) {
-        fprintf(stderr, "codesim report: %s\n", r.err);
+        cli_err("codesim report: %s\n", r.err);
         return 1;
     }
     r.db = db;
@@ -1077,24 +1077,24 @@ int cmd_report(int argc, char **argv)
     snprintf(mp, sizeof mp, "%s/report.md", out);
     snprintf(fd, sizeof fd, "%s/figures", out);
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "codesim report: %s: %s\n", out, strerror(errno));
+        cli_err("codesim report: %s: %s\n", out, strerror(errno));
     } else if (mkdir(fd, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "codesim report: %s: %s\n", fd, strerror(errno));
+        cli_err("codesim report: %s: %s\n", fd, strerror(errno));
     } else if (copy_vendor(&r) != 0) {
-        fprintf(stderr, "codesim report: %s\n", r.err);
+        cli_err("codesim report: %s\n", r.err);
     } else if (!(r.html = fopen(hp, "w")) || !(r.md = fopen(mp, "w"))) {
-        fprintf(stderr, "codesim report: %s: %s\n", r.html ? mp : hp, strerror(errno));
+        cli_err("codesim report: %s: %s\n", r.html ? mp : hp, strerror(errno));
     } else if (write_report(&r, sweep, &npoints) != 0) {
-        fprintf(stderr, "codesim report: %s: %s\n", db_path, r.err);
+        cli_err("codesim report: %s: %s\n", db_path, r.err);
     } else {
         rc = 0;
     }
     if (r.html && (ferror(r.html) | fclose(r.html)) && rc == 0) {
-        fprintf(stderr, "codesim report: %s: cannot write\n", hp);
+        cli_err("codesim report: %s: cannot write\n", hp);
         rc = 1;
     }
     if (r.md && (ferror(r.md) | fclose(r.md)) && rc == 0) {
-        fprintf(stderr, "codesim report: %s: cannot write\n", mp);
+        cli_err("codesim report: %s: cannot write\n", mp);
         rc = 1;
     }
     const size_t nfig = json_object_size(r.specs);

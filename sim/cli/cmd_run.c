@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../models/util.h"
 #include "../cost/tech_file.h"
 #include "../db/db.h"
 #include "../io/config.h"
@@ -231,6 +232,7 @@ int cmd_run(int argc, char **argv)
     uint64_t seed = 0;
     const char *routing_path = NULL;
     mapper_routing_t routing = {0};
+    char routing_hash[17] = "";
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -342,6 +344,16 @@ int cmd_run(int argc, char **argv)
                 goto out;
             }
             model.routing = &routing;
+            /* The trace's bytes identify the stored run, not only its path. */
+            size_t len;
+            char *text = textfile_read(routing_path, &len, err, sizeof err);
+            if (!text) {
+                cli_err("codesim run: --routing: %s\n", err);
+                goto out;
+            }
+            snprintf(routing_hash, sizeof routing_hash, "%016llx",
+                     (unsigned long long)util_fnv1a(UTIL_FNV_INIT, text, len));
+            free(text);
         }
     } else if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
         cli_err("codesim run: %s\n", err);
@@ -398,7 +410,9 @@ int cmd_run(int argc, char **argv)
     int64_t run_id;
     int st;
     if (model_path) {
-        const db_llm_t llm = {model.name, npu_mode_name(res.mode), &res.run, &hw.npu};
+        const db_llm_t llm = {model.name, npu_mode_name(res.mode), &res.run, &hw.npu,
+                              model.experts > 0,  seed, routing_path,
+                              routing_path ? routing_hash : NULL};
         st = db_record_llm_costs(db, &run, &llm, &res.npu, rows, nrows, &run_id, err, sizeof err);
     } else {
         st = db_record_run_costs(db, &run, res.layers, res.nlayers, rows, nrows, &run_id, err,

@@ -235,7 +235,8 @@ static int store(run_t *rn, const point_msg_t *m)
         const char *mode = sim_mode(&pt.hw, rn->sw.llm.mode, rn->sw.llm.batch, &nm, err,
                                     sizeof err) == 0 ? npu_mode_name(nm) : "?";
         const db_run_t run = {"npu", rn->sw.path, &pt.hw, w->file, &w->wl, m->wall};
-        const db_llm_t llm = {w->model.name, mode, &r, &pt.hw.npu};
+        const db_llm_t llm = {w->model.name, mode,           &r,   &pt.hw.npu,
+                              w->model.experts > 0, w->model.route_seed, NULL, NULL};
         rc = db_record_llm_point(rn->db, &dp, &run, &llm, &rn->llm, err, sizeof err);
     } else {
         const db_run_t run = {engine_path_name(rn->sw.engine_path), rn->sw.path, &pt.hw,

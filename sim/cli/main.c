@@ -10,28 +10,55 @@
 #define CODESIM_VERSION "0.0.0"
 #endif
 
-static const char usage[] =
+/* Every command: its name, its entry point and the line `codesim --help`
+ * prints for it (continuation lines start with spaces).  The dispatch and the
+ * help list are both loops over this table. */
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"run", cmd_run,
+     "simulate a layer workload or an LLM (--model) on a hardware config, store\n"
+     "            the results"},
+    {"serve", cmd_serve, "serve an LLM request stream: continuous batching, paged KV cache"},
+    {"rtlcheck", cmd_rtlcheck, "run random GEMMs on the C model and the Verilated RTL, compare"},
+    {"map", cmd_map, "map an LLM (config.json) onto the hardware: ops, tiling, trace"},
+    {"bench", cmd_bench, "measure simulation speed of the fast path, the cycle path and RTL"},
+    {"sweep", cmd_sweep, "run every point of a design-space sweep file, resumable, on all cores"},
+    {"pareto", cmd_pareto, "list the Pareto-optimal sweep points for two metrics"},
+    {"report", cmd_report,
+     "an HTML report of a database (Vega-Lite plots), SVG/PDF figures, CSV\n"
+     "            and Markdown tables"},
+    {"db", cmd_db, "db merge OUT IN...: merge results databases without duplicates"},
+    {"dram", cmd_dram, "run a memory trace on the DRAM controller and device model"},
+    {"lutcompare", cmd_lutcompare,
+     "a low-bit GEMM on the LUT tensor core vs dequantize-then-MAC and int8"},
+    {"pimgemv", cmd_pimgemv, "a GEMV on DRAM PIM vs the host over the bus; blocked vs dual row buffers"},
+    {"area", cmd_area, "area and energy breakdowns, TOPS/W and TOPS/mm^2 on a technology node"},
+    {"synth", cmd_synth,
+     "the area model against yosys synthesis of the RTL's PE grid or any Verilog\n"
+     "            top"},
+};
+
+static void print_commands(FILE *f)
+{
+    fputs("commands:\n", f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        size_t n = strlen(commands[i].name);
+        fprintf(f, "  %s%*s%s\n", commands[i].name, n < 10 ? (int)(10 - n) : 2, "",
+                commands[i].summary);
+    }
+    fputs("  version   print the version and git revision\n", f);
+}
+
+static const char usage_head[] =
     "usage: codesim COMMAND [options]\n"
     "\n"
     "A cycle-accurate simulator of accelerator blocks, cross-checked against RTL.\n"
-    "\n"
-    "commands:\n"
-    "  run       simulate a layer workload on a hardware config, store the results\n"
-    "  serve     serve an LLM request stream: continuous batching, paged KV cache\n"
-    "  rtlcheck  run random GEMMs on the C model and the Verilated RTL, compare\n"
-    "  map       map an LLM (config.json) onto the hardware: ops, tiling, trace\n"
-    "  bench     measure simulation speed of the fast path, the cycle path and RTL\n"
-    "  sweep     run every point of a design-space sweep file, resumable, on all cores\n"
-    "  pareto    list the Pareto-optimal sweep points for two metrics\n"
-    "  report    an HTML report of a database (Vega-Lite plots), SVG/PDF figures, CSV\n"
-    "            and Markdown tables\n"
-    "  db        db merge OUT IN...: merge results databases without duplicates\n"
-    "  dram      run a memory trace on the DRAM controller and device model\n"
-    "  lutcompare  a low-bit GEMM on the LUT tensor core vs dequantize-then-MAC and int8\n"
-    "  pimgemv   a GEMV on DRAM PIM vs the host over the bus; blocked vs dual row buffers\n"
-    "  area      area and energy breakdowns, TOPS/W and TOPS/mm^2 on a technology node\n"
-    "  synth     the area model against yosys synthesis of the RTL's PE grid\n"
-    "  version   print the version and git revision\n"
+    "\n";
+
+static const char usage[] =
     "\n"
     "`codesim COMMAND --help` describes the options of a command.\n"
     "\n"
@@ -50,6 +77,8 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     if (argc < 2) {
+        fputs(usage_head, stderr);
+        print_commands(stderr);
         fputs(usage, stderr);
         return 2;
     }
@@ -58,6 +87,8 @@ int main(int argc, char **argv)
         char data[4096], build[4096];
         io_data_dir(data, sizeof data);
         io_build_dir(build, sizeof build);
+        fputs(usage_head, stdout);
+        print_commands(stdout);
         printf("%s\nin effect: data directory %s\n           RTL builds in  %s\n", usage, data,
                build);
         return 0;
@@ -89,34 +120,9 @@ int main(int argc, char **argv)
         printf("codesim %s (%s)\n", CODESIM_VERSION, CODESIM_GIT_REV);
         return 0;
     }
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "serve"))
-        return cmd_serve(argc - 1, argv + 1);
-    if (!strcmp(cmd, "rtlcheck"))
-        return cmd_rtlcheck(argc - 1, argv + 1);
-    if (!strcmp(cmd, "map"))
-        return cmd_map(argc - 1, argv + 1);
-    if (!strcmp(cmd, "lutcompare"))
-        return cmd_lutcompare(argc - 1, argv + 1);
-    if (!strcmp(cmd, "pimgemv"))
-        return cmd_pimgemv(argc - 1, argv + 1);
-    if (!strcmp(cmd, "area"))
-        return cmd_area(argc - 1, argv + 1);
-    if (!strcmp(cmd, "synth"))
-        return cmd_synth(argc - 1, argv + 1);
-    if (!strcmp(cmd, "dram"))
-        return cmd_dram(argc - 1, argv + 1);
-    if (!strcmp(cmd, "bench"))
-        return cmd_bench(argc - 1, argv + 1);
-    if (!strcmp(cmd, "sweep"))
-        return cmd_sweep(argc - 1, argv + 1);
-    if (!strcmp(cmd, "pareto"))
-        return cmd_pareto(argc - 1, argv + 1);
-    if (!strcmp(cmd, "report"))
-        return cmd_report(argc - 1, argv + 1);
-    if (!strcmp(cmd, "db"))
-        return cmd_db(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
     cli_err("codesim: unknown command '%s' (see codesim --help)\n", cmd);
     return 2;
 }

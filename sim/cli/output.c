@@ -12,6 +12,7 @@
 
 #include "../io/config.h"
 #include "../io/escape.h"
+#include "../io/outfile.h"
 
 /* ---- terminal ---------------------------------------------------------- */
 
@@ -33,6 +34,11 @@ static void print_costs(FILE *f, const tech_t *t, const sim_result_t *r, int mj)
 {
     const power_breakdown_t *area = &r->area, *energy = &r->energy;
     const double escale = mj ? 1e-9 : 1e-6;
+    if (area->n == 0 && energy->n == 0) {
+        fprintf(f, "\nenergy and area: not modelled for this machine (--mode gpu is a time "
+                   "roofline)\nTOPS %.4f\n", r->metrics.tops);
+        return;
+    }
     fprintf(f, "\nenergy and area on %s (models/power.h):\n%-20s %12s %14s %7s\n", t->node, "component",
            "area_mm2", mj ? "energy_mJ" : "energy_uJ", "energy%");
     for (size_t i = 0; i < area->n + energy->n; i++) {
@@ -90,11 +96,15 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
 {
     const hw_cfg_t *hw = c->hw;
     const npu_result_t *res = &r->npu;
-    char mn[256], hn[256];
-    fprintf(f, "codesim %s: %s on %s: %u core(s) x %ux%u %s array at %u MHz, mode %s\n", c->cmd,
+    char mn[256], hn[256], eng[64] = "";
+    for (int k = 0; k < TE_KINDS; k++) /* the engine the mapper uses: the last present */
+        if (hw->has_te[k])
+            snprintf(eng, sizeof eng, " + %ux%ux%u %s", hw->te[k].rows, hw->te[k].cols,
+                     hw->te[k].depth, te_kind_name((te_kind_t)k));
+    fprintf(f, "codesim %s: %s on %s: %u core(s) x %ux%u %s array%s at %u MHz, mode %s\n", c->cmd,
            esc_text(mn, sizeof mn, c->model_name ? c->model_name : "model"),
            esc_text(hn, sizeof hn, hw->name), hw->npu.cores, hw->array.rows,
-           hw->array.cols, systolic_dataflow_name(hw->array.dataflow), hw->npu.freq_mhz,
+           hw->array.cols, systolic_dataflow_name(hw->array.dataflow), eng, hw->npu.freq_mhz,
            npu_mode_name(r->mode));
     fprintf(f, "batch %" PRIu64 ", prompt %" PRIu64 ", %" PRIu64 " new tokens, W%u A%u KV%u\n",
            r->run.batch, r->run.prompt, r->run.gen, r->run.wbits, r->run.abits, r->run.kvbits);
@@ -283,28 +293,6 @@ int out_json(const out_ctx_t *c, const sim_result_t *r, const char *path, char *
 
 /* ---- CSV ----------------------------------------------------------------- */
 
-static FILE *csv_open(const char *dir, const char *name, char *err, size_t errlen)
-{
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
-        snprintf(err, errlen, "%.200s: path too long", dir);
-        return NULL;
-    }
-    FILE *f = fopen(path, "w");
-    if (!f)
-        snprintf(err, errlen, "%.3800s: cannot write (%s)", path, strerror(errno));
-    return f;
-}
-
-static int csv_close(FILE *f, const char *dir, const char *name, char *err, size_t errlen)
-{
-    if (fclose(f) != 0) {
-        snprintf(err, errlen, "%.200s/%s: cannot write", dir, name);
-        return -1;
-    }
-    return 0;
-}
-
 int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,
             size_t errlen)
 {
@@ -315,7 +303,7 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
     }
     FILE *f;
     if (r->kind == SIM_LAYERS) {
-        if (!(f = csv_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
+        if (!(f = io_out_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Layer,Unit,M,N,K,Total cycles,Compute cycles,Stall cycles,Utilization %%,"
                    "MACs,Folds,Steps\n");
@@ -330,9 +318,9 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
                     l->m, l->n, l->k, s->total_cycles, s->compute_cycles,
                     s->stall_cycles, 100.0 * s->utilization, s->macs, s->folds, s->steps);
         }
-        if (csv_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
+        if (io_out_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
             return -1;
-        if (!(f = csv_open(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
+        if (!(f = io_out_open(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Layer,DRAM read bytes,DRAM write bytes,Avg DRAM read bytes/cycle,"
                    "Avg DRAM write bytes/cycle\n");
@@ -343,9 +331,9 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
             fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", s->dram_read_bytes, s->dram_write_bytes, (double)s->dram_read_bytes / cyc,
                     (double)s->dram_write_bytes / cyc);
         }
-        if (csv_close(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
+        if (io_out_close(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
             return -1;
-        if (!(f = csv_open(dir, "ACCESS_REPORT.csv", err, errlen)))
+        if (!(f = io_out_open(dir, "ACCESS_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Layer,Ifmap reads,Ifmap writes,Filter reads,Filter writes,Ofmap reads,"
                    "Ofmap writes\n");
@@ -356,11 +344,11 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
                     s->ifmap_reads, s->ifmap_writes, s->filter_reads,
                     s->filter_writes, s->ofmap_reads, s->ofmap_writes);
         }
-        if (csv_close(f, dir, "ACCESS_REPORT.csv", err, errlen))
+        if (io_out_close(f, dir, "ACCESS_REPORT.csv", err, errlen))
             return -1;
     } else {
         const npu_result_t *n = &r->npu;
-        if (!(f = csv_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
+        if (!(f = io_out_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Phase,Op,Unit,Cycles,MACs\n");
         for (size_t i = 0; i < n->nops; i++) {
@@ -369,18 +357,18 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
             fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 "\n", mapper_unit_name(n->ops[i].unit),
                     n->ops[i].cycles, n->ops[i].macs);
         }
-        if (csv_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
+        if (io_out_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
             return -1;
-        if (!(f = csv_open(dir, "UNITS_REPORT.csv", err, errlen)))
+        if (!(f = io_out_open(dir, "UNITS_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Unit,Busy cycles,Utilization %%\n");
         for (size_t i = 0; i < n->nunits; i++)
             fprintf(f, "%s,%" PRIu64 ",%.6f\n", n->units[i].name, n->units[i].busy,
                     100.0 * n->units[i].utilization);
-        if (csv_close(f, dir, "UNITS_REPORT.csv", err, errlen))
+        if (io_out_close(f, dir, "UNITS_REPORT.csv", err, errlen))
             return -1;
     }
-    if (!(f = csv_open(dir, "COST_REPORT.csv", err, errlen)))
+    if (!(f = io_out_open(dir, "COST_REPORT.csv", err, errlen)))
         return -1;
     fprintf(f, "Kind,Component,Value\n");
     for (size_t i = 0; i < r->area.n; i++) {
@@ -393,5 +381,5 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
         esc_csv(f, r->energy.item[i].name);
         fprintf(f, ",%.17g\n", r->energy.item[i].value);
     }
-    return csv_close(f, dir, "COST_REPORT.csv", err, errlen);
+    return io_out_close(f, dir, "COST_REPORT.csv", err, errlen);
 }

@@ -932,8 +932,9 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
                                 "INSERT INTO llm_runs(run_id, model, mode, batch, prompt, gen,"
                                 " wbits, abits, kvbits, cores, freq_mhz, prefill_cycles,"
                                 " decode_cycles, decode_steps, ttft_s, tpot_s, tokens_per_s,"
-                                " macs, mapper_flops, dram_bytes, dram_gbps, commands)"
-                                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                " macs, mapper_flops, dram_bytes, dram_gbps, commands, route_seed,"
+                                " routing_file, routing_hash)"
+                                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                 -1, &st, NULL);
     int c = 1;
     const mapper_run_t *r = llm->run;
@@ -959,6 +960,11 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->dram_bytes);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, res->dram_gbps);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->commands);
+    if (rc == SQLITE_OK)
+        rc = llm->moe && !llm->routing_file ? bind_u64(st, c++, llm->route_seed)
+                                            : sqlite3_bind_null(st, c++);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, llm->routing_file);
+    if (rc == SQLITE_OK) rc = db_bind_text(st, c++, llm->routing_hash);
     if (rc == SQLITE_OK) rc = db_step(st);
     sqlite3_finalize(st);
     st = NULL;

@@ -27,7 +27,7 @@
 #include "../run/serve.h"
 #include "../io/workload.h"
 
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 
 typedef struct db db_t;
 
@@ -88,6 +88,10 @@ typedef struct {
     const char *mode;             /* npu | pim-blocked | neupims */
     const mapper_run_t *run;
     const npu_cfg_t *npu;
+    int moe;                      /* a MoE model: route_seed is stored */
+    uint64_t route_seed;          /* MoE: the uniform routing's seed */
+    const char *routing_file;     /* MoE: the routing trace, or NULL */
+    const char *routing_hash;     /* its FNV-1a hash (hex), or NULL */
 } db_llm_t;
 
 typedef struct {

@@ -175,6 +175,12 @@ static const db_column_t llm_runs_cols[] = {
     {"dram_bytes", "INTEGER", NULL, 0},
     {"dram_gbps", "REAL", NULL, 0},
     {"commands", "INTEGER", NULL, 0},
+    /* version 5: what else decides a MoE run's result besides the model,
+     * the machine and the shape: the routing seed, or the routing trace
+     * (its path and the FNV-1a hash of its bytes; NULL without one). */
+    {"route_seed", "INTEGER", NULL, 0},
+    {"routing_file", "TEXT", NULL, 0},
+    {"routing_hash", "TEXT", NULL, 0},
 };
 
 static const db_column_t llm_units_cols[] = {

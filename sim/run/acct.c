@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../models/util.h"
+#include "../io/outfile.h"
 
 void acct_cfg(const hw_cfg_t *hw, scalesim_cfg_t *c)
 {
@@ -118,32 +119,10 @@ static void pyint_as_float(FILE *f, int64_t v)
     fprintf(f, "%" PRId64 ".0", v);
 }
 
-static FILE *open_in(const char *dir, const char *name, char *err, size_t errlen)
-{
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
-        snprintf(err, errlen, "%.200s: path too long", dir);
-        return NULL;
-    }
-    FILE *f = fopen(path, "w");
-    if (!f)
-        snprintf(err, errlen, "%.3800s: cannot write (%s)", path, strerror(errno));
-    return f;
-}
-
-static int close_in(FILE *f, const char *dir, const char *name, char *err, size_t errlen)
-{
-    if (ferror(f) | (fclose(f) != 0)) {
-        snprintf(err, errlen, "%.200s/%s: cannot write", dir, name);
-        return -1;
-    }
-    return 0;
-}
-
 int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t errlen)
 {
     /* headers exactly as scalesim/simulator.py generate_reports() writes them */
-    FILE *f = open_in(dir, "COMPUTE_REPORT.csv", err, errlen);
+    FILE *f = io_out_open(dir, "COMPUTE_REPORT.csv", err, errlen);
     if (!f)
         return -1;
     fputs("LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, "
@@ -158,10 +137,10 @@ int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t 
         pyfloat(f, s->compute_util);
         fputs(",\n", f);
     }
-    if (close_in(f, dir, "COMPUTE_REPORT.csv", err, errlen))
+    if (io_out_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
         return -1;
 
-    if (!(f = open_in(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
+    if (!(f = io_out_open(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
         return -1;
     fputs("LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, "
           "Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n", f);
@@ -182,10 +161,10 @@ int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t 
         }
         fputs(",\n", f);
     }
-    if (close_in(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
+    if (io_out_close(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
         return -1;
 
-    if (!(f = open_in(dir, "DETAILED_ACCESS_REPORT.csv", err, errlen)))
+    if (!(f = io_out_open(dir, "DETAILED_ACCESS_REPORT.csv", err, errlen)))
         return -1;
     fputs("LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, "
           "SRAM Filter Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, "
@@ -216,5 +195,5 @@ int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t 
         }
         fputs(",\n", f);
     }
-    return close_in(f, dir, "DETAILED_ACCESS_REPORT.csv", err, errlen);
+    return io_out_close(f, dir, "DETAILED_ACCESS_REPORT.csv", err, errlen);
 }

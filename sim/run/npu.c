@@ -132,6 +132,48 @@ static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op,
     return total;
 }
 
+/* Tensor-engine cycles of all tiles of a tiled GEMM (no memory stalls):
+ * each tile runs the engine's schedule from a cold start, te_count's
+ * folds x ceil(tk/D) + 3 (models/tensor_engine.h); adds the tiles' MACs and
+ * port accesses to ev. */
+static uint64_t tiled_compute_te(const hw_cfg_t *hw, te_kind_t kind, const mapper_op_t *op,
+                                 power_npu_events_t *ev)
+{
+    const mapper_tiling_t *t = &op->tiling;
+    const uint64_t dim[3] = {op->m, op->n, op->k}, tile[3] = {t->tm, t->tn, t->tk};
+    uint64_t cnt[3][2], size[3][2];
+    for (int d = 0; d < 3; d++) {
+        cnt[d][0] = dim[d] / tile[d];
+        size[d][0] = tile[d];
+        cnt[d][1] = dim[d] % tile[d] ? 1 : 0;
+        size[d][1] = dim[d] % tile[d];
+    }
+    uint64_t total = 0;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < 2; k++) {
+                const uint64_t n = cnt[0][i] * cnt[1][j] * cnt[2][k] * op->count;
+                if (!n)
+                    continue;
+                const te_gemm_t g = {size[0][i], size[1][j], size[2][k]};
+                te_counts_t c;
+                /* Tile shapes the mapper costed with te_run_layer, which
+                 * refuses any whose counts do not fit: this cannot fail. */
+                (void)te_count(&hw->te[kind], &g, &c, NULL, 0);
+                total += n * c.compute_cycles;
+                ev->te_macs += n * g.m * g.n * g.k;
+                ev->te.folds += n * c.folds;
+                ev->te.steps += n * c.steps;
+                ev->te.compute_cycles += n * c.compute_cycles;
+                ev->te.a_reads += n * c.a_reads;
+                ev->te.b_reads += n * c.b_reads;
+                ev->te.o_writes += n * c.o_writes;
+                ev->te_tiles += n;
+            }
+    ev->te_kind = kind;
+    return total;
+}
+
 /* LUT events of one core's slice: lut_count of each instance's column
  * blocks.  The mapper splits N into sub->tiling.tiles blocks (each rebuilds
  * its tables and re-reads A); here the blocks are balanced to within one
@@ -220,10 +262,16 @@ static int lower_gemm(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t
             L->res->events.lut_macs += sub.m * sub.n * sub.k * sub.count;
             tiles = util_ceil_div(sub.n, sub.tiling.tn) * sub.count;
         } else {
+            /* The array, or the core's tensor engine in its place: the slice
+             * tiled on that unit's shape and buffers (mapper_tile_unit). */
             const systolic_gemm_t g = {sub.m, sub.n, sub.k};
-            if (mapper_tile_gemm(L->mc, &g, sub.count, &sub.tiling, L->err, L->errlen) != 0)
+            if (mapper_tile_unit(L->mc, op->unit, &g, sub.count, &sub.tiling, L->err,
+                                 L->errlen) != 0)
                 return -1;
-            comp_c = tiled_compute(&L->hw->hw->array, &sub, &L->res->events);
+            comp_c = MAPPER_UNIT_IS_TE(op->unit)
+                         ? tiled_compute_te(L->hw->hw, (te_kind_t)(op->unit - MAPPER_UNIT_TE), &sub,
+                                            &L->res->events)
+                         : tiled_compute(&L->hw->hw->array, &sub, &L->res->events);
             tiles = sub.tiling.tiles * sub.count;
         }
         const uint64_t bytes_c = sub.tiling.dram_bytes;
@@ -577,8 +625,15 @@ static int make_units(lower_t *L)
         L->gpu = (uint32_t)g;
         return 0;
     }
+    /* A core's matrix unit runs one GEMM at a time on its array or, when
+     * the machine has one, on its tensor engine (the mapper's: the last
+     * present kind); the row is named after the engine then. */
+    const char *mname = "matrix";
+    for (int k = 0; k < TE_KINDS; k++)
+        if (L->hw->hw->has_te[k])
+            mname = te_kind_name((te_kind_t)k);
     for (uint32_t c = 0; c < L->hw->npu.cores; c++) {
-        snprintf(name, sizeof name, "core%u.matrix", c);
+        snprintf(name, sizeof name, "core%u.%s", c, mname);
         const int mu = sched_add_unit(L->s, name, L->err, L->errlen);
         snprintf(name, sizeof name, "core%u.vector", c);
         const int vu = sched_add_unit(L->s, name, L->err, L->errlen);

@@ -21,12 +21,17 @@ static void note(sim_result_t *res, const char *fmt, ...)
 int sim_mode(const hw_cfg_t *hw, const char *mode_s, uint64_t batch, npu_mode_t *out, char *err,
              size_t errlen)
 {
-    /* Below batch 2 x rows, NeuPIMs' sub-batches would half-fill the array:
+    /* Below batch 2 x rows, NeuPIMs' sub-batches would half-fill the array
+     * (or the rows of the tensor engine that runs the GEMMs in its place):
      * splitting the batch doubles the GEMM passes and re-reads every weight,
      * so pim-blocked is faster. */
-    npu_mode_t mode = !hw->has_pim                      ? (hw->has_gpu ? NPU_GPU : NPU_ONLY)
-                      : batch >= 2ull * hw->array.rows ? NPU_PIM_NEUPIMS
-                                                        : NPU_PIM_BLOCKED;
+    uint64_t rows = hw->array.rows;
+    for (int k = 0; k < TE_KINDS; k++)
+        if (hw->has_te[k])
+            rows = hw->te[k].rows;
+    npu_mode_t mode = !hw->has_pim               ? (hw->has_gpu ? NPU_GPU : NPU_ONLY)
+                      : batch >= 2ull * rows    ? NPU_PIM_NEUPIMS
+                                                 : NPU_PIM_BLOCKED;
     if (mode_s && strcmp(mode_s, "auto") != 0 && npu_mode_parse(mode_s, &mode) != 0) {
         snprintf(err, errlen,
                  "mode: '%.40s' is not auto, npu, pim-blocked, neupims, gpu or pimgpt", mode_s);
@@ -240,19 +245,33 @@ static int run_model(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t *
         return -1;
     res->cycles = res->npu.total_cycles;
     res->macs = res->npu.macs;
-    if (res->mode == NPU_GPU)
-        note(res, "gpu: a roofline of the gpu: section; the energy and area printed are the "
-                  "NPU blocks', not the GPU's");
+    if (res->mode == NPU_GPU) {
+        /* The gpu: section has no area or energy model; the NPU blocks'
+         * would describe a machine that did not run. */
+        power_init(&res->area);
+        power_init(&res->energy);
+        note(res, "gpu: a roofline of the gpu: section (models/gpu.h): time only, no energy "
+                  "or area");
+    }
     if (hw->has_pim && (res->mode == NPU_ONLY || res->mode == NPU_GPU))
         note(res, "pim: mode %s leaves the PIM units idle (their area is counted)",
              npu_mode_name(res->mode));
     if (hw->has_lut && res->npu.events.lut_runs == 0)
         note(res, "lut: no op has 1-4 bit weights at W%u; the LUT unit stays idle (its area is "
                   "counted)", res->run.wbits);
+    /* The mapper uses the last present engine (mapper/tiling.c). */
+    int used = -1;
     for (int k = 0; k < TE_KINDS; k++)
         if (hw->has_te[k])
-            note(res, "%s: an LLM run maps its GEMMs onto the array; the engine runs layer "
-                      "workloads only (its area is counted)", te_kind_name((te_kind_t)k));
+            used = k;
+    for (int k = 0; k < used; k++)
+        if (hw->has_te[k])
+            note(res, "%s: an LLM run maps its GEMMs onto the %s; this engine stays idle (its "
+                      "area is counted)", te_kind_name((te_kind_t)k), te_kind_name((te_kind_t)used));
+    if (used >= 0 && res->npu.events.te_tiles == 0)
+        note(res, "%s: no GEMM of this run went to the engine (mode %s, or widths beyond its "
+                  "in_bits/w_bits); it stays idle (its area is counted)",
+             te_kind_name((te_kind_t)used), npu_mode_name(res->mode));
     return 0;
 }
 
@@ -323,7 +342,13 @@ int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, si
     if (rc != 0)
         return -1;
     machine_notes(hw, res);
-    res->pes = (uint64_t)hw->array.rows * hw->array.cols * (hw->npu.cores ? hw->npu.cores : 1);
+    /* Peak: the array's PEs, or the MACs per cycle of the engine that runs
+     * the full-width GEMMs in its place (the last present kind). */
+    uint64_t per_core = (uint64_t)hw->array.rows * hw->array.cols;
+    for (int k = 0; k < TE_KINDS; k++)
+        if (hw->has_te[k])
+            per_core = (uint64_t)hw->te[k].rows * hw->te[k].cols * hw->te[k].depth;
+    res->pes = per_core * (hw->npu.cores ? hw->npu.cores : 1);
     tech_t at = *tech;
     at.clock_mhz = res->clock_mhz; /* the machine's clock, not the table's */
     power_metrics(&at, res->macs, res->cycles, res->pes, res->energy.total, res->area.total,

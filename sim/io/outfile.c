@@ -1,0 +1,30 @@
+/* outfile.c - report files in a directory (outfile.h). */
+#include "outfile.h"
+
+#include <errno.h>
+#include <string.h>
+
+FILE *io_out_open(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        snprintf(err, errlen, "%.200s: path too long", dir);
+        return NULL;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, errlen, "%.3800s: cannot write (%s)", path, strerror(errno));
+    return f;
+}
+
+int io_out_close(FILE *f, const char *dir, const char *name, char *err, size_t errlen)
+{
+    /* Both run: a failed write leaves the stream's error flag set, and the
+     * file must be closed either way. */
+    const int failed = ferror(f);
+    if ((fclose(f) != 0) | failed) {
+        snprintf(err, errlen, "%.200s/%s: cannot write", dir, name);
+        return -1;
+    }
+    return 0;
+}
