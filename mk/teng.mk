@@ -19,22 +19,27 @@ teng-rtlcheck: $(BUILD)/codesim
 	  $(BUILD)/codesim rtlcheck --block $$b --compressed $$x --trials 200 --db $(BUILD)/teng.db | tail -1 || exit 1; \
 	done; done
 
-# `make paper-synth PAPER_DIR=...`: the HPCA 2025 paper's public Verilog
-# (a checkout of github.com/wqzustc/High-Performance-Tensor-Processing-Engines,
-# never copied into this repository), MAC-based and compressed-accumulation
-# (OPT1) OS systolic arrays of PAPER_N x PAPER_N, through codesim synth --top
-# (rtl/synth/dw02_tree.v stands in for DesignWare's DW02_tree), and the
-# synthesized area ratio MAC / OPT1 beside the paper's 1.27x.
+# `make paper-synth PAPER_DIR=... [PAPER_N=4]`: the HPCA 2025 paper's public
+# Verilog (a checkout of
+# github.com/wqzustc/High-Performance-Tensor-Processing-Engines, never copied
+# into this repository), MAC-based against OPT1: the PAPER_N x PAPER_N OS
+# arrays with the model of each (within 10% on yosys45, else it fails), the
+# 2x2x2 cubes and the WS PEs, each pair's area ratio at one clock and area
+# efficiency at each design's own fmax (rtl/synth/paper_synth.sh; about a
+# minute at PAPER_N=4).
 PAPER_N ?= 4
 .PHONY: paper-synth
 paper-synth: $(BUILD)/codesim
 	@[ -n "$(PAPER_DIR)" ] && [ -f "$(PAPER_DIR)/OPT1/systolic_array_os/array_mac_based/top.v" ] || \
 	  { echo "paper-synth: set PAPER_DIR to a checkout of wqzustc/High-Performance-Tensor-Processing-Engines" >&2; exit 2; }
-	@mkdir -p $(BUILD)/paper
-	@d=$(PAPER_DIR)/OPT1/systolic_array_os; \
-	mac=$$($(BUILD)/codesim synth --top top $$(for f in $$d/array_mac_based/*.v; do printf -- '--verilog %s ' $$f; done) \
-	  --param A_H=$(PAPER_N) --param B_W=$(PAPER_N) --out $(BUILD)/paper | tee /dev/stderr | sed -n 's/.* \([0-9.]*\) um^2 (NanGate.*/\1/p'); \
-	opt=$$($(BUILD)/codesim synth --top top --sv $$(for f in $$d/array_opt1_based/*.v; do printf -- '--verilog %s ' $$f; done) \
-	  --verilog rtl/synth/dw02_tree.v --param A_H=$(PAPER_N) --param B_W=$(PAPER_N) --out $(BUILD)/paper | tee /dev/stderr | \
-	  sed -n 's/.* \([0-9.]*\) um^2 (NanGate.*/\1/p'); \
-	awk -v m=$$mac -v o=$$opt 'BEGIN { printf "paper-synth: OS %sx%s, MAC %.1f um^2 / OPT1 %.1f um^2 = %.3fx at one clock (paper: 1.27x at each design'"'"'s best clock)\n", $(PAPER_N), $(PAPER_N), m, o, m / o }'
+	rtl/synth/paper_synth.sh $(BUILD)/codesim "$(PAPER_DIR)" $(PAPER_N) $(BUILD)/paper
+
+# `make synth-timing`: the timing model's calibration and cross-check.  The
+# standalone components of rtl/synth/parts.v (adders, multipliers, a
+# multiply-add, one tree level, a Booth row) with their measured gate levels
+# beside te_cost.h's laws, then the engines' teng_core at depth 1, 2 and 4
+# with both PE options against te_pe_levels (and the area model), on
+# yosys45.  Longer than make test's synth checks (about two minutes).
+.PHONY: synth-timing
+synth-timing: $(BUILD)/codesim
+	rtl/synth/synth_timing.sh $(BUILD)/codesim $(BUILD)/synth-timing

@@ -128,6 +128,24 @@ double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_brea
     return mul + add + reg + mux;
 }
 
+double power_grid_opt1_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b)
+{
+    const double R = a->rows, C = a->cols, P = R * C;
+    const double opw = util_max_u64(a->in_bits, a->w_bits), acc = a->acc_bits;
+    const double rows = (a->w_bits + 1) / 2;   /* radix-4 Booth windows */
+    const double booth = P * rows * (a->in_bits + 2) * 2 * t->a.mux_bit;
+    const double csa = P * rows * tech_add_um2(t, a->acc_bits);
+    const double reg_bits = P * 2 * acc + R * (C - 1) * opw + (R - 1) * C * opw + (R + C) * opw;
+    const double reg = reg_bits * t->a.reg_bit, mux = P * 2 * acc * t->a.mux_bit;
+    if (b) {
+        power_add(b, "array.booth", booth);
+        power_add(b, "array.csa", csa);
+        power_add(b, "array.reg", reg);
+        power_add(b, "array.mux", mux);
+    }
+    return booth + csa + reg + mux;
+}
+
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen)
 {

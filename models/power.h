@@ -101,6 +101,20 @@ void power_fp_mac(const tech_t *t, const systolic_cfg_t *a, power_fp_mac_t *c);
  * the partial-sum pipe v, a load mux per w bit.  Same components as
  * power_grid_um2; returns um^2. */
 double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b);
+/* The fixed-dataflow OS grid with the HPCA 2025 paper's optimized (OPT1)
+ * PE in place of the MAC (its public array_opt1_based/pe.v, opt1_mac.v): the
+ * multiplier's radix-4 Booth partial products (ceil(w/2) rows of in + 2
+ * bits), sign-extended to acc_bits, go with the sum and carry words into a
+ * carry-save tree to two words (ceil(w/2) rows of 3:2 full adders at
+ * acc_bits, each priced as an acc_bits adder as in te_cost.h); no carry-
+ * propagate add in the PE.  A Booth partial-product bit is priced as two
+ * mux bits (select and negate: 2 x 1.862 = 3.7 um^2 on yosys45, against
+ * 4.25 um^2 per bit measured on a standalone Booth row, rtl/synth/parts.v
+ * booth_row, 8 -> 16 bits; not one of the compared designs).  Registers:
+ * sum and carry (2 acc_bits, a clear gate each priced as a mux bit), the
+ * a/b pipes and edge registers as power_grid_fixed_um2.  Adds "array.booth",
+ * "array.csa", "array.reg", "array.mux"; returns um^2. */
+double power_grid_opt1_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b);
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen);
 

@@ -46,6 +46,45 @@ double te_grid_um2(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *b)
     return mul + tree + accu + reg + mux;
 }
 
+uint32_t te_add_levels(uint32_t w) { return w > 1 ? 2 * w - 2 : 0; }
+
+uint32_t te_mul_levels(uint32_t n, uint32_t m) { return n + m > 2 ? 2 * (n + m) - 3 : 1; }
+
+void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out)
+{
+    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
+    const uint32_t prod = te_mul_levels(cfg->in_bits, cfg->w_bits) + 4 * ceil_log2(cfg->depth);
+    const uint32_t sel = 2;
+    if (cfg->compressed) {
+        out->loop = prod + 3 + sel;   /* the 3:2 row: 3 levels (parts.v csa3) */
+        out->write = te_add_levels(cfg->acc_bits);
+    } else {
+        const uint32_t ext = cfg->acc_bits > pw ? cfg->acc_bits - pw : 0;
+        out->loop = prod + 2 + 2 * ext + sel;
+        out->write = 0;
+    }
+    out->path = out->loop > out->write ? out->loop : out->write;
+}
+
+void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out)
+{
+    if (opt1) {
+        uint32_t words = (a->w_bits + 1) / 2 + 2, layers = 0;
+        while (words > 2) {
+            words = 2 * (words / 3) + words % 3;
+            layers++;
+        }
+        out->loop = 5 + 3 * layers + 1;
+    } else {
+        const uint32_t pw = a->in_bits + a->w_bits;
+        const uint32_t ext = a->acc_bits > pw ? a->acc_bits - pw : 0;
+        const uint32_t sel = !fixed ? 2 : a->dataflow == SYSTOLIC_OS ? 1 : 0;
+        out->loop = te_mul_levels(a->in_bits, a->w_bits) + 2 + 2 * ext + sel;
+    }
+    out->write = 0;
+    out->path = out->loop;
+}
+
 int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *err,
             size_t errlen)
 {

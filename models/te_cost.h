@@ -49,6 +49,48 @@ int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *
  * "sram.FIELD: one half (N bytes) cannot hold ..." when not. */
 int te_fold_check(const hw_cfg_t *hw, te_kind_t kind, char *err, size_t errlen);
 
+/* Timing model: the longest paths through one PE in unit gate delays (one
+ * level of yosys' generic two-input gates and 2:1 muxes, what `ltp -noff`
+ * counts after `codesim synth`'s ABC mapping; no wire or fan-out delay, no
+ * flip-flop overhead).  Component delays, each measured on a standalone
+ * module through that same flow (`make synth-timing` re-measures them;
+ * none of them is a design compared with the model):
+ *   w-bit ripple adder            2w - 2     (w = 4..32: 6, 14, 22, 30, 46, 62)
+ *   signed n x m multiplier       2(n+m) - 3 (4x4 13, 6x6 21, 8x4 21, 8x8 30,
+ *                                             12x12 46, 16x16 59), its own
+ *                                             carry-propagate add included
+ *   one adder-tree level          +4         (a0*b0 + a1*b1: 34 = mul 30 + 4)
+ *   one row of 3:2 full adders    3          (csa3, 32 bits: 3)
+ * Composition (assumed from the structure, not fitted): an adder fed by a
+ * multiplier (or tree) of PW bits overlaps its low PW bits with that
+ * source's own ripple and adds 2 levels, then 2 per bit above PW (its sign
+ * extension; c + a*b alone, fmaw 8x8 into 32 bits, measures 57 against this
+ * law's 63); the enable and load selects in front of the accumulator flip-
+ * flops 2 levels.  A tree of D inputs has ceil(log2 D) levels (balanced;
+ * rtl/tensor_engine.v writes it as a chain, which yosys keeps: 4 levels
+ * more per input beyond a balanced tree's, see the README).
+ *   loop:  into the PE's flip-flops (sets the clock): MAC mul + tree + adder
+ *          + selects; compressed mul + tree + 3:2 row + selects
+ *   write: the compressed PE's carry-propagate add s + c at the write
+ *          (2 acc_bits - 2), a path from its flip-flops to the output; 0
+ *          for the MAC PE (its output is the register)
+ *   path:  max(loop, write), what `ltp -noff` reports for the whole grid. */
+typedef struct {
+    uint32_t loop, write, path;
+} te_levels_t;
+/* The systolic array's PE on the same laws: MAC-based (rtl/systolic.v, or
+ * with fixed the paper's fixed-dataflow pe.v: OS a clear gate, 1 level, WS
+ * none, in place of the 2 select levels) or, with opt1, the paper's OPT1 OS
+ * PE (power_grid_opt1_um2): a radix-4 Booth row (5 levels, rtl/synth/
+ * parts.v booth_row), a carry-save tree of ceil(w/2) + 2 words to two, 3
+ * levels per layer of 3:2 rows (parts.v csa3: 3), and the clear gate; no
+ * carry-propagate add.  write and path as above (no write path: its
+ * outputs are registers). */
+void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out);
+uint32_t te_add_levels(uint32_t w);
+uint32_t te_mul_levels(uint32_t n, uint32_t m);
+void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out);
+
 /* One GEMM on the engine of kind `kind` of hw: stats in the array's terms
  * (engine.h: folds, steps and compute_cycles as te_count, ifmap/filter_reads
  * the A/B element reads of its ports, ofmap_writes the O writes,
