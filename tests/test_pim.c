@@ -115,14 +115,16 @@ START_TEST(cycle_path_equals_interpreter_and_latency_closed_form)
             size_t n = 0;
             const size_t want = 1 + rnd(&s) % 60;
             while (n < want) {
-                pim_cmd_t c = {(pim_op_t)(rnd(&s) % 7), 0, 0, 0, {0}};
+                pim_cmd_t c = {(pim_op_t)(rnd(&s) % 8), 0, 0, 0, {0}};
                 c.dst = (uint32_t)(rnd(&s) % (c.op == PIM_WRGRF ? cfg->grf_entries
                                               : c.op == PIM_WRSRF ? cfg->srf_entries
                                                                   : cfg->acc_entries));
-                c.src = (uint32_t)(rnd(&s) % (c.op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries));
+                c.src = (uint32_t)(rnd(&s) % (c.op == PIM_MACS ? cfg->srf_entries : cfg->grf_entries));
                 c.col = (uint32_t)(rnd(&s) % ncols);
                 for (uint32_t l = 0; l < L; l++)
                     c.data[l] = (uint16_t)rnd(&s);
+                if (c.op == PIM_MACT)
+                    c.data[0] = (uint16_t)(rnd(&s) % L); /* the accumulator lane */
                 char err[128];
                 ck_assert_int_eq(pim_cmd_check(cfg, &c, ncols, err, sizeof err), 0);
                 cmd[n++] = c;
@@ -142,7 +144,7 @@ START_TEST(cycle_path_equals_interpreter_and_latency_closed_form)
                 ck_assert_uint_eq(words[i], ref[i]);
             size_t macs = 0;
             for (size_t i = 0; i < n; i++)
-                macs += cmd[i].op == PIM_MAC || cmd[i].op == PIM_MACS;
+                macs += cmd[i].op == PIM_MAC || cmd[i].op == PIM_MACS || cmd[i].op == PIM_MACT;
             ck_assert_uint_eq(act.count[PIM_PORT_RB], macs);
             /* The functional path gives the same read-backs. */
             pim_unit_t u;
@@ -181,6 +183,42 @@ START_TEST(bad_unit_config_and_commands_are_refused)
     const pim_cmd_t far = {PIM_MACS, 0, 0, 4, {0}};
     ck_assert_int_eq(pim_cmd_check(&c, &far, 4, err, sizeof err), -1);
     ck_assert_str_eq(err, "cmd.col: 4 is outside the row's 4 columns");
+    const pim_cmd_t lane = {PIM_MACT, 0, 0, 0, {16}};
+    ck_assert_int_eq(pim_cmd_check(&c, &lane, 4, err, sizeof err), -1);
+    ck_assert_str_eq(err, "cmd.lane: 16 is outside 0..15");
+}
+END_TEST
+
+/* MACT's tree on hand-picked values, where the pairing shows in rounding:
+ * fp32 leaves 2^24, 1, 1, -2^24.  Left to right gives 0 (2^24 + 1 is a tie
+ * that rounds to the even 2^24, twice).  The tree: (2^24 + 1) -> 2^24 and
+ * (1 - 2^24) exact, root 2^24 + (1 - 2^24) = 1.  With 3 lanes the fourth
+ * leaf is +0: (2^24 + 1) -> 2^24, (1 + 0) = 1, root 2^24 + 1 -> 2^24. */
+START_TEST(mact_sums_the_lane_products_as_a_pairwise_tree)
+{
+    const uint32_t two24 = 0x4B800000u, one = 0x3F800000u, m_two24 = 0xCB800000u;
+    const uint32_t p[4] = {two24, one, one, m_two24};
+    ck_assert_uint_eq(pim_tree_sum(PIM_FP16, p, 4), one);
+    ck_assert_uint_eq(pim_tree_sum(PIM_FP16, p, 3), two24);
+    const uint32_t q[5] = {1, 2, 3, 4, 5}; /* int: exact, 8 leaves */
+    ck_assert_uint_eq(pim_tree_sum(PIM_INT8, q, 5), 15);
+    /* the unit: MACT of 1.0 x GRF lane values into lane 2 of ACC[1] */
+    const pim_cfg_t cfg = {4, PIM_FP16, 2, 2, 2, 1};
+    pim_unit_t u;
+    pim_unit_init(&u, &cfg);
+    const uint16_t row[4] = {0x3C00, 0x3C00, 0x3C00, 0x3C00}; /* 1.0 */
+    const pim_cmd_t wr = {PIM_WRGRF, 1, 0, 0, {0x3C00, 0x4000, 0x4200, 0x4400}}; /* 1 2 3 4 */
+    const pim_cmd_t mt = {PIM_MACT, 1, 1, 0, {2}};
+    const pim_cmd_t rd = {PIM_RDACC, 1, 0, 0, {0}};
+    uint32_t out[4];
+    pim_unit_exec(&u, &wr, row, NULL);
+    pim_unit_exec(&u, &mt, row, NULL);
+    pim_unit_exec(&u, &mt, row, NULL);
+    pim_unit_exec(&u, &rd, row, out);
+    ck_assert_uint_eq(out[0], 0);
+    ck_assert_uint_eq(out[1], 0);
+    ck_assert_uint_eq(out[2], 0x41A00000u); /* 2 x (1 + 2 + 3 + 4) = 20 */
+    ck_assert_uint_eq(out[3], 0);
 }
 END_TEST
 
@@ -423,6 +461,7 @@ Suite *pim_suite(void)
     tcase_add_test(tc, int8_mac_wraps_like_a_naive_int32_sum);
     tcase_add_test(tc, cycle_path_equals_interpreter_and_latency_closed_form);
     tcase_add_test(tc, bad_unit_config_and_commands_are_refused);
+    tcase_add_test(tc, mact_sums_the_lane_products_as_a_pairwise_tree);
     tcase_add_test(tc, gemv_values_equal_a_naive_gemv);
     tcase_add_test(tc, gemv_cycles_match_the_hand_derived_closed_form);
     tcase_add_test(tc, pim_beats_host_reading_over_the_bus_and_streams_near_peak);
