@@ -46,16 +46,28 @@ int pim_cfg_check(const pim_cfg_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "pim.precision: not int8 or fp16");
         return -1;
     }
+    if (cfg->reduce != PIM_REDUCE_LANES && cfg->reduce != PIM_REDUCE_TREE) {
+        snprintf(err, errlen, "pim.reduce: not lanes or tree");
+        return -1;
+    }
     return 0;
 }
 
 void pim_defaults(pim_cfg_t *cfg)
 {
-    *cfg = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+    *cfg = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES};
 }
 
 int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen)
 {
+    if (strcmp(key, "reduce") == 0) {
+        if (strcmp(val, "lanes") == 0 || strcmp(val, "tree") == 0) {
+            cfg->reduce = strcmp(val, "tree") == 0 ? PIM_REDUCE_TREE : PIM_REDUCE_LANES;
+            return 0;
+        }
+        snprintf(err, errlen, "reduce: '%.40s' is not lanes or tree", val);
+        return -1;
+    }
     if (strcmp(key, "precision") == 0) {
         if (pim_prec_parse(val, &cfg->prec) != 0) {
             snprintf(err, errlen, "precision: '%.40s' is not int8 or fp16", val);
@@ -78,7 +90,7 @@ int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, siz
     }
     snprintf(err, errlen,
              "%s: unknown key (lanes, precision, grf_entries, srf_entries, acc_entries, "
-             "banks_per_unit)",
+             "banks_per_unit, reduce)",
              key);
     return -1;
 }

@@ -69,6 +69,12 @@ extern "C" {
 
 typedef enum { PIM_INT8 = 0, PIM_FP16 = 1 } pim_prec_t;
 
+/* How a GEMV uses the unit (models/pim_gemv.h): LANES, one output row per
+ * lane and the input vector broadcast one element at a time (MACS, HBM-PIM
+ * style); TREE, a row's k elements across the lanes, reduced by MACT's adder
+ * tree (PIM-GPT / AiM style). */
+typedef enum { PIM_REDUCE_LANES = 0, PIM_REDUCE_TREE = 1 } pim_reduce_t;
+
 typedef enum {
     PIM_NOP = 0, PIM_WRGRF = 1, PIM_WRSRF = 2, PIM_MAC = 3, PIM_MACS = 4,
     PIM_CLR = 5, PIM_RDACC = 6, PIM_MACT = 7
@@ -87,6 +93,7 @@ typedef struct {
     uint32_t srf_entries;      /* 1..16 ([L21]: 8 SRF_M) */
     uint32_t acc_entries;      /* 1..16 ([L21]: 8 GRF_B) */
     uint32_t banks_per_unit;   /* 1 ([L22] AiM: a unit per bank) or 2 ([L21]: per pair) */
+    pim_reduce_t reduce;       /* the GEMV layout ([L21]: lanes) */
 } pim_cfg_t;
 
 /* Element width in bits (8 or 16) and bytes of one column (L elements). */
@@ -103,8 +110,8 @@ int pim_cfg_check(const pim_cfg_t *cfg, char *err, size_t errlen);
  * 8 GRF, 8 SRF and 8 accumulator entries. */
 void pim_defaults(pim_cfg_t *cfg);
 /* One key of the `pim:` section: lanes, precision (int8 | fp16),
- * grf_entries, srf_entries, acc_entries, banks_per_unit.  -1 with err
- * "KEY: reason"; ranges are pim_cfg_check's. */
+ * grf_entries, srf_entries, acc_entries, banks_per_unit, reduce (lanes |
+ * tree).  -1 with err "KEY: reason"; ranges are pim_cfg_check's. */
 int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen);
 
 typedef struct {
