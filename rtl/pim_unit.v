@@ -8,11 +8,12 @@
 // GRF, SRF and ACC entries (1..16).
 //
 // Pipeline, for a command presented with cmd_valid in cycle t:
-//   t+1 D: decode; MAC/MACS drive rb_rd/rb_col and take rb_data in the same
+//   t+1 D: decode; MAC/MACS/MACT drive rb_rd/rb_col and take rb_data in the same
 //          cycle (the row buffer answers combinationally); WRGRF/WRSRF write.
 //   t+2 M: multiply.
-//   t+3 A: MAC/MACS add into ACC[dst], CLR clears it; RDACC drives rd_valid
-//          and rd_data = ACC[dst].
+//   t+3 A: MAC/MACS add into ACC[dst], MACT adds its adder tree's sum into
+//          lane cmd_data[5:0] of ACC[dst], CLR clears it; RDACC drives
+//          rd_valid and rd_data = ACC[dst].
 // Opcodes: 0 NOP, 1 WRGRF, 2 WRSRF, 3 MAC, 4 MACS, 5 CLR, 6 RDACC, 7 MACT
 // (the adder-tree dot product into one accumulator lane, cmd_data[5:0]).
 /* verilator lint_off WIDTH */
