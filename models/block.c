@@ -347,8 +347,9 @@ static void gpu_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
 {
     hw_append(buf, size, n,
               "gpu:\n  peak_tflops: %.17g\n  hbm_gbytes_per_s: %.17g\n  gemm_eff: %.17g\n"
-              "  gemv_eff: %.17g\n",
-              hw->gpu.peak_tflops, hw->gpu.hbm_gbytes_per_s, hw->gpu.gemm_eff, hw->gpu.gemv_eff);
+              "  gemv_eff: %.17g\n  kernel_overhead_us: %.17g\n",
+              hw->gpu.peak_tflops, hw->gpu.hbm_gbytes_per_s, hw->gpu.gemm_eff, hw->gpu.gemv_eff,
+              hw->gpu.kernel_overhead_us);
 }
 
 /* ---- pim: processing units beside the DRAM banks (models/pim.h) --------- */
@@ -377,9 +378,10 @@ static void pim_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
 {
     hw_append(buf, size, n,
               "pim:\n  lanes: %u\n  precision: %s\n  grf_entries: %u\n  srf_entries: %u\n"
-              "  acc_entries: %u\n  banks_per_unit: %u\n",
+              "  acc_entries: %u\n  banks_per_unit: %u\n  reduce: %s\n",
               hw->pim.lanes, pim_prec_name(hw->pim.prec), hw->pim.grf_entries,
-              hw->pim.srf_entries, hw->pim.acc_entries, hw->pim.banks_per_unit);
+              hw->pim.srf_entries, hw->pim.acc_entries, hw->pim.banks_per_unit,
+              hw->pim.reduce == PIM_REDUCE_TREE ? "tree" : "lanes");
 }
 
 /* Every unit of the DRAM device (energy and area do not depend on the mode). */

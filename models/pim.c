@@ -46,16 +46,28 @@ int pim_cfg_check(const pim_cfg_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "pim.precision: not int8 or fp16");
         return -1;
     }
+    if (cfg->reduce != PIM_REDUCE_LANES && cfg->reduce != PIM_REDUCE_TREE) {
+        snprintf(err, errlen, "pim.reduce: not lanes or tree");
+        return -1;
+    }
     return 0;
 }
 
 void pim_defaults(pim_cfg_t *cfg)
 {
-    *cfg = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+    *cfg = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES};
 }
 
 int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen)
 {
+    if (strcmp(key, "reduce") == 0) {
+        if (strcmp(val, "lanes") == 0 || strcmp(val, "tree") == 0) {
+            cfg->reduce = strcmp(val, "tree") == 0 ? PIM_REDUCE_TREE : PIM_REDUCE_LANES;
+            return 0;
+        }
+        snprintf(err, errlen, "reduce: '%.40s' is not lanes or tree", val);
+        return -1;
+    }
     if (strcmp(key, "precision") == 0) {
         if (pim_prec_parse(val, &cfg->prec) != 0) {
             snprintf(err, errlen, "precision: '%.40s' is not int8 or fp16", val);
@@ -78,7 +90,7 @@ int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, siz
     }
     snprintf(err, errlen,
              "%s: unknown key (lanes, precision, grf_entries, srf_entries, acc_entries, "
-             "banks_per_unit)",
+             "banks_per_unit, reduce)",
              key);
     return -1;
 }
@@ -92,9 +104,11 @@ int pim_cmd_check(const pim_cfg_t *cfg, const pim_cmd_t *c, uint32_t ncols, char
     case PIM_WRSRF: return range("cmd.srf", c->dst, 0, cfg->srf_entries - 1, err, errlen);
     case PIM_MAC:
     case PIM_MACS:
+    case PIM_MACT:
         if (range("cmd.acc", c->dst, 0, cfg->acc_entries - 1, err, errlen) ||
-            range(c->op == PIM_MAC ? "cmd.grf" : "cmd.srf", c->src, 0,
-                  (c->op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries) - 1, err, errlen))
+            range(c->op == PIM_MACS ? "cmd.srf" : "cmd.grf", c->src, 0,
+                  (c->op == PIM_MACS ? cfg->srf_entries : cfg->grf_entries) - 1, err, errlen) ||
+            (c->op == PIM_MACT && range("cmd.lane", c->data[0], 0, cfg->lanes - 1, err, errlen)))
             return -1;
         if (ncols == 0 || c->col >= ncols) {
             snprintf(err, errlen, "cmd.col: %u is outside the row's %u columns", c->col, ncols);
@@ -209,6 +223,19 @@ uint32_t pim_lane_mac(pim_prec_t prec, uint32_t acc, uint16_t row, uint16_t opnd
     return lane_add(prec, acc, lane_prod(prec, row, opnd));
 }
 
+uint32_t pim_tree_sum(pim_prec_t prec, const uint32_t *prod, uint32_t n)
+{
+    uint32_t v[PIM_MAX_LANES], w = 1;
+    while (w < n)
+        w *= 2;
+    for (uint32_t i = 0; i < w; i++)
+        v[i] = i < n ? prod[i] : 0u; /* +0 (int 0) padding */
+    for (; w > 1; w /= 2)
+        for (uint32_t i = 0; i < w / 2; i++)
+            v[i] = lane_add(prec, v[2 * i], v[2 * i + 1]);
+    return v[0];
+}
+
 /* ---- the unit ------------------------------------------------------------- */
 
 void pim_unit_init(pim_unit_t *u, const pim_cfg_t *cfg)
@@ -244,6 +271,16 @@ void pim_unit_exec(pim_unit_t *u, const pim_cmd_t *c, const uint16_t *row, uint3
         u->macs += L;
         u->col_reads++;
         break;
+    case PIM_MACT: {
+        uint32_t prod[PIM_MAX_LANES] = {0};
+        for (uint32_t l = 0; l < L; l++)
+            prod[l] = lane_prod(u->cfg.prec, row[(size_t)c->col * L + l] & mask, u->r.grf[c->src][l]);
+        uint32_t *a = &u->r.acc[c->dst][c->data[0]];
+        *a = lane_add(u->cfg.prec, *a, pim_tree_sum(u->cfg.prec, prod, L));
+        u->macs += L;
+        u->col_reads++;
+        break;
+    }
     case PIM_CLR: memset(u->r.acc[c->dst], 0, sizeof u->r.acc[c->dst]); break;
     case PIM_RDACC:
         if (out)
@@ -270,6 +307,9 @@ int pim_unit_step(pim_unit_t *u, const pim_cmd_t *cmd, const uint16_t *row, pim_
             for (uint32_t l = 0; l < L; l++)
                 acc[l] = lane_add(u->cfg.prec, acc[l], a->prod[l]);
             break;
+        case PIM_MACT:
+            acc[a->lane] = lane_add(u->cfg.prec, acc[a->lane], pim_tree_sum(u->cfg.prec, a->prod, L));
+            break;
         case PIM_CLR: memset(acc, 0, L * sizeof *acc); break;
         case PIM_RDACC:
             p.rd_valid = 1;
@@ -286,7 +326,8 @@ int pim_unit_step(pim_unit_t *u, const pim_cmd_t *cmd, const uint16_t *row, pim_
         na.valid = 1;
         na.op = u->m.op;
         na.dst = u->m.dst;
-        if (na.op == PIM_MAC || na.op == PIM_MACS)
+        na.lane = u->m.lane;
+        if (na.op == PIM_MAC || na.op == PIM_MACS || na.op == PIM_MACT)
             for (uint32_t l = 0; l < L; l++)
                 na.prod[l] = lane_prod(u->cfg.prec, u->m.row[l], u->m.opnd[l]);
     }
@@ -298,12 +339,13 @@ int pim_unit_step(pim_unit_t *u, const pim_cmd_t *cmd, const uint16_t *row, pim_
         nm.valid = 1;
         nm.op = c->op;
         nm.dst = c->dst;
-        if (c->op == PIM_MAC || c->op == PIM_MACS) {
+        if (c->op == PIM_MAC || c->op == PIM_MACS || c->op == PIM_MACT) {
             p.rb_rd = 1;
             p.rb_col = c->col;
+            nm.lane = c->op == PIM_MACT ? c->data[0] : 0;
             for (uint32_t l = 0; l < L; l++) {
                 nm.row[l] = row[(size_t)c->col * L + l] & mask;
-                nm.opnd[l] = c->op == PIM_MAC ? u->r.grf[c->src][l] : u->r.srf[c->src];
+                nm.opnd[l] = c->op == PIM_MACS ? u->r.srf[c->src] : u->r.grf[c->src][l];
             }
             u->macs += L;
             u->col_reads++;

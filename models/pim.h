@@ -21,10 +21,17 @@
  *   WRSRF s, data[0]   SRF[s] = data[0]
  *   MAC   a, g, col    ACC[a][l] += ROW[col][l] * GRF[g][l]   for every lane l
  *   MACS  a, s, col    ACC[a][l] += ROW[col][l] * SRF[s]      for every lane l
+ *   MACT  a, g, col, j ACC[a][j] += TREE(ROW[col][l] * GRF[g][l] over the lanes)
+ *                      (j = data[0] < L; the other lanes of ACC[a] unchanged)
  *   CLR   a            ACC[a][l] = 0
  *   RDACC a            output ACC[a] (read back over the bus)
  * ROW[col] is column col of the row open in the bank's (PIM) row buffer: L
- * elements of the element width.
+ * elements of the element width.  MACT is the adder-tree reduction of
+ * PIM-GPT / AiM (one dot product of L weights of a row with L inputs per
+ * column, Wu et al. arXiv 2310.09385; Kwon et al. ISSCC 2022): the L products,
+ * padded with +0 (int 0) to the next power of two, are summed pairwise, level
+ * by level (lane 2i with lane 2i+1, then those sums likewise), each addition
+ * rounded as the accumulate below; the root is then added to ACC[a][j].
  *
  * Arithmetic, exactly (the RTL matches it bit for bit):
  *   PIM_INT8: elements are two's-complement int8; the product is exact
@@ -62,9 +69,15 @@ extern "C" {
 
 typedef enum { PIM_INT8 = 0, PIM_FP16 = 1 } pim_prec_t;
 
+/* How a GEMV uses the unit (models/pim_gemv.h): LANES, one output row per
+ * lane and the input vector broadcast one element at a time (MACS, HBM-PIM
+ * style); TREE, a row's k elements across the lanes, reduced by MACT's adder
+ * tree (PIM-GPT / AiM style). */
+typedef enum { PIM_REDUCE_LANES = 0, PIM_REDUCE_TREE = 1 } pim_reduce_t;
+
 typedef enum {
     PIM_NOP = 0, PIM_WRGRF = 1, PIM_WRSRF = 2, PIM_MAC = 3, PIM_MACS = 4,
-    PIM_CLR = 5, PIM_RDACC = 6
+    PIM_CLR = 5, PIM_RDACC = 6, PIM_MACT = 7
 } pim_op_t;
 
 #define PIM_MAX_LANES 64u
@@ -80,6 +93,7 @@ typedef struct {
     uint32_t srf_entries;      /* 1..16 ([L21]: 8 SRF_M) */
     uint32_t acc_entries;      /* 1..16 ([L21]: 8 GRF_B) */
     uint32_t banks_per_unit;   /* 1 ([L22] AiM: a unit per bank) or 2 ([L21]: per pair) */
+    pim_reduce_t reduce;       /* the GEMV layout ([L21]: lanes) */
 } pim_cfg_t;
 
 /* Element width in bits (8 or 16) and bytes of one column (L elements). */
@@ -96,16 +110,17 @@ int pim_cfg_check(const pim_cfg_t *cfg, char *err, size_t errlen);
  * 8 GRF, 8 SRF and 8 accumulator entries. */
 void pim_defaults(pim_cfg_t *cfg);
 /* One key of the `pim:` section: lanes, precision (int8 | fp16),
- * grf_entries, srf_entries, acc_entries, banks_per_unit.  -1 with err
- * "KEY: reason"; ranges are pim_cfg_check's. */
+ * grf_entries, srf_entries, acc_entries, banks_per_unit, reduce (lanes |
+ * tree).  -1 with err "KEY: reason"; ranges are pim_cfg_check's. */
 int pim_cfg_set(pim_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen);
 
 typedef struct {
     pim_op_t op;
-    uint32_t dst;              /* ACC index (MAC, MACS, CLR, RDACC), GRF/SRF index (WR*) */
-    uint32_t src;              /* GRF index (MAC), SRF index (MACS) */
-    uint32_t col;              /* row-buffer column (MAC, MACS) */
-    uint16_t data[PIM_MAX_LANES]; /* WRGRF: L elements; WRSRF: data[0] (raw bits) */
+    uint32_t dst;              /* ACC index (MAC, MACS, MACT, CLR, RDACC), GRF/SRF index (WR*) */
+    uint32_t src;              /* GRF index (MAC, MACT), SRF index (MACS) */
+    uint32_t col;              /* row-buffer column (MAC, MACS, MACT) */
+    uint16_t data[PIM_MAX_LANES]; /* WRGRF: L elements; WRSRF: data[0] (raw bits);
+                                     MACT: data[0] = the accumulator lane j */
 } pim_cmd_t;
 
 /* 0 when cmd is valid for cfg (indices in range, col < ncols). */
@@ -120,6 +135,8 @@ uint32_t pim_fp16_mul(uint16_t a, uint16_t b);
 uint32_t pim_fp32_add(uint32_t a, uint32_t b);
 /* One lane's multiply-accumulate in the configured precision. */
 uint32_t pim_lane_mac(pim_prec_t prec, uint32_t acc, uint16_t row, uint16_t opnd);
+/* MACT's adder tree over n products (fp32 bits or int32), see above. */
+uint32_t pim_tree_sum(pim_prec_t prec, const uint32_t *prod, uint32_t n);
 
 /* ---- the unit ----------------------------------------------------------- */
 
@@ -137,6 +154,7 @@ typedef struct {
     uint16_t row[PIM_MAX_LANES];   /* row-buffer column (M stage) */
     uint16_t opnd[PIM_MAX_LANES];  /* GRF lanes or the SRF scalar per lane */
     uint32_t prod[PIM_MAX_LANES];  /* products (A stage): fp32 bits or int32 */
+    uint32_t lane;                 /* MACT: the accumulator lane */
     pim_cmd_t cmd;                 /* D stage: the accepted command */
 } pim_stage_t;
 
@@ -146,7 +164,7 @@ typedef struct {
     pim_stage_t d, m, a;
     uint64_t cycle;
     /* Event counts since init (for energy): */
-    uint64_t macs;         /* lane multiply-accumulates (L per MAC/MACS) */
+    uint64_t macs;         /* lane multiply-accumulates (L per MAC/MACS/MACT) */
     uint64_t col_reads;    /* row-buffer column reads by the unit */
     uint64_t reg_writes;   /* WRGRF + WRSRF */
     uint64_t readbacks;    /* RDACC */

@@ -21,10 +21,13 @@ typedef struct {
     uint32_t units;          /* PIM units per channel: banks / banks_per_unit */
     uint32_t bpr;            /* bursts per DRAM row */
     uint32_t lanes;
-    uint64_t tiles;          /* K tiles of srf_entries elements */
+    int tree;                /* PIM_REDUCE_TREE: k across the lanes, MACT */
+    uint64_t kc;             /* columns per row: k (lanes layout), ceil(k / L) (tree) */
+    uint64_t tile;           /* columns of x one tile feeds: srf_entries (lanes), grf_entries (tree) */
+    uint64_t tiles;          /* x tiles: ceil(kc / tile) */
     uint64_t rows_per_chan;  /* output rows per channel (last may have fewer) */
     uint32_t rd_bursts;      /* bursts to read back one accumulator entry */
-    uint32_t sr_bursts;      /* bursts to write one x tile into the SRFs */
+    uint32_t sr_bursts;      /* bursts to write one x tile into the SRFs (lanes layout) */
 } map_t;
 
 static void map_init(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, map_t *mp)
@@ -35,7 +38,10 @@ static void map_init(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, map_t *mp)
     mp->units = mp->banks / cfg->unit.banks_per_unit;
     mp->bpr = dram_bursts_per_row(d);
     mp->lanes = cfg->unit.lanes;
-    mp->tiles = util_ceil_div(g->k, cfg->unit.srf_entries);
+    mp->tree = cfg->unit.reduce == PIM_REDUCE_TREE;
+    mp->kc = mp->tree ? util_ceil_div(g->k, mp->lanes) : g->k;
+    mp->tile = mp->tree ? cfg->unit.grf_entries : cfg->unit.srf_entries;
+    mp->tiles = util_ceil_div(mp->kc, mp->tile);
     mp->rows_per_chan = util_ceil_div(g->groups * g->m, mp->chans);
     mp->rd_bursts = (uint32_t)util_ceil_div((uint64_t)cfg->unit.lanes * 4u, dram_burst_bytes(d));
     mp->sr_bursts =
@@ -60,12 +66,17 @@ static size_t chan_segments(const pim_gemv_t *g, const map_t *mp, uint32_t ch, s
     return n;
 }
 
-/* Bursts each unit streams through for segments s (its W columns). */
+/* Bursts each unit streams through for segments s (its W columns): per
+ * segment, its rows padded to whole lane groups times k (lanes layout), or
+ * its rows times their ceil(k / L) columns (tree layout). */
 static uint64_t chan_positions(const pim_gemv_t *g, const map_t *mp, const seg_t *s, size_t ns)
 {
+    (void)g;
     uint64_t p = 0;
-    for (size_t i = 0; i < ns; i++)
-        p += util_ceil_div(util_ceil_div(s[i].n, mp->units), mp->lanes) * g->k;
+    for (size_t i = 0; i < ns; i++) {
+        const uint64_t per = util_ceil_div(s[i].n, mp->units);
+        p += (mp->tree ? per : util_ceil_div(per, mp->lanes)) * mp->kc;
+    }
     return p;
 }
 
@@ -154,8 +165,12 @@ static op_t *chan_ops(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const map_
     size_t n = 0;
     for (size_t i = 0; i < ns; i++) {
         const uint64_t per = util_ceil_div(s[i].n, mp->units), nbat = util_ceil_div(per, rows_b);
-        n += util_ceil_div(per, L) * (g->k + (uint64_t)mp->units * mp->rd_bursts) +
-             nbat * mp->tiles * mp->sr_bursts;
+        if (mp->tree) /* MACs, one x burst per GRF entry per batch, read-backs */
+            n += per * mp->kc + nbat * mp->kc +
+                 util_ceil_div(per, L) * mp->units * mp->rd_bursts + nbat * mp->units * mp->rd_bursts;
+        else
+            n += util_ceil_div(per, L) * (g->k + (uint64_t)mp->units * mp->rd_bursts) +
+                 nbat * mp->tiles * mp->sr_bursts;
     }
     op_t *ops = malloc((n + 1) * sizeof *ops);
     if (!ops) {
@@ -165,7 +180,28 @@ static op_t *chan_ops(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const map_
     size_t k = 0;
     uint64_t pos = 0;
     const uint64_t span = (uint64_t)cfg->unit.banks_per_unit * mp->bpr;
-    for (size_t i = 0; i < ns; i++) {
+    for (size_t i = 0; i < ns && mp->tree; i++) {
+        /* Tree layout: per batch of up to rows_b rows (row b of the batch in
+         * lane b % L of entry b / L), per x tile of up to grf_entries columns:
+         * the tile's bursts into the GRFs, then every row's MACTs over the
+         * tile's columns; then the batch's entries read back. */
+        const uint64_t per = util_ceil_div(s[i].n, mp->units);
+        for (uint64_t j0 = 0; j0 < per; j0 += rows_b) {
+            const uint64_t nb = util_min_u64(rows_b, per - j0), ne = util_ceil_div(nb, L);
+            for (uint64_t t = 0; t < mp->tiles; t++) {
+                const uint64_t tc = util_min_u64(mp->tile, mp->kc - t * mp->tile);
+                for (uint64_t q = 0; q < tc; q++)
+                    ops[k++] = (op_t){OP_WRGB, 0, 0};
+                for (uint64_t j = 0; j < nb * tc; j++, pos++)
+                    ops[k++] = (op_t){OP_MAC, (uint32_t)(pos / span), (uint32_t)(pos % mp->bpr)};
+            }
+            for (uint64_t r = 0; r < ne * mp->units * mp->rd_bursts; r++)
+                ops[k++] = (op_t){OP_RDRES, 0, 0};
+            if (st)
+                st->lane_macs += nb * mp->kc * mp->units * L;
+        }
+    }
+    for (size_t i = 0; i < ns && !mp->tree; i++) {
         const uint64_t per = util_ceil_div(s[i].n, mp->units);
         for (uint64_t j0 = 0; j0 < per; j0 += rows_b) {
             /* accumulator entries */
@@ -687,7 +723,53 @@ int pim_gemv_compute(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, const uint1
         for (size_t i = 0; i < ns; i++) {
             const uint64_t per = util_ceil_div(s[i].n, U);
             const uint16_t *xg = x + s[i].group * g->k;
-            for (uint32_t u = 0; u < U; u++) {
+            for (uint32_t u = 0; u < U && mp.tree; u++) {
+                /* Tree layout (chan_ops): x columns into the GRFs per tile,
+                 * MACT per row and column into lane b % L of entry b / L. */
+                pim_unit_init(unit, &cfg->unit);
+                const uint64_t end = util_min_u64(s[i].n, (u + 1) * per);
+                for (uint64_t j0 = 0; j0 < per; j0 += rows_b) {
+                    const uint64_t nb = util_min_u64(rows_b, per - j0), ne = util_ceil_div(nb, L);
+                    for (uint64_t a = 0; a < ne; a++) {
+                        const pim_cmd_t clr = {PIM_CLR, (uint32_t)a, 0, 0, {0}};
+                        pim_unit_exec(unit, &clr, NULL, NULL);
+                    }
+                    for (uint64_t t = 0; t < mp.tiles; t++) {
+                        const uint64_t tc = util_min_u64(mp.tile, mp.kc - t * mp.tile);
+                        for (uint64_t q = 0; q < tc; q++) {
+                            pim_cmd_t wr = {PIM_WRGRF, (uint32_t)q, 0, 0, {0}};
+                            for (uint32_t l = 0; l < L; l++) {
+                                const uint64_t kk = (t * mp.tile + q) * L + l;
+                                wr.data[l] = kk < g->k ? xg[kk] & mask : 0;
+                            }
+                            pim_unit_exec(unit, &wr, NULL, NULL);
+                        }
+                        for (uint64_t b = 0; b < nb; b++) {
+                            const uint64_t j = u * per + j0 + b;
+                            const uint64_t wr_row = s[i].group * g->m + s[i].m0 + j;
+                            for (uint64_t q = 0; q < tc; q++) {
+                                for (uint32_t l = 0; l < L; l++) {
+                                    const uint64_t kk = (t * mp.tile + q) * L + l;
+                                    col[l] = j < end && kk < g->k ? w[wr_row * g->k + kk] & mask : 0;
+                                }
+                                pim_cmd_t mac = {PIM_MACT, (uint32_t)(b / L), (uint32_t)q, 0, {0}};
+                                mac.data[0] = (uint16_t)(b % L);
+                                pim_unit_exec(unit, &mac, col, NULL);
+                            }
+                        }
+                    }
+                    for (uint64_t a = 0; a < ne; a++) {
+                        const pim_cmd_t rd = {PIM_RDACC, (uint32_t)a, 0, 0, {0}};
+                        pim_unit_exec(unit, &rd, NULL, out);
+                        for (uint32_t l = 0; l < L; l++) {
+                            const uint64_t j = u * per + j0 + a * L + l;
+                            if (a * L + l < nb && j < end)
+                                y[s[i].group * g->m + s[i].m0 + j] = out[l];
+                        }
+                    }
+                }
+            }
+            for (uint32_t u = 0; u < U && !mp.tree; u++) {
                 pim_unit_init(unit, &cfg->unit);
                 for (uint64_t j0 = 0; j0 < per; j0 += rows_b) {
                     const uint64_t ne = util_ceil_div(util_min_u64(rows_b, per - j0), L);

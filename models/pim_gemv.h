@@ -6,7 +6,8 @@
  * Problem: `groups` independent GEMVs of one shape (for attention: one per
  * head), y_g[m] = sum_k W_g[m][k] * x_g[k], W_g is m x k.
  *
- * Mapping (PIM-GPT / HBM-PIM style; every unit of a channel works at once):
+ * Mapping, pim.reduce = lanes (HBM-PIM style; every unit of a channel works
+ * at once; the tree layout below differs where it says):
  *   - The groups*m output rows are cut into channels (DRAM units: channel x
  *     pseudo-channel) in contiguous blocks of ceil(groups*m / channels) rows;
  *     a channel's block is a list of segments, one per group it touches.
@@ -31,6 +32,19 @@
  *     every bank; with banks_per_unit = 2 the unit reads the row's bursts of
  *     its first bank, then of its second (HBM-PIM's even/odd bank), so each
  *     all-bank MAC feeds U = banks/2 units.
+ *
+ * Mapping, pim.reduce = tree (PIM-GPT / AiM style): rows are cut into
+ * channels and units as above, but a unit holds whole rows: row j's k
+ * weights fill ceil(k / L) columns of L consecutive weights (zero-padded past
+ * k).  Rows go in batches of acc_entries * L (row b of a batch accumulates in
+ * lane b % L of entry b / L); per batch, x is streamed in tiles of
+ * grf_entries columns (one all-bank PIM_WR_GB burst per column, into the
+ * GRFs), and per tile every row of the batch runs one MACT per column:
+ * ACC[b / L][b % L] += TREE(W[j][c*L + l] * x[c*L + l]).  Then the batch's
+ * entries are read back as above.  No lane computes on padding except past k
+ * and on a unit's missing rows, so few rows per bank (GPT-2 small's 6 per
+ * bank) no longer waste lanes; the adder tree's area and energy are not
+ * priced (models/power.c counts lane MACs).
  *
  * Timing: the command stream goes through models/dram.h (dram_earliest /
  * dram_issue), which holds every JEDEC rule and the all-bank PIM commands'

@@ -8,12 +8,14 @@
 // GRF, SRF and ACC entries (1..16).
 //
 // Pipeline, for a command presented with cmd_valid in cycle t:
-//   t+1 D: decode; MAC/MACS drive rb_rd/rb_col and take rb_data in the same
+//   t+1 D: decode; MAC/MACS/MACT drive rb_rd/rb_col and take rb_data in the same
 //          cycle (the row buffer answers combinationally); WRGRF/WRSRF write.
 //   t+2 M: multiply.
-//   t+3 A: MAC/MACS add into ACC[dst], CLR clears it; RDACC drives rd_valid
-//          and rd_data = ACC[dst].
-// Opcodes: 0 NOP, 1 WRGRF, 2 WRSRF, 3 MAC, 4 MACS, 5 CLR, 6 RDACC.
+//   t+3 A: MAC/MACS add into ACC[dst], MACT adds its adder tree's sum into
+//          lane cmd_data[5:0] of ACC[dst], CLR clears it; RDACC drives
+//          rd_valid and rd_data = ACC[dst].
+// Opcodes: 0 NOP, 1 WRGRF, 2 WRSRF, 3 MAC, 4 MACS, 5 CLR, 6 RDACC, 7 MACT
+// (the adder-tree dot product into one accumulator lane, cmd_data[5:0]).
 /* verilator lint_off WIDTH */
 /* verilator lint_off UNUSED */
 // The combinational blocks assign every variable before use on every path;
@@ -185,7 +187,12 @@ module pim_unit #(
     output wire                  busy
 );
     localparam EW = FP ? 16 : 8;
-    localparam [2:0] OP_WRGRF = 1, OP_WRSRF = 2, OP_MAC = 3, OP_MACS = 4, OP_CLR = 5, OP_RDACC = 6;
+    localparam [2:0] OP_WRGRF = 1, OP_WRSRF = 2, OP_MAC = 3, OP_MACS = 4, OP_CLR = 5, OP_RDACC = 6,
+                     OP_MACT = 7;
+    // MACT's adder tree: P leaves (LANES padded with zeros to a power of two),
+    // a heap of 2P-1 nodes, node n = node 2n+1 + node 2n+2, leaves at P-1..
+    localparam P = LANES <= 1 ? 1 : LANES <= 2 ? 2 : LANES <= 4 ? 4 : LANES <= 8 ? 8 :
+                   LANES <= 16 ? 16 : LANES <= 32 ? 32 : 64;
 
     // Register files, flat so that reset and indexed writes need no loops.
     reg [NG*LANES*16-1:0] grf;
@@ -202,14 +209,17 @@ module pim_unit #(
     reg                 m_valid;
     reg [2:0]           m_op;
     reg [3:0]           m_dst;
+    reg [5:0]           m_lane;
     reg [LANES*16-1:0]  m_row, m_opnd;
     // A stage: products.
     reg                 a_valid;
     reg [2:0]           a_op;
     reg [3:0]           a_dst;
+    reg [5:0]           a_lane;
     reg [LANES*32-1:0]  a_prod;
 
-    wire d_mac = d_valid && (d_op == OP_MAC || d_op == OP_MACS);
+    wire d_mac = d_valid && (d_op == OP_MAC || d_op == OP_MACS || d_op == OP_MACT);
+    wire m_mac = m_valid && (m_op == OP_MAC || m_op == OP_MACS || m_op == OP_MACT);
     assign rb_rd  = d_mac;
     assign rb_col = d_col;
     assign busy   = d_valid || m_valid || a_valid;
@@ -230,10 +240,38 @@ module pim_unit #(
         for (l = 0; l < LANES; l = l + 1) begin : g_lane
             assign row_d[l*16 +: 16]  = rb_data[l*16 +: 16] & emask;
             assign data_d[l*16 +: 16] = d_data[l*16 +: 16] & emask;
-            assign opnd_d[l*16 +: 16] = (d_op == OP_MAC) ? grf_sel[l*16 +: 16] : srf_sel;
+            assign opnd_d[l*16 +: 16] = (d_op == OP_MACS) ? srf_sel : grf_sel[l*16 +: 16];
             pim_lane #(.FP(FP)) lane (
                 .row(m_row[l*16 +: 16]), .opnd(m_opnd[l*16 +: 16]), .prod(prod_m[l*32 +: 32]),
                 .acc(acc_cur[l*32 +: 32]), .addend(a_prod[l*32 +: 32]), .sum(sum_a[l*32 +: 32]));
+        end
+    endgenerate
+
+    // MACT: the tree over the A stage's products, added into ACC[a_dst][a_lane].
+    wire [(2*P-1)*32-1:0] tree /* verilator split_var */;
+    wire [31:0] acc_lane = acc_cur[a_lane*32 +: 32];
+    wire [31:0] tsum;
+    genvar n;
+    generate
+        for (n = 0; n < P; n = n + 1) begin : g_leaf
+            if (n < LANES) begin : g_prod
+                assign tree[(P-1+n)*32 +: 32] = a_prod[n*32 +: 32];
+            end else begin : g_pad
+                assign tree[(P-1+n)*32 +: 32] = 32'd0;
+            end
+        end
+        for (n = 0; n < P-1; n = n + 1) begin : g_node
+            if (FP) begin : g_fp
+                pim_fp32_add add (.a(tree[(2*n+1)*32 +: 32]), .b(tree[(2*n+2)*32 +: 32]),
+                                  .s(tree[n*32 +: 32]));
+            end else begin : g_int
+                assign tree[n*32 +: 32] = tree[(2*n+1)*32 +: 32] + tree[(2*n+2)*32 +: 32];
+            end
+        end
+        if (FP) begin : g_tfp
+            pim_fp32_add tadd (.a(acc_lane), .b(tree[31:0]), .s(tsum));
+        end else begin : g_tint
+            assign tsum = acc_lane + tree[31:0];
         end
     endgenerate
 
@@ -246,23 +284,27 @@ module pim_unit #(
             m_valid <= 1'b0;
             a_valid <= 1'b0;
             d_op <= 0; d_dst <= 0; d_src <= 0; d_col <= 0; d_data <= 0;
-            m_op <= 0; m_dst <= 0; m_row <= 0; m_opnd <= 0;
-            a_op <= 0; a_dst <= 0; a_prod <= 0;
+            m_op <= 0; m_dst <= 0; m_lane <= 0; m_row <= 0; m_opnd <= 0;
+            a_op <= 0; a_dst <= 0; a_lane <= 0; a_prod <= 0;
         end else begin
             // A stage
             if (a_valid && (a_op == OP_MAC || a_op == OP_MACS))
                 acc[a_dst*LANES*32 +: LANES*32] <= sum_a;
+            else if (a_valid && a_op == OP_MACT)
+                acc[a_dst*LANES*32 + a_lane*32 +: 32] <= tsum;
             else if (a_valid && a_op == OP_CLR)
                 acc[a_dst*LANES*32 +: LANES*32] <= 0;
             // M -> A
             a_valid <= m_valid;
             a_op    <= m_op;
             a_dst   <= m_dst;
-            a_prod  <= (m_valid && (m_op == OP_MAC || m_op == OP_MACS)) ? prod_m : 0;
+            a_lane  <= m_lane;
+            a_prod  <= m_mac ? prod_m : 0;
             // D -> M, register writes
             m_valid <= d_valid;
             m_op    <= d_op;
             m_dst   <= d_dst;
+            m_lane  <= (d_valid && d_op == OP_MACT) ? d_data[5:0] : 6'd0;
             m_row   <= d_mac ? row_d : 0;
             m_opnd  <= d_mac ? opnd_d : 0;
             if (d_valid && d_op == OP_WRGRF)

@@ -201,7 +201,7 @@ static const vpim_api_t pim_bad_col = {{fake_create, fake_destroy, fake_clk}, 2,
 
 START_TEST(pim_harness_refuses_an_rtl_column_past_the_row)
 {
-    const pim_cfg_t cfg = {2, PIM_INT8, 1, 1, 1, 1};
+    const pim_cfg_t cfg = {2, PIM_INT8, 1, 1, 1, 1, PIM_REDUCE_LANES};
     uint16_t *row = calloc(7 * 2, sizeof *row);
     ck_assert_ptr_nonnull(row);
     const pim_cmd_t cmd[1] = {{PIM_MAC, 0, 0, 6, {0}}};

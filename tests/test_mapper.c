@@ -618,7 +618,7 @@ START_TEST(pim_section_places_decode_attention_on_pim)
     pim_gemv_cfg_t pc;
     memset(&pc, 0, sizeof pc);
     ck_assert(dram_preset("HBM2", &pc.dram, err, sizeof err) == 0);
-    pc.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2}; /* pim_defaults: HBM-PIM */
+    pc.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES}; /* pim_defaults: HBM-PIM */
     pc.mode = PIM_BLOCKED;
     size_t on_pim = 0;
     for (size_t j = 0; j < ops.count; j++) {

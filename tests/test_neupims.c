@@ -43,7 +43,7 @@ static void setup(fx_t *f)
     f->hw.npu.cores = 4;
     f->hw.has_pim = 1;
     ck_assert_msg(dram_preset("HBM2", &f->pim.dram, err, sizeof err) == 0, "%s", err);
-    f->pim.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+    f->pim.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES};
     snprintf(path, sizeof path, "%s/traces/models/gpt2.json", CODESIM_ROOT);
     ck_assert_msg(workload_model_load(path, &f->model, err, sizeof err) == 0, "%s", err);
 }
@@ -254,7 +254,7 @@ START_TEST(gpu_ops_follow_the_roofline)
     fx_t f;
     setup(&f);
     f.hw.has_gpu = 1;
-    f.hw.gpu = (gpu_cfg_t){312, 2039, 0.869, 0.88};
+    f.hw.gpu = (gpu_cfg_t){312, 2039, 0.869, 0.88, 0};
     const uint64_t B = 16, P = 256, L = 12;
     const mapper_run_t r = {B, P, 2, 16, 16, 16};
     npu_result_t res;
@@ -308,7 +308,7 @@ START_TEST(pim_gemv_finishes_when_refresh_comes_after_its_last_op)
         pim_gemv_cfg_t cfg = {0};
         char err[256];
         ck_assert_int_eq(dram_preset("HBM2", &cfg.dram, err, sizeof err), 0);
-        cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+        cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES};
         cfg.mode = (pim_mode_t)mode;
         cfg.host = (pim_host_t){200, 40, 30, 1};
         const pim_gemv_t g = {32, 64, 128};

@@ -33,7 +33,7 @@ static void setup_fixture(fixture_t *f, const char *model)
     hw_defaults(&f->hw);
     f->hw.dma.bytes_per_cycle = 256;
     ck_assert_msg(dram_preset("HBM2", &f->pim.dram, err, sizeof err) == 0, "%s", err);
-    f->pim.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+    f->pim.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES};
     snprintf(path, sizeof path, "%s/traces/models/%s", CODESIM_ROOT, model);
     ck_assert_msg(workload_model_load(path, &f->model, err, sizeof err) == 0, "%s", err);
 }

@@ -101,7 +101,8 @@ END_TEST
 
 START_TEST(cycle_path_equals_interpreter_and_latency_closed_form)
 {
-    const pim_cfg_t cfgs[] = {{16, PIM_FP16, 8, 8, 8, 2}, {5, PIM_INT8, 3, 2, 4, 1}};
+    const pim_cfg_t cfgs[] = {{16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES},
+                              {5, PIM_INT8, 3, 2, 4, 1, PIM_REDUCE_LANES}};
     uint64_t s = 77;
     for (int ci = 0; ci < 2; ci++) {
         const pim_cfg_t *cfg = &cfgs[ci];
@@ -115,14 +116,16 @@ START_TEST(cycle_path_equals_interpreter_and_latency_closed_form)
             size_t n = 0;
             const size_t want = 1 + rnd(&s) % 60;
             while (n < want) {
-                pim_cmd_t c = {(pim_op_t)(rnd(&s) % 7), 0, 0, 0, {0}};
+                pim_cmd_t c = {(pim_op_t)(rnd(&s) % 8), 0, 0, 0, {0}};
                 c.dst = (uint32_t)(rnd(&s) % (c.op == PIM_WRGRF ? cfg->grf_entries
                                               : c.op == PIM_WRSRF ? cfg->srf_entries
                                                                   : cfg->acc_entries));
-                c.src = (uint32_t)(rnd(&s) % (c.op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries));
+                c.src = (uint32_t)(rnd(&s) % (c.op == PIM_MACS ? cfg->srf_entries : cfg->grf_entries));
                 c.col = (uint32_t)(rnd(&s) % ncols);
                 for (uint32_t l = 0; l < L; l++)
                     c.data[l] = (uint16_t)rnd(&s);
+                if (c.op == PIM_MACT)
+                    c.data[0] = (uint16_t)(rnd(&s) % L); /* the accumulator lane */
                 char err[128];
                 ck_assert_int_eq(pim_cmd_check(cfg, &c, ncols, err, sizeof err), 0);
                 cmd[n++] = c;
@@ -142,7 +145,7 @@ START_TEST(cycle_path_equals_interpreter_and_latency_closed_form)
                 ck_assert_uint_eq(words[i], ref[i]);
             size_t macs = 0;
             for (size_t i = 0; i < n; i++)
-                macs += cmd[i].op == PIM_MAC || cmd[i].op == PIM_MACS;
+                macs += cmd[i].op == PIM_MAC || cmd[i].op == PIM_MACS || cmd[i].op == PIM_MACT;
             ck_assert_uint_eq(act.count[PIM_PORT_RB], macs);
             /* The functional path gives the same read-backs. */
             pim_unit_t u;
@@ -166,13 +169,13 @@ END_TEST
 START_TEST(bad_unit_config_and_commands_are_refused)
 {
     char err[256];
-    pim_cfg_t c = {0, PIM_FP16, 8, 8, 8, 1};
+    pim_cfg_t c = {0, PIM_FP16, 8, 8, 8, 1, PIM_REDUCE_LANES};
     ck_assert_int_eq(pim_cfg_check(&c, err, sizeof err), -1);
     ck_assert_str_eq(err, "pim.lanes: 0 is outside 1..64");
-    c = (pim_cfg_t){16, PIM_FP16, 8, 8, 17, 1};
+    c = (pim_cfg_t){16, PIM_FP16, 8, 8, 17, 1, PIM_REDUCE_LANES};
     ck_assert_int_eq(pim_cfg_check(&c, err, sizeof err), -1);
     ck_assert_str_eq(err, "pim.acc_entries: 17 is outside 1..16");
-    c = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 3};
+    c = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 3, PIM_REDUCE_LANES};
     ck_assert_int_eq(pim_cfg_check(&c, err, sizeof err), -1);
     c.banks_per_unit = 1;
     const pim_cmd_t mac = {PIM_MAC, 0, 8, 0, {0}};
@@ -181,6 +184,42 @@ START_TEST(bad_unit_config_and_commands_are_refused)
     const pim_cmd_t far = {PIM_MACS, 0, 0, 4, {0}};
     ck_assert_int_eq(pim_cmd_check(&c, &far, 4, err, sizeof err), -1);
     ck_assert_str_eq(err, "cmd.col: 4 is outside the row's 4 columns");
+    const pim_cmd_t lane = {PIM_MACT, 0, 0, 0, {16}};
+    ck_assert_int_eq(pim_cmd_check(&c, &lane, 4, err, sizeof err), -1);
+    ck_assert_str_eq(err, "cmd.lane: 16 is outside 0..15");
+}
+END_TEST
+
+/* MACT's tree on hand-picked values, where the pairing shows in rounding:
+ * fp32 leaves 2^24, 1, 1, -2^24.  Left to right gives 0 (2^24 + 1 is a tie
+ * that rounds to the even 2^24, twice).  The tree: (2^24 + 1) -> 2^24 and
+ * (1 - 2^24) exact, root 2^24 + (1 - 2^24) = 1.  With 3 lanes the fourth
+ * leaf is +0: (2^24 + 1) -> 2^24, (1 + 0) = 1, root 2^24 + 1 -> 2^24. */
+START_TEST(mact_sums_the_lane_products_as_a_pairwise_tree)
+{
+    const uint32_t two24 = 0x4B800000u, one = 0x3F800000u, m_two24 = 0xCB800000u;
+    const uint32_t p[4] = {two24, one, one, m_two24};
+    ck_assert_uint_eq(pim_tree_sum(PIM_FP16, p, 4), one);
+    ck_assert_uint_eq(pim_tree_sum(PIM_FP16, p, 3), two24);
+    const uint32_t q[5] = {1, 2, 3, 4, 5}; /* int: exact, 8 leaves */
+    ck_assert_uint_eq(pim_tree_sum(PIM_INT8, q, 5), 15);
+    /* the unit: MACT of 1.0 x GRF lane values into lane 2 of ACC[1] */
+    const pim_cfg_t cfg = {4, PIM_FP16, 2, 2, 2, 1, PIM_REDUCE_LANES};
+    pim_unit_t u;
+    pim_unit_init(&u, &cfg);
+    const uint16_t row[4] = {0x3C00, 0x3C00, 0x3C00, 0x3C00}; /* 1.0 */
+    const pim_cmd_t wr = {PIM_WRGRF, 1, 0, 0, {0x3C00, 0x4000, 0x4200, 0x4400}}; /* 1 2 3 4 */
+    const pim_cmd_t mt = {PIM_MACT, 1, 1, 0, {2}};
+    const pim_cmd_t rd = {PIM_RDACC, 1, 0, 0, {0}};
+    uint32_t out[4];
+    pim_unit_exec(&u, &wr, row, NULL);
+    pim_unit_exec(&u, &mt, row, NULL);
+    pim_unit_exec(&u, &mt, row, NULL);
+    pim_unit_exec(&u, &rd, row, out);
+    ck_assert_uint_eq(out[0], 0);
+    ck_assert_uint_eq(out[1], 0);
+    ck_assert_uint_eq(out[2], 0x41A00000u); /* 2 x (1 + 2 + 3 + 4) = 20 */
+    ck_assert_uint_eq(out[3], 0);
 }
 END_TEST
 
@@ -233,7 +272,7 @@ static void hbm2(pim_gemv_cfg_t *cfg, pim_prec_t prec, uint32_t lanes, uint32_t 
     char err[128];
     memset(cfg, 0, sizeof *cfg);
     ck_assert_int_eq(dram_preset("HBM2", &cfg->dram, err, sizeof err), 0);
-    cfg->unit = (pim_cfg_t){lanes, prec, 4, srf, acc, bpu};
+    cfg->unit = (pim_cfg_t){lanes, prec, 4, srf, acc, bpu, PIM_REDUCE_LANES};
 }
 
 START_TEST(gemv_values_equal_a_naive_gemv)
@@ -278,6 +317,134 @@ START_TEST(gemv_values_equal_a_naive_gemv)
         free(x);
         free(y);
     }
+}
+END_TEST
+
+/* The tree layout's reference, written independently of models/pim.c: per
+ * output row, per column of L inputs (zero-padded past k), the L exact
+ * products summed pairwise in double and rounded to float at each node (a
+ * correctly rounded fp32 addition), the root added to the row's sum likewise;
+ * int8: the exact sum modulo 2^32 (order-free). */
+static float tref_f(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static uint32_t tref_u(float f)
+{
+    uint32_t u;
+    if (isnan(f))
+        return PIM_FP32_QNAN;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static double tref_half(uint16_t h)
+{
+    const int e = (h >> 10) & 31, f = h & 1023;
+    const double sg = (h >> 15) ? -1.0 : 1.0;
+    if (e == 31)
+        return f ? NAN : sg * INFINITY;
+    return e ? sg * ldexp(1024.0 + f, e - 25) : sg * ldexp((double)f, -24);
+}
+
+static uint32_t tref_node(const uint32_t *v, uint32_t lo, uint32_t w)
+{
+    if (w == 1)
+        return v[lo];
+    return tref_u((float)((double)tref_f(tref_node(v, lo, w / 2)) +
+                          (double)tref_f(tref_node(v, lo + w / 2, w / 2))));
+}
+
+START_TEST(tree_gemv_values_equal_an_independent_tree_reference)
+{
+    const struct {
+        pim_prec_t prec;
+        uint32_t lanes, acc, bpu;
+        pim_gemv_t g;
+    } cases[] = {
+        {PIM_FP16, 16, 2, 2, {3, 37, 150}},   /* k padded in the last column, 3 GRF tiles */
+        {PIM_FP16, 16, 1, 1, {1, 7000, 40}},  /* two batches per unit */
+        {PIM_INT8, 32, 3, 2, {2, 301, 77}},
+        {PIM_INT8, 32, 16, 1, {40, 9, 300}},  /* groups straddle channels */
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        pim_gemv_cfg_t cfg;
+        hbm2(&cfg, cases[ci].prec, cases[ci].lanes, 8, cases[ci].acc, cases[ci].bpu);
+        cfg.unit.reduce = PIM_REDUCE_TREE;
+        const pim_gemv_t *g = &cases[ci].g;
+        const uint32_t L = cases[ci].lanes;
+        const int fp = cases[ci].prec == PIM_FP16;
+        const uint64_t nw = g->groups * g->m * g->k, nx = g->groups * g->k, ny = g->groups * g->m;
+        uint16_t *w = malloc(nw * sizeof *w), *x = malloc(nx * sizeof *x);
+        uint32_t *y = malloc(ny * sizeof *y);
+        ck_assert(w && x && y);
+        uint64_t s = 2000 + ci;
+        for (uint64_t i = 0; i < nw; i++)
+            w[i] = fp ? (uint16_t)(rnd(&s) % 0x7800) | (uint16_t)(rnd(&s) & 0x8000)
+                      : (uint16_t)(rnd(&s) & 0xFF);
+        for (uint64_t i = 0; i < nx; i++)
+            x[i] = fp ? (uint16_t)(rnd(&s) % 0x7800) | (uint16_t)(rnd(&s) & 0x8000)
+                      : (uint16_t)(rnd(&s) & 0xFF);
+        char err[256];
+        ck_assert_msg(pim_gemv_compute(&cfg, g, w, x, y, err, sizeof err) == 0, "%s", err);
+        uint32_t P = 1;
+        while (P < L)
+            P *= 2;
+        for (uint64_t gi = 0; gi < g->groups; gi++)
+            for (uint64_t m = 0; m < g->m; m++) {
+                const uint16_t *wr = w + (gi * g->m + m) * g->k, *xg = x + gi * g->k;
+                uint32_t a = 0;
+                int64_t isum = 0;
+                for (uint64_t c0 = 0; c0 < g->k; c0 += L) {
+                    uint32_t v[64] = {0};
+                    for (uint32_t l = 0; l < L && c0 + l < g->k; l++) {
+                        if (fp)
+                            v[l] = tref_u((float)(tref_half(wr[c0 + l]) * tref_half(xg[c0 + l])));
+                        else
+                            isum += (int64_t)(int8_t)(wr[c0 + l] & 0xFF) * (int8_t)(xg[c0 + l] & 0xFF);
+                    }
+                    if (fp)
+                        a = tref_u((float)((double)tref_f(a) + (double)tref_f(tref_node(v, 0, P))));
+                }
+                const uint32_t want = fp ? a : (uint32_t)isum;
+                ck_assert_msg(y[gi * g->m + m] == want, "case %zu y[%llu][%llu] = %08x, want %08x",
+                              ci, (unsigned long long)gi, (unsigned long long)m, y[gi * g->m + m],
+                              want);
+            }
+        free(w);
+        free(x);
+        free(y);
+    }
+}
+END_TEST
+
+/* GPT-2 small's fc2 shape (768 x 3072) on HBM2, 16 units per channel: the
+ * lanes layout gives 3 rows per unit, 3 of 16 lanes busy; the tree layout
+ * keeps every lane busy.  Events by hand for the tree layout (16 channels,
+ * 48 rows each, 3 per unit, 192 columns of 16 per row, one batch, GRF tiles
+ * of 4 columns): 192 x bursts and 1 entry x 16 units x 2 read-back bursts per
+ * channel; every command passes the independent timing checker. */
+START_TEST(tree_layout_fills_the_lanes_and_is_faster_on_few_rows)
+{
+    pim_gemv_cfg_t cfg;
+    hbm2(&cfg, PIM_FP16, 16, 8, 1, 1);
+    const pim_gemv_t g = {1, 768, 3072};
+    pim_gemv_stats_t lanes, tree;
+    timed(&cfg, &g, 0, &lanes);
+    cfg.unit.reduce = PIM_REDUCE_TREE;
+    timed(&cfg, &g, 0, &tree);
+    ck_assert_uint_eq(tree.useful_macs, 768ull * 3072);
+    ck_assert_uint_eq(tree.lane_macs, tree.useful_macs);
+    ck_assert_uint_eq(lanes.lane_macs, tree.useful_macs / 3 * 16);
+    ck_assert_uint_eq(tree.pim_col_reads, 768ull * 3072 / 16);
+    ck_assert_uint_eq(tree.vec_bursts, 16 * 192);
+    ck_assert_uint_eq(tree.res_bursts, 16 * 16 * 2);
+    ck_assert_uint_ge(tree.act, 16ull * 16 * (3 * 192 / 32)); /* 1 KB rows: 32 bursts */
+    ck_assert_msg(tree.cycles * 2 < lanes.cycles, "tree %llu, lanes %llu",
+                  (unsigned long long)tree.cycles, (unsigned long long)lanes.cycles);
 }
 END_TEST
 
@@ -423,7 +590,10 @@ Suite *pim_suite(void)
     tcase_add_test(tc, int8_mac_wraps_like_a_naive_int32_sum);
     tcase_add_test(tc, cycle_path_equals_interpreter_and_latency_closed_form);
     tcase_add_test(tc, bad_unit_config_and_commands_are_refused);
+    tcase_add_test(tc, mact_sums_the_lane_products_as_a_pairwise_tree);
     tcase_add_test(tc, gemv_values_equal_a_naive_gemv);
+    tcase_add_test(tc, tree_gemv_values_equal_an_independent_tree_reference);
+    tcase_add_test(tc, tree_layout_fills_the_lanes_and_is_faster_on_few_rows);
     tcase_add_test(tc, gemv_cycles_match_the_hand_derived_closed_form);
     tcase_add_test(tc, pim_beats_host_reading_over_the_bus_and_streams_near_peak);
     tcase_add_test(tc, blocked_mode_is_slower_than_dual_row_buffers_under_host_traffic);

@@ -1,12 +1,14 @@
 /* test_pimgpt.c - what the PIM-GPT comparison (make pimgpt) rests on: in
  * --mode pimgpt every GEMM/GEMV is a PIM kernel whose time is the kernel
  * model's for its shape (called here directly), the arrays and the DMA stay
- * idle, the rest runs on the controller's vector units; the shipped machine
- * files; and bad input. */
+ * idle, the rest runs on the controller's vector units; the paper-like GPU
+ * (configs/t4_eager.yaml) pays its per-kernel overhead once per op; the
+ * shipped machine files; and bad input. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../models/gpu.h"
 #include "../models/pim_gemv.h"
 #include "../sim/io/config.h"
 #include "../sim/io/workload.h"
@@ -116,6 +118,78 @@ START_TEST(a_decode_projection_takes_its_pim_kernel_time)
 }
 END_TEST
 
+/* GPT-2 small in --mode gpu on configs/t4_eager.yaml, with its
+ * kernel_overhead_us and with 0. */
+static void gpu_run(const fx_t *f, hw_cfg_t *g, double overhead_us, const mapper_run_t *r,
+                    npu_result_t *res)
+{
+    char err[256];
+    g->gpu.kernel_overhead_us = overhead_us;
+    const npu_hw_t h = {g, g->npu, NPU_GPU, &f->pim};
+    ck_assert_msg(npu_run(&h, &f->model, r, res, NULL, err, sizeof err) == 0, "%s", err);
+}
+
+static void load_t4(hw_cfg_t *g)
+{
+    char err[256], path[512];
+    snprintf(path, sizeof path, "%s/configs/t4_eager.yaml", CODESIM_ROOT);
+    ck_assert_msg(hw_load(path, g, err, sizeof err) == 0, "%s", err);
+}
+
+/* The overhead term is kernels x kernel_overhead_us, the kernels counted
+ * here from GPT-2's structure: per forward step, the embedding, then per
+ * layer norm, qkv, KV append, qk, softmax, sv, o_proj, residual add, norm,
+ * fc1, GELU, fc2, residual add (13), then the final norm and lm_head; one
+ * prefill step and gen - 1 decode steps at batch 1. */
+START_TEST(the_gpu_overhead_is_kernels_times_the_per_kernel_cost)
+{
+    fx_t f;
+    setup(&f);
+    hw_cfg_t g;
+    load_t4(&g);
+    const mapper_run_t r = {1, 16, 4, 16, 16, 16};
+    npu_result_t base, slow;
+    gpu_run(&f, &g, 0, &r, &base);
+    gpu_run(&f, &g, 9, &r, &slow);
+    const uint64_t per_step = 1 + 12 * 13 + 2, kernels = per_step * r.gen;
+    ck_assert_uint_eq(f.model.layers, 12);
+    /* 9 us = 9000 cycles of the 1 GHz schedule clock per kernel */
+    ck_assert_uint_eq(slow.total_cycles - base.total_cycles, kernels * 9000);
+    ck_assert_uint_eq(slow.decode_cycles - base.decode_cycles, per_step * (r.gen - 1) * 9000);
+    npu_result_free(&base);
+    npu_result_free(&slow);
+    /* a negative overhead is refused */
+    char err[256];
+    ck_assert_int_eq(gpu_cfg_set(&g.gpu, "kernel_overhead_us", "-1", err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "kernel_overhead_us"));
+    hw_free(&g);
+    hw_free(&f.hw);
+}
+END_TEST
+
+/* PIM-GPT's claim in kind: per decode token, GPT-2 small on the PIM machine
+ * is faster than on the paper-like GPU (T4, eager overhead). */
+START_TEST(pimgpt_beats_the_eager_t4_on_gpt2_small)
+{
+    fx_t f;
+    setup(&f);
+    hw_cfg_t g;
+    load_t4(&g);
+    const mapper_run_t r = {1, 8, 3, 16, 16, 16};
+    npu_result_t pim, gpu;
+    run(&f, &r, &pim);
+    gpu_run(&f, &g, g.gpu.kernel_overhead_us, &r, &gpu);
+    ck_assert(g.gpu.kernel_overhead_us > 0);
+    ck_assert_uint_eq(pim.decode_steps, gpu.decode_steps);
+    ck_assert_msg(pim.decode_cycles < gpu.decode_cycles, "pimgpt %" PRIu64 " vs gpu %" PRIu64,
+                  pim.decode_cycles, gpu.decode_cycles);
+    npu_result_free(&pim);
+    npu_result_free(&gpu);
+    hw_free(&g);
+    hw_free(&f.hw);
+}
+END_TEST
+
 START_TEST(pimgpt_needs_a_pim_section)
 {
     hw_cfg_t hw;
@@ -165,6 +239,8 @@ Suite *pimgpt_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_gemv_runs_on_pim_and_the_rest_on_the_controller);
     tcase_add_test(tc, a_decode_projection_takes_its_pim_kernel_time);
+    tcase_add_test(tc, the_gpu_overhead_is_kernels_times_the_per_kernel_cost);
+    tcase_add_test(tc, pimgpt_beats_the_eager_t4_on_gpt2_small);
     tcase_add_test(tc, pimgpt_needs_a_pim_section);
     tcase_add_test(tc, shipped_machines_load_with_their_sources_numbers);
     suite_add_tcase(s, tc);

@@ -548,7 +548,7 @@ static void hbm2_pim(pim_gemv_cfg_t *cfg)
     char err[256];
     memset(cfg, 0, sizeof *cfg);
     ck_assert_msg(dram_preset("HBM2", &cfg->dram, err, sizeof err) == 0, "%s", err);
-    cfg->unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+    cfg->unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES};
 }
 
 START_TEST(pim_energy_is_events_times_event_energies)

@@ -81,7 +81,8 @@ int rtlcheck_pim(int argc, char **argv)
     }
     if (bad)
         return 2;
-    pim_cfg_t cfg = {(uint32_t)lanes, PIM_FP16, (uint32_t)grf, (uint32_t)srf, (uint32_t)acc, 1};
+    pim_cfg_t cfg = {(uint32_t)lanes, PIM_FP16, (uint32_t)grf, (uint32_t)srf, (uint32_t)acc, 1,
+                     PIM_REDUCE_LANES};
     if (pim_prec_parse(prec_s, &cfg.prec) != 0) {
         cli_err("codesim rtlcheck: --prec: '%s' is not int8 or fp16\n", prec_s);
         return 2;
@@ -191,7 +192,7 @@ int cmd_pimgemv(int argc, char **argv)
         return 2;
     }
     cfg.unit = (pim_cfg_t){(uint32_t)lanes, PIM_FP16, (uint32_t)grf, (uint32_t)srf,
-                           (uint32_t)acc, (uint32_t)bpu};
+                           (uint32_t)acc, (uint32_t)bpu, PIM_REDUCE_LANES};
     if (pim_prec_parse(prec_s, &cfg.unit.prec) != 0) {
         cli_err("codesim pimgemv: --prec: '%s' is not int8 or fp16\n", prec_s);
         return 2;
@@ -313,7 +314,7 @@ int bench_pim(void)
         cli_err("codesim bench: %s\n", err);
         return 1;
     }
-    cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2};
+    cfg.unit = (pim_cfg_t){16, PIM_FP16, 8, 8, 8, 2, PIM_REDUCE_LANES};
     const pim_gemv_t g = {32, 2048, 128};
     pim_gemv_stats_t st;
     double t0 = util_now_s();

@@ -185,6 +185,33 @@ uint32_t pimref_mac(pim_prec_t prec, uint32_t acc, uint16_t row, uint16_t opnd)
     return isnan(f) ? PIM_FP32_QNAN : float_bits(f);
 }
 
+/* Two accumulator words added in the reference arithmetic: fp32 through
+ * double (exact for two floats, then one rounding), int32 modulo 2^32. */
+static uint32_t ref_add(pim_prec_t prec, uint32_t a, uint32_t b)
+{
+    if (prec == PIM_INT8)
+        return (uint32_t)((int64_t)(int32_t)a + (int64_t)(int32_t)b);
+    const float f = (float)((double)bits_float(a) + (double)bits_float(b));
+    return isnan(f) ? PIM_FP32_QNAN : float_bits(f);
+}
+
+/* MACT: products exact, then the tree of models/pim.h written as recursion
+ * over halves of the zero-padded power-of-two range. */
+static uint32_t ref_tree(pim_prec_t prec, const uint32_t *v, uint32_t lo, uint32_t w, uint32_t n)
+{
+    if (w == 1)
+        return lo < n ? v[lo] : 0u;
+    return ref_add(prec, ref_tree(prec, v, lo, w / 2, n), ref_tree(prec, v, lo + w / 2, w / 2, n));
+}
+
+static uint32_t ref_prod(pim_prec_t prec, uint16_t row, uint16_t opnd)
+{
+    if (prec == PIM_INT8)
+        return (uint32_t)(int32_t)((int8_t)(row & 0xFF) * (int8_t)(opnd & 0xFF));
+    const float f = (float)(half_to_double(row) * half_to_double(opnd)); /* exact */
+    return isnan(f) ? PIM_FP32_QNAN : float_bits(f);
+}
+
 size_t pimref_run(const pim_cfg_t *cfg, const pim_seq_t *s, uint32_t *out)
 {
     const uint32_t L = cfg->lanes;
@@ -194,6 +221,16 @@ size_t pimref_run(const pim_cfg_t *cfg, const pim_seq_t *s, uint32_t *out)
     size_t n = 0;
     for (size_t i = 0; i < s->n; i++) {
         const pim_cmd_t *c = &s->cmd[i];
+        if (c->op == PIM_MACT) {
+            uint32_t p[PIM_MAX_LANES], w = 1;
+            for (uint32_t l = 0; l < L; l++)
+                p[l] = ref_prod(cfg->prec, s->row[(size_t)c->col * L + l] & mask, grf[c->src][l]);
+            while (w < L)
+                w *= 2;
+            uint32_t *a = &acc[c->dst][c->data[0]];
+            *a = ref_add(cfg->prec, *a, ref_tree(cfg->prec, p, 0, w, L));
+            continue;
+        }
         for (uint32_t l = 0; l < L; l++) {
             switch (c->op) {
             case PIM_WRGRF: grf[c->dst][l] = c->data[l] & mask; break;
@@ -303,8 +340,8 @@ static size_t rand_seq(uint64_t *rng, const pim_cfg_t *cfg, uint32_t ncols, pim_
             cmd[n++] = (pim_cmd_t){PIM_NOP, 0, 0, 0, {0}};
         pim_cmd_t c = {PIM_NOP, 0, 0, 0, {0}};
         const uint64_t r = rtlcheck_rng_next(rng) % 100;
-        c.op = r < 15 ? PIM_WRGRF : r < 25 ? PIM_WRSRF : r < 55 ? PIM_MAC : r < 75 ? PIM_MACS
-             : r < 85 ? PIM_CLR : PIM_RDACC;
+        c.op = r < 15 ? PIM_WRGRF : r < 25 ? PIM_WRSRF : r < 45 ? PIM_MAC : r < 60 ? PIM_MACS
+             : r < 75 ? PIM_MACT : r < 85 ? PIM_CLR : PIM_RDACC;
         switch (c.op) {
         case PIM_WRGRF:
             c.dst = (uint32_t)(rtlcheck_rng_next(rng) % cfg->grf_entries);
@@ -317,10 +354,13 @@ static size_t rand_seq(uint64_t *rng, const pim_cfg_t *cfg, uint32_t ncols, pim_
             break;
         case PIM_MAC:
         case PIM_MACS:
+        case PIM_MACT:
             c.dst = (uint32_t)(rtlcheck_rng_next(rng) % cfg->acc_entries);
             c.src = (uint32_t)(rtlcheck_rng_next(rng) %
-                               (c.op == PIM_MAC ? cfg->grf_entries : cfg->srf_entries));
+                               (c.op == PIM_MACS ? cfg->srf_entries : cfg->grf_entries));
             c.col = (uint32_t)(rtlcheck_rng_next(rng) % ncols);
+            if (c.op == PIM_MACT)
+                c.data[0] = (uint16_t)(rtlcheck_rng_next(rng) % cfg->lanes);
             break;
         default: c.dst = (uint32_t)(rtlcheck_rng_next(rng) % cfg->acc_entries); break;
         }
