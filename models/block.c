@@ -54,6 +54,12 @@ static void array_defaults(hw_cfg_t *hw)
  * intN (N bits, 1..16) or a minifloat: one sweep key over formats. */
 static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
 {
+    if (strcmp(key, "os_drain") == 0) {
+        if (systolic_os_drain_parse(val, &hw->array.os_drain) == 0)
+            return 0;
+        snprintf(err, errlen, "os_drain: '%.40s' is not serial or overlap", val);
+        return -1;
+    }
     if (strcmp(key, "format") == 0) {
         unsigned bits = 0;
         int used = 0;
@@ -118,6 +124,9 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
     /* written only when set: machines without it keep their canonical text */
     if (hw->fixed_dataflow)
         hw_append(buf, size, n, "  fixed_dataflow: true\n");
+    /* written only when set: machines without it keep their canonical text */
+    if (hw->array.os_drain != SYSTOLIC_DRAIN_SERIAL)
+        hw_append(buf, size, n, "  os_drain: %s\n", systolic_os_drain_name(hw->array.os_drain));
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */
