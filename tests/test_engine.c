@@ -41,13 +41,15 @@ START_TEST(fast_path_equals_cycle_path_on_random_shapes_and_memories)
         const uint64_t scale = 1ull << (rnd(&seed) % 12);
         hw_cfg_t hw = hw_of(r, cc, df, 64 * r * scale + 2 * r * 4, 64 * cc * scale + 2 * cc * 4,
                             2 * r * cc * 4 + 8 * cc * 4 * scale, 1 + rnd(&seed) % 64);
+        if (trial & 1) /* OS: the overlapped drain's last fold is the longer one */
+            hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
         const uint64_t base = r > cc ? r : cc;
         const systolic_gemm_t g = {1 + rnd(&seed) % (4 * base), 1 + rnd(&seed) % (4 * base),
                                    1 + rnd(&seed) % (8 * base)};
         layer_stats_t f, c;
         char err[256], what[160];
-        snprintf(what, sizeof what, "%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
-                 systolic_dataflow_name(df), r, cc, (unsigned long long)g.m,
+        snprintf(what, sizeof what, "%s%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
+                 systolic_dataflow_name(df), hw.array.os_drain ? " overlap" : "", r, cc, (unsigned long long)g.m,
                  (unsigned long long)g.n, (unsigned long long)g.k,
                  (unsigned long long)hw.sram.ifmap_bytes, (unsigned long long)hw.sram.filter_bytes,
                  (unsigned long long)hw.sram.ofmap_bytes, hw.dma.bytes_per_cycle);
@@ -276,10 +278,12 @@ START_TEST(fast_path_runs_finished_by_arithmetic_equal_the_cycle_path)
                             2 * r * cc * 4 + 8 * cc * scale * (1 + rnd(&seed) % 4), bw);
         const systolic_gemm_t g = {1 + rnd(&seed) % 40, 1 + rnd(&seed) % 40,
                                    1 + rnd(&seed) % 60};
+        if (trial & 8)
+            hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
         layer_stats_t f, c;
         char err[256], what[160];
-        snprintf(what, sizeof what, "%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
-                 systolic_dataflow_name(df), r, cc, (unsigned long long)g.m,
+        snprintf(what, sizeof what, "%s%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
+                 systolic_dataflow_name(df), hw.array.os_drain ? " overlap" : "", r, cc, (unsigned long long)g.m,
                  (unsigned long long)g.n, (unsigned long long)g.k,
                  (unsigned long long)hw.sram.ifmap_bytes, (unsigned long long)hw.sram.filter_bytes,
                  (unsigned long long)hw.sram.ofmap_bytes, hw.dma.bytes_per_cycle);

@@ -168,6 +168,66 @@ START_TEST(config_out_of_range_is_refused_with_the_field)
 }
 END_TEST
 
+/* array.os_drain: overlap against serial, on the cycle-by-cycle array.
+ * By hand (models/systolic.h): a serial OS fold is FEED (K+R+C-2) then DRAIN
+ * (R+1).  Overlapped, fold f+1's FEED t=0 captures fold f's sums into v_reg
+ * and they drain during that FEED, which is K+R+C-2 >= R cycles long, so no
+ * fold waits; only the last fold's DRAIN (R+1) is not hidden.  With F folds
+ * (ceil(M/R) x ceil(N/C)):
+ *   serial - overlap = F(R+1) - (R+1) = (F-1)(R+1),
+ * the refill cost being the one unhidden drain, R+1.  The expected savings
+ * below are that formula worked by hand per shape; the 5x1 K=1 shape is the
+ * tight one (fold = drain = 5 cycles).  Values are checked against the naive
+ * GEMM and the closed-form count against the cycle count. */
+START_TEST(overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain)
+{
+    static const struct {
+        uint32_t r, c;
+        uint64_t m, n, k, saving;
+    } cases[] = {
+        {4, 4, 9, 10, 3, 40},     /* F = 3 x 3 = 9:  8 x 5 */
+        {8, 8, 8, 8, 100, 0},     /* F = 1: nothing to hide */
+        {5, 1, 12, 3, 1, 48},     /* F = 3 x 3 = 9:  8 x 6, K = 1 < R */
+        {3, 7, 20, 15, 2, 80},    /* F = 7 x 3 = 21: 20 x 4, K < R */
+        {16, 4, 33, 9, 5, 136},   /* F = 3 x 3 = 9:  8 x 17 */
+        {2, 3, 2, 30, 40, 27},    /* F = 1 x 10:     9 x 3 */
+    };
+    uint64_t seed = 77;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        systolic_cfg_t cfg = {cases[i].r, cases[i].c, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
+                              SYSTOLIC_DRAIN_SERIAL};
+        const systolic_gemm_t g = {cases[i].m, cases[i].n, cases[i].k};
+        seen_t ser, ovl;
+        run_case(&cfg, &g, &seed, &ser);
+        cfg.os_drain = SYSTOLIC_DRAIN_OVERLAP;
+        run_case(&cfg, &g, &seed, &ovl);
+        ck_assert_msg(ser.cycles - ovl.cycles == cases[i].saving,
+                      "%ux%u M=%llu N=%llu K=%llu: serial %llu, overlap %llu cycles, want %llu saved",
+                      cfg.rows, cfg.cols, (unsigned long long)g.m, (unsigned long long)g.n,
+                      (unsigned long long)g.k, (unsigned long long)ser.cycles,
+                      (unsigned long long)ovl.cycles, (unsigned long long)cases[i].saving);
+        /* Same traffic, only earlier. */
+        ck_assert_uint_eq(ovl.a_reads, ser.a_reads);
+        ck_assert_uint_eq(ovl.b_reads, ser.b_reads);
+        ck_assert_uint_eq(ovl.o_writes, ser.o_writes);
+        systolic_counts_t c;
+        ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
+        ck_assert_uint_eq(c.compute_cycles, ovl.cycles);
+    }
+    /* WS and IS ignore the option. */
+    for (int df = 1; df < 3; df++) {
+        systolic_cfg_t cfg = {4, 3, (systolic_dataflow_t)df, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
+                              SYSTOLIC_DRAIN_OVERLAP};
+        const systolic_gemm_t g = {9, 7, 10};
+        seen_t ovl, ser;
+        run_case(&cfg, &g, &seed, &ovl);
+        cfg.os_drain = SYSTOLIC_DRAIN_SERIAL;
+        run_case(&cfg, &g, &seed, &ser);
+        ck_assert_uint_eq(ovl.cycles, ser.cycles);
+    }
+}
+END_TEST
+
 Suite *systolic_suite(void)
 {
     Suite *s = suite_create("systolic");
@@ -176,6 +236,7 @@ Suite *systolic_suite(void)
     tcase_add_loop_test(tc, values_equal_naive_gemm_in_every_dataflow_and_shape, 0, 6);
     tcase_add_test(tc, narrow_widths_wrap_like_the_reference);
     tcase_add_test(tc, cycle_formula_matches_hand_count);
+    tcase_add_test(tc, overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain);
     tcase_add_test(tc, wrap_is_twos_complement);
     tcase_add_test(tc, config_out_of_range_is_refused_with_the_field);
     suite_add_tcase(s, tc);
