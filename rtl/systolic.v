@@ -613,26 +613,24 @@ module systolic_top #(
 
             reg        o_v;
             reg [31:0] o_ad;
-            reg [31:0] row;    // OS drain row m0 + R - t
+            reg [31:0] row;    // OS drain row m0 + R - t (overlapped: osd_row)
+            reg [31:0] col0;   // its tile's first column n0 (overlapped: osd_n0)
             reg [31:0] s;      // WS / IS output stream index t - R - j
 
             always @(*) begin
                 o_v  = 1'b0;
                 o_ad = 32'd0;
-                row  = m0 + R32 - t;
+                row  = osd_emit ? osd_row : m0 + R32 - t;
+                col0 = osd_emit ? osd_n0 : n0;
                 s    = t - R32 - JI;
-                if (osd_emit) begin
-                    // overlapped drain: the captured tile's row osd_row
-                    if (osd_row < gm && osd_n0 + JI < gn) begin
-                        o_v  = 1'b1;
-                        o_ad = osd_row * gn + osd_n0 + JI;
-                    end
-                end else if (state == S_OS_DRAIN) begin
+                if (osd_emit || state == S_OS_DRAIN) begin
                     // t = 0 captures acc; t = 1..R then emit rows bottom-up:
-                    // row R-1 first, row 0 last.
-                    if (t != 32'd0 && row < gm && n0 + JI < gn) begin
+                    // row R-1 first, row 0 last.  The overlapped drain
+                    // (osd_emit, never during those) emits the captured
+                    // tile's rows the same way, on the same lane logic.
+                    if ((osd_emit || t != 32'd0) && row < gm && col0 + JI < gn) begin
                         o_v  = 1'b1;
-                        o_ad = row * gn + n0 + JI;
+                        o_ad = row * gn + col0 + JI;
                     end
                 end else if (is_feed && is_ws) begin
                     // WS: column j = output column n0+j, row t-R-j.
