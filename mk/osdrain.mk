@@ -21,11 +21,11 @@ osdrain-rtlcheck: $(BUILD)/codesim
 	@set -e; for s in "8 8" "12 5" "5 12" "5 1" "4 3 --a-bits 4 --w-bits 6 --acc-bits 12"; do \
 	  set -- $$s; \
 	  $(BUILD)/codesim rtlcheck --block systolic --rows $$1 --cols $$2 $${3:+$$3 $$4 $$5 $$6 $$7 $$8} --dataflow os \
-	    --os-drain overlap --trials 200 --db $(BUILD)/osdrain.db | tail -1; \
+	    --os-drain overlap --trials 200 --db $(BUILD)/osdrain.db | tail -2; \
 	done; \
 	$(BUILD)/codesim rtlcheck --block systolic --rows 5 --cols 1 --dataflow os --os-drain overlap --k 1 \
-	  --trials 200 --db $(BUILD)/osdrain.db | tail -1; \
+	  --trials 200 --db $(BUILD)/osdrain.db | tail -2; \
 	for d in ws is; do \
 	  $(BUILD)/codesim rtlcheck --block systolic --rows 8 --cols 8 --dataflow $$d --os-drain overlap \
-	    --trials 200 --db $(BUILD)/osdrain.db | tail -1; \
+	    --trials 200 --db $(BUILD)/osdrain.db | tail -2; \
 	done
