@@ -186,8 +186,10 @@ END_TEST
 START_TEST(stalls_do_not_change_values)
 {
     uint64_t seed = 5;
-    for (int df = 0; df < 3; df++) {
-        hw_cfg_t hw = hw_of(4, 5, (systolic_dataflow_t)df, 64, 64, 256, 3);
+    for (int df = 0; df < 4; df++) { /* 3: OS with the overlapped drain */
+        hw_cfg_t hw = hw_of(4, 5, (systolic_dataflow_t)(df % 3), 64, 64, 256, 3);
+        if (df == 3)
+            hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
         const systolic_gemm_t g = {13, 11, 29};
         int32_t a[13 * 29], b[29 * 11], o[13 * 11], ref[13 * 11];
         for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
