@@ -63,6 +63,12 @@ static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, 
         hw->conv_unique = u;
         return 0;
     }
+    if (strcmp(key, "os_drain") == 0) {
+        if (systolic_os_drain_parse(val, &hw->array.os_drain) == 0)
+            return 0;
+        snprintf(err, errlen, "os_drain: '%.40s' is not serial or overlap", val);
+        return -1;
+    }
     if (strcmp(key, "format") == 0) {
         unsigned bits = 0;
         int used = 0;
@@ -129,6 +135,8 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
         hw_append(buf, size, n, "  fixed_dataflow: true\n");
     if (hw->conv_unique)
         hw_append(buf, size, n, "  conv_reads: unique\n");
+    if (hw->array.os_drain != SYSTOLIC_DRAIN_SERIAL)
+        hw_append(buf, size, n, "  os_drain: %s\n", systolic_os_drain_name(hw->array.os_drain));
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */

@@ -22,7 +22,9 @@
  *    partial sums back and, after the first K fold, reads them in again.
  *  - Simplifications we own: a step's half is released when its last stream
  *    element enters the array (lanes still skewing read at most R-1 more
- *    cycles), and an output tile is issued for write-back when its step ends.
+ *    cycles), and an output tile is issued for write-back when its step ends
+ *    (with array.os_drain: overlap an OS tile's rows still leave the array
+ *    during the next fold's first R cycles).
  */
 #include "engine.h"
 
@@ -226,6 +228,10 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
     const int first = c == 0, last = c + 1 == p->chunks;
     memset(st, 0, sizeof *st);
     st->duration = len + (first ? p->f.prologue : 0) + (last ? p->f.tail : 0);
+    /* OS overlapped drain (systolic.h): the last fold ends with the drain
+     * nothing hides. */
+    if (last && f + 1 == p->f.folds)
+        st->duration += p->f.last_more;
     switch (p->cfg.dataflow) {
     case SYSTOLIC_OS: {
         /* outer = m tile, in = n tile */

@@ -146,6 +146,33 @@ double power_grid_opt1_um2(const tech_t *t, const systolic_cfg_t *a, power_break
     return booth + csa + reg + mux;
 }
 
+/* array.os_drain: overlap (models/systolic.h, rtl/systolic.v OSD = 1), as
+ * the RTL builds it.  The multi-dataflow PE already has v_reg (WS/IS's
+ * partial sum, OS's drain pipe) with acc and v_in among its sources: it is
+ * the shadow set, and the option adds only the restart gate, acc or 0 into
+ * the adder on a capture (acc_bits mux bits per PE).  The OS-only PE
+ * (array.fixed_dataflow) has no v_reg: the option adds it, R*C*acc_bits
+ * registers, with its capture/shift/hold select (two mux bits per bit); its
+ * restart gate is the clear it has.  A fixed WS or IS PE never runs OS:
+ * nothing.  The drain counter and tile origin in the controller are not
+ * priced (the controller is not, in either mode). */
+static double osd_area_um2(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out)
+{
+    const systolic_cfg_t *a = &hw->array;
+    if (a->os_drain != SYSTOLIC_DRAIN_OVERLAP)
+        return 0;
+    const double pacc = (double)a->rows * a->cols * a->acc_bits;
+    double reg_bits = 0, mux_bits = pacc;
+    if (hw->fixed_dataflow) {
+        if (a->dataflow != SYSTOLIC_OS)
+            return 0;
+        reg_bits = pacc;
+        mux_bits = 2 * pacc;
+    }
+    const double um2 = reg_bits * t->a.reg_bit + mux_bits * t->a.mux_bit;
+    return power_add(out, "array.os_drain", um2) != 0 ? -1 : um2;
+}
+
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen)
 {
@@ -176,7 +203,8 @@ int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *
     } else {
         power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
     }
-    if (power_add(out, "sram.ifmap", tech_sram_um2(t, hw->sram.ifmap_bytes)) ||
+    if (osd_area_um2(t, hw, out) < 0 ||
+        power_add(out, "sram.ifmap", tech_sram_um2(t, hw->sram.ifmap_bytes)) ||
         power_add(out, "sram.filter", tech_sram_um2(t, hw->sram.filter_bytes)) ||
         power_add(out, "sram.ofmap", tech_sram_um2(t, hw->sram.ofmap_bytes))) {
         goto full;

@@ -29,6 +29,24 @@ int systolic_dataflow_parse(const char *s, systolic_dataflow_t *out)
     return -1;
 }
 
+static const char *const drain_names[] = {"serial", "overlap"};
+
+const char *systolic_os_drain_name(systolic_os_drain_t d)
+{
+    return (unsigned)d < 2 ? drain_names[d] : "?";
+}
+
+int systolic_os_drain_parse(const char *s, systolic_os_drain_t *out)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        if (strcmp(s, drain_names[i]) == 0) {
+            *out = (systolic_os_drain_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
 {
     if (cfg->rows < 1 || cfg->rows > SYSTOLIC_MAX_DIM) {
@@ -41,6 +59,10 @@ int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
     }
     if ((unsigned)cfg->dataflow > SYSTOLIC_IS) {
         snprintf(err, errlen, "dataflow: must be os, ws or is");
+        return -1;
+    }
+    if ((unsigned)cfg->os_drain > SYSTOLIC_DRAIN_OVERLAP) {
+        snprintf(err, errlen, "os_drain: must be serial or overlap");
         return -1;
     }
     if (cfg->in_bits < 1 || cfg->in_bits > SYSTOLIC_MAX_OPERAND_BITS) {
@@ -115,6 +137,18 @@ int32_t systolic_wrap(int64_t v, uint32_t bits)
     return (int32_t)(int64_t)((((uint64_t)v & mask) ^ sign) - sign);
 }
 
+/* OS with array.os_drain: overlap (systolic.h): every fold is its FEED,
+ * K+R+C-2 cycles (the previous fold drains meanwhile, never longer); the
+ * last fold adds the serial DRAIN, R+1. */
+static void overlap_folds(const systolic_cfg_t *cfg, systolic_folds_t *f)
+{
+    const uint64_t R = cfg->rows, C = cfg->cols;
+    f->prologue = 0;
+    f->tail = R + C - 2;
+    f->fold_cycles = f->stream + f->tail;
+    f->last_more = R + 1;
+}
+
 void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_folds_t *f)
 {
     const uint64_t R = cfg->rows, C = cfg->cols;
@@ -139,6 +173,9 @@ void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systoli
         break;
     }
     f->fold_cycles = f->prologue + f->stream + f->tail;
+    f->last_more = 0;
+    if (cfg->dataflow == SYSTOLIC_OS && cfg->os_drain == SYSTOLIC_DRAIN_OVERLAP)
+        overlap_folds(cfg, f);
 }
 
 /* *out = a * b, or -1 with "what: ... does not fit in 64 bits" in err. */
@@ -167,7 +204,8 @@ int systolic_count(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic
     if (count_mul("compute cycles (folds x fold cycles)", f.folds, f.fold_cycles, &cyc, err,
                   errlen) != 0)
         return -1;
-    if (util_add_u64(cyc, 1, &c->compute_cycles)) {
+    /* OS overlap: the last fold is last_more longer. */
+    if (util_add_u64(cyc, 1 + f.last_more, &c->compute_cycles)) {
         snprintf(err, errlen, "compute cycles: 2^64 does not fit in 64 bits");
         return -1;
     }
@@ -331,6 +369,11 @@ struct systolic_array {
     /* Sequencer. */
     int state, phase;
     uint64_t t, phase_len, m0, n0, k0, fold, fold_cycle;
+    /* OS overlapped drain (array.os_drain: overlap): v_reg is the shadow
+     * set; dr rows of the tile at (dm0, dn0) are still to leave it, and
+     * (pm0, pn0) is the tile the next capture takes. */
+    int osd;
+    uint64_t dr, dm0, dn0, pm0, pn0;
 };
 
 systolic_array_t *systolic_array_new(const systolic_cfg_t *cfg)
@@ -396,6 +439,8 @@ void systolic_array_start(systolic_array_t *sa, const systolic_gemm_t *g,
     sa->out = out;
     sa->state = ST_ACCEPT;
     memset(&sa->count, 0, sizeof sa->count);
+    sa->osd = sa->cfg.dataflow == SYSTOLIC_OS && sa->cfg.os_drain == SYSTOLIC_DRAIN_OVERLAP;
+    sa->dr = 0;
 }
 
 void systolic_array_access(const systolic_array_t *sa, systolic_access_t *c)
@@ -428,12 +473,39 @@ static void begin_phase(systolic_array_t *sa, int phase)
     }
 }
 
+/* advance() for OS with the overlapped drain (systolic.h): a fold is its
+ * FEED; the next fold's FEED follows at once (the previous drain is never
+ * longer), or after the last fold the serial DRAIN. */
+static int advance_overlap(systolic_array_t *sa)
+{
+    const systolic_gemm_t *g = &sa->g;
+    if (sa->phase == PH_DRAIN)
+        return 0;
+    if (sa->n0 + sa->C >= g->n && sa->m0 + sa->R >= g->m) {
+        begin_phase(sa, PH_DRAIN);
+        return 1;
+    }
+    sa->pm0 = sa->m0;
+    sa->pn0 = sa->n0;
+    sa->n0 += sa->C;
+    if (sa->n0 >= g->n) {
+        sa->n0 = 0;
+        sa->m0 += sa->R;
+    }
+    begin_phase(sa, PH_FEED);
+    sa->fold++;
+    sa->fold_cycle = 0;
+    return 1;
+}
+
 /* Moves to the next phase or fold; returns 0 when the GEMM is finished. */
 static int advance(systolic_array_t *sa)
 {
     sa->fold_cycle++;
     if (++sa->t < sa->phase_len)
         return 1;
+    if (sa->osd)
+        return advance_overlap(sa);
     const systolic_gemm_t *g = &sa->g;
     switch (sa->cfg.dataflow) {
     case SYSTOLIC_OS:
@@ -558,11 +630,42 @@ static void stationary_load(systolic_array_t *sa, const int16_t *lane)
     memcpy(sa->w_reg, lane, C * sizeof *sa->w_reg);
 }
 
+/* The overlapped drain's part of an OS cycle, before the FEED's MACs: the
+ * bottom row of the shadow set leaves (row dm0 + dr - 1) and the set shifts
+ * down; then a FEED's first cycle after the first fold captures every acc
+ * into the shadow set and restarts acc (the MAC that follows adds to 0).
+ * The previous capture's last row leaves in this cycle at the latest
+ * (systolic.h), so the capture never overwrites a row still to go. */
+static void overlap_cycle(systolic_array_t *sa)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    const systolic_gemm_t *g = &sa->g;
+    const size_t pes = (size_t)R * C;
+    if (sa->dr > 0) {
+        const uint64_t m = sa->dm0 + sa->dr - 1;
+        for (uint32_t j = 0; j < C; j++)
+            if (m < g->m && sa->dn0 + j < g->n)
+                write_out(sa, j, m * g->n + sa->dn0 + j, 0);
+        memmove(sa->v_reg + C, sa->v_reg, (pes - C) * sizeof *sa->v_reg);
+        memset(sa->v_reg, 0, C * sizeof *sa->v_reg);
+        sa->dr--;
+    }
+    if (sa->phase == PH_FEED && sa->t == 0 && sa->fold > 0) {
+        memcpy(sa->v_reg, sa->acc, pes * sizeof *sa->v_reg);
+        memset(sa->acc, 0, pes * sizeof *sa->acc);
+        sa->dm0 = sa->pm0;
+        sa->dn0 = sa->pn0;
+        sa->dr = R;
+    }
+}
+
 static void cycle_os(systolic_array_t *sa)
 {
     const uint32_t R = sa->R, C = sa->C;
     const systolic_gemm_t *g = &sa->g;
     const uint64_t t = sa->t;
+    if (sa->osd)
+        overlap_cycle(sa);
     if (sa->phase == PH_FEED) {
         for (uint32_t i = 0; i < R && i <= t; i++) {
             if (t - i < g->k && sa->m0 + i < g->m) {

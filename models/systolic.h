@@ -20,6 +20,8 @@
  *     OS: for m0 (step R) for n0 (step C):  FEED K+R+C-2, DRAIN R+1
  *     WS: for n0 (step C) for k0 (step R):  LOAD R,  FEED M+R+C-1
  *     IS: for m0 (step C) for k0 (step R):  LOAD R,  FEED N+R+C-1
+ *     (OS with array.os_drain: overlap drains during the next FEED instead:
+ *     see systolic_os_drain_t below.)
  *   One cycle accepts the command before the first fold, so the compute time
  *   of a GEMM is 1 + sum of its phase cycles.  The array reads operands with
  *   per-lane skew in the address generator (lane l reads stream element t-l at
@@ -56,6 +58,27 @@ extern "C" {
 
 typedef enum { SYSTOLIC_OS = 0, SYSTOLIC_WS = 1, SYSTOLIC_IS = 2 } systolic_dataflow_t;
 
+/* array.os_drain: how an OS fold's results leave the array.
+ *   SERIAL   (default) the fold ends with its DRAIN phase (R+1 cycles)
+ *            before the next fold's FEED starts.
+ *   OVERLAP  the PE's v_reg is a shadow set: the next fold's FEED t=0
+ *            copies every acc into v_reg and restarts acc with that cycle's
+ *            product, and v_reg drains down the column links (one row per
+ *            cycle, R cycles) while that fold computes.  The last fold ends
+ *            with the serial DRAIN.  WS and IS are not affected.
+ *   The hazard: a capture overwrites the shadow set, so the previous
+ *   capture's R rows must have left by then (the last one may leave in the
+ *   capture cycle itself: it reads v_reg before the edge).  Captures are a
+ *   FEED apart, K+R+C-2 >= R cycles for every K >= 1 and C >= 1 (equal at
+ *   K = C = 1), so no fold ever waits: the FEED's R+C-2 skew cycles cover
+ *   the drain however small K is.  The RTL keeps a drain-busy interlock all
+ *   the same (rtl/systolic.v, osd_wait); rtlcheck's cycle agreement with
+ *   this model, which has no wait, shows it never fires.
+ *   Fold f's cycles (F folds): K+R+C-2 (FEED) + (f == F-1 ? R+1 : 0), so
+ *   compute = 1 + F(K+R+C-2) + R+1 and serial - overlap = F(R+1) - (R+1):
+ *   every drain is hidden except the last fold's, the refill cost. */
+typedef enum { SYSTOLIC_DRAIN_SERIAL = 0, SYSTOLIC_DRAIN_OVERLAP = 1 } systolic_os_drain_t;
+
 #define SYSTOLIC_MAX_DIM 256u      /* rows, cols */
 #define SYSTOLIC_MAX_OPERAND_BITS 16u
 #define SYSTOLIC_MAX_ACC_BITS 32u
@@ -73,6 +96,7 @@ typedef struct {
      * is sig_a*sig_b << (off_a+off_b) in units of 2^(q_a+q_b), and
      * acc_bits wraps that fixed-point sum. */
     numfmt_t in_fmt, w_fmt;
+    systolic_os_drain_t os_drain; /* array.os_drain (OS only; default serial) */
 } systolic_cfg_t;
 
 typedef struct {
@@ -81,6 +105,8 @@ typedef struct {
 
 const char *systolic_dataflow_name(systolic_dataflow_t df);          /* "os" */
 int systolic_dataflow_parse(const char *s, systolic_dataflow_t *out); /* 0 ok */
+const char *systolic_os_drain_name(systolic_os_drain_t d);             /* "serial" */
+int systolic_os_drain_parse(const char *s, systolic_os_drain_t *out);  /* 0 ok */
 
 /* 0 when cfg is usable, else -1 with a "field: reason" message in err. */
 int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen);
@@ -94,11 +120,16 @@ typedef struct {
     uint64_t prologue;     /* cycles before streaming (LOAD) per fold */
     uint64_t tail;         /* cycles after the last stream element per fold */
     uint64_t fold_cycles;  /* prologue + stream + tail */
+    /* The last fold's tail is last_more longer than the others' (0 unless
+     * OS overlap, where it is the final DRAIN, R+1).  Sum of folds:
+     * folds * fold_cycles + last_more. */
+    uint64_t last_more;
 } systolic_folds_t;
 
 void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systolic_folds_t *f);
 
-/* Closed-form compute cycles (1 + folds * fold_cycles) and buffer accesses
+/* Closed-form compute cycles (1 + folds * fold_cycles + last_more) and
+ * buffer accesses
  * made by the array itself (element counts).  systolic_count returns 0, or
  * -1 with "quantity: ... does not fit in 64 bits" in err when a count would
  * wrap (g must pass systolic_gemm_check, which also refuses M*N*K >= 2^64). */
@@ -152,7 +183,7 @@ void systolic_array_access(const systolic_array_t *sa, systolic_access_t *c);
 /* Phase position, for the memory model's chunk boundaries. */
 typedef struct {
     uint64_t fold;       /* fold index */
-    uint64_t fold_cycle; /* cycle within the fold: 0 .. fold_cycles-1 */
+    uint64_t fold_cycle; /* cycle within the fold: 0 .. its cycles - 1 */
     int accepting;       /* 1 during the command-accept cycle */
 } systolic_pos_t;
 void systolic_array_pos(const systolic_array_t *sa, systolic_pos_t *pos);

@@ -51,6 +51,11 @@ module systolic_pe #(
     input  wire signed [OPW-1:0]  b_in,    // from above (or column lane), OS
     input  wire signed [OPW-1:0]  w_in,    // from above (or column lane), LOAD
     input  wire [ACCW-1:0]        v_in,    // partial sum from above (0 at row 0)
+    // OS overlapped drain (systolic_top OSD = 1; tied to 0 otherwise), with
+    // op PE_OS_MAC: capture acc into v_reg and restart acc with this product,
+    // or shift v_reg down while the MAC goes on.
+    input  wire                   osd_cap,
+    input  wire                   osd_shv,
     output reg  signed [OPW-1:0]  a_reg,
     output reg  signed [OPW-1:0]  b_reg,
     output reg  signed [OPW-1:0]  w_reg,
@@ -110,9 +115,13 @@ module systolic_pe #(
         end else begin
             case (op)
                 PE_OS_MAC: begin
-                    acc   <= acc + prod_w;   // wraps mod 2^ACCW
+                    acc   <= (osd_cap ? {ACCW{1'b0}} : acc) + prod_w;   // wraps mod 2^ACCW
                     a_reg <= a_in;
                     b_reg <= b_in;
+                    if (osd_cap)
+                        v_reg <= acc;        // overlapped drain: v_reg is the shadow set
+                    else if (osd_shv)
+                        v_reg <= v_in;       // ... draining while this fold computes
                 end
                 PE_OS_CAPT: begin
                     // Hand the finished dot product to the drain pipe and
@@ -177,7 +186,10 @@ module systolic_top #(
     // Operand formats: 0 integer, else a minifloat as E*16 + M (1+E+M = 3..8,
     // M >= 1; AW / BW = 1+E+M).  Both integer or both minifloat.
     parameter integer AF   = 0,
-    parameter integer BF   = 0
+    parameter integer BF   = 0,
+    // OS drain: 0 serial (DRAIN after every fold), 1 overlapped with the
+    // next fold (models/systolic.h, systolic_os_drain_t).
+    parameter integer OSD  = 0
 ) (
     input  wire                               clk,
     input  wire                               rst,
@@ -246,6 +258,14 @@ module systolic_top #(
                                 stream_len + R32 + C32 - 32'd1;   // S_FEED
     wire phase_last = (t + 32'd1 == phase_len);
 
+    // OS overlapped drain controls (OSD = 1, see g_osd below; 0 otherwise).
+    wire        osd_wait;
+    wire        osd_cap;
+    wire        osd_shv;
+    wire        osd_emit;
+    wire [31:0] osd_row;
+    wire [31:0] osd_n0;
+
     // Next-tile tests in 33 bits so that origin + step cannot wrap.
     wire m_more_r = ({1'b0, m0} + {1'b0, R32}) < {1'b0, gm};  // OS rows
     wire m_more_c = ({1'b0, m0} + {1'b0, C32}) < {1'b0, gm};  // IS rows
@@ -289,12 +309,21 @@ module systolic_top #(
                     end
                 end
                 S_OS_FEED: begin
-                    t <= phase_last ? 32'd0 : t + 32'd1;
-                    if (phase_last) state <= S_OS_DRAIN;
+                    if (!osd_wait) t <= phase_last ? 32'd0 : t + 32'd1;
+                    if (phase_last && !osd_wait) begin
+                        if (OSD == 0 || !(n_more_c || m_more_r)) begin
+                            state <= S_OS_DRAIN;
+                        end else if (n_more_c) begin
+                            n0 <= n0 + C32;      // overlapped drain: the next
+                        end else begin           // fold's FEED starts at once
+                            n0 <= 32'd0;
+                            m0 <= m0 + R32;
+                        end
+                    end
                 end
                 S_OS_DRAIN: begin
-                    t <= phase_last ? 32'd0 : t + 32'd1;
-                    if (phase_last) begin
+                    if (!osd_wait) t <= phase_last ? 32'd0 : t + 32'd1;
+                    if (phase_last && !osd_wait) begin
                         // End of an OS fold: n0 is the inner loop, m0 outer.
                         if (n_more_c) begin
                             n0    <= n0 + C32;
@@ -344,15 +373,71 @@ module systolic_top #(
     // into the output; OS always writes plainly.
     assign o_wacc = (state == S_FEED) && (k0 != 32'd0);
 
+    // ------------------------------------------------------------------
+    // OS overlapped drain (OSD = 1).  A FEED's first cycle after the first
+    // fold (m0, n0 not both 0) captures every acc into v_reg (osd_cap); the
+    // captured tile (pm0, pn0) then leaves one row per cycle on the output
+    // lanes, bottom row first, while the fold computes (dr rows to go).  A
+    // capture, also the final DRAIN's, waits (osd_wait: no reads, no MACs,
+    // the drain goes on) while more than this cycle's row is still to go.
+    // Captures are a FEED (K+R+C-2 >= R cycles) apart, so this interlock
+    // should never fire; the C model has no wait, and rtlcheck's cycle
+    // agreement (K = 1 on an R x 1 array is the tight case) checks that.
+    // ------------------------------------------------------------------
+    generate
+        if (OSD != 0) begin : g_osd
+            reg [31:0] dr, dm0, dn0, pm0, pn0;
+            wire first_fold = (m0 == 32'd0) && (n0 == 32'd0);
+            wire cap_at = (t == 32'd0) &&
+                          ((state == S_OS_FEED && !first_fold) || state == S_OS_DRAIN);
+            assign osd_wait = cap_at && dr > 32'd1;
+            assign osd_cap  = cap_at && !osd_wait && state == S_OS_FEED;
+            assign osd_shv  = dr != 32'd0;
+            assign osd_emit = dr != 32'd0;
+            assign osd_row  = dm0 + dr - 32'd1;
+            assign osd_n0   = dn0;
+            always @(posedge clk) begin
+                if (rst) begin
+                    dr  <= 32'd0;
+                    dm0 <= 32'd0;
+                    dn0 <= 32'd0;
+                    pm0 <= 32'd0;
+                    pn0 <= 32'd0;
+                end else begin
+                    if (osd_cap) begin
+                        dr  <= R32;
+                        dm0 <= pm0;
+                        dn0 <= pn0;
+                    end else if (dr != 32'd0) begin
+                        dr <= dr - 32'd1;
+                    end
+                    // the tile a FEED computes, for the next capture
+                    if (state == S_OS_FEED && phase_last && !osd_wait) begin
+                        pm0 <= m0;
+                        pn0 <= n0;
+                    end
+                end
+            end
+        end else begin : g_no_osd
+            assign osd_wait = 1'b0;
+            assign osd_cap  = 1'b0;
+            assign osd_shv  = 1'b0;
+            assign osd_emit = 1'b0;
+            assign osd_row  = 32'd0;
+            assign osd_n0   = 32'd0;
+        end
+    endgenerate
+
     // Broadcast PE op for this cycle.
     wire [2:0] pe_op =
+        osd_wait              ? PE_SHIFT_V :
         (state == S_OS_FEED)  ? PE_OS_MAC :
         (state == S_OS_DRAIN) ? ((t == 32'd0) ? PE_OS_CAPT : PE_SHIFT_V) :
         (state == S_LOAD)     ? PE_LOAD_W :
         (state == S_FEED)     ? PE_WS_MAC :
                                 PE_HOLD;
 
-    wire is_os_feed = (state == S_OS_FEED);
+    wire is_os_feed = (state == S_OS_FEED) && !osd_wait;
     wire is_load    = (state == S_LOAD);
     wire is_feed    = (state == S_FEED);
     wire is_ws      = (df == DF_WS);
@@ -507,6 +592,8 @@ module systolic_top #(
                     .b_in  (b_in),
                     .w_in  (w_in),
                     .v_in  (v_in),
+                    .osd_cap (osd_cap),
+                    .osd_shv (osd_shv),
                     .a_reg (a_q[OPW*(i*C + j) +: OPW]),
                     .b_reg (b_q[OPW*(i*C + j) +: OPW]),
                     .w_reg (w_q[OPW*(i*C + j) +: OPW]),
@@ -526,20 +613,24 @@ module systolic_top #(
 
             reg        o_v;
             reg [31:0] o_ad;
-            reg [31:0] row;    // OS drain row m0 + R - t
+            reg [31:0] row;    // OS drain row m0 + R - t (overlapped: osd_row)
+            reg [31:0] col0;   // its tile's first column n0 (overlapped: osd_n0)
             reg [31:0] s;      // WS / IS output stream index t - R - j
 
             always @(*) begin
                 o_v  = 1'b0;
                 o_ad = 32'd0;
-                row  = m0 + R32 - t;
+                row  = osd_emit ? osd_row : m0 + R32 - t;
+                col0 = osd_emit ? osd_n0 : n0;
                 s    = t - R32 - JI;
-                if (state == S_OS_DRAIN) begin
+                if (osd_emit || state == S_OS_DRAIN) begin
                     // t = 0 captures acc; t = 1..R then emit rows bottom-up:
-                    // row R-1 first, row 0 last.
-                    if (t != 32'd0 && row < gm && n0 + JI < gn) begin
+                    // row R-1 first, row 0 last.  The overlapped drain
+                    // (osd_emit, never during those) emits the captured
+                    // tile's rows the same way, on the same lane logic.
+                    if ((osd_emit || t != 32'd0) && row < gm && col0 + JI < gn) begin
                         o_v  = 1'b1;
-                        o_ad = row * gn + n0 + JI;
+                        o_ad = row * gn + col0 + JI;
                     end
                 end else if (is_feed && is_ws) begin
                     // WS: column j = output column n0+j, row t-R-j.

@@ -55,6 +55,7 @@ typedef struct vsys_api {
      * output (wrapping to acc_bits), 0 = plain write. */
     int (*get_writes)(void *h, uint32_t *o_addr, int32_t *o_data);
     int (*done)(void *h);
+    unsigned os_drain;              /* OSD: 0 serial, 1 overlapped (systolic_os_drain_t) */
 } vsys_api_t;
 
 const vsys_api_t *vsys_api(void);

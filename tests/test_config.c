@@ -743,6 +743,28 @@ START_TEST(accounting_key_is_read_written_and_switchable)
 }
 END_TEST
 
+/* array.os_drain: read, written only when not the default, swept, and a
+ * bad value named with its line. */
+START_TEST(os_drain_key_is_read_written_and_checked)
+{
+    hw_cfg_t hw;
+    char err[256] = "";
+    load_ok("osd.yaml", "array:\n  rows: 8\n  os_drain: overlap\n", &hw);
+    ck_assert_int_eq(hw.array.os_drain, SYSTOLIC_DRAIN_OVERLAP);
+    char *text = hw_canonical(&hw);
+    ck_assert_ptr_nonnull(strstr(text, "  os_drain: overlap\n"));
+    free(text);
+    ck_assert_int_eq(hw_set(&hw, "array.os_drain", "serial", err, sizeof err), 0);
+    ck_assert_int_eq(hw.array.os_drain, SYSTOLIC_DRAIN_SERIAL);
+    text = hw_canonical(&hw);
+    ck_assert_ptr_null(strstr(text, "os_drain")); /* the default is not written */
+    free(text);
+    hw_free(&hw);
+    expect_error("osd_bad.yaml", "array:\n  rows: 8\n  os_drain: sometimes\n", 3, "array.os_drain",
+                 "sometimes");
+}
+END_TEST
+
 START_TEST(shipped_scalesim_example_is_a_32x32_ws_array)
 {
     char path[256], err[256] = "";
@@ -1115,6 +1137,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, scalesim_cfg_maps_to_codesim_fields);
     tcase_add_test(tc, shipped_scalesim_example_is_a_32x32_ws_array);
     tcase_add_test(tc, accounting_key_is_read_written_and_switchable);
+    tcase_add_test(tc, os_drain_key_is_read_written_and_checked);
     tcase_add_test(tc, scalesim_v3_sections_are_accepted);
     tcase_add_test(tc, scalesim_keys_are_case_insensitive_and_comments_skipped);
     tcase_add_test(tc, scalesim_bad_inputs_name_section_and_key);

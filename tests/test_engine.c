@@ -22,7 +22,7 @@ static hw_cfg_t hw_of(uint32_t r, uint32_t c, systolic_dataflow_t df, uint64_t i
 {
     hw_cfg_t hw;
     memset(&hw, 0, sizeof hw);
-    hw.array = (systolic_cfg_t){r, c, df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    hw.array = (systolic_cfg_t){r, c, df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
     hw.sram = (sram_cfg_t){ifb, fb, ob};
     hw.dma.bytes_per_cycle = bw;
     return hw;
@@ -41,13 +41,15 @@ START_TEST(fast_path_equals_cycle_path_on_random_shapes_and_memories)
         const uint64_t scale = 1ull << (rnd(&seed) % 12);
         hw_cfg_t hw = hw_of(r, cc, df, 64 * r * scale + 2 * r * 4, 64 * cc * scale + 2 * cc * 4,
                             2 * r * cc * 4 + 8 * cc * 4 * scale, 1 + rnd(&seed) % 64);
+        if (trial & 1) /* OS: the overlapped drain's last fold is the longer one */
+            hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
         const uint64_t base = r > cc ? r : cc;
         const systolic_gemm_t g = {1 + rnd(&seed) % (4 * base), 1 + rnd(&seed) % (4 * base),
                                    1 + rnd(&seed) % (8 * base)};
         layer_stats_t f, c;
         char err[256], what[160];
-        snprintf(what, sizeof what, "%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
-                 systolic_dataflow_name(df), r, cc, (unsigned long long)g.m,
+        snprintf(what, sizeof what, "%s%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
+                 systolic_dataflow_name(df), hw.array.os_drain ? " overlap" : "", r, cc, (unsigned long long)g.m,
                  (unsigned long long)g.n, (unsigned long long)g.k,
                  (unsigned long long)hw.sram.ifmap_bytes, (unsigned long long)hw.sram.filter_bytes,
                  (unsigned long long)hw.sram.ofmap_bytes, hw.dma.bytes_per_cycle);
@@ -184,8 +186,10 @@ END_TEST
 START_TEST(stalls_do_not_change_values)
 {
     uint64_t seed = 5;
-    for (int df = 0; df < 3; df++) {
-        hw_cfg_t hw = hw_of(4, 5, (systolic_dataflow_t)df, 64, 64, 256, 3);
+    for (int df = 0; df < 4; df++) { /* 3: OS with the overlapped drain */
+        hw_cfg_t hw = hw_of(4, 5, (systolic_dataflow_t)(df % 3), 64, 64, 256, 3);
+        if (df == 3)
+            hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
         const systolic_gemm_t g = {13, 11, 29};
         int32_t a[13 * 29], b[29 * 11], o[13 * 11], ref[13 * 11];
         for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
@@ -276,10 +280,12 @@ START_TEST(fast_path_runs_finished_by_arithmetic_equal_the_cycle_path)
                             2 * r * cc * 4 + 8 * cc * scale * (1 + rnd(&seed) % 4), bw);
         const systolic_gemm_t g = {1 + rnd(&seed) % 40, 1 + rnd(&seed) % 40,
                                    1 + rnd(&seed) % 60};
+        if (trial & 8)
+            hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
         layer_stats_t f, c;
         char err[256], what[160];
-        snprintf(what, sizeof what, "%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
-                 systolic_dataflow_name(df), r, cc, (unsigned long long)g.m,
+        snprintf(what, sizeof what, "%s%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
+                 systolic_dataflow_name(df), hw.array.os_drain ? " overlap" : "", r, cc, (unsigned long long)g.m,
                  (unsigned long long)g.n, (unsigned long long)g.k,
                  (unsigned long long)hw.sram.ifmap_bytes, (unsigned long long)hw.sram.filter_bytes,
                  (unsigned long long)hw.sram.ofmap_bytes, hw.dma.bytes_per_cycle);

@@ -107,7 +107,7 @@ static void small_hw(hw_cfg_t *hw)
 {
     memset(hw, 0, sizeof *hw);
     snprintf(hw->name, sizeof hw->name, "small");
-    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
     hw->sram = (sram_cfg_t){4096, 2048, 8192};
     hw->dma.bytes_per_cycle = 8;
 }
@@ -234,6 +234,40 @@ START_TEST(area_is_pes_plus_sram)
     ck_assert(g128 / g64 > 4.0 && g128 / g64 < 4.05);
     /* Wider operands cost more. */
     ck_assert(power_grid_um2(&t, 8, 8, 16, 16, 32, NULL) > power_grid_um2(&t, 8, 8, 8, 8, 32, NULL));
+}
+END_TEST
+
+/* array.os_drain: overlap, priced as rtl/systolic.v builds it (power.c,
+ * osd_area_um2), by hand on the round table (flip-flop 5, mux bit 2 um^2):
+ * the multi-dataflow PE reuses v_reg as the shadow set and adds the 32-bit
+ * restart gate, 4 PEs x 32 x 2 = 256; the OS-only PE adds the shadow
+ * register and its two select bits, 4 x 32 x (5 + 2 x 2) = 1152; a WS-only
+ * PE never runs OS: 0. */
+START_TEST(overlapped_drain_area_is_its_registers_and_muxes)
+{
+    tech_t t;
+    load_round(&t);
+    static const struct {
+        int fixed;
+        systolic_dataflow_t df;
+        double extra;
+    } cases[] = {{0, SYSTOLIC_OS, 256}, {0, SYSTOLIC_WS, 256}, {1, SYSTOLIC_OS, 1152},
+                 {1, SYSTOLIC_WS, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hw_cfg_t hw;
+        small_hw(&hw);
+        hw.fixed_dataflow = cases[i].fixed;
+        hw.array.dataflow = cases[i].df;
+        power_breakdown_t ser, ovl;
+        power_init(&ser);
+        power_init(&ovl);
+        char err[256];
+        ck_assert_int_eq(power_systolic_area(&t, &hw, &ser, err, sizeof err), 0);
+        hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
+        ck_assert_int_eq(power_systolic_area(&t, &hw, &ovl, err, sizeof err), 0);
+        NEAR(ovl.total - ser.total + 1, cases[i].extra + 1, 1e-12);
+        NEAR(power_get(&ovl, "array.os_drain") + 1, cases[i].extra + 1, 1e-12);
+    }
 }
 END_TEST
 
@@ -776,6 +810,7 @@ Suite *power_suite(void)
     tcase_add_test(tc, energy_is_events_times_event_energies);
     tcase_add_test(tc, laws_pass_through_table_points);
     tcase_add_test(tc, area_is_pes_plus_sram);
+    tcase_add_test(tc, overlapped_drain_area_is_its_registers_and_muxes);
     tcase_add_test(tc, minifloat_area_replaces_the_multiplier_by_the_fp_datapath);
     tcase_add_test(tc, node_factors_applied_as_documented);
     tcase_add_test(tc, bad_tables_give_one_line);

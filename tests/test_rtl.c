@@ -48,6 +48,20 @@ START_TEST(model_equals_rtl_on_edge_shapes)
 }
 END_TEST
 
+/* array.os_drain: overlap (rtl/systolic.v OSD = 1; full run: make
+ * osdrain-rtlcheck): random OS cases on a 4x3 array (M, N, K drawn around
+ * it, K = 1 and K < R included), and K = 1 on a 5x1 array, where a fold
+ * (K+R+C-2 = 5 cycles) is exactly as long as the drain it hides: the last
+ * row leaves in the next capture's cycle (models/systolic.h). */
+START_TEST(overlapped_os_drain_equals_rtl)
+{
+    expect_rtlcheck("systolic", "--rows 4 --cols 3 --dataflow os --os-drain overlap", 40, 31,
+                    "memory-port activity equal every cycle in", "os_drain=overlap");
+    expect_rtlcheck("systolic", "--rows 5 --cols 1 --dataflow os --os-drain overlap --k 1", 15, 32,
+                    "memory-port activity equal every cycle in", "os_drain=overlap");
+}
+END_TEST
+
 Suite *rtl_suite(void)
 {
     Suite *s = suite_create("rtl");
@@ -56,5 +70,9 @@ Suite *rtl_suite(void)
     tcase_add_loop_test(tc, model_equals_rtl_on_200_random_cases, 0, 12);
     tcase_add_loop_test(tc, model_equals_rtl_on_edge_shapes, 0, 3);
     suite_add_tcase(s, tc);
+    TCase *od = tcase_create("os_drain");
+    tcase_set_timeout(od, 300);
+    tcase_add_test(od, overlapped_os_drain_equals_rtl);
+    suite_add_tcase(s, od);
     return s;
 }

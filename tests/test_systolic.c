@@ -85,7 +85,7 @@ START_TEST(values_equal_naive_gemm_in_every_dataflow_and_shape)
     uint64_t seed = 0x1234567 + (uint64_t)_i;
     const systolic_dataflow_t df = (systolic_dataflow_t)(_i % 3);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
         for (int trial = 0; trial < 12; trial++) {
             const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
             systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
@@ -106,7 +106,7 @@ START_TEST(narrow_widths_wrap_like_the_reference)
 {
     uint64_t seed = 99;
     for (int df = 0; df < 3; df++) {
-        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}};
+        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
         const systolic_gemm_t g = {9, 11, 37};
         seen_t seen;
         run_case(&cfg, &g, &seed, &seen);
@@ -119,7 +119,7 @@ START_TEST(cycle_formula_matches_hand_count)
 {
     /* Hand-derived: OS on 4x4, 8x8x8 -> 4 folds of K+2R+C-1 = 8+8+4-1 = 19
      * cycles, plus the command cycle. */
-    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
     systolic_gemm_t g = {8, 8, 8};
     systolic_counts_t c;
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
@@ -130,7 +130,7 @@ START_TEST(cycle_formula_matches_hand_count)
     ck_assert_uint_eq(c.compute_cycles, 1 + 4 * 19);
     /* IS on 2 x 3: ceil(M/3) = 3 column folds x ceil(K/2) = 4 k folds of
      * 2 + (8 + 2 + 3 - 1) = 14 cycles. */
-    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
     ck_assert_uint_eq(c.compute_cycles, 1 + 12 * 14);
 }
@@ -150,7 +150,7 @@ END_TEST
 START_TEST(config_out_of_range_is_refused_with_the_field)
 {
     char err[128];
-    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
     ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "rows"));
     cfg.rows = 257;
@@ -164,7 +164,67 @@ START_TEST(config_out_of_range_is_refused_with_the_field)
     const systolic_gemm_t g = {0, 1, 1};
     ck_assert_int_eq(systolic_gemm_check(&g, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "M"));
-    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}}));
+    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL}));
+}
+END_TEST
+
+/* array.os_drain: overlap against serial, on the cycle-by-cycle array.
+ * By hand (models/systolic.h): a serial OS fold is FEED (K+R+C-2) then DRAIN
+ * (R+1).  Overlapped, fold f+1's FEED t=0 captures fold f's sums into v_reg
+ * and they drain during that FEED, which is K+R+C-2 >= R cycles long, so no
+ * fold waits; only the last fold's DRAIN (R+1) is not hidden.  With F folds
+ * (ceil(M/R) x ceil(N/C)):
+ *   serial - overlap = F(R+1) - (R+1) = (F-1)(R+1),
+ * the refill cost being the one unhidden drain, R+1.  The expected savings
+ * below are that formula worked by hand per shape; the 5x1 K=1 shape is the
+ * tight one (fold = drain = 5 cycles).  Values are checked against the naive
+ * GEMM and the closed-form count against the cycle count. */
+START_TEST(overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain)
+{
+    static const struct {
+        uint32_t r, c;
+        uint64_t m, n, k, saving;
+    } cases[] = {
+        {4, 4, 9, 10, 3, 40},     /* F = 3 x 3 = 9:  8 x 5 */
+        {8, 8, 8, 8, 100, 0},     /* F = 1: nothing to hide */
+        {5, 1, 12, 3, 1, 48},     /* F = 3 x 3 = 9:  8 x 6, K = 1 < R */
+        {3, 7, 20, 15, 2, 80},    /* F = 7 x 3 = 21: 20 x 4, K < R */
+        {16, 4, 33, 9, 5, 136},   /* F = 3 x 3 = 9:  8 x 17 */
+        {2, 3, 2, 30, 40, 27},    /* F = 1 x 10:     9 x 3 */
+    };
+    uint64_t seed = 77;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        systolic_cfg_t cfg = {cases[i].r, cases[i].c, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
+                              SYSTOLIC_DRAIN_SERIAL};
+        const systolic_gemm_t g = {cases[i].m, cases[i].n, cases[i].k};
+        seen_t ser, ovl;
+        run_case(&cfg, &g, &seed, &ser);
+        cfg.os_drain = SYSTOLIC_DRAIN_OVERLAP;
+        run_case(&cfg, &g, &seed, &ovl);
+        ck_assert_msg(ser.cycles - ovl.cycles == cases[i].saving,
+                      "%ux%u M=%llu N=%llu K=%llu: serial %llu, overlap %llu cycles, want %llu saved",
+                      cfg.rows, cfg.cols, (unsigned long long)g.m, (unsigned long long)g.n,
+                      (unsigned long long)g.k, (unsigned long long)ser.cycles,
+                      (unsigned long long)ovl.cycles, (unsigned long long)cases[i].saving);
+        /* Same traffic, only earlier. */
+        ck_assert_uint_eq(ovl.a_reads, ser.a_reads);
+        ck_assert_uint_eq(ovl.b_reads, ser.b_reads);
+        ck_assert_uint_eq(ovl.o_writes, ser.o_writes);
+        systolic_counts_t c;
+        ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
+        ck_assert_uint_eq(c.compute_cycles, ovl.cycles);
+    }
+    /* WS and IS ignore the option. */
+    for (int df = 1; df < 3; df++) {
+        systolic_cfg_t cfg = {4, 3, (systolic_dataflow_t)df, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
+                              SYSTOLIC_DRAIN_OVERLAP};
+        const systolic_gemm_t g = {9, 7, 10};
+        seen_t ovl, ser;
+        run_case(&cfg, &g, &seed, &ovl);
+        cfg.os_drain = SYSTOLIC_DRAIN_SERIAL;
+        run_case(&cfg, &g, &seed, &ser);
+        ck_assert_uint_eq(ovl.cycles, ser.cycles);
+    }
 }
 END_TEST
 
@@ -176,6 +236,7 @@ Suite *systolic_suite(void)
     tcase_add_loop_test(tc, values_equal_naive_gemm_in_every_dataflow_and_shape, 0, 6);
     tcase_add_test(tc, narrow_widths_wrap_like_the_reference);
     tcase_add_test(tc, cycle_formula_matches_hand_count);
+    tcase_add_test(tc, overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain);
     tcase_add_test(tc, wrap_is_twos_complement);
     tcase_add_test(tc, config_out_of_range_is_refused_with_the_field);
     suite_add_tcase(s, tc);

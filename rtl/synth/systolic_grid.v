@@ -12,11 +12,14 @@ module systolic_grid #(
     parameter integer R    = 4,
     parameter integer C    = 4,
     parameter integer OPW  = 8,
-    parameter integer ACCW = 32
+    parameter integer ACCW = 32,
+    parameter integer OSD  = 0    // 1: overlapped OS drain (systolic_top OSD)
 ) (
     input  wire                 clk,
     input  wire                 rst,
     input  wire [2:0]           op,
+    input  wire                 osd_cap,  // used only with OSD = 1 (else 0)
+    input  wire                 osd_shv,
     input  wire [R*OPW-1:0]     a_edge,   // row lanes, column 0
     input  wire [C*OPW-1:0]     b_edge,   // column lanes, row 0 (OS operand)
     input  wire [C*OPW-1:0]     w_edge,   // column lanes, row 0 (LOAD)
@@ -28,6 +31,9 @@ module systolic_grid #(
     wire [R*C*OPW-1:0]  w_q;
     /* verilator lint_on UNUSEDSIGNAL */
     wire [R*C*ACCW-1:0] v_q;
+    // As systolic_top: the overlapped-drain controls are 0 without OSD.
+    wire cap = (OSD != 0) ? osd_cap : 1'b0;
+    wire shv = (OSD != 0) ? osd_shv : 1'b0;
 
     genvar i, j;
     generate
@@ -54,6 +60,7 @@ module systolic_grid #(
                 systolic_pe #(.OPW(OPW), .ACCW(ACCW)) u_pe (
                     .clk(clk), .rst(rst), .op(op),
                     .a_in(a_in), .b_in(b_in), .w_in(w_in), .v_in(v_in),
+                    .osd_cap(cap), .osd_shv(shv),
                     .a_reg(a_q[OPW*(i*C + j) +: OPW]),
                     .b_reg(b_q[OPW*(i*C + j) +: OPW]),
                     .w_reg(w_q[OPW*(i*C + j) +: OPW]),

@@ -19,7 +19,7 @@ static const char rtlcheck_usage[] =
     "       codesim rtlcheck --block addertree|cube|matrix2d ...   (see --block cube --help)\n"
     "                        [--m M --n N --k K] [--trials T] [--seed S] [--db FILE]\n"
     "                        [--a-bits B] [--w-bits B] [--acc-bits B]\n"
-    "                        [--a-format F --w-format F]\n"
+    "                        [--a-format F --w-format F] [--os-drain serial|overlap]\n"
     "\n"
     "Runs T random cases on the C model and on the Verilated RTL of an R x C array\n"
     "(built on first use per shape) and compares output values (also against a\n"
@@ -39,6 +39,8 @@ static const char rtlcheck_usage[] =
     "  --acc-bits   accumulator width (default 32)\n"
     "  --a-format, --w-format  int (default) or a minifloat: e4m3, e5m2 (OCP fp8),\n"
     "               eXmY with 1+X+Y in 3..8 (sets the operand's bits)\n"
+    "  --os-drain D serial (default) or overlap: the OS array drains each fold\n"
+    "               during the next one (array.os_drain; its own RTL build)\n"
     "  --db FILE    results database (default results.db)\n"
     "\n"
     "EXAMPLES\n"
@@ -47,12 +49,14 @@ static const char rtlcheck_usage[] =
     "      --acc-bits 12\n"
     "  codesim rtlcheck --block systolic --rows 4 --cols 3 --dataflow os --a-format e4m3 \\\n"
     "      --w-format e5m2 --trials 200\n"
+    "  codesim rtlcheck --block systolic --rows 8 --cols 8 --dataflow os --os-drain overlap \\\n"
+    "      --trials 200\n"
     "  codesim rtlcheck --block pim --help\n";
 
 int cmd_rtlcheck(int argc, char **argv)
 {
     const char *block = NULL, *df_s = NULL, *db_path = "results.db";
-    const char *fmt_s[2] = {NULL, NULL};
+    const char *fmt_s[2] = {NULL, NULL}, *osd_s = NULL;
     uint64_t rows = 0, cols = 0, m = 0, n = 0, k = 0, trials = 100, seed = 1;
     uint64_t in_bits = 8, w_bits = 8, acc_bits = 32;
     static const struct option opts[] = {
@@ -66,6 +70,7 @@ int cmd_rtlcheck(int argc, char **argv)
         {"acc-bits", required_argument, 0, 'a'}, {"help", no_argument, 0, 'H'},
         {"a-format", required_argument, 0, 'I'}, {"w-format", required_argument, 0, 'W'},
         {"in-format", required_argument, 0, 'I'}, /* hidden alias of --a-format */
+        {"os-drain", required_argument, 0, 'D'},
         {0, 0, 0, 0}};
     /* Blocks other than the systolic array parse their own flags. */
     static const struct {
@@ -91,6 +96,7 @@ int cmd_rtlcheck(int argc, char **argv)
         case 'd': db_path = optarg; break;
         case 'I': fmt_s[0] = optarg; break;
         case 'W': fmt_s[1] = optarg; break;
+        case 'D': osd_s = optarg; break;
         case 'r': o = "rows"; dst = &rows; break;
         case 'c': o = "cols"; dst = &cols; break;
         case 'M': o = "m"; dst = &m; hi = 1 << 14; break;
@@ -116,7 +122,7 @@ int cmd_rtlcheck(int argc, char **argv)
         return 2;
     }
     systolic_cfg_t cfg = {(uint32_t)rows, (uint32_t)cols, SYSTOLIC_OS, (uint32_t)in_bits,
-                          (uint32_t)w_bits, (uint32_t)acc_bits, {0, 0, 0}, {0, 0, 0}};
+                          (uint32_t)w_bits, (uint32_t)acc_bits, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
     for (int i = 0; i < 2; i++) {
         numfmt_t *f = i ? &cfg.w_fmt : &cfg.in_fmt;
         char why[160];
@@ -126,6 +132,10 @@ int cmd_rtlcheck(int argc, char **argv)
         }
         if (numfmt_is_float(f))
             *(i ? &cfg.w_bits : &cfg.in_bits) = numfmt_bits(f);
+    }
+    if (osd_s && systolic_os_drain_parse(osd_s, &cfg.os_drain) != 0) {
+        cli_err("codesim rtlcheck: --os-drain: '%s' is not serial or overlap\n", osd_s);
+        return 2;
     }
     char why[160];
     if (systolic_cfg_check(&cfg, why, sizeof why) != 0) {
@@ -144,9 +154,11 @@ int cmd_rtlcheck(int argc, char **argv)
 
     const systolic_rtlcheck_cfg_t chk_cfg = {cfg, m, n, k, NULL};
     char title[96];
-    snprintf(title, sizeof title, "%s %ux%u, memory-port activity",
-             systolic_dataflow_name(cfg.dataflow), cfg.rows, cfg.cols);
-    const rtlcheck_t chk = {&systolic_rtlcheck, &chk_cfg, &chk_cfg.array, NULL, title,
-                            trials, seed, db_path};
+    const int osd = cfg.os_drain == SYSTOLIC_DRAIN_OVERLAP;
+    snprintf(title, sizeof title, "%s %ux%u%s, memory-port activity",
+             systolic_dataflow_name(cfg.dataflow), cfg.rows, cfg.cols,
+             osd ? " (overlapped OS drain)" : "");
+    const rtlcheck_t chk = {&systolic_rtlcheck, &chk_cfg, &chk_cfg.array,
+                            osd ? "os_drain=overlap" : NULL, title, trials, seed, db_path};
     return rtlcheck_run(&chk, stdout, stderr);
 }
