@@ -147,6 +147,10 @@ typedef struct {
     uint32_t *blen;        /* [banks] */
     uint32_t *hits;        /* [banks] column commands since the bank's ACT */
     uint32_t rr;           /* bank queue issued from last */
+    uint64_t *lb;          /* [banks] per-bank queues: no request of the bank can issue
+                            * before this cycle (0: unknown); see bank_issue */
+    uint64_t *lb_at;       /* [banks] the value of `issued` when lb was found */
+    uint64_t issued;       /* commands issued to this unit */
 } dram_cunit_t;
 
 typedef struct {
