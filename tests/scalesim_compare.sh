@@ -9,22 +9,38 @@
 # and the speed ratio, all measured in this run.  A topology whose header is
 # Layer,M,N,K runs the peer with -i gemm.  A peer run longer than
 # SCALESIM_TIMEOUT seconds (default 600) is stopped and counted as not
-# compared.  The last line is
-#   compare: SCALE-Sim A/B layers equal, Cx faster
-# and build/compare/scalesim.txt keeps A B C for the combined summary.
+# compared.
+#
+# Speed, per layer file (one topology CSV and one .cfg): the same two input
+# files into both tools, each tool's whole process timed by the shell
+# ($EPOCHREALTIME around the command, nothing else inside), COMPARE_REPS runs
+# of each (default 3), alternating peer and codesim so that both see the same
+# machine load, and the median taken; the file's ratio is the peer's median
+# over codesim's.  A row's "peer s" and "codesim s" are the sums of its files'
+# medians and "speedup" their ratio; "min/file" is the row's smallest
+# per-file ratio.  OUT_DIR/speed.txt lists every file's medians and ratio.
+# The last line is
+#   compare: SCALE-Sim A/B layers equal, Cx faster (slowest layer file Dx)
+# (C over all files' medians, D the smallest per-file ratio) and
+# build/compare/scalesim.txt keeps A B C D for the combined summary.
 set -u
 codesim=$1 peer=$2 out=$3
 shift 3
 py=/usr/bin/python3
 timeout_s=${SCALESIM_TIMEOUT:-600}
+reps=${COMPARE_REPS:-3}
 mkdir -p "$out"
-now() { date +%s.%N; }
-tot_layers=0 tot_equal=0 tot_peer=0 tot_cs=0
-printf '%-4s %-8s %-5s %7s %7s %10s %10s %9s\n' df array mode layers equal 'peer s' 'codesim s' 'speedup'
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+                                              else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+tot_layers=0 tot_equal=0 tot_peer=0 tot_cs=0 min_all="" min_case=""
+: > "$out/speed.txt"
+printf '%-4s %-8s %-5s %7s %7s %10s %10s %9s %9s\n' df array mode layers equal 'peer s' 'codesim s' \
+  'speedup' 'min/file'
 for df in os ws is; do
   for dim in 8 32 128; do
     for mode in USER CALC; do
-      layers=0 equal=0 tp=0 tc=0
+      layers=0 equal=0 tp=0 tc=0 min_row=""
       for topo in "$@"; do
         name=$(basename "$topo" .csv)
         d="$out/$df-$dim-$mode-$name"
@@ -51,16 +67,21 @@ InterfaceBandwidth: $mode
 EOC
         gemm=()
         head -1 "$topo" | grep -qiE '^[^,]*, *M *,' && gemm=(-i gemm)
-        t0=$(now)
-        timeout "$timeout_s" env PYTHONPATH="$peer" PYTHONDONTWRITEBYTECODE=1 \
-          "$py" "$peer/scalesim/scale.py" -c "$d/c.cfg" -t "$topo" "${gemm[@]}" -p "$d/peer" \
-          >"$d/peer.log" 2>&1
-        prc=$?
-        t1=$(now)
-        "$codesim" run --hw "$d/c.cfg" --workload "$topo" --csv "$d/codesim" >"$d/codesim.log" 2>&1
-        crc=$?
-        t2=$(now)
-        if [ $prc -ne 0 ] || [ ! -f "$d/peer/r/COMPUTE_REPORT.csv" ]; then
+        pw=() cw=() prc=0 crc=0
+        for ((rep = 1; rep <= reps && prc == 0 && crc == 0; rep++)); do
+          t0=$EPOCHREALTIME
+          timeout "$timeout_s" env PYTHONPATH="$peer" PYTHONDONTWRITEBYTECODE=1 \
+            "$py" "$peer/scalesim/scale.py" -c "$d/c.cfg" -t "$topo" "${gemm[@]}" -p "$d/peer$rep" \
+            >"$d/peer.log" 2>&1
+          prc=$?
+          t1=$EPOCHREALTIME
+          "$codesim" run --hw "$d/c.cfg" --workload "$topo" --csv "$d/codesim$rep" >"$d/codesim.log" 2>&1
+          crc=$?
+          t2=$EPOCHREALTIME
+          pw+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+          cw+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.6f", b - a }')")
+        done
+        if [ $prc -ne 0 ] || [ ! -f "$d/peer1/r/COMPUTE_REPORT.csv" ]; then
           echo "  $df $dim $mode $name: SCALE-Sim did not finish (exit $prc, limit ${timeout_s}s)" >&2
           continue
         fi
@@ -68,23 +89,39 @@ EOC
           echo "  $df $dim $mode $name: codesim failed: $(tail -1 "$d/codesim.log")" >&2
           continue
         fi
-        n=$(($(wc -l < "$d/peer/r/COMPUTE_REPORT.csv") - 1))
-        e=$(paste -d'|' <(cut -d, -f2,3 "$d/peer/r/COMPUTE_REPORT.csv" | tail -n +2) \
-                        <(cut -d, -f2,3 "$d/codesim/COMPUTE_REPORT.csv" | tail -n +2) |
+        n=$(($(wc -l < "$d/peer1/r/COMPUTE_REPORT.csv") - 1))
+        e=$(paste -d'|' <(cut -d, -f2,3 "$d/peer1/r/COMPUTE_REPORT.csv" | tail -n +2) \
+                        <(cut -d, -f2,3 "$d/codesim1/COMPUTE_REPORT.csv" | tail -n +2) |
             awk -F'|' '$1 == $2' | wc -l)
         [ "$e" -ne "$n" ] && echo "  $df $dim $mode $name: $((n - e)) of $n layers differ (see $d)" >&2
         layers=$((layers + n)) equal=$((equal + e))
-        tp=$(echo "$tp + $t1 - $t0" | bc -l) tc=$(echo "$tc + $t2 - $t1" | bc -l)
+        pm=$(printf '%s\n' "${pw[@]}" | median) cm=$(printf '%s\n' "${cw[@]}" | median)
+        r=$(awk -v p="$pm" -v c="$cm" 'BEGIN { printf "%.1f", (c > 0) ? p / c : 0 }')
+        printf '%s %s %s %s peer %s codesim %s ratio %s (runs: peer %s; codesim %s)\n' $df ${dim}x$dim \
+          $mode "$name" "$pm" "$cm" "$r" "${pw[*]}" "${cw[*]}" >> "$out/speed.txt"
+        tp=$(awk -v a="$tp" -v b="$pm" 'BEGIN { print a + b }')
+        tc=$(awk -v a="$tc" -v b="$cm" 'BEGIN { print a + b }')
+        if [ -z "$min_row" ] || awk -v x="$r" -v m="$min_row" 'BEGIN { exit !(x < m) }'; then
+          min_row=$r
+        fi
+        if [ -z "$min_all" ] || awk -v x="$r" -v m="$min_all" 'BEGIN { exit !(x < m) }'; then
+          min_all=$r min_case="$df ${dim}x$dim $mode $name"
+        fi
       done
-      ratio=$(echo "if ($tc > 0) $tp / $tc else 0" | bc -l)
-      printf '%-4s %-8s %-5s %7d %7d %10.2f %10.3f %8.0fx\n' $df ${dim}x$dim $mode $layers $equal $tp $tc $ratio
+      ratio=$(awk -v p="$tp" -v c="$tc" 'BEGIN { printf "%.0f", (c > 0) ? p / c : 0 }')
+      printf '%-4s %-8s %-5s %7d %7d %10.2f %10.3f %8sx %8sx\n' $df ${dim}x$dim $mode $layers $equal \
+        $tp $tc $ratio "${min_row:-0}"
       tot_layers=$((tot_layers + layers)) tot_equal=$((tot_equal + equal))
-      tot_peer=$(echo "$tot_peer + $tp" | bc -l) tot_cs=$(echo "$tot_cs + $tc" | bc -l)
+      tot_peer=$(awk -v a="$tot_peer" -v b="$tp" 'BEGIN { print a + b }')
+      tot_cs=$(awk -v a="$tot_cs" -v b="$tc" 'BEGIN { print a + b }')
     done
   done
 done
-ratio=$(echo "if ($tot_cs > 0) $tot_peer / $tot_cs else 0" | bc -l)
+ratio=$(awk -v p="$tot_peer" -v c="$tot_cs" 'BEGIN { printf "%.0f", (c > 0) ? p / c : 0 }')
+min_all=${min_all:-0}
 mkdir -p build/compare
-printf '%d %d %.0f\n' $tot_equal $tot_layers $ratio > build/compare/scalesim.txt
-printf 'compare: SCALE-Sim %d/%d layers equal, %.0fx faster\n' $tot_equal $tot_layers $ratio
+printf '%d %d %s %s\n' $tot_equal $tot_layers $ratio "$min_all" > build/compare/scalesim.txt
+echo "whole-process wall time, median of $reps run(s) each: SCALE-Sim $tot_peer s, codesim $tot_cs s; slowest layer file: $min_case (per file: $out/speed.txt)"
+printf 'compare: SCALE-Sim %d/%d layers equal, %sx faster (slowest layer file %sx)\n' $tot_equal \
+  $tot_layers $ratio "$min_all"
 [ "$tot_equal" -eq "$tot_layers" ]
