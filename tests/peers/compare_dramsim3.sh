@@ -26,7 +26,9 @@
 # run COMPARE_REPS times (default 1; `make compare` uses 3), alternating, and
 # the median is taken; a case's speed ratio is DRAMsim3's median over
 # codesim's.  "ds3 sim s" is DRAMsim3's simulation alone as the driver times
-# it inside the process (the earlier definition of this script).
+# it inside the process (the earlier definition of this script).  The last
+# summary line adds both tools' total CPU time (user + system, the shell's
+# `times`) over all runs, which a loaded machine does not inflate.
 #
 # Prints one row per run and the closing line
 #   compare: DRAMsim3 D/E runs within 2%, Fx faster (slowest trace Gx)
@@ -44,7 +46,10 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
                                               else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 printf '%-14s %-5s %6s %12s %12s %8s %9s %9s %9s %7s\n' device pattern rate dramsim3 codesim diff \
   "ds3 s" "ds3 sim s" "codesim s" speedup
-total=0 within=0 bad=0 ds_sum=0 cs_sum=0 min_ratio="" min_case=""
+total=0 within=0 bad=0 ds_sum=0 cs_sum=0 min_ratio="" min_case="" cpu_ds=0 cpu_cs=0
+# children's user + system seconds from a `times` output file (line 2)
+cpu_of() { awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
+                          printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$1"; }
 for dev in $devices; do
   for pat in $patterns; do
     for rate in $rates; do
@@ -53,10 +58,12 @@ for dev in $devices; do
         { echo "compare: $dev $pat $rate: driver failed: $(tail -1 "$tmp/gen.out")" >&2; exit 1; }
       : > "$tmp/ds.walls"; : > "$tmp/ds.sims"; : > "$tmp/cs.walls"
       for ((rep = 1; rep <= reps; rep++)); do
+        times > "$tmp/times0"
         t0=$EPOCHREALTIME
         "$drive" "$ini" --trace "$tmp/t.trace" "$tmp" >"$tmp/ds.out" 2>&1
         drc=$?
         t1=$EPOCHREALTIME
+        times > "$tmp/times1"
         out=$(grep '^dramsim3 ' "$tmp/ds.out")
         [ $drc -eq 0 ] && [ -n "$out" ] ||
           { echo "compare: $dev $pat $rate: driver failed: $(tail -1 "$tmp/ds.out")" >&2; exit 1; }
@@ -65,10 +72,15 @@ for dev in $devices; do
           printf 'dram:\n  preset: %s\n  controller: dramsim3\n  refresh_first: %s\n' "$dev" \
             "$ref_first" > "$tmp/hw.yaml"
         fi
+        times > "$tmp/times2"
         t2=$EPOCHREALTIME
         "$codesim" dram --hw "$tmp/hw.yaml" --trace "$tmp/t.trace" >"$tmp/cs.out" 2>&1
         crc=$?
         t3=$EPOCHREALTIME
+        times > "$tmp/times3"
+        c0=$(cpu_of "$tmp/times0") c1=$(cpu_of "$tmp/times1") c2=$(cpu_of "$tmp/times2") c3=$(cpu_of "$tmp/times3")
+        cpu_ds=$(awk -v a="$cpu_ds" -v x="$c0" -v y="$c1" 'BEGIN { print a + y - x }')
+        cpu_cs=$(awk -v a="$cpu_cs" -v x="$c2" -v y="$c3" 'BEGIN { print a + y - x }')
         [ $rep -eq 1 ] && { cs_rc=$crc; cp "$tmp/cs.out" "$tmp/cs1.out"; }
         awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >> "$tmp/ds.walls"
         echo "$ds_sim" >> "$tmp/ds.sims"
@@ -105,5 +117,6 @@ speed=$(awk -v d="$ds_sum" -v c="$cs_sum" 'BEGIN { printf "%.1f", (c > 0) ? d / 
 mkdir -p build/compare
 printf '%d %d %s %s\n' "$within" "$total" "$speed" "$min_ratio" > build/compare/dramsim3.txt
 echo "whole-process wall time, median of $reps run(s) each: DRAMsim3 ${ds_sum} s, codesim ${cs_sum} s; slowest trace: $min_case"
+echo "whole-process CPU time, all runs: DRAMsim3 $cpu_ds s, codesim $cpu_cs s ($(awk -v d="$cpu_ds" -v c="$cpu_cs" 'BEGIN { printf "%.1f", (c > 0) ? d / c : 0 }')x)"
 echo "compare: DRAMsim3 $within/$total runs within 2%, ${speed}x faster (slowest trace ${min_ratio}x)"
 exit $bad
