@@ -573,8 +573,8 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
  * tCCD, the data bus), so a bank with lb > now is passed over without
  * asking the device.  A pass that issues nothing must leave the exact wake
  * cycle: a bound found since the unit's last command is still exact (the
- * device state dram_earliest reads is the unit's own), the others are asked
- * again. */
+ * device state dram_earliest reads is the unit's own), and a stale one is
+ * asked again when it could be the least. */
 static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, uint64_t *wake)
 {
     dram_cunit_t *u = &c->u[ui];
@@ -607,14 +607,31 @@ static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, 
             complete(c, u, &u->bq[(size_t)b * bd], &u->blen[b], (uint32_t)i, now);
         return 1 + is_col(cmd.kind);
     }
-    for (b = 0; passed && b < nb; b++)
-        if (u->blen[b] && u->lb[b] > now && u->lb_at[b] == u->issued) {
-            if (u->lb[b] < *wake)
-                *wake = u->lb[b];
-        } else if (u->blen[b] && u->lb[b] > now) {
-            dram_cmd_t cmd;
-            (void)bank_pick(c, ui, b, now, -1, &cmd, wake); /* nothing legal: lb > now */
-        }
+    if (!passed)
+        return 0;
+    /* The wake cycle is the least exact bound.  A stale bound is a lower
+     * bound of its bank's exact one, so asking the device again only for
+     * the stale bank of least bound, while that is below the least exact
+     * one, finds the same minimum. */
+    uint64_t best = *wake;
+    for (b = 0; b < nb; b++)
+        if (u->blen[b] && u->lb[b] > now && u->lb_at[b] == u->issued && u->lb[b] < best)
+            best = u->lb[b];
+    for (;;) {
+        uint32_t stale = nb;
+        for (b = 0; b < nb; b++)
+            if (u->blen[b] && u->lb[b] > now && u->lb_at[b] != u->issued &&
+                (stale == nb || u->lb[b] < u->lb[stale]))
+                stale = b;
+        if (stale == nb || u->lb[stale] >= best)
+            break;
+        dram_cmd_t cmd;
+        (void)bank_pick(c, ui, stale, now, -1, &cmd, wake); /* nothing legal: lb > now */
+        if (u->lb[stale] < best)
+            best = u->lb[stale];
+    }
+    if (best < *wake)
+        *wake = best;
     return 0;
 }
 
