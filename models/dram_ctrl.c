@@ -195,7 +195,9 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
     c->flags = calloc(nb, 1);
     c->e_col = calloc(2 * (size_t)nb, sizeof *c->e_col);
     c->e_row = calloc(nb, sizeof *c->e_row);
-    int ok = c->u && c->flags && c->e_col && c->e_row;
+    if (cfg->bank_queue_depth)
+        c->passed = calloc(nb, sizeof *c->passed);
+    int ok = c->u && c->flags && c->e_col && c->e_row && (!cfg->bank_queue_depth || c->passed);
     for (uint32_t i = 0; ok && i < nu; i++) {
         dram_cunit_t *u = &c->u[i];
         u->q = malloc(cfg->queue_depth * sizeof *u->q);
@@ -243,6 +245,8 @@ void dram_ctrl_free(dram_ctrl_t *c)
     free(c->flags);
     free(c->e_col);
     free(c->e_row);
+    free(c->passed);
+    c->passed = NULL;
     dram_free(&c->dram);
     c->u = NULL;
     c->flags = NULL;
@@ -579,15 +583,15 @@ static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, 
 {
     dram_cunit_t *u = &c->u[ui];
     const uint32_t nb = dram_banks(&c->cfg.dev), bd = c->cfg.bank_queue_depth;
-    uint32_t b = u->rr;
-    int passed = 0;
+    uint32_t b = u->rr, npassed = 0;
+    uint32_t *const passed = c->passed;
     for (uint32_t k = 1; k <= nb; k++) {
         if (++b == nb)
             b = 0;
         if (!u->blen[b])
             continue;
         if (u->lb[b] > now) {
-            passed = 1;
+            passed[npassed++] = b;
             continue;
         }
         dram_cmd_t cmd;
@@ -607,22 +611,26 @@ static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, 
             complete(c, u, &u->bq[(size_t)b * bd], &u->blen[b], (uint32_t)i, now);
         return 1 + is_col(cmd.kind);
     }
-    if (!passed)
+    if (!npassed)
         return 0;
-    /* The wake cycle is the least exact bound.  A stale bound is a lower
-     * bound of its bank's exact one, so asking the device again only for
-     * the stale bank of least bound, while that is below the least exact
-     * one, finds the same minimum. */
+    /* The wake cycle is the least exact bound (*wake holds those of the
+     * banks asked in this pass).  A stale bound is a lower bound of its
+     * bank's exact one, so asking the device again only for the passed
+     * stale bank of least bound, while that is below the least exact one,
+     * finds the same minimum. */
     uint64_t best = *wake;
-    for (b = 0; b < nb; b++)
-        if (u->blen[b] && u->lb[b] > now && u->lb_at[b] == u->issued && u->lb[b] < best)
+    for (uint32_t j = 0; j < npassed; j++) {
+        b = passed[j];
+        if (u->lb_at[b] == u->issued && u->lb[b] < best)
             best = u->lb[b];
+    }
     for (;;) {
         uint32_t stale = nb;
-        for (b = 0; b < nb; b++)
-            if (u->blen[b] && u->lb[b] > now && u->lb_at[b] != u->issued &&
-                (stale == nb || u->lb[b] < u->lb[stale]))
+        for (uint32_t j = 0; j < npassed; j++) {
+            b = passed[j];
+            if (u->lb_at[b] != u->issued && (stale == nb || u->lb[b] < u->lb[stale]))
                 stale = b;
+        }
         if (stale == nb || u->lb[stale] >= best)
             break;
         dram_cmd_t cmd;

@@ -167,6 +167,7 @@ typedef struct {
     uint64_t *e_col;       /* [banks][2]: earliest RD, WR (valid per flags) */
     uint64_t *e_row;       /* [banks]: earliest ACT or PRE */
     int flushing;          /* dram_ctrl_flush called: drain every write */
+    uint32_t *passed;      /* [banks] per-bank queues: banks a pass skipped (bank_issue) */
 } dram_ctrl_t;
 
 int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cmd,
