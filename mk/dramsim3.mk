@@ -13,7 +13,10 @@
 #                      `make test` builds it first (the Check suite dramsim3,
 #                      tests/test_dramsim3.c, runs a sample)
 #   make compare-dramsim3   every pattern x rate on 100,000 requests, HBM2 and
-#                      GDDR6, with the speed ratio (also part of `make compare`)
+#                      GDDR6, with the speed ratio (also part of `make compare`):
+#                      both whole processes on the same trace file, median of
+#                      COMPARE_REPS (3, mk/scalesim.mk) runs, per trace and
+#                      the slowest
 
 PEERS_DIR ?= ../shared/peers
 DS3_SRC := $(PEERS_DIR)/DRAMsim3
@@ -39,5 +42,5 @@ $(DS3_DRIVE): tests/peers/dramsim3_drive.cpp $(DS3_LIB)
 TEST_PREREQS += $(DS3_DRIVE)
 
 compare-dramsim3: $(BUILD)/codesim $(DS3_DRIVE)
-	tests/peers/compare_dramsim3.sh $(DS3_DRIVE) $(BUILD)/codesim $(DS3_COPY) 100000 \
+	COMPARE_REPS=$(COMPARE_REPS) tests/peers/compare_dramsim3.sh $(DS3_DRIVE) $(BUILD)/codesim $(DS3_COPY) 100000 \
 	  "0.05 0.5 0" "HBM2_8Gb_x128 GDDR6_8Gb_x16"

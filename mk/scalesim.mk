@@ -7,7 +7,10 @@
 #   make compare     every shipped layer of the sampled topologies through the
 #                    peer and through codesim's SCALE-Sim accounting mode, a
 #                    table per dataflow and array size, and the speed ratio
-#                    measured in the same run (tests/scalesim_compare.sh)
+#                    measured in the same run (tests/scalesim_compare.sh):
+#                    per layer file, the median whole-process wall time of
+#                    COMPARE_REPS (3) runs of each tool, the ratio per file
+#                    and its minimum
 
 # Debian's interpreter, where the python3-* packages land (a python3 earlier
 # on PATH, say from pyenv, would not see them).
@@ -31,9 +34,13 @@ SCALESIM_PEER := $(CURDIR)/../shared/peers/scale-sim-v2
 SCALESIM_TOPOS ?= $(addprefix $(SCALESIM_PEER)/topologies/,rnn_eval/handwriting_rec.csv \
                   GEMM_mnk/test_mnk_input.csv) $(CURDIR)/tests/data/scalesim_sample.csv
 
+# Each tool's whole process, this many runs per input, median (the speed
+# ratios; tests/scalesim_compare.sh, tests/peers/compare_dramsim3.sh).
+COMPARE_REPS ?= 3
+
 .PHONY: compare-scalesim
 compare-scalesim: $(BUILD)/codesim scalesim-deps
-	tests/scalesim_compare.sh $(CURDIR)/$(BUILD)/codesim $(SCALESIM_PEER) $(BUILD)/compare/scalesim $(SCALESIM_TOPOS)
+	COMPARE_REPS=$(COMPARE_REPS) tests/scalesim_compare.sh $(CURDIR)/$(BUILD)/codesim $(SCALESIM_PEER) $(BUILD)/compare/scalesim $(SCALESIM_TOPOS)
 
 # Both peer comparisons, one after the other (so that neither's speed ratio
 # is measured while the other runs), then one line over both.
@@ -41,5 +48,5 @@ compare-scalesim: $(BUILD)/codesim scalesim-deps
 compare:
 	$(MAKE) compare-scalesim
 	$(MAKE) compare-dramsim3
-	@read se st sr < build/compare/scalesim.txt; read de dt ds dm < build/compare/dramsim3.txt; \
-	echo "compare: SCALE-Sim $$se/$$st layers equal, $${sr}x faster; DRAMsim3 $$de/$$dt runs within 2%, $${ds}x faster"
+	@read se st sr sm < build/compare/scalesim.txt; read de dt ds dm < build/compare/dramsim3.txt; \
+	echo "compare: SCALE-Sim $$se/$$st layers equal, $${sr}x faster (slowest layer file $${sm}x); DRAMsim3 $$de/$$dt runs within 2%, $${ds}x faster (slowest trace $${dm}x)"

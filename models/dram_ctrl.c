@@ -195,7 +195,9 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
     c->flags = calloc(nb, 1);
     c->e_col = calloc(2 * (size_t)nb, sizeof *c->e_col);
     c->e_row = calloc(nb, sizeof *c->e_row);
-    int ok = c->u && c->flags && c->e_col && c->e_row;
+    if (cfg->bank_queue_depth)
+        c->passed = calloc(nb, sizeof *c->passed);
+    int ok = c->u && c->flags && c->e_col && c->e_row && (!cfg->bank_queue_depth || c->passed);
     for (uint32_t i = 0; ok && i < nu; i++) {
         dram_cunit_t *u = &c->u[i];
         u->q = malloc(cfg->queue_depth * sizeof *u->q);
@@ -207,7 +209,9 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
         if (cfg->bank_queue_depth) {
             u->bq = malloc((size_t)nb * cfg->bank_queue_depth * sizeof *u->bq);
             u->blen = calloc(nb, sizeof *u->blen);
-            ok = ok && u->bq && u->blen;
+            u->lb = calloc(nb, sizeof *u->lb);
+            u->lb_at = calloc(nb, sizeof *u->lb_at);
+            ok = ok && u->bq && u->blen && u->lb && u->lb_at;
         }
         u->hits = calloc(nb, sizeof *u->hits);
         ok = ok && u->hits;
@@ -233,12 +237,16 @@ void dram_ctrl_free(dram_ctrl_t *c)
             free(c->u[i].wq);
             free(c->u[i].bq);
             free(c->u[i].blen);
+            free(c->u[i].lb);
+            free(c->u[i].lb_at);
             free(c->u[i].hits);
         }
     free(c->u);
     free(c->flags);
     free(c->e_col);
     free(c->e_row);
+    free(c->passed);
+    c->passed = NULL;
     dram_free(&c->dram);
     c->u = NULL;
     c->flags = NULL;
@@ -305,6 +313,17 @@ static void issue(dram_ctrl_t *c, dram_cmd_t *cmd, uint64_t now)
     c->st.cmds[cmd->kind]++;
     if (cmd->kind == DRAM_ACT)
         c->u[cmd->unit].hits[cmd->bg * c->cfg.dev.banks_per_group + cmd->bank] = 0;
+    c->u[cmd->unit].issued++;
+    uint64_t *lb = c->u[cmd->unit].lb;
+    if (lb) {
+        /* A command to a bank changes its row state, queue and hit count:
+         * its bound is gone; a unit-wide one (PREA, REF) clears them all. */
+        if (cmd->kind == DRAM_ACT || cmd->kind == DRAM_PRE || cmd->kind == DRAM_RD ||
+            cmd->kind == DRAM_WR)
+            lb[cmd->bg * c->cfg.dev.banks_per_group + cmd->bank] = 0;
+        else
+            memset(lb, 0, dram_banks(&c->cfg.dev) * sizeof *lb);
+    }
     if (c->on_cmd)
         c->on_cmd(c->ctx, cmd);
 }
@@ -491,10 +510,14 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
     const dram_qent_t *bq = &u->bq[(size_t)b * bd];
     const uint32_t open = c->dram.bank[(size_t)ui * nb + b].row;
     /* Every request of the bank that wants an ACT, or a RD, or a WR to the
-     * open row gets the same earliest cycle: ask dram_t once per kind. */
+     * open row gets the same earliest cycle: ask dram_t once per kind, and
+     * pass over the later requests of a kind already known not to be legal
+     * yet (their cycle is already in *wake). */
     uint64_t ek[DRAM_CMD_COUNT];
     uint8_t known[DRAM_CMD_COUNT] = {0};
-    for (uint32_t i = 0; i < u->blen[b]; i++) {
+    const uint32_t len = u->blen[b];
+    uint64_t bound = DRAM_NEVER;
+    for (uint32_t i = 0; i < len; i++) {
         const dram_qent_t *r = &bq[i];
         uint8_t kind;
         if (open == r->loc.row)
@@ -507,13 +530,15 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
             if (i != 0)
                 continue;
             int hit = 0;
-            for (uint32_t j = 0; j < u->blen[b] && !hit; j++)
+            for (uint32_t j = 0; j < len && !hit; j++)
                 hit = bq[j].loc.row == open;
             if (hit && !(c->cfg.row_hit_cap && u->hits[b] >= c->cfg.row_hit_cap))
                 continue;
             kind = DRAM_PRE;
         }
         if (want_col >= 0 && is_col(kind) != want_col)
+            continue;
+        if (known[kind] && ek[kind] > now)
             continue;
         const dram_cmd_t cmd = cmd_for(kind, ui, &r->loc);
         if (!known[kind]) {
@@ -527,6 +552,12 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
         }
         if (e < *wake)
             *wake = e;
+        if (e < bound)
+            bound = e;
+    }
+    if (want_col < 0) {
+        u->lb[b] = bound;
+        u->lb_at[b] = u->issued;
     }
     return -1;
 }
@@ -536,13 +567,33 @@ static int bank_pick(dram_ctrl_t *c, uint32_t ui, uint32_t b, uint64_t now, int 
  * where it found one), and issues it unless `skip_kind` says its kind (0
  * row, 1 column) is the one already issued this cycle: DRAMsim3's second
  * command of a dual-issue cycle goes only when it is of the other kind.
- * Returns 0 when none was legal, 1 row, 2 column (issued or not). */
+ * Returns 0 when none was legal, 1 row, 2 column (issued or not).
+ *
+ * Speed (same commands): a bank whose requests found nothing legal keeps
+ * the earliest cycle they could issue, u->lb[b].  Until a command to that
+ * bank, a unit-wide one (issue() clears the bound) or a request moving into
+ * its queue (bank_fill), every cycle dram_earliest gives its requests only
+ * grows (commands to other banks only raise the timing bounds: tRRD, tFAW,
+ * tCCD, the data bus), so a bank with lb > now is passed over without
+ * asking the device.  A pass that issues nothing must leave the exact wake
+ * cycle: a bound found since the unit's last command is still exact (the
+ * device state dram_earliest reads is the unit's own), and a stale one is
+ * asked again when it could be the least. */
 static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, uint64_t *wake)
 {
     dram_cunit_t *u = &c->u[ui];
     const uint32_t nb = dram_banks(&c->cfg.dev), bd = c->cfg.bank_queue_depth;
+    uint32_t b = u->rr, npassed = 0;
+    uint32_t *const passed = c->passed;
     for (uint32_t k = 1; k <= nb; k++) {
-        const uint32_t b = (u->rr + k) % nb;
+        if (++b == nb)
+            b = 0;
+        if (!u->blen[b])
+            continue;
+        if (u->lb[b] > now) {
+            passed[npassed++] = b;
+            continue;
+        }
         dram_cmd_t cmd;
         const int i = bank_pick(c, ui, b, now, -1, &cmd, wake);
         if (i < 0)
@@ -560,6 +611,35 @@ static int bank_issue(dram_ctrl_t *c, uint32_t ui, uint64_t now, int skip_kind, 
             complete(c, u, &u->bq[(size_t)b * bd], &u->blen[b], (uint32_t)i, now);
         return 1 + is_col(cmd.kind);
     }
+    if (!npassed)
+        return 0;
+    /* The wake cycle is the least exact bound (*wake holds those of the
+     * banks asked in this pass).  A stale bound is a lower bound of its
+     * bank's exact one, so asking the device again only for the passed
+     * stale bank of least bound, while that is below the least exact one,
+     * finds the same minimum. */
+    uint64_t best = *wake;
+    for (uint32_t j = 0; j < npassed; j++) {
+        b = passed[j];
+        if (u->lb_at[b] == u->issued && u->lb[b] < best)
+            best = u->lb[b];
+    }
+    for (;;) {
+        uint32_t stale = nb;
+        for (uint32_t j = 0; j < npassed; j++) {
+            b = passed[j];
+            if (u->lb_at[b] != u->issued && (stale == nb || u->lb[b] < u->lb[stale]))
+                stale = b;
+        }
+        if (stale == nb || u->lb[stale] >= best)
+            break;
+        dram_cmd_t cmd;
+        (void)bank_pick(c, ui, stale, now, -1, &cmd, wake); /* nothing legal: lb > now */
+        if (u->lb[stale] < best)
+            best = u->lb[stale];
+    }
+    if (best < *wake)
+        *wake = best;
     return 0;
 }
 
@@ -584,6 +664,7 @@ static int bank_fill(dram_ctrl_t *c, dram_cunit_t *u)
         if (u->blen[b] >= bd)
             continue;
         u->bq[(size_t)b * bd + u->blen[b]++] = q[i];
+        u->lb[b] = 0;
         memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
         (*len)--;
         return 1;

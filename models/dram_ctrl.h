@@ -147,6 +147,10 @@ typedef struct {
     uint32_t *blen;        /* [banks] */
     uint32_t *hits;        /* [banks] column commands since the bank's ACT */
     uint32_t rr;           /* bank queue issued from last */
+    uint64_t *lb;          /* [banks] per-bank queues: no request of the bank can issue
+                            * before this cycle (0: unknown); see bank_issue */
+    uint64_t *lb_at;       /* [banks] the value of `issued` when lb was found */
+    uint64_t issued;       /* commands issued to this unit */
 } dram_cunit_t;
 
 typedef struct {
@@ -163,6 +167,7 @@ typedef struct {
     uint64_t *e_col;       /* [banks][2]: earliest RD, WR (valid per flags) */
     uint64_t *e_row;       /* [banks]: earliest ACT or PRE */
     int flushing;          /* dram_ctrl_flush called: drain every write */
+    uint32_t *passed;      /* [banks] per-bank queues: banks a pass skipped (bank_issue) */
 } dram_ctrl_t;
 
 int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cmd,

@@ -150,6 +150,29 @@ static int64_t demand_elem(const lay_t *L, int op, const fold_shape_t *s, uint64
     return base_elem(L, op, fc, fr, r, c);
 }
 
+/* The columns [*lo, *hi) of line `line` that can hold an address: outside
+ * them demand_elem() is NOADDR (a gap row, or the skew's empty corner).
+ * The buffers below skip NOADDR and otherwise see the row's elements only
+ * in order, so giving them this slice alone changes nothing but the time
+ * (on a 128-wide array most of a small layer's lines are padding). */
+static void line_range(const fold_shape_t *s, uint64_t line, uint64_t *lo, uint64_t *hi)
+{
+    *lo = *hi = 0;
+    if (line < s->prefix)
+        return;
+    if (!s->skew) {
+        if (line < s->prefix + s->rows)
+            *hi = s->width;
+        return;
+    }
+    /* r = line - c in [prefix, prefix + rows) */
+    const uint64_t top = line - s->prefix + 1; /* c < top */
+    *lo = top > s->rows ? top - s->rows : 0;
+    *hi = top < s->width ? top : s->width;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
 /* ---- prefetch order (create_*_prefetch_mat) --------------------------- */
 /* Row r of block `block` of op's stacked prefetch matrix is the base matrix
  * row of that fold (blocks run over column folds for IS ifmap and OS/WS
@@ -705,25 +728,28 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
             for (uint64_t fl = 0; fl < flines; fl++, line++) {
                 int64_t cycle = (int64_t)(line + stall);
                 int64_t off[2] = {1, 1};
+                uint64_t lo, hi;
                 for (int op = OP_IF; op <= OP_FI; op++) {
-                    for (uint64_t c = 0; c < sh[op].width; c++)
-                        row[c] = demand_elem(&L, op, &sh[op], fc, fr, fl, c);
+                    line_range(&sh[op], fl, &lo, &hi);
+                    for (uint64_t c = lo; c < hi; c++)
+                        row[c - lo] = demand_elem(&L, op, &sh[op], fc, fr, fl, c);
                     if (cfg->user_bw)
-                        off[op] = rdbuf_service(&rb[op], row, sh[op].width, cycle);
-                    else if (rdest_service(&re[op], row, sh[op].width, cycle)) {
+                        off[op] = rdbuf_service(&rb[op], row, hi - lo, cycle);
+                    else if (rdest_service(&re[op], row, hi - lo, cycle)) {
                         snprintf(err, errlen, "layer: out of memory");
                         goto out;
                     }
-                    sram_note(st, op, row, sh[op].width, cycle + off[op], seen);
+                    sram_note(st, op, row, hi - lo, cycle + off[op], seen);
                 }
-                for (uint64_t c = 0; c < sh[OP_OF].width; c++)
-                    row[c] = demand_elem(&L, OP_OF, &sh[OP_OF], fc, fr, fl, c);
+                line_range(&sh[OP_OF], fl, &lo, &hi);
+                for (uint64_t c = lo; c < hi; c++)
+                    row[c - lo] = demand_elem(&L, OP_OF, &sh[OP_OF], fc, fr, fl, c);
                 int64_t of_out;
-                if (wr_service(&wb, row, sh[OP_OF].width, cycle, &of_out)) {
+                if (wr_service(&wb, row, hi - lo, cycle, &of_out)) {
                     snprintf(err, errlen, "layer: out of memory");
                     goto out;
                 }
-                sram_note(st, OP_OF, row, sh[OP_OF].width, of_out, seen);
+                sram_note(st, OP_OF, row, hi - lo, of_out, seen);
                 int64_t s = off[0] - 1;
                 if (off[1] - 1 > s) s = off[1] - 1;
                 if (of_out - cycle > s) s = of_out - cycle;

@@ -295,12 +295,72 @@ START_TEST(calc_total_is_folds_times_lines_minus_one)
 }
 END_TEST
 
+/* The report files of a second run into the same folder: an earlier
+ * run's regular file is removed and written anew (sim/run/acct.c, not
+ * truncated: see there), so a longer old file leaves nothing behind; a
+ * symbolic link in its place is written through, not replaced. */
+START_TEST(reports_rewritten_in_place_of_old_files_and_through_links)
+{
+    char tmp[] = "/tmp/codesim-scalesim-XXXXXX", err[512], cfg_text[1024];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    char cfg[128], topo[128], rep[160], real[160], junk[8192];
+    static char first[1 << 16], again[1 << 16], topo_text[1 << 16];
+    snprintf(cfg, sizeof cfg, "%s/t.cfg", tmp);
+    snprintf(topo, sizeof topo, "%s/t.csv", tmp);
+    snprintf(rep, sizeof rep, "%s/COMPUTE_REPORT.csv", tmp);
+    snprintf(real, sizeof real, "%s/real.csv", tmp);
+    const combo_t c = {"ws", 8, 1};
+    make_cfg(cfg_text, sizeof cfg_text, &c);
+    read_text(SAMPLE, topo_text, sizeof topo_text);
+    write_file(cfg, cfg_text);
+    write_file(topo, topo_text);
+    hw_cfg_t hw;
+    workload_t wl;
+    acct_result_t res;
+    ck_assert_msg(hw_load(cfg, &hw, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(workload_load(topo, &wl, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(acct_run(&hw, &wl, &res, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(acct_write_csv(&res, tmp, err, sizeof err) == 0, "%s", err);
+    read_text(rep, first, sizeof first);
+    ck_assert_uint_gt(strlen(first), 50);
+    /* an old report three times as long as the new one */
+    memset(junk, 'x', sizeof junk - 1);
+    junk[sizeof junk - 1] = '\0';
+    write_file(rep, junk);
+    ck_assert_msg(acct_write_csv(&res, tmp, err, sizeof err) == 0, "%s", err);
+    read_text(rep, again, sizeof again);
+    ck_assert_str_eq(again, first);
+    /* a link in the report's place: written through */
+    ck_assert_int_eq(rename(rep, real), 0);
+    write_file(real, junk);
+    ck_assert_int_eq(symlink("real.csv", rep), 0);
+    ck_assert_msg(acct_write_csv(&res, tmp, err, sizeof err) == 0, "%s", err);
+    struct stat sb;
+    ck_assert_int_eq(lstat(rep, &sb), 0);
+    ck_assert_msg(S_ISLNK(sb.st_mode), "the link was replaced by a file");
+    read_text(real, again, sizeof again);
+    ck_assert_str_eq(again, first);
+    static const char *const names[] = {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv",
+                                        "DETAILED_ACCESS_REPORT.csv", "real.csv", "t.cfg", "t.csv"};
+    for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
+        unlink(path);
+    }
+    ck_assert_int_eq(rmdir(tmp), 0);
+    acct_result_free(&res);
+    workload_free(&wl);
+    hw_free(&hw);
+}
+END_TEST
+
 Suite *scalesim_suite(void)
 {
     Suite *s = suite_create("scalesim");
     TCase *tc = tcase_create("peer");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, calc_total_is_folds_times_lines_minus_one);
+    tcase_add_test(tc, reports_rewritten_in_place_of_old_files_and_through_links);
     tcase_add_loop_test(tc, accounting_equals_scalesim_v2_on_its_layers, 0, (int)ARRAY_LEN(combos));
     suite_add_tcase(s, tc);
     return s;

@@ -31,6 +31,7 @@ int cmd_lutcompare(int argc, char **argv); /* sim/cli/cmd_lut.c */
 int bench_lut(void);                       /* sim/cli/cmd_lut.c */
 int cmd_dram(int argc, char **argv);  /* sim/cli/cmd_dram.c */
 int bench_dram(void);                  /* sim/cli/cmd_dram.c: DRAM commands per second */
+int bench_process(void); /* sim/cli/bench_proc.c: start-up, a layer file, a trace */
 int cmd_map(int argc, char **argv);     /* sim/cli/cmd_map.c */
 int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for codesim bench */
 

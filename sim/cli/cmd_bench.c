@@ -18,7 +18,7 @@
 #include "../io/paths.h"
 
 static const char bench_usage[] =
-    "usage: codesim bench [--rows R] [--cols C] [--m M] [--n N] [--k K] [--no-rtl]\n"
+    "usage: codesim bench [--rows R] [--cols C] [--m M] [--n N] [--k K] [--no-rtl] [--process]\n"
     "\n"
     "Times one GEMM (default 256 x 256 x 256 on a 16 x 16 array) in each dataflow\n"
     "on the fast path, the cycle-by-cycle path (which also computes the values) and\n"
@@ -27,10 +27,13 @@ static const char bench_usage[] =
     "  --rows R, --cols C   array shape (default 16 x 16)\n"
     "  --m M, --n N, --k K  GEMM dimensions (default 256 each)\n"
     "  --no-rtl             leave out the Verilated RTL (default: timed too)\n"
+    "  --process            only the whole-process timings (start-up, a SCALE-Sim layer\n"
+    "                       file, a DRAM trace; the last part of the full bench)\n"
     "\n"
     "EXAMPLES\n"
     "  codesim bench\n"
-    "  codesim bench --rows 32 --cols 32 --m 512 --n 512 --k 512 --no-rtl\n";
+    "  codesim bench --rows 32 --cols 32 --m 512 --n 512 --k 512 --no-rtl\n"
+    "  codesim bench --process\n";
 
 /* One thing to time: the fast path, the cycle path or the RTL on one GEMM. */
 typedef struct {
@@ -141,11 +144,12 @@ static int bench_huge_layer(void)
 int cmd_bench(int argc, char **argv)
 {
     uint64_t rows = 16, cols = 16, m = 256, n = 256, k = 256;
-    int no_rtl = 0;
+    int no_rtl = 0, process_only = 0;
     static const struct option opts[] = {
         {"rows", required_argument, 0, 'r'}, {"cols", required_argument, 0, 'c'},
         {"m", required_argument, 0, 'M'},    {"n", required_argument, 0, 'N'},
         {"k", required_argument, 0, 'K'},    {"no-rtl", no_argument, 0, 'x'},
+        {"process", no_argument, 0, 'P'},
         {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -158,12 +162,15 @@ int cmd_bench(int argc, char **argv)
         case 'N': bad = cli_uint("bench", "n", optarg, 1, 4096, &n); break;
         case 'K': bad = cli_uint("bench", "k", optarg, 1, 4096, &k); break;
         case 'x': no_rtl = 1; break;
+        case 'P': process_only = 1; break;
         case 'H': fputs(bench_usage, stdout); return 0;
         default: fputs(bench_usage, stderr); return 2;
         }
         if (bad)
             return 2;
     }
+    if (process_only)
+        return bench_process();
     hw_cfg_t hw;
     hw_defaults(&hw);
     hw.array.rows = (uint32_t)rows;
@@ -246,6 +253,8 @@ int cmd_bench(int argc, char **argv)
         rc = 1;
     if (rc == 0)
         rc = bench_sweep();
+    if (rc == 0 && bench_process() != 0)
+        rc = 1;
     return rc;
 }
 

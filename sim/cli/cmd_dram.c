@@ -138,6 +138,42 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts v[n] ascending: an LSD radix sort, 11 bits a pass, with only as
+ * many passes as the largest value needs (latencies take two or three), in
+ * place of qsort's comparison calls; qsort if the scratch buffer cannot be
+ * had. */
+static void sort_u64(uint64_t *v, size_t n)
+{
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        max = v[i] > max ? v[i] : max;
+    uint64_t *tmp = n > 1 ? malloc(n * sizeof *tmp) : NULL;
+    if (!tmp) {
+        qsort(v, n, sizeof *v, cmp_u64);
+        return;
+    }
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 64 && (max >> shift) != 0; shift += 11) {
+        size_t count[2048] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 2047]++;
+        size_t pos = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            const size_t c = count[d];
+            count[d] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 2047]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+}
+
 /* Nearest-rank percentile of sorted v[n]. */
 static uint64_t pct(const uint64_t *v, size_t n, double p)
 {
@@ -208,7 +244,7 @@ int cmd_dram(int argc, char **argv)
     }
     dram_check_finish(x.chk, x.end);
     for (int k = 0; k < 4; k++)
-        qsort(x.lat + (size_t)k * tr.n, x.nlat[k], sizeof *x.lat, cmp_u64);
+        sort_u64(x.lat + (size_t)k * tr.n, x.nlat[k]);
 
     char map[16];
     dram_map_name(&g->map, map);

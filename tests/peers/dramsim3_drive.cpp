@@ -4,7 +4,14 @@
 // see identical traffic.  Ours; DRAMsim3 is used unmodified through its
 // public MemorySystem interface.
 //
-//   dramsim3_drive CONFIG.ini PATTERN RATE N SEED OUTDIR TRACE
+//   dramsim3_drive CONFIG.ini PATTERN RATE N SEED OUTDIR TRACE [gen]
+//   dramsim3_drive CONFIG.ini --trace TRACE OUTDIR
+//
+// The first form draws the requests, writes them to TRACE and runs them
+// (with `gen`: only writes TRACE).  The second reads such a codesim trace
+// (CYCLE 0xADDR R|W, as the first form writes it) and runs it: the form
+// tests/peers/compare_dramsim3.sh times, as a whole process, against the
+// whole `codesim dram` process on the same file.
 //
 // PATTERN  seq | rand | rw | bank | gemm
 //            seq   reads of consecutive bursts
@@ -64,16 +71,21 @@ uint64_t xorshift(uint64_t *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 8) {
+    const bool from_trace = argc == 5 && std::string(argv[2]) == "--trace";
+    const bool gen_only = argc == 9 && std::string(argv[8]) == "gen";
+    if (!from_trace && argc != 8 && !gen_only) {
         std::fprintf(stderr,
                      "usage: dramsim3_drive CONFIG.ini seq|rand|rw|bank|gemm RATE N SEED OUTDIR "
-                     "TRACE\n");
+                     "TRACE [gen]\n"
+                     "       dramsim3_drive CONFIG.ini --trace TRACE OUTDIR\n");
         return 2;
     }
-    const std::string ini = argv[1], pattern = argv[2], outdir = argv[6];
-    const double rate = std::atof(argv[3]);
-    const uint64_t n = std::strtoull(argv[4], nullptr, 10);
-    uint64_t seed = std::strtoull(argv[5], nullptr, 10) * 2654435761u + 0x9e3779b97f4a7c15ull;
+    const std::string ini = argv[1], pattern = from_trace ? "" : argv[2],
+                      outdir = from_trace ? argv[4] : argv[6];
+    const double rate = from_trace ? 0 : std::atof(argv[3]);
+    uint64_t n = from_trace ? 1 : std::strtoull(argv[4], nullptr, 10);
+    uint64_t seed =
+        from_trace ? 0 : std::strtoull(argv[5], nullptr, 10) * 2654435761u + 0x9e3779b97f4a7c15ull;
     if (!n || rate < 0 || rate > 1) {
         std::fprintf(stderr, "dramsim3_drive: RATE must be in 0..1 and N above 0\n");
         return 2;
@@ -104,8 +116,43 @@ int main(int argc, char **argv)
     (void)bg_pos;
     (void)ba_pos;
     const double peak = (double)cfg.channels / (cfg.burst_cycle ? cfg.burst_cycle : 1);
-    std::vector<Req> reqs(n);
-    for (uint64_t i = 0; i < n; i++) {
+    std::vector<Req> reqs;
+    if (from_trace) {
+        FILE *f = std::fopen(argv[3], "r");
+        if (!f) {
+            std::perror(argv[3]);
+            return 1;
+        }
+        char line[256];
+        unsigned long long lno = 0;
+        while (std::fgets(line, sizeof line, f)) {
+            lno++;
+            char *p = line, *q;
+            Req r;
+            r.cycle = std::strtoull(p, &q, 10);
+            const uint64_t a = std::strtoull(q, &p, 16);
+            while (*p == ' ')
+                p++;
+            if (q == line || p == q || (*p != 'R' && *p != 'W')) {
+                std::fprintf(stderr, "%s:%llu: expected CYCLE 0xADDR R|W\n", argv[3], lno);
+                std::fclose(f);
+                return 1;
+            }
+            r.addr_cs = a;
+            r.addr_ds = to_ds(a >> shift);
+            r.write = *p == 'W';
+            reqs.push_back(r);
+        }
+        std::fclose(f);
+        n = reqs.size();
+        if (!n) {
+            std::fprintf(stderr, "%s: no requests\n", argv[3]);
+            return 1;
+        }
+    } else {
+        reqs.resize(n);
+    }
+    for (uint64_t i = 0; !from_trace && i < n; i++) {
         uint64_t b = 0;
         bool w = false;
         if (pattern == "seq") {
@@ -132,15 +179,19 @@ int main(int argc, char **argv)
         reqs[i].addr_ds = to_ds(b);
         reqs[i].write = w;
     }
-    FILE *f = std::fopen(argv[7], "w");
-    if (!f) {
-        std::perror(argv[7]);
-        return 1;
+    if (!from_trace) {
+        FILE *f = std::fopen(argv[7], "w");
+        if (!f) {
+            std::perror(argv[7]);
+            return 1;
+        }
+        for (const Req &r : reqs)
+            std::fprintf(f, "%llu 0x%llx %c\n", (unsigned long long)r.cycle,
+                         (unsigned long long)r.addr_cs, r.write ? 'W' : 'R');
+        std::fclose(f);
+        if (gen_only)
+            return 0;
     }
-    for (const Req &r : reqs)
-        std::fprintf(f, "%llu 0x%llx %c\n", (unsigned long long)r.cycle,
-                     (unsigned long long)r.addr_cs, r.write ? 'W' : 'R');
-    std::fclose(f);
 
     uint64_t clk = 0, reads = 0, writes = 0, last_read = 0, last_push = 0, nreads = 0;
     for (const Req &r : reqs)
