@@ -96,10 +96,12 @@ static uint64_t split(uint64_t total, uint64_t part_begin, uint64_t part_end, ui
     return (uint64_t)(t * part_end / whole - t * part_begin / whole);
 }
 
-/* Array cycles of all tiles of a tiled GEMM (no memory stalls); adds the
- * array's MACs and buffer element accesses of the same tiles to ev. */
-static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op,
-                              power_npu_events_t *ev)
+/* The tiles of a tiled GEMM fall into at most 8 shapes (full or remainder
+ * in each of M, N, K); calls fn once per shape present with its count
+ * (instances included) and returns the sum of fn's cycles. */
+typedef uint64_t (*tile_shape_fn)(void *ctx, uint64_t m, uint64_t n, uint64_t k, uint64_t count);
+
+static uint64_t for_each_tile_shape(const mapper_op_t *op, tile_shape_fn fn, void *ctx)
 {
     const mapper_tiling_t *t = &op->tiling;
     const uint64_t dim[3] = {op->m, op->n, op->k}, tile[3] = {t->tm, t->tn, t->tk};
@@ -115,21 +117,65 @@ static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op,
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < 2; k++) {
                 const uint64_t n = cnt[0][i] * cnt[1][j] * cnt[2][k] * op->count;
-                if (!n)
-                    continue;
-                const systolic_gemm_t g = {size[0][i], size[1][j], size[2][k]};
-                systolic_counts_t c;
-                /* Tile shapes the mapper costed with engine_run_gemm, which
-                 * refuses any whose counts do not fit: this cannot fail. */
-                (void)systolic_count(a, &g, &c, NULL, 0);
-                total += n * c.compute_cycles;
-                ev->array_macs += n * g.m * g.n * g.k;
-                ev->ifmap_reads += n * c.ifmap_reads;
-                ev->filter_reads += n * c.filter_reads;
-                ev->ofmap_writes += n * c.ofmap_writes;
-                ev->ofmap_acc_reads += n * c.ofmap_acc_reads;
+                if (n)
+                    total += fn(ctx, size[0][i], size[1][j], size[2][k], n);
             }
     return total;
+}
+
+typedef struct {
+    const systolic_cfg_t *a;
+    power_npu_events_t *ev;
+} array_tiles_t;
+
+static uint64_t array_tile_shape(void *ctx, uint64_t m, uint64_t n_, uint64_t k, uint64_t n)
+{
+    array_tiles_t *x = ctx;
+    const systolic_gemm_t g = {m, n_, k};
+    systolic_counts_t c;
+    /* Tile shapes the mapper costed with engine_run_gemm, which refuses any
+     * whose counts do not fit: this cannot fail. */
+    (void)systolic_count(x->a, &g, &c, NULL, 0);
+    x->ev->array_macs += n * g.m * g.n * g.k;
+    x->ev->ifmap_reads += n * c.ifmap_reads;
+    x->ev->filter_reads += n * c.filter_reads;
+    x->ev->ofmap_writes += n * c.ofmap_writes;
+    x->ev->ofmap_acc_reads += n * c.ofmap_acc_reads;
+    return n * c.compute_cycles;
+}
+
+/* Array cycles of all tiles of a tiled GEMM (no memory stalls); adds the
+ * array's MACs and buffer element accesses of the same tiles to ev. */
+static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op,
+                              power_npu_events_t *ev)
+{
+    array_tiles_t x = {a, ev};
+    return for_each_tile_shape(op, array_tile_shape, &x);
+}
+
+typedef struct {
+    const te_cfg_t *cfg;
+    power_npu_events_t *ev;
+} te_tiles_t;
+
+static uint64_t te_tile_shape(void *ctx, uint64_t m, uint64_t n_, uint64_t k, uint64_t n)
+{
+    te_tiles_t *x = ctx;
+    const te_gemm_t g = {m, n_, k};
+    te_counts_t c;
+    /* Tile shapes the mapper costed with te_run_layer, which refuses any
+     * whose counts do not fit: this cannot fail. */
+    (void)te_count(x->cfg, &g, &c, NULL, 0);
+    power_npu_events_t *ev = x->ev;
+    ev->te_macs += n * g.m * g.n * g.k;
+    ev->te.folds += n * c.folds;
+    ev->te.steps += n * c.steps;
+    ev->te.compute_cycles += n * c.compute_cycles;
+    ev->te.a_reads += n * c.a_reads;
+    ev->te.b_reads += n * c.b_reads;
+    ev->te.o_writes += n * c.o_writes;
+    ev->te_tiles += n;
+    return n * c.compute_cycles;
 }
 
 /* Tensor-engine cycles of all tiles of a tiled GEMM (no memory stalls):
@@ -139,37 +185,8 @@ static uint64_t tiled_compute(const systolic_cfg_t *a, const mapper_op_t *op,
 static uint64_t tiled_compute_te(const hw_cfg_t *hw, te_kind_t kind, const mapper_op_t *op,
                                  power_npu_events_t *ev)
 {
-    const mapper_tiling_t *t = &op->tiling;
-    const uint64_t dim[3] = {op->m, op->n, op->k}, tile[3] = {t->tm, t->tn, t->tk};
-    uint64_t cnt[3][2], size[3][2];
-    for (int d = 0; d < 3; d++) {
-        cnt[d][0] = dim[d] / tile[d];
-        size[d][0] = tile[d];
-        cnt[d][1] = dim[d] % tile[d] ? 1 : 0;
-        size[d][1] = dim[d] % tile[d];
-    }
-    uint64_t total = 0;
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 2; j++)
-            for (int k = 0; k < 2; k++) {
-                const uint64_t n = cnt[0][i] * cnt[1][j] * cnt[2][k] * op->count;
-                if (!n)
-                    continue;
-                const te_gemm_t g = {size[0][i], size[1][j], size[2][k]};
-                te_counts_t c;
-                /* Tile shapes the mapper costed with te_run_layer, which
-                 * refuses any whose counts do not fit: this cannot fail. */
-                (void)te_count(&hw->te[kind], &g, &c, NULL, 0);
-                total += n * c.compute_cycles;
-                ev->te_macs += n * g.m * g.n * g.k;
-                ev->te.folds += n * c.folds;
-                ev->te.steps += n * c.steps;
-                ev->te.compute_cycles += n * c.compute_cycles;
-                ev->te.a_reads += n * c.a_reads;
-                ev->te.b_reads += n * c.b_reads;
-                ev->te.o_writes += n * c.o_writes;
-                ev->te_tiles += n;
-            }
+    te_tiles_t x = {&hw->te[kind], ev};
+    const uint64_t total = for_each_tile_shape(op, te_tile_shape, &x);
     ev->te_kind = kind;
     return total;
 }
