@@ -54,6 +54,9 @@ static void array_defaults(hw_cfg_t *hw)
  * intN (N bits, 1..16) or a minifloat: one sweep key over formats. */
 static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, size_t errlen)
 {
+    /* compressed: the compressed-accumulation PE (systolic.h) */
+    if (strcmp(key, "compressed") == 0)
+        return cfg_parse_bool(key, val, &hw->array.compressed, err, errlen);
     if (strcmp(key, "format") == 0) {
         unsigned bits = 0;
         int used = 0;
@@ -118,6 +121,9 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
     /* written only when set: machines without it keep their canonical text */
     if (hw->fixed_dataflow)
         hw_append(buf, size, n, "  fixed_dataflow: true\n");
+    /* likewise only when set */
+    if (hw->array.compressed)
+        hw_append(buf, size, n, "  compressed: true\n");
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */

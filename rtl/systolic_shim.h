@@ -55,6 +55,8 @@ typedef struct vsys_api {
      * output (wrapping to acc_bits), 0 = plain write. */
     int (*get_writes)(void *h, uint32_t *o_addr, int32_t *o_data);
     int (*done)(void *h);
+    /* CMP: 1 = compressed-accumulation PEs (array.compressed). */
+    unsigned compressed;
 } vsys_api_t;
 
 const vsys_api_t *vsys_api(void);

@@ -107,7 +107,7 @@ static void small_hw(hw_cfg_t *hw)
 {
     memset(hw, 0, sizeof *hw);
     snprintf(hw->name, sizeof hw->name, "small");
-    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, 0};
     hw->sram = (sram_cfg_t){4096, 2048, 8192};
     hw->dma.bytes_per_cycle = 8;
 }

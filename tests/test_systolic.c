@@ -85,7 +85,7 @@ START_TEST(values_equal_naive_gemm_in_every_dataflow_and_shape)
     uint64_t seed = 0x1234567 + (uint64_t)_i;
     const systolic_dataflow_t df = (systolic_dataflow_t)(_i % 3);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, 0};
         for (int trial = 0; trial < 12; trial++) {
             const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
             systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
@@ -106,7 +106,7 @@ START_TEST(narrow_widths_wrap_like_the_reference)
 {
     uint64_t seed = 99;
     for (int df = 0; df < 3; df++) {
-        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}};
+        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}, 0};
         const systolic_gemm_t g = {9, 11, 37};
         seen_t seen;
         run_case(&cfg, &g, &seed, &seen);
@@ -119,7 +119,7 @@ START_TEST(cycle_formula_matches_hand_count)
 {
     /* Hand-derived: OS on 4x4, 8x8x8 -> 4 folds of K+2R+C-1 = 8+8+4-1 = 19
      * cycles, plus the command cycle. */
-    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, 0};
     systolic_gemm_t g = {8, 8, 8};
     systolic_counts_t c;
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
@@ -130,7 +130,7 @@ START_TEST(cycle_formula_matches_hand_count)
     ck_assert_uint_eq(c.compute_cycles, 1 + 4 * 19);
     /* IS on 2 x 3: ceil(M/3) = 3 column folds x ceil(K/2) = 4 k folds of
      * 2 + (8 + 2 + 3 - 1) = 14 cycles. */
-    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, 0};
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
     ck_assert_uint_eq(c.compute_cycles, 1 + 12 * 14);
 }
@@ -150,7 +150,7 @@ END_TEST
 START_TEST(config_out_of_range_is_refused_with_the_field)
 {
     char err[128];
-    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}};
+    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, 0};
     ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "rows"));
     cfg.rows = 257;
@@ -164,7 +164,7 @@ START_TEST(config_out_of_range_is_refused_with_the_field)
     const systolic_gemm_t g = {0, 1, 1};
     ck_assert_int_eq(systolic_gemm_check(&g, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "M"));
-    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}}));
+    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, 0}));
 }
 END_TEST
 

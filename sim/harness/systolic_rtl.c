@@ -29,7 +29,12 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
     char what[64], dir[128], args[96];
     const unsigned af = cfg->in_fmt.e * 16u + cfg->in_fmt.m, bf = cfg->w_fmt.e * 16u + cfg->w_fmt.m;
     snprintf(what, sizeof what, "the %ux%u array", cfg->rows, cfg->cols);
-    if (af || bf) {
+    if (cfg->compressed) { /* own directory; the other shapes keep theirs */
+        snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u_cmp1", cfg->rows,
+                 cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf);
+        snprintf(args, sizeof args, "%u %u %u %u %u %u %u 1", cfg->rows, cfg->cols, cfg->in_bits,
+                 cfg->w_bits, cfg->acc_bits, af, bf);
+    } else if (af || bf) {
         snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u", cfg->rows,
                  cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf);
         snprintf(args, sizeof args, "%u %u %u %u %u %u %u", cfg->rows, cfg->cols, cfg->in_bits,
@@ -54,7 +59,8 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
     r->api = (const vsys_api_t *)r->v.api;
     if (r->api->rows != cfg->rows || r->api->cols != cfg->cols ||
         r->api->in_bits != cfg->in_bits || r->api->w_bits != cfg->w_bits ||
-        r->api->acc_bits != cfg->acc_bits || r->api->in_fmt != af || r->api->w_fmt != bf) {
+        r->api->acc_bits != cfg->acc_bits || r->api->in_fmt != af || r->api->w_fmt != bf ||
+        r->api->compressed != (unsigned)(cfg->compressed != 0)) {
         snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", dir);
         systolic_rtl_close(r);
         return NULL;
