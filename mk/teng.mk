@@ -12,12 +12,18 @@ $(BUILD)/rtl/teng_%/libvteng.so: rtl/tensor_engine.v rtl/teng_shim.cpp rtl/teng_
 TEST_PREREQS += $(TENG_TEST_LIBS)
 
 # `make teng-rtlcheck`: the three engines at their hardware-file default
-# shapes, both PE options, 200 random cases each.
+# shapes, both PE options, 200 random cases each; then the systolic array's
+# compressed-accumulation PE (array.compressed) on a 4x3 array, 200 cases
+# per dataflow.
 .PHONY: teng-rtlcheck
 teng-rtlcheck: $(BUILD)/codesim
 	@for b in addertree cube matrix2d; do for x in 0 1; do \
 	  $(BUILD)/codesim rtlcheck --block $$b --compressed $$x --trials 200 --db $(BUILD)/teng.db | tail -1 || exit 1; \
 	done; done
+	@for df in os ws is; do \
+	  $(BUILD)/codesim rtlcheck --block systolic --rows 4 --cols 3 --dataflow $$df --compressed 1 \
+	    --trials 200 --db $(BUILD)/teng.db | tail -1 || exit 1; \
+	done
 
 # `make paper-synth PAPER_DIR=...`: the HPCA 2025 paper's public Verilog
 # (a checkout of github.com/wqzustc/High-Performance-Tensor-Processing-Engines,

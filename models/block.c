@@ -97,6 +97,11 @@ static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, 
 
 static int array_check(const hw_cfg_t *hw, char *err, size_t errlen)
 {
+    if (hw->fixed_dataflow && hw->array.compressed) {
+        snprintf(err, errlen, "compressed: the fixed-dataflow PE (fixed_dataflow: true) has no "
+                              "compressed-accumulation variant; set one of them");
+        return -1;
+    }
     return systolic_cfg_check(&hw->array, err, errlen);
 }
 

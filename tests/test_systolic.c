@@ -115,6 +115,43 @@ START_TEST(narrow_widths_wrap_like_the_reference)
 }
 END_TEST
 
+/* array.compressed: the carry-save PE gives the naive GEMM's values (the
+ * reference wraps once at the end; the PE never resolves a carry until the
+ * value leaves its column) and the MAC PE's cycles and accesses (the closed
+ * form), in every dataflow, on shapes with one row or column, narrow
+ * accumulators where carries run off the top, and minifloat operands. */
+START_TEST(compressed_pe_equals_naive_gemm_and_mac_schedule)
+{
+    static const uint32_t shapes[][2] = {{1, 1}, {4, 3}, {1, 5}, {6, 1}, {8, 8}};
+    static const uint32_t widths[][3] = {{8, 8, 32}, {4, 6, 12}, {16, 16, 32}, {3, 5, 7}};
+    uint64_t seed = 0xc0ffee + (uint64_t)_i;
+    const systolic_dataflow_t df = (systolic_dataflow_t)(_i % 3);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+            const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, widths[w][0],
+                                        widths[w][1], widths[w][2], {0, 0, 0}, {0, 0, 0}, 1};
+            for (int trial = 0; trial < 4; trial++) {
+                const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
+                systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
+                                     1 + rnd(&seed) % (3 * base)};
+                if (trial == 1)
+                    g.k = 10 * base + 3;
+                seen_t seen;
+                run_case(&cfg, &g, &seed, &seen);
+                check_counts(&cfg, &g, &seen);
+            }
+        }
+    /* e4m3 x e5m2: products up to 2^30 units, so sums carry past bit 31. */
+    systolic_cfg_t fp = {3, 4, df, 8, 8, 32, {4, 3, NUMFMT_OCP_E4M3}, {5, 2, NUMFMT_IEEE}, 1};
+    const systolic_gemm_t g = {7, 9, 29};
+    seen_t seen;
+    run_case(&fp, &g, &seed, &seen);
+    check_counts(&fp, &g, &seen);
+    fp.acc_bits = 20;
+    run_case(&fp, &g, &seed, &seen);
+}
+END_TEST
+
 START_TEST(cycle_formula_matches_hand_count)
 {
     /* Hand-derived: OS on 4x4, 8x8x8 -> 4 folds of K+2R+C-1 = 8+8+4-1 = 19
@@ -175,6 +212,7 @@ Suite *systolic_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, values_equal_naive_gemm_in_every_dataflow_and_shape, 0, 6);
     tcase_add_test(tc, narrow_widths_wrap_like_the_reference);
+    tcase_add_loop_test(tc, compressed_pe_equals_naive_gemm_and_mac_schedule, 0, 3);
     tcase_add_test(tc, cycle_formula_matches_hand_count);
     tcase_add_test(tc, wrap_is_twos_complement);
     tcase_add_test(tc, config_out_of_range_is_refused_with_the_field);

@@ -204,6 +204,24 @@ START_TEST(test_bad_engine_keys_are_refused_with_file_and_field)
     ck_assert_int_eq(hw_load(p, &hw, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "fixed_dataflow") != NULL && strstr(err, "perhaps") != NULL, "%s",
                   err);
+    /* array.compressed: a boolean; written back only when set; refused
+     * beside fixed_dataflow (no such PE in the area model) */
+    p = write_file("b4.yaml", "name: b\narray:\n  compressed: sometimes\n");
+    ck_assert_int_eq(hw_load(p, &hw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "compressed") != NULL && strstr(err, "sometimes") != NULL, "%s",
+                  err);
+    p = write_file("b5.yaml", "name: b\narray:\n  compressed: true\n  fixed_dataflow: true\n");
+    ck_assert_int_eq(hw_load(p, &hw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "array.compressed") != NULL, "%s", err);
+    p = write_file("b6.yaml", "name: b\narray:\n  compressed: true\n");
+    ck_assert_msg(hw_load(p, &hw, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(hw.array.compressed, 1);
+    char *text = hw_canonical(&hw);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "array:") != NULL && strstr(text, "  compressed: true\n") != NULL,
+                  "%s", text);
+    free(text);
+    hw_free(&hw);
 }
 END_TEST
 

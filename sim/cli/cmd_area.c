@@ -517,11 +517,15 @@ static int model_area(const synth_top_t *st, const tech_t *t, double *um2, char 
         *plus = 0;
     if (!strcmp(base, "array") && !plus) {
         const systolic_cfg_t *a = &hw.array;
-        *um2 = hw.fixed_dataflow
-                   ? power_grid_fixed_um2(t, a, NULL)
-                   : power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, NULL);
+        *um2 = hw.fixed_dataflow ? power_grid_fixed_um2(t, a, NULL)
+               : a->compressed   ? power_grid_cmp_um2(t, a, NULL)
+                                 : power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits,
+                                                  a->acc_bits, NULL);
         snprintf(what, wlen, "%ux%u %s array grid%s", a->rows, a->cols,
-                 systolic_dataflow_name(a->dataflow), hw.fixed_dataflow ? " (fixed dataflow)" : "");
+                 systolic_dataflow_name(a->dataflow),
+                 hw.fixed_dataflow ? " (fixed dataflow)"
+                 : a->compressed   ? " (compressed)"
+                                   : "");
     } else if (te_kind_parse(base, &k) == 0 && (!plus || opreg)) {
         const te_cfg_t *e = &hw.te[k];
         power_breakdown_t b;
@@ -671,7 +675,20 @@ static int synth_ratios(const char *node, const char *hw_path)
            "model on %s\n", tech.node);
     printf("%-10s %-10s %14s %14s %9s %9s\n", "engine", "shape", "mac_um2", "compressed_um2",
            "model_x", "paper_x");
-    printf("%-10s %-10s %14s %14s %9s %9.2f\n", "systolic", "-", "-", "-", "-", 1.27);
+    {
+        /* The array's PE grid, MAC-based (power_grid_um2) and compressed
+         * (power_grid_cmp_um2), at the machine's shape and widths. */
+        systolic_cfg_t a = hw.array;
+        char shape[32];
+        snprintf(shape, sizeof shape, "%ux%u", a.rows, a.cols);
+        a.compressed = 0;
+        const double mac = power_grid_um2(&tech, a.rows, a.cols, a.in_bits, a.w_bits, a.acc_bits,
+                                          NULL);
+        a.compressed = 1;
+        const double cmp = power_grid_cmp_um2(&tech, &a, NULL);
+        printf("%-10s %-10s %14.1f %14.1f %9.3f %9.2f\n", "systolic", shape, mac, cmp, mac / cmp,
+               1.27);
+    }
     for (int k = 0; k < TE_KINDS; k++) {
         te_cfg_t e = hw.te[k];
         char shape[32];
@@ -690,8 +707,9 @@ static int synth_ratios(const char *node, const char *hw_path)
            "its OPT1 PE reaches 900 MHz) and lets the tools use smaller cells.  codesim's\n"
            "area model (and yosys' generic mapping in codesim synth) has no timing: at one\n"
            "clock the compressed PE carries a second accumulator word and keeps the final\n"
-           "adder (moved to the write, not removed), so its ratio is below 1.  The systolic\n"
-           "array has no compressed PE option in codesim (rtl/systolic.v is MAC-based).\n");
+           "adder (moved to the write, not removed), so its ratio is below 1.  In the\n"
+           "systolic array (array.compressed) both words also move down the column, and the\n"
+           "adder leaves the PE for one per column at the bottom edge.\n");
     hw_free(&hw);
     return 0;
 }
