@@ -507,6 +507,13 @@ static void te_block_write(const hw_cfg_t *hw, te_kind_t k, char *buf, size_t si
               "  acc_bits: %u\n  compressed: %s\n",
               te_kind_name(k), e->rows, e->cols, e->depth, e->in_bits, e->w_bits, e->acc_bits,
               e->compressed ? "true" : "false");
+    /* Integer engines keep their canonical text (and config hashes). */
+    if (numfmt_is_float(&e->in_fmt) || numfmt_is_float(&e->w_fmt)) {
+        char a[16], b[16];
+        numfmt_name(&e->in_fmt, a, sizeof a);
+        numfmt_name(&e->w_fmt, b, sizeof b);
+        hw_append(buf, size, n, "  in_format: %s\n  w_format: %s\n", a, b);
+    }
 }
 
 static int te_block_takes(const hw_cfg_t *hw, const hw_op_t *op)

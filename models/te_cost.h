@@ -17,6 +17,14 @@
  *                        always 0) with one enable mux bit each.
  *   operands R*D*in + D*C*w register bits, one mux bit each (idle lanes
  *            load 0).
+ *   minifloat operands (in_format / w_format): each multiplier is the
+ *            array's minifloat datapath (power_fp_mac: significand
+ *            multiplier, exponent adder, alignment shifter, negate; parts
+ *            "mul", "fp_exp", "fp_shift", "fp_neg"), and the tree adders
+ *            are PW = min(numfmt_product_bits + ceil(log2 D), acc_bits)
+ *            bits wide (the aligned products wrap at acc_bits).  The
+ *            operand registers hold the codes (1+e+m bits) as priced
+ *            above; the per-lane decoders are not priced (as the array's).
  *
  * Layer time: the engine's compute cycles (te_count) against the DRAM
  * traffic over dram.bytes_per_cycle, overlapped by double buffering (a
