@@ -573,6 +573,15 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
             hw_defaults(&hw);
         }
         const te_cfg_t *e = &hw.te[k];
+        if (numfmt_is_float(&e->in_fmt)) {
+            /* teng_core takes packed minifloat operands from teng_top's
+             * lane decoders; its grid alone is not the machine's engine. */
+            fprintf(stderr, "codesim synth: --compare %s: a minifloat engine (%s.in_format) is "
+                            "not synthesized alone; use an integer engine\n", st->compare,
+                    te_kind_name(k));
+            hw_free(&hw);
+            return 2;
+        }
         char p[7][48];
         snprintf(p[0], sizeof p[0], "R=%u", e->rows);
         snprintf(p[1], sizeof p[1], "C=%u", e->cols);
