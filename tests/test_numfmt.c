@@ -387,10 +387,13 @@ Suite *numfmt_suite(void)
     tcase_add_test(tc, array_multiplies_every_pair_of_codes_exactly);
     tcase_add_test(tc, array_sums_random_codes_like_the_reference);
     tcase_add_test(tc, formats_are_parsed_and_refused_with_a_reason);
-    tcase_add_test(tc, engines_multiply_every_pair_of_codes_exactly);
-    tcase_add_test(tc, engines_sum_random_codes_like_the_reference);
-    tcase_add_test(tc, engine_formats_are_set_checked_and_priced);
     suite_add_tcase(s, tc);
+    TCase *te = tcase_create("engines");   /* the tensor engines' minifloats */
+    tcase_set_timeout(te, 120);
+    tcase_add_test(te, engines_multiply_every_pair_of_codes_exactly);
+    tcase_add_test(te, engines_sum_random_codes_like_the_reference);
+    tcase_add_test(te, engine_formats_are_set_checked_and_priced);
+    suite_add_tcase(s, te);
     return s;
 }
 
