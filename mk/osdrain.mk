@@ -12,6 +12,13 @@ $(BUILD)/rtl/systolic_%_af0_bf0_osd1/libvsystolic.so: rtl/systolic.v rtl/systoli
 
 TEST_PREREQS += $(OSD_TEST_LIBS)
 
+# The compressed-PE arrays (array.compressed, CMP = 1, build.sh's 10th
+# argument): ..._af0_bf0_cmp1, as sim/harness/systolic_rtl.c names them.
+# OSD = 1 with CMP = 1 is refused (no ..._osd1_cmp1 library is built).
+$(BUILD)/rtl/systolic_%_af0_bf0_cmp1/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
+	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
+	rtl/build.sh $(BUILD)/rtl/systolic_$*_af0_bf0_cmp1 $$1 $$2 $$3 $$4 $$5 0 0 0 1
+
 # `make osdrain-rtlcheck`: 200 random cases per shape (square, tall, wide,
 # one column, narrow wrapping accumulator; K = 1 on one column is the case
 # where a fold is exactly as long as the drain it hides), OS and, on the

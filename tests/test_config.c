@@ -762,6 +762,9 @@ START_TEST(os_drain_key_is_read_written_and_checked)
     hw_free(&hw);
     expect_error("osd_bad.yaml", "array:\n  rows: 8\n  os_drain: sometimes\n", 3, "array.os_drain",
                  "sometimes");
+    /* Not built together with the compressed PE (models/systolic.c). */
+    expect_error("osd_cmp.yaml", "array:\n  rows: 8\n  os_drain: overlap\n  compressed: true\n", 0,
+                 "os_drain", "compressed");
 }
 END_TEST
 
