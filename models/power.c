@@ -163,6 +163,11 @@ static double osd_area_um2(const tech_t *t, const hw_cfg_t *hw, power_breakdown_
         return 0;
     const double pacc = (double)a->rows * a->cols * a->acc_bits;
     double reg_bits = 0, mux_bits = pacc;
+    /* Compressed PE (array.compressed): v_c already holds v_reg's carry
+     * word with acc_c and c_in among its sources, so the shadow set costs
+     * only the carry word's restart gate, acc_bits - 1 mux bits per PE. */
+    if (a->compressed)
+        mux_bits += (double)a->rows * a->cols * (a->acc_bits - 1);
     if (hw->fixed_dataflow) {
         if (a->dataflow != SYSTOLIC_OS)
             return 0;

@@ -65,14 +65,6 @@ int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "os_drain: must be serial or overlap");
         return -1;
     }
-    /* Not built: the overlapped drain's shadow set (v_reg) would have to
-     * hold the carry word too, and the RTL has no such PE (rtl/systolic.v
-     * refuses OSD = 1 with CMP = 1). */
-    if (cfg->os_drain == SYSTOLIC_DRAIN_OVERLAP && cfg->compressed) {
-        snprintf(err, errlen, "os_drain: overlap is not supported with compressed: true "
-                              "(set one of them)");
-        return -1;
-    }
     if (cfg->in_bits < 1 || cfg->in_bits > SYSTOLIC_MAX_OPERAND_BITS) {
         snprintf(err, errlen, "in_bits: %u is outside 1..%u", cfg->in_bits,
                  SYSTOLIC_MAX_OPERAND_BITS);
@@ -708,11 +700,19 @@ static void overlap_cycle(systolic_array_t *sa)
                 write_out(sa, j, m * g->n + sa->dn0 + j, 0);
         memmove(sa->v_reg + C, sa->v_reg, (pes - C) * sizeof *sa->v_reg);
         memset(sa->v_reg, 0, C * sizeof *sa->v_reg);
+        if (sa->v_c) { /* compressed: the carry words drain beside the sums */
+            memmove(sa->v_c + C, sa->v_c, (pes - C) * sizeof *sa->v_c);
+            memset(sa->v_c, 0, C * sizeof *sa->v_c);
+        }
         sa->dr--;
     }
     if (sa->phase == PH_FEED && sa->t == 0 && sa->fold > 0) {
         memcpy(sa->v_reg, sa->acc, pes * sizeof *sa->v_reg);
         memset(sa->acc, 0, pes * sizeof *sa->acc);
+        if (sa->acc_c) { /* compressed: the shadow set holds the carry words too */
+            memcpy(sa->v_c, sa->acc_c, pes * sizeof *sa->v_c);
+            memset(sa->acc_c, 0, pes * sizeof *sa->acc_c);
+        }
         sa->dm0 = sa->pm0;
         sa->dn0 = sa->pn0;
         sa->dr = R;

@@ -65,7 +65,10 @@ typedef enum { SYSTOLIC_OS = 0, SYSTOLIC_WS = 1, SYSTOLIC_IS = 2 } systolic_data
  *            copies every acc into v_reg and restarts acc with that cycle's
  *            product, and v_reg drains down the column links (one row per
  *            cycle, R cycles) while that fold computes.  The last fold ends
- *            with the serial DRAIN.  WS and IS are not affected.
+ *            with the serial DRAIN.  WS and IS are not affected.  With
+ *            compressed PEs (array.compressed) the shadow set is v_reg and
+ *            its carry word: the capture copies acc_c too, and both words
+ *            drain together to the column's carry-propagate add.
  *   The hazard: a capture overwrites the shadow set, so the previous
  *   capture's R rows must have left by then (the last one may leave in the
  *   capture cycle itself: it reads v_reg before the edge).  Captures are a

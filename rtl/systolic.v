@@ -54,8 +54,8 @@ module systolic_pe #(
     input  wire [ACCW-1:0]        v_in,    // partial sum from above (0 at row 0)
     // OS overlapped drain (systolic_top OSD = 1; tied to 0 otherwise), with
     // op PE_OS_MAC: capture acc into v_reg and restart acc with this product,
-    // or shift v_reg down while the MAC goes on.  Not with CMP = 1 (the
-    // shadow set would need the carry word; systolic_top refuses it).
+    // or shift v_reg down while the MAC goes on (with CMP = 1 the carry
+    // words alike, see g_cmp).
     input  wire                   osd_cap,
     input  wire                   osd_shv,
     /* verilator lint_off UNUSEDSIGNAL */ // CMP = 0: no carry word
@@ -123,9 +123,16 @@ module systolic_pe #(
             // with the sums (OS capture and drain, the WS/IS chain); the
             // one carry-propagate add s + c is in systolic_top, at the
             // bottom of each column.
+            // With the overlapped OS drain (osd_cap / osd_shv, OSD = 1) the
+            // carry word is part of the shadow set: osd_cap copies acc_c
+            // into v_c as acc into v_reg and restarts both from 0 (the
+            // 3:2 step of 0, 0, p is (p, 0)); osd_shv shifts v_c down with
+            // v_reg.
             reg [ACCW-1:0] acc_c;
             reg [ACCW-1:0] v_c;
-            assign acc_nx = acc ^ acc_c ^ prod_w;
+            wire [ACCW-1:0] acc_s = osd_cap ? {ACCW{1'b0}} : acc;
+            wire [ACCW-1:0] acc_k = osd_cap ? {ACCW{1'b0}} : acc_c;
+            assign acc_nx = acc_s ^ acc_k ^ prod_w;
             assign v_nx   = v_in ^ c_in ^ prod_w;
             always @(posedge clk) begin
                 if (rst) begin
@@ -133,7 +140,13 @@ module systolic_pe #(
                     v_c   <= {ACCW{1'b0}};
                 end else begin
                     case (op)
-                        PE_OS_MAC:  acc_c <= ((acc & acc_c) | (acc & prod_w) | (acc_c & prod_w)) << 1;
+                        PE_OS_MAC: begin
+                            acc_c <= ((acc_s & acc_k) | (acc_s & prod_w) | (acc_k & prod_w)) << 1;
+                            if (osd_cap)
+                                v_c <= acc_c;    // the shadow set's carry word
+                            else if (osd_shv)
+                                v_c <= c_in;     // draining beside v_reg
+                        end
                         PE_OS_CAPT: begin
                             v_c   <= acc_c;
                             acc_c <= {ACCW{1'b0}};
@@ -239,7 +252,7 @@ module systolic_top #(
     parameter integer OSD  = 0,
     // 1: compressed-accumulation PEs (systolic_pe g_cmp); the carry-
     // propagate add s + c sits at the bottom of each column (g_out).
-    // OSD = 1 with CMP = 1 is not supported (refused at elaboration).
+    // With OSD = 1 the shadow set holds both words (systolic_pe g_cmp).
     parameter integer CMP  = 0
 ) (
     input  wire                               clk,
@@ -436,12 +449,6 @@ module systolic_top #(
     // agreement (K = 1 on an R x 1 array is the tight case) checks that.
     // ------------------------------------------------------------------
     generate
-        // Not built: the overlapped drain's shadow set (v_reg) would have to
-        // hold the compressed PE's carry word too (models/systolic.c and
-        // rtl/build.sh refuse the combination as well).
-        if (OSD != 0 && CMP != 0) begin : g_osd_cmp_refused
-            $fatal(1, "systolic_top: OSD = 1 with CMP = 1 is not supported");
-        end
         if (OSD != 0) begin : g_osd
             reg [31:0] dr, dm0, dn0, pm0, pn0;
             wire first_fold = (m0 == 32'd0) && (n0 == 32'd0);

@@ -249,15 +249,19 @@ START_TEST(overlapped_drain_area_is_its_registers_and_muxes)
     tech_t t;
     load_round(&t);
     static const struct {
-        int fixed;
+        int fixed, compressed;
         systolic_dataflow_t df;
         double extra;
-    } cases[] = {{0, SYSTOLIC_OS, 256}, {0, SYSTOLIC_WS, 256}, {1, SYSTOLIC_OS, 1152},
-                 {1, SYSTOLIC_WS, 0}};
+    } cases[] = {{0, 0, SYSTOLIC_OS, 256}, {0, 0, SYSTOLIC_WS, 256}, {1, 0, SYSTOLIC_OS, 1152},
+                 {1, 0, SYSTOLIC_WS, 0},
+                 /* compressed: the restart gate on the carry word too, 4 PEs x
+                  * (32 + 31) mux bits x 2 = 504 */
+                 {0, 1, SYSTOLIC_OS, 504}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hw_cfg_t hw;
         small_hw(&hw);
         hw.fixed_dataflow = cases[i].fixed;
+        hw.array.compressed = cases[i].compressed;
         hw.array.dataflow = cases[i].df;
         power_breakdown_t ser, ovl;
         power_init(&ser);

@@ -43,7 +43,7 @@ static const char rtlcheck_usage[] =
     "  --os-drain D serial (default) or overlap: the OS array drains each fold\n"
     "               during the next one (array.os_drain; its own RTL build)\n"
     "  --compressed X  1: compressed-accumulation PEs (array.compressed), 0 (default):\n"
-    "               MAC-based (its own RTL build; not with --os-drain overlap)\n"
+    "               MAC-based (its own RTL build; with --os-drain overlap too)\n"
     "  --db FILE    results database (default results.db)\n"
     "\n"
     "EXAMPLES\n"
