@@ -12,10 +12,19 @@ $(BUILD)/rtl/systolic_%_af0_bf0_osd1/libvsystolic.so: rtl/systolic.v rtl/systoli
 
 TEST_PREREQS += $(OSD_TEST_LIBS)
 
+# The compressed-PE arrays (array.compressed, CMP = 1, build.sh's 10th
+# argument): ..._af0_bf0_cmp1, as sim/harness/systolic_rtl.c names them.
+# Both (..._osd1_cmp1) are built on demand by the harness.
+$(BUILD)/rtl/systolic_%_af0_bf0_cmp1/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
+	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
+	rtl/build.sh $(BUILD)/rtl/systolic_$*_af0_bf0_cmp1 $$1 $$2 $$3 $$4 $$5 0 0 0 1
+
 # `make osdrain-rtlcheck`: 200 random cases per shape (square, tall, wide,
 # one column, narrow wrapping accumulator; K = 1 on one column is the case
 # where a fold is exactly as long as the drain it hides), OS and, on the
-# same OSD = 1 build, WS and IS (which the option leaves alone).
+# same OSD = 1 build, WS and IS (which the option leaves alone); then the
+# same with compressed PEs (array.compressed, OSD = 1 CMP = 1) on 4x3 and
+# the tight 5x1 K = 1 case.
 .PHONY: osdrain-rtlcheck
 osdrain-rtlcheck: $(BUILD)/codesim
 	@set -e; for s in "8 8" "12 5" "5 12" "5 1" "4 3 --a-bits 4 --w-bits 6 --acc-bits 12"; do \
@@ -28,4 +37,9 @@ osdrain-rtlcheck: $(BUILD)/codesim
 	for d in ws is; do \
 	  $(BUILD)/codesim rtlcheck --block systolic --rows 8 --cols 8 --dataflow $$d --os-drain overlap \
 	    --trials 200 --db $(BUILD)/osdrain.db | tail -2; \
+	done; \
+	for s in "4 3" "5 1 --k 1"; do \
+	  set -- $$s; \
+	  $(BUILD)/codesim rtlcheck --block systolic --rows $$1 --cols $$2 $${3:+$$3 $$4} --dataflow os \
+	    --os-drain overlap --compressed 1 --trials 200 --db $(BUILD)/osdrain.db | tail -2; \
 	done

@@ -12,12 +12,23 @@ $(BUILD)/rtl/teng_%/libvteng.so: rtl/tensor_engine.v rtl/teng_shim.cpp rtl/teng_
 TEST_PREREQS += $(TENG_TEST_LIBS)
 
 # `make teng-rtlcheck`: the three engines at their hardware-file default
-# shapes, both PE options, 200 random cases each.
+# shapes, both PE options, 200 random cases each; then the systolic array's
+# compressed-accumulation PE (array.compressed) on a 4x3 array, 200 cases
+# per dataflow; then the engines with minifloat operands (cube.format etc.)
+# on three format pairs, both PE options, 200 cases each.
 .PHONY: teng-rtlcheck
 teng-rtlcheck: $(BUILD)/codesim
-	@for b in addertree cube matrix2d; do for x in 0 1; do \
-	  $(BUILD)/codesim rtlcheck --block $$b --compressed $$x --trials 200 --db $(BUILD)/teng.db | tail -1 || exit 1; \
-	done; done
+	@run() { $(BUILD)/codesim rtlcheck "$$@" --trials 200 --db $(BUILD)/teng.db > $(BUILD)/teng-rtlcheck.out 2>&1; \
+	  rc=$$?; tail -1 $(BUILD)/teng-rtlcheck.out; return $$rc; }; \
+	for b in addertree cube matrix2d; do for x in 0 1; do \
+	  run --block $$b --compressed $$x || exit 1; \
+	done; done; \
+	for df in os ws is; do \
+	  run --block systolic --rows 4 --cols 3 --dataflow $$df --compressed 1 || exit 1; \
+	done; \
+	for p in e4m3:e4m3 e5m2:e5m2 e3m2:e2m3; do for b in addertree cube matrix2d; do for x in 0 1; do \
+	  run --block $$b --compressed $$x --a-format $${p%:*} --w-format $${p#*:} --acc-bits 24 || exit 1; \
+	done; done; done
 
 # `make paper-synth PAPER_DIR=... [PAPER_N=4]`: the HPCA 2025 paper's public
 # Verilog (a checkout of

@@ -69,6 +69,9 @@ static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, 
         snprintf(err, errlen, "os_drain: '%.40s' is not serial or overlap", val);
         return -1;
     }
+    /* compressed: the compressed-accumulation PE (systolic.h) */
+    if (strcmp(key, "compressed") == 0)
+        return cfg_parse_bool(key, val, &hw->array.compressed, err, errlen);
     if (strcmp(key, "format") == 0) {
         unsigned bits = 0;
         int used = 0;
@@ -109,6 +112,11 @@ static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, 
 
 static int array_check(const hw_cfg_t *hw, char *err, size_t errlen)
 {
+    if (hw->fixed_dataflow && hw->array.compressed) {
+        snprintf(err, errlen, "compressed: the fixed-dataflow PE (fixed_dataflow: true) has no "
+                              "compressed-accumulation variant; set one of them");
+        return -1;
+    }
     return systolic_cfg_check(&hw->array, err, errlen);
 }
 
@@ -137,6 +145,9 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
         hw_append(buf, size, n, "  conv_reads: unique\n");
     if (hw->array.os_drain != SYSTOLIC_DRAIN_SERIAL)
         hw_append(buf, size, n, "  os_drain: %s\n", systolic_os_drain_name(hw->array.os_drain));
+    /* likewise only when set */
+    if (hw->array.compressed)
+        hw_append(buf, size, n, "  compressed: true\n");
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */
@@ -528,6 +539,13 @@ static void te_block_write(const hw_cfg_t *hw, te_kind_t k, char *buf, size_t si
               "  acc_bits: %u\n  compressed: %s\n",
               te_kind_name(k), e->rows, e->cols, e->depth, e->in_bits, e->w_bits, e->acc_bits,
               e->compressed ? "true" : "false");
+    /* Integer engines keep their canonical text (and config hashes). */
+    if (numfmt_is_float(&e->in_fmt) || numfmt_is_float(&e->w_fmt)) {
+        char a[16], b[16];
+        numfmt_name(&e->in_fmt, a, sizeof a);
+        numfmt_name(&e->w_fmt, b, sizeof b);
+        hw_append(buf, size, n, "  in_format: %s\n  w_format: %s\n", a, b);
+    }
 }
 
 static int te_block_takes(const hw_cfg_t *hw, const hw_op_t *op)

@@ -163,6 +163,11 @@ static double osd_area_um2(const tech_t *t, const hw_cfg_t *hw, power_breakdown_
         return 0;
     const double pacc = (double)a->rows * a->cols * a->acc_bits;
     double reg_bits = 0, mux_bits = pacc;
+    /* Compressed PE (array.compressed): v_c already holds v_reg's carry
+     * word with acc_c and c_in among its sources, so the shadow set costs
+     * only the carry word's restart gate, acc_bits - 1 mux bits per PE. */
+    if (a->compressed)
+        mux_bits += (double)a->rows * a->cols * (a->acc_bits - 1);
     if (hw->fixed_dataflow) {
         if (a->dataflow != SYSTOLIC_OS)
             return 0;
@@ -171,6 +176,25 @@ static double osd_area_um2(const tech_t *t, const hw_cfg_t *hw, power_breakdown_
     }
     const double um2 = reg_bits * t->a.reg_bit + mux_bits * t->a.mux_bit;
     return power_add(out, "array.os_drain", um2) != 0 ? -1 : um2;
+}
+
+double power_grid_cmp_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b)
+{
+    const double R = a->rows, C = a->cols, P = R * C, acc = a->acc_bits;
+    power_breakdown_t g;
+    power_init(&g);
+    power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, &g);
+    /* "array.add" keeps its count: each adder became a 3:2 row, priced alike. */
+    const double reg = P * 2 * (acc - 1) * t->a.reg_bit;
+    const double mux = P * (1 + 3) * (acc - 1) * t->a.mux_bit;
+    const double cpa = C * tech_add_um2(t, a->acc_bits);
+    if (b) {
+        power_merge(b, &g);
+        power_add(b, "array.reg", reg);
+        power_add(b, "array.mux", mux);
+        power_add(b, "array.cpa", cpa);
+    }
+    return g.total + reg + mux + cpa;
 }
 
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
@@ -184,6 +208,8 @@ int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *
         power_init(&g);
         if (hw->fixed_dataflow)
             power_grid_fixed_um2(t, a, &g);
+        else if (a->compressed)
+            power_grid_cmp_um2(t, a, &g);
         else
             power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, &g);
         power_fp_mac_t c;
@@ -200,6 +226,8 @@ int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *
             goto full;
     } else if (hw->fixed_dataflow) {
         power_grid_fixed_um2(t, a, out);
+    } else if (a->compressed) {
+        power_grid_cmp_um2(t, a, out);
     } else {
         power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
     }
@@ -240,10 +268,20 @@ int power_systolic_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats
     /* Per MAC the PE writes two operand-pipe registers (a and b in OS; a and
      * the stationary operand's share in WS/IS) and its accumulator or partial
      * sum. */
-    const double reg_pj = (2 * opw + a->acc_bits) * t->e.reg_bit;
+    double reg_pj = (2 * opw + a->acc_bits) * t->e.reg_bit;
+    /* Compressed PE (array.compressed), priced as te_cost.c prices its
+     * compressed engines: the 3:2 row costs what the accumulate add did
+     * (inside mac_pj), the carry word is written beside the sum word, and
+     * each value leaving a column (an ofmap write) takes one carry-
+     * propagate add. */
+    double cpa_pj = 0;
+    if (a->compressed) {
+        reg_pj += a->acc_bits * t->e.reg_bit;
+        cpa_pj = (double)st->ofmap_writes * tech_add_pj(t, a->acc_bits);
+    }
     const uint64_t ab = util_ceil_div(a->in_bits, 8), bb = util_ceil_div(a->w_bits, 8),
                    ob = util_ceil_div(a->acc_bits, 8);
-    if (power_add(out, "array.mac", macs * mac_pj) ||
+    if (power_add(out, "array.mac", macs * mac_pj + cpa_pj) ||
         power_add(out, "array.regs", macs * reg_pj) ||
         power_add(out, "sram.ifmap",
                   sram_pj(t, hw->sram.ifmap_bytes, st->ifmap_reads, st->ifmap_writes, ab)) ||

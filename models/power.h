@@ -115,6 +115,15 @@ double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_brea
  * a/b pipes and edge registers as power_grid_fixed_um2.  Adds "array.booth",
  * "array.csa", "array.reg", "array.mux"; returns um^2. */
 double power_grid_opt1_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b);
+/* The grid of a compressed-accumulation array (array.compressed: true,
+ * systolic.h) with the components te_grid_um2 uses for its compressed PE:
+ * power_grid_um2's grid in which every accumulate / partial-sum adder is a
+ * row of acc_bits 3:2 full adders (priced as an acc_bits adder, as
+ * te_cost.c does), each PE has two carry words (acc_c and v_c, acc_bits - 1
+ * flip-flops each: bit 0 is always 0) with the muxes of the sum words they
+ * shadow (1 per acc_c bit, 3 per v_c bit), and each column has one
+ * acc_bits carry-propagate adder at its bottom ("array.cpa").  Returns um^2. */
+double power_grid_cmp_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b);
 int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out, char *err,
                         size_t errlen);
 

@@ -336,6 +336,27 @@ static void prod_row_fp(uint32_t *restrict v, const int16_t *restrict a,
     for (uint32_t j = 0; j < n; j++)
         v[j] = numfmt_packed_mul(a[j], w[j]);
 }
+/* Compressed-accumulation rows (array.compressed, systolic.h): the sum
+ * words s and carry words c of a PE row take one 3:2 step with the product,
+ * s <= s_in ^ c_in ^ p, c <= maj(s_in, c_in, p) << 1.  Modulo 2^32 s + c
+ * is preserved exactly (a + b + p == (a ^ b ^ p) + 2 maj(a, b, p)), and the
+ * low acc_bits of each word are the RTL's, so the resolved value wraps to
+ * the MAC PE's.  fp: packed minifloat operands. */
+static inline uint32_t cs_prod(int16_t a, int16_t b, int fp)
+{
+    return fp ? numfmt_packed_mul(a, b) : (uint32_t)((int32_t)a * b);
+}
+
+static void csa_row(uint32_t *s, uint32_t *c, const uint32_t *s_in,
+                    const uint32_t *c_in, const int16_t *a, const int16_t *b,
+                    uint32_t n, int fp)
+{
+    for (uint32_t j = 0; j < n; j++) {
+        const uint32_t x = s_in ? s_in[j] : 0, y = c_in ? c_in[j] : 0, p = cs_prod(a[j], b[j], fp);
+        s[j] = x ^ y ^ p;
+        c[j] = ((x & y) | (x & p) | (y & p)) << 1;
+    }
+}
 enum { PH_LOAD, PH_FEED, PH_DRAIN };
 
 struct systolic_array {
@@ -351,6 +372,8 @@ struct systolic_array {
      * since acc_bits <= 32.  Row-wise loops over these arrays vectorize. */
     int16_t *w_reg;
     uint32_t *v_reg, *acc;
+    /* Carry words of acc and v_reg (array.compressed only, else NULL). */
+    uint32_t *acc_c, *v_c;
     /* The operand pipes are delay lines, so that no cycle moves data:
      * a_reg(i,j) = aline[i*alen + ap + j]: row i's line holds the values that
      *   entered column 0, newest first; every ALINE_SLACK cycles the newest
@@ -408,6 +431,14 @@ systolic_array_t *systolic_array_new(const systolic_cfg_t *cfg)
         systolic_array_free(sa);
         return NULL;
     }
+    if (cfg->compressed) {
+        sa->acc_c = calloc(pes, sizeof *sa->acc_c);
+        sa->v_c = calloc(pes, sizeof *sa->v_c);
+        if (!sa->acc_c || !sa->v_c) {
+            systolic_array_free(sa);
+            return NULL;
+        }
+    }
     sa->state = ST_IDLE;
     return sa;
 }
@@ -421,6 +452,8 @@ void systolic_array_free(systolic_array_t *sa)
     free(sa->w_reg);
     free(sa->v_reg);
     free(sa->acc);
+    free(sa->acc_c);
+    free(sa->v_c);
     free(sa->a_addr);
     free(sa->b_addr);
     free(sa->o_addr);
@@ -576,7 +609,10 @@ static void clear_lanes(systolic_array_t *sa)
 static void write_out(systolic_array_t *sa, uint32_t j, uint64_t addr, int acc)
 {
     const uint32_t bits = sa->cfg.acc_bits;
-    const int32_t d = systolic_wrap((int32_t)sa->v_reg[(size_t)(sa->R - 1) * sa->C + j], bits);
+    const size_t bot = (size_t)(sa->R - 1) * sa->C + j;
+    /* compressed: the column's one carry-propagate add, s + c */
+    const uint32_t v = sa->v_reg[bot] + (sa->v_c ? sa->v_c[bot] : 0u);
+    const int32_t d = systolic_wrap((int32_t)v, bits);
     sa->o_addr[j] = (uint32_t)addr;
     sa->o_data[j] = d;
     sa->count.ofmap_writes++;
@@ -607,6 +643,18 @@ static const int16_t *a_row(const systolic_array_t *sa, uint32_t i)
     return sa->aline + (size_t)i * sa->alen + sa->ap;
 }
 
+/* stationary_feed's compressed PE: (s, c) of the row above and the product
+ * into the row's (s, c); row 0 has (0, 0) above it. */
+static void stationary_feed_cs(systolic_array_t *sa)
+{
+    const uint32_t R = sa->R, C = sa->C;
+    for (uint32_t i = R; i-- > 0;) {
+        uint32_t *vs = sa->v_reg + (size_t)i * C, *vc = sa->v_c + (size_t)i * C;
+        csa_row(vs, vc, i ? vs - C : NULL, i ? vc - C : NULL, a_row(sa, i),
+                sa->w_reg + (size_t)i * C, C, sa->fp);
+    }
+}
+
 /* Streams row lanes (a_val[i]) left to right and adds a_in * w_reg into the
  * partial sums flowing down: the FEED phase of WS and IS.  Rows go bottom
  * up so that each row still sees the old partial sums of the row above. */
@@ -614,6 +662,10 @@ static void stationary_feed(systolic_array_t *sa)
 {
     const uint32_t R = sa->R, C = sa->C;
     shift_rows(sa);
+    if (sa->v_c) {
+        stationary_feed_cs(sa);
+        return;
+    }
     for (uint32_t i = R; i-- > 1;) {
         uint32_t *vrow = sa->v_reg + (size_t)i * C;
         (sa->fp ? psum_row_fp : psum_row)(vrow, vrow - C, a_row(sa, i), sa->w_reg + (size_t)i * C, C);
@@ -648,11 +700,19 @@ static void overlap_cycle(systolic_array_t *sa)
                 write_out(sa, j, m * g->n + sa->dn0 + j, 0);
         memmove(sa->v_reg + C, sa->v_reg, (pes - C) * sizeof *sa->v_reg);
         memset(sa->v_reg, 0, C * sizeof *sa->v_reg);
+        if (sa->v_c) { /* compressed: the carry words drain beside the sums */
+            memmove(sa->v_c + C, sa->v_c, (pes - C) * sizeof *sa->v_c);
+            memset(sa->v_c, 0, C * sizeof *sa->v_c);
+        }
         sa->dr--;
     }
     if (sa->phase == PH_FEED && sa->t == 0 && sa->fold > 0) {
         memcpy(sa->v_reg, sa->acc, pes * sizeof *sa->v_reg);
         memset(sa->acc, 0, pes * sizeof *sa->acc);
+        if (sa->acc_c) { /* compressed: the shadow set holds the carry words too */
+            memcpy(sa->v_c, sa->acc_c, pes * sizeof *sa->v_c);
+            memset(sa->acc_c, 0, pes * sizeof *sa->acc_c);
+        }
         sa->dm0 = sa->pm0;
         sa->dn0 = sa->pn0;
         sa->dr = R;
@@ -688,6 +748,11 @@ static void cycle_os(systolic_array_t *sa)
         memcpy(sa->bring + (size_t)sa->bs * C, sa->b_val, C * sizeof *sa->bring);
         for (uint32_t i = 0; i < R; i++) {
             const uint32_t slot = sa->bs >= i ? sa->bs - i : sa->bs + R - i;
+            if (sa->acc_c) { /* compressed: acc (s) and acc_c take a 3:2 step */
+                uint32_t *as = sa->acc + (size_t)i * C, *ac = sa->acc_c + (size_t)i * C;
+                csa_row(as, ac, as, ac, a_row(sa, i), sa->bring + (size_t)slot * C, C, sa->fp);
+                continue;
+            }
             (sa->fp ? mac_row_fp : mac_row)(sa->acc + (size_t)i * C, a_row(sa, i),
                                             sa->bring + (size_t)slot * C, C);
         }
@@ -700,6 +765,10 @@ static void cycle_os(systolic_array_t *sa)
         memset(sa->acc, 0, pes * sizeof *sa->acc);
         memset(sa->aline, 0, (size_t)R * sa->alen * sizeof *sa->aline);
         memset(sa->bring, 0, pes * sizeof *sa->bring);
+        if (sa->acc_c) { /* compressed: the carry words drain beside the sums */
+            memcpy(sa->v_c, sa->acc_c, pes * sizeof *sa->v_c);
+            memset(sa->acc_c, 0, pes * sizeof *sa->acc_c);
+        }
         return;
     }
     const uint64_t m = sa->m0 + R - t;
@@ -708,6 +777,10 @@ static void cycle_os(systolic_array_t *sa)
             write_out(sa, j, m * g->n + sa->n0 + j, 0);
     memmove(sa->v_reg + C, sa->v_reg, (pes - C) * sizeof *sa->v_reg);
     memset(sa->v_reg, 0, C * sizeof *sa->v_reg);
+    if (sa->v_c) {
+        memmove(sa->v_c + C, sa->v_c, (pes - C) * sizeof *sa->v_c);
+        memset(sa->v_c, 0, C * sizeof *sa->v_c);
+    }
 }
 
 static void cycle_ws(systolic_array_t *sa)

@@ -65,7 +65,10 @@ typedef enum { SYSTOLIC_OS = 0, SYSTOLIC_WS = 1, SYSTOLIC_IS = 2 } systolic_data
  *            copies every acc into v_reg and restarts acc with that cycle's
  *            product, and v_reg drains down the column links (one row per
  *            cycle, R cycles) while that fold computes.  The last fold ends
- *            with the serial DRAIN.  WS and IS are not affected.
+ *            with the serial DRAIN.  WS and IS are not affected.  With
+ *            compressed PEs (array.compressed) the shadow set is v_reg and
+ *            its carry word: the capture copies acc_c too, and both words
+ *            drain together to the column's carry-propagate add.
  *   The hazard: a capture overwrites the shadow set, so the previous
  *   capture's R rows must have left by then (the last one may leave in the
  *   capture cycle itself: it reads v_reg before the edge).  Captures are a
@@ -97,6 +100,18 @@ typedef struct {
      * acc_bits wraps that fixed-point sum. */
     numfmt_t in_fmt, w_fmt;
     systolic_os_drain_t os_drain; /* array.os_drain (OS only; default serial) */
+    /* array.compressed: the compressed-accumulation (carry-save) PE.  Every
+     * PE keeps its accumulator (OS) or partial sum (WS/IS) as a sum and a
+     * carry word, s <= s ^ c ^ p, c <= maj(s, c, p) << 1 (one row of 3:2
+     * full adders, no carry chain in the PE); both words move down the
+     * column (the OS drain, the WS/IS partial-sum chain) and one carry-
+     * propagate adder per column resolves s + c where the value leaves the
+     * array (the bottom PE's write).  As the HPCA 2025 paper's OPT1 OS
+     * array does (OPT1/systolic_array_os/array_opt1_based/pe.v and top.v of
+     * github.com/wqzustc/High-Performance-Tensor-Processing-Engines: each
+     * PE's result is {acc_sum, acc_carry}, the final add is outside the
+     * array).  Values (modulo 2^acc_bits) and cycles equal the MAC PE's. */
+    int compressed;
 } systolic_cfg_t;
 
 typedef struct {

@@ -24,11 +24,39 @@ static void add(power_breakdown_t *b, const te_cfg_t *cfg, const char *what, dou
         power_add(b, name, v);
 }
 
+/* The array's minifloat MAC sized for the engine's formats (power_fp_mac). */
+static void fp_mac(const tech_t *t, const te_cfg_t *cfg, power_fp_mac_t *c)
+{
+    systolic_cfg_t a;
+    memset(&a, 0, sizeof a);
+    a.in_bits = cfg->in_bits, a.w_bits = cfg->w_bits, a.acc_bits = cfg->acc_bits;
+    a.in_fmt = cfg->in_fmt, a.w_fmt = cfg->w_fmt;
+    power_fp_mac(t, &a, c);
+}
+
+/* Bits of the adder tree's adders (te_cost.h). */
+static uint32_t tree_bits(const te_cfg_t *cfg)
+{
+    if (!numfmt_is_float(&cfg->in_fmt))
+        return cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
+    const uint32_t pw = numfmt_product_bits(&cfg->in_fmt, &cfg->w_fmt) + ceil_log2(cfg->depth);
+    return pw < cfg->acc_bits ? pw : cfg->acc_bits;
+}
+
 double te_grid_um2(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *b)
 {
     const double P = (double)cfg->rows * cfg->cols, D = cfg->depth, acc = cfg->acc_bits;
-    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
-    const double mul = P * D * tech_mul_um2(t, cfg->in_bits, cfg->w_bits);
+    const uint32_t pw = tree_bits(cfg);
+    double mul = P * D * tech_mul_um2(t, cfg->in_bits, cfg->w_bits), fp = 0;
+    if (numfmt_is_float(&cfg->in_fmt)) {
+        power_fp_mac_t c;
+        fp_mac(t, cfg, &c);
+        mul = P * D * c.mul_um2;
+        add(b, cfg, "fp_exp", P * D * c.exp_um2);
+        add(b, cfg, "fp_shift", P * D * c.shift_um2);
+        add(b, cfg, "fp_neg", P * D * c.neg_um2);
+        fp = P * D * (c.exp_um2 + c.shift_um2 + c.neg_um2);
+    }
     const double tree = P * (D - 1) * tech_add_um2(t, pw);
     /* The sum word: acc_bits flip-flops with an enable and a load/add
      * select.  The carry word (compressed): its bit 0 is always 0, so
@@ -43,7 +71,7 @@ double te_grid_um2(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *b)
     add(b, cfg, "acc", accu);
     add(b, cfg, "reg", reg);
     add(b, cfg, "mux", mux);
-    return mul + tree + accu + reg + mux;
+    return mul + fp + tree + accu + reg + mux;
 }
 
 uint32_t te_add_levels(uint32_t w) { return w > 1 ? 2 * w - 2 : 0; }
@@ -79,6 +107,12 @@ void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_
         const uint32_t pw = a->in_bits + a->w_bits;
         const uint32_t ext = a->acc_bits > pw ? a->acc_bits - pw : 0;
         const uint32_t sel = !fixed ? 2 : a->dataflow == SYSTOLIC_OS ? 1 : 0;
+        if (a->compressed && !fixed) {
+            out->loop = te_mul_levels(a->in_bits, a->w_bits) + 3 + sel;
+            out->write = te_add_levels(a->acc_bits);
+            out->path = out->loop > out->write ? out->loop : out->write;
+            return;
+        }
         out->loop = te_mul_levels(a->in_bits, a->w_bits) + 2 + 2 * ext + sel;
     }
     out->write = 0;
@@ -151,10 +185,17 @@ int te_energy(const tech_t *t, const hw_cfg_t *hw, te_kind_t kind, const te_coun
      * priced as an acc_bits add, and one carry-propagate add per output
      * written); the operand registers load every k-step. */
     const double P = (double)cfg->rows * cfg->cols, steps = (double)c.steps;
-    const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);
+    const uint32_t pw = tree_bits(cfg);
     const double words = cfg->compressed ? 2 : 1;
+    /* A minifloat product: the array's fp MAC without its accumulate add. */
+    double mul_pj = tech_mul_pj(t, cfg->in_bits, cfg->w_bits);
+    if (numfmt_is_float(&cfg->in_fmt)) {
+        power_fp_mac_t fm;
+        fp_mac(t, cfg, &fm);
+        mul_pj = fm.mac_pj - tech_add_pj(t, cfg->acc_bits);
+    }
     const double mac = steps * P *
-                       (cfg->depth * tech_mul_pj(t, cfg->in_bits, cfg->w_bits) +
+                       (cfg->depth * mul_pj +
                         (cfg->depth - 1) * tech_add_pj(t, pw) + tech_add_pj(t, cfg->acc_bits)) +
                        (cfg->compressed ? (double)c.o_writes * tech_add_pj(t, cfg->acc_bits) : 0);
     const double opbits = (double)cfg->rows * cfg->depth * cfg->in_bits +

@@ -17,6 +17,14 @@
  *                        always 0) with one enable mux bit each.
  *   operands R*D*in + D*C*w register bits, one mux bit each (idle lanes
  *            load 0).
+ *   minifloat operands (in_format / w_format): each multiplier is the
+ *            array's minifloat datapath (power_fp_mac: significand
+ *            multiplier, exponent adder, alignment shifter, negate; parts
+ *            "mul", "fp_exp", "fp_shift", "fp_neg"), and the tree adders
+ *            are PW = min(numfmt_product_bits + ceil(log2 D), acc_bits)
+ *            bits wide (the aligned products wrap at acc_bits).  The
+ *            operand registers hold the codes (1+e+m bits) as priced
+ *            above; the per-lane decoders are not priced (as the array's).
  *
  * Layer time: the engine's compute cycles (te_count) against the DRAM
  * traffic over dram.bytes_per_cycle, overlapped by double buffering (a
@@ -85,7 +93,9 @@ typedef struct {
  * parts.v booth_row), a carry-save tree of ceil(w/2) + 2 words to two, 3
  * levels per layer of 3:2 rows (parts.v csa3: 3), and the clear gate; no
  * carry-propagate add.  write and path as above (no write path: its
- * outputs are registers). */
+ * outputs are registers).  With a->compressed (array.compressed, not fixed
+ * nor opt1): mul + 3:2 row (3) + selects in the loop, and the column's
+ * carry-propagate add s + c (2 acc_bits - 2) as the write path. */
 void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out);
 uint32_t te_add_levels(uint32_t w);
 uint32_t te_mul_levels(uint32_t n, uint32_t m);

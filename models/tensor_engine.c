@@ -4,6 +4,7 @@
 #include "tensor_engine.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,65 @@ int te_cfg_check(const te_cfg_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "acc_bits: %u is outside 2..%u", cfg->acc_bits, TE_MAX_ACC_BITS);
         return -1;
     }
+    /* Minifloat operands: the same rules as the array's (systolic.c). */
+    const numfmt_t *fa = &cfg->in_fmt, *fb = &cfg->w_fmt;
+    if (numfmt_is_float(fa) != numfmt_is_float(fb)) {
+        snprintf(err, errlen, "%s: integer and minifloat operands cannot be mixed",
+                 numfmt_is_float(fa) ? "w_format" : "in_format");
+        return -1;
+    }
+    for (int i = 0; i < 2 && numfmt_is_float(fa); i++) {
+        const numfmt_t *f = i ? fb : fa;
+        const uint32_t bits = i ? cfg->w_bits : cfg->in_bits;
+        if (f->e > 5 || f->m < 1 || numfmt_bits(f) > NUMFMT_MAX_BITS || numfmt_bits(f) < 3) {
+            snprintf(err, errlen, "%s: a minifloat has 3..%u bits, 1..5 of exponent and 1 or more "
+                     "of mantissa", i ? "w_format" : "in_format", NUMFMT_MAX_BITS);
+            return -1;
+        }
+        if (bits != numfmt_bits(f)) {
+            snprintf(err, errlen, "%s: %u, but the %s has %u bits", i ? "w_bits" : "in_bits", bits,
+                     i ? "w_format" : "in_format", numfmt_bits(f));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* in_format / w_format / format, as the array's keys (models/block.c). */
+static int te_format_set(te_cfg_t *cfg, const char *key, const char *val, char *err,
+                         size_t errlen)
+{
+    if (!strcmp(key, "format")) {
+        unsigned bits = 0;
+        int used = 0;
+        if (sscanf(val, "int%2u%n", &bits, &used) == 1 && val[used] == '\0') {
+            if (bits < 1 || bits > TE_MAX_OPERAND_BITS) {
+                snprintf(err, errlen, "format: '%s': integers have 1..%u bits", val,
+                         TE_MAX_OPERAND_BITS);
+                return -1;
+            }
+            memset(&cfg->in_fmt, 0, sizeof cfg->in_fmt);
+            memset(&cfg->w_fmt, 0, sizeof cfg->w_fmt);
+            cfg->in_bits = cfg->w_bits = bits;
+            return 0;
+        }
+        if (!strcmp(val, "int")) {
+            snprintf(err, errlen, "format: say intN (int8, int4, ...)");
+            return -1;
+        }
+        return te_format_set(cfg, "in_format", val, err, errlen) ||
+               te_format_set(cfg, "w_format", val, err, errlen);
+    }
+    const int w = !strcmp(key, "w_format");
+    numfmt_t f;
+    char why[160];
+    if (numfmt_parse(val, &f, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s", key, why);
+        return -1;
+    }
+    *(w ? &cfg->w_fmt : &cfg->in_fmt) = f;
+    if (numfmt_is_float(&f))
+        *(w ? &cfg->w_bits : &cfg->in_bits) = numfmt_bits(&f);
     return 0;
 }
 
@@ -88,6 +148,8 @@ int te_cfg_set(te_cfg_t *cfg, const char *key, const char *val, char *err, size_
 {
     if (!strcmp(key, "compressed"))
         return cfg_parse_bool(key, val, &cfg->compressed, err, errlen);
+    if (!strcmp(key, "format") || !strcmp(key, "in_format") || !strcmp(key, "w_format"))
+        return te_format_set(cfg, key, val, err, errlen);
     uint32_t *dst = !strcmp(key, "rows")       ? &cfg->rows
                     : !strcmp(key, "cols")     ? &cfg->cols
                     : !strcmp(key, "depth")    ? &cfg->depth
@@ -97,7 +159,7 @@ int te_cfg_set(te_cfg_t *cfg, const char *key, const char *val, char *err, size_
                                                : NULL;
     if (!dst) {
         snprintf(err, errlen, "%s: unknown key (rows, cols, depth, in_bits, w_bits, acc_bits, "
-                              "compressed, enabled)", key);
+                              "compressed, format, in_format, w_format, enabled)", key);
         return -1;
     }
     uint64_t v;
@@ -214,11 +276,22 @@ static int32_t sext(int64_t v, uint32_t bits)
     return (int32_t)(int64_t)((((uint64_t)v & m) ^ sign) - sign);
 }
 
+/* A lane's registered operand: sign-extended from its bits, or the packed
+ * (off, sig) of a minifloat code (numfmt_pack). */
+static int32_t operand(const te_cfg_t *cf, int32_t raw, int is_b)
+{
+    const uint32_t bits = is_b ? cf->w_bits : cf->in_bits;
+    if (numfmt_is_float(&cf->in_fmt))
+        return numfmt_pack(is_b ? &cf->w_fmt : &cf->in_fmt, (uint32_t)raw & mask_of(bits));
+    return sext(raw, bits);
+}
+
 int te_engine_step(te_engine_t *e, te_ports_t *ports)
 {
     const te_cfg_t *cf = &e->cfg;
     const uint32_t R = cf->rows, C = cf->cols, D = cf->depth, acc = cf->acc_bits;
     const uint32_t msk = mask_of(acc);
+    const int fp = numfmt_is_float(&cf->in_fmt);
     if (e->cycle == e->steps + 3)
         return 0;
     /* Writes: the fold finished in stage 2 last cycle. */
@@ -243,8 +316,16 @@ int te_engine_step(te_engine_t *e, te_ports_t *ports)
         for (uint32_t i = 0; i < R; i++)
             for (uint32_t j = 0; j < C; j++) {
                 int64_t p = 0;
-                for (uint32_t d = 0; d < D; d++)
-                    p += (int64_t)e->a_q[i * D + d] * e->b_q[d * C + j];
+                if (fp) { /* packed minifloats: products modulo 2^32 */
+                    uint32_t q = 0;
+                    for (uint32_t d = 0; d < D; d++)
+                        q += numfmt_packed_mul((int16_t)e->a_q[i * D + d],
+                                               (int16_t)e->b_q[d * C + j]);
+                    p = (int64_t)q;
+                } else {
+                    for (uint32_t d = 0; d < D; d++)
+                        p += (int64_t)e->a_q[i * D + d] * e->b_q[d * C + j];
+                }
                 const uint32_t pu = (uint32_t)(uint64_t)p & msk, l = i * C + j;
                 if (e->first1) {
                     e->s[l] = pu, e->c[l] = 0;
@@ -271,14 +352,14 @@ int te_engine_step(te_engine_t *e, te_ports_t *ports)
                 const uint64_t m = e->m0 + i, k = e->k0 + d;
                 const int ok = m < e->g.m && k < e->g.k;
                 e->a_addr[i * D + d] = ok ? (uint32_t)(m * e->g.k + k) : TE_NO_ACCESS;
-                e->a_q[i * D + d] = ok && e->a ? sext(e->a[m * e->g.k + k], cf->in_bits) : 0;
+                e->a_q[i * D + d] = ok && e->a ? operand(cf, e->a[m * e->g.k + k], 0) : 0;
             }
         for (uint32_t d = 0; d < D; d++)
             for (uint32_t j = 0; j < C; j++) {
                 const uint64_t k = e->k0 + d, n = e->n0 + j;
                 const int ok = k < e->g.k && n < e->g.n;
                 e->b_addr[d * C + j] = ok ? (uint32_t)(k * e->g.n + n) : TE_NO_ACCESS;
-                e->b_q[d * C + j] = ok && e->b ? sext(e->b[k * e->g.n + n], cf->w_bits) : 0;
+                e->b_q[d * C + j] = ok && e->b ? operand(cf, e->b[k * e->g.n + n], 1) : 0;
             }
         e->first1 = e->k0 == 0;
         e->last1 = e->k0 + D >= e->g.k;
@@ -305,9 +386,36 @@ int te_engine_step(te_engine_t *e, te_ports_t *ports)
     return 1;
 }
 
+/* Minifloat reference, from the formats' formula (numfmt_ref_value, not
+ * numfmt_decode): products exact in double (at most 7 x 7 significand
+ * bits), scaled to units of 2^(q_a + q_b), summed in 128 bits. */
+static void reference_float(const te_cfg_t *cfg, const te_gemm_t *g, const int32_t *a,
+                            const int32_t *b, int32_t *out)
+{
+    const int unit = numfmt_lsb_exp(&cfg->in_fmt) + numfmt_lsb_exp(&cfg->w_fmt);
+    const uint32_t am = mask_of(cfg->in_bits), bm = mask_of(cfg->w_bits);
+    for (uint64_t m = 0; m < g->m; m++)
+        for (uint64_t n = 0; n < g->n; n++) {
+            __int128 s = 0;
+            for (uint64_t k = 0; k < g->k; k++) {
+                int ca, cb;
+                const double va = numfmt_ref_value(&cfg->in_fmt, (uint32_t)a[m * g->k + k] & am, &ca);
+                const double vb = numfmt_ref_value(&cfg->w_fmt, (uint32_t)b[k * g->n + n] & bm, &cb);
+                if (ca || cb) /* Inf and NaN count as 0 (numfmt.h) */
+                    continue;
+                s += (__int128)ldexp(va * vb, -unit);
+            }
+            out[m * g->n + n] = sext((int64_t)(uint64_t)(unsigned __int128)s, cfg->acc_bits);
+        }
+}
+
 void te_reference_gemm(const te_cfg_t *cfg, const te_gemm_t *g, const int32_t *a,
                        const int32_t *b, int32_t *out)
 {
+    if (numfmt_is_float(&cfg->in_fmt)) {
+        reference_float(cfg, g, a, b, out);
+        return;
+    }
     for (uint64_t m = 0; m < g->m; m++)
         for (uint64_t n = 0; n < g->n; n++) {
             uint64_t acc = 0; /* unsigned: wraps without undefined behaviour */

@@ -42,12 +42,23 @@
  *   3:2 step (a + b + c == (a ^ b ^ c) + 2 maj(a, b, c)).
  *
  * Everything wraps: operands are sign-extended from their widths, the
- * accumulator wraps modulo 2^acc_bits (two's complement). */
+ * accumulator wraps modulo 2^acc_bits (two's complement).
+ *
+ * Minifloat operands (format / in_format / w_format, the array's keys and
+ * numfmt.h's code): both operands minifloat, in_bits / w_bits = 1+e+m; each
+ * read lane decodes its code into the packed (off, sig) operand as the
+ * array's lanes do (numfmt_pack, rtl teng_mfdec), each product is
+ * sig_a * sig_b << (off_a + off_b) in units of 2^(q_a + q_b)
+ * (numfmt_packed_mul), and p is the sum of the D products modulo
+ * 2^acc_bits: a fixed-point (Kulisch-style) dot product, exact before the
+ * wrap.  Inf and NaN count as 0. */
 #ifndef CODESIM_TENSOR_ENGINE_H
 #define CODESIM_TENSOR_ENGINE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "numfmt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,6 +79,7 @@ typedef struct {
     uint32_t in_bits, w_bits;     /* A and B operand widths, 1..16 */
     uint32_t acc_bits;            /* accumulator and output width, 2..32 */
     int compressed;               /* 1: compressed-accumulation PE */
+    numfmt_t in_fmt, w_fmt;       /* operand formats; zero = integer (numfmt.h) */
 } te_cfg_t;
 
 typedef struct {
@@ -82,7 +94,9 @@ void te_defaults(te_kind_t kind, te_cfg_t *cfg);
 /* 0 when usable, else -1 with "field: reason" (the shape rules above). */
 int te_cfg_check(const te_cfg_t *cfg, char *err, size_t errlen);
 /* One key of the hardware-file section (rows, cols, depth, in_bits,
- * w_bits, acc_bits, compressed); -1 with "KEY: reason". */
+ * w_bits, acc_bits, compressed, and as the array's: in_format, w_format
+ * (int or a minifloat, which sets the operand's bits) and format (intN or
+ * a minifloat for both)); -1 with "KEY: reason". */
 int te_cfg_set(te_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen);
 
 /* Closed form: folds, k-steps and compute cycles (steps + 3), and the

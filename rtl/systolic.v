@@ -42,7 +42,8 @@
 module systolic_pe #(
     parameter integer OPW  = 8,   // operand register width (max(AW, BW))
     parameter integer ACCW = 32,  // accumulator / partial-sum width
-    parameter integer FP   = 0    // 1: minifloat operands, packed (see below)
+    parameter integer FP   = 0,   // 1: minifloat operands, packed (see below)
+    parameter integer CMP  = 0    // 1: compressed accumulation (see g_cmp)
 ) (
     input  wire                   clk,
     input  wire                   rst,     // synchronous, active high
@@ -53,9 +54,14 @@ module systolic_pe #(
     input  wire [ACCW-1:0]        v_in,    // partial sum from above (0 at row 0)
     // OS overlapped drain (systolic_top OSD = 1; tied to 0 otherwise), with
     // op PE_OS_MAC: capture acc into v_reg and restart acc with this product,
-    // or shift v_reg down while the MAC goes on.
+    // or shift v_reg down while the MAC goes on (with CMP = 1 the carry
+    // words alike, see g_cmp).
     input  wire                   osd_cap,
     input  wire                   osd_shv,
+    /* verilator lint_off UNUSEDSIGNAL */ // CMP = 0: no carry word
+    input  wire [ACCW-1:0]        c_in,    // its carry word (CMP = 1; 0 at row 0)
+    /* verilator lint_on UNUSEDSIGNAL */
+    output wire [ACCW-1:0]        c_reg,   // v_reg's carry word (CMP = 1, else 0)
     output reg  signed [OPW-1:0]  a_reg,
     output reg  signed [OPW-1:0]  b_reg,
     output reg  signed [OPW-1:0]  w_reg,
@@ -105,6 +111,60 @@ module systolic_pe #(
         end
     endgenerate
 
+    // The two adds of the PE: acc + prod_w (OS) and v_in + prod_w (WS/IS);
+    // with CMP = 1 the sum words of one row of 3:2 full adders.
+    wire [ACCW-1:0] acc_nx;
+    wire [ACCW-1:0] v_nx;
+    generate
+        if (CMP != 0) begin : g_cmp
+            // Compressed accumulation (models/systolic.h, array.compressed):
+            // acc and v_reg are sum words, acc_c and v_c their carry words,
+            // s <= s ^ c ^ p, c <= maj(s, c, p) << 1.  The carry words move
+            // with the sums (OS capture and drain, the WS/IS chain); the
+            // one carry-propagate add s + c is in systolic_top, at the
+            // bottom of each column.
+            // With the overlapped OS drain (osd_cap / osd_shv, OSD = 1) the
+            // carry word is part of the shadow set: osd_cap copies acc_c
+            // into v_c as acc into v_reg and restarts both from 0 (the
+            // 3:2 step of 0, 0, p is (p, 0)); osd_shv shifts v_c down with
+            // v_reg.
+            reg [ACCW-1:0] acc_c;
+            reg [ACCW-1:0] v_c;
+            wire [ACCW-1:0] acc_s = osd_cap ? {ACCW{1'b0}} : acc;
+            wire [ACCW-1:0] acc_k = osd_cap ? {ACCW{1'b0}} : acc_c;
+            assign acc_nx = acc_s ^ acc_k ^ prod_w;
+            assign v_nx   = v_in ^ c_in ^ prod_w;
+            always @(posedge clk) begin
+                if (rst) begin
+                    acc_c <= {ACCW{1'b0}};
+                    v_c   <= {ACCW{1'b0}};
+                end else begin
+                    case (op)
+                        PE_OS_MAC: begin
+                            acc_c <= ((acc_s & acc_k) | (acc_s & prod_w) | (acc_k & prod_w)) << 1;
+                            if (osd_cap)
+                                v_c <= acc_c;    // the shadow set's carry word
+                            else if (osd_shv)
+                                v_c <= c_in;     // draining beside v_reg
+                        end
+                        PE_OS_CAPT: begin
+                            v_c   <= acc_c;
+                            acc_c <= {ACCW{1'b0}};
+                        end
+                        PE_SHIFT_V: v_c <= c_in;
+                        PE_WS_MAC:  v_c <= ((v_in & c_in) | (v_in & prod_w) | (c_in & prod_w)) << 1;
+                        default: ;
+                    endcase
+                end
+            end
+            assign c_reg = v_c;
+        end else begin : g_mac
+            assign acc_nx = (osd_cap ? {ACCW{1'b0}} : acc) + prod_w;   // restart on osd_cap
+            assign v_nx   = v_in + prod_w;
+            assign c_reg  = {ACCW{1'b0}};
+        end
+    endgenerate
+
     always @(posedge clk) begin
         if (rst) begin
             a_reg <= {OPW{1'b0}};
@@ -115,7 +175,7 @@ module systolic_pe #(
         end else begin
             case (op)
                 PE_OS_MAC: begin
-                    acc   <= (osd_cap ? {ACCW{1'b0}} : acc) + prod_w;   // wraps mod 2^ACCW
+                    acc   <= acc_nx;         // acc + prod_w, wraps mod 2^ACCW
                     a_reg <= a_in;
                     b_reg <= b_in;
                     if (osd_cap)
@@ -138,7 +198,7 @@ module systolic_pe #(
                     w_reg <= w_in;           // stationary operand shifts down
                 end
                 PE_WS_MAC: begin
-                    v_reg <= v_in + prod_w;  // partial sum flows down
+                    v_reg <= v_nx;           // v_in + prod_w: partial sum flows down
                     a_reg <= a_in;
                 end
                 PE_HOLD: ;                   // keep everything
@@ -189,7 +249,11 @@ module systolic_top #(
     parameter integer BF   = 0,
     // OS drain: 0 serial (DRAIN after every fold), 1 overlapped with the
     // next fold (models/systolic.h, systolic_os_drain_t).
-    parameter integer OSD  = 0
+    parameter integer OSD  = 0,
+    // 1: compressed-accumulation PEs (systolic_pe g_cmp); the carry-
+    // propagate add s + c sits at the bottom of each column (g_out).
+    // With OSD = 1 the shadow set holds both words (systolic_pe g_cmp).
+    parameter integer CMP  = 0
 ) (
     input  wire                               clk,
     input  wire                               rst,
@@ -553,6 +617,10 @@ module systolic_top #(
     wire [R*C*OPW-1:0]  w_q;    // w_reg
     /* verilator lint_on UNUSEDSIGNAL */
     wire [R*C*ACCW-1:0] v_q;    // v_reg
+    // c_reg (CMP = 1; all 0 otherwise, and then only row R-1's is unread)
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [R*C*ACCW-1:0] c_q;
+    /* verilator lint_on UNUSEDSIGNAL */
 
     genvar i, j;
     generate
@@ -562,6 +630,7 @@ module systolic_top #(
                 wire [OPW-1:0]  b_in;
                 wire [OPW-1:0]  w_in;
                 wire [ACCW-1:0] v_in;
+                wire [ACCW-1:0] c_in;
 
                 // Row i's streamed operand enters at column 0: ifmap lane i
                 // (OS, WS) or filter lane i (IS FEED).
@@ -578,13 +647,15 @@ module systolic_top #(
                     assign b_in = b_val[OPW*j +: OPW];
                     assign w_in = is_is ? a_val[OPW*j +: OPW] : b_val[OPW*j +: OPW];
                     assign v_in = {ACCW{1'b0}};
+                    assign c_in = {ACCW{1'b0}};
                 end else begin : g_top_mid
                     assign b_in = b_q[OPW*((i-1)*C + j) +: OPW];
                     assign w_in = w_q[OPW*((i-1)*C + j) +: OPW];
                     assign v_in = v_q[ACCW*((i-1)*C + j) +: ACCW];
+                    assign c_in = c_q[ACCW*((i-1)*C + j) +: ACCW];
                 end
 
-                systolic_pe #(.OPW(OPW), .ACCW(ACCW), .FP(FP)) u_pe (
+                systolic_pe #(.OPW(OPW), .ACCW(ACCW), .FP(FP), .CMP(CMP)) u_pe (
                     .clk   (clk),
                     .rst   (rst),
                     .op    (pe_op),
@@ -594,6 +665,8 @@ module systolic_top #(
                     .v_in  (v_in),
                     .osd_cap (osd_cap),
                     .osd_shv (osd_shv),
+                    .c_in  (c_in),
+                    .c_reg (c_q[ACCW*(i*C + j) +: ACCW]),
                     .a_reg (a_q[OPW*(i*C + j) +: OPW]),
                     .b_reg (b_q[OPW*(i*C + j) +: OPW]),
                     .w_reg (w_q[OPW*(i*C + j) +: OPW]),
@@ -647,7 +720,13 @@ module systolic_top #(
                 end
             end
 
-            wire [ACCW-1:0] v_bot = v_q[ACCW*((R-1)*C + oc) +: ACCW];
+            wire [ACCW-1:0] v_bot;
+            if (CMP != 0) begin : g_cpa
+                // The column's one carry-propagate add (compressed PEs).
+                assign v_bot = v_q[ACCW*((R-1)*C + oc) +: ACCW] + c_q[ACCW*((R-1)*C + oc) +: ACCW];
+            end else begin : g_nocpa
+                assign v_bot = v_q[ACCW*((R-1)*C + oc) +: ACCW];
+            end
             wire [31:0]     v_sx;
             if (ACCW < 32) begin : g_vsx
                 assign v_sx = {{(32 - ACCW){v_bot[ACCW-1]}}, v_bot};

@@ -21,6 +21,9 @@
 #ifndef VSYS_OSD
 #define VSYS_OSD 0
 #endif
+#ifndef VSYS_CMP
+#define VSYS_CMP 0
+#endif
 
 namespace {
 
@@ -92,6 +95,7 @@ int done(void *h) { return M::top(h).done ? 1 : 0; }
 const vsys_api_t kApi = {
     M::base,    kRows,         kCols,      kLanes, VSYS_AW, VSYS_BW, VSYS_ACCW, VSYS_AF, VSYS_BF,
     set_inputs, get_reads,     set_read_data, get_writes, done, VSYS_OSD,
+    VSYS_CMP,
 };
 
 }  // namespace

@@ -56,6 +56,8 @@ typedef struct vsys_api {
     int (*get_writes)(void *h, uint32_t *o_addr, int32_t *o_data);
     int (*done)(void *h);
     unsigned os_drain;              /* OSD: 0 serial, 1 overlapped (systolic_os_drain_t) */
+    /* CMP: 1 = compressed-accumulation PEs (array.compressed). */
+    unsigned compressed;
 } vsys_api_t;
 
 const vsys_api_t *vsys_api(void);

@@ -11,6 +11,12 @@
     !defined(VTENG_BW) || !defined(VTENG_ACCW) || !defined(VTENG_CMP)
 #error "build with -DVTENG_R= ... -DVTENG_CMP= (see rtl/teng_build.sh)"
 #endif
+#ifndef VTENG_AF
+#define VTENG_AF 0
+#endif
+#ifndef VTENG_BF
+#define VTENG_BF 0
+#endif
 
 namespace {
 
@@ -68,7 +74,7 @@ int done(void *h) { return M::top(h).done ? 1 : 0; }
 
 const vteng_api_t kApi = {
     M::base,  VTENG_R,   VTENG_C,   VTENG_D,       VTENG_AW,   VTENG_BW, VTENG_ACCW,
-    VTENG_CMP, set_inputs, get_reads, set_read_data, get_writes, done,
+    VTENG_CMP, set_inputs, get_reads, set_read_data, get_writes, done, VTENG_AF, VTENG_BF,
 };
 
 }  // namespace

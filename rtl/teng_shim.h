@@ -39,6 +39,7 @@ typedef struct vteng_api {
     void (*set_read_data)(void *h, const int32_t *a_data, const int32_t *b_data);
     void (*get_writes)(void *h, uint32_t *o_addr, int32_t *o_data);
     int (*done)(void *h);
+    unsigned in_fmt, w_fmt;          /* AF, BF: 0 integer, else E*16+M */
 } vteng_api_t;
 
 const vteng_api_t *vteng_api(void);

@@ -6,19 +6,48 @@
 //
 // Parameters: R, C, D (grid and dot-product depth), AW, BW (operand widths),
 // ACCW (accumulator), CMP (1: compressed accumulation, sum and carry kept
-// apart until the write; 0: MAC-based, one carry-propagate add per step).
+// apart until the write; 0: MAC-based, one carry-propagate add per step),
+// AF, BF (teng_top: operand formats, 0 integer or E*16+M for a minifloat
+// ExMy, both or neither; each read lane then decodes its code into the
+// packed {off, sig} operand of models/numfmt.h and the PEs get FP = 1).
 //
 // teng_core is the PE grid alone (what `codesim synth` synthesizes);
 // teng_top adds the command FSM and the address generators.
 `default_nettype none
 
-// One PE: D products summed and accumulated.
+// Minifloat lane decoder: code -> {off[7:0], sig[7:0]} (models/numfmt.h,
+// the same decoding as systolic_mfdec in rtl/systolic.v).  E4M3 follows
+// OCP OFP8 (only S.1111.111 is NaN), E5M2 IEEE 754 (E all ones is Inf/NaN),
+// every other ExMy has no special codes.  Specials decode to 0.
+module teng_mfdec #(
+    parameter integer E = 4,
+    parameter integer M = 3,
+    parameter integer W = 8      // code width, 1 + E + M
+) (
+    input  wire [W-1:0] code,
+    output wire [15:0]  packed_op
+);
+    localparam integer RULE = (E == 4 && M == 3) ? 1 : (E == 5 && M == 2) ? 2 : 0;
+    wire         s  = code[E + M];
+    wire [E-1:0] ef = code[M +: E];
+    wire [M-1:0] mf = code[M-1:0];
+    wire special = (RULE == 2) ? (&ef) : (RULE == 1) ? ((&ef) & (&mf)) : 1'b0;
+    wire [7:0] mag = (ef != {E{1'b0}}) ? {{(7 - M){1'b0}}, 1'b1, mf} : {{(8 - M){1'b0}}, mf};
+    wire [7:0] sig = special ? 8'd0 : (s ? (8'd0 - mag) : mag);
+    wire [7:0] off = (special || ef == {E{1'b0}}) ? 8'd0 : ({{(8 - E){1'b0}}, ef} - 8'd1);
+    assign packed_op = {off, sig};
+endmodule
+
+// One PE: D products summed and accumulated.  FP = 1: the operands are
+// packed minifloats (AW = BW = 16), each product sig_a * sig_b shifted up
+// by off_a + off_b, the D products summed modulo 2^ACCW.
 module teng_pe #(
     parameter integer D    = 4,
     parameter integer AW   = 8,
     parameter integer BW   = 8,
     parameter integer ACCW = 32,
-    parameter integer CMP  = 0
+    parameter integer CMP  = 0,
+    parameter integer FP   = 0
 ) (
     input  wire              clk,
     input  wire              en,       // a registered k-step is valid
@@ -27,23 +56,46 @@ module teng_pe #(
     input  wire [D*BW-1:0]   b,
     output wire [ACCW-1:0]   q         // the accumulated value (s + c when CMP)
 );
-    // The dot product (the adder tree) at its exact width PW, then
-    // sign-extended (or wrapped) to ACCW: products of AW x BW bits, their
-    // sum of D terms needs clog2(D) more bits.
-    localparam integer PW = AW + BW + $clog2(D);
-    reg signed [PW-1:0] sum;
-    integer d;
-    always @(*) begin
-        sum = {PW{1'b0}};
-        for (d = 0; d < D; d = d + 1)
-            sum = sum + $signed(a[AW*d +: AW]) * $signed(b[BW*d +: BW]);
-    end
     wire [ACCW-1:0] p;
     generate
-        if (ACCW > PW) begin : g_sext
-            assign p = {{(ACCW-PW){sum[PW-1]}}, sum};
-        end else begin : g_wrap
-            assign p = sum[ACCW-1:0];
+        if (FP != 0) begin : g_fp
+            // Packed minifloats: a signed 8x8 significand multiplier, the
+            // exponent adder and the alignment shifter per product, then the
+            // adder tree at ACCW bits (everything modulo 2^ACCW).
+            reg [ACCW-1:0] fsum;
+            reg signed [15:0] fs;
+            reg [8:0] fsh;
+            /* verilator lint_off UNUSEDSIGNAL */
+            reg [47:0] fx;
+            /* verilator lint_on UNUSEDSIGNAL */
+            integer e;
+            always @(*) begin
+                fsum = {ACCW{1'b0}};
+                for (e = 0; e < D; e = e + 1) begin
+                    fs   = $signed(a[AW*e +: 8]) * $signed(b[BW*e +: 8]);
+                    fsh  = {1'b0, a[AW*e + 8 +: 8]} + {1'b0, b[BW*e + 8 +: 8]};
+                    fx   = {{32{fs[15]}}, fs} << fsh;
+                    fsum = fsum + fx[ACCW-1:0];
+                end
+            end
+            assign p = fsum;
+        end else begin : g_int
+            // The dot product (the adder tree) at its exact width PW, then
+            // sign-extended (or wrapped) to ACCW: products of AW x BW bits,
+            // their sum of D terms needs clog2(D) more bits.
+            localparam integer PW = AW + BW + $clog2(D);
+            reg signed [PW-1:0] sum;
+            integer d;
+            always @(*) begin
+                sum = {PW{1'b0}};
+                for (d = 0; d < D; d = d + 1)
+                    sum = sum + $signed(a[AW*d +: AW]) * $signed(b[BW*d +: BW]);
+            end
+            if (ACCW > PW) begin : g_sext
+                assign p = {{(ACCW-PW){sum[PW-1]}}, sum};
+            end else begin : g_wrap
+                assign p = sum[ACCW-1:0];
+            end
         end
     endgenerate
     reg [ACCW-1:0] s;
@@ -79,7 +131,8 @@ module teng_core #(
     parameter integer AW   = 8,
     parameter integer BW   = 8,
     parameter integer ACCW = 32,
-    parameter integer CMP  = 0
+    parameter integer CMP  = 0,
+    parameter integer FP   = 0
 ) (
     input  wire                  clk,
     input  wire                  en,
@@ -96,7 +149,7 @@ module teng_core #(
                 for (d = 0; d < D; d = d + 1) begin : g_b
                     assign bcol[BW*d +: BW] = b_in[BW*(d*C + j) +: BW];
                 end
-                teng_pe #(.D(D), .AW(AW), .BW(BW), .ACCW(ACCW), .CMP(CMP)) u_pe (
+                teng_pe #(.D(D), .AW(AW), .BW(BW), .ACCW(ACCW), .CMP(CMP), .FP(FP)) u_pe (
                     .clk(clk), .en(en), .first(first),
                     .a(a_in[AW*D*i +: AW*D]), .b(bcol),
                     .q(q[ACCW*(i*C + j) +: ACCW]));
@@ -112,7 +165,9 @@ module teng_top #(
     parameter integer AW   = 8,
     parameter integer BW   = 8,
     parameter integer ACCW = 32,
-    parameter integer CMP  = 0
+    parameter integer CMP  = 0,
+    parameter integer AF   = 0,    // operand formats: 0 integer, else E*16 + M
+    parameter integer BF   = 0
 ) (
     input  wire                clk,
     input  wire                rst,
@@ -129,6 +184,10 @@ module teng_top #(
     output reg                 done
 );
     localparam [31:0] NONE = 32'hFFFF_FFFF;
+    localparam integer FP = (AF != 0) ? 1 : 0;
+    // Operand register widths: the codes' widths, or 16 for packed minifloats.
+    localparam integer QA = (FP != 0) ? 16 : AW;
+    localparam integer QB = (FP != 0) ? 16 : BW;
     reg [31:0] M, N, K;
     reg        reading;                 // a k-step is read this cycle
     reg [31:0] m0, n0, k0;              // the k-step being read
@@ -136,8 +195,8 @@ module teng_top #(
     reg [31:0] m1, n1;
     reg        wv;                      // stage 2 finished a fold: write it
     reg [31:0] wm, wn;
-    reg [R*D*AW-1:0] a_q;
-    reg [D*C*BW-1:0] b_q;
+    reg [R*D*QA-1:0] a_q;
+    reg [D*C*QB-1:0] b_q;
     wire [R*C*ACCW-1:0] q;
 
     // Read addresses: a lane reads while in range, else is idle (feeds 0).
@@ -167,20 +226,33 @@ module teng_top #(
                       : 32'd0;
             end
         end
-        // Operand registers: an idle lane registers 0.
+        // Operand registers: an idle lane registers 0; a minifloat lane
+        // registers its decoded code.
         for (i = 0; i < R*D; i = i + 1) begin : g_aq
+            wire [QA-1:0] av;
+            if (FP != 0) begin : g_dec
+                teng_mfdec #(.E(AF / 16), .M(AF % 16), .W(AW)) u_dec (
+                    .code(a_rdata[32*i +: AW]), .packed_op(av));
+            end else begin : g_raw
+                assign av = a_rdata[32*i +: AW];
+            end
             always @(posedge clk)
-                a_q[AW*i +: AW] <= a_raddr[32*i +: 32] == NONE ? {AW{1'b0}}
-                                                               : a_rdata[32*i +: AW];
+                a_q[QA*i +: QA] <= a_raddr[32*i +: 32] == NONE ? {QA{1'b0}} : av;
         end
         for (i = 0; i < D*C; i = i + 1) begin : g_bq
+            wire [QB-1:0] bv;
+            if (FP != 0) begin : g_dec
+                teng_mfdec #(.E(BF / 16), .M(BF % 16), .W(BW)) u_dec (
+                    .code(b_rdata[32*i +: BW]), .packed_op(bv));
+            end else begin : g_raw
+                assign bv = b_rdata[32*i +: BW];
+            end
             always @(posedge clk)
-                b_q[BW*i +: BW] <= b_raddr[32*i +: 32] == NONE ? {BW{1'b0}}
-                                                               : b_rdata[32*i +: BW];
+                b_q[QB*i +: QB] <= b_raddr[32*i +: 32] == NONE ? {QB{1'b0}} : bv;
         end
     endgenerate
 
-    teng_core #(.R(R), .C(C), .D(D), .AW(AW), .BW(BW), .ACCW(ACCW), .CMP(CMP)) u_core (
+    teng_core #(.R(R), .C(C), .D(D), .AW(QA), .BW(QB), .ACCW(ACCW), .CMP(CMP), .FP(FP)) u_core (
         .clk(clk), .en(v1), .first(first1), .a_in(a_q), .b_in(b_q), .q(q));
 
     wire last = k0 + D >= K;

@@ -762,6 +762,15 @@ START_TEST(os_drain_key_is_read_written_and_checked)
     hw_free(&hw);
     expect_error("osd_bad.yaml", "array:\n  rows: 8\n  os_drain: sometimes\n", 3, "array.os_drain",
                  "sometimes");
+    /* With the compressed PE: both kept and written. */
+    load_ok("osd_cmp.yaml", "array:\n  rows: 8\n  os_drain: overlap\n  compressed: true\n", &hw);
+    ck_assert_int_eq(hw.array.os_drain, SYSTOLIC_DRAIN_OVERLAP);
+    ck_assert_int_eq(hw.array.compressed, 1);
+    text = hw_canonical(&hw);
+    ck_assert_ptr_nonnull(strstr(text, "  os_drain: overlap\n"));
+    ck_assert_ptr_nonnull(strstr(text, "  compressed: true\n"));
+    free(text);
+    hw_free(&hw);
 }
 END_TEST
 

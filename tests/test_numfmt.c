@@ -9,6 +9,8 @@
 
 #include "../models/numfmt.h"
 #include "../models/systolic.h"
+#include "../models/te_cost.h"
+#include "../models/tensor_engine.h"
 #include "../sim/harness/systolic_rtl.h"
 #include "tests.h"
 
@@ -131,7 +133,7 @@ static void all_pairs(const systolic_cfg_t *cfg, int32_t **a, int32_t **b, systo
 
 static systolic_cfg_t fp_cfg(const char *fa, const char *fb, systolic_dataflow_t df)
 {
-    systolic_cfg_t c = {8, 8, df, 0, 0, 32, fmt(fa), fmt(fb), SYSTOLIC_DRAIN_SERIAL};
+    systolic_cfg_t c = {8, 8, df, 0, 0, 32, fmt(fa), fmt(fb), SYSTOLIC_DRAIN_SERIAL, 0};
     c.in_bits = numfmt_bits(&c.in_fmt);
     c.w_bits = numfmt_bits(&c.w_fmt);
     return c;
@@ -204,6 +206,147 @@ START_TEST(array_sums_random_codes_like_the_reference)
 }
 END_TEST
 
+/* ---- the tensor engines (cube.format etc., models/tensor_engine.h) ------ */
+
+static te_cfg_t te_fp_cfg(te_kind_t kind, const char *fa, const char *fb, int compressed)
+{
+    te_cfg_t c;
+    char err[160];
+    te_defaults(kind, &c);
+    c.compressed = compressed;
+    ck_assert_msg(te_cfg_set(&c, "in_format", fa, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(te_cfg_set(&c, "w_format", fb, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(te_cfg_check(&c, err, sizeof err) == 0, "%s", err);
+    return c;
+}
+
+static void te_run_model(const te_cfg_t *cfg, const te_gemm_t *g, const int32_t *a,
+                         const int32_t *b, int32_t *o)
+{
+    te_engine_t *e = te_engine_new(cfg);
+    ck_assert_ptr_nonnull(e);
+    te_engine_start(e, g, a, b, o);
+    while (te_engine_step(e, NULL))
+        ;
+    te_engine_free(e);
+}
+
+/* Every pair of codes through each engine at its default shape, in every
+ * multiplier of a PE's dot product: K = depth, A[m][k] = code m and
+ * B[k][n] = code n for every k, so O[m][n] is depth times the product of
+ * codes m and n, against te_reference_gemm (the formats' formula in double,
+ * not numfmt_decode).  65,536 pairs for the 8-bit formats. */
+START_TEST(engines_multiply_every_pair_of_codes_exactly)
+{
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        for (int k = 0; k < TE_KINDS; k++) {
+            const te_cfg_t cfg = te_fp_cfg((te_kind_t)k, pairs[p][0], pairs[p][1], (int)(p & 1));
+            const te_gemm_t g = {1u << cfg.in_bits, 1u << cfg.w_bits, cfg.depth};
+            int32_t *a = malloc(g.m * g.k * sizeof *a), *b = malloc(g.k * g.n * sizeof *b);
+            int32_t *o = malloc(g.m * g.n * sizeof *o), *ref = malloc(g.m * g.n * sizeof *ref);
+            ck_assert(a && b && o && ref);
+            for (uint64_t i = 0; i < g.m * g.k; i++)
+                a[i] = (int32_t)(i / g.k);
+            for (uint64_t i = 0; i < g.k * g.n; i++)
+                b[i] = (int32_t)(i % g.n);
+            te_reference_gemm(&cfg, &g, a, b, ref);
+            te_run_model(&cfg, &g, a, b, o);
+            for (uint64_t i = 0; i < g.m * g.n; i++)
+                ck_assert_msg(o[i] == ref[i], "%s %s x %s: codes %u x %u: %d, reference %d",
+                              te_kind_name(cfg.kind), pairs[p][0], pairs[p][1],
+                              (unsigned)(i / g.n), (unsigned)(i % g.n), o[i], ref[i]);
+            free(a);
+            free(b);
+            free(o);
+            free(ref);
+        }
+    }
+}
+END_TEST
+
+/* Long reductions of random codes (K not a multiple of depth, M and N not
+ * multiples of the grid), both PE options, a 24-bit accumulator narrower
+ * than the products: the engines wrap like the reference. */
+START_TEST(engines_sum_random_codes_like_the_reference)
+{
+    uint64_t s = 0x9e3779b97f4a7c15ull;
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        for (int k = 0; k < TE_KINDS; k++)
+            for (int x = 0; x < 2; x++) {
+                te_cfg_t cfg = te_fp_cfg((te_kind_t)k, pairs[p][0], pairs[p][1], x);
+                cfg.acc_bits = 24;
+                const te_gemm_t g = {13, 19, 67};
+                int32_t a[13 * 67], b[67 * 19], o[13 * 19], ref[13 * 19];
+                for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+                    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+                    a[i] = (int32_t)(s & 0xfff); /* bits above the width are ignored */
+                }
+                for (size_t i = 0; i < sizeof b / sizeof b[0]; i++) {
+                    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+                    b[i] = (int32_t)(s & 0xfff);
+                }
+                te_reference_gemm(&cfg, &g, a, b, ref);
+                te_run_model(&cfg, &g, a, b, o);
+                ck_assert_mem_eq(o, ref, sizeof o);
+            }
+    }
+}
+END_TEST
+
+/* The engines take the array's format keys, refuse mixed and mis-sized
+ * operands, and price a minifloat multiplier as the array's fp MAC does:
+ * by hand on a table of round numbers, the E2M1 x E2M1 datapath of one
+ * PE's product (power_fp_mac's parts) replaces the in x w multiplier. */
+START_TEST(engine_formats_are_set_checked_and_priced)
+{
+    te_cfg_t c;
+    char err[256];
+    te_defaults(TE_CUBE, &c);
+    ck_assert_int_eq(te_cfg_set(&c, "format", "e5m2", err, sizeof err), 0);
+    ck_assert(c.in_bits == 8 && c.w_bits == 8 && c.in_fmt.e == 5 && c.w_fmt.m == 2);
+    ck_assert_int_eq(te_cfg_set(&c, "format", "int4", err, sizeof err), 0);
+    ck_assert(c.in_bits == 4 && !numfmt_is_float(&c.in_fmt) && !numfmt_is_float(&c.w_fmt));
+    ck_assert_int_eq(te_cfg_set(&c, "in_format", "e9m9", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "in_format") != NULL, "%s", err);
+    ck_assert_int_eq(te_cfg_set(&c, "format", "int", err, sizeof err), -1);
+    ck_assert_int_eq(te_cfg_set(&c, "in_format", "e4m3", err, sizeof err), 0);
+    ck_assert_int_eq(te_cfg_check(&c, err, sizeof err), -1); /* w is still int4 */
+    ck_assert_msg(strstr(err, "mixed") != NULL, "%s", err);
+    c = te_fp_cfg(TE_CUBE, "e4m3", "e4m3", 0);
+    c.w_bits = 7;
+    ck_assert_int_eq(te_cfg_check(&c, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "w_bits") != NULL, "%s", err);
+
+    tech_t t;
+    memset(&t, 0, sizeof t);
+    t.a.int8_mul = 100, t.a.int32_mul = 1600; /* area = 100 * (a*b/64) */
+    t.a.int8_add = 8, t.a.int16_add = 16, t.a.int32_add = 32; /* 1 per bit */
+    t.a.reg_bit = 2, t.a.mux_bit = 1;
+    te_cfg_t i4;
+    te_defaults(TE_ADDERTREE, &i4);
+    i4.cols = 1, i4.depth = 2, i4.acc_bits = 16, i4.in_bits = i4.w_bits = 4;
+    te_cfg_t f4 = te_fp_cfg(TE_ADDERTREE, "e2m1", "e2m1", 0);
+    f4.cols = 1, f4.depth = 2, f4.acc_bits = 16;
+    power_breakdown_t bi, bf;
+    power_init(&bi);
+    power_init(&bf);
+    const double ai = te_grid_um2(&t, &i4, &bi), af = te_grid_um2(&t, &f4, &bf);
+    /* int4: 2 multipliers of 4x4 (25 each), 1 tree adder of 4+4+1 = 9 bits */
+    ck_assert_double_eq_tol(power_get(&bi, "addertree.mul"), 50, 1e-9);
+    ck_assert_double_eq_tol(power_get(&bi, "addertree.tree"), 9, 1e-9);
+    /* E2M1: significands 2x2 bits (6.25 each); exponent adder 3 bits; the
+     * largest shift is off 2 + 2 = 4 -> 3 shift stages of 16 mux bits;
+     * negate 4 bits; products span numfmt_product_bits = 1 + 2 x (2+2) = 9
+     * bits, +1 for the two-input tree = 10 */
+    ck_assert_double_eq_tol(power_get(&bf, "addertree.mul"), 2 * 6.25, 1e-9);
+    ck_assert_double_eq_tol(power_get(&bf, "addertree.fp_exp"), 2 * 3, 1e-9);
+    ck_assert_double_eq_tol(power_get(&bf, "addertree.fp_shift"), 2 * 3 * 16, 1e-9);
+    ck_assert_double_eq_tol(power_get(&bf, "addertree.fp_neg"), 2 * 4, 1e-9);
+    ck_assert_double_eq_tol(power_get(&bf, "addertree.tree"), 10, 1e-9);
+    ck_assert_double_eq_tol(af - ai, (12.5 + 6 + 96 + 8 + 10) - (50 + 9), 1e-9);
+}
+END_TEST
+
 START_TEST(formats_are_parsed_and_refused_with_a_reason)
 {
     numfmt_t f;
@@ -245,6 +388,12 @@ Suite *numfmt_suite(void)
     tcase_add_test(tc, array_sums_random_codes_like_the_reference);
     tcase_add_test(tc, formats_are_parsed_and_refused_with_a_reason);
     suite_add_tcase(s, tc);
+    TCase *te = tcase_create("engines");   /* the tensor engines' minifloats */
+    tcase_set_timeout(te, 120);
+    tcase_add_test(te, engines_multiply_every_pair_of_codes_exactly);
+    tcase_add_test(te, engines_sum_random_codes_like_the_reference);
+    tcase_add_test(te, engine_formats_are_set_checked_and_priced);
+    suite_add_tcase(s, te);
     return s;
 }
 

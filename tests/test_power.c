@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../models/block.h"
 #include "../models/power.h"
 #include "../models/tech.h"
 #include "tests.h"
@@ -107,7 +108,7 @@ static void small_hw(hw_cfg_t *hw)
 {
     memset(hw, 0, sizeof *hw);
     snprintf(hw->name, sizeof hw->name, "small");
-    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
+    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
     hw->sram = (sram_cfg_t){4096, 2048, 8192};
     hw->dma.bytes_per_cycle = 8;
 }
@@ -248,15 +249,19 @@ START_TEST(overlapped_drain_area_is_its_registers_and_muxes)
     tech_t t;
     load_round(&t);
     static const struct {
-        int fixed;
+        int fixed, compressed;
         systolic_dataflow_t df;
         double extra;
-    } cases[] = {{0, SYSTOLIC_OS, 256}, {0, SYSTOLIC_WS, 256}, {1, SYSTOLIC_OS, 1152},
-                 {1, SYSTOLIC_WS, 0}};
+    } cases[] = {{0, 0, SYSTOLIC_OS, 256}, {0, 0, SYSTOLIC_WS, 256}, {1, 0, SYSTOLIC_OS, 1152},
+                 {1, 0, SYSTOLIC_WS, 0},
+                 /* compressed: the restart gate on the carry word too, 4 PEs x
+                  * (32 + 31) mux bits x 2 = 504 */
+                 {0, 1, SYSTOLIC_OS, 504}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hw_cfg_t hw;
         small_hw(&hw);
         hw.fixed_dataflow = cases[i].fixed;
+        hw.array.compressed = cases[i].compressed;
         hw.array.dataflow = cases[i].df;
         power_breakdown_t ser, ovl;
         power_init(&ser);
@@ -673,6 +678,43 @@ START_TEST(cli_lutcompare_and_pimgemv_price_and_refuse_bad_tech)
 }
 END_TEST
 
+/* array.compressed: the model's compressed grid against yosys synthesis of
+ * rtl/synth/systolic_grid.v (with rtl/systolic.v) at R = C = 4, OPW = 8,
+ * ACCW = 32, priced by codesim synth with the yosys45 table:
+ *   codesim synth --top systolic_grid --verilog rtl/systolic.v
+ *     --verilog rtl/synth/systolic_grid.v --param R=4 --param C=4 --param OPW=8
+ *     --param ACCW=32 --param CMP=0|1 --tech yosys45
+ * gave 1344 flip-flops and 26292.2 um^2 (CMP=0), 2336 flip-flops and
+ * 36904.3 um^2 (CMP=1).  The model's MAC / compressed ratio must be within
+ * 3% of synthesis' (0.7124), and the model's extra flip-flops (two carry
+ * words of acc_bits - 1 per PE) are synthesis' 2336 - 1344. */
+START_TEST(compressed_grid_area_tracks_yosys_ratio)
+{
+    tech_t t;
+    char err[512];
+    ck_assert_msg(tech_load("reports/tech/yosys45.yaml", &t, err, sizeof err) == 0, "%s", err);
+    systolic_cfg_t a = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
+                        SYSTOLIC_DRAIN_SERIAL, 1};
+    const double mac = power_grid_um2(&t, 4, 4, 8, 8, 32, NULL);
+    power_breakdown_t b;
+    power_init(&b);
+    const double cmp = power_grid_cmp_um2(&t, &a, &b);
+    ck_assert_double_eq_tol(b.total, cmp, 1e-6 * cmp);
+    ck_assert_msg(fabs((mac / cmp) / (26292.2 / 36904.3) - 1) < 0.03, "model %.4f, yosys %.4f",
+                  mac / cmp, 26292.2 / 36904.3);
+    ck_assert_uint_eq(16u * 2 * (32 - 1), 2336u - 1344u);
+    /* one carry-propagate adder per column */
+    ck_assert_double_eq_tol(power_get(&b, "array.cpa"), 4 * tech_add_um2(&t, 32), 1e-9);
+    /* fixed_dataflow has no compressed variant: refused by the machine check */
+    hw_cfg_t hw;
+    hw_defaults(&hw);
+    hw.fixed_dataflow = 1;
+    hw.array.compressed = 1;
+    ck_assert_int_ne(hw_blocks_check(&hw, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "compressed") != NULL, "%s", err);
+}
+END_TEST
+
 /* The model's area ratios between grid sizes track yosys' within 15%, and
  * the synthesized flip-flops are exactly those rtl/systolic.v needs. */
 START_TEST(area_model_tracks_yosys_small_grids)
@@ -812,6 +854,7 @@ Suite *power_suite(void)
     tcase_add_test(tc, area_is_pes_plus_sram);
     tcase_add_test(tc, overlapped_drain_area_is_its_registers_and_muxes);
     tcase_add_test(tc, minifloat_area_replaces_the_multiplier_by_the_fp_datapath);
+    tcase_add_test(tc, compressed_grid_area_tracks_yosys_ratio);
     tcase_add_test(tc, node_factors_applied_as_documented);
     tcase_add_test(tc, bad_tables_give_one_line);
     tcase_add_test(tc, scale_factors_that_overflow_a_value_are_refused);

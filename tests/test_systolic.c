@@ -85,7 +85,7 @@ START_TEST(values_equal_naive_gemm_in_every_dataflow_and_shape)
     uint64_t seed = 0x1234567 + (uint64_t)_i;
     const systolic_dataflow_t df = (systolic_dataflow_t)(_i % 3);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
+        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
         for (int trial = 0; trial < 12; trial++) {
             const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
             systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
@@ -106,7 +106,7 @@ START_TEST(narrow_widths_wrap_like_the_reference)
 {
     uint64_t seed = 99;
     for (int df = 0; df < 3; df++) {
-        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
+        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
         const systolic_gemm_t g = {9, 11, 37};
         seen_t seen;
         run_case(&cfg, &g, &seed, &seen);
@@ -115,11 +115,50 @@ START_TEST(narrow_widths_wrap_like_the_reference)
 }
 END_TEST
 
+/* array.compressed: the carry-save PE gives the naive GEMM's values (the
+ * reference wraps once at the end; the PE never resolves a carry until the
+ * value leaves its column) and the MAC PE's cycles and accesses (the closed
+ * form), in every dataflow, on shapes with one row or column, narrow
+ * accumulators where carries run off the top, and minifloat operands. */
+START_TEST(compressed_pe_equals_naive_gemm_and_mac_schedule)
+{
+    static const uint32_t shapes[][2] = {{1, 1}, {4, 3}, {1, 5}, {6, 1}, {8, 8}};
+    static const uint32_t widths[][3] = {{8, 8, 32}, {4, 6, 12}, {16, 16, 32}, {3, 5, 7}};
+    uint64_t seed = 0xc0ffee + (uint64_t)_i;
+    const systolic_dataflow_t df = (systolic_dataflow_t)(_i % 3);
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+            const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, widths[w][0],
+                                        widths[w][1], widths[w][2], {0, 0, 0}, {0, 0, 0},
+                                        SYSTOLIC_DRAIN_SERIAL, 1};
+            for (int trial = 0; trial < 4; trial++) {
+                const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
+                systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
+                                     1 + rnd(&seed) % (3 * base)};
+                if (trial == 1)
+                    g.k = 10 * base + 3;
+                seen_t seen;
+                run_case(&cfg, &g, &seed, &seen);
+                check_counts(&cfg, &g, &seen);
+            }
+        }
+    /* e4m3 x e5m2: products up to 2^30 units, so sums carry past bit 31. */
+    systolic_cfg_t fp = {3, 4, df, 8, 8, 32, {4, 3, NUMFMT_OCP_E4M3}, {5, 2, NUMFMT_IEEE},
+                         SYSTOLIC_DRAIN_SERIAL, 1};
+    const systolic_gemm_t g = {7, 9, 29};
+    seen_t seen;
+    run_case(&fp, &g, &seed, &seen);
+    check_counts(&fp, &g, &seen);
+    fp.acc_bits = 20;
+    run_case(&fp, &g, &seed, &seen);
+}
+END_TEST
+
 START_TEST(cycle_formula_matches_hand_count)
 {
     /* Hand-derived: OS on 4x4, 8x8x8 -> 4 folds of K+2R+C-1 = 8+8+4-1 = 19
      * cycles, plus the command cycle. */
-    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
+    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
     systolic_gemm_t g = {8, 8, 8};
     systolic_counts_t c;
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
@@ -130,7 +169,7 @@ START_TEST(cycle_formula_matches_hand_count)
     ck_assert_uint_eq(c.compute_cycles, 1 + 4 * 19);
     /* IS on 2 x 3: ceil(M/3) = 3 column folds x ceil(K/2) = 4 k folds of
      * 2 + (8 + 2 + 3 - 1) = 14 cycles. */
-    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
+    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
     ck_assert_uint_eq(c.compute_cycles, 1 + 12 * 14);
 }
@@ -150,7 +189,7 @@ END_TEST
 START_TEST(config_out_of_range_is_refused_with_the_field)
 {
     char err[128];
-    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
+    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
     ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "rows"));
     cfg.rows = 257;
@@ -164,7 +203,7 @@ START_TEST(config_out_of_range_is_refused_with_the_field)
     const systolic_gemm_t g = {0, 1, 1};
     ck_assert_int_eq(systolic_gemm_check(&g, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "M"));
-    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL}));
+    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0}));
 }
 END_TEST
 
@@ -195,7 +234,7 @@ START_TEST(overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain)
     uint64_t seed = 77;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         systolic_cfg_t cfg = {cases[i].r, cases[i].c, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
-                              SYSTOLIC_DRAIN_SERIAL};
+                              SYSTOLIC_DRAIN_SERIAL, 0};
         const systolic_gemm_t g = {cases[i].m, cases[i].n, cases[i].k};
         seen_t ser, ovl;
         run_case(&cfg, &g, &seed, &ser);
@@ -213,11 +252,21 @@ START_TEST(overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain)
         systolic_counts_t c;
         ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
         ck_assert_uint_eq(c.compute_cycles, ovl.cycles);
+        /* Compressed PEs (array.compressed): the shadow set holds the carry
+         * words too; values against the naive GEMM (run_case), the same
+         * schedule as the MAC PE's overlapped drain. */
+        cfg.compressed = 1;
+        seen_t cmp;
+        run_case(&cfg, &g, &seed, &cmp);
+        ck_assert_uint_eq(cmp.cycles, ovl.cycles);
+        ck_assert_uint_eq(cmp.a_reads, ovl.a_reads);
+        ck_assert_uint_eq(cmp.b_reads, ovl.b_reads);
+        ck_assert_uint_eq(cmp.o_writes, ovl.o_writes);
     }
     /* WS and IS ignore the option. */
     for (int df = 1; df < 3; df++) {
         systolic_cfg_t cfg = {4, 3, (systolic_dataflow_t)df, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
-                              SYSTOLIC_DRAIN_OVERLAP};
+                              SYSTOLIC_DRAIN_OVERLAP, 0};
         const systolic_gemm_t g = {9, 7, 10};
         seen_t ovl, ser;
         run_case(&cfg, &g, &seed, &ovl);
@@ -235,6 +284,7 @@ Suite *systolic_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, values_equal_naive_gemm_in_every_dataflow_and_shape, 0, 6);
     tcase_add_test(tc, narrow_widths_wrap_like_the_reference);
+    tcase_add_loop_test(tc, compressed_pe_equals_naive_gemm_and_mac_schedule, 0, 3);
     tcase_add_test(tc, cycle_formula_matches_hand_count);
     tcase_add_test(tc, overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain);
     tcase_add_test(tc, wrap_is_twos_complement);

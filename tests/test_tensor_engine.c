@@ -204,6 +204,24 @@ START_TEST(test_bad_engine_keys_are_refused_with_file_and_field)
     ck_assert_int_eq(hw_load(p, &hw, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "fixed_dataflow") != NULL && strstr(err, "perhaps") != NULL, "%s",
                   err);
+    /* array.compressed: a boolean; written back only when set; refused
+     * beside fixed_dataflow (no such PE in the area model) */
+    p = write_file("b4.yaml", "name: b\narray:\n  compressed: sometimes\n");
+    ck_assert_int_eq(hw_load(p, &hw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "compressed") != NULL && strstr(err, "sometimes") != NULL, "%s",
+                  err);
+    p = write_file("b5.yaml", "name: b\narray:\n  compressed: true\n  fixed_dataflow: true\n");
+    ck_assert_int_eq(hw_load(p, &hw, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "array.compressed") != NULL, "%s", err);
+    p = write_file("b6.yaml", "name: b\narray:\n  compressed: true\n");
+    ck_assert_msg(hw_load(p, &hw, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(hw.array.compressed, 1);
+    char *text = hw_canonical(&hw);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "array:") != NULL && strstr(text, "  compressed: true\n") != NULL,
+                  "%s", text);
+    free(text);
+    hw_free(&hw);
 }
 END_TEST
 
@@ -242,7 +260,7 @@ START_TEST(test_fixed_dataflow_area)
     t.a.int8_mul = 100, t.a.int32_mul = 1600;
     t.a.int8_add = 8, t.a.int16_add = 16, t.a.int32_add = 32;
     t.a.reg_bit = 2, t.a.mux_bit = 1;
-    systolic_cfg_t a = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL};
+    systolic_cfg_t a = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
     /* 16 muls 1600, 16 adders 512, regs (16x32 + 4x3x8 x2 + 8x8) = 768 bits
      * 1536, clear mux 512 bits 512: 4160 */
     const double fixed = power_grid_fixed_um2(&t, &a, NULL);

@@ -13,7 +13,8 @@ module systolic_grid #(
     parameter integer C    = 4,
     parameter integer OPW  = 8,
     parameter integer ACCW = 32,
-    parameter integer OSD  = 0    // 1: overlapped OS drain (systolic_top OSD)
+    parameter integer OSD  = 0,   // 1: overlapped OS drain (systolic_top OSD)
+    parameter integer CMP  = 0    // 1: compressed-accumulation PEs, as systolic_top
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -34,6 +35,9 @@ module systolic_grid #(
     // As systolic_top: the overlapped-drain controls are 0 without OSD.
     wire cap = (OSD != 0) ? osd_cap : 1'b0;
     wire shv = (OSD != 0) ? osd_shv : 1'b0;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [R*C*ACCW-1:0] c_q;    // carry words (CMP = 1)
+    /* verilator lint_on UNUSEDSIGNAL */
 
     genvar i, j;
     generate
@@ -43,6 +47,7 @@ module systolic_grid #(
                 wire [OPW-1:0]  b_in;
                 wire [OPW-1:0]  w_in;
                 wire [ACCW-1:0] v_in;
+                wire [ACCW-1:0] c_in;
                 if (j == 0) begin : g_a_edge
                     assign a_in = a_edge[OPW*i +: OPW];
                 end else begin : g_a_mid
@@ -52,15 +57,18 @@ module systolic_grid #(
                     assign b_in = b_edge[OPW*j +: OPW];
                     assign w_in = w_edge[OPW*j +: OPW];
                     assign v_in = {ACCW{1'b0}};
+                    assign c_in = {ACCW{1'b0}};
                 end else begin : g_top_mid
                     assign b_in = b_q[OPW*((i-1)*C + j) +: OPW];
                     assign w_in = w_q[OPW*((i-1)*C + j) +: OPW];
                     assign v_in = v_q[ACCW*((i-1)*C + j) +: ACCW];
+                    assign c_in = c_q[ACCW*((i-1)*C + j) +: ACCW];
                 end
-                systolic_pe #(.OPW(OPW), .ACCW(ACCW)) u_pe (
+                systolic_pe #(.OPW(OPW), .ACCW(ACCW), .CMP(CMP)) u_pe (
                     .clk(clk), .rst(rst), .op(op),
                     .a_in(a_in), .b_in(b_in), .w_in(w_in), .v_in(v_in),
                     .osd_cap(cap), .osd_shv(shv),
+                    .c_in(c_in), .c_reg(c_q[ACCW*(i*C + j) +: ACCW]),
                     .a_reg(a_q[OPW*(i*C + j) +: OPW]),
                     .b_reg(b_q[OPW*(i*C + j) +: OPW]),
                     .w_reg(w_q[OPW*(i*C + j) +: OPW]),
@@ -68,7 +76,12 @@ module systolic_grid #(
             end
         end
         for (j = 0; j < C; j = j + 1) begin : g_out
-            assign v_out[ACCW*j +: ACCW] = v_q[ACCW*((R-1)*C + j) +: ACCW];
+            if (CMP != 0) begin : g_cpa   // the column's carry-propagate add
+                assign v_out[ACCW*j +: ACCW] = v_q[ACCW*((R-1)*C + j) +: ACCW] +
+                                               c_q[ACCW*((R-1)*C + j) +: ACCW];
+            end else begin : g_nocpa
+                assign v_out[ACCW*j +: ACCW] = v_q[ACCW*((R-1)*C + j) +: ACCW];
+            end
         end
     endgenerate
 endmodule

@@ -538,12 +538,16 @@ static int model_area(const synth_top_t *st, const tech_t *t, double *um2, te_le
         *plus = 0;
     if (!strcmp(base, "array") && !plus) {
         const systolic_cfg_t *a = &hw.array;
-        *um2 = hw.fixed_dataflow
-                   ? power_grid_fixed_um2(t, a, NULL)
-                   : power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, NULL);
+        *um2 = hw.fixed_dataflow ? power_grid_fixed_um2(t, a, NULL)
+               : a->compressed   ? power_grid_cmp_um2(t, a, NULL)
+                                 : power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits,
+                                                  a->acc_bits, NULL);
         te_array_pe_levels(a, hw.fixed_dataflow, 0, lv);
         snprintf(what, wlen, "%ux%u %s array grid%s", a->rows, a->cols,
-                 systolic_dataflow_name(a->dataflow), hw.fixed_dataflow ? " (fixed dataflow)" : "");
+                 systolic_dataflow_name(a->dataflow),
+                 hw.fixed_dataflow ? " (fixed dataflow)"
+                 : a->compressed   ? " (compressed)"
+                                   : "");
     } else if (!strcmp(base, "array") && plus && !strcmp(plus + 1, "opt1")) {
         const systolic_cfg_t *a = &hw.array;
         if (a->dataflow != SYSTOLIC_OS) {
@@ -604,6 +608,15 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
             hw_defaults(&hw);
         }
         const te_cfg_t *e = &hw.te[k];
+        if (numfmt_is_float(&e->in_fmt)) {
+            /* teng_core takes packed minifloat operands from teng_top's
+             * lane decoders; its grid alone is not the machine's engine. */
+            fprintf(stderr, "codesim synth: --compare %s: a minifloat engine (%s.in_format) is "
+                            "not synthesized alone; use an integer engine\n", st->compare,
+                    te_kind_name(k));
+            hw_free(&hw);
+            return 2;
+        }
         char p[7][48];
         snprintf(p[0], sizeof p[0], "R=%u", e->rows);
         snprintf(p[1], sizeof p[1], "C=%u", e->cols);
@@ -743,6 +756,25 @@ static int synth_ratios(const char *node, const char *hw_path)
         printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n", "systolic", shape, mac, opt,
                lm.loop, lo.loop, mac / opt, mac * lm.loop / (opt * lo.loop), 1.27);
     }
+    {
+        /* The array row: rtl/systolic.v's multi-dataflow PE grid, MAC-based
+         * (power_grid_um2) against compressed (array.compressed,
+         * power_grid_cmp_um2), at the machine's shape and widths. */
+        systolic_cfg_t a = hw.array;
+        a.os_drain = SYSTOLIC_DRAIN_SERIAL;
+        te_levels_t lm, lc;
+        char shape[32];
+        snprintf(shape, sizeof shape, "%ux%u", a.rows, a.cols);
+        a.compressed = 0;
+        const double mac = power_grid_um2(&tech, a.rows, a.cols, a.in_bits, a.w_bits, a.acc_bits,
+                                          NULL);
+        te_array_pe_levels(&a, 0, 0, &lm);
+        a.compressed = 1;
+        const double cmp = power_grid_cmp_um2(&tech, &a, NULL);
+        te_array_pe_levels(&a, 0, 0, &lc);
+        printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n", "array", shape, mac, cmp,
+               lm.loop, lc.loop, mac / cmp, mac * lm.loop / (cmp * lc.loop), 1.27);
+    }
     for (int k = 0; k < TE_KINDS; k++) {
         te_cfg_t e = hw.te[k];
         char shape[32];
@@ -779,7 +811,10 @@ static int synth_ratios(const char *node, const char *hw_path)
            "  such PE.  On the paper's Verilog yosys measures 20 levels where the model\n"
            "  says 15 (its Booth generator is 10 levels deep, a textbook Booth row 5), so\n"
            "  this row overstates the gain; make paper-synth PAPER_DIR=... prints the\n"
-           "  synthesized ratios.\n",
+           "  synthesized ratios.\n"
+           "- array: rtl/systolic.v's PE with array.compressed: its sum and carry words\n"
+           "  both move down the column (the OS drain, the WS/IS partial-sum chain), and\n"
+           "  the carry-propagate add leaves the PE for one per column at the bottom edge.\n",
            te_add_levels(hw.te[0].acc_bits));
     hw_free(&hw);
     return 0;

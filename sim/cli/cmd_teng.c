@@ -13,7 +13,7 @@ static const char rtlcheck_teng_usage[] =
     "usage: codesim rtlcheck --block addertree|cube|matrix2d [--rows R] [--cols C]\n"
     "                        [--depth D] [--compressed 0|1] [--in-bits B] [--w-bits B]\n"
     "                        [--acc-bits A] [--m M --n N --k K] [--trials T] [--seed S]\n"
-    "                        [--db FILE]\n"
+    "                        [--a-format F --w-format F] [--db FILE]\n"
     "\n"
     "Runs T random GEMMs on the C model of the engine (models/tensor_engine.h) and\n"
     "on its Verilated RTL (rtl/tensor_engine.v, built on first use per shape) and\n"
@@ -26,11 +26,13 @@ static const char rtlcheck_teng_usage[] =
     "  rtlcheck: <cases> cases, <c> cycle mismatches, <v> value mismatches\n"
     "and the exit status is non-zero on any mismatch.\n"
     "\n"
+    "  --a-format, --w-format  int (default) or a minifloat for both operands: e4m3,\n"
+    "               e5m2 (OCP fp8), eXmY with 1+X+Y in 3..8 (sets the operand's bits)\n"
     "  --trials T (default 200)  --seed S (default 1)  --db FILE (default results.db)\n";
 
 int rtlcheck_teng(int argc, char **argv)
 {
-    const char *db_path = "results.db", *block = NULL;
+    const char *db_path = "results.db", *block = NULL, *fmt_s[2] = {NULL, NULL};
     uint64_t trials = 200, seed = 1, m = 0, n = 0, k = 0;
     uint64_t v[7] = {0};   /* rows cols depth in w acc compressed; 0 = the default */
     int given[7] = {0};
@@ -42,7 +44,8 @@ int rtlcheck_teng(int argc, char **argv)
         {"m", required_argument, 0, 'M'},        {"n", required_argument, 0, 'N'},
         {"k", required_argument, 0, 'K'},        {"trials", required_argument, 0, 't'},
         {"seed", required_argument, 0, 's'},     {"db", required_argument, 0, 'd'},
-        {"help", no_argument, 0, 'H'},           {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'H'},           {"a-format", required_argument, 0, 'I'},
+        {"w-format", required_argument, 0, 'W'}, {0, 0, 0, 0}};
     static const struct {
         const char *name;
         uint64_t lo, hi;
@@ -58,6 +61,8 @@ int rtlcheck_teng(int argc, char **argv)
         switch (c) {
         case 'b': block = optarg; break;
         case 'd': db_path = optarg; break;
+        case 'I': fmt_s[0] = optarg; break;
+        case 'W': fmt_s[1] = optarg; break;
         case 'M': o = "m"; dst = &m; break;
         case 'N': o = "n"; dst = &n; break;
         case 'K': o = "k"; dst = &k; break;
@@ -93,17 +98,29 @@ int rtlcheck_teng(int argc, char **argv)
     if (given[6])
         e.compressed = (int)v[6];
     char err[256];
+    for (int i = 0; i < 2; i++) {
+        static const char *const key[2] = {"in_format", "w_format"};
+        if (fmt_s[i] && te_cfg_set(&e, key[i], fmt_s[i], err, sizeof err) != 0) {
+            fprintf(stderr, "codesim rtlcheck: --%s-format: %s\n", i ? "w" : "a", err);
+            return 2;
+        }
+    }
     if (te_cfg_check(&e, err, sizeof err) != 0) {
         fprintf(stderr, "codesim rtlcheck: --%s\n", err);
         return 2;
     }
     const teng_rtlcheck_cfg_t chk_cfg = {e, m, n, k, NULL};
-    char params[160], title[112];
+    char params[200], title[160], fa[16], fb[16], fmts[64] = "";
+    numfmt_name(&e.in_fmt, fa, sizeof fa);
+    numfmt_name(&e.w_fmt, fb, sizeof fb);
+    if (numfmt_is_float(&e.in_fmt))
+        snprintf(fmts, sizeof fmts, " in_format=%s w_format=%s", fa, fb);
     snprintf(params, sizeof params, "rows=%u cols=%u depth=%u in_bits=%u w_bits=%u acc_bits=%u "
-             "compressed=%d", e.rows, e.cols, e.depth, e.in_bits, e.w_bits, e.acc_bits,
-             e.compressed);
-    snprintf(title, sizeof title, "%s %ux%ux%u %s PE, memory-port activity", te_kind_name(kind),
-             e.rows, e.cols, e.depth, e.compressed ? "compressed" : "MAC");
+             "compressed=%d%s", e.rows, e.cols, e.depth, e.in_bits, e.w_bits, e.acc_bits,
+             e.compressed, fmts);
+    snprintf(title, sizeof title, "%s %ux%ux%u %s PE%s%s%s%s, memory-port activity",
+             te_kind_name(kind), e.rows, e.cols, e.depth, e.compressed ? "compressed" : "MAC",
+             fmts[0] ? " " : "", fmts[0] ? fa : "", fmts[0] ? " x " : "", fmts[0] ? fb : "");
     const rtlcheck_t chk = {&teng_rtlcheck[kind], &chk_cfg, NULL, params, title, trials, seed,
                             db_path};
     return rtlcheck_run(&chk, stdout, stderr);

@@ -30,11 +30,15 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
     const unsigned af = cfg->in_fmt.e * 16u + cfg->in_fmt.m, bf = cfg->w_fmt.e * 16u + cfg->w_fmt.m;
     const unsigned osd = cfg->os_drain == SYSTOLIC_DRAIN_OVERLAP;
     snprintf(what, sizeof what, "the %ux%u array", cfg->rows, cfg->cols);
-    if (osd) { /* array.os_drain: overlap: its own library, _osd1 */
-        snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u_osd1", cfg->rows,
-                 cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf);
-        snprintf(args, sizeof args, "%u %u %u %u %u %u %u 1", cfg->rows, cfg->cols, cfg->in_bits,
-                 cfg->w_bits, cfg->acc_bits, af, bf);
+    if (osd || cfg->compressed) {
+        /* array.os_drain: overlap and array.compressed: their own libraries,
+         * ..._osd1, ..._cmp1 (..._osd1_cmp1 together; build.sh's 9th and
+         * 10th arguments); the other shapes keep theirs */
+        snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u%s%s", cfg->rows,
+                 cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf, osd ? "_osd1" : "",
+                 cfg->compressed ? "_cmp1" : "");
+        snprintf(args, sizeof args, "%u %u %u %u %u %u %u %u %u", cfg->rows, cfg->cols,
+                 cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf, osd, cfg->compressed ? 1u : 0u);
     } else if (af || bf) {
         snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u", cfg->rows,
                  cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf);
@@ -61,7 +65,7 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
     if (r->api->rows != cfg->rows || r->api->cols != cfg->cols ||
         r->api->in_bits != cfg->in_bits || r->api->w_bits != cfg->w_bits ||
         r->api->acc_bits != cfg->acc_bits || r->api->in_fmt != af || r->api->w_fmt != bf ||
-        r->api->os_drain != osd) {
+        r->api->os_drain != osd || r->api->compressed != (unsigned)(cfg->compressed != 0)) {
         snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", dir);
         systolic_rtl_close(r);
         return NULL;

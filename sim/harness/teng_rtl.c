@@ -69,10 +69,16 @@ static void *check_open(const void *cfg, char *err, size_t errlen)
     char what[80], dir[128], args[96];
     snprintf(what, sizeof what, "the %ux%ux%u %s engine", e->rows, e->cols, e->depth,
              te_kind_name(e->kind));
+    const unsigned af = e->in_fmt.e * 16u + e->in_fmt.m, bf = e->w_fmt.e * 16u + e->w_fmt.m;
     snprintf(dir, sizeof dir, "rtl/teng_r%u_c%u_d%u_a%u_w%u_acc%u_x%d", e->rows, e->cols,
              e->depth, e->in_bits, e->w_bits, e->acc_bits, e->compressed);
     snprintf(args, sizeof args, "%u %u %u %u %u %u %d", e->rows, e->cols, e->depth, e->in_bits,
              e->w_bits, e->acc_bits, e->compressed);
+    if (af || bf) { /* minifloat engines: own directory, formats as parameters */
+        const size_t dl = strlen(dir), al = strlen(args);
+        snprintf(dir + dl, sizeof dir - dl, "_af%u_bf%u", af, bf);
+        snprintf(args + al, sizeof args - al, " %u %u", af, bf);
+    }
     const vlib_spec_t spec = {what, dir, "libvteng.so", "rtl/teng_build.sh", args, srcs,
                               ARRAY_LEN(srcs), VTENG_API_SYMBOL};
     if (vlib_load(&spec, c->cfg.api ? &c->cfg.api->base : NULL, &c->v, err, errlen) != 0) {
@@ -82,7 +88,8 @@ static void *check_open(const void *cfg, char *err, size_t errlen)
     c->api = (const vteng_api_t *)c->v.api;
     if (c->api->rows != e->rows || c->api->cols != e->cols || c->api->depth != e->depth ||
         c->api->in_bits != e->in_bits || c->api->w_bits != e->w_bits ||
-        c->api->acc_bits != e->acc_bits || c->api->compressed != (unsigned)e->compressed) {
+        c->api->acc_bits != e->acc_bits || c->api->compressed != (unsigned)e->compressed ||
+        c->api->in_fmt != af || c->api->w_fmt != bf) {
         snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", dir);
         check_close(c);
         return NULL;
