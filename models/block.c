@@ -72,42 +72,14 @@ static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, 
     /* compressed: the compressed-accumulation PE (systolic.h) */
     if (strcmp(key, "compressed") == 0)
         return cfg_parse_bool(key, val, &hw->array.compressed, err, errlen);
-    if (strcmp(key, "format") == 0) {
-        unsigned bits = 0;
-        int used = 0;
-        if (sscanf(val, "int%2u%n", &bits, &used) == 1 && val[used] == '\0') {
-            if (bits < 1 || bits > SYSTOLIC_MAX_OPERAND_BITS) {
-                snprintf(err, errlen, "format: '%s': integers have 1..%u bits", val,
-                         SYSTOLIC_MAX_OPERAND_BITS);
-                return -1;
-            }
-            memset(&hw->array.in_fmt, 0, sizeof hw->array.in_fmt);
-            memset(&hw->array.w_fmt, 0, sizeof hw->array.w_fmt);
-            hw->array.in_bits = hw->array.w_bits = bits;
-            return 0;
-        }
-        if (strcmp(val, "int") == 0) {
-            snprintf(err, errlen, "format: say intN (int8, int4, ...)");
-            return -1;
-        }
-        return array_set(hw, "in_format", val, err, errlen) ||
-               array_set(hw, "w_format", val, err, errlen);
-    }
-    const int w = strcmp(key, "w_format") == 0;
-    if (!w && strcmp(key, "in_format") != 0) {
+    if (strcmp(key, "format") != 0 && strcmp(key, "in_format") != 0 &&
+        strcmp(key, "w_format") != 0) {
         snprintf(err, errlen, "%s: unknown key", key);
         return -1;
     }
-    numfmt_t f;
-    char why[160];
-    if (numfmt_parse(val, &f, why, sizeof why) != 0) {
-        snprintf(err, errlen, "%s: %s", key, why);
-        return -1;
-    }
-    *(w ? &hw->array.w_fmt : &hw->array.in_fmt) = f;
-    if (numfmt_is_float(&f))
-        *(w ? &hw->array.w_bits : &hw->array.in_bits) = numfmt_bits(&f);
-    return 0;
+    const numfmt_operands_t o = {&hw->array.in_fmt, &hw->array.w_fmt, &hw->array.in_bits,
+                                 &hw->array.w_bits, SYSTOLIC_MAX_OPERAND_BITS};
+    return numfmt_set_key(&o, key, val, err, errlen);
 }
 
 static int array_check(const hw_cfg_t *hw, char *err, size_t errlen)

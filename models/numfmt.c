@@ -31,6 +31,79 @@ int numfmt_parse(const char *s, numfmt_t *out, char *err, size_t errlen)
     return 0;
 }
 
+int numfmt_set_key(const numfmt_operands_t *o, const char *key, const char *val, char *err,
+                   size_t errlen)
+{
+    const int both = strcmp(key, "format") == 0, w = strcmp(key, "w_format") == 0;
+    unsigned bits = 0;
+    int used = 0;
+    if (sscanf(val, "int%2u%n", &bits, &used) == 1 && val[used] == '\0') {
+        if (bits < 1 || bits > o->max_bits) {
+            snprintf(err, errlen, "%s: '%s': integers have 1..%u bits", key, val, o->max_bits);
+            return -1;
+        }
+        if (both || !w) {
+            memset(o->in_fmt, 0, sizeof *o->in_fmt);
+            *o->in_bits = bits;
+        }
+        if (both || w) {
+            memset(o->w_fmt, 0, sizeof *o->w_fmt);
+            *o->w_bits = bits;
+        }
+        return 0;
+    }
+    if (both && strcmp(val, "int") == 0) {
+        snprintf(err, errlen, "format: say intN (int8, int4, ...)");
+        return -1;
+    }
+    numfmt_t f;
+    char why[160];
+    if (numfmt_parse(val, &f, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s", key, why);
+        return -1;
+    }
+    if (both || !w) {
+        *o->in_fmt = f;
+        if (numfmt_is_float(&f))
+            *o->in_bits = numfmt_bits(&f);
+    }
+    if (both || w) {
+        *o->w_fmt = f;
+        if (numfmt_is_float(&f))
+            *o->w_bits = numfmt_bits(&f);
+    }
+    return 0;
+}
+
+int numfmt_check_operands(const numfmt_t *fa, const numfmt_t *fb, uint32_t in_bits,
+                          uint32_t w_bits, char *err, size_t errlen)
+{
+    if (numfmt_is_float(fa) != numfmt_is_float(fb)) {
+        char a[16], b[16];
+        numfmt_name(fa, a, sizeof a);
+        numfmt_name(fb, b, sizeof b);
+        snprintf(err, errlen, "%s: in_format is %s and w_format %s: integer and minifloat operands "
+                 "cannot be mixed: give both operands a minifloat format",
+                 numfmt_is_float(fa) ? "w_format" : "in_format", a, b);
+        return -1;
+    }
+    for (int i = 0; i < 2 && numfmt_is_float(fa); i++) {
+        const numfmt_t *f = i ? fb : fa;
+        const uint32_t bits = i ? w_bits : in_bits;
+        if (f->e > 5 || f->m < 1 || numfmt_bits(f) > NUMFMT_MAX_BITS || numfmt_bits(f) < 3) {
+            snprintf(err, errlen, "%s: a minifloat has 3..%u bits, 1..5 of exponent and 1 or more "
+                     "of mantissa", i ? "w_format" : "in_format", NUMFMT_MAX_BITS);
+            return -1;
+        }
+        if (bits != numfmt_bits(f)) {
+            snprintf(err, errlen, "%s: %u, but the %s has %u bits", i ? "w_bits" : "in_bits", bits,
+                     i ? "w_format" : "in_format", numfmt_bits(f));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void numfmt_name(const numfmt_t *f, char *buf, size_t size)
 {
     if (!numfmt_is_float(f))

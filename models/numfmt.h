@@ -52,6 +52,27 @@ typedef struct {
 int numfmt_parse(const char *s, numfmt_t *out, char *err, size_t errlen);
 /* Canonical name ("int", "e4m3", "e5m2", "e3m2", ...) into buf. */
 void numfmt_name(const numfmt_t *f, char *buf, size_t size);
+
+/* The operand pair of a block with formats (the array, the tensor engines):
+ * formats and widths, as the hardware-file keys set them. */
+typedef struct {
+    numfmt_t *in_fmt, *w_fmt;
+    uint32_t *in_bits, *w_bits;
+    uint32_t max_bits;          /* widest integer operand */
+} numfmt_operands_t;
+
+/* Sets one of the keys format (both operands: intN or a minifloat),
+ * in_format or w_format (int, intN or a minifloat) on o.  A minifloat also
+ * sets the operand's width, intN sets it to N.  0, or -1 with err
+ * "KEY: reason"; key must be one of the three. */
+int numfmt_set_key(const numfmt_operands_t *o, const char *key, const char *val, char *err,
+                   size_t errlen);
+
+/* Checks a pair of operand formats against their widths: both integer or
+ * both minifloat, each minifloat 3..NUMFMT_MAX_BITS bits with 1..5 exponent
+ * bits, and its width equal to its bits.  0, or -1 with err. */
+int numfmt_check_operands(const numfmt_t *in_fmt, const numfmt_t *w_fmt, uint32_t in_bits,
+                          uint32_t w_bits, char *err, size_t errlen);
 static inline int numfmt_is_float(const numfmt_t *f) { return f->e != 0; }
 static inline uint32_t numfmt_bits(const numfmt_t *f) { return 1u + f->e + f->m; }
 int numfmt_bias(const numfmt_t *f);

@@ -80,31 +80,8 @@ int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
                  SYSTOLIC_MAX_ACC_BITS);
         return -1;
     }
-    const numfmt_t *fa = &cfg->in_fmt, *fb = &cfg->w_fmt;
-    if (numfmt_is_float(fa) != numfmt_is_float(fb)) {
-        snprintf(err, errlen, "%s: integer and minifloat operands cannot be mixed",
-                 numfmt_is_float(fa) ? "w_format" : "in_format");
-        return -1;
-    }
-    for (int i = 0; i < 2 && numfmt_is_float(fa); i++) {
-        const numfmt_t *f = i ? fb : fa;
-        if (f->e > 5 || f->m < 1 || f->e + f->m + 1u > NUMFMT_MAX_BITS || f->e + f->m + 1u < 3) {
-            snprintf(err, errlen, "%s: a minifloat has 3..%u bits, 1..5 of exponent and 1 or more "
-                     "of mantissa", i ? "w_format" : "in_format", NUMFMT_MAX_BITS);
-            return -1;
-        }
-    }
-    if (numfmt_is_float(fa) && cfg->in_bits != numfmt_bits(fa)) {
-        snprintf(err, errlen, "in_bits: %u, but the in_format has %u bits", cfg->in_bits,
-                 numfmt_bits(fa));
-        return -1;
-    }
-    if (numfmt_is_float(fb) && cfg->w_bits != numfmt_bits(fb)) {
-        snprintf(err, errlen, "w_bits: %u, but the w_format has %u bits", cfg->w_bits,
-                 numfmt_bits(fb));
-        return -1;
-    }
-    return 0;
+    return numfmt_check_operands(&cfg->in_fmt, &cfg->w_fmt, cfg->in_bits, cfg->w_bits, err,
+                                 errlen);
 }
 
 int systolic_gemm_check(const systolic_gemm_t *g, char *err, size_t errlen)

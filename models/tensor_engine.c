@@ -82,66 +82,18 @@ int te_cfg_check(const te_cfg_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "acc_bits: %u is outside 2..%u", cfg->acc_bits, TE_MAX_ACC_BITS);
         return -1;
     }
-    /* Minifloat operands: the same rules as the array's (systolic.c). */
-    const numfmt_t *fa = &cfg->in_fmt, *fb = &cfg->w_fmt;
-    if (numfmt_is_float(fa) != numfmt_is_float(fb)) {
-        snprintf(err, errlen, "%s: integer and minifloat operands cannot be mixed",
-                 numfmt_is_float(fa) ? "w_format" : "in_format");
-        return -1;
-    }
-    for (int i = 0; i < 2 && numfmt_is_float(fa); i++) {
-        const numfmt_t *f = i ? fb : fa;
-        const uint32_t bits = i ? cfg->w_bits : cfg->in_bits;
-        if (f->e > 5 || f->m < 1 || numfmt_bits(f) > NUMFMT_MAX_BITS || numfmt_bits(f) < 3) {
-            snprintf(err, errlen, "%s: a minifloat has 3..%u bits, 1..5 of exponent and 1 or more "
-                     "of mantissa", i ? "w_format" : "in_format", NUMFMT_MAX_BITS);
-            return -1;
-        }
-        if (bits != numfmt_bits(f)) {
-            snprintf(err, errlen, "%s: %u, but the %s has %u bits", i ? "w_bits" : "in_bits", bits,
-                     i ? "w_format" : "in_format", numfmt_bits(f));
-            return -1;
-        }
-    }
-    return 0;
+    /* Minifloat operands: the same rules as the array's (numfmt.h). */
+    return numfmt_check_operands(&cfg->in_fmt, &cfg->w_fmt, cfg->in_bits, cfg->w_bits, err,
+                                 errlen);
 }
 
-/* in_format / w_format / format, as the array's keys (models/block.c). */
+/* in_format / w_format / format, as the array's keys (numfmt.h). */
 static int te_format_set(te_cfg_t *cfg, const char *key, const char *val, char *err,
                          size_t errlen)
 {
-    if (!strcmp(key, "format")) {
-        unsigned bits = 0;
-        int used = 0;
-        if (sscanf(val, "int%2u%n", &bits, &used) == 1 && val[used] == '\0') {
-            if (bits < 1 || bits > TE_MAX_OPERAND_BITS) {
-                snprintf(err, errlen, "format: '%s': integers have 1..%u bits", val,
-                         TE_MAX_OPERAND_BITS);
-                return -1;
-            }
-            memset(&cfg->in_fmt, 0, sizeof cfg->in_fmt);
-            memset(&cfg->w_fmt, 0, sizeof cfg->w_fmt);
-            cfg->in_bits = cfg->w_bits = bits;
-            return 0;
-        }
-        if (!strcmp(val, "int")) {
-            snprintf(err, errlen, "format: say intN (int8, int4, ...)");
-            return -1;
-        }
-        return te_format_set(cfg, "in_format", val, err, errlen) ||
-               te_format_set(cfg, "w_format", val, err, errlen);
-    }
-    const int w = !strcmp(key, "w_format");
-    numfmt_t f;
-    char why[160];
-    if (numfmt_parse(val, &f, why, sizeof why) != 0) {
-        snprintf(err, errlen, "%s: %s", key, why);
-        return -1;
-    }
-    *(w ? &cfg->w_fmt : &cfg->in_fmt) = f;
-    if (numfmt_is_float(&f))
-        *(w ? &cfg->w_bits : &cfg->in_bits) = numfmt_bits(&f);
-    return 0;
+    const numfmt_operands_t o = {&cfg->in_fmt, &cfg->w_fmt, &cfg->in_bits, &cfg->w_bits,
+                                 TE_MAX_OPERAND_BITS};
+    return numfmt_set_key(&o, key, val, err, errlen);
 }
 
 int te_cfg_set(te_cfg_t *cfg, const char *key, const char *val, char *err, size_t errlen)

@@ -770,6 +770,42 @@ START_TEST(runs_wait_for_a_held_write_lock_and_store_every_result)
 }
 END_TEST
 
+/* Options a mode or block does not use are named, not dropped in silence:
+ * SCALE-Sim accounting lists each option of the machine it leaves out, an
+ * engine beside array.conv_reads: unique says the engine reads im2col, and
+ * a minifloat array whose products outgrow acc_bits says sums wrap; an
+ * unknown --compare block is named as such. */
+START_TEST(ignored_options_are_named)
+{
+    static char out[1 << 16], err[1 << 14];
+    write_file("acc.yaml", "array:\n  rows: 8\n  cols: 8\n  accounting: scalesim\n"
+                           "  os_drain: overlap\n  conv_reads: unique\n"
+                           "cube:\n  rows: 4\n  cols: 4\n  depth: 4\n");
+    char args[1024];
+    snprintf(args, sizeof args, "run --hw %s/acc.yaml --workload traces/scalesim_conv.csv", tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    for (const char *k = "cube\0array.os_drain\0array.conv_reads\0"; *k; k += strlen(k) + 1) {
+        char want[128];
+        snprintf(want, sizeof want, "plain array; %s is not part of it", k);
+        ck_assert_msg(strstr(err, want), "no note for %s:\n%s", k, err);
+    }
+    snprintf(args, sizeof args,
+             "run --hw %s/acc.yaml --accounting rtl --workload traces/scalesim_conv.csv "
+             "--db %s/r.db", tmpdir, tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "a tensor engine reads a conv layer's im2col matrix"), "%s", err);
+    ck_assert_msg(!strstr(err, "not part of it"), "%s", err);
+    write_file("f8.yaml", "array:\n  format: e4m3\n");
+    snprintf(args, sizeof args, "run --hw %s/f8.yaml --workload traces/transformer.csv --db %s/r.db",
+             tmpdir, tmpdir);
+    ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "spans up to 37 bits; acc_bits 32 keeps sums modulo 2^32"), "%s",
+                  err);
+    ck_assert_int_eq(codesim("synth --compare foo", out, sizeof out, err, sizeof err), 2);
+    ck_assert_msg(strstr(err, "'foo' is not array"), "%s", err);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -794,6 +830,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, layers_whose_counts_do_not_fit_are_refused_at_once);
     tcase_add_test(tc, untrusted_text_is_escaped_in_errors_and_csv_reports);
     tcase_add_test(tc, synth_out_with_shell_quotes_runs_no_shell);
+    tcase_add_test(tc, ignored_options_are_named);
     suite_add_tcase(s, tc);
     return s;
 }

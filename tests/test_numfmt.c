@@ -312,6 +312,16 @@ START_TEST(engine_formats_are_set_checked_and_priced)
     ck_assert_int_eq(te_cfg_set(&c, "in_format", "e4m3", err, sizeof err), 0);
     ck_assert_int_eq(te_cfg_check(&c, err, sizeof err), -1); /* w is still int4 */
     ck_assert_msg(strstr(err, "mixed") != NULL, "%s", err);
+    /* the message names both operands' formats, not only the key */
+    ck_assert_msg(strstr(err, "e4m3") && strstr(err, "w_format int"), "%s", err);
+    /* in_format / w_format take intN too: that operand's width, integer */
+    ck_assert_int_eq(te_cfg_set(&c, "w_format", "int6", err, sizeof err), 0);
+    ck_assert(c.w_bits == 6 && !numfmt_is_float(&c.w_fmt) && numfmt_is_float(&c.in_fmt));
+    ck_assert_int_eq(te_cfg_set(&c, "in_format", "int5", err, sizeof err), 0);
+    ck_assert(c.in_bits == 5 && c.w_bits == 6 && !numfmt_is_float(&c.in_fmt));
+    ck_assert_int_eq(te_cfg_check(&c, err, sizeof err), 0);
+    ck_assert_int_eq(te_cfg_set(&c, "w_format", "int17", err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "w_format") && strstr(err, "1..16"), "%s", err);
     c = te_fp_cfg(TE_CUBE, "e4m3", "e4m3", 0);
     c.w_bits = 7;
     ck_assert_int_eq(te_cfg_check(&c, err, sizeof err), -1);

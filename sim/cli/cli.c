@@ -54,6 +54,28 @@ void cli_err(const char *fmt, ...)
     }
 }
 
+void cli_flag_err(const char *cmd, const char *msg)
+{
+    const char *colon = strstr(msg, ": ");
+    size_t n = colon ? (size_t)(colon - msg) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((msg[i] >= 'a' && msg[i] <= 'z') || (msg[i] >= '0' && msg[i] <= '9') || msg[i] == '_'))
+            n = 0;
+    if (n == 0 || n >= 64) {
+        cli_err("codesim %s: %s\n", cmd, msg);
+        return;
+    }
+    char flag[64];
+    memcpy(flag, msg, n);
+    flag[n] = 0;
+    if (!strcmp(flag, "in_format"))
+        snprintf(flag, sizeof flag, "a_format");
+    for (char *p = flag; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    cli_err("codesim %s: --%s: %s\n", cmd, flag, colon + 2);
+}
+
 static void cli_db_note(void *ctx, const char *msg)
 {
     cli_err("codesim %s: %s\n", (const char *)ctx, msg);

@@ -35,6 +35,13 @@ int bench_process(void); /* sim/cli/bench_proc.c: start-up, a layer file, a trac
 int cmd_map(int argc, char **argv);     /* sim/cli/cmd_map.c */
 int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for codesim bench */
 
+/* Prints "codesim CMD: --FLAG: reason" for a block's check message
+ * "KEY: reason" (models' cfg checks), naming the command-line flag that sets
+ * KEY: in_format -> --a-format, w_format -> --w-format, in_bits -> --in-bits,
+ * other underscores become dashes.  A message without "KEY: " is printed as
+ * it is. */
+void cli_flag_err(const char *cmd, const char *msg);
+
 /* fprintf(stderr, fmt, ...) with the text escaped (sim/io/escape.h) except
  * line breaks: an error that echoes input (a file name, a value, a name from
  * a database) cannot send control sequences or invalid UTF-8 to the

@@ -643,6 +643,11 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
         if (!st->top)
             st->top = "teng_core";
     }
+    if (st->compare && strcmp(base, "array") != 0 && te_kind_parse(base, &k) != 0) {
+        cli_err("codesim synth: --compare: '%s' is not array, array+opt1, addertree, cube or "
+                "matrix2d (optionally KIND+opreg)\n", st->compare);
+        return 2;
+    }
     if (!st->top || !st->nfiles) {
         fprintf(stderr, "codesim synth: --top needs --verilog FILE (and --compare KIND alone "
                         "synthesizes rtl/tensor_engine.v)\n");

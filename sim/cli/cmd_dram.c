@@ -44,7 +44,7 @@ static const char dram_usage[] =
     "                 Without --hw: the HBM2 preset, open page, FR-FCFS.\n"
     "  --trace FILE   (required) one request per line: CYCLE ADDR OP (codesim), ADDR OP CYCLE\n"
     "                 (DRAMsim3), ADDR OP or OP ADDR (Ramulator); see\n"
-    "                 sim/dram_trace.h.\n"
+    "                 sim/io/dram_trace.h.\n"
     "  --preset NAME  use this preset's device instead of the file's dram: values\n"
     "                 (default: the --hw file's, else HBM2).\n"
     "\n"

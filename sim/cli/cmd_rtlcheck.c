@@ -145,7 +145,7 @@ int cmd_rtlcheck(int argc, char **argv)
     }
     char why[160];
     if (systolic_cfg_check(&cfg, why, sizeof why) != 0) {
-        cli_err("codesim rtlcheck: %s\n", why);
+        cli_flag_err("rtlcheck", why);
         return 2;
     }
     if (!rows || !cols) {

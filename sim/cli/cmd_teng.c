@@ -106,7 +106,7 @@ int rtlcheck_teng(int argc, char **argv)
         }
     }
     if (te_cfg_check(&e, err, sizeof err) != 0) {
-        fprintf(stderr, "codesim rtlcheck: --%s\n", err);
+        cli_flag_err("rtlcheck", err);
         return 2;
     }
     const teng_rtlcheck_cfg_t chk_cfg = {e, m, n, k, NULL};

@@ -319,9 +319,27 @@ static void machine_notes(const hw_cfg_t *hw, int wl_layers, sim_result_t *res)
              d->preset[0] ? d->preset : "custom", dram_units(d),
              dram_peak_bytes_per_s(d) / 1e9, d->tck_ps, hw->npu.freq_mhz);
     }
+    if (numfmt_is_float(&hw->array.in_fmt)) {
+        const uint32_t pb = numfmt_product_bits(&hw->array.in_fmt, &hw->array.w_fmt);
+        if (pb > hw->array.acc_bits)
+            note(res, "array: one minifloat product spans up to %u bits; acc_bits %u keeps sums "
+                      "modulo 2^%u (as the RTL does), so large values wrap", pb,
+                 hw->array.acc_bits, hw->array.acc_bits);
+    }
     int te = 0;
-    for (int k = 0; k < TE_KINDS; k++)
+    for (int k = 0; k < TE_KINDS; k++) {
         te |= hw->has_te[k];
+        const te_cfg_t *c = &hw->te[k];
+        if (hw->has_te[k] && numfmt_is_float(&c->in_fmt) &&
+            numfmt_product_bits(&c->in_fmt, &c->w_fmt) > c->acc_bits)
+            note(res, "%s: one minifloat product spans up to %u bits; acc_bits %u keeps sums "
+                      "modulo 2^%u (as the RTL does), so large values wrap",
+                 te_kind_name((te_kind_t)k), numfmt_product_bits(&c->in_fmt, &c->w_fmt),
+                 c->acc_bits, c->acc_bits);
+    }
+    if (wl_layers && hw->conv_unique && te)
+        note(res, "array.conv_reads: unique applies to the array; a tensor engine reads a conv "
+                  "layer's im2col matrix");
     if (wl_layers && hw->dma.timing == DMA_CONTROLLER && te)
         note(res, "dram.timing: controller times the array's layers; a tensor engine keeps the "
                   "fixed-rate channel (dram.bytes_per_cycle)");
