@@ -354,6 +354,68 @@ START_TEST(reports_rewritten_in_place_of_old_files_and_through_links)
 }
 END_TEST
 
+/* The README's "Default-mode differences" commands for the compute gap,
+ * run as a user runs them: the codesim binary on configs/scalesim_os8.cfg
+ * and configs/scalesim_ws8.cfg with tests/data/scalesim_gemm64.csv, once
+ * in SCALE-Sim accounting (COMPUTE_REPORT.csv: Total - Stall Cycles) and
+ * once with --accounting rtl (the JSON's compute_cycles).  The difference
+ * must be the closed form the README states, computed here from the shape
+ * (64 x 64 x 64 GEMM, 8x8 array): 2 + folds x (R + 1) for OS, 2 + folds for
+ * WS, folds = ceil(M/R) x ceil(N/C) (OS) or ceil(K/R) x ceil(N/C) (WS). */
+static const char *codesim_bin(void)
+{
+    const char *b = getenv("CODESIM_BIN");
+    return b ? b : CODESIM_ROOT "/build/codesim";
+}
+
+static int64_t json_int(const char *path, const char *key)
+{
+    static char text[1 << 16];
+    read_text(path, text, sizeof text);
+    const char *p = strstr(text, key);
+    ck_assert_msg(p != NULL, "%s: no %s", path, key);
+    p = strchr(p, ':');
+    ck_assert_ptr_nonnull(p);
+    return (int64_t)strtoll(p + 1, NULL, 10);
+}
+
+START_TEST(readme_closed_form)
+{
+    const uint64_t M = 64, N = 64, K = 64, R = 8, C = 8; /* tests/data/scalesim_gemm64.csv, *8.cfg */
+    static const char *const dfs[] = {"os", "ws"};
+    char tmp[] = "/tmp/codesim-ssreadme-XXXXXX", err[256];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    for (size_t i = 0; i < ARRAY_LEN(dfs); i++) {
+        char cfg[600], csv[200], json[200], db[200], log[200];
+        snprintf(cfg, sizeof cfg, CODESIM_ROOT "/configs/scalesim_%s8.cfg", dfs[i]);
+        snprintf(csv, sizeof csv, "%s/%s", tmp, dfs[i]);
+        snprintf(json, sizeof json, "%s/%s.json", tmp, dfs[i]);
+        snprintf(db, sizeof db, "%s/r.db", tmp);
+        snprintf(log, sizeof log, "%s/log", tmp);
+        const char *const ss[] = {codesim_bin(), "run", "--hw", cfg, "--workload",
+                                  CODESIM_ROOT "/tests/data/scalesim_gemm64.csv", "--csv", csv,
+                                  "--db", db, NULL};
+        ck_assert_msg(io_spawn(ss, log, err, sizeof err) == 0, "%s (%s)", err, log);
+        const char *const rtl[] = {codesim_bin(), "run", "--hw", cfg, "--workload",
+                                   CODESIM_ROOT "/tests/data/scalesim_gemm64.csv",
+                                   "--accounting", "rtl", "--json", json, "--db", db, NULL};
+        ck_assert_msg(io_spawn(rtl, log, err, sizeof err) == 0, "%s (%s)", err, log);
+        const int64_t ss_compute = report_int(csv, "COMPUTE_REPORT.csv", 0, 1) -
+                                   report_int(csv, "COMPUTE_REPORT.csv", 0, 2);
+        const int64_t cs_compute = json_int(json, "\"compute_cycles\"");
+        const int os = i == 0;
+        const uint64_t folds = os ? ((M + R - 1) / R) * ((N + C - 1) / C)
+                                  : ((K + R - 1) / R) * ((N + C - 1) / C);
+        const int64_t expect = (int64_t)(2 + folds * (os ? R + 1 : 1));
+        ck_assert_msg(cs_compute - ss_compute == expect,
+                      "%s: codesim %" PRId64 " - SCALE-Sim %" PRId64 " != %" PRId64, dfs[i],
+                      cs_compute, ss_compute, expect);
+    }
+    const char *const rm[] = {"rm", "-rf", tmp, NULL};
+    ck_assert_int_eq(io_spawn(rm, NULL, err, sizeof err), 0);
+}
+END_TEST
+
 Suite *scalesim_suite(void)
 {
     Suite *s = suite_create("scalesim");
@@ -361,6 +423,7 @@ Suite *scalesim_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, calc_total_is_folds_times_lines_minus_one);
     tcase_add_test(tc, reports_rewritten_in_place_of_old_files_and_through_links);
+    tcase_add_test(tc, readme_closed_form);
     tcase_add_loop_test(tc, accounting_equals_scalesim_v2_on_its_layers, 0, (int)ARRAY_LEN(combos));
     suite_add_tcase(s, tc);
     return s;
