@@ -168,6 +168,15 @@ typedef struct {
     uint64_t *e_row;       /* [banks]: earliest ACT or PRE */
     int flushing;          /* dram_ctrl_flush called: drain every write */
     uint32_t *passed;      /* [banks] per-bank queues: banks a pass skipped (bank_issue) */
+    /* Address decoding by shifts (dram_decode's result, precomputed from the
+     * map): field dec_f[i] is (addr >> dec_sh[i]) & dec_mask[i]. */
+    uint8_t dec_f[DRAM_F_COUNT], dec_sh[DRAM_F_COUNT];
+    uint32_t dec_mask[DRAM_F_COUNT];
+    uint64_t capacity;
+    /* 1: the reference walk (tests): addresses through dram_decode and every
+     * command through dram_issue's check; 0 (default): the same results by
+     * the shortcuts above.  Set after dram_ctrl_init. */
+    int slow;
 } dram_ctrl_t;
 
 int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cmd,

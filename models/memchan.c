@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void on_done(void *p, uint64_t tag, int write, uint64_t arrive, uint64_t done)
@@ -52,6 +53,10 @@ int memchan_init(memchan_t *m, const dma_cfg_t *dma, const dram_ctrl_cfg_t *dram
         return -1;
     }
     m->ctrl = 1;
+    /* CODESIM_DRAM_SLOW=1: the reference walk, for tests that compare */
+    const char *slow = getenv("CODESIM_DRAM_SLOW");
+    m->slow = slow && !strcmp(slow, "1");
+    m->c.slow = m->slow;
     if (trace)
         m->trace = *trace;
     m->ps_npu_num = 1000000;
