@@ -237,6 +237,7 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
         sh += (unsigned)__builtin_ctz(fsize[f]);
     }
     c->capacity = dram_capacity(g);
+    c->last_issue = DRAM_NEVER;
     c->st.first_arrival = DRAM_NEVER;
     if (!c->cfg.write_high)
         c->cfg.write_high = c->cfg.write_queue_depth;
@@ -329,6 +330,7 @@ static void issue(dram_ctrl_t *c, dram_cmd_t *cmd, uint64_t now)
 {
     char err[160];
     cmd->cycle = now;
+    c->last_issue = now;
     if (c->slow) {
         const int rc = dram_issue(&c->dram, cmd, err, sizeof err);
         (void)rc; /* cannot fail: dram_earliest(cmd) <= now was checked */
@@ -412,6 +414,28 @@ static int serve_writes(dram_ctrl_t *c, dram_cunit_t *u, uint32_t reads)
     return u->draining;
 }
 
+/* After a column command of unit ui at now: the unit's next wake cycle
+ * (dram_ctrl_t.col_skip).  When every request the unit would serve hits its
+ * bank's open row, a call before the unit's column bound (every RD and WR
+ * waits for it, dram_earliest) or its refresh would issue nothing and change
+ * nothing: sleep until then.  Otherwise the next cycle. */
+static uint64_t col_wake(const dram_ctrl_t *c, const dram_cunit_t *u, uint32_t ui, uint64_t now)
+{
+    if (c->cfg.page != DRAM_OPEN_PAGE || c->cfg.write_queue_depth || c->cfg.bank_queue_depth ||
+        u->len == 0)
+        return now + 1;
+    const uint32_t nb = dram_banks(&c->cfg.dev);
+    const dram_bank_t *banks = &c->dram.bank[(size_t)ui * nb];
+    const uint32_t n = c->cfg.sched == DRAM_FCFS ? 1 : u->len;
+    for (uint32_t i = 0; i < n; i++)
+        if (banks[u->q[i].bi].row != u->q[i].loc.row)
+            return now + 1;
+    uint64_t w = c->dram.unit[ui].col;
+    if (c->cfg.refresh && u->ref_due < w)
+        w = u->ref_due;
+    return w > now + 1 ? w : now + 1;
+}
+
 /* Schedules unit ui at cycle now; returns the unit's next wake cycle.  Each
  * bank's earliest RD, WR and row command are asked of dram_t at most once
  * per call, so a call costs O(queue + banks). */
@@ -472,6 +496,8 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
             cmd = cmd_for(r->write ? DRAM_WR : DRAM_RD, ui, &r->loc);
             issue(c, &cmd, now);
             complete(c, u, q, qlen, i, now);
+            if (c->col_skip)
+                return col_wake(c, u, ui, now);
             return now + 1;
         }
         wake = util_min_u64(wake, *e);

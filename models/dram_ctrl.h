@@ -177,6 +177,17 @@ typedef struct {
      * command through dram_issue's check; 0 (default): the same results by
      * the shortcuts above.  Set after dram_ctrl_init. */
     int slow;
+    /* 1 (set by a driver that visits cycle t + 1 after every cycle t with
+     * a command, see last_issue): after a column command that leaves its
+     * unit's request queue non-empty with every request it serves a hit on
+     * an open row (open page, no separate write queue or bank queues), the
+     * unit sleeps until the next column command could be legal (the unit's
+     * tCCD bound) or its refresh falls due, instead of being scheduled at
+     * the next cycle to find nothing: no ACT or PRE is wanted, and no RD or
+     * WR goes before the unit's column bound.  A request arriving wakes it
+     * as before. */
+    int col_skip;
+    uint64_t last_issue;   /* cycle of the latest command (DRAM_NEVER: none yet) */
 } dram_ctrl_t;
 
 int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cmd,
