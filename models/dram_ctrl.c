@@ -313,10 +313,14 @@ int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64
         return 1;
     const dram_qent_t e = {at, tag, loc, loc.bg * c->cfg.dev.banks_per_group + loc.bank,
                            (uint8_t)(write != 0), 0, 0};
-    if (write && c->cfg.write_queue_depth)
+    if (write && c->cfg.write_queue_depth) {
         u->wq[u->wlen++] = e;
-    else
+    } else {
         u->q[u->len++] = e;
+        if (c->col_skip)
+            u->nmiss += c->dram.bank[(size_t)loc.unit * dram_banks(&c->cfg.dev) + e.bi].row !=
+                        loc.row;
+    }
     c->pending++;
     if (u->wake > at)
         u->wake = at;
@@ -350,6 +354,16 @@ static void issue(dram_ctrl_t *c, dram_cmd_t *cmd, uint64_t now)
             lb[cmd->bg * c->cfg.dev.banks_per_group + cmd->bank] = 0;
         else
             memset(lb, 0, dram_banks(&c->cfg.dev) * sizeof *lb);
+    }
+    if (c->col_skip &&
+        (cmd->kind == DRAM_ACT || cmd->kind == DRAM_PRE || cmd->kind == DRAM_PREA)) {
+        /* rows opened or closed: recount the misses among the queued */
+        dram_cunit_t *u = &c->u[cmd->unit];
+        const uint32_t nb = dram_banks(&c->cfg.dev);
+        const dram_bank_t *banks = &c->dram.bank[(size_t)cmd->unit * nb];
+        u->nmiss = 0;
+        for (uint32_t i = 0; i < u->len; i++)
+            u->nmiss += banks[u->q[i].bi].row != u->q[i].loc.row;
     }
     if (c->on_cmd)
         c->on_cmd(c->ctx, cmd);
@@ -424,12 +438,13 @@ static uint64_t col_wake(const dram_ctrl_t *c, const dram_cunit_t *u, uint32_t u
     if (c->cfg.page != DRAM_OPEN_PAGE || c->cfg.write_queue_depth || c->cfg.bank_queue_depth ||
         u->len == 0)
         return now + 1;
-    const uint32_t nb = dram_banks(&c->cfg.dev);
-    const dram_bank_t *banks = &c->dram.bank[(size_t)ui * nb];
-    const uint32_t n = c->cfg.sched == DRAM_FCFS ? 1 : u->len;
-    for (uint32_t i = 0; i < n; i++)
-        if (banks[u->q[i].bi].row != u->q[i].loc.row)
+    if (c->cfg.sched == DRAM_FCFS) { /* FCFS serves the oldest only */
+        const uint32_t nb = dram_banks(&c->cfg.dev);
+        if (c->dram.bank[(size_t)ui * nb + u->q[0].bi].row != u->q[0].loc.row)
             return now + 1;
+    } else if (u->nmiss) {
+        return now + 1;
+    }
     uint64_t w = c->dram.unit[ui].col;
     if (c->cfg.refresh && u->ref_due < w)
         w = u->ref_due;

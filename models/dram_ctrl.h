@@ -151,6 +151,7 @@ typedef struct {
                             * before this cycle (0: unknown); see bank_issue */
     uint64_t *lb_at;       /* [banks] the value of `issued` when lb was found */
     uint64_t issued;       /* commands issued to this unit */
+    uint32_t nmiss;        /* col_skip: requests in q whose bank is not open at their row */
 } dram_cunit_t;
 
 typedef struct {
