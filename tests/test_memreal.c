@@ -198,23 +198,27 @@ static void run_walk(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_
 }
 
 /* Random GEMMs, GEMVs and convolutions on every dataflow, on HBM2 and
- * GDDR6 with the default, the close-page FCFS and the DRAMsim3-like
- * controller: the shortcuts give the slow walk's cycles, stalls, bytes,
+ * GDDR6 with the default, the close-page FCFS, the DRAMsim3-like and an
+ * open-page FCFS controller with 4-entry queues: the shortcuts give the slow walk's cycles, stalls, bytes,
  * request stream and transfer ends. */
 START_TEST(controller_shortcuts_equal_the_slow_walk)
 {
     static const char *const presets[] = {"HBM2", "GDDR6"};
     static const systolic_dataflow_t dfs[] = {SYSTOLIC_OS, SYSTOLIC_WS, SYSTOLIC_IS};
     uint64_t seed = 20261202;
-    for (int i = 0; i < 18; i++) {
+    for (int i = 0; i < 32; i++) {
         hw_cfg_t hw = small_hw((uint32_t)lcg(&seed, 4, 16), (uint32_t)lcg(&seed, 4, 16),
                                dfs[i % 3], 1024 * lcg(&seed, 2, 16), 1024 * lcg(&seed, 2, 16),
                                1024 * lcg(&seed, 1, 8));
         char err[400];
         ck_assert_int_eq(hw_set(&hw, "dram.timing", "controller", err, sizeof err), 0);
         ck_assert_msg(hw_set(&hw, "dram.preset", presets[i % 2], err, sizeof err) == 0, "%s", err);
-        const int ctl = (i / 2) % 3;
-        if (ctl == 1) {
+        const int ctl = (i / 2) % 4;
+        if (ctl == 3) { /* open page, FCFS, short queues: pushes wait for room */
+            ck_assert_msg(hw_set(&hw, "dram.scheduler", "fcfs", err, sizeof err) == 0, "%s",
+                          err);
+            ck_assert_msg(hw_set(&hw, "dram.queue_depth", "4", err, sizeof err) == 0, "%s", err);
+        } else if (ctl == 1) {
             ck_assert_msg(hw_set(&hw, "dram.page_policy", "close", err, sizeof err) == 0, "%s",
                           err);
             ck_assert_msg(hw_set(&hw, "dram.scheduler", "fcfs", err, sizeof err) == 0, "%s",
