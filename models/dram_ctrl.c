@@ -200,7 +200,8 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
     int ok = c->u && c->flags && c->e_col && c->e_row && (!cfg->bank_queue_depth || c->passed);
     for (uint32_t i = 0; ok && i < nu; i++) {
         dram_cunit_t *u = &c->u[i];
-        u->q = malloc(cfg->queue_depth * sizeof *u->q);
+        u->qbuf = malloc(2 * (size_t)cfg->queue_depth * sizeof *u->qbuf);
+        u->q = u->qbuf;
         ok = u->q != NULL;
         if (cfg->write_queue_depth) {
             u->wq = malloc(cfg->write_queue_depth * sizeof *u->wq);
@@ -248,7 +249,7 @@ void dram_ctrl_free(dram_ctrl_t *c)
 {
     if (c->u)
         for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++) {
-            free(c->u[i].q);
+            free(c->u[i].qbuf);
             free(c->u[i].wq);
             free(c->u[i].bq);
             free(c->u[i].blen);
@@ -316,6 +317,10 @@ int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64
     if (write && c->cfg.write_queue_depth) {
         u->wq[u->wlen++] = e;
     } else {
+        if (u->q + u->len == u->qbuf + 2 * (size_t)c->cfg.queue_depth) {
+            memmove(u->qbuf, u->q, u->len * sizeof *u->q);
+            u->q = u->qbuf;
+        }
         u->q[u->len++] = e;
         if (c->col_skip)
             u->nmiss += c->dram.bank[(size_t)loc.unit * dram_banks(&c->cfg.dev) + e.bi].row !=
@@ -383,7 +388,13 @@ static void complete(dram_ctrl_t *c, dram_cunit_t *u, dram_qent_t *q, uint32_t *
     const dram_cfg_t *g = &c->cfg.dev;
     const dram_qent_t r = q[i];
     const uint64_t done = now + (r.write ? g->tCWL : g->tCL) + g->tBL;
-    memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
+    if (q == u->q && !c->slow && i < *len - 1 - i) {
+        /* fewer entries before than after: move those up one (same order) */
+        memmove(&q[1], &q[0], i * sizeof *q);
+        u->q++;
+    } else {
+        memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
+    }
     (*len)--;
     c->pending--;
     u->hits[r.bi]++;

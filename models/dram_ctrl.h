@@ -136,7 +136,9 @@ typedef struct {
 } dram_qent_t;
 
 typedef struct {
-    dram_qent_t *q;        /* queue_depth entries, oldest first */
+    dram_qent_t *q;        /* queue_depth entries, oldest first, within qbuf */
+    dram_qent_t *qbuf;     /* 2 x queue_depth entries: q moves up as old entries
+                            * leave (see complete), and back when it reaches the end */
     uint32_t len;
     uint64_t wake;         /* earliest cycle worth scheduling this unit */
     uint64_t ref_due;      /* cycle the next REF falls due */
