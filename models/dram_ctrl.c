@@ -215,7 +215,8 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
             ok = ok && u->bq && u->blen && u->lb && u->lb_at;
         }
         u->hits = calloc(nb, sizeof *u->hits);
-        ok = ok && u->hits;
+        u->gcnt = calloc(cfg->dev.bank_groups, sizeof *u->gcnt);
+        ok = ok && u->hits && u->gcnt;
         c->u[i].ref_due = cfg->refresh_first ? cfg->refresh_first : cfg->dev.tREFI;
         c->u[i].wake = cfg->refresh ? c->u[i].ref_due : DRAM_NEVER;
     }
@@ -256,6 +257,7 @@ void dram_ctrl_free(dram_ctrl_t *c)
             free(c->u[i].lb);
             free(c->u[i].lb_at);
             free(c->u[i].hits);
+            free(c->u[i].gcnt);
         }
     free(c->u);
     free(c->flags);
@@ -323,6 +325,8 @@ int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64
         }
         u->q[u->len++] = e;
         if (c->col_skip)
+            u->gcnt[loc.bg]++;
+        if (c->col_skip)
             u->nmiss += c->dram.bank[(size_t)loc.unit * dram_banks(&c->cfg.dev) + e.bi].row !=
                         loc.row;
     }
@@ -388,6 +392,8 @@ static void complete(dram_ctrl_t *c, dram_cunit_t *u, dram_qent_t *q, uint32_t *
     const dram_cfg_t *g = &c->cfg.dev;
     const dram_qent_t r = q[i];
     const uint64_t done = now + (r.write ? g->tCWL : g->tCL) + g->tBL;
+    if (q == u->q && c->col_skip)
+        u->gcnt[r.loc.bg]--;
     if (q == u->q && !c->slow && i < *len - 1 - i) {
         /* fewer entries before than after: move those up one (same order) */
         memmove(&q[1], &q[0], i * sizeof *q);
@@ -441,9 +447,11 @@ static int serve_writes(dram_ctrl_t *c, dram_cunit_t *u, uint32_t reads)
 
 /* After a column command of unit ui at now: the unit's next wake cycle
  * (dram_ctrl_t.col_skip).  When every request the unit would serve hits its
- * bank's open row, a call before the unit's column bound (every RD and WR
- * waits for it, dram_earliest) or its refresh would issue nothing and change
- * nothing: sleep until then.  Otherwise the next cycle. */
+ * bank's open row, a call before the column bound of the unit and of the
+ * request's bank group (every RD and WR waits for both, dram_earliest: tCCD_S,
+ * tCCD_L) or before its refresh would issue nothing and change nothing: sleep
+ * until the least of those over the queued requests' bank groups.  Otherwise
+ * the next cycle. */
 static uint64_t col_wake(const dram_ctrl_t *c, const dram_cunit_t *u, uint32_t ui, uint64_t now)
 {
     if (c->cfg.page != DRAM_OPEN_PAGE || c->cfg.write_queue_depth || c->cfg.bank_queue_depth ||
@@ -456,7 +464,15 @@ static uint64_t col_wake(const dram_ctrl_t *c, const dram_cunit_t *u, uint32_t u
     } else if (u->nmiss) {
         return now + 1;
     }
-    uint64_t w = c->dram.unit[ui].col;
+    /* every RD or WR waits for the unit's and its bank group's tCCD bound */
+    const dram_unit_t *du = &c->dram.unit[ui];
+    const uint32_t ng = c->cfg.dev.bank_groups;
+    const dram_group_t *gr = &c->dram.group[(size_t)ui * ng];
+    uint64_t g = DRAM_NEVER;
+    for (uint32_t b = 0; b < ng; b++)
+        if (u->gcnt[b] && gr[b].col < g)
+            g = gr[b].col;
+    uint64_t w = du->col > g ? du->col : g;
     if (c->cfg.refresh && u->ref_due < w)
         w = u->ref_due;
     return w > now + 1 ? w : now + 1;
@@ -742,6 +758,8 @@ static int bank_fill(dram_ctrl_t *c, dram_cunit_t *u)
             continue;
         u->bq[(size_t)b * bd + u->blen[b]++] = q[i];
         u->lb[b] = 0;
+        if (q == u->q && c->col_skip)
+            u->gcnt[q[i].loc.bg]--;
         memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
         (*len)--;
         return 1;

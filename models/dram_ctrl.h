@@ -154,6 +154,7 @@ typedef struct {
     uint64_t *lb_at;       /* [banks] the value of `issued` when lb was found */
     uint64_t issued;       /* commands issued to this unit */
     uint32_t nmiss;        /* col_skip: requests in q whose bank is not open at their row */
+    uint32_t *gcnt;        /* col_skip: [bank_groups] requests in q per bank group */
 } dram_cunit_t;
 
 typedef struct {
