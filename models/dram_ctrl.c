@@ -298,6 +298,32 @@ int dram_ctrl_room_rw(const dram_ctrl_t *c, uint64_t addr, int write)
     return room_for(c, &c->u[loc.unit], write);
 }
 
+/* The wake cycle of unit u (asleep past at) after request e arrives at at:
+ * at, or with col_skip (open page, no separate write queue or bank queues)
+ * for a request that hits its bank's open row, the cycle its RD or WR could
+ * go at the earliest (the column bounds of unit, bank group and bank, which
+ * dram_earliest applies to it) if that is before the unit's wake.  Until
+ * then the request adds no command that could issue (a hit adds only its
+ * column command, and only keeps row commands of its bank waiting), so
+ * the unit's wake, already a lower bound for the others, stays one. */
+static uint64_t push_wake(const dram_ctrl_t *c, const dram_cunit_t *u, const dram_qent_t *e,
+                          uint64_t at)
+{
+    if (!c->col_skip || c->cfg.page != DRAM_OPEN_PAGE || c->cfg.write_queue_depth ||
+        c->cfg.bank_queue_depth)
+        return at;
+    const dram_cfg_t *g = &c->cfg.dev;
+    const uint32_t ui = e->loc.unit;
+    const dram_bank_t *b = &c->dram.bank[(size_t)ui * dram_banks(g) + e->bi];
+    if (b->row != e->loc.row)
+        return at;
+    uint64_t w = c->dram.unit[ui].col;
+    w = util_max_u64(w, c->dram.group[(size_t)ui * g->bank_groups + e->loc.bg].col);
+    w = util_max_u64(w, b->col);
+    w = util_max_u64(w, at);
+    return w < u->wake ? w : u->wake;
+}
+
 int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64_t tag, char *err,
                    size_t errlen)
 {
@@ -332,7 +358,7 @@ int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64
     }
     c->pending++;
     if (u->wake > at)
-        u->wake = at;
+        u->wake = push_wake(c, u, &e, at);
     if (c->st.first_arrival > at)
         c->st.first_arrival = at;
     return 0;
