@@ -182,14 +182,17 @@ typedef struct {
      * the shortcuts above.  Set after dram_ctrl_init. */
     int slow;
     /* 1 (set by a driver that visits cycle t + 1 after every cycle t with
-     * a command, see last_issue): after a column command that leaves its
-     * unit's request queue non-empty with every request it serves a hit on
-     * an open row (open page, no separate write queue or bank queues), the
-     * unit sleeps until the next column command could be legal (the unit's
-     * tCCD bound) or its refresh falls due, instead of being scheduled at
-     * the next cycle to find nothing: no ACT or PRE is wanted, and no RD or
-     * WR goes before the unit's column bound.  A request arriving wakes it
-     * as before. */
+     * a command, see last_issue; memchan.c): with open page and neither a
+     * separate write queue nor bank queues, after a column command that
+     * leaves its unit's request queue non-empty with every request it
+     * serves a hit on an open row, the unit sleeps until the next column
+     * command could be legal (the tCCD bounds of the unit and of the queued
+     * requests' bank groups) or its refresh falls due, instead of being
+     * scheduled at the next cycle to find nothing: no ACT or PRE is wanted,
+     * and no RD or WR goes before those bounds.  A request arriving wakes
+     * it at its arrival, or, when it hits an open row, at its own column
+     * bounds if earlier than the unit's wake (push_wake).  The commands are
+     * the same as with 0. */
     int col_skip;
     uint64_t last_issue;   /* cycle of the latest command (DRAM_NEVER: none yet) */
 } dram_ctrl_t;
