@@ -640,6 +640,13 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
                      dram_cmd_name(c->kind), (unsigned long long)t, (unsigned long long)e);
         return -1;
     }
+    dram_apply(d, c);
+    return 0;
+}
+
+void dram_apply(dram_t *d, const dram_cmd_t *c)
+{
+    const uint64_t t = c->cycle;
     const dram_cfg_t *g = &d->cfg;
     const uint32_t nb = dram_banks(g);
     dram_unit_t *u = &d->unit[c->unit];
@@ -725,5 +732,4 @@ int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen)
     case DRAM_CMD_COUNT:
         break;
     }
-    return 0;
 }

@@ -252,6 +252,9 @@ uint64_t dram_earliest(const dram_t *d, const dram_cmd_t *c);
 /* Issues c at c->cycle.  Refuses (-1, err "CMD at cycle N: reason", state
  * unchanged) a command that dram_earliest would not allow then. */
 int dram_issue(dram_t *d, const dram_cmd_t *c, char *err, size_t errlen);
+/* The state change of dram_issue without its check: for a caller that has
+ * just found dram_earliest(c) <= c->cycle (the controller's scheduler). */
+void dram_apply(dram_t *d, const dram_cmd_t *c);
 
 /* Open row of a bank, or DRAM_NO_ROW. */
 static inline uint32_t dram_open_row(const dram_t *d, uint32_t unit, uint32_t bg, uint32_t bank)

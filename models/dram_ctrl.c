@@ -200,7 +200,8 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
     int ok = c->u && c->flags && c->e_col && c->e_row && (!cfg->bank_queue_depth || c->passed);
     for (uint32_t i = 0; ok && i < nu; i++) {
         dram_cunit_t *u = &c->u[i];
-        u->q = malloc(cfg->queue_depth * sizeof *u->q);
+        u->qbuf = malloc(2 * (size_t)cfg->queue_depth * sizeof *u->qbuf);
+        u->q = u->qbuf;
         ok = u->q != NULL;
         if (cfg->write_queue_depth) {
             u->wq = malloc(cfg->write_queue_depth * sizeof *u->wq);
@@ -214,7 +215,8 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
             ok = ok && u->bq && u->blen && u->lb && u->lb_at;
         }
         u->hits = calloc(nb, sizeof *u->hits);
-        ok = ok && u->hits;
+        u->gcnt = calloc(cfg->dev.bank_groups, sizeof *u->gcnt);
+        ok = ok && u->hits && u->gcnt;
         c->u[i].ref_due = cfg->refresh_first ? cfg->refresh_first : cfg->dev.tREFI;
         c->u[i].wake = cfg->refresh ? c->u[i].ref_due : DRAM_NEVER;
     }
@@ -223,6 +225,21 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
         snprintf(err, errlen, "dram: out of memory");
         return -1;
     }
+    /* the decoder: fields from the least significant up, after the burst */
+    const dram_cfg_t *g = &cfg->dev;
+    const uint32_t fsize[DRAM_F_COUNT] = {
+        [DRAM_F_RO] = g->rows, [DRAM_F_BG] = g->bank_groups, [DRAM_F_BA] = g->banks_per_group,
+        [DRAM_F_CO] = dram_bursts_per_row(g), [DRAM_F_CH] = dram_units(g)};
+    unsigned sh = (unsigned)__builtin_ctzll(dram_burst_bytes(g));
+    for (int i = DRAM_F_COUNT - 1; i >= 0; i--) {
+        const int f = g->map.order[i];
+        c->dec_f[i] = (uint8_t)f;
+        c->dec_sh[i] = (uint8_t)sh;
+        c->dec_mask[i] = fsize[f] - 1;
+        sh += (unsigned)__builtin_ctz(fsize[f]);
+    }
+    c->capacity = dram_capacity(g);
+    c->last_issue = DRAM_NEVER;
     c->st.first_arrival = DRAM_NEVER;
     if (!c->cfg.write_high)
         c->cfg.write_high = c->cfg.write_queue_depth;
@@ -233,13 +250,14 @@ void dram_ctrl_free(dram_ctrl_t *c)
 {
     if (c->u)
         for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++) {
-            free(c->u[i].q);
+            free(c->u[i].qbuf);
             free(c->u[i].wq);
             free(c->u[i].bq);
             free(c->u[i].blen);
             free(c->u[i].lb);
             free(c->u[i].lb_at);
             free(c->u[i].hits);
+            free(c->u[i].gcnt);
         }
     free(c->u);
     free(c->flags);
@@ -280,24 +298,67 @@ int dram_ctrl_room_rw(const dram_ctrl_t *c, uint64_t addr, int write)
     return room_for(c, &c->u[loc.unit], write);
 }
 
+/* The wake cycle of unit u (asleep past at) after request e arrives at at:
+ * at, or with col_skip (open page, no separate write queue or bank queues)
+ * for a request that hits its bank's open row, the cycle its RD or WR could
+ * go at the earliest (the column bounds of unit, bank group and bank, which
+ * dram_earliest applies to it) if that is before the unit's wake.  Until
+ * then the request adds no command that could issue (a hit adds only its
+ * column command, and only keeps row commands of its bank waiting), so
+ * the unit's wake, already a lower bound for the others, stays one. */
+static uint64_t push_wake(const dram_ctrl_t *c, const dram_cunit_t *u, const dram_qent_t *e,
+                          uint64_t at)
+{
+    if (!c->col_skip || c->cfg.page != DRAM_OPEN_PAGE || c->cfg.write_queue_depth ||
+        c->cfg.bank_queue_depth)
+        return at;
+    const dram_cfg_t *g = &c->cfg.dev;
+    const uint32_t ui = e->loc.unit;
+    const dram_bank_t *b = &c->dram.bank[(size_t)ui * dram_banks(g) + e->bi];
+    if (b->row != e->loc.row)
+        return at;
+    uint64_t w = c->dram.unit[ui].col;
+    w = util_max_u64(w, c->dram.group[(size_t)ui * g->bank_groups + e->loc.bg].col);
+    w = util_max_u64(w, b->col);
+    w = util_max_u64(w, at);
+    return w < u->wake ? w : u->wake;
+}
+
 int dram_ctrl_push(dram_ctrl_t *c, uint64_t addr, int write, uint64_t at, uint64_t tag, char *err,
                    size_t errlen)
 {
     dram_loc_t loc;
-    if (dram_decode(&c->cfg.dev, addr, &loc, err, errlen))
-        return -1;
+    if (c->slow || addr >= c->capacity) {
+        if (dram_decode(&c->cfg.dev, addr, &loc, err, errlen))
+            return -1;
+    } else {
+        uint32_t v[DRAM_F_COUNT];
+        for (int i = 0; i < DRAM_F_COUNT; i++)
+            v[c->dec_f[i]] = (uint32_t)(addr >> c->dec_sh[i]) & c->dec_mask[i];
+        loc = (dram_loc_t){v[DRAM_F_CH], v[DRAM_F_BG], v[DRAM_F_BA], v[DRAM_F_RO], v[DRAM_F_CO]};
+    }
     dram_cunit_t *u = &c->u[loc.unit];
     if (!room_for(c, u, write))
         return 1;
     const dram_qent_t e = {at, tag, loc, loc.bg * c->cfg.dev.banks_per_group + loc.bank,
                            (uint8_t)(write != 0), 0, 0};
-    if (write && c->cfg.write_queue_depth)
+    if (write && c->cfg.write_queue_depth) {
         u->wq[u->wlen++] = e;
-    else
+    } else {
+        if (u->q + u->len == u->qbuf + 2 * (size_t)c->cfg.queue_depth) {
+            memmove(u->qbuf, u->q, u->len * sizeof *u->q);
+            u->q = u->qbuf;
+        }
         u->q[u->len++] = e;
+        if (c->col_skip)
+            u->gcnt[loc.bg]++;
+        if (c->col_skip)
+            u->nmiss += c->dram.bank[(size_t)loc.unit * dram_banks(&c->cfg.dev) + e.bi].row !=
+                        loc.row;
+    }
     c->pending++;
     if (u->wake > at)
-        u->wake = at;
+        u->wake = push_wake(c, u, &e, at);
     if (c->st.first_arrival > at)
         c->st.first_arrival = at;
     return 0;
@@ -308,8 +369,13 @@ static void issue(dram_ctrl_t *c, dram_cmd_t *cmd, uint64_t now)
 {
     char err[160];
     cmd->cycle = now;
-    const int rc = dram_issue(&c->dram, cmd, err, sizeof err);
-    (void)rc; /* cannot fail: dram_earliest(cmd) <= now was checked */
+    c->last_issue = now;
+    if (c->slow) {
+        const int rc = dram_issue(&c->dram, cmd, err, sizeof err);
+        (void)rc; /* cannot fail: dram_earliest(cmd) <= now was checked */
+    } else {
+        dram_apply(&c->dram, cmd);
+    }
     c->st.cmds[cmd->kind]++;
     if (cmd->kind == DRAM_ACT)
         c->u[cmd->unit].hits[cmd->bg * c->cfg.dev.banks_per_group + cmd->bank] = 0;
@@ -323,6 +389,16 @@ static void issue(dram_ctrl_t *c, dram_cmd_t *cmd, uint64_t now)
             lb[cmd->bg * c->cfg.dev.banks_per_group + cmd->bank] = 0;
         else
             memset(lb, 0, dram_banks(&c->cfg.dev) * sizeof *lb);
+    }
+    if (c->col_skip &&
+        (cmd->kind == DRAM_ACT || cmd->kind == DRAM_PRE || cmd->kind == DRAM_PREA)) {
+        /* rows opened or closed: recount the misses among the queued */
+        dram_cunit_t *u = &c->u[cmd->unit];
+        const uint32_t nb = dram_banks(&c->cfg.dev);
+        const dram_bank_t *banks = &c->dram.bank[(size_t)cmd->unit * nb];
+        u->nmiss = 0;
+        for (uint32_t i = 0; i < u->len; i++)
+            u->nmiss += banks[u->q[i].bi].row != u->q[i].loc.row;
     }
     if (c->on_cmd)
         c->on_cmd(c->ctx, cmd);
@@ -342,7 +418,15 @@ static void complete(dram_ctrl_t *c, dram_cunit_t *u, dram_qent_t *q, uint32_t *
     const dram_cfg_t *g = &c->cfg.dev;
     const dram_qent_t r = q[i];
     const uint64_t done = now + (r.write ? g->tCWL : g->tCL) + g->tBL;
-    memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
+    if (q == u->q && c->col_skip)
+        u->gcnt[r.loc.bg]--;
+    if (q == u->q && !c->slow && i < *len - 1 - i) {
+        /* fewer entries before than after: move those up one (same order) */
+        memmove(&q[1], &q[0], i * sizeof *q);
+        u->q++;
+    } else {
+        memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
+    }
     (*len)--;
     c->pending--;
     u->hits[r.bi]++;
@@ -385,6 +469,39 @@ static int serve_writes(dram_ctrl_t *c, dram_cunit_t *u, uint32_t reads)
         c->st.drains++;
     }
     return u->draining;
+}
+
+/* After a column command of unit ui at now: the unit's next wake cycle
+ * (dram_ctrl_t.col_skip).  When every request the unit would serve hits its
+ * bank's open row, a call before the column bound of the unit and of the
+ * request's bank group (every RD and WR waits for both, dram_earliest: tCCD_S,
+ * tCCD_L) or before its refresh would issue nothing and change nothing: sleep
+ * until the least of those over the queued requests' bank groups.  Otherwise
+ * the next cycle. */
+static uint64_t col_wake(const dram_ctrl_t *c, const dram_cunit_t *u, uint32_t ui, uint64_t now)
+{
+    if (c->cfg.page != DRAM_OPEN_PAGE || c->cfg.write_queue_depth || c->cfg.bank_queue_depth ||
+        u->len == 0)
+        return now + 1;
+    if (c->cfg.sched == DRAM_FCFS) { /* FCFS serves the oldest only */
+        const uint32_t nb = dram_banks(&c->cfg.dev);
+        if (c->dram.bank[(size_t)ui * nb + u->q[0].bi].row != u->q[0].loc.row)
+            return now + 1;
+    } else if (u->nmiss) {
+        return now + 1;
+    }
+    /* every RD or WR waits for the unit's and its bank group's tCCD bound */
+    const dram_unit_t *du = &c->dram.unit[ui];
+    const uint32_t ng = c->cfg.dev.bank_groups;
+    const dram_group_t *gr = &c->dram.group[(size_t)ui * ng];
+    uint64_t g = DRAM_NEVER;
+    for (uint32_t b = 0; b < ng; b++)
+        if (u->gcnt[b] && gr[b].col < g)
+            g = gr[b].col;
+    uint64_t w = du->col > g ? du->col : g;
+    if (c->cfg.refresh && u->ref_due < w)
+        w = u->ref_due;
+    return w > now + 1 ? w : now + 1;
 }
 
 /* Schedules unit ui at cycle now; returns the unit's next wake cycle.  Each
@@ -447,6 +564,8 @@ static uint64_t schedule(dram_ctrl_t *c, uint32_t ui, uint64_t now)
             cmd = cmd_for(r->write ? DRAM_WR : DRAM_RD, ui, &r->loc);
             issue(c, &cmd, now);
             complete(c, u, q, qlen, i, now);
+            if (c->col_skip)
+                return col_wake(c, u, ui, now);
             return now + 1;
         }
         wake = util_min_u64(wake, *e);
@@ -665,6 +784,8 @@ static int bank_fill(dram_ctrl_t *c, dram_cunit_t *u)
             continue;
         u->bq[(size_t)b * bd + u->blen[b]++] = q[i];
         u->lb[b] = 0;
+        if (q == u->q && c->col_skip)
+            u->gcnt[q[i].loc.bg]--;
         memmove(&q[i], &q[i + 1], (*len - i - 1) * sizeof *q);
         (*len)--;
         return 1;

@@ -136,7 +136,9 @@ typedef struct {
 } dram_qent_t;
 
 typedef struct {
-    dram_qent_t *q;        /* queue_depth entries, oldest first */
+    dram_qent_t *q;        /* queue_depth entries, oldest first, within qbuf */
+    dram_qent_t *qbuf;     /* 2 x queue_depth entries: q moves up as old entries
+                            * leave (see complete), and back when it reaches the end */
     uint32_t len;
     uint64_t wake;         /* earliest cycle worth scheduling this unit */
     uint64_t ref_due;      /* cycle the next REF falls due */
@@ -151,6 +153,8 @@ typedef struct {
                             * before this cycle (0: unknown); see bank_issue */
     uint64_t *lb_at;       /* [banks] the value of `issued` when lb was found */
     uint64_t issued;       /* commands issued to this unit */
+    uint32_t nmiss;        /* col_skip: requests in q whose bank is not open at their row */
+    uint32_t *gcnt;        /* col_skip: [bank_groups] requests in q per bank group */
 } dram_cunit_t;
 
 typedef struct {
@@ -168,6 +172,29 @@ typedef struct {
     uint64_t *e_row;       /* [banks]: earliest ACT or PRE */
     int flushing;          /* dram_ctrl_flush called: drain every write */
     uint32_t *passed;      /* [banks] per-bank queues: banks a pass skipped (bank_issue) */
+    /* Address decoding by shifts (dram_decode's result, precomputed from the
+     * map): field dec_f[i] is (addr >> dec_sh[i]) & dec_mask[i]. */
+    uint8_t dec_f[DRAM_F_COUNT], dec_sh[DRAM_F_COUNT];
+    uint32_t dec_mask[DRAM_F_COUNT];
+    uint64_t capacity;
+    /* 1: the reference walk (tests): addresses through dram_decode and every
+     * command through dram_issue's check; 0 (default): the same results by
+     * the shortcuts above.  Set after dram_ctrl_init. */
+    int slow;
+    /* 1 (set by a driver that visits cycle t + 1 after every cycle t with
+     * a command, see last_issue; memchan.c): with open page and neither a
+     * separate write queue nor bank queues, after a column command that
+     * leaves its unit's request queue non-empty with every request it
+     * serves a hit on an open row, the unit sleeps until the next column
+     * command could be legal (the tCCD bounds of the unit and of the queued
+     * requests' bank groups) or its refresh falls due, instead of being
+     * scheduled at the next cycle to find nothing: no ACT or PRE is wanted,
+     * and no RD or WR goes before those bounds.  A request arriving wakes
+     * it at its arrival, or, when it hits an open row, at its own column
+     * bounds if earlier than the unit's wake (push_wake).  The commands are
+     * the same as with 0. */
+    int col_skip;
+    uint64_t last_issue;   /* cycle of the latest command (DRAM_NEVER: none yet) */
 } dram_ctrl_t;
 
 int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cmd,

@@ -62,6 +62,7 @@ typedef struct {
     uint64_t left, xfer_done;   /* the transfer in flight: bursts not done, max done */
     uint64_t tag;
     mem_trace_t trace;
+    int slow;                   /* CODESIM_DRAM_SLOW=1: no shortcuts (see memchan_init) */
 } memchan_t;
 
 /* Sets up the channel of dma (DMA_FIXED: bytes_per_cycle; DMA_CONTROLLER:

@@ -148,6 +148,120 @@ START_TEST(controller_timing_refuses_the_cycle_path_and_keeps_fixed_results)
 }
 END_TEST
 
+/* ---- the controller's shortcuts against its slow walk ------------------- */
+
+/* Every request and transfer end of a run, folded into counts and a hash. */
+typedef struct {
+    uint64_t reqs, dones, hash;
+} fold_t;
+
+static void fold_mix(fold_t *f, uint64_t v)
+{
+    f->hash = (f->hash ^ v) * 0x100000001b3ull; /* FNV-1a, 64 bits */
+}
+
+static void fold_req(void *ctx, uint64_t cycle, uint64_t addr, int write)
+{
+    fold_t *f = ctx;
+    f->reqs++;
+    fold_mix(f, cycle);
+    fold_mix(f, addr * 2 + (uint64_t)write);
+}
+
+static void fold_done(void *ctx, uint64_t done, int write)
+{
+    fold_t *f = ctx;
+    f->dones++;
+    fold_mix(f, done * 2 + (uint64_t)write);
+}
+
+static uint64_t lcg(uint64_t *s, uint64_t lo, uint64_t hi)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + (*s >> 33) % (hi - lo + 1);
+}
+
+/* Runs one layer with CODESIM_DRAM_SLOW set to slow (1) or unset. */
+static void run_walk(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *cv,
+                     int slow, layer_stats_t *st, fold_t *f)
+{
+    if (slow)
+        ck_assert_int_eq(setenv("CODESIM_DRAM_SLOW", "1", 1), 0);
+    else
+        ck_assert_int_eq(unsetenv("CODESIM_DRAM_SLOW"), 0);
+    *f = (fold_t){0, 0, 0xcbf29ce484222325ull};
+    const mem_trace_t tr = {fold_req, fold_done, f};
+    char err[400];
+    ck_assert_msg(engine_run_layer(hw, g, cv, ENGINE_FAST, &tr, st, err, sizeof err) == 0, "%s",
+                  err);
+    ck_assert_int_eq(unsetenv("CODESIM_DRAM_SLOW"), 0);
+}
+
+/* Random GEMMs, GEMVs and convolutions on every dataflow, on HBM2 and
+ * GDDR6 with the default, the close-page FCFS, the DRAMsim3-like and an
+ * open-page FCFS controller with 4-entry queues: the shortcuts give the slow walk's cycles, stalls, bytes,
+ * request stream and transfer ends. */
+START_TEST(controller_shortcuts_equal_the_slow_walk)
+{
+    static const char *const presets[] = {"HBM2", "GDDR6"};
+    static const systolic_dataflow_t dfs[] = {SYSTOLIC_OS, SYSTOLIC_WS, SYSTOLIC_IS};
+    uint64_t seed = 20261202;
+    for (int i = 0; i < 32; i++) {
+        hw_cfg_t hw = small_hw((uint32_t)lcg(&seed, 4, 16), (uint32_t)lcg(&seed, 4, 16),
+                               dfs[i % 3], 1024 * lcg(&seed, 2, 16), 1024 * lcg(&seed, 2, 16),
+                               1024 * lcg(&seed, 1, 8));
+        char err[400];
+        ck_assert_int_eq(hw_set(&hw, "dram.timing", "controller", err, sizeof err), 0);
+        ck_assert_msg(hw_set(&hw, "dram.preset", presets[i % 2], err, sizeof err) == 0, "%s", err);
+        const int ctl = (i / 2) % 4;
+        if (ctl == 3) { /* open page, FCFS, short queues: pushes wait for room */
+            ck_assert_msg(hw_set(&hw, "dram.scheduler", "fcfs", err, sizeof err) == 0, "%s",
+                          err);
+            ck_assert_msg(hw_set(&hw, "dram.queue_depth", "4", err, sizeof err) == 0, "%s", err);
+        } else if (ctl == 1) {
+            ck_assert_msg(hw_set(&hw, "dram.page_policy", "close", err, sizeof err) == 0, "%s",
+                          err);
+            ck_assert_msg(hw_set(&hw, "dram.scheduler", "fcfs", err, sizeof err) == 0, "%s",
+                          err);
+        } else if (ctl == 2) {
+            ck_assert_msg(hw_set(&hw, "dram.controller", "dramsim3", err, sizeof err) == 0, "%s",
+                          err);
+        }
+        systolic_gemm_t g;
+        engine_conv_t cv, *conv = NULL;
+        const int kind = (i / 6) % 3;
+        if (kind == 0) { /* GEMM */
+            g = (systolic_gemm_t){lcg(&seed, 8, 120), lcg(&seed, 8, 120), lcg(&seed, 8, 300)};
+        } else if (kind == 1) { /* GEMV */
+            g = (systolic_gemm_t){1, lcg(&seed, 64, 1024), lcg(&seed, 64, 1024)};
+        } else { /* convolution */
+            cv = (engine_conv_t){lcg(&seed, 6, 16), lcg(&seed, 6, 16), 3, 3, lcg(&seed, 1, 16),
+                                 lcg(&seed, 1, 2)};
+            const uint64_t eh = (cv.h - cv.fh) / cv.stride + 1, ew = (cv.w - cv.fw) / cv.stride + 1;
+            g = (systolic_gemm_t){eh * ew, lcg(&seed, 4, 64), cv.fh * cv.fw * cv.channels};
+            conv = &cv;
+        }
+        layer_stats_t fast, slow;
+        fold_t ff, fs;
+        run_walk(&hw, &g, conv, 0, &fast, &ff);
+        run_walk(&hw, &g, conv, 1, &slow, &fs);
+        ck_assert_msg(fast.total_cycles == slow.total_cycles &&
+                          fast.stall_cycles == slow.stall_cycles &&
+                          fast.compute_cycles == slow.compute_cycles &&
+                          fast.dram_read_bytes == slow.dram_read_bytes &&
+                          fast.dram_write_bytes == slow.dram_write_bytes,
+                      "case %d (%s, ctl %d, %" PRIu64 "x%" PRIu64 "x%" PRIu64 "): cycles %" PRIu64
+                      " vs %" PRIu64 ", stalls %" PRIu64 " vs %" PRIu64,
+                      i, presets[i % 2], ctl, g.m, g.n, g.k, fast.total_cycles,
+                      slow.total_cycles, fast.stall_cycles, slow.stall_cycles);
+        ck_assert_uint_gt(fs.reqs, 0);
+        ck_assert_msg(ff.reqs == fs.reqs && ff.dones == fs.dones && ff.hash == fs.hash,
+                      "case %d: request stream or transfer ends differ (%" PRIu64 " vs %" PRIu64
+                      " requests)", i, ff.reqs, fs.reqs);
+    }
+}
+END_TEST
+
 /* ---- unique ifmap reads against a naive count --------------------------- */
 
 typedef struct {
@@ -326,6 +440,7 @@ Suite *memreal_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, controller_run_equals_codesim_dram_on_its_request_stream);
     tcase_add_test(tc, controller_timing_refuses_the_cycle_path_and_keeps_fixed_results);
+    tcase_add_test(tc, controller_shortcuts_equal_the_slow_walk);
     tcase_add_test(tc, unique_ifmap_reads_equal_the_naive_count);
     tcase_add_test(tc, depthwise_macs_equal_the_naive_loop_nest);
     tcase_add_test(tc, controller_slices_get_their_share_of_the_channels);

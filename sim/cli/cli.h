@@ -13,6 +13,7 @@ int cmd_serve(int argc, char **argv);   /* sim/cli/cmd_serve.c */
 int bench_serve(void);                  /* sim/cli/cmd_serve.c: 10,000 requests */
 int bench_npu(void);                     /* sim/cli/cmd_bench.c */
 int bench_moe(void);                     /* sim/cli/cmd_bench.c: Mixtral, DeepSeek-V2-Lite */
+int bench_ctrl(void);  /* sim/cli/bench_ctrl.c: dram.timing: controller against fixed */
 int cmd_rtlcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);   /* sim/cli/cmd_sweep.c */

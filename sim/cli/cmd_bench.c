@@ -18,7 +18,7 @@
 #include "../io/paths.h"
 
 static const char bench_usage[] =
-    "usage: codesim bench [--rows R] [--cols C] [--m M] [--n N] [--k K] [--no-rtl] [--process]\n"
+    "usage: codesim bench [--rows R] [--cols C] [--m M] [--n N] [--k K] [--no-rtl] [--process] [--ctrl]\n"
     "\n"
     "Times one GEMM (default 256 x 256 x 256 on a 16 x 16 array) in each dataflow\n"
     "on the fast path, the cycle-by-cycle path (which also computes the values) and\n"
@@ -29,6 +29,8 @@ static const char bench_usage[] =
     "  --no-rtl             leave out the Verilated RTL (default: timed too)\n"
     "  --process            only the whole-process timings (start-up, a SCALE-Sim layer\n"
     "                       file, a DRAM trace; the last part of the full bench)\n"
+    "  --ctrl               only dram.timing: controller against the fixed channel\n"
+    "                       (ResNet-18, a 7B decoder layer at decode; part of the full bench)\n"
     "\n"
     "EXAMPLES\n"
     "  codesim bench\n"
@@ -149,7 +151,7 @@ int cmd_bench(int argc, char **argv)
         {"rows", required_argument, 0, 'r'}, {"cols", required_argument, 0, 'c'},
         {"m", required_argument, 0, 'M'},    {"n", required_argument, 0, 'N'},
         {"k", required_argument, 0, 'K'},    {"no-rtl", no_argument, 0, 'x'},
-        {"process", no_argument, 0, 'P'},
+        {"process", no_argument, 0, 'P'},    {"ctrl", no_argument, 0, 'C'},
         {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -163,6 +165,7 @@ int cmd_bench(int argc, char **argv)
         case 'K': bad = cli_uint("bench", "k", optarg, 1, 4096, &k); break;
         case 'x': no_rtl = 1; break;
         case 'P': process_only = 1; break;
+        case 'C': return bench_ctrl() ? 1 : 0;
         case 'H': fputs(bench_usage, stdout); return 0;
         default: fputs(bench_usage, stderr); return 2;
         }
@@ -238,6 +241,8 @@ int cmd_bench(int argc, char **argv)
     if (rc == 0 && bench_huge_layer() != 0)
         rc = 1;
     if (rc == 0 && bench_dram() != 0)
+        rc = 1;
+    if (rc == 0 && bench_ctrl() != 0)
         rc = 1;
     if (rc == 0 && bench_map() != 0)
         rc = 1;
