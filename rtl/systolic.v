@@ -16,8 +16,8 @@
 // (array.ws_out_reg: false): in WS/IS FEED o_wdata is the bottom PE's
 // v_in + a_in*w_reg, and column 0's a_in is this cycle's read lane, so the
 // write data of lane 0 depends on *_rdata; the shim evaluates the model
-// after set_read_data (rtl/systolic_shim.cpp), addresses stay register-only.  A lane address of
-// 32'hFFFFFFFF means "no access this cycle".
+// after set_read_data (rtl/systolic_shim.cpp); addresses stay register-
+// only.  A lane address of 32'hFFFFFFFF means "no access this cycle".
 //
 // Fold loops (outer to inner) and phases per fold:
 //   OS: for m0 (step R) for n0 (step C): FEED K+R+C-2, DRAIN R+1
