@@ -72,6 +72,14 @@ static int array_set(hw_cfg_t *hw, const char *key, const char *val, char *err, 
     /* compressed: the compressed-accumulation PE (systolic.h) */
     if (strcmp(key, "compressed") == 0)
         return cfg_parse_bool(key, val, &hw->array.compressed, err, errlen);
+    /* ws_out_reg: false, the WS/IS bottom row's unregistered output (systolic.h) */
+    if (strcmp(key, "ws_out_reg") == 0) {
+        int reg = 1;
+        if (cfg_parse_bool(key, val, &reg, err, errlen) != 0)
+            return -1;
+        hw->array.ws_out_unreg = !reg;
+        return 0;
+    }
     if (strcmp(key, "format") != 0 && strcmp(key, "in_format") != 0 &&
         strcmp(key, "w_format") != 0) {
         snprintf(err, errlen, "%s: unknown key", key);
@@ -89,7 +97,21 @@ static int array_check(const hw_cfg_t *hw, char *err, size_t errlen)
                               "compressed-accumulation variant; set one of them");
         return -1;
     }
-    return systolic_cfg_check(&hw->array, err, errlen);
+    if (systolic_cfg_check(&hw->array, err, errlen) != 0)
+        return -1;
+    /* ws_out_reg: false: the unregistered output path must be no longer than
+     * the PE's own critical path, in te_cost.c's level terms (systolic.h) */
+    if (hw->array.ws_out_unreg) {
+        te_levels_t lv;
+        te_array_pe_levels(&hw->array, hw->fixed_dataflow, 0, &lv);
+        const uint32_t out = te_ws_out_levels(&hw->array);
+        if (out > lv.path) {
+            snprintf(err, errlen, "ws_out_reg: false: the output path (%u gate levels) is longer "
+                     "than the PE's critical path (%u)", out, lv.path);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
@@ -120,6 +142,8 @@ static void array_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
     /* likewise only when set */
     if (hw->array.compressed)
         hw_append(buf, size, n, "  compressed: true\n");
+    if (hw->array.ws_out_unreg) /* likewise */
+        hw_append(buf, size, n, "  ws_out_reg: false\n");
 }
 
 /* The grid and its three scratchpads (power_systolic_area). */

@@ -178,6 +178,23 @@ static double osd_area_um2(const tech_t *t, const hw_cfg_t *hw, power_breakdown_
     return power_add(out, "array.os_drain", um2) != 0 ? -1 : um2;
 }
 
+/* array.ws_out_reg: false (models/systolic.h, rtl/systolic.v WOR = 0): the
+ * bottom row's sum goes to the output lane unregistered.  A fixed WS or IS
+ * PE grid (array.fixed_dataflow) drops the bottom row's v_reg, C*acc_bits
+ * registers: a saving, priced negative.  The multi-dataflow grid keeps them
+ * (they are the OS drain pipe's last stage) and adds the output lane's
+ * select between v_reg (OS) and the adder (WS/IS), C*acc_bits mux bits, as
+ * the RTL builds it.  A fixed OS grid: nothing. */
+static double wor_area_um2(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *out)
+{
+    const systolic_cfg_t *a = &hw->array;
+    if (!a->ws_out_unreg || (hw->fixed_dataflow && a->dataflow == SYSTOLIC_OS))
+        return 0;
+    const double bits = (double)a->cols * a->acc_bits;
+    const double um2 = hw->fixed_dataflow ? -bits * t->a.reg_bit : bits * t->a.mux_bit;
+    return power_add(out, "array.ws_out_reg", um2) != 0 ? -1 : 0;
+}
+
 double power_grid_cmp_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b)
 {
     const double R = a->rows, C = a->cols, P = R * C, acc = a->acc_bits;
@@ -231,7 +248,7 @@ int power_systolic_area(const tech_t *t, const hw_cfg_t *hw, power_breakdown_t *
     } else {
         power_grid_um2(t, a->rows, a->cols, a->in_bits, a->w_bits, a->acc_bits, out);
     }
-    if (osd_area_um2(t, hw, out) < 0 ||
+    if (osd_area_um2(t, hw, out) < 0 || wor_area_um2(t, hw, out) < 0 ||
         power_add(out, "sram.ifmap", tech_sram_um2(t, hw->sram.ifmap_bytes)) ||
         power_add(out, "sram.filter", tech_sram_um2(t, hw->sram.filter_bytes)) ||
         power_add(out, "sram.ofmap", tech_sram_um2(t, hw->sram.ofmap_bytes))) {

@@ -65,6 +65,12 @@ int systolic_cfg_check(const systolic_cfg_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "os_drain: must be serial or overlap");
         return -1;
     }
+    if (cfg->ws_out_unreg && cfg->compressed) {
+        snprintf(err, errlen, "ws_out_reg: false needs MAC PEs: with compressed PEs the column's "
+                              "carry-propagate add would follow the 3:2 row in one cycle, longer "
+                              "than the PE's own path");
+        return -1;
+    }
     if (cfg->in_bits < 1 || cfg->in_bits > SYSTOLIC_MAX_OPERAND_BITS) {
         snprintf(err, errlen, "in_bits: %u is outside 1..%u", cfg->in_bits,
                  SYSTOLIC_MAX_OPERAND_BITS);
@@ -149,6 +155,8 @@ void systolic_folds(const systolic_cfg_t *cfg, const systolic_gemm_t *g, systoli
         f->tail = R + C - 1;
         break;
     }
+    if (cfg->dataflow != SYSTOLIC_OS && cfg->ws_out_unreg)
+        f->tail--; /* array.ws_out_reg: false, the bottom row's sum leaves unregistered */
     f->fold_cycles = f->prologue + f->stream + f->tail;
     f->last_more = 0;
     if (cfg->dataflow == SYSTOLIC_OS && cfg->os_drain == SYSTOLIC_DRAIN_OVERLAP)
@@ -475,10 +483,10 @@ static void begin_phase(systolic_array_t *sa, int phase)
         sa->phase_len = phase == PH_FEED ? sa->g.k + R + C - 2 : R + 1;
         break;
     case SYSTOLIC_WS:
-        sa->phase_len = phase == PH_LOAD ? R : sa->g.m + R + C - 1;
+        sa->phase_len = phase == PH_LOAD ? R : sa->g.m + R + C - 1 - (sa->cfg.ws_out_unreg != 0);
         break;
     default:
-        sa->phase_len = phase == PH_LOAD ? R : sa->g.n + R + C - 1;
+        sa->phase_len = phase == PH_LOAD ? R : sa->g.n + R + C - 1 - (sa->cfg.ws_out_unreg != 0);
         break;
     }
 }
@@ -787,12 +795,17 @@ static void cycle_ws(systolic_array_t *sa)
         }
     }
     sa->o_acc = sa->k0 != 0;
-    for (uint32_t j = 0; j < C && R + j <= t; j++) {
-        const uint64_t m = t - R - j;
+    /* ws_out_unreg: the sums formed this cycle leave (one row earlier) */
+    const uint64_t u = sa->cfg.ws_out_unreg != 0;
+    if (u)
+        stationary_feed(sa);
+    for (uint32_t j = 0; j < C && R + j <= t + u; j++) {
+        const uint64_t m = t + u - R - j;
         if (m < g->m && sa->n0 + j < g->n)
             write_out(sa, j, m * g->n + sa->n0 + j, sa->o_acc);
     }
-    stationary_feed(sa);
+    if (!u)
+        stationary_feed(sa);
 }
 
 static void cycle_is(systolic_array_t *sa)
@@ -822,12 +835,16 @@ static void cycle_is(systolic_array_t *sa)
         }
     }
     sa->o_acc = sa->k0 != 0;
-    for (uint32_t j = 0; j < C && R + j <= t; j++) {
-        const uint64_t n = t - R - j;
+    const uint64_t u = sa->cfg.ws_out_unreg != 0; /* as in cycle_ws */
+    if (u)
+        stationary_feed(sa);
+    for (uint32_t j = 0; j < C && R + j <= t + u; j++) {
+        const uint64_t n = t + u - R - j;
         if (n < g->n && sa->m0 + j < g->m)
             write_out(sa, j, (sa->m0 + j) * g->n + n, sa->o_acc);
     }
-    stationary_feed(sa);
+    if (!u)
+        stationary_feed(sa);
 }
 
 int systolic_array_step(systolic_array_t *sa, systolic_ports_t *ports)

@@ -20,6 +20,8 @@
  *     OS: for m0 (step R) for n0 (step C):  FEED K+R+C-2, DRAIN R+1
  *     WS: for n0 (step C) for k0 (step R):  LOAD R,  FEED M+R+C-1
  *     IS: for m0 (step C) for k0 (step R):  LOAD R,  FEED N+R+C-1
+ *     (WS/IS with array.ws_out_reg false: FEED one cycle shorter, see
+ *     ws_out_unreg below.)
  *     (OS with array.os_drain: overlap drains during the next FEED instead:
  *     see systolic_os_drain_t below.)
  *   One cycle accepts the command before the first fold, so the compute time
@@ -112,6 +114,21 @@ typedef struct {
      * PE's result is {acc_sum, acc_carry}, the final add is outside the
      * array).  Values (modulo 2^acc_bits) and cycles equal the MAC PE's. */
     int compressed;
+    /* array.ws_out_reg: false (ws_out_unreg = 1): WS/IS only, the bottom
+     * row's sum goes to the output lane in the cycle it is formed instead of
+     * through its v_reg: output lane j writes v_in + a_in*w_reg of PE(R-1,j)
+     * to O[t-R+1-j] (IS: [t-R+1-j] of row m0+j) and FEED is one cycle
+     * shorter, S+R+C-2: one cycle less per fold.  OS is not affected.
+     * Timing rule (block.c array_check, in te_cost.c's level terms): the
+     * new path is the PE's multiply and add (te_mul_levels + 2 + 2*ext)
+     * ending at the write port, no longer than the PE's own register-to-
+     * register loop (the same plus its select levels), so it is allowed;
+     * column 0's a_in is the read lane in every row (for R = 1 too), the
+     * same lane-to-v_reg path every column-0 PE has today, so R = 1 is
+     * counted, not refused.  With compressed PEs the column's carry-
+     * propagate add (te_add_levels(acc_bits)) would follow the 3:2 row in
+     * the same cycle, longer than the PE's path: refused. */
+    int ws_out_unreg;
 } systolic_cfg_t;
 
 typedef struct {

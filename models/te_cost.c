@@ -78,6 +78,15 @@ uint32_t te_add_levels(uint32_t w) { return w > 1 ? 2 * w - 2 : 0; }
 
 uint32_t te_mul_levels(uint32_t n, uint32_t m) { return n + m > 2 ? 2 * (n + m) - 3 : 1; }
 
+uint32_t te_ws_out_levels(const systolic_cfg_t *a)
+{
+    const uint32_t pw = a->in_bits + a->w_bits;
+    const uint32_t ext = a->acc_bits > pw ? a->acc_bits - pw : 0;
+    if (a->compressed)
+        return te_mul_levels(a->in_bits, a->w_bits) + 3 + te_add_levels(a->acc_bits);
+    return te_mul_levels(a->in_bits, a->w_bits) + 2 + 2 * ext;
+}
+
 void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out)
 {
     const uint32_t pw = cfg->in_bits + cfg->w_bits + ceil_log2(cfg->depth);

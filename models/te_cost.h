@@ -98,6 +98,12 @@ typedef struct {
  * carry-propagate add s + c (2 acc_bits - 2) as the write path. */
 void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out);
 uint32_t te_add_levels(uint32_t w);
+/* array.ws_out_reg: false (systolic.h): levels of the unregistered output
+ * path, the bottom PE's multiply and add ending at the write port, in
+ * te_array_pe_levels' terms: te_mul_levels + 2 + 2*ext for the MAC PE (the
+ * loop without its select), + the 3:2 row (3) and the column's carry-
+ * propagate add (te_add_levels(acc_bits)) for the compressed PE. */
+uint32_t te_ws_out_levels(const systolic_cfg_t *a);
 uint32_t te_mul_levels(uint32_t n, uint32_t m);
 void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out);
 

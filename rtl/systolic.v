@@ -12,8 +12,12 @@
 // and o_wacc output is a combinational function of registers only, never of
 // *_rdata.  Per cycle the harness (with clk low) reads a_raddr/b_raddr,
 // answers on a_rdata/b_rdata, commits o_waddr/o_wdata/o_wacc, then raises
-// clk; the rising edge consumes the read data.  A lane address of
-// 32'hFFFFFFFF means "no access this cycle".
+// clk; the rising edge consumes the read data.  One exception, WOR = 0
+// (array.ws_out_reg: false): in WS/IS FEED o_wdata is the bottom PE's
+// v_in + a_in*w_reg, and column 0's a_in is this cycle's read lane, so the
+// write data of lane 0 depends on *_rdata; the shim evaluates the model
+// after set_read_data (rtl/systolic_shim.cpp); addresses stay register-
+// only.  A lane address of 32'hFFFFFFFF means "no access this cycle".
 //
 // Fold loops (outer to inner) and phases per fold:
 //   OS: for m0 (step R) for n0 (step C): FEED K+R+C-2, DRAIN R+1
@@ -65,7 +69,8 @@ module systolic_pe #(
     output reg  signed [OPW-1:0]  a_reg,
     output reg  signed [OPW-1:0]  b_reg,
     output reg  signed [OPW-1:0]  w_reg,
-    output reg  [ACCW-1:0]        v_reg
+    output reg  [ACCW-1:0]        v_reg,
+    output wire [ACCW-1:0]        v_sum    // v_nx: v_in + product (WOR = 0 output)
 );
     // Op codes (same values as in systolic_top).
     localparam [2:0] PE_HOLD    = 3'd0;  // IDLE / DONE: keep everything
@@ -158,10 +163,12 @@ module systolic_pe #(
                 end
             end
             assign c_reg = v_c;
+            assign v_sum = v_nx;
         end else begin : g_mac
             assign acc_nx = (osd_cap ? {ACCW{1'b0}} : acc) + prod_w;   // restart on osd_cap
             assign v_nx   = v_in + prod_w;
             assign c_reg  = {ACCW{1'b0}};
+            assign v_sum  = v_nx;
         end
     endgenerate
 
@@ -253,7 +260,11 @@ module systolic_top #(
     // 1: compressed-accumulation PEs (systolic_pe g_cmp); the carry-
     // propagate add s + c sits at the bottom of each column (g_out).
     // With OSD = 1 the shadow set holds both words (systolic_pe g_cmp).
-    parameter integer CMP  = 0
+    parameter integer CMP  = 0,
+    // WS/IS output: 1 registered (v_reg of the bottom row, default), 0 the
+    // bottom PE's sum unregistered, FEED one cycle shorter
+    // (models/systolic.h, array.ws_out_reg).  Not with CMP = 1.
+    parameter integer WOR  = 1
 ) (
     input  wire                               clk,
     input  wire                               rst,
@@ -313,13 +324,15 @@ module systolic_top #(
     reg [31:0] t;               // cycle within the current phase
     reg [31:0] m0, n0, k0;      // tile origin of the current fold
 
-    // Phase lengths (all >= 1 when M, N, K >= 1).
+    // Phase lengths (all >= 1 when M, N, K >= 1).  WOR = 0: FEED ends one
+    // cycle earlier (the last sum leaves as it is formed).
+    localparam [31:0] FEED_END = (WOR != 0) ? 32'd1 : 32'd2;
     wire [31:0] stream_len = (df == DF_WS) ? gm : gn;   // WS: M, IS: N
     wire [31:0] phase_len =
         (state == S_OS_FEED)  ? gk + R32 + C32 - 32'd2 :
         (state == S_OS_DRAIN) ? R32 + 32'd1 :
         (state == S_LOAD)     ? R32 :
-                                stream_len + R32 + C32 - 32'd1;   // S_FEED
+                                stream_len + R32 + C32 - FEED_END;   // S_FEED
     wire phase_last = (t + 32'd1 == phase_len);
 
     // OS overlapped drain controls (OSD = 1, see g_osd below; 0 otherwise).
@@ -620,6 +633,7 @@ module systolic_top #(
     // c_reg (CMP = 1; all 0 otherwise, and then only row R-1's is unread)
     /* verilator lint_off UNUSEDSIGNAL */
     wire [R*C*ACCW-1:0] c_q;
+    wire [R*C*ACCW-1:0] vs_q;   // v_sum (only row R-1's is read, WOR = 0)
     /* verilator lint_on UNUSEDSIGNAL */
 
     genvar i, j;
@@ -667,6 +681,7 @@ module systolic_top #(
                     .osd_shv (osd_shv),
                     .c_in  (c_in),
                     .c_reg (c_q[ACCW*(i*C + j) +: ACCW]),
+                    .v_sum (vs_q[ACCW*(i*C + j) +: ACCW]),
                     .a_reg (a_q[OPW*(i*C + j) +: OPW]),
                     .b_reg (b_q[OPW*(i*C + j) +: OPW]),
                     .w_reg (w_q[OPW*(i*C + j) +: OPW]),
@@ -683,6 +698,9 @@ module systolic_top #(
     generate
         for (oc = 0; oc < C; oc = oc + 1) begin : g_out
             localparam [31:0] JI = oc;
+            // WOR = 0: a sum leaves in the cycle it is formed, one cycle
+            // ahead of the registered v_reg (WS/IS stream index t+1-R-j)
+            localparam [31:0] WOR_EARLY = (WOR != 0) ? 32'd0 : 32'd1;
 
             reg        o_v;
             reg [31:0] o_ad;
@@ -695,7 +713,7 @@ module systolic_top #(
                 o_ad = 32'd0;
                 row  = osd_emit ? osd_row : m0 + R32 - t;
                 col0 = osd_emit ? osd_n0 : n0;
-                s    = t - R32 - JI;
+                s    = t + WOR_EARLY - R32 - JI;
                 if (osd_emit || state == S_OS_DRAIN) begin
                     // t = 0 captures acc; t = 1..R then emit rows bottom-up:
                     // row R-1 first, row 0 last.  The overlapped drain
@@ -707,13 +725,13 @@ module systolic_top #(
                     end
                 end else if (is_feed && is_ws) begin
                     // WS: column j = output column n0+j, row t-R-j.
-                    if (t >= R32 + JI && s < gm && n0 + JI < gn) begin
+                    if (t + WOR_EARLY >= R32 + JI && s < gm && n0 + JI < gn) begin
                         o_v  = 1'b1;
                         o_ad = s * gn + n0 + JI;
                     end
                 end else if (is_feed && is_is) begin
                     // IS: column j = output row m0+j, column t-R-j.
-                    if (t >= R32 + JI && s < gn && m0 + JI < gm) begin
+                    if (t + WOR_EARLY >= R32 + JI && s < gn && m0 + JI < gm) begin
                         o_v  = 1'b1;
                         o_ad = (m0 + JI) * gn + s;
                     end
@@ -724,6 +742,11 @@ module systolic_top #(
             if (CMP != 0) begin : g_cpa
                 // The column's one carry-propagate add (compressed PEs).
                 assign v_bot = v_q[ACCW*((R-1)*C + oc) +: ACCW] + c_q[ACCW*((R-1)*C + oc) +: ACCW];
+            end else if (WOR == 0) begin : g_wor
+                // WS/IS FEED: the bottom PE's sum as it is formed; OS drains
+                // through v_reg as before
+                assign v_bot = is_feed ? vs_q[ACCW*((R-1)*C + oc) +: ACCW]
+                                       : v_q[ACCW*((R-1)*C + oc) +: ACCW];
             end else begin : g_nocpa
                 assign v_bot = v_q[ACCW*((R-1)*C + oc) +: ACCW];
             end

@@ -21,6 +21,9 @@
 #ifndef VSYS_OSD
 #define VSYS_OSD 0
 #endif
+#ifndef VSYS_WOR
+#define VSYS_WOR 1
+#endif
 #ifndef VSYS_CMP
 #define VSYS_CMP 0
 #endif
@@ -79,6 +82,9 @@ void set_read_data(void *h, const int32_t *a_data, const int32_t *b_data) {
         put32(t.a_rdata, l, a_data ? static_cast<uint32_t>(a_data[l]) : 0u);
         put32(t.b_rdata, l, b_data ? static_cast<uint32_t>(b_data[l]) : 0u);
     }
+    // WOR = 0: lane 0's write data depends on this cycle's read data
+    // (rtl/systolic.v, memory protocol): settle it before get_writes.
+    if (VSYS_WOR == 0) t.eval();
 }
 
 int get_writes(void *h, uint32_t *o_addr, int32_t *o_data) {
@@ -95,7 +101,7 @@ int done(void *h) { return M::top(h).done ? 1 : 0; }
 const vsys_api_t kApi = {
     M::base,    kRows,         kCols,      kLanes, VSYS_AW, VSYS_BW, VSYS_ACCW, VSYS_AF, VSYS_BF,
     set_inputs, get_reads,     set_read_data, get_writes, done, VSYS_OSD,
-    VSYS_CMP,
+    VSYS_CMP,  VSYS_WOR,
 };
 
 }  // namespace

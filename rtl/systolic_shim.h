@@ -58,6 +58,8 @@ typedef struct vsys_api {
     unsigned os_drain;              /* OSD: 0 serial, 1 overlapped (systolic_os_drain_t) */
     /* CMP: 1 = compressed-accumulation PEs (array.compressed). */
     unsigned compressed;
+    /* WOR: 1 = registered WS/IS output (default), 0 = array.ws_out_reg false */
+    unsigned ws_out_reg;
 } vsys_api_t;
 
 const vsys_api_t *vsys_api(void);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../sim/cost/tech_file.h"
+#include "../models/te_cost.h"
 #include "../models/util.h"
 #include "../sim/io/config.h"
 #include "../sim/io/escape.h"
@@ -774,6 +775,35 @@ START_TEST(os_drain_key_is_read_written_and_checked)
 }
 END_TEST
 
+/* array.ws_out_reg: read, written only when false, refused with compressed
+ * PEs; the timing rule in te_cost.c's level terms: for the MAC PE the
+ * unregistered path (multiply + add) is the PE loop without its select
+ * levels, 8x8 acc 32: te_mul_levels(8, 8) = 29, + 2 + 2 x 16 = 63 against
+ * the loop's 65 (multi-dataflow, select 2). */
+START_TEST(ws_out_reg_key_is_read_written_and_timed)
+{
+    hw_cfg_t hw;
+    char err[256] = "";
+    load_ok("wor.yaml", "array:\n  rows: 8\n  dataflow: ws\n  ws_out_reg: false\n", &hw);
+    ck_assert_int_eq(hw.array.ws_out_unreg, 1);
+    char *text = hw_canonical(&hw);
+    ck_assert_ptr_nonnull(strstr(text, "  ws_out_reg: false\n"));
+    free(text);
+    ck_assert_uint_eq(te_ws_out_levels(&hw.array), 63);
+    te_levels_t lv;
+    te_array_pe_levels(&hw.array, 0, 0, &lv);
+    ck_assert_uint_eq(lv.path, 65);
+    ck_assert_int_eq(hw_set(&hw, "array.ws_out_reg", "true", err, sizeof err), 0);
+    ck_assert_int_eq(hw.array.ws_out_unreg, 0);
+    text = hw_canonical(&hw);
+    ck_assert_ptr_null(strstr(text, "ws_out_reg")); /* the default is not written */
+    free(text);
+    hw_free(&hw);
+    expect_error("wor_cmp.yaml", "array:\n  rows: 8\n  compressed: true\n  ws_out_reg: false\n", 0,
+                 NULL, "ws_out_reg");
+}
+END_TEST
+
 START_TEST(shipped_scalesim_example_is_a_32x32_ws_array)
 {
     char path[256], err[256] = "";
@@ -1147,6 +1177,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, shipped_scalesim_example_is_a_32x32_ws_array);
     tcase_add_test(tc, accounting_key_is_read_written_and_switchable);
     tcase_add_test(tc, os_drain_key_is_read_written_and_checked);
+    tcase_add_test(tc, ws_out_reg_key_is_read_written_and_timed);
     tcase_add_test(tc, scalesim_v3_sections_are_accepted);
     tcase_add_test(tc, scalesim_keys_are_case_insensitive_and_comments_skipped);
     tcase_add_test(tc, scalesim_bad_inputs_name_section_and_key);

@@ -22,7 +22,7 @@ static hw_cfg_t hw_of(uint32_t r, uint32_t c, systolic_dataflow_t df, uint64_t i
 {
     hw_cfg_t hw;
     memset(&hw, 0, sizeof hw);
-    hw.array = (systolic_cfg_t){r, c, df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    hw.array = (systolic_cfg_t){r, c, df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     hw.sram = (sram_cfg_t){ifb, fb, ob};
     hw.dma.bytes_per_cycle = bw;
     return hw;
@@ -43,13 +43,16 @@ START_TEST(fast_path_equals_cycle_path_on_random_shapes_and_memories)
                             2 * r * cc * 4 + 8 * cc * 4 * scale, 1 + rnd(&seed) % 64);
         if (trial & 1) /* OS: the overlapped drain's last fold is the longer one */
             hw.array.os_drain = SYSTOLIC_DRAIN_OVERLAP;
+        if (trial & 2) /* WS/IS: array.ws_out_reg: false, one cycle less per fold */
+            hw.array.ws_out_unreg = 1;
         const uint64_t base = r > cc ? r : cc;
         const systolic_gemm_t g = {1 + rnd(&seed) % (4 * base), 1 + rnd(&seed) % (4 * base),
                                    1 + rnd(&seed) % (8 * base)};
         layer_stats_t f, c;
         char err[256], what[160];
-        snprintf(what, sizeof what, "%s%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
-                 systolic_dataflow_name(df), hw.array.os_drain ? " overlap" : "", r, cc, (unsigned long long)g.m,
+        snprintf(what, sizeof what, "%s%s%s %ux%u M=%llu N=%llu K=%llu bufs %llu/%llu/%llu bw %u",
+                 systolic_dataflow_name(df), hw.array.os_drain ? " overlap" : "",
+                 hw.array.ws_out_unreg ? " unreg-out" : "", r, cc, (unsigned long long)g.m,
                  (unsigned long long)g.n, (unsigned long long)g.k,
                  (unsigned long long)hw.sram.ifmap_bytes, (unsigned long long)hw.sram.filter_bytes,
                  (unsigned long long)hw.sram.ofmap_bytes, hw.dma.bytes_per_cycle);

@@ -100,14 +100,14 @@ static int fake_done(void *h) { return fake_cycle(h) >= 10; }
 
 static const vsys_api_t sys_bad_read = {{fake_create, fake_destroy, fake_clk}, 2, 2, 2, 8, 8, 32, 0, 0,
                                         sys_inputs, sys_reads_bad, sys_data, sys_writes_idle,
-                                        fake_done, 0, 0};
+                                        fake_done, 0, 0, 1};
 static const vsys_api_t sys_bad_write = {{fake_create, fake_destroy, fake_clk}, 2, 2, 2, 8, 8, 32, 0, 0,
                                          sys_inputs, sys_reads_idle, sys_data, sys_writes_bad,
-                                         fake_done, 0, 0};
+                                         fake_done, 0, 0, 1};
 
 START_TEST(systolic_harness_refuses_rtl_addresses_past_a_and_o)
 {
-    const systolic_cfg_t cfg = {2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    const systolic_cfg_t cfg = {2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     const systolic_gemm_t g = {3, 5, 4};
     int32_t *a = calloc(g.m * g.k, sizeof *a), *b = calloc(g.k * g.n, sizeof *b);
     int32_t *o = calloc(g.m * g.n, sizeof *o);
@@ -234,7 +234,7 @@ START_TEST(rtlcheck_counts_an_out_of_range_rtl_address_as_a_mismatch)
     char dir[] = "/tmp/codesim-harness-XXXXXX", db[64], cmd[256], out[4096], log[8192];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(db, sizeof db, "%s/r.db", dir);
-    const systolic_rtlcheck_cfg_t cfg = {{2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0}, 3, 5, 4, &sys_bad_read};
+    const systolic_rtlcheck_cfg_t cfg = {{2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0}, 3, 5, 4, &sys_bad_read};
     const rtlcheck_t chk = {&systolic_rtlcheck, &cfg, &cfg.array, NULL,
                             "os 2x2, memory-port activity", 4, 1, db};
     FILE *fo = tmpfile(), *fl = tmpfile();

@@ -34,7 +34,7 @@ static hw_cfg_t hw_of(uint32_t r, uint32_t c, uint64_t ifb, uint64_t fb, uint64_
 {
     hw_cfg_t hw;
     memset(&hw, 0, sizeof hw);
-    hw.array = (systolic_cfg_t){r, c, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    hw.array = (systolic_cfg_t){r, c, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     hw.sram = (sram_cfg_t){ifb, fb, ob};
     hw.dma.bytes_per_cycle = bw;
     return hw;

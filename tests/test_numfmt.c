@@ -133,7 +133,7 @@ static void all_pairs(const systolic_cfg_t *cfg, int32_t **a, int32_t **b, systo
 
 static systolic_cfg_t fp_cfg(const char *fa, const char *fb, systolic_dataflow_t df)
 {
-    systolic_cfg_t c = {8, 8, df, 0, 0, 32, fmt(fa), fmt(fb), SYSTOLIC_DRAIN_SERIAL, 0};
+    systolic_cfg_t c = {8, 8, df, 0, 0, 32, fmt(fa), fmt(fb), SYSTOLIC_DRAIN_SERIAL, 0, 0};
     c.in_bits = numfmt_bits(&c.in_fmt);
     c.w_bits = numfmt_bits(&c.w_fmt);
     return c;

@@ -108,7 +108,7 @@ static void small_hw(hw_cfg_t *hw)
 {
     memset(hw, 0, sizeof *hw);
     snprintf(hw->name, sizeof hw->name, "small");
-    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    hw->array = (systolic_cfg_t){2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     hw->sram = (sram_cfg_t){4096, 2048, 8192};
     hw->dma.bytes_per_cycle = 8;
 }
@@ -272,6 +272,38 @@ START_TEST(overlapped_drain_area_is_its_registers_and_muxes)
         ck_assert_int_eq(power_systolic_area(&t, &hw, &ovl, err, sizeof err), 0);
         NEAR(ovl.total - ser.total + 1, cases[i].extra + 1, 1e-12);
         NEAR(power_get(&ovl, "array.os_drain") + 1, cases[i].extra + 1, 1e-12);
+    }
+}
+END_TEST
+
+/* array.ws_out_reg: false, priced as power.c's wor_area_um2 says, by hand
+ * on the round table (flip-flop 5, mux bit 2 um^2), 2x2 array, acc 32: a
+ * fixed WS/IS grid drops the bottom row's v_reg, 2 x 32 x 5 = 320 saved; the
+ * multi-dataflow grid keeps it (OS drains through it) and adds the output
+ * select, 2 x 32 x 2 = 128; a fixed OS grid: 0. */
+START_TEST(unregistered_ws_output_area_is_its_saved_registers)
+{
+    tech_t t;
+    load_round(&t);
+    static const struct {
+        int fixed;
+        systolic_dataflow_t df;
+        double extra;
+    } cases[] = {{1, SYSTOLIC_WS, -320}, {1, SYSTOLIC_IS, -320}, {0, SYSTOLIC_WS, 128},
+                 {0, SYSTOLIC_OS, 128}, {1, SYSTOLIC_OS, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hw_cfg_t hw;
+        small_hw(&hw);
+        hw.fixed_dataflow = cases[i].fixed;
+        hw.array.dataflow = cases[i].df;
+        power_breakdown_t reg, unr;
+        power_init(&reg);
+        power_init(&unr);
+        char err[256];
+        ck_assert_int_eq(power_systolic_area(&t, &hw, &reg, err, sizeof err), 0);
+        hw.array.ws_out_unreg = 1;
+        ck_assert_int_eq(power_systolic_area(&t, &hw, &unr, err, sizeof err), 0);
+        NEAR(unr.total - reg.total + 1000, cases[i].extra + 1000, 1e-12);
     }
 }
 END_TEST
@@ -694,7 +726,7 @@ START_TEST(compressed_grid_area_tracks_yosys_ratio)
     char err[512];
     ck_assert_msg(tech_load("reports/tech/yosys45.yaml", &t, err, sizeof err) == 0, "%s", err);
     systolic_cfg_t a = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
-                        SYSTOLIC_DRAIN_SERIAL, 1};
+                        SYSTOLIC_DRAIN_SERIAL, 1, 0};
     const double mac = power_grid_um2(&t, 4, 4, 8, 8, 32, NULL);
     power_breakdown_t b;
     power_init(&b);
@@ -853,6 +885,7 @@ Suite *power_suite(void)
     tcase_add_test(tc, laws_pass_through_table_points);
     tcase_add_test(tc, area_is_pes_plus_sram);
     tcase_add_test(tc, overlapped_drain_area_is_its_registers_and_muxes);
+    tcase_add_test(tc, unregistered_ws_output_area_is_its_saved_registers);
     tcase_add_test(tc, minifloat_area_replaces_the_multiplier_by_the_fp_datapath);
     tcase_add_test(tc, compressed_grid_area_tracks_yosys_ratio);
     tcase_add_test(tc, node_factors_applied_as_documented);

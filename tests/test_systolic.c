@@ -85,7 +85,7 @@ START_TEST(values_equal_naive_gemm_in_every_dataflow_and_shape)
     uint64_t seed = 0x1234567 + (uint64_t)_i;
     const systolic_dataflow_t df = (systolic_dataflow_t)(_i % 3);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+        const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
         for (int trial = 0; trial < 12; trial++) {
             const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
             systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
@@ -106,7 +106,7 @@ START_TEST(narrow_widths_wrap_like_the_reference)
 {
     uint64_t seed = 99;
     for (int df = 0; df < 3; df++) {
-        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+        const systolic_cfg_t cfg = {5, 4, (systolic_dataflow_t)df, 4, 6, 12, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
         const systolic_gemm_t g = {9, 11, 37};
         seen_t seen;
         run_case(&cfg, &g, &seed, &seen);
@@ -130,7 +130,7 @@ START_TEST(compressed_pe_equals_naive_gemm_and_mac_schedule)
         for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
             const systolic_cfg_t cfg = {shapes[s][0], shapes[s][1], df, widths[w][0],
                                         widths[w][1], widths[w][2], {0, 0, 0}, {0, 0, 0},
-                                        SYSTOLIC_DRAIN_SERIAL, 1};
+                                        SYSTOLIC_DRAIN_SERIAL, 1, 0};
             for (int trial = 0; trial < 4; trial++) {
                 const uint64_t base = cfg.rows > cfg.cols ? cfg.rows : cfg.cols;
                 systolic_gemm_t g = {1 + rnd(&seed) % (3 * base), 1 + rnd(&seed) % (3 * base),
@@ -144,7 +144,7 @@ START_TEST(compressed_pe_equals_naive_gemm_and_mac_schedule)
         }
     /* e4m3 x e5m2: products up to 2^30 units, so sums carry past bit 31. */
     systolic_cfg_t fp = {3, 4, df, 8, 8, 32, {4, 3, NUMFMT_OCP_E4M3}, {5, 2, NUMFMT_IEEE},
-                         SYSTOLIC_DRAIN_SERIAL, 1};
+                         SYSTOLIC_DRAIN_SERIAL, 1, 0};
     const systolic_gemm_t g = {7, 9, 29};
     seen_t seen;
     run_case(&fp, &g, &seed, &seen);
@@ -158,7 +158,7 @@ START_TEST(cycle_formula_matches_hand_count)
 {
     /* Hand-derived: OS on 4x4, 8x8x8 -> 4 folds of K+2R+C-1 = 8+8+4-1 = 19
      * cycles, plus the command cycle. */
-    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    systolic_cfg_t cfg = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     systolic_gemm_t g = {8, 8, 8};
     systolic_counts_t c;
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
@@ -169,7 +169,7 @@ START_TEST(cycle_formula_matches_hand_count)
     ck_assert_uint_eq(c.compute_cycles, 1 + 4 * 19);
     /* IS on 2 x 3: ceil(M/3) = 3 column folds x ceil(K/2) = 4 k folds of
      * 2 + (8 + 2 + 3 - 1) = 14 cycles. */
-    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    cfg = (systolic_cfg_t){2, 3, SYSTOLIC_IS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     ck_assert_int_eq(systolic_count(&cfg, &g, &c, NULL, 0), 0);
     ck_assert_uint_eq(c.compute_cycles, 1 + 12 * 14);
 }
@@ -189,7 +189,7 @@ END_TEST
 START_TEST(config_out_of_range_is_refused_with_the_field)
 {
     char err[128];
-    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    systolic_cfg_t cfg = {0, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "rows"));
     cfg.rows = 257;
@@ -203,7 +203,7 @@ START_TEST(config_out_of_range_is_refused_with_the_field)
     const systolic_gemm_t g = {0, 1, 1};
     ck_assert_int_eq(systolic_gemm_check(&g, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "M"));
-    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0}));
+    ck_assert_ptr_null(systolic_array_new(&(systolic_cfg_t){4, 0, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0}));
 }
 END_TEST
 
@@ -234,7 +234,7 @@ START_TEST(overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain)
     uint64_t seed = 77;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         systolic_cfg_t cfg = {cases[i].r, cases[i].c, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
-                              SYSTOLIC_DRAIN_SERIAL, 0};
+                              SYSTOLIC_DRAIN_SERIAL, 0, 0};
         const systolic_gemm_t g = {cases[i].m, cases[i].n, cases[i].k};
         seen_t ser, ovl;
         run_case(&cfg, &g, &seed, &ser);
@@ -266,7 +266,7 @@ START_TEST(overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain)
     /* WS and IS ignore the option. */
     for (int df = 1; df < 3; df++) {
         systolic_cfg_t cfg = {4, 3, (systolic_dataflow_t)df, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
-                              SYSTOLIC_DRAIN_OVERLAP, 0};
+                              SYSTOLIC_DRAIN_OVERLAP, 0, 0};
         const systolic_gemm_t g = {9, 7, 10};
         seen_t ovl, ser;
         run_case(&cfg, &g, &seed, &ovl);
@@ -274,6 +274,82 @@ START_TEST(overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain)
         run_case(&cfg, &g, &seed, &ser);
         ck_assert_uint_eq(ovl.cycles, ser.cycles);
     }
+}
+END_TEST
+
+/* array.ws_out_reg: false against true, on the cycle-by-cycle array.  By
+ * hand (models/systolic.h): a WS/IS fold is LOAD (R) then FEED (S+R+C-1),
+ * its last cycle writing the bottom row's registered sum; unregistered, the
+ * sum leaves as it is formed and FEED is S+R+C-2: one cycle less per fold,
+ * F = ceil(N/C) ceil(K/R) (WS) or ceil(M/C) ceil(K/R) (IS).  The savings
+ * below are F worked by hand per shape; R = 1 (the lane feeds the bottom
+ * PE directly) is counted.  Values against the naive GEMM (run_case), the
+ * closed-form count against the cycle count; OS is left alone; compressed
+ * PEs are refused. */
+START_TEST(unregistered_ws_is_output_saves_one_cycle_per_fold)
+{
+    static const struct {
+        uint32_t r, c;
+        systolic_dataflow_t df;
+        uint64_t m, n, k, saving;
+    } cases[] = {
+        {4, 3, SYSTOLIC_WS, 9, 7, 10, 9},   /* ceil(7/3) x ceil(10/4) = 3 x 3 */
+        {4, 3, SYSTOLIC_IS, 9, 7, 10, 9},   /* ceil(9/3) x ceil(10/4) = 3 x 3 */
+        {1, 5, SYSTOLIC_WS, 6, 12, 3, 9},   /* ceil(12/5) x 3 = 3 x 3, R = 1 */
+        {1, 4, SYSTOLIC_IS, 5, 6, 2, 4},    /* ceil(5/4) x 2 = 2 x 2, R = 1 */
+        {5, 1, SYSTOLIC_IS, 4, 6, 11, 12},  /* 4 x ceil(11/5) = 4 x 3 */
+        {8, 8, SYSTOLIC_WS, 8, 8, 8, 1},    /* one fold */
+        {3, 7, SYSTOLIC_WS, 1, 20, 9, 9},   /* ceil(20/7) x 3 = 3 x 3, M = 1 */
+    };
+    uint64_t seed = 91;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        systolic_cfg_t cfg = {cases[i].r, cases[i].c, cases[i].df, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
+                              SYSTOLIC_DRAIN_SERIAL, 0, 0};
+        const systolic_gemm_t g = {cases[i].m, cases[i].n, cases[i].k};
+        seen_t reg, unr;
+        run_case(&cfg, &g, &seed, &reg);
+        cfg.ws_out_unreg = 1;
+        ck_assert_int_eq(systolic_cfg_check(&cfg, NULL, 0), 0);
+        run_case(&cfg, &g, &seed, &unr);
+        ck_assert_msg(reg.cycles - unr.cycles == cases[i].saving,
+                      "%s %ux%u M=%llu N=%llu K=%llu: registered %llu, unregistered %llu cycles, "
+                      "want %llu saved",
+                      systolic_dataflow_name(cfg.dataflow), cfg.rows, cfg.cols,
+                      (unsigned long long)g.m, (unsigned long long)g.n, (unsigned long long)g.k,
+                      (unsigned long long)reg.cycles, (unsigned long long)unr.cycles,
+                      (unsigned long long)cases[i].saving);
+        ck_assert_uint_eq(unr.a_reads, reg.a_reads);
+        ck_assert_uint_eq(unr.b_reads, reg.b_reads);
+        ck_assert_uint_eq(unr.o_writes, reg.o_writes);
+        ck_assert_uint_eq(unr.o_acc, reg.o_acc);
+        check_counts(&cfg, &g, &unr);
+        /* narrow wrapping accumulator, same schedule */
+        cfg.in_bits = 4, cfg.w_bits = 6, cfg.acc_bits = 12;
+        seen_t nar;
+        run_case(&cfg, &g, &seed, &nar);
+        ck_assert_uint_eq(nar.cycles, unr.cycles);
+    }
+    /* The first case in full by hand: 1 + 9 x (4 + 9+4+3-2) = 163. */
+    systolic_cfg_t cfg = {4, 3, SYSTOLIC_WS, 8, 8, 32, {0, 0, 0}, {0, 0, 0},
+                          SYSTOLIC_DRAIN_SERIAL, 0, 1};
+    systolic_counts_t c;
+    ck_assert_int_eq(systolic_count(&cfg, &(systolic_gemm_t){9, 7, 10}, &c, NULL, 0), 0);
+    ck_assert_uint_eq(c.compute_cycles, 163);
+    /* OS ignores the option. */
+    cfg.dataflow = SYSTOLIC_OS;
+    const systolic_gemm_t g = {9, 7, 10};
+    seen_t a, b;
+    run_case(&cfg, &g, &seed, &a);
+    cfg.ws_out_unreg = 0;
+    run_case(&cfg, &g, &seed, &b);
+    ck_assert_uint_eq(a.cycles, b.cycles);
+    /* Compressed PEs: the carry-propagate add would join the path: refused. */
+    char err[256];
+    cfg.dataflow = SYSTOLIC_WS;
+    cfg.ws_out_unreg = 1;
+    cfg.compressed = 1;
+    ck_assert_int_eq(systolic_cfg_check(&cfg, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "ws_out_reg"));
 }
 END_TEST
 
@@ -287,6 +363,7 @@ Suite *systolic_suite(void)
     tcase_add_loop_test(tc, compressed_pe_equals_naive_gemm_and_mac_schedule, 0, 3);
     tcase_add_test(tc, cycle_formula_matches_hand_count);
     tcase_add_test(tc, overlapped_os_drain_saves_folds_times_r_plus_1_less_the_last_drain);
+    tcase_add_test(tc, unregistered_ws_is_output_saves_one_cycle_per_fold);
     tcase_add_test(tc, wrap_is_twos_complement);
     tcase_add_test(tc, config_out_of_range_is_refused_with_the_field);
     suite_add_tcase(s, tc);

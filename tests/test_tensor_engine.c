@@ -260,7 +260,7 @@ START_TEST(test_fixed_dataflow_area)
     t.a.int8_mul = 100, t.a.int32_mul = 1600;
     t.a.int8_add = 8, t.a.int16_add = 16, t.a.int32_add = 32;
     t.a.reg_bit = 2, t.a.mux_bit = 1;
-    systolic_cfg_t a = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0};
+    systolic_cfg_t a = {4, 4, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0};
     /* 16 muls 1600, 16 adders 512, regs (16x32 + 4x3x8 x2 + 8x8) = 768 bits
      * 1536, clear mux 512 bits 512: 4160 */
     const double fixed = power_grid_fixed_um2(&t, &a, NULL);

@@ -20,7 +20,7 @@ static const char rtlcheck_usage[] =
     "                        [--m M --n N --k K] [--trials T] [--seed S] [--db FILE]\n"
     "                        [--a-bits B] [--w-bits B] [--acc-bits B]\n"
     "                        [--a-format F --w-format F] [--os-drain serial|overlap]\n"
-    "                        [--compressed 0|1]\n"
+    "                        [--compressed 0|1] [--ws-out-reg 0|1]\n"
     "\n"
     "Runs T random cases on the C model and on the Verilated RTL of an R x C array\n"
     "(built on first use per shape) and compares output values (also against a\n"
@@ -44,6 +44,8 @@ static const char rtlcheck_usage[] =
     "               during the next one (array.os_drain; its own RTL build)\n"
     "  --compressed X  1: compressed-accumulation PEs (array.compressed), 0 (default):\n"
     "               MAC-based (its own RTL build; with --os-drain overlap too)\n"
+    "  --ws-out-reg X  0: WS/IS bottom row's sum leaves unregistered, one cycle less\n"
+    "               per fold (array.ws_out_reg: false; its own RTL build), 1 (default)\n"
     "  --db FILE    results database (default results.db)\n"
     "\n"
     "EXAMPLES\n"
@@ -61,7 +63,7 @@ int cmd_rtlcheck(int argc, char **argv)
     const char *block = NULL, *df_s = NULL, *db_path = "results.db";
     const char *fmt_s[2] = {NULL, NULL}, *osd_s = NULL;
     uint64_t rows = 0, cols = 0, m = 0, n = 0, k = 0, trials = 100, seed = 1;
-    uint64_t in_bits = 8, w_bits = 8, acc_bits = 32, compressed = 0;
+    uint64_t in_bits = 8, w_bits = 8, acc_bits = 32, compressed = 0, ws_out_reg = 1;
     static const struct option opts[] = {
         {"block", required_argument, 0, 'b'},  {"rows", required_argument, 0, 'r'},
         {"cols", required_argument, 0, 'c'},   {"dataflow", required_argument, 0, 'f'},
@@ -75,6 +77,7 @@ int cmd_rtlcheck(int argc, char **argv)
         {"in-format", required_argument, 0, 'I'}, /* hidden alias of --a-format */
         {"os-drain", required_argument, 0, 'D'},
         {"compressed", required_argument, 0, 'X'},
+        {"ws-out-reg", required_argument, 0, 'O'},
         {0, 0, 0, 0}};
     /* Blocks other than the systolic array parse their own flags. */
     static const struct {
@@ -112,6 +115,7 @@ int cmd_rtlcheck(int argc, char **argv)
         case 'w': o = "w-bits"; dst = &w_bits; hi = SYSTOLIC_MAX_OPERAND_BITS; break;
         case 'a': o = "acc-bits"; dst = &acc_bits; lo = 2; hi = SYSTOLIC_MAX_ACC_BITS; break;
         case 'X': o = "compressed"; dst = &compressed; lo = 0; hi = 1; break;
+        case 'O': o = "ws-out-reg"; dst = &ws_out_reg; lo = 0; hi = 1; break;
         case 'H': fputs(rtlcheck_usage, stdout); return 0;
         default: fputs(rtlcheck_usage, stderr); return 2;
         }
@@ -128,7 +132,7 @@ int cmd_rtlcheck(int argc, char **argv)
     }
     systolic_cfg_t cfg = {(uint32_t)rows, (uint32_t)cols, SYSTOLIC_OS, (uint32_t)in_bits,
                           (uint32_t)w_bits, (uint32_t)acc_bits, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL,
-                          (int)compressed};
+                          (int)compressed, !ws_out_reg};
     for (int i = 0; i < 2; i++) {
         numfmt_t *f = i ? &cfg.w_fmt : &cfg.in_fmt;
         char why[160];
@@ -161,11 +165,15 @@ int cmd_rtlcheck(int argc, char **argv)
     const systolic_rtlcheck_cfg_t chk_cfg = {cfg, m, n, k, NULL};
     char title[96];
     const int osd = cfg.os_drain == SYSTOLIC_DRAIN_OVERLAP;
-    snprintf(title, sizeof title, "%s %ux%u%s%s, memory-port activity",
+    snprintf(title, sizeof title, "%s %ux%u%s%s%s, memory-port activity",
              systolic_dataflow_name(cfg.dataflow), cfg.rows, cfg.cols,
-             cfg.compressed ? " compressed" : "", osd ? " (overlapped OS drain)" : "");
+             cfg.compressed ? " compressed" : "", osd ? " (overlapped OS drain)" : "",
+             cfg.ws_out_unreg ? " (unregistered WS/IS output)" : "");
     const rtlcheck_t chk = {&systolic_rtlcheck, &chk_cfg, &chk_cfg.array,
-                            osd ? "os_drain=overlap" : cfg.compressed ? "compressed=1" : NULL,
+                            osd                ? "os_drain=overlap"
+                            : cfg.compressed   ? "compressed=1"
+                            : cfg.ws_out_unreg ? "ws_out_reg=false"
+                                               : NULL,
                             title, trials, seed, db_path};
     return rtlcheck_run(&chk, stdout, stderr);
 }

@@ -30,15 +30,18 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
     const unsigned af = cfg->in_fmt.e * 16u + cfg->in_fmt.m, bf = cfg->w_fmt.e * 16u + cfg->w_fmt.m;
     const unsigned osd = cfg->os_drain == SYSTOLIC_DRAIN_OVERLAP;
     snprintf(what, sizeof what, "the %ux%u array", cfg->rows, cfg->cols);
-    if (osd || cfg->compressed) {
-        /* array.os_drain: overlap and array.compressed: their own libraries,
-         * ..._osd1, ..._cmp1 (..._osd1_cmp1 together; build.sh's 9th and
-         * 10th arguments); the other shapes keep theirs */
-        snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u%s%s", cfg->rows,
+    const unsigned wor0 = cfg->ws_out_unreg != 0;
+    if (osd || cfg->compressed || wor0) {
+        /* array.os_drain: overlap, array.compressed and array.ws_out_reg:
+         * false: their own libraries, ..._osd1, ..._cmp1, ..._wor0 (joined
+         * when several; build.sh's 9th to 11th arguments); the other shapes
+         * keep theirs */
+        snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u%s%s%s", cfg->rows,
                  cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf, osd ? "_osd1" : "",
-                 cfg->compressed ? "_cmp1" : "");
-        snprintf(args, sizeof args, "%u %u %u %u %u %u %u %u %u", cfg->rows, cfg->cols,
-                 cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf, osd, cfg->compressed ? 1u : 0u);
+                 cfg->compressed ? "_cmp1" : "", wor0 ? "_wor0" : "");
+        snprintf(args, sizeof args, "%u %u %u %u %u %u %u %u %u %u", cfg->rows, cfg->cols,
+                 cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf, osd, cfg->compressed ? 1u : 0u,
+                 wor0 ? 0u : 1u);
     } else if (af || bf) {
         snprintf(dir, sizeof dir, "rtl/systolic_r%u_c%u_a%u_w%u_acc%u_af%u_bf%u", cfg->rows,
                  cfg->cols, cfg->in_bits, cfg->w_bits, cfg->acc_bits, af, bf);
@@ -65,7 +68,8 @@ systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *a
     if (r->api->rows != cfg->rows || r->api->cols != cfg->cols ||
         r->api->in_bits != cfg->in_bits || r->api->w_bits != cfg->w_bits ||
         r->api->acc_bits != cfg->acc_bits || r->api->in_fmt != af || r->api->w_fmt != bf ||
-        r->api->os_drain != osd || r->api->compressed != (unsigned)(cfg->compressed != 0)) {
+        r->api->os_drain != osd || r->api->compressed != (unsigned)(cfg->compressed != 0) ||
+        r->api->ws_out_reg != !wor0) {
         snprintf(err, errlen, "%s: not the library for this shape (rebuild it)", dir);
         systolic_rtl_close(r);
         return NULL;
