@@ -43,8 +43,8 @@
  * ACC[b / L][b % L] += TREE(W[j][c*L + l] * x[c*L + l]).  Then the batch's
  * entries are read back as above.  No lane computes on padding except past k
  * and on a unit's missing rows, so few rows per bank (GPT-2 small's 6 per
- * bank) no longer waste lanes; the adder tree's area and energy are not
- * priced (models/power.c counts lane MACs).
+ * bank) no longer waste lanes; models/power.h prices the adder tree
+ * (pim.tree: its area per unit, its adds and selects per MACT).
  *
  * Timing: the command stream goes through models/dram.h (dram_earliest /
  * dram_issue), which holds every JEDEC rule and the all-bank PIM commands'

@@ -465,6 +465,48 @@ int power_dqmac_area(const tech_t *t, const hw_cfg_t *hw, const lut_cfg_t *lut,
 
 /* ---- PIM ---------------------------------------------------------------- */
 
+/* MACT's adder tree (pim.reduce: tree; rtl/pim_unit.v's g_node, tadd and the
+ * lane selects).  Per unit the RTL builds a heap of P - 1 adders over the L
+ * products padded with zeros to P = the next power of two; the L - 1 nodes
+ * that add two subtrees holding products are priced, a node with a padding
+ * side passes its other input (x + 0: wires once synthesized, up to the sign
+ * of -0).  Then `tadd`, a separate adder of the root into ACC[a][j].  The
+ * adders are the accumulate's: binary32 (fp16 elements: the products are
+ * exact binary32, models/pim.h) or int32 (int8).  The table's only floating
+ * adder is [H14]'s 16b FP add, which pim_unit and pim_mac already use for a
+ * lane's binary32 accumulate; the tree uses it likewise ([H14]'s 32b FP add,
+ * 4184 um^2 and 0.9 pJ, would be 3.1x and 2.3x of it).  Around them: reading
+ * lane j of ACC[a], an L:1 select of 32 bits (L - 1 2:1 mux bits per bit, of
+ * which ceil(log2 L) switch on a read), and each lane's write select, its own
+ * sum or the tree's (L x 32 mux bits, 32 of them switch). */
+static double pim_add_um2(const tech_t *t, const pim_cfg_t *u)
+{
+    return u->prec == PIM_FP16 ? t->a.fp16_add : tech_add_um2(t, 32);
+}
+
+/* The add within one PIM MAC: int8, int32_add of tech_int8_mac_pj; fp16,
+ * pim_mac's share of an add, pim_mac x fp16_add / (fp16_mul + fp16_add) ([H14]
+ * 0.4 of 1.5 pJ), so that it stays on the DRAM die as pim_mac does. */
+static double pim_add_pj(const tech_t *t, const pim_cfg_t *u)
+{
+    return u->prec == PIM_FP16 ? t->e.pim_mac * t->e.fp16_add / (t->e.fp16_mul + t->e.fp16_add)
+                               : tech_add_pj(t, 32);
+}
+
+double power_pim_tree_um2(const tech_t *t, const pim_cfg_t *u)
+{
+    if (u->reduce != PIM_REDUCE_TREE)
+        return 0;
+    const double L = u->lanes;
+    return L * pim_add_um2(t, u) + (2 * L - 1) * 32 * t->a.mux_bit;
+}
+
+double power_pim_mact_pj(const tech_t *t, const pim_cfg_t *u)
+{
+    const double L = u->lanes;
+    return (L - 1) * pim_add_pj(t, u) + (ceil_log2(u->lanes) + 1) * 32 * t->e.mux_bit;
+}
+
 int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t *out,
                    char *err, size_t errlen)
 {
@@ -481,6 +523,8 @@ int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t
     adder_t a = {out, 0};
     put(&a, "pim.mac", units * mac);
     put(&a, "pim.regs", units * bits * (t->a.reg_bit + t->a.mux_bit));
+    if (u->reduce == PIM_REDUCE_TREE)
+        put(&a, "pim.tree", units * power_pim_tree_um2(t, u));
     return done(&a, "area", err, errlen);
 }
 
@@ -497,14 +541,29 @@ int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_
                              (double)st->bank_bytes * 8.0;
     const double mac = u->prec == PIM_FP16 ? t->e.pim_mac : tech_int8_mac_pj(t);
     const double units_per_channel = (double)dram_banks(d) / u->banks_per_unit;
-    const double reg_bits = (double)st->lane_macs * 32 +
+    const int tree = u->reduce == PIM_REDUCE_TREE;
+    if (tree && st->lane_macs % u->lanes != 0) {
+        snprintf(err, errlen, "energy: pim.reduce tree: %llu lane MACs are not whole MACTs of %u lanes",
+                 (unsigned long long)st->lane_macs, u->lanes);
+        return -1;
+    }
+    /* Every MAC of the tree layout is a MACT of L lane products. */
+    const double macts = tree ? (double)(st->lane_macs / u->lanes) : 0;
+    /* A MACT writes one accumulator lane; MAC/MACS write every lane. */
+    const double acc_writes = tree ? macts : (double)st->lane_macs;
+    const double reg_bits = acc_writes * 32 +
                             (double)st->vec_bursts * units_per_channel * burst_bits;
+    /* A MACT's L multiplies and its root accumulate stay in pim.mac; its
+     * L - 1 tree adds take the place of the other lanes' accumulates. */
+    const double tree_adds = macts * (u->lanes - 1.0);
     adder_t a = {out, 0};
     put(&a, "dram.act", (double)st->act * t->e.dram_act * page_kib);
     put(&a, "dram.core", core_bits * t->e.dram_core_bit);
     put(&a, "dram.io", (double)st->bus_bytes * 8.0 * t->e.dram_io_bit);
-    put(&a, "pim.mac", (double)st->lane_macs * mac);
+    put(&a, "pim.mac", (double)st->lane_macs * mac - tree_adds * pim_add_pj(t, u));
     put(&a, "pim.regs", reg_bits * t->e.reg_bit);
+    if (tree)
+        put(&a, "pim.tree", macts * power_pim_mact_pj(t, u));
     return done(&a, "energy", err, errlen);
 }
 

@@ -194,9 +194,25 @@ int power_dqmac_area(const tech_t *t, const hw_cfg_t *hw, const lut_cfg_t *lut,
  *   pim.mac   fp16: lanes/16 x pim_unit (the table's 16-lane [L21] datapath);
  *             int8: lanes x (mul(8, 8) + add(32))
  *   pim.regs  (grf x lanes x elem + srf x elem + acc x lanes x 32) bits x
- *             (reg_bit + mux_bit) */
+ *             (reg_bit + mux_bit)
+ *   pim.tree  pim.reduce tree only: power_pim_tree_um2 per unit */
 int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t *out,
                    char *err, size_t errlen);
+
+/* MACT's adder tree beside one unit (models/power.c says what the RTL builds
+ * and why it is priced so): 0 unless u->reduce is tree, else
+ *   lanes x add + (2 lanes - 1) x 32 x mux_bit
+ * with add = fp16_add (fp16: the binary32 accumulate's adder, as in
+ * pim_unit) or add(32) (int8): the lanes - 1 tree nodes and the root's
+ * accumulate; the mux bits read lane j of an accumulator entry and select
+ * each lane's write (its sum or the tree's). */
+double power_pim_tree_um2(const tech_t *t, const pim_cfg_t *u);
+/* Energy of one MACT's tree beyond its L multiplies and root accumulate
+ * (which pim.mac keeps):
+ *   (lanes - 1) x add + (ceil(log2 lanes) + 1) x 32 x mux_bit
+ * with add = pim_mac x fp16_add / (fp16_mul + fp16_add) (fp16: the add's
+ * share of a PIM MAC, on the DRAM die like pim_mac) or add(32) (int8). */
+double power_pim_mact_pj(const tech_t *t, const pim_cfg_t *u);
 
 /* Energy of a PIM GEMV (pim_gemv_time) or of the host baseline
  * (pim_gemv_host_time) from the same stats:
@@ -205,9 +221,19 @@ int power_pim_area(const tech_t *t, const pim_gemv_cfg_t *cfg, power_breakdown_t
  *             and PIM reads (bank_bytes), x dram_core_bit
  *   dram.io   bus_bytes x 8 x dram_io_bit (host data, SRF bursts, read-backs:
  *             the latter two never touch the array)
- *   pim.mac   lane_macs x pim_mac (fp16) or the int8 MAC
- *   pim.regs  lane_macs x 32 accumulator bits + SRF bursts x units per
- *             channel x burst bits, x reg_bit */
+ *   pim.mac   lane_macs x pim_mac (fp16) or the int8 MAC; pim.reduce
+ *             tree: less the tree's adds, (lanes - 1) x add per MACT (add
+ *             as in power_pim_mact_pj), so a MACT keeps its L multiplies
+ *             and its root accumulate here
+ *   pim.regs  accumulator writes x 32 bits + SRF/GRF bursts x units per
+ *             channel x burst bits, x reg_bit; the writes are lane_macs
+ *             (a MAC or MACS writes every lane), or lane_macs / lanes MACTs
+ *             (tree: a MACT writes one lane)
+ *   pim.tree  pim.reduce tree only: MACTs (lane_macs / lanes) x
+ *             power_pim_mact_pj.  The tree's lanes - 1 adds replace the
+ *             lanes - 1 accumulates pim.mac would count, so what the tree
+ *             changes against pricing its MACTs as lane MACs is its selects'
+ *             mux bits and the (lanes - 1) x 32 register bits not written. */
 int power_pim_energy(const tech_t *t, const pim_gemv_cfg_t *cfg, const pim_gemv_stats_t *st,
                      power_breakdown_t *out, char *err, size_t errlen);
 

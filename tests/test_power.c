@@ -19,7 +19,12 @@
 #include "../models/tech.h"
 #include "tests.h"
 #include "../sim/cost/tech_file.h"
+#include "../sim/io/config.h"
 #include "../sim/io/spawn.h"
+
+#ifndef CODESIM_ROOT
+#define CODESIM_ROOT "."
+#endif
 
 /* |got - want| <= rel x |want| */
 static void near(double got, double want, double rel, const char *what)
@@ -660,6 +665,106 @@ START_TEST(pim_energy_is_events_times_event_energies)
 }
 END_TEST
 
+/* MACT's adder tree (pim.reduce: tree), by hand on the round table:
+ * per unit L adders (L - 1 tree nodes and the root's accumulate; fp16:
+ * fp16_add 1000 um^2, int8: add(32) 160 um^2) and (2L - 1) x 32 select mux
+ * bits of 2 um^2.  Per MACT (L lane MACs) the L - 1 tree adds move from
+ * pim.mac to pim.tree (fp16: pim_mac 1.5 x 0.4 / (1.1 + 0.4) = 0.4 pJ; int8:
+ * add(32) 0.1 pJ), plus (log2 L + 1) x 32 mux bits of 0.002 pJ; a MACT
+ * writes one 32-bit accumulator lane, not L. */
+START_TEST(pim_tree_area_and_energy_by_hand)
+{
+    tech_t t;
+    load_round(&t);
+    char err[256];
+    pim_gemv_cfg_t lanes, tree;
+    hbm2_pim(&lanes);
+    tree = lanes;
+    tree.unit.reduce = PIM_REDUCE_TREE;
+    const double units = dram_units(&lanes.dram) * 16.0 / 2;
+
+    power_breakdown_t al, at;
+    power_init(&al);
+    power_init(&at);
+    ck_assert_msg(power_pim_area(&t, &lanes, &al, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(power_pim_area(&t, &tree, &at, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&al, "pim.tree"), 0, 0);
+    /* 16 x 1000 + 31 x 32 x 2 = 17984 per unit, and nothing else changes. */
+    NEAR(power_get(&at, "pim.tree"), units * 17984, 1e-12);
+    NEAR(at.total - al.total, units * 17984, 1e-12);
+    /* int8: 16 x 160 + 1984 = 4544. */
+    pim_gemv_cfg_t i8 = tree;
+    i8.unit.prec = PIM_INT8;
+    power_breakdown_t a8;
+    power_init(&a8);
+    ck_assert_msg(power_pim_area(&t, &i8, &a8, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&a8, "pim.tree"), units * 4544, 1e-12);
+    /* 5 lanes (padded to 8 in the RTL's heap): 4 nodes add products, so
+     * 5 x 1000 + 9 x 32 x 2 = 5576. */
+    pim_gemv_cfg_t l5 = tree;
+    l5.unit.lanes = 5;
+    power_breakdown_t a5;
+    power_init(&a5);
+    ck_assert_msg(power_pim_area(&t, &l5, &a5, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&a5, "pim.tree"), units * 5576, 1e-12);
+
+    /* 10 MACTs of 16 lanes, 2 GRF bursts into 8 units each. */
+    pim_gemv_stats_t st;
+    memset(&st, 0, sizeof st);
+    st.lane_macs = 160, st.vec_bursts = 2;
+    power_breakdown_t el, et;
+    power_init(&el);
+    power_init(&et);
+    ck_assert_msg(power_pim_energy(&t, &lanes, &st, &el, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(power_pim_energy(&t, &tree, &st, &et, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&el, "pim.mac"), 160 * 1.5, 1e-12);
+    NEAR(power_get(&el, "pim.tree"), 0, 0);
+    /* 160 x 1.5 - 10 x 15 x 0.4 = 180: 160 multiplies and 10 root adds. */
+    NEAR(power_get(&et, "pim.mac"), 180, 1e-12);
+    /* 10 x (15 x 0.4 + 5 x 32 x 0.002) = 63.2 */
+    NEAR(power_get(&et, "pim.tree"), 63.2, 1e-12);
+    /* (10 x 32 + 2 x 8 x 256) x 0.01 against (160 x 32 + 4096) x 0.01. */
+    NEAR(power_get(&et, "pim.regs"), 44.16, 1e-12);
+    NEAR(power_get(&el, "pim.regs"), 92.16, 1e-12);
+    /* The increment: 10 x 0.32 pJ of selects, less 10 x 15 x 32 x 0.01 of
+     * accumulator bits not written. */
+    NEAR(et.total - el.total, 3.2 - 48, 1e-12);
+    /* int8: MAC 0.2 + 0.1; 160 x 0.3 - 150 x 0.1 = 33; tree 10 x (1.5 + 0.32). */
+    power_breakdown_t e8;
+    power_init(&e8);
+    ck_assert_msg(power_pim_energy(&t, &i8, &st, &e8, err, sizeof err) == 0, "%s", err);
+    NEAR(power_get(&e8, "pim.mac"), 33, 1e-12);
+    NEAR(power_get(&e8, "pim.tree"), 18.2, 1e-12);
+    /* Lane MACs that are not whole MACTs are refused. */
+    st.lane_macs = 161;
+    power_breakdown_t eb;
+    power_init(&eb);
+    ck_assert_int_eq(power_pim_energy(&t, &tree, &st, &eb, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "161") && strstr(err, "16 lanes"), "%s", err);
+}
+END_TEST
+
+/* configs/pimgpt.yaml (reduce: tree) with the shipped 45 nm table: its 8 x 16
+ * bank units each carry a tree of 16 x 1360 um^2 adders ([H14] 16b FP add)
+ * and 31 x 32 mux bits of 1.862 um^2 ([NG45] MUX2_X1), in the machine's area. */
+START_TEST(pimgpt_machine_area_has_its_adder_trees)
+{
+    tech_t t;
+    char path[600], err[512];
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &t, err, sizeof err) == 0, "%s", err);
+    hw_cfg_t hw;
+    snprintf(path, sizeof path, "%s/configs/pimgpt.yaml", CODESIM_ROOT);
+    ck_assert_msg(hw_load(path, &hw, err, sizeof err) == 0, "%s", err);
+    power_breakdown_t a;
+    power_init(&a);
+    const int rc = power_npu_area(&t, &hw, &a, err, sizeof err);
+    hw_free(&hw);
+    ck_assert_msg(rc == 0, "%s", err);
+    NEAR(power_get(&a, "pim.tree"), 128 * (16 * 1360 + 31 * 32 * 1.862), 1e-9);
+}
+END_TEST
+
 /* A decode-attention score GEMV (4 heads x 512 context x 128 dims, fp16) on
  * HBM2 with the shipped table: PIM spends less energy than the host reading
  * the same weights over the bus, because the weights never cross the bank
@@ -703,6 +808,24 @@ START_TEST(cli_lutcompare_and_pimgemv_price_and_refuse_bad_tech)
     ck_assert_int_eq(run_bin("pimgemv --groups 2 --m 256 --k 128 --host-reqs 0", out,
                              sizeof out), 0);
     ck_assert_msg(strstr(out, "host/PIM "), "%s", out);
+    /* --reduce both: one row per layout; with 16 lanes and k = 128 the
+     * tree's lanes hold only weights (lane MACs = useful ones, 2 x 256 x
+     * 128), the lanes layout is its own reference (1.000x). */
+    ck_assert_int_eq(run_bin("pimgemv --groups 2 --m 256 --k 128 --host-reqs 0 --reduce both",
+                             out, sizeof out), 0);
+    const char *lr = strstr(out, "\nlanes "), *tr = strstr(out, "\ntree ");
+    ck_assert_msg(strstr(out, "lanes layout") && lr && tr && strstr(lr, " 1.000x "), "%s", out);
+    unsigned long long tcyc = 0, tmacs = 0;
+    ck_assert_msg(sscanf(tr, " tree %llu %*s %llu", &tcyc, &tmacs) == 2 && tcyc > 0 &&
+                      tmacs == 2ull * 256 * 128,
+                  "%s", out);
+    ck_assert_int_eq(run_bin("pimgemv --groups 2 --m 256 --k 128 --host-reqs 0 --reduce tree",
+                             out, sizeof out), 0);
+    ck_assert_msg(strstr(out, "tree layout") && strstr(out, " + tree ") &&
+                      strstr(out, "of which adder trees") && !strstr(out, "layouts ("),
+                  "%s", out);
+    ck_assert_int_eq(run_bin("pimgemv --reduce sideways", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "--reduce: 'sideways' is not lanes, tree or both"), "%s", out);
     ck_assert_int_eq(run_bin("pimgemv --tech /nonexistent/y.yaml", out, sizeof out), 1);
     ck_assert_msg(!strncmp(out, "codesim pimgemv: /nonexistent/y.yaml: ", 38) &&
                       strchr(out, '\n') == out + strlen(out) - 1,
@@ -895,6 +1018,8 @@ Suite *power_suite(void)
     tcase_add_test(tc, lut_area_grows_with_tile_and_table_as_by_hand);
     tcase_add_test(tc, pim_energy_is_events_times_event_energies);
     tcase_add_test(tc, pim_saves_energy_on_decode_gemv);
+    tcase_add_test(tc, pim_tree_area_and_energy_by_hand);
+    tcase_add_test(tc, pimgpt_machine_area_has_its_adder_trees);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_add_test(cli, cli_area_reports_and_refuses_bad_tech);

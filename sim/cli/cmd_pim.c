@@ -3,7 +3,8 @@
  *       rtlcheck driver with the unit's glue (sim/harness/pim_rtl.c)
  *       (rtlcheck_pim);
  *   codesim pimgemv ...                a GEMV on PIM vs on the host over the
- *       bus, and blocked vs dual row buffers (cmd_pimgemv);
+ *       bus, blocked vs dual row buffers, and the lanes vs tree layouts
+ *       (cmd_pimgemv);
  *   bench_pim()                        simulation speed, for codesim bench. */
 #include <getopt.h>
 #include <inttypes.h>
@@ -103,13 +104,15 @@ int rtlcheck_pim(int argc, char **argv)
 static const char pimgemv_usage[] =
     "usage: codesim pimgemv [--preset HBM2|HBM3|GDDR6] [--groups G] [--m M] [--k K]\n"
     "                       [--prec fp16|int8] [--lanes L] [--banks-per-unit 1|2]\n"
-    "                       [--grf N] [--srf N] [--acc N] [--host-reqs N]\n"
-    "                       [--host-period P] [--host-writes PCT] [--tech NODE]\n"
-    "       codesim pimgemv --hw FILE [--groups G] [--m M] [--k K] [host options]\n"
+    "                       [--grf N] [--srf N] [--acc N] [--reduce lanes|tree|both]\n"
+    "                       [--host-reqs N] [--host-period P] [--host-writes PCT]\n"
+    "                       [--tech NODE]\n"
+    "       codesim pimgemv --hw FILE [--groups G] [--m M] [--k K] [--reduce ...]\n"
+    "                       [host options]\n"
     "\n"
     "With --hw, the DRAM device and PIM units are the machine's (its dram: and\n"
     "pim: sections: the PIM that codesim run --model uses); the unit and preset\n"
-    "options then may not be given.\n"
+    "options then may not be given, --reduce may (it overrides pim.reduce).\n"
     "\n"
     "Times G independent GEMVs y = W x (W is M x K; for attention one per head)\n"
     "on the PIM units of every bank against the host reading the same W over\n"
@@ -121,12 +124,24 @@ static const char pimgemv_usage[] =
     "Energy (models/power.h, reports/tech/NODE.yaml, default 45nm): both paths pay\n"
     "dram_act per row activation and dram_core_bit per bit leaving the cell array;\n"
     "bits on the bus pay dram_io_bit; PIM adds pim_mac per lane MAC and its\n"
-    "register writes.  Prints both energies and their ratio host/PIM.\n"
+    "register writes (and, tree layout, its adder trees).  Prints both energies\n"
+    "and their ratio host/PIM.\n"
+    "\n"
+    "  --reduce lanes  the GEMV layout (pim.reduce): one output row per lane,\n"
+    "                  x broadcast into the SRFs, MACS (HBM-PIM; the default\n"
+    "                  without --hw, the machine's pim.reduce with it)\n"
+    "  --reduce tree   a row's K weights across the lanes, x into the GRFs, MACT\n"
+    "                  sums the lane products in an adder tree (AiM, PIM-GPT)\n"
+    "  --reduce both   the report above in the default layout, then both\n"
+    "                  layouts' PIM cycles, speedup of each over lanes, lane MACs,\n"
+    "                  energy and area side by side (no host traffic)\n"
     "\n"
     "EXAMPLES\n"
     "  codesim pimgemv\n"
     "  codesim pimgemv --preset HBM3 --groups 32 --m 2048 --k 128 --prec int8\n"
-    "  codesim pimgemv --hw configs/npu_pim.yaml --host-reqs 1000 --host-period 20\n";
+    "  codesim pimgemv --hw configs/npu_pim.yaml --host-reqs 1000 --host-period 20\n"
+    "  codesim pimgemv --preset GDDR6 --groups 1 --m 768 --k 768 --reduce tree\n"
+    "  codesim pimgemv --hw configs/pimgpt.yaml --groups 1 --m 3072 --k 768 --reduce both\n";
 
 static void print_stats(const char *name, const pim_gemv_stats_t *s, double tck_ns)
 {
@@ -135,10 +150,59 @@ static void print_stats(const char *name, const pim_gemv_stats_t *s, double tck_
            s->bank_bytes / 1048576.0, s->act, s->pim_col_reads, s->host_rd + s->host_wr);
 }
 
+static const char *const reduce_names[2] = {"lanes", "tree"};
+
+/* --reduce both: the GEMV in each layout without host traffic, side by side;
+ * a layout the GEMV does not fit prints its reason. */
+static int print_layouts(const pim_gemv_cfg_t *base, const pim_gemv_t *g, const tech_t *tech)
+{
+    char err[512];
+    pim_gemv_stats_t st[2];
+    int ok[2];
+    power_breakdown_t e[2], a[2];
+    char why[2][512];
+    for (int i = 0; i < 2; i++) {
+        pim_gemv_cfg_t cfg = *base;
+        cfg.unit.reduce = i ? PIM_REDUCE_TREE : PIM_REDUCE_LANES;
+        cfg.mode = PIM_BLOCKED;
+        memset(&cfg.host, 0, sizeof cfg.host);
+        power_init(&e[i]);
+        power_init(&a[i]);
+        ok[i] = pim_gemv_check(&cfg, g, why[i], sizeof why[i]) == 0;
+        if (!ok[i])
+            continue;
+        if (pim_gemv_time(&cfg, g, &st[i], NULL, err, sizeof err) != 0 ||
+            power_pim_energy(tech, &cfg, &st[i], &e[i], err, sizeof err) != 0 ||
+            power_pim_area(tech, &cfg, &a[i], err, sizeof err) != 0) {
+            cli_err("codesim pimgemv: %s\n", err);
+            return 1;
+        }
+    }
+    printf("layouts (pim.reduce, no host traffic):\n");
+    printf("%-12s %10s %10s %12s %8s %10s %9s %10s %9s\n", "layout", "PIM cycles", "vs lanes",
+           "lane MACs", "useful", "energy uJ", "tree uJ", "PIM mm^2", "tree mm^2");
+    for (int i = 0; i < 2; i++) {
+        if (!ok[i]) {
+            printf("%-12s does not fit: %s\n", reduce_names[i], why[i]);
+            continue;
+        }
+        char vs[16] = "-";
+        if (ok[0])
+            snprintf(vs, sizeof vs, "%.3fx", (double)st[0].cycles / (double)st[i].cycles);
+        printf("%-12s %10" PRIu64 " %10s %12" PRIu64 " %7.1f%% %10.2f %9.2f %10.2f %9.2f\n",
+               reduce_names[i], st[i].cycles, vs, st[i].lane_macs,
+               st[i].lane_macs ? 100.0 * (double)st[i].useful_macs / (double)st[i].lane_macs : 0.0,
+               e[i].total * 1e-6, power_get(&e[i], "pim.tree") * 1e-6, a[i].total * 1e-6,
+               power_get(&a[i], "pim.tree") * 1e-6);
+    }
+    return 0;
+}
+
 int cmd_pimgemv(int argc, char **argv)
 {
     const char *preset = "HBM2", *prec_s = "fp16", *node = "45nm", *hw_path = NULL;
     const char *unit_opt = NULL; /* a unit or preset option given */
+    const char *reduce_s = NULL;
     uint64_t groups = 32, m = 2048, k = 128, lanes = 16, bpu = 2, grf = 8, srf = 8, acc = 8;
     uint64_t hreqs = 200, hperiod = 40, hwr = 30;
     int lanes_set = 0;
@@ -150,8 +214,8 @@ int cmd_pimgemv(int argc, char **argv)
         {"srf", required_argument, 0, 's'},    {"acc", required_argument, 0, 'a'},
         {"host-reqs", required_argument, 0, 'n'}, {"host-period", required_argument, 0, 'e'},
         {"host-writes", required_argument, 0, 'w'}, {"tech", required_argument, 0, 't'},
-        {"hw", required_argument, 0, 'W'},     {"help", no_argument, 0, 'H'},
-        {0, 0, 0, 0}};
+        {"hw", required_argument, 0, 'W'},     {"reduce", required_argument, 0, 'R'},
+        {"help", no_argument, 0, 'H'},         {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
     int li = 0;
@@ -162,6 +226,7 @@ int cmd_pimgemv(int argc, char **argv)
             unit_opt = opts[li].name; /* a unit or preset option */
         switch (c) {
         case 'W': hw_path = optarg; break;
+        case 'R': reduce_s = optarg; break;
         case 'P': preset = optarg; break;
         case 'p': prec_s = optarg; break;
         case 't': node = optarg; break;
@@ -219,6 +284,20 @@ int cmd_pimgemv(int argc, char **argv)
             return 1;
         }
     }
+    int both = 0;
+    if (reduce_s) {
+        if (strcmp(reduce_s, "both") == 0)
+            both = 1;
+        else if (strcmp(reduce_s, "lanes") == 0)
+            cfg.unit.reduce = PIM_REDUCE_LANES;
+        else if (strcmp(reduce_s, "tree") == 0)
+            cfg.unit.reduce = PIM_REDUCE_TREE;
+        else {
+            cli_err("codesim pimgemv: --reduce: '%s' is not lanes, tree or both\n", reduce_s);
+            return 2;
+        }
+    }
+    const int tree = cfg.unit.reduce == PIM_REDUCE_TREE;
     const pim_gemv_t g = {groups, m, k};
     if (pim_gemv_check(&cfg, &g, err, sizeof err) != 0) {
         cli_err("codesim pimgemv: %s\n", err);
@@ -233,9 +312,10 @@ int cmd_pimgemv(int argc, char **argv)
     }
     const double tck = cfg.dram.tck_ps / 1000.0;
     printf("codesim pimgemv: %" PRIu64 " x %" PRIu64 " x %" PRIu64 " %s GEMV on %s (%u channels x "
-           "%u banks), %u-lane units, one per %" PRIu64 " bank(s)\n",
+           "%u banks), %u-lane units, one per %u bank(s), %s layout\n",
            groups, m, k, pim_prec_name(cfg.unit.prec), cfg.dram.preset, dram_units(&cfg.dram),
-           dram_banks(&cfg.dram), cfg.unit.lanes, bpu);
+           dram_banks(&cfg.dram), cfg.unit.lanes, cfg.unit.banks_per_unit,
+           reduce_names[tree]);
     printf("%-12s %10s %10s %9s %9s %8s %10s %10s\n", "path", "cycles", "us", "bus MiB",
            "bank MiB", "ACT", "PIM reads", "host RD/WR");
     pim_gemv_stats_t host, pim, blk, dual;
@@ -262,21 +342,27 @@ int cmd_pimgemv(int argc, char **argv)
         cli_err("codesim pimgemv: %s\n", err);
         return 1;
     }
+    char tree_e[48] = "", tree_a[64] = "";
+    if (tree) {
+        snprintf(tree_e, sizeof tree_e, " + tree %.1f", power_get(&ep, "pim.tree") * 1e-6);
+        snprintf(tree_a, sizeof tree_a, ", of which adder trees %.2f mm^2",
+                 power_get(&ap, "pim.tree") * 1e-6);
+    }
     printf("energy (%s): host %.1f uJ = act %.1f + core %.1f + io %.1f; PIM %.1f uJ = act %.1f + "
-           "core %.1f + io %.1f + MAC %.1f + regs %.1f; host/PIM %.2fx\n",
+           "core %.1f + io %.1f + MAC %.1f%s + regs %.1f; host/PIM %.2fx\n",
            tech.node, eh.total * 1e-6, power_get(&eh, "dram.act") * 1e-6,
            power_get(&eh, "dram.core") * 1e-6, power_get(&eh, "dram.io") * 1e-6, ep.total * 1e-6,
            power_get(&ep, "dram.act") * 1e-6, power_get(&ep, "dram.core") * 1e-6,
-           power_get(&ep, "dram.io") * 1e-6, power_get(&ep, "pim.mac") * 1e-6,
+           power_get(&ep, "dram.io") * 1e-6, power_get(&ep, "pim.mac") * 1e-6, tree_e,
            power_get(&ep, "pim.regs") * 1e-6, eh.total / ep.total);
     printf("per bit: act %.3g pJ per 1 KiB ACT, array->bank edge %.3g pJ, bank edge->host %.3g "
-           "pJ; PIM units %.2f mm^2 (%u units)\n",
+           "pJ; PIM units %.2f mm^2 (%u units%s)\n",
            tech.e.dram_act, tech.e.dram_core_bit, tech.e.dram_io_bit, ap.total * 1e-6,
-           dram_units(&cfg.dram) * dram_banks(&cfg.dram) / cfg.unit.banks_per_unit);
+           dram_units(&cfg.dram) * dram_banks(&cfg.dram) / cfg.unit.banks_per_unit, tree_a);
     printf("events: PIM ACT %" PRIu64 " PRE %" PRIu64 " all-bank cmds %" PRIu64 " lane MACs %" PRIu64
-           " (useful %" PRIu64 ") SRF bursts %" PRIu64 " read-back bursts %" PRIu64 "\n",
-           pim.act, pim.pre, pim.ab_cmds, pim.lane_macs, pim.useful_macs, pim.vec_bursts,
-           pim.res_bursts);
+           " (useful %" PRIu64 ") %s bursts %" PRIu64 " read-back bursts %" PRIu64 "\n",
+           pim.act, pim.pre, pim.ab_cmds, pim.lane_macs, pim.useful_macs, tree ? "GRF" : "SRF",
+           pim.vec_bursts, pim.res_bursts);
     cfg.host = (pim_host_t){hreqs, hperiod, (uint32_t)hwr, 1};
     cfg.mode = PIM_BLOCKED;
     if (pim_gemv_time(&cfg, &g, &blk, NULL, err, sizeof err) != 0) {
@@ -300,7 +386,7 @@ int cmd_pimgemv(int argc, char **argv)
                (double)ms[i]->cycles / (double)pim.cycles,
                ms[i]->host_reqs ? (double)ms[i]->host_lat_sum / (double)ms[i]->host_reqs : 0.0,
                ms[i]->host_lat_max);
-    return 0;
+    return both ? print_layouts(&cfg, &g, &tech) : 0;
 }
 
 /* ---- bench ------------------------------------------------------------------ */
