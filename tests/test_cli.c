@@ -417,6 +417,37 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
         ck_assert_uint_eq(i, nl);
     }
     json_decref(doc);
+    /* Layers on the LUT unit: its own utilization, no mapping efficiency. */
+    snprintf(args, sizeof args,
+             "run --hw configs/lut.yaml --workload traces/lowbit.csv --db %s/l.db "
+             "--json %s/l.json --csv %s/lut",
+             tmpdir, tmpdir, tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    snprintf(path, sizeof path, "%s/l.json", tmpdir);
+    json_t *ldoc = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(ldoc);
+    const json_t *ll = json_object_get(ldoc, "layers");
+    snprintf(path, sizeof path, "%s/lut/COMPUTE_REPORT.csv", tmpdir);
+    FILE *lf = fopen(path, "r");
+    ck_assert_ptr_nonnull(lf);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, lf));
+    size_t nlut = 0;
+    for (size_t i = 0; fgets(line, sizeof line, lf); i++) {
+        const json_t *l = json_array_get(ll, i);
+        ck_assert_ptr_nonnull(l);
+        double v[8];
+        ck_assert_uint_eq(ss_fields(line, v, 8), 6);
+        ck_assert(v[3] > 0 && v[3] <= 100.0);
+        if (strcmp(json_string_value(json_object_get(l, "unit")), "lut") == 0) {
+            nlut++;
+            const double u = 100.0 * json_real_value(json_object_get(l, "utilization"));
+            ck_assert_double_eq_tol(v[3], u, 1e-9 * u);
+            ck_assert(isnan(v[4]));
+        }
+    }
+    fclose(lf);
+    ck_assert_uint_ge(nlut, 1);
+    json_decref(ldoc);
     static const char *const own[][2] = {{"LAYERS_REPORT.csv", "Layer,Unit,M,N,K,"},
                                          {"DRAM_REPORT.csv", "Layer,DRAM read bytes,"},
                                          {"ACCESS_REPORT.csv", "Layer,Ifmap reads,"}};

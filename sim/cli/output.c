@@ -318,6 +318,9 @@ static uint64_t padded(uint64_t a, uint64_t d)
  *                         it over the layer: MACs x 100 / (compute cycles x
  *                         PEs) (stall cycles excluded, as SCALE-Sim's fold
  *                         cycles exclude them)
+ *   Layers on another unit (LUT, tensor engine): Overall Util is that unit's
+ *   own utilization (the run's table), Compute Util the same over compute
+ *   cycles, Mapping Efficiency empty.
  *   SRAM accesses       ifmap and filter element reads, ofmap element writes
  *   DRAM accesses       bytes: ifmap and filter bytes fetched, ofmap bytes
  *                       written back; codesim does not record each
@@ -330,9 +333,23 @@ static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const l
     memset(o, 0, sizeof *o);
     o->total_cycles = s->total_cycles;
     o->stall_cycles = s->stall_cycles;
-    const double pes = (double)r->pes;
-    o->overall_util = s->total_cycles && pes > 0 ? (double)s->macs * 100.0 / ((double)s->total_cycles * pes) : 0;
-    o->compute_util = s->compute_cycles && pes > 0 ? (double)s->macs * 100.0 / ((double)s->compute_cycles * pes) : 0;
+    if (strcmp(l->unit, "systolic") != 0) {
+        /* a LUT unit or tensor engine: its own utilization (the run's table;
+         * models/engine.h), no systolic folds to map */
+        o->overall_util = 100.0 * s->utilization;
+        o->compute_util = s->compute_cycles ? o->overall_util * (double)s->total_cycles /
+                                                  (double)s->compute_cycles
+                                            : 0;
+        o->no_mapping = 1;
+    } else {
+        const double pes = (double)r->pes;
+        o->overall_util = s->total_cycles && pes > 0
+                              ? (double)s->macs * 100.0 / ((double)s->total_cycles * pes)
+                              : 0;
+        o->compute_util = s->compute_cycles && pes > 0
+                              ? (double)s->macs * 100.0 / ((double)s->compute_cycles * pes)
+                              : 0;
+    }
     const uint64_t R = hw->array.rows, C = hw->array.cols;
     uint64_t a = l->m, b = l->n;
     if (hw->array.dataflow == SYSTOLIC_WS) {
@@ -342,7 +359,7 @@ static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const l
         b = l->m;
     }
     const uint64_t pa = R ? padded(a, R) : 0, pb = C ? padded(b, C) : 0;
-    if (pa && pb)
+    if (pa && pb && !o->no_mapping)
         o->mapping_eff = (double)a / (double)pa * ((double)b / (double)pb) * 100.0;
     o->sram_times = 0;
     o->sram_access[0] = s->ifmap_reads;

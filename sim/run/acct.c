@@ -175,7 +175,8 @@ int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char
         fprintf(f, "%zu, %" PRIu64 ", %" PRIu64 ", ", i, s->total_cycles, s->stall_cycles);
         pyfloat(f, s->overall_util);
         fputs(", ", f);
-        pyfloat(f, s->mapping_eff);
+        if (!s->no_mapping)
+            pyfloat(f, s->mapping_eff);
         fputs(", ", f);
         pyfloat(f, s->compute_util);
         fputs(",\n", f);

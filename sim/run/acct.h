@@ -38,6 +38,7 @@ void acct_result_free(acct_result_t *res);
 typedef struct {
     uint64_t total_cycles, stall_cycles;
     double overall_util, mapping_eff, compute_util;     /* percent */
+    int no_mapping;                  /* 1: Mapping Efficiency left empty */
     int sram_times;                  /* 0: SRAM start/stop fields left empty */
     int64_t sram_start[3], sram_stop[3];
     uint64_t sram_access[3];
