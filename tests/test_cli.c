@@ -369,7 +369,8 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
     json_t *doc = json_load_file(path, 0, NULL);
     ck_assert_ptr_nonnull(doc);
     const json_t *layers = json_object_get(doc, "layers"), *hw = json_object_get(doc, "hw");
-    const double pes = (double)json_integer_value(json_object_get(json_object_get(doc, "totals"), "pes"));
+    const json_t *totals = json_object_get(doc, "totals");
+    const double pes = (double)json_integer_value(json_object_get(totals, "pes"));
     const double R = (double)json_integer_value(json_object_get(hw, "rows"));
     const double C = (double)json_integer_value(json_object_get(hw, "cols"));
     ck_assert_str_eq(json_string_value(json_object_get(hw, "dataflow")), "ws");
