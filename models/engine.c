@@ -293,6 +293,11 @@ static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
     st->total_cycles = total;
     st->stall_cycles = total - st->compute_cycles;
     st->macs = p->g.m * p->g.n * p->g.k;
+    /* every ifmap (filter) SRAM write is a fill from DRAM (add_step); a
+     * product that cannot fit leaves the split unknown (0) */
+    if (util_mul_u64(st->ifmap_writes, p->ab, &st->dram_ifmap_bytes) ||
+        util_mul_u64(st->filter_writes, p->bb, &st->dram_filter_bytes))
+        st->dram_ifmap_bytes = st->dram_filter_bytes = 0;
     st->folds = p->f.folds;
     st->steps = p->steps;
     st->utilization =

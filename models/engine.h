@@ -25,6 +25,9 @@ typedef struct {
     uint64_t filter_reads, filter_writes;
     uint64_t ofmap_reads, ofmap_writes;
     uint64_t dram_read_bytes, dram_write_bytes;
+    /* Of dram_read_bytes, the ifmap's and the filter's (the rest is partial
+     * sums read back); both 0 from units that do not split their reads. */
+    uint64_t dram_ifmap_bytes, dram_filter_bytes;
     double utilization;        /* macs / (R*C*total_cycles) */
 } layer_stats_t;
 

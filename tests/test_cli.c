@@ -2,6 +2,8 @@
  * the database, and every kind of bad input (one line naming the file and
  * the field, non-zero exit, nothing already stored lost). */
 #include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -286,6 +288,23 @@ START_TEST(scalesim_config_and_conv_topology_run)
 }
 END_TEST
 
+/* SCALE-Sim's report header lines, copied from scalesim/simulator.py
+ * generate_reports() (../shared/peers/scale-sim-v2). */
+static const struct {
+const char *file, *head;
+} rep[] = {
+    {"COMPUTE_REPORT.csv", "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping "
+                           "Efficiency %, Compute Util %,\n"},
+    {"BANDWIDTH_REPORT.csv", "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM "
+                             "BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n"},
+    {"DETAILED_ACCESS_REPORT.csv",
+     "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter "
+     "Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM "
+     "OFMAP Stop Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM "
+     "IFMAP Reads, DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM "
+     "OFMAP Start Cycle, DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n"},
+};
+
 /* A .cfg alone runs in SCALE-Sim accounting: its three reports with its
  * exact header lines (scalesim/simulator.py), one row per layer. */
 START_TEST(scalesim_accounting_writes_scalesims_reports)
@@ -297,20 +316,6 @@ START_TEST(scalesim_accounting_writes_scalesims_reports)
              tmpdir, tmpdir);
     ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
     ck_assert_ptr_nonnull(strstr(out, "SCALE-Sim v2 accounting"));
-    static const struct {
-        const char *file, *head;
-    } rep[] = {
-        {"COMPUTE_REPORT.csv", "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping "
-                               "Efficiency %, Compute Util %,\n"},
-        {"BANDWIDTH_REPORT.csv", "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM "
-                                 "BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n"},
-        {"DETAILED_ACCESS_REPORT.csv",
-         "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter "
-         "Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM "
-         "OFMAP Stop Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM "
-         "IFMAP Reads, DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM "
-         "OFMAP Start Cycle, DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n"},
-    };
     for (size_t i = 0; i < sizeof rep / sizeof rep[0]; i++) {
         snprintf(path, sizeof path, "%s/acct/%s", tmpdir, rep[i].file);
         FILE *f = fopen(path, "r");
@@ -322,6 +327,138 @@ START_TEST(scalesim_accounting_writes_scalesims_reports)
             rows++;
         fclose(f);
         ck_assert_int_ge(rows, 2);
+    }
+}
+END_TEST
+
+/* Split one SCALE-Sim report line ("0, 813, 107, 36.9,") into its fields;
+ * an empty field reads as NAN.  Returns the number of fields. */
+static size_t ss_fields(const char *line, double *v, size_t max)
+{
+    size_t n = 0;
+    const char *p = line;
+    while (n < max && *p && *p != '\n') {
+        while (*p == ' ')
+            p++;
+        char *end;
+        const double x = strtod(p, &end);
+        v[n++] = end == p ? NAN : x;
+        p = strchr(end, ',');
+        if (!p)
+            break;
+        p++;
+    }
+    return n;
+}
+
+/* Issue 17 item 4: in codesim's own (rtl) timing, --csv writes SCALE-Sim's
+ * three reports with its header lines, filled with codesim's numbers: each
+ * layer's total and stall cycles as the run reports them (--json), overall
+ * util = MACs x 100 / (cycles x PEs) and mapping efficiency by SCALE-Sim's
+ * per-fold definition, both recomputed here; codesim's own tables keep
+ * their columns under LAYERS_REPORT.csv and DRAM_REPORT.csv. */
+START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
+{
+    char args[1024], path[600], line[2048];
+    snprintf(args, sizeof args,
+             "run --hw tests/data/tiny.yaml --workload tests/data/tiny.csv --db %s/r.db "
+             "--json %s/r.json --csv %s/rtl",
+             tmpdir, tmpdir, tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    snprintf(path, sizeof path, "%s/r.json", tmpdir);
+    json_t *doc = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(doc);
+    const json_t *layers = json_object_get(doc, "layers"), *hw = json_object_get(doc, "hw");
+    const json_t *totals = json_object_get(doc, "totals");
+    const double pes = (double)json_integer_value(json_object_get(totals, "pes"));
+    const double R = (double)json_integer_value(json_object_get(hw, "rows"));
+    const double C = (double)json_integer_value(json_object_get(hw, "cols"));
+    ck_assert_str_eq(json_string_value(json_object_get(hw, "dataflow")), "ws");
+    const size_t nl = json_array_size(layers);
+    ck_assert_uint_ge(nl, 2);
+    for (size_t r = 0; r < sizeof rep / sizeof rep[0]; r++) {
+        snprintf(path, sizeof path, "%s/rtl/%s", tmpdir, rep[r].file);
+        FILE *f = fopen(path, "r");
+        ck_assert_msg(f != NULL, "%s missing", path);
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+        ck_assert_str_eq(line, rep[r].head);
+        size_t i = 0;
+        for (; fgets(line, sizeof line, f); i++) {
+            ck_assert_uint_lt(i, nl);
+            const json_t *l = json_array_get(layers, i);
+#define LU(key) ((double)json_integer_value(json_object_get(l, key)))
+            double v[32];
+            const size_t n = ss_fields(line, v, 32);
+            ck_assert_double_eq(v[0], (double)i);
+            if (r == 0) {
+                ck_assert_uint_eq(n, 6);
+                ck_assert_double_eq(v[1], LU("total_cycles"));
+                ck_assert_double_eq(v[2], LU("stall_cycles"));
+                const double util = LU("macs") * 100.0 / (LU("total_cycles") * pes);
+                ck_assert_double_eq_tol(v[3], util, 1e-9 * util);
+                /* WS maps K on the rows and N on the columns; the mean over
+                 * folds of used/all PEs is K N / (ceil(K/R) R ceil(N/C) C) */
+                const double map = LU("k") * LU("n") * 100.0 /
+                                   (ceil(LU("k") / R) * R * ceil(LU("n") / C) * C);
+                ck_assert_double_eq_tol(v[4], map, 1e-9 * map);
+                ck_assert(v[5] >= v[3] && v[5] <= 100.0);
+            } else if (r == 2) {
+                ck_assert_uint_eq(n, 19);
+                ck_assert_double_eq(v[3], LU("ifmap_reads"));
+                ck_assert_double_eq(v[6], LU("filter_reads"));
+                ck_assert_double_eq(v[9], LU("ofmap_writes"));
+                ck_assert(isnan(v[1]) && isnan(v[11])); /* start/stop not recorded */
+                ck_assert(v[12] > 0 && v[15] > 0);
+                ck_assert(v[12] + v[15] <= LU("dram_read_bytes"));
+                ck_assert_double_eq(v[18], LU("dram_write_bytes"));
+            }
+#undef LU
+        }
+        fclose(f);
+        ck_assert_uint_eq(i, nl);
+    }
+    json_decref(doc);
+    /* Layers on the LUT unit: its own utilization, no mapping efficiency. */
+    snprintf(args, sizeof args,
+             "run --hw configs/lut.yaml --workload traces/lowbit.csv --db %s/l.db "
+             "--json %s/l.json --csv %s/lut",
+             tmpdir, tmpdir, tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    snprintf(path, sizeof path, "%s/l.json", tmpdir);
+    json_t *ldoc = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(ldoc);
+    const json_t *ll = json_object_get(ldoc, "layers");
+    snprintf(path, sizeof path, "%s/lut/COMPUTE_REPORT.csv", tmpdir);
+    FILE *lf = fopen(path, "r");
+    ck_assert_ptr_nonnull(lf);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, lf));
+    size_t nlut = 0;
+    for (size_t i = 0; fgets(line, sizeof line, lf); i++) {
+        const json_t *l = json_array_get(ll, i);
+        ck_assert_ptr_nonnull(l);
+        double v[8];
+        ck_assert_uint_eq(ss_fields(line, v, 8), 6);
+        ck_assert(v[3] > 0 && v[3] <= 100.0);
+        if (strcmp(json_string_value(json_object_get(l, "unit")), "lut") == 0) {
+            nlut++;
+            const double u = 100.0 * json_real_value(json_object_get(l, "utilization"));
+            ck_assert_double_eq_tol(v[3], u, 1e-9 * u);
+            ck_assert(isnan(v[4]));
+        }
+    }
+    fclose(lf);
+    ck_assert_uint_ge(nlut, 1);
+    json_decref(ldoc);
+    static const char *const own[][2] = {{"LAYERS_REPORT.csv", "Layer,Unit,M,N,K,"},
+                                         {"DRAM_REPORT.csv", "Layer,DRAM read bytes,"},
+                                         {"ACCESS_REPORT.csv", "Layer,Ifmap reads,"}};
+    for (size_t r = 0; r < 3; r++) {
+        snprintf(path, sizeof path, "%s/rtl/%s", tmpdir, own[r][0]);
+        FILE *f = fopen(path, "r");
+        ck_assert_msg(f != NULL, "%s missing", path);
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+        fclose(f);
+        ck_assert_msg(strncmp(line, own[r][1], strlen(own[r][1])) == 0, "%s: %s", own[r][0], line);
     }
 }
 END_TEST
@@ -652,7 +789,7 @@ START_TEST(untrusted_text_is_escaped_in_errors_and_csv_reports)
     snprintf(args, sizeof args, "run --workload %s/w.csv --db %s/e.db --csv %s/rep", tmpdir,
              tmpdir, tmpdir);
     ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 0);
-    const char *files[] = {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "ACCESS_REPORT.csv"};
+    const char *files[] = {"LAYERS_REPORT.csv", "DRAM_REPORT.csv", "ACCESS_REPORT.csv"};
     for (size_t i = 0; i < 3; i++) {
         char p[512], text[4096] = {0};
         snprintf(p, sizeof p, "%s/rep/%s", tmpdir, files[i]);
@@ -817,6 +954,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, cycle_and_fast_paths_store_the_same_numbers);
     tcase_add_test(tc, scalesim_config_and_conv_topology_run);
     tcase_add_test(tc, scalesim_accounting_writes_scalesims_reports);
+    tcase_add_test(tc, rtl_mode_csv_has_scalesims_columns_with_codesims_numbers);
     tcase_add_test(tc, lowbit_layers_run_on_the_lut_unit_and_int8_on_the_array);
     tcase_add_test(tc, lut_layer_stores_what_lut_run_gives);
     tcase_add_test(tc, without_a_lut_section_everything_runs_on_the_array);

@@ -7,12 +7,14 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "../io/config.h"
 #include "../io/escape.h"
 #include "../io/outfile.h"
+#include "../run/acct.h"
 
 /* ---- terminal ---------------------------------------------------------- */
 
@@ -293,17 +295,112 @@ int out_json(const out_ctx_t *c, const sim_result_t *r, const char *path, char *
 
 /* ---- CSV ----------------------------------------------------------------- */
 
+/* ceil(a/d) x d, 0 when it does not fit in 64 bits */
+static uint64_t padded(uint64_t a, uint64_t d)
+{
+    const uint64_t q = a / d + (a % d != 0);
+    return q > UINT64_MAX / d ? 0 : q * d;
+}
+
+/* A layer's SCALE-Sim report row from codesim's own timing.  SCALE-Sim's
+ * definitions (scalesim/single_layer_sim.py, scalesim/compute/
+ * systolic_compute_{os,ws,is}.py):
+ *   Overall Util %      = num_compute x 100 / (total_cycles x num_mac_unit)
+ *                         -> MACs x 100 / (total cycles x PEs, all cores)
+ *   Mapping Efficiency %= mean over folds of rows_used x cols_used / (R x C)
+ *                         x 100; summed over the folds of one GEMM that is
+ *                         a x b / (ceil(a/R) R x ceil(b/C) C) with (a, b) the
+ *                         dims the dataflow maps on rows and columns (OS:
+ *                         M, N; WS: K, N; IS: K, M; models/systolic.c)
+ *   Compute Util %      = mean over folds of mac_used x T / (R x C x
+ *                         cycles_this_fold) x 100, i.e. useful MACs over
+ *                         PE-cycles while the array computes; codesim sums
+ *                         it over the layer: MACs x 100 / (compute cycles x
+ *                         PEs) (stall cycles excluded, as SCALE-Sim's fold
+ *                         cycles exclude them)
+ *   Layers on another unit (LUT, tensor engine): Overall Util is that unit's
+ *   own utilization (the run's table), Compute Util the same over compute
+ *   cycles, Mapping Efficiency empty.
+ *   SRAM accesses       ifmap and filter element reads, ofmap element writes
+ *   DRAM accesses       bytes: ifmap and filter bytes fetched, ofmap bytes
+ *                       written back; codesim does not record each
+ *                       operand's first and last DMA cycle, so start/stop
+ *                       are empty and the BW is bytes / total cycles. */
+static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const layer_result_t *l,
+                              ss_report_row_t *o)
+{
+    const layer_stats_t *s = &l->stats;
+    memset(o, 0, sizeof *o);
+    o->total_cycles = s->total_cycles;
+    o->stall_cycles = s->stall_cycles;
+    if (strcmp(l->unit, "systolic") != 0) {
+        /* a LUT unit or tensor engine: its own utilization (the run's table;
+         * models/engine.h), no systolic folds to map */
+        o->overall_util = 100.0 * s->utilization;
+        o->compute_util = s->compute_cycles ? o->overall_util * (double)s->total_cycles /
+                                                  (double)s->compute_cycles
+                                            : 0;
+        o->no_mapping = 1;
+    } else {
+        const double pes = (double)r->pes;
+        o->overall_util = s->total_cycles && pes > 0
+                              ? (double)s->macs * 100.0 / ((double)s->total_cycles * pes)
+                              : 0;
+        o->compute_util = s->compute_cycles && pes > 0
+                              ? (double)s->macs * 100.0 / ((double)s->compute_cycles * pes)
+                              : 0;
+    }
+    const uint64_t R = hw->array.rows, C = hw->array.cols;
+    uint64_t a = l->m, b = l->n;
+    if (hw->array.dataflow == SYSTOLIC_WS) {
+        a = l->k;
+    } else if (hw->array.dataflow == SYSTOLIC_IS) {
+        a = l->k;
+        b = l->m;
+    }
+    const uint64_t pa = R ? padded(a, R) : 0, pb = C ? padded(b, C) : 0;
+    if (pa && pb && !o->no_mapping)
+        o->mapping_eff = (double)a / (double)pa * ((double)b / (double)pb) * 100.0;
+    o->sram_times = 0;
+    o->sram_access[0] = s->ifmap_reads;
+    o->sram_access[1] = s->filter_reads;
+    o->sram_access[2] = s->ofmap_writes;
+    o->dram_times = 0;
+    /* the systolic engine splits its reads (models/engine.h); other units
+     * (LUT, tensor engines) do not: their ifmap and filter fields are empty */
+    const int split = s->dram_ifmap_bytes + s->dram_filter_bytes > 0 || s->dram_read_bytes == 0;
+    o->dram_valid[0] = o->dram_valid[1] = split;
+    o->dram_valid[2] = 1;
+    o->dram_access[0] = s->dram_ifmap_bytes;
+    o->dram_access[1] = s->dram_filter_bytes;
+    o->dram_access[2] = s->dram_write_bytes;
+}
+
+static int ss_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,
+                  size_t errlen)
+{
+    ss_report_row_t *rows = r->nlayers ? calloc(r->nlayers, sizeof *rows) : NULL;
+    if (r->nlayers && !rows)
+        return snprintf(err, errlen, "%s: out of memory", dir), -1;
+    for (size_t i = 0; i < r->nlayers; i++)
+        ss_row_from_layer(c->hw, r, &r->layers[i], &rows[i]);
+    const int rc = ss_report_write(rows, r->nlayers, dir, err, errlen);
+    free(rows);
+    return rc;
+}
+
 int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,
             size_t errlen)
 {
-    (void)c;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "%.200s: cannot create the directory (%s)", dir, strerror(errno));
         return -1;
     }
     FILE *f;
     if (r->kind == SIM_LAYERS) {
-        if (!(f = io_out_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
+        if (ss_csv(c, r, dir, err, errlen))
+            return -1;
+        if (!(f = io_out_open(dir, "LAYERS_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Layer,Unit,M,N,K,Total cycles,Compute cycles,Stall cycles,Utilization %%,"
                    "MACs,Folds,Steps\n");
@@ -318,9 +415,9 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
                     l->m, l->n, l->k, s->total_cycles, s->compute_cycles,
                     s->stall_cycles, 100.0 * s->utilization, s->macs, s->folds, s->steps);
         }
-        if (io_out_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
+        if (io_out_close(f, dir, "LAYERS_REPORT.csv", err, errlen))
             return -1;
-        if (!(f = io_out_open(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
+        if (!(f = io_out_open(dir, "DRAM_REPORT.csv", err, errlen)))
             return -1;
         fprintf(f, "Layer,DRAM read bytes,DRAM write bytes,Avg DRAM read bytes/cycle,"
                    "Avg DRAM write bytes/cycle\n");
@@ -331,7 +428,7 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
             fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", s->dram_read_bytes, s->dram_write_bytes, (double)s->dram_read_bytes / cyc,
                     (double)s->dram_write_bytes / cyc);
         }
-        if (io_out_close(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
+        if (io_out_close(f, dir, "DRAM_REPORT.csv", err, errlen))
             return -1;
         if (!(f = io_out_open(dir, "ACCESS_REPORT.csv", err, errlen)))
             return -1;

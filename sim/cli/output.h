@@ -25,9 +25,15 @@
  *   Counts are JSON integers (exact to 2^63), other values doubles.
  *
  * CSV (--csv DIR; the directory is created; integers in full precision):
- *   COMPUTE_REPORT.csv    per layer (or per LLM op): unit, shape, cycles,
- *                         compute, stall, utilization, MACs, folds, steps
- *   BANDWIDTH_REPORT.csv  per layer: DRAM bytes read and written and the
+ *   COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv, DETAILED_ACCESS_REPORT.csv
+ *                         layer runs: SCALE-Sim's three reports (its headers,
+ *                         sim/run/acct.h ss_report_write) with codesim's
+ *                         numbers (README "SCALE-Sim's reports in codesim's
+ *                         own timing")
+ *   COMPUTE_REPORT.csv    LLM runs: per op: phase, op, unit, cycles, MACs
+ *   LAYERS_REPORT.csv     per layer: unit, shape, cycles, compute, stall,
+ *                         utilization, MACs, folds, steps
+ *   DRAM_REPORT.csv       per layer: DRAM bytes read and written and the
  *                         average DRAM bytes per cycle of each
  *   ACCESS_REPORT.csv     per layer: scratchpad element reads and writes
  *   COST_REPORT.csv       kind (area_um2 | energy_pj), component, value

@@ -119,7 +119,50 @@ static void pyint_as_float(FILE *f, int64_t v)
     fprintf(f, "%" PRId64 ".0", v);
 }
 
+void acct_row_fill(const scalesim_stats_t *s, ss_report_row_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->total_cycles = s->total_cycles;
+    o->stall_cycles = s->stall_cycles;
+    o->overall_util = s->overall_util;
+    o->mapping_eff = s->mapping_eff;
+    o->compute_util = s->compute_util;
+    o->sram_times = 1;
+    o->dram_times = 1;
+    for (int op = 0; op < 3; op++) {
+        o->sram_start[op] = s->sram_start[op];
+        o->sram_stop[op] = s->sram_stop[op];
+        o->sram_access[op] = s->sram_access[op];
+        o->dram_start[op] = s->dram_start[op];
+        o->dram_stop[op] = s->dram_stop[op];
+        o->dram_access[op] = s->dram_access[op];
+        /* CALC read ports: SCALE-Sim's estimate of the fill schedule is not
+         * modelled; the ifmap and filter fields are left empty */
+        o->dram_valid[op] = op == 2 || s->dram_valid;
+    }
+}
+
 int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t errlen)
+{
+    ss_report_row_t *rows = res->count ? calloc(res->count, sizeof *rows) : NULL;
+    if (res->count && !rows)
+        return snprintf(err, errlen, "%s: out of memory", dir), -1;
+    for (size_t i = 0; i < res->count; i++)
+        acct_row_fill(&res->rows[i].st, &rows[i]);
+    const int rc = ss_report_write(rows, res->count, dir, err, errlen);
+    free(rows);
+    return rc;
+}
+
+static void put_time(FILE *f, int valid, int64_t v)
+{
+    fputs(", ", f);
+    if (valid)
+        pyint_as_float(f, v);
+}
+
+int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char *err,
+                    size_t errlen)
 {
     /* headers exactly as scalesim/simulator.py generate_reports() writes them */
     FILE *f = io_out_open(dir, "COMPUTE_REPORT.csv", err, errlen);
@@ -127,12 +170,13 @@ int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t 
         return -1;
     fputs("LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, "
           "Compute Util %,\n", f);
-    for (size_t i = 0; i < res->count; i++) {
-        const scalesim_stats_t *s = &res->rows[i].st;
+    for (size_t i = 0; i < n; i++) {
+        const ss_report_row_t *s = &rows[i];
         fprintf(f, "%zu, %" PRIu64 ", %" PRIu64 ", ", i, s->total_cycles, s->stall_cycles);
         pyfloat(f, s->overall_util);
         fputs(", ", f);
-        pyfloat(f, s->mapping_eff);
+        if (!s->no_mapping)
+            pyfloat(f, s->mapping_eff);
         fputs(", ", f);
         pyfloat(f, s->compute_util);
         fputs(",\n", f);
@@ -144,8 +188,8 @@ int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t 
         return -1;
     fputs("LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, "
           "Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n", f);
-    for (size_t i = 0; i < res->count; i++) {
-        const scalesim_stats_t *s = &res->rows[i].st;
+    for (size_t i = 0; i < n; i++) {
+        const ss_report_row_t *s = &rows[i];
         fprintf(f, "%zu", i);
         for (int op = 0; op < 3; op++) {
             fputs(", ", f);
@@ -153,11 +197,14 @@ int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t 
         }
         for (int op = 0; op < 3; op++) {
             fputs(", ", f);
-            /* CALC read ports: SCALE-Sim's estimate of the fill schedule is
-             * not modelled; the field is left empty */
-            if (op < 2 && !s->dram_valid)
+            if (!s->dram_valid[op])
                 continue;
-            pyfloat(f, (double)s->dram_access[op] / (double)(s->dram_stop[op] - s->dram_start[op] + 1));
+            if (s->dram_times)
+                pyfloat(f, (double)s->dram_access[op] /
+                               (double)(s->dram_stop[op] - s->dram_start[op] + 1));
+            else
+                pyfloat(f, s->total_cycles ? (double)s->dram_access[op] / (double)s->total_cycles
+                                           : 0);
         }
         fputs(",\n", f);
     }
@@ -172,25 +219,21 @@ int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t 
           "DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP Reads, "
           "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, "
           "DRAM OFMAP Start Cycle, DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n", f);
-    for (size_t i = 0; i < res->count; i++) {
-        const scalesim_stats_t *s = &res->rows[i].st;
+    for (size_t i = 0; i < n; i++) {
+        const ss_report_row_t *s = &rows[i];
         fprintf(f, "%zu", i);
         for (int op = 0; op < 3; op++) {
-            fputs(", ", f);
-            pyint_as_float(f, s->sram_start[op]);
-            fputs(", ", f);
-            pyint_as_float(f, s->sram_stop[op]);
+            put_time(f, s->sram_times, s->sram_start[op]);
+            put_time(f, s->sram_times, s->sram_stop[op]);
             fprintf(f, ", %" PRIu64, s->sram_access[op]);
         }
         for (int op = 0; op < 3; op++) {
-            if (op < 2 && !s->dram_valid) {
+            if (!s->dram_valid[op]) {
                 fputs(", , , ", f);
                 continue;
             }
-            fputs(", ", f);
-            pyint_as_float(f, s->dram_start[op]);
-            fputs(", ", f);
-            pyint_as_float(f, s->dram_stop[op]);
+            put_time(f, s->dram_times, s->dram_start[op]);
+            put_time(f, s->dram_times, s->dram_stop[op]);
             fprintf(f, ", %" PRIu64, s->dram_access[op]);
         }
         fputs(",\n", f);

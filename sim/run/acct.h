@@ -32,9 +32,32 @@ void acct_cfg(const hw_cfg_t *hw, scalesim_cfg_t *out);
 int acct_run(const hw_cfg_t *hw, const workload_t *wl, acct_result_t *res, char *err, size_t errlen);
 void acct_result_free(acct_result_t *res);
 
+/* One layer's row of SCALE-Sim's three reports, whoever computed it: the
+ * accounting path (acct_row_fill) or codesim's own timing (sim/cli/output.c).
+ * Operands are indexed ifmap, filter, ofmap. */
+typedef struct {
+    uint64_t total_cycles, stall_cycles;
+    double overall_util, mapping_eff, compute_util;     /* percent */
+    int no_mapping;                  /* 1: Mapping Efficiency left empty */
+    int sram_times;                  /* 0: SRAM start/stop fields left empty */
+    int64_t sram_start[3], sram_stop[3];
+    uint64_t sram_access[3];
+    int dram_valid[3];               /* 0: that operand's DRAM fields left empty */
+    int dram_times;                  /* 1: DRAM BW = access / (stop - start + 1);
+                                        0: start/stop empty, BW = access / total cycles */
+    int64_t dram_start[3], dram_stop[3];
+    uint64_t dram_access[3];
+} ss_report_row_t;
+
+/* The row SCALE-Sim's own accounting gives. */
+void acct_row_fill(const scalesim_stats_t *s, ss_report_row_t *out);
+
 /* SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and
  * DETAILED_ACCESS_REPORT.csv into dir, with its headers (simulator.py) and
- * its number spelling (Python str()).  -1 with err. */
+ * its number spelling (Python str()), one line per row.  -1 with err. */
+int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char *err,
+                    size_t errlen);
+/* ss_report_write of res's rows. */
 int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t errlen);
 
 #endif

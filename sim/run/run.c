@@ -73,7 +73,9 @@ static int add_counts(layer_stats_t *t, const layer_stats_t *s, const char *what
                      util_acc_u64(&t->ofmap_reads, s->ofmap_reads) |
                      util_acc_u64(&t->ofmap_writes, s->ofmap_writes) |
                      util_acc_u64(&t->dram_read_bytes, s->dram_read_bytes) |
-                     util_acc_u64(&t->dram_write_bytes, s->dram_write_bytes);
+                     util_acc_u64(&t->dram_write_bytes, s->dram_write_bytes) |
+                     util_acc_u64(&t->dram_ifmap_bytes, s->dram_ifmap_bytes) |
+                     util_acc_u64(&t->dram_filter_bytes, s->dram_filter_bytes);
     if (over) {
         snprintf(err, errlen, "%s: the summed MACs, accesses or DRAM bytes do not fit in 64 bits",
                  what);
