@@ -86,11 +86,11 @@ $(BUILD)/run_tests: $(SAN_OBJ) $(TEST_OBJ)
 SC_DIR := $(BUILD)/sc
 SC_SHAPE := -GR=4 -GC=3 -GAW=8 -GBW=8 -GACCW=32
 # The model is compiled as C by gcc (Verilator would compile a .c as C++).
-$(SC_DIR)/sc_systolic: rtl/systolic.v tests/sc/sc_systolic.cpp $(BUILD)/rel/models/systolic.o \
+$(SC_DIR)/sc_systolic: rtl/systolic.v rtl/mfdec.vh tests/sc/sc_systolic.cpp $(BUILD)/rel/models/systolic.o \
                        $(BUILD)/rel/models/numfmt.o | deps
 	@rm -rf $(SC_DIR) && mkdir -p $(SC_DIR)
 	SYSTEMC_INCLUDE=/usr/include SYSTEMC_LIBDIR=/usr/lib/x86_64-linux-gnu \
-	verilator --sc rtl/systolic.v --top-module systolic_top $(SC_SHAPE) --pins-bv 2 \
+	verilator --sc rtl/systolic.v -Irtl --top-module systolic_top $(SC_SHAPE) --pins-bv 2 \
 	  --exe $(CURDIR)/tests/sc/sc_systolic.cpp $(CURDIR)/$(BUILD)/rel/models/systolic.o \
 	  $(CURDIR)/$(BUILD)/rel/models/numfmt.o -CFLAGS "-I$(CURDIR) -O1" -LDFLAGS "-lm" --build -j 2 -Mdir $(SC_DIR) -o sc_systolic >/dev/null
 
@@ -102,7 +102,7 @@ RTL_TEST_LIBS := $(RTL_TEST_SHAPES:%=$(BUILD)/rtl/systolic_%/libvsystolic.so)
 # Every block's shim is built on the one template (rtl/vshim.h, rtl/vshim.hpp)
 # by rtl/vbuild.sh; a change to any of them rebuilds every library.
 VSHIM_SRCS := rtl/vshim.h rtl/vshim.hpp rtl/vbuild.sh
-$(BUILD)/rtl/systolic_%/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
+$(BUILD)/rtl/systolic_%/libvsystolic.so: rtl/systolic.v rtl/mfdec.vh rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
 	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
 	rtl/build.sh $(BUILD)/rtl/systolic_$* $$1 $$2 $$3 $$4 $$5
 
@@ -150,7 +150,7 @@ test: $(BUILD)/codesim $(BUILD)/codesim-san $(BUILD)/run_tests $(SC_DIR)/sc_syst
 # then built on first use into $CODESIM_CACHE, $XDG_CACHE_HOME/codesim or
 # ~/.cache/codesim, never below PREFIX.
 PREFIX ?= /usr/local
-INSTALL_DATA := $(wildcard reports/tech/*.yaml rtl/*.v rtl/*.cpp rtl/*.h rtl/*.hpp rtl/*.sh \
+INSTALL_DATA := $(wildcard reports/tech/*.yaml rtl/*.v rtl/*.vh rtl/*.cpp rtl/*.h rtl/*.hpp rtl/*.sh \
                   rtl/synth/* configs/* traces/*.csv traces/*.yaml traces/models/* traces/dram/* sweeps/*)
 install: $(BUILD)/codesim
 	@dest="$(DESTDIR)$(PREFIX)"; \

@@ -6,7 +6,7 @@
 OSD_TEST_SHAPES := r4_c3_a8_w8_acc32 r5_c1_a8_w8_acc32
 OSD_TEST_LIBS := $(OSD_TEST_SHAPES:%=$(BUILD)/rtl/systolic_%_af0_bf0_osd1/libvsystolic.so)
 
-$(BUILD)/rtl/systolic_%_af0_bf0_osd1/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
+$(BUILD)/rtl/systolic_%_af0_bf0_osd1/libvsystolic.so: rtl/systolic.v rtl/mfdec.vh rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
 	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
 	rtl/build.sh $(BUILD)/rtl/systolic_$*_af0_bf0_osd1 $$1 $$2 $$3 $$4 $$5 0 0 1
 
@@ -15,7 +15,7 @@ TEST_PREREQS += $(OSD_TEST_LIBS)
 # The compressed-PE arrays (array.compressed, CMP = 1, build.sh's 10th
 # argument): ..._af0_bf0_cmp1, as sim/harness/systolic_rtl.c names them.
 # Both (..._osd1_cmp1) are built on demand by the harness.
-$(BUILD)/rtl/systolic_%_af0_bf0_cmp1/libvsystolic.so: rtl/systolic.v rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
+$(BUILD)/rtl/systolic_%_af0_bf0_cmp1/libvsystolic.so: rtl/systolic.v rtl/mfdec.vh rtl/systolic_shim.cpp rtl/systolic_shim.h rtl/build.sh $(VSHIM_SRCS) | deps
 	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)$$/\1 \2 \3 \4 \5/'); \
 	rtl/build.sh $(BUILD)/rtl/systolic_$*_af0_bf0_cmp1 $$1 $$2 $$3 $$4 $$5 0 0 0 1
 

@@ -5,7 +5,7 @@ TENG_TEST_SHAPES := r1_c3_d4_a8_w8_acc32_x0 r1_c3_d4_a8_w8_acc32_x1 r2_c3_d2_a8_
                     r2_c3_d2_a5_w8_acc12_x1 r3_c2_d1_a8_w8_acc32_x0 r3_c2_d1_a8_w4_acc32_x1
 TENG_TEST_LIBS := $(TENG_TEST_SHAPES:%=$(BUILD)/rtl/teng_%/libvteng.so)
 
-$(BUILD)/rtl/teng_%/libvteng.so: rtl/tensor_engine.v rtl/teng_shim.cpp rtl/teng_shim.h rtl/teng_build.sh $(VSHIM_SRCS) | deps
+$(BUILD)/rtl/teng_%/libvteng.so: rtl/tensor_engine.v rtl/mfdec.vh rtl/teng_shim.cpp rtl/teng_shim.h rtl/teng_build.sh $(VSHIM_SRCS) | deps
 	@set -- $$(echo $* | sed 's/^r\([0-9]*\)_c\([0-9]*\)_d\([0-9]*\)_a\([0-9]*\)_w\([0-9]*\)_acc\([0-9]*\)_x\([0-9]*\)$$/\1 \2 \3 \4 \5 \6 \7/'); \
 	rtl/teng_build.sh $(BUILD)/rtl/teng_$* $$1 $$2 $$3 $$4 $$5 $$6 $$7
 

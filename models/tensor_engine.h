@@ -47,7 +47,7 @@
  * Minifloat operands (format / in_format / w_format, the array's keys and
  * numfmt.h's code): both operands minifloat, in_bits / w_bits = 1+e+m; each
  * read lane decodes its code into the packed (off, sig) operand as the
- * array's lanes do (numfmt_pack, rtl teng_mfdec), each product is
+ * array's lanes do (numfmt_pack, rtl mf_dec in rtl/mfdec.vh), each product is
  * sig_a * sig_b << (off_a + off_b) in units of 2^(q_a + q_b)
  * (numfmt_packed_mul), and p is the sum of the D products modulo
  * 2^acc_bits: a fixed-point (Kulisch-style) dot product, exact before the

@@ -94,7 +94,7 @@ module systolic_pe #(
 
     // Bring the product to ACCW bits: truncation is the mod-2^ACCW wrap, and
     // when ACCW is wider the exact product is sign-extended.
-    // Minifloat PEs (FP = 1, OPW = 16) get operands packed by systolic_mfdec
+    // Minifloat PEs (FP = 1, OPW = 16) get operands packed by mf_dec
     // as {off[7:0], sig[7:0]}: the product is sig_a * sig_b (a signed 8x8
     // multiplier), moved up by off_a + off_b (exponent adder and alignment
     // shifter) into the fixed-point accumulator (models/numfmt.h).
@@ -215,30 +215,8 @@ module systolic_pe #(
     end
 endmodule
 
-// ---------------------------------------------------------------------------
-// Minifloat lane decoder: code -> {off[7:0], sig[7:0]} (models/numfmt.h).
-// E4M3 follows OCP OFP8 (only S.1111.111 is NaN), E5M2 IEEE 754 (E all ones
-// is Inf/NaN), every other ExMy has no special codes (OCP MX v1.0 FP6/FP4).
-// Specials decode to 0.
-// ---------------------------------------------------------------------------
-module systolic_mfdec #(
-    parameter integer E = 4,
-    parameter integer M = 3,
-    parameter integer W = 8      // code width, 1 + E + M
-) (
-    input  wire [W-1:0] code,
-    output wire [15:0]  packed_op
-);
-    localparam integer RULE = (E == 4 && M == 3) ? 1 : (E == 5 && M == 2) ? 2 : 0;
-    wire         s  = code[E + M];
-    wire [E-1:0] ef = code[M +: E];
-    wire [M-1:0] mf = code[M-1:0];
-    wire special = (RULE == 2) ? (&ef) : (RULE == 1) ? ((&ef) & (&mf)) : 1'b0;
-    wire [7:0] mag = (ef != {E{1'b0}}) ? {{(7 - M){1'b0}}, 1'b1, mf} : {{(8 - M){1'b0}}, mf};
-    wire [7:0] sig = special ? 8'd0 : (s ? (8'd0 - mag) : mag);
-    wire [7:0] off = (special || ef == {E{1'b0}}) ? 8'd0 : ({{(8 - E){1'b0}}, ef} - 8'd1);
-    assign packed_op = {off, sig};
-endmodule
+// The minifloat lane decoder (mf_dec) is shared with rtl/tensor_engine.v.
+`include "mfdec.vh"
 
 // ---------------------------------------------------------------------------
 // Top: control FSM, per-lane address generators and the PE grid.
@@ -288,7 +266,7 @@ module systolic_top #(
 );
     localparam integer L   = (R > C) ? R : C;
     localparam integer FP  = (AF != 0) ? 1 : 0;
-    // Minifloat operands travel packed in 16 bits (systolic_mfdec).
+    // Minifloat operands travel packed in 16 bits (mf_dec).
     localparam integer OPW = (FP != 0) ? 16 : ((AW > BW) ? AW : BW);
 
     localparam [31:0] NO_ACCESS = 32'hFFFF_FFFF;
@@ -599,7 +577,7 @@ module systolic_top #(
             wire [OPW-1:0] a_ext;
             wire [OPW-1:0] b_ext;
             if (FP != 0) begin : g_amf
-                systolic_mfdec #(.E(AF / 16), .M(AF % 16), .W(AW)) u_adec (
+                mf_dec #(.E(AF / 16), .M(AF % 16), .W(AW)) u_adec (
                     .code(a_raw), .packed_op(a_ext));
             end else if (OPW > AW) begin : g_asx
                 assign a_ext = {{(OPW - AW){a_raw[AW-1]}}, a_raw};
@@ -607,7 +585,7 @@ module systolic_top #(
                 assign a_ext = a_raw;
             end
             if (FP != 0) begin : g_bmf
-                systolic_mfdec #(.E(BF / 16), .M(BF % 16), .W(BW)) u_bdec (
+                mf_dec #(.E(BF / 16), .M(BF % 16), .W(BW)) u_bdec (
                     .code(b_raw), .packed_op(b_ext));
             end else if (OPW > BW) begin : g_bsx
                 assign b_ext = {{(OPW - BW){b_raw[BW-1]}}, b_raw};

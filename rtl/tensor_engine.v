@@ -15,28 +15,8 @@
 // teng_top adds the command FSM and the address generators.
 `default_nettype none
 
-// Minifloat lane decoder: code -> {off[7:0], sig[7:0]} (models/numfmt.h,
-// the same decoding as systolic_mfdec in rtl/systolic.v).  E4M3 follows
-// OCP OFP8 (only S.1111.111 is NaN), E5M2 IEEE 754 (E all ones is Inf/NaN),
-// every other ExMy has no special codes.  Specials decode to 0.
-module teng_mfdec #(
-    parameter integer E = 4,
-    parameter integer M = 3,
-    parameter integer W = 8      // code width, 1 + E + M
-) (
-    input  wire [W-1:0] code,
-    output wire [15:0]  packed_op
-);
-    localparam integer RULE = (E == 4 && M == 3) ? 1 : (E == 5 && M == 2) ? 2 : 0;
-    wire         s  = code[E + M];
-    wire [E-1:0] ef = code[M +: E];
-    wire [M-1:0] mf = code[M-1:0];
-    wire special = (RULE == 2) ? (&ef) : (RULE == 1) ? ((&ef) & (&mf)) : 1'b0;
-    wire [7:0] mag = (ef != {E{1'b0}}) ? {{(7 - M){1'b0}}, 1'b1, mf} : {{(8 - M){1'b0}}, mf};
-    wire [7:0] sig = special ? 8'd0 : (s ? (8'd0 - mag) : mag);
-    wire [7:0] off = (special || ef == {E{1'b0}}) ? 8'd0 : ({{(8 - E){1'b0}}, ef} - 8'd1);
-    assign packed_op = {off, sig};
-endmodule
+// The minifloat lane decoder (mf_dec), shared with rtl/systolic.v.
+`include "mfdec.vh"
 
 // One PE: D products summed and accumulated.  FP = 1: the operands are
 // packed minifloats (AW = BW = 16), each product sig_a * sig_b shifted up
@@ -231,7 +211,7 @@ module teng_top #(
         for (i = 0; i < R*D; i = i + 1) begin : g_aq
             wire [QA-1:0] av;
             if (FP != 0) begin : g_dec
-                teng_mfdec #(.E(AF / 16), .M(AF % 16), .W(AW)) u_dec (
+                mf_dec #(.E(AF / 16), .M(AF % 16), .W(AW)) u_dec (
                     .code(a_rdata[32*i +: AW]), .packed_op(av));
             end else begin : g_raw
                 assign av = a_rdata[32*i +: AW];
@@ -242,7 +222,7 @@ module teng_top #(
         for (i = 0; i < D*C; i = i + 1) begin : g_bq
             wire [QB-1:0] bv;
             if (FP != 0) begin : g_dec
-                teng_mfdec #(.E(BF / 16), .M(BF % 16), .W(BW)) u_dec (
+                mf_dec #(.E(BF / 16), .M(BF % 16), .W(BW)) u_dec (
                     .code(b_rdata[32*i +: BW]), .packed_op(bv));
             end else begin : g_raw
                 assign bv = b_rdata[32*i +: BW];

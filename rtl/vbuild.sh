@@ -74,7 +74,7 @@ fi
 # set through its make variables too.  --output-split* cut large unrolled
 # designs (a PE grid) into pieces g++ compiles in parallel and far faster
 # (16x16 array: 14 s -> 9 s, 32x32: 54 s -> 19 s), at equal run speed.
-if ! verilator --cc "$here/$src" --top-module "$top" "${gparams[@]}" \
+if ! verilator --cc "$here/$src" -I"$here" --top-module "$top" "${gparams[@]}" \
         -CFLAGS "-fPIC -$opt" \
         -MAKEFLAGS "OPT_FAST=-$opt OPT_SLOW=-O1 OPT_GLOBAL=-$opt" \
         --output-split 20000 --output-split-cfuncs 2000 \

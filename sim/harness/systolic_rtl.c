@@ -23,7 +23,7 @@ struct systolic_rtl {
 systolic_rtl_t *systolic_rtl_open(const systolic_cfg_t *cfg, const vsys_api_t *api, char *err,
                                   size_t errlen)
 {
-    static const char *const srcs[] = {"rtl/systolic.v", "rtl/systolic_shim.cpp",
+    static const char *const srcs[] = {"rtl/systolic.v", "rtl/mfdec.vh", "rtl/systolic_shim.cpp",
                                        "rtl/systolic_shim.h", "rtl/vshim.h", "rtl/vshim.hpp",
                                        "rtl/build.sh", "rtl/vbuild.sh"};
     char what[64], dir[128], args[96];

@@ -51,7 +51,7 @@ static void check_close(void *ctx)
 
 static void *check_open(const void *cfg, char *err, size_t errlen)
 {
-    static const char *const srcs[] = {"rtl/tensor_engine.v", "rtl/teng_shim.cpp",
+    static const char *const srcs[] = {"rtl/tensor_engine.v", "rtl/mfdec.vh", "rtl/teng_shim.cpp",
                                        "rtl/teng_shim.h",     "rtl/vshim.h",
                                        "rtl/vshim.hpp",       "rtl/teng_build.sh",
                                        "rtl/vbuild.sh"};
