@@ -117,3 +117,29 @@ uint64_t rtlcheck_rand_dim(uint64_t *rng, uint64_t base, uint64_t far)
     default: return 1 + rtlcheck_rng_next(rng) % (3 * base);
     }
 }
+
+void rtlcheck_gemm_bufs_free(rtlcheck_gemm_bufs_t *bufs)
+{
+    free(bufs->a);
+    free(bufs->b);
+    free(bufs->om);
+    free(bufs->orr);
+    free(bufs->oref);
+    *bufs = (rtlcheck_gemm_bufs_t){0};
+}
+
+int rtlcheck_gemm_bufs_alloc(rtlcheck_gemm_bufs_t *bufs, uint64_t m, uint64_t n, uint64_t k,
+                             char *err, size_t errlen)
+{
+    rtlcheck_gemm_bufs_free(bufs);
+    bufs->a = malloc(m * k * sizeof *bufs->a);
+    bufs->b = malloc(k * n * sizeof *bufs->b);
+    bufs->om = malloc(m * n * sizeof *bufs->om);
+    bufs->orr = malloc(m * n * sizeof *bufs->orr);
+    bufs->oref = malloc(m * n * sizeof *bufs->oref);
+    if (!bufs->a || !bufs->b || !bufs->om || !bufs->orr || !bufs->oref) {
+        snprintf(err, errlen, "out of memory");
+        return 1;
+    }
+    return 0;
+}

@@ -71,4 +71,17 @@ uint64_t rtlcheck_rng_seed(uint64_t seed);
 uint64_t rtlcheck_rng_next(uint64_t *s);
 uint64_t rtlcheck_rand_dim(uint64_t *rng, uint64_t base, uint64_t far);
 
+/* One random GEMM case's buffers, as the array and tensor-engine checks
+ * use them: A (m x k), B (k x n), and the model's, the RTL's and the
+ * reference's m x n outputs. */
+typedef struct {
+    int32_t *a, *b, *om, *orr, *oref;
+} rtlcheck_gemm_bufs_t;
+
+/* Frees what bufs held and allocates them for an m x n x k case.  0, or 1
+ * with err "out of memory" (the draw hook's return convention). */
+int rtlcheck_gemm_bufs_alloc(rtlcheck_gemm_bufs_t *bufs, uint64_t m, uint64_t n, uint64_t k,
+                             char *err, size_t errlen);
+void rtlcheck_gemm_bufs_free(rtlcheck_gemm_bufs_t *bufs);
+
 #endif

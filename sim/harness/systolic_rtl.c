@@ -192,18 +192,8 @@ typedef struct {
     systolic_rtlcheck_cfg_t cfg;
     systolic_rtl_t *rtl;
     systolic_gemm_t g;                  /* the case */
-    int32_t *a, *b, *om, *orr, *oref;   /* operands; model, RTL and reference outputs */
+    rtlcheck_gemm_bufs_t buf;           /* operands; model, RTL and reference outputs */
 } check_t;
-
-static void free_case(check_t *c)
-{
-    free(c->a);
-    free(c->b);
-    free(c->om);
-    free(c->orr);
-    free(c->oref);
-    c->a = c->b = c->om = c->orr = c->oref = NULL;
-}
 
 static void *check_open(const void *cfg, char *err, size_t errlen)
 {
@@ -224,7 +214,7 @@ static void *check_open(const void *cfg, char *err, size_t errlen)
 static void check_close(void *ctx)
 {
     check_t *c = ctx;
-    free_case(c);
+    rtlcheck_gemm_bufs_free(&c->buf);
     systolic_rtl_close(c->rtl);
     free(c);
 }
@@ -244,19 +234,11 @@ static int check_draw(void *ctx, uint64_t *rng, uint64_t dims[3], char *err, siz
     c->g.n = c->cfg.n ? c->cfg.n : rtlcheck_rand_dim(rng, base, 12);
     c->g.k = c->cfg.k ? c->cfg.k : rtlcheck_rand_dim(rng, base, 12);
     const systolic_gemm_t *g = &c->g;
-    free_case(c);
-    c->a = malloc(g->m * g->k * sizeof *c->a);
-    c->b = malloc(g->k * g->n * sizeof *c->b);
-    c->om = malloc(g->m * g->n * sizeof *c->om);
-    c->orr = malloc(g->m * g->n * sizeof *c->orr);
-    c->oref = malloc(g->m * g->n * sizeof *c->oref);
-    if (!c->a || !c->b || !c->om || !c->orr || !c->oref) {
-        snprintf(err, errlen, "out of memory");
+    if (rtlcheck_gemm_bufs_alloc(&c->buf, g->m, g->n, g->k, err, errlen) != 0)
         return 1;
-    }
-    fill(rng, c->a, g->m * g->k, arr->in_bits);
-    fill(rng, c->b, g->k * g->n, arr->w_bits);
-    systolic_reference_gemm(arr, g, c->a, c->b, c->oref);
+    fill(rng, c->buf.a, g->m * g->k, arr->in_bits);
+    fill(rng, c->buf.b, g->k * g->n, arr->w_bits);
+    systolic_reference_gemm(arr, g, c->buf.a, c->buf.b, c->buf.oref);
     dims[0] = g->m, dims[1] = g->n, dims[2] = g->k;
     return 0;
 }
@@ -264,7 +246,7 @@ static int check_draw(void *ctx, uint64_t *rng, uint64_t dims[3], char *err, siz
 static int check_model(void *ctx, ports_rec_t *rec, char *err, size_t errlen)
 {
     check_t *c = ctx;
-    if (systolic_rtl_model_run(&c->cfg.array, &c->g, c->a, c->b, c->om, rec) != 0) {
+    if (systolic_rtl_model_run(&c->cfg.array, &c->g, c->buf.a, c->buf.b, c->buf.om, rec) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -275,9 +257,9 @@ static int check_rtl(void *ctx, uint64_t model_cycles, ports_rec_t *rec, char *e
                      size_t errlen)
 {
     check_t *c = ctx;
-    if (systolic_rtl_run(c->rtl, c->cfg.array.dataflow, &c->g, c->a, c->b, c->orr,
+    if (systolic_rtl_run(c->rtl, c->cfg.array.dataflow, &c->g, c->buf.a, c->buf.b, c->buf.orr,
                          4 * model_cycles + 1000, rec, err, errlen) != 0) {
-        memset(c->orr, 0, c->g.m * c->g.n * sizeof *c->orr);
+        memset(c->buf.orr, 0, c->g.m * c->g.n * sizeof *c->buf.orr);
         return -1;
     }
     return 0;
@@ -288,7 +270,7 @@ static uint64_t check_compare(void *ctx)
     const check_t *c = ctx;
     uint64_t vm = 0;
     for (uint64_t i = 0; i < c->g.m * c->g.n; i++)
-        vm += c->om[i] != c->orr[i] || c->om[i] != c->oref[i];
+        vm += c->buf.om[i] != c->buf.orr[i] || c->buf.om[i] != c->buf.oref[i];
     return vm;
 }
 

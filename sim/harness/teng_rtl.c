@@ -18,27 +18,17 @@ typedef struct {
     vlib_t v;
     const vteng_api_t *api;
     te_gemm_t g;                        /* the case */
-    int32_t *a, *b, *om, *orr, *oref;   /* operands; model, RTL and reference outputs */
+    rtlcheck_gemm_bufs_t buf;           /* operands; model, RTL and reference outputs */
     uint32_t *a_addr, *b_addr, *o_addr; /* one cycle's lanes */
     int32_t *a_data, *b_data, *o_data;
 } check_t;
-
-static void free_case(check_t *c)
-{
-    free(c->a);
-    free(c->b);
-    free(c->om);
-    free(c->orr);
-    free(c->oref);
-    c->a = c->b = c->om = c->orr = c->oref = NULL;
-}
 
 static void check_close(void *ctx)
 {
     check_t *c = ctx;
     if (!c)
         return;
-    free_case(c);
+    rtlcheck_gemm_bufs_free(&c->buf);
     vlib_unload(&c->v);
     free(c->a_addr);
     free(c->b_addr);
@@ -136,19 +126,11 @@ static int check_draw(void *ctx, uint64_t *rng, uint64_t dims[3], char *err, siz
     c->g.n = c->cfg.n ? c->cfg.n : rtlcheck_rand_dim(rng, base, 8);
     c->g.k = c->cfg.k ? c->cfg.k : rtlcheck_rand_dim(rng, base, 8);
     const te_gemm_t *g = &c->g;
-    free_case(c);
-    c->a = malloc(g->m * g->k * sizeof *c->a);
-    c->b = malloc(g->k * g->n * sizeof *c->b);
-    c->om = malloc(g->m * g->n * sizeof *c->om);
-    c->orr = malloc(g->m * g->n * sizeof *c->orr);
-    c->oref = malloc(g->m * g->n * sizeof *c->oref);
-    if (!c->a || !c->b || !c->om || !c->orr || !c->oref) {
-        snprintf(err, errlen, "out of memory");
+    if (rtlcheck_gemm_bufs_alloc(&c->buf, g->m, g->n, g->k, err, errlen) != 0)
         return 1;
-    }
-    fill(rng, c->a, g->m * g->k, e->in_bits);
-    fill(rng, c->b, g->k * g->n, e->w_bits);
-    te_reference_gemm(e, g, c->a, c->b, c->oref);
+    fill(rng, c->buf.a, g->m * g->k, e->in_bits);
+    fill(rng, c->buf.b, g->k * g->n, e->w_bits);
+    te_reference_gemm(e, g, c->buf.a, c->buf.b, c->buf.oref);
     dims[0] = g->m, dims[1] = g->n, dims[2] = g->k;
     return 0;
 }
@@ -162,8 +144,8 @@ static int check_model(void *ctx, ports_rec_t *rec, char *err, size_t errlen)
         return -1;
     }
     ports_init(rec);
-    memset(c->om, 0, c->g.m * c->g.n * sizeof *c->om);
-    te_engine_start(eng, &c->g, c->a, c->b, c->om);
+    memset(c->buf.om, 0, c->g.m * c->g.n * sizeof *c->buf.om);
+    te_engine_start(eng, &c->g, c->buf.a, c->buf.b, c->buf.om);
     te_ports_t p;
     uint64_t cyc = 0;
     while (te_engine_step(eng, &p))
@@ -183,7 +165,7 @@ static int rtl_run(check_t *c, uint64_t max_cycles, ports_rec_t *rec, char *err,
     const uint32_t m = (uint32_t)g->m, n = (uint32_t)g->n, k = (uint32_t)g->k;
     const uint64_t a_size = g->m * g->k, b_size = g->k * g->n, o_size = g->m * g->n;
     ports_init(rec);
-    memset(c->orr, 0, o_size * sizeof *c->orr);
+    memset(c->buf.orr, 0, o_size * sizeof *c->buf.orr);
     api->set_inputs(h, 1, 0, m, n, k);
     for (int i = 0; i < 2; i++) {
         api->base.set_clk_eval(h, 0);
@@ -201,16 +183,16 @@ static int rtl_run(check_t *c, uint64_t max_cycles, ports_rec_t *rec, char *err,
             ports_check(cyc, "B read", B, c->b_addr, b_size, err, errlen) != 0)
             return -1;
         for (unsigned l = 0; l < A; l++)
-            c->a_data[l] = c->a_addr[l] == PORTS_IDLE ? 0 : c->a[c->a_addr[l]];
+            c->a_data[l] = c->a_addr[l] == PORTS_IDLE ? 0 : c->buf.a[c->a_addr[l]];
         for (unsigned l = 0; l < B; l++)
-            c->b_data[l] = c->b_addr[l] == PORTS_IDLE ? 0 : c->b[c->b_addr[l]];
+            c->b_data[l] = c->b_addr[l] == PORTS_IDLE ? 0 : c->buf.b[c->b_addr[l]];
         api->set_read_data(h, c->a_data, c->b_data);
         api->get_writes(h, c->o_addr, c->o_data);
         if (ports_check(cyc, "O write", O, c->o_addr, o_size, err, errlen) != 0)
             return -1;
         for (unsigned l = 0; l < O; l++)
             if (c->o_addr[l] != PORTS_IDLE)
-                c->orr[c->o_addr[l]] = c->o_data[l];
+                c->buf.orr[c->o_addr[l]] = c->o_data[l];
         record(rec, cyc, e, c->a_addr, c->b_addr, c->o_addr, c->o_data);
         api->base.set_clk_eval(h, 1);
         if (cyc == 0)
@@ -227,7 +209,7 @@ static int check_rtl(void *ctx, uint64_t model_cycles, ports_rec_t *rec, char *e
 {
     check_t *c = ctx;
     if (rtl_run(c, 4 * model_cycles + 1000, rec, err, errlen) != 0) {
-        memset(c->orr, 0, c->g.m * c->g.n * sizeof *c->orr);
+        memset(c->buf.orr, 0, c->g.m * c->g.n * sizeof *c->buf.orr);
         return -1;
     }
     return 0;
@@ -238,7 +220,7 @@ static uint64_t check_compare(void *ctx)
     const check_t *c = ctx;
     uint64_t vm = 0;
     for (uint64_t i = 0; i < c->g.m * c->g.n; i++)
-        vm += c->om[i] != c->orr[i] || c->om[i] != c->oref[i];
+        vm += c->buf.om[i] != c->buf.orr[i] || c->buf.om[i] != c->buf.oref[i];
     return vm;
 }
 
