@@ -71,6 +71,7 @@ typedef struct {
 typedef struct {
     uint32_t steps, layers, experts;
     uint32_t *tokens;
+    uint64_t hash;             /* FNV-1a of the trace's bytes (its identity in a stored run) */
 } mapper_routing_t;
 
 typedef struct {

@@ -367,15 +367,8 @@ int cmd_run(int argc, char **argv)
             }
             model.routing = &routing;
             /* The trace's bytes identify the stored run, not only its path. */
-            size_t len;
-            char *text = textfile_read(routing_path, &len, err, sizeof err);
-            if (!text) {
-                cli_err("codesim run: --routing: %s\n", err);
-                goto out;
-            }
             snprintf(routing_hash, sizeof routing_hash, "%016llx",
-                     (unsigned long long)util_fnv1a(UTIL_FNV_INIT, text, len));
-            free(text);
+                     (unsigned long long)routing.hash);
         }
     } else if (workload_load(wl_path, &wl, err, sizeof err) != 0) {
         cli_err("codesim run: %s\n", err);

@@ -467,6 +467,7 @@ int workload_routing_load(const char *path, const mapper_model_t *m, mapper_rout
     char *text = textfile_read(path, &len, err, errlen);
     if (!text)
         return -1;
+    rt->hash = util_fnv1a(UTIL_FNV_INIT, text, len);
     /* Two passes: the largest step sizes the table, then the counts. */
     static const char *const keys[] = {"step", "layer", "expert", "tokens"};
     const uint64_t max[] = {(1u << 24) - 1, m->layers - 1, m->experts - 1, UINT32_MAX};
