@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "../cost/tech_file.h"
 #include "../io/config.h"
+#include "../io/outfile.h"
 #include "../io/workload.h"
 #include "../run/run.h"
 
@@ -40,13 +41,8 @@ static int time_layers(const char *dir, const char *text, const hw_cfg_t *hw, co
 {
     char path[64];
     snprintf(path, sizeof path, "%s/layers.csv", dir);
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
-        if (f)
-            fclose(f);
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (io_out_write_text(path, text, err, errlen) != 0)
         return -1;
-    }
     workload_t wl;
     const int lrc = workload_load(path, &wl, err, errlen);
     unlink(path);

@@ -16,6 +16,7 @@
 #include "../../models/dram.h"
 #include "../../models/dram_ctrl.h"
 #include "../../models/util.h"
+#include "../io/outfile.h"
 #include "../io/spawn.h"
 
 #define BENCH_RUNS 5
@@ -47,18 +48,6 @@ static int median_wall(const char *const argv[], int runs, double *out, char *er
     }
     qsort(t, (size_t)runs, sizeof *t, cmp_dbl);
     *out = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
-    return 0;
-}
-
-static int write_file(const char *path, const char *text, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
-        if (f)
-            fclose(f);
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
     return 0;
 }
 
@@ -111,7 +100,7 @@ int bench_process(void)
     /* tests/scalesim_compare.sh's configuration on its smallest array, the
      * rows of tests/data/scalesim_sample.csv and SCALE-Sim's own
      * topologies/GEMM_mnk/test_mnk_input.csv */
-    int rc = write_file(cfg,
+    int rc = io_out_write_text(cfg,
                         "[general]\nrun_name = r\n\n[architecture_presets]\nArrayHeight: 8\n"
                         "ArrayWidth: 8\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\n"
                         "IfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\n"
@@ -119,7 +108,7 @@ int bench_process(void)
                         "InterfaceBandwidth: USER\n",
                         err, sizeof err);
     rc = rc ? rc
-            : write_file(sample,
+            : io_out_write_text(sample,
                          "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
                          "Channels, Num Filter, Strides,\nConv16_dw,14,14,3,3,1,1,2,\n"
                          "LSTM1,  1, 100,    1, 100,      1,      4,     1,\n"
@@ -127,9 +116,9 @@ int bench_process(void)
                          "Character_Language_Modelling_gate_x, 1, 1, 1, 1, 256, 4, 1,\n"
                          "ConvDP, 9, 9, 3, 3, 3, 1, 1,\n",
                          err, sizeof err);
-    rc = rc ? rc : write_file(gemm, "Layer Name, M, N, K,\nTest 1, 128, 64, 256,\n", err, sizeof err);
+    rc = rc ? rc : io_out_write_text(gemm, "Layer Name, M, N, K,\nTest 1, 128, 64, 256,\n", err, sizeof err);
     rc = rc ? rc
-            : write_file(hw, "dram:\n  preset: HBM2_8Gb_x128\n  controller: dramsim3\n", err,
+            : io_out_write_text(hw, "dram:\n  preset: HBM2_8Gb_x128\n  controller: dramsim3\n", err,
                          sizeof err);
     rc = rc ? rc : write_trace(seq, 0, err, sizeof err);
     rc = rc ? rc : write_trace(rnd, 1, err, sizeof err);

@@ -38,3 +38,20 @@ int io_out_close(FILE *f, const char *dir, const char *name, char *err, size_t e
     }
     return 0;
 }
+
+int io_out_write_text(const char *path, const char *text, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    const int wrote = fputs(text, f) != EOF;
+    const int e = errno;
+    /* closed exactly once, whether the write failed or not */
+    if (fclose(f) != 0 || !wrote) {
+        snprintf(err, errlen, "%s: %s", path, strerror(wrote ? errno : e));
+        return -1;
+    }
+    return 0;
+}

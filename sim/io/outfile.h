@@ -14,4 +14,8 @@ FILE *io_out_open(const char *dir, const char *name, char *err, size_t errlen);
  * "DIR/NAME: cannot write" when a write or the close failed. */
 int io_out_close(FILE *f, const char *dir, const char *name, char *err, size_t errlen);
 
+/* Writes text to path (created or truncated) and closes it.  0, or -1 with
+ * err "PATH: reason". */
+int io_out_write_text(const char *path, const char *text, char *err, size_t errlen);
+
 #endif
