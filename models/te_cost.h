@@ -93,14 +93,17 @@ typedef struct {
  * with fixed the paper's fixed-dataflow pe.v: OS a clear gate, 1 level, WS
  * none, in place of the 2 select levels) or, with opt1, the paper's OPT1 OS
  * PE (power_grid_opt1_um2): its Booth generator (te_booth_neg_levels of
- * the multiplicand, in_bits as power_grid_opt1_um2 prices the rows), a
- * carry-save tree of ceil(w_bits/2) + 2 words to two, 3 levels per layer
- * of 3:2 rows (parts.v csa3: 3), and the clear gate; no carry-propagate
- * add.  8x8 acc 32: 10 + 3 x 3 + 1 = 20, as yosys measures on the paper's
- * 4x4 and 8x8 OS arrays (its PE alone: 19 to 20 over ACC_WIDTH 16..48).
- * write and path as above (no write path: its outputs are registers).  With a->compressed (array.compressed, not fixed
- * nor opt1): mul + 3:2 row (3) + selects in the loop, and the column's
- * carry-propagate add s + c (2 acc_bits - 2) as the write path. */
+ * the multiplicand, in_bits, with windows over w_bits, as
+ * power_grid_opt1_um2 prices the rows; the paper's Verilog, 8x8 only,
+ * negates the column operand and slices the row operand), a carry-save
+ * tree of ceil(w_bits/2) + 2 words to two, 3 levels per layer of 3:2 rows
+ * (parts.v csa3: 3), and the clear gate; no carry-propagate add.  8x8:
+ * 10 + 3 x 3 + 1 = 20, what yosys measures on the paper's 4x4 and 8x8 OS
+ * arrays at 32-bit sums and its 4x4 at 16 and 24 (its PE alone: 19 or 20).
+ * write and path as above (no write path: its outputs are registers).
+ * With a->compressed (array.compressed, not fixed nor opt1): mul + 3:2 row
+ * (3) + selects in the loop, and the column's carry-propagate add s + c
+ * (2 acc_bits - 2) as the write path. */
 void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out);
 uint32_t te_add_levels(uint32_t w);
 /* Levels of the paper's OPT1 Booth partial-product generator with an n-bit
