@@ -152,8 +152,10 @@ double gpu_kernel_ns(const gpu_cfg_t *c, uint64_t flops, uint64_t bytes)
  * Not counted: generate()'s one-time setup before the first step, cuBLAS
  * split-K reduction kernels (the library's choice per shape), the
  * semaphore memset of a multi-block reduction (argmax over the vocabulary),
- * and Conv1D's second kernel where cuBLASLt is not used (the bias copied
- * into the output first: Windows builds, CUDA < 11.4): 4 more per layer. */
+ * and Conv1D's second kernel where addmm does not use cuBLASLt (the bias
+ * copied into the output first, then the GEMM): 4 more per layer on Windows
+ * builds, CUDA < 11.4, and later PyTorch releases, whose addmm also wants
+ * more than one row in mat1 for cuBLASLt (batch-1 decode has one). */
 static const struct {
     const char *op;
     unsigned char decode, prefill;
