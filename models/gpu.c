@@ -113,7 +113,8 @@ double gpu_kernel_ns(const gpu_cfg_t *c, uint64_t flops, uint64_t bytes)
  *   softmax     attn_weights / torch.full([], sqrt(d), device=...) (M:186):
  *               a fill and a divide; mask_value = torch.full([], min)
  *               .to(device) (M:201): made on the host, one host-to-device
- *               copy (pageable: cudaMemcpyAsync + stream sync);
+ *               copy (pageable: cudaMemcpyAsync + stream sync; later
+ *               versions make it on the device: a fill, the same count);
  *               torch.where(causal_mask, w, mask_value) (M:202); w +
  *               attention_mask (M:206); softmax (M:208): 5 kernels + 1 copy.
  *               .type(value.dtype) is a no-op, dropout in eval launches
