@@ -82,11 +82,6 @@ static double roofline_ns(const gpu_cfg_t *c, uint64_t flops, uint64_t bytes)
     return tc > tm ? tc : tm;
 }
 
-double gpu_kernel_ns(const gpu_cfg_t *c, uint64_t flops, uint64_t bytes)
-{
-    return roofline_ns(c, flops, bytes) + c->kernel_overhead_us * 1e3;
-}
-
 /* CUDA launches (kernels, plus the host<->device copies, which cost a
  * launch and a stream synchronization each) of Hugging Face transformers'
  * GPT-2 at batch 1: `model.generate(input_ids, max_new_tokens=N)` (greedy
@@ -94,7 +89,9 @@ double gpu_kernel_ns(const gpu_cfg_t *c, uint64_t flops, uint64_t bytes)
  * PyTorch 2.x on CUDA, fp16 or fp32 (the same kernels: GPT-2 does not upcast
  * the attention scores unless reorder_and_upcast_attn, default false).
  * Counted from transformers 4.33.0.dev0 (main of August 2023, between the
- * v4.32 and v4.34 releases): src/transformers/models/gpt2/modeling_gpt2.py
+ * v4.32 and v4.34 releases; read from an unmodified copy, GitHub
+ * BoyuanJackChen/transformers-v4.32 commit 35a34d9; v4.34.0 itself could
+ * not be read): src/transformers/models/gpt2/modeling_gpt2.py
  * (M:line), generation/utils.py (G:line), activations.py (A:line),
  * pytorch_utils.py (P:line); PyTorch's ATen CUDA code for what an op
  * launches (aten/src/ATen/native/cuda/: Blas.cpp addmm_out_cuda_impl,

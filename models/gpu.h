@@ -1,14 +1,14 @@
 /* gpu.h - a GPU as a roofline with measured efficiencies (the `gpu:`
  * section of the hardware YAML): the baseline of `--mode gpu`.
  *
- * Each op of the LLM (sim/run/npu.c) runs as one kernel after the previous
- * one; a kernel doing `flops` floating-point operations and moving `bytes`
- * between HBM and the chip (each operand and result once: the mapper's
- * compulsory bytes) takes
+ * Each op of the LLM (sim/run/npu.c) runs after the previous one; an op
+ * doing `flops` floating-point operations and moving `bytes` between HBM and
+ * the chip (each operand and result once: the mapper's compulsory bytes)
+ * with `launches` kernel launches (eager_kernels below; 1 by default) takes
  *
  *     t = max(flops / (peak * gemm_eff), bytes / (hbm * gemv_eff))
  *
- *         + kernel_overhead_us
+ *         + launches x kernel_overhead_us
  *
  * gemm_eff is the fraction of the peak tensor throughput a large GEMM
  * reaches, gemv_eff the fraction of the HBM bandwidth a memory-bound kernel
@@ -36,11 +36,13 @@
  *            (position ids, the mask, the embeddings, argmax, generate()'s
  *            bookkeeping): 340 launches per GPT-2 small token where `ops`
  *            counts 159 (the table in gpu.c gives each with its source
- *            line).  An op with no launch there (prefill's KV
- *            append: the cache is a view of the qkv output) takes no time;
- *            the others keep their one roofline term (the extra kernels are
- *            element-wise on one token's vectors at batch 1).  Ops GPT-2 does
- *            not have (rope, gated FFNs, MoE) count one launch each.
+ *            line).  An op with no launch there (prefill's KV append: the
+ *            cache is a view of the qkv output) takes no time; the others
+ *            keep their one roofline term (the extra kernels are
+ *            element-wise on one token's vectors at batch 1).  The table is
+ *            GPT-2's: ops GPT-2 does not have (rope, gated FFNs, MoE) count
+ *            one launch each, other models' ops of GPT-2's names (act,
+ *            softmax, ...) GPT-2's counts.
  *
  * Not modelled: caches (every byte comes from HBM once), tile and wave
  * quantization beyond what gemm_eff averages, host work that launches no
@@ -73,13 +75,11 @@ int gpu_cfg_set(gpu_cfg_t *c, const char *key, const char *val, char *err, size_
 /* The name of an eager_kernels value ("ops", "hf-gpt2"). */
 const char *gpu_eager_name(gpu_eager_t e);
 
-/* Nanoseconds of one kernel, by the formula above (one overhead included). */
-double gpu_kernel_ns(const gpu_cfg_t *c, uint64_t flops, uint64_t bytes);
 /* Launches of the lowered op `op` (mapper/ops.c's names: "qkv", "act",
  * "lm_head", ...) in a decode step (decode != 0) or the prefill step. */
 unsigned gpu_op_launches(gpu_eager_t e, const char *op, int decode);
-/* Nanoseconds of that op: its roofline term, plus launches x
- * kernel_overhead_us; 0 when it launches nothing. */
+/* Nanoseconds of that op by the formula above: its roofline term, plus
+ * launches x kernel_overhead_us; 0 when it launches nothing. */
 double gpu_op_ns(const gpu_cfg_t *c, const char *op, int decode, uint64_t flops, uint64_t bytes);
 
 #endif
