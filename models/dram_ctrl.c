@@ -918,6 +918,7 @@ typedef struct {
     size_t n;
     uint64_t shift;
     uint32_t col_base, dcol;
+    int arrivals;
 } sv_t;
 
 /* A cycle x that matters only while x > now + off: at or below that it acts
@@ -944,8 +945,9 @@ static void sv_word(sv_t *v, uint64_t x)
         v->sig[v->n++] = x;
 }
 
-/* A queued request: its arrival (by now) and column relative to now and
- * col_base; its unit is its queue's, its tag the transfer's. */
+/* A queued request: its arrival (by now; with v->arrivals) and column
+ * relative to now and col_base, its row, tag, bank and flags; its unit is
+ * its queue's. */
 static void sv_entry(sv_t *v, dram_qent_t *e)
 {
     if (!v->sig) {
@@ -953,7 +955,7 @@ static void sv_entry(sv_t *v, dram_qent_t *e)
         e->loc.col += v->dcol;
         return;
     }
-    sv_word(v, (uint64_t)(v->now - (int64_t)e->arrive));
+    sv_word(v, v->arrivals ? (uint64_t)(v->now - (int64_t)e->arrive) : 0);
     sv_word(v, (uint64_t)e->loc.row << 32 | (uint32_t)(e->loc.col - v->col_base));
     /* tags of the requests queued at once are a few transfers apart */
     sv_word(v, (e->tag & ((1ull << 40) - 1)) << 24 | (uint64_t)e->loc.bg << 16 |
@@ -1039,21 +1041,22 @@ static void state_pass(dram_ctrl_t *c, sv_t *v)
     }
 }
 
-size_t dram_ctrl_sig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, uint64_t *sig)
+size_t dram_ctrl_sig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals,
+                     uint64_t *sig)
 {
     if (c->cfg.bank_queue_depth)
         return 0;
-    sv_t v = {.now = (int64_t)now, .sig = sig, .col_base = col_base};
+    sv_t v = {.now = (int64_t)now, .sig = sig, .col_base = col_base, .arrivals = arrivals};
     state_pass((dram_ctrl_t *)c, &v); /* reads only when sig is set */
     return v.n;
 }
 
-uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base)
+uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals)
 {
     if (c->cfg.bank_queue_depth)
         return 0;
     uint64_t w[16], h = 0xcbf29ce484222325ull;
-    sv_t v = {.now = (int64_t)now, .sig = w, .col_base = col_base};
+    sv_t v = {.now = (int64_t)now, .sig = w, .col_base = col_base, .arrivals = arrivals};
     const dram_cfg_t *g = &c->cfg.dev;
     for (uint32_t i = 0; i < dram_units(g); i++) {
         dram_unit_t *du = &c->dram.unit[i]; /* read only: sig is set */

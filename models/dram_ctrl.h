@@ -257,8 +257,12 @@ void dram_ctrl_flush(dram_ctrl_t *c, uint64_t now);
  * words: every cycle relative to now, clamped where it can no longer matter
  * (a "next allowed" cycle at or before now is the same as now; an
  * activation older than tFAW no longer counts; ...), queued requests with
- * their arrival relative to now and their column relative to col_base, and
- * the discrete state (open rows, queue lengths, drains) as is.  The refresh
+ * their column relative to col_base (and, with `arrivals`, their arrival
+ * relative to now), and the discrete state (open rows, queue lengths,
+ * drains) as is.  The scheduler never reads a request's arrival, only
+ * on_done reports it: a driver whose on_done ignores it passes arrivals 0,
+ * and after a jump the queued requests' arrivals are then only moved by the
+ * shift (they may differ from those of a walk).  The refresh
  * due cycles are left out: the caller must not jump across one (see
  * dram_ctrl_reach).  Returns the number of words, or 0 when the controller
  * has a shape the signature does not cover (bank queues: their bounds cache
@@ -273,11 +277,12 @@ void dram_ctrl_flush(dram_ctrl_t *c, uint64_t now);
  * would overflow, a last-completion cycle moved by neither 0 nor the
  * period, or the period issued a REF or PREA (the caller then walks on). */
 size_t dram_ctrl_sig_max(const dram_ctrl_t *c);
-size_t dram_ctrl_sig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, uint64_t *sig);
+size_t dram_ctrl_sig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals,
+                     uint64_t *sig);
 /* A hash of a few words of the signature (queue lengths, the unit's column
  * and bus bounds, its oldest request): equal whenever the signatures are,
  * and cheap, so that a driver builds signatures only where they may match. */
-uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base);
+uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals);
 size_t dram_ctrl_sums_len(const dram_ctrl_t *c);
 void dram_ctrl_sums(const dram_ctrl_t *c, uint64_t *sums);
 /* The least refresh due cycle of all units (DRAM_NEVER with refresh off),

@@ -144,7 +144,7 @@ static int run_boundary(memchan_t *m, int s, uint64_t a, int w, uint64_t n, uint
         return 0; /* too short, or a refresh within reach */
     /* the full signature only where the cheap one repeats */
     const size_t slot = m->nh % (MEM_HIST + 1);
-    const uint64_t pre = dram_ctrl_presig(&m->c, *now, col);
+    const uint64_t pre = dram_ctrl_presig(&m->c, *now, col, 0);
     int want = 0;
     for (uint64_t p = 1; p <= MEM_HIST && p <= m->nh; p++)
         want |= m->hist[(m->nh - p) % (MEM_HIST + 1)].pre == pre;
@@ -154,7 +154,7 @@ static int run_boundary(memchan_t *m, int s, uint64_t a, int w, uint64_t n, uint
         return 0;
     }
     uint64_t *sig = m->sig + slot * m->sig_max, *sums = m->sums + slot * m->sums_len;
-    size_t len = dram_ctrl_sig(&m->c, *now, col, sig);
+    size_t len = dram_ctrl_sig(&m->c, *now, col, 0, sig); /* on_done ignores arrivals */
     sig[len++] = (uint64_t)s;
     sig[len++] = m->left - (n - *pushed); /* in flight */
     uint64_t hash = 0xcbf29ce484222325ull;

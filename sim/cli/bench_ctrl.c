@@ -87,7 +87,7 @@ int bench_ctrl(void)
            "fixed ms", "ctrl s", "slow s", "c/fixed", "slow/c");
     int rc = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0] && rc == 0; i++) {
-        /* fixed, controller, controller's slow walk (CODESIM_DRAM_SLOW=1) */
+        /* fixed, controller, controller's slow walk (dram.slow: no shortcut) */
         double t[3] = {0, 0, 0};
         uint64_t cyc[3] = {0, 0, 0};
         for (int run = 0; run < 3 && rc == 0; run++) {
@@ -95,18 +95,14 @@ int bench_ctrl(void)
             hw_defaults(&hw);
             hw.array.rows = hw.array.cols = cases[i].dim;
             hw.array.dataflow = cases[i].df;
-            if (run == 2 && setenv("CODESIM_DRAM_SLOW", "1", 1) != 0) {
-                cli_err("bench ctrl: setenv: %s\n", strerror(errno));
-                rc = 1;
-            } else if (hw_set(&hw, "dram.bytes_per_cycle", "256", err, sizeof err) != 0 ||
-                       (run && hw_set(&hw, "dram.timing", "controller", err, sizeof err) != 0) ||
-                       time_layers(dir, cases[i].text, &hw, &tech, &t[run], &cyc[run], err,
-                                   sizeof err) != 0) {
+            hw.dram.slow = run == 2;
+            if (hw_set(&hw, "dram.bytes_per_cycle", "256", err, sizeof err) != 0 ||
+                (run && hw_set(&hw, "dram.timing", "controller", err, sizeof err) != 0) ||
+                time_layers(dir, cases[i].text, &hw, &tech, &t[run], &cyc[run], err,
+                            sizeof err) != 0) {
                 cli_err("bench ctrl: %s\n", err);
                 rc = 1;
             }
-            if (run == 2)
-                unsetenv("CODESIM_DRAM_SLOW");
             hw_free(&hw);
         }
         if (rc == 0 && cyc[2] != cyc[1]) {
