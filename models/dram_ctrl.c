@@ -963,6 +963,16 @@ static void sv_entry(sv_t *v, dram_qent_t *e)
                    (uint64_t)e->acted << 1 | (uint64_t)e->conflict << 2);
 }
 
+/* A unit's wake: at or before now, it is scheduled at now either way; an
+ * idle unit sleeps until its refresh, which a jump keeps out of reach. */
+static void sv_wake(const dram_ctrl_t *c, sv_t *v, dram_cunit_t *u)
+{
+    if (c->cfg.refresh && u->wake == u->ref_due)
+        sv_word(v, UINT64_MAX - 2);
+    else
+        sv_time(v, &u->wake, 0);
+}
+
 /* Words per unit of the signature, and the fixed ones. */
 static size_t sig_unit_words(const dram_ctrl_t *c)
 {
@@ -1021,8 +1031,7 @@ static void state_pass(dram_ctrl_t *c, sv_t *v)
             sv_word(v, bk[j].row);
         }
         dram_cunit_t *u = &c->u[i];
-        /* a wake at or before now: scheduled at now either way */
-        sv_time(v, &u->wake, 0);
+        sv_wake(c, v, u);
         sv_word(v, u->len);
         sv_word(v, u->wlen);
         sv_word(v, (uint64_t)u->draining);
@@ -1063,7 +1072,7 @@ uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base,
         dram_cunit_t *u = &c->u[i];
         v.n = 0;
         sv_word(&v, (uint64_t)u->len << 32 | u->wlen);
-        sv_time(&v, &u->wake, 0);
+        sv_wake(c, &v, u);
         sv_time(&v, &du->col, 0);
         sv_time(&v, &du->bus_free, g->tCL < g->tCWL ? g->tCL : g->tCWL);
         sv_time(&v, &du->act, 0);

@@ -276,6 +276,7 @@ START_TEST(controller_runs_finished_by_arithmetic_equal_the_slow_walk)
         {"GDDR6", NULL, NULL, NULL, NULL, 1},
         {"HBM3", "refresh_first", "1000", NULL, NULL, 1},
         {"HBM2", "mapping", "RoCoBaBgCh", NULL, NULL, 1},
+        {"HBM2", "mapping", "RoChBaCoBg", NULL, NULL, 1}, /* a run in one unit */
         {"HBM2", "page_policy", "close", "scheduler", "fcfs", 1},
         {"HBM2", "scheduler", "fcfs", "queue_depth", "4", 1},
         {"HBM2", "write_queue_depth", "16", "write_idle", "4", 1},
