@@ -99,7 +99,7 @@ static int bench_memchan(void)
         int rc = 0;
         for (int x = 0; x < 64 && rc == 0; x++) {
             const uint64_t rd[MEM_STREAMS] = {0, 128u << 10, 0, 0}, wr[MEM_STREAMS] = {0, 0, 0, 4096};
-            uint64_t ready, done;
+            uint64_t ready = 0, done = 0;
             rc = memchan_issue(&m, at, rd, &ready, err, sizeof err) ||
                  memchan_issue(&m, ready, wr, &done, err, sizeof err);
             at = ready;
