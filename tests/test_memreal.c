@@ -2,7 +2,9 @@
  *  - dram.timing: controller: the engine's DRAM transfers, written out as a
  *    request trace and replayed by `codesim dram` (an independent driver of
  *    the controller), end on the same cycles; the layer takes at least its
- *    bytes over the device's peak bandwidth;
+ *    bytes over the device's peak bandwidth; the controller's shortcuts,
+ *    memchan's steady-state jumps among them, give the reference walk's
+ *    (dram.slow) cycles, requests and counts;
  *  - array.conv_reads: unique: the ifmap elements fetched equal a naive
  *    count of the input elements the convolution's loop nest touches;
  *  - depthwise (DP) rows: the MACs equal the naive loop nest's. */
