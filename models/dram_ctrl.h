@@ -262,9 +262,8 @@ void dram_ctrl_flush(dram_ctrl_t *c, uint64_t now);
  * drains) as is.  The scheduler never reads a request's arrival, only
  * on_done reports it: a driver whose on_done ignores it passes arrivals 0,
  * and after a jump the queued requests' arrivals are then only moved by the
- * shift (they may differ from those of a walk).  The refresh
- * due cycles are left out: the caller must not jump across one (see
- * dram_ctrl_reach).  Returns the number of words, or 0 when the controller
+ * shift (they may differ from those of a walk).  The refresh due cycles
+ * are left out: the caller must not jump across one (see dram_ctrl_reach).  Returns the number of words, or 0 when the controller
  * has a shape the signature does not cover (bank queues: their bounds cache
  * depends on counts of commands).  Two states with equal signatures and
  * refreshes out of reach evolve the same way, shifted in time.
@@ -285,11 +284,11 @@ size_t dram_ctrl_sig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int 
 uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals);
 size_t dram_ctrl_sums_len(const dram_ctrl_t *c);
 void dram_ctrl_sums(const dram_ctrl_t *c, uint64_t *sums);
-/* The least refresh due cycle of all units (DRAM_NEVER with refresh off),
- * and a bound on how far past the cycle it is computed at a wake cycle of a
- * state with no refresh in its last period can reach (the timing parameters
- * but tRFC added up): a jump must keep its last cycle plus that bound below
- * the due cycle. */
+/* dram_ctrl_next_ref: the least refresh due cycle of all units (DRAM_NEVER
+ * with refresh off).  dram_ctrl_reach: how far past the current cycle any
+ * cycle the scheduler works out can lie in a state whose last period issued
+ * no refresh (every timing parameter but tRFC, added up): a jump must end
+ * more than that before the due cycle. */
 uint64_t dram_ctrl_next_ref(const dram_ctrl_t *c);
 uint64_t dram_ctrl_reach(const dram_ctrl_t *c);
 int dram_ctrl_advance(dram_ctrl_t *c, uint64_t now, uint64_t k, uint64_t period,
