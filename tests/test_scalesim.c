@@ -354,6 +354,54 @@ START_TEST(reports_rewritten_in_place_of_old_files_and_through_links)
 }
 END_TEST
 
+/* acct_run itself names every option of the machine that SCALE-Sim's plain
+ * array leaves out (the commands only print its notes): none on a plain
+ * machine, one per option set, each naming its option, and the notes kept
+ * when the run fails. */
+START_TEST(acct_run_notes_each_option_it_ignores)
+{
+    static const char *const opts[] = {"addertree", "cube", "matrix2d", "lut", "array.os_drain",
+                                       "array.compressed", "array.conv_reads", "dram.timing"};
+    char err[256];
+    workload_t wl;
+    ck_assert_msg(workload_load(CODESIM_ROOT "/traces/scalesim_conv.csv", &wl, err, sizeof err) ==
+                      0, "%s", err);
+    for (size_t set = 0; set <= ARRAY_LEN(opts) + 1; set++) {
+        /* set < 8: that option alone; 8: none; 9: all, on a 0-row array */
+        hw_cfg_t hw;
+        hw_defaults(&hw);
+        hw.accounting = HW_ACCT_SCALESIM;
+        const int all = set == ARRAY_LEN(opts) + 1;
+        for (int k = 0; k < TE_KINDS; k++)
+            hw.has_te[k] = all || set == (size_t)k;
+        hw.has_lut = all || set == 3;
+        hw.array.os_drain = all || set == 4 ? SYSTOLIC_DRAIN_OVERLAP : SYSTOLIC_DRAIN_SERIAL;
+        hw.array.compressed = all || set == 5;
+        hw.conv_unique = all || set == 6;
+        hw.dma.timing = all || set == 7 ? DMA_CONTROLLER : DMA_FIXED;
+        if (all)
+            hw.array.rows = 0;
+        acct_result_t res;
+        const int rc = acct_run(&hw, &wl, &res, err, sizeof err);
+        ck_assert_int_eq(rc, all ? -1 : 0);
+        ck_assert_uint_eq(res.nnotes, all ? ARRAY_LEN(opts) : set < ARRAY_LEN(opts) ? 1 : 0);
+        for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
+            if (!all && i != set)
+                continue;
+            char want[128];
+            snprintf(want, sizeof want, "scalesim accounting counts SCALE-Sim's plain array; %s "
+                     "is not part of it", opts[i]);
+            int found = 0;
+            for (size_t n = 0; n < res.nnotes; n++)
+                found += strstr(res.notes[n], want) != NULL;
+            ck_assert_msg(found == 1, "option %s: %d notes name it", opts[i], found);
+        }
+        acct_result_free(&res);
+    }
+    workload_free(&wl);
+}
+END_TEST
+
 /* The README's "Default-mode differences" commands for the compute gap,
  * run as a user runs them: the codesim binary on configs/scalesim_os8.cfg
  * and configs/scalesim_ws8.cfg with tests/data/scalesim_gemm64.csv, once
@@ -424,6 +472,7 @@ Suite *scalesim_suite(void)
     tcase_add_test(tc, calc_total_is_folds_times_lines_minus_one);
     tcase_add_test(tc, reports_rewritten_in_place_of_old_files_and_through_links);
     tcase_add_test(tc, readme_closed_form);
+    tcase_add_test(tc, acct_run_notes_each_option_it_ignores);
     tcase_add_loop_test(tc, accounting_equals_scalesim_v2_on_its_layers, 0, (int)ARRAY_LEN(combos));
     suite_add_tcase(s, tc);
     return s;
