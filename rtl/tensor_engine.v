@@ -12,8 +12,8 @@
 // packed {off, sig} operand of models/numfmt.h and the PEs get FP = 1).
 //
 // teng_core is the PE grid alone (what `codesim synth` synthesizes);
-// teng_top adds the command FSM, the output address generators and one
-// teng_lane per A and B read lane (address, decoder, operand register).
+// teng_top adds the command FSM, the output address generators and the A
+// and B read lanes (teng_lanes: addresses, decoders, operand registers).
 `default_nettype none
 
 // The minifloat lane decoder (mf_dec), shared with rtl/systolic.v.
@@ -139,39 +139,51 @@ module teng_core #(
     endgenerate
 endmodule
 
-// One operand read lane of teng_top, the same for A and B: it reads element
-// (row, col) of the row-major rows x cols operand while reading and in range,
-// else is idle (address NONE); its operand register takes the code read
+// The read lanes of one operand of teng_top, the same module for A and B:
+// an LR x LC grid of lanes over the row-major rows x cols operand, lane
+// r*LC + c reading element (row0 + r, col0 + c) while reading and in range,
+// else idle (address NONE).  A lane's operand register takes the code read
 // (FP = 1: decoded by mf_dec from the minifloat format FMT = E*16 + M into
 // the packed {off, sig}), or 0 when idle.
-module teng_lane #(
+module teng_lanes #(
+    parameter integer LR  = 4,     // lanes along the operand's rows
+    parameter integer LC  = 4,     // lanes along its columns
     parameter integer W   = 8,     // code width
     parameter integer FP  = 0,     // 1: packed minifloat operands
     parameter integer FMT = 0,     // FP = 1: E*16 + M
     parameter integer Q   = (FP != 0) ? 16 : W    // operand register width
 ) (
-    input  wire          clk,
-    input  wire          reading,  // a k-step is read this cycle
-    input  wire [31:0]   row,
-    input  wire [31:0]   col,
-    input  wire [31:0]   rows,
-    input  wire [31:0]   cols,
-    output wire [31:0]   raddr,
-    input  wire [W-1:0]  code,     // the read data's low W bits
-    output reg  [Q-1:0]  q
+    input  wire                 clk,
+    input  wire                 reading,  // a k-step is read this cycle
+    input  wire [31:0]          row0,
+    input  wire [31:0]          col0,
+    input  wire [31:0]          rows,
+    input  wire [31:0]          cols,
+    output wire [LR*LC*32-1:0]  raddr,
+    input  wire [LR*LC*32-1:0]  rdata,    // each lane's low W bits are its code
+    output reg  [LR*LC*Q-1:0]   q
 );
     localparam [31:0] NONE = 32'hFFFF_FFFF;
-    assign raddr = reading && row < rows && col < cols ? row * cols + col : NONE;
-    wire [Q-1:0] v;
+    genvar r, c;
     generate
-        if (FP != 0) begin : g_dec
-            mf_dec #(.E(FMT / 16), .M(FMT % 16), .W(W)) u_dec (.code(code), .packed_op(v));
-        end else begin : g_raw
-            assign v = code;
+        for (r = 0; r < LR; r = r + 1) begin : g_r
+            for (c = 0; c < LC; c = c + 1) begin : g_c
+                localparam integer L = r * LC + c;
+                wire [31:0] row = row0 + r, col = col0 + c;
+                assign raddr[32*L +: 32] =
+                    reading && row < rows && col < cols ? row * cols + col : NONE;
+                wire [Q-1:0] v;
+                if (FP != 0) begin : g_dec
+                    mf_dec #(.E(FMT / 16), .M(FMT % 16), .W(W)) u_dec (
+                        .code(rdata[32*L +: W]), .packed_op(v));
+                end else begin : g_raw
+                    assign v = rdata[32*L +: W];
+                end
+                always @(posedge clk)
+                    q[Q*L +: Q] <= raddr[32*L +: 32] == NONE ? {Q{1'b0}} : v;
+            end
         end
     endgenerate
-    always @(posedge clk)
-        q <= raddr == NONE ? {Q{1'b0}} : v;
 endmodule
 
 module teng_top #(
@@ -215,28 +227,18 @@ module teng_top #(
     wire [D*C*QB-1:0] b_q;
     wire [R*C*ACCW-1:0] q;
 
-    // The read lanes: A lane i*D+d reads A[m0+i][k0+d], B lane d*C+j reads
-    // B[k0+d][n0+j] (teng_lane).
-    genvar i, j, d;
+    // The read lanes (teng_lanes): A lane i*D+d reads A[m0+i][k0+d], B lane
+    // d*C+j reads B[k0+d][n0+j].
+    teng_lanes #(.LR(R), .LC(D), .W(AW), .FP(FP), .FMT(AF)) u_a (
+        .clk(clk), .reading(reading), .row0(m0), .col0(k0), .rows(M), .cols(K),
+        .raddr(a_raddr), .rdata(a_rdata), .q(a_q));
+    teng_lanes #(.LR(D), .LC(C), .W(BW), .FP(FP), .FMT(BF)) u_b (
+        .clk(clk), .reading(reading), .row0(k0), .col0(n0), .rows(K), .cols(N),
+        .raddr(b_raddr), .rdata(b_rdata), .q(b_q));
+
+    // Write addresses: an output lane writes while in range, else is idle.
+    genvar i, j;
     generate
-        for (i = 0; i < R; i = i + 1) begin : g_ar
-            for (d = 0; d < D; d = d + 1) begin : g_ad
-                teng_lane #(.W(AW), .FP(FP), .FMT(AF)) u_lane (
-                    .clk(clk), .reading(reading), .row(m0 + i), .col(k0 + d),
-                    .rows(M), .cols(K),
-                    .raddr(a_raddr[32*(i*D + d) +: 32]), .code(a_rdata[32*(i*D + d) +: AW]),
-                    .q(a_q[QA*(i*D + d) +: QA]));
-            end
-        end
-        for (d = 0; d < D; d = d + 1) begin : g_br
-            for (j = 0; j < C; j = j + 1) begin : g_bc
-                teng_lane #(.W(BW), .FP(FP), .FMT(BF)) u_lane (
-                    .clk(clk), .reading(reading), .row(k0 + d), .col(n0 + j),
-                    .rows(K), .cols(N),
-                    .raddr(b_raddr[32*(d*C + j) +: 32]), .code(b_rdata[32*(d*C + j) +: BW]),
-                    .q(b_q[QB*(d*C + j) +: QB]));
-            end
-        end
         for (i = 0; i < R; i = i + 1) begin : g_or
             for (j = 0; j < C; j = j + 1) begin : g_oc
                 wire [31:0] m = wm + i, n = wn + j;
