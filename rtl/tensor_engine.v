@@ -12,7 +12,8 @@
 // packed {off, sig} operand of models/numfmt.h and the PEs get FP = 1).
 //
 // teng_core is the PE grid alone (what `codesim synth` synthesizes);
-// teng_top adds the command FSM and the address generators.
+// teng_top adds the command FSM, the output address generators and the A
+// and B read lanes (teng_lanes: addresses, decoders, operand registers).
 `default_nettype none
 
 // The minifloat lane decoder (mf_dec), shared with rtl/systolic.v.
@@ -138,6 +139,53 @@ module teng_core #(
     endgenerate
 endmodule
 
+// The read lanes of one operand of teng_top, the same module for A and B:
+// an LR x LC grid of lanes over the row-major rows x cols operand, lane
+// r*LC + c reading element (row0 + r, col0 + c) while reading and in range,
+// else idle (address NONE).  A lane's operand register takes the code read
+// (FP = 1: decoded by mf_dec from the minifloat format FMT = E*16 + M into
+// the packed {off, sig}), or 0 when idle.
+module teng_lanes #(
+    parameter integer LR  = 4,     // lanes along the operand's rows
+    parameter integer LC  = 4,     // lanes along its columns
+    parameter integer W   = 8,     // code width
+    parameter integer FP  = 0,     // 1: packed minifloat operands
+    parameter integer FMT = 0,     // FP = 1: E*16 + M
+    parameter integer Q   = (FP != 0) ? 16 : W    // operand register width
+) (
+    input  wire                 clk,
+    input  wire                 reading,  // a k-step is read this cycle
+    input  wire [31:0]          row0,
+    input  wire [31:0]          col0,
+    input  wire [31:0]          rows,
+    input  wire [31:0]          cols,
+    output wire [LR*LC*32-1:0]  raddr,
+    input  wire [LR*LC*32-1:0]  rdata,    // each lane's low W bits are its code
+    output reg  [LR*LC*Q-1:0]   q
+);
+    localparam [31:0] NONE = 32'hFFFF_FFFF;
+    genvar r, c;
+    generate
+        for (r = 0; r < LR; r = r + 1) begin : g_r
+            for (c = 0; c < LC; c = c + 1) begin : g_c
+                localparam integer L = r * LC + c;
+                wire [31:0] row = row0 + r, col = col0 + c;
+                assign raddr[32*L +: 32] =
+                    reading && row < rows && col < cols ? row * cols + col : NONE;
+                wire [Q-1:0] v;
+                if (FP != 0) begin : g_dec
+                    mf_dec #(.E(FMT / 16), .M(FMT % 16), .W(W)) u_dec (
+                        .code(rdata[32*L +: W]), .packed_op(v));
+                end else begin : g_raw
+                    assign v = rdata[32*L +: W];
+                end
+                always @(posedge clk)
+                    q[Q*L +: Q] <= raddr[32*L +: 32] == NONE ? {Q{1'b0}} : v;
+            end
+        end
+    endgenerate
+endmodule
+
 module teng_top #(
     parameter integer R    = 4,
     parameter integer C    = 4,
@@ -175,27 +223,22 @@ module teng_top #(
     reg [31:0] m1, n1;
     reg        wv;                      // stage 2 finished a fold: write it
     reg [31:0] wm, wn;
-    reg [R*D*QA-1:0] a_q;
-    reg [D*C*QB-1:0] b_q;
+    wire [R*D*QA-1:0] a_q;
+    wire [D*C*QB-1:0] b_q;
     wire [R*C*ACCW-1:0] q;
 
-    // Read addresses: a lane reads while in range, else is idle (feeds 0).
-    genvar i, j, d;
+    // The read lanes (teng_lanes): A lane i*D+d reads A[m0+i][k0+d], B lane
+    // d*C+j reads B[k0+d][n0+j].
+    teng_lanes #(.LR(R), .LC(D), .W(AW), .FP(FP), .FMT(AF)) u_a (
+        .clk(clk), .reading(reading), .row0(m0), .col0(k0), .rows(M), .cols(K),
+        .raddr(a_raddr), .rdata(a_rdata), .q(a_q));
+    teng_lanes #(.LR(D), .LC(C), .W(BW), .FP(FP), .FMT(BF)) u_b (
+        .clk(clk), .reading(reading), .row0(k0), .col0(n0), .rows(K), .cols(N),
+        .raddr(b_raddr), .rdata(b_rdata), .q(b_q));
+
+    // Write addresses: an output lane writes while in range, else is idle.
+    genvar i, j;
     generate
-        for (i = 0; i < R; i = i + 1) begin : g_ar
-            for (d = 0; d < D; d = d + 1) begin : g_ad
-                wire [31:0] m = m0 + i, k = k0 + d;
-                assign a_raddr[32*(i*D + d) +: 32] =
-                    reading && m < M && k < K ? m * K + k : NONE;
-            end
-        end
-        for (d = 0; d < D; d = d + 1) begin : g_br
-            for (j = 0; j < C; j = j + 1) begin : g_bc
-                wire [31:0] k = k0 + d, n = n0 + j;
-                assign b_raddr[32*(d*C + j) +: 32] =
-                    reading && k < K && n < N ? k * N + n : NONE;
-            end
-        end
         for (i = 0; i < R; i = i + 1) begin : g_or
             for (j = 0; j < C; j = j + 1) begin : g_oc
                 wire [31:0] m = wm + i, n = wn + j;
@@ -205,30 +248,6 @@ module teng_top #(
                     w ? {{(32-ACCW){q[ACCW*(i*C + j) + ACCW - 1]}}, q[ACCW*(i*C + j) +: ACCW]}
                       : 32'd0;
             end
-        end
-        // Operand registers: an idle lane registers 0; a minifloat lane
-        // registers its decoded code.
-        for (i = 0; i < R*D; i = i + 1) begin : g_aq
-            wire [QA-1:0] av;
-            if (FP != 0) begin : g_dec
-                mf_dec #(.E(AF / 16), .M(AF % 16), .W(AW)) u_dec (
-                    .code(a_rdata[32*i +: AW]), .packed_op(av));
-            end else begin : g_raw
-                assign av = a_rdata[32*i +: AW];
-            end
-            always @(posedge clk)
-                a_q[QA*i +: QA] <= a_raddr[32*i +: 32] == NONE ? {QA{1'b0}} : av;
-        end
-        for (i = 0; i < D*C; i = i + 1) begin : g_bq
-            wire [QB-1:0] bv;
-            if (FP != 0) begin : g_dec
-                mf_dec #(.E(BF / 16), .M(BF % 16), .W(BW)) u_dec (
-                    .code(b_rdata[32*i +: BW]), .packed_op(bv));
-            end else begin : g_raw
-                assign bv = b_rdata[32*i +: BW];
-            end
-            always @(posedge clk)
-                b_q[QB*i +: QB] <= b_raddr[32*i +: 32] == NONE ? {QB{1'b0}} : bv;
         end
     endgenerate
 

@@ -18,56 +18,30 @@
 
 static char tmpdir[256];
 
-static const char *bin(void)
-{
-    const char *b = getenv("CODESIM_BIN");
-    return b ? b : "build/codesim";
-}
-
 static void setup(void)
 {
-    strcpy(tmpdir, "/tmp/codesim-cli-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    test_tmpdir(tmpdir, sizeof tmpdir, "cli");
 }
 
 static void teardown(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(tmpdir);
 }
 
 /* Runs `codesim ARGS` in the source tree; returns the exit status and the
  * captured stdout / stderr. */
 static int codesim(const char *args, char *out, size_t outlen, char *err, size_t errlen)
 {
-    char cmd[2048], of[300], ef[300];
-    snprintf(of, sizeof of, "%s/stdout", tmpdir);
-    snprintf(ef, sizeof ef, "%s/stderr", tmpdir);
-    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s", bin(), args, of, ef);
-    const int rc = system(cmd);
-    ck_assert(rc != -1 && WIFEXITED(rc));
-    const char *files[2] = {of, ef};
-    char *bufs[2] = {out, err};
-    size_t lens[2] = {outlen, errlen};
-    for (int i = 0; i < 2; i++) {
-        FILE *f = fopen(files[i], "r");
-        ck_assert_ptr_nonnull(f);
-        const size_t n = fread(bufs[i], 1, lens[i] - 1, f);
-        bufs[i][n] = 0;
-        fclose(f);
-    }
-    return WEXITSTATUS(rc);
+    const int rc = test_codesim(tmpdir, args, out, outlen, err, errlen);
+    ck_assert_msg(rc >= 0, "codesim %s: did not exit", args);
+    return rc;
 }
 
 static void write_file(const char *name, const char *text)
 {
     char p[400];
     snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
+    test_write(p, text);
 }
 
 /* The first value `sql` (a SELECT of one integer) gives in the test
@@ -720,7 +694,7 @@ static pid_t spawn_run(const char *db, int tag)
         const int e = open(ef, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
             _exit(127);
-        char *argv[] = {(char *)bin(), "run", "--hw", "tests/data/tiny.yaml", "--workload",
+        char *argv[] = {(char *)test_bin(), "run", "--hw", "tests/data/tiny.yaml", "--workload",
                         "tests/data/tiny.csv", "--db", dbp, NULL};
         execv(argv[0], argv);
         _exit(127);
@@ -744,7 +718,7 @@ static int run_bounded(const char *hw, const char *wl, int limit_s)
         const int e = open(ef, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (e < 0 || dup2(e, 2) < 0)
             _exit(127);
-        char *argv[] = {(char *)bin(), "run", "--hw", hp, "--workload", wp, "--db", dbp, NULL};
+        char *argv[] = {(char *)test_bin(), "run", "--hw", hp, "--workload", wp, "--db", dbp, NULL};
         execv(argv[0], argv);
         _exit(127);
     }

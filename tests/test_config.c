@@ -24,35 +24,19 @@ static char scratch[64];
 
 static void scratch_setup(void)
 {
-    strcpy(scratch, "/tmp/codesim-cfg-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(scratch));
+    test_tmpdir(scratch, sizeof scratch, "cfg");
 }
 
 static void scratch_teardown(void)
 {
-    DIR *d = opendir(scratch);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[400];
-            snprintf(p, sizeof p, "%s/%s", scratch, e->d_name);
-            remove(p);
-        }
-        closedir(d);
-    }
-    rmdir(scratch);
+    test_rmtree(scratch);
 }
 
 /* Writes text to scratch/name; path receives the file's path. */
 static void write_file(char path[256], const char *name, const char *text)
 {
     snprintf(path, 256, "%s/%s", scratch, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
-    ck_assert_int_eq(fclose(f), 0);
+    test_write(path, text);
 }
 
 /* A file shipped in the source tree: under CODESIM_ROOT (set by the

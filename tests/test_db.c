@@ -29,26 +29,13 @@ typedef struct {
 
 static void scratch_new(scratch_t *s)
 {
-    strcpy(s->dir, "/tmp/codesim-db-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s->dir));
+    test_tmpdir(s->dir, sizeof s->dir, "db");
     snprintf(s->path, sizeof s->path, "%s/results.db", s->dir);
 }
 
 static void scratch_free(scratch_t *s)
 {
-    DIR *d = opendir(s->dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char p[400];
-            snprintf(p, sizeof p, "%s/%s", s->dir, e->d_name);
-            remove(p);
-        }
-        closedir(d);
-    }
-    rmdir(s->dir);
+    test_rmtree(s->dir);
 }
 
 static int scratch_entries(const scratch_t *s)

@@ -801,8 +801,8 @@ END_TEST
  * 2^64 is refused with the line named. */
 START_TEST(trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form)
 {
-    char dir[] = "/tmp/codesim-dram-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "dram");
     char tr[300], big[300], out[300];
     snprintf(tr, sizeof tr, "%s/gap.trace", dir);
     snprintf(big, sizeof big, "%s/big.trace", dir);
@@ -836,9 +836,7 @@ START_TEST(trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form)
     ck_assert_uint_eq(strtoull(p + 5, NULL, 10), want);
     ck_assert_msg(strstr(text, "timing check:  0 violations") != NULL, "%s", text);
     ck_assert_int_eq(cmd("--trace", big, NULL, NULL, NULL, NULL), 1);
-    char rm[400];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(rm), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -847,8 +845,8 @@ START_TEST(dram_command_runs_shipped_traces_and_refuses_bad_input)
     /* The refusals are expected: their messages stay out of make test's
      * output (each test runs in its own process). */
     ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
-    char dir[] = "/tmp/codesim-dram-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "dram");
     char hw[300], bad[300], tr[300];
     snprintf(hw, sizeof hw, "%s/hw.yaml", dir);
     snprintf(bad, sizeof bad, "%s/bad.yaml", dir);
@@ -872,9 +870,7 @@ START_TEST(dram_command_runs_shipped_traces_and_refuses_bad_input)
     ck_assert_int_eq(cmd("--trace", "no/such.trace", NULL, NULL, NULL, NULL), 1);
     ck_assert_int_eq(cmd("--trace", "traces/dram/example.trace", "--preset", "DDR9", NULL, NULL), 1);
     ck_assert_int_eq(cmd("--hw", hw, NULL, NULL, NULL, NULL), 2);
-    char rm[400];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(rm), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -1086,8 +1082,8 @@ END_TEST
  * arrival {30, 34}, from the queue {30, 19}. */
 START_TEST(dram_report_splits_read_latency_from_arrival_and_from_queue_entry)
 {
-    char dir[] = "/tmp/codesim-dramlat-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "dramlat");
     char hw[300], tr[300], out[300];
     snprintf(hw, sizeof hw, "%s/hw.yaml", dir);
     snprintf(tr, sizeof tr, "%s/t.trace", dir);
@@ -1119,9 +1115,7 @@ START_TEST(dram_report_splits_read_latency_from_arrival_and_from_queue_entry)
                   "%s", text);
     ck_assert(strstr(text, "write latency") == NULL);
     ck_assert_msg(strstr(text, "last read data at cycle 34") != NULL, "%s", text);
-    char rm[400];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(rm), 0);
+    test_rmtree(dir);
 }
 END_TEST
 

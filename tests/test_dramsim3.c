@@ -28,33 +28,21 @@ static void compare(const char *n, const char *rates, const char *patterns, int 
 {
     ck_assert_msg(access(DRIVE, X_OK) == 0,
                   DRIVE " is missing: `make dramsim3` builds DRAMsim3 and the driver");
-    const char *bin = getenv("CODESIM_BIN") && *getenv("CODESIM_BIN") ? getenv("CODESIM_BIN")
-                                                                      : "build/codesim";
-    char dir[] = "/tmp/codesim-ds3-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "tests/peers/compare_dramsim3.sh " DRIVE " %s build/peers/DRAMsim3 %s '%s' "
-             "'HBM2_8Gb_x128 GDDR6_8Gb_x16' '%s' > %s/out 2>&1",
-             bin, n, rates, patterns, dir);
-    const int rc = system(cmd);
-    char path[128], line[512], last[512] = "", all[16384] = "";
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "ds3");
+    char path[128], last[512], all[16384];
     snprintf(path, sizeof path, "%s/out", dir);
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    while (fgets(line, sizeof line, f)) {
-        snprintf(last, sizeof last, "%s", line);
-        if (strlen(all) + strlen(line) < sizeof all)
-            strcat(all, line);
-    }
-    fclose(f);
+    const int rc = test_sh(path,
+                           "tests/peers/compare_dramsim3.sh " DRIVE " %s build/peers/DRAMsim3 %s "
+                           "'%s' 'HBM2_8Gb_x128 GDDR6_8Gb_x16' '%s'",
+                           test_bin(), n, rates, patterns);
+    test_read_lines(path, all, sizeof all, last, sizeof last);
     fputs(all, stdout);
     char want[64];
     snprintf(want, sizeof want, "compare: DRAMsim3 %d/%d runs within 2%%", runs, runs);
-    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "comparison failed:\n%s", all);
+    ck_assert_msg(rc == 0, "comparison failed:\n%s", all);
     ck_assert_msg(strncmp(last, want, strlen(want)) == 0, "want '%s' in:\n%s", want, all);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 
 START_TEST(four_patterns_at_half_load_and_saturation_within_2_percent_of_dramsim3)

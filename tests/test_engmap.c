@@ -225,8 +225,8 @@ END_TEST
 /* A fold (R x D A operands) larger than half the ifmap scratchpad. */
 START_TEST(a_fold_beyond_the_scratchpads_is_a_file_error)
 {
-    char dir[] = "/tmp/codesim-engmap-XXXXXX", path[300], err[512] = "", want[400];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64], path[300], err[512] = "", want[400];
+    test_tmpdir(dir, sizeof dir, "engmap");
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
@@ -240,8 +240,7 @@ START_TEST(a_fold_beyond_the_scratchpads_is_a_file_error)
     ck_assert_msg(strstr(err, "cube") && strstr(err, "1024 bytes"), "%s", err);
     ck_assert_ptr_null(strchr(err, '\n'));
     hw_free(&hw);
-    unlink(path);
-    rmdir(dir);
+    test_rmtree(dir);
 
     /* The mapper says the same on a machine built in code. */
     hw_cfg_t h2;

@@ -488,8 +488,8 @@ static char *slurp(const char *path)
  * parameters and the experts touched per step. */
 START_TEST(map_lists_ignored_keys_and_moe_use)
 {
-    char dir[] = "/tmp/codesim_familiesXXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "families");
     char out[128], txt[128];
     snprintf(out, sizeof out, "%s/t.csv", dir);
     snprintf(txt, sizeof txt, "%s/stdout.txt", dir);
@@ -504,9 +504,7 @@ START_TEST(map_lists_ignored_keys_and_moe_use)
     ck_assert_msg(strstr(s, "experts touched (of 256): prefill 256, decode step 1 25"), "%s", s);
     ck_assert(strstr(s, "ignored rope_theta: rotary frequencies, no shape\n"));
     ck_assert(strstr(s, "ignored router_aux_loss_coef: training loss\n"));
-    unlink(out);
-    unlink(txt);
-    rmdir(dir);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -231,8 +231,8 @@ static void slurp(FILE *f, char *buf, size_t n)
 
 START_TEST(rtlcheck_counts_an_out_of_range_rtl_address_as_a_mismatch)
 {
-    char dir[] = "/tmp/codesim-harness-XXXXXX", db[64], cmd[256], out[4096], log[8192];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64], db[128], cmd[256], out[4096], log[8192];
+    test_tmpdir(dir, sizeof dir, "harness");
     snprintf(db, sizeof db, "%s/r.db", dir);
     const systolic_rtlcheck_cfg_t cfg = {{2, 2, SYSTOLIC_OS, 8, 8, 32, {0, 0, 0}, {0, 0, 0}, SYSTOLIC_DRAIN_SERIAL, 0, 0}, 3, 5, 4, &sys_bad_read};
     const rtlcheck_t chk = {&systolic_rtlcheck, &cfg, &cfg.array, NULL,
@@ -264,8 +264,7 @@ START_TEST(rtlcheck_counts_an_out_of_range_rtl_address_as_a_mismatch)
     ck_assert_ptr_nonnull(fgets(out, sizeof out, p));
     pclose(p);
     ck_assert_int_eq(atoi(out), 4);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -279,8 +278,8 @@ END_TEST
 START_TEST(vlib_runs_the_build_script_without_a_shell)
 {
     ck_assert_msg(access("INJECTED", F_OK) != 0, "remove the stale ./INJECTED first");
-    char dir[] = "/tmp/codesim-vlib-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "vlib");
     char cache[256], path[512], got[1024], want[1024], err[512];
     snprintf(cache, sizeof cache, "%s/c';touch INJECTED;' $(touch INJECTED)", dir);
     setenv("CODESIM_CACHE", cache, 1);
@@ -317,8 +316,7 @@ START_TEST(vlib_runs_the_build_script_without_a_shell)
     spec.script = "tests/data/no_such_build.sh";
     ck_assert_int_eq(vlib_load(&spec, NULL, &v, err, sizeof err), -1);
     ck_assert_str_eq(err, CODESIM_ROOT "/tests/data/no_such_build.sh: not found");
-    const char *const rm[] = {"rm", "-rf", dir, NULL};
-    ck_assert_int_eq(io_spawn(rm, NULL, err, sizeof err), 0);
+    test_rmtree(dir);
 }
 END_TEST
 

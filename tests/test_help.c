@@ -19,37 +19,11 @@
 
 Suite *help_suite(void);
 
-static const char *bin(void)
-{
-    const char *b = getenv("CODESIM_BIN");
-    return b ? b : CODESIM_ROOT "/build/codesim";
-}
-
-/* Runs a shell command of this test's own making: stdout into buf (stderr
- * too when err2out); returns the exit status. */
-static int sh(char *buf, size_t len, int err2out, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int sh(char *buf, size_t len, int err2out, const char *fmt, ...)
-{
-    char body[3000], cmd[3100];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "{ %s ; } %s", body, err2out ? "2>&1" : "2>/dev/null");
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(buf, 1, len - 1, p);
-    buf[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* The commands `codesim --help` lists, so that a new command is covered. */
 static size_t commands(char names[32][24])
 {
     static char out[16384];
-    ck_assert_int_eq(sh(out, sizeof out, 0, "%s --help", bin()), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s --help", test_bin()), 0);
     const char *s = strstr(out, "commands:\n");
     ck_assert_ptr_nonnull(s);
     size_t n = 0;
@@ -77,8 +51,8 @@ START_TEST(test_every_command_help_exits_0_with_examples_and_defaults_after_any_
                                          "--model traces/models/gpt2.json"};
     for (size_t i = 0; i < n; i++)
         for (size_t b = 0; b < sizeof before / sizeof before[0]; b++) {
-            const int rc = sh(out, sizeof out, 0, "cd %s && %s %s %s --help", CODESIM_ROOT,
-                              bin(), names[i], before[b]);
+            const int rc = test_popen(out, sizeof out, 0, "cd %s && %s %s %s --help", CODESIM_ROOT,
+                              test_bin(), names[i], before[b]);
             ck_assert_msg(rc == 0, "codesim %s %s --help: exit %d", names[i], before[b], rc);
             ck_assert_msg(strstr(out, "usage: codesim") == out, "codesim %s %s --help:\n%s",
                           names[i], before[b], out);
@@ -88,10 +62,10 @@ START_TEST(test_every_command_help_exits_0_with_examples_and_defaults_after_any_
                           "codesim %s --help: no default or required flag shown", names[i]);
         }
     /* rtlcheck's help is per block, also after other flags. */
-    ck_assert_int_eq(sh(out, sizeof out, 0, "%s rtlcheck --trials 3 --block pim --help", bin()), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s rtlcheck --trials 3 --block pim --help", test_bin()), 0);
     ck_assert_ptr_nonnull(strstr(out, "usage: codesim rtlcheck --block pim"));
     /* pareto lists every metric, LLM ones too. */
-    ck_assert_int_eq(sh(out, sizeof out, 0, "%s pareto --help", bin()), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s pareto --help", test_bin()), 0);
     static const char *const metrics[] = {"total_cycles", "area_mm2", "energy_pj", "tops_per_w",
                                           "ttft_s", "tpot_s", "tokens_per_s"};
     for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
@@ -109,7 +83,7 @@ START_TEST(test_required_flags_are_marked)
                {"report", "--db"},      {"report", "--out"},        {"sweep", "FILE"}};
     static char out[32768];
     for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) {
-        ck_assert_int_eq(sh(out, sizeof out, 0, "%s %s --help", bin(), req[i].cmd), 0);
+        ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s %s --help", test_bin(), req[i].cmd), 0);
         /* The flag's own line (after the usage lines) says "required". */
         const char *body = strstr(out, "\n\n");
         ck_assert_ptr_nonnull(body);
@@ -157,7 +131,7 @@ START_TEST(test_one_flag_name_per_concept_across_commands)
     static char out[32768];
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         for (size_t c = 0; c < 8 && table[i].cmds[c]; c++) {
-            ck_assert_int_eq(sh(out, sizeof out, 0, "%s %s --help", bin(), table[i].cmds[c]), 0);
+            ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s %s --help", test_bin(), table[i].cmds[c]), 0);
             char want[40];
             snprintf(want, sizeof want, "%s ", table[i].flag);
             ck_assert_msg(strstr(out, want) || strstr(out, table[i].flag),
@@ -174,7 +148,7 @@ START_TEST(test_one_flag_name_per_concept_across_commands)
     /* --gen means the same in map and run: both default to 2. */
     static const char *const gen_cmds[] = {"run", "map"};
     for (size_t c = 0; c < 2; c++) {
-        ck_assert_int_eq(sh(out, sizeof out, 0, "%s %s --help", bin(), gen_cmds[c]), 0);
+        ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s %s --help", test_bin(), gen_cmds[c]), 0);
         const char *g = strstr(out, "\n  --gen G");
         ck_assert_msg(g && strstr(g, "(default 2") && strstr(g, "(default 2") < strstr(g, ")"),
                       "%s --help: --gen does not default to 2", gen_cmds[c]);
@@ -187,21 +161,21 @@ END_TEST
 START_TEST(test_old_flag_spellings_still_accepted)
 {
     static char a[65536], b[65536];
-    char dir[64] = "/tmp/codesim-help-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "help");
     const char *run = "%s run --model %s/traces/models/gpt2.json --hw %s/configs/npu_pim.yaml "
                       "--batch 2 --prompt 16 --gen 2 %s 4 --db %s/r.db";
     char fmt_a[512];
-    snprintf(fmt_a, sizeof fmt_a, run, bin(), CODESIM_ROOT, CODESIM_ROOT, "--w-bits", dir);
-    ck_assert_msg(sh(a, sizeof a, 1, "%s | grep -v 'stored as run'", fmt_a) == 0, "%s", a);
-    snprintf(fmt_a, sizeof fmt_a, run, bin(), CODESIM_ROOT, CODESIM_ROOT, "--wbits", dir);
-    ck_assert_msg(sh(b, sizeof b, 1, "%s | grep -v 'stored as run'", fmt_a) == 0, "%s", b);
+    snprintf(fmt_a, sizeof fmt_a, run, test_bin(), CODESIM_ROOT, CODESIM_ROOT, "--w-bits", dir);
+    ck_assert_msg(test_popen(a, sizeof a, 1, "%s | grep -v 'stored as run'", fmt_a) == 0, "%s", a);
+    snprintf(fmt_a, sizeof fmt_a, run, test_bin(), CODESIM_ROOT, CODESIM_ROOT, "--wbits", dir);
+    ck_assert_msg(test_popen(b, sizeof b, 1, "%s | grep -v 'stored as run'", fmt_a) == 0, "%s", b);
     ck_assert_str_eq(a, b);
     ck_assert_ptr_nonnull(strstr(a, "W4"));
-    ck_assert_int_eq(sh(a, sizeof a, 1, "cd %s && %s map --model %s/traces/models/gpt2.json "
-                                        "--prompt 16", dir, bin(), CODESIM_ROOT), 0);
+    ck_assert_int_eq(test_popen(a, sizeof a, 1, "cd %s && %s map --model %s/traces/models/gpt2.json "
+                                        "--prompt 16", dir, test_bin(), CODESIM_ROOT), 0);
     ck_assert_msg(strstr(a, "gen 2") || strstr(a, "2 new tokens"), "%s", a);
-    ck_assert_int_eq(sh(a, sizeof a, 1, "rm -rf '%s'", dir), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -210,17 +184,17 @@ END_TEST
 START_TEST(test_progress_line_on_a_terminal_only)
 {
     static char out[1 << 16];
-    char dir[64] = "/tmp/codesim-help-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "help");
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "%s run --model %s/traces/models/llama-2-7b.json --hw "
                               "%s/configs/npu_pim.yaml --batch 16 --prompt 1024 --gen 12 --db "
-                              "%s/r.db", bin(), CODESIM_ROOT, CODESIM_ROOT, dir);
-    ck_assert_int_eq(sh(out, sizeof out, 1, "%s", cmd), 0);
+                              "%s/r.db", test_bin(), CODESIM_ROOT, CODESIM_ROOT, dir);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s", cmd), 0);
     ck_assert_msg(!strstr(out, "simulating"), "progress in a pipe: %.500s", out);
-    ck_assert_int_eq(sh(out, sizeof out, 1, "script -qec '%s' /dev/null", cmd), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "script -qec '%s' /dev/null", cmd), 0);
     ck_assert_msg(strstr(out, "\rcodesim run: simulating the model... 1."), "%.500s", out);
-    ck_assert_int_eq(sh(out, sizeof out, 1, "rm -rf '%s'", dir), 0);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -10,39 +10,22 @@
 
 #include "tests.h"
 
-#ifndef CODESIM_ROOT
-#define CODESIM_ROOT "."
-#endif
-
 static char dir[64];
 
 static void setup(void)
 {
-    strcpy(dir, "/tmp/codesim-llm-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "llm");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 
 /* Runs `codesim ARGS` from the source tree; stdout and stderr into out. */
 static int run(const char *args, char *out, size_t n)
 {
-    const char *bin = getenv("CODESIM_BIN") ? getenv("CODESIM_BIN") : "build/codesim";
-    char cmd[2048], path[128];
-    snprintf(path, sizeof path, "%s/out", dir);
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s > %s 2>&1", CODESIM_ROOT, bin, args, path);
-    const int rc = system(cmd);
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    const size_t got = fread(out, 1, n - 1, f);
-    out[got] = 0;
-    fclose(f);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return test_codesim(dir, args, out, n, NULL, 0);
 }
 
 static long q(const char *db, const char *sql)

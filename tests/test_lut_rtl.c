@@ -25,30 +25,15 @@ static const struct {
     {"ternary", 2, 6, 10, 5, 8},
 };
 
-static const char *bin(void)
+/* Runs `codesim ARGS` with output into dir/out; returns the exit status,
+ * fills all (the whole output) and last (its last line). */
+static int run(const char *dir, const char *args, char *all, size_t n, char *last, size_t ln)
 {
-    const char *b = getenv("CODESIM_BIN");
-    return b && *b ? b : "build/codesim";
-}
-
-/* Runs cmd with output into dir/out; returns the exit status, fills all
- * (the whole output) and last (its last line). */
-static int run(const char *dir, const char *cmd, char *all, size_t n, char *last, size_t ln)
-{
-    char full[2048], path[256], line[1024];
-    snprintf(full, sizeof full, "%s > %s/out 2>&1", cmd, dir);
-    const int rc = system(full);
+    char path[256];
     snprintf(path, sizeof path, "%s/out", dir);
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    all[0] = last[0] = 0;
-    while (fgets(line, sizeof line, f)) {
-        snprintf(last, ln, "%s", line);
-        if (strlen(all) + strlen(line) < n)
-            strcat(all, line);
-    }
-    fclose(f);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    const int rc = test_sh(path, "%s %s", test_bin(), args);
+    test_read_lines(path, all, n, last, ln);
+    return rc;
 }
 
 static void rtlcheck(unsigned shape, int sym, const char *extra, unsigned trials, unsigned seed)
@@ -79,19 +64,18 @@ END_TEST
 /* Bad input: one line naming the option or field, exit status 2. */
 static void expect_refusal(const char *args, const char *needle)
 {
-    char dir[] = "/tmp/codesim-lutbad-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "lutbad");
     char cmd[1024], all[4096], last[512];
     if (strncmp(args, "rtlcheck", 8) == 0)
-        snprintf(cmd, sizeof cmd, "%s %s --db %s/r.db", bin(), args, dir);
+        snprintf(cmd, sizeof cmd, "%s --db %s/r.db", args, dir);
     else
-        snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
+        snprintf(cmd, sizeof cmd, "%s", args);
     const int rc = run(dir, cmd, all, sizeof all, last, sizeof last);
     ck_assert_msg(rc == 2, "'%s' exited %d:\n%s", args, rc, all);
     ck_assert_msg(strstr(all, needle) != NULL, "'%s': want '%s' in:\n%s", args, needle, all);
     ck_assert_msg(strchr(all, '\n') == all + strlen(all) - 1, "not one line:\n%s", all);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 
 START_TEST(cli_rejects_bad_input_in_one_line)
@@ -114,15 +98,15 @@ END_TEST
 
 START_TEST(lutcompare_prints_three_machines_side_by_side)
 {
-    char dir[] = "/tmp/codesim-lutcmp-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "lutcmp");
     char cmd[1024], all[16384], last[512], csv[300];
     snprintf(csv, sizeof csv, "%s/wl.csv", dir);
     FILE *f = fopen(csv, "w");
     ck_assert_ptr_nonnull(f);
     fputs("Layer,M,N,K\ngemv,1,512,256\ngemm,64,256,128\n", f);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s lutcompare --workload %s --w-bits ternary", bin(), csv);
+    snprintf(cmd, sizeof cmd, "lutcompare --workload %s --w-bits ternary", csv);
     const int rc = run(dir, cmd, all, sizeof all, last, sizeof last);
     ck_assert_msg(rc == 0, "%s", all);
     ck_assert_msg(strstr(all, "gemv           lut") && strstr(all, "gemv           dq+mac") &&
@@ -130,8 +114,7 @@ START_TEST(lutcompare_prints_three_machines_side_by_side)
                   "%s", all);
     ck_assert_msg(strstr(all, "dequant_ops=131072"), "256 x 512 weights dequantized:\n%s", all);
     ck_assert_msg(strncmp(last, "total cycles: lut ", 18) == 0, "%s", all);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -21,44 +21,17 @@
 #define CODESIM_ROOT "."
 #endif
 
-static const char *bin(void)
+static char *slurp(const char *path)
 {
-    const char *b = getenv("CODESIM_BIN");
-    return b && *b ? b : "build/codesim";
+    static char buf[1 << 16];
+    return test_slurp(path, buf, sizeof buf);
 }
 
 /* Runs argv (argv[0] replaced by the codesim binary) with stdout and stderr
- * into out; returns the exit status (-1: did not exit). */
-static int run_codesim(char *const argv[], const char *out)
-{
-    const pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        const int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-            _exit(126);
-        execv(bin(), argv);
-        _exit(127);
-    }
-    int st;
-    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    static char buf[1 << 16];
-    const size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
+ * into out; fails unless it exits 0. */
 static void expect_ok(char *const argv[], const char *out)
 {
-    const int rc = run_codesim(argv, out);
+    const int rc = test_codesim_argv(argv, out);
     ck_assert_msg(rc == 0, "codesim %s exited %d:\n%s", argv[1], rc, slurp(out));
 }
 
@@ -129,23 +102,6 @@ static answer_t from_area(const char *out)
     return a;
 }
 
-static void scratch(char *dir)
-{
-    strcpy(dir, "/tmp/codesim-machine-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void cleanup(const char *dir)
-{
-    char *const argv[] = {"rm", "-rf", (char *)dir, NULL};
-    const pid_t pid = fork();
-    if (pid == 0) {
-        execvp("rm", argv);
-        _exit(127);
-    }
-    waitpid(pid, NULL, 0);
-}
-
 static void write_file(const char *path, const char *fmt, ...)
 {
     FILE *f = fopen(path, "w");
@@ -163,7 +119,7 @@ static void write_file(const char *path, const char *fmt, ...)
 static void same_layers(const char *hw_rel, const char *wl_rel)
 {
     char dir[64], hw[512], wl[512], db[128], sdb[128], sw[128], out[128];
-    scratch(dir);
+    test_tmpdir(dir, sizeof dir, "machine");
     snprintf(hw, sizeof hw, "%s/%s", CODESIM_ROOT, hw_rel);
     snprintf(wl, sizeof wl, "%s/%s", CODESIM_ROOT, wl_rel);
     snprintf(db, sizeof db, "%s/run.db", dir);
@@ -189,7 +145,7 @@ static void same_layers(const char *hw_rel, const char *wl_rel)
     a.area_um2 = 1e6 * (round(a.area_um2 * 1e-6 * 1e4) / 1e4);
     a.energy_pj = 1e6 * (round(a.energy_pj * 1e-6 * 1e4) / 1e4);
     expect_same("run vs area", &rr, &a);
-    cleanup(dir);
+    test_rmtree(dir);
 }
 
 /* The issue's case: five low-bit layers on the LUT unit, one on the array.
@@ -213,7 +169,7 @@ END_TEST
 START_TEST(test_llm_run_same_as_sweep_point)
 {
     char dir[64], hw[512], model[512], db[128], sdb[128], sw[128], out[128];
-    scratch(dir);
+    test_tmpdir(dir, sizeof dir, "machine");
     snprintf(hw, sizeof hw, "%s/configs/npu_pim.yaml", CODESIM_ROOT);
     snprintf(model, sizeof model, "%s/traces/models/gpt2.json", CODESIM_ROOT);
     snprintf(db, sizeof db, "%s/run.db", dir);
@@ -231,7 +187,7 @@ START_TEST(test_llm_run_same_as_sweep_point)
     expect_ok(sweep, out);
     const answer_t r = from_run(db), s = from_sweep(sdb);
     expect_same("run --model vs sweep", &r, &s);
-    cleanup(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -240,7 +196,7 @@ END_TEST
 START_TEST(test_json_matches_database)
 {
     char dir[64], hw[512], wl[512], db[128], js[128], out[128], csv[128];
-    scratch(dir);
+    test_tmpdir(dir, sizeof dir, "machine");
     snprintf(hw, sizeof hw, "%s/configs/lut.yaml", CODESIM_ROOT);
     snprintf(wl, sizeof wl, "%s/traces/lowbit.csv", CODESIM_ROOT);
     snprintf(db, sizeof db, "%s/run.db", dir);
@@ -306,7 +262,7 @@ START_TEST(test_json_matches_database)
         lines += *p == '\n';
     ck_assert_int_eq((long)lines, 1 + (long)sql_num(db, "SELECT count(*) FROM layers"));
     ck_assert_ptr_null(strstr(text, "e+"));
-    cleanup(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -314,7 +270,7 @@ END_TEST
 START_TEST(test_unused_block_is_noted)
 {
     char dir[64], hw[512], wl[512], db[128], out[128];
-    scratch(dir);
+    test_tmpdir(dir, sizeof dir, "machine");
     snprintf(hw, sizeof hw, "%s/configs/npu_pim.yaml", CODESIM_ROOT);
     snprintf(wl, sizeof wl, "%s/traces/transformer.csv", CODESIM_ROOT);
     snprintf(db, sizeof db, "%s/run.db", dir);
@@ -324,7 +280,7 @@ START_TEST(test_unused_block_is_noted)
     const char *s = slurp(out);
     ck_assert_msg(strstr(s, "note: pim: the PIM units take no part") != NULL, "%s", s);
     ck_assert_msg(strstr(s, "4 cores x 32x32 os array") != NULL, "%s", s);
-    cleanup(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -335,7 +291,7 @@ END_TEST
 START_TEST(test_four_cores_are_four_slices)
 {
     char dir[64], hw1[128], hw4[128], wl1[128], wl4[128], db[128], out[128];
-    scratch(dir);
+    test_tmpdir(dir, sizeof dir, "machine");
     snprintf(hw1, sizeof hw1, "%s/one.yaml", dir);
     snprintf(hw4, sizeof hw4, "%s/four.yaml", dir);
     snprintf(wl1, sizeof wl1, "%s/n.csv", dir);
@@ -359,7 +315,7 @@ START_TEST(test_four_cores_are_four_slices)
     ck_assert_double_eq(sql_num(db, "SELECT dram_read_bytes FROM layers WHERE run_id = 2"),
                         4 * sql_num(db, "SELECT dram_read_bytes FROM layers WHERE run_id = 1"));
     ck_assert_double_eq(sql_num(db, "SELECT macs FROM layers WHERE run_id = 1"), 200.0 * 96 * 300);
-    cleanup(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -368,7 +324,7 @@ END_TEST
 START_TEST(test_lutcompare_lut_cycles_equal_run)
 {
     char dir[64], hw[512], wl[512], db[128], out[128];
-    scratch(dir);
+    test_tmpdir(dir, sizeof dir, "machine");
     snprintf(hw, sizeof hw, "%s/configs/lut.yaml", CODESIM_ROOT);
     snprintf(wl, sizeof wl, "%s/traces/lowbit.csv", CODESIM_ROOT);
     snprintf(db, sizeof db, "%s/run.db", dir);
@@ -397,7 +353,7 @@ START_TEST(test_lutcompare_lut_cycles_equal_run)
     }
     ck_assert_int_eq(seen, (int)sql_num(db, "SELECT count(*) FROM layers WHERE unit = 'lut'"));
     ck_assert_int_ge(seen, 4);
-    cleanup(dir);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -465,8 +465,8 @@ END_TEST
  * reader would accept (header, trailing commas). */
 START_TEST(map_command_writes_atomically)
 {
-    char dir[] = "/tmp/codesim-mapXXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "map");
     char out[128], ss[128], hwp[128];
     snprintf(out, sizeof out, "%s/t.csv", dir);
     snprintf(ss, sizeof ss, "%s/ss.csv", dir);
@@ -506,10 +506,7 @@ START_TEST(map_command_writes_atomically)
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
     ck_assert_str_eq(line, "prefill.0.qkv.x12,32,2304,768,\n");
     fclose(f);
-    unlink(out);
-    unlink(ss);
-    unlink(hwp);
-    rmdir(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -682,8 +679,8 @@ END_TEST
  * the trace (column 6). */
 START_TEST(map_command_writes_lut_and_pim_units)
 {
-    char dir[] = "/tmp/codesim-mapuXXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "mapu");
     char out[128], hwp[128], line[4096];
     snprintf(out, sizeof out, "%s/t.csv", dir);
     snprintf(hwp, sizeof hwp, "%s/lp.yaml", dir);
@@ -713,9 +710,7 @@ START_TEST(map_command_writes_lut_and_pim_units)
     ck_assert_int_eq(lut, 2); /* prefill and decode */
     ck_assert_int_eq(pim, 1);
     ck_assert_int_eq(sys, 2);
-    unlink(out);
-    unlink(hwp);
-    rmdir(dir);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -65,8 +65,8 @@ END_TEST
  * (absolute only), then ~/.cache/codesim, then <data>/build. */
 START_TEST(build_dir_search_order)
 {
-    char dir[] = "/tmp/codesim-paths-XXXXXX", out[PATH_MAX], want[PATH_MAX];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64], out[PATH_MAX], want[PATH_MAX];
+    test_tmpdir(dir, sizeof dir, "paths");
     setenv("CODESIM_DATA", dir, 1);
     setenv("CODESIM_CACHE", "/my/cache", 1);
     setenv("XDG_CACHE_HOME", "/xdg", 1);

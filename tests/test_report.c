@@ -27,30 +27,6 @@
 
 Suite *report_suite(void);
 
-static const char *bin(void)
-{
-    const char *b = getenv("CODESIM_BIN");
-    return b ? b : CODESIM_ROOT "/build/codesim";
-}
-
-/* Runs a shell command of this test's own making; stdout+stderr into buf. */
-static int sh(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int sh(char *buf, size_t len, const char *fmt, ...)
-{
-    char body[4000], cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "{ %s ; } 2>&1", body);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(buf, 1, len - 1, p);
-    buf[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static long long q_int(sqlite3 *s, const char *q)
 {
     sqlite3_stmt *st = NULL;
@@ -117,8 +93,8 @@ START_TEST(test_report_draws_one_mark_per_database_row)
     enum { OUT_MAX = 1 << 16 };
     char *out = malloc(OUT_MAX);
     ck_assert_ptr_nonnull(out);
-    char dir[64] = "/tmp/codesim-report-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "report");
     char path[160];
     snprintf(path, sizeof path, "%s/small.yaml", dir);
     FILE *f = fopen(path, "w");
@@ -128,21 +104,21 @@ START_TEST(test_report_draws_one_mark_per_database_row)
           "  array.dataflow: [os, ws]\n  sram.ifmap_kib: {from: 4, to: 8, step: 4}\n", f);
     ck_assert_int_eq(fclose(f), 0);
     const char *R = CODESIM_ROOT;
-    ck_assert_msg(sh(out, OUT_MAX, "%s sweep %s --db %s/s.db", bin(), path, dir) == 0, "%s", out);
-    ck_assert_msg(sh(out, OUT_MAX, "%s run --hw %s/configs/default.yaml --workload "
-                                   "%s/traces/transformer.csv --db %s/s.db", bin(), R, R, dir) == 0,
+    ck_assert_msg(test_popen(out, OUT_MAX, 1, "%s sweep %s --db %s/s.db", test_bin(), path, dir) == 0, "%s", out);
+    ck_assert_msg(test_popen(out, OUT_MAX, 1, "%s run --hw %s/configs/default.yaml --workload "
+                                   "%s/traces/transformer.csv --db %s/s.db", test_bin(), R, R, dir) == 0,
                   "%s", out);
     for (int b = 1; b <= 2; b++)
-        ck_assert_msg(sh(out, OUT_MAX, "%s run --model %s/traces/models/gpt2.json --hw "
+        ck_assert_msg(test_popen(out, OUT_MAX, 1, "%s run --model %s/traces/models/gpt2.json --hw "
                                        "%s/configs/npu_pim.yaml --batch %d --prompt 16 --gen 2 "
-                                       "--db %s/s.db", bin(), R, R, b, dir) == 0, "%s", out);
+                                       "--db %s/s.db", test_bin(), R, R, b, dir) == 0, "%s", out);
     /* The shape tests/test_rtl.c builds ahead (RTL_TEST_SHAPES). */
-    ck_assert_msg(sh(out, OUT_MAX, "%s rtlcheck --block systolic --rows 4 --cols 3 --dataflow ws "
+    ck_assert_msg(test_popen(out, OUT_MAX, 1, "%s rtlcheck --block systolic --rows 4 --cols 3 --dataflow ws "
                                    "--a-bits 4 --w-bits 6 --acc-bits 12 --trials 6 --db %s/s.db",
-                     bin(), dir) == 0, "%s", out);
-    ck_assert_msg(sh(out, OUT_MAX, "%s report --db %s/s.db --out %s/rep", bin(), dir, dir) == 0,
+                     test_bin(), dir) == 0, "%s", out);
+    ck_assert_msg(test_popen(out, OUT_MAX, 1, "%s report --db %s/s.db --out %s/rep", test_bin(), dir, dir) == 0,
                   "%s", out);
-    ck_assert_msg(sh(out, OUT_MAX, "mkdir -p %s/build/report-test && cd %s/reports/web && "
+    ck_assert_msg(test_popen(out, OUT_MAX, 1, "mkdir -p %s/build/report-test && cd %s/reports/web && "
                                    "timeout 180 node probe.mjs %s/rep/index.html "
                                    "%s/build/report-test/report.png", R, R, dir, R) == 0,
                   "probe failed (make web installs playwright-core): %s", out);
@@ -226,7 +202,7 @@ START_TEST(test_report_draws_one_mark_per_database_row)
         snprintf(path, sizeof path, "%s/rep/figures/%s.pdf", dir, figs[i]);
         ck_assert_msg(stat(path, &sb) == 0 && sb.st_size > 1000, "%s missing or empty", path);
     }
-    ck_assert_int_eq(sh(out, OUT_MAX, "rm -rf '%s'", dir), 0);
+    test_rmtree(dir);
     free(out);
 }
 END_TEST
@@ -236,24 +212,24 @@ END_TEST
 START_TEST(test_report_covers_a_database_of_plain_runs)
 {
     char out[8192];
-    char dir[64] = "/tmp/codesim-report-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_int_eq(sh(out, sizeof out, "%s run --hw %s/configs/default.yaml --workload "
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "report");
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s run --hw %s/configs/default.yaml --workload "
                                          "%s/traces/transformer.csv --db %s/r.db >/dev/null",
-                        bin(), CODESIM_ROOT, CODESIM_ROOT, dir), 0);
-    ck_assert_msg(sh(out, sizeof out, "%s report --db %s/r.db --out %s/rep", bin(), dir, dir) == 0,
+                        test_bin(), CODESIM_ROOT, CODESIM_ROOT, dir), 0);
+    ck_assert_msg(test_popen(out, sizeof out, 1, "%s report --db %s/r.db --out %s/rep", test_bin(), dir, dir) == 0,
                   "%s", out);
     ck_assert_msg(strstr(out, "0 sweep points, 3 plots"), "%s", out);
     /* runs.csv: the header and the run; utilization.csv: one line per layer. */
-    ck_assert_int_eq(sh(out, sizeof out, "test $(wc -l < %s/rep/runs.csv) -eq 2", dir), 0);
-    ck_assert_int_eq(sh(out, sizeof out, "test $(wc -l < %s/rep/utilization.csv) -eq "
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "test $(wc -l < %s/rep/runs.csv) -eq 2", dir), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "test $(wc -l < %s/rep/utilization.csv) -eq "
                                          "$(($(grep -vc '^ *#' %s/traces/transformer.csv)))",
                         dir, CODESIM_ROOT), 0);
     /* Integers in full: the run's cycles as stored. */
-    ck_assert_int_eq(sh(out, sizeof out, "grep -q \"$(sqlite3 %s/r.db 'SELECT total_cycles FROM "
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "grep -q \"$(sqlite3 %s/r.db 'SELECT total_cycles FROM "
                                          "runs')\" %s/rep/runs.csv", dir, dir), 0);
-    ck_assert_int_eq(sh(out, sizeof out, "grep -c 'e+0' %s/rep/runs.csv", dir), 1);
-    ck_assert_int_eq(sh(out, sizeof out, "rm -rf '%s'", dir), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "grep -c 'e+0' %s/rep/runs.csv", dir), 1);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -280,13 +256,13 @@ static int box_cmp(const void *a, const void *b)
 START_TEST(test_timeline_steps_end_to_end_with_layers_and_counters)
 {
     char out[8192];
-    char dir[64] = "/tmp/codesim-report-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "report");
     enum { GEN = 4 };
-    ck_assert_msg(sh(out, sizeof out, "%s run --model %s/traces/models/gpt2.json --hw "
+    ck_assert_msg(test_popen(out, sizeof out, 1, "%s run --model %s/traces/models/gpt2.json --hw "
                                       "%s/configs/npu_pim.yaml --batch 2 --prompt 16 --gen %d "
                                       "--mode pim-blocked --timeline %s/t.json --db %s/r.db",
-                     bin(), CODESIM_ROOT, CODESIM_ROOT, GEN, dir, dir) == 0, "%s", out);
+                     test_bin(), CODESIM_ROOT, CODESIM_ROOT, GEN, dir, dir) == 0, "%s", out);
     char path[128];
     snprintf(path, sizeof path, "%s/t.json", dir);
     json_error_t je;
@@ -380,7 +356,7 @@ START_TEST(test_timeline_steps_end_to_end_with_layers_and_counters)
     ck_assert_int_gt(pim_high, 0);
     ck_assert_int_gt(pim_c, pim_high);
     json_decref(doc);
-    ck_assert_int_eq(sh(out, sizeof out, "rm -rf '%s'", dir), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -388,11 +364,11 @@ END_TEST
 START_TEST(test_output_files_follow_the_umask)
 {
     char out[8192];
-    char dir[64] = "/tmp/codesim-report-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    ck_assert_msg(sh(out, sizeof out, "cd %s && umask 022 && %s map --model "
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "report");
+    ck_assert_msg(test_popen(out, sizeof out, 1, "cd %s && umask 022 && %s map --model "
                                       "%s/traces/models/gpt2.json --prompt 16 --out m.csv "
-                                      "--scalesim s.csv >/dev/null", dir, bin(), CODESIM_ROOT) == 0,
+                                      "--scalesim s.csv >/dev/null", dir, test_bin(), CODESIM_ROOT) == 0,
                   "%s", out);
     static const char *const files[] = {"m.csv", "s.csv"};
     for (size_t i = 0; i < 2; i++) {
@@ -403,15 +379,15 @@ START_TEST(test_output_files_follow_the_umask)
         ck_assert_msg((sb.st_mode & 0777) == 0644, "%s: mode %o under umask 022", p,
                       (unsigned)(sb.st_mode & 0777));
     }
-    ck_assert_int_eq(sh(out, sizeof out, "cd %s && umask 077 && %s map --model "
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "cd %s && umask 077 && %s map --model "
                                          "%s/traces/models/gpt2.json --prompt 16 --out p.csv "
-                                         ">/dev/null", dir, bin(), CODESIM_ROOT), 0);
+                                         ">/dev/null", dir, test_bin(), CODESIM_ROOT), 0);
     char p[128];
     snprintf(p, sizeof p, "%s/p.csv", dir);
     struct stat sb;
     ck_assert_int_eq(stat(p, &sb), 0);
     ck_assert_uint_eq(sb.st_mode & 0777, 0600);
-    ck_assert_int_eq(sh(out, sizeof out, "rm -rf '%s'", dir), 0);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -63,14 +63,6 @@ static int have_peer(void)
            io_spawn(argv, "/dev/null", err, sizeof err) == 0;
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 static void make_cfg(char *buf, size_t n, const combo_t *c)
 {
     /* USER: small buffers and a narrow port, so that all three ports stall */
@@ -104,8 +96,8 @@ static void peer_reports(const char *cfg_text, const char *topo_text, char *dir,
     snprintf(topo, sizeof topo, "%s/topo.csv", base);
     snprintf(out, sizeof out, "%s/out", base);
     snprintf(log, sizeof log, "%s/peer.log", base);
-    write_file(cfg, cfg_text);
-    write_file(topo, topo_text);
+    test_write(cfg, cfg_text);
+    test_write(topo, topo_text);
     char err[256];
     /* PYTHONPATH through env: no shell; no .pyc into the read-only peer */
     const char *const argv[] = {"env", "PYTHONPATH=" PEER, "PYTHONDONTWRITEBYTECODE=1", PY,
@@ -182,13 +174,13 @@ static void check_combo(const combo_t *c)
     peer_reports(cfg_text, sample_topo, dir, sizeof dir);
 
     /* codesim: the same two files through its own readers */
-    char tmp[] = "/tmp/codesim-scalesim-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    char tmp[64];
+    test_tmpdir(tmp, sizeof tmp, "scalesim");
     char cfg[128], topo[128];
     snprintf(cfg, sizeof cfg, "%s/t.cfg", tmp);
     snprintf(topo, sizeof topo, "%s/t.csv", tmp);
-    write_file(cfg, cfg_text);
-    write_file(topo, sample_topo);
+    test_write(cfg, cfg_text);
+    test_write(topo, sample_topo);
     hw_cfg_t hw;
     workload_t wl;
     ck_assert_msg(hw_load(cfg, &hw, err, sizeof err) == 0, "%s", err);
@@ -232,14 +224,11 @@ static void check_combo(const combo_t *c)
         read_text(b, tb, sizeof tb);
         ck_assert_msg(strcmp(ta, tb) == 0, "%s %ux%u %s: %s differs from SCALE-Sim's:\n%s\nvs\n%s",
                       c->df, c->dim, c->dim, c->user ? "USER" : "CALC", files[i], tb, ta);
-        unlink(b);
     }
     acct_result_free(&res);
     workload_free(&wl);
     hw_free(&hw);
-    unlink(cfg);
-    unlink(topo);
-    rmdir(tmp);
+    test_rmtree(tmp);
 }
 
 static const combo_t combos[] = {
@@ -301,8 +290,8 @@ END_TEST
  * symbolic link in its place is written through, not replaced. */
 START_TEST(reports_rewritten_in_place_of_old_files_and_through_links)
 {
-    char tmp[] = "/tmp/codesim-scalesim-XXXXXX", err[512], cfg_text[1024];
-    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    char tmp[64], err[512], cfg_text[1024];
+    test_tmpdir(tmp, sizeof tmp, "scalesim");
     char cfg[128], topo[128], rep[160], real[160], junk[8192];
     static char first[1 << 16], again[1 << 16], topo_text[1 << 16];
     snprintf(cfg, sizeof cfg, "%s/t.cfg", tmp);
@@ -312,8 +301,8 @@ START_TEST(reports_rewritten_in_place_of_old_files_and_through_links)
     const combo_t c = {"ws", 8, 1};
     make_cfg(cfg_text, sizeof cfg_text, &c);
     read_text(SAMPLE, topo_text, sizeof topo_text);
-    write_file(cfg, cfg_text);
-    write_file(topo, topo_text);
+    test_write(cfg, cfg_text);
+    test_write(topo, topo_text);
     hw_cfg_t hw;
     workload_t wl;
     acct_result_t res;
@@ -326,13 +315,13 @@ START_TEST(reports_rewritten_in_place_of_old_files_and_through_links)
     /* an old report three times as long as the new one */
     memset(junk, 'x', sizeof junk - 1);
     junk[sizeof junk - 1] = '\0';
-    write_file(rep, junk);
+    test_write(rep, junk);
     ck_assert_msg(acct_write_csv(&res, tmp, err, sizeof err) == 0, "%s", err);
     read_text(rep, again, sizeof again);
     ck_assert_str_eq(again, first);
     /* a link in the report's place: written through */
     ck_assert_int_eq(rename(rep, real), 0);
-    write_file(real, junk);
+    test_write(real, junk);
     ck_assert_int_eq(symlink("real.csv", rep), 0);
     ck_assert_msg(acct_write_csv(&res, tmp, err, sizeof err) == 0, "%s", err);
     struct stat sb;
@@ -354,6 +343,54 @@ START_TEST(reports_rewritten_in_place_of_old_files_and_through_links)
 }
 END_TEST
 
+/* acct_run itself names every option of the machine that SCALE-Sim's plain
+ * array leaves out (the commands only print its notes): none on a plain
+ * machine, one per option set, each naming its option, and the notes kept
+ * when the run fails. */
+START_TEST(acct_run_notes_each_option_it_ignores)
+{
+    static const char *const opts[] = {"addertree", "cube", "matrix2d", "lut", "array.os_drain",
+                                       "array.compressed", "array.conv_reads", "dram.timing"};
+    char err[256];
+    workload_t wl;
+    ck_assert_msg(workload_load(CODESIM_ROOT "/traces/scalesim_conv.csv", &wl, err, sizeof err) ==
+                      0, "%s", err);
+    for (size_t set = 0; set <= ARRAY_LEN(opts) + 1; set++) {
+        /* set < 8: that option alone; 8: none; 9: all, on a 0-row array */
+        hw_cfg_t hw;
+        hw_defaults(&hw);
+        hw.accounting = HW_ACCT_SCALESIM;
+        const int all = set == ARRAY_LEN(opts) + 1;
+        for (int k = 0; k < TE_KINDS; k++)
+            hw.has_te[k] = all || set == (size_t)k;
+        hw.has_lut = all || set == 3;
+        hw.array.os_drain = all || set == 4 ? SYSTOLIC_DRAIN_OVERLAP : SYSTOLIC_DRAIN_SERIAL;
+        hw.array.compressed = all || set == 5;
+        hw.conv_unique = all || set == 6;
+        hw.dma.timing = all || set == 7 ? DMA_CONTROLLER : DMA_FIXED;
+        if (all)
+            hw.array.rows = 0;
+        acct_result_t res;
+        const int rc = acct_run(&hw, &wl, &res, err, sizeof err);
+        ck_assert_int_eq(rc, all ? -1 : 0);
+        ck_assert_uint_eq(res.nnotes, all ? ARRAY_LEN(opts) : set < ARRAY_LEN(opts) ? 1 : 0);
+        for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
+            if (!all && i != set)
+                continue;
+            char want[128];
+            snprintf(want, sizeof want, "scalesim accounting counts SCALE-Sim's plain array; %s "
+                     "is not part of it", opts[i]);
+            int found = 0;
+            for (size_t n = 0; n < res.nnotes; n++)
+                found += strstr(res.notes[n], want) != NULL;
+            ck_assert_msg(found == 1, "option %s: %d notes name it", opts[i], found);
+        }
+        acct_result_free(&res);
+    }
+    workload_free(&wl);
+}
+END_TEST
+
 /* The README's "Default-mode differences" commands for the compute gap,
  * run as a user runs them: the codesim binary on configs/scalesim_os8.cfg
  * and configs/scalesim_ws8.cfg with tests/data/scalesim_gemm64.csv, once
@@ -362,12 +399,6 @@ END_TEST
  * must be the closed form the README states, computed here from the shape
  * (64 x 64 x 64 GEMM, 8x8 array): 2 + folds x (R + 1) for OS, 2 + folds for
  * WS, folds = ceil(M/R) x ceil(N/C) (OS) or ceil(K/R) x ceil(N/C) (WS). */
-static const char *codesim_bin(void)
-{
-    const char *b = getenv("CODESIM_BIN");
-    return b ? b : CODESIM_ROOT "/build/codesim";
-}
-
 static int64_t json_int(const char *path, const char *key)
 {
     static char text[1 << 16];
@@ -383,8 +414,8 @@ START_TEST(readme_closed_form)
 {
     const uint64_t M = 64, N = 64, K = 64, R = 8, C = 8; /* tests/data/scalesim_gemm64.csv, *8.cfg */
     static const char *const dfs[] = {"os", "ws"};
-    char tmp[] = "/tmp/codesim-ssreadme-XXXXXX", err[256];
-    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    char tmp[64], err[256];
+    test_tmpdir(tmp, sizeof tmp, "ssreadme");
     for (size_t i = 0; i < ARRAY_LEN(dfs); i++) {
         char cfg[600], csv[200], json[200], db[200], log[200];
         snprintf(cfg, sizeof cfg, CODESIM_ROOT "/configs/scalesim_%s8.cfg", dfs[i]);
@@ -392,11 +423,11 @@ START_TEST(readme_closed_form)
         snprintf(json, sizeof json, "%s/%s.json", tmp, dfs[i]);
         snprintf(db, sizeof db, "%s/r.db", tmp);
         snprintf(log, sizeof log, "%s/log", tmp);
-        const char *const ss[] = {codesim_bin(), "run", "--hw", cfg, "--workload",
+        const char *const ss[] = {test_bin(), "run", "--hw", cfg, "--workload",
                                   CODESIM_ROOT "/tests/data/scalesim_gemm64.csv", "--csv", csv,
                                   "--db", db, NULL};
         ck_assert_msg(io_spawn(ss, log, err, sizeof err) == 0, "%s (%s)", err, log);
-        const char *const rtl[] = {codesim_bin(), "run", "--hw", cfg, "--workload",
+        const char *const rtl[] = {test_bin(), "run", "--hw", cfg, "--workload",
                                    CODESIM_ROOT "/tests/data/scalesim_gemm64.csv",
                                    "--accounting", "rtl", "--json", json, "--db", db, NULL};
         ck_assert_msg(io_spawn(rtl, log, err, sizeof err) == 0, "%s (%s)", err, log);
@@ -411,8 +442,7 @@ START_TEST(readme_closed_form)
                       "%s: codesim %" PRId64 " - SCALE-Sim %" PRId64 " != %" PRId64, dfs[i],
                       cs_compute, ss_compute, expect);
     }
-    const char *const rm[] = {"rm", "-rf", tmp, NULL};
-    ck_assert_int_eq(io_spawn(rm, NULL, err, sizeof err), 0);
+    test_rmtree(tmp);
 }
 END_TEST
 
@@ -424,6 +454,7 @@ Suite *scalesim_suite(void)
     tcase_add_test(tc, calc_total_is_folds_times_lines_minus_one);
     tcase_add_test(tc, reports_rewritten_in_place_of_old_files_and_through_links);
     tcase_add_test(tc, readme_closed_form);
+    tcase_add_test(tc, acct_run_notes_each_option_it_ignores);
     tcase_add_loop_test(tc, accounting_equals_scalesim_v2_on_its_layers, 0, (int)ARRAY_LEN(combos));
     suite_add_tcase(s, tc);
     return s;

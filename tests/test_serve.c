@@ -245,8 +245,8 @@ START_TEST(serve_kv_full_is_counted_in_the_db)
     serve(&f, &cfg, &s, &r);
     ck_assert_uint_gt(r.kv_full, 0);
     ck_assert_uint_le(r.kv_peak_blocks, 100);
-    char dir[] = "/tmp/codesim-serve-XXXXXX", path[64];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64], path[128];
+    test_tmpdir(dir, sizeof dir, "serve");
     snprintf(path, sizeof path, "%s/r.db", dir);
     db_t *db;
     ck_assert_msg(db_open(path, &db, err, sizeof err) == 0, "%s", err);
@@ -269,9 +269,7 @@ START_TEST(serve_kv_full_is_counted_in_the_db)
     sqlite3_close(sql);
     ck_assert_int_eq(got[0], (int64_t)r.kv_full);
     ck_assert_int_eq(got[1], 200);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
     serve_result_free(&r);
     serve_stream_free(&s);
     hw_free(&f.hw);
@@ -366,23 +364,15 @@ START_TEST(serve_timeline_has_one_track_per_slot_and_kv_full_marks)
 }
 END_TEST
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 /* The Azure trace layout: date-time stamps relative to the first row, columns
  * found by name; a missing column or a stamp going back is one line naming
  * file, line and field. */
 START_TEST(serve_trace_reads_azure_layout_and_refuses_bad_rows)
 {
-    char dir[] = "/tmp/codesim-trace-XXXXXX", path[64];
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64], path[128];
+    test_tmpdir(dir, sizeof dir, "trace");
     snprintf(path, sizeof path, "%s/t.csv", dir);
-    write_file(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+    test_write(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n"
                      "2023-11-16 23:59:59.5000000,374,44\n"
                      "2023-11-17 00:00:01.2500000,396,109\n");
     serve_stream_t s;
@@ -393,38 +383,36 @@ START_TEST(serve_trace_reads_azure_layout_and_refuses_bad_rows)
     ck_assert_uint_eq(s.reqs[1].prompt, 396);
     ck_assert_uint_eq(s.reqs[1].gen, 109);
     serve_stream_free(&s);
-    write_file(path, "GeneratedTokens,TIMESTAMP,ContextTokens\n5,0.5,10\n");
+    test_write(path, "GeneratedTokens,TIMESTAMP,ContextTokens\n5,0.5,10\n");
     ck_assert_msg(serve_trace_load(path, &s, err, sizeof err) == 0, "%s", err);
     ck_assert_uint_eq(s.reqs[0].prompt, 10);
     serve_stream_free(&s);
-    write_file(path, "TIMESTAMP,Context,GeneratedTokens\n0,1,1\n");
+    test_write(path, "TIMESTAMP,Context,GeneratedTokens\n0,1,1\n");
     ck_assert_int_eq(serve_trace_load(path, &s, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "t.csv:1: ContextTokens:"), "%s", err);
-    write_file(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n5,1,1\n4,1,1\n");
+    test_write(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n5,1,1\n4,1,1\n");
     ck_assert_int_eq(serve_trace_load(path, &s, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "t.csv:3: TIMESTAMP: earlier"), "%s", err);
-    write_file(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n5,0,1\n");
+    test_write(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n5,0,1\n");
     ck_assert_int_eq(serve_trace_load(path, &s, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "t.csv:2: ContextTokens:"), "%s", err);
     snprintf(path, sizeof path, "%s/w.yaml", dir);
-    write_file(path, "requests: 10\nrate: 2\nprompt_min: 9\nprompt_max: 3\n");
+    test_write(path, "requests: 10\nrate: 2\nprompt_min: 9\nprompt_max: 3\n");
     serve_spec_t sp;
     ck_assert_int_eq(serve_spec_load(path, &sp, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "prompt_min: larger"), "%s", err);
     serve_spec_free(&sp);
-    write_file(path, "requests: 10\nrat: 2\n");
+    test_write(path, "requests: 10\nrat: 2\n");
     ck_assert_int_eq(serve_spec_load(path, &sp, err, sizeof err), -1);
     ck_assert_msg(strstr(err, "w.yaml:2: rat: unknown key"), "%s", err);
     serve_spec_free(&sp);
-    write_file(path, "trace: t.csv\n");
+    test_write(path, "trace: t.csv\n");
     ck_assert_msg(serve_spec_load(path, &sp, err, sizeof err) == 0, "%s", err);
-    char want[64];
+    char want[128];
     snprintf(want, sizeof want, "%s/t.csv", dir);
     ck_assert_str_eq(sp.trace, want);
     serve_spec_free(&sp);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -61,8 +61,8 @@ END_TEST
  * argument arrives as given, quotes and ';' included. */
 START_TEST(io_spawn_sends_output_to_a_file_and_passes_arguments_verbatim)
 {
-    char dir[] = "/tmp/codesim-spawn-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "spawn");
     char path[128], got[512], err[256];
     snprintf(path, sizeof path, "%s/out", dir);
     FILE *f = fopen(path, "w");
@@ -91,8 +91,8 @@ END_TEST
  * (1>&2), so a tool's chatter never lands in codesim's report. */
 START_TEST(io_spawn_without_a_file_sends_output_to_stderr)
 {
-    char dir[] = "/tmp/codesim-spawn-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "spawn");
     char out_path[128], err_path[128], got[256], err[256];
     snprintf(out_path, sizeof out_path, "%s/stdout", dir);
     snprintf(err_path, sizeof err_path, "%s/stderr", dir);
@@ -119,8 +119,8 @@ END_TEST
  * is itself run with an argument vector; exit 1 means no line matched. */
 START_TEST(no_shell_commands_in_sim)
 {
-    char dir[] = "/tmp/codesim-spawn-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "spawn");
     char path[128], got[4096], err[256];
     snprintf(path, sizeof path, "%s/grep", dir);
     const char *const argv[] = {"grep", "-rnE", "--include=*.c", "--include=*.h",

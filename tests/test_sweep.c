@@ -28,52 +28,11 @@ Suite *sweep_suite(void);
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-static const char *bin(void)
-{
-    const char *b = getenv("CODESIM_BIN");
-    return b ? b : "build/codesim";
-}
-
-static void mkscratch(char dir[64])
-{
-    strcpy(dir, "/tmp/codesim-sweep-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void rmscratch(const char *dir)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 static void put(const char *dir, const char *name, const char *text)
 {
     char p[256];
     snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-/* Runs a shell command; stdout+stderr into buf.  Returns the exit status. */
-static int sh(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int sh(char *buf, size_t len, const char *fmt, ...)
-{
-    char body[4000], cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "{ %s ; } 2>&1", body);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(buf, 1, len - 1, p);
-    buf[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    test_write(p, text);
 }
 
 static long long q_int(const char *db, const char *q)
@@ -135,7 +94,7 @@ static void small_sweep(const char *dir)
 START_TEST(test_sweep_expansion_counts_and_point_order)
 {
     char dir[64], path[128], err[512];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
     put(dir, "two.csv", "Layer,M,N,K\nx,8,8,8\n");
     put(dir, "multi.yaml",
@@ -184,7 +143,7 @@ START_TEST(test_sweep_expansion_counts_and_point_order)
     ck_assert_str_eq(q.config_hash, pt.config_hash);
     ck_assert_str_ne(sw.workloads[0].hash, sw.workloads[1].hash);
     sweep_free(&sw);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -213,7 +172,7 @@ START_TEST(test_sweep_bad_files_name_line_and_key)
         {"  array.rows: {from: 1, to: 1000000000, step: 1}\n", "more than"},
     };
     char dir[64], path[128], err[512], text[512];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(text, sizeof text,
@@ -249,7 +208,7 @@ START_TEST(test_sweep_bad_files_name_line_and_key)
         ck_assert_msg(strstr(err, path) == err && strstr(err, top[i].want),
                       "top case %zu: want \"%s\" in: %s", i, top[i].want, err);
     }
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -258,7 +217,7 @@ END_TEST
 START_TEST(test_sweep_second_document_or_deep_nesting_is_refused)
 {
     char dir[64], path[128], err[512];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
     put(dir, "bad.yaml", "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\n"
                          "params: {array.rows: [4]}\n---\nparams: {array.rows: [0]}\n");
@@ -286,7 +245,7 @@ START_TEST(test_sweep_second_document_or_deep_nesting_is_refused)
     ck_assert_msg(strstr(err, path) == err && strstr(err, ":2: nested deeper than 64 levels"), "%s",
                   err);
     ck_assert_msg(dt < 1.0, "took %.2f s", dt);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -298,7 +257,7 @@ END_TEST
 START_TEST(test_sweep_many_keys_are_checked_in_n_log_n)
 {
     char dir[64], path[128], err[512];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     snprintf(path, sizeof path, "%s/many.yaml", dir);
     const size_t n = 30000;
     const char head[] = "workloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nparams:\n";
@@ -328,7 +287,7 @@ START_TEST(test_sweep_many_keys_are_checked_in_n_log_n)
     ck_assert_msg(strstr(err, ":3:") != NULL && strstr(err, "k0"), "%s", err);
     ck_assert_msg(dt < 1.0, "took %.2f s of CPU", dt);
     free(text);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -370,9 +329,9 @@ END_TEST
 START_TEST(test_sweep_run_stores_every_point_and_resume_computes_none)
 {
     char dir[64], out[8192];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
-    int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db --jobs 2", bin(), dir, dir);
+    int rc = test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --db %s/s.db --jobs 2", test_bin(), dir, dir);
     ck_assert_msg(rc == 0, "%s", out);
     ck_assert_msg(strstr(out, "ran 24 in"), "%s", out);
     char db[128];
@@ -391,7 +350,7 @@ START_TEST(test_sweep_run_stores_every_point_and_resume_computes_none)
                                " abs((SELECT sum(value) FROM breakdowns b WHERE b.run_id = p.run_id"
                                " AND kind = 'area_um2') * 1e-6 - area_mm2) < 1e-9 * area_mm2"),
                      24);
-    rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir);
+    rc = test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --db %s/s.db", test_bin(), dir, dir);
     ck_assert_msg(rc == 0 && strstr(out, "24 already in") && strstr(out, "ran 0 in"),
                   "%s", out);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 24);
@@ -409,7 +368,7 @@ START_TEST(test_sweep_run_stores_every_point_and_resume_computes_none)
     sqlite3_close(sq);
     const long long left = q_int(db, "SELECT count(*) FROM sweep_points");
     ck_assert_int_eq(left, 19);
-    rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir);
+    rc = test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --db %s/s.db", test_bin(), dir, dir);
     char want[256];
     snprintf(want, sizeof want, "24 points; ran %lld in ", 24 - left);
     ck_assert_msg(rc == 0 && strstr(out, want), "want \"%s\": %s", want, out);
@@ -419,7 +378,7 @@ START_TEST(test_sweep_run_stores_every_point_and_resume_computes_none)
              24 - left, left, q_int(db, "SELECT count(*) FROM sweep_points"));
     ck_assert_msg(strstr(out, want), "want \"%s\": %s", want, out);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -436,7 +395,7 @@ static void kill_and_rerun(const char *yaml, const char *db, int sig)
         setpgid(0, 0);
         if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
             _exit(126);
-        execl(bin(), bin(), "sweep", yaml, "--db", db, "--jobs", "2", (char *)NULL);
+        execl(test_bin(), test_bin(), "sweep", yaml, "--db", db, "--jobs", "2", (char *)NULL);
         _exit(127);
     }
     setpgid(pid, pid);
@@ -464,7 +423,7 @@ static void kill_and_rerun(const char *yaml, const char *db, int sig)
                       "the sweep finished before it could be killed (%lld points seen)", n);
 
     if (sig != SIGKILL && !(WIFEXITED(status) && WEXITSTATUS(status) == 130)) {
-        sh(out, sizeof out, "tr '\\r' '\\n' < %s | tail -5", errpath);
+        test_popen(out, sizeof out, 1, "tr '\\r' '\\n' < %s | tail -5", errpath);
         ck_abort_msg("after signal %d: status %d (%lld points seen): %s", sig, status, n, out);
     }
     const long long before = q_int(db, "SELECT count(*) FROM sweep_points");
@@ -475,7 +434,7 @@ static void kill_and_rerun(const char *yaml, const char *db, int sig)
     free(ok);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), before);
 
-    int rc = sh(out, sizeof out, "%s sweep %s --db %s --jobs 2", bin(), yaml, db);
+    int rc = test_popen(out, sizeof out, 1, "%s sweep %s --db %s --jobs 2", test_bin(), yaml, db);
     ck_assert_msg(rc == 0, "%s", out);
     char want[64];
     snprintf(want, sizeof want, "%lld already in", before);
@@ -494,7 +453,7 @@ static void kill_and_rerun(const char *yaml, const char *db, int sig)
 START_TEST(test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_nothing)
 {
     char dir[64], out[8192], db[128], yaml[128];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     /* Cycle path on 48 points: slow enough to be killed part way. */
     put(dir, "w.csv", "Layer,M,N,K\na,48,40,56\nb,33,17,64\n");
     put(dir, "k.yaml",
@@ -506,7 +465,7 @@ START_TEST(test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_
     /* os twice is a repeat: the sweep must refuse it; fix and go on. */
     snprintf(yaml, sizeof yaml, "%s/k.yaml", dir);
     snprintf(db, sizeof db, "%s/k.db", dir);
-    ck_assert_int_ne(sh(out, sizeof out, "%s sweep %s --db %s", bin(), yaml, db), 0);
+    ck_assert_int_ne(test_popen(out, sizeof out, 1, "%s sweep %s --db %s", test_bin(), yaml, db), 0);
     ck_assert_msg(strstr(out, "k.yaml:7: array.dataflow: 'os' repeats 'os'"), "%s", out);
     ck_assert_int_ne(access(db, F_OK), 0); /* nothing created */
     put(dir, "k.yaml",
@@ -524,26 +483,26 @@ START_TEST(test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_
         unlink(p);
     }
     kill_and_rerun(yaml, db, SIGINT);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
 START_TEST(test_sweep_shards_under_gnu_parallel_merge_equal_one_run)
 {
     char dir[64], out[8192];
-    ck_assert_msg(sh(out, sizeof out, "command -v parallel") == 0,
+    ck_assert_msg(test_popen(out, sizeof out, 1, "command -v parallel") == 0,
                   "GNU parallel is not installed (Debian package parallel)");
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
-    int rc = sh(out, sizeof out,
+    int rc = test_popen(out, sizeof out, 1,
                 "parallel --will-cite -j 3 %s sweep %s/small.yaml --shard {}/3 --jobs 1 "
                 "--db %s/s{}.db ::: 0 1 2",
-                bin(), dir, dir);
+                test_bin(), dir, dir);
     ck_assert_msg(rc == 0, "%s", out);
-    rc = sh(out, sizeof out, "%s db merge %s/m.db %s/s0.db %s/s1.db %s/s2.db", bin(), dir, dir,
+    rc = test_popen(out, sizeof out, 1, "%s db merge %s/m.db %s/s0.db %s/s1.db %s/s2.db", test_bin(), dir, dir,
             dir, dir);
     ck_assert_msg(rc == 0, "%s", out);
-    rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/one.db", bin(), dir, dir);
+    rc = test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --db %s/one.db", test_bin(), dir, dir);
     ck_assert_msg(rc == 0, "%s", out);
     char m[128], one[128], s0[128];
     snprintf(m, sizeof m, "%s/m.db", dir);
@@ -556,19 +515,19 @@ START_TEST(test_sweep_shards_under_gnu_parallel_merge_equal_one_run)
     free(a);
     free(b);
     /* Merging again adds nothing. */
-    rc = sh(out, sizeof out, "%s db merge %s/m.db %s/s0.db %s/one.db", bin(), dir, dir, dir);
+    rc = test_popen(out, sizeof out, 1, "%s db merge %s/m.db %s/s0.db %s/one.db", test_bin(), dir, dir, dir);
     ck_assert_msg(rc == 0 && strstr(out, "0 sweep points added (8 already"), "%s", out);
     ck_assert_int_eq(q_int(m, "SELECT count(*) FROM sweep_points"), 24);
     ck_assert_int_eq(q_int(m, "SELECT count(*) FROM runs"), 24);
     ck_assert_int_eq(q_int(m, "SELECT count(*) FROM layers"), 48);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
 START_TEST(test_sweep_slurm_script_runs_shards_and_merges_with_stand_in_sbatch)
 {
     char dir[64], out[8192];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
     /* A stand-in sbatch: an array runs each task in turn, --wrap runs the
      * command; both print a job id as --parsable does. */
@@ -581,16 +540,16 @@ START_TEST(test_sweep_slurm_script_runs_shards_and_merges_with_stand_in_sbatch)
         " SLURM_ARRAY_TASK_ID=$i bash \"$script\" >&2 || exit 1; done; fi\n"
         "if [ -n \"$wrap\" ]; then bash -c \"$wrap\" >&2 || exit 1; fi\n"
         "echo 42\n");
-    ck_assert_int_eq(sh(out, sizeof out, "chmod +x %s/sbatch", dir), 0);
-    int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --slurm --shards 4 --db %s/all.db > %s/job.sh",
-                bin(), dir, dir, dir);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "chmod +x %s/sbatch", dir), 0);
+    int rc = test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --slurm --shards 4 --db %s/all.db > %s/job.sh",
+                test_bin(), dir, dir, dir);
     ck_assert_msg(rc == 0, "%s", out);
-    rc = sh(out, sizeof out, "cd %s && PATH=%s:$PATH CODESIM=%s bash job.sh", dir, dir, bin());
+    rc = test_popen(out, sizeof out, 1, "cd %s && PATH=%s:$PATH CODESIM=%s bash job.sh", dir, dir, test_bin());
     ck_assert_msg(rc == 0 && strstr(out, "submitted 4 shards"), "%s", out);
     char all[128];
     snprintf(all, sizeof all, "%s/all.db", dir);
     ck_assert_int_eq(q_int(all, "SELECT count(*) FROM sweep_points"), 24);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -599,16 +558,16 @@ END_TEST
 START_TEST(test_pareto_command_equals_brute_force_over_database)
 {
     char dir[64], out[16384], db[128];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
     snprintf(db, sizeof db, "%s/s.db", dir);
-    ck_assert_int_eq(sh(out, sizeof out, "%s sweep %s/small.yaml --db %s", bin(), dir, db), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --db %s", test_bin(), dir, db), 0);
     static const char *const pairs[][3] = {{"latency", "pes", "total_cycles, pes"},
                                            {"total_cycles", "area_mm2", "total_cycles, area_mm2"},
                                            {"energy_pj", "max:tops_per_w", "energy_pj, -tops_per_w"},
                                            {"max:utilization", "sram_bytes", "-utilization, sram_bytes"}};
     for (size_t k = 0; k < 4; k++) {
-        int rc = sh(out, sizeof out, "%s pareto --db %s --x %s --y %s", bin(), db, pairs[k][0],
+        int rc = test_popen(out, sizeof out, 1, "%s pareto --db %s --x %s --y %s", test_bin(), db, pairs[k][0],
                     pairs[k][1]);
         ck_assert_msg(rc == 0, "%s", out);
         int shown[64] = {0}, nshown = 0;
@@ -649,7 +608,7 @@ START_TEST(test_pareto_command_equals_brute_force_over_database)
         }
         ck_assert_int_eq(nshown, want);
     }
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -661,9 +620,9 @@ START_TEST(test_report_escapes_database_strings)
     enum { OUT_MAX = 1 << 16 };
     char *out = malloc(OUT_MAX);
     ck_assert_ptr_nonnull(out);
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
-    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1, "%s sweep %s/small.yaml --db %s/s.db", test_bin(), dir, dir),
                      0);
     char db[128];
     snprintf(db, sizeof db, "%s/s.db", dir);
@@ -676,11 +635,11 @@ START_TEST(test_report_escapes_database_strings)
                      SQLITE_OK);
     ck_assert_int_gt(sqlite3_changes(sq), 0);
     sqlite3_close(sq);
-    ck_assert_int_eq(sh(out, OUT_MAX, "%s report --db %s --out %s/rep", bin(), db, dir), 0);
-    ck_assert_int_ne(sh(out, OUT_MAX, "grep -c '<script>bad' %s/rep/index.html", dir), 0);
-    ck_assert_int_eq(sh(out, OUT_MAX, "grep -c '&lt;script&gt;bad' %s/rep/index.html", dir), 0);
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1, "%s report --db %s --out %s/rep", test_bin(), db, dir), 0);
+    ck_assert_int_ne(test_popen(out, OUT_MAX, 1, "grep -c '<script>bad' %s/rep/index.html", dir), 0);
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1, "grep -c '&lt;script&gt;bad' %s/rep/index.html", dir), 0);
     free(out);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -706,9 +665,9 @@ START_TEST(test_database_strings_are_escaped_on_terminal_markdown_and_csv)
     enum { OUT_MAX = 1 << 16 };
     char *out = malloc(OUT_MAX);
     ck_assert_ptr_nonnull(out);
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
-    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1, "%s sweep %s/small.yaml --db %s/s.db", test_bin(), dir, dir),
                      0);
     char db[128];
     snprintf(db, sizeof db, "%s/s.db", dir);
@@ -724,20 +683,20 @@ START_TEST(test_database_strings_are_escaped_on_terminal_markdown_and_csv)
     sqlite3_close(sq);
     char p[160];
     snprintf(p, sizeof p, "%s/pareto.txt", dir);
-    ck_assert_int_eq(sh(out, OUT_MAX, "%s pareto --db %s --x latency --y pes > %s", bin(), db, p),
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1, "%s pareto --db %s --x latency --y pes > %s", test_bin(), db, p),
                      0);
     ck_assert(!file_has(p, NULL, 0x1b));
     ck_assert(!file_has(p, NULL, 0xff));
     ck_assert(file_has(p, "p\\x1b[2J|q,\"r\"", -1));
     ck_assert(file_has(p, "\\x1b]0;t\\xff", -1));
-    ck_assert_int_eq(sh(out, OUT_MAX, "%s report --db %s --out %s/rep", bin(), db, dir), 0);
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1, "%s report --db %s --out %s/rep", test_bin(), db, dir), 0);
     snprintf(p, sizeof p, "%s/rep/report.md", dir);
     ck_assert(!file_has(p, NULL, 0x1b));
     ck_assert(file_has(p, "p\\x1b[2J\\|q,\"r\"", -1));
     snprintf(p, sizeof p, "%s/rep/points.csv", dir);
     ck_assert(file_has(p, ",\"p\x1b[2J|q,\"\"r\"\"\",", -1));
     free(out);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -748,16 +707,16 @@ END_TEST
 START_TEST(test_four_writers_wait_for_a_held_lock_and_store_everything)
 {
     char dir[64], out[8192], db[128];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
     snprintf(db, sizeof db, "%s/s.db", dir);
     const char *tiny = CODESIM_ROOT "/tests/data/tiny.csv";
-    ck_assert_int_eq(sh(out, sizeof out, "%s run --workload %s --db %s >/dev/null", bin(), tiny, db), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s run --workload %s --db %s >/dev/null", test_bin(), tiny, db), 0);
     put(dir, "hw1.yaml", "array:\n  rows: 4\n");
     put(dir, "hw2.yaml", "array:\n  rows: 8\n");
     for (int i = 1; i <= 2; i++)
-        ck_assert_int_eq(sh(out, sizeof out, "%s run --hw %s/hw%d.yaml --workload %s --db %s/src%d.db "
-                            ">/dev/null", bin(), dir, i, tiny, dir, i),
+        ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s run --hw %s/hw%d.yaml --workload %s --db %s/src%d.db "
+                            ">/dev/null", test_bin(), dir, i, tiny, dir, i),
                          0);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 1);
     sqlite3 *holder = NULL;
@@ -770,7 +729,7 @@ START_TEST(test_four_writers_wait_for_a_held_lock_and_store_everything)
              "(%s sweep small.yaml --db s.db --shard 1/2 >w2.out 2>w2.err; echo $? >w2.rc) & "
              "(%s db merge s.db src1.db >w3.out 2>w3.err; echo $? >w3.rc) & "
              "(%s db merge s.db src2.db >w4.out 2>w4.err; echo $? >w4.rc) & wait",
-             dir, bin(), bin(), bin(), bin());
+             dir, test_bin(), test_bin(), test_bin(), test_bin());
     const pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -802,7 +761,7 @@ START_TEST(test_four_writers_wait_for_a_held_lock_and_store_everything)
     }
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 1 + 24 + 2);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -812,18 +771,18 @@ END_TEST
 START_TEST(test_refused_merge_leaves_no_empty_output)
 {
     char dir[64], out[8192];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     put(dir, "junk.db", "not a database\n");
-    ck_assert_int_ne(sh(out, sizeof out, "%s db merge %s/new.db %s/junk.db", bin(), dir, dir), 0);
-    ck_assert_int_ne(sh(out, sizeof out, "ls %s/new.db* 2>/dev/null", dir), 0);
-    ck_assert_int_eq(sh(out, sizeof out, "%s run --workload %s/tests/data/tiny.csv --db %s/old.db",
-                        bin(), CODESIM_ROOT, dir),
+    ck_assert_int_ne(test_popen(out, sizeof out, 1, "%s db merge %s/new.db %s/junk.db", test_bin(), dir, dir), 0);
+    ck_assert_int_ne(test_popen(out, sizeof out, 1, "ls %s/new.db* 2>/dev/null", dir), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s run --workload %s/tests/data/tiny.csv --db %s/old.db",
+                        test_bin(), CODESIM_ROOT, dir),
                      0);
-    ck_assert_int_ne(sh(out, sizeof out, "%s db merge %s/old.db %s/junk.db", bin(), dir, dir), 0);
+    ck_assert_int_ne(test_popen(out, sizeof out, 1, "%s db merge %s/old.db %s/junk.db", test_bin(), dir, dir), 0);
     char db[128];
     snprintf(db, sizeof db, "%s/old.db", dir);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 1);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -838,7 +797,7 @@ START_TEST(test_sweep_preset_then_timing_and_no_swept_name)
     enum { OUT_MAX = 1 << 16 };
     char *out = malloc(OUT_MAX);
     ck_assert_ptr_nonnull(out);
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     char path[128];
     snprintf(path, sizeof path, "%s/p.yaml", dir);
     FILE *f = fopen(path, "w");
@@ -846,8 +805,8 @@ START_TEST(test_sweep_preset_then_timing_and_no_swept_name)
     fprintf(f, "name: pt\nworkloads: [%s/traces/transformer.csv]\nparams:\n"
                "  dram.preset: [HBM2, GDDR6]\n  dram.tRCD: [10, 20]\n", CODESIM_ROOT);
     ck_assert_int_eq(fclose(f), 0);
-    ck_assert_int_eq(sh(out, OUT_MAX, "%s sweep %s --db %s/p.db", bin(), path, dir), 0);
-    ck_assert_int_eq(sh(out, OUT_MAX,
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1, "%s sweep %s --db %s/p.db", test_bin(), path, dir), 0);
+    ck_assert_int_eq(test_popen(out, OUT_MAX, 1,
                         "test $(sqlite3 %s/p.db \"SELECT count(*) FROM sweep_points sp JOIN runs r "
                         "ON r.id = sp.run_id WHERE instr(r.hw_canonical, '  tRCD: ' || "
                         "substr(sp.params, instr(sp.params, 'tRCD=') + 5) || char(10)) > 0\") "
@@ -859,17 +818,17 @@ START_TEST(test_sweep_preset_then_timing_and_no_swept_name)
     fprintf(f, "name: pt\nworkloads: [%s/traces/transformer.csv]\nparams:\n"
                "  name: [a, b]\n", CODESIM_ROOT);
     ck_assert_int_eq(fclose(f), 0);
-    ck_assert_int_ne(sh(out, OUT_MAX, "%s sweep %s --db %s/q.db", bin(), path, dir), 0);
+    ck_assert_int_ne(test_popen(out, OUT_MAX, 1, "%s sweep %s --db %s/q.db", test_bin(), path, dir), 0);
     ck_assert_msg(strstr(out, "params.name: not a hardware parameter") != NULL, "%s", out);
     free(out);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
 START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
 {
     char dir[64], out[8192];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     small_sweep(dir);
     static const struct {
         const char *args;
@@ -891,7 +850,7 @@ START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
         {"db merge DIR/m.db DIR/small.yaml", "not a codesim results database"},
         {"db split", "unknown subcommand 'split'"},
     };
-    ck_assert_int_eq(sh(out, sizeof out, "%s sweep %s/small.yaml --db %s/s.db", bin(), dir, dir),
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --db %s/s.db", test_bin(), dir, dir),
                      0);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char args[512] = "";
@@ -903,7 +862,7 @@ START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
                 strncat(args, s, 1);
             }
         }
-        int rc = sh(out, sizeof out, "%s %s", bin(), args);
+        int rc = test_popen(out, sizeof out, 1, "%s %s", test_bin(), args);
         ck_assert_msg(rc != 0 && strstr(out, bad[i].want), "%s: want \"%s\": %s", args,
                       bad[i].want, out);
     }
@@ -914,7 +873,7 @@ START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
     /* A database of a newer schema: refused, left as it was. */
     char newer[128];
     snprintf(newer, sizeof newer, "%s/n.db", dir);
-    ck_assert_int_eq(sh(out, sizeof out, "cp %s %s", db, newer), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "cp %s %s", db, newer), 0);
     {
         sqlite3 *w = NULL;
         ck_assert_int_eq(sqlite3_open(newer, &w), SQLITE_OK);
@@ -922,13 +881,13 @@ START_TEST(test_sweep_commands_bad_inputs_one_line_nonzero)
                                          "'schema_version'", NULL, NULL, NULL), SQLITE_OK);
         sqlite3_close(w);
     }
-    int rc = sh(out, sizeof out, "%s sweep %s/small.yaml --db %s", bin(), dir, newer);
+    int rc = test_popen(out, sizeof out, 1, "%s sweep %s/small.yaml --db %s", test_bin(), dir, newer);
     ck_assert_msg(rc != 0 && strstr(out, "schema version 99, newer than this codesim"), "%s", out);
     ck_assert_int_eq(q_int(newer, "SELECT count(*) FROM sweep_points"), 24);
     /* A locked database: the sweep waits for it (issue 14), see
      * test_four_writers_wait_for_a_held_lock_and_store_everything. */
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points"), 24);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -939,12 +898,12 @@ END_TEST
 START_TEST(test_sweep_llm_points_scale_with_cores_and_pim_changes_decode)
 {
     char dir[64], out[8192], db[128];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     snprintf(db, sizeof db, "%s/l.db", dir);
     const char *yaml = CODESIM_ROOT "/sweeps/llm_npu_pim.yaml";
-    int rc = sh(out, sizeof out, "%s sweep %s --db %s --shard 0/2", bin(), yaml, db);
+    int rc = test_popen(out, sizeof out, 1, "%s sweep %s --db %s --shard 0/2", test_bin(), yaml, db);
     ck_assert_msg(rc == 0 && strstr(out, "ran 3 in"), "%s", out);
-    rc = sh(out, sizeof out, "%s sweep %s --db %s --jobs 2", bin(), yaml, db);
+    rc = test_popen(out, sizeof out, 1, "%s sweep %s --db %s --jobs 2", test_bin(), yaml, db);
     ck_assert_msg(rc == 0 && strstr(out, "3 already in") && strstr(out, "ran 3 in"),
                   "%s", out);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM sweep_points WHERE error IS NULL"), 6);
@@ -1007,14 +966,14 @@ START_TEST(test_sweep_llm_points_scale_with_cores_and_pim_changes_decode)
                                " p.run_id AND b.kind = 'energy_pj' AND b.component = 'pim.mac')"
                                " > 0"), 3);
     /* pareto reads them: latency against area. */
-    rc = sh(out, sizeof out, "%s pareto --db %s --x latency --y area_mm2", bin(), db);
+    rc = test_popen(out, sizeof out, 1, "%s pareto --db %s --x latency --y area_mm2", test_bin(), db);
     ck_assert_msg(rc == 0 && strstr(out, "npu.cores=4 pim.enabled=false"), "%s", out);
     /* Rerun: nothing left. */
-    rc = sh(out, sizeof out, "%s sweep %s --db %s", bin(), yaml, db);
+    rc = test_popen(out, sizeof out, 1, "%s sweep %s --db %s", test_bin(), yaml, db);
     ck_assert_msg(rc == 0 && strstr(out, "6 already in") && strstr(out, "ran 0 in"),
                   "%s", out);
     ck_assert_int_eq(q_int(db, "SELECT count(*) FROM runs"), 6);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -1038,7 +997,7 @@ START_TEST(test_sweep_bad_llm_keys_name_line_and_key)
          ":4: llm.mode: neupims needs a pim: section (at pim.enabled=false)"},
     };
     char dir[64], path[128], err[512], text[1024];
-    mkscratch(dir);
+    test_tmpdir(dir, sizeof dir, "sweep");
     snprintf(path, sizeof path, "%s/bad.yaml", dir);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(text, sizeof text,
@@ -1070,7 +1029,7 @@ START_TEST(test_sweep_bad_llm_keys_name_line_and_key)
     ck_assert_msg(sweep_load(path, &sw, err, sizeof err) == 0, "%s", err);
     ck_assert_str_ne(h1, sw.workloads[0].hash);
     sweep_free(&sw);
-    rmscratch(dir);
+    test_rmtree(dir);
 }
 END_TEST
 

@@ -33,24 +33,15 @@ START_TEST(test_rtlcheck_200_cases)
 }
 END_TEST
 
-static const char *bin(void)
+/* Runs cmd with its output into dir/out; returns its exit status and the
+ * output's last line in last. */
+static int run(const char *dir, const char *cmd, char *last, size_t n)
 {
-    const char *b = getenv("CODESIM_BIN");
-    return b && *b ? b : "build/codesim";
-}
-
-/* Runs cmd; returns its exit status and its output's last line in last. */
-static int run(const char *cmd, char *last, size_t n)
-{
-    char full[4096], line[1024];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    ck_assert_ptr_nonnull(p);
-    last[0] = 0;
-    while (fgets(line, sizeof line, p))
-        snprintf(last, n, "%s", line);
-    const int rc = pclose(p);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    char path[128], all[8192];
+    snprintf(path, sizeof path, "%s/out", dir);
+    const int rc = test_sh(path, "%s", cmd);
+    test_read_lines(path, all, sizeof all, last, n);
+    return rc;
 }
 
 /* The area model of each engine's PE grid, MAC-based and compressed,
@@ -64,22 +55,21 @@ static const char *const synth_cfgs[] = {"cube_false", "cube_true", "matrix2d_fa
 
 START_TEST(test_synth_engine_grid_within_10_percent)
 {
-    char cmd[512], last[1024], dir[] = "/tmp/codesim-tsyn-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[512], last[1024], dir[64];
+    test_tmpdir(dir, sizeof dir, "tsyn");
     char kind[32];
     snprintf(kind, sizeof kind, "%s", synth_cfgs[_i]);
     *strchr(kind, '_') = 0;
     snprintf(cmd, sizeof cmd,
-             "%s synth --compare %s --hw tests/data/teng_%s.yaml --tech yosys45 --out %s", bin(),
-             kind, synth_cfgs[_i], dir);
-    const int rc = run(cmd, last, sizeof last);
+             "%s synth --compare %s --hw tests/data/teng_%s.yaml --tech yosys45 --out %s",
+             test_bin(), kind, synth_cfgs[_i], dir);
+    const int rc = run(dir, cmd, last, sizeof last);
     /* The exit status covers the area line (the last) and the timing
      * line before it. */
     ck_assert_msg(rc == 0 && strstr(last, "PE grid on yosys45") != NULL &&
                       strstr(last, "against synthesis") != NULL,
                   "%s: exit %d: %s", synth_cfgs[_i], rc, last);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -101,19 +91,18 @@ START_TEST(test_synth_paper_os_array_when_present)
                         "checkout of wqzustc/High-Performance-Tensor-Processing-Engines\n");
         return;
     }
-    char cmd[2048], last[1024], dir[] = "/tmp/codesim-tsyn-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[2048], last[1024], dir[64];
+    test_tmpdir(dir, sizeof dir, "tsyn");
     snprintf(cmd, sizeof cmd,
              "printf 'name: os2\\narray:\\n  rows: 2\\n  cols: 2\\n  fixed_dataflow: true\\n' > "
              "%s/os2.yaml && %s synth --top top --verilog %s --verilog %s --param A_H=2 "
              "--param B_W=2 --compare array --hw %s/os2.yaml --tech yosys45 --out %s",
-             dir, bin(), pe, top, dir, dir);
-    const int rc = run(cmd, last, sizeof last);
+             dir, test_bin(), pe, top, dir, dir);
+    const int rc = run(dir, cmd, last, sizeof last);
     ck_assert_msg(rc == 0 && strstr(last, "2x2 os array grid (fixed dataflow)") != NULL,
                   "exit %d: %s", rc, last);
     fprintf(stderr, "teng_rtl: paper 2x2 MAC OS array: %s", last);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
@@ -169,7 +158,7 @@ START_TEST(test_synth_ratios_beside_paper)
         double paper;
     } want[] = {{"systolic", 1.27}, {"addertree", 1.56}, {"cube", 1.28}, {"matrix2d", 1.44}};
     char full[512], line[1024];
-    snprintf(full, sizeof full, "%s synth --ratios --tech yosys45 2>&1", bin());
+    snprintf(full, sizeof full, "%s synth --ratios --tech yosys45 2>&1", test_bin());
     FILE *p = popen(full, "r");
     ck_assert_ptr_nonnull(p);
     int seen[4] = {0};

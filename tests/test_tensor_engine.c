@@ -149,15 +149,12 @@ static const char *write_file(const char *name, const char *text)
 
 static void setup(void)
 {
-    strcpy(scratch, "/tmp/codesim-teng-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(scratch));
+    test_tmpdir(scratch, sizeof scratch, "teng");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", scratch);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(scratch);
 }
 
 /* A cube: section makes the machine's full-width layers run on the cube;

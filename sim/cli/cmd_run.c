@@ -176,28 +176,10 @@ static int run_scalesim(const hw_cfg_t *hw, const char *wl_path, const char *csv
         cli_err("codesim run: %s\n", err);
         return 1;
     }
-    /* SCALE-Sim's numbers are those of its plain array: say which of the
-     * machine's options they leave out rather than drop them silently. */
-    const char *ignored[8];
-    size_t ni = 0;
-    for (int k = 0; k < TE_KINDS; k++)
-        if (hw->has_te[k])
-            ignored[ni++] = te_kind_name((te_kind_t)k);
-    if (hw->has_lut)
-        ignored[ni++] = "lut";
-    if (hw->array.os_drain != SYSTOLIC_DRAIN_SERIAL)
-        ignored[ni++] = "array.os_drain";
-    if (hw->array.compressed)
-        ignored[ni++] = "array.compressed";
-    if (hw->conv_unique)
-        ignored[ni++] = "array.conv_reads";
-    if (hw->dma.timing == DMA_CONTROLLER)
-        ignored[ni++] = "dram.timing";
-    for (size_t i = 0; i < ni; i++)
-        cli_err("codesim run: note: %s accounting counts SCALE-Sim's plain array; %s is not part "
-                "of it (run with --accounting rtl to use it)\n", hw_accounting_name(hw->accounting),
-                ignored[i]);
-    if (acct_run(hw, &wl, &res, err, sizeof err) != 0) {
+    const int bad = acct_run(hw, &wl, &res, err, sizeof err) != 0;
+    for (size_t i = 0; i < res.nnotes; i++)
+        cli_err("codesim run: note: %s\n", res.notes[i]);
+    if (bad) {
         cli_err("codesim run: %s:%s\n", wl_path, err);
         workload_free(&wl);
         return 1;

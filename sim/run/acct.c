@@ -50,9 +50,36 @@ static int push(acct_result_t *res, size_t *cap, const char *name, unsigned line
     return 0;
 }
 
+/* SCALE-Sim's numbers are those of its plain array: say which of the
+ * machine's options they leave out rather than drop them silently. */
+static void ignored_notes(const hw_cfg_t *hw, acct_result_t *res)
+{
+    const char *ignored[ACCT_MAX_NOTES];
+    size_t ni = 0;
+    for (int k = 0; k < TE_KINDS; k++)
+        if (hw->has_te[k])
+            ignored[ni++] = te_kind_name((te_kind_t)k);
+    if (hw->has_lut)
+        ignored[ni++] = "lut";
+    if (hw->array.os_drain != SYSTOLIC_DRAIN_SERIAL)
+        ignored[ni++] = "array.os_drain";
+    if (hw->array.compressed)
+        ignored[ni++] = "array.compressed";
+    if (hw->conv_unique)
+        ignored[ni++] = "array.conv_reads";
+    if (hw->dma.timing == DMA_CONTROLLER)
+        ignored[ni++] = "dram.timing";
+    for (size_t i = 0; i < ni; i++)
+        snprintf(res->notes[i], sizeof res->notes[i],
+                 "%s accounting counts SCALE-Sim's plain array; %s is not part of it (run with "
+                 "--accounting rtl to use it)", hw_accounting_name(hw->accounting), ignored[i]);
+    res->nnotes = ni;
+}
+
 int acct_run(const hw_cfg_t *hw, const workload_t *wl, acct_result_t *res, char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
+    ignored_notes(hw, res);
     const double t0 = util_now_s();
     scalesim_cfg_t cfg;
     acct_cfg(hw, &cfg);

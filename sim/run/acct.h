@@ -18,17 +18,27 @@ typedef struct {
     scalesim_stats_t st;
 } acct_row_t;
 
+/* At most one note per option SCALE-Sim's plain array leaves out: the three
+ * tensor engines, lut, array.os_drain, array.compressed, array.conv_reads,
+ * dram.timing. */
+#define ACCT_MAX_NOTES 8
+
 typedef struct {
     acct_row_t *rows;
     size_t count;
     uint64_t total_cycles, stall_cycles;
     double wall_seconds;
+    /* The machine's options this accounting leaves out, one remark each
+     * (commands print them on stderr); set even when acct_run fails. */
+    char notes[ACCT_MAX_NOTES][200];
+    size_t nnotes;
 } acct_result_t;
 
 /* The SCALE-Sim configuration hw describes (sizes in bytes: 1-byte words). */
 void acct_cfg(const hw_cfg_t *hw, scalesim_cfg_t *out);
 
-/* -1 with err "LINE: layer NAME: reason". */
+/* -1 with err "LINE: layer NAME: reason".  res->notes name what of hw the
+ * accounting ignores (on failure too: rows freed, notes kept). */
 int acct_run(const hw_cfg_t *hw, const workload_t *wl, acct_result_t *res, char *err, size_t errlen);
 void acct_result_free(acct_result_t *res);
 
