@@ -124,9 +124,9 @@ START_TEST(test_synth_booth_negrow_levels_law)
         const int tb = i == sizeof widths / sizeof widths[0];
         const unsigned n = tb ? 8 : widths[i];
         snprintf(cmd, sizeof cmd,
-                 "%s synth --top %s --verilog rtl/synth/parts.v --param N=%u --out %s", bin(),
+                 "%s synth --top %s --verilog rtl/synth/parts.v --param N=%u --out %s", test_bin(),
                  tb ? "booth_row" : "booth_negrow", n, dir);
-        const int rc = run(cmd, last, sizeof last);
+        const int rc = run(dir, cmd, last, sizeof last);
         const char *lp = strstr(last, "longest path ");
         unsigned got = 0;
         ck_assert_msg(rc == 0 && lp && sscanf(lp, "longest path %u gates", &got) == 1,
@@ -141,8 +141,7 @@ START_TEST(test_synth_booth_negrow_levels_law)
     }
     ck_assert_msg(textbook > 0 && textbook < te_booth_neg_levels(8),
                   "booth_row N=8: %u levels, not below booth_negrow's", textbook);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    test_rmtree(dir);
 }
 END_TEST
 
