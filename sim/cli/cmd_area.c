@@ -870,6 +870,19 @@ static int synth_ratios(const char *node, const char *hw_path)
         printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n", "array", shape, mac, cmp,
                lm.loop, lc.loop, mac / cmp, mac * lm.loop / (cmp * lc.loop), 1.27);
     }
+    te_levels_t pcm, pco;   /* the papercube row's levels, for the notes */
+    {
+        /* The papercube row: the paper's own 3D cube (power_cube_paper_um2)
+         * at the size and widths of its top.v (OPT1/cube/array_*_based:
+         * N = 8, WIDTH = 8, ACC_WIDTH = 2 x 8 + 3), MAC-based against OPT1;
+         * not a block of the machine, so --hw does not change it. */
+        const double mac = power_cube_paper_um2(&tech, 8, 8, 19, 0, NULL);
+        const double opt = power_cube_paper_um2(&tech, 8, 8, 19, 1, NULL);
+        te_cube_paper_levels(8, 19, 0, &pcm);
+        te_cube_paper_levels(8, 19, 1, &pco);
+        printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n", "papercube", "8x8x8", mac,
+               opt, pcm.loop, pco.loop, mac / opt, mac * pcm.loop / (opt * pco.loop), 1.28);
+    }
     for (int k = 0; k < TE_KINDS; k++) {
         te_cfg_t e = hw.te[k];
         char shape[32];
@@ -909,8 +922,17 @@ static int synth_ratios(const char *node, const char *hw_path)
            "  synthesized ratios.\n"
            "- array: rtl/systolic.v's PE with array.compressed: its sum and carry words\n"
            "  both move down the column (the OS drain, the WS/IS partial-sum chain), and\n"
-           "  the carry-propagate add leaves the PE for one per column at the bottom edge.\n",
-           te_add_levels(hw.te[0].acc_bits));
+           "  the carry-propagate add leaves the PE for one per column at the bottom edge.\n"
+           "- papercube: the paper's own cube (N^3 single-multiply PEs, partial sums\n"
+           "  chained along one axis, OPT1's as sum and carry; --compare cube+mac /\n"
+           "  cube+opt1) is above 1.28x as its levels (%u against %u) carry no flip-flop\n"
+           "  overhead, which weighs most on OPT1's short loop: the repository's Design\n"
+           "  Compiler clocks differ 6.44 / 3.89 ns = 1.66x (yosys counts 20 OPT1\n"
+           "  levels: the Booth generator).  At one clock the model is below synthesis\n"
+           "  (yosys 0.95x at N = 2, 0.89x at 4; Design Compiler 0.94x at 8): it prices\n"
+           "  OPT1's two clear gates a bit as mux bits, the MAC's reset flip-flops as\n"
+           "  plain ones.\n",
+           te_add_levels(hw.te[0].acc_bits), pcm.loop, pco.loop);
     hw_free(&hw);
     return 0;
 }
