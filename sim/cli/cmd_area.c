@@ -931,7 +931,7 @@ static int synth_ratios(const char *node, const char *hw_path)
            "  overhead, which weighs most on OPT1's short loop: the repository's Design\n"
            "  Compiler clocks differ 6.44 / 3.89 ns = 1.66x (yosys counts 20 OPT1\n"
            "  levels: the Booth generator).  At one clock the model is below synthesis\n"
-           "  (yosys 0.95x at N = 2, 0.89x at 4; Design Compiler 0.94x at 8): it prices\n"
+           "  (yosys 0.95x at N = 2, 0.87x at 8; Design Compiler 0.94x at 8): it prices\n"
            "  OPT1's two clear gates a bit as mux bits, the MAC's reset flip-flops as\n"
            "  plain ones.\n",
            te_add_levels(hw.te[0].acc_bits), pcm.loop, pco.loop);
