@@ -6,14 +6,21 @@
 #   pimgpt  configs/pimgpt.yaml --mode pimgpt  (every GEMV on GDDR6 PIM)
 #   a100    configs/a100_1gpu.yaml --mode gpu  (A100 roofline, one GPU)
 #   t4      configs/t4_eager.yaml --mode gpu   (T4 roofline + a framework's
-#           per-kernel overhead: the paper-like GPU baseline)
+#           per-launch overhead x the CUDA launches Hugging Face's eager
+#           GPT-2 makes per op: the paper-like GPU baseline)
 #   npu     configs/pimgpt_npu.yaml --mode npu (32x32 fp16 NPU on the same
 #           8 GDDR6 channels, over their 256 GB/s bus)
 # 16-bit weights, activations and KV.  Printed: time per output token of
 # each, the speedups of pimgpt per decode token over each GPU (the paper's
 # 41-137x over its GPU beside them: Wu, Wang, Lu, arXiv 2310.09385,
 # abstract) and over the NPU, the whole-run speedup over the A100, and the
-# geometric means on the last line.
+# geometric means on the table's last line.  Then the speedup over the T4
+# with other launch counts and overheads (EAGER_HW rewritten into OUTDIR):
+# one launch per codesim op at its overhead (the figure before the launch
+# count) and at 22 us, and the Hugging Face count at 10.3 us per launch:
+# 22 and 10.3 us are one whole-model measurement (3.8 ms per GPT-2 small
+# token on an RTX 5090, configs/t4_eager.yaml) less its ~0.3 ms of weight
+# reads, over 159 ops and over 340 launches.
 set -eu
 bin=$1
 out=$2
@@ -48,3 +55,26 @@ END {
     if (k) printf "geomean      %9s %9s %9s %9s  %6.2fx   %6.2fx (41-137x)     %6.2fx   %6.2fx\n",
         "", "", "", "", exp(la / k), exp(le / k), exp(lr / k), exp(ln / k)
 }'
+# EAGER_HW with gpu.kernel_overhead_us and gpu.eager_kernels replaced
+# (the file's own lines dropped, the new ones put under `gpu:`).
+variant() {
+    sed -e '/^  kernel_overhead_us:/d' -e '/^  eager_kernels:/d' \
+        -e "s/^gpu:.*/gpu:\\n  kernel_overhead_us: $2\\n  eager_kernels: $3/" "$eager" >"$out/$1.yaml"
+}
+us=$(awk '/^  kernel_overhead_us:/ { print $2 }' "$eager")
+variant t4_ops "${us:-0}" ops
+variant t4_ops22 22 ops
+variant t4_hf10 10.3 hf-gpt2
+printf '\npimgpt speedup per decode token over the T4 (eager) with:\n'
+printf '%-48s %8s %8s %8s %8s %8s\n' "" gpt2 medium large xl geomean
+for v in "t4_ops:one launch per codesim op, ${us:-0} us (before)" \
+         "t4_ops22:one launch per codesim op, 22 us (3.5 ms/159)" \
+         "t4_hf10:HF GPT-2 launches, 10.3 us (3.5 ms/340)"; do
+    f=${v%%:*}
+    line=${v#*:}
+    for model in gpt2 gpt2-medium gpt2-large gpt2-xl; do
+        echo "$(run $model "$hw" pimgpt) $(run $model "$out/$f.yaml" gpu)"
+    done | awk -v name="$line" '
+    { r = $3 / $1; l += log(r); k++; s = s sprintf(" %7.2fx", r) }
+    END { printf "%-48s%s %7.2fx\n", name, s, exp(l / k) }'
+done

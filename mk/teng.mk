@@ -47,8 +47,9 @@ paper-synth: $(BUILD)/codesim
 
 # `make synth-timing`: the timing model's calibration and cross-check.  The
 # standalone components of rtl/synth/parts.v (adders, multipliers, a
-# multiply-add, one tree level, a Booth row) with their measured gate levels
-# beside te_cost.h's laws, then the engines' teng_core at depth 1, 2 and 4
+# multiply-add, one tree level, Booth rows) with their measured gate levels
+# beside te_cost.h's laws (booth_negrow, the OPT1 PE's Booth term, fails
+# beyond 10%), then the engines' teng_core at depth 1, 2 and 4
 # with both PE options against te_pe_levels (and the area model), on
 # yosys45.  Longer than make test's synth checks (about two minutes).
 .PHONY: synth-timing

@@ -362,9 +362,9 @@ static void gpu_write(const hw_cfg_t *hw, char *buf, size_t size, size_t *n)
 {
     hw_append(buf, size, n,
               "gpu:\n  peak_tflops: %.17g\n  hbm_gbytes_per_s: %.17g\n  gemm_eff: %.17g\n"
-              "  gemv_eff: %.17g\n  kernel_overhead_us: %.17g\n",
+              "  gemv_eff: %.17g\n  kernel_overhead_us: %.17g\n  eager_kernels: %s\n",
               hw->gpu.peak_tflops, hw->gpu.hbm_gbytes_per_s, hw->gpu.gemm_eff, hw->gpu.gemv_eff,
-              hw->gpu.kernel_overhead_us);
+              hw->gpu.kernel_overhead_us, gpu_eager_name(hw->gpu.eager_kernels));
 }
 
 /* ---- pim: processing units beside the DRAM banks (models/pim.h) --------- */

@@ -186,6 +186,7 @@ int dram_ctrl_init(dram_ctrl_t *c, const dram_ctrl_cfg_t *cfg, dram_cmd_fn on_cm
     if (dram_ctrl_cfg_check(cfg, err, errlen) || dram_init(&c->dram, &cfg->dev, err, errlen))
         return -1;
     c->cfg = *cfg;
+    c->slow = cfg->slow;
     c->on_cmd = on_cmd;
     c->on_done = on_done;
     c->ctx = ctx;
@@ -905,4 +906,277 @@ int dram_ctrl_skip_idle(dram_ctrl_t *c, uint64_t now, uint64_t until)
     }
     free(n);
     return 1;
+}
+
+/* ---- steady state (dram_ctrl.h) ------------------------------------------ */
+
+/* One pass over the state: writes the signature (sig != NULL) or moves the
+ * live cycles forward by shift and queued columns by dcol. */
+typedef struct {
+    int64_t now;
+    uint64_t *sig;
+    size_t n;
+    uint64_t shift;
+    uint32_t col_base, dcol;
+    int arrivals;
+} sv_t;
+
+/* A cycle x that matters only while x > now + off: at or below that it acts
+ * as any other value there (clamped), and stays so as now grows.  0 is "none"
+ * for the fields that use it (faw, rd_end, last_*), DRAM_NEVER never. */
+static void sv_time(sv_t *v, uint64_t *x, int64_t off)
+{
+    if (*x == 0 || *x == DRAM_NEVER) {
+        if (v->sig)
+            v->sig[v->n++] = *x == 0 ? UINT64_MAX - 1 : UINT64_MAX;
+        return;
+    }
+    const int64_t dead = v->now + off; /* cycles below 2^62, offsets below 2^31 */
+    const int live = (int64_t)*x > dead;
+    if (v->sig)
+        v->sig[v->n++] = live ? (uint64_t)((int64_t)*x - dead) : 0;
+    else if (live)
+        *x += v->shift;
+}
+
+static void sv_word(sv_t *v, uint64_t x)
+{
+    if (v->sig)
+        v->sig[v->n++] = x;
+}
+
+/* A queued request: its arrival (by now; with v->arrivals) and column
+ * relative to now and col_base, its row, tag, bank and flags; its unit is
+ * its queue's. */
+static void sv_entry(sv_t *v, dram_qent_t *e)
+{
+    if (!v->sig) {
+        e->arrive += v->shift;
+        e->loc.col += v->dcol;
+        return;
+    }
+    sv_word(v, v->arrivals ? (uint64_t)(v->now - (int64_t)e->arrive) : 0);
+    sv_word(v, (uint64_t)e->loc.row << 32 | (uint32_t)(e->loc.col - v->col_base));
+    /* tags of the requests queued at once are a few transfers apart */
+    sv_word(v, (e->tag & ((1ull << 40) - 1)) << 24 | (uint64_t)e->loc.bg << 16 |
+                   (uint64_t)e->loc.bank << 8 | (uint64_t)e->write |
+                   (uint64_t)e->acted << 1 | (uint64_t)e->conflict << 2);
+}
+
+/* A unit's wake: at or before now, it is scheduled at now either way; an
+ * idle unit sleeps until its refresh, which a jump keeps out of reach. */
+static void sv_wake(const dram_ctrl_t *c, sv_t *v, dram_cunit_t *u)
+{
+    if (c->cfg.refresh && u->wake == u->ref_due)
+        sv_word(v, UINT64_MAX - 2);
+    else
+        sv_time(v, &u->wake, 0);
+}
+
+/* Words per unit of the signature, and the fixed ones. */
+static size_t sig_unit_words(const dram_ctrl_t *c)
+{
+    const dram_cfg_t *g = &c->cfg.dev;
+    return 10 + 4 + (g->t32AW ? 32 : 0) + 3 * (size_t)g->bank_groups +
+           4 * (size_t)dram_banks(g) + 1 + 4 + g->bank_groups + dram_banks(g) +
+           3 * ((size_t)c->cfg.queue_depth + c->cfg.write_queue_depth);
+}
+
+size_t dram_ctrl_sig_max(const dram_ctrl_t *c)
+{
+    if (c->cfg.bank_queue_depth)
+        return 0;
+    return 2 + dram_units(&c->cfg.dev) * sig_unit_words(c);
+}
+
+static void state_pass(dram_ctrl_t *c, sv_t *v)
+{
+    const dram_cfg_t *g = &c->cfg.dev;
+    const uint32_t nu = dram_units(g), nb = dram_banks(g), ng = g->bank_groups;
+    const int64_t bus = g->tCL < g->tCWL ? g->tCL : g->tCWL;
+    sv_word(v, c->pending);
+    sv_word(v, (uint64_t)c->flushing);
+    for (uint32_t i = 0; i < nu; i++) {
+        dram_unit_t *du = &c->dram.unit[i];
+        /* "next allowed" cycles: at or before now, as good as now */
+        sv_time(v, &du->act, 0);
+        sv_time(v, &du->col, 0);
+        sv_time(v, &du->rd, 0);
+        sv_time(v, &du->ref, 0);
+        sv_time(v, &du->last_row, 0);
+        sv_time(v, &du->last_col, 0);
+        sv_time(v, &du->last_cmd, 0);
+        /* a RD waits for bus_free - tCL, a WR for bus_free - tCWL and for
+         * rd_end + tRTRS - tCWL; an ACT for the oldest of the last four
+         * activations + tFAW (and of 32 + t32AW), all stored as cycle + 1 */
+        sv_time(v, &du->bus_free, bus);
+        sv_time(v, &du->rd_end, (int64_t)g->tCWL - (int64_t)g->tRTRS);
+        sv_word(v, du->open);
+        for (uint32_t j = 0; j < 4; j++)
+            sv_time(v, &du->faw[(du->fi + j) & 3], 1 - (int64_t)g->tFAW);
+        if (g->t32AW)
+            for (uint32_t j = 0; j < 32; j++)
+                sv_time(v, &du->aw32[(du->ai32 + j) & 31], 1 - (int64_t)g->t32AW);
+        dram_group_t *gr = &c->dram.group[(size_t)i * ng];
+        for (uint32_t j = 0; j < ng; j++) {
+            sv_time(v, &gr[j].act, 0);
+            sv_time(v, &gr[j].col, 0);
+            sv_time(v, &gr[j].rd, 0);
+        }
+        dram_bank_t *bk = &c->dram.bank[(size_t)i * nb];
+        for (uint32_t j = 0; j < nb; j++) {
+            sv_time(v, &bk[j].act, 0);
+            sv_time(v, &bk[j].pre, 0);
+            sv_time(v, &bk[j].col, 0);
+            sv_word(v, bk[j].row);
+        }
+        dram_cunit_t *u = &c->u[i];
+        sv_wake(c, v, u);
+        sv_word(v, u->len);
+        sv_word(v, u->wlen);
+        sv_word(v, (uint64_t)u->draining);
+        sv_word(v, u->nmiss);
+        for (uint32_t j = 0; j < ng; j++)
+            sv_word(v, u->gcnt[j]);
+        /* hits is read only against the cap (bank queues aside) */
+        for (uint32_t j = 0; j < nb; j++)
+            sv_word(v, c->cfg.row_hit_cap
+                           ? (u->hits[j] < c->cfg.row_hit_cap ? u->hits[j] : c->cfg.row_hit_cap)
+                           : 0);
+        for (uint32_t j = 0; j < u->len; j++)
+            sv_entry(v, &u->q[j]);
+        for (uint32_t j = 0; j < u->wlen; j++)
+            sv_entry(v, &u->wq[j]);
+    }
+}
+
+size_t dram_ctrl_sig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals,
+                     uint64_t *sig)
+{
+    if (c->cfg.bank_queue_depth)
+        return 0;
+    sv_t v = {.now = (int64_t)now, .sig = sig, .col_base = col_base, .arrivals = arrivals};
+    state_pass((dram_ctrl_t *)c, &v); /* reads only when sig is set */
+    return v.n;
+}
+
+uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals)
+{
+    if (c->cfg.bank_queue_depth)
+        return 0;
+    uint64_t w[16], h = 0xcbf29ce484222325ull;
+    sv_t v = {.now = (int64_t)now, .sig = w, .col_base = col_base, .arrivals = arrivals};
+    const dram_cfg_t *g = &c->cfg.dev;
+    for (uint32_t i = 0; i < dram_units(g); i++) {
+        dram_unit_t *du = &c->dram.unit[i]; /* read only: sig is set */
+        dram_cunit_t *u = &c->u[i];
+        v.n = 0;
+        sv_word(&v, (uint64_t)u->len << 32 | u->wlen);
+        sv_wake(c, &v, u);
+        sv_time(&v, &du->col, 0);
+        sv_time(&v, &du->bus_free, g->tCL < g->tCWL ? g->tCL : g->tCWL);
+        sv_time(&v, &du->act, 0);
+        sv_time(&v, &du->faw[(du->fi + 3) & 3], 1 - (int64_t)g->tFAW);
+        if (u->len) {
+            sv_entry(&v, &u->q[0]);
+            sv_entry(&v, &u->q[u->len - 1]);
+        }
+        for (size_t j = 0; j < v.n; j++)
+            h = (h ^ w[j]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+enum { SUM_TIMES = 3 }; /* the last-completion cycles, at the end of the sums */
+
+size_t dram_ctrl_sums_len(const dram_ctrl_t *c)
+{
+    return DRAM_CMD_COUNT + 8 + 2 * (size_t)dram_units(&c->cfg.dev) + SUM_TIMES;
+}
+
+void dram_ctrl_sums(const dram_ctrl_t *c, uint64_t *s)
+{
+    size_t n = 0;
+    const dram_ctrl_stats_t *st = &c->st;
+    for (int i = 0; i < DRAM_CMD_COUNT; i++)
+        s[n++] = st->cmds[i];
+    const uint64_t v[8] = {st->reads, st->writes, st->hits, st->misses,
+                           st->conflicts, st->bytes, st->drains, st->dual};
+    for (int i = 0; i < 8; i++)
+        s[n++] = v[i];
+    for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++) {
+        s[n++] = c->dram.unit[i].refs;
+        s[n++] = c->u[i].issued;
+    }
+    s[n++] = st->last_done;
+    s[n++] = st->last_read_done;
+    s[n++] = st->last_write_done;
+}
+
+uint64_t dram_ctrl_next_ref(const dram_ctrl_t *c)
+{
+    uint64_t r = DRAM_NEVER;
+    if (c->cfg.refresh)
+        for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++)
+            r = util_min_u64(r, c->u[i].ref_due);
+    return r;
+}
+
+uint64_t dram_ctrl_reach(const dram_ctrl_t *c)
+{
+    const dram_cfg_t *g = &c->cfg.dev;
+    const uint32_t t[] = {g->tRCD, g->tRP,    g->tRAS,  g->tRC,    g->tCL,   g->tCWL, g->tBL,
+                          g->tCCD_S, g->tCCD_L, g->tRRD_S, g->tRRD_L, g->tFAW, g->tWR, g->tWTR_S,
+                          g->tWTR_L, g->tRTP, g->tRTRS, g->t32AW};
+    uint64_t r = 2;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        r += t[i];
+    return r;
+}
+
+int dram_ctrl_advance(dram_ctrl_t *c, uint64_t now, uint64_t k, uint64_t period, uint32_t dcol,
+                      const uint64_t *then)
+{
+    const size_t ns = dram_ctrl_sums_len(c);
+    uint64_t *cur = malloc(ns * sizeof *cur);
+    if (!cur)
+        return -1;
+    dram_ctrl_sums(c, cur);
+    uint64_t shift;
+    /* a period with a refresh in it does not repeat: the next is tREFI on */
+    int bad = util_mul_u64(k, period, &shift) || cur[DRAM_REF] != then[DRAM_REF] ||
+              cur[DRAM_PREA] != then[DRAM_PREA];
+    /* every sum grows by k periods' worth; the last completions moved by a
+     * period or not at all */
+    for (size_t i = 0; i < ns && !bad; i++) {
+        const uint64_t d = cur[i] - then[i];
+        uint64_t add;
+        if (cur[i] < then[i] || (i >= ns - SUM_TIMES && d != 0 && d != period))
+            bad = 1;
+        else
+            bad = util_mul_u64(k, d, &add) || util_add_u64(cur[i], add, &cur[i]);
+    }
+    if (bad) {
+        free(cur);
+        return -1;
+    }
+    size_t n = 0;
+    dram_ctrl_stats_t *st = &c->st;
+    for (int i = 0; i < DRAM_CMD_COUNT; i++)
+        st->cmds[i] = cur[n++];
+    uint64_t *const v[8] = {&st->reads, &st->writes, &st->hits, &st->misses,
+                            &st->conflicts, &st->bytes, &st->drains, &st->dual};
+    for (int i = 0; i < 8; i++)
+        *v[i] = cur[n++];
+    for (uint32_t i = 0; i < dram_units(&c->cfg.dev); i++) {
+        c->dram.unit[i].refs = cur[n++];
+        c->u[i].issued = cur[n++];
+    }
+    st->last_done = cur[n++];
+    st->last_read_done = cur[n++];
+    st->last_write_done = cur[n++];
+    free(cur);
+    sv_t sv = {.now = (int64_t)now, .shift = shift, .dcol = dcol};
+    state_pass(c, &sv);
+    return 0;
 }

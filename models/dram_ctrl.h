@@ -97,6 +97,10 @@ typedef struct {
     uint32_t write_queue_depth, write_high, write_low, write_idle;
     uint32_t bank_queue_depth, row_hit_cap, refresh_first;
     int dual_issue;
+    /* 1: the reference walk, no shortcut (dram_ctrl_t.slow, and memchan's
+     * steady-state shortcut); for tests and `codesim bench --ctrl`, which
+     * compare it with the default walk.  No YAML key sets it. */
+    int slow;
 } dram_ctrl_cfg_t;
 
 /* Defaults: preset HBM2, open page, FR-FCFS, 32-entry queues, refresh on. */
@@ -179,7 +183,7 @@ typedef struct {
     uint64_t capacity;
     /* 1: the reference walk (tests): addresses through dram_decode and every
      * command through dram_issue's check; 0 (default): the same results by
-     * the shortcuts above.  Set after dram_ctrl_init. */
+     * the shortcuts above.  dram_ctrl_init copies cfg->slow. */
     int slow;
     /* 1 (set by a driver that visits cycle t + 1 after every cycle t with
      * a command, see last_issue; memchan.c): with open page and neither a
@@ -237,6 +241,58 @@ int dram_ctrl_room_rw(const dram_ctrl_t *c, uint64_t addr, int write);
 /* No more requests will come: queued writes drain whatever the watermarks
  * (the driver calls it after its last push, so that the run ends). */
 void dram_ctrl_flush(dram_ctrl_t *c, uint64_t now);
+
+/* ---- steady state: a driver's runs of identical request groups ------------
+ *
+ * The controller's timing is a max-plus recurrence: shifting every cycle of
+ * its state by d shifts everything it does later by d.  A driver that pushes
+ * groups of requests which differ only in their column (memchan.c: a stream
+ * of consecutive bursts within one row of every bank it touches) can finish
+ * a run of them by arithmetic when the state at a group boundary repeats,
+ * relative to the cycle `now`, the state some groups earlier
+ * (models/periodic.h has the idea for a handful of times; the controller has
+ * thousands).
+ *
+ * dram_ctrl_sig() writes the state at cycle `now`, before tick(now), as
+ * words: every cycle relative to now, clamped where it can no longer matter
+ * (a "next allowed" cycle at or before now is the same as now; an
+ * activation older than tFAW no longer counts; ...), queued requests with
+ * their column relative to col_base (and, with `arrivals`, their arrival
+ * relative to now), and the discrete state (open rows, queue lengths,
+ * drains) as is.  The scheduler never reads a request's arrival, only
+ * on_done reports it: a driver whose on_done ignores it passes arrivals 0,
+ * and after a jump the queued requests' arrivals are then only moved by the
+ * shift (they may differ from those of a walk).  The refresh due cycles
+ * are left out: the caller must not jump across one (see dram_ctrl_reach).  Returns the number of words, or 0 when the controller
+ * has a shape the signature does not cover (bank queues: their bounds cache
+ * depends on counts of commands).  Two states with equal signatures and
+ * refreshes out of reach evolve the same way, shifted in time.
+ *
+ * dram_ctrl_sums() writes what only adds up (command and request counts,
+ * refreshes) and the last-completion cycles (that move by the period's
+ * length or not at all); dram_ctrl_advance() moves the state forward by k
+ * periods: every live cycle + shift, every queued request's column + dcol,
+ * every sum + k x (its growth over one period, now - then).  -1 when a sum
+ * would overflow, a last-completion cycle moved by neither 0 nor the
+ * period, or the period issued a REF or PREA (the caller then walks on). */
+size_t dram_ctrl_sig_max(const dram_ctrl_t *c);
+size_t dram_ctrl_sig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals,
+                     uint64_t *sig);
+/* A hash of a few words of the signature (queue lengths, the unit's column
+ * and bus bounds, its oldest request): equal whenever the signatures are,
+ * and cheap, so that a driver builds signatures only where they may match. */
+uint64_t dram_ctrl_presig(const dram_ctrl_t *c, uint64_t now, uint32_t col_base, int arrivals);
+size_t dram_ctrl_sums_len(const dram_ctrl_t *c);
+void dram_ctrl_sums(const dram_ctrl_t *c, uint64_t *sums);
+/* dram_ctrl_next_ref: the least refresh due cycle of all units (DRAM_NEVER
+ * with refresh off).  dram_ctrl_reach: how far past the current cycle any
+ * cycle the scheduler works out can lie in a state whose last period issued
+ * no refresh (every timing parameter but tRFC, added up): a jump must end
+ * more than that before the due cycle. */
+uint64_t dram_ctrl_next_ref(const dram_ctrl_t *c);
+uint64_t dram_ctrl_reach(const dram_ctrl_t *c);
+int dram_ctrl_advance(dram_ctrl_t *c, uint64_t now, uint64_t k, uint64_t period,
+                      uint32_t dcol, const uint64_t *then);
 
 #ifdef __cplusplus
 }

@@ -53,13 +53,32 @@ int memchan_init(memchan_t *m, const dma_cfg_t *dma, const dram_ctrl_cfg_t *dram
         return -1;
     }
     m->ctrl = 1;
-    /* CODESIM_DRAM_SLOW=1: the reference walk, for tests that compare */
-    const char *slow = getenv("CODESIM_DRAM_SLOW");
-    m->slow = slow && !strcmp(slow, "1");
-    m->c.slow = m->slow;
+    /* dram->slow: the reference walk, for tests that compare */
+    m->slow = dram->slow != 0;
     m->c.col_skip = !m->slow; /* the driver below visits t + 1 after a command at t */
     if (trace)
         m->trace = *trace;
+    if (!m->slow) {
+        /* the column field: groups below it repeat with the next column */
+        for (int i = 0; i < DRAM_F_COUNT; i++)
+            if (m->c.dec_f[i] == DRAM_F_CO) {
+                m->co_sh = m->c.dec_sh[i];
+                m->co_mask = m->c.dec_mask[i];
+            }
+        m->unit_bytes = 1ull << m->co_sh;
+        m->sig_max = dram_ctrl_sig_max(&m->c);
+        if (m->sig_max) {
+            m->sig_max += 2; /* and the driver's stream and bursts in flight */
+            m->sums_len = dram_ctrl_sums_len(&m->c);
+            m->sig = malloc((MEM_HIST + 1) * m->sig_max * sizeof *m->sig);
+            m->sums = malloc((MEM_HIST + 1) * m->sums_len * sizeof *m->sums);
+            if (!m->sig || !m->sums) {
+                memchan_free(m);
+                snprintf(err, errlen, "dram: out of memory");
+                return -1;
+            }
+        }
+    }
     m->ps_npu_num = 1000000;
     m->ps_npu_den = freq_mhz;
     m->tck_ps = dram->dev.tck_ps;
@@ -86,6 +105,99 @@ void memchan_free(memchan_t *m)
     if (m->ctrl)
         dram_ctrl_free(&m->c);
     m->ctrl = 0;
+    free(m->sig);
+    free(m->sums);
+    m->sig = m->sums = NULL;
+    m->sig_max = 0;
+}
+
+/* At the group boundary of stream s (its next burst starts a group, at DRAM
+ * cycle *now, before tick(*now), with *pushed of the transfer's n bursts
+ * pushed): remembers the state, or, when it repeats one of the run's
+ * earlier boundaries, pushes whole periods of groups by arithmetic.  1 when
+ * it did (the caller goes on from the new boundary), else 0. */
+static int run_boundary(memchan_t *m, int s, uint64_t a, int w, uint64_t n, uint64_t *pushed,
+                        uint64_t left[MEM_STREAMS], uint64_t *now)
+{
+    const uint64_t addr = (m->base[s] + m->cur[s]) % m->capacity;
+    if (m->tag == m->run_tag && s == m->run_s && addr + m->unit_bytes == m->run_next)
+        return 0; /* this boundary's push waits for room: seen already */
+    /* a period must lie within the run: the groups it pushed are the ones
+     * to come but for their column */
+    const uint64_t row_bytes = m->unit_bytes * ((uint64_t)m->co_mask + 1);
+    if (m->tag != m->run_tag || s != m->run_s || addr != m->run_next ||
+        addr / row_bytes != (addr - m->unit_bytes) / row_bytes)
+        m->nh = 0;
+    m->run_tag = m->tag;
+    m->run_s = s;
+    m->run_next = addr + m->unit_bytes;
+    /* groups left in the run: the stream's bursts, up to the end of its
+     * region, of the device, and the column field's carry */
+    const uint64_t per = m->unit_bytes / m->burst;
+    const uint32_t col = (uint32_t)(addr >> m->co_sh) & m->co_mask;
+    uint64_t r = left[s] / per;
+    r = util_min_u64(r, (m->size[s] - m->cur[s]) / m->unit_bytes);
+    r = util_min_u64(r, (m->capacity - addr) / m->unit_bytes);
+    r = util_min_u64(r, (uint64_t)m->co_mask + 1 - col);
+    const uint64_t due = dram_ctrl_next_ref(&m->c), reach = dram_ctrl_reach(&m->c);
+    if (r < 2 || (due != DRAM_NEVER && due <= *now + reach + 1))
+        return 0; /* too short, or a refresh within reach */
+    /* the full signature only where the cheap one repeats */
+    const size_t slot = m->nh % (MEM_HIST + 1);
+    const uint64_t pre = dram_ctrl_presig(&m->c, *now, col, 0);
+    int want = 0;
+    for (uint64_t p = 1; p <= MEM_HIST && p <= m->nh; p++)
+        want |= m->hist[(m->nh - p) % (MEM_HIST + 1)].pre == pre;
+    m->hist[slot] = (mem_snap_t){*now, *pushed, pre, 0, m->xfer_done, 0};
+    if (!want) {
+        m->nh++;
+        return 0;
+    }
+    uint64_t *sig = m->sig + slot * m->sig_max, *sums = m->sums + slot * m->sums_len;
+    size_t len = dram_ctrl_sig(&m->c, *now, col, 0, sig); /* on_done ignores arrivals */
+    sig[len++] = (uint64_t)s;
+    sig[len++] = m->left - (n - *pushed); /* in flight */
+    uint64_t hash = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++)
+        hash = (hash ^ sig[i]) * 0x100000001b3ull;
+    dram_ctrl_sums(&m->c, sums);
+    m->hist[slot].hash = hash;
+    m->hist[slot].len = len;
+    for (uint64_t p = 1; p <= MEM_HIST && p <= m->nh; p++) {
+        const size_t hs = (m->nh - p) % (MEM_HIST + 1);
+        const mem_snap_t *h = &m->hist[hs];
+        if (h->len == 0 || h->hash != hash || h->len != len ||
+            memcmp(m->sig + hs * m->sig_max, sig, len * sizeof *sig) != 0)
+            continue;
+        const uint64_t period = *now - h->now, groups = (*pushed - h->pushed) / per;
+        if (period == 0 || (m->xfer_done != h->xfer_done && m->xfer_done - h->xfer_done != period))
+            continue;
+        /* k periods, the run's last group walked; no refresh within reach */
+        uint64_t k = (r - 1) / groups;
+        if (due != DRAM_NEVER)
+            k = due > *now + reach ? util_min_u64(k, (due - *now - reach - 1) / period) : 0;
+        k = util_min_u64(k, (DRAM_MAX_CYCLE - 1 - *now) / period);
+        if (k == 0 || dram_ctrl_advance(&m->c, *now, k, period, (uint32_t)(k * groups),
+                                        m->sums + hs * m->sums_len) != 0)
+            break;
+        const uint64_t moved = k * groups * per;
+        for (uint64_t i = 0; m->trace.req && i < moved; i++)
+            m->trace.req(m->trace.ctx, a, (addr + i * m->burst) % m->capacity, w);
+        m->cur[s] += moved * m->burst; /* within the region: r groups fit */
+        left[s] -= moved;
+        *pushed += moved;
+        m->left -= moved;
+        if (m->xfer_done != h->xfer_done)
+            m->xfer_done += k * period;
+        *now += k * period;
+        m->skipped += moved;
+        m->jumps++;
+        m->nh = 0;
+        m->run_next = addr + moved * m->burst;
+        return 1;
+    }
+    m->nh++;
+    return 0;
 }
 
 int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], uint64_t *ready,
@@ -138,6 +250,9 @@ int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], 
         while (pushed < n && a <= now) {
             while (left[s] == 0)
                 s++;
+            if (m->sig_max && (m->base[s] + m->cur[s]) % m->unit_bytes == 0 &&
+                run_boundary(m, s, a, s == MEM_O_WR, n, &pushed, left, &now))
+                continue;
             const uint64_t addr = (m->base[s] + m->cur[s]) % m->capacity;
             const int w = s == MEM_O_WR;
             char why[200];

@@ -24,6 +24,23 @@
  * (write_queue_depth) a write transfer flushes it, since the DMA engine
  * waits for its completion.
  *
+ * Steady state.  Within a transfer, a stream's bursts between two carries
+ * into the address's column field (a run: with the default map RoBaCoBgCh,
+ * 64 KB of HBM2, one row of every bank it touches) come in groups of
+ * identical requests: a group is one burst per value of the fields below the
+ * column (unit_bytes = 2^(the column field's shift) bytes), and the next group
+ * differs only in its column.  At each group boundary (before the group's
+ * first push) the driver takes the controller's signature (dram_ctrl_sig);
+ * when it equals the one of a boundary 1..MEM_HIST groups earlier in the same
+ * run, the controller's timing repeats with that period, and the run's
+ * groups but the last are pushed by arithmetic (dram_ctrl_advance: cycles,
+ * counts and columns moved on by k periods), as long as no refresh falls due
+ * within reach of them (dram_ctrl_next_ref, dram_ctrl_reach): the walk then
+ * goes on as if it had pushed them one by one, with the same cycles.
+ * Requests observed by trace.req are reported for the skipped bursts too.
+ * dram.slow (dram_ctrl_cfg_t) turns this off with the controller's own
+ * shortcuts; `skipped` counts the bursts pushed by arithmetic.
+ *
  * NPU and DRAM clocks: NPU cycle t starts at t x 10^6 / freq_mhz ps, DRAM
  * cycle d at d x tck_ps ps. */
 #ifndef CODESIM_MEMCHAN_H
@@ -38,6 +55,13 @@
 enum { MEM_A = 0, MEM_B, MEM_O_RD, MEM_O_WR, MEM_STREAMS };
 
 #define MEM_REGION_ALIGN (1ull << 20)
+
+#define MEM_HIST 4 /* group boundaries remembered per run: periods of 1..4 groups */
+
+typedef struct {
+    uint64_t now, pushed, pre, hash, xfer_done;
+    size_t len; /* 0: no full signature taken */
+} mem_snap_t;
 
 /* Observers of the controller path (tests, traces); any may be NULL. */
 typedef struct {
@@ -62,7 +86,17 @@ typedef struct {
     uint64_t left, xfer_done;   /* the transfer in flight: bursts not done, max done */
     uint64_t tag;
     mem_trace_t trace;
-    int slow;                   /* CODESIM_DRAM_SLOW=1: no shortcuts (see memchan_init) */
+    int slow;                   /* dram->slow: no shortcuts (see memchan_init) */
+    /* steady state (above) */
+    uint64_t unit_bytes;        /* bytes of a group: 2^co_sh */
+    uint32_t co_sh, co_mask;    /* the column field of an address */
+    size_t sig_max, sums_len;   /* 0: no shortcut */
+    uint64_t *sig, *sums;       /* MEM_HIST + 1 slots each */
+    mem_snap_t hist[MEM_HIST + 1];
+    uint64_t nh;                /* boundaries remembered in this run */
+    uint64_t run_tag, run_next; /* the run: transfer, next boundary's address */
+    int run_s;                  /* and stream */
+    uint64_t skipped, jumps;    /* bursts pushed by arithmetic, jumps that did */
 } memchan_t;
 
 /* Sets up the channel of dma (DMA_FIXED: bytes_per_cycle; DMA_CONTROLLER:

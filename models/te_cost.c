@@ -103,6 +103,8 @@ void te_pe_levels(const te_cfg_t *cfg, te_levels_t *out)
     out->path = out->loop > out->write ? out->loop : out->write;
 }
 
+uint32_t te_booth_neg_levels(uint32_t n) { return n >= 4 ? n + 2 : n + 4; }
+
 void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out)
 {
     if (opt1) {
@@ -111,7 +113,7 @@ void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_
             words = 2 * (words / 3) + words % 3;
             layers++;
         }
-        out->loop = 5 + 3 * layers + 1;
+        out->loop = te_booth_neg_levels(a->in_bits) + 3 * layers + 1;
     } else {
         const uint32_t pw = a->in_bits + a->w_bits;
         const uint32_t ext = a->acc_bits > pw ? a->acc_bits - pw : 0;

@@ -69,6 +69,9 @@ int te_fold_check(const hw_cfg_t *hw, te_kind_t kind, char *err, size_t errlen);
  *                                             carry-propagate add included
  *   one adder-tree level          +4         (a0*b0 + a1*b1: 34 = mul 30 + 4)
  *   one row of 3:2 full adders    3          (csa3, 32 bits: 3)
+ *   radix-4 Booth row with the    n + 2      (booth_negrow, n = 4..24: 6, 8,
+ *   n-bit multiplicand negated               10, 12, 14, 18, 26; n = 2, 3:
+ *   in full in front of it                   6, 7, so n + 4 below 4)
  * Composition (assumed from the structure, not fitted): an adder fed by a
  * multiplier (or tree) of PW bits overlaps its low PW bits with that
  * source's own ripple and adds 2 levels, then 2 per bit above PW (its sign
@@ -89,23 +92,38 @@ typedef struct {
 /* The systolic array's PE on the same laws: MAC-based (rtl/systolic.v, or
  * with fixed the paper's fixed-dataflow pe.v: OS a clear gate, 1 level, WS
  * none, in place of the 2 select levels) or, with opt1, the paper's OPT1 OS
- * PE (power_grid_opt1_um2): a radix-4 Booth row (5 levels, rtl/synth/
- * parts.v booth_row), a carry-save tree of ceil(w/2) + 2 words to two, 3
- * levels per layer of 3:2 rows (parts.v csa3: 3), and the clear gate; no
- * carry-propagate add.  write and path as above (no write path: its
- * outputs are registers).  With a->compressed (array.compressed, not fixed
- * nor opt1): mul + 3:2 row (3) + selects in the loop, and the column's
- * carry-propagate add s + c (2 acc_bits - 2) as the write path. */
+ * PE (power_grid_opt1_um2): its Booth generator (te_booth_neg_levels of
+ * the multiplicand, in_bits, with windows over w_bits, as
+ * power_grid_opt1_um2 prices the rows; the paper's Verilog, 8x8 only,
+ * negates the column operand and slices the row operand), a carry-save
+ * tree of ceil(w_bits/2) + 2 words to two, 3 levels per layer of 3:2 rows
+ * (parts.v csa3: 3), and the clear gate; no carry-propagate add.  8x8:
+ * 10 + 3 x 3 + 1 = 20, what yosys measures on the paper's 4x4 and 8x8 OS
+ * arrays at 32-bit sums and its 4x4 at 16 and 24 (its PE alone: 19 or 20).
+ * write and path as above (no write path: its outputs are registers).
+ * With a->compressed (array.compressed, not fixed nor opt1): mul + 3:2 row
+ * (3) + selects in the loop, and the column's carry-propagate add s + c
+ * (2 acc_bits - 2) as the write path. */
 void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out);
 uint32_t te_add_levels(uint32_t w);
 /* The HPCA 2025 paper's 3D cube (power_cube_paper_um2) on the same laws,
  * w-bit operands, acc-bit partial sums: the MAC-based PE is the fixed WS
  * PE's loop (v <= v_in + a*w: multiplier and adder, no select), the OPT1
- * PE the OS OPT1 PE's (te_array_pe_levels with opt1: Booth row, the tree
+ * PE the OS OPT1 PE's (te_array_pe_levels with opt1: Booth generator, the tree
  * of ceil(w/2) + 2 words, the registers' clear); the partial sum's own
  * path (the previous PE's output gate, then the tree) is shorter than the
- * Booth row's.  write 0, path = loop (the outputs are registers). */
+ * Booth generator's.  write 0, path = loop (the outputs are registers). */
 void te_cube_paper_levels(uint32_t w, uint32_t acc, int opt1, te_levels_t *out);
+/* Levels of the paper's OPT1 Booth partial-product generator with an n-bit
+ * multiplicand: n + 2 (n >= 4), n + 4 below.  It forms -x in full before
+ * the rows (array_opt1_based/inv_conveter_8.v: the bits above x's lowest 1
+ * inverted, the "a 1 below" flags a serial OR chain, n - 1 levels to the
+ * top bit; ABC keeps the chain), then each row picks +-x or +-2x in AND-OR
+ * selects (3 more).  A textbook row that inverts x and leaves the +1 to
+ * the tree is 5 whatever n (parts.v booth_row).  Measured on rtl/synth/
+ * parts.v booth_negrow, that structure written here; the paper's own
+ * booth_pp_gen (n = 8) measures 10 = 8 + 2, its inv_converter_8 alone 7. */
+uint32_t te_booth_neg_levels(uint32_t n);
 /* array.ws_out_reg: false (systolic.h): levels of the unregistered output
  * path, the bottom PE's multiply and add ending at the write port, in
  * te_array_pe_levels' terms: te_mul_levels + 2 + 2*ext for the MAC PE (the

@@ -2,7 +2,9 @@
  *  - dram.timing: controller: the engine's DRAM transfers, written out as a
  *    request trace and replayed by `codesim dram` (an independent driver of
  *    the controller), end on the same cycles; the layer takes at least its
- *    bytes over the device's peak bandwidth;
+ *    bytes over the device's peak bandwidth; the controller's shortcuts,
+ *    memchan's steady-state jumps among them, give the reference walk's
+ *    (dram.slow) cycles, requests and counts;
  *  - array.conv_reads: unique: the ifmap elements fetched equal a naive
  *    count of the input elements the convolution's loop nest touches;
  *  - depthwise (DP) rows: the MACs equal the naive loop nest's. */
@@ -15,6 +17,7 @@
 
 #include "../models/dram.h"
 #include "../models/engine.h"
+#include "../models/memchan.h"
 #include "../sim/cost/tech_file.h"
 #include "../sim/io/config.h"
 #include "../sim/io/workload.h"
@@ -181,20 +184,17 @@ static uint64_t lcg(uint64_t *s, uint64_t lo, uint64_t hi)
     return lo + (*s >> 33) % (hi - lo + 1);
 }
 
-/* Runs one layer with CODESIM_DRAM_SLOW set to slow (1) or unset. */
+/* Runs one layer on the default walk (slow 0) or the reference walk. */
 static void run_walk(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *cv,
                      int slow, layer_stats_t *st, fold_t *f)
 {
-    if (slow)
-        ck_assert_int_eq(setenv("CODESIM_DRAM_SLOW", "1", 1), 0);
-    else
-        ck_assert_int_eq(unsetenv("CODESIM_DRAM_SLOW"), 0);
+    hw_cfg_t h = *hw;
+    h.dram.slow = slow;
     *f = (fold_t){0, 0, 0xcbf29ce484222325ull};
     const mem_trace_t tr = {fold_req, fold_done, f};
     char err[400];
-    ck_assert_msg(engine_run_layer(hw, g, cv, ENGINE_FAST, &tr, st, err, sizeof err) == 0, "%s",
+    ck_assert_msg(engine_run_layer(&h, g, cv, ENGINE_FAST, &tr, st, err, sizeof err) == 0, "%s",
                   err);
-    ck_assert_int_eq(unsetenv("CODESIM_DRAM_SLOW"), 0);
 }
 
 /* Random GEMMs, GEMVs and convolutions on every dataflow, on HBM2 and
@@ -258,6 +258,91 @@ START_TEST(controller_shortcuts_equal_the_slow_walk)
         ck_assert_msg(ff.reqs == fs.reqs && ff.dones == fs.dones && ff.hash == fs.hash,
                       "case %d: request stream or transfer ends differ (%" PRIu64 " vs %" PRIu64
                       " requests)", i, ff.reqs, fs.reqs);
+    }
+}
+END_TEST
+
+/* Long transfers straight to the channel: reads of tensors of up to a few
+ * MB and write-backs, on controllers with refresh due every few thousand
+ * cycles, so that runs repeat (the steady-state shortcut of memchan.h fires:
+ * `skipped` counts its bursts) and refreshes fall inside them.  The default
+ * walk must give the reference walk's ready cycles, request stream,
+ * transfer ends and every controller count. */
+START_TEST(controller_runs_finished_by_arithmetic_equal_the_slow_walk)
+{
+    static const struct {
+        const char *preset, *key, *val, *key2, *val2;
+        int fires; /* the shortcut must skip bursts here (bank queues: never) */
+    } set[] = {
+        {"HBM2", NULL, NULL, NULL, NULL, 1},
+        {"GDDR6", NULL, NULL, NULL, NULL, 1},
+        {"HBM3", "refresh_first", "1000", NULL, NULL, 1},
+        {"HBM2", "mapping", "RoCoBaBgCh", NULL, NULL, 1},
+        {"HBM2", "mapping", "RoChBaCoBg", NULL, NULL, 1}, /* a run in one unit */
+        {"HBM2", "page_policy", "close", "scheduler", "fcfs", 1},
+        {"HBM2", "scheduler", "fcfs", "queue_depth", "4", 1},
+        {"HBM2", "write_queue_depth", "16", "write_idle", "4", 1},
+        {"HBM2", "controller", "dramsim3", NULL, NULL, 0},
+    };
+    uint64_t seed = 7;
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+        hw_cfg_t hw;
+        hw_defaults(&hw);
+        char err[400], key[64];
+        ck_assert_int_eq(hw_set(&hw, "dram.timing", "controller", err, sizeof err), 0);
+        ck_assert_msg(hw_set(&hw, "dram.preset", set[i].preset, err, sizeof err) == 0, "%s", err);
+        for (int k = 0; k < 2; k++) {
+            const char *kk = k ? set[i].key2 : set[i].key, *vv = k ? set[i].val2 : set[i].val;
+            if (!kk)
+                continue;
+            snprintf(key, sizeof key, "dram.%s", kk);
+            ck_assert_msg(hw_set(&hw, key, vv, err, sizeof err) == 0, "%s: %s", key, err);
+        }
+        const uint64_t tensor[MEM_STREAMS] = {3u << 20, 5u << 20, 2u << 20, 0};
+        memchan_t m[2];
+        fold_t f[2];
+        uint64_t ready[2][12];
+        for (int slow = 0; slow < 2; slow++) {
+            uint64_t sd = seed;
+            hw.dram.slow = slow;
+            f[slow] = (fold_t){0, 0, 0xcbf29ce484222325ull};
+            const mem_trace_t tr = {fold_req, fold_done, &f[slow]};
+            ck_assert_msg(memchan_init(&m[slow], &hw.dma, &hw.dram, hw.npu.freq_mhz, tensor, &tr,
+                                       err, sizeof err) == 0, "%s", err);
+            uint64_t at = 0;
+            for (int x = 0; x < 12; x++) {
+                uint64_t b[MEM_STREAMS] = {0};
+                if (x % 3 == 2) {
+                    b[MEM_O_WR] = 1024 * lcg(&sd, 1, 160);
+                } else {
+                    b[MEM_A] = x % 4 ? 0 : 1024 * lcg(&sd, 1, 300);
+                    b[MEM_B] = 1024 * lcg(&sd, 16, 700) + lcg(&sd, 0, 100);
+                    b[MEM_O_RD] = x % 5 ? 0 : 1024 * lcg(&sd, 1, 64);
+                }
+                ck_assert_msg(memchan_issue(&m[slow], at, b, &ready[slow][x], err, sizeof err) ==
+                                  0, "%s", err);
+                at = ready[slow][x] + lcg(&sd, 0, 3000);
+            }
+        }
+        ck_assert_msg(!memcmp(ready[0], ready[1], sizeof ready[0]), "set %zu: ready cycles differ",
+                      i);
+        ck_assert_msg(f[0].reqs == f[1].reqs && f[0].dones == f[1].dones && f[0].hash == f[1].hash,
+                      "set %zu: request stream or transfer ends differ", i);
+        ck_assert_msg(!memcmp(&m[0].c.st, &m[1].c.st, sizeof m[0].c.st),
+                      "set %zu: controller counts differ (reads %" PRIu64 "/%" PRIu64
+                      ", hits %" PRIu64 "/%" PRIu64 ", REF %" PRIu64 "/%" PRIu64 ")",
+                      i, m[0].c.st.reads, m[1].c.st.reads, m[0].c.st.hits, m[1].c.st.hits,
+                      m[0].c.st.cmds[DRAM_REF], m[1].c.st.cmds[DRAM_REF]);
+        ck_assert_uint_gt(m[1].c.st.cmds[DRAM_REF], 10);
+        ck_assert_uint_eq(m[1].skipped, 0);
+        if (set[i].fires)
+            ck_assert_msg(m[0].skipped > f[0].reqs / 4,
+                          "set %zu: %" PRIu64 " of %" PRIu64 " bursts skipped", i, m[0].skipped,
+                          f[0].reqs);
+        memchan_free(&m[0]);
+        memchan_free(&m[1]);
+        hw_free(&hw);
+        seed += 11;
     }
 }
 END_TEST
@@ -441,6 +526,7 @@ Suite *memreal_suite(void)
     tcase_add_test(tc, controller_run_equals_codesim_dram_on_its_request_stream);
     tcase_add_test(tc, controller_timing_refuses_the_cycle_path_and_keeps_fixed_results);
     tcase_add_test(tc, controller_shortcuts_equal_the_slow_walk);
+    tcase_add_test(tc, controller_runs_finished_by_arithmetic_equal_the_slow_walk);
     tcase_add_test(tc, unique_ifmap_reads_equal_the_naive_count);
     tcase_add_test(tc, depthwise_macs_equal_the_naive_loop_nest);
     tcase_add_test(tc, controller_slices_get_their_share_of_the_channels);

@@ -254,7 +254,7 @@ START_TEST(gpu_ops_follow_the_roofline)
     fx_t f;
     setup(&f);
     f.hw.has_gpu = 1;
-    f.hw.gpu = (gpu_cfg_t){312, 2039, 0.869, 0.88, 0};
+    f.hw.gpu = (gpu_cfg_t){312, 2039, 0.869, 0.88, 0, GPU_EAGER_OPS};
     const uint64_t B = 16, P = 256, L = 12;
     const mapper_run_t r = {B, P, 2, 16, 16, 16};
     npu_result_t res;

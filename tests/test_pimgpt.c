@@ -2,8 +2,10 @@
  * --mode pimgpt every GEMM/GEMV is a PIM kernel whose time is the kernel
  * model's for its shape (called here directly), the arrays and the DMA stay
  * idle, the rest runs on the controller's vector units; the paper-like GPU
- * (configs/t4_eager.yaml) pays its per-kernel overhead once per op; the
- * shipped machine files; and bad input. */
+ * (configs/t4_eager.yaml) pays its per-launch overhead once per op, or once
+ * per CUDA launch of Hugging Face's eager GPT-2 (gpu.eager_kernels:
+ * hf-gpt2, hand-counted from transformers' source); the shipped machine
+ * files; and bad input. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,8 +120,8 @@ START_TEST(a_decode_projection_takes_its_pim_kernel_time)
 }
 END_TEST
 
-/* GPT-2 small in --mode gpu on configs/t4_eager.yaml, with its
- * kernel_overhead_us and with 0. */
+/* GPT-2 small in --mode gpu on configs/t4_eager.yaml with the given
+ * kernel_overhead_us. */
 static void gpu_run(const fx_t *f, hw_cfg_t *g, double overhead_us, const mapper_run_t *r,
                     npu_result_t *res)
 {
@@ -147,6 +149,7 @@ START_TEST(the_gpu_overhead_is_kernels_times_the_per_kernel_cost)
     setup(&f);
     hw_cfg_t g;
     load_t4(&g);
+    g.gpu.eager_kernels = GPU_EAGER_OPS; /* one launch per op */
     const mapper_run_t r = {1, 16, 4, 16, 16, 16};
     npu_result_t base, slow;
     gpu_run(&f, &g, 0, &r, &base);
@@ -162,6 +165,78 @@ START_TEST(the_gpu_overhead_is_kernels_times_the_per_kernel_cost)
     char err[256];
     ck_assert_int_eq(gpu_cfg_set(&g.gpu, "kernel_overhead_us", "-1", err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "kernel_overhead_us"));
+    hw_free(&g);
+    hw_free(&f.hw);
+}
+END_TEST
+
+/* gpu.eager_kernels: hf-gpt2 (configs/t4_eager.yaml): the overhead is paid
+ * once per CUDA launch of Hugging Face transformers' GPT-2 (generate(),
+ * greedy, eager PyTorch, batch 1).  The counts below are the published hand
+ * count (models/gpu.c, README "PIM-GPT comparison"), line by line of
+ * transformers' source, not per codesim op: with the overhead at 9 us a run
+ * is 9 us x launches slower than at 0, for GPT-2 small and for the same
+ * model cut to 2 layers (per-layer and per-step counts apart). */
+START_TEST(the_eager_t4_pays_hugging_faces_gpt2_launches)
+{
+    /* GPT2Block, decode step: ln_1; c_attn (addmm); torch.cat of K and of
+     * V; q @ k^T; the scale's torch.full and divide; mask_value built on
+     * the host and copied over; torch.where; + attention_mask; softmax;
+     * @ v; c_proj; residual add; ln_2; c_fc; gelu_new (0.5*x, pow, *,
+     * +, *, tanh, +, *); c_proj; residual add. */
+    const uint64_t layer_decode = 1 + 1 + 2 + 1 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 8 + 1 + 1;
+    /* prefill: no cache to cat onto; _merge_heads' .contiguous() copies */
+    const uint64_t layer_prefill = layer_decode - 2 + 1;
+    /* per step: position ids (cumsum = cub init + scan, - 1, == 0,
+     * masked_fill_); the mask's cast, 1 - m, * min; wte, wpe, add; ln_f;
+     * lm_head; argmax; next_tokens * u + pad * (1 - u) (4); cat of the
+     * ids; the mask's new_ones and cat; tile, ne, prod, mul; max, == 0 and
+     * the copy back of its bool(). */
+    const uint64_t step = 2 + 1 + 1 + 1 + 3 + 3 + 1 + 1 + 1 + 4 + 1 + 2 + 4 + 2 + 1;
+    ck_assert_uint_eq(layer_decode, 26);
+    ck_assert_uint_eq(step, 28);
+    fx_t f;
+    setup(&f);
+    hw_cfg_t g;
+    load_t4(&g);
+    ck_assert_int_eq(g.gpu.eager_kernels, GPU_EAGER_HF_GPT2);
+    const mapper_run_t r = {1, 16, 4, 16, 16, 16};
+    for (int cut = 0; cut < 2; cut++) {
+        if (cut)
+            f.model.layers = 2;
+        const uint64_t L = f.model.layers;
+        npu_result_t base, slow;
+        gpu_run(&f, &g, 0, &r, &base);
+        gpu_run(&f, &g, 9, &r, &slow);
+        ck_assert_uint_eq(slow.decode_cycles - base.decode_cycles,
+                          (r.gen - 1) * (L * layer_decode + step) * 9000);
+        ck_assert_uint_eq((slow.total_cycles - slow.decode_cycles) -
+                              (base.total_cycles - base.decode_cycles),
+                          (L * layer_prefill + step) * 9000);
+        /* the roofline part is the ops' own but for prefill's KV append,
+         * which launches nothing in Hugging Face (K and V stay views) */
+        npu_result_t ops;
+        g.gpu.eager_kernels = GPU_EAGER_OPS;
+        gpu_run(&f, &g, 0, &r, &ops);
+        g.gpu.eager_kernels = GPU_EAGER_HF_GPT2;
+        uint64_t kv = 0;
+        for (size_t i = 0; i < ops.nops; i++)
+            if (ops.ops[i].phase == MAPPER_PREFILL && !strcmp(ops.ops[i].name, "kv_append"))
+                kv += ops.ops[i].cycles;
+        ck_assert_uint_gt(kv, 0);
+        ck_assert_uint_eq(base.decode_cycles, ops.decode_cycles);
+        ck_assert_uint_eq(base.total_cycles, ops.total_cycles - kv);
+        npu_result_free(&base);
+        npu_result_free(&slow);
+        npu_result_free(&ops);
+    }
+    /* the key takes ops or hf-gpt2 only, and round-trips */
+    char err[256];
+    ck_assert_int_eq(gpu_cfg_set(&g.gpu, "eager_kernels", "hf-llama", err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "eager_kernels"));
+    ck_assert_str_eq(gpu_eager_name(g.gpu.eager_kernels), "hf-gpt2");
+    ck_assert_int_eq(gpu_cfg_set(&g.gpu, "eager_kernels", "ops", err, sizeof err), 0);
+    ck_assert_int_eq(g.gpu.eager_kernels, GPU_EAGER_OPS);
     hw_free(&g);
     hw_free(&f.hw);
 }
@@ -240,6 +315,7 @@ Suite *pimgpt_suite(void)
     tcase_add_test(tc, every_gemv_runs_on_pim_and_the_rest_on_the_controller);
     tcase_add_test(tc, a_decode_projection_takes_its_pim_kernel_time);
     tcase_add_test(tc, the_gpu_overhead_is_kernels_times_the_per_kernel_cost);
+    tcase_add_test(tc, the_eager_t4_pays_hugging_faces_gpt2_launches);
     tcase_add_test(tc, pimgpt_beats_the_eager_t4_on_gpt2_small);
     tcase_add_test(tc, pimgpt_needs_a_pim_section);
     tcase_add_test(tc, shipped_machines_load_with_their_sources_numbers);

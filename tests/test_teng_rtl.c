@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "../models/te_cost.h"
 #include "tests.h"
 
 static const struct {
@@ -116,6 +117,46 @@ START_TEST(test_synth_paper_os_array_when_present)
 }
 END_TEST
 
+/* The OPT1 PE's Booth-generator law (te_booth_neg_levels: a radix-4 Booth
+ * row behind a full negation of the n-bit multiplicand, n + 2 levels)
+ * against yosys' longest path through rtl/synth/parts.v booth_negrow, our
+ * own Verilog of that structure (the paper's generator is measured by
+ * `make paper-synth`, which needs its checkout), at three widths, within
+ * 10% as the engines' timing; and the textbook row (booth_row) stays
+ * shorter at 8 bits, so the law is not a constant the flow would also give
+ * without the negation chain. */
+START_TEST(test_synth_booth_negrow_levels_law)
+{
+    static const unsigned widths[] = {4, 8, 16};
+    char cmd[512], last[1024], dir[] = "/tmp/codesim-tsyn-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    unsigned textbook = 0;
+    for (size_t i = 0; i <= sizeof widths / sizeof widths[0]; i++) {
+        const int tb = i == sizeof widths / sizeof widths[0];
+        const unsigned n = tb ? 8 : widths[i];
+        snprintf(cmd, sizeof cmd,
+                 "%s synth --top %s --verilog rtl/synth/parts.v --param N=%u --out %s", bin(),
+                 tb ? "booth_row" : "booth_negrow", n, dir);
+        const int rc = run(cmd, last, sizeof last);
+        const char *lp = strstr(last, "longest path ");
+        unsigned got = 0;
+        ck_assert_msg(rc == 0 && lp && sscanf(lp, "longest path %u gates", &got) == 1,
+                      "N=%u: exit %d: %s", n, rc, last);
+        if (tb) {
+            textbook = got;
+            break;
+        }
+        const unsigned law = te_booth_neg_levels(n);
+        ck_assert_msg(fabs((double)law - got) <= 0.10 * got,
+                      "booth_negrow N=%u: yosys %u levels, te_booth_neg_levels %u", n, got, law);
+    }
+    ck_assert_msg(textbook > 0 && textbook < te_booth_neg_levels(8),
+                  "booth_row N=8: %u levels, not below booth_negrow's", textbook);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* codesim synth --ratios (no yosys): one row per engine and the systolic
  * array, each with the paper's ratio (HPCA 2025, as quoted in issue 16)
  * beside the model's, and the model's area efficiency at each PE's own
@@ -168,6 +209,7 @@ Suite *teng_rtl_suite(void)
     tcase_add_loop_test(ts, test_synth_engine_grid_within_10_percent, 0,
                         (int)(sizeof synth_cfgs / sizeof synth_cfgs[0]));
     tcase_add_test(ts, test_synth_paper_os_array_when_present);
+    tcase_add_test(ts, test_synth_booth_negrow_levels_law);
     tcase_add_test(ts, test_synth_ratios_beside_paper);
     suite_add_tcase(s, ts);
     return s;

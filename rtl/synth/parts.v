@@ -55,4 +55,34 @@ module booth_row #(parameter integer N = 8) (
     wire [N+1:0] mag = one ? xs : (two ? (xs << 1) : {(N+2){1'b0}});
     assign pp = mag ^ {(N+2){neg}};
 endmodule
+// One radix-4 Booth partial product with the multiplicand's negation done
+// in full in front of the row (no negate bit into the tree): -x as the
+// bits of x up to its lowest 1 copied and the rest inverted, the "any 1
+// below" flags as a serial OR chain, then +-x or +-2x chosen by the
+// window's flags and the 2x shift as a 2:1 select.  The structure the
+// HPCA 2025 paper's OPT1 Booth generator has (an OR-chain negator feeding
+// AND-OR selects); written here from that description, not taken from it.
+// N >= 2; pp is N+2 bits, sign included.
+module booth_negrow #(parameter integer N = 8) (
+    input wire signed [N-1:0] x, input wire [2:0] w,
+    output wire [N+1:0] pp);
+    wire [N:0] xs = {x[N-1], x};
+    wire [N-1:0] seen;     // seen[i]: some x[j], j <= i, is 1
+    wire [N:0] nx;         // -x at N+1 bits
+    assign seen[0] = x[0];
+    assign nx[0] = x[0];
+    genvar i;
+    generate
+        for (i = 1; i < N; i = i + 1) begin : g_neg
+            assign nx[i] = x[i] ^ seen[i-1];
+            assign seen[i] = seen[i-1] | x[i];
+        end
+    endgenerate
+    assign nx[N] = xs[N] ^ seen[N-1];
+    wire two = (w[2] & ~w[1] & ~w[0]) | (~w[2] & w[1] & w[0]);
+    wire pos = ~w[2] & (w[1] | w[0]);
+    wire neg = w[2] & ~(w[1] & w[0]);
+    wire [N:0] src = (xs & {(N+1){pos}}) | (nx & {(N+1){neg}});
+    assign pp = two ? {src, 1'b0} : {src[N], src};
+endmodule
 `default_nettype wire

@@ -21,6 +21,16 @@ part dot2 "29 + 4 = 33" N=8
 part csa3 3 W=32
 part booth_row 5 N=8
 part booth_row 5 N=16
+# The OPT1 PE's Booth term (te_booth_neg_levels, n + 2 for n >= 4): the row
+# behind a full negation of the multiplicand; outside 10% fails.
+for n in 4 8 16; do
+    got=$(lv booth_negrow --param N=$n)
+    law=$((n + 2))
+    echo "synth-timing: booth_negrow N=$n: $got (te_cost.h law: $law levels)"
+    l=${got%% gate levels*}
+    [ -n "$l" ] && [ $((10 * (l > law ? l - law : law - l))) -le "$l" ] ||
+        { echo "synth-timing: booth_negrow N=$n: outside 10% of the law"; rc=1; }
+done
 for d in 1 2 4; do
     for x in false true; do
         printf 'name: t\ncube:\n  rows: 1\n  cols: 1\n  depth: %s\n  compressed: %s\n' "$d" "$x" > "$OUT/cube_$d$x.yaml"

@@ -3,8 +3,12 @@
  * topologies/conv_nets/Resnet18.csv) on the default 32 x 32 OS array, and
  * the seven GEMVs of one Llama-2-7B decoder layer at decode (hidden 4096,
  * MLP 11008) on a 128 x 128 WS array, both on HBM2 at 256 GB/s against a
- * 256 B/cycle channel.  The layer files are written to a temporary
- * directory and run through sim_run as `codesim run` runs them. */
+ * 256 B/cycle channel, and the 512-token prefill of its q projection on
+ * the 32 x 32 OS array; each also on the controller's slow walk (dram.slow),
+ * whose cycles must be the same.  The layer files are written to a
+ * temporary directory and run through sim_run as `codesim run` runs them.
+ * Then the channel alone on a stream of prefill-like transfers, with the
+ * share of bursts the steady-state shortcut (memchan.h) skipped. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include "../io/config.h"
 #include "../io/outfile.h"
 #include "../io/workload.h"
+#include "../../models/memchan.h"
 #include "../run/run.h"
 
 /* SCALE-Sim v2, topologies/conv_nets/Resnet18.csv */
@@ -34,6 +39,10 @@ static const char resnet18[] =
 static const char decode7b[] = "Layer,M,N,K\nq,1,4096,4096\nk,1,4096,4096\nv,1,4096,4096\n"
                                "o,1,4096,4096\ngate,1,11008,4096\nup,1,11008,4096\n"
                                "down,1,4096,11008\n";
+
+/* Llama-2-7B's q projection at a 512-token prefill: a run of identical
+ * 128 KB filter fetches, where memchan's steady-state shortcut fires. */
+static const char prefill512[] = "Layer,M,N,K\nq,512,4096,4096\n";
 
 /* Runs the layer file text on hw; *s = wall seconds, *cycles = total. */
 static int time_layers(const char *dir, const char *text, const hw_cfg_t *hw, const tech_t *tech,
@@ -60,6 +69,67 @@ static int time_layers(const char *dir, const char *text, const hw_cfg_t *hw, co
     return rc;
 }
 
+/* The channel alone: 64 transfers of 128 KB of consecutive reads and a
+ * 4 KB write-back each (the prefill's filter fetches) on HBM2, on the
+ * default walk and the slow one; prints both times, and the share of
+ * bursts memchan's shortcut pushed by arithmetic. */
+static int bench_memchan(void)
+{
+    double t[2];
+    uint64_t last[2] = {0, 0}, skipped = 0, bursts = 0;
+    for (int slow = 0; slow < 2; slow++) {
+        hw_cfg_t hw;
+        hw_defaults(&hw);
+        char err[400];
+        if (hw_set(&hw, "dram.timing", "controller", err, sizeof err) != 0) {
+            cli_err("bench ctrl: %s\n", err);
+            return 1;
+        }
+        hw.dram.slow = slow;
+        const uint64_t tensor[MEM_STREAMS] = {1u << 20, 8u << 20, 1u << 20, 0};
+        memchan_t m;
+        if (memchan_init(&m, &hw.dma, &hw.dram, hw.npu.freq_mhz, tensor, NULL, err,
+                         sizeof err) != 0) {
+            cli_err("bench ctrl: %s\n", err);
+            hw_free(&hw);
+            return 1;
+        }
+        const double t0 = util_now_s();
+        uint64_t at = 0;
+        int rc = 0;
+        for (int x = 0; x < 64 && rc == 0; x++) {
+            const uint64_t rd[MEM_STREAMS] = {0, 128u << 10, 0, 0}, wr[MEM_STREAMS] = {0, 0, 0, 4096};
+            uint64_t ready = 0, done = 0;
+            rc = memchan_issue(&m, at, rd, &ready, err, sizeof err) ||
+                 memchan_issue(&m, ready, wr, &done, err, sizeof err);
+            at = ready;
+            last[slow] = done;
+        }
+        t[slow] = util_now_s() - t0;
+        if (!slow) {
+            skipped = m.skipped;
+            bursts = m.c.st.reads + m.c.st.writes;
+        }
+        memchan_free(&m);
+        hw_free(&hw);
+        if (rc != 0) {
+            cli_err("bench ctrl: %s\n", err);
+            return 1;
+        }
+    }
+    if (last[0] != last[1]) {
+        cli_err("bench ctrl: memchan: last write-back at %llu, the slow walk %llu\n",
+                (unsigned long long)last[0], (unsigned long long)last[1]);
+        return 1;
+    }
+    printf("%-38s %11s %11llu %9s %9.3f %9.3f %8s %7.2fx\n", "memchan: 64 x (128 KB rd + 4 KB wr)",
+           "-", (unsigned long long)last[0], "-", t[0], t[1], "-", t[0] > 0 ? t[1] / t[0] : 0.0);
+    printf("  steady-state shortcut: %llu of %llu bursts (%.0f%%) pushed by arithmetic\n",
+           (unsigned long long)skipped, (unsigned long long)bursts,
+           bursts ? 100.0 * (double)skipped / (double)bursts : 0.0);
+    return 0;
+}
+
 int bench_ctrl(void)
 {
     char err[512], dir[] = "/tmp/codesim-bench-ctrl-XXXXXX", tech_file[600];
@@ -80,6 +150,7 @@ int bench_ctrl(void)
     } cases[] = {
         {"ResNet-18, 32x32 OS", resnet18, 32, SYSTOLIC_OS},
         {"7B decoder layer, decode, 128x128 WS", decode7b, 128, SYSTOLIC_WS},
+        {"7B q proj, 512-token prefill, 32x32 OS", prefill512, 32, SYSTOLIC_OS},
     };
     printf("\ncodesim bench: dram.timing: controller (HBM2, 256 GB/s) against a fixed "
            "256 B/cycle channel\n");
@@ -87,7 +158,7 @@ int bench_ctrl(void)
            "fixed ms", "ctrl s", "slow s", "c/fixed", "slow/c");
     int rc = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0] && rc == 0; i++) {
-        /* fixed, controller, controller's slow walk (CODESIM_DRAM_SLOW=1) */
+        /* fixed, controller, controller's slow walk (dram.slow: no shortcut) */
         double t[3] = {0, 0, 0};
         uint64_t cyc[3] = {0, 0, 0};
         for (int run = 0; run < 3 && rc == 0; run++) {
@@ -95,18 +166,14 @@ int bench_ctrl(void)
             hw_defaults(&hw);
             hw.array.rows = hw.array.cols = cases[i].dim;
             hw.array.dataflow = cases[i].df;
-            if (run == 2 && setenv("CODESIM_DRAM_SLOW", "1", 1) != 0) {
-                cli_err("bench ctrl: setenv: %s\n", strerror(errno));
-                rc = 1;
-            } else if (hw_set(&hw, "dram.bytes_per_cycle", "256", err, sizeof err) != 0 ||
-                       (run && hw_set(&hw, "dram.timing", "controller", err, sizeof err) != 0) ||
-                       time_layers(dir, cases[i].text, &hw, &tech, &t[run], &cyc[run], err,
-                                   sizeof err) != 0) {
+            hw.dram.slow = run == 2;
+            if (hw_set(&hw, "dram.bytes_per_cycle", "256", err, sizeof err) != 0 ||
+                (run && hw_set(&hw, "dram.timing", "controller", err, sizeof err) != 0) ||
+                time_layers(dir, cases[i].text, &hw, &tech, &t[run], &cyc[run], err,
+                            sizeof err) != 0) {
                 cli_err("bench ctrl: %s\n", err);
                 rc = 1;
             }
-            if (run == 2)
-                unsetenv("CODESIM_DRAM_SLOW");
             hw_free(&hw);
         }
         if (rc == 0 && cyc[2] != cyc[1]) {
@@ -120,5 +187,7 @@ int bench_ctrl(void)
                    t[0] > 0 ? t[1] / t[0] : 0.0, t[1] > 0 ? t[2] / t[1] : 0.0);
     }
     rmdir(dir);
+    if (rc == 0)
+        rc = bench_memchan();
     return rc;
 }

@@ -838,12 +838,12 @@ static int synth_ratios(const char *node, const char *hw_path)
            "the PE's flip-flops (unit gates)\n", tech.node);
     printf("%-10s %-9s %11s %11s %8s %8s %9s %9s %8s\n", "engine", "shape", "mac_um2", "cmp_um2",
            "mac_lvl", "cmp_lvl", "1clock_x", "model_x", "paper_x");
+    te_levels_t lm, lo; /* the systolic row's, quoted below */
     {
         /* The systolic row: the machine's array as the paper's fixed-
          * dataflow OS array, MAC-based PE against its OPT1 PE. */
         systolic_cfg_t a = hw.array;
         a.dataflow = SYSTOLIC_OS;
-        te_levels_t lm, lo;
         const double mac = power_grid_fixed_um2(&tech, &a, NULL);
         const double opt = power_grid_opt1_um2(&tech, &a, NULL);
         te_array_pe_levels(&a, 1, 0, &lm);
@@ -859,18 +859,18 @@ static int synth_ratios(const char *node, const char *hw_path)
          * power_grid_cmp_um2), at the machine's shape and widths. */
         systolic_cfg_t a = hw.array;
         a.os_drain = SYSTOLIC_DRAIN_SERIAL;
-        te_levels_t lm, lc;
+        te_levels_t am, lc;
         char shape[32];
         snprintf(shape, sizeof shape, "%ux%u", a.rows, a.cols);
         a.compressed = 0;
         const double mac = power_grid_um2(&tech, a.rows, a.cols, a.in_bits, a.w_bits, a.acc_bits,
                                           NULL);
-        te_array_pe_levels(&a, 0, 0, &lm);
+        te_array_pe_levels(&a, 0, 0, &am);
         a.compressed = 1;
         const double cmp = power_grid_cmp_um2(&tech, &a, NULL);
         te_array_pe_levels(&a, 0, 0, &lc);
         printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n", "array", shape, mac, cmp,
-               lm.loop, lc.loop, mac / cmp, mac * lm.loop / (cmp * lc.loop), 1.27);
+               am.loop, lc.loop, mac / cmp, mac * am.loop / (cmp * lc.loop), 1.27);
     }
     te_levels_t pcm, pco;   /* the papercube row's levels, for the notes */
     {
@@ -888,17 +888,17 @@ static int synth_ratios(const char *node, const char *hw_path)
     for (int k = 0; k < TE_KINDS; k++) {
         te_cfg_t e = hw.te[k];
         char shape[32];
-        te_levels_t lm, lc;
+        te_levels_t em, lc;
         snprintf(shape, sizeof shape, "%ux%ux%u", e.rows, e.cols, e.depth);
         e.compressed = 0;
         const double mac = te_grid_um2(&tech, &e, NULL);
-        te_pe_levels(&e, &lm);
+        te_pe_levels(&e, &em);
         e.compressed = 1;
         const double cmp = te_grid_um2(&tech, &e, NULL);
         te_pe_levels(&e, &lc);
         printf("%-10s %-9s %11.1f %11.1f %8u %8u %9.3f %9.3f %8.2f\n",
-               te_kind_name((te_kind_t)k), shape, mac, cmp, lm.loop, lc.loop, mac / cmp,
-               mac * lm.loop / (cmp * lc.loop), paper[k]);
+               te_kind_name((te_kind_t)k), shape, mac, cmp, em.loop, lc.loop, mac / cmp,
+               mac * em.loop / (cmp * lc.loop), paper[k]);
     }
     printf("what is still different:\n"
            "- the paper's ratios come from Design Compiler on SAED32 at each design's best\n"
@@ -917,24 +917,39 @@ static int synth_ratios(const char *node, const char *hw_path)
            "- the final carry-propagate add s + c is at the write, off the loop (assumed\n"
            "  pipelined; its %u levels would otherwise set the clock).\n"
            "- systolic: the paper's OPT1 PE (Booth rows into a carry-save tree, no\n"
-           "  carry-propagate add; power_grid_opt1_um2), area only: rtl/systolic.v has no\n"
-           "  such PE.  On the paper's Verilog yosys measures 20 levels where the model\n"
-           "  says 15 (its Booth generator is 10 levels deep, a textbook Booth row 5), so\n"
-           "  this row overstates the gain; make paper-synth PAPER_DIR=... prints the\n"
-           "  synthesized ratios.\n"
+           "  carry-propagate add; power_grid_opt1_um2); rtl/systolic.v has no such PE.\n"
+           "  Its levels follow the paper's Verilog: the Booth generator negates the\n"
+           "  multiplicand in full through a serial OR chain before its selects\n"
+           "  (%u levels at in_bits %u, where a textbook row leaving the +1 to the tree\n"
+           "  is 5), 3 per layer of 3:2 rows, and the clear; at 8-bit operands\n"
+           "  10 + 9 + 1 = 20, what yosys measures on the paper's 4x4 and 8x8 OS arrays\n"
+           "  (make paper-synth PAPER_DIR=... prints the synthesized ratios; the paper's\n"
+           "  Verilog is 8-bit only).  The timing term: in unit gates the MAC PE's loop\n"
+           "  (multiplier and ripple adders) is %.1fx OPT1's (%u / %u levels), where the\n"
+           "  Design Compiler clocks above (real cell delays, timing-driven synthesis)\n"
+           "  differ 1.5x for the PE and 2.1x for the 16x16 array.\n"
+           "- systolic and array differ in structure, so the rows are not one\n"
+           "  comparison twice: OPT1 is an OS-only fixed-dataflow PE with no\n"
+           "  multiplier (Booth rows straight into a 6:2 tree) whose sum and carry words\n"
+           "  leave the array unresolved (2 x acc_bits result bits per PE, no s + c adder\n"
+           "  in the design or its price); array.compressed (rtl/systolic.v CMP) keeps a\n"
+           "  full multiplier with its own carry-propagate add, adds a 3:2 row, runs\n"
+           "  OS, WS and IS with their selects, and pays one s + c adder per column.\n"
            "- array: rtl/systolic.v's PE with array.compressed: its sum and carry words\n"
            "  both move down the column (the OS drain, the WS/IS partial-sum chain), and\n"
            "  the carry-propagate add leaves the PE for one per column at the bottom edge.\n"
            "- papercube: the paper's own cube (N^3 single-multiply PEs, partial sums\n"
            "  chained along one axis, OPT1's as sum and carry; --compare cube+mac /\n"
-           "  cube+opt1) is above 1.28x as its levels (%u against %u) carry no flip-flop\n"
-           "  overhead, which weighs most on OPT1's short loop: the repository's Design\n"
-           "  Compiler clocks differ 6.44 / 3.89 ns = 1.66x (yosys counts 20 OPT1\n"
-           "  levels: the Booth generator).  At one clock the model is below synthesis\n"
-           "  (yosys 0.95x at N = 2, 0.87x at 8; Design Compiler 0.94x at 8): it prices\n"
-           "  OPT1's two clear gates a bit as mux bits, the MAC's reset flip-flops as\n"
-           "  plain ones.\n",
-           te_add_levels(hw.te[0].acc_bits), pcm.loop, pco.loop);
+           "  cube+opt1) differs from 1.28x two ways that pull apart: its levels (%u\n"
+           "  against %u, within 10%% of yosys' on the paper's Verilog) carry no flip-\n"
+           "  flop overhead, which favours OPT1's short loop (the repository's Design\n"
+           "  Compiler clocks differ 6.44 / 3.89 ns = 1.66x); at one clock the model is\n"
+           "  below synthesis (yosys 0.95x at N = 2, 0.87x at 8; Design Compiler 0.94x\n"
+           "  at 8): it prices OPT1's two clear gates a bit as mux bits, the MAC's reset\n"
+           "  flip-flops as plain ones.  yosys' own areas and levels give 1.74x at N = 8.\n",
+           te_add_levels(hw.te[0].acc_bits), te_booth_neg_levels(hw.array.in_bits),
+           hw.array.in_bits,
+           (double)lm.loop / lo.loop, lm.loop, lo.loop, pcm.loop, pco.loop);
     hw_free(&hw);
     return 0;
 }

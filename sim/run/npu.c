@@ -439,12 +439,13 @@ static uint64_t ns_cycles(const lower_t *L, double ns)
     return c <= 0 ? 0 : (uint64_t)c + ((double)(uint64_t)c < c);
 }
 
-/* --mode gpu: the op is one kernel on the GPU (models/gpu.h), after the
- * previous op. */
+/* --mode gpu: the op is one or more kernel launches on the GPU
+ * (models/gpu.h, gpu.eager_kernels), after the previous op. */
 static int lower_gpu(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t slot)
 {
     const uint64_t bytes = op->bytes_read + op->bytes_written;
-    const uint64_t cyc = ns_cycles(L, gpu_kernel_ns(&L->hw->hw->gpu, op->flops, bytes));
+    const uint64_t cyc = ns_cycles(L, gpu_op_ns(&L->hw->hw->gpu, op->name,
+                                                op->phase == MAPPER_DECODE, op->flops, bytes));
     uint32_t id;
     L->next.n = 0;
     if (add(L, L->gpu, cyc, 2 * slot, bar->ids, (uint32_t)bar->n, &id) || idlist_push(&L->next, id)) {
