@@ -146,6 +146,40 @@ double power_grid_opt1_um2(const tech_t *t, const systolic_cfg_t *a, power_break
     return booth + csa + reg + mux;
 }
 
+double power_cube_paper_um2(const tech_t *t, uint32_t n, uint32_t w, uint32_t acc, int opt1,
+                            power_breakdown_t *b)
+{
+    const double N = n, P = N * N * N, W = w, A = acc;
+    /* operand registers: a in every PE but the last z plane, b in every PE
+     * but the last x column, and the top's A_reg and B_reg */
+    const double opreg = 2 * N * N * (N - 1) * W + 2 * N * N * W;
+    if (!opt1) {
+        const double mul = P * tech_mul_um2(t, w, w);
+        const double add = N * N * (N - 1) * tech_add_um2(t, acc);
+        const double reg = (P * A + opreg) * t->a.reg_bit;
+        if (b) {
+            power_add(b, "cube.mul", mul);
+            power_add(b, "cube.add", add);
+            power_add(b, "cube.reg", reg);
+        }
+        return mul + add + reg;
+    }
+    const double rows = (w + 1) / 2;   /* radix-4 Booth windows */
+    const double booth = P * rows * (W + 2) * 2 * t->a.mux_bit;
+    /* 3:2 rows: rows + 2 words to two below y = 0, rows words to two at it */
+    const double csa = N * N * ((N - 1) * rows + (rows > 2 ? rows - 2 : 0)) *
+                       tech_add_um2(t, acc);
+    const double reg = (P * 2 * A + opreg) * t->a.reg_bit;
+    const double mux = P * 2 * (2 * A) * t->a.mux_bit;
+    if (b) {
+        power_add(b, "cube.booth", booth);
+        power_add(b, "cube.csa", csa);
+        power_add(b, "cube.reg", reg);
+        power_add(b, "cube.mux", mux);
+    }
+    return booth + csa + reg + mux;
+}
+
 /* array.os_drain: overlap (models/systolic.h, rtl/systolic.v OSD = 1), as
  * the RTL builds it.  The multi-dataflow PE already has v_reg (WS/IS's
  * partial sum, OS's drain pipe) with acc and v_in among its sources: it is

@@ -115,6 +115,37 @@ double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_brea
  * a/b pipes and edge registers as power_grid_fixed_um2.  Adds "array.booth",
  * "array.csa", "array.reg", "array.mux"; returns um^2. */
 double power_grid_opt1_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b);
+/* The HPCA 2025 paper's 3D cube (its public OPT1/cube/array_mac_based and
+ * array_opt1_based top.v, PE.v): n x n x n PEs at (z, x, y), each with one
+ * multiply (w x w signed operands) and no accumulator.  Operand a enters
+ * at z = 0 (the registered input A, a word per (x, y)) and moves along z,
+ * b enters at x = 0 (input B, a word per (z, y)) and moves along x, each
+ * PE registering what it passes on (o_z_a, o_x_b: w bits; the last plane's
+ * copies have no reader and are not built); the partial sum moves along y,
+ * registered in every PE (o_y_p <= i_y_p + a*b), 0 into y = 0, and leaves
+ * at y = n - 1 as result[z][x] = sum over y of A[x][y] * B[z][y], acc bits
+ * (the top's ACC_WIDTH, 2w + ceil(log2 n)).  Asynchronous resets, no
+ * enables, no clears.
+ *   MAC-based (opt1 = 0): n^3 multipliers, an acc-bit adder in every PE but
+ *     y = 0 (it adds a constant 0), n^3 acc-bit partial-sum registers,
+ *     2 n^2 (n - 1) w-bit operand registers in the PEs and 2 n^2 w at the
+ *     top's inputs ("cube.mul", "cube.add", "cube.reg").
+ *   OPT1 (opt1 = 1): the OS OPT1 PE's parts (power_grid_opt1_um2): ceil(w/2)
+ *     radix-4 Booth rows of w + 2 bits (two mux bits a bit), sign-extended
+ *     to acc bits, into a carry-save tree with the incoming sum and carry
+ *     words: ceil(w/2) + 2 words to two, one row of 3:2 full adders (priced
+ *     as an acc-bit adder) per word removed; at y = 0 the incoming words are
+ *     the constant 0, so ceil(w/2) words, two rows fewer.  The partial sum
+ *     travels as sum and carry (2 acc register bits a PE) with no carry-
+ *     propagate add anywhere (the cube's outputs are the pairs).  Each of
+ *     those bits has two clear gates, each priced as a mux bit: the
+ *     registers' synchronous reset (the OS PE's clc) and the PE's output
+ *     gate (o_y_p = rst_n ? {sum, carry} : 0).  Operand registers as the
+ *     MAC cube ("cube.booth", "cube.csa", "cube.reg", "cube.mux").
+ * Adds the parts to b (may be NULL); returns um^2.  Doubles throughout: no
+ * integer product of n can overflow. */
+double power_cube_paper_um2(const tech_t *t, uint32_t n, uint32_t w, uint32_t acc, int opt1,
+                            power_breakdown_t *b);
 /* The grid of a compressed-accumulation array (array.compressed: true,
  * systolic.h) with the components te_grid_um2 uses for its compressed PE:
  * power_grid_um2's grid in which every accumulate / partial-sum adder is a

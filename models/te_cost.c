@@ -130,6 +130,17 @@ void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_
     out->path = out->loop;
 }
 
+void te_cube_paper_levels(uint32_t w, uint32_t acc, int opt1, te_levels_t *out)
+{
+    systolic_cfg_t a;
+    memset(&a, 0, sizeof a);
+    a.rows = a.cols = 1;
+    a.dataflow = opt1 ? SYSTOLIC_OS : SYSTOLIC_WS;
+    a.in_bits = a.w_bits = w;
+    a.acc_bits = acc;
+    te_array_pe_levels(&a, 1, opt1, out);
+}
+
 int te_area(const tech_t *t, const te_cfg_t *cfg, power_breakdown_t *out, char *err,
             size_t errlen)
 {

@@ -106,6 +106,14 @@ typedef struct {
  * (2 acc_bits - 2) as the write path. */
 void te_array_pe_levels(const systolic_cfg_t *a, int fixed, int opt1, te_levels_t *out);
 uint32_t te_add_levels(uint32_t w);
+/* The HPCA 2025 paper's 3D cube (power_cube_paper_um2) on the same laws,
+ * w-bit operands, acc-bit partial sums: the MAC-based PE is the fixed WS
+ * PE's loop (v <= v_in + a*w: multiplier and adder, no select), the OPT1
+ * PE the OS OPT1 PE's (te_array_pe_levels with opt1: Booth generator, the tree
+ * of ceil(w/2) + 2 words, the registers' clear); the partial sum's own
+ * path (the previous PE's output gate, then the tree) is shorter than the
+ * Booth generator's.  write 0, path = loop (the outputs are registers). */
+void te_cube_paper_levels(uint32_t w, uint32_t acc, int opt1, te_levels_t *out);
 /* Levels of the paper's OPT1 Booth partial-product generator with an n-bit
  * multiplicand: n + 2 (n >= 4), n + 4 below.  It forms -x in full before
  * the rows (array_opt1_based/inv_conveter_8.v: the bits above x's lowest 1

@@ -16,6 +16,7 @@
 
 #include "../models/block.h"
 #include "../models/power.h"
+#include "../models/te_cost.h"
 #include "../models/tech.h"
 #include "tests.h"
 #include "../sim/cost/tech_file.h"
@@ -926,6 +927,137 @@ START_TEST(area_model_tracks_yosys_small_grids)
 }
 END_TEST
 
+/* The HPCA 2025 paper's 3D cube (its public OPT1/cube top.v, PE.v,
+ * opt1_mac.v), counted PE by PE as its generate loops build it, against
+ * power_cube_paper_um2's closed form.  PE (z, x, y): a moves along z, b
+ * along x, each registered where the next PE reads it (not in the last
+ * plane / column: nothing reads those copies); the partial sum moves along
+ * y from a constant 0 at y = 0.  MAC PE: multiplier, adder unless y = 0
+ * (0 + a*b), acc-bit register.  OPT1 PE: 4 radix-4 Booth rows of 10 bits
+ * at two mux bits a bit, a 6-word carry-save tree (4 rows sign-extended
+ * plus the incoming sum and carry; 4 words at y = 0 where those are 0)
+ * with one 3:2 row (an acc-bit adder) per word removed, sum and carry
+ * registers, a clear gate at each register bit (the synchronous reset)
+ * and at each output bit (o_y_p = rst_n ? .. : 0).  Plus the top's A_reg
+ * and B_reg.  yosys45 prices. */
+static double cube_by_pe(const tech_t *t, unsigned n, unsigned acc, int opt1)
+{
+    const unsigned w = 8;
+    double um2 = 2.0 * n * n * w * t->a.reg_bit;   /* A_reg, B_reg */
+    for (unsigned z = 0; z < n; z++)
+        for (unsigned x = 0; x < n; x++)
+            for (unsigned y = 0; y < n; y++) {
+                unsigned regs = 0;
+                if (z + 1 < n)
+                    regs += w;   /* o_z_a, read by (z+1, x, y) */
+                if (x + 1 < n)
+                    regs += w;   /* o_x_b, read by (z, x+1, y) */
+                if (!opt1) {
+                    um2 += tech_mul_um2(t, w, w) + (y ? tech_add_um2(t, acc) : 0);
+                    regs += acc;
+                } else {
+                    const unsigned words = 4 + (y ? 2 : 0);
+                    um2 += 4 * 10 * 2 * t->a.mux_bit + (words - 2) * tech_add_um2(t, acc);
+                    um2 += 2 * acc * 2 * t->a.mux_bit;
+                    regs += 2 * acc;
+                }
+                um2 += regs * t->a.reg_bit;
+            }
+    return um2;
+}
+
+START_TEST(paper_cube_area_is_its_pes_counted_one_by_one)
+{
+    tech_t t;
+    char err[512];
+    ck_assert_msg(tech_load("reports/tech/yosys45.yaml", &t, err, sizeof err) == 0, "%s", err);
+    static const unsigned ns[] = {1, 2, 3, 4, 8};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        const unsigned n = ns[i];
+        unsigned acc = 16;   /* the top's ACC_WIDTH = 2 WIDTH + ceil(log2 N) */
+        while ((1u << (acc - 16)) < n)
+            acc++;
+        for (int opt1 = 0; opt1 <= 1; opt1++) {
+            power_breakdown_t b;
+            power_init(&b);
+            const double got = power_cube_paper_um2(&t, n, 8, acc, opt1, &b);
+            const double want = cube_by_pe(&t, n, acc, opt1);
+            ck_assert_msg(fabs(got - want) <= 1e-9 * want, "N=%u opt1=%d: %.3f, by PE %.3f", n,
+                          opt1, got, want);
+            ck_assert_double_eq_tol(b.total, got, 1e-9 * got);
+            ck_assert_msg(power_get(&b, opt1 ? "cube.booth" : "cube.mul") > 0, "N=%u", n);
+        }
+    }
+    /* One measured reference, yosys 0.x on the paper's MAC cube at N = 2
+     * (`make paper-synth`, --compare cube+mac): 260 flip-flops, the
+     * structure's 264 less the top bit of the four y = 0 partial sums (17
+     * bits holding a 16-bit product: a copy of its sign bit).  The model's
+     * register area is those 264 bits. */
+    power_breakdown_t b;
+    power_init(&b);
+    power_cube_paper_um2(&t, 2, 8, 17, 0, &b);
+    ck_assert_double_eq_tol(power_get(&b, "cube.reg"), (260 + 4) * t.a.reg_bit, 1e-9);
+}
+END_TEST
+
+/* The cube's timing model against yosys' longest path into a flip-flop on
+ * the paper's MAC cube (`make paper-synth`: 34 levels at N = 2, 17-bit
+ * partial sums; 38 at N = 4, 18 bits), within the 10% --compare holds the
+ * engines to; the OPT1 PE's loop (Booth row and carry-save tree, no
+ * carry-propagate add) is the shorter, as the paper finds. */
+START_TEST(paper_cube_levels_near_yosys)
+{
+    te_levels_t m2, m4, o2;
+    te_cube_paper_levels(8, 17, 0, &m2);
+    te_cube_paper_levels(8, 18, 0, &m4);
+    te_cube_paper_levels(8, 17, 1, &o2);
+    ck_assert_msg(fabs(m2.loop / 34.0 - 1) <= 0.10, "N=2: %u levels, yosys 34", m2.loop);
+    ck_assert_msg(fabs(m4.loop / 38.0 - 1) <= 0.10, "N=4: %u levels, yosys 38", m4.loop);
+    ck_assert_uint_eq(m2.path, m2.loop);
+    ck_assert_uint_eq(m2.write, 0);
+    ck_assert_msg(o2.loop < m2.loop, "OPT1 %u, MAC %u", o2.loop, m2.loop);
+}
+END_TEST
+
+/* Without yosys: `synth --ratios` has the papercube row, the paper's
+ * 8x8x8 cube (ACC_WIDTH 19) at the areas counted PE by PE, beside 1.28;
+ * and --compare cube+mac / cube+opt1 refuse, before yosys runs, what they
+ * cannot model: no Verilog, a --hw (the cube is sized by --param), an
+ * OPT1 width other than the paper's 8 bits. */
+START_TEST(cli_paper_cube_ratio_row_and_refusals)
+{
+    tech_t t;
+    char err[512], out[16384];
+    ck_assert_msg(tech_load("reports/tech/yosys45.yaml", &t, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(run_bin("synth --ratios --tech yosys45", out, sizeof out), 0);
+    const char *row = strstr(out, "\npapercube ");
+    ck_assert_msg(row != NULL, "%s", out);
+    double mac, opt, one, model, paper;
+    unsigned lm, lo;
+    ck_assert_int_eq(sscanf(row, " papercube 8x8x8 %lf %lf %u %u %lf %lf %lf", &mac, &opt, &lm,
+                            &lo, &one, &model, &paper), 7);
+    ck_assert_double_eq_tol(mac, cube_by_pe(&t, 8, 19, 0), 0.05);
+    ck_assert_double_eq_tol(opt, cube_by_pe(&t, 8, 19, 1), 0.05);
+    ck_assert_double_eq_tol(paper, 1.28, 1e-9);
+    ck_assert_double_eq_tol(model, mac * lm / (opt * lo), 0.001);
+    static const struct {
+        const char *args, *says;
+    } bad[] = {
+        {"synth --compare cube+mac --param N=2", "give the paper's cube Verilog"},
+        {"synth --compare cube+opt1 --top top --verilog x.v --hw tests/data/tiny.yaml",
+         "not by --hw"},
+        {"synth --compare cube+opt1 --top top --verilog x.v --param WIDTH=4", "8-bit operands"},
+        {"synth --compare cube+mac --top top --verilog x.v --param N=0", "N must be 1..256"},
+        {"synth --compare cube+mac --top top --verilog x.v --param ACC_WIDTH=9",
+         "ACC_WIDTH=9"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(run_bin(bad[i].args, out, sizeof out), 2);
+        ck_assert_msg(strstr(out, bad[i].says) != NULL, "%s: %s", bad[i].args, out);
+    }
+}
+END_TEST
+
 /* Runs $CODESIM_BIN with an argument vector (no shell between the test and
  * codesim either), its output in out; returns the exit status. */
 static int run_argv(const char *const args[], const tmpdir_t *d, char *out, size_t outlen)
@@ -1020,10 +1152,13 @@ Suite *power_suite(void)
     tcase_add_test(tc, pim_saves_energy_on_decode_gemv);
     tcase_add_test(tc, pim_tree_area_and_energy_by_hand);
     tcase_add_test(tc, pimgpt_machine_area_has_its_adder_trees);
+    tcase_add_test(tc, paper_cube_area_is_its_pes_counted_one_by_one);
+    tcase_add_test(tc, paper_cube_levels_near_yosys);
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_add_test(cli, cli_area_reports_and_refuses_bad_tech);
     tcase_add_test(cli, cli_lutcompare_and_pimgemv_price_and_refuse_bad_tech);
+    tcase_add_test(cli, cli_paper_cube_ratio_row_and_refusals);
     tcase_set_timeout(cli, 60);
     suite_add_tcase(s, cli);
     TCase *syn = tcase_create("yosys");
