@@ -840,6 +840,66 @@ START_TEST(trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form)
 }
 END_TEST
 
+/* Runs `codesim dram --trace TRACE --preset P` on one read at `at` and
+ * returns its read latency from arrival (p50 of one); asserts exit 0 and no
+ * timing violation. */
+static uint64_t one_read_latency(const char *dir, const char *preset, uint64_t at)
+{
+    char tr[300], out[300];
+    snprintf(tr, sizeof tr, "%s/one.trace", dir);
+    snprintf(out, sizeof out, "%s/one.out", dir);
+    FILE *f = fopen(tr, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "%llu 0x100 READ\n", (unsigned long long)at);
+    fclose(f);
+    fflush(stdout);
+    const int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert(saved >= 0 && fd >= 0);
+    dup2(fd, 1);
+    const int rc = cmd("--trace", tr, "--preset", preset, NULL, NULL);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(fd);
+    close(saved);
+    char text[4096] = "";
+    f = fopen(out, "r");
+    ck_assert_ptr_nonnull(f);
+    text[fread(text, 1, sizeof text - 1, f)] = 0;
+    fclose(f);
+    ck_assert_msg(rc == 0, "%s at %llu: exit %d\n%s", preset, (unsigned long long)at, rc, text);
+    ck_assert_msg(strstr(text, "timing check:  0 violations") != NULL, "%s at %llu:\n%s", preset,
+                  (unsigned long long)at, text);
+    const char *p = strstr(text, "read latency   p50 ");
+    ck_assert_msg(p != NULL, "%s", text);
+    return strtoull(p + strlen("read latency   p50 "), NULL, 10);
+}
+
+/* New-user report 1: a trace whose first request arrives late issued every
+ * refresh owed since cycle 0 at once at the arrival (3968 tREFI violations
+ * and a 98,380-cycle read for arrival 10^6; arrival 2^62 never finished).
+ * The leading gap is now an idle gap like any other: its refreshes are
+ * issued at their due cycles, in closed form.  Reference: the same read at
+ * arrival 0 on an idle device.  The late arrival lies half a tREFI after a
+ * due REF (tRFC < tREFI / 2 on every preset, so the bank is free again), and
+ * one arrival is just below 2^62 and one exactly 2^62 (which must finish at
+ * once, REFs counted by arithmetic). */
+START_TEST(first_request_after_a_long_idle_gap_waits_for_no_owed_refresh)
+{
+    static const char *const presets[] = {"HBM2", "GDDR6", "DDR4_8Gb_x8_3200", "HBM2_8Gb_x128"};
+    const dram_ctrl_cfg_t cfg = preset_cfg(presets[_i]);
+    const uint64_t refi = cfg.dev.tREFI, top = 1ull << 62;
+    ck_assert_uint_lt(cfg.dev.tRFC, refi / 2);
+    char dir[64];
+    test_tmpdir(dir, sizeof dir, "dramlate");
+    const uint64_t base = one_read_latency(dir, presets[_i], 0);
+    ck_assert_uint_gt(base, 0);
+    ck_assert_uint_eq(one_read_latency(dir, presets[_i], 256 * refi + refi / 2), base);
+    ck_assert_uint_eq(one_read_latency(dir, presets[_i], (top / refi - 1) * refi + refi / 2), base);
+    one_read_latency(dir, presets[_i], top);
+    test_rmtree(dir);
+}
+END_TEST
+
 START_TEST(dram_command_runs_shipped_traces_and_refuses_bad_input)
 {
     /* The refusals are expected: their messages stay out of make test's
@@ -1143,6 +1203,7 @@ Suite *dram_suite(void)
     tcase_add_test(tc, dram_command_runs_shipped_traces_and_refuses_bad_input);
     tcase_add_loop_test(tc, skipped_idle_gaps_equal_ticking_through_every_refresh, 0, 6);
     tcase_add_test(tc, trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form);
+    tcase_add_loop_test(tc, first_request_after_a_long_idle_gap_waits_for_no_owed_refresh, 0, 4);
     tcase_add_test(tc, write_after_read_waits_for_the_trtrs_turnaround);
     tcase_add_test(tc, t32aw_holds_the_33rd_activation_to_the_window);
     tcase_add_test(tc, dual_command_bus_issues_a_row_and_a_column_command_per_cycle);

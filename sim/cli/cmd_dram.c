@@ -102,7 +102,11 @@ static int run_trace(const dram_ctrl_cfg_t *cfg, const dram_treq_t *r, size_t n,
     if (dram_ctrl_init(&c, cfg, on_cmd, on_done, x, err, errlen))
         return -1;
     c.on_refs = on_refs;
-    uint64_t now = r[0].cycle;
+    /* The device runs from cycle 0, refreshing, whenever the first request
+     * arrives: the gap before it is an idle gap like any other (its REFs at
+     * their due cycles, in closed form below).  Starting the clock at the
+     * first arrival instead issued every REF owed since 0 at once there. */
+    uint64_t now = 0;
     size_t i = 0;
     for (;;) {
         while (i < n && r[i].cycle <= now) {
