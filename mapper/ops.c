@@ -84,6 +84,15 @@ int mapper_run_check(const mapper_run_t *r, const mapper_model_t *m, char *err, 
                  (unsigned long long)(r->prompt + r->gen - 1), (unsigned long long)m->max_pos);
         return -1;
     }
+    /* Routing visits every token of a step (route()); a step that no unit
+     * could run is refused before that, not after minutes of routing. */
+    if (m->experts && r->batch * r->prompt > MAPPER_MAX_STEP_TOKENS) {
+        snprintf(err, errlen, "prompt: batch %llu x prompt %llu = %llu tokens in the prefill "
+                 "step, above the %llu an MoE step's expert GEMMs take",
+                 (unsigned long long)r->batch, (unsigned long long)r->prompt,
+                 (unsigned long long)(r->batch * r->prompt), MAPPER_MAX_STEP_TOKENS);
+        return -1;
+    }
     return 0;
 }
 
@@ -96,7 +105,7 @@ typedef struct {
     uint32_t repeat;
     uint64_t layer;            /* the layer being emitted (unrolled lists), else 0 */
     uint32_t *hits;            /* [experts] tokens routed to each expert (scratch) */
-    uint64_t *perm;            /* [experts] scratch for sampling */
+    uint64_t *perm;            /* [2 x experts] scratch for sampling */
     int oom, overflow;
     char cur[16];              /* the op whose counts are being computed */
     char overflow_op[16];      /* the first op whose counts overflowed */
@@ -367,15 +376,24 @@ static void route(build_t *b, uint64_t T)
     memset(b->hits, 0, E * sizeof *b->hits);
     uint64_t s = m->route_seed ^ (0x51ed270b27a4d3c1ull * (b->step + 1)) ^
                  (0x2545f4914f6cdd1dull * (b->layer + 1));
+    /* perm is the identity before each token: the token's top_k swaps are
+     * undone in reverse order (O(top_k) a token, not O(experts)). */
+    for (uint64_t e = 0; e < E; e++)
+        b->perm[e] = e;
+    uint64_t *swapped = b->perm + E; /* [top_k] the j of each swap */
     for (uint64_t t = 0; t < T; t++) {
-        for (uint64_t e = 0; e < E; e++)
-            b->perm[e] = e;
         for (uint64_t k = 0; k < m->top_k; k++) {
             const uint64_t j = k + splitmix64(&s) % (E - k);
             const uint64_t x = b->perm[j];
             b->perm[j] = b->perm[k];
             b->perm[k] = x;
             b->hits[x]++;
+            swapped[k] = j;
+        }
+        for (uint64_t k = m->top_k; k-- > 0;) {
+            const uint64_t j = swapped[k], x = b->perm[j];
+            b->perm[j] = b->perm[k];
+            b->perm[k] = x;
         }
     }
 }
@@ -539,7 +557,7 @@ int mapper_ops_build(const mapper_model_t *m, const mapper_run_t *r, mapper_ops_
     build_t b = {.m = m, .r = r, .out = out, .phase = MAPPER_PREFILL};
     if (m->experts) {
         b.hits = calloc(m->experts, sizeof *b.hits);
-        b.perm = calloc(m->experts, sizeof *b.perm);
+        b.perm = calloc(2 * m->experts, sizeof *b.perm);
         if (!b.hits || !b.perm)
             b.oom = 1;
     }

@@ -36,9 +36,14 @@ typedef struct {
 
 #define MAPPER_MAX_BITS 16u
 #define MAPPER_MAX_BATCH 65536u
+/* Tokens in one step of an MoE model (batch x prompt at prefill): the
+ * largest GEMM M any unit takes (SYSTOLIC_MAX_GEMM_DIM, LUT_MAX_GEMM_DIM,
+ * tensor_engine's 2^24).  Checked before routing, which visits each token. */
+#define MAPPER_MAX_STEP_TOKENS (1ull << 24)
 
 /* 0, or -1 with "FIELD: reason" (field = the CLI option name without "--"):
- * zero sizes, widths outside 1..16, prompt + gen beyond the model's positions. */
+ * zero sizes, widths outside 1..16, prompt + gen beyond the model's positions,
+ * an MoE step of more than MAPPER_MAX_STEP_TOKENS tokens. */
 int mapper_run_check(const mapper_run_t *r, const mapper_model_t *m, char *err, size_t errlen);
 
 typedef enum { MAPPER_GEMM, MAPPER_GEMV, MAPPER_VECTOR } mapper_kind_t;

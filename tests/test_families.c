@@ -471,6 +471,36 @@ START_TEST(counts_past_64_bits_are_refused)
 }
 END_TEST
 
+/* New-user report 6: an MoE run of more tokens in one step than any unit's
+ * GEMM takes (M above 2^24, SYSTOLIC_MAX_GEMM_DIM) routed every token before
+ * the op's size was checked: deepseek-v3 at batch 65536 x prompt 4000 sat in
+ * route() for minutes.  It is refused before routing, naming the option and
+ * the bound; 2^24 tokens exactly still build.  One Mixtral layer keeps the
+ * accepted case (2^24 tokens routed) and the pre-fix reproduction short. */
+START_TEST(moe_steps_beyond_the_gemm_m_bound_are_refused_before_routing)
+{
+    mapper_model_t m;
+    char err[512];
+    load("deepseek-v3", &m);
+    const mapper_run_t big = {65536, 4000, 1, 8, 8, 8};
+    mapper_ops_t ops;
+    ck_assert_int_eq(mapper_ops_build(&m, &big, &ops, err, sizeof err), -1);
+    ck_assert_msg(!strncmp(err, "prompt: ", 8) && strstr(err, "262144000 tokens") &&
+                      strstr(err, "16777216"),
+                  "%s", err);
+    ck_assert(strchr(err, '\n') == NULL);
+    ck_assert_ptr_null(ops.ops);
+    ck_assert_int_eq(parse_edited("mixtral-8x7b", NULL, "num_hidden_layers", json_integer(1), &m,
+                                  err, sizeof err), 0);
+    const mapper_run_t over = {65536, 257, 1, 8, 8, 8}; /* 2^24 + 65536 tokens */
+    ck_assert_int_eq(mapper_ops_build(&m, &over, &ops, err, sizeof err), -1);
+    ck_assert_msg(!strncmp(err, "prompt: ", 8) && strstr(err, "16842752 tokens"), "%s", err);
+    const mapper_run_t edge = {65536, 256, 1, 8, 8, 8}; /* 2^24 tokens */
+    ck_assert_msg(mapper_ops_build(&m, &edge, &ops, err, sizeof err) == 0, "%s", err);
+    mapper_ops_free(&ops);
+}
+END_TEST
+
 int cmd_map(int argc, char **argv); /* sim/cli/cmd_map.c */
 
 static char *slurp(const char *path)
@@ -523,6 +553,7 @@ Suite *families_suite(void)
     tcase_add_test(tc, mixtral_decode_is_bounded_by_expert_and_kv_bytes);
     tcase_add_test(tc, mla_caches_the_latent);
     tcase_add_test(tc, counts_past_64_bits_are_refused);
+    tcase_add_test(tc, moe_steps_beyond_the_gemm_m_bound_are_refused_before_routing);
     tcase_add_test(tc, map_lists_ignored_keys_and_moe_use);
     suite_add_tcase(s, tc);
     return s;
