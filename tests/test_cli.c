@@ -814,8 +814,11 @@ START_TEST(layers_whose_counts_do_not_fit_are_refused_at_once)
     write_file("cube.csv", "Layer,M,N,K\ncube,16777216,16777216,16777216\n");
     write_file("osbig.csv", "Layer,M,N,K\nosbig,16777216,262144,16777216\n");
     write_file("wsbig.csv", "Layer,M,N,K\nwsbig,16777216,65792,16777216\n");
-    /* M*N*K = 2^48 x 65534 fits; 2^48 folds x 65536 cycles does not. */
+    /* M*N*K = 2^48 x 65534 fits 64 bits but not the database's signed 63
+     * (refused before simulating, report 8); 2^48 x 2^14 = 2^62 MACs fit,
+     * 2^48 folds x (2^14 + 1) cycles do not fit the models' 2^62 cycles. */
     write_file("thin.csv", "Layer,M,N,K\nthin,16777216,16777216,65534\n");
+    write_file("thin62.csv", "Layer,M,N,K\nthin,16777216,16777216,16384\n");
     /* 2^48 MACs in 2^32 folds of one step: the fast path finishes the runs of
      * identical folds by arithmetic, so this one runs (it was refused above
      * 2^26 steps, and before that ran for minutes). */
@@ -827,7 +830,8 @@ START_TEST(layers_whose_counts_do_not_fit_are_refused_at_once)
         {"os.yaml", "osbig.csv", "layer osbig", "M*N*K"},
         {"ws.yaml", "wsbig.csv", "layer wsbig", "M*N*K"},
         {"ws.yaml", "cube.csv", "layer cube", "M*N*K"},
-        {"a1.yaml", "thin.csv", "layer thin", "compute cycles"},
+        {"a1.yaml", "thin.csv", "layer thin", "M*N*K"},
+        {"a1.yaml", "thin62.csv", "layer thin", "cycle count"},
     };
     ck_assert_msg(run_bounded("os.yaml", "flat.csv", 10) == 0, "flat: %s", err);
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
@@ -838,6 +842,37 @@ START_TEST(layers_whose_counts_do_not_fit_are_refused_at_once)
                       c[i].what, err);
         ck_assert_msg(strstr(err, "64 bits") || strstr(err, "limit"), "%s", err);
     }
+}
+END_TEST
+
+/* New-user report 8: counts that fit 64 unsigned bits but not the results
+ * database's signed ones (above 2^63 - 1) were simulated and printed, then
+ * failed to store.  A layer of 2^63 MACs, or layers whose MACs sum past
+ * 2^63 - 1, are refused before simulating, with one line naming the file,
+ * line, layer and count; a routing seed of 2^63 is a bit pattern and is
+ * stored as its signed reinterpretation (as rtl_checks.seed). */
+START_TEST(counts_past_the_databases_signed_64_bits_are_refused_before_simulating)
+{
+    char args[1200];
+    write_file("m63.csv", "Layer,M,N,K\nl1,16777216,16777216,32768\n");
+    write_file("sum63.csv", "Layer,M,N,K\nl1,16777216,16777216,16384\nl2,16777216,16777216,16384\n");
+    const struct { const char *wl, *where; } c[] = {{"m63.csv", "m63.csv:2: layer l1"},
+                                                   {"sum63.csv", "sum63.csv:3: layer l2"}};
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        snprintf(args, sizeof args, "run --hw configs/default.yaml --workload %s/%s --db %s/s.db",
+                 tmpdir, c[i].wl, tmpdir);
+        ck_assert_int_eq(codesim(args, out, sizeof out, err, sizeof err), 1);
+        ck_assert_msg(one_line(err), "not one line: %s", err);
+        ck_assert_msg(strstr(err, c[i].where) && strstr(err, "MACs") && strstr(err, "2^63 - 1"),
+                      "%s", err);
+        ck_assert_msg(strstr(out, "total") == NULL, "simulated before refusing: %s", out);
+    }
+    snprintf(args, sizeof args,
+             "run --model traces/models/mixtral-8x7b.json --hw configs/npu_pim.yaml --batch 2 "
+             "--prompt 4 --seed 9223372036854775808 --db %s/seed.db",
+             tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert(db_value("seed.db", "SELECT route_seed = -9223372036854775807 - 1 FROM llm_runs") == 1);
 }
 END_TEST
 
@@ -940,6 +975,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, run_prices_lut_layers_with_the_lut_model);
     tcase_add_test(tc, runs_wait_for_a_held_write_lock_and_store_every_result);
     tcase_add_test(tc, layers_whose_counts_do_not_fit_are_refused_at_once);
+    tcase_add_test(tc, counts_past_the_databases_signed_64_bits_are_refused_before_simulating);
     tcase_add_test(tc, untrusted_text_is_escaped_in_errors_and_csv_reports);
     tcase_add_test(tc, synth_out_with_shell_quotes_runs_no_shell);
     tcase_add_test(tc, ignored_options_are_named);

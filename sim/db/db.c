@@ -960,9 +960,12 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->dram_bytes);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, res->dram_gbps);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->commands);
-    if (rc == SQLITE_OK)
-        rc = llm->moe && !llm->routing_file ? bind_u64(st, c++, llm->route_seed)
-                                            : sqlite3_bind_null(st, c++);
+    if (rc == SQLITE_OK) {
+        /* the seed is a bit pattern, stored as rtl_checks.seed is (signed) */
+        rc = llm->moe && !llm->routing_file
+                 ? sqlite3_bind_int64(st, c++, (sqlite3_int64)llm->route_seed)
+                 : sqlite3_bind_null(st, c++);
+    }
     if (rc == SQLITE_OK) rc = db_bind_text(st, c++, llm->routing_file);
     if (rc == SQLITE_OK) rc = db_bind_text(st, c++, llm->routing_hash);
     if (rc == SQLITE_OK) rc = db_step(st);

@@ -3,7 +3,10 @@
 
 #include "../../models/util.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,8 +62,11 @@ int sim_area(const hw_cfg_t *hw, const tech_t *tech, power_breakdown_t *area, ch
 
 /* ---- layer workloads ---------------------------------------------------- */
 
+/* The bound of every stored count: SQLite integers are signed 64-bit. */
+#define DB_MAX "2^63 - 1, the largest count the results database stores (signed 64 bits)"
+
 /* Sums s into t; cycles as the caller decides.  Returns 0, or -1 with
- * "what: ... does not fit in 64 bits" in err when a sum would wrap. */
+ * "what: ... exceed 2^63 - 1 ..." in err when a sum would wrap or pass DB_MAX. */
 static int add_counts(layer_stats_t *t, const layer_stats_t *s, const char *what, char *err,
                       size_t errlen)
 {
@@ -76,10 +82,40 @@ static int add_counts(layer_stats_t *t, const layer_stats_t *s, const char *what
                      util_acc_u64(&t->dram_write_bytes, s->dram_write_bytes) |
                      util_acc_u64(&t->dram_ifmap_bytes, s->dram_ifmap_bytes) |
                      util_acc_u64(&t->dram_filter_bytes, s->dram_filter_bytes);
-    if (over) {
-        snprintf(err, errlen, "%s: the summed MACs, accesses or DRAM bytes do not fit in 64 bits",
-                 what);
+    /* t only grows, so this bounds every count summed into it as well */
+    const uint64_t most = (uint64_t)INT64_MAX;
+    if (over || t->macs > most || t->folds > most || t->steps > most || t->ifmap_reads > most ||
+        t->ifmap_writes > most || t->filter_reads > most || t->filter_writes > most ||
+        t->ofmap_reads > most || t->ofmap_writes > most || t->dram_read_bytes > most ||
+        t->dram_write_bytes > most || t->dram_ifmap_bytes > most || t->dram_filter_bytes > most) {
+        snprintf(err, errlen, "%s: the summed MACs, accesses or DRAM bytes exceed " DB_MAX, what);
         return -1;
+    }
+    return 0;
+}
+
+/* Every count of a run is stored as SQLite's signed 64-bit integer: refuse,
+ * before simulating anything, a layer whose MACs (M*N*K), or the layers'
+ * MACs summed up to it, exceed 2^63 - 1.  (The units' own checks allow up to
+ * 2^64 - 1; cycles are kept below 2^62 by the models.) */
+static int check_macs(const workload_t *w, char *err, size_t errlen)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < w->count; i++) {
+        const layer_t *l = &w->layers[i];
+        uint64_t mn, mnk;
+        if (util_mul_u64(l->m, l->n, &mn) || util_mul_u64(mn, l->k, &mnk) ||
+            mnk > (uint64_t)INT64_MAX) {
+            snprintf(err, errlen, "%u: layer %s: M*N*K: %" PRIu64 " x %" PRIu64 " x %" PRIu64
+                     " = %.4g MACs exceeds " DB_MAX, l->line, l->name, l->m, l->n, l->k,
+                     (double)l->m * (double)l->n * (double)l->k);
+            return -1;
+        }
+        if (util_acc_u64(&sum, mnk) || sum > (uint64_t)INT64_MAX) {
+            snprintf(err, errlen, "%u: layer %s: MACs: the layers' MACs summed up to this one "
+                     "exceed " DB_MAX, l->line, l->name);
+            return -1;
+        }
     }
     return 0;
 }
@@ -177,6 +213,8 @@ static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t 
                       sim_result_t *res, char *err, size_t errlen)
 {
     const workload_t *w = wl->layers;
+    if (check_macs(w, err, errlen) != 0)
+        return -1;
     res->layers = calloc(w->count ? w->count : 1, sizeof *res->layers);
     if (!res->layers) {
         snprintf(err, errlen, "out of memory");
@@ -213,9 +251,10 @@ static int run_layers(const hw_cfg_t *hw, const tech_t *t, const sim_workload_t 
         busy += s->utilization * (double)s->total_cycles;
         if ((util_acc_u64(&res->total.total_cycles, s->total_cycles) |
              util_acc_u64(&res->total.compute_cycles, s->compute_cycles) |
-             util_acc_u64(&res->total.stall_cycles, s->stall_cycles)) != 0) {
+             util_acc_u64(&res->total.stall_cycles, s->stall_cycles)) != 0 ||
+            res->total.total_cycles > (uint64_t)INT64_MAX) {
             snprintf(err, errlen, "%u: layer %s: total cycles: the sum over the layers so far "
-                     "does not fit in 64 bits", l->line, l->name);
+                     "exceeds " DB_MAX, l->line, l->name);
             return -1;
         }
         char what[96];
