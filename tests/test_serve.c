@@ -416,6 +416,55 @@ START_TEST(serve_trace_reads_azure_layout_and_refuses_bad_rows)
 }
 END_TEST
 
+/* New-user report 10: a trace row 2e10 s after the first is cycle 2e19 at
+ * 1 GHz, past 2^64: it was served at t = 0; a `rate: 1e-300` was taken.
+ * Arrivals beyond SERVE_MAX_SPAN_S (10^7 s) and rates outside
+ * SERVE_MIN_RATE..SERVE_MAX_RATE are refused with file, line and field (a
+ * Poisson stream whose arrivals run past the span names the rate), and
+ * serve_run refuses such an arrival from any caller; 10^7 s itself loads. */
+START_TEST(serve_refuses_arrivals_beyond_the_span_and_rates_out_of_range)
+{
+    char dir[64], path[128];
+    test_tmpdir(dir, sizeof dir, "span");
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    serve_stream_t s;
+    char err[256];
+    test_write(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n0,100,10\n2e10,100,10\n");
+    ck_assert_int_eq(serve_trace_load(path, &s, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "t.csv:3: TIMESTAMP: ") && strstr(err, "1e+07 s"), "%s", err);
+    test_write(path, "TIMESTAMP,ContextTokens,GeneratedTokens\n5,100,10\n10000005,100,10\n");
+    ck_assert_msg(serve_trace_load(path, &s, err, sizeof err) == 0, "%s", err);
+    ck_assert(s.reqs[1].arrival_s == 1e7);
+    serve_stream_free(&s);
+    snprintf(path, sizeof path, "%s/w.yaml", dir);
+    serve_spec_t sp;
+    test_write(path, "requests: 10\nrate: 1e-300\n");
+    ck_assert_int_eq(serve_spec_load(path, &sp, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "w.yaml:2: rate: ") && strstr(err, "outside"), "%s", err);
+    serve_spec_free(&sp);
+    /* 100 requests at a mean gap of 10^6 s: about 10^8 s */
+    serve_poisson_t p = {.n = 100, .rate = 1e-6, .prompt_min = 8, .prompt_max = 8,
+                         .gen_min = 2, .gen_max = 2};
+    ck_assert_int_eq(serve_poisson(&p, &s, err, sizeof err), -1);
+    ck_assert_msg(!strncmp(err, "rate: ", 6) && strstr(err, "beyond the 1e+07 s"), "%s", err);
+    ck_assert_ptr_null(s.reqs);
+    p.rate = 1e-300;
+    ck_assert_int_eq(serve_poisson(&p, &s, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "rate: 1e-300 is outside"), "%s", err);
+    fix_t f;
+    load(&f, "gpt2");
+    serve_req_t q[2] = {{0, 10, 2}, {2e10, 10, 2}};
+    const serve_stream_t late = {q, 2};
+    serve_cfg_t cfg;
+    serve_cfg_defaults(&cfg);
+    serve_result_t r;
+    ck_assert_int_eq(serve_run(&f.hw, &f.m, &widths, &cfg, &late, &r, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "request 1: arrives at 2e+10 s"), "%s", err);
+    hw_free(&f.hw);
+    test_rmtree(dir);
+}
+END_TEST
+
 /* A request that can never fit the KV cache is refused up front (it would
  * wait forever), naming the request. */
 START_TEST(serve_refuses_a_request_larger_than_the_cache)
@@ -453,6 +502,8 @@ Suite *serve_suite(void)
         {"timeline_has_one_track_per_slot_and_kv_full_marks",
          serve_timeline_has_one_track_per_slot_and_kv_full_marks},
         {"refuses_a_request_larger_than_the_cache", serve_refuses_a_request_larger_than_the_cache},
+        {"refuses_arrivals_beyond_the_span_and_rates_out_of_range",
+         serve_refuses_arrivals_beyond_the_span_and_rates_out_of_range},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         TCase *tc = tcase_create(tests[i].name);

@@ -74,6 +74,19 @@ static int cli_real(const char *opt, const char *s, double *out)
     return 0;
 }
 
+/* cli_real, and within the rates a Poisson stream takes (serve_file.h). */
+static int cli_rate(const char *opt, const char *s, double *out)
+{
+    if (cli_real(opt, s, out) != 0)
+        return -1;
+    if (*out < SERVE_MIN_RATE || *out > SERVE_MAX_RATE) {
+        cli_err("codesim serve: --%s: %g is outside %g..%g requests per second\n", opt, *out,
+                SERVE_MIN_RATE, SERVE_MAX_RATE);
+        return -1;
+    }
+    return 0;
+}
+
 typedef struct {
     double ttft, tpot;
 } slo_t;
@@ -276,7 +289,7 @@ int cmd_serve(int argc, char **argv)
         case 'm': model_path = optarg; break;
         case 'w': wl_path = optarg; break;
         case 'r': trace_path = optarg; break;
-        case 'R': bad |= cli_real("rate", optarg, &rate); break;
+        case 'R': bad |= cli_rate("rate", optarg, &rate); break;
         case 'n': bad |= cli_uint("serve", "requests", optarg, 1, 1u << 24, &requests); break;
         case 'B': bad |= cli_uint("serve", "max-batch", optarg, 1, 65536, &v); cfg.max_batch = (uint32_t)v; break;
         case 'T': bad |= cli_uint("serve", "token-budget", optarg, 1, 1u << 24, &cfg.token_budget); break;
@@ -394,7 +407,7 @@ int cmd_serve(int argc, char **argv)
     sweep_row_t rows[SERVE_MAX_RATES];
     size_t nr = 0;
     for (char *save = NULL, *t = strtok_r(rates, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (nr == SERVE_MAX_RATES || cli_real("rates", t, &rv[nr]) != 0) {
+        if (nr == SERVE_MAX_RATES || cli_rate("rates", t, &rv[nr]) != 0) {
             if (nr == SERVE_MAX_RATES)
                 cli_err("codesim serve: --rates: more than %d rates\n", SERVE_MAX_RATES);
             rc = 2;

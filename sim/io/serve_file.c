@@ -155,6 +155,12 @@ int serve_trace_load(const char *path, serve_stream_t *out, char *err, size_t er
         }
         prev = t;
         q.arrival_s = t - t0;
+        if (!(q.arrival_s <= SERVE_MAX_SPAN_S)) {
+            io_fail(err, errlen, path, line, "TIMESTAMP",
+                    "%g s after the first row, beyond the %g s a serve run may span",
+                    q.arrival_s, SERVE_MAX_SPAN_S);
+            goto out;
+        }
         if (out->n == cap) {
             cap = cap ? 2 * cap : 256;
             serve_req_t *p = realloc(out->reqs, cap * sizeof *p);
@@ -254,6 +260,10 @@ int serve_spec_load(const char *path, serve_spec_t *sp, char *err, size_t errlen
             if (end == val || *end || errno || !isfinite(sp->rate) || sp->rate <= 0)
                 bad = io_fail(err, errlen, path, line, key,
                               "'%.40s' is not a positive number of requests per second", val);
+            else if (sp->rate < SERVE_MIN_RATE || sp->rate > SERVE_MAX_RATE)
+                bad = io_fail(err, errlen, path, line, key,
+                              "%g is outside %g..%g requests per second", sp->rate,
+                              SERVE_MIN_RATE, SERVE_MAX_RATE);
         } else if (!strcmp(key, "trace")) {
             const char *slash = strrchr(path, '/');
             const int dir = val[0] != '/' && slash ? (int)(slash - path + 1) : 0;

@@ -18,19 +18,29 @@ typedef struct {
 
 void serve_stream_free(serve_stream_t *s);
 
+/* Arrivals span at most SERVE_MAX_SPAN_S seconds from the first (10^7 s,
+ * 116 days): times the fastest clock npu.freq_mhz allows (10^5 MHz) that is
+ * cycle 10^18, below 2^62, so arrival cycles never wrap.  A Poisson rate is
+ * SERVE_MIN_RATE (one request per span) .. SERVE_MAX_RATE requests/s. */
+#define SERVE_MAX_SPAN_S 1e7
+#define SERVE_MIN_RATE 1e-7
+#define SERVE_MAX_RATE 1e12
+
 /* Loads a request trace in the column layout of the Azure LLM inference
  * traces (Patel et al., "Splitwise", ISCA 2024; github.com/Azure/
  * AzurePublicDataset, AzureLLMInferenceTrace_*.csv): a header naming
  * TIMESTAMP, ContextTokens and GeneratedTokens (any order, other columns
  * ignored), one request per row.  TIMESTAMP is seconds (a number) or a
  * date-time "YYYY-MM-DD HH:MM:SS[.fraction]" as in the Azure files; times
- * are taken from the first row's and must not decrease.  '#' lines and
+ * are taken from the first row's, must not decrease and must lie within
+ * SERVE_MAX_SPAN_S of it.  '#' lines and
  * blank lines are skipped.  -1 with err "FILE:LINE: FIELD: reason". */
 int serve_trace_load(const char *path, serve_stream_t *out, char *err, size_t errlen);
 
 /* A serve workload file (YAML, one flat mapping):
  *   requests: N            Poisson stream of N requests (default 100)
- *   rate: R                arrivals per second (required without trace)
+ *   rate: R                arrivals per second (required without trace;
+ *                          SERVE_MIN_RATE .. SERVE_MAX_RATE)
  *   seed: S                (default 0)
  *   prompt_min, prompt_max prompt tokens, uniform (default 512, 512)
  *   gen_min, gen_max       new tokens, uniform (default 128, 128)

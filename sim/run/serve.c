@@ -39,8 +39,9 @@ int serve_poisson(const serve_poisson_t *p, serve_stream_t *out, char *err, size
         snprintf(err, errlen, "requests: %" PRIu64 " is outside 1..%llu", p->n, 1ull << 24);
         return -1;
     }
-    if (!(p->rate > 0) || !isfinite(p->rate)) {
-        snprintf(err, errlen, "rate: must be a positive number of requests per second");
+    if (!(p->rate >= SERVE_MIN_RATE && p->rate <= SERVE_MAX_RATE)) {
+        snprintf(err, errlen, "rate: %g is outside %g..%g requests per second", p->rate,
+                 SERVE_MIN_RATE, SERVE_MAX_RATE);
         return -1;
     }
     if (p->prompt_min < 1 || p->prompt_min > p->prompt_max) {
@@ -62,6 +63,12 @@ int serve_poisson(const serve_poisson_t *p, serve_stream_t *out, char *err, size
     for (size_t i = 0; i < out->n; i++) {
         t += -log1p(-rng_unit(&s)) / p->rate; /* exponential gap of mean 1/rate */
         out->reqs[i].arrival_s = t;
+        if (!(t <= SERVE_MAX_SPAN_S)) {
+            snprintf(err, errlen, "rate: at %g requests per second request %zu arrives at %g s, "
+                     "beyond the %g s a serve run may span", p->rate, i, t, SERVE_MAX_SPAN_S);
+            serve_stream_free(out);
+            return -1;
+        }
         out->reqs[i].prompt = rng_range(&s, p->prompt_min, p->prompt_max);
         out->reqs[i].gen = rng_range(&s, p->gen_min, p->gen_max);
     }
@@ -414,6 +421,12 @@ int serve_run(const hw_cfg_t *hw, const mapper_model_t *m, const mapper_run_t *r
         }
         if (i && q->arrival_s < s->reqs[i - 1].arrival_s) {
             snprintf(err, errlen, "request %zu: arrives before request %zu", i, i - 1);
+            return -1;
+        }
+        /* arrival_c below: seconds x clock must not wrap (serve_file.h) */
+        if (!(q->arrival_s >= 0 && q->arrival_s <= SERVE_MAX_SPAN_S)) {
+            snprintf(err, errlen, "request %zu: arrives at %g s, outside the 0..%g s a serve run "
+                     "may span", i, q->arrival_s, SERVE_MAX_SPAN_S);
             return -1;
         }
     }
