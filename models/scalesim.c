@@ -185,22 +185,26 @@ static int64_t pf_elem(const lay_t *L, int op, scalesim_df_t df, uint64_t block,
 
 typedef struct { int64_t *v; size_t n; } seq_t;
 
-/* The stacked prefetch matrix for op: `folds` blocks of rows x width; elem
- * (R, c) of block b.  diag: SCALE-Sim's anti-diagonal linearization. */
-static int prefetch_seq(const lay_t *L, int op, seq_t *out, char *err, size_t errlen)
+/* The stacked prefetch matrix for op: `folds` blocks of brows x width; elem
+ * (R, c) of block b.  Returns diag: SCALE-Sim's anti-diagonal linearization. */
+static int prefetch_dims(const lay_t *L, int op, uint64_t *folds, uint64_t *brows, uint64_t *width)
 {
     uint64_t R = L->cfg->rows, C = L->cfg->cols;
-    uint64_t folds, brows, width;
-    int diag;
     scalesim_df_t df = L->cfg->df;
     if (op == OP_IF) {
-        if (df == SCALESIM_IS) { folds = L->col_fold; brows = L->Sr; width = C; diag = 0; }
-        else { folds = L->row_fold; brows = L->T; width = R; diag = 1; }
-    } else {
-        if (df == SCALESIM_WS) { folds = L->col_fold; brows = L->Sr; width = C; diag = 0; }
-        else if (df == SCALESIM_IS) { folds = L->row_fold; brows = L->T; width = R; diag = 1; }
-        else { folds = L->col_fold; brows = L->T; width = C; diag = 1; }
+        if (df == SCALESIM_IS) { *folds = L->col_fold; *brows = L->Sr; *width = C; return 0; }
+        *folds = L->row_fold; *brows = L->T; *width = R; return 1;
     }
+    if (df == SCALESIM_WS) { *folds = L->col_fold; *brows = L->Sr; *width = C; return 0; }
+    if (df == SCALESIM_IS) { *folds = L->row_fold; *brows = L->T; *width = R; return 1; }
+    *folds = L->col_fold; *brows = L->T; *width = C; return 1;
+}
+
+static int prefetch_seq(const lay_t *L, int op, seq_t *out, char *err, size_t errlen)
+{
+    uint64_t folds, brows, width;
+    const int diag = prefetch_dims(L, op, &folds, &brows, &width);
+    scalesim_df_t df = L->cfg->df;
     uint64_t M, n;
     if (util_mul_u64(folds, brows, &M) || util_mul_u64(M, width, &n) || n > ((uint64_t)1 << 31))
         return snprintf(err, errlen, "layer: prefetch matrix too large for SCALE-Sim accounting"), -1;
@@ -221,6 +225,44 @@ static int prefetch_seq(const lay_t *L, int op, seq_t *out, char *err, size_t er
             out->v[idx++] = PF_ELEM(r, c);
 #undef PF_ELEM
     out->n = idx;
+    return 0;
+}
+
+/* The layer's cost in this flow, refused above SCALESIM_MAX_WORK and
+ * SCALESIM_MAX_BYTES before anything is allocated (in doubles: no product
+ * can wrap, and they are exact far beyond both limits).  Work: the demand
+ * rows walked plus the addresses served (per fold T x rv + T x cv + rv x cv,
+ * the operands in some order in every dataflow, summed over the folds in
+ * closed form).  Memory: USER keeps both stacked prefetch matrices (8 bytes
+ * an entry) and their set ids (4), and per operand address a CSR start and a
+ * fill count (4 + 4); CALC one last-set word per address (8); both keep 4
+ * bytes per closed ofmap trace line (one per `bandwidth` writes or drain). */
+static int check_size(const lay_t *L, uint64_t flines, char *err, size_t errlen)
+{
+    const scalesim_cfg_t *cfg = L->cfg;
+    const scalesim_layer_t *l = L->l;
+    const double T = (double)L->T, Sr = (double)L->Sr, Sc = (double)L->Sc;
+    const double rf = (double)L->row_fold, cf = (double)L->col_fold;
+    const double work = rf * cf * (double)flines + T * Sr * cf + T * Sc * rf + Sr * Sc;
+    if (work > (double)SCALESIM_MAX_WORK)
+        return snprintf(err, errlen, "layer: SCALE-Sim accounting work of %.3g (demand rows "
+                        "plus addresses served) passes its limit of 2^33; a larger array or "
+                        "--accounting rtl runs it", work), -1;
+    const double ofw = cfg->df == SCALESIM_OS ? Sr * Sc : T * Sc * rf; /* ofmap writes */
+    const double wbw = (double)(cfg->user_bw ? cfg->bandwidth : cfg->cols);
+    const double drain = (double)(cfg->ofmap_bytes - cdiv(cfg->ofmap_bytes, 2));
+    const double addrs = (double)l->ifmap_h * (double)l->ifmap_w * (double)l->channels +
+                         (double)L->win * (double)L->nf;
+    double bytes = 8 * addrs + 4 * (ofw / wbw + ofw / (drain > 0 ? drain : 1) + 1);
+    for (int op = OP_IF; cfg->user_bw && op <= OP_FI; op++) {
+        uint64_t folds, brows, width;
+        prefetch_dims(L, op, &folds, &brows, &width);
+        bytes += 12 * (double)folds * (double)brows * (double)width;
+    }
+    if (bytes > (double)SCALESIM_MAX_BYTES)
+        return snprintf(err, errlen, "layer: SCALE-Sim accounting memory of %.3g GiB (prefetch "
+                        "matrices and buffer state) passes its limit of 2 GiB; a larger array or "
+                        "--accounting rtl runs it", bytes / (1u << 30)), -1;
     return 0;
 }
 
@@ -667,6 +709,8 @@ int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *l, sca
     uint64_t flines = fold_lines(&sh[0]);
     if (fold_lines(&sh[1]) != flines || fold_lines(&sh[2]) != flines)
         return snprintf(err, errlen, "layer: internal: operand folds out of step"), -1;
+    if (check_size(&L, flines, err, errlen))
+        return -1;
 
     int rc = -1;
     seq_t pfi = {0}, pff = {0};

@@ -56,8 +56,12 @@ uint64_t scalesim_ofmap_dim(uint64_t in, uint64_t f, uint64_t s);
 
 int scalesim_cfg_check(const scalesim_cfg_t *cfg, char *err, size_t errlen);
 
-/* Runs one layer; -1 with err on bad shapes or when the matrices would not
- * fit in memory. */
+/* Limits of one layer (scalesim.c, check_size): the rows and addresses the
+ * flow walks (about 10^8 a second, so a minute or so), and the bytes it keeps. */
+#define SCALESIM_MAX_WORK (1ull << 33)
+#define SCALESIM_MAX_BYTES (1ull << 31)
+
+/* Runs one layer; -1 with err on bad shapes or above the limits. */
 int scalesim_run_layer(const scalesim_cfg_t *cfg, const scalesim_layer_t *layer,
                        scalesim_stats_t *st, char *err, size_t errlen);
 

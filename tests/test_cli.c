@@ -876,6 +876,35 @@ START_TEST(counts_past_the_databases_signed_64_bits_are_refused_before_simulatin
 }
 END_TEST
 
+/* New-user report 5: SCALE-Sim accounting had no practical bound: a
+ * 4096-cube GEMM on a 1x1 array ran for tens of minutes, and `l,128,1,2^24`
+ * grew past 5.7 GB (a 2^31-entry prefetch matrix was allowed).  Each is now
+ * refused at once, before any buffer is built, with one line naming the
+ * file, line, layer and the limit it passes (work or memory), in USER and
+ * CALC mode. */
+START_TEST(scalesim_accounting_refuses_layers_beyond_its_work_and_memory_limits)
+{
+    write_file("u1.cfg", "[architecture_presets]\nArrayHeight=1\nArrayWidth=1\nDataflow=os\n"
+                         "Bandwidth=10\n");
+    write_file("c1.cfg", "[architecture_presets]\nArrayHeight=1\nArrayWidth=1\nDataflow=os\n"
+                         "Bandwidth=10\n[run_presets]\nInterfaceBandwidth=CALC\n");
+    write_file("cube.csv", "Layer,M,N,K\nl,4096,4096,4096\n");
+    write_file("tall.csv", "Layer,M,N,K\nl,128,1,16777216\n");
+    const struct { const char *hw, *wl, *what; } c[] = {
+        {"u1.cfg", "cube.csv", "work"}, {"u1.cfg", "tall.csv", "memory"},
+        {"c1.cfg", "cube.csv", "work"}, {"c1.cfg", "tall.csv", "memory"}};
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        ck_assert_int_eq(run_bounded(c[i].hw, c[i].wl, 10), 1);
+        ck_assert_msg(one_line(err), "not one line: %s", err);
+        char where[64];
+        snprintf(where, sizeof where, "%s:2: layer l: ", c[i].wl);
+        ck_assert_msg(strstr(err, where) && strstr(err, "SCALE-Sim accounting") &&
+                          strstr(err, c[i].what) && strstr(err, "limit"),
+                      "%s on %s: %s", c[i].wl, c[i].hw, err);
+    }
+}
+END_TEST
+
 /* Issue 14, concurrency: four runs finish while another process holds the
  * write lock for 7 s (longer than the old 5 s busy timeout).  Each waits,
  * says so once on stderr, and every result is stored. */
@@ -976,6 +1005,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, runs_wait_for_a_held_write_lock_and_store_every_result);
     tcase_add_test(tc, layers_whose_counts_do_not_fit_are_refused_at_once);
     tcase_add_test(tc, counts_past_the_databases_signed_64_bits_are_refused_before_simulating);
+    tcase_add_test(tc, scalesim_accounting_refuses_layers_beyond_its_work_and_memory_limits);
     tcase_add_test(tc, untrusted_text_is_escaped_in_errors_and_csv_reports);
     tcase_add_test(tc, synth_out_with_shell_quotes_runs_no_shell);
     tcase_add_test(tc, ignored_options_are_named);
