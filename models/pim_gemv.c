@@ -5,6 +5,7 @@
 
 #include "util.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,11 @@ int pim_gemv_check(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, char *err, si
     }
     if (cfg->host.write_pct > 100) {
         snprintf(err, errlen, "host.write_pct: %u is above 100", cfg->host.write_pct);
+        return -1;
+    }
+    if (cfg->host.count > PIM_MAX_HOST_REQS) {
+        snprintf(err, errlen, "host.count: %" PRIu64 " is above %u requests per channel",
+                 cfg->host.count, PIM_MAX_HOST_REQS);
         return -1;
     }
     if (cfg->host.count && !cfg->host.period) {
@@ -233,6 +239,7 @@ typedef struct {
 } hreq_t;
 
 #define HOST_WINDOW 32u
+_Static_assert(HOST_WINDOW < UINT8_MAX, "eng_t.bfirst holds window positions");
 
 typedef struct {
     const pim_gemv_cfg_t *cfg;
@@ -251,6 +258,7 @@ typedef struct {
     uint64_t kernel_end, host_end;
     const pim_gemv_hook_t *hook;
     pim_gemv_stats_t *st;
+    uint8_t *bfirst, *bhit;    /* [banks] host_candidates scratch */
 } eng_t;
 
 enum { SIDE_PIM = 0, SIDE_HOST = 1 };
@@ -387,43 +395,50 @@ static void host_candidates(const eng_t *e, cand_t *best, int pim_wants_banks)
         return; /* blocked: PIM holds every bank */
     if (e->ref_pending)
         return;
-    size_t seen = 0;
-    int any = 0;
-    for (size_t i = e->head; i < e->nrq && seen < HOST_WINDOW; i++) {
+    /* The window, gathered once: the first HOST_WINDOW arrived requests not
+     * done, each with its bank and whether it hits that bank's open row (a
+     * scan per request over the window, skipping the done ones each time,
+     * made host traffic take hours at the allowed request counts). */
+    size_t idx[HOST_WINDOW];
+    uint32_t key[HOST_WINDOW], open[HOST_WINDOW];
+    int hits[HOST_WINDOW];
+    size_t n = 0;
+    for (size_t i = e->head; i < e->nrq && n < HOST_WINDOW; i++) {
         const hreq_t *r = &e->rq[i];
         if (r->done)
             continue;
         if (r->arrive > e->now)
             break;
-        seen++;
-        any = 1;
-        const uint32_t open = dram_open_row(dh, e->ch, r->bg, r->bank);
-        if (open == r->row) {
+        idx[n] = i;
+        key[n] = r->bg * e->d->banks_per_group + r->bank;
+        open[n] = dram_open_row(dh, e->ch, r->bg, r->bank);
+        hits[n] = open[n] == r->row;
+        n++;
+    }
+    const int any = n > 0;
+    /* Per bank of the window: its oldest request, and whether any of its
+     * requests hits the open row. */
+    for (size_t k = 0; k < n; k++) {
+        e->bfirst[key[k]] = UINT8_MAX;
+        e->bhit[key[k]] = 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (e->bfirst[key[k]] == UINT8_MAX)
+            e->bfirst[key[k]] = (uint8_t)k;
+        e->bhit[key[k]] |= (uint8_t)hits[k];
+    }
+    for (size_t k = 0; k < n; k++) {
+        const hreq_t *r = &e->rq[idx[k]];
+        if (hits[k]) {
             const dram_cmd_t c = mk(e, r->wr ? DRAM_WR : DRAM_RD, r->bg, r->bank, r->row, r->col);
-            consider(e, best, SIDE_HOST, &c, i);
+            consider(e, best, SIDE_HOST, &c, idx[k]);
             continue;
         }
         /* Row command only for the oldest request of this bank in the window,
          * and a PRE only when no request in the window hits the open row. */
-        int older = 0, hit = 0;
-        size_t s2 = 0;
-        for (size_t j = e->head; j < e->nrq && s2 < HOST_WINDOW; j++) {
-            const hreq_t *q = &e->rq[j];
-            if (q->done)
-                continue;
-            if (q->arrive > e->now)
-                break;
-            s2++;
-            if (q->bg == r->bg && q->bank == r->bank) {
-                if (j < i)
-                    older = 1;
-                if (q->row == open)
-                    hit = 1;
-            }
-        }
-        if (older || hit)
+        if (e->bfirst[key[k]] != k || e->bhit[key[k]])
             continue;
-        const dram_cmd_t c = open == DRAM_NO_ROW
+        const dram_cmd_t c = open[k] == DRAM_NO_ROW
                                  ? mk(e, DRAM_ACT, r->bg, r->bank, r->row, 0)
                                  : mk(e, DRAM_PRE, r->bg, r->bank, 0, 0);
         consider(e, best, SIDE_HOST, &c, SIZE_MAX);
@@ -623,9 +638,12 @@ static int run_all(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, int pim, int 
         dram_free(&dp);
         return -1;
     }
-    int rc = 0;
+    uint8_t *bscr = malloc(2 * (size_t)dram_banks(&cfg->dram));
+    int rc = bscr ? 0 : (snprintf(err, errlen, "out of memory"), -1);
     for (uint32_t ch = 0; ch < mp.chans && rc == 0; ch++) {
         eng_t e = {0};
+        e.bfirst = bscr;
+        e.bhit = bscr + dram_banks(&cfg->dram);
         e.cfg = cfg;
         e.d = &cfg->dram;
         e.ch = ch;
@@ -672,6 +690,7 @@ static int run_all(const pim_gemv_cfg_t *cfg, const pim_gemv_t *g, int pim, int 
         free((void *)e.ops);
         free(e.rq);
     }
+    free(bscr);
     if (!pim)
         st->cycles = st->host_done;
     st->useful_macs = g->groups * g->m * g->k;

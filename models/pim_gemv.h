@@ -94,8 +94,12 @@ typedef struct {
     uint64_t groups, m, k;
 } pim_gemv_t;
 
+/* Host requests per channel at most: about a minute of simulation when they
+ * all queue at once (every pending request is a candidate each command). */
+#define PIM_MAX_HOST_REQS (1u << 20)
+
 typedef struct {
-    uint64_t count;          /* host requests per channel (0: none) */
+    uint64_t count;          /* host requests per channel (0: none .. PIM_MAX_HOST_REQS) */
     uint64_t period;         /* cycles between arrivals, from cycle 0 */
     uint32_t write_pct;      /* 0..100 */
     uint64_t seed;

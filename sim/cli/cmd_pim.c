@@ -118,9 +118,10 @@ static const char pimgemv_usage[] =
     "on the PIM units of every bank against the host reading the same W over\n"
     "the data bus, on the DRAM timing of the preset, and prints the speedup and\n"
     "the events energy needs.  Then runs the GEMV beside host traffic (N random\n"
-    "requests per channel, one every P cycles) in blocked mode and with dual row\n"
-    "buffers (NeuPIMs).  Default: the score GEMV of a decode step, 32 heads x\n"
-    "2048 context x 128 dims, fp16, HBM2, 16 lanes per unit, one unit per 2 banks.\n"
+    "requests per channel, N up to 1048576, one every P cycles) in blocked mode\n"
+    "and with dual row buffers (NeuPIMs).  Default: the score GEMV of a decode\n"
+    "step, 32 heads x 2048 context x 128 dims, fp16, HBM2, 16 lanes per unit, one\n"
+    "unit per 2 banks.\n"
     "Energy (models/power.h, reports/tech/NODE.yaml, default 45nm): both paths pay\n"
     "dram_act per row activation and dram_core_bit per bit leaving the cell array;\n"
     "bits on the bus pay dram_io_bit; PIM adds pim_mac per lane MAC and its\n"
@@ -238,7 +239,7 @@ int cmd_pimgemv(int argc, char **argv)
         case 'g': o = "grf"; dst = &grf; break;
         case 's': o = "srf"; dst = &srf; break;
         case 'a': o = "acc"; dst = &acc; break;
-        case 'n': o = "host-reqs"; dst = &hreqs; lo = 0; hi = 1u << 24; break;
+        case 'n': o = "host-reqs"; dst = &hreqs; lo = 0; hi = PIM_MAX_HOST_REQS; break;
         case 'e': o = "host-period"; dst = &hperiod; hi = 1u << 24; break;
         case 'w': o = "host-writes"; dst = &hwr; lo = 0; hi = 100; break;
         case 'H': fputs(pimgemv_usage, stdout); return 0;
