@@ -146,9 +146,12 @@ static int check_outputs(const char *db, const char *json, const char *csv, cons
         }
     }
     if (csv) {
-        if (stat(csv, &st) == 0 ? !S_ISDIR(st.st_mode) : mkdir(csv, 0777) != 0) {
+        /* One stat: a second would replace mkdir's errno (EACCES) with its
+         * own ENOENT. */
+        const int exists = stat(csv, &st) == 0;
+        if (exists ? !S_ISDIR(st.st_mode) : mkdir(csv, 0777) != 0) {
             cli_err("codesim run: --csv: %s: %s\n", csv,
-                    stat(csv, &st) == 0 ? "exists and is not a directory" : strerror(errno));
+                    exists ? "exists and is not a directory" : strerror(errno));
             return -1;
         }
         if (access(csv, W_OK) != 0) {

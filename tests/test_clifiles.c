@@ -1,0 +1,94 @@
+/* test_clifiles.c - the files a command reads and writes, as a user meets
+ * them: an output is kept whole or not touched when a run fails, a
+ * read-only database is read, an error names the real reason.  The binary
+ * is run with an argument vector (io_spawn), never through a shell. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../sim/io/spawn.h"
+#include "tests.h"
+
+static char tmpdir[256];
+
+static void setup(void)
+{
+    strcpy(tmpdir, "/tmp/codesim-clifiles-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char err[256];
+    const char *const rm[] = {"rm", "-rf", tmpdir, NULL};
+    ck_assert_int_eq(io_spawn(rm, NULL, err, sizeof err), 0);
+}
+
+/* Reads a whole (small) file into buf; "" when it cannot be read. */
+static void slurp(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    buf[0] = 0;
+    if (!f)
+        return;
+    buf[fread(buf, 1, len - 1, f)] = 0;
+    fclose(f);
+}
+
+/* Runs `codesim ARGS...` (NULL-terminated, after the command name) from
+ * the source tree; returns the exit status, out holds stdout and stderr. */
+static int codesim(char *out, size_t outlen, const char *const *args)
+{
+    const char *b = getenv("CODESIM_BIN");
+    const char *argv[40] = {b && *b ? b : "build/codesim"};
+    size_t n = 1;
+    while (args[n - 1] && n < 39) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    char log[300], err[512];
+    snprintf(log, sizeof log, "%s/log", tmpdir);
+    const int rc = io_spawn(argv, log, err, sizeof err);
+    ck_assert_msg(rc >= 0, "%s", err);
+    slurp(log, out, outlen);
+    return rc;
+}
+
+/* --csv DIR that cannot be created names mkdir's reason: the check used to
+ * stat the path a second time, which replaced mkdir's errno (EACCES,
+ * EPERM) with ENOENT, "No such file or directory" (new-user defect 12).
+ * /sys refuses a new directory even to root; the reason expected is the
+ * one mkdir gives this process. */
+START_TEST(csv_dir_that_cannot_be_made_names_mkdirs_reason)
+{
+    const char *csv = "/sys/codesim-clifiles-no-csv";
+    if (mkdir(csv, 0777) == 0) {
+        rmdir(csv);
+        return; /* a /sys that takes directories: nothing to test */
+    }
+    const int why = errno;
+    ck_assert_int_ne(why, ENOENT);
+    char db[300], out[8192], want[512];
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    const char *const args[] = {"run",   "--hw",  "tests/data/tiny.yaml", "--workload",
+                                "tests/data/tiny.csv", "--db", db, "--csv", csv, NULL};
+    ck_assert_int_ne(codesim(out, sizeof out, args), 0);
+    snprintf(want, sizeof want, "codesim run: --csv: %s: %s\n", csv, strerror(why));
+    ck_assert_msg(strstr(out, want) != NULL, "want \"%s\" in:\n%s", want, out);
+}
+END_TEST
+
+Suite *clifiles_suite(void)
+{
+    Suite *s = suite_create("clifiles");
+    TCase *tc = tcase_create("files");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, csv_dir_that_cannot_be_made_names_mkdirs_reason);
+    suite_add_tcase(s, tc);
+    return s;
+}
