@@ -2,7 +2,9 @@
  * them: an output is kept whole or not touched when a run fails, a
  * read-only database is read, an error names the real reason.  The binary
  * is run with an argument vector (io_spawn), never through a shell. */
+#include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +84,72 @@ START_TEST(csv_dir_that_cannot_be_made_names_mkdirs_reason)
 }
 END_TEST
 
+/* Writes text to DIR/NAME; returns the path in buf. */
+static const char *put(char *buf, size_t len, const char *name, const char *text)
+{
+    snprintf(buf, len, "%s/%s", tmpdir, name);
+    FILE *f = fopen(buf, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(fputs(text, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    return buf;
+}
+
+/* Entries of tmpdir whose name begins with prefix. */
+static int entries_with(const char *prefix)
+{
+    DIR *d = opendir(tmpdir);
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* --timeline FILE replaces an earlier FILE only when the run succeeds: a
+ * failing run or serve used to leave it empty or a partial JSON (it was
+ * opened "w" before simulating; new-user defect 7).  Both failures here
+ * come after the file was opened: a prompt past gpt2's 1,024 positions. */
+START_TEST(timeline_is_replaced_only_by_a_run_that_succeeds)
+{
+    char tl[300], db[300], wl[300], out[16384];
+    const char *keep = "{\"kept\": 1}\n";
+    put(tl, sizeof tl, "t.json", keep);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    const char *const bad_run[] = {"run",    "--model",    "traces/models/gpt2.json",
+                                   "--hw",   "configs/npu_pim.yaml", "--prompt", "4000",
+                                   "--gen",  "2", "--timeline", tl, "--db", db, NULL};
+    ck_assert_int_ne(codesim(out, sizeof out, bad_run), 0);
+    char got[256];
+    slurp(tl, got, sizeof got);
+    ck_assert_str_eq(got, keep);
+    ck_assert_int_eq(entries_with("t.json"), 1);
+
+    put(wl, sizeof wl, "s.yaml",
+        "requests: 4\nrate: 2.0\nseed: 1\nprompt_min: 900\nprompt_max: 1000\n"
+        "gen_min: 100\ngen_max: 200\n");
+    const char *const bad_serve[] = {"serve",      "--model", "traces/models/gpt2.json",
+                                     "--hw",       "configs/npu_pim.yaml", "--workload", wl,
+                                     "--timeline", tl, "--db", db, NULL};
+    ck_assert_int_ne(codesim(out, sizeof out, bad_serve), 0);
+    slurp(tl, got, sizeof got);
+    ck_assert_str_eq(got, keep);
+    ck_assert_int_eq(entries_with("t.json"), 1);
+
+    const char *const good[] = {"run",  "--model", "traces/models/gpt2.json", "--hw",
+                                "configs/npu_pim.yaml", "--prompt", "16", "--gen", "2",
+                                "--timeline", tl, "--db", db, NULL};
+    ck_assert_msg(codesim(out, sizeof out, good) == 0, "%s", out);
+    json_error_t je;
+    json_t *doc = json_load_file(tl, 0, &je);
+    ck_assert_msg(doc != NULL, "%s: %s", tl, je.text);
+    ck_assert(json_is_array(json_object_get(doc, "traceEvents")));
+    json_decref(doc);
+    ck_assert_int_eq(entries_with("t.json"), 1);
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -89,6 +157,7 @@ Suite *clifiles_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, csv_dir_that_cannot_be_made_names_mkdirs_reason);
+    tcase_add_test(tc, timeline_is_replaced_only_by_a_run_that_succeeds);
     suite_add_tcase(s, tc);
     return s;
 }

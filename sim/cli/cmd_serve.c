@@ -11,6 +11,7 @@
 
 #include "../db/db.h"
 #include "../io/config.h"
+#include "../io/outfile.h"
 #include "../io/paths.h"
 #include "../io/serve_file.h"
 #include "../io/workload.h"
@@ -318,7 +319,7 @@ int cmd_serve(int argc, char **argv)
     serve_spec_t spec = {0};
     serve_stream_t stream = {0};
     db_t *db = NULL;
-    FILE *tl = NULL;
+    io_out_t tl = {0};
     int rc = 1;
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
         cli_err("codesim serve: %s\n", err);
@@ -361,11 +362,12 @@ int cmd_serve(int argc, char **argv)
         cli_err("codesim serve: %s\n", err);
         goto out;
     }
-    if (tl_path && !(tl = fopen(tl_path, "w"))) {
-        cli_err("codesim serve: %s: cannot write the timeline\n", tl_path);
+    /* The timeline replaces an earlier file only when the run succeeds. */
+    if (tl_path && io_out_begin(&tl, tl_path, err, sizeof err) != 0) {
+        cli_err("codesim serve: --timeline: %s\n", err);
         goto out;
     }
-    cfg.timeline = tl;
+    cfg.timeline = tl.f;
     const mapper_run_t run = {1, 1, 1, (uint32_t)wbits, (uint32_t)abits, (uint32_t)kvbits};
     const slo_t slo = {slo_ttft, slo_tpot};
     const char *wl_name = wl_path ? wl_path : trace_path;
@@ -373,10 +375,8 @@ int cmd_serve(int argc, char **argv)
         if (serve_once(&hw, hw_path, &model, &run, &cfg, &stream, &slo, db, db_path, wl_name,
                        1, NULL) != 0)
             goto out;
-        const int bad_close = tl && fclose(tl) != 0;
-        tl = NULL;
-        if (bad_close) {
-            cli_err("codesim serve: %s: cannot write the timeline\n", tl_path);
+        if (tl.f && io_out_commit(&tl, err, sizeof err) != 0) {
+            cli_err("codesim serve: --timeline: %s\n", err);
             goto out;
         }
         if (tl_path)
@@ -429,8 +429,7 @@ int cmd_serve(int argc, char **argv)
         printf("plot: %s\n", plot_path);
     rc = 0;
 out:
-    if (tl)
-        fclose(tl);
+    io_out_abort(&tl);
     serve_stream_free(&stream);
     serve_spec_free(&spec);
     db_close(db);
