@@ -150,6 +150,38 @@ START_TEST(timeline_is_replaced_only_by_a_run_that_succeeds)
 }
 END_TEST
 
+/* serve --rates refuses an empty entry (it was skipped: new-user defect
+ * 16) before loading anything, and --plot into a directory that does not
+ * exist fails before the first rate is served, not after the sweep. */
+START_TEST(serve_rates_refuse_an_empty_entry_and_an_unwritable_plot_up_front)
+{
+    char db[300], plot[300], out[16384];
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    const char *const empty[] = {"serve",     "--model",  "traces/models/gpt2.json",
+                                 "--workload", "traces/serve_poisson.yaml", "--requests", "3",
+                                 "--rates",   "0.1,,0.2", "--db", db, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, empty), 2);
+    ck_assert_msg(strstr(out, "codesim serve: --rates: '' is not a positive number\n"), "%s",
+                  out);
+    const char *const trailing[] = {"serve",     "--model",  "traces/models/gpt2.json",
+                                    "--workload", "traces/serve_poisson.yaml", "--requests", "3",
+                                    "--rates",   "0.1,",     "--db", db, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, trailing), 2);
+    ck_assert_int_eq(access(db, F_OK), -1);
+
+    snprintf(plot, sizeof plot, "%s/no/such/dir/p.svg", tmpdir);
+    const char *const unwritable[] = {"serve",     "--model",  "traces/models/gpt2.json",
+                                      "--workload", "traces/serve_poisson.yaml", "--requests",
+                                      "3",         "--rates",  "0.1,0.2", "--plot", plot,
+                                      "--db",      db,         NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, unwritable), 1);
+    ck_assert_msg(strstr(out, "codesim serve: --plot: ") && strstr(out, "p.svg: cannot create"),
+                  "%s", out);
+    ck_assert_msg(strstr(out, "TTFT p50") == NULL, "served rates before the plot check:\n%s",
+                  out);
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -158,6 +190,7 @@ Suite *clifiles_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, csv_dir_that_cannot_be_made_names_mkdirs_reason);
     tcase_add_test(tc, timeline_is_replaced_only_by_a_run_that_succeeds);
+    tcase_add_test(tc, serve_rates_refuse_an_empty_entry_and_an_unwritable_plot_up_front);
     suite_add_tcase(s, tc);
     return s;
 }
