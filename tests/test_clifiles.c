@@ -1,7 +1,8 @@
 /* test_clifiles.c - the files a command reads and writes, as a user meets
  * them: an output is kept whole or not touched when a run fails, a
- * read-only database is read, an error names the real reason.  The binary
- * is run with an argument vector (io_spawn), never through a shell. */
+ * read-only database is read, an error names the real reason; and the
+ * wording of messages the new-user report found wrong.  The binary is run
+ * with an argument vector (io_spawn), never through a shell. */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -182,6 +183,53 @@ START_TEST(serve_rates_refuse_an_empty_entry_and_an_unwritable_plot_up_front)
 }
 END_TEST
 
+/* New-user defect 19: synth's option errors read "----bits" (the option
+ * name was passed with its dashes), its usage synopsis lacked --db, map
+ * named the old --wbits/--abits, and --mode pimgpt at batch 2 said only
+ * that a GEMV needs more bursts than a bank holds. */
+START_TEST(messages_name_options_as_they_are_spelled)
+{
+    char out[16384];
+    static const char *const bad[][3] = {{"--bits", "99", "codesim synth: --bits: 99 "},
+                                         {"--acc-bits", "1", "codesim synth: --acc-bits: 1 "},
+                                         {"--sizes", "0", "codesim synth: --sizes: 0 "}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *const args[] = {"synth", bad[i][0], bad[i][1], NULL};
+        ck_assert_int_eq(codesim(out, sizeof out, args), 2);
+        ck_assert_msg(strncmp(out, bad[i][2], strlen(bad[i][2])) == 0, "%s", out);
+    }
+    const char *const param[] = {"synth", "--top", "t", "--verilog", "t.v", "--param", "A=x",
+                                 NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, param), 2);
+    ck_assert_msg(strncmp(out, "codesim synth: --param: 'x' ", 28) == 0, "%s", out);
+    ck_assert_ptr_null(strstr(out, "----"));
+
+    const char *const help[] = {"synth", "--help", NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, help), 0);
+    *strstr(out, "\n\n") = 0; /* the synopsis: the text before the first blank line */
+    ck_assert_msg(strstr(out, "[--db FILE]") != NULL, "%s", out);
+
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/m.csv", tmpdir);
+    const char *const map[] = {"map", "--model", "traces/models/deepseek-v2-lite.json", "--out",
+                               csv, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, map), 0);
+    ck_assert_msg(strstr(out, "torch_dtype: checkpoint dtype (widths are --w-bits/--a-bits)"),
+                  "%s", out);
+
+    char db[300];
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    const char *const pimgpt[] = {"run",      "--model",  "traces/models/gpt2.json", "--hw",
+                                  "configs/pimgpt.yaml", "--mode", "pimgpt", "--batch", "2",
+                                  "--w-bits", "16",       "--a-bits", "16", "--db", db, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, pimgpt), 1);
+    ck_assert_msg(strstr(out, "mode: pimgpt: prefill ") &&
+                      strstr(out, "1024 input vectors (batch x tokens)") &&
+                      strstr(out, "PIM-GPT runs batch 1: use --batch 1"),
+                  "%s", out);
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -192,5 +240,10 @@ Suite *clifiles_suite(void)
     tcase_add_test(tc, timeline_is_replaced_only_by_a_run_that_succeeds);
     tcase_add_test(tc, serve_rates_refuse_an_empty_entry_and_an_unwritable_plot_up_front);
     suite_add_tcase(s, tc);
+    TCase *msg = tcase_create("messages");
+    tcase_add_checked_fixture(msg, setup, teardown);
+    tcase_set_timeout(msg, 120);
+    tcase_add_test(msg, messages_name_options_as_they_are_spelled);
+    suite_add_tcase(s, msg);
     return s;
 }
