@@ -42,16 +42,22 @@ static void slurp(const char *path, char *buf, size_t len)
 }
 
 /* Runs `codesim ARGS...` (NULL-terminated, after the command name) from
- * the source tree; returns the exit status, out holds stdout and stderr. */
-static int codesim(char *out, size_t outlen, const char *const *args)
+ * the source tree, as user nobody when unprivileged (root writes through
+ * file modes); returns the exit status, out holds stdout and stderr. */
+static int codesim_as(int unprivileged, char *out, size_t outlen, const char *const *args)
 {
     const char *b = getenv("CODESIM_BIN");
-    const char *argv[40] = {b && *b ? b : "build/codesim"};
-    size_t n = 1;
-    while (args[n - 1] && n < 39) {
-        argv[n] = args[n - 1];
-        n++;
+    const char *argv[48];
+    size_t n = 0;
+    if (unprivileged && geteuid() == 0) {
+        static const char *const drop[] = {"setpriv", "--reuid=65534", "--regid=65534",
+                                           "--clear-groups"};
+        for (size_t i = 0; i < 4; i++)
+            argv[n++] = drop[i];
     }
+    argv[n++] = b && *b ? b : "build/codesim";
+    for (size_t i = 0; args[i] && n < 47; i++)
+        argv[n++] = args[i];
     argv[n] = NULL;
     char log[300], err[512];
     snprintf(log, sizeof log, "%s/log", tmpdir);
@@ -59,6 +65,11 @@ static int codesim(char *out, size_t outlen, const char *const *args)
     ck_assert_msg(rc >= 0, "%s", err);
     slurp(log, out, outlen);
     return rc;
+}
+
+static int codesim(char *out, size_t outlen, const char *const *args)
+{
+    return codesim_as(0, out, outlen, args);
 }
 
 /* --csv DIR that cannot be created names mkdir's reason: the check used to
@@ -230,6 +241,52 @@ START_TEST(messages_name_options_as_they_are_spelled)
 }
 END_TEST
 
+/* The bytes of a file (at most len - 1); returns how many. */
+static size_t file_bytes(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    const size_t n = fread(buf, 1, len, f);
+    fclose(f);
+    ck_assert_uint_lt(n, len);
+    return n;
+}
+
+/* report and pareto read a database the user may not write (mode 444):
+ * they used to open it for writing and stop with "attempt to write a
+ * readonly database" (new-user defect 4).  The file is left byte for byte
+ * as it was, with no -wal or -shm file beside it.  Run as nobody when the
+ * test runs as root. */
+START_TEST(report_and_pareto_read_a_read_only_database)
+{
+    if (geteuid() == 0 && access("/usr/bin/setpriv", X_OK) != 0)
+        return; /* no way to drop root here */
+    char db[300], rep[300], out[16384];
+    snprintf(db, sizeof db, "%s/mine.db", tmpdir);
+    snprintf(rep, sizeof rep, "%s/r", tmpdir);
+    const char *const run[] = {"run", "--hw", "tests/data/tiny.yaml", "--workload",
+                               "tests/data/tiny.csv", "--db", db, NULL};
+    ck_assert_msg(codesim(out, sizeof out, run) == 0, "%s", out);
+    ck_assert_int_eq(chmod(db, 0444), 0);
+    ck_assert_int_eq(chmod(tmpdir, 0777), 0);
+    static char before[1 << 20], after[1 << 20];
+    const size_t n = file_bytes(db, before, sizeof before);
+
+    const char *const report[] = {"report", "--db", db, "--out", rep, NULL};
+    ck_assert_msg(codesim_as(1, out, sizeof out, report) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "report: 0 sweep points") != NULL, "%s", out);
+    const char *const pareto[] = {"pareto", "--db", db, "--x", "total_cycles", "--y",
+                                  "area_mm2", NULL};
+    /* a run stored by `run` is no sweep point: pareto reads and finds none */
+    ck_assert_int_eq(codesim_as(1, out, sizeof out, pareto), 1);
+    ck_assert_msg(strstr(out, "mine.db: no sweep points") != NULL, "%s", out);
+
+    ck_assert_uint_eq(file_bytes(db, after, sizeof after), n);
+    ck_assert(memcmp(before, after, n) == 0);
+    ck_assert_int_eq(entries_with("mine.db"), 1);
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -239,6 +296,7 @@ Suite *clifiles_suite(void)
     tcase_add_test(tc, csv_dir_that_cannot_be_made_names_mkdirs_reason);
     tcase_add_test(tc, timeline_is_replaced_only_by_a_run_that_succeeds);
     tcase_add_test(tc, serve_rates_refuse_an_empty_entry_and_an_unwritable_plot_up_front);
+    tcase_add_test(tc, report_and_pareto_read_a_read_only_database);
     suite_add_tcase(s, tc);
     TCase *msg = tcase_create("messages");
     tcase_add_checked_fixture(msg, setup, teardown);
