@@ -159,6 +159,14 @@ START_TEST(timeline_is_replaced_only_by_a_run_that_succeeds)
     ck_assert(json_is_array(json_object_get(doc, "traceEvents")));
     json_decref(doc);
     ck_assert_int_eq(entries_with("t.json"), 1);
+
+    /* a directory is refused before the run, not at the final rename */
+    const char *const to_dir[] = {"run",  "--model", "traces/models/gpt2.json", "--hw",
+                                  "configs/npu_pim.yaml", "--prompt", "16", "--gen", "2",
+                                  "--timeline", tmpdir, "--db", db, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, to_dir), 1);
+    ck_assert_msg(strstr(out, ": is a directory\n") && !strstr(out, "time to first token"), "%s",
+                  out);
 }
 END_TEST
 

@@ -60,6 +60,11 @@ int io_out_write_text(const char *path, const char *text, char *err, size_t errl
 int io_out_begin(io_out_t *o, const char *path, char *err, size_t errlen)
 {
     *o = (io_out_t){NULL, NULL, path};
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) { /* the rename would fail at the end */
+        snprintf(err, errlen, "%s: is a directory", path);
+        return -1;
+    }
     const size_t len = strlen(path) + sizeof ".tmpXXXXXX";
     if (!(o->tmp = malloc(len))) {
         snprintf(err, errlen, "%s: out of memory", path);

@@ -31,8 +31,8 @@ typedef struct {
     const char *path;
 } io_out_t;
 
-/* 0 with o->f open, or -1 with err "PATH: cannot create a file next to it
- * (reason)". */
+/* 0 with o->f open, or -1 with err "PATH: is a directory" or "PATH: cannot
+ * create a file next to it (reason)". */
 int io_out_begin(io_out_t *o, const char *path, char *err, size_t errlen);
 /* Closes o->f and renames the file over PATH; -1 with err "PATH: cannot
  * write (reason)" when a write, the close or the rename failed (the
