@@ -657,8 +657,8 @@ typedef struct {
 
 static const harmless_t harmless_all[] = {
     {"architectures", "class name"}, {"_name_or_path", "metadata"},
-    {"transformers_version", "metadata"}, {"torch_dtype", "checkpoint dtype (widths are --wbits/--abits)"},
-    {"dtype", "checkpoint dtype (widths are --wbits/--abits)"},
+    {"transformers_version", "metadata"}, {"torch_dtype", "checkpoint dtype (widths are --w-bits/--a-bits)"},
+    {"dtype", "checkpoint dtype (widths are --w-bits/--a-bits)"},
     {"bos_token_id", "tokenizer id"}, {"eos_token_id", "tokenizer id"},
     {"pad_token_id", "tokenizer id"}, {"unk_token_id", "tokenizer id"},
     {"sep_token_id", "tokenizer id"}, {"decoder_start_token_id", "tokenizer id"},
@@ -689,7 +689,7 @@ static const harmless_t harmless_all[] = {
     {"n_ctx", "causal-mask size (GPT-J), positions are n_positions"},
     {"offset_alibi", "numerics, same ops"}, {"use_return_dict", "runtime flag"},
     {"return_dict", "runtime flag"}, {"cache_implementation", "runtime KV layout, same bytes"},
-    {"attn_implementation", "kernel choice"}, {"quantization_config", "weight widths are --wbits"},
+    {"attn_implementation", "kernel choice"}, {"quantization_config", "weight widths are --w-bits"},
     {"auto_map", "remote-code loader"}, {"max_sequence_length", "positions"},
     {"use_bfloat16", "numerics"}, {"vocab_size_per_partition", "training"},
     {"is_decoder", "decoder-only is what is modelled"},

@@ -18,6 +18,14 @@
 # beside OUTDIR (made atomically; a build that loses the race uses its own
 # copy), in the background while Verilator builds the model.  Quiet on
 # success except one line naming the output.
+#
+# No path reaches a shell or a makefile: OUTDIR (the cache, which may hold
+# spaces, ';' or '$(...)') and this script's directory are only ever single
+# arguments.  Verilator's own --build would run `make -C MDIR` through
+# system(3), and its makefiles refuse a directory with a space and expand
+# '$' in included dependency files, so Verilator only writes the C++ and its
+# makefile (without .d files) into a fresh directory of a safe name under
+# $TMPDIR (or /tmp), and this script runs make there with an argument list.
 set -euo pipefail
 
 me=${VBUILD_NAME:-vbuild.sh}
@@ -42,7 +50,14 @@ outdir=$(cd "$outdir" && pwd)
 # atomic rename, and nothing half-built ever appears inside OUTDIR.
 tmp=$(mktemp -d "$(dirname "$outdir")/.$(basename "$outdir").build.XXXXXX") ||
     die "cannot create a temporary directory next to $outdir"
-trap 'rm -rf "$tmp"' EXIT
+# Verilator's make directory: its name is only [A-Za-z0-9/._-], so neither a
+# shell nor make ever sees a character it would interpret.
+safe='^[A-Za-z0-9/._-]+$'
+tmproot=${TMPDIR:-/tmp}
+[[ $tmproot =~ $safe ]] || tmproot=/tmp
+mdir=$(mktemp -d "$tmproot/codesim-vobj.XXXXXX") || { rm -rf "$tmp"; die "cannot create a temporary directory in $tmproot"; }
+[[ $mdir =~ $safe ]] || { rm -rf "$tmp" "$mdir"; die "temporary directory $mdir has an unsafe name"; }
+trap 'rm -rf "$tmp" "$mdir"' EXIT
 trap 'exit 130' INT TERM    # run the EXIT trap (clean-up) on ^C / kill too
 log="$tmp/build.log"
 
@@ -56,7 +71,7 @@ fail() {
 # makefile (verilated.mk) uses for the model, plus -fPIC for the .so.
 cxx=(g++ -std=gnu++17 "-$opt" -fPIC -pthread -faligned-new -fcf-protection=none
      -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0 -DVM_TRACE_FST=0 -DVM_TRACE_VCD=0
-     -I"$here" -I"$tmp/obj" -I"$vroot/include" -I"$vroot/include/vltstd")
+     -I"$here" -I"$mdir" -I"$vroot/include" -I"$vroot/include/vltstd")
 
 rtdir="$(dirname "$outdir")/.vruntime-$(verilator --version | tr -cd '0-9.')-$opt"
 rt_pid=""
@@ -69,18 +84,23 @@ if [ ! -f "$rtdir/verilated_threads.o" ]; then
     rt_pid=$!
 fi
 
-# Verilate and compile the model into obj/V<top>__ALL.a.  Verilator's
+# Verilate into MDIR, then compile the model into MDIR/V<top>__ALL.a with
+# Verilator's makefile (what --build would run, minus the shell).  Verilator's
 # makefile appends OPT_FAST (-Os by default) after CFLAGS, so the level is
 # set through its make variables too.  --output-split* cut large unrolled
 # designs (a PE grid) into pieces g++ compiles in parallel and far faster
 # (16x16 array: 14 s -> 9 s, 32x32: 54 s -> 19 s), at equal run speed.
-if ! verilator --cc "$here/$src" -I"$here" --top-module "$top" "${gparams[@]}" \
-        -CFLAGS "-fPIC -$opt" \
-        -MAKEFLAGS "OPT_FAST=-$opt OPT_SLOW=-O1 OPT_GLOBAL=-$opt" \
-        --output-split 20000 --output-split-cfuncs 2000 \
-        --build -j 2 -Mdir "$tmp/obj" >"$log" 2>&1; then
+# Verilator reads the sources relative to this script's directory, whose
+# path it would otherwise expand ('$VAR' in a file name is an environment
+# variable to it).
+if ! { ( cd "$here" && verilator --cc "$src" -I. --top-module "$top" "${gparams[@]}" \
+          -CFLAGS "-fPIC -$opt" --no-MMD \
+          --output-split 20000 --output-split-cfuncs 2000 \
+          -Mdir "$mdir" ) >"$log" 2>&1 &&
+        make -C "$mdir" -f "V$top.mk" -j 2 "OPT_FAST=-$opt" OPT_SLOW=-O1 "OPT_GLOBAL=-$opt" \
+          "V${top}__ALL.a" >>"$log" 2>&1; }; then
     [ -z "$rt_pid" ] || wait "$rt_pid" || true
-    fail "verilator failed"
+    fail "verilating or compiling the model failed"
 fi
 if [ -n "$rt_pid" ] && ! wait "$rt_pid"; then
     cat "$tmp/runtime.log" >>"$log"
@@ -91,7 +111,7 @@ rto="$rtdir"
 
 printf '{ global: %s; local: *; };\n' "$sym" >"$tmp/exports.map"
 "${cxx[@]}" -shared "${defines[@]}" \
-    "$here/$shim" "$rto/verilated.o" "$rto/verilated_threads.o" "$tmp/obj/V${top}__ALL.a" \
+    "$here/$shim" "$rto/verilated.o" "$rto/verilated_threads.o" "$mdir/V${top}__ALL.a" \
     -Wl,--version-script="$tmp/exports.map" -Wl,--no-undefined \
     -o "$tmp/$lib" -latomic >>"$log" 2>&1 || fail "linking the shim failed"
 

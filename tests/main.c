@@ -33,6 +33,7 @@ static const struct {
     {"families", families_suite, 1},
     {"llm", llm_suite, 0},
     {"cli", cli_suite, 0},
+    {"clifiles", clifiles_suite, 0},
     {"machine", machine_suite, 0},
     {"harness", harness_suite, 1},
     {"rtl", rtl_suite, 0},

@@ -963,17 +963,30 @@ START_TEST(block_sections_set_their_blocks_and_round_trip)
 }
 END_TEST
 
+/* Range errors, which the blocks' checks find after the whole file is read,
+ * carry the line of the key too (they had none: new-user defect 13), also
+ * for a key that overrides a DRAM preset's value. */
 START_TEST(block_section_errors_name_the_dotted_key)
 {
     expect_error("p1.yaml", "pim:\n  lanez: 4\n", 2, "pim.lanez", "unknown key");
-    expect_error("p2.yaml", "pim:\n  lanes: 0\n", 0, "pim.lanes", "outside");
+    expect_error("p2.yaml", "pim:\n  lanes: 0\n", 2, "pim.lanes", "outside");
     expect_error("p3.yaml", "npu:\n  cores: many\n", 2, "npu.cores", "whole number");
-    expect_error("p4.yaml", "npu:\n  cores: 0\n", 0, "npu.cores", "outside");
+    expect_error("p4.yaml", "npu:\n  cores: 0\n", 2, "npu.cores", "outside");
     expect_error("p5.yaml", "dram:\n  preset: DDR9\n", 2, "dram.preset", "DDR9");
-    expect_error("p6.yaml", "dram:\n  tRC: 1\n", 0, "dram.tRC", "tRAS");
+    expect_error("p6.yaml", "dram:\n  tRC: 1\n", 2, "dram.tRC", "tRAS");
     expect_error("p7.yaml", "lut:\n  sym_table: maybe\n", 2, "lut.sym_table", "true or false");
-    expect_error("p8.yaml", "lut:\n  g: 9\n", 0, "lut.g", "");
+    expect_error("p8.yaml", "lut:\n  g: 9\n", 2, "lut.g", "");
     expect_error("p9.yaml", "pim:\n  lanes: [4]\n", 2, "pim.lanes", "single value");
+    expect_error("q1.yaml", "name: h4\nnpu:\n  cores: 100000000\n", 3, "npu.cores",
+                 "outside 1..64");
+    expect_error("q2.yaml", "name: h4\nnpu:\n  cores: 2\n  freq_mhz: 0\n", 4, "npu.freq_mhz",
+                 "outside");
+    expect_error("q3.yaml", "dram:\n  preset: HBM2\n  channels: 0\n", 3, "dram.channels",
+                 "outside");
+    expect_error("q4.yaml", "dram:\n  preset: HBM2\n\n  queue_depth: 0\n", 4,
+                 "dram.queue_depth", "outside");
+    expect_error("q5.yaml", "dram:\n  preset: HBM2\n  tRCD: 0\n", 3, "dram.tRCD", "outside");
+    expect_error("q6.yaml", "lut:\n  tile_n: 128\n  g: 0\n", 3, "lut.g", "");
 }
 END_TEST
 

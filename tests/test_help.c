@@ -33,8 +33,7 @@ static size_t commands(char names[32][24])
         if (s[2] == ' ')
             continue;
         sscanf(s, " %23s", names[n]);
-        if (strcmp(names[n], "version") != 0)
-            n++;
+        n++;
     }
     return n;
 }
@@ -70,6 +69,36 @@ START_TEST(test_every_command_help_exits_0_with_examples_and_defaults_after_any_
                                           "ttft_s", "tpot_s", "tokens_per_s"};
     for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
         ck_assert_msg(strstr(out, metrics[i]), "pareto --help lacks %s", metrics[i]);
+}
+END_TEST
+
+/* README's command-line synopsis has every flag and --mode value that run's
+ * own synopsis has (it lacked pimgpt and --accounting). */
+START_TEST(test_readme_synopsis_has_runs_flags_and_modes)
+{
+    static char out[32768], readme[1 << 18];
+    ck_assert_int_eq(sh(out, sizeof out, 0, "%s run --help", bin()), 0);
+    char *end = strstr(out, "\n\n");
+    ck_assert_ptr_nonnull(end);
+    *end = 0; /* the synopsis: the text before the first blank line */
+    FILE *f = fopen(CODESIM_ROOT "/README.md", "r");
+    ck_assert_ptr_nonnull(f);
+    readme[fread(readme, 1, sizeof readme - 1, f)] = 0;
+    fclose(f);
+    char *block = strstr(readme, "## Command line\n\n```\n");
+    ck_assert_ptr_nonnull(block);
+    char *close = strstr(block + 20, "```");
+    ck_assert_ptr_nonnull(close);
+    *close = 0;
+    const char *mode = strstr(out, "[--mode ");
+    ck_assert_ptr_nonnull(mode);
+    char want[128];
+    snprintf(want, sizeof want, "%.*s", (int)(strchr(mode, ']') - mode + 1), mode);
+    ck_assert_msg(strstr(block, want) != NULL, "README synopsis lacks %s", want);
+    for (const char *p = out; (p = strstr(p, "[--")); p++) {
+        snprintf(want, sizeof want, "%.*s", (int)strcspn(p + 1, " ]"), p + 1);
+        ck_assert_msg(strstr(block, want) != NULL, "README synopsis lacks run's %s", want);
+    }
 }
 END_TEST
 
@@ -205,6 +234,7 @@ Suite *help_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_every_command_help_exits_0_with_examples_and_defaults_after_any_flag);
     tcase_add_test(tc, test_required_flags_are_marked);
+    tcase_add_test(tc, test_readme_synopsis_has_runs_flags_and_modes);
     tcase_add_test(tc, test_one_flag_name_per_concept_across_commands);
     tcase_add_test(tc, test_old_flag_spellings_still_accepted);
     tcase_add_test(tc, test_progress_line_on_a_terminal_only);

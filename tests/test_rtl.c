@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "../sim/io/spawn.h"
 #include "tests.h"
 
 static const struct {
@@ -62,6 +65,41 @@ START_TEST(overlapped_os_drain_equals_rtl)
 }
 END_TEST
 
+/* An RTL cache ($CODESIM_CACHE) whose path holds a space, ';' and '$(...)'
+ * builds and checks like any other, and nothing in it runs as a command.
+ * Verilator's own --build ran `make -C DIR` through a shell (the new-user
+ * report's `touch PWN2` ran) and its makefile refuses a directory with a
+ * space; rtl/vbuild.sh now makes in a directory of a safe name. */
+START_TEST(rtl_builds_in_a_cache_path_a_shell_would_split)
+{
+    ck_assert_msg(access("PWN2", F_OK) != 0, "remove the stale ./PWN2 first");
+    const char *bin = getenv("CODESIM_BIN") && *getenv("CODESIM_BIN") ? getenv("CODESIM_BIN")
+                                                                      : "build/codesim";
+    char dir[] = "/tmp/codesim-rtlcache-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cache[256], db[256], log[256], out[8192], err[512];
+    snprintf(cache, sizeof cache, "%s/c;$(touch PWN2) sp", dir);
+    snprintf(db, sizeof db, "%s/x.db", dir);
+    snprintf(log, sizeof log, "%s/out", dir);
+    ck_assert_int_eq(mkdir(cache, 0755), 0);
+    setenv("CODESIM_CACHE", cache, 1);
+    const char *const argv[] = {bin,    "rtlcheck", "--block",    "systolic", "--rows", "2",
+                                "--cols", "2",      "--dataflow", "os",       "--trials", "3",
+                                "--db",   db,       NULL};
+    const int rc = io_spawn(argv, log, err, sizeof err);
+    FILE *f = fopen(log, "r");
+    ck_assert_ptr_nonnull(f);
+    out[fread(out, 1, sizeof out - 1, f)] = 0;
+    fclose(f);
+    ck_assert_msg(rc == 0 && strstr(out, "rtlcheck: 3 cases, 0 cycle mismatches, 0 value "
+                                         "mismatches") != NULL,
+                  "exit %d: %s", rc, out);
+    ck_assert_msg(access("PWN2", F_OK) != 0, "the cache path ran `touch PWN2`");
+    const char *const rm[] = {"rm", "-rf", dir, NULL};
+    ck_assert_int_eq(io_spawn(rm, NULL, err, sizeof err), 0);
+}
+END_TEST
+
 Suite *rtl_suite(void)
 {
     Suite *s = suite_create("rtl");
@@ -74,5 +112,9 @@ Suite *rtl_suite(void)
     tcase_set_timeout(od, 300);
     tcase_add_test(od, overlapped_os_drain_equals_rtl);
     suite_add_tcase(s, od);
+    TCase *cp = tcase_create("cache_path");
+    tcase_set_timeout(cp, 300);
+    tcase_add_test(cp, rtl_builds_in_a_cache_path_a_shell_would_split);
+    suite_add_tcase(s, cp);
     return s;
 }

@@ -86,6 +86,11 @@ int cli_db_open(const char *cmd, const char *path, db_t **db, char *err, size_t 
     return db_open_waiting(path, cli_db_note, (void *)cmd, db, err, errlen);
 }
 
+int cli_db_open_read(const char *cmd, const char *path, db_t **db, char *err, size_t errlen)
+{
+    return db_open_read(path, cli_db_note, (void *)cmd, db, err, errlen);
+}
+
 /* ---- progress line -------------------------------------------------------- */
 
 #include <pthread.h>

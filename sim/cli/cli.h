@@ -54,6 +54,8 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * results are never lost to a lock), with "codesim CMD: FILE: another
  * process holds the write lock; waiting ..." on stderr once, after 3 s. */
 int cli_db_open(const char *cmd, const char *path, db_t **db, char *err, size_t errlen);
+/* cli_db_open for commands that only read (report, pareto): db_open_read. */
+int cli_db_open_read(const char *cmd, const char *path, db_t **db, char *err, size_t errlen);
 
 /* Parses a whole decimal number in [lo, hi]; prints "codesim CMD: --OPT: reason"
  * and returns -1 otherwise. */

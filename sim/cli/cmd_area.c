@@ -171,7 +171,7 @@ out:
 
 static const char synth_usage[] =
     "usage: codesim synth [--sizes N,N,...] [--bits B] [--acc-bits A] [--tech NODE]\n"
-    "                     [--out DIR] [--tolerance T]\n"
+    "                     [--out DIR] [--db FILE] [--tolerance T]\n"
     "\n"
     "Synthesizes the N x N PE grid of rtl/systolic.v (rtl/synth/systolic_grid.v,\n"
     "rtl/synth/grid.ys) with yosys for every size, prices the cells with NanGate\n"
@@ -384,7 +384,7 @@ static int parse_sizes(const char *s, uint32_t *sizes, size_t *count)
     }
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         uint64_t v;
-        if (n == 16 || cli_uint("synth", "--sizes", tok, 1, 64, &v) != 0)
+        if (n == 16 || cli_uint("synth", "sizes", tok, 1, 64, &v) != 0)
             return -1;
         if (n && v <= sizes[n - 1]) {
             cli_err("codesim synth: --sizes: must increase\n");
@@ -449,7 +449,7 @@ static int add_param(synth_top_t *st, const char *arg)
         fprintf(stderr, "codesim synth: --param: '%s' is not a parameter name\n", name);
         return -1;
     }
-    if (cli_uint("synth", "--param", eq + 1, 0, UINT32_MAX, &v) != 0)
+    if (cli_uint("synth", "param", eq + 1, 0, UINT32_MAX, &v) != 0)
         return -1;
     snprintf(st->params[st->nparams++], sizeof st->params[0], "%s %llu", name,
              (unsigned long long)v);
@@ -977,8 +977,8 @@ int cmd_synth(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 's': sizes_s = optarg; break;
-        case 'b': if (cli_uint("synth", "--bits", optarg, 1, 16, &bits)) return 2; break;
-        case 'a': if (cli_uint("synth", "--acc-bits", optarg, 2, 32, &acc)) return 2; break;
+        case 'b': if (cli_uint("synth", "bits", optarg, 1, 16, &bits)) return 2; break;
+        case 'a': if (cli_uint("synth", "acc-bits", optarg, 2, 32, &acc)) return 2; break;
         case 't': node = optarg; break;
         case 'o': out = optarg; break;
         case 'd': db_path = optarg; break;

@@ -16,6 +16,7 @@
 #include "../../models/util.h"
 #include "cli.h"
 #include "../io/escape.h"
+#include "../io/outfile.h"
 #include "../io/config.h"
 #include "../io/paths.h"
 #include "../io/workload.h"
@@ -59,38 +60,15 @@ static const char map_usage[] =
 static int write_atomic(const char *path, int (*fn)(FILE *, const void *), const void *arg,
                         char *err, size_t errlen)
 {
-    const size_t len = strlen(path) + 16;
-    char *tmp = malloc(len);
-    if (!tmp) {
-        snprintf(err, errlen, "%s: out of memory", path);
+    io_out_t o;
+    if (io_out_begin(&o, path, err, errlen) != 0)
         return -1;
-    }
-    snprintf(tmp, len, "%s.tmpXXXXXX", path);
-    const int fd = mkstemp(tmp);
-    /* mkstemp makes the file 0600; the output gets the user's umask, as a
-     * file fopen creates would. */
-    const mode_t mask = umask(0);
-    umask(mask);
-    FILE *fp = fd >= 0 && fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
-    if (!fp) {
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        snprintf(err, errlen, "%s: cannot create a file next to it", path);
-        free(tmp);
-        return -1;
-    }
-    int rc = fn(fp, arg);
-    rc |= fclose(fp) != 0 ? -1 : 0;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -1;
-    if (rc != 0) {
-        unlink(tmp);
+    if (fn(o.f, arg) != 0) {
+        io_out_abort(&o);
         snprintf(err, errlen, "%s: write failed", path);
+        return -1;
     }
-    free(tmp);
-    return rc;
+    return io_out_commit(&o, err, errlen);
 }
 
 typedef struct {

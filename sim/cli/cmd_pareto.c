@@ -87,7 +87,7 @@ int cmd_pareto(int argc, char **argv)
     }
     char err[512];
     db_t *db = NULL;
-    if (cli_db_open("pareto", db_path, &db, err, sizeof err) != 0) {
+    if (cli_db_open_read("pareto", db_path, &db, err, sizeof err) != 0) {
         cli_err("codesim pareto: %s\n", err);
         return 1;
     }

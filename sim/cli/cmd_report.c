@@ -1064,7 +1064,7 @@ int cmd_report(int argc, char **argv)
     }
     r.dir = out;
     db_t *db = NULL;
-    if (cli_db_open("report", db_path, &db, r.err, sizeof r.err) != 0) {
+    if (cli_db_open_read("report", db_path, &db, r.err, sizeof r.err) != 0) {
         cli_err("codesim report: %s\n", r.err);
         return 1;
     }

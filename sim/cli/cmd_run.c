@@ -15,6 +15,7 @@
 #include "../cost/tech_file.h"
 #include "../db/db.h"
 #include "../io/config.h"
+#include "../io/outfile.h"
 #include "../io/textfile.h"
 #include "../io/workload.h"
 #include "../run/acct.h"
@@ -146,9 +147,12 @@ static int check_outputs(const char *db, const char *json, const char *csv, cons
         }
     }
     if (csv) {
-        if (stat(csv, &st) == 0 ? !S_ISDIR(st.st_mode) : mkdir(csv, 0777) != 0) {
+        /* One stat: a second would replace mkdir's errno (EACCES) with its
+         * own ENOENT. */
+        const int exists = stat(csv, &st) == 0;
+        if (exists ? !S_ISDIR(st.st_mode) : mkdir(csv, 0777) != 0) {
             cli_err("codesim run: --csv: %s: %s\n", csv,
-                    stat(csv, &st) == 0 ? "exists and is not a directory" : strerror(errno));
+                    exists ? "exists and is not a directory" : strerror(errno));
             return -1;
         }
         if (access(csv, W_OK) != 0) {
@@ -301,7 +305,7 @@ int cmd_run(int argc, char **argv)
     mapper_model_t model;
     db_t *db = NULL;
     sim_result_t res = {0};
-    FILE *tl = NULL;
+    io_out_t tl = {0};
     tech_t tech;
     int rc = 1;
     char tech_file[600];
@@ -362,8 +366,9 @@ int cmd_run(int argc, char **argv)
         cli_err("codesim run: %s\n", err);
         goto out;
     }
-    if (timeline_path && !(tl = fopen(timeline_path, "w"))) {
-        cli_err("codesim run: %s: cannot write the timeline\n", timeline_path);
+    /* The timeline replaces an earlier file only when the run succeeds. */
+    if (timeline_path && io_out_begin(&tl, timeline_path, err, sizeof err) != 0) {
+        cli_err("codesim run: --timeline: %s\n", err);
         goto out;
     }
     sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, path, NULL, NULL};
@@ -371,7 +376,7 @@ int cmd_run(int argc, char **argv)
         w = (sim_workload_t){SIM_MODEL, NULL, &model,
                              (mapper_run_t){batch, prompt, gen, (uint32_t)wbits, (uint32_t)abits,
                                             (uint32_t)kvbits},
-                             ENGINE_FAST, mode_s, tl};
+                             ENGINE_FAST, mode_s, tl.f};
     cli_progress_t *prog = cli_progress_start("run", model_path ? "simulating the model"
                                                                 : "simulating the workload");
     const int sim_rc = sim_run(&hw, &tech, &w, &res, err, sizeof err);
@@ -382,13 +387,9 @@ int cmd_run(int argc, char **argv)
                 err);
         goto out;
     }
-    if (tl) {
-        const int bad_close = fclose(tl) != 0;
-        tl = NULL;
-        if (bad_close) {
-            cli_err("codesim run: %s: cannot write the timeline\n", timeline_path);
-            goto out;
-        }
+    if (tl.f && io_out_commit(&tl, err, sizeof err) != 0) {
+        cli_err("codesim run: --timeline: %s\n", err);
+        goto out;
     }
     out_ctx_t oc = {"run", &hw, &tech, src, model_path ? model.name : NULL, 0};
     /* With --json -, stdout carries the document alone. */
@@ -432,8 +433,7 @@ int cmd_run(int argc, char **argv)
     }
     rc = 0;
 out:
-    if (tl)
-        fclose(tl);
+    io_out_abort(&tl);
     sim_result_free(&res);
     db_close(db);
     if (model_path)

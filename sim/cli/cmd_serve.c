@@ -11,6 +11,7 @@
 
 #include "../db/db.h"
 #include "../io/config.h"
+#include "../io/outfile.h"
 #include "../io/paths.h"
 #include "../io/serve_file.h"
 #include "../io/workload.h"
@@ -189,12 +190,9 @@ static int serve_once(const hw_cfg_t *hw, const char *hw_path, const mapper_mode
 
 /* An SVG of TTFT p50/p90/p99 (log scale) and throughput against the offered
  * rate. */
-static int write_plot(const char *path, const char *model, const char *hw,
-                      const sweep_row_t *r, size_t n)
+static void write_plot(FILE *f, const char *model, const char *hw, const sweep_row_t *r,
+                       size_t n)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
     const double W = 640, H = 400, L = 70, R = 70, T = 40, B = 50;
     double xmax = 0, ymin = 1e300, ymax = 0, tmax = 0;
     for (size_t i = 0; i < n; i++) {
@@ -251,8 +249,29 @@ static int write_plot(const char *path, const char *model, const char *hw,
                 T + 16 + 14 * k, col[k], name[k]);
     }
     fputs("</svg>\n", f);
-    const int bad = ferror(f) != 0;
-    return (fclose(f) != 0 || bad) ? -1 : 0;
+}
+
+/* --rates R1,R2,...: every entry a positive number; an empty one
+ * ("0.1,,0.2", a trailing comma) is refused, not skipped.  Splits s in
+ * place. */
+static int parse_rates(char *s, double *rv, size_t *nr)
+{
+    *nr = 0;
+    for (char *t = s;;) {
+        char *comma = strchr(t, ',');
+        if (comma)
+            *comma = 0;
+        if (*nr == SERVE_MAX_RATES) {
+            cli_err("codesim serve: --rates: more than %d rates\n", SERVE_MAX_RATES);
+            return -1;
+        }
+        if (cli_rate("rates", t, &rv[*nr]) != 0)
+            return -1;
+        ++*nr;
+        if (!comma)
+            return 0;
+        t = comma + 1;
+    }
 }
 
 int cmd_serve(int argc, char **argv)
@@ -312,6 +331,10 @@ int cmd_serve(int argc, char **argv)
         default: fputs(serve_usage, stderr); return 2;
         }
     }
+    double rv[SERVE_MAX_RATES];
+    size_t nr = 0;
+    if (!bad && rates && parse_rates(rates, rv, &nr) != 0)
+        bad = 1;
     if (bad)
         return 2;
     if (optind < argc) {
@@ -331,7 +354,7 @@ int cmd_serve(int argc, char **argv)
     serve_spec_t spec = {0};
     serve_stream_t stream = {0};
     db_t *db = NULL;
-    FILE *tl = NULL;
+    io_out_t tl = {0}, plot = {0};
     int rc = 1;
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
         cli_err("codesim serve: %s\n", err);
@@ -374,11 +397,12 @@ int cmd_serve(int argc, char **argv)
         cli_err("codesim serve: %s\n", err);
         goto out;
     }
-    if (tl_path && !(tl = fopen(tl_path, "w"))) {
-        cli_err("codesim serve: %s: cannot write the timeline\n", tl_path);
+    /* The timeline replaces an earlier file only when the run succeeds. */
+    if (tl_path && io_out_begin(&tl, tl_path, err, sizeof err) != 0) {
+        cli_err("codesim serve: --timeline: %s\n", err);
         goto out;
     }
-    cfg.timeline = tl;
+    cfg.timeline = tl.f;
     const mapper_run_t run = {1, 1, 1, (uint32_t)wbits, (uint32_t)abits, (uint32_t)kvbits};
     const slo_t slo = {slo_ttft, slo_tpot};
     const char *wl_name = wl_path ? wl_path : trace_path;
@@ -386,10 +410,8 @@ int cmd_serve(int argc, char **argv)
         if (serve_once(&hw, hw_path, &model, &run, &cfg, &stream, &slo, db, db_path, wl_name,
                        1, NULL) != 0)
             goto out;
-        const int bad_close = tl && fclose(tl) != 0;
-        tl = NULL;
-        if (bad_close) {
-            cli_err("codesim serve: %s: cannot write the timeline\n", tl_path);
+        if (tl.f && io_out_commit(&tl, err, sizeof err) != 0) {
+            cli_err("codesim serve: --timeline: %s\n", err);
             goto out;
         }
         if (tl_path)
@@ -403,17 +425,12 @@ int cmd_serve(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    double rv[SERVE_MAX_RATES];
     sweep_row_t rows[SERVE_MAX_RATES];
-    size_t nr = 0;
-    for (char *save = NULL, *t = strtok_r(rates, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (nr == SERVE_MAX_RATES || cli_rate("rates", t, &rv[nr]) != 0) {
-            if (nr == SERVE_MAX_RATES)
-                cli_err("codesim serve: --rates: more than %d rates\n", SERVE_MAX_RATES);
-            rc = 2;
-            goto out;
-        }
-        nr++;
+    /* The plot is opened before the sweep: an unwritable path fails now,
+     * not after every rate has run; it replaces FILE only when complete. */
+    if (plot_path && io_out_begin(&plot, plot_path, err, sizeof err) != 0) {
+        cli_err("codesim serve: --plot: %s\n", err);
+        goto out;
     }
     cfg.timeline = NULL;
     printf("%10s %10s %10s %10s %10s %10s %10s %8s\n", "rate", "req/s", "tok/s", "goodput",
@@ -434,16 +451,19 @@ int cmd_serve(int argc, char **argv)
                rows[k].sum.req_per_s, rows[k].sum.tok_per_s, rows[k].goodput, rows[k].sum.ttft[0],
                rows[k].sum.ttft[1], rows[k].sum.ttft[2], rows[k].kv_full);
     }
-    if (plot_path && write_plot(plot_path, model.name, hw.name, rows, nr) != 0) {
-        cli_err("codesim serve: --plot: %s: cannot write\n", plot_path);
-        goto out;
+    if (plot.f) {
+        write_plot(plot.f, model.name, hw.name, rows, nr);
+        if (io_out_commit(&plot, err, sizeof err) != 0) {
+            cli_err("codesim serve: --plot: %s\n", err);
+            goto out;
+        }
     }
     if (plot_path)
         printf("plot: %s\n", plot_path);
     rc = 0;
 out:
-    if (tl)
-        fclose(tl);
+    io_out_abort(&tl);
+    io_out_abort(&plot);
     serve_stream_free(&stream);
     serve_spec_free(&spec);
     db_close(db);

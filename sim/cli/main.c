@@ -117,6 +117,22 @@ int main(int argc, char **argv)
         break;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        if (argc > 2 && !strcmp(argv[2], "--help")) {
+            fputs("usage: codesim version\n"
+                  "\n"
+                  "Prints codesim's version and the git revision it was built from (with\n"
+                  "-dirty when the tree had uncommitted changes).  Takes no options; none is\n"
+                  "required.  codesim --version is the same.\n"
+                  "\n"
+                  "EXAMPLES\n"
+                  "  codesim version\n",
+                  stdout);
+            return 0;
+        }
+        if (argc > 2) {
+            cli_err("codesim version: unexpected argument '%s'\n", argv[2]);
+            return 2;
+        }
         printf("codesim %s (%s)\n", CODESIM_VERSION, CODESIM_GIT_REV);
         return 0;
     }

@@ -23,12 +23,14 @@
  */
 #include "db_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../models/systolic.h"
 #include "../../models/util.h"
@@ -468,6 +470,75 @@ static int db_open_with(const char *path, int wait_ms, db_note_fn note, void *no
 fail:
     db_close(db);
     return -1;
+}
+
+/* db_open_read's read-only attempt: 0 with *out when the file is a
+ * complete codesim database of this version; -1 with *need_write = 1 when
+ * it must be created or migrated (the caller then opens it for writing),
+ * or -1 with err for a file that is no codesim database. */
+static int db_open_ro(const char *path, db_t **out, int *need_write, char *err, size_t errlen)
+{
+    *out = NULL;
+    *need_write = 0;
+    db_t *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = strdup(path))) {
+        free(db);
+        db_err(err, errlen, "%s: cannot open: out of memory", path);
+        return -1;
+    }
+    db->wait_ms = DB_BUSY_TIMEOUT_MS;
+    int version = 0, complete = 1;
+    /* A read-only connection to a WAL database creates -wal and -shm files
+     * when there are none, and cannot remove them at close: they would stay
+     * behind, owned by us, and break the owner's next write.  Without a
+     * -wal file every committed page is in the database file itself, so it
+     * is read as immutable (no lock, no -shm); with one (a writer is active
+     * or did not close), through the files that exist. */
+    char *uri = NULL, *wal = sqlite3_mprintf("%s-wal", path);
+    const int has_wal = wal && access(wal, F_OK) == 0;
+    sqlite3_free(wal);
+    size_t n = 0;
+    if ((uri = malloc(3 * strlen(path) + 32))) {
+        n += (size_t)sprintf(uri, "file:");
+        for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+            n += (size_t)(isalnum(*c) || strchr("/._-~", *c) ? sprintf(uri + n, "%c", *c)
+                                                             : sprintf(uri + n, "%%%02X", *c));
+        sprintf(uri + n, "%s", has_wal ? "?mode=ro" : "?mode=ro&immutable=1");
+    }
+    int rc = uri ? sqlite3_open_v2(uri, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL)
+                 : SQLITE_NOMEM;
+    free(uri);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot open: %s", path,
+               db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_busy_handler(db->sql, db_busy, db);
+    if (db_inspect(db, &version, err, errlen) != 0 ||
+        (version > 0 && db_check_tables(db, &complete, err, errlen) != 0))
+        goto fail;
+    if (version != DB_SCHEMA_VERSION || !complete) {
+        *need_write = 1;
+        goto fail;
+    }
+    *out = db;
+    return 0;
+
+fail:
+    db_close(db);
+    return -1;
+}
+
+int db_open_read(const char *path, db_note_fn note, void *note_ctx, db_t **out, char *err,
+                 size_t errlen)
+{
+    /* A file we may write opens as for a run (nothing changes for it); one
+     * we may not is read read-only when it needs no migration. */
+    int need_write = 1;
+    if (access(path, F_OK) == 0 && access(path, W_OK) != 0 &&
+        (db_open_ro(path, out, &need_write, err, errlen) == 0 || !need_write))
+        return *out ? 0 : -1;
+    return db_open_with(path, -1, note, note_ctx, out, err, errlen);
 }
 
 int db_open(const char *path, db_t **out, char *err, size_t errlen)

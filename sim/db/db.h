@@ -54,6 +54,14 @@ typedef void (*db_note_fn)(void *ctx, const char *msg);
  * once when a wait passes 3 s.  The library prints nothing itself. */
 int db_open_waiting(const char *path, db_note_fn note, void *note_ctx, db_t **out, char *err,
                     size_t errlen);
+/* For commands that only read (report, pareto): a file the user may not
+ * write (mode 444, a read-only mount) that is a complete codesim database
+ * of this version is opened read-only and left as it was (no -wal or -shm
+ * file is made beside it unless a -wal file is already there); any other
+ * file goes through db_open_waiting(), which creates or migrates it
+ * ("FILE: cannot write: ..." when that needs a write it may not make). */
+int db_open_read(const char *path, db_note_fn note, void *note_ctx, db_t **out, char *err,
+                 size_t errlen);
 void db_close(db_t *db);
 
 typedef struct {

@@ -157,10 +157,19 @@ typedef struct {
     unsigned line;
 } origin_t;
 
+/* Most block-section keys whose line is kept (a DRAM section with every
+ * timing key has about 40); a key past these is still read, and its range
+ * error then has no line. */
+#define BLOCK_KEYS_MAX 256
+
 typedef struct {
     const char *path;
     hw_cfg_t *hw;
     origin_t at[F_COUNT];
+    /* the block sections' keys ("npu.cores") and their lines, for the
+     * blocks' range checks, which run after the whole file is read */
+    origin_t blk[BLOCK_KEYS_MAX];
+    size_t nblk;
     char *err;
     size_t errlen;
 } load_t;
@@ -382,6 +391,11 @@ static int block_key(load_t *ld, const hw_block_t *b, const char *key, const cha
     if (strlen(val) != v->data.scalar.length)
         return io_fail(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
     ld->hw->block_keys |= 1u << (b - hw_blocks);
+    if (ld->nblk < BLOCK_KEYS_MAX) {
+        origin_t *o = &ld->blk[ld->nblk++];
+        snprintf(o->key, sizeof o->key, "%s", key);
+        o->line = line;
+    }
     if (b->set(ld->hw, name, val, why, sizeof why) != 0) {
         /* why is "name: reason"; name it by its dotted key instead */
         const size_t n = strlen(name);
@@ -608,20 +622,28 @@ static int load_ini(load_t *ld, char *text)
 
 /* ---- validation --------------------------------------------------------- */
 
-/* Runs the models' checks and re-labels their "field: reason" with the key
- * and line the value came from (at may be NULL: canonical keys, no line). */
-/* The blocks' own checks; their "field: reason" gets the section prefix
- * unless it has one. */
-static int validate_blocks(const hw_cfg_t *hw, const char *path, char *err, size_t errlen)
+/* The blocks' own checks: their "section.field: reason" gets the line the
+ * file set that key on (blk, nblk: the block keys read, NULL when none); a
+ * field the file did not set (a preset's value) has no line. */
+static int validate_blocks(const hw_cfg_t *hw, const char *path, const origin_t *blk,
+                           size_t nblk, char *err, size_t errlen)
 {
     char msg[256];
-    if (hw_blocks_check(hw, msg, sizeof msg) != 0)
-        return io_fail(err, errlen, path, 0, NULL, "%s", msg);
-    return 0;
+    if (hw_blocks_check(hw, msg, sizeof msg) == 0)
+        return 0;
+    const char *colon = strstr(msg, ": ");
+    const size_t klen = colon ? (size_t)(colon - msg) : 0;
+    /* the last setting of a key is the one in force */
+    for (size_t i = nblk; colon && i-- > 0;)
+        if (strlen(blk[i].key) == klen && strncmp(blk[i].key, msg, klen) == 0)
+            return io_fail(err, errlen, path, blk[i].line, blk[i].key, "%s", colon + 2);
+    return io_fail(err, errlen, path, 0, NULL, "%s", msg);
 }
 
-static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, char *err,
-                    size_t errlen)
+/* Runs the models' checks and re-labels their "field: reason" with the key
+ * and line the value came from (at may be NULL: canonical keys, no line). */
+static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at,
+                    const origin_t *blk, size_t nblk, char *err, size_t errlen)
 {
     char msg[256];
     const char *key = fields[F_NAME];
@@ -643,7 +665,7 @@ static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, ch
     if (systolic_cfg_check(&hw->array, msg, sizeof msg) == 0 &&
         sram_cfg_check(&hw->sram, msg, sizeof msg) == 0 &&
         dma_cfg_check(&hw->dma, msg, sizeof msg) == 0)
-        return validate_blocks(hw, path, err, errlen);
+        return validate_blocks(hw, path, blk, nblk, err, errlen);
 
     /* msg is "field: reason"; field is the last part of one of fields[]. */
     const char *colon = strstr(msg, ": ");
@@ -662,7 +684,7 @@ static int validate(const hw_cfg_t *hw, const char *path, const origin_t *at, ch
 
 int hw_validate(const hw_cfg_t *hw, const char *path, char *err, size_t errlen)
 {
-    return validate(hw, path, NULL, err, errlen);
+    return validate(hw, path, NULL, NULL, 0, err, errlen);
 }
 
 /* ---- public ------------------------------------------------------------- */
@@ -741,7 +763,7 @@ int hw_load(const char *path, hw_cfg_t *hw, char *err, size_t errlen)
     }
     hw->lut.dma = hw->dma; /* the LUT unit shares the DRAM channel */
     if (rc == 0)
-        rc = validate(hw, path, ld.at, err, errlen);
+        rc = validate(hw, path, ld.at, ld.blk, ld.nblk, err, errlen);
     if (rc != 0) {
         free(text);
         hw_defaults(hw);

@@ -410,8 +410,24 @@ static int lower_pim(lower_t *L, idlist_t *bar, const mapper_op_t *op, uint32_t 
      * the KV cache out in the banks. */
     const pim_gemv_t g = {op->count * op->m, op->n, op->k};
     uint64_t cyc;
-    if (pim_cycles(L, &g, &cyc) != 0)
+    if (pim_cycles(L, &g, &cyc) != 0) {
+        /* --mode pimgpt runs every token vector of a weight GEMM as its own
+         * GEMV, each over its own copy of the matrix in the banks (PIM-GPT
+         * decodes one sequence); the bank capacity then bounds batch x
+         * tokens, which the bare GEMV message does not say. */
+        if (L->hw->mode == NPU_PIMGPT && strcmp(op->name, "qk") != 0 &&
+            strcmp(op->name, "sv") != 0 && strstr(L->err, "bursts per PIM unit")) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", L->err);
+            snprintf(L->err, L->errlen,
+                     "mode: pimgpt: %s %s: %" PRIu64 " input vectors (batch x tokens) each "
+                     "with its own copy of the matrix do not fit the PIM banks (%s); PIM-GPT "
+                     "runs batch 1: use --batch 1 and a shorter prompt",
+                     op->phase == MAPPER_DECODE ? "decode" : "prefill", op->name, g.groups,
+                     why);
+        }
         return -1;
+    }
     const uint32_t unit = L->hw->mode == NPU_PIM_BLOCKED ? L->dram : L->pim;
     uint32_t id;
     L->next.n = 0;
