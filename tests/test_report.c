@@ -370,6 +370,11 @@ START_TEST(test_timeline_steps_end_to_end_with_layers_and_counters)
                           "ending at %.4f", box[b].tid, box[b].ts, box[b - 1].end);
     free(box);
     ck_assert_int_eq(steps, GEN);
+    /* What the run says it wrote is what the file holds: the prefill and
+     * GEN - 1 decode steps (it used to say "the first decode step"). */
+    char said[96];
+    snprintf(said, sizeof said, "timeline of the prefill and %d decode steps: ", steps - 1);
+    ck_assert_msg(strstr(out, said), "'%s' not in: %s", said, out);
     ck_assert_msg(fabs(decode_us - (double)decode / freq) < 1e-2, "decode %.4f us vs %.4f",
                   decode_us, (double)decode / freq);
     /* GPT-2 small: n_layer 12 (traces/models/gpt2.json). */
