@@ -706,6 +706,11 @@ static const harmless_t harmless_all[] = {
     {"summary_use_proj", "sequence-classification head, not in the causal LM"},
     {"id2label", "classification labels"}, {"label2id", "classification labels"},
     {"prefix", "generation prompt prefix"},
+    /* JSON has no comments: a "_comment" key is a note for readers (the
+     * shipped traces/models/gpt3-*.json cite their sources in it), no field
+     * of any Hugging Face config class.  Only this name: another key
+     * starting with '_' may be a real field (_attn_implementation). */
+    {"_comment", "a note for readers (JSON has no comments)"},
 };
 
 static const char *harmless_why(const char *key)

@@ -35,21 +35,38 @@ mkdir -p "$out"
 db=$out/neupims.db
 rm -f "$db"
 tpot() { # model batch hw mode -> ms per decode step
-    "$bin" run --model "traces/models/gpt3-$1.json" --hw "$3" --mode "$4" --batch "$2" \
-        --prompt 512 --gen 2 --w-bits 16 --a-bits 16 --kv-bits 16 --db "$db" 2>/dev/null |
-        awk '/^time per output token/ { print $5; found = 1 } END { if (!found) exit 1 }'
+    # codesim's stderr is kept; when the run fails it is printed as it is
+    # (on success it holds the run's notes only, which would break the
+    # table), and the run names itself.
+    r=$("$bin" run --model "traces/models/gpt3-$1.json" --hw "$3" --mode "$4" --batch "$2" \
+        --prompt 512 --gen 2 --w-bits 16 --a-bits 16 --kv-bits 16 --db "$db" 2>"$out/stderr.txt") || {
+        cat "$out/stderr.txt" >&2
+        echo "mk/neupims.sh: gpt3-$1 batch $2 --mode $4 on $3 failed" >&2
+        return 1
+    }
+    printf '%s\n' "$r" |
+        awk '/^time per output token/ { print $5; found = 1 } END { if (!found) exit 1 }' || {
+        echo "mk/neupims.sh: gpt3-$1 batch $2 --mode $4: no 'time per output token' line" >&2
+        return 1
+    }
 }
 printf '%-9s %5s %10s %10s %11s %10s  %-16s %-16s %-16s\n' model batch "gpu tok/s" "npu tok/s" \
     "blocked" "neupims" "vs NPU (paper)" "vs NPU+PIM" "vs GPU"
+# The runs into a file first: a failed run stops the script (set -e) with
+# make reporting the error, instead of a shorter table from a pipeline whose
+# status is the last command's.
+rows=$out/rows.txt
+: > "$rows"
 for model in 7b 13b 30b 175b; do
     for batch in 256 512; do
         g=$(tpot $model $batch "$gpu" gpu)
         n=$(tpot $model $batch "$hw" npu)
         b=$(tpot $model $batch "$hw" pim-blocked)
         p=$(tpot $model $batch "$hw" neupims)
-        echo "$model $batch $g $n $b $p"
+        echo "$model $batch $g $n $b $p" >> "$rows"
     done
-done | awk '
+done
+awk '
 {
     tg = 1000 * $2 / $3; tn = 1000 * $2 / $4; tb = 1000 * $2 / $5; tp = 1000 * $2 / $6
     rn = tp / tn; rb = tp / tb; rg = tp / tg
@@ -61,4 +78,4 @@ END {
     if (k == 0) exit 1
     printf "neupims: vs NPU-only %.2fx (paper 2.4x), vs NPU+PIM %.2fx (paper 1.6x), vs GPU %.2fx (paper 3x)\n",
         exp(ln / k), exp(lb / k), exp(lg / k)
-}'
+}' "$rows"

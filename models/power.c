@@ -467,6 +467,14 @@ int power_lut_energy(const tech_t *t, const lut_cfg_t *cfg, const lut_stats_t *s
     return done(&a, "energy", err, errlen);
 }
 
+uint64_t power_dqmac_dram_read_bytes(const hw_cfg_t *hw, const layer_stats_t *st,
+                                     const lut_dequant_cost_t *dq)
+{
+    const uint64_t w8 = st->filter_writes * util_ceil_div(hw->array.w_bits, 8);
+    return (w8 < st->dram_read_bytes ? st->dram_read_bytes - w8 : 0) +
+           dq->weight_dram_bytes_lowbit;
+}
+
 int power_dqmac_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats_t *st,
                        const lut_dequant_cost_t *dq, power_breakdown_t *out, char *err,
                        size_t errlen)
@@ -478,7 +486,7 @@ int power_dqmac_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats_t 
                  (unsigned long long)w8, (unsigned long long)s.dram_read_bytes);
         return -1;
     }
-    s.dram_read_bytes = s.dram_read_bytes - w8 + dq->weight_dram_bytes_lowbit;
+    s.dram_read_bytes = power_dqmac_dram_read_bytes(hw, st, dq);
     if (power_systolic_energy(t, hw, &s, out, err, errlen) != 0)
         return -1;
     adder_t a = {out, 0};

@@ -209,6 +209,12 @@ int power_lut_energy(const tech_t *t, const lut_cfg_t *cfg, const lut_stats_t *s
  * DRAM at P bits (dq->weight_dram_bytes_lowbit instead of one byte per filter
  * fill, as lut_dequant_cost describes), plus "dequant" = dequant_ops x
  * add(8) (one subtract per weight element). */
+/* The DRAM bytes the dequantize-then-MAC machine reads for st: st's reads
+ * with the 8-bit weight fills (st->filter_writes x ceil(w_bits/8)) replaced
+ * by dq->weight_dram_bytes_lowbit, the P-bit weights it stores.  What
+ * power_dqmac_energy prices and lutcompare prints in its dq+mac row. */
+uint64_t power_dqmac_dram_read_bytes(const hw_cfg_t *hw, const layer_stats_t *st,
+                                     const lut_dequant_cost_t *dq);
 int power_dqmac_energy(const tech_t *t, const hw_cfg_t *hw, const layer_stats_t *st,
                        const lut_dequant_cost_t *dq, power_breakdown_t *out, char *err,
                        size_t errlen);

@@ -21,7 +21,8 @@
  * dram_core_bit (array -> the bank's edge, where a PIM unit sits) and
  * dram_io_bit (bank edge -> die I/O -> TSV -> interface) split it.
  *
- * Units: pJ, um^2, KiB (SRAM law), MHz.  Every loaded value is > 0.
+ * Units: pJ, um^2, KiB (SRAM law), MHz.  Every loaded value is > 0, and all
+ * but the scale factors lie in 1e-12..1e12 (sim/cost/tech_file.c).
  */
 #ifndef CODESIM_TECH_H
 #define CODESIM_TECH_H

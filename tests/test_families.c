@@ -4,6 +4,7 @@
  * routing against the closed-form expectation of uniform top-k choice and a
  * DRAM-bandwidth bound on decode time, the MLA KV cache, and 64-bit
  * overflow refused. */
+#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -538,6 +539,58 @@ START_TEST(map_lists_ignored_keys_and_moe_use)
 }
 END_TEST
 
+/* Every shipped model config (each .json in traces/models) loads and maps: a key
+ * the loader refuses in one of them breaks the make targets that use it
+ * (make neupims ran the gpt3-*.json files, whose "_comment" was refused).
+ * "_comment" is the one underscore key known harmless; any other stays
+ * refused. */
+START_TEST(every_shipped_model_maps)
+{
+    char dir[] = "/tmp/codesim_familiesXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char out[128], txt[128], bad[128], err[512];
+    snprintf(out, sizeof out, "%s/t.csv", dir);
+    snprintf(txt, sizeof txt, "%s/stdout.txt", dir);
+    ck_assert_ptr_nonnull(freopen(txt, "w", stdout));
+    DIR *d = opendir(MODELS);
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    int n = 0, commented = 0;
+    while ((e = readdir(d))) {
+        const size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, MODELS "%s", e->d_name);
+        char *argv[] = {"map", "--model", path, "--out", out, NULL};
+        ck_assert_msg(cmd_map(5, argv) == 0, "codesim map --model %s failed", path);
+        mapper_model_t m;
+        ck_assert_msg(workload_model_load(path, &m, err, sizeof err) == 0, "%s", err);
+        for (size_t i = 0; i < m.nignored; i++)
+            commented += !strcmp(m.ignored[i].key, "_comment");
+        n++;
+    }
+    closedir(d);
+    fflush(stdout);
+    ck_assert_int_ge(n, 31);       /* the configs shipped when this test was written */
+    ck_assert_int_ge(commented, 4); /* gpt3-{7b,13b,30b,175b}.json */
+    /* Another key starting with '_' is still refused, naming the file and key. */
+    snprintf(bad, sizeof bad, "%s/bad.json", dir);
+    FILE *f = fopen(bad, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"_note\": \"x\", \"model_type\": \"gpt2\", \"n_embd\": 64, \"n_head\": 4, "
+          "\"n_layer\": 2, \"vocab_size\": 100, \"n_positions\": 64}\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    mapper_model_t m;
+    ck_assert_int_eq(workload_model_load(bad, &m, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "bad.json: _note: not modelled"), "%s", err);
+    unlink(bad);
+    unlink(out);
+    unlink(txt);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *families_suite(void)
 {
     Suite *s = suite_create("families");
@@ -555,6 +608,7 @@ Suite *families_suite(void)
     tcase_add_test(tc, counts_past_64_bits_are_refused);
     tcase_add_test(tc, moe_steps_beyond_the_gemm_m_bound_are_refused_before_routing);
     tcase_add_test(tc, map_lists_ignored_keys_and_moe_use);
+    tcase_add_test(tc, every_shipped_model_maps);
     suite_add_tcase(s, tc);
     return s;
 }

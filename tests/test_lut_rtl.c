@@ -118,6 +118,53 @@ START_TEST(lutcompare_prints_three_machines_side_by_side)
 }
 END_TEST
 
+/* The dq+mac row's dram_rd_B, the "why" text's dq+mac traffic and the
+ * bytes its energy is priced on are one number: a decode GEMV (M = 1, each
+ * weight read once) of N x K = 4096 x 4096 2-bit weights reads the int8
+ * run's bytes less the N x K one-byte weights plus N x K x 2 / 8 bytes.  The
+ * row used to show the int8 run's 16,781,312 B beside "4.21 MB" in the
+ * text. */
+START_TEST(lutcompare_dqmac_row_is_the_traffic_it_is_priced_on)
+{
+    char dir[] = "/tmp/codesim-lutcmp-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[1024], last[512];
+    static char all[16384];
+    snprintf(cmd, sizeof cmd, "%s lutcompare --m 1 --n 4096 --k 4096 --w-bits 2", bin());
+    ck_assert_int_eq(run(dir, cmd, all, sizeof all, last, sizeof last), 0);
+    unsigned long long cyc[3], comp, stall, rd[3], wr[3];
+    double area, pj;
+    const char *unit[3] = {"lut", "dq+mac", "int8"};
+    for (int i = 0; i < 3; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "\ngemm           %s ", unit[i]);
+        const char *row = strstr(all, want);
+        ck_assert_msg(row != NULL, "no %s row in:\n%s", unit[i], all);
+        char u[16];
+        ck_assert_int_eq(sscanf(row + 1, "gemm %15s %llu %llu %llu %llu %llu %lf %lf", u, &cyc[i],
+                                &comp, &stall, &rd[i], &wr[i], &area, &pj), 8);
+    }
+    const unsigned long long nk = 4096ull * 4096;
+    ck_assert_uint_eq(rd[1], rd[2] - nk + nk * 2 / 8);
+    ck_assert_uint_eq(wr[1], wr[2]);
+    ck_assert_uint_eq(cyc[1], cyc[2]); /* dq+mac's cycles are the int8 run's, as it says */
+    double lut_mb, dq_mb;
+    const char *t = strstr(all, "the LUT unit moves ");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(sscanf(t, "the LUT unit moves %lf MB to and from DRAM against %lf MB", &lut_mb,
+                            &dq_mb), 2);
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%.2f", (double)(rd[1] + wr[1]) * 1e-6);
+    snprintf(b, sizeof b, "%.2f", dq_mb);
+    ck_assert_str_eq(a, b);
+    snprintf(a, sizeof a, "%.2f", (double)(rd[0] + wr[0]) * 1e-6);
+    snprintf(b, sizeof b, "%.2f", lut_mb);
+    ck_assert_str_eq(a, b);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *lut_rtl_suite(void)
 {
     Suite *s = suite_create("lut_rtl");
@@ -127,6 +174,10 @@ Suite *lut_rtl_suite(void)
     tcase_add_loop_test(tc, model_equals_rtl_on_edge_shapes, 0, 5);
     tcase_add_test(tc, cli_rejects_bad_input_in_one_line);
     tcase_add_test(tc, lutcompare_prints_three_machines_side_by_side);
+    suite_add_tcase(s, tc);
+    /* No RTL: CK_RUN_CASE=lutcompare runs it alone. */
+    tc = tcase_create("lutcompare");
+    tcase_add_test(tc, lutcompare_dqmac_row_is_the_traffic_it_is_priced_on);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,6 +6,7 @@
  * ISCA 2021); LUT and PIM energies and areas worked out by hand from event
  * counts; flip-flop counts derived by hand from rtl/systolic.v; and cell
  * areas from yosys (`codesim synth`, run through the real binary). */
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -394,7 +395,7 @@ START_TEST(scale_factors_that_overflow_a_value_are_refused)
     const char *up = "node: x\nbase: 45nm\nscale: {logic_energy: 1e308, sram_energy: 1, "
                      "logic_area: 1, sram_area: 1}\n";
     ck_assert_int_eq(tech_parse(up, fname, &t, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "huge.yaml:3: energy_pj.int32_mul: ") && strstr(err, "out of range"),
+    ck_assert_msg(strstr(err, "huge.yaml:3: energy_pj.int8_add: ") && strstr(err, "out of range"),
                   "%s", err);
     const char *down = "node: x\nbase: 45nm\nscale: {logic_energy: 1, sram_energy: 1, "
                        "logic_area: 1, sram_area: 5e-324}\n";
@@ -489,6 +490,107 @@ START_TEST(cli_area_reports_and_refuses_bad_tech)
     ck_assert_msg(!strncmp(out, "codesim area: /nonexistent/x.yaml: ", 35) &&
                       strchr(out, '\n') == out + strlen(out) - 1,
                   "%s", out);
+}
+END_TEST
+
+/* A huge finite table value (int8_mul: 1e300 in a copy of 45nm.yaml) made
+ * `area --workload` print "total inf -nan" and `run --json` drop array.mac
+ * and the total from energy_pj.  Now a value outside 1e-12..1e12 is refused
+ * in one line naming the file, line and key, as is an SRAM law whose
+ * extrapolation leaves the doubles; and a table at the edges of that range
+ * (every energy and area 1e12, the multiplier law as steep as it can be,
+ * 8x8 at 1e-12) keeps every energy and area term of a 2^48-MAC layer run
+ * and of an LLM run on a machine with PIM: the same terms as on 45nm, each
+ * finite, none dropped. */
+static const char edge_table[] =
+    "node: edge\n"
+    "clock_mhz: 1e12\n"
+    "energy_pj: {int8_add: 1e12, int16_add: 1e12, int32_add: 1e12, int8_mul: 1e-12,\n"
+    "  int32_mul: 1e12, fp16_add: 1e12, fp16_mul: 1e12, reg_bit: 1e12, dram_bit: 1e12,\n"
+    "  pim_mac: 1e12, lut_read_byte: 1e12, mux_bit: 1e12, dram_act: 1e12,\n"
+    "  dram_core_bit: 1e12, dram_io_bit: 1e12}\n"
+    "sram_read_pj_per_byte:\n"
+    "  - {kib: 1e-12, pj: 1e-12}\n"
+    "  - {kib: 1e12, pj: 1e12}\n"
+    "sram_write_ratio: 1e12\n"
+    "sram_efficiency: 1e-12\n"
+    "area_um2: {int8_add: 1e12, int16_add: 1e12, int32_add: 1e12, int8_mul: 1e-12,\n"
+    "  int32_mul: 1e12, fp16_add: 1e12, fp16_mul: 1e12, reg_bit: 1e12, mux_bit: 1e12,\n"
+    "  sram_bitcell: 1e12, pim_unit: 1e12}\n";
+
+/* The keys of the --json document's energy_pj and area_um2 objects into
+ * keys, each value a finite number; returns their count. */
+static size_t json_terms(const char *path, char *keys, size_t len)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    ck_assert_msg(doc != NULL, "%s: %s", path, je.text);
+    size_t n = 0, used = 0;
+    keys[0] = '\0';
+    const char *objs[2] = {"energy_pj", "area_um2"};
+    for (int o = 0; o < 2; o++) {
+        json_t *b = json_object_get(doc, objs[o]);
+        ck_assert_msg(json_is_object(b), "%s: no %s", path, objs[o]);
+        const char *k;
+        json_t *v;
+        json_object_foreach(b, k, v) {
+            ck_assert_msg(json_is_number(v) && isfinite(json_number_value(v)), "%s: %s.%s", path,
+                          objs[o], k);
+            used += (size_t)snprintf(keys + used, used < len ? len - used : 0, "%s.%s ",
+                                     objs[o], k);
+            n++;
+        }
+    }
+    json_decref(doc);
+    return n;
+}
+
+START_TEST(tech_values_out_of_range_are_refused_and_in_range_stay_finite)
+{
+    expect_error(replace(round_table, "  int8_mul: 0.2\n", "  int8_mul: 1e300\n"),
+                 "bad.yaml:7: energy_pj.int8_mul: 1e300 is outside 1e-12..1e+12");
+    expect_error(replace(round_table, "  int8_mul: 300\n", "  int8_mul: 1e-300\n"),
+                 "bad.yaml:28: area_um2.int8_mul: 1e-300 is outside");
+    expect_error(replace(round_table, "sram_write_ratio: 1.5\n", "sram_write_ratio: 1e13\n"),
+                 "bad.yaml:22: sram_write_ratio: 1e13 is outside");
+    expect_error(replace(round_table, "  - {kib: 4, pj: 2}\n", "  - {kib: 1.000001, pj: 1e12}\n"),
+                 "bad.yaml: sram_read_pj_per_byte: the law through the points gives inf pJ per "
+                 "byte at 2^64 bytes");
+    tech_t t;
+    char err[512];
+    ck_assert_msg(tech_parse(edge_table, "edge.yaml", &t, err, sizeof err) == 0, "%s", err);
+
+    tmpdir_t d;
+    tmp_open(&d);
+    char tech[256], wl[256], args[1024], out[8192], j45[256], jedge[256];
+    static char k45[8192], kedge[8192];
+    tmp_write(&d, "edge.yaml", edge_table, tech, sizeof tech);
+    tmp_write(&d, "big.csv", "Layer,M,N,K\nbig,65536,65536,65536\n", wl, sizeof wl);
+    snprintf(j45, sizeof j45, "%s/45.json", d.dir);
+    snprintf(jedge, sizeof jedge, "%s/edge.json", d.dir);
+    for (int r = 0; r < 2; r++) {
+        char what[300];
+        if (r == 0)
+            snprintf(what, sizeof what, "--workload %s", wl);
+        else
+            snprintf(what, sizeof what, "--model traces/models/gpt2.json --batch 1 --prompt 16 "
+                     "--gen 2 --mode pim-blocked");
+        snprintf(args, sizeof args, "run %s --hw configs/npu_pim.yaml --json %s --db %s/r.db",
+                 what, j45, d.dir);
+        ck_assert_msg(run_bin(args, out, sizeof out) == 0, "%s", out);
+        snprintf(args, sizeof args, "run %s --hw configs/npu_pim.yaml --tech %s --json %s "
+                 "--db %s/r.db", what, tech, jedge, d.dir);
+        ck_assert_msg(run_bin(args, out, sizeof out) == 0, "%s", out);
+        const size_t n45 = json_terms(j45, k45, sizeof k45);
+        ck_assert_uint_gt(n45, 4);
+        ck_assert_uint_eq(json_terms(jedge, kedge, sizeof kedge), n45);
+        ck_assert_str_eq(kedge, k45);
+    }
+    snprintf(args, sizeof args, "area --hw configs/npu_pim.yaml --tech %s --workload %s", tech,
+             wl);
+    ck_assert_msg(run_bin(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(!strstr(out, "inf") && !strstr(out, "nan"), "%s", out);
+    tmp_close(&d);
 }
 END_TEST
 
@@ -1157,6 +1259,7 @@ Suite *power_suite(void)
     suite_add_tcase(s, tc);
     TCase *cli = tcase_create("cli");
     tcase_add_test(cli, cli_area_reports_and_refuses_bad_tech);
+    tcase_add_test(cli, tech_values_out_of_range_are_refused_and_in_range_stay_finite);
     tcase_add_test(cli, cli_lutcompare_and_pimgemv_price_and_refuse_bad_tech);
     tcase_add_test(cli, cli_paper_cube_ratio_row_and_refusals);
     tcase_set_timeout(cli, 60);

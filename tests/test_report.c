@@ -99,8 +99,10 @@ START_TEST(test_report_draws_one_mark_per_database_row)
     snprintf(path, sizeof path, "%s/small.yaml", dir);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
+    /* 16 array shapes: more than Vega's 8 symbols and 10 colours, so the
+     * plot must give each its own look (see the looks check below). */
     fputs("name: small\nworkloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nparams:\n"
-          "  array.rows: [4, 8]\n  array.cols: {from: 2, to: 8, times: 2}\n"
+          "  array.rows: [2, 4, 8, 16]\n  array.cols: {from: 2, to: 16, times: 2}\n"
           "  array.dataflow: [os, ws]\n  sram.ifmap_kib: {from: 4, to: 8, step: 4}\n", f);
     ck_assert_int_eq(fclose(f), 0);
     const char *R = CODESIM_ROOT;
@@ -186,6 +188,62 @@ START_TEST(test_report_draws_one_mark_per_database_row)
     /* Every plot finished drawing. */
     ck_assert_msg(!strcmp(json_string_value(json_object_get(res, "rendered")), "yes"),
                   "the page did not finish drawing: %s", out);
+    /* No two array shapes look alike on the Pareto plot: the symbols drawn
+     * the same way (path, fill, outline, fill opacity) are of one array
+     * shape, and every shape of the sweep is drawn.  (Vega's default 8
+     * symbols drew 2x2 and 4x16 alike.) */
+    json_t *looks = json_object_get(json_object_get(res, "looks"), "pareto");
+    ck_assert_msg(json_object_size(looks) > 0, "no looks: %.2000s", out);
+    const char *look;
+    json_t *arrays;
+    char seen[2048] = "";
+    size_t nseen = 0;
+    json_object_foreach(looks, look, arrays) {
+        ck_assert_msg(json_array_size(arrays) == 1, "these array shapes look alike (%s): %s",
+                      look, json_dumps(arrays, 0));
+        const char *a = json_string_value(json_array_get(arrays, 0));
+        ck_assert_msg(a && *a, "a symbol without its array shape in its aria-label");
+        char tag[40];
+        snprintf(tag, sizeof tag, " %s ", a);
+        if (!strstr(seen, tag)) {
+            strncat(seen, tag, sizeof seen - strlen(seen) - 1);
+            nseen++;
+        }
+    }
+    ck_assert_uint_eq(nseen, 16);
+    /* Tables stay on the page: none reaches past the viewport; each fits
+     * its box or says that it scrolls sideways; the Pareto table fits. */
+    json_t *page = json_object_get(res, "page");
+    ck_assert_int_le(json_integer_value(json_object_get(page, "width")),
+                     json_integer_value(json_object_get(page, "viewport")));
+    json_t *tables = json_object_get(res, "tables");
+    ck_assert_uint_ge(json_object_size(tables), 8);
+    const char *tname;
+    json_t *tv;
+    json_object_foreach(tables, tname, tv) {
+        const json_int_t need = json_integer_value(json_object_get(tv, "need"));
+        const json_int_t box = json_integer_value(json_object_get(tv, "box"));
+        const char *hint = json_string_value(json_object_get(tv, "hint"));
+        ck_assert_int_le(json_integer_value(json_object_get(tv, "right")),
+                         json_integer_value(json_object_get(page, "viewport")));
+        ck_assert_msg(need <= box || (hint && strstr(hint, "scroll sideways")),
+                      "%s: %lld px wide in a %lld px box with no hint", tname, (long long)need,
+                      (long long)box);
+    }
+    json_t *pt = json_object_get(tables, "pareto.csv");
+    ck_assert_int_le(json_integer_value(json_object_get(pt, "need")),
+                     json_integer_value(json_object_get(pt, "box")));
+    /* Each column once in pareto.csv (total_cycles and area_mm2, the
+     * default metrics, were listed twice). */
+    snprintf(path, sizeof path, "%s/rep/pareto.csv", dir);
+    f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char header[1024];
+    ck_assert_ptr_nonnull(fgets(header, sizeof header, f));
+    fclose(f);
+    header[strcspn(header, "\r\n")] = '\0';
+    ck_assert_msg(!strcmp(header, "point,sweep,workload,params,total_cycles,area_mm2,pes,"
+                                  "energy_pj,tops,tops_per_w,tops_per_mm2"), "%s", header);
     /* The Pareto front is drawn as a line, the roofline's roof too. */
     ck_assert_int_ge(drawn(plots, "pareto", "line", out), 1);
     ck_assert_int_ge(drawn(plots, "roofline", "line", out), 1);
@@ -220,6 +278,17 @@ START_TEST(test_report_covers_a_database_of_plain_runs)
     ck_assert_msg(test_popen(out, sizeof out, 1, "%s report --db %s/r.db --out %s/rep", test_bin(), dir, dir) == 0,
                   "%s", out);
     ck_assert_msg(strstr(out, "0 sweep points, 3 plots"), "%s", out);
+    /* With no sweep points the summary names the default y metric. */
+    ck_assert_int_eq(sh(out, sizeof out, "grep -c '(total_cycles against area_mm2)' "
+                                         "%s/rep/report.md", dir), 0);
+    /* --sweep with no points of that sweep: an error as in pareto, and
+     * nothing written. */
+    ck_assert_int_eq(sh(out, sizeof out, "%s report --db %s/r.db --out %s/rep2 --sweep nope",
+                        bin(), dir, dir), 1);
+    char want[160];
+    snprintf(want, sizeof want, "codesim report: %s/r.db: no sweep points of sweep nope\n", dir);
+    ck_assert_str_eq(out, want);
+    ck_assert_int_eq(sh(out, sizeof out, "test -e %s/rep2", dir), 1);
     /* runs.csv: the header and the run; utilization.csv: one line per layer. */
     ck_assert_int_eq(test_popen(out, sizeof out, 1, "test $(wc -l < %s/rep/runs.csv) -eq 2", dir), 0);
     ck_assert_int_eq(test_popen(out, sizeof out, 1, "test $(wc -l < %s/rep/utilization.csv) -eq "
@@ -346,6 +415,11 @@ START_TEST(test_timeline_steps_end_to_end_with_layers_and_counters)
                           "ending at %.4f", box[b].tid, box[b].ts, box[b - 1].end);
     free(box);
     ck_assert_int_eq(steps, GEN);
+    /* What the run says it wrote is what the file holds: the prefill and
+     * GEN - 1 decode steps (it used to say "the first decode step"). */
+    char said[96];
+    snprintf(said, sizeof said, "timeline of the prefill and %d decode steps: ", steps - 1);
+    ck_assert_msg(strstr(out, said), "'%s' not in: %.2000s", said, out);
     ck_assert_msg(fabs(decode_us - (double)decode / freq) < 1e-2, "decode %.4f us vs %.4f",
                   decode_us, (double)decode / freq);
     /* GPT-2 small: n_layer 12 (traces/models/gpt2.json). */

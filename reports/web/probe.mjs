@@ -4,12 +4,19 @@
 // screenshot to PNG (and each plot to plot-NAME.png beside it), and prints
 // one JSON line:
 //   {"rendered": "yes"|"error"|"", "errors": [...],
-//    "plots": {NAME: {"symbol": N, "rect": N, "line": N, "text": N, "rule": N}}}
+//    "plots": {NAME: {"symbol": N, "rect": N, "line": N, "text": N, "rule": N}},
+//    "tables": {CSV: {"need": PX, "box": PX, "right": PX, "hint": TEXT}},
+//    "page": {"width": PX, "viewport": PX},
+//    "looks": {NAME: {"PATH|FILL|STROKE|FILL-OPACITY": [ARRAY, ...]}}}
 // counting the marks in each plot's rendered SVG that have a size on screen
 // (axes, legends and titles are not marks).  A plot is a <figure data-plot>
 // (Vega's SVG: items of its role-mark groups); a page without them (the
 // hand-written SVG report before Vega-Lite) is read as its <svg> elements,
 // each named by the <h2> before it, counting circle, rect and polyline.
+// tables says how wide each table is against its box; looks groups each
+// plot's symbols by how they look, with the array shapes (datum.array, from
+// the mark's aria-label) drawn that way: two array shapes in one group look
+// alike.
 // Usage: node probe.mjs PAGE PNG
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
@@ -75,8 +82,45 @@ try {
         plots[name] = c;
       }
     }
+    // Each table: the width it needs against the width of its box (a
+    // table wider than its box has to be scrolled sideways), by the csv
+    // file its heading links to.
+    const tables = {};
+    for (const d of document.querySelectorAll('div.tbl')) {
+      const t = d.querySelector('table');
+      const h = d.previousElementSibling;
+      const a = h && h.querySelector('a');
+      const name = a ? a.getAttribute('href') : 'table';
+      const hint = h && h.querySelector('.hint');
+      tables[name] = { need: t ? t.scrollWidth : 0, box: d.clientWidth,
+                       right: Math.round(d.getBoundingClientRect().right),
+                       hint: hint ? hint.textContent.trim() : '' };
+    }
+    // Plot marks by how they look: for each plot, the distinct looks (shape
+    // path, fill, stroke) of its symbols, each with the values of the field
+    // its legend names (datum.array when the spec has one) drawn with it.
+    const looks = {};
+    for (const [name, view] of Object.entries(window.codesimViews || {})) {
+      const fig = document.querySelector(`figure[data-plot="${name}"]`);
+      const seen = {};
+      for (const g of fig.querySelectorAll('svg g.role-mark.mark-symbol')) {
+        if (g.closest('.role-axis, .role-legend, .role-title')) continue;
+        for (const item of g.children) {
+          if (!sized(item)) continue;
+          const key = [item.getAttribute('d') || '', item.getAttribute('fill') || '',
+                       item.getAttribute('stroke') || '',
+                       item.getAttribute('fill-opacity') || ''].join('|');
+          const label = item.getAttribute('aria-label') || '';
+          const m = /array: ([^;]+)/.exec(label);
+          (seen[key] = seen[key] || new Set()).add(m ? m[1].trim() : '');
+        }
+      }
+      looks[name] = Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v]]));
+    }
     return { rendered: document.body.dataset.rendered || '',
-             errors: (window.codesimErrors || []).slice(), plots };
+             errors: (window.codesimErrors || []).slice(), plots, tables,
+             page: { width: document.documentElement.scrollWidth, viewport: window.innerWidth },
+             looks };
   });
   result.errors.push(...errors);
   await page.screenshot({ path: png, fullPage: true });

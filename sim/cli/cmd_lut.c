@@ -364,12 +364,16 @@ static void print_lut_row(const char *layer, const lut_stats_t *s, double area_u
            s->finish_cycles, s->drain_cycles, s->scale_cycles, s->steps);
 }
 
+/* A systolic machine's row; dram_rd is what it reads from DRAM (dq+mac:
+ * the weights at P bits, power_dqmac_dram_read_bytes, the bytes its energy
+ * is priced on, though its cycles are the int8 run's). */
 static void print_sys_row(const char *layer, const char *unit, const layer_stats_t *s,
-                          const lut_dequant_cost_t *dq, double area_um2, double energy_pj)
+                          uint64_t dram_rd, const lut_dequant_cost_t *dq, double area_um2,
+                          double energy_pj)
 {
     printf("%-14s %-7s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64
            " %8.3f %9.3e\n",
-           layer, unit, s->total_cycles, s->compute_cycles, s->stall_cycles, s->dram_read_bytes,
+           layer, unit, s->total_cycles, s->compute_cycles, s->stall_cycles, dram_rd,
            s->dram_write_bytes, area_um2 * 1e-6, energy_pj);
     printf("    %s events: macs=%" PRIu64 " ifmap_reads=%" PRIu64 " filter_reads=%" PRIu64
            " ofmap_reads=%" PRIu64 " ofmap_writes=%" PRIu64 " filter_fills=%" PRIu64,
@@ -597,15 +601,19 @@ int cmd_lutcompare(int argc, char **argv)
             break;
         }
         const uint64_t cyc[3] = {ls.total_cycles, ss.total_cycles, ss.total_cycles};
-        const uint64_t sys_bytes = ss.dram_read_bytes + ss.dram_write_bytes;
+        /* dq+mac's DRAM reads: one number for its row, the why text and
+         * its energy (power_dqmac_energy prices the same bytes). */
+        const uint64_t dq_rd = power_dqmac_dram_read_bytes(&h8, &ss, &dq);
         mach[0].dram_bytes += ls.dram_read_bytes + ls.dram_write_bytes;
-        mach[1].dram_bytes += sys_bytes - ss.filter_writes + dq.weight_dram_bytes_lowbit;
-        mach[2].dram_bytes += sys_bytes;
+        mach[1].dram_bytes += dq_rd + ss.dram_write_bytes;
+        mach[2].dram_bytes += ss.dram_read_bytes + ss.dram_write_bytes;
         print_lut_row(layers[i].name, &ls, mach[0].area.total, e[0].total);
         print_power("lut", &tech, &mach[0].area, &e[0], ls.macs, cyc[0]);
-        print_sys_row(layers[i].name, "dq+mac", &ss, &dq, mach[1].area.total, e[1].total);
+        print_sys_row(layers[i].name, "dq+mac", &ss, dq_rd, &dq, mach[1].area.total,
+                      e[1].total);
         print_power("dq+mac", &tech, &mach[1].area, &e[1], ss.macs, cyc[1]);
-        print_sys_row(layers[i].name, "int8", &ss, NULL, mach[2].area.total, e[2].total);
+        print_sys_row(layers[i].name, "int8", &ss, ss.dram_read_bytes, NULL, mach[2].area.total,
+                      e[2].total);
         print_power("int8", &tech, &mach[2].area, &e[2], ss.macs, cyc[2]);
         for (int j = 0; j < 3; j++) {
             if (power_merge(&mach[j].energy, &e[j]) != 0) {

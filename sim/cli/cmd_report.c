@@ -57,21 +57,22 @@ static const char report_usage[] =
     "usage: codesim report --db FILE --out DIR [options]\n"
     "\n"
     "Writes DIR/index.html: Vega-Lite plots of everything the database holds\n"
-    "(Pareto front of two metrics with dataflow by color and array shape by\n"
-    "shape, stacked energy and area breakdowns, roofline and per-layer\n"
-    "utilization, LLM TTFT/TPOT/throughput against batch and mode, RTL cycles\n"
-    "against the model's), the same numbers as DIR/*.csv and DIR/report.md, and\n"
-    "each plot as DIR/figures/NAME.svg and .pdf for papers.  The page opens\n"
-    "offline (its scripts are copied into DIR/vendor/).\n"
+    "(Pareto front of two metrics with each array shape its own colour and\n"
+    "symbol and dataflow by fill, stacked energy and area breakdowns, roofline\n"
+    "and per-layer utilization, LLM TTFT/TPOT/throughput against batch and\n"
+    "mode, RTL cycles against the model's), the same numbers as DIR/*.csv and\n"
+    "DIR/report.md, and each plot as DIR/figures/NAME.svg and .pdf for papers.\n"
+    "The page opens offline (its scripts are copied into DIR/vendor/).\n"
     "\n"
     "options:\n"
     "  --db FILE       results database to read (required)\n"
     "  --out DIR       directory to write, created if absent (required)\n"
-    "  --sweep NAME    only the sweep points of sweep NAME (default: all sweeps)\n"
+    "  --sweep NAME    only the sweep points of sweep NAME (default: all sweeps);\n"
+    "                  an error when the database has none of it\n"
     "  --x METRIC      Pareto x metric (default: total_cycles)\n"
-    "  --y METRIC      Pareto y metric (default: area_mm2, or pes when no point\n"
-    "                  has an area); prefix max: to maximize; metrics as in\n"
-    "                  codesim pareto --help\n"
+    "  --y METRIC      Pareto y metric (default: area_mm2, or pes when there are\n"
+    "                  points and none has an area); prefix max: to maximize;\n"
+    "                  metrics as in codesim pareto --help\n"
     "  --help          this text\n"
     "\n"
     "EXAMPLES\n"
@@ -160,8 +161,14 @@ static int table(rep_t *r, const char *csvname, const char *title, const json_t 
         fprintf(r->md, "|");
         for (size_t i = 0; i < ncols; i++) {
             char c[512];
-            cell(json_object_get(row, cols[i]), c, sizeof c);
-            fprintf(r->html, "<td>");
+            const json_t *v = json_object_get(row, cols[i]);
+            cell(v, c, sizeof c);
+            /* Text (names, paths, parameter lists) wraps; numbers do not.
+             * Paths and parameter lists keep a readable width. */
+            const int wide = !strcmp(cols[i], "params") || strstr(cols[i], "workload") ||
+                             !strcmp(cols[i], "path") || !strcmp(cols[i], "error");
+            fprintf(r->html, !json_is_string(v) ? "<td>" : wide ? "<td class=\"t w\">"
+                                                                 : "<td class=\"t\">");
             esc(r->html, c);
             fprintf(r->html, "</td>");
             fputc(' ', r->md);
@@ -292,6 +299,69 @@ static const char *basename_of(const char *p)
     return s ? s + 1 : p;
 }
 
+/* Array shapes by rows, then columns. */
+static int array_cmp(const void *a, const void *b)
+{
+    const long long *x = a, *y = b;
+    return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1) : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Tableau 10 (Vega's default categorical scheme) and Vega's filled symbol
+ * shapes. */
+static const char *const array_colors[] = {"#4c78a8", "#f58518", "#e45756", "#72b7b2",
+                                           "#54a24b", "#eeca3b", "#b279a2", "#ff9da6",
+                                           "#9d755d", "#bab0ac"};
+static const char *const array_shapes[] = {"circle",        "square",         "triangle-up",
+                                           "diamond",       "cross",          "triangle-down",
+                                           "triangle-right", "triangle-left"};
+enum { ARRAY_LOOKS = ARRAY_LEN(array_colors) * ARRAY_LEN(array_shapes) };
+
+/* The Pareto plot's scales for the array shapes in rows: each shape its own
+ * (colour, symbol) pair.  With 10 colours and 8 symbols, shape i = 10q + r
+ * gets colour r and symbol (11q + r) mod 8: for a fixed colour r, q -> 3q
+ * mod 8 is one-to-one, so the first 80 shapes all differ, and neighbours in
+ * the legend differ in both colour and symbol.  (Colour and shape from
+ * Vega's own ordinal ranges cycle 10 colours and 8 symbols on different
+ * fields: 23 shapes of one sweep came out as 8 symbols, 128x8, 32x32 and
+ * 8x128 all diamonds.)  Sets *many when shapes repeat (over 80). */
+static json_t *array_scales(const json_t *rows, json_t **shape_scale, int *many)
+{
+    const size_t n = json_array_size(rows);
+    long long (*a)[2] = malloc((n ? n : 1) * sizeof *a);
+    size_t m = 0, k;
+    const json_t *row;
+    if (!a)
+        return NULL;
+    json_array_foreach(rows, k, row) {
+        long long rc[2];
+        if (sscanf(str(row, "array"), "%lldx%lld", &rc[0], &rc[1]) != 2)
+            continue;
+        size_t i = 0;
+        while (i < m && (a[i][0] != rc[0] || a[i][1] != rc[1]))
+            i++;
+        if (i == m) {
+            a[m][0] = rc[0];
+            a[m][1] = rc[1];
+            m++;
+        }
+    }
+    qsort(a, m, sizeof *a, array_cmp);
+    json_t *domain = json_array(), *colors = json_array(), *shapes = json_array();
+    for (size_t i = 0; i < m; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "%lldx%lld", a[i][0], a[i][1]);
+        const size_t q = i / ARRAY_LEN(array_colors), rr = i % ARRAY_LEN(array_colors);
+        json_array_append_new(domain, json_string(name));
+        json_array_append_new(colors, json_string(array_colors[rr]));
+        json_array_append_new(shapes,
+                              json_string(array_shapes[(11 * q + rr) % ARRAY_LEN(array_shapes)]));
+    }
+    free(a);
+    *many = m > ARRAY_LOOKS;
+    *shape_scale = json_pack("{s:O, s:o}", "domain", domain, "range", shapes);
+    return json_pack("{s:o, s:o}", "domain", domain, "range", colors);
+}
+
 static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
 {
     /* Plot rows: points with both metrics, positive when drawn on log axes. */
@@ -326,7 +396,7 @@ static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
             json_array_append(front, p);
             (*nfront)++;
         }
-    char title[200], caption[400];
+    char title[200], caption[600];
     snprintf(title, sizeof title, "Pareto front: %s (%s) against %s (%s)", r->xm,
              r->xmax ? "max" : "min", r->ym, r->ymax ? "max" : "min");
     fprintf(r->html, "<h2>");
@@ -341,16 +411,72 @@ static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
                " \"encoding\": {\"order\": {\"field\": \"x\", \"type\": \"quantitative\"}}}");
         json_object_set_new(json_object_get(layer_line, "mark"), "interpolate",
                             json_string(!r->xmax && !r->ymax ? "step-after" : "linear"));
+        /* Array shape: colour and symbol together (array_scales), the
+         * outline too so that a hollow point keeps its colour; dataflow:
+         * the fill (the first solid, the second hollow, a third half). */
         json_t *layer_pts = spec_text(
-            r, "{\"mark\": {\"type\": \"point\", \"filled\": true, \"size\": 80},"
+            r, "{\"mark\": {\"type\": \"point\", \"filled\": true, \"size\": 80,"
+               "           \"strokeWidth\": 1.5},"
                " \"encoding\": {"
-               "  \"color\": {\"field\": \"dataflow\", \"type\": \"nominal\", \"title\": \"dataflow\"},"
+               "  \"color\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
+               "  \"stroke\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
                "  \"shape\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
+               "  \"fillOpacity\": {\"field\": \"dataflow\", \"type\": \"nominal\","
+               "                  \"title\": \"dataflow\"},"
                "  \"opacity\": {\"condition\": {\"test\": \"datum.front\", \"value\": 1}, \"value\": 0.35},"
                "  \"tooltip\": [{\"field\": \"point\"}, {\"field\": \"params\"},"
                "               {\"field\": \"x\", \"type\": \"quantitative\"},"
                "               {\"field\": \"y\", \"type\": \"quantitative\"},"
                "               {\"field\": \"front\"}]}}");
+        int many = 0;
+        json_t *shape_scale = NULL, *color_scale = array_scales(rows, &shape_scale, &many);
+        if (!color_scale || !shape_scale) {
+            json_decref(color_scale);
+            json_decref(shape_scale);
+            json_decref(layer_line);
+            json_decref(layer_pts);
+            json_decref(rows);
+            json_decref(front);
+            snprintf(r->err, sizeof r->err, "out of memory");
+            return -1;
+        }
+        /* Vega-Lite draws no legend for fillOpacity: the caption says
+         * which fill is which dataflow (at most three fills are told
+         * apart; more dataflows repeat the last). */
+        static const double fills[] = {1, 0, 0.5};
+        static const char *const fill_name[] = {"solid", "hollow", "half-filled"};
+        const char *flows[8];
+        size_t nflows = 0;
+        json_array_foreach(rows, k, p) {
+            const char *df = str(p, "dataflow");
+            size_t i = 0;
+            while (i < nflows && strcmp(flows[i], df))
+                i++;
+            if (i == nflows && nflows < ARRAY_LEN(flows))
+                flows[nflows++] = df;
+        }
+        for (size_t i = 1; i < nflows; i++) /* insertion sort: a few names */
+            for (size_t j = i; j > 0 && strcmp(flows[j - 1], flows[j]) > 0; j--) {
+                const char *t = flows[j];
+                flows[j] = flows[j - 1];
+                flows[j - 1] = t;
+            }
+        json_t *fdom = json_array(), *frange = json_array();
+        char fill_note[200] = "";
+        size_t fl = 0;
+        for (size_t i = 0; i < nflows; i++) {
+            const size_t f = i < ARRAY_LEN(fills) ? i : ARRAY_LEN(fills) - 1;
+            json_array_append_new(fdom, json_string(flows[i]));
+            json_array_append_new(frange, json_real(fills[f]));
+            fl += (size_t)snprintf(fill_note + fl, fl < sizeof fill_note ? sizeof fill_note - fl : 0,
+                                   "%s%s %s", i ? ", " : "", fill_name[f], flows[i]);
+        }
+        json_t *pe = json_object_get(layer_pts, "encoding");
+        json_object_set_new(json_object_get(pe, "fillOpacity"), "scale",
+                            json_pack("{s:o, s:o}", "domain", fdom, "range", frange));
+        json_object_set(json_object_get(pe, "color"), "scale", color_scale);
+        json_object_set_new(json_object_get(pe, "stroke"), "scale", color_scale);
+        json_object_set_new(json_object_get(pe, "shape"), "scale", shape_scale);
         json_t *enc[2] = {json_object_get(layer_line, "encoding"),
                           json_object_get(layer_pts, "encoding")};
         for (int i = 0; i < 2; i++) {
@@ -364,18 +490,29 @@ static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
                                  "independent", "y", "independent");
         snprintf(caption, sizeof caption,
                  "Every sweep point that ran (%zu, %d workload%s); the line joins the Pareto "
-                 "front, faded points are dominated. Color: dataflow; shape: array shape.",
-                 json_array_size(rows), workloads, workloads == 1 ? "" : "s");
+                 "front, faded points are dominated. Colour and symbol: array shape (each its "
+                 "own pair%s); fill: dataflow (%s).",
+                 json_array_size(rows), workloads, workloads == 1 ? "" : "s",
+                 many ? "; past 80 shapes the pairs repeat, hover a point for its parameters"
+                      : "", fill_note);
         rc = figure(r, "pareto", caption, spec, rows);
     } else {
         json_decref(rows);
         fprintf(r->html, "<p>No sweep point has both %s and %s.</p>\n", r->xm, r->ym);
     }
-    const char *const cols[] = {"point", "sweep", "workload", "params", r->xm, r->ym,
-                                "total_cycles", "pes", "area_mm2", "energy_pj", "tops",
-                                "tops_per_w", "tops_per_mm2"};
+    /* The two metrics first, then the others not already there (the
+     * defaults total_cycles and area_mm2 were listed twice). */
+    static const char *const more[] = {"total_cycles", "pes", "area_mm2", "energy_pj", "tops",
+                                       "tops_per_w", "tops_per_mm2"};
+    const char *cols[4 + 2 + ARRAY_LEN(more)] = {"point", "sweep", "workload", "params", r->xm};
+    size_t ncols = 5;
+    if (strcmp(r->ym, r->xm) != 0)
+        cols[ncols++] = r->ym;
+    for (size_t i = 0; i < ARRAY_LEN(more); i++)
+        if (strcmp(more[i], r->xm) != 0 && strcmp(more[i], r->ym) != 0)
+            cols[ncols++] = more[i];
     if (rc == 0)
-        rc = table(r, "pareto.csv", "Pareto-optimal points", front, cols, ARRAY_LEN(cols));
+        rc = table(r, "pareto.csv", "Pareto-optimal points", front, cols, ncols);
     json_decref(front);
     return rc;
 }
@@ -852,9 +989,11 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
         return -1;
     }
     *npoints = json_array_size(pts);
-    /* The y metric by default: area, or the PE count when nothing has an area. */
+    /* The y metric by default: area, or the PE count when there are points
+     * and none has an area (with no points the summary names area_mm2, the
+     * default --help gives). */
     if (!r->ym) {
-        r->ym = "pes";
+        r->ym = json_array_size(pts) ? "pes" : "area_mm2";
         size_t k;
         const json_t *p;
         json_array_foreach(pts, k, p)
@@ -871,10 +1010,16 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
                "body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:72em;"
                "padding:0 1em;color:#222}h2{margin-top:2em;border-bottom:1px solid #ddd}"
                "figure{margin:1em 0}figcaption{font-size:13px;color:#555;max-width:60em}"
-               ".tbl{max-height:24em;overflow:auto;margin-bottom:1em}"
+               ".tbl{max-height:24em;max-width:100%%;overflow:auto;margin-bottom:1em}"
                "table{border-collapse:collapse;font-size:12px}"
-               "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-               "th{background:#f4f4f4;position:sticky;top:0}</style>\n"
+               "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;white-space:nowrap}"
+               "td.t{text-align:left;white-space:normal;min-width:4em;overflow-wrap:anywhere}"
+               "td.w{min-width:13em}"
+               "td:first-child,th:first-child{position:sticky;left:0;background:#fff}"
+               "th{background:#f4f4f4;position:sticky;top:0;z-index:1}"
+               "th:first-child{background:#f4f4f4;z-index:2}"
+               ".tbl.wide{border-right:3px solid #bbb}"
+               ".hint{font-weight:normal;color:#777;font-size:13px}</style>\n"
                "<script>window.codesimErrors=[];window.addEventListener('error',function(e){"
                "window.codesimErrors.push(String(e.message));});</script>\n</head><body>\n"
                "<h1>codesim report</h1>\n");
@@ -952,7 +1097,20 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
     json_decref(s);
     /* Each plot drawn as SVG; window.codesimViews holds the Vega views, and
      * body[data-rendered] says when all are drawn ("yes") or one failed. */
-    fprintf(h, ";\n(function(){\n"
+    /* A table wider than the page scrolls sideways in its box (text
+     * columns wrap first); its heading says so, and how many columns are
+     * out of sight. */
+    fprintf(h, ";\ndocument.querySelectorAll('div.tbl').forEach(function(d){\n"
+               "  if (d.scrollWidth <= d.clientWidth) return;\n"
+               "  var box = d.getBoundingClientRect(), hidden = 0;\n"
+               "  d.querySelectorAll('tr:first-child th').forEach(function(th){\n"
+               "    if (th.getBoundingClientRect().right > box.right + 1) hidden++; });\n"
+               "  var s = document.createElement('small'); s.className = 'hint';\n"
+               "  s.textContent = ' scroll sideways: ' + hidden + ' more column' +\n"
+               "    (hidden == 1 ? '' : 's') + ' \\u2192';\n"
+               "  d.classList.add('wide'); d.previousElementSibling.appendChild(s);\n"
+               "});\n");
+    fprintf(h, "(function(){\n"
                "  window.codesimViews = {};\n"
                "  var specs = JSON.parse(document.getElementById('specs').textContent);\n"
                "  if (typeof vegaEmbed !== 'function') {\n"
@@ -1069,6 +1227,27 @@ int cmd_report(int argc, char **argv)
         return 1;
     }
     r.db = db;
+    /* --sweep NAME with no points of that sweep is an error, as in codesim
+     * pareto, before anything is written (it used to write an empty
+     * report). */
+    if (sweep) {
+        json_t *pts = NULL;
+        const char *params[] = {sweep};
+        if (db_report_rows(db, DB_REPORT_POINTS, params, 1, &pts, r.err, sizeof r.err) != 0) {
+            cli_err("codesim report: %s: %s\n", db_path, r.err);
+            db_close(db);
+            return 1;
+        }
+        const size_t n = json_array_size(pts);
+        json_decref(pts);
+        if (n == 0) {
+            char name[200];
+            cli_err("codesim report: %s: no sweep points of sweep %s\n", db_path,
+                    esc_text(name, sizeof name, sweep));
+            db_close(db);
+            return 1;
+        }
+    }
     r.specs = json_object();
     int rc = 1;
     size_t npoints = 0;

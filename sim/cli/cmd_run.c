@@ -396,10 +396,18 @@ int cmd_run(int argc, char **argv)
     FILE *const so = json_path && !strcmp(json_path, "-") ? stderr : stdout;
     out_print(so, &oc, &res);
     out_notes("run", &res);
-    if (timeline_path)
-        fprintf(so, "\ntimeline of the prefill and the first decode step: %s\n"
-               "(open it in https://ui.perfetto.dev or chrome://tracing)\n",
-               timeline_path);
+    if (timeline_path) {
+        /* What the file holds: the prefill and up to NPU_TIMELINE_DECODE_STEPS
+         * decode steps (sim/run/npu.c counts those it writes). */
+        const uint64_t tsteps = res.npu.timeline_decode_steps;
+        fprintf(so, "\ntimeline of the prefill");
+        if (tsteps)
+            fprintf(so, " and %s%" PRIu64 " decode step%s",
+                    tsteps < res.npu.decode_steps ? "the first " : "", tsteps,
+                    tsteps == 1 ? "" : "s");
+        fprintf(so, ": %s\n(open it in https://ui.perfetto.dev or chrome://tracing)\n",
+                timeline_path);
+    }
 
     db_breakdown_t rows[2 * POWER_MAX_ITEMS];
     const size_t nrows = out_breakdown_rows(&res, rows);

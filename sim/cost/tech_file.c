@@ -21,6 +21,19 @@
 
 #define TECH_MAX_DEPTH 4 /* base chains longer than this are a cycle */
 
+/* Every value but the scale factors lies in [TECH_MIN, TECH_MAX] once
+ * loaded (scaled).  The bounds are physical: no logic or memory event costs
+ * a joule (1e12 pJ) and no cell a square metre (1e12 um^2); 1e-12 pJ is far
+ * below the Landauer limit kT ln 2 = 2.9e-9 pJ at 300 K (R. Landauer, IBM
+ * J. Res. Dev. 5(3), 1961) and 1e-12 um^2 far below one atom; KiB, MHz and
+ * ratios in the same range.  Within them every energy and area stays
+ * finite: a count below 2^64 (1.8e19) times a law's value (the multiplier's
+ * power law through two bounded points reaches at most about 1e48 for
+ * operands up to 64 bits) is far below the largest double (1.8e308).  A huge
+ * finite value such as int8_mul: 1e300 used to give inf and NaN totals. */
+#define TECH_MIN 1e-12
+#define TECH_MAX 1e12
+
 typedef enum { C_NONE, C_LOGIC_E, C_SRAM_E, C_LOGIC_A, C_SRAM_A, C_SCALE } cat_t;
 
 typedef struct {
@@ -82,8 +95,10 @@ static const char *scalar(const yaml_node_t *n)
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-/* A positive finite number, at most max when max > 0. */
-static int number(ctx_t *c, const yaml_node_t *n, const char *key, double max, double *out)
+/* A positive finite number, at most max when max > 0; with ranged, also in
+ * [TECH_MIN, TECH_MAX]. */
+static int number(ctx_t *c, const yaml_node_t *n, const char *key, double max, int ranged,
+                  double *out)
 {
     const char *s = scalar(n);
     if (!s)
@@ -98,6 +113,9 @@ static int number(ctx_t *c, const yaml_node_t *n, const char *key, double max, d
         return fail(c, n, key, "must be greater than 0");
     if (max > 0 && v > max)
         return fail(c, n, key, "%s is more than %g", s, max);
+    if (ranged && (v < TECH_MIN || v > TECH_MAX))
+        return fail(c, n, key, "%s is outside %g..%g (energies and areas would not stay finite)",
+                    s, TECH_MIN, TECH_MAX);
     *out = v;
     return 0;
 }
@@ -130,7 +148,7 @@ static int parse_sram(ctx_t *c, yaml_document_t *d, yaml_node_t *seq, tech_t *t)
                 return fail(c, kn, full, "unknown key");
             if (*dst != 0)
                 return fail(c, kn, full, "duplicate key");
-            if (number(c, vn, full, 0, dst) != 0)
+            if (number(c, vn, full, 0, 1, dst) != 0)
                 return -1;
         }
         if (p.kib == 0 || p.pj == 0)
@@ -265,7 +283,8 @@ static int parse_doc(ctx_t *c, yaml_document_t *d, tech_t *t, int depth)
                     return fail(c, qk, full, "unknown key");
                 if (seen[i]++)
                     return fail(c, qk, full, "duplicate key");
-                if (number(c, qv, full, keys[i].max, slot(t, &keys[i])) != 0)
+                if (number(c, qv, full, keys[i].max, keys[i].cat != C_SCALE,
+                           slot(t, &keys[i])) != 0)
                     return -1;
             }
         }
@@ -284,17 +303,30 @@ static int parse_doc(ctx_t *c, yaml_document_t *d, tech_t *t, int depth)
         if (isnan(v))
             return fail(c, NULL, full, "missing");
         /* Each factor and base value is a finite positive number, but their
-         * product can leave the doubles (models/tech.h: every value > 0). */
-        if (!isfinite(v) || v <= 0)
+         * product can leave the doubles or the range (models/tech.h: every
+         * value > 0). */
+        if (keys[i].cat != C_SCALE && !(v >= TECH_MIN && v <= TECH_MAX))
             return fail(c, scale, full, "the base's value times the scale factor is out of range "
-                        "(%g)", v);
+                        "(%g, not in %g..%g)", v, TECH_MIN, TECH_MAX);
     }
     if (!t->sram_points)
         return fail(c, NULL, "sram_read_pj_per_byte", "missing");
     for (size_t i = 0; i < t->sram_points; i++)
-        if (!isfinite(t->sram_read[i].pj) || t->sram_read[i].pj <= 0)
+        if (!(t->sram_read[i].pj >= TECH_MIN && t->sram_read[i].pj <= TECH_MAX))
             return fail(c, scale, "sram_read_pj_per_byte", "the base's value times the scale "
-                        "factor is out of range (%g)", t->sram_read[i].pj);
+                        "factor is out of range (%g, not in %g..%g)", t->sram_read[i].pj,
+                        TECH_MIN, TECH_MAX);
+    /* The SRAM law extrapolates its end segments: two close points with far
+     * apart energies make a slope that leaves the doubles at 1 byte or at
+     * 2^64 bytes.  Inside the table the law lies between its points. */
+    const uint64_t ends[2] = {1, UINT64_MAX};
+    for (int e = 0; e < 2; e++) {
+        const double pj = tech_sram_read_pj_per_byte(t, ends[e]);
+        if (!(pj <= TECH_MAX * TECH_MAX))
+            return fail(c, NULL, "sram_read_pj_per_byte", "the law through the points gives %g "
+                        "pJ per byte at %s (points too close for their energies)", pj,
+                        e ? "2^64 bytes" : "1 byte");
+    }
     return 0;
 }
 

@@ -107,7 +107,13 @@ void esc_csv(FILE *f, const char *s)
 {
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
+    /* Spaces or tabs at either end are quoted too (readers that trim
+     * unquoted fields, as codesim's workload CSV does, keep them only in
+     * quotes), and a leading '#' (a comment line there). */
+    const size_t n = strlen(s);
+    const int edge = n && (s[0] == ' ' || s[0] == '\t' || s[0] == '#' || s[n - 1] == ' ' ||
+                           s[n - 1] == '\t');
+    if (!edge && !strpbrk(s, ",\"\r\n")) {
         fputs(s, f);
         return;
     }

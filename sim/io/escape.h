@@ -5,8 +5,10 @@
  *
  *   terminal / error text: bytes below 0x20, 0x7f and bytes that are not part
  *     of well-formed UTF-8 (RFC 3629) are written as \xNN; valid UTF-8 passes.
- *   CSV (RFC 4180): a field holding a comma, double quote, CR or LF is
- *     enclosed in double quotes, with each double quote doubled.
+ *   CSV (RFC 4180): a field holding a comma, double quote, CR or LF,
+ *     starting or ending with a space or tab, or starting with '#' (a
+ *     comment in codesim's workload CSV), is enclosed in double quotes, with
+ *     each double quote doubled.
  *   Markdown table cell: as terminal text, plus '|' as "\|" and '<', '>', '&'
  *     as HTML entities (Markdown renders inline HTML).
  *   HTML text or attribute: '<', '>', '&', '"' as entities, control bytes as

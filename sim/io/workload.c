@@ -9,8 +9,10 @@
  * Weight precision (GEMM form): w_bits 1..4 or "ternary" says the layer's
  * weights are that narrow, wq picks their grid (sym or zp, as in
  * models/lut_tc.h; default zp, the zero point then being 2^(w_bits-1), i.e.
- * two's-complement codes).  An empty w_bits is an int8 layer.  Fields are split at ',' with no quoting (as
- * SCALE-Sim does); a trailing comma ends a row in SCALE-Sim files.
+ * two's-complement codes).  An empty w_bits is an int8 layer.  Fields are split at ',' and may be
+ * quoted as RFC 4180 says ("a,b" and "say ""hi""": codesim's own CSV output
+ * quotes names so, escape.h); a trailing comma ends a row in SCALE-Sim
+ * files.
  *
  * Conv rows become GEMMs the way SCALE-Sim's im2col view does, without
  * padding: E_h = (IFMAP Height - Filter Height) / Strides + 1 (rounded down,
@@ -87,22 +89,61 @@ static char *trim(char *s)
     return s;
 }
 
-/* Splits a line at ',' in place into trimmed fields; one trailing empty
- * field (the trailing comma) is dropped.  Returns the count, or MAX_FIELDS+1
- * when there are too many. */
-static size_t split(char *s, char *field[MAX_FIELDS])
+/* Splits a line in place into fields as RFC 4180 reads them: a field is
+ * cut at ',' and trimmed of spaces and tabs, or is enclosed in double quotes
+ * (around which spaces and tabs are allowed), holding commas, and a doubled
+ * double quote stands for one.  A double quote inside an unquoted field is
+ * kept as it is (as Python's csv module reads it).  One trailing empty field
+ * (the trailing comma) is dropped.  Fields never span lines: a layer name
+ * cannot hold a line break.  Returns the count, MAX_FIELDS+1 when there are
+ * too many, or 0 with *why set when a quoted field is malformed. */
+static size_t split(char *s, char *field[MAX_FIELDS], const char **why)
 {
     size_t n = 0;
+    *why = NULL;
     for (;;) {
-        char *comma = strchr(s, ',');
-        if (comma)
-            *comma = '\0';
         if (n == MAX_FIELDS)
             return MAX_FIELDS + 1;
-        field[n++] = trim(s);
-        if (!comma)
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *end; /* the field's delimiter: ',' or the end of the line */
+        if (*s == '"') {
+            char *w = s, *r = s + 1;
+            for (;;) {
+                if (*r == '\0') {
+                    *why = "quoted field not closed on its line";
+                    return 0;
+                }
+                if (*r == '"') {
+                    if (r[1] != '"')
+                        break;
+                    r++; /* "" is one " */
+                }
+                *w++ = *r++;
+            }
+            end = r + 1;
+            while (*end == ' ' || *end == '\t' || *end == '\r')
+                end++;
+            if (*end != ',' && *end != '\0') {
+                *why = "text after a quoted field's closing quote (write a quote inside quotes "
+                       "as \"\")";
+                return 0;
+            }
+            *w = '\0';
+            field[n++] = s;
+        } else {
+            end = strchr(s, ',');
+            if (end)
+                *end = '\0';
+            field[n++] = trim(s);
+            if (!end)
+                break;
+            s = end + 1;
+            continue;
+        }
+        if (*end == '\0')
             break;
-        s = comma + 1;
+        s = end + 1;
     }
     if (n > 1 && *field[n - 1] == '\0')
         n--;
@@ -113,7 +154,10 @@ static int parse_header(char *line, unsigned lineno, header_t *h, const char *pa
                         size_t errlen)
 {
     char *field[MAX_FIELDS];
-    size_t n = split(line, field);
+    const char *why;
+    size_t n = split(line, field, &why);
+    if (why)
+        return io_fail(err, errlen, path, lineno, NULL, "%s", why);
     if (n > MAX_FIELDS)
         return io_fail(err, errlen, path, lineno, NULL, "more than %d columns", MAX_FIELDS);
     memset(h, 0, sizeof *h);
@@ -200,7 +244,10 @@ static int row_to_layer(char *line, unsigned lineno, const header_t *h, layer_t 
 {
     char *field[MAX_FIELDS];
     uint64_t v[COL_COUNT] = {0};
-    size_t n = split(line, field);
+    const char *why;
+    size_t n = split(line, field, &why);
+    if (why)
+        return io_fail(err, errlen, path, lineno, NULL, "%s", why);
     const char *wbits = "", *wq = "";      /* optional text fields, "" when empty */
     const char *wbits_name = "w_bits", *wq_name = "wq"; /* as the header spells them */
 

@@ -42,10 +42,6 @@ uint32_t npu_devices(const hw_cfg_t *hw)
 #define TAG_LAYER_SHIFT 16
 #define TAG_OP(tag) (((tag) & 0xffffu) / 2)
 #define TAG_LAYER(tag) ((tag) >> TAG_LAYER_SHIFT)
-/* Decode steps drawn on the timeline after the prefill (the file grows with
- * every step; 16 show the steady state). */
-#define TIMELINE_DECODE_STEPS 16
-
 typedef struct {
     uint32_t *ids;
     size_t n, cap;
@@ -897,7 +893,8 @@ static int npu_sim(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run
             res->decode_cycles += span;
         /* The steps end to end on one time axis: step k starts where
          * step k-1 ended (t0, cycles); a "steps" track names each. */
-        if (timeline && step <= TIMELINE_DECODE_STEPS) {
+        if (timeline && step <= NPU_TIMELINE_DECODE_STEPS) {
+            res->timeline_decode_steps += step > 0;
             const uint64_t t0 = res->prefill_cycles + res->decode_cycles - span;
             label_ctx_t lc = {res, {0}};
             if (sched_trace_events(L.s, timeline, 1, m->name, hw->npu.freq_mhz, t0, label, &lc,

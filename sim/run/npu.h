@@ -103,6 +103,7 @@ typedef struct {
     uint64_t prefill_cycles;   /* prefill, to the first token */
     uint64_t decode_cycles;    /* all decode steps */
     uint64_t decode_steps;
+    uint64_t timeline_decode_steps; /* decode steps written to the timeline file, if any */
     uint64_t total_cycles;
     double ttft_s, tpot_s, tokens_per_s;
     uint64_t macs;             /* multiply-accumulates executed */
@@ -137,9 +138,14 @@ typedef struct {
     const pim_gemv_cfg_t *pim;  /* required for pim-blocked and neupims */
 } npu_hw_t;
 
+/* Decode steps drawn on a timeline after the prefill (the file grows with
+ * every step; 16 show the steady state). */
+#define NPU_TIMELINE_DECODE_STEPS 16
+
 /* Simulates prefill and every decode step of run r of model m.  With
- * timeline non-NULL, writes the prefill and the first decode step as Chrome
- * trace-event JSON.  -1 with err on bad input or an op that does not fit. */
+ * timeline non-NULL, writes the prefill and the first decode steps (up to
+ * NPU_TIMELINE_DECODE_STEPS; res->timeline_decode_steps says how many) as
+ * Chrome trace-event JSON.  -1 with err on bad input or an op that does not fit. */
 int npu_run(const npu_hw_t *hw, const mapper_model_t *m, const mapper_run_t *r,
             npu_result_t *res, FILE *timeline, char *err, size_t errlen);
 void npu_result_free(npu_result_t *res);

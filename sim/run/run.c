@@ -4,6 +4,7 @@
 #include "../../models/util.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -406,6 +407,25 @@ static void machine_notes(const hw_cfg_t *hw, int wl_layers, sim_result_t *res)
         note(res, "SCALE-Sim keys accepted but not modelled: %s", hw->ignored);
 }
 
+/* Every term of a breakdown and its total is a finite number: a NaN or an
+ * infinity would print as "inf"/"-nan" and drop out of --json (jansson
+ * refuses them), so it is an error naming the term.  The technology table's
+ * range (sim/cost/tech_file.c) keeps this from happening; this is the
+ * check that it did. */
+static int check_finite(const power_breakdown_t *b, const char *what, const char *unit,
+                        const tech_t *t, char *err, size_t errlen)
+{
+    for (size_t i = 0; i <= b->n; i++) {
+        const double v = i < b->n ? b->item[i].value : b->total;
+        if (!isfinite(v)) {
+            snprintf(err, errlen, "%s: %s: %g %s is not a finite number (technology table %s)",
+                     what, i < b->n ? b->item[i].name : "total", v, unit, t->node);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, sim_result_t *res,
             char *err, size_t errlen)
 {
@@ -451,6 +471,9 @@ int sim_run(const hw_cfg_t *hw, const tech_t *tech, const sim_workload_t *wl, si
     at.clock_mhz = res->clock_mhz; /* the machine's clock, not the table's */
     power_metrics(&at, res->macs, res->cycles, res->pes, res->energy.total, res->area.total,
                   &res->metrics);
+    if (check_finite(&res->energy, "energy", "pJ", tech, err, errlen) != 0 ||
+        check_finite(&res->area, "area", "um^2", tech, err, errlen) != 0)
+        return -1;
     return 0;
 }
 

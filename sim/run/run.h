@@ -50,7 +50,7 @@ typedef struct {
     mapper_run_t run;              /* wbits 0: the model's native width */
     engine_path_t path;            /* SIM_LAYERS: fast or cycle */
     const char *mode;              /* SIM_MODEL: auto (NULL), npu, pim-blocked, neupims */
-    FILE *timeline;                /* SIM_MODEL: Chrome trace of prefill + first step */
+    FILE *timeline;                /* SIM_MODEL: Chrome trace of prefill + decode steps */
 } sim_workload_t;
 
 #define SIM_MAX_NOTES 8
