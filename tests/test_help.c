@@ -77,7 +77,7 @@ END_TEST
 START_TEST(test_readme_synopsis_has_runs_flags_and_modes)
 {
     static char out[32768], readme[1 << 18];
-    ck_assert_int_eq(sh(out, sizeof out, 0, "%s run --help", bin()), 0);
+    ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s run --help", test_bin()), 0);
     char *end = strstr(out, "\n\n");
     ck_assert_ptr_nonnull(end);
     *end = 0; /* the synopsis: the text before the first blank line */

@@ -279,16 +279,16 @@ START_TEST(test_report_covers_a_database_of_plain_runs)
                   "%s", out);
     ck_assert_msg(strstr(out, "0 sweep points, 3 plots"), "%s", out);
     /* With no sweep points the summary names the default y metric. */
-    ck_assert_int_eq(sh(out, sizeof out, "grep -c '(total_cycles against area_mm2)' "
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "grep -c '(total_cycles against area_mm2)' "
                                          "%s/rep/report.md", dir), 0);
     /* --sweep with no points of that sweep: an error as in pareto, and
      * nothing written. */
-    ck_assert_int_eq(sh(out, sizeof out, "%s report --db %s/r.db --out %s/rep2 --sweep nope",
-                        bin(), dir, dir), 1);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "%s report --db %s/r.db --out %s/rep2 --sweep nope",
+                        test_bin(), dir, dir), 1);
     char want[160];
     snprintf(want, sizeof want, "codesim report: %s/r.db: no sweep points of sweep nope\n", dir);
     ck_assert_str_eq(out, want);
-    ck_assert_int_eq(sh(out, sizeof out, "test -e %s/rep2", dir), 1);
+    ck_assert_int_eq(test_popen(out, sizeof out, 1, "test -e %s/rep2", dir), 1);
     /* runs.csv: the header and the run; utilization.csv: one line per layer. */
     ck_assert_int_eq(test_popen(out, sizeof out, 1, "test $(wc -l < %s/rep/runs.csv) -eq 2", dir), 0);
     ck_assert_int_eq(test_popen(out, sizeof out, 1, "test $(wc -l < %s/rep/utilization.csv) -eq "
