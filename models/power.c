@@ -128,12 +128,23 @@ double power_grid_fixed_um2(const tech_t *t, const systolic_cfg_t *a, power_brea
     return mul + add + reg + mux;
 }
 
+/* Radix-4 Booth windows of a w-bit multiplier operand. */
+static double booth_rows(uint32_t w) { return (w + 1) / 2; }
+
+/* One PE's radix-4 Booth generator: a row of (x_bits + 2) bits per window
+ * of the w_bits operand, each bit a two-level select (two mux bits), as the
+ * paper's OPT1 PE builds it (shared by its OS array and its cube). */
+static double booth_gen_um2(const tech_t *t, uint32_t x_bits, uint32_t w_bits)
+{
+    return booth_rows(w_bits) * (x_bits + 2) * 2 * t->a.mux_bit;
+}
+
 double power_grid_opt1_um2(const tech_t *t, const systolic_cfg_t *a, power_breakdown_t *b)
 {
     const double R = a->rows, C = a->cols, P = R * C;
     const double opw = util_max_u64(a->in_bits, a->w_bits), acc = a->acc_bits;
-    const double rows = (a->w_bits + 1) / 2;   /* radix-4 Booth windows */
-    const double booth = P * rows * (a->in_bits + 2) * 2 * t->a.mux_bit;
+    const double rows = booth_rows(a->w_bits);
+    const double booth = P * booth_gen_um2(t, a->in_bits, a->w_bits);
     const double csa = P * rows * tech_add_um2(t, a->acc_bits);
     const double reg_bits = P * 2 * acc + R * (C - 1) * opw + (R - 1) * C * opw + (R + C) * opw;
     const double reg = reg_bits * t->a.reg_bit, mux = P * 2 * acc * t->a.mux_bit;
@@ -164,8 +175,8 @@ double power_cube_paper_um2(const tech_t *t, uint32_t n, uint32_t w, uint32_t ac
         }
         return mul + add + reg;
     }
-    const double rows = (w + 1) / 2;   /* radix-4 Booth windows */
-    const double booth = P * rows * (W + 2) * 2 * t->a.mux_bit;
+    const double rows = booth_rows(w);
+    const double booth = P * booth_gen_um2(t, w, w);
     /* 3:2 rows: rows + 2 words to two below y = 0, rows words to two at it */
     const double csa = N * N * ((N - 1) * rows + (rows > 2 ? rows - 2 : 0)) *
                        tech_add_um2(t, acc);
