@@ -733,6 +733,22 @@ static int cmd(const char *a1, const char *a2, const char *a3, const char *a4, c
     return cmd_dram(argc, argv);
 }
 
+/* cmd with codesim dram's standard output written to the file out. */
+static int cmd_to(const char *out, const char *a1, const char *a2, const char *a3, const char *a4,
+                  const char *a5, const char *a6)
+{
+    fflush(stdout);
+    const int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert(saved >= 0 && fd >= 0);
+    dup2(fd, 1);
+    const int rc = cmd(a1, a2, a3, a4, a5, a6);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(fd);
+    close(saved);
+    return rc;
+}
+
 static int cmd_order(const void *a, const void *b)
 {
     const dram_cmd_t *x = a, *y = b;
@@ -813,15 +829,7 @@ START_TEST(trace_gap_of_10e12_cycles_counts_refreshes_in_closed_form)
     f = fopen(big, "w");
     fputs("0 0x0 R\n18446744073709551000 0x40 R\n", f);
     fclose(f);
-    fflush(stdout);
-    const int saved = dup(1);
-    f = fopen(out, "w");
-    ck_assert(saved >= 0 && f && dup2(fileno(f), 1) == 1);
-    const int rc = cmd("--trace", tr, NULL, NULL, NULL, NULL);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    fclose(f);
+    const int rc = cmd_to(out, "--trace", tr, NULL, NULL, NULL, NULL);
     ck_assert_int_eq(rc, 0);
     char text[4096] = {0};
     f = fopen(out, "r");
@@ -852,15 +860,7 @@ static uint64_t one_read_latency(const char *dir, const char *preset, uint64_t a
     ck_assert_ptr_nonnull(f);
     fprintf(f, "%llu 0x100 READ\n", (unsigned long long)at);
     fclose(f);
-    fflush(stdout);
-    const int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ck_assert(saved >= 0 && fd >= 0);
-    dup2(fd, 1);
-    const int rc = cmd("--trace", tr, "--preset", preset, NULL, NULL);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(fd);
-    close(saved);
+    const int rc = cmd_to(out, "--trace", tr, "--preset", preset, NULL, NULL);
     char text[4096] = "";
     f = fopen(out, "r");
     ck_assert_ptr_nonnull(f);
@@ -1154,15 +1154,7 @@ START_TEST(dram_report_splits_read_latency_from_arrival_and_from_queue_entry)
     f = fopen(tr, "w");
     fputs("0 0x0 R\n0 0x800 R\n", f); /* unit 0, bank 0, row 0, bursts 0 and 1 */
     fclose(f);
-    fflush(stdout);
-    const int saved = dup(1), fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ck_assert(saved >= 0 && fd >= 0);
-    dup2(fd, 1);
-    const int rc = cmd("--hw", hw, "--trace", tr, NULL, NULL);
-    fflush(stdout);
-    dup2(saved, 1);
-    close(fd);
-    close(saved);
+    const int rc = cmd_to(out, "--hw", hw, "--trace", tr, NULL, NULL);
     ck_assert_int_eq(rc, 0);
     char text[4096] = "";
     f = fopen(out, "r");
