@@ -17,36 +17,15 @@
 
 static char tmpdir[256];
 
-static void setup(void)
-{
-    strcpy(tmpdir, "/tmp/codesim-clifiles-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { test_tmpdir(tmpdir, sizeof tmpdir, "clifiles"); }
 
-static void teardown(void)
-{
-    char err[256];
-    const char *const rm[] = {"rm", "-rf", tmpdir, NULL};
-    ck_assert_int_eq(io_spawn(rm, NULL, err, sizeof err), 0);
-}
-
-/* Reads a whole (small) file into buf; "" when it cannot be read. */
-static void slurp(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    buf[0] = 0;
-    if (!f)
-        return;
-    buf[fread(buf, 1, len - 1, f)] = 0;
-    fclose(f);
-}
+static void teardown(void) { test_rmtree(tmpdir); }
 
 /* Runs `codesim ARGS...` (NULL-terminated, after the command name) from
  * the source tree, as user nobody when unprivileged (root writes through
  * file modes); returns the exit status, out holds stdout and stderr. */
 static int codesim_as(int unprivileged, char *out, size_t outlen, const char *const *args)
 {
-    const char *b = getenv("CODESIM_BIN");
     const char *argv[48];
     size_t n = 0;
     if (unprivileged && geteuid() == 0) {
@@ -55,7 +34,7 @@ static int codesim_as(int unprivileged, char *out, size_t outlen, const char *co
         for (size_t i = 0; i < 4; i++)
             argv[n++] = drop[i];
     }
-    argv[n++] = b && *b ? b : "build/codesim";
+    argv[n++] = test_bin();
     for (size_t i = 0; args[i] && n < 47; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
@@ -63,7 +42,7 @@ static int codesim_as(int unprivileged, char *out, size_t outlen, const char *co
     snprintf(log, sizeof log, "%s/log", tmpdir);
     const int rc = io_spawn(argv, log, err, sizeof err);
     ck_assert_msg(rc >= 0, "%s", err);
-    slurp(log, out, outlen);
+    test_slurp(log, out, outlen);
     return rc;
 }
 
@@ -134,7 +113,7 @@ START_TEST(timeline_is_replaced_only_by_a_run_that_succeeds)
                                    "--gen",  "2", "--timeline", tl, "--db", db, NULL};
     ck_assert_int_ne(codesim(out, sizeof out, bad_run), 0);
     char got[256];
-    slurp(tl, got, sizeof got);
+    test_slurp(tl, got, sizeof got);
     ck_assert_str_eq(got, keep);
     ck_assert_int_eq(entries_with("t.json"), 1);
 
@@ -145,7 +124,7 @@ START_TEST(timeline_is_replaced_only_by_a_run_that_succeeds)
                                      "--hw",       "configs/npu_pim.yaml", "--workload", wl,
                                      "--timeline", tl, "--db", db, NULL};
     ck_assert_int_ne(codesim(out, sizeof out, bad_serve), 0);
-    slurp(tl, got, sizeof got);
+    test_slurp(tl, got, sizeof got);
     ck_assert_str_eq(got, keep);
     ck_assert_int_eq(entries_with("t.json"), 1);
 
