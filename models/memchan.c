@@ -227,10 +227,20 @@ int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], 
         return -1;
     }
     uint64_t now;
-    if (!m->started) {
-        now = a;
+    if (!m->started && a == 0) {
+        now = 0;
         m->started = 1;
     } else {
+        /* The device runs from cycle 0, refreshing, whenever the first
+         * transfer arrives (as in `codesim dram`): a late first transfer
+         * resumes after a tick at 0, so the gap before it is an idle gap
+         * with its REFs at their due cycles.  Starting the clock at the
+         * arrival instead issued every REF owed since 0 at once there. */
+        if (!m->started) {
+            m->now = 0;
+            m->next = dram_ctrl_tick(&m->c, 0);
+            m->started = 1;
+        }
         /* Resume as `codesim dram` would after its tick at m->now with the
          * next request arriving at a (> m->now: a transfer arrives after the
          * previous one's last data beat, after the tick that issued it). */
