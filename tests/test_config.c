@@ -990,6 +990,42 @@ START_TEST(block_section_errors_name_the_dotted_key)
 }
 END_TEST
 
+/* A key of any length in any block section is an unknown key with a
+ * one-line error naming it, from the file and from hw_set: a key of 254
+ * characters once had the setter's message cut right after its colon and
+ * the reason read past the buffer (fuzz_hw_yaml, stack-buffer-overflow). */
+START_TEST(block_keys_of_any_length_are_unknown_keys)
+{
+    static const char *const sections[] = {"pim", "array", "sram", "npu", "dram", "gpu", "lut",
+                                           "link", "addertree", "cube", "matrix2d"};
+    char name[400], text[512], path[256], err[256], key[450];
+    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++)
+        for (size_t n = 1; n < sizeof name; n += n < 230 ? 23 : 1) {
+            memset(name, 'q', n);
+            name[n] = '\0';
+            snprintf(text, sizeof text, "%s:\n  %s: 0\n", sections[s], name);
+            write_file(path, "longkey.yaml", text);
+            hw_cfg_t hw;
+            ck_assert_int_eq(hw_load(path, &hw, err, sizeof err), -1);
+            ck_assert_msg(strstr(err, "unknown key") && !strchr(err, '\n'),
+                          "%s, key of %zu: %s", sections[s], n, err);
+            hw_free(&hw);
+        }
+    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++)
+        for (size_t n = 1; n < sizeof name; n += n < 230 ? 23 : 1) {
+            memset(name, 'q', n);
+            name[n] = '\0';
+            hw_cfg_t hw;
+            hw_defaults(&hw);
+            snprintf(key, sizeof key, "%s.%s", sections[s], name);
+            ck_assert_int_eq(hw_set(&hw, key, "0", err, sizeof err), -1);
+            ck_assert_msg(strstr(err, "unknown key") != NULL, "hw_set %s, key of %zu: %s",
+                          sections[s], n, err);
+            hw_free(&hw);
+        }
+}
+END_TEST
+
 START_TEST(hw_set_reaches_block_sections)
 {
     hw_cfg_t hw;
@@ -1124,6 +1160,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, hw_set_sets_fields_by_dotted_key);
     tcase_add_test(tc, block_sections_set_their_blocks_and_round_trip);
     tcase_add_test(tc, block_section_errors_name_the_dotted_key);
+    tcase_add_test(tc, block_keys_of_any_length_are_unknown_keys);
     tcase_add_test(tc, hw_set_reaches_block_sections);
     tcase_add_test(tc, shipped_default_yaml_equals_the_defaults);
     tcase_add_test(tc, full_yaml_sets_every_field);

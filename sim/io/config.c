@@ -162,6 +162,10 @@ typedef struct {
  * error then has no line. */
 #define BLOCK_KEYS_MAX 256
 
+/* Longest key name a block section can have (none reaches 32 characters); a longer
+ * one is an unknown key before any setter sees it. */
+#define BLOCK_KEY_NAME_MAX 64
+
 typedef struct {
     const char *path;
     hw_cfg_t *hw;
@@ -378,7 +382,17 @@ static unsigned node_line(const yaml_node_t *n)
     return (unsigned)n->start_mark.line + 1;
 }
 
-/* Walks one mapping: the top level (section "") or a section ("array"). */
+/* A setter's "name: reason" without its "name: " (why when it does not
+ * start with it).  A message cut at the buffer's end may stop right after
+ * the colon: the reason is then empty, never read past the NUL. */
+static const char *setter_reason(const char *why, const char *name)
+{
+    const size_t n = strlen(name);
+    if (strncmp(why, name, n) != 0 || why[n] != ':')
+        return why;
+    return why[n + 1] == ' ' ? why + n + 2 : why + n + 1;
+}
+
 /* Hands one key of a block section to the block's setter. */
 static int block_key(load_t *ld, const hw_block_t *b, const char *key, const char *name,
                      unsigned line, const yaml_node_t *v)
@@ -390,6 +404,9 @@ static int block_key(load_t *ld, const hw_block_t *b, const char *key, const cha
     const char *val = (const char *)v->data.scalar.value;
     if (strlen(val) != v->data.scalar.length)
         return io_fail(ld->err, ld->errlen, ld->path, line, key, "contains a NUL character");
+    /* no block key is that long; the setter's "name: reason" would not fit */
+    if (strlen(name) > BLOCK_KEY_NAME_MAX)
+        return io_fail(ld->err, ld->errlen, ld->path, line, key, "unknown key");
     ld->hw->block_keys |= 1u << (b - hw_blocks);
     if (ld->nblk < BLOCK_KEYS_MAX) {
         origin_t *o = &ld->blk[ld->nblk++];
@@ -398,13 +415,12 @@ static int block_key(load_t *ld, const hw_block_t *b, const char *key, const cha
     }
     if (b->set(ld->hw, name, val, why, sizeof why) != 0) {
         /* why is "name: reason"; name it by its dotted key instead */
-        const size_t n = strlen(name);
-        const char *reason = strncmp(why, name, n) == 0 && why[n] == ':' ? why + n + 2 : why;
-        return io_fail(ld->err, ld->errlen, ld->path, line, key, "%s", reason);
+        return io_fail(ld->err, ld->errlen, ld->path, line, key, "%s", setter_reason(why, name));
     }
     return 0;
 }
 
+/* Walks one mapping: the top level (section "") or a section ("array"). */
 static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, const char *section)
 {
     const hw_block_t *block = *section ? find_block(section) : NULL;
@@ -694,13 +710,16 @@ int hw_validate(const hw_cfg_t *hw, const char *path, char *err, size_t errlen)
  * parsing as hw_load(); ranges are left to hw_validate(). */
 int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t errlen)
 {
+    /* an unknown key is named by its first 64 characters */
+    char shown[72];
+    snprintf(shown, sizeof shown, "%.64s%s", key, strlen(key) > 64 ? "..." : "");
     char section[32] = "";
     const char *name = key;
     const char *dot = strrchr(key, '.');
     if (dot) {
         size_t n = (size_t)(dot - key);
         if (n >= sizeof section)
-            return io_fail(err, errlen, NULL, 0, key, "unknown key");
+            return io_fail(err, errlen, NULL, 0, shown, "unknown key");
         memcpy(section, key, n);
         section[n] = '\0';
         name = dot + 1;
@@ -709,17 +728,16 @@ int hw_set(hw_cfg_t *hw, const char *key, const char *value, char *err, size_t e
     const hw_block_t *block = find_block(section);
     if (!spec && block) {
         char why[256];
+        if (strlen(name) > BLOCK_KEY_NAME_MAX)
+            return io_fail(err, errlen, NULL, 0, shown, "unknown key");
         if (block->present)
             *block->present(hw) = 1;
-        if (block->set(hw, name, value, why, sizeof why) != 0) {
-            const size_t n = strlen(name);
-            return io_fail(err, errlen, NULL, 0, key, "%s",
-                           strncmp(why, name, n) == 0 && why[n] == ':' ? why + n + 2 : why);
-        }
+        if (block->set(hw, name, value, why, sizeof why) != 0)
+            return io_fail(err, errlen, NULL, 0, key, "%s", setter_reason(why, name));
         return 0;
     }
     if (!spec)
-        return io_fail(err, errlen, NULL, 0, key, "unknown key");
+        return io_fail(err, errlen, NULL, 0, shown, "unknown key");
     load_t ld;
     memset(&ld, 0, sizeof ld);
     ld.hw = hw;
