@@ -20,7 +20,8 @@
 # count) and at 22 us, and the Hugging Face count at 10.3 us per launch:
 # 22 and 10.3 us are one whole-model measurement (3.8 ms per GPT-2 small
 # token on an RTX 5090, configs/t4_eager.yaml) less its ~0.3 ms of weight
-# reads, over 159 ops and over 340 launches.
+# reads, over 159 ops and over 340 launches.  Last, the per-launch overhead
+# the T4 would need for 41x and for 137x over our pimgpt time per token.
 set -eu
 bin=$1
 out=$2
@@ -78,3 +79,22 @@ for v in "t4_ops:one launch per codesim op, ${us:-0} us (before)" \
     { r = $3 / $1; l += log(r); k++; s = s sprintf(" %7.2fx", r) }
     END { printf "%-48s%s %7.2fx\n", name, s, exp(l / k) }'
 done
+# What the paper's range asks of its GPU: the per-launch overhead at which
+# the Hugging Face launch count gives 41x and 137x over our pimgpt time.
+# Launches per token come from two runs (0 and 1 us per launch), so the
+# figure is the model's own count, not one written here.
+variant t4_hf0 0 hf-gpt2
+variant t4_hf1 1 hf-gpt2
+printf '\nper-launch overhead (us) the T4 (eager, HF GPT-2 launches) needs for the paper'"'"'s speedup:\n'
+printf '%-12s %9s %9s %9s %12s %12s\n' model "pimgpt ms" "t4 0us ms" launches "at 41x" "at 137x"
+for model in gpt2 gpt2-medium gpt2-large gpt2-xl; do
+    echo "$model $(run $model "$hw" pimgpt) $(run $model "$out/t4_hf0.yaml" gpu)" \
+        "$(run $model "$out/t4_hf1.yaml" gpu)"
+done | awk '
+{
+    # model, then tpot and ttft of pimgpt, t4 at 0 us, t4 at 1 us (ms)
+    n = ($6 - $4) * 1000        # launches per decode token
+    lo = n > 0 ? (41 * $2 - $4) * 1000 / n : 0
+    hi = n > 0 ? (137 * $2 - $4) * 1000 / n : 0
+    printf "%-12s %9.3f %9.3f %9.0f %9.1f us %9.1f us\n", $1, $2, $4, n, lo, hi
+}'
