@@ -467,10 +467,11 @@ static int check_models(ld_t *ld, sweep_t *sw)
                               why, w->file);
         }
         /* The options as text, hashed with the file. */
-        char *buf = malloc(strlen(w->wl.text) + 160);
+        const size_t cap = strlen(w->wl.text) + 160; /* the options take at most 154 */
+        char *buf = malloc(cap);
         if (!buf)
             return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
-        sprintf(buf, "%s\nbatch=%llu prompt=%llu gen=%llu mode=%s wbits=%u abits=%u kvbits=%u",
+        snprintf(buf, cap, "%s\nbatch=%llu prompt=%llu gen=%llu mode=%s wbits=%u abits=%u kvbits=%u",
                 w->wl.text, (unsigned long long)r.batch, (unsigned long long)r.prompt,
                 (unsigned long long)r.gen, sw->llm.mode, r.wbits,
                 r.abits, r.kvbits);
