@@ -35,9 +35,10 @@ teng-rtlcheck: $(BUILD)/codesim
 # github.com/wqzustc/High-Performance-Tensor-Processing-Engines, never copied
 # into this repository), MAC-based against OPT1: the PAPER_N x PAPER_N OS
 # arrays with the model of each (within 10% on yosys45, else it fails), the
-# 2x2x2 cubes and the WS PEs, each pair's area ratio at one clock and area
-# efficiency at each design's own fmax (rtl/synth/paper_synth.sh; about a
-# minute at PAPER_N=4).
+# N x N x N cubes at N = 2 and, when PAPER_N <= 4, at PAPER_N, each with the
+# model (--compare cube+mac / cube+opt1, the same 10%), and the WS PEs; each
+# pair's area ratio at one clock and area efficiency at each design's own
+# fmax (rtl/synth/paper_synth.sh; about three minutes at PAPER_N=4).
 PAPER_N ?= 4
 .PHONY: paper-synth
 paper-synth: $(BUILD)/codesim
