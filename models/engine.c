@@ -304,6 +304,20 @@ static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
         (double)st->macs / ((double)p->cfg.rows * p->cfg.cols * (double)st->total_cycles);
 }
 
+/* The streams of the reported operands (layer_stats_t: ifmap, filter, ofmap
+ * writes; memchan.h's order A, B, O reads, O writes). */
+static const int op_stream[3] = {MEM_A, MEM_B, MEM_O_WR};
+
+static void set_times(layer_stats_t *st, const uint64_t first[MEM_STREAMS],
+                      const uint64_t last[MEM_STREAMS])
+{
+    st->dram_times = 1;
+    for (int op = 0; op < 3; op++) {
+        st->dram_first[op] = first[op_stream[op]];
+        st->dram_last[op] = first[op_stream[op]] == LAYER_NO_CYCLE ? 0 : last[op_stream[op]];
+    }
+}
+
 /* ---- fast path: closed-form fold timing, event arithmetic ----------------- */
 
 /* The fast path applies the same step rules as the cycle path, in events.  A
@@ -443,6 +457,12 @@ static int run_fast_on(fast_t *x, layer_stats_t *st)
                                .nsums = S_COUNT};
     for (int i = 0; i < S_COUNT; i++)
         x->ps.sums[i] = &x->sum[i];
+    /* each operand's latest transfer start grows with every transfer that
+     * carries it (the channel serves one at a time); its byte offset in that
+     * transfer is the same in every period */
+    for (int op = 0; op < 3; op++)
+        x->ps.marks[op] = &x->mem.last[op_stream[op]];
+    x->ps.nmarks = 3;
     step_t s0;
     plan_step(p, 0, &s0);
     if (fast_issue(x, 0, &s0, 0, &x->r0) != 0)
@@ -467,6 +487,10 @@ static int run_fast_on(fast_t *x, layer_stats_t *st)
         return -1;
     }
     finish(p, st, util_max_u64(x->end, x->last_write));
+    uint64_t last[MEM_STREAMS];
+    for (int s = 0; s < MEM_STREAMS; s++)
+        last[s] = memchan_last(&x->mem, s);
+    set_times(st, x->mem.first, last);
     return 0;
 }
 
@@ -493,7 +517,54 @@ typedef struct {
     dma_t dma;
     uint64_t ready[4];     /* cycle from which step s's data is usable, at s % 4 */
     layer_stats_t *st;
+    /* the request at the channel's head: its tag, its streams' byte ranges
+     * [lo, hi) in the order the channel moves them (memchan.h), and each
+     * stream's first and last cycle seen moving */
+    uint64_t head_tag, lo[MEM_STREAMS], hi[MEM_STREAMS];
+    int have_head;
+    uint64_t first[MEM_STREAMS], last[MEM_STREAMS];
 } cyc_t;
+
+/* Notes which streams the bytes the channel moves in cycle x belong to: the
+ * head request moves min(bytes_per_cycle, remaining) bytes this cycle when
+ * it was issued by x (dma_tick). */
+static void cyc_watch(cyc_t *c, uint64_t x)
+{
+    if (c->dma.len == 0)
+        return;
+    const dma_req_t *r = &c->dma.q[c->dma.head];
+    if (r->issued_at > x)
+        return;
+    if (!c->have_head || c->head_tag != r->tag) {
+        step_t st;
+        plan_step(c->p, r->tag & ~WRITE_TAG, &st);
+        uint64_t b[MEM_STREAMS] = {0};
+        if (r->tag & WRITE_TAG) {
+            b[MEM_O_WR] = st.write_bytes;
+        } else {
+            b[MEM_A] = st.a_fill * c->p->ab;
+            b[MEM_B] = st.b_fill * c->p->bb;
+            b[MEM_O_RD] = st.o_fill * c->p->ob;
+        }
+        uint64_t off = 0;
+        for (int s = 0; s < MEM_STREAMS; s++) {
+            c->lo[s] = off;
+            off += b[s];
+            c->hi[s] = off;
+        }
+        c->head_tag = r->tag;
+        c->have_head = 1;
+    }
+    const uint64_t total = c->hi[MEM_STREAMS - 1];
+    const uint64_t done = total - r->remaining,
+                   now = done + util_min_u64(r->remaining, c->dma.bytes_per_cycle);
+    for (int s = 0; s < MEM_STREAMS; s++)
+        if (c->lo[s] < c->hi[s] && c->lo[s] < now && done < c->hi[s]) {
+            if (c->first[s] == LAYER_NO_CYCLE)
+                c->first[s] = x;
+            c->last[s] = x;
+        }
+}
 
 static int issue_fetch(cyc_t *c, uint64_t s, uint64_t x)
 {
@@ -537,6 +608,8 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
 {
     systolic_array_t *sa = systolic_array_new(&p->cfg);
     cyc_t c = {.p = p, .st = st};
+    for (int s = 0; s < MEM_STREAMS; s++)
+        c.first[s] = LAYER_NO_CYCLE;
     if (!sa || dma_init(&c.dma, &hw->dma) != 0) {
         systolic_array_free(sa);
         snprintf(err, errlen, "out of memory");
@@ -580,6 +653,7 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
         if (!busy && dma_pending(&c.dma) == 0)
             break;
         uint64_t tag;
+        cyc_watch(&c, x);
         if (dma_tick(&c.dma, x, &tag)) {
             if (tag & WRITE_TAG)
                 last_write = x + 1;
@@ -600,6 +674,7 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
         return -1;
     }
     finish(p, st, util_max_u64(end, last_write));
+    set_times(st, c.first, c.last);
     return 0;
 }
 

@@ -28,8 +28,20 @@ typedef struct {
     /* Of dram_read_bytes, the ifmap's and the filter's (the rest is partial
      * sums read back); both 0 from units that do not split their reads. */
     uint64_t dram_ifmap_bytes, dram_filter_bytes;
+    /* The first and the last cycle in which each operand's bytes move on the
+     * DRAM channel, [0] ifmap reads, [1] filter reads, [2] ofmap writes, in
+     * the layer's own cycles (cycle 0 accepts the command; memchan.h says
+     * which cycles a transfer occupies).  dram_times 0: not recorded (a unit
+     * without a DMA timeline); an operand that moved no byte has first
+     * LAYER_NO_CYCLE and last 0.  Partial sums read back are in none of
+     * them.  On several cores: the earliest first and latest last of the
+     * slices (which all start at cycle 0). */
+    int dram_times;
+    uint64_t dram_first[3], dram_last[3];
     double utilization;        /* macs / (R*C*total_cycles) */
 } layer_stats_t;
+
+#define LAYER_NO_CYCLE UINT64_MAX
 
 typedef struct {
     char name[64];

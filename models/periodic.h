@@ -33,6 +33,8 @@ typedef struct {
     size_t nexact;
     uint64_t *sums[PERIODIC_MAX];
     size_t nsums;
+    uint64_t *marks[PERIODIC_MAX];
+    size_t nmarks;
 } periodic_state_t;
 
 /* Runs units first .. first+n-1 through fn(ctx, unit), all identical in
