@@ -215,14 +215,15 @@ int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], 
         const uint64_t start = util_max_u64(at, m->fixed.free_at);
         uint64_t total = 0;
         for (int s = 0; s < MEM_STREAMS; s++) {
-            if (bytes[s] == 0)
-                continue;
-            if (m->first[s] == UINT64_MAX)
-                m->first[s] = start + total / m->fixed.bytes_per_cycle;
+            const uint64_t off = total;
             total += bytes[s]; /* each below 2^35 per step (engine.c) */
-            /* the division waits for memchan_last: this runs per transfer */
-            m->last[s] = start;
-            m->last_off[s] = total - 1;
+            /* per transfer, so without branches or divisions (memchan_last
+             * divides); a stream's first transfer is rare */
+            const int moved = bytes[s] != 0;
+            m->last[s] = moved ? start : m->last[s];
+            m->last_off[s] = moved ? total - 1 : m->last_off[s];
+            if (__builtin_expect(moved && m->first[s] == UINT64_MAX, 0))
+                m->first[s] = start + off / m->fixed.bytes_per_cycle;
         }
         *ready = dma_fast_issue(&m->fixed, at, total);
         return 0;
