@@ -38,6 +38,12 @@ typedef struct {
      * slices (which all start at cycle 0). */
     int dram_times;
     uint64_t dram_first[3], dram_last[3];
+    /* The same for the array's scratchpad accesses: the first and last
+     * cycle it reads [0] the ifmap, [1] the filter and [2] writes the ofmap
+     * (its read and write ports, systolic.h); sram_times 0: not recorded
+     * (the LUT unit, the tensor engines). */
+    int sram_times;
+    uint64_t sram_first[3], sram_last[3];
     double utilization;        /* macs / (R*C*total_cycles) */
 } layer_stats_t;
 
@@ -64,7 +70,9 @@ typedef struct {
 const char *engine_path_name(engine_path_t p);
 
 /* Runs one GEMM (on the fixed-rate channel whatever hw->dma.timing says:
- * engine_run_layer is the layer path that honours it).  With ENGINE_CYCLE and a, b, out non-NULL the array also
+ * engine_run_layer is the layer path that honours it, and the one that
+ * records the DRAM and SRAM spans: here dram_times and sram_times are 0, so
+ * that the mapper's many GEMMs do not pay for them).  With ENGINE_CYCLE and a, b, out non-NULL the array also
  * computes out = a x b (values); with NULL operands it feeds zeros.
  * Returns 0, or -1 with "field: reason" in err (for example a tile that does
  * not fit the scratchpads, a count that does not fit in 64 bits, or more

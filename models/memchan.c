@@ -214,6 +214,12 @@ int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], 
     if (!m->ctrl) {
         const uint64_t start = util_max_u64(at, m->fixed.free_at);
         uint64_t total = 0;
+        if (!m->track) {
+            for (int s = 0; s < MEM_STREAMS; s++)
+                total += bytes[s]; /* each below 2^35 per step (engine.c) */
+            *ready = dma_fast_issue(&m->fixed, at, total);
+            return 0;
+        }
         for (int s = 0; s < MEM_STREAMS; s++) {
             const uint64_t off = total;
             total += bytes[s]; /* each below 2^35 per step (engine.c) */

@@ -103,6 +103,7 @@ typedef struct {
      * controller: that transfer's last cycle) and, fixed, the offset of its
      * last byte in that transfer.  last only grows, transfer by transfer. */
     uint64_t first[MEM_STREAMS], last[MEM_STREAMS], last_off[MEM_STREAMS];
+    int track;                  /* 1: keep them (the caller sets it); 0: not */
 } memchan_t;
 
 /* Sets up the channel of dma (DMA_FIXED: bytes_per_cycle; DMA_CONTROLLER:
@@ -118,8 +119,8 @@ void memchan_free(memchan_t *m);
  * bytes[s] of each stream; *ready = the NPU cycle its data is usable (at
  * when nothing moves).  -1 with err.
  *
- * It also moves first[s] and memchan_last(s) of each stream it carries: the
- * NPU cycles its bytes occupy the channel.  Fixed channel: the transfer's bytes
+ * With m->track set it also moves first[s] and memchan_last(s) of each
+ * stream it carries: the NPU cycles its bytes occupy the channel.  Fixed channel: the transfer's bytes
  * move in stream order A, B, O reads, O writes, bytes_per_cycle a cycle from
  * start = max(at, the channel's free cycle); byte j moves in cycle start +
  * j / bytes_per_cycle, so a stream's cycles are those of its first and last

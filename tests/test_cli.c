@@ -418,10 +418,11 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
                 ck_assert_double_eq(v[3], LU("ifmap_reads"));
                 ck_assert_double_eq(v[6], LU("filter_reads"));
                 ck_assert_double_eq(v[9], LU("ofmap_writes"));
-                /* SRAM start/stop are not recorded; each operand's DRAM
-                 * start and stop are cycles of the layer */
+                /* each operand's SRAM and DRAM start and stop are cycles
+                 * of the layer (the array computes from cycle 1) */
                 for (size_t op = 0; op < 3; op++) {
-                    ck_assert(isnan(v[1 + 3 * op]) && isnan(v[2 + 3 * op]));
+                    ck_assert(v[1 + 3 * op] >= 1 && v[1 + 3 * op] <= v[2 + 3 * op]);
+                    ck_assert(v[2 + 3 * op] < LU("total_cycles"));
                     ck_assert(v[10 + 3 * op] >= 0 && v[10 + 3 * op] <= v[11 + 3 * op]);
                     ck_assert(v[11 + 3 * op] < LU("total_cycles"));
                 }
@@ -473,7 +474,12 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
                   (double)json_integer_value(json_object_get(l, "dram_read_bytes")));
         for (size_t op = 0; op < 3; op++)
             ck_assert(d[10 + 3 * op] >= 0 && d[10 + 3 * op] <= d[11 + 3 * op]);
-        if (strcmp(json_string_value(json_object_get(l, "unit")), "lut") == 0) {
+        const int on_lut = strcmp(json_string_value(json_object_get(l, "unit")), "lut") == 0;
+        /* SRAM spans: the array's ports; the LUT unit records none */
+        for (size_t op = 0; op < 3; op++)
+            ck_assert(on_lut ? isnan(d[1 + 3 * op]) && isnan(d[2 + 3 * op])
+                             : d[1 + 3 * op] >= 1 && d[1 + 3 * op] <= d[2 + 3 * op]);
+        if (on_lut) {
             nlut++;
             /* the LUT unit reads nothing else (no partial sums) */
             ck_assert_double_eq(
@@ -514,7 +520,8 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
         ck_assert_double_eq(d[12] + d[15],
                             (double)json_integer_value(json_object_get(l, "dram_read_bytes")));
         for (size_t op = 0; op < 3; op++)
-            ck_assert(isnan(d[10 + 3 * op]) && isnan(d[11 + 3 * op]));
+            ck_assert(isnan(d[1 + 3 * op]) && isnan(d[2 + 3 * op]) && isnan(d[10 + 3 * op]) &&
+                      isnan(d[11 + 3 * op]));
     }
     fclose(cf);
     ck_assert_uint_ge(ncube, 2);

@@ -11,7 +11,10 @@
  *  - each operand's first and last DRAM cycle (layer_stats_t dram_first,
  *    dram_last): the fast path's equal those the cycle path's channel moves
  *    byte by byte (fixed), or those a walk over the controller's request
- *    trace finds; the LUT unit's fast path equals its cycle path; the LUT
+ *    trace finds; its first and last SRAM cycle equal those the cycle
+ *    path's array ports show; slices on several cores give the earliest
+ *    first and the latest last; the LUT unit's fast path equals its cycle
+ *    path; the LUT
  *    unit's and the tensor engines' per-operand DRAM reads add up to their
  *    reads and equal counts made here from the shapes. */
 #include <inttypes.h>
@@ -585,37 +588,69 @@ static void expect_spans(const layer_stats_t *want, const layer_stats_t *got, co
                       want->dram_first[op], want->dram_last[op]);
 }
 
-/* Random GEMMs on os/ws/is, small arrays, scratchpads that chunk the folds or
- * hold whole operands, 1..40 bytes per cycle: the fast path (events, runs of
- * identical folds finished by arithmetic) gives each operand's first and
- * last DRAM cycle that the cycle path observes by ticking its channel byte
- * by byte; an operand with bytes has a span, one without has none. */
-START_TEST(fast_path_dram_spans_equal_the_cycle_paths_channel)
+static void expect_sram_spans(const layer_stats_t *want, const layer_stats_t *got,
+                              const char *what)
+{
+    static const char *const name[3] = {"ifmap read", "filter read", "ofmap write"};
+    ck_assert_int_eq(want->sram_times, 1);
+    ck_assert_int_eq(got->sram_times, 1);
+    for (int op = 0; op < 3; op++)
+        ck_assert_msg(want->sram_first[op] == got->sram_first[op] &&
+                          want->sram_last[op] == got->sram_last[op],
+                      "%s: %s SRAM cycles %" PRIu64 "..%" PRIu64 ", expected %" PRIu64
+                      "..%" PRIu64, what, name[op], got->sram_first[op], got->sram_last[op],
+                      want->sram_first[op], want->sram_last[op]);
+}
+
+/* Random GEMMs on os/ws/is (OS drains serial or overlapped, WS/IS outputs
+ * registered or not), small arrays, scratchpads that chunk the folds (down
+ * to one stream element a chunk) or hold whole operands, 1..40 bytes per
+ * cycle, and one layer whose first output write lies in a middle chunk of
+ * its first fold: the fast path (events, runs of identical steps finished by
+ * arithmetic) gives each operand's first and last DRAM cycle that the cycle
+ * path observes by ticking its channel byte by byte, and the first and last
+ * cycle the cycle path's array ports read the ifmap and filter and write the
+ * ofmap; an operand with DRAM bytes has a span, one without has none. */
+START_TEST(fast_path_spans_equal_the_cycle_paths_channel_and_ports)
 {
     uint64_t seed = 0x5eed0001;
     int long_runs = 0;
-    for (int t = 0; t < 120; t++) {
-        const systolic_dataflow_t df = (systolic_dataflow_t)(t % 3);
-        const uint32_t r = (uint32_t)lcg(&seed, 2, 8), c = (uint32_t)lcg(&seed, 2, 8);
-        const uint64_t big = lcg(&seed, 0, 1);
-        const uint64_t ifb = big ? 1 << 16 : lcg(&seed, 256, 2048);
-        const uint64_t fb = big ? 1 << 16 : lcg(&seed, 256, 2048);
+    /* one stream element a chunk: the first output write lies in a middle
+     * chunk of fold 0 (WS) or, its drain overlapped, of fold 1 (OS) */
+    static const struct {
+        systolic_dataflow_t df;
+        uint64_t m, n, k;
+    } mid[] = {{SYSTOLIC_WS, 200, 8, 8}, {SYSTOLIC_OS, 3, 16, 64}};
+    for (int t = 0; t < 162; t++) {
+        const int fixed = t >= 160;
+        const systolic_dataflow_t df = fixed ? mid[t - 160].df : (systolic_dataflow_t)(t % 3);
+        const uint32_t r = fixed ? 8 : (uint32_t)lcg(&seed, 2, 8);
+        const uint32_t c = fixed ? 8 : (uint32_t)lcg(&seed, 2, 8);
+        const uint64_t big = lcg(&seed, 0, 1), tiny = t >= 120;
+        const uint64_t ifb = fixed ? 16 : big ? 1 << 16 : lcg(&seed, tiny ? 4 : 256, 2048);
+        const uint64_t fb = fixed ? 4096 : big ? 1 << 16 : lcg(&seed, tiny ? 4 : 256, 2048);
         hw_cfg_t hw = small_hw(r, c, df, ifb, fb, 1 << 12);
-        hw.dma.bytes_per_cycle = (uint32_t)lcg(&seed, 1, 40);
+        hw.dma.bytes_per_cycle = fixed ? 64 : (uint32_t)lcg(&seed, 1, 40);
+        hw.array.os_drain = lcg(&seed, 0, 1) || t == 161 ? SYSTOLIC_DRAIN_OVERLAP
+                                                         : SYSTOLIC_DRAIN_SERIAL;
+        hw.array.ws_out_unreg = (int)lcg(&seed, 0, 1);
         systolic_gemm_t g;
-        g.m = lcg(&seed, 1, 90);
-        g.n = lcg(&seed, 1, 90);
-        g.k = lcg(&seed, 1, 90);
+        g.m = fixed ? mid[t - 160].m : lcg(&seed, 1, 90);
+        g.n = fixed ? mid[t - 160].n : lcg(&seed, 1, 90);
+        g.k = fixed ? mid[t - 160].k : lcg(&seed, 1, 90);
         layer_stats_t fast, cyc;
         char err[400], what[160];
         snprintf(what, sizeof what, "case %d: %s %ux%u %" PRIu64 "x%" PRIu64 "x%" PRIu64
                  " at %u B/cycle, sram %" PRIu64 "/%" PRIu64, t, systolic_dataflow_name(df), r,
                  c, g.m, g.n, g.k, hw.dma.bytes_per_cycle, ifb, fb);
-        if (engine_run_layer(&hw, &g, NULL, ENGINE_FAST, NULL, &fast, err, sizeof err) != 0)
+        if (engine_run_layer(&hw, &g, NULL, ENGINE_FAST, NULL, &fast, err, sizeof err) != 0) {
+            ck_assert_msg(!fixed, "%s: %s", what, err);
             continue; /* a tile that does not fit: both paths refuse it */
+        }
         ck_assert_msg(engine_run_layer(&hw, &g, NULL, ENGINE_CYCLE, NULL, &cyc, err,
                                        sizeof err) == 0, "%s: %s", what, err);
         expect_spans(&cyc, &fast, what);
+        expect_sram_spans(&cyc, &fast, what);
         const uint64_t bytes[3] = {fast.dram_ifmap_bytes, fast.dram_filter_bytes,
                                    fast.dram_write_bytes};
         for (int op = 0; op < 3; op++) {
@@ -875,6 +910,74 @@ START_TEST(periodic_marks_equal_a_unit_by_unit_walk)
 }
 END_TEST
 
+/* On several cores a layer's spans run from its earliest slice's first
+ * cycle to its latest slice's last (the slices start together): the run's
+ * spans equal those of the slices run one by one for the core count whose
+ * slowest slice is the layer's time (slices as run.h cuts them). */
+START_TEST(slices_spans_are_the_earliest_first_and_the_latest_last)
+{
+    char dir[256], path[512], err[400];
+    test_tmpdir(dir, sizeof dir, "memslice");
+    snprintf(path, sizeof path, "%s/g.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("Layer,M,N,K\ng,40,250,96\n", f);
+    fclose(f);
+    workload_t wl;
+    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    hw_cfg_t hw = small_hw(8, 8, SYSTOLIC_OS, 1 << 12, 1 << 12, 1 << 12);
+    hw.dma.bytes_per_cycle = 64; /* compute-bound: it runs on more than one core */
+    ck_assert_int_eq(hw_set(&hw, "npu.cores", "4", err, sizeof err), 0);
+    tech_t tech;
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
+    sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
+    sim_result_t res;
+    ck_assert_msg(sim_run(&hw, &tech, &w, &res, err, sizeof err) == 0, "%s", err);
+    const layer_stats_t *got = &res.layers[0].stats;
+    int found = 0;
+    for (uint64_t parts = 1; parts <= 4 && !found; parts++) {
+        layer_stats_t want = {0};
+        want.dram_times = want.sram_times = 1;
+        for (int op = 0; op < 3; op++)
+            want.dram_first[op] = want.sram_first[op] = LAYER_NO_CYCLE;
+        uint64_t slowest = 0;
+        for (uint64_t c = 0; c < parts; c++) {
+            hw_cfg_t one = hw;
+            one.npu.cores = 1;
+            one.dma.bytes_per_cycle = (uint32_t)(64 / parts + (c < 64 % parts ? 1 : 0));
+            const systolic_gemm_t g = {40, 250 / parts + (c < 250 % parts ? 1 : 0), 96};
+            layer_stats_t st;
+            ck_assert_msg(engine_run_layer(&one, &g, NULL, ENGINE_FAST, NULL, &st, err,
+                                           sizeof err) == 0, "%s", err);
+            slowest = st.total_cycles > slowest ? st.total_cycles : slowest;
+            for (int op = 0; op < 3; op++) {
+                if (st.dram_first[op] < want.dram_first[op])
+                    want.dram_first[op] = st.dram_first[op];
+                if (st.dram_last[op] > want.dram_last[op])
+                    want.dram_last[op] = st.dram_last[op];
+                if (st.sram_first[op] < want.sram_first[op])
+                    want.sram_first[op] = st.sram_first[op];
+                if (st.sram_last[op] > want.sram_last[op])
+                    want.sram_last[op] = st.sram_last[op];
+            }
+        }
+        if (slowest != got->total_cycles)
+            continue;
+        found = 1;
+        ck_assert_uint_ge(parts, 2);
+        char what[64];
+        snprintf(what, sizeof what, "%" PRIu64 " slices", parts);
+        expect_spans(&want, got, what);
+        expect_sram_spans(&want, got, what);
+    }
+    ck_assert_msg(found, "%" PRIu64 " cycles are no core count's", got->total_cycles);
+    sim_result_free(&res);
+    workload_free(&wl);
+    test_rmtree(dir);
+}
+END_TEST
+
 Suite *memreal_suite(void)
 {
     Suite *s = suite_create("memreal");
@@ -889,8 +992,9 @@ Suite *memreal_suite(void)
     tcase_add_test(tc, controller_slices_get_their_share_of_the_channels);
     tcase_add_test(tc, a_late_first_transfer_ends_where_codesim_dram_ends_it);
     tcase_add_test(tc, periodic_marks_equal_a_unit_by_unit_walk);
-    tcase_add_test(tc, fast_path_dram_spans_equal_the_cycle_paths_channel);
+    tcase_add_test(tc, fast_path_spans_equal_the_cycle_paths_channel_and_ports);
     tcase_add_test(tc, controller_dram_spans_equal_a_walk_over_its_requests);
+    tcase_add_test(tc, slices_spans_are_the_earliest_first_and_the_latest_last);
     tcase_add_test(tc, lut_dram_reads_split_per_operand_and_match_the_shapes);
     tcase_add_test(tc, tensor_engine_dram_reads_split_per_operand_and_match_the_shapes);
     suite_add_tcase(s, tc);

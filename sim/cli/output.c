@@ -333,7 +333,10 @@ static uint64_t padded(uint64_t a, uint64_t d)
  *                       division.  Empty, with BW = bytes / total cycles,
  *                       for a unit without a DMA timeline (the tensor
  *                       engines' roofline) and for an operand that moved no
- *                       byte.  SRAM start/stop are not recorded: empty. */
+ *                       byte.  SRAM start/stop: the first and last cycle the
+ *                       array's ports read the ifmap and the filter and
+ *                       write the ofmap (systolic layers; empty on the LUT
+ *                       unit and the tensor engines). */
 static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const layer_result_t *l,
                               ss_report_row_t *o)
 {
@@ -369,7 +372,12 @@ static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const l
     const uint64_t pa = R ? padded(a, R) : 0, pb = C ? padded(b, C) : 0;
     if (pa && pb && !o->no_mapping)
         o->mapping_eff = (double)a / (double)pa * ((double)b / (double)pb) * 100.0;
-    o->sram_times = 0;
+    /* cycles stay below 2^62 (engine.h): they fit the signed fields */
+    o->sram_times = s->sram_times;
+    for (int op = 0; op < 3 && s->sram_times; op++) {
+        o->sram_start[op] = (int64_t)s->sram_first[op];
+        o->sram_stop[op] = (int64_t)s->sram_last[op];
+    }
     o->sram_access[0] = s->ifmap_reads;
     o->sram_access[1] = s->filter_reads;
     o->sram_access[2] = s->ofmap_writes;
@@ -382,7 +390,6 @@ static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const l
     o->dram_access[1] = s->dram_filter_bytes;
     o->dram_access[2] = s->dram_write_bytes;
     for (int op = 0; op < 3; op++) {
-        /* cycles stay below 2^62 (engine.h): they fit the signed fields */
         o->dram_times[op] = s->dram_times && s->dram_first[op] != LAYER_NO_CYCLE;
         o->dram_start[op] = o->dram_times[op] ? (int64_t)s->dram_first[op] : 0;
         o->dram_stop[op] = o->dram_times[op] ? (int64_t)s->dram_last[op] : 0;
