@@ -469,6 +469,10 @@ static int lut_takes(const hw_cfg_t *hw, const hw_op_t *op)
  *                               one bit-plane each, not weight elements)
  *   ofmap_reads / ofmap_writes  output read-modify-write reads / writes
  *   dram_read/write_bytes       the same quantities
+ *   dram_ifmap/filter_bytes     activation (fused: table) and weight-plane
+ *                               bytes read
+ *   dram_first/last             the same quantities (activations, weights,
+ *                               output write-backs)
  *   utilization                 lookups / (tile.m*tile.n lookup PEs x cycles)
  *   ifmap_writes, filter_writes 0: the unit counts its buffer fills as DRAM
  *                               bytes only
@@ -501,6 +505,13 @@ static int lut_run_op(const hw_cfg_t *hw, const hw_op_t *op, engine_path_t path,
     st->ofmap_writes = ls.out_writes;
     st->dram_read_bytes = ls.dram_read_bytes;
     st->dram_write_bytes = ls.dram_write_bytes;
+    st->dram_ifmap_bytes = ls.dram_act_bytes;
+    st->dram_filter_bytes = ls.dram_w_bytes;
+    st->dram_times = 1;
+    for (int op = 0; op < 3; op++) {
+        st->dram_first[op] = ls.dram_first[op];
+        st->dram_last[op] = ls.dram_last[op];
+    }
     st->utilization =
         (double)ls.table_reads / ((double)cfg.tm * cfg.tn * (double)ls.total_cycles);
     return energy ? power_lut_energy(t, &cfg, &ls, energy, err, errlen) : 0;

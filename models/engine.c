@@ -52,6 +52,8 @@ typedef struct {
     uint64_t sc, chunks, steps;
     uint64_t ab, bb, ob;          /* bytes per A, B and output element */
     uint64_t inner;               /* folds of the inner loop */
+    uint64_t outers;              /* folds / inner: tiles of the outer loop */
+    int spans;                    /* record the DRAM and SRAM spans (layer_stats_t) */
     int a_whole, b_whole;         /* all of A (B) fits one half of its buffer */
     int out_fits;                 /* WS/IS: output tile stays on chip across K folds */
     /* array.conv_reads: unique (engine.h) */
@@ -190,6 +192,7 @@ static int plan_init(plan_t *p, const hw_cfg_t *hw, const systolic_gemm_t *g,
         return -1;
     }
     p->sc = sc;
+    p->outers = p->f.folds / p->inner;
     p->chunks = util_ceil_div(p->f.stream, sc);
     /* A step moves < 2^35 bytes and computes < 2^26 cycles (M, N, K <= 2^24,
      * R, C <= 256), whatever the layer's size; the sums over steps are
@@ -276,6 +279,69 @@ static void plan_step(const plan_t *p, uint64_t s, step_t *st)
     st->write_bytes = st->o_drain * p->ob;
 }
 
+/* The fold cycles [*lo, *hi] in which the array accesses operand op of fold
+ * f = outer x inner + in (0 ifmap reads, 1 filter reads, 2 ofmap writes),
+ * from the phases of systolic.h: lane l reads stream element t - l at phase
+ * cycle t, so each operand's accesses fill one window.  0 when the fold
+ * makes none (an overlapped OS fold 0 writes its outputs during fold 1). */
+static int fold_window_at(const plan_t *p, uint64_t f, uint64_t outer, uint64_t in, int op,
+                          uint64_t *lo, uint64_t *hi)
+{
+    const uint64_t R = p->cfg.rows, C = p->cfg.cols;
+    const systolic_gemm_t *g = &p->g;
+    if (p->cfg.dataflow == SYSTOLIC_OS) {
+        const uint64_t r = util_min_u64(R, g->m - outer * R), c = util_min_u64(C, g->n - in * C);
+        const uint64_t feed = g->k + R + C - 2;
+        if (op < 2) {
+            *lo = 0;
+            *hi = g->k + (op == 0 ? r : c) - 2; /* the last lane's last element */
+            return 1;
+        }
+        /* DRAIN t = 1..R writes row R - t: rows below r from t = R - r + 1 */
+        const int last = f + 1 == p->f.folds;
+        if (p->cfg.os_drain != SYSTOLIC_DRAIN_OVERLAP) {
+            *lo = feed + R - r + 1;
+            *hi = feed + R;
+            return 1;
+        }
+        /* overlapped: fold f-1's rows leave during this fold's FEED t =
+         * 1..R, as a serial DRAIN's; the last fold then drains serially */
+        if (f == 0 && !last)
+            return 0;
+        const uint64_t rp = f ? util_min_u64(R, g->m - (in ? outer : outer - 1) * R) : r;
+        *lo = f ? R - rp + 1 : feed + R - r + 1;
+        *hi = last ? feed + R : R;
+        return 1;
+    }
+    /* WS: LOAD the filter, FEED the ifmap; IS: the other way round */
+    const int ws = p->cfg.dataflow == SYSTOLIC_WS;
+    const uint64_t r = util_min_u64(R, g->k - in * R);
+    const uint64_t c = util_min_u64(C, (ws ? g->n : g->m) - outer * C);
+    const uint64_t S = p->f.stream, unreg = p->cfg.ws_out_unreg ? 1 : 0;
+    if (op == (ws ? 1 : 0)) {           /* LOAD t = R - r .. R - 1 */
+        *lo = R - r;
+        *hi = R - 1;
+    } else if (op < 2) {                /* FEED t = 0 .. S + r - 2 */
+        *lo = R;
+        *hi = R + S + r - 2;
+    } else {                            /* output lane j: FEED t = R + j .. R + j + S - 1 */
+        *lo = 2 * R - unreg;
+        *hi = 2 * R + S + c - 2 - unreg;
+    }
+    return 1;
+}
+
+static int fold_window(const plan_t *p, uint64_t f, int op, uint64_t *lo, uint64_t *hi)
+{
+    /* fold f = outer x inner + in; the callers' folds are mostly 0, 1 and
+     * the last (no division for those) */
+    const uint64_t outer = f == 0 ? 0
+                           : f == 1 ? (p->inner == 1 ? 1 : 0)
+                           : f + 1 == p->f.folds ? p->outers - 1 : f / p->inner;
+    const uint64_t in = f - outer * p->inner;
+    return fold_window_at(p, f, outer, in, op, lo, hi);
+}
+
 /* ---- results common to both paths --------------------------------------- */
 
 static void add_step(layer_stats_t *st, const step_t *s)
@@ -304,6 +370,29 @@ static void finish(const plan_t *p, layer_stats_t *st, uint64_t total)
         (double)st->macs / ((double)p->cfg.rows * p->cfg.cols * (double)st->total_cycles);
 }
 
+/* The streams of the reported operands (layer_stats_t: ifmap, filter, ofmap
+ * writes; memchan.h's order A, B, O reads, O writes). */
+static const int op_stream[3] = {MEM_A, MEM_B, MEM_O_WR};
+
+static void set_times(layer_stats_t *st, const uint64_t first[MEM_STREAMS],
+                      const uint64_t last[MEM_STREAMS])
+{
+    st->dram_times = 1;
+    for (int op = 0; op < 3; op++) {
+        st->dram_first[op] = first[op_stream[op]];
+        st->dram_last[op] = first[op_stream[op]] == LAYER_NO_CYCLE ? 0 : last[op_stream[op]];
+    }
+}
+
+static void set_sram_times(layer_stats_t *st, const uint64_t first[3], const uint64_t last[3])
+{
+    st->sram_times = 1;
+    for (int op = 0; op < 3; op++) {
+        st->sram_first[op] = first[op];
+        st->sram_last[op] = first[op] == LAYER_NO_CYCLE ? 0 : last[op];
+    }
+}
+
 /* ---- fast path: closed-form fold timing, event arithmetic ----------------- */
 
 /* The fast path applies the same step rules as the cycle path, in events.  A
@@ -329,10 +418,58 @@ typedef struct {
     uint64_t last_write;     /* completion of the latest write-back */
     uint64_t sum[S_COUNT];   /* fills, drains, DRAM bytes and compute cycles so far */
     uint64_t walked;         /* steps walked one by one */
+    /* Scratchpad accesses (layer_stats_t sram_*).  An operand's first
+     * access is in fold 0 (an overlapped OS drain's: fold 1), possibly in a
+     * middle chunk that a run finished by arithmetic would skip: the chunks
+     * of fold 0 up to walk0 and of fold 1 up to walk1 are walked one by one,
+     * and walked steps note firsts while `unset` operands have none.  Its
+     * last access is in the last fold's first or last step (fold_window's
+     * windows end in the last chunk, or in the LOAD of chunk 0), always
+     * walked: their begin cycles give it at the end. */
+    uint64_t sram_first[3], walk0, walk1, unset;
+    uint64_t last_fold_step, begin_last0, begin_last;
     periodic_state_t ps;
     char *err;
     size_t errlen;
 } fast_t;
+
+/* Notes step s's scratchpad accesses: it begins at cycle b and covers fold
+ * cycles fc0 .. fc0 + duration - 1 of its fold. */
+/* (out of line: called only until every operand's first access is seen,
+ * it keeps fast_step small enough to inline) */
+__attribute__((noinline)) static void fast_sram(fast_t *x, uint64_t s, uint64_t b,
+                                                uint64_t duration)
+{
+    const plan_t *p = x->p;
+    const uint64_t f = s / p->chunks, c = s % p->chunks;
+    const uint64_t fc0 = c ? p->f.prologue + c * p->sc : 0, fc1 = fc0 + duration - 1;
+    for (int op = 0; op < 3; op++) {
+        uint64_t lo, hi;
+        if (x->sram_first[op] != LAYER_NO_CYCLE || !fold_window(p, f, op, &lo, &hi) ||
+            hi < fc0 || lo > fc1)
+            continue;
+        x->sram_first[op] = b + util_max_u64(lo, fc0) - fc0;
+        x->unset--;
+    }
+}
+
+/* The chunk of the fold cycle fc. */
+static uint64_t chunk_of(const plan_t *p, uint64_t fc)
+{
+    return p->chunks == 1 || fc < p->f.prologue + p->sc ? 0
+                                      : util_min_u64((fc - p->f.prologue) / p->sc, p->chunks - 1);
+}
+
+/* Operand op's last scratchpad access (fast_t). */
+static uint64_t fast_sram_last(const fast_t *x, int op)
+{
+    const plan_t *p = x->p;
+    uint64_t lo, hi;
+    if (!fold_window(p, p->f.folds - 1, op, &lo, &hi))
+        return 0;
+    const uint64_t c = chunk_of(p, hi);
+    return (c ? x->begin_last : x->begin_last0) + hi - (c ? p->f.prologue + c * p->sc : 0);
+}
 
 /* Issues step st's fetch (write: its write-back) at cycle at. */
 static int fast_issue(fast_t *x, uint64_t at, const step_t *st, int write, uint64_t *ready)
@@ -350,8 +487,10 @@ static int fast_issue(fast_t *x, uint64_t at, const step_t *st, int write, uint6
 }
 
 /* Walks step s: it starts when the array is free and its data is usable; its
- * end releases a buffer half (fetch of step s+2) and issues its write-back. */
-static int fast_step(void *ctx, uint64_t s)
+ * end releases a buffer half (fetch of step s+2) and issues its write-back.
+ * (Inlined into fast_fold, as it was before it had two callers there: the
+ * fast path's hot loop.) */
+__attribute__((always_inline)) static inline int fast_step(void *ctx, uint64_t s)
 {
     fast_t *x = ctx;
     const plan_t *p = x->p;
@@ -373,7 +512,15 @@ static int fast_step(void *ctx, uint64_t s)
                  (unsigned long long)ENGINE_MAX_STEPS, ENGINE_MAX_STEPS_LOG2);
         return -1;
     }
-    x->end = util_max_u64(x->end, x->r0) + cur.duration;
+    const uint64_t begin = util_max_u64(x->end, x->r0);
+    if (x->unset)
+        fast_sram(x, s, begin, cur.duration);
+    if (s >= x->last_fold_step) {
+        if (s == x->last_fold_step)
+            x->begin_last0 = begin;
+        x->begin_last = begin; /* the last step is the last one walked */
+    }
+    x->end = begin + cur.duration;
     x->r0 = x->r1;
     x->r1 = 0;
     if (s + 2 < p->steps) {
@@ -425,7 +572,15 @@ static int fast_span(fast_t *x, uint64_t first, uint64_t n, uint64_t unit_steps,
 static int fast_fold(void *ctx, uint64_t f)
 {
     fast_t *x = ctx;
-    return fast_span(x, f * x->p->chunks, x->p->chunks, 1, fast_step);
+    uint64_t first = f * x->p->chunks, n = x->p->chunks;
+    if (f < 2 && x->p->spans) {
+        /* fold 0's (fold 1's) steps up to the operands' first scratchpad
+         * accesses, one by one (fast_t) */
+        for (uint64_t c = 0; c <= (f ? x->walk1 : x->walk0) && n > 0; c++, first++, n--)
+            if (fast_step(x, first) != 0)
+                return -1;
+    }
+    return fast_span(x, first, n, 1, fast_step);
 }
 
 static int fast_outer(void *ctx, uint64_t o)
@@ -443,6 +598,23 @@ static int run_fast_on(fast_t *x, layer_stats_t *st)
                                .nsums = S_COUNT};
     for (int i = 0; i < S_COUNT; i++)
         x->ps.sums[i] = &x->sum[i];
+    /* each operand's latest transfer start grows with every transfer that
+     * carries it (the channel serves one at a time); its byte offset in that
+     * transfer is the same in every period */
+    x->mem.track = p->spans;
+    x->unset = p->spans ? 3 : 0;
+    x->last_fold_step = p->spans ? (p->f.folds - 1) * p->chunks : UINT64_MAX;
+    for (int op = 0; op < 3 && p->spans; op++) {
+        x->ps.marks[op] = &x->mem.last[op_stream[op]];
+        x->sram_first[op] = LAYER_NO_CYCLE;
+        /* the chunk holding the operand's first access, in fold 0 or 1 */
+        uint64_t lo, hi;
+        if (fold_window(p, 0, op, &lo, &hi))
+            x->walk0 = util_max_u64(x->walk0, chunk_of(p, lo));
+        else if (p->f.folds > 1 && fold_window(p, 1, op, &lo, &hi))
+            x->walk1 = util_max_u64(x->walk1, chunk_of(p, lo));
+    }
+    x->ps.nmarks = p->spans ? 3 : 0;
     step_t s0;
     plan_step(p, 0, &s0);
     if (fast_issue(x, 0, &s0, 0, &x->r0) != 0)
@@ -452,7 +624,7 @@ static int run_fast_on(fast_t *x, layer_stats_t *st)
         if (fast_issue(x, 0, &s0, 0, &x->r1) != 0)
             return -1;
     }
-    if (fast_span(x, 0, p->f.folds / p->inner, p->inner * p->chunks, fast_outer) != 0)
+    if (fast_span(x, 0, p->outers, p->inner * p->chunks, fast_outer) != 0)
         return -1;
     st->ifmap_reads = p->cnt.ifmap_reads;
     st->filter_reads = p->cnt.filter_reads;
@@ -467,6 +639,16 @@ static int run_fast_on(fast_t *x, layer_stats_t *st)
         return -1;
     }
     finish(p, st, util_max_u64(x->end, x->last_write));
+    if (!p->spans)
+        return 0;
+    uint64_t last[MEM_STREAMS];
+    for (int s = 0; s < MEM_STREAMS; s++)
+        last[s] = memchan_last(&x->mem, s);
+    set_times(st, x->mem.first, last);
+    uint64_t slast[3];
+    for (int op = 0; op < 3; op++)
+        slast[op] = fast_sram_last(x, op);
+    set_sram_times(st, x->sram_first, slast);
     return 0;
 }
 
@@ -493,7 +675,73 @@ typedef struct {
     dma_t dma;
     uint64_t ready[4];     /* cycle from which step s's data is usable, at s % 4 */
     layer_stats_t *st;
+    /* the request at the channel's head: its tag, its streams' byte ranges
+     * [lo, hi) in the order the channel moves them (memchan.h), and each
+     * stream's first and last cycle seen moving */
+    uint64_t head_tag, lo[MEM_STREAMS], hi[MEM_STREAMS];
+    int have_head;
+    uint64_t first[MEM_STREAMS], last[MEM_STREAMS];
+    uint64_t sram_first[3], sram_last[3];   /* the array's ports, cycle by cycle */
 } cyc_t;
+
+/* Notes the operands the array's ports touched in cycle x. */
+static void cyc_sram(cyc_t *c, const systolic_ports_t *pt, uint64_t x)
+{
+    int used[3] = {0, 0, 0};
+    for (uint32_t l = 0; l < pt->lanes; l++) {
+        used[0] |= pt->a_addr[l] != SYSTOLIC_NO_ACCESS;
+        used[1] |= pt->b_addr[l] != SYSTOLIC_NO_ACCESS;
+    }
+    for (uint32_t j = 0; j < c->p->cfg.cols; j++)
+        used[2] |= pt->o_addr[j] != SYSTOLIC_NO_ACCESS;
+    for (int op = 0; op < 3; op++)
+        if (used[op]) {
+            if (c->sram_first[op] == LAYER_NO_CYCLE)
+                c->sram_first[op] = x;
+            c->sram_last[op] = x;
+        }
+}
+
+/* Notes which streams the bytes the channel moves in cycle x belong to: the
+ * head request moves min(bytes_per_cycle, remaining) bytes this cycle when
+ * it was issued by x (dma_tick). */
+static void cyc_watch(cyc_t *c, uint64_t x)
+{
+    if (c->dma.len == 0)
+        return;
+    const dma_req_t *r = &c->dma.q[c->dma.head];
+    if (r->issued_at > x)
+        return;
+    if (!c->have_head || c->head_tag != r->tag) {
+        step_t st;
+        plan_step(c->p, r->tag & ~WRITE_TAG, &st);
+        uint64_t b[MEM_STREAMS] = {0};
+        if (r->tag & WRITE_TAG) {
+            b[MEM_O_WR] = st.write_bytes;
+        } else {
+            b[MEM_A] = st.a_fill * c->p->ab;
+            b[MEM_B] = st.b_fill * c->p->bb;
+            b[MEM_O_RD] = st.o_fill * c->p->ob;
+        }
+        uint64_t off = 0;
+        for (int s = 0; s < MEM_STREAMS; s++) {
+            c->lo[s] = off;
+            off += b[s];
+            c->hi[s] = off;
+        }
+        c->head_tag = r->tag;
+        c->have_head = 1;
+    }
+    const uint64_t total = c->hi[MEM_STREAMS - 1];
+    const uint64_t done = total - r->remaining,
+                   now = done + util_min_u64(r->remaining, c->dma.bytes_per_cycle);
+    for (int s = 0; s < MEM_STREAMS; s++)
+        if (c->lo[s] < c->hi[s] && c->lo[s] < now && done < c->hi[s]) {
+            if (c->first[s] == LAYER_NO_CYCLE)
+                c->first[s] = x;
+            c->last[s] = x;
+        }
+}
 
 static int issue_fetch(cyc_t *c, uint64_t s, uint64_t x)
 {
@@ -537,6 +785,10 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
 {
     systolic_array_t *sa = systolic_array_new(&p->cfg);
     cyc_t c = {.p = p, .st = st};
+    for (int s = 0; s < MEM_STREAMS; s++)
+        c.first[s] = LAYER_NO_CYCLE;
+    for (int op = 0; op < 3; op++)
+        c.sram_first[op] = LAYER_NO_CYCLE;
     if (!sa || dma_init(&c.dma, &hw->dma) != 0) {
         systolic_array_free(sa);
         snprintf(err, errlen, "out of memory");
@@ -549,6 +801,7 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
     uint64_t attempted = 1; /* steps whose first attempt has been made */
     uint64_t end = 0, last_write = 0;
     int busy = 1;
+    systolic_ports_t ports;
     for (uint64_t x = 0; rc == 0; x++) {
         if (busy) {
             systolic_pos_t pos;
@@ -568,8 +821,10 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
             }
             if (!go) {
                 /* stalled: the array holds every register this cycle */
-            } else if (systolic_array_step(sa, NULL)) {
+            } else if (systolic_array_step(sa, &ports)) {
                 st->compute_cycles++;
+                if (p->spans)
+                    cyc_sram(&c, &ports, x);
             } else {
                 busy = 0;
                 end = x;
@@ -580,6 +835,8 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
         if (!busy && dma_pending(&c.dma) == 0)
             break;
         uint64_t tag;
+        if (p->spans)
+            cyc_watch(&c, x);
         if (dma_tick(&c.dma, x, &tag)) {
             if (tag & WRITE_TAG)
                 last_write = x + 1;
@@ -600,11 +857,15 @@ static int run_cycle(const plan_t *p, const hw_cfg_t *hw, const int32_t *a, cons
         return -1;
     }
     finish(p, st, util_max_u64(end, last_write));
+    if (p->spans) {
+        set_times(st, c.first, c.last);
+        set_sram_times(st, c.sram_first, c.sram_last);
+    }
     return 0;
 }
 
 static int run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
-                    engine_path_t path, const mem_trace_t *trace, const int32_t *a,
+                    engine_path_t path, const mem_trace_t *trace, int spans, const int32_t *a,
                     const int32_t *b, int32_t *out, layer_stats_t *st, char *err,
                     size_t errlen);
 
@@ -616,20 +877,20 @@ int engine_run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, engine_path_t 
     if (hw->dma.timing != DMA_FIXED) {
         hw_cfg_t fixed = *hw;
         fixed.dma.timing = DMA_FIXED;
-        return run_gemm(&fixed, g, NULL, path, NULL, a, b, out, st, err, errlen);
+        return run_gemm(&fixed, g, NULL, path, NULL, 0, a, b, out, st, err, errlen);
     }
-    return run_gemm(hw, g, NULL, path, NULL, a, b, out, st, err, errlen);
+    return run_gemm(hw, g, NULL, path, NULL, 0, a, b, out, st, err, errlen);
 }
 
 int engine_run_layer(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
                      engine_path_t path, const mem_trace_t *trace, layer_stats_t *st,
                      char *err, size_t errlen)
 {
-    return run_gemm(hw, g, conv, path, trace, NULL, NULL, NULL, st, err, errlen);
+    return run_gemm(hw, g, conv, path, trace, 1, NULL, NULL, NULL, st, err, errlen);
 }
 
 static int run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_conv_t *conv,
-                    engine_path_t path, const mem_trace_t *trace, const int32_t *a,
+                    engine_path_t path, const mem_trace_t *trace, int spans, const int32_t *a,
                     const int32_t *b, int32_t *out, layer_stats_t *st, char *err, size_t errlen)
 {
     memset(st, 0, sizeof *st);
@@ -649,6 +910,7 @@ static int run_gemm(const hw_cfg_t *hw, const systolic_gemm_t *g, const engine_c
     plan_t p;
     if (plan_init(&p, hw, g, conv, err, errlen) != 0)
         return -1;
+    p.spans = spans;
     if (path == ENGINE_FAST)
         return run_fast(&p, hw, trace, st, err, errlen);
     if (hw->dma.timing == DMA_CONTROLLER) {

@@ -28,8 +28,26 @@ typedef struct {
     /* Of dram_read_bytes, the ifmap's and the filter's (the rest is partial
      * sums read back); both 0 from units that do not split their reads. */
     uint64_t dram_ifmap_bytes, dram_filter_bytes;
+    /* The first and the last cycle in which each operand's bytes move on the
+     * DRAM channel, [0] ifmap reads, [1] filter reads, [2] ofmap writes, in
+     * the layer's own cycles (cycle 0 accepts the command; memchan.h says
+     * which cycles a transfer occupies).  dram_times 0: not recorded (a unit
+     * without a DMA timeline); an operand that moved no byte has first
+     * LAYER_NO_CYCLE and last 0.  Partial sums read back are in none of
+     * them.  On several cores: the earliest first and latest last of the
+     * slices (which all start at cycle 0). */
+    int dram_times;
+    uint64_t dram_first[3], dram_last[3];
+    /* The same for the array's scratchpad accesses: the first and last
+     * cycle it reads [0] the ifmap, [1] the filter and [2] writes the ofmap
+     * (its read and write ports, systolic.h); sram_times 0: not recorded
+     * (the LUT unit, the tensor engines). */
+    int sram_times;
+    uint64_t sram_first[3], sram_last[3];
     double utilization;        /* macs / (R*C*total_cycles) */
 } layer_stats_t;
+
+#define LAYER_NO_CYCLE UINT64_MAX
 
 typedef struct {
     char name[64];
@@ -52,7 +70,9 @@ typedef struct {
 const char *engine_path_name(engine_path_t p);
 
 /* Runs one GEMM (on the fixed-rate channel whatever hw->dma.timing says:
- * engine_run_layer is the layer path that honours it).  With ENGINE_CYCLE and a, b, out non-NULL the array also
+ * engine_run_layer is the layer path that honours it, and the one that
+ * records the DRAM and SRAM spans: here dram_times and sram_times are 0, so
+ * that the mapper's many GEMMs do not pay for them).  With ENGINE_CYCLE and a, b, out non-NULL the array also
  * computes out = a x b (values); with NULL operands it feeds zeros.
  * Returns 0, or -1 with "field: reason" in err (for example a tile that does
  * not fit the scratchpads, a count that does not fit in 64 bits, or more

@@ -734,6 +734,28 @@ int64_t lut_unit_step_index(const lut_unit_t *u)
 
 /* ---- operand delivery ------------------------------------------------------ */
 
+/* dma_fast_issue of bytes of operand op, noting the cycles they occupy the
+ * channel in first[op] and last[op] (lut_stats_t). */
+static uint64_t lut_dma(dma_fast_t *d, uint64_t at, uint64_t bytes, int op, uint64_t *first,
+                        uint64_t *last)
+{
+    if (bytes == 0)
+        return at;
+    const uint64_t start = util_max_u64(at, d->free_at), ready = dma_fast_issue(d, at, bytes);
+    if (start < first[op])
+        first[op] = start;
+    last[op] = ready - 1; /* the request holds the channel from start to ready - 1 */
+    return ready;
+}
+
+static void no_times(uint64_t *first, uint64_t *last)
+{
+    for (int op = 0; op < 3; op++) {
+        first[op] = UINT64_MAX;
+        last[op] = 0;
+    }
+}
+
 /* Runs the step plan's timeline over one DRAM channel with the measured step
  * durations dur, in plan order (the cycle path; the fast path is
  * timeline_fast).  Fills the stall, total and DRAM fields of st. */
@@ -748,7 +770,9 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
     const int w_whole = util_ceil_div(lut_packed_words(cfg, g) * cfg->g, 8) <= cfg->w_buf_bytes / 2;
     dma_fast_t d;
     dma_fast_init(&d, &cfg->dma);
-    uint64_t act_ready[4] = {0}, w_ready[4] = {0}, rd = 0, wr = 0, wr_done = 0;
+    uint64_t act_ready[4] = {0}, w_ready[4] = {0}, rd = 0, wr = 0, wr_done = 0, ra = 0, rw = 0;
+    uint64_t *first = st->dram_first, *last = st->dram_last;
+    no_times(first, last);
     /* A write-back waits for its drain to end; it is issued before any later
      * request (its time never exceeds the next step's end). */
     uint64_t pend_at = 0, pend_bytes = 0;
@@ -756,7 +780,7 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
 #define FLUSH()                                                   \
     do {                                                          \
         if (pending) {                                            \
-            wr_done = dma_fast_issue(&d, pend_at, pend_bytes);    \
+            wr_done = lut_dma(&d, pend_at, pend_bytes, 2, first, last); \
             wr += pend_bytes;                                     \
             pending = 0;                                          \
         }                                                         \
@@ -770,15 +794,17 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
     for (uint64_t p = 0; p < 2 && p < NP; p++) {
         const uint64_t b = cfg->fused ? PAIR_ML(p) * PAIR_GT(p) * E * eb
                                       : PAIR_ML(p) * PAIR_KL(p) * ab;
-        act_ready[p % 4] = dma_fast_issue(&d, 0, b);
+        act_ready[p % 4] = lut_dma(&d, 0, b, 0, first, last);
         rd += b;
+        ra += b;
     }
     /* Weight items 0 and 1 (the first two L-steps). */
     for (uint64_t s = 0; s < 2 && s < NL; s++) {
         const uint64_t p = s / NT;
         const uint64_t b = util_ceil_div(PAIR_GT(p) * STEP_NL(s) * P * cfg->g, 8);
-        w_ready[s % 4] = dma_fast_issue(&d, 0, b);
+        w_ready[s % 4] = lut_dma(&d, 0, b, 1, first, last);
         rd += b;
+        rw += b;
     }
     uint64_t t = 1, idx = 0;
     for (uint64_t p = 0; p < NP; p++) {
@@ -797,16 +823,18 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
                 const uint64_t q = p + 2;
                 const uint64_t b = cfg->fused ? PAIR_ML(q) * PAIR_GT(q) * E * eb
                                               : PAIR_ML(q) * PAIR_KL(q) * ab;
-                act_ready[q % 4] = dma_fast_issue(&d, t, b);
+                act_ready[q % 4] = lut_dma(&d, t, b, 0, first, last);
                 rd += b;
+                ra += b;
             }
             if (s + 2 < NL) {
                 const uint64_t q = s + 2, pq = q / NT;
                 uint64_t b = util_ceil_div(PAIR_GT(pq) * STEP_NL(q) * P * cfg->g, 8);
                 if (w_whole && pq / KT > 0)
                     b = 0;               /* resident since the first m-tile */
-                w_ready[q % 4] = dma_fast_issue(&d, t, b);
+                w_ready[q % 4] = lut_dma(&d, t, b, 1, first, last);
                 rd += b;
+                rw += b;
             }
         }
     }
@@ -822,6 +850,8 @@ static void timeline(const lut_cfg_t *cfg, const lut_gemm_t *g, const uint64_t *
     st->stall_cycles = st->total_cycles - st->compute_cycles;
     st->dram_read_bytes = rd;
     st->dram_write_bytes = wr;
+    st->dram_act_bytes = ra;
+    st->dram_w_bytes = rw;
 }
 
 /* ---- the fast path's timeline: timeline() in events, runs by arithmetic ---- */
@@ -841,7 +871,8 @@ typedef struct {
     dma_fast_t d;
     uint64_t t, aq[2], wq[2], wr_done, pend_at;  /* cycles */
     uint64_t prev_ml, pend_bytes, pending;       /* discrete state */
-    uint64_t rd, wr;                             /* sums */
+    uint64_t rd, wr, ra, rw;                     /* sums: read, write, act, weight bytes */
+    uint64_t first[3], last[3];                  /* lut_stats_t's dram_first, dram_last */
     uint64_t walked;                             /* column steps walked one by one */
     periodic_state_t ps;
     char *err;
@@ -894,7 +925,7 @@ static int lt_step(void *ctx, uint64_t s)
     x->t = start + gt * x->P + 1 + (x->prev_ml > gap ? x->prev_ml - gap : 0);
     x->prev_ml = ml;
     if (x->pending) {
-        x->wr_done = dma_fast_issue(&x->d, x->pend_at, x->pend_bytes);
+        x->wr_done = lut_dma(&x->d, x->pend_at, x->pend_bytes, 2, x->first, x->last);
         x->wr += x->pend_bytes;
         x->pending = 0;
     }
@@ -905,15 +936,17 @@ static int lt_step(void *ctx, uint64_t s)
     }
     if (nt == x->NT - 1 && p + 2 < x->NP) {
         const uint64_t b = lt_act_bytes(x, p + 2);
-        x->aq[1] = dma_fast_issue(&x->d, x->t, b);
+        x->aq[1] = lut_dma(&x->d, x->t, b, 0, x->first, x->last);
         x->rd += b;
+        x->ra += b;
     }
     x->wq[0] = x->wq[1];
     x->wq[1] = 0;
     if (s + 2 < x->NL) {
         const uint64_t b = lt_w_bytes(x, s + 2, 1);
-        x->wq[1] = dma_fast_issue(&x->d, x->t, b);
+        x->wq[1] = lut_dma(&x->d, x->t, b, 1, x->first, x->last);
         x->rd += b;
+        x->rw += b;
     }
     if (x->t >= PERIODIC_LIMIT || x->d.free_at >= PERIODIC_LIMIT) {
         snprintf(x->err, x->errlen, "cycle count: does not fit in 64 bits (cycles are limited to "
@@ -992,25 +1025,32 @@ static int timeline_fast(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_stats_t 
         .ntimes = 7,
         .exact = {&x.prev_ml, &x.pend_bytes, &x.pending},
         .nexact = 3,
-        .sums = {&x.rd, &x.wr},
-        .nsums = 2,
+        .sums = {&x.rd, &x.wr, &x.ra, &x.rw},
+        .nsums = 4,
+        /* each operand's last cycle on the channel grows with every request
+         * that carries it (the channel serves one at a time) */
+        .marks = {&x.last[0], &x.last[1], &x.last[2]},
+        .nmarks = 3,
     };
+    no_times(x.first, x.last);
     for (uint64_t p = 0; p < 2 && p < x.NP; p++) {
         const uint64_t b = lt_act_bytes(&x, p);
-        x.aq[p] = dma_fast_issue(&x.d, 0, b);
+        x.aq[p] = lut_dma(&x.d, 0, b, 0, x.first, x.last);
         x.rd += b;
+        x.ra += b;
     }
     for (uint64_t s = 0; s < 2 && s < x.NL; s++) {
         const uint64_t b = lt_w_bytes(&x, s, 0);
-        x.wq[s] = dma_fast_issue(&x.d, 0, b);
+        x.wq[s] = lut_dma(&x.d, 0, b, 1, x.first, x.last);
         x.rd += b;
+        x.rw += b;
     }
     x.t = 1;
     if (lt_span(&x, 0, x.MT, lt_mtile) != 0)
         return -1;
     x.t += x.prev_ml; /* the last drain */
     if (x.pending) {
-        x.wr_done = dma_fast_issue(&x.d, x.pend_at, x.pend_bytes);
+        x.wr_done = lut_dma(&x.d, x.pend_at, x.pend_bytes, 2, x.first, x.last);
         x.wr += x.pend_bytes;
     }
     x.t += st->scale_cycles;
@@ -1018,6 +1058,10 @@ static int timeline_fast(const lut_cfg_t *cfg, const lut_gemm_t *g, lut_stats_t 
     st->stall_cycles = st->total_cycles - st->compute_cycles;
     st->dram_read_bytes = x.rd;
     st->dram_write_bytes = x.wr;
+    st->dram_act_bytes = x.ra;
+    st->dram_w_bytes = x.rw;
+    memcpy(st->dram_first, x.first, sizeof x.first);
+    memcpy(st->dram_last, x.last, sizeof x.last);
     return 0;
 }
 

@@ -194,6 +194,15 @@ typedef struct {
     uint64_t out_acc_reads;       /* read-modify-write reads (k0 > 0) */
     uint64_t scale_muls;          /* per-group scale multiplies */
     uint64_t dram_read_bytes, dram_write_bytes;
+    /* Of dram_read_bytes, the activations' (fused: the precomputed tables')
+     * and the packed weight planes'; they add up to it. */
+    uint64_t dram_act_bytes, dram_w_bytes;
+    /* First and last cycle in which bytes of [0] activations (tables), [1]
+     * weights, [2] output write-backs move on the DRAM channel (a request of
+     * b bytes issued at t holds it from max(t, free) for ceil(b /
+     * bytes_per_cycle) cycles, dma.h); first UINT64_MAX and last 0 when
+     * nothing moved.  lut_count leaves them 0. */
+    uint64_t dram_first[3], dram_last[3];
     uint64_t macs;                /* M*N*K: the multiply-adds replaced */
     uint64_t steps;
 } lut_stats_t;

@@ -35,11 +35,19 @@ static uint64_t to_npu(const memchan_t *m, uint64_t d)
     return (uint64_t)((num + den - 1) / den);
 }
 
+/* The NPU cycle in which DRAM cycle d starts. */
+static uint64_t npu_floor(const memchan_t *m, uint64_t d)
+{
+    return (uint64_t)((__uint128_t)d * m->tck_ps * m->ps_npu_den / m->ps_npu_num);
+}
+
 int memchan_init(memchan_t *m, const dma_cfg_t *dma, const dram_ctrl_cfg_t *dram,
                  uint32_t freq_mhz, const uint64_t bytes[MEM_STREAMS], const mem_trace_t *trace,
                  char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
+    for (int s = 0; s < MEM_STREAMS; s++)
+        m->first[s] = UINT64_MAX;
     dma_fast_init(&m->fixed, dma);
     if (dma->timing != DMA_CONTROLLER)
         return 0;
@@ -204,9 +212,25 @@ int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], 
                   char *err, size_t errlen)
 {
     if (!m->ctrl) {
+        const uint64_t start = util_max_u64(at, m->fixed.free_at);
         uint64_t total = 0;
-        for (int s = 0; s < MEM_STREAMS; s++)
+        if (!m->track) {
+            for (int s = 0; s < MEM_STREAMS; s++)
+                total += bytes[s]; /* each below 2^35 per step (engine.c) */
+            *ready = dma_fast_issue(&m->fixed, at, total);
+            return 0;
+        }
+        for (int s = 0; s < MEM_STREAMS; s++) {
+            const uint64_t off = total;
             total += bytes[s]; /* each below 2^35 per step (engine.c) */
+            /* per transfer, so without branches or divisions (memchan_last
+             * divides); a stream's first transfer is rare */
+            const int moved = bytes[s] != 0;
+            m->last[s] = moved ? start : m->last[s];
+            m->last_off[s] = moved ? total - 1 : m->last_off[s];
+            if (__builtin_expect(moved && m->first[s] == UINT64_MAX, 0))
+                m->first[s] = start + off / m->fixed.bytes_per_cycle;
+        }
         *ready = dma_fast_issue(&m->fixed, at, total);
         return 0;
     }
@@ -310,5 +334,20 @@ int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], 
     *ready = to_npu(m, m->xfer_done);
     if (*ready < at)
         *ready = at;
+    const uint64_t f = npu_floor(m, a), l = util_max_u64(f, *ready - 1);
+    for (int s = 0; s < MEM_STREAMS; s++)
+        if (bytes[s]) {
+            if (f < m->first[s])
+                m->first[s] = f;
+            m->last[s] = l;
+            m->last_off[s] = 0;
+        }
     return 0;
+}
+
+uint64_t memchan_last(const memchan_t *m, int s)
+{
+    if (m->first[s] == UINT64_MAX)
+        return 0;
+    return m->last[s] + (m->ctrl ? 0 : m->last_off[s] / m->fixed.bytes_per_cycle);
 }

@@ -97,6 +97,13 @@ typedef struct {
     uint64_t run_tag, run_next; /* the run: transfer, next boundary's address */
     int run_s;                  /* and stream */
     uint64_t skipped, jumps;    /* bursts pushed by arithmetic, jumps that did */
+    /* Each stream's first NPU cycle on the channel (UINT64_MAX while it has
+     * moved nothing; see memchan_issue); its last is memchan_last(): the
+     * start cycle of the latest transfer that carried it (fixed channel;
+     * controller: that transfer's last cycle) and, fixed, the offset of its
+     * last byte in that transfer.  last only grows, transfer by transfer. */
+    uint64_t first[MEM_STREAMS], last[MEM_STREAMS], last_off[MEM_STREAMS];
+    int track;                  /* 1: keep them (the caller sets it); 0: not */
 } memchan_t;
 
 /* Sets up the channel of dma (DMA_FIXED: bytes_per_cycle; DMA_CONTROLLER:
@@ -110,8 +117,21 @@ void memchan_free(memchan_t *m);
 
 /* Issues a transfer at NPU cycle `at` (nondecreasing across calls) moving
  * bytes[s] of each stream; *ready = the NPU cycle its data is usable (at
- * when nothing moves).  -1 with err. */
+ * when nothing moves).  -1 with err.
+ *
+ * With m->track set it also moves first[s] and memchan_last(s) of each
+ * stream it carries: the NPU cycles its bytes occupy the channel.  Fixed channel: the transfer's bytes
+ * move in stream order A, B, O reads, O writes, bytes_per_cycle a cycle from
+ * start = max(at, the channel's free cycle); byte j moves in cycle start +
+ * j / bytes_per_cycle, so a stream's cycles are those of its first and last
+ * byte.  Controller: a transfer's bursts share one span, from the NPU cycle
+ * in which they arrive at the controller to *ready - 1 (the last NPU cycle
+ * before its last data beat is usable), the cycles trace.req and
+ * trace.done report in DRAM cycles. */
 int memchan_issue(memchan_t *m, uint64_t at, const uint64_t bytes[MEM_STREAMS], uint64_t *ready,
                   char *err, size_t errlen);
+
+/* The last NPU cycle in which bytes of stream s moved (0 when none). */
+uint64_t memchan_last(const memchan_t *m, int s);
 
 #endif

@@ -8,12 +8,12 @@
 
 typedef struct {
     uint64_t sig[2 * PERIODIC_MAX]; /* times relative to ref (clamped), then exact values */
-    uint64_t ref, sum[PERIODIC_MAX];
+    uint64_t ref, sum[PERIODIC_MAX], mark[PERIODIC_MAX];
 } snap_t;
 
 static void snap(const periodic_state_t *s, snap_t *sn)
 {
-    memset(sn, 0, sizeof *sn);
+    memset(sn->sig, 0, sizeof sn->sig); /* compared whole; sums and marks as many as used */
     const uint64_t ref = *s->ref;
     for (size_t i = 0; i < s->ntimes; i++)
         sn->sig[i] = *s->times[i] > ref ? *s->times[i] - ref : 0;
@@ -22,6 +22,8 @@ static void snap(const periodic_state_t *s, snap_t *sn)
     sn->ref = ref;
     for (size_t i = 0; i < s->nsums; i++)
         sn->sum[i] = *s->sums[i];
+    for (size_t i = 0; i < s->nmarks; i++)
+        sn->mark[i] = *s->marks[i];
 }
 
 static int too_big(char *err, size_t errlen)
@@ -48,6 +50,10 @@ static int try_jump(const periodic_state_t *s, const snap_t *hist, uint64_t nh, 
             return too_big(err, errlen);
         for (size_t i = 0; i < s->nsums; i++)
             if (util_mul_u64(k, now->sum[i] - h->sum[i], &d) || util_acc_u64(s->sums[i], d))
+                return too_big(err, errlen);
+        for (size_t i = 0; i < s->nmarks; i++)
+            if (now->mark[i] != h->mark[i] &&
+                (util_acc_u64(s->marks[i], shift) || *s->marks[i] >= PERIODIC_LIMIT))
                 return too_big(err, errlen);
         for (size_t i = 0; i < s->ntimes; i++) {
             *s->times[i] = *s->ref + now->sig[i];

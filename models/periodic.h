@@ -14,7 +14,13 @@
  * The state: ref (the reference cycle, nondecreasing), times (cycles used
  * later only through max(r, x) with r >= ref: compared clamped to ref, so
  * those already passed count as equal), exact (discrete state: compared as
- * is, never shifted) and sums (counts that only add up). */
+ * is, never shifted), sums (counts that only add up) and marks (the cycle
+ * of the latest event of a kind, e.g. the start of the latest transfer that
+ * carried an operand: not compared, never read by the recurrence).  A mark
+ * that changed during the period moves on by the jump's shift (the same
+ * event of the last skipped period happens that much later); one that did
+ * not change stays.  A mark must grow strictly each time its event recurs,
+ * so that "changed" means "happened in the period". */
 #ifndef CODESIM_PERIODIC_H
 #define CODESIM_PERIODIC_H
 
@@ -33,6 +39,8 @@ typedef struct {
     size_t nexact;
     uint64_t *sums[PERIODIC_MAX];
     size_t nsums;
+    uint64_t *marks[PERIODIC_MAX];
+    size_t nmarks;
 } periodic_state_t;
 
 /* Runs units first .. first+n-1 through fn(ctx, unit), all identical in

@@ -278,6 +278,9 @@ int te_run_layer(const hw_cfg_t *hw, te_kind_t kind, const te_gemm_t *g, layer_s
     st->filter_writes = b_fill;
     st->dram_read_bytes = rd;
     st->dram_write_bytes = wr;
+    st->dram_ifmap_bytes = a_fill * ab; /* the two terms of rd */
+    st->dram_filter_bytes = b_fill * bb;
+    /* dram_times 0: the roofline has no DMA timeline (te_cost.h) */
     st->utilization = (double)st->macs / ((double)cfg->rows * cfg->cols * cfg->depth *
                                           (double)total);
     if (!energy)

@@ -325,6 +325,43 @@ static size_t ss_fields(const char *line, double *v, size_t max)
     return n;
 }
 
+/* Each row of DIR's BANDWIDTH_REPORT.csv divides the operand's DRAM bytes
+ * (DETAILED_ACCESS_REPORT.csv) by its stop - start + 1 cycles, or by the
+ * layer's total cycles (COMPUTE_REPORT.csv) where start/stop are empty; at
+ * least `min_rows` rows. */
+static void expect_dram_bw_over_span(const char *sub, size_t min_rows)
+{
+    static const char *const names[3] = {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv",
+                                         "DETAILED_ACCESS_REPORT.csv"};
+    FILE *f[3];
+    char line[3][2048], path[600];
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s/%s", tmpdir, sub, names[i]);
+        f[i] = fopen(path, "r");
+        ck_assert_msg(f[i] != NULL, "%s missing", path);
+        ck_assert_ptr_nonnull(fgets(line[i], sizeof line[i], f[i]));
+    }
+    size_t rows = 0;
+    while (fgets(line[0], sizeof line[0], f[0])) {
+        ck_assert_ptr_nonnull(fgets(line[1], sizeof line[1], f[1]));
+        ck_assert_ptr_nonnull(fgets(line[2], sizeof line[2], f[2]));
+        double c[8], b[8], d[32];
+        ck_assert_uint_eq(ss_fields(line[0], c, 8), 6);
+        ck_assert_uint_eq(ss_fields(line[1], b, 8), 7);
+        ck_assert_uint_eq(ss_fields(line[2], d, 32), 19);
+        for (size_t op = 0; op < 3; op++) {
+            const double start = d[10 + 3 * op], stop = d[11 + 3 * op], bytes = d[12 + 3 * op];
+            const double want = isnan(start) ? bytes / c[1] : bytes / (stop - start + 1);
+            ck_assert_msg(fabs(b[4 + op] - want) <= 1e-12 * want, "%s row %zu operand %zu: "
+                          "BW %.17g, bytes / span %.17g", sub, rows, op, b[4 + op], want);
+        }
+        rows++;
+    }
+    for (int i = 0; i < 3; i++)
+        fclose(f[i]);
+    ck_assert_uint_ge(rows, min_rows);
+}
+
 /* Issue 17 item 4: in codesim's own (rtl) timing, --csv writes SCALE-Sim's
  * three reports with its header lines, filled with codesim's numbers: each
  * layer's total and stall cycles as the run reports them (--json), overall
@@ -381,7 +418,14 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
                 ck_assert_double_eq(v[3], LU("ifmap_reads"));
                 ck_assert_double_eq(v[6], LU("filter_reads"));
                 ck_assert_double_eq(v[9], LU("ofmap_writes"));
-                ck_assert(isnan(v[1]) && isnan(v[11])); /* start/stop not recorded */
+                /* each operand's SRAM and DRAM start and stop are cycles
+                 * of the layer (the array computes from cycle 1) */
+                for (size_t op = 0; op < 3; op++) {
+                    ck_assert(v[1 + 3 * op] >= 1 && v[1 + 3 * op] <= v[2 + 3 * op]);
+                    ck_assert(v[2 + 3 * op] < LU("total_cycles"));
+                    ck_assert(v[10 + 3 * op] >= 0 && v[10 + 3 * op] <= v[11 + 3 * op]);
+                    ck_assert(v[11 + 3 * op] < LU("total_cycles"));
+                }
                 ck_assert(v[12] > 0 && v[15] > 0);
                 ck_assert(v[12] + v[15] <= LU("dram_read_bytes"));
                 ck_assert_double_eq(v[18], LU("dram_write_bytes"));
@@ -392,6 +436,8 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
         ck_assert_uint_eq(i, nl);
     }
     json_decref(doc);
+    /* DRAM BW = bytes / (stop - start + 1), SCALE-Sim's first-to-last span */
+    expect_dram_bw_over_span("rtl", 2);
     /* Layers on the LUT unit: its own utilization, no mapping efficiency. */
     snprintf(args, sizeof args,
              "run --hw configs/lut.yaml --workload traces/lowbit.csv --db %s/l.db "
@@ -406,6 +452,11 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
     FILE *lf = fopen(path, "r");
     ck_assert_ptr_nonnull(lf);
     ck_assert_ptr_nonnull(fgets(line, sizeof line, lf));
+    snprintf(path, sizeof path, "%s/lut/DETAILED_ACCESS_REPORT.csv", tmpdir);
+    FILE *df = fopen(path, "r");
+    ck_assert_ptr_nonnull(df);
+    char dline[2048];
+    ck_assert_ptr_nonnull(fgets(dline, sizeof dline, df));
     size_t nlut = 0;
     for (size_t i = 0; fgets(line, sizeof line, lf); i++) {
         const json_t *l = json_array_get(ll, i);
@@ -413,16 +464,68 @@ START_TEST(rtl_mode_csv_has_scalesims_columns_with_codesims_numbers)
         double v[8];
         ck_assert_uint_eq(ss_fields(line, v, 8), 6);
         ck_assert(v[3] > 0 && v[3] <= 100.0);
-        if (strcmp(json_string_value(json_object_get(l, "unit")), "lut") == 0) {
+        /* every layer (LUT or array): its reads split into activations and
+         * weights, each operand with its DRAM span */
+        double d[32];
+        ck_assert_ptr_nonnull(fgets(dline, sizeof dline, df));
+        ck_assert_uint_eq(ss_fields(dline, d, 32), 19);
+        ck_assert(d[12] > 0 && d[15] > 0);
+        ck_assert(d[12] + d[15] <=
+                  (double)json_integer_value(json_object_get(l, "dram_read_bytes")));
+        for (size_t op = 0; op < 3; op++)
+            ck_assert(d[10 + 3 * op] >= 0 && d[10 + 3 * op] <= d[11 + 3 * op]);
+        const int on_lut = strcmp(json_string_value(json_object_get(l, "unit")), "lut") == 0;
+        /* SRAM spans: the array's ports; the LUT unit records none */
+        for (size_t op = 0; op < 3; op++)
+            ck_assert(on_lut ? isnan(d[1 + 3 * op]) && isnan(d[2 + 3 * op])
+                             : d[1 + 3 * op] >= 1 && d[1 + 3 * op] <= d[2 + 3 * op]);
+        if (on_lut) {
             nlut++;
+            /* the LUT unit reads nothing else (no partial sums) */
+            ck_assert_double_eq(
+                d[12] + d[15],
+                (double)json_integer_value(json_object_get(l, "dram_read_bytes")));
             const double u = 100.0 * json_real_value(json_object_get(l, "utilization"));
             ck_assert_double_eq_tol(v[3], u, 1e-9 * u);
             ck_assert(isnan(v[4]));
         }
     }
     fclose(lf);
+    fclose(df);
     ck_assert_uint_ge(nlut, 1);
     json_decref(ldoc);
+    expect_dram_bw_over_span("lut", 2);
+    /* A tensor engine: reads split, no DMA timeline (start/stop empty, BW
+     * over the total cycles) */
+    snprintf(args, sizeof args,
+             "run --hw configs/cube.yaml --workload tests/data/tiny.csv --db %s/c.db "
+             "--json %s/c.json --csv %s/cube",
+             tmpdir, tmpdir, tmpdir);
+    ck_assert_msg(codesim(args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    snprintf(path, sizeof path, "%s/c.json", tmpdir);
+    json_t *cdoc = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(cdoc);
+    snprintf(path, sizeof path, "%s/cube/DETAILED_ACCESS_REPORT.csv", tmpdir);
+    FILE *cf = fopen(path, "r");
+    ck_assert_ptr_nonnull(cf);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, cf));
+    size_t ncube = 0;
+    for (size_t i = 0; fgets(line, sizeof line, cf); i++, ncube++) {
+        const json_t *l = json_array_get(json_object_get(cdoc, "layers"), i);
+        ck_assert_ptr_nonnull(l);
+        ck_assert_str_eq(json_string_value(json_object_get(l, "unit")), "cube");
+        double d[32];
+        ck_assert_uint_eq(ss_fields(line, d, 32), 19);
+        ck_assert(d[12] > 0 && d[15] > 0);
+        ck_assert_double_eq(d[12] + d[15],
+                            (double)json_integer_value(json_object_get(l, "dram_read_bytes")));
+        for (size_t op = 0; op < 3; op++)
+            ck_assert(isnan(d[1 + 3 * op]) && isnan(d[2 + 3 * op]) && isnan(d[10 + 3 * op]) &&
+                      isnan(d[11 + 3 * op]));
+    }
+    fclose(cf);
+    ck_assert_uint_ge(ncube, 2);
+    json_decref(cdoc);
     static const char *const own[][2] = {{"LAYERS_REPORT.csv", "Layer,Unit,M,N,K,"},
                                          {"DRAM_REPORT.csv", "Layer,DRAM read bytes,"},
                                          {"ACCESS_REPORT.csv", "Layer,Ifmap reads,"}};

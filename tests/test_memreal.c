@@ -7,7 +7,16 @@
  *    (dram.slow) cycles, requests and counts;
  *  - array.conv_reads: unique: the ifmap elements fetched equal a naive
  *    count of the input elements the convolution's loop nest touches;
- *  - depthwise (DP) rows: the MACs equal the naive loop nest's. */
+ *  - depthwise (DP) rows: the MACs equal the naive loop nest's;
+ *  - each operand's first and last DRAM cycle (layer_stats_t dram_first,
+ *    dram_last): the fast path's equal those the cycle path's channel moves
+ *    byte by byte (fixed), or those a walk over the controller's request
+ *    trace finds; its first and last SRAM cycle equal those the cycle
+ *    path's array ports show; slices on several cores give the earliest
+ *    first and the latest last; the LUT unit's fast path equals its cycle
+ *    path; the LUT
+ *    unit's and the tensor engines' per-operand DRAM reads add up to their
+ *    reads and equal counts made here from the shapes. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +26,10 @@
 
 #include "../models/dram.h"
 #include "../models/engine.h"
+#include "../models/lut_tc.h"
 #include "../models/memchan.h"
+#include "../models/periodic.h"
+#include "../models/te_cost.h"
 #include "../sim/cost/tech_file.h"
 #include "../sim/io/config.h"
 #include "../sim/io/workload.h"
@@ -561,6 +573,411 @@ START_TEST(a_late_first_transfer_ends_where_codesim_dram_ends_it)
 }
 END_TEST
 
+/* ---- each operand's first and last DRAM cycle ----------------------------- */
+
+static void expect_spans(const layer_stats_t *want, const layer_stats_t *got, const char *what)
+{
+    static const char *const name[3] = {"ifmap", "filter", "ofmap"};
+    ck_assert_int_eq(want->dram_times, 1);
+    ck_assert_int_eq(got->dram_times, 1);
+    for (int op = 0; op < 3; op++)
+        ck_assert_msg(want->dram_first[op] == got->dram_first[op] &&
+                          want->dram_last[op] == got->dram_last[op],
+                      "%s: %s DRAM cycles %" PRIu64 "..%" PRIu64 ", expected %" PRIu64
+                      "..%" PRIu64, what, name[op], got->dram_first[op], got->dram_last[op],
+                      want->dram_first[op], want->dram_last[op]);
+}
+
+static void expect_sram_spans(const layer_stats_t *want, const layer_stats_t *got,
+                              const char *what)
+{
+    static const char *const name[3] = {"ifmap read", "filter read", "ofmap write"};
+    ck_assert_int_eq(want->sram_times, 1);
+    ck_assert_int_eq(got->sram_times, 1);
+    for (int op = 0; op < 3; op++)
+        ck_assert_msg(want->sram_first[op] == got->sram_first[op] &&
+                          want->sram_last[op] == got->sram_last[op],
+                      "%s: %s SRAM cycles %" PRIu64 "..%" PRIu64 ", expected %" PRIu64
+                      "..%" PRIu64, what, name[op], got->sram_first[op], got->sram_last[op],
+                      want->sram_first[op], want->sram_last[op]);
+}
+
+/* Random GEMMs on os/ws/is (OS drains serial or overlapped, WS/IS outputs
+ * registered or not), small arrays, scratchpads that chunk the folds (down
+ * to one stream element a chunk) or hold whole operands, 1..40 bytes per
+ * cycle, and one layer whose first output write lies in a middle chunk of
+ * its first fold: the fast path (events, runs of identical steps finished by
+ * arithmetic) gives each operand's first and last DRAM cycle that the cycle
+ * path observes by ticking its channel byte by byte, and the first and last
+ * cycle the cycle path's array ports read the ifmap and filter and write the
+ * ofmap; an operand with DRAM bytes has a span, one without has none. */
+START_TEST(fast_path_spans_equal_the_cycle_paths_channel_and_ports)
+{
+    uint64_t seed = 0x5eed0001;
+    int long_runs = 0;
+    /* one stream element a chunk: the first output write lies in a middle
+     * chunk of fold 0 (WS) or, its drain overlapped, of fold 1 (OS) */
+    static const struct {
+        systolic_dataflow_t df;
+        uint64_t m, n, k;
+    } mid[] = {{SYSTOLIC_WS, 200, 8, 8}, {SYSTOLIC_OS, 3, 16, 64}};
+    for (int t = 0; t < 162; t++) {
+        const int fixed = t >= 160;
+        const systolic_dataflow_t df = fixed ? mid[t - 160].df : (systolic_dataflow_t)(t % 3);
+        const uint32_t r = fixed ? 8 : (uint32_t)lcg(&seed, 2, 8);
+        const uint32_t c = fixed ? 8 : (uint32_t)lcg(&seed, 2, 8);
+        const uint64_t big = lcg(&seed, 0, 1), tiny = t >= 120;
+        const uint64_t ifb = fixed ? 16 : big ? 1 << 16 : lcg(&seed, tiny ? 4 : 256, 2048);
+        const uint64_t fb = fixed ? 4096 : big ? 1 << 16 : lcg(&seed, tiny ? 4 : 256, 2048);
+        hw_cfg_t hw = small_hw(r, c, df, ifb, fb, 1 << 12);
+        hw.dma.bytes_per_cycle = fixed ? 64 : (uint32_t)lcg(&seed, 1, 40);
+        hw.array.os_drain = lcg(&seed, 0, 1) || t == 161 ? SYSTOLIC_DRAIN_OVERLAP
+                                                         : SYSTOLIC_DRAIN_SERIAL;
+        hw.array.ws_out_unreg = (int)lcg(&seed, 0, 1);
+        systolic_gemm_t g;
+        g.m = fixed ? mid[t - 160].m : lcg(&seed, 1, 90);
+        g.n = fixed ? mid[t - 160].n : lcg(&seed, 1, 90);
+        g.k = fixed ? mid[t - 160].k : lcg(&seed, 1, 90);
+        layer_stats_t fast, cyc;
+        char err[400], what[160];
+        snprintf(what, sizeof what, "case %d: %s %ux%u %" PRIu64 "x%" PRIu64 "x%" PRIu64
+                 " at %u B/cycle, sram %" PRIu64 "/%" PRIu64, t, systolic_dataflow_name(df), r,
+                 c, g.m, g.n, g.k, hw.dma.bytes_per_cycle, ifb, fb);
+        if (engine_run_layer(&hw, &g, NULL, ENGINE_FAST, NULL, &fast, err, sizeof err) != 0) {
+            ck_assert_msg(!fixed, "%s: %s", what, err);
+            continue; /* a tile that does not fit: both paths refuse it */
+        }
+        ck_assert_msg(engine_run_layer(&hw, &g, NULL, ENGINE_CYCLE, NULL, &cyc, err,
+                                       sizeof err) == 0, "%s: %s", what, err);
+        expect_spans(&cyc, &fast, what);
+        expect_sram_spans(&cyc, &fast, what);
+        const uint64_t bytes[3] = {fast.dram_ifmap_bytes, fast.dram_filter_bytes,
+                                   fast.dram_write_bytes};
+        for (int op = 0; op < 3; op++) {
+            if (bytes[op] == 0) {
+                ck_assert_uint_eq(fast.dram_first[op], LAYER_NO_CYCLE);
+                continue;
+            }
+            /* no more than the channel's bytes per cycle over the span */
+            ck_assert_uint_le(fast.dram_first[op], fast.dram_last[op]);
+            ck_assert_uint_lt(fast.dram_last[op], fast.total_cycles);
+            ck_assert_uint_le(bytes[op], (fast.dram_last[op] - fast.dram_first[op] + 1) *
+                                             hw.dma.bytes_per_cycle);
+        }
+        long_runs |= fast.steps >= 64; /* runs finished by arithmetic */
+    }
+    ck_assert(long_runs);
+}
+END_TEST
+
+/* A walk over the controller's request trace: each transfer's requests
+ * arrive at one DRAM cycle (trace.req) and it ends at trace.done; an
+ * operand's span runs from the NPU cycle its first transfer arrives in to
+ * the last NPU cycle before its last transfer's data is usable.  The
+ * operands' regions are 1 MB-aligned in the order A, B, O (memchan.h): with
+ * every tensor below 1 MB, address / 1 MB names the operand. */
+typedef struct {
+    uint64_t tck_ps, freq_mhz;
+    uint64_t arrive, mask;           /* the transfer in flight */
+    uint64_t first[3], last[3];
+} span_walk_t;
+
+static void span_req(void *ctx, uint64_t cycle, uint64_t addr, int write)
+{
+    span_walk_t *w = ctx;
+    const uint64_t region = addr >> 20;
+    ck_assert_uint_le(region, 2);
+    w->arrive = cycle;
+    if (write)
+        w->mask |= 4;
+    else if (region < 2)
+        w->mask |= 1u << region; /* partial sums read back (region 2) are in no operand */
+}
+
+static void span_done(void *ctx, uint64_t done, int write)
+{
+    span_walk_t *w = ctx;
+    (void)write;
+    const uint64_t ps_arrive = w->arrive * w->tck_ps * w->freq_mhz,
+                   ps_done = done * w->tck_ps * w->freq_mhz;
+    const uint64_t f = ps_arrive / 1000000, l = (ps_done + 999999) / 1000000 - 1;
+    for (int op = 0; op < 3; op++)
+        if (w->mask >> op & 1) {
+            if (f < w->first[op])
+                w->first[op] = f;
+            if (l > w->last[op])
+                w->last[op] = l;
+        }
+    w->mask = 0;
+}
+
+START_TEST(controller_dram_spans_equal_a_walk_over_its_requests)
+{
+    uint64_t seed = 0x5eed0002;
+    for (int t = 0; t < 24; t++) {
+        const systolic_dataflow_t df = (systolic_dataflow_t)(t % 3);
+        const uint64_t ifb = lcg(&seed, 1024, 8192), fb = lcg(&seed, 1024, 8192);
+        hw_cfg_t hw = small_hw(8, 8, df, ifb, fb, 4096);
+        char err[400], what[160];
+        ck_assert_msg(hw_set(&hw, "dram.timing", "controller", err, sizeof err) == 0, "%s", err);
+        if (t % 2)
+            ck_assert_int_eq(hw_set(&hw, "npu.freq_mhz", "700", err, sizeof err), 0);
+        systolic_gemm_t g;
+        g.m = lcg(&seed, 1, 120);
+        g.n = lcg(&seed, 1, 120);
+        g.k = lcg(&seed, 1, 200);
+        snprintf(what, sizeof what, "case %d: %s %" PRIu64 "x%" PRIu64 "x%" PRIu64, t,
+                 systolic_dataflow_name(df), g.m, g.n, g.k);
+        span_walk_t w = {.tck_ps = hw.dram.dev.tck_ps, .freq_mhz = hw.npu.freq_mhz};
+        for (int op = 0; op < 3; op++)
+            w.first[op] = LAYER_NO_CYCLE;
+        const mem_trace_t tr = {span_req, span_done, &w};
+        layer_stats_t st;
+        if (engine_run_layer(&hw, &g, NULL, ENGINE_FAST, &tr, &st, err, sizeof err) != 0)
+            continue;
+        layer_stats_t want = st;
+        for (int op = 0; op < 3; op++) {
+            want.dram_first[op] = w.first[op];
+            want.dram_last[op] = w.last[op];
+        }
+        expect_spans(&want, &st, what);
+        ck_assert_uint_ne(st.dram_first[0], LAYER_NO_CYCLE);
+        ck_assert_uint_ne(st.dram_first[2], LAYER_NO_CYCLE);
+        hw_free(&hw);
+    }
+}
+END_TEST
+
+/* The LUT unit: activations (fused: the tables) and weight planes add up
+ * to its DRAM reads and equal the counts its delivery rules give from the
+ * shapes (lut_tc.h): every (row tile, K tile) pair's activations once, M x K
+ * x ceil(a_bits / 8) bytes (fused: M x sum over K tiles of ceil(kl / g)
+ * tables of E entries of ceil(entry bits / 8) bytes); every column step's
+ * planes ceil(ceil(kl / g) x nl x P x g / 8) bytes per row tile, once in
+ * all when the packed weights fit half the weight buffer (but the second
+ * request, issued at cycle 0, is fetched again when it is the next row
+ * tile's).  The fast path's per-operand DRAM cycles equal the cycle
+ * path's. */
+START_TEST(lut_dram_reads_split_per_operand_and_match_the_shapes)
+{
+    uint64_t seed = 0x5eed0003;
+    for (int t = 0; t < 80; t++) {
+        lut_cfg_t cfg;
+        lut_defaults(&cfg);
+        cfg.g = t % 2 ? 4 : 2;
+        cfg.w_bits = (uint32_t)lcg(&seed, 1, 4);
+        cfg.wq = LUT_WQ_ZP;
+        cfg.zp = 0;
+        cfg.fused = (int)lcg(&seed, 0, 1);
+        cfg.sym_table = (int)lcg(&seed, 0, 1);
+        cfg.tm = (uint32_t)lcg(&seed, 1, 4);
+        cfg.tn = (uint32_t)lcg(&seed, 1, 8);
+        cfg.tk = 8 * (uint32_t)lcg(&seed, 1, 3);
+        cfg.w_buf_bytes = lcg(&seed, 0, 1) ? 1 << 16 : 64;
+        cfg.dma.bytes_per_cycle = (uint32_t)lcg(&seed, 1, 16);
+        lut_gemm_t g;
+        g.m = lcg(&seed, 1, 40);
+        g.n = lcg(&seed, 1, 40);
+        g.k = lcg(&seed, 1, 60);
+        char err[400], what[200];
+        snprintf(what, sizeof what, "case %d: %" PRIu64 "x%" PRIu64 "x%" PRIu64 " g %u W%u "
+                 "fused %d tile %ux%ux%u", t, g.m, g.n, g.k, cfg.g, cfg.w_bits, cfg.fused,
+                 cfg.tm, cfg.tn, cfg.tk);
+        lut_stats_t fast, cyc;
+        if (lut_run(&cfg, &g, LUT_FAST, NULL, NULL, NULL, &fast, err, sizeof err) != 0) {
+            ck_assert_msg(strstr(err, "w_buf_bytes") != NULL, "%s: %s", what, err);
+            continue; /* a weight tile larger than half the small buffer */
+        }
+        ck_assert_msg(lut_run(&cfg, &g, LUT_CYCLE, NULL, NULL, NULL, &cyc, err, sizeof err) == 0,
+                      "%s: %s", what, err);
+        /* the count from the shapes */
+        const uint64_t MT = (g.m + cfg.tm - 1) / cfg.tm, NT = (g.n + cfg.tn - 1) / cfg.tn,
+                       KT = (g.k + cfg.tk - 1) / cfg.tk;
+        const uint64_t P = cfg.w_bits, E = cfg.sym_table ? 1u << (cfg.g - 1) : 1u << cfg.g;
+        const uint64_t ebits = cfg.a_bits + (cfg.g == 4 ? 2 : 1);
+        uint64_t act = 0, w_tile = 0;
+        for (uint64_t kt = 0; kt < KT; kt++) {
+            const uint64_t kl = g.k - kt * cfg.tk < cfg.tk ? g.k - kt * cfg.tk : cfg.tk;
+            const uint64_t gt = (kl + cfg.g - 1) / cfg.g;
+            act += cfg.fused ? g.m * gt * E * ((ebits + 7) / 8) : g.m * kl * ((cfg.a_bits + 7) / 8);
+            for (uint64_t nt = 0; nt < NT; nt++) {
+                const uint64_t nl = g.n - nt * cfg.tn < cfg.tn ? g.n - nt * cfg.tn : cfg.tn;
+                w_tile += (gt * nl * P * cfg.g + 7) / 8;
+            }
+        }
+        const uint64_t packed = ((g.k + cfg.g - 1) / cfg.g * g.n * P * cfg.g + 7) / 8;
+        const int whole = packed <= cfg.w_buf_bytes / 2;
+        const uint64_t w = whole ? w_tile * (KT * NT == 1 && MT >= 2 ? 2 : 1) : w_tile * MT;
+        ck_assert_msg(fast.dram_act_bytes == act && fast.dram_w_bytes == w,
+                      "%s: activations %" PRIu64 " weights %" PRIu64 ", counted %" PRIu64
+                      " and %" PRIu64, what, fast.dram_act_bytes, fast.dram_w_bytes, act, w);
+        ck_assert_uint_eq(fast.dram_act_bytes + fast.dram_w_bytes, fast.dram_read_bytes);
+        ck_assert_uint_eq(cyc.dram_act_bytes, act);
+        ck_assert_uint_eq(cyc.dram_w_bytes, w);
+        for (int op = 0; op < 3; op++) {
+            ck_assert_msg(fast.dram_first[op] == cyc.dram_first[op] &&
+                              fast.dram_last[op] == cyc.dram_last[op],
+                          "%s: operand %d DRAM cycles %" PRIu64 "..%" PRIu64 " fast, %" PRIu64
+                          "..%" PRIu64 " cycle", what, op, fast.dram_first[op],
+                          fast.dram_last[op], cyc.dram_first[op], cyc.dram_last[op]);
+            ck_assert_uint_le(fast.dram_first[op], fast.dram_last[op]);
+            ck_assert_uint_lt(fast.dram_last[op], fast.total_cycles);
+        }
+    }
+}
+END_TEST
+
+/* The tensor engines: A and B bytes add up to the DRAM reads and equal the
+ * traffic rule of te_cost.h counted from the shapes: A once when an R-row
+ * panel (R x K) fits half the ifmap scratchpad, else once per column fold
+ * (ceil(N / C)); B once when it fits half the filter scratchpad, else once
+ * per row fold (ceil(M / R)).  They have no DMA timeline: no spans. */
+START_TEST(tensor_engine_dram_reads_split_per_operand_and_match_the_shapes)
+{
+    uint64_t seed = 0x5eed0004;
+    for (int t = 0; t < 60; t++) {
+        const te_kind_t kind = (te_kind_t)(t % TE_KINDS);
+        const uint64_t ifb = lcg(&seed, 0, 1) ? 1 << 20 : 2048;
+        const uint64_t fb = lcg(&seed, 0, 1) ? 1 << 20 : 2048;
+        hw_cfg_t hw = small_hw(8, 8, SYSTOLIC_OS, ifb, fb, 1 << 20);
+        const te_cfg_t *e = &hw.te[kind];
+        te_gemm_t g;
+        g.m = lcg(&seed, 1, 300);
+        g.n = lcg(&seed, 1, 300);
+        g.k = lcg(&seed, 1, 300);
+        layer_stats_t st;
+        char err[400];
+        if (te_run_layer(&hw, kind, &g, &st, NULL, NULL, err, sizeof err) != 0)
+            continue;
+        const uint64_t ab = (e->in_bits + 7) / 8, bb = (e->w_bits + 7) / 8;
+        const uint64_t cf = (g.n + e->cols - 1) / e->cols, rf = (g.m + e->rows - 1) / e->rows;
+        const uint64_t a = g.m * g.k * ab * (e->rows * g.k * ab <= hw.sram.ifmap_bytes / 2 ? 1 : cf);
+        const uint64_t b = g.k * g.n * bb * (g.k * g.n * bb <= hw.sram.filter_bytes / 2 ? 1 : rf);
+        ck_assert_msg(st.dram_ifmap_bytes == a && st.dram_filter_bytes == b,
+                      "case %d (%s %" PRIu64 "x%" PRIu64 "x%" PRIu64 "): A %" PRIu64 " B %" PRIu64
+                      ", counted %" PRIu64 " and %" PRIu64, t, te_kind_name(kind), g.m, g.n, g.k,
+                      st.dram_ifmap_bytes, st.dram_filter_bytes, a, b);
+        ck_assert_uint_eq(st.dram_ifmap_bytes + st.dram_filter_bytes, st.dram_read_bytes);
+        ck_assert_int_eq(st.dram_times, 0);
+        hw_free(&hw);
+    }
+}
+END_TEST
+
+/* A run finished by arithmetic keeps a mark (the cycle of an operand's last
+ * DRAM byte) where a unit-by-unit walk leaves it, also when that event's
+ * last occurrence lies in the skipped units: a recurrence whose odd units
+ * move an operand and even ones do not (period 2, the phase its exact
+ * state), so a jump lands before an even unit, and when that is the run's
+ * last the operand's last move was skipped. */
+typedef struct {
+    uint64_t t, free, phase, moved, mark;
+    periodic_state_t ps;
+} mark_rec_t;
+
+static int mark_unit(void *ctx, uint64_t u)
+{
+    mark_rec_t *x = ctx;
+    (void)u;
+    if (x->phase == 1) {
+        const uint64_t start = x->t > x->free ? x->t : x->free;
+        x->free = start + 4;
+        x->mark = start + 3; /* the operand's last byte moves in start .. start+3 */
+        x->moved += 4;
+        x->t += 7;
+    } else {
+        x->t += 5;
+    }
+    x->phase ^= 1;
+    return 0;
+}
+
+START_TEST(periodic_marks_equal_a_unit_by_unit_walk)
+{
+    for (uint64_t n = 1; n <= 40; n++) {
+        mark_rec_t a = {.t = 1}, b = {.t = 1};
+        a.ps = (periodic_state_t){.ref = &a.t, .times = {&a.free}, .ntimes = 1,
+                                  .exact = {&a.phase}, .nexact = 1, .sums = {&a.moved},
+                                  .nsums = 1, .marks = {&a.mark}, .nmarks = 1};
+        char err[200];
+        ck_assert_int_eq(periodic_run(&a.ps, 0, n, 1, mark_unit, &a, err, sizeof err), 0);
+        for (uint64_t u = 0; u < n; u++)
+            mark_unit(&b, u);
+        ck_assert_msg(a.t == b.t && a.moved == b.moved && a.mark == b.mark,
+                      "%" PRIu64 " units: cycle %" PRIu64 " mark %" PRIu64 ", walked %" PRIu64
+                      " and %" PRIu64, n, a.t, a.mark, b.t, b.mark);
+    }
+}
+END_TEST
+
+/* On several cores a layer's spans run from its earliest slice's first
+ * cycle to its latest slice's last (the slices start together): the run's
+ * spans equal those of the slices run one by one for the core count whose
+ * slowest slice is the layer's time (slices as run.h cuts them). */
+START_TEST(slices_spans_are_the_earliest_first_and_the_latest_last)
+{
+    char dir[256], path[512], err[400];
+    test_tmpdir(dir, sizeof dir, "memslice");
+    snprintf(path, sizeof path, "%s/g.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("Layer,M,N,K\ng,40,250,96\n", f);
+    fclose(f);
+    workload_t wl;
+    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    hw_cfg_t hw = small_hw(8, 8, SYSTOLIC_OS, 1 << 12, 1 << 12, 1 << 12);
+    hw.dma.bytes_per_cycle = 64; /* compute-bound: it runs on more than one core */
+    ck_assert_int_eq(hw_set(&hw, "npu.cores", "4", err, sizeof err), 0);
+    tech_t tech;
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
+    sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
+    sim_result_t res;
+    ck_assert_msg(sim_run(&hw, &tech, &w, &res, err, sizeof err) == 0, "%s", err);
+    const layer_stats_t *got = &res.layers[0].stats;
+    int found = 0;
+    for (uint64_t parts = 1; parts <= 4 && !found; parts++) {
+        layer_stats_t want = {0};
+        want.dram_times = want.sram_times = 1;
+        for (int op = 0; op < 3; op++)
+            want.dram_first[op] = want.sram_first[op] = LAYER_NO_CYCLE;
+        uint64_t slowest = 0;
+        for (uint64_t c = 0; c < parts; c++) {
+            hw_cfg_t one = hw;
+            one.npu.cores = 1;
+            one.dma.bytes_per_cycle = (uint32_t)(64 / parts + (c < 64 % parts ? 1 : 0));
+            const systolic_gemm_t g = {40, 250 / parts + (c < 250 % parts ? 1 : 0), 96};
+            layer_stats_t st;
+            ck_assert_msg(engine_run_layer(&one, &g, NULL, ENGINE_FAST, NULL, &st, err,
+                                           sizeof err) == 0, "%s", err);
+            slowest = st.total_cycles > slowest ? st.total_cycles : slowest;
+            for (int op = 0; op < 3; op++) {
+                if (st.dram_first[op] < want.dram_first[op])
+                    want.dram_first[op] = st.dram_first[op];
+                if (st.dram_last[op] > want.dram_last[op])
+                    want.dram_last[op] = st.dram_last[op];
+                if (st.sram_first[op] < want.sram_first[op])
+                    want.sram_first[op] = st.sram_first[op];
+                if (st.sram_last[op] > want.sram_last[op])
+                    want.sram_last[op] = st.sram_last[op];
+            }
+        }
+        if (slowest != got->total_cycles)
+            continue;
+        found = 1;
+        ck_assert_uint_ge(parts, 2);
+        char what[64];
+        snprintf(what, sizeof what, "%" PRIu64 " slices", parts);
+        expect_spans(&want, got, what);
+        expect_sram_spans(&want, got, what);
+    }
+    ck_assert_msg(found, "%" PRIu64 " cycles are no core count's", got->total_cycles);
+    sim_result_free(&res);
+    workload_free(&wl);
+    test_rmtree(dir);
+}
+END_TEST
+
 Suite *memreal_suite(void)
 {
     Suite *s = suite_create("memreal");
@@ -574,6 +991,12 @@ Suite *memreal_suite(void)
     tcase_add_test(tc, depthwise_macs_equal_the_naive_loop_nest);
     tcase_add_test(tc, controller_slices_get_their_share_of_the_channels);
     tcase_add_test(tc, a_late_first_transfer_ends_where_codesim_dram_ends_it);
+    tcase_add_test(tc, periodic_marks_equal_a_unit_by_unit_walk);
+    tcase_add_test(tc, fast_path_spans_equal_the_cycle_paths_channel_and_ports);
+    tcase_add_test(tc, controller_dram_spans_equal_a_walk_over_its_requests);
+    tcase_add_test(tc, slices_spans_are_the_earliest_first_and_the_latest_last);
+    tcase_add_test(tc, lut_dram_reads_split_per_operand_and_match_the_shapes);
+    tcase_add_test(tc, tensor_engine_dram_reads_split_per_operand_and_match_the_shapes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -323,9 +323,20 @@ static uint64_t padded(uint64_t a, uint64_t d)
  *   cycles, Mapping Efficiency empty.
  *   SRAM accesses       ifmap and filter element reads, ofmap element writes
  *   DRAM accesses       bytes: ifmap and filter bytes fetched, ofmap bytes
- *                       written back; codesim does not record each
- *                       operand's first and last DMA cycle, so start/stop
- *                       are empty and the BW is bytes / total cycles. */
+ *                       written back (LUT unit: activations or tables, and
+ *                       weight planes).  Start/Stop Cycle: the first and
+ *                       last cycle the operand's bytes move on the DRAM
+ *                       channel, in the layer's own cycles from 0
+ *                       (layer_stats_t), as SCALE-Sim's first and last
+ *                       line of its DRAM trace count from the layer's
+ *                       start; BW = bytes / (stop - start + 1), SCALE-Sim's
+ *                       division.  Empty, with BW = bytes / total cycles,
+ *                       for a unit without a DMA timeline (the tensor
+ *                       engines' roofline) and for an operand that moved no
+ *                       byte.  SRAM start/stop: the first and last cycle the
+ *                       array's ports read the ifmap and the filter and
+ *                       write the ofmap (systolic layers; empty on the LUT
+ *                       unit and the tensor engines). */
 static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const layer_result_t *l,
                               ss_report_row_t *o)
 {
@@ -361,19 +372,28 @@ static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const l
     const uint64_t pa = R ? padded(a, R) : 0, pb = C ? padded(b, C) : 0;
     if (pa && pb && !o->no_mapping)
         o->mapping_eff = (double)a / (double)pa * ((double)b / (double)pb) * 100.0;
-    o->sram_times = 0;
+    /* cycles stay below 2^62 (engine.h): they fit the signed fields */
+    o->sram_times = s->sram_times;
+    for (int op = 0; op < 3 && s->sram_times; op++) {
+        o->sram_start[op] = (int64_t)s->sram_first[op];
+        o->sram_stop[op] = (int64_t)s->sram_last[op];
+    }
     o->sram_access[0] = s->ifmap_reads;
     o->sram_access[1] = s->filter_reads;
     o->sram_access[2] = s->ofmap_writes;
-    o->dram_times = 0;
-    /* the systolic engine splits its reads (models/engine.h); other units
-     * (LUT, tensor engines) do not: their ifmap and filter fields are empty */
+    /* every unit splits its reads (models/engine.h); a split that could not
+     * be counted (0 of a nonzero read) leaves the fields empty */
     const int split = s->dram_ifmap_bytes + s->dram_filter_bytes > 0 || s->dram_read_bytes == 0;
     o->dram_valid[0] = o->dram_valid[1] = split;
     o->dram_valid[2] = 1;
     o->dram_access[0] = s->dram_ifmap_bytes;
     o->dram_access[1] = s->dram_filter_bytes;
     o->dram_access[2] = s->dram_write_bytes;
+    for (int op = 0; op < 3; op++) {
+        o->dram_times[op] = s->dram_times && s->dram_first[op] != LAYER_NO_CYCLE;
+        o->dram_start[op] = o->dram_times[op] ? (int64_t)s->dram_first[op] : 0;
+        o->dram_stop[op] = o->dram_times[op] ? (int64_t)s->dram_last[op] : 0;
+    }
 }
 
 static int ss_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,

@@ -155,8 +155,8 @@ void acct_row_fill(const scalesim_stats_t *s, ss_report_row_t *o)
     o->mapping_eff = s->mapping_eff;
     o->compute_util = s->compute_util;
     o->sram_times = 1;
-    o->dram_times = 1;
     for (int op = 0; op < 3; op++) {
+        o->dram_times[op] = 1;
         o->sram_start[op] = s->sram_start[op];
         o->sram_stop[op] = s->sram_stop[op];
         o->sram_access[op] = s->sram_access[op];
@@ -226,7 +226,7 @@ int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char
             fputs(", ", f);
             if (!s->dram_valid[op])
                 continue;
-            if (s->dram_times)
+            if (s->dram_times[op])
                 pyfloat(f, (double)s->dram_access[op] /
                                (double)(s->dram_stop[op] - s->dram_start[op] + 1));
             else
@@ -259,8 +259,8 @@ int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char
                 fputs(", , , ", f);
                 continue;
             }
-            put_time(f, s->dram_times, s->dram_start[op]);
-            put_time(f, s->dram_times, s->dram_stop[op]);
+            put_time(f, s->dram_times[op], s->dram_start[op]);
+            put_time(f, s->dram_times[op], s->dram_stop[op]);
             fprintf(f, ", %" PRIu64, s->dram_access[op]);
         }
         fputs(",\n", f);

@@ -53,7 +53,7 @@ typedef struct {
     int64_t sram_start[3], sram_stop[3];
     uint64_t sram_access[3];
     int dram_valid[3];               /* 0: that operand's DRAM fields left empty */
-    int dram_times;                  /* 1: DRAM BW = access / (stop - start + 1);
+    int dram_times[3];               /* 1: DRAM BW = access / (stop - start + 1);
                                         0: start/stop empty, BW = access / total cycles */
     int64_t dram_start[3], dram_stop[3];
     uint64_t dram_access[3];

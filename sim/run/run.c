@@ -137,6 +137,10 @@ static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, en
     const uint32_t bpc = hw->dma.bytes_per_cycle;
     memset(st, 0, sizeof *st);
     double busy = 0;
+    int times = 1, stimes = 1;
+    uint64_t first[3], last[3] = {0, 0, 0}, sfirst[3], slast[3] = {0, 0, 0};
+    for (int op = 0; op < 3; op++)
+        first[op] = sfirst[op] = LAYER_NO_CYCLE;
     for (uint64_t c = 0; c < parts; c++) {
         hw_cfg_t slice_hw = *hw;
         slice_hw.text = NULL;
@@ -158,6 +162,16 @@ static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, en
         if (add_counts(st, &s, "slices", err, errlen) != 0)
             return -1;
         busy += s.utilization * (double)s.total_cycles;
+        /* the slices start together at cycle 0: the layer's operand spans
+         * run from the earliest slice's first byte to the latest's last */
+        times &= s.dram_times;
+        stimes &= s.sram_times;
+        for (int op = 0; op < 3; op++) {
+            first[op] = util_min_u64(first[op], s.dram_first[op]);
+            last[op] = util_max_u64(last[op], s.dram_last[op]);
+            sfirst[op] = util_min_u64(sfirst[op], s.sram_first[op]);
+            slast[op] = util_max_u64(slast[op], s.sram_last[op]);
+        }
         if (s.total_cycles > st->total_cycles) {
             st->total_cycles = s.total_cycles;
             st->compute_cycles = s.compute_cycles;
@@ -165,6 +179,14 @@ static int run_slices(const hw_cfg_t *hw, const tech_t *t, const hw_op_t *op, en
     }
     st->stall_cycles = st->total_cycles - st->compute_cycles;
     st->utilization = st->total_cycles ? busy / ((double)cores * (double)st->total_cycles) : 0;
+    st->dram_times = times;
+    st->sram_times = stimes;
+    for (int op = 0; op < 3; op++) {
+        st->dram_first[op] = times ? first[op] : 0;
+        st->dram_last[op] = times ? last[op] : 0;
+        st->sram_first[op] = stimes ? sfirst[op] : 0;
+        st->sram_last[op] = stimes ? slast[op] : 0;
+    }
     return 0;
 }
 
