@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,52 @@
 #include "../io/escape.h"
 #include <stdlib.h>
 #include <time.h>
+
+int cli_getopt(const char *cmd, int argc, char **argv, const struct option *opts, int *longindex)
+{
+    opterr = 0;
+    const int c = getopt_long(argc, argv, ":", opts, longindex);
+    if (c != '?' && c != ':')
+        return c;
+    /* The argument getopt stopped at: a long option is argv[optind - 1]
+     * (its "=value" dropped); a short one is optopt. */
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+    char name[80];
+    if (arg && !strncmp(arg, "--", 2))
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+    else if (optopt)
+        snprintf(name, sizeof name, "-%c", optopt);
+    else
+        snprintf(name, sizeof name, "%s", arg ? arg : "?");
+    if (c == ':')
+        cli_err("codesim %s: %s: needs a value\n", cmd, name);
+    else if (optopt && arg && !strncmp(arg, "--", 2) && strchr(arg, '='))
+        cli_err("codesim %s: %s: takes no value\n", cmd, name);
+    else
+        cli_err("codesim %s: unknown option '%s' (codesim %s --help lists them)\n", cmd, name, cmd);
+    return '?';
+}
+
+int cli_rtlcheck_work(uint64_t m, uint64_t n, uint64_t k, uint64_t trials)
+{
+    const uint64_t d[4] = {m ? m : 1, n ? n : 1, k ? k : 1, trials ? trials : 1};
+    uint64_t macs = 1;
+    int over = 0;
+    for (int i = 0; i < 4; i++) {
+        if (macs > CLI_RTLCHECK_MAX_MACS / d[i])
+            over = 1;
+        else
+            macs *= d[i];
+    }
+    if (!over && macs <= CLI_RTLCHECK_MAX_MACS)
+        return 0;
+    cli_err("codesim rtlcheck: --m %llu --n %llu --k %llu x --trials %llu: %.3g multiply-"
+            "accumulates, more than %llu (2^32); give smaller dimensions or fewer trials\n",
+            (unsigned long long)m, (unsigned long long)n, (unsigned long long)k,
+            (unsigned long long)trials, (double)d[0] * (double)d[1] * (double)d[2] * (double)d[3],
+            (unsigned long long)CLI_RTLCHECK_MAX_MACS);
+    return -1;
+}
 
 int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
              uint64_t *out)

@@ -201,13 +201,13 @@ int cmd_dram(int argc, char **argv)
                                          {0, 0, 0, 0}};
     int o;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((o = cli_getopt("dram", argc, argv, opts, NULL)) != -1) {
         switch (o) {
         case 'h': hw = optarg; break;
         case 't': trace = optarg; break;
         case 'p': preset = optarg; break;
         case 'H': fputs(dram_usage, stdout); return 0;
-        default: fputs(dram_usage, stderr); return 2;
+        default: return 2;
         }
     }
     if (!trace || optind < argc) {

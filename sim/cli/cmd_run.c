@@ -242,7 +242,7 @@ int cmd_run(int argc, char **argv)
     mapper_routing_t routing = {0};
     char routing_hash[17] = "";
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("run", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 'h': hw_path = optarg; break;
         case 'w': wl_path = optarg; break;
@@ -264,7 +264,7 @@ int cmd_run(int argc, char **argv)
         case 'S': bad |= cli_uint("run", "seed", optarg, 0, UINT64_MAX, &seed); llm_flag = 1; break;
         case 'R': routing_path = optarg; llm_flag = 1; break;
         case 'H': fputs(run_usage, stdout); return 0;
-        default: fputs(run_usage, stderr); return 2;
+        default: return 2;
         }
     }
     if (bad)

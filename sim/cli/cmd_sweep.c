@@ -602,7 +602,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("sweep", argc, argv, opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'd': rn.db_path = optarg; break;
@@ -611,7 +611,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         case 'S': slurm = 1; break;
         case 'n': bad = cli_uint("sweep", "shards", optarg, 1, 100000, &shards); break;
         case 'H': fputs(sweep_usage, stdout); return 0;
-        default: fputs(sweep_usage, stderr); return 2;
+        default: return 2;
         }
         if (bad)
             return 2;
