@@ -1024,6 +1024,46 @@ START_TEST(rtlcheck_work_is_bounded)
 }
 END_TEST
 
+/* Found by a new-user pass (newuser2 defect 13): errors that named the
+ * wrong thing or broke over two lines.  Each is one whole line here. */
+START_TEST(errors_name_the_flag_the_environment_and_keep_one_line)
+{
+    static char out[8192];
+    char path[512];
+    /* A newline in an echoed path is shown as \x0a, not a line break (the
+     * argument vector carries it: no shell). */
+    snprintf(path, sizeof path, "%s/x\ny.trace", tmpdir);
+    char *const argv[] = {"codesim", "dram", "--trace", path, NULL};
+    char log[600], want[1024];
+    snprintf(log, sizeof log, "%s/nl.out", tmpdir);
+    ck_assert_int_ne(test_codesim_argv(argv, log), 0);
+    ck_assert_ptr_nonnull(test_slurp(log, out, sizeof out));
+    snprintf(want, sizeof want, "codesim dram: %s/x\\x0ay.trace: cannot open: No such file or "
+             "directory\n", tmpdir);
+    ck_assert_str_eq(out, want);
+    /* A bad CODESIM_MAX_INPUT_MB is the environment's error, reported once,
+     * not blamed on --tech's default table. */
+    int rc = test_popen(out, sizeof out, 1, "CODESIM_MAX_INPUT_MB=0 %s run --workload %s/tests/data/tiny.csv",
+                        test_bin(), CODESIM_ROOT);
+    ck_assert_msg(rc == 2 && !strcmp(out, "codesim: CODESIM_MAX_INPUT_MB: '0' is not a whole "
+                                          "number of MiB in 1..1048576\n"), "%d: %s", rc, out);
+    /* --prompt past the model's positions names the flag, not a key of the
+     * model file. */
+    rc = test_popen(out, sizeof out, 1, "%s run --model %s/traces/models/gpt2.json --prompt 4096"
+                    " --db %s/p.db", test_bin(), CODESIM_ROOT, tmpdir);
+    ck_assert_msg(rc == 2 && !strcmp(out, "codesim run: --prompt: 4096 is outside 1..1024 (the "
+                                          "model's max_position_embeddings)\n"), "%d: %s", rc, out);
+    rc = test_popen(out, sizeof out, 1, "%s run --model %s/traces/models/gpt2.json --prompt 1000"
+                    " --gen 100 --db %s/p.db", test_bin(), CODESIM_ROOT, tmpdir);
+    ck_assert_msg(rc == 2 && strstr(out, "codesim run: --gen: prompt 1000 + 100 new tokens") == out,
+                  "%d: %s", rc, out);
+    /* dram --preset: the prefix once. */
+    rc = test_popen(out, sizeof out, 1, "%s dram --preset foo --trace x", test_bin());
+    ck_assert_msg(rc != 0 && strstr(out, "codesim dram: --preset: unknown 'foo'") == out &&
+                  !strstr(out, "preset: preset"), "%d: %s", rc, out);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -1053,6 +1093,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, synth_out_with_shell_quotes_runs_no_shell);
     tcase_add_test(tc, ignored_options_are_named);
     tcase_add_test(tc, rtlcheck_work_is_bounded);
+    tcase_add_test(tc, errors_name_the_flag_the_environment_and_keep_one_line);
     suite_add_tcase(s, tc);
     return s;
 }

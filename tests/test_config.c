@@ -297,6 +297,16 @@ END_TEST
 
 START_TEST(yaml_duplicated_key_is_an_error)
 {
+    /* newuser2 defect 13: the LUT unit's range check said "lut.tile.m" (no
+     * such key) and so found no line; it names the key the file gave. */
+    expect_error("lt.yaml", "name: x\nlut:\n  tile_m: 100000\n", 3, "lut.tile_m",
+                 "100000 is outside 1..64");
+    expect_error("lk.yaml", "lut:\n  g: 3\n  tile_k: 8\n", 3, "lut.tile_k",
+                 "8 is not a multiple of g = 3");
+    expect_error("qd.yaml", "dram:\n  queue_depth: 4294967295\n", 2, "dram.queue_depth",
+                 "4294967295 is too large (at most ");
+    expect_error("qd2.yaml", "dram:\n  row_hit_cap: 99999999999999999999999\n", 2,
+                 "dram.row_hit_cap", "is too large (at most ");
     /* At any depth, in a block's own section too (sim/io/yamlscan.c). */
     expect_error("dupblk.yaml", "dram:\n  preset: HBM2\n  preset: GDDR6\n", 3, "dram.preset",
                  "duplicated key (first on line 2)");

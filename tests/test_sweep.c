@@ -172,6 +172,9 @@ START_TEST(test_sweep_bad_files_name_line_and_key)
         {"  array.dataflow: [os, xs]\n", ":3: array.dataflow: 'xs' is not a dataflow"},
         {"  array.rows: [a]\n", ":3: array.rows: 'a' is not a whole number"},
         {"  array.rows: {from: 1, to: 1000000000, step: 1}\n", "more than"},
+        /* newuser2 defect 13: a whole number, too large, is not "not a whole number" */
+        {"  array.rows: {from: 1, to: 18446744073709551615, step: 1}\n",
+         ":3: array.rows.to: 18446744073709551615 is too large (at most 999999999999999999)"},
     };
     char dir[64], path[128], err[512], text[512];
     test_tmpdir(dir, sizeof dir, "sweep");

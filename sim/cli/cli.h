@@ -39,7 +39,8 @@ int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for 
 /* Prints "codesim CMD: --FLAG: reason" for a block's check message
  * "KEY: reason" (models' cfg checks), naming the command-line flag that sets
  * KEY: in_format -> --a-format, w_format -> --w-format, in_bits -> --in-bits,
- * other underscores become dashes.  A message without "KEY: " is printed as
+ * wbits/abits/kvbits -> --w-bits/--a-bits/--kv-bits, other underscores
+ * become dashes.  A message without "KEY: " is printed as
  * it is. */
 void cli_flag_err(const char *cmd, const char *msg);
 

@@ -223,7 +223,7 @@ int cmd_dram(int argc, char **argv)
     dram_ctrl_cfg_t cfg = hwc.dram;
     hw_free(&hwc);
     if (preset && dram_ctrl_cfg_set(&cfg, "preset", preset, err, sizeof err)) {
-        cli_err("codesim dram: --preset: %s\n", err);
+        cli_flag_err("dram", err); /* "preset: reason" as --preset: reason */
         return 1;
     }
     const dram_cfg_t *g = &cfg.dev;

@@ -221,7 +221,7 @@ int rtlcheck_lut(int argc, char **argv)
     cfg.act_buf_bytes = cfg.w_buf_bytes = cfg.out_buf_bytes = 1ull << 30;
     char err[512];
     if (lut_cfg_check(&cfg, err, sizeof err) != 0) {
-        cli_err("codesim rtlcheck: %s\n", err);
+        cli_flag_err("rtlcheck", err); /* "tile_k: ..." as --tile-k, the flag that set it */
         return 2;
     }
     const lut_rtlcheck_cfg_t chk_cfg = {cfg, ternary, mixed, m, n, k, NULL};

@@ -76,9 +76,12 @@ static const char *scalar(const yaml_node_t *n)
 static int whole(ld_t *ld, const yaml_node_t *n, const char *key, uint64_t *out)
 {
     const char *s = scalar(n);
-    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 18)
+    if (!s || !*s || strspn(s, "0123456789") != strlen(s))
         return sweep_fail(ld->err, ld->errlen, ld->path, line_of(n), key,
                           "'%.40s' is not a whole number", s ? s : kind_of(n));
+    if (strlen(s) > 18)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(n), key,
+                          "%.40s is too large (at most 999999999999999999)", s);
     *out = strtoull(s, NULL, 10);
     return 0;
 }
