@@ -72,8 +72,12 @@ int mapper_run_check(const mapper_run_t *r, const mapper_model_t *m, char *err, 
         {"abits", r->abits, MAPPER_MAX_BITS},  {"kvbits", r->kvbits, MAPPER_MAX_BITS}};
     for (size_t i = 0; i < ARRAY_LEN(dims); i++) {
         if (dims[i].v < 1 || dims[i].v > dims[i].hi) {
-            snprintf(err, errlen, "%s: %llu is outside 1..%llu", dims[i].name,
-                     (unsigned long long)dims[i].v, (unsigned long long)dims[i].hi);
+            /* prompt and gen are bounded by the model file's positions, not
+             * by a key of it: say which number that is. */
+            snprintf(err, errlen, "%s: %llu is outside 1..%llu%s", dims[i].name,
+                     (unsigned long long)dims[i].v, (unsigned long long)dims[i].hi,
+                     dims[i].hi == m->max_pos && i && i < 3
+                         ? " (the model's max_position_embeddings)" : "");
             return -1;
         }
     }

@@ -48,7 +48,12 @@ static int set_count(const char *key, const char *val, uint32_t max, uint32_t *o
 {
     char *end;
     const unsigned long v = strtoul(val, &end, 10);
-    if (!*val || *end || val[0] == '-' || v > max) {
+    /* A whole number past max is too large, not "not a whole number". */
+    if (*val && strspn(val, "0123456789") == strlen(val) && (v > max || *end)) {
+        snprintf(err, errlen, "%s: %.32s is too large (at most %u)", key, val, max);
+        return -1;
+    }
+    if (!*val || *end || val[0] == '-' || v > max || strspn(val, "0123456789") != strlen(val)) {
         snprintf(err, errlen, "%s: '%.32s' is not a whole number up to %u", key, val, max);
         return -1;
     }
@@ -127,14 +132,10 @@ int dram_ctrl_cfg_set(dram_ctrl_cfg_t *c, const char *key, const char *val, char
         return 0;
     }
     if (!strcmp(key, "queue_depth")) {
-        char *end;
-        const unsigned long v = strtoul(val, &end, 10);
-        if (!*val || *end || val[0] == '-' || v > MAX_QUEUE) {
-            snprintf(err, errlen, "queue_depth: '%.32s' is not a whole number up to %u", val,
-                     MAX_QUEUE);
+        uint32_t v;
+        if (set_count(key, val, MAX_QUEUE, &v, err, errlen) != 0)
             return -1;
-        }
-        c->queue_depth = (uint32_t)v;
+        c->queue_depth = v;
         return 0;
     }
     const int r = dram_cfg_set(&c->dev, key, val, err, errlen);

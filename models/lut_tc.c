@@ -149,15 +149,15 @@ int lut_cfg_check(const lut_cfg_t *cfg, char *err, size_t errlen)
         return -1;
     }
     if (cfg->tm < 1 || cfg->tm > LUT_MAX_TM) {
-        snprintf(err, errlen, "tile.m: %u is outside 1..%u", cfg->tm, LUT_MAX_TM);
+        snprintf(err, errlen, "tile_m: %u is outside 1..%u", cfg->tm, LUT_MAX_TM);
         return -1;
     }
     if (cfg->tn < 1 || cfg->tn > LUT_MAX_TN) {
-        snprintf(err, errlen, "tile.n: %u is outside 1..%u", cfg->tn, LUT_MAX_TN);
+        snprintf(err, errlen, "tile_n: %u is outside 1..%u", cfg->tn, LUT_MAX_TN);
         return -1;
     }
     if (cfg->tk < cfg->g || cfg->tk > LUT_MAX_TK || cfg->tk % cfg->g) {
-        snprintf(err, errlen, "tile.k: %u is not a multiple of g = %u in %u..%u", cfg->tk,
+        snprintf(err, errlen, "tile_k: %u is not a multiple of g = %u in %u..%u", cfg->tk,
                  cfg->g, cfg->g, LUT_MAX_TK);
         return -1;
     }
@@ -172,7 +172,7 @@ int lut_cfg_check(const lut_cfg_t *cfg, char *err, size_t errlen)
     const uint64_t need = (uint64_t)cfg->tm * (cfg->tk / cfg->g) * E;
     if (need > cfg->table_entries) {
         snprintf(err, errlen,
-                 "tile.k: a %u x %u tile needs %" PRIu64 " table entries (%u groups x %" PRIu64
+                 "tile_k: a %u x %u tile needs %" PRIu64 " table entries (%u groups x %" PRIu64
                  " entries x %u rows), more than table_entries (%u)",
                  cfg->tm, cfg->tk, need, cfg->tk / cfg->g, E, cfg->tm, cfg->table_entries);
         return -1;
@@ -180,7 +180,7 @@ int lut_cfg_check(const lut_cfg_t *cfg, char *err, size_t errlen)
     const uint32_t P = lut_planes(cfg);
     if ((uint64_t)cfg->tk << (P + cfg->a_bits) > (1ull << 31)) {
         snprintf(err, errlen,
-                 "tile.k: %u: partial sums of %u-bit activations and %u weight planes "
+                 "tile_k: %u: partial sums of %u-bit activations and %u weight planes "
                  "could overflow the 32-bit accumulator",
                  cfg->tk, cfg->a_bits, P);
         return -1;

@@ -1084,6 +1084,89 @@ START_TEST(ignored_options_are_named)
 }
 END_TEST
 
+/* Found by a new-user pass (newuser2 defect 15): rtlcheck took --m --n --k
+ * up to 16384 with no bound on their product: 4.4e12 MACs through
+ * Verilator, 2.1 GB within 30 s, days to finish.  Each dimension is now at
+ * most 4096 and MACs x trials at most 2^32, refused before any RTL is built
+ * with one line naming the flag and the limit.  Uses the tests and mk/ files
+ * make (K = 300, trials 2) pass the bound: a bad --dataflow, checked after
+ * it, is what they are refused for here. */
+START_TEST(rtlcheck_work_is_bounded)
+{
+    static char out[4096];
+    static const struct {
+        const char *args;
+        const char *want; /* the whole output */
+    } cases[] = {
+        {"--block systolic --rows 4 --cols 4 --dataflow os --m 4097 --n 1 --k 1",
+         "codesim rtlcheck: --m: 4097 is outside 1..4096\n"},
+        {"--block systolic --rows 4 --cols 4 --dataflow os --trials 1 --m 16384 --n 1 --k 1",
+         "codesim rtlcheck: --m: 16384 is outside 1..4096\n"},
+        {"--block systolic --rows 4 --cols 4 --dataflow os --trials 2 --m 4096 --n 4096 --k 256",
+         "codesim rtlcheck: --m 4096 --n 4096 --k 256 x --trials 2: 8.59e+09 multiply-accumulates, "
+         "more than 4294967296 (2^32); give smaller dimensions or fewer trials\n"},
+        {"--block lut --m 4096 --n 4096 --k 4096 --trials 1",
+         "codesim rtlcheck: --m 4096 --n 4096 --k 4096 x --trials 1: 6.87e+10 multiply-accumulates, "
+         "more than 4294967296 (2^32); give smaller dimensions or fewer trials\n"},
+        {"--block cube --k 5000",
+         "codesim rtlcheck: --k: 5000 is outside 1..4096\n"},
+        /* At the bound, and the documented uses: refused only for the bad dataflow. */
+        {"--block systolic --rows 4 --cols 4 --dataflow xx --trials 1 --m 4096 --n 4096 --k 256",
+         "codesim rtlcheck: --dataflow: 'xx' is not os, ws or is\n"},
+        {"--block systolic --rows 4 --cols 4 --dataflow xx --trials 2 --m 9 --n 17 --k 300",
+         "codesim rtlcheck: --dataflow: 'xx' is not os, ws or is\n"},
+        {"--block systolic --rows 12 --cols 12 --dataflow xx --trials 1000000",
+         "codesim rtlcheck: --dataflow: 'xx' is not os, ws or is\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const int rc = test_popen(out, sizeof out, 1, "%s rtlcheck %s --db /nonexistent/x.db",
+                                  test_bin(), cases[i].args);
+        ck_assert_msg(rc == 2 && !strcmp(out, cases[i].want), "rtlcheck %s: exit %d:\n%s",
+                      cases[i].args, rc, out);
+    }
+}
+END_TEST
+
+/* Found by a new-user pass (newuser2 defect 13): errors that named the
+ * wrong thing or broke over two lines.  Each is one whole line here. */
+START_TEST(errors_name_the_flag_the_environment_and_keep_one_line)
+{
+    static char out[8192];
+    char path[512];
+    /* A newline in an echoed path is shown as \x0a, not a line break (the
+     * argument vector carries it: no shell). */
+    snprintf(path, sizeof path, "%s/x\ny.trace", tmpdir);
+    char *const argv[] = {"codesim", "dram", "--trace", path, NULL};
+    char log[600], want[1024];
+    snprintf(log, sizeof log, "%s/nl.out", tmpdir);
+    ck_assert_int_ne(test_codesim_argv(argv, log), 0);
+    ck_assert_ptr_nonnull(test_slurp(log, out, sizeof out));
+    snprintf(want, sizeof want, "codesim dram: %s/x\\x0ay.trace: cannot open: No such file or "
+             "directory\n", tmpdir);
+    ck_assert_str_eq(out, want);
+    /* A bad CODESIM_MAX_INPUT_MB is the environment's error, reported once,
+     * not blamed on --tech's default table. */
+    int rc = test_popen(out, sizeof out, 1, "CODESIM_MAX_INPUT_MB=0 %s run --workload %s/tests/data/tiny.csv",
+                        test_bin(), CODESIM_ROOT);
+    ck_assert_msg(rc == 2 && !strcmp(out, "codesim: CODESIM_MAX_INPUT_MB: '0' is not a whole "
+                                          "number of MiB in 1..1048576\n"), "%d: %s", rc, out);
+    /* --prompt past the model's positions names the flag, not a key of the
+     * model file. */
+    rc = test_popen(out, sizeof out, 1, "%s run --model %s/traces/models/gpt2.json --prompt 4096"
+                    " --db %s/p.db", test_bin(), CODESIM_ROOT, tmpdir);
+    ck_assert_msg(rc == 2 && !strcmp(out, "codesim run: --prompt: 4096 is outside 1..1024 (the "
+                                          "model's max_position_embeddings)\n"), "%d: %s", rc, out);
+    rc = test_popen(out, sizeof out, 1, "%s run --model %s/traces/models/gpt2.json --prompt 1000"
+                    " --gen 100 --db %s/p.db", test_bin(), CODESIM_ROOT, tmpdir);
+    ck_assert_msg(rc == 2 && strstr(out, "codesim run: --gen: prompt 1000 + 100 new tokens") == out,
+                  "%d: %s", rc, out);
+    /* dram --preset: the prefix once. */
+    rc = test_popen(out, sizeof out, 1, "%s dram --preset foo --trace x", test_bin());
+    ck_assert_msg(rc != 0 && strstr(out, "codesim dram: --preset: unknown 'foo'") == out &&
+                  !strstr(out, "preset: preset"), "%d: %s", rc, out);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -1112,6 +1195,8 @@ Suite *cli_suite(void)
     tcase_add_test(tc, untrusted_text_is_escaped_in_errors_and_csv_reports);
     tcase_add_test(tc, synth_out_with_shell_quotes_runs_no_shell);
     tcase_add_test(tc, ignored_options_are_named);
+    tcase_add_test(tc, rtlcheck_work_is_bounded);
+    tcase_add_test(tc, errors_name_the_flag_the_environment_and_keep_one_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -254,8 +254,62 @@ START_TEST(yaml_unknown_key_is_an_error)
 }
 END_TEST
 
+/* Found by a new-user pass (newuser2 defect 7): format: int8 with
+ * in_bits: 4 made a 4-bit machine in one key order and an 8-bit one in the
+ * other.  Keys that disagree about one operand are refused, naming both with
+ * their lines, whatever the order; keys that agree load. */
+START_TEST(yaml_format_and_bits_that_disagree_are_refused)
+{
+    expect_error("fa.yaml", "array:\n  format: int8\n  in_bits: 4\n", 3, "array.in_bits",
+                 "4 conflicts with array.format: int8 on line 2");
+    expect_error("fb.yaml", "array:\n  in_bits: 4\n  format: int8\n", 3, "array.format",
+                 "int8 conflicts with array.in_bits: 4 on line 2");
+    expect_error("fc.yaml", "array:\n  w_bits: 6\n  rows: 4\n  format: int8\n", 4,
+                 "array.format", "int8 conflicts with array.w_bits: 6 on line 2");
+    expect_error("fd.yaml", "array:\n  w_format: int4\n  format: int8\n", 3, "array.format",
+                 "int8 conflicts with array.w_format: int4 on line 2");
+    expect_error("fe.yaml", "array:\n  in_format: e4m3\n  in_bits: 6\n", 3, "array.in_bits",
+                 "6 conflicts with array.in_format: e4m3 on line 2");
+    expect_error("ff.yaml", "array:\n  format: e4m3\n  in_format: e5m2\n", 3, "array.in_format",
+                 "e5m2 conflicts with array.format: e4m3 on line 2");
+
+    /* Agreeing keys load, and give the same machine in either order. */
+    static const char *const ok[][2] = {
+        {"array:\n  format: int4\n  in_bits: 4\n  w_bits: 4\n",
+         "array:\n  w_bits: 4\n  in_bits: 4\n  format: int4\n"},
+        {"array:\n  format: e4m3\n  in_bits: 8\n", "array:\n  in_bits: 8\n  format: e4m3\n"},
+        {"array:\n  in_format: int\n  in_bits: 6\n", "array:\n  in_bits: 6\n  in_format: int\n"},
+        {"array:\n  w_format: int4\n  in_bits: 6\n", "array:\n  in_bits: 6\n  w_format: int4\n"},
+    };
+    static const uint32_t want[][2] = {{4, 4}, {8, 8}, {6, 8}, {6, 4}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        for (int j = 0; j < 2; j++) {
+            char path[256], err[256] = "";
+            hw_cfg_t hw;
+            write_file(path, "fok.yaml", ok[i][j]);
+            ck_assert_msg(hw_load(path, &hw, err, sizeof err) == 0, "%zu/%d: %s", i, j, err);
+            ck_assert_uint_eq(hw.array.in_bits, want[i][0]);
+            ck_assert_uint_eq(hw.array.w_bits, want[i][1]);
+            hw_free(&hw);
+        }
+}
+END_TEST
+
 START_TEST(yaml_duplicated_key_is_an_error)
 {
+    /* newuser2 defect 13: the LUT unit's range check said "lut.tile.m" (no
+     * such key) and so found no line; it names the key the file gave. */
+    expect_error("lt.yaml", "name: x\nlut:\n  tile_m: 100000\n", 3, "lut.tile_m",
+                 "100000 is outside 1..64");
+    expect_error("lk.yaml", "lut:\n  g: 3\n  tile_k: 8\n", 3, "lut.tile_k",
+                 "8 is not a multiple of g = 3");
+    expect_error("qd.yaml", "dram:\n  queue_depth: 4294967295\n", 2, "dram.queue_depth",
+                 "4294967295 is too large (at most ");
+    expect_error("qd2.yaml", "dram:\n  row_hit_cap: 99999999999999999999999\n", 2,
+                 "dram.row_hit_cap", "is too large (at most ");
+    /* At any depth, in a block's own section too (sim/io/yamlscan.c). */
+    expect_error("dupblk.yaml", "dram:\n  preset: HBM2\n  preset: GDDR6\n", 3, "dram.preset",
+                 "duplicated key (first on line 2)");
     expect_error("dup.yaml", "array:\n  rows: 4\n  cols: 4\n  rows: 8\n", 4, "array.rows",
                  "duplicated key (first on line 2)");
     expect_error("dupsec.yaml", "array:\n  rows: 4\nname: x\narray:\n  cols: 4\n", 4, "array",
@@ -1173,6 +1227,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, yaml_syntax_error_gives_its_line);
     tcase_add_test(tc, yaml_unknown_key_is_an_error);
     tcase_add_test(tc, yaml_duplicated_key_is_an_error);
+    tcase_add_test(tc, yaml_format_and_bits_that_disagree_are_refused);
     tcase_add_test(tc, yaml_kib_and_bytes_for_one_buffer_is_an_error);
     tcase_add_test(tc, yaml_word_for_number_is_an_error);
     tcase_add_test(tc, yaml_fraction_for_number_is_an_error);

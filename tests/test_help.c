@@ -20,7 +20,7 @@
 Suite *help_suite(void);
 
 /* The commands `codesim --help` lists, so that a new command is covered. */
-static size_t commands(char names[32][24])
+static size_t commands(char names[40][24])
 {
     static char out[16384];
     ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s --help", test_bin()), 0);
@@ -29,7 +29,7 @@ static size_t commands(char names[32][24])
     size_t n = 0;
     /* "  NAME  what it does" lines until the blank line; a line indented
      * deeper continues the one before. */
-    for (s = strchr(s, '\n') + 1; *s == ' ' && n < 32; s = strchr(s, '\n') + 1) {
+    for (s = strchr(s, '\n') + 1; *s == ' ' && n < 40; s = strchr(s, '\n') + 1) {
         if (s[2] == ' ')
             continue;
         sscanf(s, " %23s", names[n]);
@@ -40,7 +40,7 @@ static size_t commands(char names[32][24])
 
 START_TEST(test_every_command_help_exits_0_with_examples_and_defaults_after_any_flag)
 {
-    char names[32][24];
+    char names[40][24];
     const size_t n = commands(names);
     ck_assert_uint_ge(n, 13);
     static char out[32768];
@@ -69,6 +69,59 @@ START_TEST(test_every_command_help_exits_0_with_examples_and_defaults_after_any_
                                           "ttft_s", "tpot_s", "tokens_per_s"};
     for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
         ck_assert_msg(strstr(out, metrics[i]), "pareto --help lacks %s", metrics[i]);
+}
+END_TEST
+
+/* Found by a new-user pass (newuser2 defect 14): a missing value or an
+ * unknown option printed getopt's "run: option ... requires an argument"
+ * and then the whole usage (44-70 lines).  Now one line with the command's
+ * prefix and exit 2, in every command that parses options (rtlcheck's
+ * blocks too); the flag that takes a value is the first "--flag VALUE" its
+ * own --help shows. */
+START_TEST(test_option_errors_are_one_line_and_exit_2)
+{
+    char names[40][24];
+    size_t n = commands(names);
+    static const char *const blocks[] = {"lut", "pim", "addertree"};
+    static char out[32768];
+    char cmd[64], want[320];
+    for (size_t i = 0; i < n + 3; i++) {
+        if (i < n && (!strcmp(names[i], "db") || !strcmp(names[i], "version")))
+            continue; /* no options: db takes a subcommand, version nothing */
+        if (i < n)
+            snprintf(cmd, sizeof cmd, "%.23s", names[i]);
+        else
+            snprintf(cmd, sizeof cmd, "rtlcheck --block %s", blocks[i - n]);
+        const char *name = cmd; /* a block's errors and help hint name it */
+        int rc = test_popen(out, sizeof out, 1, "%s %s --no-such-flag", test_bin(), cmd);
+        snprintf(want, sizeof want,
+                 "codesim %s: unknown option '--no-such-flag' (codesim %s --help lists them)\n",
+                 name, name);
+        ck_assert_msg(rc == 2 && !strcmp(out, want), "codesim %s --no-such-flag: exit %d:\n%s",
+                      cmd, rc, out);
+        /* The first flag with a value in the command's help, given last. */
+        ck_assert_int_eq(test_popen(out, sizeof out, 0, "%s %s --help", test_bin(), cmd), 0);
+        const char *f = out;
+        char flag[40] = "";
+        while ((f = strstr(f, "--")) != NULL) {
+            size_t len = strspn(f + 2, "abcdefghijklmnopqrstuvwxyz-") + 2;
+            if (len > 2 && len < sizeof flag && f[len] == ' ' && f[len + 1] >= 'A' &&
+                f[len + 1] <= 'Z') {
+                snprintf(flag, sizeof flag, "%.*s", (int)len, f);
+                break;
+            }
+            f += 2;
+        }
+        ck_assert_msg(flag[0], "codesim %s --help: no --flag VALUE", cmd);
+        rc = test_popen(out, sizeof out, 1, "%s %s %s", test_bin(), cmd, flag);
+        snprintf(want, sizeof want, "codesim %s: %s: needs a value\n", name, flag);
+        ck_assert_msg(rc == 2 && !strcmp(out, want), "codesim %s %s: exit %d:\n%s", cmd, flag,
+                      rc, out);
+    }
+    /* A value given to a flag that takes none. */
+    int rc = test_popen(out, sizeof out, 1, "%s run --help=3", test_bin());
+    ck_assert_msg(rc == 2 && !strcmp(out, "codesim run: --help: takes no value\n"), "%d: %s", rc,
+                  out);
 }
 END_TEST
 
@@ -234,6 +287,7 @@ Suite *help_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_every_command_help_exits_0_with_examples_and_defaults_after_any_flag);
     tcase_add_test(tc, test_required_flags_are_marked);
+    tcase_add_test(tc, test_option_errors_are_one_line_and_exit_2);
     tcase_add_test(tc, test_readme_synopsis_has_runs_flags_and_modes);
     tcase_add_test(tc, test_one_flag_name_per_concept_across_commands);
     tcase_add_test(tc, test_old_flag_spellings_still_accepted);

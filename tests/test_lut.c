@@ -424,16 +424,16 @@ START_TEST(bad_configs_name_the_field)
     c = d, c.g = 8, c.tm = 9;              /* 9 rows x 128 entries > 1024 */
     expect_cfg_error(&c, "g: ");
     c = d, c.tk = 66;
-    expect_cfg_error(&c, "tile.k: ");
+    expect_cfg_error(&c, "tile_k: ");
     c = d, c.tk = 128;                     /* twice the table buffer */
-    expect_cfg_error(&c, "tile.k: ");
+    expect_cfg_error(&c, "tile_k: ");
     c = d, c.tm = 0;
-    expect_cfg_error(&c, "tile.m: ");
+    expect_cfg_error(&c, "tile_m: ");
     c = d, c.tn = LUT_MAX_TN + 1;
-    expect_cfg_error(&c, "tile.n: ");
+    expect_cfg_error(&c, "tile_n: ");
     c = d, c.a_bits = 16, c.w_bits = 4, c.zp = 0, c.tk = 4096, c.table_entries = 1u << 20;
     c.act_buf_bytes = c.w_buf_bytes = 1u << 24;
-    expect_cfg_error(&c, "tile.k: ");       /* partial sums overflow 32 bits */
+    expect_cfg_error(&c, "tile_k: ");       /* partial sums overflow 32 bits */
     c = d, c.scale_group = 100;
     expect_cfg_error(&c, "scale_group: ");
     c = d, c.w_buf_bytes = 64;

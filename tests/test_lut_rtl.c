@@ -83,12 +83,12 @@ START_TEST(cli_rejects_bad_input_in_one_line)
     expect_refusal("rtlcheck --block lut --w-bits 5", "--w-bits: 5 is outside 1..4");
     expect_refusal("rtlcheck --block lut --w-bits two", "--w-bits: 'two'");
     expect_refusal("rtlcheck --block lut --g 8 --tile-k 8 --table-entries 100",
-                   "codesim rtlcheck: g: 8 needs 128 table entries per row");
-    expect_refusal("rtlcheck --block lut --g 3 --tile-k 8", "codesim rtlcheck: tile.k: 8 is not a multiple of g = 3");
+                   "codesim rtlcheck: --g: 8 needs 128 table entries per row");
+    expect_refusal("rtlcheck --block lut --g 3 --tile-k 8", "codesim rtlcheck: --tile-k: 8 is not a multiple of g = 3");
     expect_refusal("rtlcheck --block lut --tile-k 16 --table-entries 40",
-                   "codesim rtlcheck: tile.k: a 3 x 16 tile needs 96 table entries");
+                   "codesim rtlcheck: --tile-k: a 3 x 16 tile needs 96 table entries");
     expect_refusal("rtlcheck --block lut --wq half", "--wq: 'half'");
-    expect_refusal("rtlcheck --block lut --w-bits 2 --wq zp --zp 4", "codesim rtlcheck: zp: 4 is outside 0..3");
+    expect_refusal("rtlcheck --block lut --w-bits 2 --wq zp --zp 4", "codesim rtlcheck: --zp: 4 is outside 0..3");
     expect_refusal("rtlcheck --block lut --fused 1", "--fused");
     expect_refusal("lutcompare --w-bits 0", "--w-bits: 0 is outside 1..4");
     expect_refusal("lutcompare --g 8 --tile-m 16", "codesim lutcompare: lut.g: 8 needs");

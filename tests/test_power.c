@@ -409,6 +409,39 @@ START_TEST(scale_factors_that_overflow_a_value_are_refused)
 }
 END_TEST
 
+/* Found by a new-user pass (newuser2 defect 5): a repeated node:, base: or
+ * scale: was taken silently, the last one winning, so a table could carry
+ * one node's label and another's numbers; a second energy_pj: section was
+ * merged into the first.  Every repeat, at any level, is refused with both
+ * lines (sim/io/yamlscan.c, shared by every YAML reader). */
+START_TEST(repeated_keys_at_any_level_are_refused)
+{
+    expect_error(replace(round_table, "node: round\n", "node: round\nnode: other\n"),
+                 "bad.yaml:2: node: duplicated key (first on line 1)");
+    expect_error(replace(round_table, "clock_mhz: 500\n",
+                         "clock_mhz: 500\nenergy_pj:\n  int8_add: 0.025\n"),
+                 "bad.yaml:5: energy_pj: duplicated key (first on line 3)");
+    expect_error(replace(round_table, "  - {kib: 4, pj: 2}\n", "  - {kib: 4, pj: 2, kib: 8}\n"),
+                 "bad.yaml:21: sram_read_pj_per_byte[1].kib: duplicated key (first on line 21)");
+    expect_error(replace(round_table, "sram_write_ratio: 1.5\n",
+                         "sram_write_ratio: 1.5\nsram_read_pj_per_byte: []\n"),
+                 "bad.yaml:23: sram_read_pj_per_byte: duplicated key (first on line 19)");
+    /* A derived node: base: and scale: repeated. */
+    static const char derived[] =
+        "node: x\nbase: 45nm\nscale: {logic_energy: 1, sram_energy: 1, logic_area: 1, "
+        "sram_area: 1}\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sbase: 7nm\n", derived);
+    expect_error(text, "bad.yaml:4: base: duplicated key (first on line 2)");
+    snprintf(text, sizeof text, "%sscale: {logic_energy: 2, sram_energy: 1, logic_area: 1, "
+             "sram_area: 1}\n", derived);
+    expect_error(text, "bad.yaml:4: scale: duplicated key (first on line 3)");
+    snprintf(text, sizeof text, "node: x\nbase: 45nm\nscale: {logic_energy: 1, sram_energy: 1, "
+             "logic_area: 1, logic_energy: 2, sram_area: 1}\n");
+    expect_error(text, "bad.yaml:3: scale.logic_energy: duplicated key (first on line 3)");
+}
+END_TEST
+
 START_TEST(bad_tables_give_one_line)
 {
     expect_error(replace(round_table, "  reg_bit: 0.01\n", "  reg_bit: 0.01\n  bogus: 1\n"),
@@ -419,7 +452,7 @@ START_TEST(bad_tables_give_one_line)
                  "bad.yaml:7: energy_pj.int8_mul: 'fast' is not a number");
     expect_error(replace(round_table, "  int8_mul: 0.2\n", ""), "bad.yaml: energy_pj.int8_mul: missing");
     expect_error(replace(round_table, "  int8_mul: 0.2\n", "  int8_mul: 0.2\n  int8_mul: 0.3\n"),
-                 "bad.yaml:8: energy_pj.int8_mul: duplicate key");
+                 "bad.yaml:8: energy_pj.int8_mul: duplicated key (first on line 7)");
     expect_error(replace(round_table, "sram_efficiency: 0.5", "sram_efficiency: 2"),
                  "bad.yaml:23: sram_efficiency: 2 is more than 1");
     expect_error(replace(round_table, "  - {kib: 4, pj: 2}\n", "  - {kib: 0.5, pj: 2}\n"),
@@ -1247,6 +1280,7 @@ Suite *power_suite(void)
     tcase_add_test(tc, compressed_grid_area_tracks_yosys_ratio);
     tcase_add_test(tc, node_factors_applied_as_documented);
     tcase_add_test(tc, bad_tables_give_one_line);
+    tcase_add_test(tc, repeated_keys_at_any_level_are_refused);
     tcase_add_test(tc, scale_factors_that_overflow_a_value_are_refused);
     tcase_add_test(tc, lut_energy_is_events_times_event_energies);
     tcase_add_test(tc, lut_area_grows_with_tile_and_table_as_by_hand);

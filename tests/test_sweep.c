@@ -115,8 +115,10 @@ START_TEST(test_sweep_expansion_counts_and_point_order)
     ck_assert_uint_eq(pt.hw.array.cols, 2);
     ck_assert_int_eq(pt.hw.array.dataflow, SYSTOLIC_WS);
     ck_assert_uint_eq(pt.hw.sram.ifmap_bytes, 8 * 1024);
-    ck_assert_str_eq(pt.params,
-                     "array.rows=8 array.cols=2 array.dataflow=ws sram.ifmap_kib=8");
+    char *params = sweep_params_text(&sw, 15);
+    ck_assert_str_eq(params, "array.rows=8 array.cols=2 array.dataflow=ws sram.ifmap_kib=8");
+    free(params);
+    ck_assert_ptr_null(sweep_params_text(&sw, sw.npoints));
     /* Every point distinct. */
     for (size_t i = 0; i < sw.npoints; i++)
         for (size_t j = 0; j < i; j++) {
@@ -170,6 +172,9 @@ START_TEST(test_sweep_bad_files_name_line_and_key)
         {"  array.dataflow: [os, xs]\n", ":3: array.dataflow: 'xs' is not a dataflow"},
         {"  array.rows: [a]\n", ":3: array.rows: 'a' is not a whole number"},
         {"  array.rows: {from: 1, to: 1000000000, step: 1}\n", "more than"},
+        /* newuser2 defect 13: a whole number, too large, is not "not a whole number" */
+        {"  array.rows: {from: 1, to: 18446744073709551615, step: 1}\n",
+         ":3: array.rows.to: 18446744073709551615 is too large (at most 999999999999999999)"},
     };
     char dir[64], path[128], err[512], text[512];
     test_tmpdir(dir, sizeof dir, "sweep");
@@ -245,6 +250,58 @@ START_TEST(test_sweep_second_document_or_deep_nesting_is_refused)
     ck_assert_msg(strstr(err, path) == err && strstr(err, ":2: nested deeper than 64 levels"), "%s",
                   err);
     ck_assert_msg(dt < 1.0, "took %.2f s", dt);
+    test_rmtree(dir);
+}
+END_TEST
+
+/* Found by a new-user pass (newuser2 defect 9): sweep_points.params was
+ * built in a 512-byte buffer and cut silently at 511 bytes, so points of a
+ * sweep of 30 parameters could not be told apart or rebuilt from it.  Each
+ * point's params, read back from the database, is every key=value in file
+ * order, composed here from the file's own list. */
+START_TEST(test_sweep_long_params_are_stored_whole)
+{
+    static const char *const kv[][2] = {
+        {"array.rows", "8"}, {"array.cols", "8"}, {"array.dataflow", "os"},
+        {"array.in_bits", "8"}, {"array.w_bits", "8"}, {"array.acc_bits", "32"},
+        {"array.os_drain", "serial"}, {"array.compressed", "false"},
+        {"array.ws_out_reg", "true"}, {"array.conv_reads", "im2col"},
+        {"array.accounting", "rtl"}, {"sram.ifmap_kib", "512"}, {"sram.filter_kib", "512"},
+        {"sram.ofmap_kib", "256"}, {"dram.bytes_per_cycle", "32"}, {"dram.page_policy", "open"},
+        {"dram.scheduler", "frfcfs"}, {"dram.queue_depth", "32"},
+        {"dram.write_queue_depth", "0"}, {"dram.row_hit_cap", "0"}, {"npu.cores", "1"},
+        {"npu.freq_mhz", "1000"}, {"npu.vector_lanes", "64"}, {"npu.vector_latency", "8"},
+        {"dram.refresh", "on"}, {"dram.bank_queue_depth", "0"}, {"dram.write_high", "0"},
+        {"dram.write_low", "0"}, {"dram.write_idle", "0"}, {"dram.dual_issue", "off"},
+        {"dram.refresh_first", "0"},
+    };
+    const size_t n = sizeof kv / sizeof kv[0];
+    char dir[64], db[128], out[8192], yaml[4096], want[2][2048];
+    test_tmpdir(dir, sizeof dir, "sweep");
+    snprintf(db, sizeof db, "%s/long.db", dir);
+    size_t y = (size_t)snprintf(yaml, sizeof yaml, "name: long\nworkloads: [" CODESIM_ROOT
+                                "/tests/data/tiny.csv]\nparams:\n");
+    size_t w[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        /* array.rows swept over 8 and 9: two points that differ only there. */
+        y += (size_t)snprintf(yaml + y, sizeof yaml - y, "  %s: [%s%s]\n", kv[i][0], kv[i][1],
+                              i == 0 ? ", 9" : "");
+        for (int p = 0; p < 2; p++)
+            w[p] += (size_t)snprintf(want[p] + w[p], sizeof want[p] - w[p], "%s%s=%s",
+                                     i ? " " : "", kv[i][0], i == 0 && p ? "9" : kv[i][1]);
+    }
+    ck_assert_uint_lt(y, sizeof yaml - 1);
+    ck_assert_uint_gt(w[0], 511); /* past the old 511-byte cut */
+    put(dir, "long.yaml", yaml);
+    int rc = test_popen(out, sizeof out, 1, "%s sweep %s/long.yaml --db %s", test_bin(), dir, db);
+    ck_assert_msg(rc == 0, "%s", out);
+    for (int p = 0; p < 2; p++) {
+        char q[96];
+        snprintf(q, sizeof q, "SELECT params FROM sweep_points WHERE point = %d", p);
+        char *got = q_text(db, q);
+        ck_assert_str_eq(got, want[p]);
+        free(got);
+    }
     test_rmtree(dir);
 }
 END_TEST
@@ -1043,6 +1100,7 @@ Suite *sweep_suite(void)
     tcase_add_test(large, test_sweep_many_keys_are_checked_in_n_log_n);
     suite_add_tcase(s, large);
     tcase_add_test(tc, test_sweep_expansion_counts_and_point_order);
+    tcase_add_test(tc, test_sweep_long_params_are_stored_whole);
     tcase_add_test(tc, test_sweep_bad_files_name_line_and_key);
     tcase_add_test(tc, test_sweep_second_document_or_deep_nesting_is_refused);
     tcase_add_test(tc, test_sweep_pareto_equals_brute_force_dominance);

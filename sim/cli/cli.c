@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,52 @@
 #include "../io/escape.h"
 #include <stdlib.h>
 #include <time.h>
+
+int cli_getopt(const char *cmd, int argc, char **argv, const struct option *opts, int *longindex)
+{
+    opterr = 0;
+    const int c = getopt_long(argc, argv, ":", opts, longindex);
+    if (c != '?' && c != ':')
+        return c;
+    /* The argument getopt stopped at: a long option is argv[optind - 1]
+     * (its "=value" dropped); a short one is optopt. */
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+    char name[80];
+    if (arg && !strncmp(arg, "--", 2))
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+    else if (optopt)
+        snprintf(name, sizeof name, "-%c", optopt);
+    else
+        snprintf(name, sizeof name, "%s", arg ? arg : "?");
+    if (c == ':')
+        cli_err("codesim %s: %s: needs a value\n", cmd, name);
+    else if (optopt && arg && !strncmp(arg, "--", 2) && strchr(arg, '='))
+        cli_err("codesim %s: %s: takes no value\n", cmd, name);
+    else
+        cli_err("codesim %s: unknown option '%s' (codesim %s --help lists them)\n", cmd, name, cmd);
+    return '?';
+}
+
+int cli_rtlcheck_work(uint64_t m, uint64_t n, uint64_t k, uint64_t trials)
+{
+    const uint64_t d[4] = {m ? m : 1, n ? n : 1, k ? k : 1, trials ? trials : 1};
+    uint64_t macs = 1;
+    int over = 0;
+    for (int i = 0; i < 4; i++) {
+        if (macs > CLI_RTLCHECK_MAX_MACS / d[i])
+            over = 1;
+        else
+            macs *= d[i];
+    }
+    if (!over && macs <= CLI_RTLCHECK_MAX_MACS)
+        return 0;
+    cli_err("codesim rtlcheck: --m %llu --n %llu --k %llu x --trials %llu: %.3g multiply-"
+            "accumulates, more than %llu (2^32); give smaller dimensions or fewer trials\n",
+            (unsigned long long)m, (unsigned long long)n, (unsigned long long)k,
+            (unsigned long long)trials, (double)d[0] * (double)d[1] * (double)d[2] * (double)d[3],
+            (unsigned long long)CLI_RTLCHECK_MAX_MACS);
+    return -1;
+}
 
 int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint64_t hi,
              uint64_t *out)
@@ -34,24 +81,116 @@ int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint6
 }
 
 
+/* Appends the terminal form of s (escape.h) to out at *n, keeping s's line
+ * breaks when keep_nl (the format's own) and escaping them otherwise (an
+ * argument's: a file name holding a newline must not start a line). */
+static void err_append(char *out, size_t outlen, size_t *n, const char *s, int keep_nl)
+{
+    char chunk[1024], esc[4096];
+    while (*s && *n + 1 < outlen) {
+        size_t len = keep_nl ? strcspn(s, "\n") : strlen(s);
+        if (len >= sizeof chunk)
+            len = sizeof chunk - 1;
+        memcpy(chunk, s, len);
+        chunk[len] = '\0';
+        s += len;
+        *n += (size_t)snprintf(out + *n, outlen - *n, "%s", esc_text(esc, sizeof esc, chunk));
+        if (keep_nl && *s == '\n' && *n + 1 < outlen) {
+            out[(*n)++] = '\n';
+            out[*n] = '\0';
+            s++;
+        }
+        if (*n >= outlen)
+            *n = outlen - 1;
+    }
+}
+
 void cli_err(const char *fmt, ...)
 {
-    char raw[4096], line[4096 * 4];
+    /* Each conversion is formatted on its own and escaped whole, so a
+     * newline or control byte inside an argument shows as \xNN; the
+     * format's literal text keeps its line breaks. */
+    char out[16384], spec[32], piece[4096];
+    size_t n = 0;
+    out[0] = '\0';
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    va_end(ap);
-    /* Escape each line on its own and keep the line breaks. */
-    for (char *p = raw;;) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = 0;
-        fputs(esc_text(line, sizeof line, p), stderr);
-        if (!nl)
-            break;
-        fputc('\n', stderr);
-        p = nl + 1;
+    for (const char *p = fmt; *p;) {
+        if (*p != '%') {
+            const size_t len = strcspn(p, "%");
+            char lit[1024];
+            const size_t take = len < sizeof lit ? len : sizeof lit - 1;
+            memcpy(lit, p, take);
+            lit[take] = '\0';
+            err_append(out, sizeof out, &n, lit, 1);
+            p += take;
+            continue;
+        }
+        if (p[1] == '%') {
+            err_append(out, sizeof out, &n, "%", 1);
+            p += 2;
+            continue;
+        }
+        /* %[flags][width][.precision][length]conversion, '*' resolved */
+        size_t k = 0;
+        spec[k++] = *p++;
+        while (*p && strchr("-+ #0", *p) && k < 8)
+            spec[k++] = *p++;
+        for (int part = 0; part < 2; part++) {
+            if (part == 1) {
+                if (*p != '.')
+                    break;
+                spec[k++] = *p++;
+            }
+            if (*p == '*') {
+                k += (size_t)snprintf(spec + k, sizeof spec - k, "%d", va_arg(ap, int));
+                p++;
+            } else {
+                while (*p >= '0' && *p <= '9' && k < 20)
+                    spec[k++] = *p++;
+            }
+        }
+        char len[3] = "";
+        size_t ln = 0;
+        while (*p && strchr("hlLqjzt", *p) && ln < 2)
+            len[ln++] = *p++;
+        len[ln] = '\0';
+        const char conv = *p ? *p++ : 'd';
+        k += (size_t)snprintf(spec + k, sizeof spec - k, "%s%c", len, conv);
+        spec[sizeof spec - 1] = '\0';
+        piece[0] = '\0';
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        if (strchr("di", conv)) {
+            if (!strcmp(len, "ll") || !strcmp(len, "j"))
+                snprintf(piece, sizeof piece, spec, va_arg(ap, long long));
+            else if (!strcmp(len, "l") || !strcmp(len, "z") || !strcmp(len, "t"))
+                snprintf(piece, sizeof piece, spec, va_arg(ap, long));
+            else
+                snprintf(piece, sizeof piece, spec, va_arg(ap, int));
+        } else if (strchr("ouxXc", conv)) {
+            if (!strcmp(len, "ll") || !strcmp(len, "j"))
+                snprintf(piece, sizeof piece, spec, va_arg(ap, unsigned long long));
+            else if (!strcmp(len, "l") || !strcmp(len, "z") || !strcmp(len, "t"))
+                snprintf(piece, sizeof piece, spec, va_arg(ap, unsigned long));
+            else
+                snprintf(piece, sizeof piece, spec, va_arg(ap, unsigned));
+        } else if (strchr("eEfFgGaA", conv)) {
+            if (!strcmp(len, "L"))
+                snprintf(piece, sizeof piece, spec, va_arg(ap, long double));
+            else
+                snprintf(piece, sizeof piece, spec, va_arg(ap, double));
+        } else if (conv == 's') {
+            const char *s = va_arg(ap, const char *);
+            snprintf(piece, sizeof piece, spec, s ? s : "(null)");
+        } else if (conv == 'p') {
+            snprintf(piece, sizeof piece, spec, va_arg(ap, void *));
+        }
+#pragma GCC diagnostic pop
+        err_append(out, sizeof out, &n, piece, 0);
     }
+    va_end(ap);
+    fputs(out, stderr);
 }
 
 void cli_flag_err(const char *cmd, const char *msg)
@@ -70,6 +209,12 @@ void cli_flag_err(const char *cmd, const char *msg)
     flag[n] = 0;
     if (!strcmp(flag, "in_format"))
         snprintf(flag, sizeof flag, "a_format");
+    /* the mapper's run fields (mapper_run_check) by their flags */
+    static const char *const run_fields[][2] = {{"wbits", "w_bits"}, {"abits", "a_bits"},
+                                               {"kvbits", "kv_bits"}};
+    for (size_t i = 0; i < sizeof run_fields / sizeof run_fields[0]; i++)
+        if (!strcmp(flag, run_fields[i][0]))
+            snprintf(flag, sizeof flag, "%s", run_fields[i][1]);
     for (char *p = flag; *p; p++)
         if (*p == '_')
             *p = '-';

@@ -39,7 +39,8 @@ int bench_map(void);                    /* sim/cli/cmd_map.c: mapping time, for 
 /* Prints "codesim CMD: --FLAG: reason" for a block's check message
  * "KEY: reason" (models' cfg checks), naming the command-line flag that sets
  * KEY: in_format -> --a-format, w_format -> --w-format, in_bits -> --in-bits,
- * other underscores become dashes.  A message without "KEY: " is printed as
+ * wbits/abits/kvbits -> --w-bits/--a-bits/--kv-bits, other underscores
+ * become dashes.  A message without "KEY: " is printed as
  * it is. */
 void cli_flag_err(const char *cmd, const char *msg);
 
@@ -56,6 +57,29 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_db_open(const char *cmd, const char *path, db_t **db, char *err, size_t errlen);
 /* cli_db_open for commands that only read (report, pareto): db_open_read. */
 int cli_db_open_read(const char *cmd, const char *path, db_t **db, char *err, size_t errlen);
+
+/* getopt_long(argc, argv, "", opts, longindex) for command CMD, with
+ * getopt's own messages off: a missing value prints
+ * "codesim CMD: --flag: needs a value", an unknown option
+ * "codesim CMD: unknown option '--x' (codesim CMD --help lists them)", a
+ * value given to a flag that takes none "codesim CMD: --flag: takes no
+ * value", each one line, and returns '?' (the command then exits 2, its
+ * usage-error code). */
+struct option;
+int cli_getopt(const char *cmd, int argc, char **argv, const struct option *opts, int *longindex);
+
+/* rtlcheck's work bound.  Each of --m, --n, --k is at most
+ * CLI_RTLCHECK_MAX_DIM (the random draws reach 12 x a side of at most 256,
+ * 3072; README's and the tests' largest given K is 300), and the
+ * multiply-accumulates the given dimensions ask for, times --trials, at most
+ * CLI_RTLCHECK_MAX_MACS (2^32: the documented uses ask for at most 91,800;
+ * --m --n --k 16384 once ran 4.4e12 MACs through Verilator, 2.1 GB and days).
+ * A dimension left out (0) is drawn per case and counts as 1.  Prints
+ * "codesim rtlcheck: --m M --n N --k K x --trials T: ... more than ..." and
+ * returns -1 when over. */
+#define CLI_RTLCHECK_MAX_DIM 4096u
+#define CLI_RTLCHECK_MAX_MACS (1ull << 32)
+int cli_rtlcheck_work(uint64_t m, uint64_t n, uint64_t k, uint64_t trials);
 
 /* Parses a whole decimal number in [lo, hi]; prints "codesim CMD: --OPT: reason"
  * and returns -1 otherwise. */

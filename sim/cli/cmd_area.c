@@ -84,13 +84,13 @@ int cmd_area(int argc, char **argv)
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("area", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 'h': hw_path = optarg; break;
         case 't': node = optarg; break;
         case 'w': wl_path = optarg; break;
         case 'H': fputs(area_usage, stdout); return 0;
-        default: fputs(area_usage, stderr); return 2;
+        default: return 2;
         }
     }
     if (optind < argc) {
@@ -974,7 +974,7 @@ int cmd_synth(int argc, char **argv)
     int tol_given = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("synth", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 's': sizes_s = optarg; break;
         case 'b': if (cli_uint("synth", "bits", optarg, 1, 16, &bits)) return 2; break;
@@ -1005,7 +1005,7 @@ int cmd_synth(int argc, char **argv)
         case 'W': st.hw_path = optarg; break;
         case 'R': ratios = 1; break;
         case 'H': fputs(synth_usage, stdout); return 0;
-        default: fputs(synth_usage, stderr); return 2;
+        default: return 2;
         }
         tol_given |= c == 'T';
     }

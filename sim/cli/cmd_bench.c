@@ -155,7 +155,7 @@ int cmd_bench(int argc, char **argv)
         {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("bench", argc, argv, opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'r': bad = cli_uint("bench", "rows", optarg, 1, SYSTOLIC_MAX_DIM, &rows); break;
@@ -167,7 +167,7 @@ int cmd_bench(int argc, char **argv)
         case 'P': process_only = 1; break;
         case 'C': return bench_ctrl() ? 1 : 0;
         case 'H': fputs(bench_usage, stdout); return 0;
-        default: fputs(bench_usage, stderr); return 2;
+        default: return 2;
         }
         if (bad)
             return 2;

@@ -201,13 +201,13 @@ int cmd_dram(int argc, char **argv)
                                          {0, 0, 0, 0}};
     int o;
     optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((o = cli_getopt("dram", argc, argv, opts, NULL)) != -1) {
         switch (o) {
         case 'h': hw = optarg; break;
         case 't': trace = optarg; break;
         case 'p': preset = optarg; break;
         case 'H': fputs(dram_usage, stdout); return 0;
-        default: fputs(dram_usage, stderr); return 2;
+        default: return 2;
         }
     }
     if (!trace || optind < argc) {
@@ -223,7 +223,7 @@ int cmd_dram(int argc, char **argv)
     dram_ctrl_cfg_t cfg = hwc.dram;
     hw_free(&hwc);
     if (preset && dram_ctrl_cfg_set(&cfg, "preset", preset, err, sizeof err)) {
-        cli_err("codesim dram: --preset: %s\n", err);
+        cli_flag_err("dram", err); /* "preset: reason" as --preset: reason */
         return 1;
     }
     const dram_cfg_t *g = &cfg.dev;

@@ -179,7 +179,7 @@ int rtlcheck_lut(int argc, char **argv)
         LUT_LONGOPTS,                         {0, 0, 0, 0}};
     int c, zp_set = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("rtlcheck --block lut", argc, argv, opts, NULL)) != -1) {
         zp_set |= c == O_ZP;
         if (lut_option("rtlcheck", c, optarg, &cfg, &ternary, &mixed, &table_set, &bad))
             continue;
@@ -191,16 +191,16 @@ int rtlcheck_lut(int argc, char **argv)
             }
             break;
         case 'd': db_path = optarg; break;
-        case 'M': bad |= cli_uint("rtlcheck", "m", optarg, 1, 1 << 12, &m) != 0; break;
-        case 'N': bad |= cli_uint("rtlcheck", "n", optarg, 1, 1 << 12, &n) != 0; break;
-        case 'K': bad |= cli_uint("rtlcheck", "k", optarg, 1, 1 << 12, &k) != 0; break;
+        case 'M': bad |= cli_uint("rtlcheck", "m", optarg, 1, CLI_RTLCHECK_MAX_DIM, &m) != 0; break;
+        case 'N': bad |= cli_uint("rtlcheck", "n", optarg, 1, CLI_RTLCHECK_MAX_DIM, &n) != 0; break;
+        case 'K': bad |= cli_uint("rtlcheck", "k", optarg, 1, CLI_RTLCHECK_MAX_DIM, &k) != 0; break;
         case 't': bad |= cli_uint("rtlcheck", "trials", optarg, 1, 1000000, &trials) != 0; break;
         case 's': bad |= cli_uint("rtlcheck", "seed", optarg, 0, UINT64_MAX, &seed) != 0; break;
         case 'H': fputs(rtlcheck_lut_usage, stdout); return 0;
-        default: fputs(rtlcheck_lut_usage, stderr); return 2;
+        default: return 2;
         }
     }
-    if (bad)
+    if (bad || cli_rtlcheck_work(m, n, k, trials) != 0)
         return 2;
     if (optind < argc) {
         cli_err("codesim rtlcheck: '%s': unexpected argument\n", argv[optind]);
@@ -221,7 +221,7 @@ int rtlcheck_lut(int argc, char **argv)
     cfg.act_buf_bytes = cfg.w_buf_bytes = cfg.out_buf_bytes = 1ull << 30;
     char err[512];
     if (lut_cfg_check(&cfg, err, sizeof err) != 0) {
-        cli_err("codesim rtlcheck: %s\n", err);
+        cli_flag_err("rtlcheck", err); /* "tile_k: ..." as --tile-k, the flag that set it */
         return 2;
     }
     const lut_rtlcheck_cfg_t chk_cfg = {cfg, ternary, mixed, m, n, k, NULL};
@@ -473,7 +473,7 @@ int cmd_lutcompare(int argc, char **argv)
         {0, 0, 0, 0}};
     int c, zp_set = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("lutcompare", argc, argv, opts, NULL)) != -1) {
         bw_set |= c == O_BW;
         zp_set |= c == O_ZP;
         if (lut_option("lutcompare", c, optarg, &cfg, &ternary, NULL, &table_set, &bad))
@@ -486,7 +486,7 @@ int cmd_lutcompare(int argc, char **argv)
         case 'h': break; /* loaded above */
         case 't': node = optarg; break;
         case 'H': fputs(lutcompare_usage, stdout); hw_free(&hw); return 0;
-        default: fputs(lutcompare_usage, stderr); hw_free(&hw); return 2;
+        default: hw_free(&hw); return 2;
         }
     }
     if (bad || optind < argc) {

@@ -188,7 +188,7 @@ int cmd_map(int argc, char **argv)
         {"help", no_argument, 0, 'H'},        {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("map", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 'm': model_path = optarg; break;
         case 'h': hw_path = optarg; break;
@@ -203,7 +203,7 @@ int cmd_map(int argc, char **argv)
         case 'S': if (cli_uint("map", "seed", optarg, 0, UINT64_MAX, &seed)) return 2; break;
         case 'R': routing_path = optarg; break;
         case 'H': fputs(map_usage, stdout); return 0;
-        default: fputs(map_usage, stderr); return 2;
+        default: return 2;
         }
     }
     if (optind < argc) {

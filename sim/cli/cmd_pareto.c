@@ -48,7 +48,7 @@ int cmd_pareto(int argc, char **argv)
         {"help", no_argument, 0, 'H'},        {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("pareto", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 'd': db_path = optarg; break;
         case 'x': xs = optarg; break;
@@ -62,7 +62,7 @@ int cmd_pareto(int argc, char **argv)
             }
             fputs(pareto_examples, stdout);
             return 0;
-        default: fputs(pareto_usage, stderr); return 2;
+        default: return 2;
         }
     }
     if (optind < argc) {

@@ -60,7 +60,7 @@ int rtlcheck_pim(int argc, char **argv)
         {"help", no_argument, 0, 'H'},        {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("rtlcheck --block pim", argc, argv, opts, NULL)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
         switch (c) {
@@ -75,7 +75,7 @@ int rtlcheck_pim(int argc, char **argv)
         case 't': o = "trials"; dst = &trials; hi = 1000000; break;
         case 's': o = "seed"; dst = &seed; lo = 0; hi = UINT64_MAX; break;
         case 'H': fputs(rtlcheck_pim_usage, stdout); return 0;
-        default: fputs(rtlcheck_pim_usage, stderr); return 2;
+        default: return 2;
         }
         if (dst && cli_uint("rtlcheck", o, optarg, lo, hi, dst) != 0)
             bad = 1;
@@ -220,7 +220,7 @@ int cmd_pimgemv(int argc, char **argv)
     int c, bad = 0;
     optind = 1;
     int li = 0;
-    while ((c = getopt_long(argc, argv, "", opts, &li)) != -1) {
+    while ((c = cli_getopt("pimgemv", argc, argv, opts, &li)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
         if (strchr("Pplugsa", c))
@@ -243,7 +243,7 @@ int cmd_pimgemv(int argc, char **argv)
         case 'e': o = "host-period"; dst = &hperiod; hi = 1u << 24; break;
         case 'w': o = "host-writes"; dst = &hwr; lo = 0; hi = 100; break;
         case 'H': fputs(pimgemv_usage, stdout); return 0;
-        default: fputs(pimgemv_usage, stderr); return 2;
+        default: return 2;
         }
         if (dst && cli_uint("pimgemv", o, optarg, lo, hi, dst) != 0)
             bad = 1;

@@ -1187,7 +1187,7 @@ int cmd_report(int argc, char **argv)
         }
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("report", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 'd': db_path = optarg; break;
         case 'o': out = optarg; break;
@@ -1195,7 +1195,7 @@ int cmd_report(int argc, char **argv)
         case 'x': xs = optarg; break;
         case 'y': ys = optarg; break;
         case 'H': fputs(report_usage, stdout); return 0;
-        default: fputs("codesim report: see codesim report --help\n", stderr); return 2;
+        default: return 2;
         }
     }
     if (optind < argc) {

@@ -94,7 +94,7 @@ int cmd_rtlcheck(int argc, char **argv)
                 return others[b].parse_and_run(argc, argv);
     int c, bad = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("rtlcheck", argc, argv, opts, NULL)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = SYSTOLIC_MAX_DIM;
         switch (c) {
@@ -106,9 +106,9 @@ int cmd_rtlcheck(int argc, char **argv)
         case 'D': osd_s = optarg; break;
         case 'r': o = "rows"; dst = &rows; break;
         case 'c': o = "cols"; dst = &cols; break;
-        case 'M': o = "m"; dst = &m; hi = 1 << 14; break;
-        case 'N': o = "n"; dst = &n; hi = 1 << 14; break;
-        case 'K': o = "k"; dst = &k; hi = 1 << 14; break;
+        case 'M': o = "m"; dst = &m; hi = CLI_RTLCHECK_MAX_DIM; break;
+        case 'N': o = "n"; dst = &n; hi = CLI_RTLCHECK_MAX_DIM; break;
+        case 'K': o = "k"; dst = &k; hi = CLI_RTLCHECK_MAX_DIM; break;
         case 't': o = "trials"; dst = &trials; hi = 1000000; break;
         case 's': o = "seed"; dst = &seed; lo = 0; hi = UINT64_MAX; break;
         case 'i': o = "a-bits"; dst = &in_bits; hi = SYSTOLIC_MAX_OPERAND_BITS; break;
@@ -117,12 +117,12 @@ int cmd_rtlcheck(int argc, char **argv)
         case 'X': o = "compressed"; dst = &compressed; lo = 0; hi = 1; break;
         case 'O': o = "ws-out-reg"; dst = &ws_out_reg; lo = 0; hi = 1; break;
         case 'H': fputs(rtlcheck_usage, stdout); return 0;
-        default: fputs(rtlcheck_usage, stderr); return 2;
+        default: return 2;
         }
         if (dst && cli_uint("rtlcheck", o, optarg, lo, hi, dst) != 0)
             bad = 1;
     }
-    if (bad)
+    if (bad || cli_rtlcheck_work(m, n, k, trials) != 0)
         return 2;
     if (!block || strcmp(block, "systolic") != 0) {
         cli_err("codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim, lut, "

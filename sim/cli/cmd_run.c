@@ -21,6 +21,7 @@
 #include "../run/acct.h"
 #include "../run/run.h"
 #include "cli.h"
+#include "../io/escape.h"
 #include "output.h"
 
 static const char run_usage[] =
@@ -242,7 +243,7 @@ int cmd_run(int argc, char **argv)
     mapper_routing_t routing = {0};
     char routing_hash[17] = "";
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("run", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 'h': hw_path = optarg; break;
         case 'w': wl_path = optarg; break;
@@ -264,7 +265,7 @@ int cmd_run(int argc, char **argv)
         case 'S': bad |= cli_uint("run", "seed", optarg, 0, UINT64_MAX, &seed); llm_flag = 1; break;
         case 'R': routing_path = optarg; llm_flag = 1; break;
         case 'H': fputs(run_usage, stdout); return 0;
-        default: fputs(run_usage, stderr); return 2;
+        default: return 2;
         }
     }
     if (bad)
@@ -372,6 +373,18 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, path, NULL, NULL};
+    if (model_path) {
+        /* --prompt, --gen and the widths are flags, not keys of the model
+         * file: name the flag (mapper_run_check says "prompt: ..."). */
+        const mapper_run_t r = {batch, prompt, gen,
+                                wbits ? (uint32_t)wbits : model.native_wbits,
+                                (uint32_t)abits, (uint32_t)kvbits};
+        if (mapper_run_check(&r, &model, err, sizeof err) != 0) {
+            cli_flag_err("run", err);
+            rc = 2;
+            goto out;
+        }
+    }
     if (model_path)
         w = (sim_workload_t){SIM_MODEL, NULL, &model,
                              (mapper_run_t){batch, prompt, gen, (uint32_t)wbits, (uint32_t)abits,
@@ -428,8 +441,9 @@ int cmd_run(int argc, char **argv)
         cli_err("codesim run: %s: %s\n", db_path, err);
         goto out;
     }
-    fprintf(so, "stored as run %lld in %s (simulated in %.3f s)\n", (long long)run_id, db_path,
-            res.wall_seconds);
+    char db_shown[1024];
+    fprintf(so, "stored as run %lld in %s (simulated in %.3f s)\n", (long long)run_id,
+            esc_text(db_shown, sizeof db_shown, db_path), res.wall_seconds);
     oc.run_id = run_id;
     if (json_path && out_json(&oc, &res, json_path, err, sizeof err) != 0) {
         cli_err("codesim run: --json: %s\n", err);

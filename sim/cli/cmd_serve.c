@@ -302,7 +302,7 @@ int cmd_serve(int argc, char **argv)
         {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("serve", argc, argv, opts, NULL)) != -1) {
         switch (c) {
         case 'h': hw_path = optarg; break;
         case 'm': model_path = optarg; break;
@@ -328,7 +328,7 @@ int cmd_serve(int argc, char **argv)
         case 'x': rates = optarg; break;
         case 'p': plot_path = optarg; break;
         case 'H': fputs(serve_usage, stdout); return 0;
-        default: fputs(serve_usage, stderr); return 2;
+        default: return 2;
         }
     }
     double rv[SERVE_MAX_RATES];

@@ -217,13 +217,18 @@ static int store(run_t *rn, const point_msg_t *m)
         cli_err("codesim sweep: %s\n", err);
         return -1;
     }
+    char *params = sweep_params_text(&rn->sw, pt.index);
+    if (!params) {
+        cli_err("codesim sweep: point %zu: out of memory\n", pt.index);
+        return -1;
+    }
     const sweep_workload_t *w = &rn->sw.workloads[pt.workload];
     db_breakdown_t bd[ARRAY_LEN(m->costs.breakdown)];
     for (size_t i = 0; i < m->costs.nbreakdown && i < ARRAY_LEN(bd); i++)
         bd[i] = (db_breakdown_t){m->costs.breakdown[i].kind, m->costs.breakdown[i].component,
                                  m->costs.breakdown[i].value};
     const db_point_t dp = {
-        rn->sw.name, pt.index, pt.params, pt.config_hash, w->hash, w->file, &pt.hw,
+        rn->sw.name, pt.index, params, pt.config_hash, w->hash, w->file, &pt.hw,
         m->failed ? m->err : NULL, m->costs.area_mm2, m->costs.energy_pj, m->costs.tops,
         m->costs.tops_per_w, m->costs.tops_per_mm2, bd, m->costs.nbreakdown};
     int rc;
@@ -243,6 +248,7 @@ static int store(run_t *rn, const point_msg_t *m)
                               w->file, &w->wl, m->wall};
         rc = db_record_point(rn->db, &dp, &run, rn->res, m->nlayers, err, sizeof err);
     }
+    free(params);
     if (rc < 0) {
         if (rn->tty)
             fputc('\n', stderr);
@@ -596,7 +602,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt("sweep", argc, argv, opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'd': rn.db_path = optarg; break;
@@ -605,7 +611,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         case 'S': slurm = 1; break;
         case 'n': bad = cli_uint("sweep", "shards", optarg, 1, 100000, &shards); break;
         case 'H': fputs(sweep_usage, stdout); return 0;
-        default: fputs(sweep_usage, stderr); return 2;
+        default: return 2;
         }
         if (bad)
             return 2;

@@ -53,9 +53,16 @@ int rtlcheck_teng(int argc, char **argv)
                 {"depth", 1, TE_MAX_DIM},        {"in-bits", 1, TE_MAX_OPERAND_BITS},
                 {"w-bits", 1, TE_MAX_OPERAND_BITS}, {"acc-bits", 2, TE_MAX_ACC_BITS},
                 {"compressed", 0, 1}};
+    /* Option errors name the block (rtlcheck dispatched here on it). */
+    char cmd[64] = "rtlcheck";
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--block") && i + 1 < argc)
+            snprintf(cmd, sizeof cmd, "rtlcheck --block %.40s", argv[i + 1]);
+        else if (!strncmp(argv[i], "--block=", 8))
+            snprintf(cmd, sizeof cmd, "rtlcheck --block %.40s", argv[i] + 8);
     int c, bad = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = cli_getopt(cmd, argc, argv, opts, NULL)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = 1 << 14;
         switch (c) {
@@ -63,9 +70,9 @@ int rtlcheck_teng(int argc, char **argv)
         case 'd': db_path = optarg; break;
         case 'I': fmt_s[0] = optarg; break;
         case 'W': fmt_s[1] = optarg; break;
-        case 'M': o = "m"; dst = &m; break;
-        case 'N': o = "n"; dst = &n; break;
-        case 'K': o = "k"; dst = &k; break;
+        case 'M': o = "m"; dst = &m; hi = CLI_RTLCHECK_MAX_DIM; break;
+        case 'N': o = "n"; dst = &n; hi = CLI_RTLCHECK_MAX_DIM; break;
+        case 'K': o = "k"; dst = &k; hi = CLI_RTLCHECK_MAX_DIM; break;
         case 't': o = "trials"; dst = &trials; hi = 1000000; break;
         case 's': o = "seed"; dst = &seed; lo = 0; hi = UINT64_MAX; break;
         case 'H': fputs(rtlcheck_teng_usage, stdout); return 0;
@@ -75,13 +82,12 @@ int rtlcheck_teng(int argc, char **argv)
                 given[c] = 1;
                 break;
             }
-            fputs(rtlcheck_teng_usage, stderr);
             return 2;
         }
         if (dst && cli_uint("rtlcheck", o, optarg, lo, hi, dst) != 0)
             bad = 1;
     }
-    if (bad)
+    if (bad || cli_rtlcheck_work(m, n, k, trials) != 0)
         return 2;
     te_kind_t kind;
     if (!block || te_kind_parse(block, &kind) != 0) {

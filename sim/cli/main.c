@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../io/paths.h"
+#include "../io/textfile.h"
 #include "cli.h"
 #include "version.h"
 
@@ -137,8 +138,16 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(cmd, commands[i].name))
+        if (!strcmp(cmd, commands[i].name)) {
+            /* Once, as the environment's error: else the first file read
+             * (often a default, such as --tech's table) got the blame. */
+            char err[160];
+            if (textfile_check_env(err, sizeof err) != 0) {
+                cli_err("codesim: %s\n", err);
+                return 2;
+            }
             return commands[i].run(argc - 1, argv + 1);
+        }
     cli_err("codesim: unknown command '%s' (see codesim --help)\n", cmd);
     return 2;
 }

@@ -146,8 +146,6 @@ static int parse_sram(ctx_t *c, yaml_document_t *d, yaml_node_t *seq, tech_t *t)
             double *dst = !strcmp(name, "kib") ? &p.kib : !strcmp(name, "pj") ? &p.pj : NULL;
             if (!dst)
                 return fail(c, kn, full, "unknown key");
-            if (*dst != 0)
-                return fail(c, kn, full, "duplicate key");
             if (number(c, vn, full, 0, 1, dst) != 0)
                 return -1;
         }
@@ -235,7 +233,6 @@ static int parse_doc(ctx_t *c, yaml_document_t *d, tech_t *t, int depth)
     /* Pass 2: every value.  The scale factors are read first and applied to
      * the base's values before this file's own values override them. */
     int seen[ARRAY_LEN(keys)] = {0};
-    int sram_seen = 0;
     for (int scale_pass = 1; scale_pass >= 0; scale_pass--) {
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
              p < root->data.mapping.pairs.top; p++) {
@@ -249,8 +246,6 @@ static int parse_doc(ctx_t *c, yaml_document_t *d, tech_t *t, int depth)
             if (scale_pass != !strcmp(k, "scale"))
                 continue;
             if (!strcmp(k, "sram_read_pj_per_byte")) {
-                if (sram_seen++)
-                    return fail(c, kn, k, "duplicate key");
                 if (parse_sram(c, d, vn, t) != 0)
                     return -1;
                 continue;
@@ -281,8 +276,7 @@ static int parse_doc(ctx_t *c, yaml_document_t *d, tech_t *t, int depth)
                     i++;
                 if (i == ARRAY_LEN(keys))
                     return fail(c, qk, full, "unknown key");
-                if (seen[i]++)
-                    return fail(c, qk, full, "duplicate key");
+                seen[i] = 1; /* a repeat was refused by yamlscan_check */
                 if (number(c, qv, full, keys[i].max, keys[i].cat != C_SCALE,
                            slot(t, &keys[i])) != 0)
                     return -1;
@@ -336,7 +330,7 @@ static int parse_text(const char *text, size_t len, const char *fname, tech_t *t
     ctx_t c = {fname, err, errlen};
     yaml_parser_t p;
     yaml_document_t d;
-    if (yamlscan_check(text, len, fname, err, errlen))
+    if (yamlscan_check(text, len, fname, NULL, err, errlen))
         return -1;
     if (!yaml_parser_initialize(&p)) {
         snprintf(err, errlen, "%s: out of memory", fname);

@@ -76,60 +76,14 @@ static const char *scalar(const yaml_node_t *n)
 static int whole(ld_t *ld, const yaml_node_t *n, const char *key, uint64_t *out)
 {
     const char *s = scalar(n);
-    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 18)
+    if (!s || !*s || strspn(s, "0123456789") != strlen(s))
         return sweep_fail(ld->err, ld->errlen, ld->path, line_of(n), key,
                           "'%.40s' is not a whole number", s ? s : kind_of(n));
+    if (strlen(s) > 18)
+        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(n), key,
+                          "%.40s is too large (at most 999999999999999999)", s);
     *out = strtoull(s, NULL, 10);
     return 0;
-}
-
-typedef struct {
-    const char *key;
-    size_t i;           /* position in the mapping */
-} key_at_t;
-
-static int key_at_cmp(const void *a, const void *b)
-{
-    const key_at_t *x = a, *y = b;
-    const int c = strcmp(x->key, y->key);
-    return c ? c : (x->i > y->i) - (x->i < y->i);
-}
-
-/* Refuses a key given twice, naming the first repeat in file order and the
- * key's first occurrence.  Sorted by (key, position), O(n log n): comparing
- * every pair took minutes on a file of 30,000 keys (tests/fuzz). */
-static int no_dup_keys(ld_t *ld, const yaml_node_t *map, const char *within)
-{
-    const yaml_node_pair_t *pairs = map->data.mapping.pairs.start;
-    const size_t n = (size_t)(map->data.mapping.pairs.top - pairs);
-    key_at_t *k = malloc((n ? n : 1) * sizeof *k);
-    if (!k)
-        return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *a = scalar(yaml_document_get_node(ld->doc, pairs[i].key));
-        if (a)
-            k[m++] = (key_at_t){a, i};
-    }
-    qsort(k, m, sizeof *k, key_at_cmp);
-    /* Only a group's second member can be the earliest repeat; the member
-     * before it is then the group's first. */
-    size_t rep = n, first = 0;
-    for (size_t j = 1; j < m; j++)
-        if (k[j].i < rep && strcmp(k[j].key, k[j - 1].key) == 0) {
-            rep = k[j].i;
-            first = k[j - 1].i;
-        }
-    free(k);
-    if (rep == n)
-        return 0;
-    char key[128];
-    snprintf(key, sizeof key, "%s%s%.60s", within, *within ? "." : "",
-             scalar(yaml_document_get_node(ld->doc, pairs[rep].key)));
-    return sweep_fail(ld->err, ld->errlen, ld->path,
-                      line_of(yaml_document_get_node(ld->doc, pairs[rep].key)), key,
-                      "duplicated key (first on line %u)",
-                      line_of(yaml_document_get_node(ld->doc, pairs[first].key)));
 }
 
 static int add_value(sweep_param_t *p, const char *text)
@@ -155,8 +109,6 @@ static int parse_range(ld_t *ld, yaml_node_t *map, sweep_param_t *p)
     uint64_t v[4] = {0};
     int have[4] = {0};
     static const char *const names[4] = {"from", "to", "step", "times"};
-    if (no_dup_keys(ld, map, p->key))
-        return -1;
     for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
         yaml_node_t *k = yaml_document_get_node(ld->doc, q->key);
         yaml_node_t *val = yaml_document_get_node(ld->doc, q->value);
@@ -241,8 +193,6 @@ static int parse_params(ld_t *ld, sweep_t *sw, yaml_node_t *map)
     if (map->type != YAML_MAPPING_NODE)
         return sweep_fail(ld->err, ld->errlen, ld->path, line_of(map), "params",
                           "expected a mapping of dotted keys, got %s", kind_of(map));
-    if (no_dup_keys(ld, map, ""))
-        return -1;
     size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
     sw->params = calloc(n ? n : 1, sizeof *sw->params);
     if (!sw->params)
@@ -393,8 +343,6 @@ static int parse_llm(ld_t *ld, sweep_t *sw, yaml_node_t *map)
         return sweep_fail(ld->err, ld->errlen, ld->path, line_of(map), "llm",
                           "expected a mapping (batch, prompt, gen, mode, wbits, abits, kvbits), "
                           "got %s", kind_of(map));
-    if (no_dup_keys(ld, map, "llm"))
-        return -1;
     static const uint64_t hi[7] = {MAPPER_MAX_BATCH, 1 << 20, 1 << 20, 0,
                                    MAPPER_MAX_BITS, MAPPER_MAX_BITS, MAPPER_MAX_BITS};
     for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
@@ -490,8 +438,6 @@ static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech
     if (root->type != YAML_MAPPING_NODE)
         return sweep_fail(ld->err, ld->errlen, ld->path, line_of(root), NULL,
                           "expected a mapping at the top level, got %s", kind_of(root));
-    if (no_dup_keys(ld, root, ""))
-        return -1;
     yaml_node_t *params = NULL, *workloads = NULL, *llm = NULL;
     char why[512];
     /* hw first: params are checked against the base config. */
@@ -620,7 +566,8 @@ static int apply(const sweep_t *sw, size_t cfg, hw_cfg_t *hw, char *why, size_t 
     return 0;
 }
 
-/* "key=value ..." of configuration cfg's swept fields (cut at len). */
+/* "key=value ..." of configuration cfg's swept fields (cut at len: an
+ * error message's context; sweep_params_text sizes len for the whole). */
 static void combo_text(const sweep_t *sw, size_t cfg, char *out, size_t len)
 {
     size_t used = 0;
@@ -635,6 +582,21 @@ static void combo_text(const sweep_t *sw, size_t cfg, char *out, size_t len)
     }
 }
 
+char *sweep_params_text(const sweep_t *sw, size_t index)
+{
+    if (index >= sw->npoints)
+        return NULL;
+    const size_t cfg = index / sw->nworkloads;
+    /* Each part is a key and a value held in memory: the sum cannot wrap. */
+    size_t len = 1;
+    for (size_t i = 0; i < sw->nparams; i++)
+        len += strlen(sw->params[i].key) + strlen(sw->params[i].values[value_index(sw, cfg, i)]) + 2;
+    char *out = malloc(len);
+    if (out)
+        combo_text(sw, cfg, out, len);
+    return out;
+}
+
 int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, size_t errlen)
 {
     if (index >= sw->npoints)
@@ -647,7 +609,6 @@ int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, s
     char why[256];
     if (apply(sw, cfg, &pt->hw, why, sizeof why) != 0)
         return sweep_fail(err, errlen, sw->path, 0, NULL, "%s", why);
-    combo_text(sw, cfg, pt->params, sizeof pt->params);
     hw_cfg_t anon = pt->hw;
     memset(anon.name, 0, sizeof anon.name);
     hw_hash(&anon, pt->config_hash);
@@ -673,7 +634,7 @@ int sweep_load(const char *path, sweep_t *sw, char *err, size_t errlen)
         sweep_free(sw);
         return -1;
     }
-    if (yamlscan_check(sw->text, len, path, err, errlen)) {
+    if (yamlscan_check(sw->text, len, path, "params", err, errlen)) {
         sweep_free(sw);
         return -1;
     }

@@ -108,12 +108,17 @@ typedef struct {
     size_t workload;            /* index into sw->workloads */
     hw_cfg_t hw;                /* owns no text */
     char config_hash[17];       /* hw_hash() with the name cleared */
-    char params[512];           /* "array.rows=8 array.cols=16" */
 } sweep_point_t;
 
 /* Builds point index (< sw->npoints); validated at load, so it fails only
  * on an index out of range. */
 int sweep_point(const sweep_t *sw, size_t index, sweep_point_t *pt, char *err, size_t errlen);
+
+/* Point index's swept values as "array.rows=8 array.cols=16", whole
+ * (sweep_points.params; a fixed 512-byte buffer once cut a sweep of 30
+ * parameters).  malloc'd, for the caller to free; NULL when out of memory or
+ * index is out of range. */
+char *sweep_params_text(const sweep_t *sw, size_t index);
 
 /* Runs one point through the one simulation entry point (sim_run): the
  * same machine and workload give what codesim run gives.  res as sim_run's. */

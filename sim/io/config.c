@@ -174,6 +174,13 @@ typedef struct {
      * blocks' range checks, which run after the whole file is read */
     origin_t blk[BLOCK_KEYS_MAX];
     size_t nblk;
+    /* array.format, array.in_format, array.w_format as given, and the
+     * values given to array.in_bits and array.w_bits, for formats_agree */
+    struct {
+        unsigned line;
+        char val[24];
+    } fmt[3];
+    uint64_t bits_given[2];
     char *err;
     size_t errlen;
 } load_t;
@@ -295,8 +302,8 @@ static int set_value(load_t *ld, const key_spec_t *spec, const char *key, unsign
         switch (spec->field) {
         case F_ROWS: hw->array.rows = (uint32_t)n; break;
         case F_COLS: hw->array.cols = (uint32_t)n; break;
-        case F_IN_BITS: hw->array.in_bits = (uint32_t)n; break;
-        case F_W_BITS: hw->array.w_bits = (uint32_t)n; break;
+        case F_IN_BITS: hw->array.in_bits = (uint32_t)n; ld->bits_given[0] = n; break;
+        case F_W_BITS: hw->array.w_bits = (uint32_t)n; ld->bits_given[1] = n; break;
         case F_ACC_BITS: hw->array.acc_bits = (uint32_t)n; break;
         case F_BPC: hw->dma.bytes_per_cycle = (uint32_t)n; break;
         default: break;
@@ -417,6 +424,76 @@ static int block_key(load_t *ld, const hw_block_t *b, const char *key, const cha
         /* why is "name: reason"; name it by its dotted key instead */
         return io_fail(ld->err, ld->errlen, ld->path, line, key, "%s", setter_reason(why, name));
     }
+    static const char *const fmt_keys[3] = {"array.format", "array.in_format", "array.w_format"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(key, fmt_keys[i])) {
+            ld->fmt[i].line = line;
+            snprintf(ld->fmt[i].val, sizeof ld->fmt[i].val, "%s", val);
+        }
+    return 0;
+}
+
+/* array.format sets both operands' formats and widths, in_format and
+ * w_format one each, in_bits and w_bits one width: whichever came last in
+ * the file won, so format: int8 with in_bits: 4 gave one machine in one
+ * order and another in the other.  Two of them that say different things
+ * about one operand are refused, naming both; agreeing ones are fine. */
+static int formats_agree(load_t *ld)
+{
+    static const char *const fmt_keys[3] = {"array.format", "array.in_format", "array.w_format"};
+    static const field_t bit_field[2] = {F_IN_BITS, F_W_BITS};
+    for (int op = 0; op < 2; op++) {
+        /* What each key given says about this operand: a width (0: none)
+         * and, for a format key, the format. */
+        struct {
+            const char *key;
+            char val[24];
+            unsigned line;
+            uint32_t bits;
+            int is_fmt;
+            numfmt_t f;
+        } c[3];
+        int n = 0;
+        for (int i = 0; i < 3; i++) {
+            if (!ld->fmt[i].line || (i == 1 && op == 1) || (i == 2 && op == 0))
+                continue;
+            numfmt_t in_f, w_f;
+            uint32_t in_b = 0, w_b = 0;
+            const numfmt_operands_t o = {&in_f, &w_f, &in_b, &w_b, SYSTOLIC_MAX_OPERAND_BITS};
+            char why[160];
+            memset(&in_f, 0, sizeof in_f);
+            if (numfmt_set_key(&o, "in_format", ld->fmt[i].val, why, sizeof why) != 0)
+                continue; /* cannot happen: the setter took it */
+            c[n].key = fmt_keys[i];
+            memcpy(c[n].val, ld->fmt[i].val, sizeof c[n].val);
+            c[n].line = ld->fmt[i].line;
+            c[n].bits = in_b;
+            c[n].is_fmt = 1;
+            c[n].f = in_f;
+            n++;
+        }
+        const origin_t *b = &ld->at[bit_field[op]];
+        if (b->line) {
+            c[n].key = fields[bit_field[op]];
+            snprintf(c[n].val, sizeof c[n].val, "%llu", (unsigned long long)ld->bits_given[op]);
+            c[n].line = b->line;
+            c[n].bits = (uint32_t)ld->bits_given[op];
+            c[n].is_fmt = 0;
+            n++;
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                const int later = c[j].line >= c[i].line ? j : i, first = later == j ? i : j;
+                const int bits_differ = c[i].bits && c[j].bits && c[i].bits != c[j].bits;
+                const int fmts_differ = c[i].is_fmt && c[j].is_fmt &&
+                                        (c[i].f.e != c[j].f.e || c[i].f.m != c[j].f.m);
+                if (bits_differ || fmts_differ)
+                    return io_fail(ld->err, ld->errlen, ld->path, c[later].line, c[later].key,
+                                   "%s conflicts with %s: %s on line %u; give one, or values "
+                                   "that agree", c[later].val, c[first].key, c[first].val,
+                                   c[first].line);
+            }
+    }
     return 0;
 }
 
@@ -458,13 +535,7 @@ static int yaml_mapping(load_t *ld, yaml_document_t *doc, yaml_node_t *map, cons
         if (strlen(name) != k->data.scalar.length)
             return io_fail(ld->err, ld->errlen, ld->path, line, key, "unknown key");
 
-        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-            yaml_node_t *qk = yaml_document_get_node(doc, q->key);
-            if (qk->type == YAML_SCALAR_NODE && strcmp((const char *)qk->data.scalar.value, name) == 0)
-                return io_fail(ld->err, ld->errlen, ld->path, line, key,
-                               "duplicated key (first on line %u)", node_line(qk));
-        }
-
+        /* A repeated key was refused by yamlscan_check. */
         const key_spec_t *spec = find_key(yaml_keys, ARRAY_LEN(yaml_keys), section, name, 0);
         if (spec) {
             value_t val = {"", 0, NULL, 0};
@@ -509,7 +580,7 @@ static int load_yaml(load_t *ld, const char *text, size_t len)
     yaml_document_t doc;
     int rc = -1;
 
-    if (yamlscan_check(text, len, ld->path, ld->err, ld->errlen))
+    if (yamlscan_check(text, len, ld->path, NULL, ld->err, ld->errlen))
         return -1;
     if (!yaml_parser_initialize(&parser))
         return io_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
@@ -525,7 +596,7 @@ static int load_yaml(load_t *ld, const char *text, size_t len)
     } else if (root->type != YAML_MAPPING_NODE) {
         io_fail(ld->err, ld->errlen, ld->path, node_line(root), NULL,
                 "expected a mapping of keys at the top level, got %s", node_kind(root));
-    } else if (yaml_mapping(ld, &doc, root, "") == 0) {
+    } else if (yaml_mapping(ld, &doc, root, "") == 0 && formats_agree(ld) == 0) {
         /* A second document would be silently ignored: refuse it. */
         yaml_document_t next;
         if (!yaml_parser_load(&parser, &next)) {

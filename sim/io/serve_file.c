@@ -209,7 +209,7 @@ int serve_spec_load(const char *path, serve_spec_t *sp, char *err, size_t errlen
     sp->text = textfile_read(path, &len, err, errlen);
     if (!sp->text)
         return -1;
-    if (yamlscan_check(sp->text, len, path, err, errlen) != 0)
+    if (yamlscan_check(sp->text, len, path, NULL, err, errlen) != 0)
         return -1;
     yaml_parser_t p;
     yaml_document_t doc;

@@ -22,6 +22,15 @@ static size_t cap_mb(void)
     return (size_t)v;
 }
 
+int textfile_check_env(char *err, size_t errlen)
+{
+    if (cap_mb())
+        return 0;
+    snprintf(err, errlen, "CODESIM_MAX_INPUT_MB: '%.20s' is not a whole number of MiB in 1..%u",
+             getenv("CODESIM_MAX_INPUT_MB"), TEXTFILE_MAX_MB);
+    return -1;
+}
+
 static char *too_large(const char *path, size_t mb, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s: larger than %zu MiB (CODESIM_MAX_INPUT_MB)", path, mb);

@@ -10,6 +10,12 @@
 #define TEXTFILE_DEFAULT_MB 256
 #define TEXTFILE_MAX_MB (1u << 20)
 
+/* Checks CODESIM_MAX_INPUT_MB: 0 when unset or a whole number in
+ * 1..TEXTFILE_MAX_MB, else -1 with err "CODESIM_MAX_INPUT_MB: 'V' is not
+ * ...".  The command line checks it once before any command runs, so a bad
+ * value is reported as the environment's, not as the first file's. */
+int textfile_check_env(char *err, size_t errlen);
+
 /* Reads path (any kind: regular file, pipe) into a malloc'd NUL-terminated
  * buffer and sets *lenp.  A NUL byte inside is refused (the text is stored
  * with every run), as soon as it is read, so /dev/zero fails at once; a file
