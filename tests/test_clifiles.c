@@ -5,11 +5,17 @@
  * with an argument vector (io_spawn), never through a shell. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../sim/io/spawn.h"
@@ -274,6 +280,272 @@ START_TEST(report_and_pareto_read_a_read_only_database)
 }
 END_TEST
 
+/* The first n bytes of a file as text (n < len), or "" when it is absent. */
+static const char *head_of(const char *path, char *buf, size_t len, size_t n)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f) {
+        buf[fread(buf, 1, n < len ? n : len - 1, f)] = '\0';
+        fclose(f);
+    }
+    return buf;
+}
+
+/* A child that reads the FIFO at path to its end and copies it to copy;
+ * returns its pid. */
+static pid_t fifo_reader(const char *path, const char *copy)
+{
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const int in = open(path, O_RDONLY), out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char buf[65536];
+        ssize_t n;
+        while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+            if (write(out, buf, (size_t)n) != n)
+                _exit(1);
+        _exit(in < 0 || out < 0);
+    }
+    return pid;
+}
+
+/* Outputs written through a temporary file and a rename (map --out,
+ * --scalesim, run --timeline) used to replace whatever the path was: a
+ * FIFO, a device or a symbolic link became a regular file (new-user-2
+ * defect 1; as root, --timeline /dev/null replaced /dev/null).  Now a FIFO
+ * or a device is written in place, as --json writes it, and a link's target
+ * is replaced while the link stays.  The device is a null device node made
+ * in the scratch directory (root only), never /dev/null itself. */
+START_TEST(outputs_write_through_fifos_devices_and_links)
+{
+    char fifo[300], copy[300], out[16384], got[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo.csv", tmpdir);
+    snprintf(copy, sizeof copy, "%s/copy.csv", tmpdir);
+    ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+    const pid_t reader = fifo_reader(fifo, copy);
+    const char *const to_fifo[] = {"map", "--model", "traces/models/gpt2.json", "--out", fifo,
+                                   NULL};
+    const int rc = codesim(out, sizeof out, to_fifo);
+    /* A reader still waiting (the FIFO was never opened for writing) gets a
+     * writer that closes at once; one blocked on a FIFO that was renamed
+     * over is killed. */
+    const int w = open(fifo, O_WRONLY | O_NONBLOCK);
+    if (w >= 0)
+        close(w);
+    int st = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 100 && !(done = waitpid(reader, &st, WNOHANG)); i++)
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+    if (!done) {
+        kill(reader, SIGKILL);
+        waitpid(reader, &st, 0);
+    }
+    ck_assert_msg(rc == 0, "%.300s", out);
+    ck_assert(done == reader && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    struct stat sb;
+    ck_assert_int_eq(lstat(fifo, &sb), 0);
+    ck_assert_msg(S_ISFIFO(sb.st_mode), "the FIFO was replaced");
+    ck_assert_str_eq(head_of(copy, got, sizeof got, 17), "# codesim trace v");
+
+    /* a link (relative, from a subdirectory) to a file of mode 0640: the
+     * link stays, its target gets the trace and keeps its mode */
+    char sub[300], link[400], target[300];
+    snprintf(sub, sizeof sub, "%s/sub", tmpdir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    put(target, sizeof target, "target.csv", "old\n");
+    ck_assert_int_eq(chmod(target, 0640), 0);
+    snprintf(link, sizeof link, "%s/link.csv", sub);
+    ck_assert_int_eq(symlink("../target.csv", link), 0);
+    const char *const to_link[] = {"map", "--model", "traces/models/gpt2.json", "--out", link,
+                                   NULL};
+    ck_assert_msg(codesim(out, sizeof out, to_link) == 0, "%s", out);
+    ck_assert_int_eq(lstat(link, &sb), 0);
+    ck_assert_msg(S_ISLNK(sb.st_mode), "the link was replaced");
+    ck_assert_int_eq(stat(target, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 07777, 0640);
+    ck_assert_str_eq(head_of(target, got, sizeof got, 17), "# codesim trace v");
+    /* a dangling link: the file it names is made */
+    char dangling[300], made[300];
+    snprintf(dangling, sizeof dangling, "%s/dangling.csv", tmpdir);
+    snprintf(made, sizeof made, "%s/made.csv", tmpdir);
+    ck_assert_int_eq(symlink("made.csv", dangling), 0);
+    const char *const to_dangling[] = {"map", "--model", "traces/models/gpt2.json", "--out",
+                                       dangling, NULL};
+    ck_assert_msg(codesim(out, sizeof out, to_dangling) == 0, "%s", out);
+    ck_assert_int_eq(lstat(dangling, &sb), 0);
+    ck_assert(S_ISLNK(sb.st_mode));
+    ck_assert_str_eq(head_of(made, got, sizeof got, 17), "# codesim trace v");
+
+    /* a character device: our own node for the null device (1, 3) */
+    char dev[300], db[300];
+    snprintf(dev, sizeof dev, "%s/mynull", tmpdir);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0)
+        return; /* not root: no device to test with */
+    const char *const to_dev[] = {"run",  "--model", "traces/models/gpt2.json", "--prompt", "8",
+                                  "--timeline", dev, "--db", db, NULL};
+    ck_assert_msg(codesim(out, sizeof out, to_dev) == 0, "%s", out);
+    ck_assert_int_eq(lstat(dev, &sb), 0);
+    ck_assert_msg(S_ISCHR(sb.st_mode), "the device was replaced");
+    ck_assert_int_eq(entries_with("mynull"), 1);
+}
+END_TEST
+
+/* An output that is an input used to overwrite it (new-user-2 defect 2):
+ * map --model X --out X replaced the model with its trace.  Every such pair
+ * is refused with one line naming both options before anything is read,
+ * stored or written; a link to the input is the input (device and inode),
+ * and two outputs not yet made are compared by normalized path. */
+START_TEST(an_output_that_is_an_input_is_refused_before_anything_runs)
+{
+    char model[300], wl[300], alias[300], db[300], out[16384], keep[8192], got[8192];
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    test_slurp("traces/models/gpt2.json", keep, sizeof keep);
+    put(model, sizeof model, "victim.json", keep);
+    put(wl, sizeof wl, "LAYERS_REPORT.csv", "Layer,M,N,K\na,8,8,8\n");
+    snprintf(alias, sizeof alias, "%s/alias.json", tmpdir);
+    ck_assert_int_eq(symlink("victim.json", alias), 0);
+    char dot_json[300], json[300];
+    snprintf(json, sizeof json, "%s/new.json", tmpdir);
+    snprintf(dot_json, sizeof dot_json, "%s/./new.json", tmpdir);
+    const struct {
+        const char *args[16];
+        const char *want;
+    } cases[] = {
+        {{"map", "--model", model, "--out", model}, "--out: %s is also the --model input"},
+        {{"map", "--model", model, "--scalesim", alias}, "--scalesim: %s is also the --model input"},
+        {{"run", "--model", model, "--timeline", alias, "--db", db},
+         "--timeline: %s is also the --model input"},
+        {{"run", "--workload", wl, "--json", wl, "--db", db}, "--json: %s is also the --workload input"},
+        {{"run", "--workload", wl, "--csv", tmpdir, "--db", db},
+         "--csv: %s is also the --workload input"},
+        {{"run", "--workload", wl, "--db", wl}, "%s is the results database (--db)"},
+        {{"run", "--model", model, "--json", json, "--timeline", dot_json, "--db", db},
+         "--timeline: %s is also the --json output"},
+        {{"serve", "--model", model, "--workload", "traces/serve_poisson.yaml", "--timeline",
+          model, "--db", db},
+         "--timeline: %s is also the --model input"},
+        {{"serve", "--model", model, "--workload", "traces/serve_poisson.yaml", "--rates", "1,2",
+          "--plot", alias, "--db", db},
+         "--plot: %s is also the --model input"},
+    };
+    const char *named[] = {model, alias, alias, wl, NULL, wl, dot_json, model, alias};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[600], csv_file[400];
+        snprintf(csv_file, sizeof csv_file, "%s/LAYERS_REPORT.csv", tmpdir);
+        snprintf(want, sizeof want, cases[i].want, named[i] ? named[i] : csv_file);
+        ck_assert_msg(codesim(out, sizeof out, cases[i].args) == 1, "case %zu: %.300s", i, out);
+        const char *nl = strchr(out, '\n');
+        ck_assert_msg(strstr(out, want) && nl && !nl[1],
+                      "case %zu: want one line with \"%s\":\n%.300s", i, want, out);
+        ck_assert_str_eq(test_slurp(model, got, sizeof got), keep);
+        ck_assert_str_eq(test_slurp(wl, got, sizeof got), "Layer,M,N,K\na,8,8,8\n");
+        ck_assert_msg(access(db, F_OK) != 0, "case %zu: the database was made", i);
+        ck_assert_int_eq(entries_with("new.json"), 0);
+    }
+}
+END_TEST
+
+/* Results printed to a full device used to be lost with exit status 0
+ * (new-user-2 defect 4).  stdout goes to /dev/full (written, as any user
+ * may; never replaced), stderr to the pipe. */
+START_TEST(a_lost_write_to_stdout_fails_the_command)
+{
+    struct stat sb;
+    if (stat("/dev/full", &sb) != 0 || !S_ISCHR(sb.st_mode))
+        return; /* no full device here */
+    char out[4096], db[300];
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    const int v = test_popen(out, sizeof out, 1, "'%s' version 2>&1 >/dev/full", test_bin());
+    ck_assert_int_eq(v, 1);
+    ck_assert_str_eq(out, "codesim: writing standard output: No space left on device\n");
+    const int r = test_popen(out, sizeof out, 1,
+                             "'%s' run --workload tests/data/tiny.csv --db '%s' 2>&1 >/dev/full",
+                             test_bin(), db);
+    ck_assert_int_eq(r, 1);
+    ck_assert_str_eq(out, "codesim: writing standard output: No space left on device\n");
+}
+END_TEST
+
+/* Ctrl-C during a run with --timeline used to leave FILE.tmpXXXXXX behind
+ * (new-user-2 defect 10).  The timeline is now an unnamed file until the
+ * run ends: SIGINT after 1.5 s of a run that takes far longer leaves FILE
+ * as it was and nothing beside it. */
+START_TEST(an_interrupted_run_leaves_no_temporary_file)
+{
+    char tl[300], db[300], log[300], got[64];
+    put(tl, sizeof tl, "tl.json", "old\n");
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    snprintf(log, sizeof log, "%s/log", tmpdir);
+    const pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        const int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(127);
+        execl(test_bin(), test_bin(), "run", "--model", "traces/models/llama-3-8b.json",
+              "--prompt", "1", "--gen", "8000", "--timeline", tl, "--db", db, (char *)NULL);
+        _exit(127);
+    }
+    nanosleep(&(struct timespec){1, 500000000}, NULL);
+    ck_assert_int_eq(kill(pid, SIGINT), 0);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "the run ended before the signal: %s",
+                  test_slurp(log, (char[4096]){0}, 4096));
+    ck_assert_str_eq(test_slurp(tl, got, sizeof got), "old\n");
+    ck_assert_int_eq(entries_with("tl.json"), 1);
+}
+END_TEST
+
+/* Runs in the database at path (0 when it has none). */
+static int stored_runs(const char *path)
+{
+    sqlite3 *db;
+    int n = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs", -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            n = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
+/* A --csv report that cannot be written used to fail after three other
+ * reports were replaced and the run stored, so a retry stored it twice
+ * (new-user-2 defect 11).  Every output is now prepared before the run:
+ * the failure comes first, nothing is stored or replaced; once the way is
+ * clear, one run stores once and writes every output. */
+START_TEST(a_csv_report_that_cannot_be_written_stores_and_replaces_nothing)
+{
+    char csv[300], blocker[400], compute[400], json[300], db[300], out[16384], got[64];
+    snprintf(csv, sizeof csv, "%s/csv", tmpdir);
+    snprintf(blocker, sizeof blocker, "%s/LAYERS_REPORT.csv", csv);
+    snprintf(json, sizeof json, "%s/run.json", tmpdir);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    ck_assert_int_eq(mkdir(csv, 0755), 0);
+    ck_assert_int_eq(mkdir(blocker, 0755), 0);
+    put(compute, sizeof compute, "csv/COMPUTE_REPORT.csv", "old\n");
+    const char *const args[] = {"run",  "--workload", "tests/data/tiny.csv", "--csv", csv,
+                                "--json", json, "--db", db, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, args), 1);
+    ck_assert_msg(strstr(out, "LAYERS_REPORT.csv: is a directory"), "%s", out);
+    ck_assert_str_eq(test_slurp(compute, got, sizeof got), "old\n");
+    ck_assert_int_eq(access(json, F_OK), -1);
+    ck_assert_int_eq(stored_runs(db), 0);
+    ck_assert_int_eq(rmdir(blocker), 0);
+    ck_assert_msg(codesim(out, sizeof out, args) == 0, "%s", out);
+    ck_assert_int_eq(stored_runs(db), 1);
+    ck_assert_str_eq(head_of(compute, got, sizeof got, 7), "LayerID");
+    ck_assert_str_eq(head_of(blocker, got, sizeof got, 5), "Layer");
+    ck_assert_str_eq(head_of(json, got, sizeof got, 1), "{");
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -284,6 +556,11 @@ Suite *clifiles_suite(void)
     tcase_add_test(tc, timeline_is_replaced_only_by_a_run_that_succeeds);
     tcase_add_test(tc, serve_rates_refuse_an_empty_entry_and_an_unwritable_plot_up_front);
     tcase_add_test(tc, report_and_pareto_read_a_read_only_database);
+    tcase_add_test(tc, outputs_write_through_fifos_devices_and_links);
+    tcase_add_test(tc, an_output_that_is_an_input_is_refused_before_anything_runs);
+    tcase_add_test(tc, a_lost_write_to_stdout_fails_the_command);
+    tcase_add_test(tc, an_interrupted_run_leaves_no_temporary_file);
+    tcase_add_test(tc, a_csv_report_that_cannot_be_written_stores_and_replaces_nothing);
     suite_add_tcase(s, tc);
     TCase *msg = tcase_create("messages");
     tcase_add_checked_fixture(msg, setup, teardown);

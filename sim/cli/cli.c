@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "../io/escape.h"
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int cli_getopt(const char *cmd, int argc, char **argv, const struct option *opts, int *longindex)
@@ -80,6 +83,63 @@ int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint6
     return 0;
 }
 
+/* PATH as DIR's realpath + "/" + NAME, into out; the text itself when the
+ * directory does not resolve. */
+static void norm_path(const char *path, char *out, size_t outlen)
+{
+    char d[PATH_MAX], b[PATH_MAX], real[PATH_MAX];
+    snprintf(d, sizeof d, "%s", path);
+    snprintf(b, sizeof b, "%s", path);
+    const char *dir = dirname(d), *base = basename(b);
+    if (realpath(dir, real))
+        snprintf(out, outlen, "%s/%s", real, base);
+    else
+        snprintf(out, outlen, "%s", path);
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    const int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb)
+        return 0;
+    char na[PATH_MAX + 1], nb[PATH_MAX + 1];
+    norm_path(a, na, sizeof na);
+    norm_path(b, nb, sizeof nb);
+    return strcmp(na, nb) == 0;
+}
+
+int cli_check_files(const char *cmd, const cli_file_t *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!f[i].path || !strcmp(f[i].path, "-"))
+            continue;
+        if (!f[i].path[0]) {
+            cli_err("codesim %s: %s: empty path\n", cmd, f[i].opt);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!f[j].path || !strcmp(f[j].path, "-") || !f[j].path[0] ||
+                !(f[i].output || f[j].output) || !same_file(f[i].path, f[j].path))
+                continue;
+            /* name the output first: it is the one refused */
+            const cli_file_t *o = f[i].output ? &f[i] : &f[j], *other = o == &f[i] ? &f[j] : &f[i];
+            if (!strcmp(other->opt, "--db"))
+                cli_err("codesim %s: %s: %s is the results database (--db)\n", cmd, o->opt,
+                        o->path);
+            else if (!strcmp(o->opt, "--db"))
+                cli_err("codesim %s: %s: %s is the results database (--db)\n", cmd, other->opt,
+                        other->path);
+            else
+                cli_err("codesim %s: %s: %s is also the %s %s\n", cmd, o->opt, o->path,
+                        other->opt, other->output ? "output" : "input");
+            return -1;
+        }
+    }
+    return 0;
+}
 
 /* Appends the terminal form of s (escape.h) to out at *n, keeping s's line
  * breaks when keep_nl (the format's own) and escaping them otherwise (an

@@ -50,6 +50,23 @@ void cli_flag_err(const char *cmd, const char *msg);
  * terminal.  Every command prints its errors and notes through this. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A file a command names: an input it reads or an output it writes (the
+ * results database counts as an output). */
+typedef struct {
+    const char *opt;  /* "--json", "--model" ... */
+    const char *path; /* NULL (not given) and "-" (stdout) are skipped */
+    int output;
+} cli_file_t;
+/* Refuses, before anything is read or simulated, two of the n files that
+ * are one file where either is written: an output over an input would
+ * destroy the input, two outputs would overwrite each other.  Files that
+ * exist are compared by device and inode (so a link or another spelling is
+ * caught), others by their normalized path (the directory's realpath and the
+ * name).  -1 after printing one line "codesim CMD: OPT: PATH is also the
+ * OPT2 input" (or "... output", or "... is the results database (--db)"),
+ * or for an empty output path "codesim CMD: OPT: empty path". */
+int cli_check_files(const char *cmd, const cli_file_t *f, size_t n);
+
 /* Every command that opens the database: db_open_waiting, so a write waits
  * for another process's lock as long as it takes (a finished simulation's
  * results are never lost to a lock), with "codesim CMD: FILE: another

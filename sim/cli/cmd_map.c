@@ -55,20 +55,32 @@ static const char map_usage[] =
     "  codesim map --model traces/models/gpt2.json --batch 4 --prompt 64 --gen 8\n"
     "  codesim map --model traces/models/bitnet-b1.58-2b-4t.json --hw configs/lut.yaml --out b.csv\n";
 
-/* Writes through a temporary file in the same directory, renamed into place
- * only when complete: a failed write never clobbers an existing file. */
-static int write_atomic(const char *path, int (*fn)(FILE *, const void *), const void *arg,
-                        char *err, size_t errlen)
+/* Writes the trace (and the SCALE-Sim topology) each to its own temporary
+ * file (sim/io/outfile.h) and puts them in place only when both are
+ * complete: a failed write changes neither file. */
+static int write_outputs(const char *out_path, const char *ss_path, int (*out_fn)(FILE *, const void *),
+                         int (*ss_fn)(FILE *, const void *), const void *arg, char *err,
+                         size_t errlen)
 {
-    io_out_t o;
-    if (io_out_begin(&o, path, err, errlen) != 0)
-        return -1;
-    if (fn(o.f, arg) != 0) {
-        io_out_abort(&o);
-        snprintf(err, errlen, "%s: write failed", path);
-        return -1;
+    io_out_t o = {0}, ss = {0};
+    int rc = -1;
+    if (io_out_begin(&o, out_path, err, errlen) != 0 ||
+        (ss_path && io_out_begin(&ss, ss_path, err, errlen) != 0))
+        goto out;
+    const int out_bad = out_fn(o.f, arg) != 0;
+    if (out_bad || (ss_path && ss_fn(ss.f, arg) != 0)) {
+        snprintf(err, errlen, "%s: write failed", out_bad ? out_path : ss_path);
+        goto out;
     }
-    return io_out_commit(&o, err, errlen);
+    if (io_out_check(&o, err, errlen) != 0 || (ss_path && io_out_check(&ss, err, errlen) != 0))
+        goto out;
+    rc = io_out_commit(&o, err, errlen);
+    if (rc == 0 && ss_path)
+        rc = io_out_commit(&ss, err, errlen);
+out:
+    io_out_abort(&o);
+    io_out_abort(&ss);
+    return rc;
 }
 
 typedef struct {
@@ -214,6 +226,11 @@ int cmd_map(int argc, char **argv)
         cli_err("codesim map: --model: missing (see codesim map --help)\n");
         return 2;
     }
+    const cli_file_t files[] = {{"--model", model_path, 0}, {"--hw", hw_path, 0},
+                                {"--routing", routing_path, 0}, {"--out", out_path, 1},
+                                {"--scalesim", ss_path, 1}};
+    if (cli_check_files("map", files, sizeof files / sizeof files[0]) != 0)
+        return 1;
     char err[768];
     mapper_model_t model;
     if (workload_model_load(model_path, &model, err, sizeof err) != 0) {
@@ -333,10 +350,14 @@ int cmd_map(int argc, char **argv)
         }
         snprintf(def_out, len, "%s.trace.csv", model.name);
         out_path = def_out;
+        const cli_file_t def[] = {{"--model", model_path, 0}, {"--hw", hw_path, 0},
+                                  {"--routing", routing_path, 0}, {"--scalesim", ss_path, 1},
+                                  {"--out (default)", out_path, 1}};
+        if (cli_check_files("map", def, sizeof def / sizeof def[0]) != 0)
+            goto out;
     }
     const trace_arg_t ta = {&model, &run, hw.name, &ops};
-    if (write_atomic(out_path, trace_fn, &ta, err, sizeof err) != 0 ||
-        (ss_path && write_atomic(ss_path, scalesim_fn, &ta, err, sizeof err) != 0)) {
+    if (write_outputs(out_path, ss_path, trace_fn, scalesim_fn, &ta, err, sizeof err) != 0) {
         cli_err("codesim map: %s\n", err);
         goto out;
     }

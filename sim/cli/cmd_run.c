@@ -95,43 +95,29 @@ static const char run_usage[] =
     "  codesim run --model traces/models/gpt2.json --hw configs/npu_pim.yaml --batch 4 \\\n"
     "      --prompt 64 --gen 8 --timeline gpt2.json\n";
 
-/* Whether two paths name one file (or the same text, for one not yet made). */
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    return strcmp(a, b) == 0;
-}
-
 /* Every output is checked before the simulation, so a bad path fails with
- * one line and stores nothing: no output may be the database or another
- * output; --json must go to a writable directory and not be one; --csv is
- * made now (or must already be a directory). */
-static int check_outputs(const char *db, const char *json, const char *csv, const char *timeline)
+ * one line and stores nothing: no output may be an input, the database or
+ * another output (cli_check_files; --csv's report files each count);
+ * --json must go to a writable directory and not be one; --csv is made now
+ * (or must already be a directory). */
+static int check_outputs(const char *db, const char *json, const char *csv, const char *timeline,
+                         const char *const in[][2], size_t nin)
 {
-    const struct {
-        const char *opt, *path;
-    } out[] = {{"--json", json}, {"--csv", csv}, {"--timeline", timeline}};
-    for (size_t i = 0; i < 3; i++) {
-        if (!out[i].path || !strcmp(out[i].path, "-"))
-            continue;
-        if (!out[i].path[0]) {
-            cli_err("codesim run: %s: empty path\n", out[i].opt);
-            return -1;
-        }
-        if (same_file(out[i].path, db)) {
-            cli_err("codesim run: %s: %s is the results database (--db)\n", out[i].opt,
-                    out[i].path);
-            return -1;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (out[j].path && same_file(out[i].path, out[j].path)) {
-                cli_err("codesim run: %s: %s is also the %s output\n", out[i].opt,
-                        out[i].path, out[j].opt);
-                return -1;
-            }
+    cli_file_t files[16 + OUT_CSV_FILES];
+    char csv_paths[OUT_CSV_FILES][4096];
+    size_t n = 0;
+    for (size_t i = 0; i < nin; i++)
+        files[n++] = (cli_file_t){in[i][0], in[i][1], 0};
+    files[n++] = (cli_file_t){"--db", db, 1};
+    files[n++] = (cli_file_t){"--json", json, 1};
+    files[n++] = (cli_file_t){"--timeline", timeline, 1};
+    files[n++] = (cli_file_t){"--csv", csv, 1};
+    for (size_t i = 0; csv && csv[0] && i < OUT_CSV_FILES; i++) {
+        snprintf(csv_paths[i], sizeof csv_paths[i], "%s/%s", csv, out_csv_files[i]);
+        files[n++] = (cli_file_t){"--csv", csv_paths[i], 1};
     }
+    if (cli_check_files("run", files, n) != 0)
+        return -1;
     struct stat st;
     if (json && strcmp(json, "-")) {
         char dir[4096];
@@ -298,7 +284,13 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
 
-    if (check_outputs(db_path, json_path, csv_dir, timeline_path) != 0)
+    char tech_file[600];
+    tech_path(node, tech_file, sizeof tech_file);
+    const char *const inputs[][2] = {{"--hw", hw_path},           {"--workload", wl_path},
+                                     {"--model", model_path},     {"--routing", routing_path},
+                                     {"--tech", tech_file}};
+    if (check_outputs(db_path, json_path, csv_dir, timeline_path, inputs,
+                      sizeof inputs / sizeof inputs[0]) != 0)
         return 1;
     char err[512];
     hw_cfg_t hw;
@@ -306,10 +298,10 @@ int cmd_run(int argc, char **argv)
     mapper_model_t model;
     db_t *db = NULL;
     sim_result_t res = {0};
-    io_out_t tl = {0};
+    io_out_t tl = {0}, json = {0};
+    out_csv_t csv = {0};
     tech_t tech;
     int rc = 1;
-    char tech_file[600];
     const char *src = wl_path ? wl_path : model_path;
     if (hw_path ? hw_load(hw_path, &hw, err, sizeof err) : (hw_defaults(&hw), 0)) {
         cli_err("codesim run: %s\n", err);
@@ -328,7 +320,6 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     /* after the accounting branch, which prices nothing */
-    tech_path(node, tech_file, sizeof tech_file);
     if (tech_load(tech_file, &tech, err, sizeof err) != 0) {
         cli_err("codesim run: --tech: %s\n", err);
         goto out;
@@ -367,9 +358,21 @@ int cmd_run(int argc, char **argv)
         cli_err("codesim run: %s\n", err);
         goto out;
     }
-    /* The timeline replaces an earlier file only when the run succeeds. */
+    /* Every output file is prepared now, before simulating: each is written
+     * to a temporary file and all are put in place together at the end, so
+     * one that cannot be made fails here and a failed run replaces none
+     * (README "What the output options do to existing files"). */
     if (timeline_path && io_out_begin(&tl, timeline_path, err, sizeof err) != 0) {
         cli_err("codesim run: --timeline: %s\n", err);
+        goto out;
+    }
+    if (json_path && strcmp(json_path, "-") && io_out_begin(&json, json_path, err, sizeof err) != 0) {
+        cli_err("codesim run: --json: %s\n", err);
+        goto out;
+    }
+    if (csv_dir && out_csv_begin(&csv, model_path ? SIM_MODEL : SIM_LAYERS, csv_dir, err,
+                                 sizeof err) != 0) {
+        cli_err("codesim run: --csv: %s\n", err);
         goto out;
     }
     sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, path, NULL, NULL};
@@ -400,7 +403,7 @@ int cmd_run(int argc, char **argv)
                 err);
         goto out;
     }
-    if (tl.f && io_out_commit(&tl, err, sizeof err) != 0) {
+    if (tl.f && io_out_check(&tl, err, sizeof err) != 0) {
         cli_err("codesim run: --timeline: %s\n", err);
         goto out;
     }
@@ -420,6 +423,13 @@ int cmd_run(int argc, char **argv)
                     tsteps == 1 ? "" : "s");
         fprintf(so, ": %s\n(open it in https://ui.perfetto.dev or chrome://tracing)\n",
                 timeline_path);
+    }
+
+    /* The CSV reports hold no run id: written (and checked) before the run
+     * is stored, so a full disk here stores nothing. */
+    if (csv_dir && out_csv_write(&csv, &oc, &res, err, sizeof err) != 0) {
+        cli_err("codesim run: --csv: %s\n", err);
+        goto out;
     }
 
     db_breakdown_t rows[2 * POWER_MAX_ITEMS];
@@ -445,17 +455,24 @@ int cmd_run(int argc, char **argv)
     fprintf(so, "stored as run %lld in %s (simulated in %.3f s)\n", (long long)run_id,
             esc_text(db_shown, sizeof db_shown, db_path), res.wall_seconds);
     oc.run_id = run_id;
-    if (json_path && out_json(&oc, &res, json_path, err, sizeof err) != 0) {
-        cli_err("codesim run: --json: %s\n", err);
+    /* The JSON carries the run id, so it is written after the store; a
+     * failure now leaves the run stored and no file replaced. */
+    if (json_path && out_json(&oc, &res, json.f ? json.f : stdout, json_path, err, sizeof err) != 0) {
+        cli_err("codesim run: --json: %s (the run is stored as run %lld; no output file was "
+                "replaced)\n", err, (long long)run_id);
         goto out;
     }
-    if (csv_dir && out_csv(&oc, &res, csv_dir, err, sizeof err) != 0) {
-        cli_err("codesim run: --csv: %s\n", err);
+    if ((tl.f && io_out_commit(&tl, err, sizeof err) != 0) ||
+        (json.f && io_out_commit(&json, err, sizeof err) != 0) ||
+        (csv_dir && out_csv_commit(&csv, err, sizeof err) != 0)) {
+        cli_err("codesim run: %s (the run is stored as run %lld)\n", err, (long long)run_id);
         goto out;
     }
     rc = 0;
 out:
     io_out_abort(&tl);
+    io_out_abort(&json);
+    out_csv_abort(&csv);
     sim_result_free(&res);
     db_close(db);
     if (model_path)

@@ -368,6 +368,14 @@ int cmd_serve(int argc, char **argv)
         cli_err("codesim serve: %s\n", err);
         goto out;
     }
+    /* after the workload, which may name a trace */
+    const cli_file_t files[] = {{"--model", model_path, 0},     {"--hw", hw_path, 0},
+                                {"--workload", wl_path, 0},     {"--trace", trace_path, 0},
+                                {"--workload's trace", wl_path && spec.trace[0] ? spec.trace : NULL, 0},
+                                {"--db", db_path, 1},           {"--timeline", tl_path, 1},
+                                {"--plot", plot_path, 1}};
+    if (cli_check_files("serve", files, sizeof files / sizeof files[0]) != 0)
+        goto out;
     if (wl_path && !spec.trace[0]) {
         const serve_poisson_t p = {requests ? requests : spec.requests, rate > 0 ? rate : spec.rate,
                                    spec.seed, spec.prompt_min, spec.prompt_max, spec.gen_min,

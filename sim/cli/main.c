@@ -1,4 +1,5 @@
 /* main.c - the codesim command line: dispatch to sim/cli/cmd_*.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,7 +76,7 @@ static const char usage[] =
     "  CODESIM_MAX_INPUT_MB  the largest input file read, in MiB (1..1048576).\n"
     "                 Default: 256\n";
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_head, stderr);
@@ -150,4 +151,20 @@ int main(int argc, char **argv)
         }
     cli_err("codesim: unknown command '%s' (see codesim --help)\n", cmd);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    const int rc = dispatch(argc, argv);
+    /* Results printed to a full disk or a closed descriptor are lost: say
+     * so and fail, rather than exit 0 with nothing written.  fflush reports
+     * what is still buffered; ferror what an earlier write already lost. */
+    errno = 0;
+    const int flush_failed = fflush(stdout) != 0;
+    if (flush_failed || ferror(stdout)) {
+        cli_err("codesim: writing standard output: %s\n",
+                strerror(flush_failed && errno ? errno : EIO));
+        return rc ? rc : 1;
+    }
+    return rc;
 }

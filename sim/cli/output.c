@@ -270,7 +270,7 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
     return doc;
 }
 
-int out_json(const out_ctx_t *c, const sim_result_t *r, const char *path, char *err,
+int out_json(const out_ctx_t *c, const sim_result_t *r, FILE *f, const char *path, char *err,
              size_t errlen)
 {
     json_t *doc = result_json(c, r);
@@ -279,12 +279,8 @@ int out_json(const out_ctx_t *c, const sim_result_t *r, const char *path, char *
         return -1;
     }
     const size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
-    int rc;
-    if (strcmp(path, "-") == 0) {
-        rc = json_dumpf(doc, stdout, flags) == 0 && fputc('\n', stdout) != EOF ? 0 : -1;
-    } else {
-        rc = json_dump_file(doc, path, flags);
-    }
+    errno = EIO;
+    const int rc = json_dumpf(doc, f, flags) == 0 && fputc('\n', f) != EOF && fflush(f) == 0 ? 0 : -1;
     json_decref(doc);
     if (rc != 0) {
         snprintf(err, errlen, "%s: cannot write (%s)", path, strerror(errno));
@@ -396,32 +392,68 @@ static void ss_row_from_layer(const hw_cfg_t *hw, const sim_result_t *r, const l
     }
 }
 
-static int ss_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,
+static int ss_csv(const out_ctx_t *c, const sim_result_t *r, FILE *const out[3], char *err,
                   size_t errlen)
 {
     ss_report_row_t *rows = r->nlayers ? calloc(r->nlayers, sizeof *rows) : NULL;
     if (r->nlayers && !rows)
-        return snprintf(err, errlen, "%s: out of memory", dir), -1;
+        return snprintf(err, errlen, "out of memory"), -1;
     for (size_t i = 0; i < r->nlayers; i++)
         ss_row_from_layer(c->hw, r, &r->layers[i], &rows[i]);
-    const int rc = ss_report_write(rows, r->nlayers, dir, err, errlen);
+    ss_report_fwrite(rows, r->nlayers, out);
     free(rows);
-    return rc;
+    return 0;
 }
 
-int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,
-            size_t errlen)
+const char *const out_csv_files[OUT_CSV_FILES] = {
+    "COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv", "DETAILED_ACCESS_REPORT.csv",
+    "LAYERS_REPORT.csv",  "DRAM_REPORT.csv",      "ACCESS_REPORT.csv",
+    "UNITS_REPORT.csv",   "COST_REPORT.csv"};
+
+/* Which of out_csv_files a result of this kind writes. */
+static int csv_writes(sim_kind_t kind, size_t i)
 {
+    static const unsigned layers = 0xbf, model = 0xc1; /* bits: out_csv_files[] indexes */
+    return ((kind == SIM_LAYERS ? layers : model) >> i) & 1u;
+}
+
+int out_csv_begin(out_csv_t *o, sim_kind_t kind, const char *dir, char *err, size_t errlen)
+{
+    *o = (out_csv_t){.kind = kind};
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "%.200s: cannot create the directory (%s)", dir, strerror(errno));
         return -1;
     }
+    for (size_t i = 0; i < OUT_CSV_FILES; i++) {
+        if (!csv_writes(kind, i))
+            continue;
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, out_csv_files[i]) >= sizeof path) {
+            snprintf(err, errlen, "%.200s: path too long", dir);
+            out_csv_abort(o);
+            return -1;
+        }
+        if (io_out_begin(&o->f[i], path, err, errlen) != 0) {
+            out_csv_abort(o);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int out_csv_write(out_csv_t *o, const out_ctx_t *c, const sim_result_t *r, char *err,
+                  size_t errlen)
+{
     FILE *f;
+    if (r->kind != o->kind) {
+        snprintf(err, errlen, "--csv: prepared for the other kind of run");
+        return -1;
+    }
     if (r->kind == SIM_LAYERS) {
-        if (ss_csv(c, r, dir, err, errlen))
+        FILE *const ss[3] = {o->f[0].f, o->f[1].f, o->f[2].f};
+        if (ss_csv(c, r, ss, err, errlen))
             return -1;
-        if (!(f = io_out_open(dir, "LAYERS_REPORT.csv", err, errlen)))
-            return -1;
+        f = o->f[3].f; /* LAYERS_REPORT.csv */
         fprintf(f, "Layer,Unit,M,N,K,Total cycles,Compute cycles,Stall cycles,Utilization %%,"
                    "MACs,Folds,Steps\n");
         for (size_t i = 0; i < r->nlayers; i++) {
@@ -435,10 +467,7 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
                     l->m, l->n, l->k, s->total_cycles, s->compute_cycles,
                     s->stall_cycles, 100.0 * s->utilization, s->macs, s->folds, s->steps);
         }
-        if (io_out_close(f, dir, "LAYERS_REPORT.csv", err, errlen))
-            return -1;
-        if (!(f = io_out_open(dir, "DRAM_REPORT.csv", err, errlen)))
-            return -1;
+        f = o->f[4].f; /* DRAM_REPORT.csv */
         fprintf(f, "Layer,DRAM read bytes,DRAM write bytes,Avg DRAM read bytes/cycle,"
                    "Avg DRAM write bytes/cycle\n");
         for (size_t i = 0; i < r->nlayers; i++) {
@@ -448,10 +477,7 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
             fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f\n", s->dram_read_bytes, s->dram_write_bytes, (double)s->dram_read_bytes / cyc,
                     (double)s->dram_write_bytes / cyc);
         }
-        if (io_out_close(f, dir, "DRAM_REPORT.csv", err, errlen))
-            return -1;
-        if (!(f = io_out_open(dir, "ACCESS_REPORT.csv", err, errlen)))
-            return -1;
+        f = o->f[5].f; /* ACCESS_REPORT.csv */
         fprintf(f, "Layer,Ifmap reads,Ifmap writes,Filter reads,Filter writes,Ofmap reads,"
                    "Ofmap writes\n");
         for (size_t i = 0; i < r->nlayers; i++) {
@@ -461,12 +487,9 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
                     s->ifmap_reads, s->ifmap_writes, s->filter_reads,
                     s->filter_writes, s->ofmap_reads, s->ofmap_writes);
         }
-        if (io_out_close(f, dir, "ACCESS_REPORT.csv", err, errlen))
-            return -1;
     } else {
         const npu_result_t *n = &r->npu;
-        if (!(f = io_out_open(dir, "COMPUTE_REPORT.csv", err, errlen)))
-            return -1;
+        f = o->f[0].f; /* COMPUTE_REPORT.csv */
         fprintf(f, "Phase,Op,Unit,Cycles,MACs\n");
         for (size_t i = 0; i < n->nops; i++) {
             fprintf(f, "%s,", mapper_phase_name(n->ops[i].phase));
@@ -474,19 +497,13 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
             fprintf(f, ",%s,%" PRIu64 ",%" PRIu64 "\n", mapper_unit_name(n->ops[i].unit),
                     n->ops[i].cycles, n->ops[i].macs);
         }
-        if (io_out_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
-            return -1;
-        if (!(f = io_out_open(dir, "UNITS_REPORT.csv", err, errlen)))
-            return -1;
+        f = o->f[6].f; /* UNITS_REPORT.csv */
         fprintf(f, "Unit,Busy cycles,Utilization %%\n");
         for (size_t i = 0; i < n->nunits; i++)
             fprintf(f, "%s,%" PRIu64 ",%.6f\n", n->units[i].name, n->units[i].busy,
                     100.0 * n->units[i].utilization);
-        if (io_out_close(f, dir, "UNITS_REPORT.csv", err, errlen))
-            return -1;
     }
-    if (!(f = io_out_open(dir, "COST_REPORT.csv", err, errlen)))
-        return -1;
+    f = o->f[7].f; /* COST_REPORT.csv */
     fprintf(f, "Kind,Component,Value\n");
     for (size_t i = 0; i < r->area.n; i++) {
         fputs("area_um2,", f);
@@ -498,5 +515,24 @@ int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *er
         esc_csv(f, r->energy.item[i].name);
         fprintf(f, ",%.17g\n", r->energy.item[i].value);
     }
-    return io_out_close(f, dir, "COST_REPORT.csv", err, errlen);
+    for (size_t i = 0; i < OUT_CSV_FILES; i++)
+        if (o->f[i].f && io_out_check(&o->f[i], err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+int out_csv_commit(out_csv_t *o, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t i = 0; i < OUT_CSV_FILES; i++)
+        if (o->f[i].f && rc == 0)
+            rc = io_out_commit(&o->f[i], err, errlen);
+    out_csv_abort(o);
+    return rc;
+}
+
+void out_csv_abort(out_csv_t *o)
+{
+    for (size_t i = 0; i < OUT_CSV_FILES; i++)
+        io_out_abort(&o->f[i]);
 }

@@ -46,6 +46,7 @@
 #include <stdio.h>
 
 #include "../db/db.h"
+#include "../io/outfile.h"
 #include "../run/run.h"
 
 typedef struct {
@@ -65,10 +66,30 @@ void out_notes(const char *cmd, const sim_result_t *r);
 /* The area and energy rows as the database stores them (rows has room for
  * 2 x POWER_MAX_ITEMS). */
 size_t out_breakdown_rows(const sim_result_t *r, db_breakdown_t *rows);
-/* -1 with err "FILE: reason". */
-int out_json(const out_ctx_t *c, const sim_result_t *r, const char *path, char *err,
+/* The JSON document into f (a file from io_out_begin, or stdout for "-"),
+ * flushed; -1 with err "PATH: reason". */
+int out_json(const out_ctx_t *c, const sim_result_t *r, FILE *f, const char *path, char *err,
              size_t errlen);
-int out_csv(const out_ctx_t *c, const sim_result_t *r, const char *dir, char *err,
-            size_t errlen);
+
+/* Every file name --csv may write in its directory (each kind writes some):
+ * an input of that name there would be overwritten (cli_check_files). */
+#define OUT_CSV_FILES 8
+extern const char *const out_csv_files[OUT_CSV_FILES];
+
+/* --csv DIR in three steps, so a command can prepare every output before it
+ * simulates and put them all in place only after all are written:
+ * out_csv_begin makes DIR and a temporary file for each report a run of
+ * this kind writes (sim/io/outfile.h); out_csv_write fills and checks them;
+ * out_csv_commit puts them in place (out_csv_abort drops them, leaving DIR's
+ * files as they were).  Each -1 with err "PATH: reason". */
+typedef struct {
+    io_out_t f[OUT_CSV_FILES]; /* by out_csv_files[] index; f[i].f NULL: not written */
+    sim_kind_t kind;
+} out_csv_t;
+int out_csv_begin(out_csv_t *o, sim_kind_t kind, const char *dir, char *err, size_t errlen);
+int out_csv_write(out_csv_t *o, const out_ctx_t *c, const sim_result_t *r, char *err,
+                  size_t errlen);
+int out_csv_commit(out_csv_t *o, char *err, size_t errlen);
+void out_csv_abort(out_csv_t *o);
 
 #endif

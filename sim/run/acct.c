@@ -188,13 +188,10 @@ static void put_time(FILE *f, int valid, int64_t v)
         pyint_as_float(f, v);
 }
 
-int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char *err,
-                    size_t errlen)
+void ss_report_fwrite(const ss_report_row_t *rows, size_t n, FILE *const out[3])
 {
     /* headers exactly as scalesim/simulator.py generate_reports() writes them */
-    FILE *f = io_out_open(dir, "COMPUTE_REPORT.csv", err, errlen);
-    if (!f)
-        return -1;
+    FILE *f = out[0];
     fputs("LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, "
           "Compute Util %,\n", f);
     for (size_t i = 0; i < n; i++) {
@@ -208,11 +205,8 @@ int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char
         pyfloat(f, s->compute_util);
         fputs(",\n", f);
     }
-    if (io_out_close(f, dir, "COMPUTE_REPORT.csv", err, errlen))
-        return -1;
 
-    if (!(f = io_out_open(dir, "BANDWIDTH_REPORT.csv", err, errlen)))
-        return -1;
+    f = out[1];
     fputs("LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, "
           "Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,\n", f);
     for (size_t i = 0; i < n; i++) {
@@ -235,11 +229,8 @@ int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char
         }
         fputs(",\n", f);
     }
-    if (io_out_close(f, dir, "BANDWIDTH_REPORT.csv", err, errlen))
-        return -1;
 
-    if (!(f = io_out_open(dir, "DETAILED_ACCESS_REPORT.csv", err, errlen)))
-        return -1;
+    f = out[2];
     fputs("LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, "
           "SRAM Filter Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, "
           "SRAM OFMAP Start Cycle, SRAM OFMAP Stop Cycle, SRAM OFMAP Writes, "
@@ -265,5 +256,33 @@ int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char
         }
         fputs(",\n", f);
     }
-    return io_out_close(f, dir, "DETAILED_ACCESS_REPORT.csv", err, errlen);
+}
+
+int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char *err,
+                    size_t errlen)
+{
+    static const char *const names[3] = {"COMPUTE_REPORT.csv", "BANDWIDTH_REPORT.csv",
+                                         "DETAILED_ACCESS_REPORT.csv"};
+    io_out_t o[3] = {{0}};
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path) {
+            snprintf(err, errlen, "%.200s: path too long", dir);
+            rc = -1;
+            break;
+        }
+        rc = io_out_begin(&o[i], path, err, errlen);
+    }
+    if (rc == 0) {
+        FILE *const f[3] = {o[0].f, o[1].f, o[2].f};
+        ss_report_fwrite(rows, n, f);
+        for (int i = 0; i < 3 && rc == 0; i++)
+            rc = io_out_check(&o[i], err, errlen);
+        for (int i = 0; i < 3 && rc == 0; i++)
+            rc = io_out_commit(&o[i], err, errlen);
+    }
+    for (int i = 0; i < 3; i++)
+        io_out_abort(&o[i]);
+    return rc;
 }

@@ -7,6 +7,7 @@
 #define CODESIM_ACCT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../../models/hw.h"
 #include "../../models/scalesim.h"
@@ -67,6 +68,11 @@ void acct_row_fill(const scalesim_stats_t *s, ss_report_row_t *out);
  * its number spelling (Python str()), one line per row.  -1 with err. */
 int ss_report_write(const ss_report_row_t *rows, size_t n, const char *dir, char *err,
                     size_t errlen);
+/* The same three reports into out[0..2] (compute, bandwidth, detailed
+ * access); write errors are left in the streams' error flags.
+ * ss_report_write goes through it into temporary files (sim/io/outfile.h)
+ * and puts all three in place only once all three are written. */
+void ss_report_fwrite(const ss_report_row_t *rows, size_t n, FILE *const out[3]);
 /* ss_report_write of res's rows. */
 int acct_write_csv(const acct_result_t *res, const char *dir, char *err, size_t errlen);
 
