@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/escape.h"
+
 #include <jansson.h>
 
 #include "db_int.h"
@@ -493,12 +495,11 @@ int db_report_rows(db_t *db, db_report_query_t q, const char *const *params, siz
                 break;
             }
             case SQLITE_NULL: v = json_null(); break;
-            default: v = json_string((const char *)sqlite3_column_text(st, c)); break;
+            default: v = esc_json_string((const char *)sqlite3_column_text(st, c)); break;
             }
-            /* A text that is not UTF-8 makes json_string NULL: stored as null. */
-            if (!v)
-                v = json_null();
-            if (json_object_set_new(row, sqlite3_column_name(st, c), v) != 0)
+            /* Text that is not UTF-8 keeps its place, its bad bytes as U+FFFD
+             * (escape.h); NULL here is out of memory. */
+            if (!v || json_object_set_new(row, sqlite3_column_name(st, c), v) != 0)
                 rc = SQLITE_NOMEM;
         }
         if (rc == SQLITE_ROW)
