@@ -25,6 +25,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1229,7 +1230,7 @@ int db_record_serve(db_t *db, const db_run_t *run, const db_serve_t *sum,
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->prompt);
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->gen);
         if (rc == SQLITE_OK) rc = bind_real(st, c++, q->ttft_s);
-        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->tpot_s);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->gen > 1 ? q->tpot_s : NAN);
         if (rc == SQLITE_OK) rc = bind_real(st, c++, q->e2e_s);
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->preemptions);
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->slot);
