@@ -169,10 +169,13 @@ static int table(rep_t *r, const char *csvname, const char *title, const json_t 
                              !strcmp(cols[i], "path") || !strcmp(cols[i], "error");
             fprintf(r->html, !json_is_string(v) ? "<td>" : wide ? "<td class=\"t w\">"
                                                                  : "<td class=\"t\">");
-            esc(r->html, c);
+            /* NULL (tpot_s of a run with no decode step): "-" on the page,
+             * an empty field in the CSV */
+            const char *shown = json_is_null(v) ? "-" : c;
+            esc(r->html, shown);
             fprintf(r->html, "</td>");
             fputc(' ', r->md);
-            esc_md(r->md, c);
+            esc_md(r->md, shown);
             fprintf(r->md, " |");
             if (i)
                 fputc(',', csv);

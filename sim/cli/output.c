@@ -112,8 +112,11 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
            r->run.batch, r->run.prompt, r->run.gen, r->run.wbits, r->run.abits, r->run.kvbits);
     fprintf(f, "time to first token   %12.3f ms  (prefill %" PRIu64 " cycles)\n", res->ttft_s * 1e3,
            res->prefill_cycles);
-    fprintf(f, "time per output token %12.3f ms  (%" PRIu64 " decode steps, %" PRIu64 " cycles)\n",
-           res->tpot_s * 1e3, res->decode_steps, res->decode_cycles);
+    if (res->decode_steps)
+        fprintf(f, "time per output token %12.3f ms  (%" PRIu64 " decode steps, %" PRIu64
+                   " cycles)\n", res->tpot_s * 1e3, res->decode_steps, res->decode_cycles);
+    else
+        fprintf(f, "time per output token %12s     (no decode step)\n", "-");
     fprintf(f, "throughput            %12.1f tokens/s\n", res->tokens_per_s);
     fprintf(f, "DRAM by DMA           %12.3f GB  (%.1f GB/s)\n", (double)res->dram_bytes / 1e9,
            res->dram_gbps);
@@ -247,14 +250,15 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
                                                  u64(n->ops[i].macs)));
         json_t *llm = json_pack_ex(
             NULL, 0,
-            "{s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:f, s:f, s:f, s:o, s:o, "
+            "{s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:f, s:o, s:f, s:o, s:o, "
             "s:o}",
             "model", esc_json_string(c->model_name ? c->model_name : ""), "mode", npu_mode_name(r->mode), "batch",
             u64(r->run.batch), "prompt", u64(r->run.prompt), "gen", u64(r->run.gen), "wbits",
             (json_int_t)r->run.wbits, "abits", (json_int_t)r->run.abits, "kvbits",
             (json_int_t)r->run.kvbits, "prefill_cycles", u64(n->prefill_cycles),
             "decode_cycles", u64(n->decode_cycles), "decode_steps", u64(n->decode_steps),
-            "ttft_s", n->ttft_s, "tpot_s", n->tpot_s, "tokens_per_s", n->tokens_per_s,
+            "ttft_s", n->ttft_s, "tpot_s",
+            n->decode_steps ? json_real(n->tpot_s) : json_null(), "tokens_per_s", n->tokens_per_s,
             "dram_bytes", u64(n->dram_bytes), "units", units, "ops", ops);
         if (llm && n->expert_slots)
             json_object_set_new(llm, "moe", json_pack("{s:o, s:o, s:o, s:f, s:o}",

@@ -1025,7 +1025,9 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_cycles);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_steps);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, res->ttft_s);
-    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tpot_s);
+    /* no decode step (gen 1): no time per output token, NULL, which pareto
+     * counts as "without tpot_s" (0.0 ranked such a point the best) */
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->decode_steps ? res->tpot_s : NAN);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tokens_per_s);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->macs);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->mapper_flops);

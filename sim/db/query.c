@@ -44,7 +44,9 @@ static const struct {
     {"tops_per_w", "sp.tops_per_w", "TOPS per watt"},
     {"tops_per_mm2", "sp.tops_per_mm2", "TOPS per mm^2"},
     {"ttft_s", "l.ttft_s", "LLM time to first token, s"},
-    {"tpot_s", "l.tpot_s", "LLM time per output token, s"},
+    /* A run with no decode step has none: NULL, also in a database written
+     * before codesim stored NULL there (it stored 0.0, new-user-2 defect 12). */
+    {"tpot_s", "CASE WHEN l.decode_steps > 0 THEN l.tpot_s END", "LLM time per output token, s"},
     {"tokens_per_s", "l.tokens_per_s", "LLM throughput, tokens/s (alias: throughput)"},
     {"prefill_cycles", "l.prefill_cycles", "LLM prefill cycles"},
     {"decode_cycles", "l.decode_cycles", "LLM decode cycles"},
@@ -424,7 +426,8 @@ static const char *const report_sql[] = {
     " sp.w_bits, sp.acc_bits, sp.ifmap_bytes, sp.filter_bytes, sp.ofmap_bytes, sp.sram_bytes,"
     " sp.dram_bytes_per_cycle, sp.pes, sp.total_cycles, sp.macs, sp.dram_bytes,"
     " sp.utilization, sp.area_mm2, sp.energy_pj, sp.tops, sp.tops_per_w, sp.tops_per_mm2,"
-    " l.ttft_s, l.tpot_s, l.tokens_per_s, l.prefill_cycles, l.decode_cycles, l.dram_gbps,"
+    " l.ttft_s, CASE WHEN l.decode_steps > 0 THEN l.tpot_s END AS tpot_s, l.tokens_per_s,"
+    " l.prefill_cycles, l.decode_cycles, l.dram_gbps,"
     " sp.error FROM sweep_points sp LEFT JOIN llm_runs l ON l.run_id = sp.run_id"
     " WHERE (?1 IS NULL OR sp.sweep = ?1) ORDER BY sp.workload_hash, point, sp.id",
     [DB_REPORT_PLAIN_RUNS] =
@@ -443,7 +446,8 @@ static const char *const report_sql[] = {
     [DB_REPORT_LLM_RUNS] =
     "SELECT l.run_id, l.model, l.mode, l.batch, l.prompt, l.gen, l.wbits, l.abits,"
     " l.kvbits, l.cores, l.freq_mhz, l.prefill_cycles, l.decode_cycles,"
-    " l.decode_steps, l.ttft_s, l.tpot_s, l.tokens_per_s, l.dram_gbps,"
+    " l.decode_steps, l.ttft_s, CASE WHEN l.decode_steps > 0 THEN l.tpot_s END AS tpot_s,"
+    " l.tokens_per_s, l.dram_gbps,"
     " r.hw_name FROM llm_runs l JOIN runs r ON r.id = l.run_id"
     " ORDER BY l.model, l.mode, l.batch, l.run_id",
     [DB_REPORT_RTL_CHECKS] =
