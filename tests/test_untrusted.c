@@ -116,6 +116,169 @@ START_TEST(timeline_of_a_non_utf8_model_name_parses)
 }
 END_TEST
 
+/* A results database with one run of tests/data/tiny.csv, at DIR/NAME. */
+static void make_db(char *path, size_t len, const char *name)
+{
+    char out[8192], wl[300];
+    path_in(path, len, name);
+    snprintf(wl, sizeof wl, "%s/tests/data/tiny.csv", CODESIM_ROOT);
+    const char *args[] = {"run", "--workload", wl, "--db", path, NULL};
+    ck_assert_msg(codesim(out, sizeof out, args) == 0, "%s", out);
+}
+
+/* sql on the file through the SQLite C API (writable_schema allowed). */
+static void exec_sql(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)NULL);
+    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
+                  msg ? msg : "");
+    sqlite3_close(db);
+}
+
+static long long count(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    const long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* New-user-2 defect 17: a crafted database (README: a merged one "may be
+ * anyone's") is refused at open, for writing (run) and for reading
+ * (pareto, report), naming the file and the object, before any simulation
+ * and without a change to its rows: a trigger (it deleted run 1's layers on
+ * codesim's next insert), a view, an index codesim did not make (a UNIQUE
+ * one failed the write only after simulating), a column declared with
+ * another type than codesim's. */
+START_TEST(crafted_database_objects_are_refused_at_open)
+{
+    static const struct {
+        const char *name, *sql, *want;
+    } cases[] = {
+        {"trig.db", "CREATE TRIGGER t AFTER INSERT ON runs BEGIN DELETE FROM layers; END;",
+         "trigger t on runs"},
+        {"view.db", "CREATE VIEW v AS SELECT * FROM runs;", "view v"},
+        {"uidx.db", "CREATE UNIQUE INDEX u ON runs(hw_name);", "index u on runs"},
+        {"idx.db", "CREATE INDEX i ON layers(name);", "index i on layers"},
+        /* serve_runs is empty, so quick_check finds nothing: only the type differs */
+        {"type.db",
+         "PRAGMA writable_schema=ON; UPDATE sqlite_master SET sql = replace(sql,"
+         " 'makespan_s REAL', 'makespan_s TEXT') WHERE name = 'serve_runs';",
+         "table serve_runs: column makespan_s is declared 'TEXT', codesim's is REAL"},
+    };
+    for (size_t i = 0; i < ARRAY_N(cases); i++) {
+        char db[300], out[8192], wl[300], rep[300];
+        make_db(db, sizeof db, cases[i].name);
+        exec_sql(db, cases[i].sql);
+        const long long layers = count(db, "SELECT count(*) FROM layers");
+        snprintf(wl, sizeof wl, "%s/tests/data/tiny.csv", CODESIM_ROOT);
+        const char *run[] = {"run", "--workload", wl, "--db", db, NULL};
+        ck_assert_int_ne(codesim(out, sizeof out, run), 0);
+        ck_assert_msg(strstr(out, cases[i].name) && strstr(out, cases[i].want) &&
+                          !strstr(out, "stored as run") && !strstr(out, "cycles"),
+                      "%s: %s", cases[i].name, out);
+        ck_assert_int_eq(count(db, "SELECT count(*) FROM layers"), layers);
+        ck_assert_int_eq(count(db, "SELECT count(*) FROM runs"), 1);
+        const char *par[] = {"pareto", "--db", db, "--x", "total_cycles", "--y", "pes", NULL};
+        ck_assert_int_ne(codesim(out, sizeof out, par), 0);
+        ck_assert_msg(strstr(out, cases[i].want), "pareto %s: %s", cases[i].name, out);
+        path_in(rep, sizeof rep, "rep");
+        const char *re[] = {"report", "--db", db, "--out", rep, NULL};
+        ck_assert_int_ne(codesim(out, sizeof out, re), 0);
+        ck_assert_msg(strstr(out, cases[i].want), "report %s: %s", cases[i].name, out);
+    }
+    /* A UNIQUE constraint in a rebuilt (empty) table: its automatic index
+     * is no key of codesim's. */
+    {
+        char db[300], out[8192], sql[4096], *def = NULL;
+        make_db(db, sizeof db, "uniq.db");
+        sqlite3 *h = NULL;
+        sqlite3_stmt *st = NULL;
+        ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_master WHERE name ="
+                                               " 'serve_requests'", -1, &st, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        def = strdup((const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+        ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT sql FROM sqlite_master WHERE name ="
+                                               " 'serve_runs'", -1, &st, NULL), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        const char *runs = (const char *)sqlite3_column_text(st, 0);
+        const size_t n = strlen(runs);
+        snprintf(sql, sizeof sql, "DROP TABLE serve_requests; DROP TABLE serve_runs; %.*s,"
+                 " UNIQUE (model)); %s;", (int)(n - 1), runs, def);
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+        free(def);
+        exec_sql(db, sql);
+        ck_assert_int_eq(count(db, "SELECT count(*) FROM pragma_index_list('serve_runs')"), 1);
+        char wl[300];
+        snprintf(wl, sizeof wl, "%s/tests/data/tiny.csv", CODESIM_ROOT);
+        const char *run[] = {"run", "--workload", wl, "--db", db, NULL};
+        ck_assert_int_ne(codesim(out, sizeof out, run), 0);
+        ck_assert_msg(strstr(out, "index sqlite_autoindex_serve_runs_") &&
+                          strstr(out, "on serve_runs"), "%s", out);
+    }
+    /* The untouched database still takes a run: the checks accept what
+     * codesim made (its keys' autoindexes included). */
+    char db[300], out[8192], wl[300];
+    make_db(db, sizeof db, "ok.db");
+    snprintf(wl, sizeof wl, "%s/tests/data/tiny.csv", CODESIM_ROOT);
+    const char *run[] = {"run", "--workload", wl, "--db", db, NULL};
+    ck_assert_msg(codesim(out, sizeof out, run) == 0, "%s", out);
+    ck_assert_int_eq(count(db, "SELECT count(*) FROM runs"), 2);
+}
+END_TEST
+
+/* Text where a number is read was taken as 0: pareto listed a point with
+ * total_cycles 'abc' as optimal.  pareto and report refuse it, naming the
+ * file, table, row id and column. */
+START_TEST(text_in_a_number_column_is_refused_on_read)
+{
+    char db[300], out[8192], yaml[300];
+    path_in(db, sizeof db, "s.db");
+    path_in(yaml, sizeof yaml, "s.yaml");
+    FILE *f = fopen(yaml, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "name: s\nworkloads: [%s/tests/data/tiny.csv]\nparams:\n  array.rows: [4, 8, 16]\n",
+            CODESIM_ROOT);
+    fclose(f);
+    const char *sw[] = {"sweep", yaml, "--db", db, NULL};
+    ck_assert_msg(codesim(out, sizeof out, sw) == 0, "%s", out);
+    const long long id = count(db, "SELECT max(id) FROM sweep_points");
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE sweep_points SET total_cycles = 'abc' WHERE id = %lld", id);
+    exec_sql(db, sql);
+    char want[400];
+    snprintf(want, sizeof want, "%s: table sweep_points, row %lld: column total_cycles: 'abc' "
+             "is not a number", db, id);
+    const char *par[] = {"pareto", "--db", db, "--x", "total_cycles", "--y", "pes", NULL};
+    ck_assert_int_ne(codesim(out, sizeof out, par), 0);
+    ck_assert_msg(strstr(out, want), "%s", out);
+    char rep[300];
+    path_in(rep, sizeof rep, "rep");
+    const char *re[] = {"report", "--db", db, "--out", rep, NULL};
+    ck_assert_int_ne(codesim(out, sizeof out, re), 0);
+    ck_assert_msg(strstr(out, want), "%s", out);
+    /* a blob, in a column pareto reads beside the metrics */
+    snprintf(sql, sizeof sql, "UPDATE sweep_points SET total_cycles = 1 WHERE id = %lld;"
+             " UPDATE sweep_points SET area_mm2 = x'00' WHERE id = %lld", id, id - 1);
+    exec_sql(db, sql);
+    snprintf(want, sizeof want, "table sweep_points, row %lld: column area_mm2: a blob is not "
+             "a number", id - 1);
+    ck_assert_int_ne(codesim(out, sizeof out, par), 0);
+    ck_assert_msg(strstr(out, want), "%s", out);
+}
+END_TEST
+
 Suite *untrusted_suite(void)
 {
     Suite *s = suite_create("untrusted");
@@ -125,5 +288,11 @@ Suite *untrusted_suite(void)
     tcase_add_test(tc, json_keeps_every_layer_with_non_utf8_names_and_paths);
     tcase_add_test(tc, timeline_of_a_non_utf8_model_name_parses);
     suite_add_tcase(s, tc);
+    TCase *db = tcase_create("db");
+    tcase_add_checked_fixture(db, setup, teardown);
+    tcase_set_timeout(db, 300);
+    tcase_add_test(db, crafted_database_objects_are_refused_at_open);
+    tcase_add_test(db, text_in_a_number_column_is_refused_on_read);
+    suite_add_tcase(s, db);
     return s;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../io/escape.h"
 
@@ -139,8 +140,64 @@ static void *grow(void *p, size_t *cap, size_t n, size_t sz)
 
 /* The error of a read that stopped at rc (SQLITE_NOMEM for our own
  * allocations). */
+/* Not an SQLite code: a read stopped at a value that is no number, err
+ * already says where (row_numbers). */
+#define NOT_A_NUMBER 0x4000
+
+/* Text or a blob where a number is read: sqlite3_column_double reads 'abc'
+ * as 0, which pareto would rank as the best point.  The results tables
+ * declare their numbers INTEGER or REAL; a value codesim wrote there is one,
+ * so anything else was put there by hand (a crafted or edited file).  Checks
+ * each column of the current row declared INTEGER or REAL, and those in
+ * force (bit c: an expression without a declared type, read as a number).
+ * Returns SQLITE_OK or NOT_A_NUMBER with err "table T, row R: column C:
+ * 'abc' is not a number" (the caller names the file, as for every read); R is the first such row of T, or rowid (the
+ * row of `table` being read) when the column is an expression. */
+static int row_numbers(db_t *db, sqlite3_stmt *st, uint32_t force, const char *table,
+                       int64_t rowid, char *err, size_t errlen)
+{
+    const int nc = sqlite3_column_count(st);
+    for (int c = 0; c < nc; c++) {
+        const int type = sqlite3_column_type(st, c);
+        if (type != SQLITE_TEXT && type != SQLITE_BLOB)
+            continue;
+        const char *decl = sqlite3_column_decltype(st, c);
+        const int numeric = (c < 32 && (force >> c & 1)) ||
+                            (decl && (!strncasecmp(decl, "INTEGER", 7) ||
+                                      !strncasecmp(decl, "REAL", 4)));
+        if (!numeric)
+            continue;
+        const char *t = sqlite3_column_table_name(st, c);
+        const char *col = sqlite3_column_origin_name(st, c);
+        int64_t row = rowid;
+        if (t && col) {
+            char *q = sqlite3_mprintf("SELECT rowid FROM \"%w\" WHERE typeof(\"%w\")"
+                                      " IN ('text', 'blob') LIMIT 1", t, col);
+            sqlite3_stmt *f = NULL;
+            if (q && sqlite3_prepare_v2(db->sql, q, -1, &f, NULL) == SQLITE_OK &&
+                sqlite3_step(f) == SQLITE_ROW)
+                row = sqlite3_column_int64(f, 0);
+            sqlite3_finalize(f);
+            sqlite3_free(q);
+        } else {
+            t = table ? table : "?";
+            col = sqlite3_column_name(st, c);
+        }
+        char val[48];
+        const unsigned char *v = type == SQLITE_TEXT ? sqlite3_column_text(st, c) : NULL;
+        snprintf(val, sizeof val, "%s%.40s%s", v ? "'" : "", v ? (const char *)v : "a blob",
+                 v ? "'" : "");
+        db_err(err, errlen, "table %s, row %lld: column %s: %s is not a number", t,
+               (long long)row, col ? col : "?", val);
+        return NOT_A_NUMBER;
+    }
+    return SQLITE_OK;
+}
+
 static void read_failed(db_t *db, int rc, const char *table, char *err, size_t errlen)
 {
+    if (rc == NOT_A_NUMBER)
+        return;
     db_err(err, errlen, "reading %s: %s", table,
            rc == SQLITE_NOMEM ? "out of memory" : db_msg(db->sql, rc));
 }
@@ -222,7 +279,8 @@ int db_read_points(db_t *db, const char *sweep, const char *xm, const char *ym,
         p->x = real_col(st, 18);
         p->y = real_col(st, 19);
         p->point = sqlite3_column_int64(st, 20);
-        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+        rc = oom ? SQLITE_NOMEM
+                 : row_numbers(db, st, 1u << 18 | 1u << 19, "sweep_points", p->id, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -271,7 +329,7 @@ int db_read_breakdown(db_t *db, int64_t run_id, const char *kind, db_component_t
         c[n].component = text_col(st, 0, "", &oom);
         c[n].value = sqlite3_column_double(st, 1); /* NULL (NaN stored) as 0 */
         n++;
-        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+        rc = oom ? SQLITE_NOMEM : row_numbers(db, st, 0, "breakdowns", 0, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -334,7 +392,7 @@ int db_read_layers(db_t *db, int64_t run_id, layer_result_t **out, size_t *nout,
                                &s->dram_read_bytes, &s->dram_write_bytes};
         for (int i = 0; i < 8; i++)
             *v[i] = u64_col(st, 12 + i);
-        rc = SQLITE_OK;
+        rc = row_numbers(db, st, 0, "layers", 0, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -401,7 +459,7 @@ int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *nout, char *e
         r->cycle_mismatches = u64_col(st, 11);
         r->value_mismatches = u64_col(st, 12);
         r->count_mismatches = u64_col(st, 13);
-        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+        rc = oom ? SQLITE_NOMEM : row_numbers(db, st, 0, "rtl_checks", r->id, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -507,7 +565,7 @@ int db_report_rows(db_t *db, db_report_query_t q, const char *const *params, siz
                 rc = SQLITE_NOMEM;
         }
         if (rc == SQLITE_ROW)
-            rc = SQLITE_OK;
+            rc = row_numbers(db, st, 0, NULL, 0, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
