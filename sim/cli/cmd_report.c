@@ -425,7 +425,7 @@ static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
                "  \"stroke\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
                "  \"shape\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
                "  \"fillOpacity\": {\"field\": \"dataflow\", \"type\": \"nominal\","
-               "                  \"title\": \"dataflow\"},"
+               "                  \"sort\": \"ascending\", \"title\": \"dataflow\"},"
                "  \"opacity\": {\"condition\": {\"test\": \"datum.front\", \"value\": 1}, \"value\": 0.35},"
                "  \"tooltip\": [{\"field\": \"point\"}, {\"field\": \"params\"},"
                "               {\"field\": \"x\", \"type\": \"quantitative\"},"
