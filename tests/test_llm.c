@@ -193,8 +193,8 @@ END_TEST
 START_TEST(llm_no_decode_step_has_no_tpot)
 {
     char args[1024];
-    snprintf(args, sizeof args, "run --model traces/models/gpt2.json --prompt 8 --gen 1 --db %s/g.db"
-             " --json %s/g.json", dir, dir);
+    snprintf(args, sizeof args, "run --model traces/models/gpt2.json --prompt 8 --gen 1"
+             " --db %s/g.db --json %s/g.json", dir, dir);
     ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
     ck_assert_msg(strstr(out, "time per output token            -"), "%s", out);
     ck_assert_int_eq(q("g.db", "SELECT count(*) FROM llm_runs WHERE tpot_s IS NULL"), 1);

@@ -549,10 +549,10 @@ START_TEST(serve_coarse_bucket_stays_near_exact)
         serve_result_free(&r);
     }
     for (int b = 1; b < 3; b++) {
-        ck_assert_msg(fabs(ttft[b] / ttft[0] - 1) < 0.15, "bucket %u: mean TTFT %.4f s vs %.4f exact",
-                      buckets[b], ttft[b], ttft[0]);
-        ck_assert_msg(fabs(span[b] / span[0] - 1) < 0.15, "bucket %u: makespan %.4f s vs %.4f exact",
-                      buckets[b], span[b], span[0]);
+        ck_assert_msg(fabs(ttft[b] / ttft[0] - 1) < 0.15,
+                      "bucket %u: mean TTFT %.4f s vs %.4f exact", buckets[b], ttft[b], ttft[0]);
+        ck_assert_msg(fabs(span[b] / span[0] - 1) < 0.15,
+                      "bucket %u: makespan %.4f s vs %.4f exact", buckets[b], span[b], span[0]);
     }
     serve_stream_free(&s);
     hw_free(&f.hw);

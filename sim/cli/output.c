@@ -185,7 +185,8 @@ static json_t *layer_json(const char *name, const char *unit, uint64_t m, uint64
     return json_pack_ex(NULL, 0,
                         "{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, "
                         "s:o, s:o, s:o, s:o, s:o, s:o}",
-                        "name", esc_json_string(name), "unit", unit, "m", u64(m), "n", u64(n), "k", u64(k),
+                        "name", esc_json_string(name), "unit", unit, "m", u64(m), "n", u64(n),
+                        "k", u64(k),
                         "total_cycles", u64(s->total_cycles), "compute_cycles",
                         u64(s->compute_cycles), "stall_cycles", u64(s->stall_cycles), "macs",
                         u64(s->macs), "folds", u64(s->folds), "steps", u64(s->steps),
@@ -209,7 +210,8 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
         esc_json_string(hw->name), "hash", hash, "cores", (json_int_t)hw->npu.cores, "rows",
         (json_int_t)hw->array.rows, "cols", (json_int_t)hw->array.cols, "dataflow",
         systolic_dataflow_name(hw->array.dataflow), "clock_mhz", r->clock_mhz, "workload",
-        esc_json_string(c->workload_file ? c->workload_file : ""), "tech", esc_json_string(c->tech->node), "path",
+        esc_json_string(c->workload_file ? c->workload_file : ""), "tech",
+        esc_json_string(c->tech->node), "path",
         r->kind == SIM_LAYERS ? engine_path_name(r->path) : "npu");
     if (!doc)
         return NULL;
@@ -238,7 +240,8 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
         const npu_result_t *n = &r->npu;
         json_t *units = json_array(), *ops = json_array();
         for (size_t i = 0; i < n->nunits; i++)
-            json_array_append_new(units, json_pack("{s:o, s:o, s:f}", "name", esc_json_string(n->units[i].name),
+            json_array_append_new(units, json_pack("{s:o, s:o, s:f}", "name",
+                                                   esc_json_string(n->units[i].name),
                                                    "busy", u64(n->units[i].busy), "utilization",
                                                    n->units[i].utilization));
         for (size_t i = 0; i < n->nops; i++)
@@ -252,7 +255,8 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
             NULL, 0,
             "{s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:f, s:o, s:f, s:o, s:o, "
             "s:o}",
-            "model", esc_json_string(c->model_name ? c->model_name : ""), "mode", npu_mode_name(r->mode), "batch",
+            "model", esc_json_string(c->model_name ? c->model_name : ""), "mode",
+            npu_mode_name(r->mode), "batch",
             u64(r->run.batch), "prompt", u64(r->run.prompt), "gen", u64(r->run.gen), "wbits",
             (json_int_t)r->run.wbits, "abits", (json_int_t)r->run.abits, "kvbits",
             (json_int_t)r->run.kvbits, "prefill_cycles", u64(n->prefill_cycles),

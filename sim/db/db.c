@@ -16,7 +16,10 @@
  *     db_open(), for as long as it takes from db_open_waiting() (codesim
  *     run, so no finished simulation is lost to a lock).
  *   - db_open() refuses at open a table that a write would fail on
- *     (db_check_tables), not after a whole simulation.
+ *     (db_check_tables), not after a whole simulation; and, for writing and
+ *     reading alike, a column declared with another type than the schema's
+ *     and any trigger, view or index codesim did not make (db_check_objects).
+ *   - query.c never reads text or a blob as a number (row_numbers).
  *   - Error strings are one line: "FILE: reason" from db_open(); the record
  *     functions leave out FILE ("record run: layer 1 (fc2): reason"), as
  *     their callers already name the database they opened.
@@ -205,8 +208,9 @@ static int db_check_objects(db_t *db, char *err, size_t errlen)
         const char *name = (const char *)sqlite3_column_text(st, 1);
         const char *tbl = (const char *)sqlite3_column_text(st, 2);
         const int trig = type && !strcmp(type, "trigger");
-        snprintf(why, sizeof why, "%s %.60s%s%.60s: codesim makes no %ss", trig ? "trigger" : "view",
-                 name ? name : "?", trig ? " on " : "", trig && tbl ? tbl : "",
+        snprintf(why, sizeof why, "%s %.60s%s%.60s: codesim makes no %ss",
+                 trig ? "trigger" : "view", name ? name : "?", trig ? " on " : "",
+                 trig && tbl ? tbl : "",
                  trig ? "trigger" : "view");
         rc = SQLITE_OK;
     }
@@ -217,8 +221,8 @@ static int db_check_objects(db_t *db, char *err, size_t errlen)
     size_t ntables;
     const db_table_t *tables = db_schema(&ntables);
     if (rc == SQLITE_OK && !why[0])
-        rc = sqlite3_prepare_v2(sql, "SELECT name, origin, partial FROM pragma_index_list(?1, 'main')",
-                                -1, &st, NULL);
+        rc = sqlite3_prepare_v2(sql, "SELECT name, origin, partial"
+                                " FROM pragma_index_list(?1, 'main')", -1, &st, NULL);
     for (size_t ti = 0; rc == SQLITE_OK && !why[0] && ti < ntables; ti++) {
         const db_table_t *t = &tables[ti];
         sqlite3_reset(st);

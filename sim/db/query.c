@@ -138,8 +138,6 @@ static void *grow(void *p, size_t *cap, size_t n, size_t sz)
     return q;
 }
 
-/* The error of a read that stopped at rc (SQLITE_NOMEM for our own
- * allocations). */
 /* Not an SQLite code: a read stopped at a value that is no number, err
  * already says where (row_numbers). */
 #define NOT_A_NUMBER 0x4000
@@ -151,7 +149,8 @@ static void *grow(void *p, size_t *cap, size_t n, size_t sz)
  * each column of the current row declared INTEGER or REAL, and those in
  * force (bit c: an expression without a declared type, read as a number).
  * Returns SQLITE_OK or NOT_A_NUMBER with err "table T, row R: column C:
- * 'abc' is not a number" (the caller names the file, as for every read); R is the first such row of T, or rowid (the
+ * 'abc' is not a number" (the caller names the file, as for every read);
+ * R is the first such row of T, or rowid (the
  * row of `table` being read) when the column is an expression. */
 static int row_numbers(db_t *db, sqlite3_stmt *st, uint32_t force, const char *table,
                        int64_t rowid, char *err, size_t errlen)
@@ -194,6 +193,8 @@ static int row_numbers(db_t *db, sqlite3_stmt *st, uint32_t force, const char *t
     return SQLITE_OK;
 }
 
+/* The error of a read that stopped at rc (SQLITE_NOMEM for our own
+ * allocations); NOT_A_NUMBER's is already in err. */
 static void read_failed(db_t *db, int rc, const char *table, char *err, size_t errlen)
 {
     if (rc == NOT_A_NUMBER)
