@@ -279,6 +279,40 @@ START_TEST(text_in_a_number_column_is_refused_on_read)
 }
 END_TEST
 
+/* report's charts are JSON inside the page: a run of a workload whose file
+ * name is not UTF-8 keeps its name there, with U+FFFD for the bad byte (the
+ * database read made such text null, and the chart lost the name). */
+START_TEST(report_specs_keep_a_non_utf8_workload_name)
+{
+    char wl[300], db[300], rep[300], page[320], out[8192];
+    path_in(wl, sizeof wl, "w\xff.csv");
+    path_in(db, sizeof db, "r.db");
+    path_in(rep, sizeof rep, "rep");
+    test_write(wl, "Layer,M,N,K\nl1,8,8,8\n");
+    const char *run[] = {"run", "--workload", wl, "--db", db, NULL};
+    ck_assert_msg(codesim(out, sizeof out, run) == 0, "%s", out);
+    const char *re[] = {"report", "--db", db, "--out", rep, NULL};
+    ck_assert_msg(codesim(out, sizeof out, re) == 0, "%s", out);
+    snprintf(page, sizeof page, "%s/index.html", rep);
+    static char html[1 << 20];
+    test_slurp(page, html, sizeof html);
+    static const char open_tag[] = "<script type=\"application/json\" id=\"specs\">";
+    char *a = strstr(html, open_tag);
+    ck_assert_ptr_nonnull(a);
+    a += sizeof open_tag - 1;
+    char *b = strstr(a, "</script>");
+    ck_assert_ptr_nonnull(b);
+    *b = 0;
+    json_error_t e;
+    json_t *specs = json_loads(a, 0, &e);
+    ck_assert_msg(specs, "specs: %s (column %d)", e.text, e.column);
+    char *text = json_dumps(specs, 0);
+    ck_assert_msg(strstr(text, "\"w" R ".csv\""), "no \"w\\ufffd.csv\" in the specs");
+    free(text);
+    json_decref(specs);
+}
+END_TEST
+
 Suite *untrusted_suite(void)
 {
     Suite *s = suite_create("untrusted");
@@ -287,6 +321,7 @@ Suite *untrusted_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, json_keeps_every_layer_with_non_utf8_names_and_paths);
     tcase_add_test(tc, timeline_of_a_non_utf8_model_name_parses);
+    tcase_add_test(tc, report_specs_keep_a_non_utf8_workload_name);
     suite_add_tcase(s, tc);
     TCase *db = tcase_create("db");
     tcase_add_checked_fixture(db, setup, teardown);
