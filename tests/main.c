@@ -57,6 +57,7 @@ static const struct {
     {"serve", serve_suite, 1},
     {"scalesim", scalesim_suite, 0},
     {"memreal", memreal_suite, 0},
+    {"untrusted", untrusted_suite, 0},
 };
 #define N_SUITES (sizeof suites / sizeof suites[0])
 

@@ -185,6 +185,47 @@ START_TEST(llm_moe_run_stores_its_routing)
 }
 END_TEST
 
+/* A run with one new token has no decode step, so no time per output
+ * token: llm_runs.tpot_s is NULL (it was 0.0), --json says null, the table
+ * says "-", and pareto counts such points "without tpot_s" rather than
+ * ranking them the best, also in a database written before, with 0.0
+ * stored (new-user-2 defect 12). */
+START_TEST(llm_no_decode_step_has_no_tpot)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "run --model traces/models/gpt2.json --prompt 8 --gen 1"
+             " --db %s/g.db --json %s/g.json", dir, dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "time per output token            -"), "%s", out);
+    ck_assert_int_eq(q("g.db", "SELECT count(*) FROM llm_runs WHERE tpot_s IS NULL"), 1);
+    char path[128];
+    snprintf(path, sizeof path, "%s/g.json", dir);
+    json_error_t e;
+    json_t *doc = json_load_file(path, 0, &e);
+    ck_assert_msg(doc, "%s", e.text);
+    ck_assert(json_is_null(json_object_get(json_object_get(doc, "llm"), "tpot_s")));
+    json_decref(doc);
+    /* a sweep of two gen-1 points: neither has a tpot_s */
+    snprintf(path, sizeof path, "%s/g1.yaml", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "name: g1\nworkloads: [%s/traces/models/gpt2.json]\nllm: {gen: 1, prompt: 16}\n"
+               "params:\n  array.rows: [8, 16]\n", CODESIM_ROOT);
+    fclose(f);
+    snprintf(args, sizeof args, "sweep %s --db %s/s.db", path, dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_int_eq(q("s.db", "SELECT count(*) FROM llm_runs WHERE tpot_s IS NULL"), 2);
+    snprintf(args, sizeof args, "pareto --db %s/s.db --x tpot_s --y pes", dir);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "0 optimal of 0 points, 2 without tpot_s"), "%s", out);
+    /* as an older codesim stored it */
+    q("s.db", "UPDATE llm_runs SET tpot_s = 0.0; SELECT 0");
+    ck_assert_int_eq(q("s.db", "SELECT count(*) FROM llm_runs WHERE tpot_s = 0.0"), 2);
+    ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "0 optimal of 0 points, 2 without tpot_s"), "%s", out);
+}
+END_TEST
+
 Suite *llm_suite(void)
 {
     Suite *s = suite_create("llm");
@@ -195,6 +236,7 @@ Suite *llm_suite(void)
     tcase_add_test(tc, llm_modes_order_like_neupims_on_the_cli);
     tcase_add_test(tc, llm_bad_input_is_one_line);
     tcase_add_test(tc, llm_moe_run_stores_its_routing);
+    tcase_add_test(tc, llm_no_decode_step_has_no_tpot);
     suite_add_tcase(s, tc);
     return s;
 }

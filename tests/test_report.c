@@ -25,6 +25,26 @@
 #define CODESIM_ROOT "."
 #endif
 
+/* report's stderr holds nothing but codesim's own notes: Vega-Lite printed
+ * "WARN Channel fillOpacity should not be used with an unsorted discrete
+ * field." on every report with a sweep (new-user-2 defect 16); the Pareto
+ * chart's dataflow fill now names its order (sort: ascending). */
+START_TEST(test_report_stderr_has_no_vega_warning)
+{
+    char dir[64], path[160], args[512], out[8192], err[8192];
+    test_tmpdir(dir, sizeof dir, "report");
+    snprintf(path, sizeof path, "%s/s.yaml", dir);
+    test_write(path, "name: s\nworkloads: [" CODESIM_ROOT "/tests/data/tiny.csv]\nparams:\n"
+                     "  array.rows: [4, 8]\n  array.dataflow: [os, ws]\n");
+    snprintf(args, sizeof args, "sweep %s --db %s/s.db", path, dir);
+    ck_assert_msg(test_codesim(dir, args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    snprintf(args, sizeof args, "report --db %s/s.db --out %s/rep", dir, dir);
+    ck_assert_msg(test_codesim(dir, args, out, sizeof out, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(!strstr(err, "WARN"), "report's stderr: %s", err);
+    test_rmtree(dir);
+}
+END_TEST
+
 Suite *report_suite(void);
 
 static long long q_int(sqlite3 *s, const char *q)
@@ -474,6 +494,7 @@ Suite *report_suite(void)
     tcase_add_test(tc, test_report_covers_a_database_of_plain_runs);
     tcase_add_test(tc, test_timeline_steps_end_to_end_with_layers_and_counters);
     tcase_add_test(tc, test_output_files_follow_the_umask);
+    tcase_add_test(tc, test_report_stderr_has_no_vega_warning);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -43,6 +43,7 @@ Suite *tensor_engine_suite(void); /* tests/test_tensor_engine.c: adder tree, cub
 Suite *teng_rtl_suite(void);   /* tests/test_teng_rtl.c: their RTL cross-checks, synth */
 Suite *machine_suite(void);    /* tests/test_machine.c: one machine, one answer in every command */
 Suite *memreal_suite(void);    /* tests/test_memreal.c: controller-timed and unique-ifmap layer runs */
+Suite *untrusted_suite(void);  /* tests/test_untrusted.c: non-UTF-8 names, crafted databases */
 
 /* ---- tests/support.c: scaffolding shared by the suites ---- */
 

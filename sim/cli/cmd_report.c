@@ -169,10 +169,13 @@ static int table(rep_t *r, const char *csvname, const char *title, const json_t 
                              !strcmp(cols[i], "path") || !strcmp(cols[i], "error");
             fprintf(r->html, !json_is_string(v) ? "<td>" : wide ? "<td class=\"t w\">"
                                                                  : "<td class=\"t\">");
-            esc(r->html, c);
+            /* NULL (tpot_s of a run with no decode step): "-" on the page,
+             * an empty field in the CSV */
+            const char *shown = json_is_null(v) ? "-" : c;
+            esc(r->html, shown);
             fprintf(r->html, "</td>");
             fputc(' ', r->md);
-            esc_md(r->md, c);
+            esc_md(r->md, shown);
             fprintf(r->md, " |");
             if (i)
                 fputc(',', csv);
@@ -384,10 +387,12 @@ static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
                  (long long)json_integer_value(json_object_get(p, "rows")),
                  (long long)json_integer_value(json_object_get(p, "cols")));
         json_array_append_new(
-            rows, json_pack("{s:O, s:s, s:s, s:s, s:s, s:f, s:f, s:O}", "point",
-                            json_object_get(p, "point"), "workload", basename_of(str(p, "workload")),
-                            "params", str(p, "params"), "dataflow", str(p, "dataflow"), "array",
-                            array, "x", a, "y", b, "front", json_object_get(p, "front")));
+            rows, json_pack("{s:O, s:o, s:o, s:o, s:s, s:f, s:f, s:O}", "point",
+                            json_object_get(p, "point"), "workload",
+                            esc_json_string(basename_of(str(p, "workload"))), "params",
+                            esc_json_string(str(p, "params")), "dataflow",
+                            esc_json_string(str(p, "dataflow")), "array", array, "x", a, "y", b,
+                            "front", json_object_get(p, "front")));
     }
     *nfront = 0;
     json_t *front = json_array();
@@ -422,7 +427,7 @@ static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
                "  \"stroke\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
                "  \"shape\": {\"field\": \"array\", \"type\": \"nominal\", \"title\": \"array\"},"
                "  \"fillOpacity\": {\"field\": \"dataflow\", \"type\": \"nominal\","
-               "                  \"title\": \"dataflow\"},"
+               "                  \"sort\": \"ascending\", \"title\": \"dataflow\"},"
                "  \"opacity\": {\"condition\": {\"test\": \"datum.front\", \"value\": 1}, \"value\": 0.35},"
                "  \"tooltip\": [{\"field\": \"point\"}, {\"field\": \"params\"},"
                "               {\"field\": \"x\", \"type\": \"quantitative\"},"
@@ -466,7 +471,7 @@ static int pareto_section(rep_t *r, json_t *pts, size_t *nfront)
         size_t fl = 0;
         for (size_t i = 0; i < nflows; i++) {
             const size_t f = i < ARRAY_LEN(fills) ? i : ARRAY_LEN(fills) - 1;
-            json_array_append_new(fdom, json_string(flows[i]));
+            json_array_append_new(fdom, esc_json_string(flows[i]));
             json_array_append_new(frange, json_real(fills[f]));
             fl += (size_t)snprintf(fill_note + fl, fl < sizeof fill_note ? sizeof fill_note - fl : 0,
                                    "%s%s %s", i ? ", " : "", fill_name[f], flows[i]);
@@ -566,7 +571,7 @@ static int breakdown_section(rep_t *r, const json_t *subjects, const char *name,
                "  \"tooltip\": [{\"field\": \"label\"}, {\"field\": \"params\"},"
                "               {\"field\": \"component\"},"
                "               {\"field\": \"value\", \"type\": \"quantitative\"}]}}}");
-        json_object_set_new(spec, "title", json_string(title));
+        json_object_set_new(spec, "title", esc_json_string(title));
         json_object_set_new(
             json_object_get(json_object_get(json_object_get(spec, "spec"), "encoding"), "x"),
             "title", json_string(unit));
@@ -658,9 +663,10 @@ static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
             const double roof = fmin(peak, bw * ai);
             char op[64];
             op_of(str(l, "name"), op, sizeof op);
-            json_t *row = json_pack("{s:s, s:O, s:O, s:s, s:f, s:f, s:f, s:f, s:f}", "label",
-                                    label, "idx", json_object_get(l, "idx"), "name",
-                                    json_object_get(l, "name"), "op", op, "op_per_byte", ai,
+            json_t *row = json_pack("{s:o, s:O, s:O, s:o, s:f, s:f, s:f, s:f, s:f}", "label",
+                                    esc_json_string(label), "idx", json_object_get(l, "idx"),
+                                    "name", json_object_get(l, "name"), "op",
+                                    esc_json_string(op), "op_per_byte", ai,
                                     "op_per_cycle", perf, "roof_op_per_cycle", roof,
                                     "peak_op_per_cycle", peak, "pct_of_roof",
                                     roof > 0 ? 100 * perf / roof : 0);
@@ -673,9 +679,11 @@ static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
             }
             json_decref(row);
             json_array_append_new(util_rows,
-                                  json_pack("{s:s, s:O, s:O, s:s, s:O}", "label", label, "idx",
+                                  json_pack("{s:o, s:O, s:O, s:o, s:O}", "label",
+                                            esc_json_string(label), "idx",
                                             json_object_get(l, "idx"), "name",
-                                            json_object_get(l, "name"), "op", op, "utilization",
+                                            json_object_get(l, "name"), "op",
+                                            esc_json_string(op), "utilization",
                                             json_object_get(l, "utilization")));
         }
         json_decref(ls);
@@ -711,7 +719,7 @@ static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
         json_object_set_new(json_array_get(layers, 0), "data", json_pack("{s:o}", "values", roof));
         json_object_set_new(json_array_get(layers, 1), "data",
                             json_pack("{s:o}", "values", json_deep_copy(pts_rows)));
-        json_object_set_new(chart, "title", json_string(title));
+        json_object_set_new(chart, "title", esc_json_string(title));
         /* Names beside the points where they do not overlap another label;
          * the op colors and tooltips carry the rest. */
         json_t *labelled = json_array();
@@ -774,9 +782,11 @@ static int layer_sections(rep_t *r, const json_t *pts, const json_t *runs)
             char op[64];
             op_of(str(l, "name"), op, sizeof op);
             json_array_append_new(util_rows,
-                                  json_pack("{s:s, s:O, s:O, s:s, s:O}", "label", label, "idx",
+                                  json_pack("{s:o, s:O, s:O, s:o, s:O}", "label",
+                                            esc_json_string(label), "idx",
                                             json_object_get(l, "idx"), "name",
-                                            json_object_get(l, "name"), "op", op, "utilization",
+                                            json_object_get(l, "name"), "op",
+                                            esc_json_string(op), "utilization",
                                             json_object_get(l, "utilization")));
         }
         json_decref(ls);
@@ -1031,8 +1041,10 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
             snprintf(label, sizeof label, "%s point %lld", str(p, "sweep"),
                      (long long)json_integer_value(json_object_get(p, "point")));
             json_array_append_new(subjects,
-                                  json_pack("{s:s, s:s, s:O, s:O}", "label", label, "group",
-                                            basename_of(str(p, "workload")), "run_id",
+                                  json_pack("{s:o, s:o, s:O, s:O}", "label",
+                                            esc_json_string(label), "group",
+                                            esc_json_string(basename_of(str(p, "workload"))),
+                                            "run_id",
                                             json_object_get(p, "run_id"), "params",
                                             json_object_get(p, "params")));
         }
@@ -1040,10 +1052,11 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
         char label[64];
         snprintf(label, sizeof label, "run %lld",
                  (long long)json_integer_value(json_object_get(p, "run")));
-        json_array_append_new(subjects, json_pack("{s:s, s:s, s:O, s:s}", "label", label,
-                                                  "group", basename_of(str(p, "workload_file")),
-                                                  "run_id", json_object_get(p, "run"), "params",
-                                                  str(p, "hw_name")));
+        json_array_append_new(
+            subjects, json_pack("{s:o, s:o, s:O, s:o}", "label", esc_json_string(label), "group",
+                                esc_json_string(basename_of(str(p, "workload_file"))), "run_id",
+                                json_object_get(p, "run"), "params",
+                                esc_json_string(str(p, "hw_name"))));
     }
     /* The summary needs the LLM and RTL counts, which their sections find:
      * it is written last into a placeholder the page's script fills. */
@@ -1092,7 +1105,7 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
     json_dump_callback(r->specs, dump_script_json, h, JSON_COMPACT | JSON_PRESERVE_ORDER);
     fprintf(h, "</script>\n<script>\n"
                "document.getElementById('summary').textContent = ");
-    json_t *s = json_string(summary);
+    json_t *s = esc_json_string(summary);
     json_dump_callback(s, dump_script_json, h, JSON_ENCODE_ANY);
     json_decref(s);
     /* Each plot drawn as SVG; window.codesimViews holds the Vega views, and

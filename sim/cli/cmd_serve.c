@@ -136,7 +136,7 @@ static int serve_once(const hw_cfg_t *hw, const char *hw_path, const mapper_mode
     db_serve_t sum = {model->name, cfg, 0, 0, 0, 0, {0}, {0}, {0}};
     for (int k = 0; k < 3; k++) {
         sum.ttft[k] = serve_percentile(ttft, res.n, ps[k]);
-        sum.tpot[k] = serve_percentile(tpot, ntpot, ps[k]);
+        sum.tpot[k] = ntpot ? serve_percentile(tpot, ntpot, ps[k]) : NAN; /* stored NULL */
         sum.e2e[k] = serve_percentile(e2e, res.n, ps[k]);
     }
     free(vals);
@@ -160,10 +160,17 @@ static int serve_once(const hw_cfg_t *hw, const char *hw_path, const mapper_mode
                res.iterations, res.shapes_simulated, res.cache_hits, cfg->bucket);
         printf("                p50        p90        p99   (seconds)\n");
         printf("TTFT     %10.4f %10.4f %10.4f\n", sum.ttft[0], sum.ttft[1], sum.ttft[2]);
-        printf("TPOT     %10.4f %10.4f %10.4f\n", sum.tpot[0], sum.tpot[1], sum.tpot[2]);
+        if (ntpot)
+            printf("TPOT     %10.4f %10.4f %10.4f\n", sum.tpot[0], sum.tpot[1], sum.tpot[2]);
+        else
+            printf("TPOT     %10s %10s %10s   (no request decodes)\n", "-", "-", "-");
         printf("E2E      %10.4f %10.4f %10.4f\n", sum.e2e[0], sum.e2e[1], sum.e2e[2]);
-        printf("throughput      %.3f requests/s, %.1f tokens/s over %.3f s (offered %.3f/s)\n",
-               sum.req_per_s, sum.tok_per_s, res.makespan_s, sum.rate);
+        /* the offered rate needs two arrivals apart in time: "-" without */
+        char offered[32] = "-";
+        if (sum.rate > 0)
+            snprintf(offered, sizeof offered, "%.3f/s", sum.rate);
+        printf("throughput      %.3f requests/s, %.1f tokens/s over %.3f s (offered %s)\n",
+               sum.req_per_s, sum.tok_per_s, res.makespan_s, offered);
         printf("goodput         %.3f requests/s (%" PRIu64 " of %zu within TTFT <= %g s, "
                "TPOT <= %g s)\n",
                (double)good / span, good, res.n, slo->ttft, slo->tpot);
@@ -341,6 +348,12 @@ int cmd_serve(int argc, char **argv)
         cli_err("codesim serve: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
+    if (plot_path && !rates) {
+        /* the plot draws the rate sweep: without one there is nothing to draw */
+        cli_err("codesim serve: --plot: needs --rates (it plots TTFT and throughput against "
+                "rate)\n");
+        return 2;
+    }
     if (!model_path || !wl_path == !trace_path) {
         cli_err("codesim serve: %s (see codesim serve --help)\n",
                 !model_path ? "--model: missing"
@@ -384,6 +397,11 @@ int cmd_serve(int argc, char **argv)
             cli_err("codesim serve: %s: %s\n", wl_path, err);
             goto out;
         }
+        if (serve_check_positions(&stream, model.max_pos, wl_path, &spec, model_path, err,
+                                  sizeof err) != 0) {
+            cli_err("codesim serve: %s\n", err);
+            goto out;
+        }
     } else {
         const char *tp = trace_path ? trace_path : spec.trace;
         if (serve_trace_load(tp, &stream, err, sizeof err) != 0) {
@@ -399,6 +417,11 @@ int cmd_serve(int argc, char **argv)
             }
             if (requests < stream.n)
                 stream.n = requests;
+        }
+        if (serve_check_positions(&stream, model.max_pos, tp, NULL, model_path, err,
+                                  sizeof err) != 0) {
+            cli_err("codesim serve: %s\n", err);
+            goto out;
         }
     }
     if (cli_db_open("serve", db_path, &db, err, sizeof err) != 0) {
@@ -449,6 +472,11 @@ int cmd_serve(int argc, char **argv)
                                    spec.prompt_min, spec.prompt_max, spec.gen_min, spec.gen_max};
         if (serve_poisson(&p, &stream, err, sizeof err) != 0) {
             cli_err("codesim serve: %s: %s\n", wl_path, err);
+            goto out;
+        }
+        if (serve_check_positions(&stream, model.max_pos, wl_path, &spec, model_path, err,
+                                  sizeof err) != 0) {
+            cli_err("codesim serve: %s\n", err);
             goto out;
         }
         rows[k].rate = rv[k];

@@ -112,8 +112,11 @@ static void print_model(FILE *f, const out_ctx_t *c, const sim_result_t *r)
            r->run.batch, r->run.prompt, r->run.gen, r->run.wbits, r->run.abits, r->run.kvbits);
     fprintf(f, "time to first token   %12.3f ms  (prefill %" PRIu64 " cycles)\n", res->ttft_s * 1e3,
            res->prefill_cycles);
-    fprintf(f, "time per output token %12.3f ms  (%" PRIu64 " decode steps, %" PRIu64 " cycles)\n",
-           res->tpot_s * 1e3, res->decode_steps, res->decode_cycles);
+    if (res->decode_steps)
+        fprintf(f, "time per output token %12.3f ms  (%" PRIu64 " decode steps, %" PRIu64
+                   " cycles)\n", res->tpot_s * 1e3, res->decode_steps, res->decode_cycles);
+    else
+        fprintf(f, "time per output token %12s     (no decode step)\n", "-");
     fprintf(f, "throughput            %12.1f tokens/s\n", res->tokens_per_s);
     fprintf(f, "DRAM by DMA           %12.3f GB  (%.1f GB/s)\n", (double)res->dram_bytes / 1e9,
            res->dram_gbps);
@@ -180,9 +183,10 @@ static json_t *layer_json(const char *name, const char *unit, uint64_t m, uint64
                           const layer_stats_t *s)
 {
     return json_pack_ex(NULL, 0,
-                        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, "
+                        "{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o, s:o, "
                         "s:o, s:o, s:o, s:o, s:o, s:o}",
-                        "name", name, "unit", unit, "m", u64(m), "n", u64(n), "k", u64(k),
+                        "name", esc_json_string(name), "unit", unit, "m", u64(m), "n", u64(n),
+                        "k", u64(k),
                         "total_cycles", u64(s->total_cycles), "compute_cycles",
                         u64(s->compute_cycles), "stall_cycles", u64(s->stall_cycles), "macs",
                         u64(s->macs), "folds", u64(s->folds), "steps", u64(s->steps),
@@ -201,12 +205,13 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
     hw_hash(hw, hash);
     const power_metrics_t *m = &r->metrics;
     json_t *doc = json_pack_ex(
-        NULL, 0, "{s:s, s:s, s:{s:s, s:s, s:I, s:I, s:I, s:s, s:f}, s:s, s:s, s:s}", "codesim",
+        NULL, 0, "{s:s, s:s, s:{s:o, s:s, s:I, s:I, s:I, s:s, s:f}, s:o, s:o, s:s}", "codesim",
         CODESIM_VERSION, "kind", r->kind == SIM_LAYERS ? "layers" : "model", "hw", "name",
-        hw->name, "hash", hash, "cores", (json_int_t)hw->npu.cores, "rows",
+        esc_json_string(hw->name), "hash", hash, "cores", (json_int_t)hw->npu.cores, "rows",
         (json_int_t)hw->array.rows, "cols", (json_int_t)hw->array.cols, "dataflow",
         systolic_dataflow_name(hw->array.dataflow), "clock_mhz", r->clock_mhz, "workload",
-        c->workload_file ? c->workload_file : "", "tech", c->tech->node, "path",
+        esc_json_string(c->workload_file ? c->workload_file : ""), "tech",
+        esc_json_string(c->tech->node), "path",
         r->kind == SIM_LAYERS ? engine_path_name(r->path) : "npu");
     if (!doc)
         return NULL;
@@ -221,33 +226,43 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
         json_t *a = json_array();
         for (size_t i = 0; i < r->nlayers; i++) {
             const layer_result_t *l = &r->layers[i];
-            json_array_append_new(a, layer_json(l->name, l->unit, l->m, l->n, l->k, &l->stats));
+            /* Only out of memory fails here (names pass esc_json_string), and
+             * then the whole document does: a layer is never dropped. */
+            if (json_array_append_new(a, layer_json(l->name, l->unit, l->m, l->n, l->k,
+                                                    &l->stats)) != 0) {
+                json_decref(a);
+                json_decref(doc);
+                return NULL;
+            }
         }
         json_object_set_new(doc, "layers", a);
     } else {
         const npu_result_t *n = &r->npu;
         json_t *units = json_array(), *ops = json_array();
         for (size_t i = 0; i < n->nunits; i++)
-            json_array_append_new(units, json_pack("{s:s, s:o, s:f}", "name", n->units[i].name,
+            json_array_append_new(units, json_pack("{s:o, s:o, s:f}", "name",
+                                                   esc_json_string(n->units[i].name),
                                                    "busy", u64(n->units[i].busy), "utilization",
                                                    n->units[i].utilization));
         for (size_t i = 0; i < n->nops; i++)
-            json_array_append_new(ops, json_pack("{s:s, s:s, s:s, s:o, s:o}", "phase",
+            json_array_append_new(ops, json_pack("{s:s, s:o, s:s, s:o, s:o}", "phase",
                                                  mapper_phase_name(n->ops[i].phase), "op",
-                                                 n->ops[i].name, "unit",
+                                                 esc_json_string(n->ops[i].name), "unit",
                                                  mapper_unit_name(n->ops[i].unit), "cycles",
                                                  u64(n->ops[i].cycles), "macs",
                                                  u64(n->ops[i].macs)));
         json_t *llm = json_pack_ex(
             NULL, 0,
-            "{s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:f, s:f, s:f, s:o, s:o, "
+            "{s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:o, s:f, s:o, s:f, s:o, s:o, "
             "s:o}",
-            "model", c->model_name ? c->model_name : "", "mode", npu_mode_name(r->mode), "batch",
+            "model", esc_json_string(c->model_name ? c->model_name : ""), "mode",
+            npu_mode_name(r->mode), "batch",
             u64(r->run.batch), "prompt", u64(r->run.prompt), "gen", u64(r->run.gen), "wbits",
             (json_int_t)r->run.wbits, "abits", (json_int_t)r->run.abits, "kvbits",
             (json_int_t)r->run.kvbits, "prefill_cycles", u64(n->prefill_cycles),
             "decode_cycles", u64(n->decode_cycles), "decode_steps", u64(n->decode_steps),
-            "ttft_s", n->ttft_s, "tpot_s", n->tpot_s, "tokens_per_s", n->tokens_per_s,
+            "ttft_s", n->ttft_s, "tpot_s",
+            n->decode_steps ? json_real(n->tpot_s) : json_null(), "tokens_per_s", n->tokens_per_s,
             "dram_bytes", u64(n->dram_bytes), "units", units, "ops", ops);
         if (llm && n->expert_slots)
             json_object_set_new(llm, "moe", json_pack("{s:o, s:o, s:o, s:f, s:o}",
@@ -263,7 +278,7 @@ static json_t *result_json(const out_ctx_t *c, const sim_result_t *r)
     json_object_set_new(doc, "energy_pj", breakdown_json(&r->energy));
     json_t *notes = json_array();
     for (size_t i = 0; i < r->nnotes; i++)
-        json_array_append_new(notes, json_string(r->notes[i]));
+        json_array_append_new(notes, esc_json_string(r->notes[i]));
     json_object_set_new(doc, "notes", notes);
     if (c->run_id)
         json_object_set_new(doc, "run_id", json_integer(c->run_id));

@@ -16,7 +16,10 @@
  *     db_open(), for as long as it takes from db_open_waiting() (codesim
  *     run, so no finished simulation is lost to a lock).
  *   - db_open() refuses at open a table that a write would fail on
- *     (db_check_tables), not after a whole simulation.
+ *     (db_check_tables), not after a whole simulation; and, for writing and
+ *     reading alike, a column declared with another type than the schema's
+ *     and any trigger, view or index codesim did not make (db_check_objects).
+ *   - query.c never reads text or a blob as a number (row_numbers).
  *   - Error strings are one line: "FILE: reason" from db_open(); the record
  *     functions leave out FILE ("record run: layer 1 (fc2): reason"), as
  *     their callers already name the database they opened.
@@ -25,10 +28,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -147,6 +152,108 @@ static int is_corrupt(int rc)
 }
 
 /* ---- open --------------------------------------------------------------- */
+
+/* Whether column c is part of the key flag names (DB_COL_KEY, DB_COL_UNIQUE);
+ * a column typed "... PRIMARY KEY" (meta.key) is its table's whole key. */
+static int in_key(const db_column_t *c, unsigned flag)
+{
+    return (c->flags & flag) || (flag == DB_COL_KEY && strstr(c->type, "PRIMARY KEY"));
+}
+
+/* Whether index `index` of table t (origin "pk" or "u": made by a PRIMARY
+ * KEY or UNIQUE constraint) covers exactly the columns flagged `flag`. */
+static int index_is_key(sqlite3 *sql, const char *index, const db_table_t *t, unsigned flag,
+                        int *rcp)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(sql, "SELECT name FROM pragma_index_info(?1, 'main')", -1, &st,
+                                NULL);
+    size_t n = 0, want = 0;
+    int ok = 1;
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 1, index, -1, SQLITE_STATIC);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *col = (const char *)sqlite3_column_text(st, 0);
+        size_t i = 0;
+        while (col && i < t->ncols && strcmp(col, t->cols[i].name) != 0)
+            i++;
+        ok &= col && i < t->ncols && in_key(&t->cols[i], flag);
+        n++;
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < t->ncols; i++)
+        want += in_key(&t->cols[i], flag);
+    *rcp = rc;
+    return ok && n == want && n > 0;
+}
+
+/* codesim makes tables, and the indexes their PRIMARY KEY and UNIQUE
+ * constraints imply; nothing else.  A database holding a trigger (it fires
+ * on codesim's own writes: it could delete rows), a view, or an index
+ * someone else made on a codesim table (a UNIQUE one fails a write only
+ * after a whole simulation) is refused at open, naming the object.  A merged
+ * file "may be anyone's" (README). */
+static int db_check_objects(db_t *db, char *err, size_t errlen)
+{
+    sqlite3 *sql = db->sql;
+    sqlite3_stmt *st = NULL;
+    char why[300] = "";
+    int rc = sqlite3_prepare_v2(sql, "SELECT type, name, tbl_name FROM sqlite_master"
+                                " WHERE type IN ('trigger', 'view') ORDER BY rowid LIMIT 1",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *tbl = (const char *)sqlite3_column_text(st, 2);
+        const int trig = type && !strcmp(type, "trigger");
+        snprintf(why, sizeof why, "%s %.60s%s%.60s: codesim makes no %ss",
+                 trig ? "trigger" : "view", name ? name : "?", trig ? " on " : "",
+                 trig && tbl ? tbl : "",
+                 trig ? "trigger" : "view");
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(st);
+    st = NULL;
+    size_t ntables;
+    const db_table_t *tables = db_schema(&ntables);
+    if (rc == SQLITE_OK && !why[0])
+        rc = sqlite3_prepare_v2(sql, "SELECT name, origin, partial"
+                                " FROM pragma_index_list(?1, 'main')", -1, &st, NULL);
+    for (size_t ti = 0; rc == SQLITE_OK && !why[0] && ti < ntables; ti++) {
+        const db_table_t *t = &tables[ti];
+        sqlite3_reset(st);
+        rc = sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        while (rc == SQLITE_OK && !why[0] && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+            const char *origin = (const char *)sqlite3_column_text(st, 1);
+            const int partial = sqlite3_column_int(st, 2);
+            const unsigned flag = origin && !strcmp(origin, "pk")  ? DB_COL_KEY
+                                  : origin && !strcmp(origin, "u") ? DB_COL_UNIQUE
+                                                                   : 0;
+            int irc = SQLITE_OK;
+            if (!flag || partial || !index_is_key(sql, name ? name : "", t, flag, &irc))
+                snprintf(why, sizeof why, "index %.60s on %s: codesim makes no indexes beside "
+                         "its tables' keys", name ? name : "?", t->name);
+            rc = irc;
+        }
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        db_err(err, errlen, "%s: cannot read the schema: %s", db->path, db_msg(sql, rc));
+        return -1;
+    }
+    if (why[0]) {
+        db_err(err, errlen, "%s: not a codesim results database (%s)", db->path, why);
+        return -1;
+    }
+    return 0;
+}
 
 /* Classifies the open file without writing to it.  Returns 0 with *version
  * (0: empty), or -1 with err set: "not a codesim results database (why)", or
@@ -285,14 +392,14 @@ static int db_check_tables(db_t *db, int *complete, char *err, size_t errlen)
     const db_table_t *tables = db_schema(&ntables);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db->sql,
-                                "SELECT name, \"notnull\" AND dflt_value IS NULL, pk"
+                                "SELECT name, \"notnull\" AND dflt_value IS NULL, pk, type"
                                 " FROM pragma_table_info(?1, 'main')",
                                 -1, &st, NULL);
     *complete = 1;
     for (size_t ti = 0; rc == SQLITE_OK && ti < ntables; ti++) {
         const db_table_t *t = &tables[ti];
         int have[256] = {0}, exists = 0;
-        char why[160] = "";
+        char why[160] = "", typewhy[160] = ""; /* a missing key column says more: first */
         if (t->ncols > sizeof have / sizeof have[0])
             rc = SQLITE_TOOBIG;
         sqlite3_reset(st);
@@ -306,7 +413,16 @@ static int db_check_tables(db_t *db, int *complete, char *err, size_t errlen)
             while (name && i < t->ncols && strcmp(name, t->cols[i].name) != 0)
                 i++;
             if (i < t->ncols) {
+                /* the declared type decides how SQLite stores a value (its
+                 * affinity): a REAL column declared TEXT keeps '1e3' as text */
+                const char *type = (const char *)sqlite3_column_text(st, 3);
+                const char *want = t->cols[i].type;
+                const size_t wl = strcspn(want, " ");
                 have[i] = 1;
+                if ((!type || strlen(type) != wl || strncasecmp(type, want, wl) != 0) &&
+                    !typewhy[0])
+                    snprintf(typewhy, sizeof typewhy, "table %s: column %.40s is declared '%.20s', "
+                             "codesim's is %.*s", t->name, name, type ? type : "", (int)wl, want);
                 if (t->id && strcmp(name, t->id) == 0 && pk != 1 && !why[0])
                     snprintf(why, sizeof why, "table %s: %.40s is not its primary key",
                              t->name, name);
@@ -326,6 +442,8 @@ static int db_check_tables(db_t *db, int *complete, char *err, size_t errlen)
                 snprintf(why, sizeof why, "table %s has no column %s", t->name,
                          t->cols[i].name);
         }
+        if (!why[0])
+            memcpy(why, typewhy, sizeof why);
         if (rc == SQLITE_OK && why[0]) {
             db_err(err, errlen, "%s: not a codesim results database (%s)", db->path, why);
             sqlite3_finalize(st);
@@ -335,7 +453,9 @@ static int db_check_tables(db_t *db, int *complete, char *err, size_t errlen)
     if (rc != SQLITE_OK)
         db_err(err, errlen, "%s: cannot read the schema: %s", db->path, db_msg(db->sql, rc));
     sqlite3_finalize(st);
-    return rc == SQLITE_OK ? 0 : -1;
+    if (rc != SQLITE_OK)
+        return -1;
+    return db_check_objects(db, err, errlen);
 }
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -1024,7 +1144,9 @@ static int llm_insert(sqlite3 *sql, const db_run_t *run, const db_llm_t *llm,
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_cycles);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->decode_steps);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, res->ttft_s);
-    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tpot_s);
+    /* no decode step (gen 1): no time per output token, NULL, which pareto
+     * counts as "without tpot_s" (0.0 ranked such a point the best) */
+    if (rc == SQLITE_OK) rc = bind_real(st, c++, res->decode_steps ? res->tpot_s : NAN);
     if (rc == SQLITE_OK) rc = bind_real(st, c++, res->tokens_per_s);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->macs);
     if (rc == SQLITE_OK) rc = bind_u64(st, c++, res->mapper_flops);
@@ -1229,7 +1351,7 @@ int db_record_serve(db_t *db, const db_run_t *run, const db_serve_t *sum,
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->prompt);
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->gen);
         if (rc == SQLITE_OK) rc = bind_real(st, c++, q->ttft_s);
-        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->tpot_s);
+        if (rc == SQLITE_OK) rc = bind_real(st, c++, q->gen > 1 ? q->tpot_s : NAN);
         if (rc == SQLITE_OK) rc = bind_real(st, c++, q->e2e_s);
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->preemptions);
         if (rc == SQLITE_OK) rc = bind_u64(st, c++, q->slot);

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "../io/escape.h"
 
 #include <jansson.h>
 
@@ -42,7 +45,9 @@ static const struct {
     {"tops_per_w", "sp.tops_per_w", "TOPS per watt"},
     {"tops_per_mm2", "sp.tops_per_mm2", "TOPS per mm^2"},
     {"ttft_s", "l.ttft_s", "LLM time to first token, s"},
-    {"tpot_s", "l.tpot_s", "LLM time per output token, s"},
+    /* A run with no decode step has none: NULL, also in a database written
+     * before codesim stored NULL there (it stored 0.0, new-user-2 defect 12). */
+    {"tpot_s", "CASE WHEN l.decode_steps > 0 THEN l.tpot_s END", "LLM time per output token, s"},
     {"tokens_per_s", "l.tokens_per_s", "LLM throughput, tokens/s (alias: throughput)"},
     {"prefill_cycles", "l.prefill_cycles", "LLM prefill cycles"},
     {"decode_cycles", "l.decode_cycles", "LLM decode cycles"},
@@ -133,10 +138,67 @@ static void *grow(void *p, size_t *cap, size_t n, size_t sz)
     return q;
 }
 
+/* Not an SQLite code: a read stopped at a value that is no number, err
+ * already says where (row_numbers). */
+#define NOT_A_NUMBER 0x4000
+
+/* Text or a blob where a number is read: sqlite3_column_double reads 'abc'
+ * as 0, which pareto would rank as the best point.  The results tables
+ * declare their numbers INTEGER or REAL; a value codesim wrote there is one,
+ * so anything else was put there by hand (a crafted or edited file).  Checks
+ * each column of the current row declared INTEGER or REAL, and those in
+ * force (bit c: an expression without a declared type, read as a number).
+ * Returns SQLITE_OK or NOT_A_NUMBER with err "table T, row R: column C:
+ * 'abc' is not a number" (the caller names the file, as for every read);
+ * R is the first such row of T, or rowid (the
+ * row of `table` being read) when the column is an expression. */
+static int row_numbers(db_t *db, sqlite3_stmt *st, uint32_t force, const char *table,
+                       int64_t rowid, char *err, size_t errlen)
+{
+    const int nc = sqlite3_column_count(st);
+    for (int c = 0; c < nc; c++) {
+        const int type = sqlite3_column_type(st, c);
+        if (type != SQLITE_TEXT && type != SQLITE_BLOB)
+            continue;
+        const char *decl = sqlite3_column_decltype(st, c);
+        const int numeric = (c < 32 && (force >> c & 1)) ||
+                            (decl && (!strncasecmp(decl, "INTEGER", 7) ||
+                                      !strncasecmp(decl, "REAL", 4)));
+        if (!numeric)
+            continue;
+        const char *t = sqlite3_column_table_name(st, c);
+        const char *col = sqlite3_column_origin_name(st, c);
+        int64_t row = rowid;
+        if (t && col) {
+            char *q = sqlite3_mprintf("SELECT rowid FROM \"%w\" WHERE typeof(\"%w\")"
+                                      " IN ('text', 'blob') LIMIT 1", t, col);
+            sqlite3_stmt *f = NULL;
+            if (q && sqlite3_prepare_v2(db->sql, q, -1, &f, NULL) == SQLITE_OK &&
+                sqlite3_step(f) == SQLITE_ROW)
+                row = sqlite3_column_int64(f, 0);
+            sqlite3_finalize(f);
+            sqlite3_free(q);
+        } else {
+            t = table ? table : "?";
+            col = sqlite3_column_name(st, c);
+        }
+        char val[48];
+        const unsigned char *v = type == SQLITE_TEXT ? sqlite3_column_text(st, c) : NULL;
+        snprintf(val, sizeof val, "%s%.40s%s", v ? "'" : "", v ? (const char *)v : "a blob",
+                 v ? "'" : "");
+        db_err(err, errlen, "table %s, row %lld: column %s: %s is not a number", t,
+               (long long)row, col ? col : "?", val);
+        return NOT_A_NUMBER;
+    }
+    return SQLITE_OK;
+}
+
 /* The error of a read that stopped at rc (SQLITE_NOMEM for our own
- * allocations). */
+ * allocations); NOT_A_NUMBER's is already in err. */
 static void read_failed(db_t *db, int rc, const char *table, char *err, size_t errlen)
 {
+    if (rc == NOT_A_NUMBER)
+        return;
     db_err(err, errlen, "reading %s: %s", table,
            rc == SQLITE_NOMEM ? "out of memory" : db_msg(db->sql, rc));
 }
@@ -218,7 +280,8 @@ int db_read_points(db_t *db, const char *sweep, const char *xm, const char *ym,
         p->x = real_col(st, 18);
         p->y = real_col(st, 19);
         p->point = sqlite3_column_int64(st, 20);
-        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+        rc = oom ? SQLITE_NOMEM
+                 : row_numbers(db, st, 1u << 18 | 1u << 19, "sweep_points", p->id, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -267,7 +330,7 @@ int db_read_breakdown(db_t *db, int64_t run_id, const char *kind, db_component_t
         c[n].component = text_col(st, 0, "", &oom);
         c[n].value = sqlite3_column_double(st, 1); /* NULL (NaN stored) as 0 */
         n++;
-        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+        rc = oom ? SQLITE_NOMEM : row_numbers(db, st, 0, "breakdowns", 0, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -330,7 +393,7 @@ int db_read_layers(db_t *db, int64_t run_id, layer_result_t **out, size_t *nout,
                                &s->dram_read_bytes, &s->dram_write_bytes};
         for (int i = 0; i < 8; i++)
             *v[i] = u64_col(st, 12 + i);
-        rc = SQLITE_OK;
+        rc = row_numbers(db, st, 0, "layers", 0, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -397,7 +460,7 @@ int db_read_rtl_checks(db_t *db, db_rtl_check_row_t **out, size_t *nout, char *e
         r->cycle_mismatches = u64_col(st, 11);
         r->value_mismatches = u64_col(st, 12);
         r->count_mismatches = u64_col(st, 13);
-        rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+        rc = oom ? SQLITE_NOMEM : row_numbers(db, st, 0, "rtl_checks", r->id, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)
@@ -422,7 +485,8 @@ static const char *const report_sql[] = {
     " sp.w_bits, sp.acc_bits, sp.ifmap_bytes, sp.filter_bytes, sp.ofmap_bytes, sp.sram_bytes,"
     " sp.dram_bytes_per_cycle, sp.pes, sp.total_cycles, sp.macs, sp.dram_bytes,"
     " sp.utilization, sp.area_mm2, sp.energy_pj, sp.tops, sp.tops_per_w, sp.tops_per_mm2,"
-    " l.ttft_s, l.tpot_s, l.tokens_per_s, l.prefill_cycles, l.decode_cycles, l.dram_gbps,"
+    " l.ttft_s, CASE WHEN l.decode_steps > 0 THEN l.tpot_s END AS tpot_s, l.tokens_per_s,"
+    " l.prefill_cycles, l.decode_cycles, l.dram_gbps,"
     " sp.error FROM sweep_points sp LEFT JOIN llm_runs l ON l.run_id = sp.run_id"
     " WHERE (?1 IS NULL OR sp.sweep = ?1) ORDER BY sp.workload_hash, point, sp.id",
     [DB_REPORT_PLAIN_RUNS] =
@@ -441,7 +505,8 @@ static const char *const report_sql[] = {
     [DB_REPORT_LLM_RUNS] =
     "SELECT l.run_id, l.model, l.mode, l.batch, l.prompt, l.gen, l.wbits, l.abits,"
     " l.kvbits, l.cores, l.freq_mhz, l.prefill_cycles, l.decode_cycles,"
-    " l.decode_steps, l.ttft_s, l.tpot_s, l.tokens_per_s, l.dram_gbps,"
+    " l.decode_steps, l.ttft_s, CASE WHEN l.decode_steps > 0 THEN l.tpot_s END AS tpot_s,"
+    " l.tokens_per_s, l.dram_gbps,"
     " r.hw_name FROM llm_runs l JOIN runs r ON r.id = l.run_id"
     " ORDER BY l.model, l.mode, l.batch, l.run_id",
     [DB_REPORT_RTL_CHECKS] =
@@ -493,16 +558,15 @@ int db_report_rows(db_t *db, db_report_query_t q, const char *const *params, siz
                 break;
             }
             case SQLITE_NULL: v = json_null(); break;
-            default: v = json_string((const char *)sqlite3_column_text(st, c)); break;
+            default: v = esc_json_string((const char *)sqlite3_column_text(st, c)); break;
             }
-            /* A text that is not UTF-8 makes json_string NULL: stored as null. */
-            if (!v)
-                v = json_null();
-            if (json_object_set_new(row, sqlite3_column_name(st, c), v) != 0)
+            /* Text that is not UTF-8 keeps its place, its bad bytes as U+FFFD
+             * (escape.h); NULL here is out of memory. */
+            if (!v || json_object_set_new(row, sqlite3_column_name(st, c), v) != 0)
                 rc = SQLITE_NOMEM;
         }
         if (rc == SQLITE_ROW)
-            rc = SQLITE_OK;
+            rc = row_numbers(db, st, 0, NULL, 0, err, errlen);
     }
     const int failed = rc != SQLITE_DONE;
     if (failed)

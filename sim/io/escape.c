@@ -1,6 +1,7 @@
 /* escape.c - untrusted text for terminals, CSV, Markdown and HTML (escape.h). */
 #include "escape.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the well-formed UTF-8 sequence at p (RFC 3629, table 3-7 of
@@ -35,6 +36,67 @@ static size_t utf8_len(const unsigned char *p)
         if (p[i] < 0x80 || p[i] > 0xbf)
             return 0;
     return n;
+}
+
+/* Length of the well-formed UTF-8 sequence at p, control bytes included
+ * (JSON escapes those itself), or 0 for a byte that starts none. */
+static size_t utf8_any_len(const unsigned char *p)
+{
+    return *p && (*p < 0x20 || *p == 0x7f) ? 1 : utf8_len(p);
+}
+
+/* The JSON rule: each byte that is not part of well-formed UTF-8 becomes
+ * U+FFFD (EF BF BD), so a name keeps its place and its valid characters. */
+char *esc_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = 0;
+    for (const unsigned char *q = p; *q;) {
+        const size_t k = utf8_any_len(q);
+        n += k ? k : 3;
+        q += k ? k : 1;
+    }
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    while (*p) {
+        const size_t k = utf8_any_len(p);
+        if (k) {
+            memcpy(o, p, k);
+            o += k;
+            p += k;
+        } else {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+            p++;
+        }
+    }
+    *o = 0;
+    return out;
+}
+
+json_t *esc_json_string(const char *s)
+{
+    char *u = esc_utf8(s);
+    json_t *j = u ? json_string(u) : NULL;
+    free(u);
+    return j;
+}
+
+void esc_json(FILE *f, const char *s)
+{
+    char *u = esc_utf8(s);
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(u ? u : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+    free(u);
 }
 
 /* Calls put(ctx, piece, len) for each piece of s in terminal form. */

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,9 +112,18 @@ int serve_trace_load(const char *path, serve_stream_t *out, char *err, size_t er
         }
         if (!have_header) {
             for (int i = 0; i < nf; i++) {
-                if (!strcmp(f[i], "TIMESTAMP")) col_t = i;
-                else if (!strcmp(f[i], "ContextTokens")) col_p = i;
-                else if (!strcmp(f[i], "GeneratedTokens")) col_g = i;
+                int *col = !strcmp(f[i], "TIMESTAMP")         ? &col_t
+                           : !strcmp(f[i], "ContextTokens")   ? &col_p
+                           : !strcmp(f[i], "GeneratedTokens") ? &col_g
+                                                              : NULL;
+                if (!col)
+                    continue; /* other columns of a published trace are ignored */
+                if (*col >= 0) {
+                    /* as the workload CSV: never a silent "last one wins" */
+                    io_fail(err, errlen, path, line, f[i], "duplicated column");
+                    goto out;
+                }
+                *col = i;
             }
             if (col_t < 0 || col_p < 0 || col_g < 0) {
                 io_fail(err, errlen, path, line,
@@ -155,6 +165,7 @@ int serve_trace_load(const char *path, serve_stream_t *out, char *err, size_t er
         }
         prev = t;
         q.arrival_s = t - t0;
+        q.line = line;
         if (!(q.arrival_s <= SERVE_MAX_SPAN_S)) {
             io_fail(err, errlen, path, line, "TIMESTAMP",
                     "%g s after the first row, beyond the %g s a serve run may span",
@@ -228,6 +239,12 @@ int serve_spec_load(const char *path, serve_spec_t *sp, char *err, size_t errlen
         io_fail(err, errlen, path, 0, NULL, "not a mapping of keys (requests, rate, ...)");
         goto out;
     }
+    /* The line each known key was first given on: a key given twice is
+     * refused, as the hardware and sweep YAML do.  Unknown keys fail at
+     * once, so the loop sees at most one key more than this table. */
+    static const char *const known[] = {"requests", "seed",    "prompt_min", "prompt_max",
+                                        "gen_min",  "gen_max", "rate",       "trace"};
+    unsigned first_line[sizeof known / sizeof known[0]] = {0};
     for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
          pr < root->data.mapping.pairs.top; pr++) {
         const yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
@@ -239,6 +256,20 @@ int serve_spec_load(const char *path, serve_spec_t *sp, char *err, size_t errlen
         }
         const char *key = (const char *)k->data.scalar.value;
         const char *val = (const char *)v->data.scalar.value;
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+            if (strcmp(key, known[i]) != 0)
+                continue;
+            if (first_line[i]) {
+                io_fail(err, errlen, path, line, key, "duplicated key (first on line %u)",
+                        first_line[i]);
+                goto out;
+            }
+            first_line[i] = line;
+        }
+        if (!strcmp(key, "prompt_max"))
+            sp->prompt_max_line = line;
+        else if (!strcmp(key, "gen_max"))
+            sp->gen_max_line = line;
         const uint64_t big = 1ull << 24;
         int bad = 0;
         if (!strcmp(key, "requests"))
@@ -295,6 +326,30 @@ out:
     yaml_document_delete(&doc);
     yaml_parser_delete(&p);
     return rc;
+}
+
+int serve_check_positions(const serve_stream_t *s, uint64_t max_pos, const char *path,
+                          const serve_spec_t *spec, const char *model, char *err,
+                          size_t errlen)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const serve_req_t *q = &s->reqs[i];
+        if (q->prompt + q->gen - 1 <= max_pos)
+            continue;
+        const int prompt = q->prompt > max_pos;
+        if (!spec)
+            return io_fail(err, errlen, path, q->line,
+                           prompt ? "ContextTokens" : "GeneratedTokens",
+                           "%" PRIu64 " + %" PRIu64 " tokens need %" PRIu64
+                           " positions, beyond %s's %" PRIu64,
+                           q->prompt, q->gen, q->prompt + q->gen - 1, model, max_pos);
+        return io_fail(err, errlen, path, prompt ? spec->prompt_max_line : spec->gen_max_line,
+                       prompt ? "prompt_max" : "gen_max",
+                       "request %zu draws prompt %" PRIu64 " + gen %" PRIu64 ": %" PRIu64
+                       " positions, beyond %s's %" PRIu64,
+                       i, q->prompt, q->gen, q->prompt + q->gen - 1, model, max_pos);
+    }
+    return 0;
 }
 
 void serve_spec_free(serve_spec_t *sp)

@@ -9,6 +9,7 @@
 typedef struct {
     double arrival_s;        /* from the stream's start */
     uint64_t prompt, gen;    /* prompt tokens; new tokens, the first from the prefill */
+    unsigned line;           /* its trace line; 0 when drawn from a Poisson spec */
 } serve_req_t;
 
 typedef struct {
@@ -51,9 +52,19 @@ typedef struct {
     double rate;             /* 0: not given */
     char trace[4096];        /* "" without; resolved against the file's folder */
     char *text;              /* the file as read, owned */
+    unsigned prompt_max_line, gen_max_line; /* where those keys are (0: the default) */
 } serve_spec_t;
 
 int serve_spec_load(const char *path, serve_spec_t *spec, char *err, size_t errlen);
 void serve_spec_free(serve_spec_t *spec);
+
+/* Refuses a request that needs more than max_pos positions (prompt + gen -
+ * 1), naming where its lengths came from: "TRACE:LINE: ContextTokens: ..."
+ * for a trace row (spec NULL), "WORKLOAD[:LINE]: prompt_max: ..." (or
+ * gen_max) for a Poisson draw of spec read from path.  model names the
+ * model file in the reason.  0 or -1. */
+int serve_check_positions(const serve_stream_t *s, uint64_t max_pos, const char *path,
+                          const serve_spec_t *spec, const char *model, char *err,
+                          size_t errlen);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../io/escape.h"
+
 /* A binary min-heap of (key, id) pairs. */
 typedef struct {
     uint64_t *key;
@@ -284,41 +286,26 @@ size_t sched_cmds(const sched_t *s) { return s->ncmds; }
 const sched_unit_t *sched_unit(const sched_t *s, uint32_t u) { return &s->units[u]; }
 const sched_cmd_t *sched_cmd(const sched_t *s, uint64_t c) { return &s->cmds[c]; }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        const unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 int sched_trace_events(const sched_t *s, FILE *f, int pid, const char *process, double freq_mhz,
                        uint64_t t0, const char *(*label)(uint32_t tag, void *ctx), void *ctx,
                        int *first)
 {
     fprintf(f, "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%d,\"args\":{\"name\":",
             *first ? "" : ",\n", pid);
-    json_string(f, process);
+    esc_json(f, process);
     fputs("}}", f);
     *first = 0;
     for (size_t u = 0; u < s->nunits; u++) {
         fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,\"tid\":%zu,"
                    "\"args\":{\"name\":",
                 pid, u);
-        json_string(f, s->units[u].name);
+        esc_json(f, s->units[u].name);
         fputs("}}", f);
     }
     for (size_t c = 0; c < s->ncmds; c++) {
         const sched_cmd_t *cmd = &s->cmds[c];
         fputs(",\n{\"name\":", f);
-        json_string(f, label ? label(cmd->tag, ctx) : "cmd");
+        esc_json(f, label ? label(cmd->tag, ctx) : "cmd");
         fprintf(f,
                 ",\"ph\":\"X\",\"pid\":%d,\"tid\":%u,\"ts\":%.4f,\"dur\":%.4f,"
                 "\"args\":{\"cmd\":%zu,\"tag\":%u,\"start_cycle\":%" PRIu64

@@ -196,7 +196,8 @@ static int cost_exact(cost_t *c, int kind, uint64_t batch, uint64_t len, uint64_
 
 /* A shape's cycles, with lengths bucketed: simulated at the multiples of
  * bucket around len (the lowest edge 1 for decode, 0 for prefill; the highest
- * no further than `top`) and interpolated linearly between them. */
+ * no further than `top`, the longest length the stream reaches) and
+ * interpolated linearly between them. */
 static int cost_at(cost_t *c, int kind, uint64_t batch, uint64_t len, uint64_t top,
                    uint64_t *cycles)
 {
@@ -457,7 +458,17 @@ int serve_run(const hw_cfg_t *hw, const mapper_model_t *m, const mapper_run_t *r
             tl_event(&v, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":%u,"
                          "\"args\":{\"name\":\"slot %u\"}}", k, k);
     }
-    const uint64_t dec_top = m->max_pos - 1, pf_top = m->max_pos;
+    /* Bucket edges stop at the longest length this stream can reach (a
+     * prompt plus its tokens, recomputed after a preemption): an edge at the
+     * model's last position made a coarse bucket price a short prompt as a
+     * slice of a 40,960-token prefill, whose attention is superlinear
+     * (TTFT 36x too high at bucket 65536, new-user-2 defect 8). */
+    uint64_t reach = 1;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->reqs[i].prompt + s->reqs[i].gen > reach)
+            reach = s->reqs[i].prompt + s->reqs[i].gen;
+    const uint64_t dec_top = reach < m->max_pos - 1 ? reach : m->max_pos - 1;
+    const uint64_t pf_top = reach < m->max_pos ? reach : m->max_pos;
     size_t next = 0, finished = 0;
     uint64_t now = 0;
     double area = 0; /* integral of requests in system over time, request-cycles */
