@@ -3,10 +3,12 @@
  * read-only database is read, an error names the real reason; and the
  * wording of messages the new-user report found wrong.  The binary is run
  * with an argument vector (io_spawn), never through a shell. */
+#define _GNU_SOURCE /* O_TMPFILE, for the probe */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -383,6 +385,12 @@ START_TEST(outputs_write_through_fifos_devices_and_links)
     snprintf(db, sizeof db, "%s/r.db", tmpdir);
     if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0)
         return; /* not root: no device to test with */
+    const int probe = open(dev, O_WRONLY);
+    if (probe < 0) {
+        unlink(dev); /* a file system mounted nodev: the node cannot be opened */
+        return;
+    }
+    close(probe);
     const char *const to_dev[] = {"run",  "--model", "traces/models/gpt2.json", "--prompt", "8",
                                   "--timeline", dev, "--db", db, NULL};
     ck_assert_msg(codesim(out, sizeof out, to_dev) == 0, "%s", out);
@@ -468,16 +476,53 @@ START_TEST(a_lost_write_to_stdout_fails_the_command)
 }
 END_TEST
 
+/* Whether process pid holds the output being written in tmpdir: an
+ * unnamed file ("DIR/#123 (deleted)" in /proc/PID/fd) or a named
+ * NAME.tmpXXXXXX.  Other descriptors in tmpdir (the database, the log) do
+ * not count. */
+static int holds_output(pid_t pid, const char *real_dir, const char *name)
+{
+    char fds[64];
+    snprintf(fds, sizeof fds, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(fds);
+    if (!d)
+        return 0;
+    const size_t dl = strlen(real_dir);
+    char tmp_prefix[300];
+    snprintf(tmp_prefix, sizeof tmp_prefix, "%s.tmp", name);
+    int found = 0;
+    for (struct dirent *e; !found && (e = readdir(d));) {
+        char link[400], to[1024];
+        snprintf(link, sizeof link, "%s/%s", fds, e->d_name);
+        const ssize_t n = readlink(link, to, sizeof to - 1);
+        if (n <= 0)
+            continue;
+        to[n] = '\0';
+        found = strncmp(to, real_dir, dl) == 0 && to[dl] == '/' &&
+                (to[dl + 1] == '#' || strstr(to + dl, " (deleted)") ||
+                 strncmp(to + dl + 1, tmp_prefix, strlen(tmp_prefix)) == 0);
+    }
+    closedir(d);
+    return found;
+}
+
 /* Ctrl-C during a run with --timeline used to leave FILE.tmpXXXXXX behind
  * (new-user-2 defect 10).  The timeline is now an unnamed file until the
- * run ends: SIGINT after 1.5 s of a run that takes far longer leaves FILE
- * as it was and nothing beside it. */
+ * run ends: SIGINT once the run holds it (seen in /proc/PID/fd, at most
+ * 60 s), during a run that takes far longer, leaves FILE as it was and,
+ * where the scratch directory's file system has O_TMPFILE, nothing beside
+ * it. */
 START_TEST(an_interrupted_run_leaves_no_temporary_file)
 {
-    char tl[300], db[300], log[300], got[64];
+    char tl[300], db[300], log[300], got[64], real_dir[PATH_MAX];
     put(tl, sizeof tl, "tl.json", "old\n");
     snprintf(db, sizeof db, "%s/r.db", tmpdir);
     snprintf(log, sizeof log, "%s/log", tmpdir);
+    ck_assert_ptr_nonnull(realpath(tmpdir, real_dir));
+    const int probe = open(tmpdir, O_TMPFILE | O_WRONLY, 0600);
+    const int unnamed = probe >= 0;
+    if (probe >= 0)
+        close(probe);
     const pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -488,14 +533,24 @@ START_TEST(an_interrupted_run_leaves_no_temporary_file)
               "--prompt", "1", "--gen", "8000", "--timeline", tl, "--db", db, (char *)NULL);
         _exit(127);
     }
-    nanosleep(&(struct timespec){1, 500000000}, NULL);
-    ck_assert_int_eq(kill(pid, SIGINT), 0);
-    int st;
-    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    int st, held = 0;
+    pid_t ended = 0;
+    for (int i = 0; i < 3000 && !(held = holds_output(pid, real_dir, "tl.json")); i++) {
+        if ((ended = waitpid(pid, &st, WNOHANG)) != 0)
+            break;
+        nanosleep(&(struct timespec){0, 20000000}, NULL);
+    }
+    if (!ended) {
+        ck_assert_int_eq(kill(pid, SIGINT), 0);
+        ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    }
+    ck_assert_msg(held, "the run never held the timeline file: %s",
+                  test_slurp(log, (char[4096]){0}, 4096));
     ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "the run ended before the signal: %s",
                   test_slurp(log, (char[4096]){0}, 4096));
     ck_assert_str_eq(test_slurp(tl, got, sizeof got), "old\n");
-    ck_assert_int_eq(entries_with("tl.json"), 1);
+    if (unnamed) /* without O_TMPFILE the named temporary file stays */
+        ck_assert_int_eq(entries_with("tl.json"), 1);
 }
 END_TEST
 
@@ -546,6 +601,138 @@ START_TEST(a_csv_report_that_cannot_be_written_stores_and_replaces_nothing)
 }
 END_TEST
 
+/* b66928a took the text of /dev/stdout's link, "pipe:[N]", for a relative
+ * path: `run --json /dev/stdout | cat` and `map --out /dev/stderr` failed
+ * (they worked before).  A pipe is written in place; with --json on
+ * standard output the table goes to stderr, so the pipe carries one JSON
+ * document (json_loads refuses anything after it); appended to a file
+ * with >>, it follows what the file held.  /dev/null named by two
+ * outputs is no clash (it was refused as "also the --out output"); the
+ * same pipe named twice is refused (two documents in one stream). */
+START_TEST(outputs_to_standard_streams_and_devices_are_written_in_place)
+{
+    static char out[65536];
+    char db[300];
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    test_popen(out, sizeof out, 0,
+               "'%s' run --workload tests/data/tiny.csv --db '%s' --json /dev/stdout | cat",
+               test_bin(), db);
+    json_error_t je;
+    json_t *doc = json_loads(out, 0, &je);
+    ck_assert_msg(doc != NULL, "not one JSON document (%s):\n%.400s", je.text, out);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "layers");
+    json_decref(doc);
+
+    /* standard output appending to a file: written through the
+     * descriptor, after what the file held (b66928a replaced the file) */
+    char log[300], got[64];
+    put(log, sizeof log, "append.log", "first\n");
+    test_popen(out, sizeof out, 0,
+               "'%s' run --workload tests/data/tiny.csv --db '%s' --json /dev/stdout >> '%s'",
+               test_bin(), db, log);
+    ck_assert_str_eq(head_of(log, got, sizeof got, 8), "first\n{\n");
+
+    test_popen(out, sizeof out, 0,
+               "'%s' map --model traces/models/gpt2.json --out /dev/stderr 2>&1 >/dev/null | cat",
+               test_bin());
+    ck_assert_msg(strstr(out, "# codesim trace v1 model=gpt2 "), "%.400s", out);
+
+    const char *const twice[] = {"map", "--model", "traces/models/gpt2.json", "--out", "/dev/null",
+                                 "--scalesim", "/dev/null", NULL};
+    ck_assert_msg(codesim(out, sizeof out, twice) == 0, "%.400s", out);
+
+    test_popen(out, sizeof out, 1,
+               "'%s' map --model traces/models/gpt2.json --out /dev/stdout --scalesim /dev/stdout "
+               "| cat", test_bin());
+    ck_assert_str_eq(out, "codesim map: --scalesim: /dev/stdout is also the --out output\n");
+}
+END_TEST
+
+/* b66928a read symbolic links itself, past the kernel's
+ * fs.protected_symlinks: another user's dangling link in a shared directory
+ * chose the file codesim made.  Such a link is now refused (one line, no
+ * file made); the user's own dangling link is followed (tested above).
+ * Root only: the link is given to uid 65534 with lchown. */
+START_TEST(a_dangling_link_of_another_user_is_refused)
+{
+    if (geteuid() != 0)
+        return; /* cannot give a link away */
+    char link[300], victim[300], out[16384];
+    snprintf(link, sizeof link, "%s/theirs.csv", tmpdir);
+    snprintf(victim, sizeof victim, "%s/victim.csv", tmpdir);
+    ck_assert_int_eq(symlink("victim.csv", link), 0);
+    ck_assert_int_eq(lchown(link, 65534, 65534), 0);
+    const char *const args[] = {"map", "--model", "traces/models/gpt2.json", "--out", link, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, args), 1);
+    char want[400];
+    snprintf(want, sizeof want,
+             "codesim map: %s: cannot write (a dangling symbolic link owned by another user", link);
+    ck_assert_msg(strstr(out, want), "%.600s", out);
+    ck_assert_int_eq(access(victim, F_OK), -1);
+    struct stat sb;
+    ck_assert_int_eq(lstat(link, &sb), 0);
+    ck_assert(S_ISLNK(sb.st_mode));
+}
+END_TEST
+
+/* A file with a second hard link was replaced by a new inode (b66928a): the
+ * other name kept the old data.  It is now written in place: both names
+ * are still one file and both read the new trace. */
+START_TEST(a_file_with_two_links_is_written_in_place)
+{
+    char a[300], b[300], out[16384], got[64];
+    put(a, sizeof a, "a.csv", "old\n");
+    snprintf(b, sizeof b, "%s/b.csv", tmpdir);
+    ck_assert_int_eq(link(a, b), 0);
+    struct stat before, sa, sb;
+    ck_assert_int_eq(stat(a, &before), 0);
+    const char *const args[] = {"map", "--model", "traces/models/gpt2.json", "--out", a, NULL};
+    ck_assert_msg(codesim(out, sizeof out, args) == 0, "%.400s", out);
+    ck_assert_int_eq(stat(a, &sa), 0);
+    ck_assert_int_eq(stat(b, &sb), 0);
+    ck_assert(sa.st_ino == before.st_ino && sb.st_ino == before.st_ino && sa.st_nlink == 2);
+    ck_assert_str_eq(head_of(b, got, sizeof got, 17), "# codesim trace v");
+    ck_assert_str_eq(head_of(a, got, sizeof got, 17), "# codesim trace v");
+}
+END_TEST
+
+/* A replaced file kept its mode & 07777 (b66928a), so a set-user-ID file
+ * stayed set-user-ID with codesim's new contents.  Only the permission
+ * bits (0777) are kept now. */
+START_TEST(a_replaced_file_does_not_keep_set_user_id)
+{
+    char f[300], out[16384], got[64];
+    put(f, sizeof f, "suid.csv", "old\n");
+    struct stat sb;
+    if (chmod(f, 04755) != 0 || stat(f, &sb) != 0 || (sb.st_mode & 07777) != 04755)
+        return; /* the bit cannot be set here */
+    const char *const args[] = {"map", "--model", "traces/models/gpt2.json", "--out", f, NULL};
+    ck_assert_msg(codesim(out, sizeof out, args) == 0, "%.400s", out);
+    ck_assert_int_eq(stat(f, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 07777, 0755);
+    ck_assert_str_eq(head_of(f, got, sizeof got, 17), "# codesim trace v");
+}
+END_TEST
+
+/* serve --rates with --timeline ran the sweep, wrote no timeline and exited
+ * 0.  It is refused before anything runs, like --plot without --rates. */
+START_TEST(serve_refuses_a_timeline_with_rates)
+{
+    char tl[300], db[300], out[16384];
+    snprintf(tl, sizeof tl, "%s/tl.json", tmpdir);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    const char *const args[] = {"serve",   "--model",   "traces/models/gpt2.json", "--workload",
+                                "traces/serve_poisson.yaml", "--requests", "3", "--rates",
+                                "0.1,0.2", "--timeline", tl, "--db", db, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, args), 2);
+    const char *nl = strchr(out, '\n');
+    ck_assert_msg(!strncmp(out, "codesim serve: --timeline: not with --rates", 43) && nl && !nl[1],
+                  "%.400s", out);
+    ck_assert_int_eq(access(tl, F_OK), -1);
+    ck_assert_int_eq(access(db, F_OK), -1);
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -561,6 +748,11 @@ Suite *clifiles_suite(void)
     tcase_add_test(tc, a_lost_write_to_stdout_fails_the_command);
     tcase_add_test(tc, an_interrupted_run_leaves_no_temporary_file);
     tcase_add_test(tc, a_csv_report_that_cannot_be_written_stores_and_replaces_nothing);
+    tcase_add_test(tc, outputs_to_standard_streams_and_devices_are_written_in_place);
+    tcase_add_test(tc, a_dangling_link_of_another_user_is_refused);
+    tcase_add_test(tc, a_file_with_two_links_is_written_in_place);
+    tcase_add_test(tc, a_replaced_file_does_not_keep_set_user_id);
+    tcase_add_test(tc, serve_refuses_a_timeline_with_rates);
     suite_add_tcase(s, tc);
     TCase *msg = tcase_create("messages");
     tcase_add_checked_fixture(msg, setup, teardown);

@@ -97,12 +97,17 @@ static void norm_path(const char *path, char *out, size_t outlen)
         snprintf(out, outlen, "%s", path);
 }
 
+/* A character or block device (/dev/null, a terminal) is written in place
+ * and read as a stream: naming it twice loses nothing, so it is never a
+ * clash.  A FIFO or pipe named twice is (one stream could not be split back
+ * into two documents), like a regular file. */
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     const int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
     if (ea && eb)
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && !S_ISCHR(sa.st_mode) &&
+               !S_ISBLK(sa.st_mode);
     if (ea || eb)
         return 0;
     char na[PATH_MAX + 1], nb[PATH_MAX + 1];

@@ -61,10 +61,11 @@ typedef struct {
  * are one file where either is written: an output over an input would
  * destroy the input, two outputs would overwrite each other.  Files that
  * exist are compared by device and inode (so a link or another spelling is
- * caught), others by their normalized path (the directory's realpath and the
- * name).  -1 after printing one line "codesim CMD: OPT: PATH is also the
- * OPT2 input" (or "... output", or "... is the results database (--db)"),
- * or for an empty output path "codesim CMD: OPT: empty path". */
+ * caught; a character or block device never clashes), others by their
+ * normalized path (the directory's realpath and the name).  -1 after
+ * printing one line "codesim CMD: OPT: PATH is also the OPT2 input" (or
+ * "... output", or "... is the results database (--db)"), or for an empty
+ * output path "codesim CMD: OPT: empty path". */
 int cli_check_files(const char *cmd, const cli_file_t *f, size_t n);
 
 /* Every command that opens the database: db_open_waiting, so a write waits

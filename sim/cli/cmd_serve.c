@@ -48,7 +48,7 @@ static const char serve_usage[] =
     "                    1 simulates every shape exactly)\n"
     "  --slo-ttft S, --slo-tpot S  SLO limits in seconds for goodput (default 0.5, 0.1)\n"
     "  --timeline FILE   Chrome trace-event JSON: one track per batch slot, the KV\n"
-    "                    blocks in use and kv_full marks\n"
+    "                    blocks in use and kv_full marks (one run: not with --rates)\n"
     "  --rates R1,R2,... serve the workload's stream at each rate (one stored run\n"
     "                    each) and print throughput, goodput and TTFT percentiles\n"
     "  --plot FILE.svg   with --rates: TTFT p50/p90/p99 (log) and throughput against rate\n"
@@ -352,6 +352,12 @@ int cmd_serve(int argc, char **argv)
         /* the plot draws the rate sweep: without one there is nothing to draw */
         cli_err("codesim serve: --plot: needs --rates (it plots TTFT and throughput against "
                 "rate)\n");
+        return 2;
+    }
+    if (tl_path && rates) {
+        /* a timeline shows one run; the sweep runs one per rate */
+        cli_err("codesim serve: --timeline: not with --rates (a timeline shows one run: "
+                "give --rate R instead)\n");
         return 2;
     }
     if (!model_path || !wl_path == !trace_path) {
