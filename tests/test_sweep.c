@@ -507,6 +507,92 @@ static void kill_and_rerun(const char *yaml, const char *db, int sig)
     free(ok);
 }
 
+/* The pids listed in /proc/PID/task/PID/children (Linux 3.5+), at most max. */
+static int proc_children(pid_t pid, pid_t *kids, int max)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    int k = 0;
+    for (char *p = buf, *end; k < max; p = end) {
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        kids[k++] = (pid_t)v;
+    }
+    return k;
+}
+
+/* A process counts as alive until it is gone or a zombie (it simulates no more). */
+static int proc_alive(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+}
+
+/* SIGKILL to the sweep parent alone (an OOM killer, a scheduler killing one
+ * pid): its workers must die with it, not simulate on as orphans whose
+ * results nobody stores.  Each point here takes well over 10 s. */
+START_TEST(test_sweep_sigkilled_parent_leaves_no_worker_running)
+{
+    char dir[64], db[128], yaml[128];
+    test_tmpdir(dir, sizeof dir, "sweep");
+    put(dir, "w.csv", "Layer,M,N,K\na,2048,2048,2048\n");
+    put(dir, "s.yaml", "name: slow\npath: cycle\nworkloads: [w.csv]\nparams:\n"
+                       "  array.rows: [2, 3]\n");
+    snprintf(yaml, sizeof yaml, "%s/s.yaml", dir);
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execl(test_bin(), test_bin(), "sweep", yaml, "--db", db, "--jobs", "2", (char *)NULL);
+        _exit(127);
+    }
+    pid_t kids[8];
+    int nk = 0;
+    for (int i = 0; i < 6000 && nk < 2; i++) { /* up to 60 s for both workers to exist */
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        nk = proc_children(pid, kids, 8);
+    }
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert_msg(nk == 2, "the sweep showed %d workers before it was killed", nk);
+    int alive = 0;
+    for (int i = 0; i < 1000; i++) { /* 10 s */
+        alive = 0;
+        for (int k = 0; k < nk; k++)
+            alive += proc_alive(kids[k]);
+        if (!alive)
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    for (int k = 0; k < nk; k++) /* on failure: do not leave them running */
+        if (proc_alive(kids[k]))
+            kill(kids[k], SIGKILL);
+    ck_assert_msg(alive == 0, "%d of %d workers still running 10 s after the parent's SIGKILL",
+                  alive, nk);
+    test_rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_sweep_sigkill_or_sigint_mid_run_then_rerun_loses_and_duplicates_nothing)
 {
     char dir[64], out[8192], db[128], yaml[128];
@@ -1099,6 +1185,10 @@ Suite *sweep_suite(void)
     tcase_set_timeout(large, 300);
     tcase_add_test(large, test_sweep_many_keys_are_checked_in_n_log_n);
     suite_add_tcase(s, large);
+    TCase *orphan = tcase_create("orphan"); /* CK_RUN_CASE=orphan: the workers die with the parent */
+    tcase_set_timeout(orphan, 120);
+    tcase_add_test(orphan, test_sweep_sigkilled_parent_leaves_no_worker_running);
+    suite_add_tcase(s, orphan);
     tcase_add_test(tc, test_sweep_expansion_counts_and_point_order);
     tcase_add_test(tc, test_sweep_long_params_are_stored_whole);
     tcase_add_test(tc, test_sweep_bad_files_name_line_and_key);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -344,6 +345,7 @@ static int run_workers(run_t *rn, unsigned njobs)
         goto out;
     }
     fflush(NULL);
+    pid_t parent = getpid();
     for (; started < njobs; started++) {
         int tp[2], rp[2];
         if (pipe(tp) != 0) {
@@ -366,6 +368,12 @@ static int run_workers(run_t *rn, unsigned njobs)
             goto stop;
         }
         if (pid == 0) {
+            /* A worker dies with its parent: a SIGKILLed sweep must not leave
+             * orphans simulating points whose results nobody will store.  The
+             * getppid check closes the window where the parent died before
+             * the prctl took effect. */
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+                _exit(1);
             /* Only its own two ends stay open, so EOF reaches every side. */
             for (unsigned i = 0; i < started; i++) {
                 if (ws[i].task_fd >= 0) close(ws[i].task_fd);
