@@ -34,6 +34,7 @@ static const struct {
     {"llm", llm_suite, 0},
     {"cli", cli_suite, 0},
     {"clifiles", clifiles_suite, 0},
+    {"cliclean", cliclean_suite, 0},
     {"machine", machine_suite, 0},
     {"harness", harness_suite, 1},
     {"rtl", rtl_suite, 0},

@@ -12,6 +12,7 @@ Suite *workload_suite(void);   /* tests/test_workload.c */
 Suite *db_suite(void);         /* tests/test_db.c */
 Suite *cli_suite(void);        /* tests/test_cli.c */
 Suite *clifiles_suite(void);   /* tests/test_clifiles.c: outputs, databases, file errors */
+Suite *cliclean_suite(void);   /* tests/test_cliclean.c: new-user pass 3 command-line defects */
 Suite *rtl_suite(void);        /* tests/test_rtl.c: RTL cross-checks */
 Suite *harness_suite(void);    /* tests/test_harness.c: RTL address checks, no RTL built */
 Suite *sweep_suite(void);      /* tests/test_sweep.c: sweeps, merge, pareto */

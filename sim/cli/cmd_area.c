@@ -264,9 +264,10 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
         return -1;
     }
     char line[256], unknown[64] = "";
-    int found = 0;
+    int found = 0, stats = 0;
     while (fgets(line, sizeof line, f)) {
         if (strstr(line, "Printing statistics.")) {
+            stats = 1;
             r->cells = r->dffs = 0;
             r->levels = r->reg_levels = 0;
             r->nltp = 0;
@@ -302,8 +303,8 @@ static int read_stat(const char *path, synth_row_t *r, char *err, size_t errlen)
         r->synth_um2 += (double)cnt * cell_area[i].um2;
     }
     fclose(f);
-    if (!found) {
-        snprintf(err, errlen, "%s: no cells in yosys statistics", path);
+    if (!found && !stats) {
+        snprintf(err, errlen, "%s: no yosys statistics", path);
         return -1;
     }
     if (unknown[0]) {
@@ -508,9 +509,54 @@ static int run_yosys_top(const synth_top_t *st, const char *log, char *err, size
         return -1;
     }
     if (rc != 0) {
-        snprintf(err, errlen, "yosys failed on top %s, see %s", st->top, log);
+        /* The reason is yosys' first ERROR line (a missing module, an
+         * unknown --param); lifted into the one-line message, escaped. */
+        char first[512] = "", line[512], shown[600];
+        FILE *lf = fopen(log, "r");
+        while (lf && fgets(line, sizeof line, lf)) {
+            const char *e = strstr(line, "ERROR:");
+            if (e) {
+                snprintf(first, sizeof first, "%s", e);
+                first[strcspn(first, "\r\n")] = 0;
+                break;
+            }
+        }
+        if (lf)
+            fclose(lf);
+        if (first[0])
+            snprintf(err, errlen, "yosys failed on top %s: %s (see %s)", st->top,
+                     esc_text(shown, sizeof shown, first), log);
+        else
+            snprintf(err, errlen, "yosys failed on top %s, see %s", st->top, log);
         return -1;
     }
+    return 0;
+}
+
+/* Each --verilog before yosys sees it: a regular file (a device or FIFO
+ * would hang yosys or grow it without bound), readable, within
+ * CODESIM_MAX_INPUT_MB and without NUL bytes, as every other input. */
+static int check_verilog(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    char shown[PATH_MAX];
+    esc_text(shown, sizeof shown, path);
+    if (stat(path, &sb) != 0) {
+        snprintf(err, errlen, "--verilog: %s: cannot open: %s", shown, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "--verilog: %s: not a regular file", shown);
+        return -1;
+    }
+    size_t len;
+    char why[PATH_MAX + 150]; /* fits in err (PATH_MAX + 200) after the prefix */
+    char *text = textfile_read(path, &len, why, sizeof why);
+    if (!text) {
+        snprintf(err, errlen, "--verilog: %s", why);
+        return -1;
+    }
+    free(text);
     return 0;
 }
 
@@ -749,6 +795,11 @@ static int synth_top(synth_top_t *st, const char *node, const char *out, double 
         fprintf(stderr, "codesim synth: --top: '%s' is not a module name\n", st->top);
         return 2;
     }
+    for (size_t i = 0; i < st->nfiles; i++)
+        if (check_verilog(st->files[i], err, sizeof err) != 0) {
+            cli_err("codesim synth: %s\n", err);
+            return 2;
+        }
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "codesim synth: %s: %s\n", out, strerror(errno));
         return 1;
@@ -971,12 +1022,12 @@ int cmd_synth(int argc, char **argv)
         {"ratios", no_argument, 0, 'R'},     {0, 0, 0, 0}};
     int ratios = 0;
     synth_top_t st = {0};
-    int tol_given = 0;
+    int tol_given = 0, sizes_given = 0;
     int c;
     optind = 1;
     while ((c = cli_getopt("synth", argc, argv, opts, NULL)) != -1) {
         switch (c) {
-        case 's': sizes_s = optarg; break;
+        case 's': sizes_s = optarg; sizes_given = 1; break;
         case 'b': if (cli_uint("synth", "bits", optarg, 1, 16, &bits)) return 2; break;
         case 'a': if (cli_uint("synth", "acc-bits", optarg, 2, 32, &acc)) return 2; break;
         case 't': node = optarg; break;
@@ -1015,6 +1066,11 @@ int cmd_synth(int argc, char **argv)
     }
     if (ratios)
         return synth_ratios(node, st.hw_path);
+    if ((st.top || st.nfiles || st.compare) && sizes_given) {
+        cli_err("codesim synth: --sizes sizes the built-in grid; it does not apply with "
+                "--top/--verilog/--compare\n");
+        return 2;
+    }
     if (st.top || st.nfiles || st.compare)
         return synth_top(&st, node, out, tol_given ? tol : 0.10);
     /* Every file synth writes is DIR/NAME with NAME at most 32 bytes

@@ -1,0 +1,119 @@
+/* test_cliclean.c - command-line defects of the third new-user pass
+ * (/work/newuser3/REPORT.md): inputs checked before a tool runs, one-line
+ * errors naming the flag, contradicting flags refused.  The binary is run
+ * with an argument vector, never through a shell. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+static char tmpdir[256];
+
+static void setup(void) { test_tmpdir(tmpdir, sizeof tmpdir, "cliclean"); }
+
+static void teardown(void) { test_rmtree(tmpdir); }
+
+/* Runs `codesim ARGS...` (NULL-terminated); out holds stdout and stderr. */
+static int run(char *out, size_t outlen, const char *const *args)
+{
+    char *argv[48];
+    size_t n = 0;
+    argv[n++] = (char *)"codesim";
+    for (size_t i = 0; args[i] && n < 47; i++)
+        argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    char log[300];
+    snprintf(log, sizeof log, "%s/log", tmpdir);
+    const int rc = test_codesim_argv(argv, log);
+    test_slurp(log, out, outlen);
+    return rc;
+}
+
+static void put(const char *name, const char *text)
+{
+    char p[320];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static int have_yosys(void)
+{
+    return test_sh("/dev/null", "command -v yosys") == 0;
+}
+
+/* New-user defect 4: synth handed --verilog paths to yosys unchecked
+ * (/dev/zero grew yosys to 2.5 GB; a missing file said only "yosys failed,
+ * see LOG"); yosys' own reason stayed in the log; a module of no cells was
+ * a failure; --sizes was ignored beside --top. */
+START_TEST(synth_checks_verilog_first_and_lifts_yosys_error)
+{
+    char out[16384], v[300], wire[300], so[300], db[300], missing[300];
+    snprintf(so, sizeof so, "%s/so", tmpdir);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    snprintf(missing, sizeof missing, "%s/nonexist.v", tmpdir);
+    const char *const miss[] = {"synth", "--top", "top", "--verilog", missing, "--out", so,
+                                "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, miss), 2);
+    char want[700];
+    snprintf(want, sizeof want, "codesim synth: --verilog: %s: cannot open: No such file or "
+                                "directory\n", missing);
+    ck_assert_str_eq(out, want);
+
+    put("tq.v", "module top #(parameter W = 4) (input clk, input [W-1:0] a, b, "
+                "output reg [W-1:0] y);\n  always @(posedge clk) y <= a + b;\nendmodule\n");
+    snprintf(v, sizeof v, "%s/tq.v", tmpdir);
+    const char *const sizes[] = {"synth", "--top", "top", "--verilog", v, "--sizes", "2",
+                                 "--out", so, "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, sizes), 2);
+    ck_assert_msg(strstr(out, "codesim synth: --sizes ") && !strchr(out, '\n')[1], "%s", out);
+
+    const char *const dir[] = {"synth", "--top", "top", "--verilog", tmpdir, "--out", so,
+                               "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, dir), 2);
+    snprintf(want, sizeof want, "codesim synth: --verilog: %s: not a regular file\n", tmpdir);
+    ck_assert_str_eq(out, want);
+    /* /dev/zero last: before the check it hung yosys. */
+    const char *const zero[] = {"synth", "--top", "top", "--verilog", "/dev/zero", "--out", so,
+                                "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, zero), 2);
+    ck_assert_str_eq(out, "codesim synth: --verilog: /dev/zero: not a regular file\n");
+
+    if (!have_yosys())
+        return;
+    /* yosys' reason, in the message (its wording: yosys' own). */
+    const char *const param[] = {"synth", "--top", "top", "--verilog", v, "--param", "NOPE=3",
+                                 "--out", so, "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, param), 1);
+    ck_assert_msg(strstr(out, "yosys failed on top top: ERROR: ") && strstr(out, "NOPE") &&
+                      !strchr(out, '\n')[1], "%s", out);
+    const char *const top[] = {"synth", "--top", "nope", "--verilog", v, "--out", so, "--db", db,
+                               NULL};
+    ck_assert_int_eq(run(out, sizeof out, top), 1);
+    ck_assert_msg(strstr(out, "yosys failed on top nope: ERROR: ") && strstr(out, "nope"),
+                  "%s", out);
+    /* A module of wires alone: no cells, no area. */
+    put("wire1.v", "module wire1(input a, output b); assign b = a; endmodule\n");
+    snprintf(wire, sizeof wire, "%s/wire1.v", tmpdir);
+    const char *const w[] = {"synth", "--top", "wire1", "--verilog", wire, "--out", so, "--db",
+                             db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, w), 0);
+    ck_assert_msg(strstr(out, ": 0 cells, 0 flip-flops, 0.0 um^2"), "%s", out);
+}
+END_TEST
+
+Suite *cliclean_suite(void)
+{
+    Suite *s = suite_create("cliclean");
+    TCase *tc = tcase_create("cliclean");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, synth_checks_verilog_first_and_lifts_yosys_error);
+    suite_add_tcase(s, tc);
+    return s;
+}
