@@ -107,6 +107,32 @@ START_TEST(synth_checks_verilog_first_and_lifts_yosys_error)
 }
 END_TEST
 
+/* New-user defect 8: the 100,000-values limit of one parameter held for
+ * ranges only; a list of 100,001 values was accepted. */
+START_TEST(sweep_list_longer_than_the_limit_is_refused_at_its_line)
+{
+    char path[300], out[16384], db[300];
+    snprintf(path, sizeof path, "%s/many.yaml", tmpdir);
+    snprintf(db, sizeof db, "%s/m.db", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    /* line 1..4 header, 5 the key, 6.. one value a line */
+    fprintf(f, "name: many\npath: fast\nworkloads: [%s/tests/data/tiny.csv]\nparams:\n"
+            "  dram.bytes_per_cycle:\n", CODESIM_ROOT);
+    const unsigned limit = 100000; /* the limit a range already had (report defect 8) */
+    for (unsigned i = 1; i <= limit + 1; i++)
+        fprintf(f, "    - %u\n", i);
+    ck_assert_int_eq(fclose(f), 0);
+    const char *const args[] = {"sweep", path, "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, args), 1); /* a bad sweep file, as the others */
+    char want[400];
+    snprintf(want, sizeof want, "%s:%u: dram.bytes_per_cycle: the list has more than %u values",
+             path, 6 + limit, limit);
+    ck_assert_msg(strstr(out, want) && !strchr(out, '\n')[1], "want \"%s\" in:\n%s", want, out);
+    ck_assert_int_ne(access(db, F_OK), 0);
+}
+END_TEST
+
 Suite *cliclean_suite(void)
 {
     Suite *s = suite_create("cliclean");
@@ -114,6 +140,7 @@ Suite *cliclean_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, synth_checks_verilog_first_and_lifts_yosys_error);
+    tcase_add_test(tc, sweep_list_longer_than_the_limit_is_refused_at_its_line);
     suite_add_tcase(s, tc);
     return s;
 }

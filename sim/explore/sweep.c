@@ -233,6 +233,9 @@ static int parse_params(ld_t *ld, sweep_t *sw, yaml_node_t *map)
                 if (!scalar(e))
                     return sweep_fail(ld->err, ld->errlen, ld->path, line_of(e), p->key,
                                       "expected a single value, got %s", kind_of(e));
+                if (p->nvalues >= SWEEP_MAX_VALUES) /* as for a range */
+                    return sweep_fail(ld->err, ld->errlen, ld->path, line_of(e), p->key,
+                                      "the list has more than %d values", SWEEP_MAX_VALUES);
                 if (add_value(p, scalar(e)))
                     return sweep_fail(ld->err, ld->errlen, ld->path, 0, NULL, "out of memory");
             }
