@@ -133,6 +133,44 @@ START_TEST(sweep_list_longer_than_the_limit_is_refused_at_its_line)
 }
 END_TEST
 
+/* Runs args, asserts exit 2 and that the whole output is the one line want. */
+static void one_line(const char *const *args, const char *want)
+{
+    char out[16384];
+    const int rc = run(out, sizeof out, args);
+    ck_assert_msg(rc == 2 && !strcmp(out, want), "%s: exit %d, want \"%s\", got:\n%s", args[0],
+                  rc, want, out);
+}
+
+/* New-user defects 6, 7 and the leftovers: dram without --trace printed
+ * its 30-line usage; rtlcheck reported missing flags as bad values
+ * ("--block: '' is not a block", "--rows: 0 is outside 1..256" when --rows
+ * was not given), printed a line per oversized dimension, and called a
+ * number past 64 bits "not a whole number". */
+START_TEST(missing_flags_and_huge_numbers_are_one_line)
+{
+    one_line((const char *const[]){"dram", NULL},
+             "codesim dram: --trace: missing (see codesim dram --help)\n");
+    one_line((const char *const[]){"rtlcheck", NULL},
+             "codesim rtlcheck: --block: missing (systolic, pim, lut, addertree, cube or "
+             "matrix2d; see codesim rtlcheck --help)\n");
+    one_line((const char *const[]){"rtlcheck", "--block", "systolic", "--cols", "4", NULL},
+             "codesim rtlcheck: --rows: missing (see codesim rtlcheck --help)\n");
+    one_line((const char *const[]){"rtlcheck", "--block", "systolic", "--rows", "4", "--cols",
+                                   "4", NULL},
+             "codesim rtlcheck: --dataflow: missing (os, ws or is)\n");
+    one_line((const char *const[]){"rtlcheck", "--block", "systolic", "--m", "99999999", "--n",
+                                   "99999999", "--k", "99999999", NULL},
+             "codesim rtlcheck: --m: 99999999 is outside 1..4096\n");
+    /* 2^64: one past UINT64_MAX. */
+    one_line((const char *const[]){"rtlcheck", "--seed", "18446744073709551616", NULL},
+             "codesim rtlcheck: --seed: '18446744073709551616' is too large (at most "
+             "18446744073709551615)\n");
+    one_line((const char *const[]){"sweep", "x.yaml", "--shard", "0/18446744073709551616", NULL},
+             "codesim sweep: --shard: '18446744073709551616' is too large (at most 1000000)\n");
+}
+END_TEST
+
 Suite *cliclean_suite(void)
 {
     Suite *s = suite_create("cliclean");
@@ -141,6 +179,7 @@ Suite *cliclean_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, synth_checks_verilog_first_and_lifts_yosys_error);
     tcase_add_test(tc, sweep_list_longer_than_the_limit_is_refused_at_its_line);
+    tcase_add_test(tc, missing_flags_and_huge_numbers_are_one_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -70,6 +70,11 @@ int cli_uint(const char *cmd, const char *opt, const char *s, uint64_t lo, uint6
         return -1;
     }
     const unsigned long long v = strtoull(s, &end, 10);
+    if (errno == ERANGE && !*end) { /* digits alone, past 64 bits */
+        cli_err("codesim %s: --%s: '%.40s' is too large (at most %llu)\n", cmd, opt, s,
+                (unsigned long long)hi);
+        return -1;
+    }
     if (errno || *end) {
         cli_err("codesim %s: --%s: '%s' is not a whole number\n", cmd, opt, s);
         return -1;

@@ -210,8 +210,12 @@ int cmd_dram(int argc, char **argv)
         default: return 2;
         }
     }
-    if (!trace || optind < argc) {
-        fputs(dram_usage, stderr);
+    if (optind < argc) {
+        cli_err("codesim dram: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!trace) {
+        cli_err("codesim dram: --trace: missing (see codesim dram --help)\n");
         return 2;
     }
     char err[512];

@@ -92,7 +92,7 @@ int cmd_rtlcheck(int argc, char **argv)
                  !strcmp(argv[i + 1], others[b].block)) ||
                 (!strncmp(argv[i], "--block=", 8) && !strcmp(argv[i] + 8, others[b].block)))
                 return others[b].parse_and_run(argc, argv);
-    int c, bad = 0;
+    int c;
     optind = 1;
     while ((c = cli_getopt("rtlcheck", argc, argv, opts, NULL)) != -1) {
         const char *o = NULL;
@@ -120,11 +120,16 @@ int cmd_rtlcheck(int argc, char **argv)
         default: return 2;
         }
         if (dst && cli_uint("rtlcheck", o, optarg, lo, hi, dst) != 0)
-            bad = 1;
+            return 2; /* the first bad value alone: one line */
     }
-    if (bad || cli_rtlcheck_work(m, n, k, trials) != 0)
+    if (cli_rtlcheck_work(m, n, k, trials) != 0)
         return 2;
-    if (!block || strcmp(block, "systolic") != 0) {
+    if (!block) {
+        cli_err("codesim rtlcheck: --block: missing (systolic, pim, lut, addertree, cube or "
+                "matrix2d; see codesim rtlcheck --help)\n");
+        return 2;
+    }
+    if (strcmp(block, "systolic") != 0) {
         cli_err("codesim rtlcheck: --block: '%s' is not a block with RTL (systolic, pim, lut, "
                 "addertree, cube, matrix2d)\n",
                 block ? block : "");
@@ -147,16 +152,21 @@ int cmd_rtlcheck(int argc, char **argv)
         cli_err("codesim rtlcheck: --os-drain: '%s' is not serial or overlap\n", osd_s);
         return 2;
     }
+    if (!rows || !cols) { /* before the shape check: 0 is "not given", not a bad value */
+        cli_err("codesim rtlcheck: --%s: missing (see codesim rtlcheck --help)\n",
+                rows ? "cols" : "rows");
+        return 2;
+    }
     char why[160];
     if (systolic_cfg_check(&cfg, why, sizeof why) != 0) {
         cli_flag_err("rtlcheck", why);
         return 2;
     }
-    if (!rows || !cols) {
-        cli_err("codesim rtlcheck: --%s: missing\n", rows ? "cols" : "rows");
+    if (!df_s) {
+        cli_err("codesim rtlcheck: --dataflow: missing (os, ws or is)\n");
         return 2;
     }
-    if (!df_s || systolic_dataflow_parse(df_s, &cfg.dataflow) != 0) {
+    if (systolic_dataflow_parse(df_s, &cfg.dataflow) != 0) {
         cli_err("codesim rtlcheck: --dataflow: '%s' is not os, ws or is\n",
                 df_s ? df_s : "");
         return 2;
