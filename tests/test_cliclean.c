@@ -171,6 +171,36 @@ START_TEST(missing_flags_and_huge_numbers_are_one_line)
 }
 END_TEST
 
+/* New-user defect 9: contradicting or ignored flags were accepted silently. */
+START_TEST(contradicting_flags_are_refused_on_one_line)
+{
+    char y[300], wl[300], v[300];
+    snprintf(wl, sizeof wl, "%s/tests/data/tiny.csv", CODESIM_ROOT);
+    char text[600];
+    snprintf(text, sizeof text, "name: two\npath: fast\nworkloads: [%s]\nparams:\n"
+                                "  array.rows: [4, 8]\n", wl);
+    put("two.yaml", text);
+    snprintf(y, sizeof y, "%s/two.yaml", tmpdir);
+    one_line((const char *const[]){"sweep", y, "--slurm", "--shard", "0/2", NULL},
+             "codesim sweep: --shard with --slurm: the script gives every shard its own "
+             "--shard; give one of them\n");
+    one_line((const char *const[]){"sweep", y, "--shards", "2", NULL},
+             "codesim sweep: --shards is the shard count of a --slurm script; to run one shard "
+             "here give --shard I/N\n");
+    /* Two points (2 values x 1 workload): a third shard would be empty. */
+    one_line((const char *const[]){"sweep", y, "--slurm", "--shards", "3", NULL},
+             "codesim sweep: --shards: 3 is more than the sweep's 2 points\n");
+    one_line((const char *const[]){"lutcompare", "--workload", wl, "--k", "64", NULL},
+             "codesim lutcompare: --workload gives the layers' shapes; --m/--n/--k are for one "
+             "GEMM without it\n");
+    snprintf(v, sizeof v, "%s/t.v", tmpdir);
+    put("t.v", "module t(input a, output b); assign b = a; endmodule\n");
+    one_line((const char *const[]){"synth", "--top", "t", "--verilog", v, "--sizes", "2,4", NULL},
+             "codesim synth: --sizes sizes the built-in grid; it does not apply with "
+             "--top/--verilog/--compare\n");
+}
+END_TEST
+
 Suite *cliclean_suite(void)
 {
     Suite *s = suite_create("cliclean");
@@ -180,6 +210,7 @@ Suite *cliclean_suite(void)
     tcase_add_test(tc, synth_checks_verilog_first_and_lifts_yosys_error);
     tcase_add_test(tc, sweep_list_longer_than_the_limit_is_refused_at_its_line);
     tcase_add_test(tc, missing_flags_and_huge_numbers_are_one_line);
+    tcase_add_test(tc, contradicting_flags_are_refused_on_one_line);
     suite_add_tcase(s, tc);
     return s;
 }

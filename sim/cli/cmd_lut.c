@@ -465,6 +465,7 @@ int cmd_lutcompare(int argc, char **argv)
         cfg = hw.lut;
     int ternary = 0, table_set = 0, bad = 0, bw_set = 0;
     uint64_t m = 1, n = 4096, k = 4096;   /* a decode GEMV: one token, 4096 x 4096 W */
+    int mnk_given = 0;
     static const struct option opts[] = {
         {"m", required_argument, 0, 'M'},        {"n", required_argument, 0, 'N'},
         {"k", required_argument, 0, 'K'},        {"workload", required_argument, 0, 'w'},
@@ -478,6 +479,7 @@ int cmd_lutcompare(int argc, char **argv)
         zp_set |= c == O_ZP;
         if (lut_option("lutcompare", c, optarg, &cfg, &ternary, NULL, &table_set, &bad))
             continue;
+        mnk_given |= c == 'M' || c == 'N' || c == 'K';
         switch (c) {
         case 'M': bad |= cli_uint("lutcompare", "m", optarg, 1, LUT_MAX_GEMM_DIM, &m) != 0; break;
         case 'N': bad |= cli_uint("lutcompare", "n", optarg, 1, LUT_MAX_GEMM_DIM, &n) != 0; break;
@@ -492,6 +494,12 @@ int cmd_lutcompare(int argc, char **argv)
     if (bad || optind < argc) {
         if (!bad)
             cli_err("codesim lutcompare: '%s': unexpected argument\n", argv[optind]);
+        hw_free(&hw);
+        return 2;
+    }
+    if (wl_path && mnk_given) {
+        cli_err("codesim lutcompare: --workload gives the layers' shapes; --m/--n/--k are for "
+                "one GEMM without it\n");
         hw_free(&hw);
         return 2;
     }

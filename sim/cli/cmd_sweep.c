@@ -48,9 +48,10 @@ static const char sweep_usage[] =
     "  --db FILE     results database (default results.db)\n"
     "  --jobs N      worker processes (default: one per online core)\n"
     "  --shard I/N   run only the points whose index is I modulo N (0 <= I < N)\n"
-    "  --slurm       print a Slurm job-array script that runs --shards shards into\n"
-    "                FILE.shardI.db and then merges them into the --db file\n"
-    "  --shards N    shards for --slurm (default 8)\n"
+    "  --slurm       print a Slurm job-array script that runs --shards shards, shard I\n"
+    "                into DB.shardI.db beside the --db file DB (results.db.shard0.db,\n"
+    "                ...), and then merges them into DB; not with --shard\n"
+    "  --shards N    shards for --slurm (default 8; at most the sweep's points)\n"
     "\n"
     "EXAMPLES\n"
     "  codesim sweep sweeps/gpt2_systolic.yaml --db sweep.db --jobs 2\n"
@@ -602,7 +603,7 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
     rn.quiet = quiet;
     rn.last_decile = 0;
     uint64_t jobs = 0, shard_i = 0, shard_n = 1, shards = 8;
-    int slurm = 0;
+    int slurm = 0, shard_given = 0, shards_given = 0;
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},    {"jobs", required_argument, 0, 'j'},
         {"shard", required_argument, 0, 's'}, {"slurm", no_argument, 0, 'S'},
@@ -615,9 +616,12 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         switch (c) {
         case 'd': rn.db_path = optarg; break;
         case 'j': bad = cli_uint("sweep", "jobs", optarg, 1, 256, &jobs); break;
-        case 's': bad = parse_shard(optarg, &shard_i, &shard_n); break;
+        case 's': bad = parse_shard(optarg, &shard_i, &shard_n); shard_given = 1; break;
         case 'S': slurm = 1; break;
-        case 'n': bad = cli_uint("sweep", "shards", optarg, 1, 100000, &shards); break;
+        case 'n':
+            bad = cli_uint("sweep", "shards", optarg, 1, 100000, &shards);
+            shards_given = 1;
+            break;
         case 'H': fputs(sweep_usage, stdout); return 0;
         default: return 2;
         }
@@ -627,6 +631,16 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
     if (optind + 1 != argc) {
         cli_err(optind < argc ? "codesim sweep: one sweep file, got more\n"
                                       : "codesim sweep: missing the sweep FILE (see --help)\n");
+        return 2;
+    }
+    if (slurm && shard_given) {
+        cli_err("codesim sweep: --shard with --slurm: the script gives every shard its own "
+                "--shard; give one of them\n");
+        return 2;
+    }
+    if (shards_given && !slurm) {
+        cli_err("codesim sweep: --shards is the shard count of a --slurm script; to run one "
+                "shard here give --shard I/N\n");
         return 2;
     }
     if (jobs == 0) {
@@ -639,6 +653,12 @@ static int sweep_main(int argc, char **argv, int quiet, double *rate)
         return 1;
     }
     int rc = 1;
+    if (slurm && shards > rn.sw.npoints) { /* refused, not clamped: a shard of no points */
+        cli_err("codesim sweep: --shards: %" PRIu64 " is more than the sweep's %zu points\n",
+                shards, rn.sw.npoints);
+        sweep_free(&rn.sw);
+        return 2;
+    }
     if (slurm) {
         rc = write_slurm(stdout, &rn, (unsigned)shards);
         sweep_free(&rn.sw);
