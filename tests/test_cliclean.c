@@ -201,6 +201,34 @@ START_TEST(contradicting_flags_are_refused_on_one_line)
 }
 END_TEST
 
+/* New-user defect 12: db merge printed "N sweep points added" for a good
+ * first input, then failed on a bad later one and, OUT being new, removed
+ * it: the lines claimed rows that were not stored. */
+START_TEST(db_merge_prints_no_counts_for_a_merge_that_stored_nothing)
+{
+    char out[16384], good[300], bad[300], mo[300], hw[300], wl[300];
+    snprintf(good, sizeof good, "%s/good.db", tmpdir);
+    snprintf(bad, sizeof bad, "%s/g.db", tmpdir);
+    snprintf(mo, sizeof mo, "%s/mo.db", tmpdir);
+    snprintf(hw, sizeof hw, "%s/tests/data/tiny.yaml", CODESIM_ROOT);
+    snprintf(wl, sizeof wl, "%s/tests/data/tiny.csv", CODESIM_ROOT);
+    const char *const r[] = {"run", "--hw", hw, "--workload", wl, "--db", good, NULL};
+    ck_assert_msg(run(out, sizeof out, r) == 0, "%s", out);
+    put("g.db", "garbage\n");
+    const char *const m[] = {"db", "merge", mo, good, bad, NULL};
+    ck_assert_int_eq(run(out, sizeof out, m), 1);
+    char want[400];
+    snprintf(want, sizeof want, "codesim db merge: %s: not a codesim results database", bad);
+    ck_assert_msg(strncmp(out, want, strlen(want)) == 0 && !strchr(out, '\n')[1],
+                  "want the one line \"%s...\", got:\n%s", want, out);
+    ck_assert_int_ne(access(mo, F_OK), 0);
+    /* The good input alone: its counts are printed (1 run added). */
+    const char *const ok[] = {"db", "merge", mo, good, NULL};
+    ck_assert_int_eq(run(out, sizeof out, ok), 0);
+    ck_assert_msg(strstr(out, "1 runs added (0 already)"), "%s", out);
+}
+END_TEST
+
 Suite *cliclean_suite(void)
 {
     Suite *s = suite_create("cliclean");
@@ -211,6 +239,7 @@ Suite *cliclean_suite(void)
     tcase_add_test(tc, sweep_list_longer_than_the_limit_is_refused_at_its_line);
     tcase_add_test(tc, missing_flags_and_huge_numbers_are_one_line);
     tcase_add_test(tc, contradicting_flags_are_refused_on_one_line);
+    tcase_add_test(tc, db_merge_prints_no_counts_for_a_merge_that_stored_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

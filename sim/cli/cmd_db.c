@@ -7,9 +7,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <unistd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "../io/escape.h"
@@ -64,14 +65,26 @@ int cmd_db(int argc, char **argv)
         cli_err("codesim db merge: %s\n", err);
         return 1;
     }
-    int rc = 0;
+    int rc = 0, merged = 0;
+    /* The counts are printed after the merging: a later input that fails
+     * removes an OUT this merge created, and lines claiming rows added to
+     * it would be false.  Into an OUT that existed, each input merged
+     * before the failure is stored, and its lines say so. */
+    db_merge_stats_t *st = calloc((size_t)argc, sizeof *st);
+    if (!st) {
+        cli_err("codesim db merge: out of memory\n");
+        db_close(db);
+        return 1;
+    }
     for (int i = 3; i < argc && rc == 0; i++) {
-        db_merge_stats_t ms;
-        if (db_merge(db, argv[i], &ms, err, sizeof err) != 0) {
-            cli_err("codesim db merge: %s\n", err);
+        if (db_merge(db, argv[i], &st[i], err, sizeof err) != 0) {
             rc = 1;
             break;
         }
+        merged = i - 2;
+    }
+    for (int i = 3; i < 3 + merged && (rc == 0 || have_out); i++) {
+        const db_merge_stats_t ms = st[i];
         char in_e[1024], out_e[1024];
         esc_text(in_e, sizeof in_e, argv[i]);
         esc_text(out_e, sizeof out_e, out);
@@ -93,6 +106,9 @@ int cmd_db(int argc, char **argv)
         }
         printf(" (%" PRIu64 " already)\n", skipped);
     }
+    free(st);
+    if (rc != 0)
+        cli_err("codesim db merge: %s\n", err);
     db_close(db);
     if (rc != 0 && !have_out) {
         /* OUT was created by this merge: a refused merge leaves no file
