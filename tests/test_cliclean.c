@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../sim/io/serve_file.h"
 #include "tests.h"
 
 static char tmpdir[256];
@@ -229,6 +230,28 @@ START_TEST(db_merge_prints_no_counts_for_a_merge_that_stored_nothing)
 }
 END_TEST
 
+/* New-user defects 11 and 10 (the BOM): a serve trace row with more fields
+ * than its header and a hex TIMESTAMP were accepted; a UTF-8 byte-order
+ * mark before the header made TIMESTAMP "missing". */
+START_TEST(serve_trace_rows_are_read_strictly)
+{
+    char path[300], err[512];
+    serve_stream_t st;
+    snprintf(path, sizeof path, "%s/t.csv", tmpdir);
+    put("t.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n0,16,4,9\n");
+    ck_assert_int_eq(serve_trace_load(path, &st, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "t.csv:2: 4 fields, the header has 3"), "%s", err);
+    put("t.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n1e-3,16,4\n0x10,16,4\n");
+    ck_assert_int_eq(serve_trace_load(path, &st, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "t.csv:3: TIMESTAMP: '0x10' is not seconds"), "%s", err);
+    put("t.csv", "\xEF\xBB\xBFTIMESTAMP,ContextTokens,GeneratedTokens\n0,16,4\n2.5,8,2\n");
+    ck_assert_msg(serve_trace_load(path, &st, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(st.n, 2);
+    ck_assert_uint_eq(st.reqs[1].prompt, 8);
+    serve_stream_free(&st);
+}
+END_TEST
+
 Suite *cliclean_suite(void)
 {
     Suite *s = suite_create("cliclean");
@@ -240,6 +263,7 @@ Suite *cliclean_suite(void)
     tcase_add_test(tc, missing_flags_and_huge_numbers_are_one_line);
     tcase_add_test(tc, contradicting_flags_are_refused_on_one_line);
     tcase_add_test(tc, db_merge_prints_no_counts_for_a_merge_that_stored_nothing);
+    tcase_add_test(tc, serve_trace_rows_are_read_strictly);
     suite_add_tcase(s, tc);
     return s;
 }

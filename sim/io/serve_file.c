@@ -37,8 +37,10 @@ static int parse_time(const char *s, double *out)
 {
     char *end;
     errno = 0;
+    /* Decimal seconds only: strtod would also take hex (0x10), inf, nan. */
+    const int decimal = s[strspn(s, "0123456789.eE+-")] == '\0';
     const double v = strtod(s, &end);
-    if (end != s && *end == '\0' && errno == 0 && isfinite(v) && v >= 0) {
+    if (decimal && end != s && *end == '\0' && errno == 0 && isfinite(v) && v >= 0) {
         *out = v;
         return 0;
     }
@@ -85,12 +87,14 @@ int serve_trace_load(const char *path, serve_stream_t *out, char *err, size_t er
     char *text = textfile_read(path, &len, err, errlen);
     if (!text)
         return -1;
-    int col_t = -1, col_p = -1, col_g = -1, have_header = 0, rc = -1;
+    int col_t = -1, col_p = -1, col_g = -1, have_header = 0, rc = -1, header_nf = 0;
     size_t cap = 0;
     double t0 = 0, prev = 0;
     unsigned line = 0;
     char *save = NULL;
-    for (char *ln = strtok_r(text, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+    /* A UTF-8 byte-order mark (spreadsheet exports) is not part of the header. */
+    char *body = !strncmp(text, "\xEF\xBB\xBF", 3) ? text + 3 : text;
+    for (char *ln = strtok_r(body, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
         line++;
         char *l = trim(ln);
         if (!*l || *l == '#')
@@ -132,12 +136,11 @@ int serve_trace_load(const char *path, serve_stream_t *out, char *err, size_t er
                 goto out;
             }
             have_header = 1;
+            header_nf = nf;
             continue;
         }
-        const int most = col_t > col_p ? (col_t > col_g ? col_t : col_g)
-                                       : (col_p > col_g ? col_p : col_g);
-        if (nf <= most) {
-            io_fail(err, errlen, path, line, NULL, "%d fields, the header has more", nf);
+        if (nf != header_nf) { /* a field too many is a pasting error, as one too few */
+            io_fail(err, errlen, path, line, NULL, "%d fields, the header has %d", nf, header_nf);
             goto out;
         }
         double t;
