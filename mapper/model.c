@@ -852,7 +852,13 @@ int mapper_model_parse(const char *text, size_t len, const char *path, mapper_mo
         goto out;
     if (!m->head_dim) {
         if (m->hidden % m->heads) {
-            snprintf(err, errlen, "%s: heads: %llu does not divide the hidden size %llu", path,
+            /* The file's own key for the head count (GPT-2's n_head, the
+             * HF configs' num_attention_heads), not an internal name. */
+            const char *hk = json_object_get(j.root, "n_head") ? "n_head"
+                             : json_object_get(j.root, "num_attention_heads")
+                                 ? "num_attention_heads"
+                                 : "heads";
+            snprintf(err, errlen, "%s: %s: %llu does not divide the hidden size %llu", path, hk,
                      (unsigned long long)m->heads, (unsigned long long)m->hidden);
             goto out;
         }

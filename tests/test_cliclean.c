@@ -252,6 +252,39 @@ START_TEST(serve_trace_rows_are_read_strictly)
 }
 END_TEST
 
+/* New-user defect 10: errors named the wrong key or source: map said
+ * "heads:" for the file's n_head, lutcompare "k:" for the flag --k, and
+ * serve blamed the workload file's rate for a --rates entry (after
+ * printing the table header). */
+START_TEST(errors_name_the_key_the_user_wrote)
+{
+    char out[16384], model[300], csv[300], wl[300], db[300], gpt2[300];
+    snprintf(model, sizeof model, "%s/h.json", tmpdir);
+    snprintf(csv, sizeof csv, "%s/m.csv", tmpdir);
+    /* GPT-2's config.json keys with n_head 7, which does not divide n_embd 768. */
+    put("h.json", "{\"architectures\": [\"GPT2LMHeadModel\"], \"model_type\": \"gpt2\", "
+                  "\"n_ctx\": 1024, \"n_embd\": 768, \"n_head\": 7, \"n_layer\": 12, "
+                  "\"n_positions\": 1024, \"vocab_size\": 50257}\n");
+    const char *const map[] = {"map", "--model", model, "--out", csv, NULL};
+    ck_assert_int_ne(run(out, sizeof out, map), 0);
+    ck_assert_msg(strstr(out, "h.json: n_head: 7 does not divide the hidden size 768"), "%s",
+                  out);
+    one_line((const char *const[]){"lutcompare", "--m", "16777216", "--n", "16777216", "--k",
+                                   "16777216", NULL},
+             "codesim lutcompare: --k: 16777216 could overflow the 32-bit output\n");
+    put("w.yaml", "requests: 100\nrate: 1\nprompt_min: 4\nprompt_max: 64\ngen_min: 1\n"
+                  "gen_max: 8\n");
+    snprintf(wl, sizeof wl, "%s/w.yaml", tmpdir);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    snprintf(gpt2, sizeof gpt2, "%s/traces/models/gpt2.json", CODESIM_ROOT);
+    const char *const serve[] = {"serve", "--model", gpt2, "--workload", wl, "--rates", "1e-7",
+                                 "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, serve), 2);
+    ck_assert_msg(!strncmp(out, "codesim serve: --rates: at 1e-07 requests per second ", 53) &&
+                      !strchr(out, '\n')[1], "%s", out);
+}
+END_TEST
+
 Suite *cliclean_suite(void)
 {
     Suite *s = suite_create("cliclean");
@@ -264,6 +297,7 @@ Suite *cliclean_suite(void)
     tcase_add_test(tc, contradicting_flags_are_refused_on_one_line);
     tcase_add_test(tc, db_merge_prints_no_counts_for_a_merge_that_stored_nothing);
     tcase_add_test(tc, serve_trace_rows_are_read_strictly);
+    tcase_add_test(tc, errors_name_the_key_the_user_wrote);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -541,8 +541,9 @@ int cmd_lutcompare(int argc, char **argv)
         if (lut_gemm_check(&lc, &g, err, sizeof err) != 0) {
             if (wl_path)
                 cli_err("codesim lutcompare: %s:%u: %s\n", wl_path, layers[i].line, err);
-            else
-                cli_err("codesim lutcompare: %s\n", err);
+            else /* "k: ..." is the flag --k here */
+                cli_err("codesim lutcompare: %s%s\n",
+                        err[0] && strchr("mnk", err[0]) && err[1] == ':' ? "--" : "", err);
             workload_free(&wl);
             hw_free(&hw);
             return 2;

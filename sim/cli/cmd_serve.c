@@ -469,6 +469,20 @@ int cmd_serve(int argc, char **argv)
         cli_err("codesim serve: --plot: %s\n", err);
         goto out;
     }
+    /* Every rate's stream is drawn once before the table: a rate whose
+     * stream cannot be served is the --rates entry's fault, named as such,
+     * before anything is printed. */
+    for (size_t k = 0; k < nr; k++) {
+        serve_stream_free(&stream);
+        const serve_poisson_t p = {requests ? requests : spec.requests, rv[k], spec.seed,
+                                   spec.prompt_min, spec.prompt_max, spec.gen_min, spec.gen_max};
+        if (serve_poisson(&p, &stream, err, sizeof err) != 0) {
+            cli_err("codesim serve: --rates: %s\n",
+                    strncmp(err, "rate: ", 6) == 0 ? err + 6 : err);
+            rc = 2;
+            goto out;
+        }
+    }
     cfg.timeline = NULL;
     printf("%10s %10s %10s %10s %10s %10s %10s %8s\n", "rate", "req/s", "tok/s", "goodput",
            "TTFT p50", "TTFT p90", "TTFT p99", "kv_full");
