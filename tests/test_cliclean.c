@@ -163,6 +163,12 @@ START_TEST(missing_flags_and_huge_numbers_are_one_line)
     one_line((const char *const[]){"rtlcheck", "--block", "systolic", "--m", "99999999", "--n",
                                    "99999999", "--k", "99999999", NULL},
              "codesim rtlcheck: --m: 99999999 is outside 1..4096\n");
+    for (int b = 0; b < 2; b++) /* the blocks with their own flag parsers: one line too */
+        one_line((const char *const[]){"rtlcheck", "--block", b ? "cube" : "lut", "--m", "99999",
+                                       "--n", "99999", "--k", "99999", NULL},
+                 "codesim rtlcheck: --m: 99999 is outside 1..4096\n");
+    one_line((const char *const[]){"lutcompare", "--m", "0", "--n", "0", NULL},
+             "codesim lutcompare: --m: 0 is outside 1..16777216\n");
     /* 2^64: one past UINT64_MAX. */
     one_line((const char *const[]){"rtlcheck", "--seed", "18446744073709551616", NULL},
              "codesim rtlcheck: --seed: '18446744073709551616' is too large (at most "

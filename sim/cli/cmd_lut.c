@@ -179,7 +179,7 @@ int rtlcheck_lut(int argc, char **argv)
         LUT_LONGOPTS,                         {0, 0, 0, 0}};
     int c, zp_set = 0;
     optind = 1;
-    while ((c = cli_getopt("rtlcheck --block lut", argc, argv, opts, NULL)) != -1) {
+    while (!bad && (c = cli_getopt("rtlcheck --block lut", argc, argv, opts, NULL)) != -1) {
         zp_set |= c == O_ZP;
         if (lut_option("rtlcheck", c, optarg, &cfg, &ternary, &mixed, &table_set, &bad))
             continue;
@@ -474,7 +474,7 @@ int cmd_lutcompare(int argc, char **argv)
         {0, 0, 0, 0}};
     int c, zp_set = 0;
     optind = 1;
-    while ((c = cli_getopt("lutcompare", argc, argv, opts, NULL)) != -1) {
+    while (!bad && (c = cli_getopt("lutcompare", argc, argv, opts, NULL)) != -1) {
         bw_set |= c == O_BW;
         zp_set |= c == O_ZP;
         if (lut_option("lutcompare", c, optarg, &cfg, &ternary, NULL, &table_set, &bad))

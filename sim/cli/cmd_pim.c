@@ -60,7 +60,7 @@ int rtlcheck_pim(int argc, char **argv)
         {"help", no_argument, 0, 'H'},        {0, 0, 0, 0}};
     int c, bad = 0;
     optind = 1;
-    while ((c = cli_getopt("rtlcheck --block pim", argc, argv, opts, NULL)) != -1) {
+    while (!bad && (c = cli_getopt("rtlcheck --block pim", argc, argv, opts, NULL)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
         switch (c) {
@@ -220,7 +220,7 @@ int cmd_pimgemv(int argc, char **argv)
     int c, bad = 0;
     optind = 1;
     int li = 0;
-    while ((c = cli_getopt("pimgemv", argc, argv, opts, &li)) != -1) {
+    while (!bad && (c = cli_getopt("pimgemv", argc, argv, opts, &li)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = PIM_MAX_REGS;
         if (strchr("Pplugsa", c))

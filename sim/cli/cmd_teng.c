@@ -62,7 +62,7 @@ int rtlcheck_teng(int argc, char **argv)
             snprintf(cmd, sizeof cmd, "rtlcheck --block %.40s", argv[i] + 8);
     int c, bad = 0;
     optind = 1;
-    while ((c = cli_getopt(cmd, argc, argv, opts, NULL)) != -1) {
+    while (!bad && (c = cli_getopt(cmd, argc, argv, opts, NULL)) != -1) {
         const char *o = NULL;
         uint64_t *dst = NULL, lo = 1, hi = 1 << 14;
         switch (c) {
