@@ -278,6 +278,10 @@ START_TEST(errors_name_the_key_the_user_wrote)
     one_line((const char *const[]){"lutcompare", "--m", "16777216", "--n", "16777216", "--k",
                                    "16777216", NULL},
              "codesim lutcompare: --k: 16777216 could overflow the 32-bit output\n");
+    const char *const area[] = {"area", "--tech", "", NULL};
+    ck_assert_int_ne(run(out, sizeof out, area), 0);
+    ck_assert_str_eq(out, "codesim area: --tech: empty (a node such as 45nm, or a tech YAML "
+                          "file)\n");
     put("w.yaml", "requests: 100\nrate: 1\nprompt_min: 4\nprompt_max: 64\ngen_min: 1\n"
                   "gen_max: 8\n");
     snprintf(wl, sizeof wl, "%s/w.yaml", tmpdir);

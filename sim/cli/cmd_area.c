@@ -66,6 +66,10 @@ static void print_breakdown(const char *title, const char *unit, double scale,
 static int load_tech(const char *cmd, const char *node, tech_t *t)
 {
     char path[600], err[512];
+    if (!*node) { /* not "reports/tech/.yaml: cannot open" */
+        cli_err("codesim %s: --tech: empty (a node such as 45nm, or a tech YAML file)\n", cmd);
+        return -1;
+    }
     tech_path(node, path, sizeof path);
     if (tech_load(path, t, err, sizeof err) != 0) {
         cli_err("codesim %s: %s\n", cmd, err);
