@@ -131,6 +131,15 @@ START_TEST(sweep_list_longer_than_the_limit_is_refused_at_its_line)
              path, 6 + limit, limit);
     ck_assert_msg(strstr(out, want) && !strchr(out, '\n')[1], "want \"%s\" in:\n%s", want, out);
     ck_assert_int_ne(access(db, F_OK), 0);
+    /* Defect 10: a name with a newline was refused without a line, "(at array.rows=...)". */
+    put("nb.yaml", "name: \"a\\nb\"\npath: fast\nworkloads: [x.csv]\nparams:\n"
+                   "  array.rows: [8]\n");
+    snprintf(path, sizeof path, "%s/nb.yaml", tmpdir);
+    const char *const nb[] = {"sweep", path, "--db", db, NULL};
+    ck_assert_int_eq(run(out, sizeof out, nb), 1);
+    snprintf(want, sizeof want, "codesim sweep: %s:1: name: must be printable ASCII (byte 2 is "
+                                "0x0a)\n", path);
+    ck_assert_str_eq(out, want);
 }
 END_TEST
 

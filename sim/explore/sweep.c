@@ -480,6 +480,13 @@ static int parse_top(ld_t *ld, sweep_t *sw, yaml_node_t *root, const char **tech
                 if (strlen(s) >= sizeof sw->name)
                     return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
                                       "longer than %zu characters", sizeof sw->name - 1);
+                /* Checked here, at its line: the machine name it becomes is
+                 * otherwise refused later without one, beside a point. */
+                for (size_t i = 0; s[i]; i++)
+                    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+                        return sweep_fail(ld->err, ld->errlen, ld->path, line_of(v), key,
+                                          "must be printable ASCII (byte %zu is 0x%02x)", i + 1,
+                                          (unsigned char)s[i]);
                 snprintf(sw->name, sizeof sw->name, "%s", s);
             } else if (strcmp(key, "tech") == 0) {
                 *tech = s;
