@@ -862,6 +862,48 @@ START_TEST(report_leaves_no_stale_figures_of_an_older_report)
 }
 END_TEST
 
+
+/* Two outputs both named "-" are refused with one line, and nothing is
+ * written: main wrote map's trace to a file named "-", replaced it with the
+ * SCALE-Sim topology and exited 0.  New-user pass 3, defect 3 (the
+ * collision part). */
+START_TEST(two_outputs_named_dash_are_refused)
+{
+    char out[8192], dash[300], db[300];
+    snprintf(dash, sizeof dash, "%s/-", tmpdir);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    char log[300];
+    snprintf(log, sizeof log, "%s/log", tmpdir);
+    /* run from tmpdir so that a file named "-" would land there */
+    const char *const map[] = {test_bin(), "map", "--model",
+                               CODESIM_ROOT "/traces/models/gpt2.json", "--out", "-",
+                               "--scalesim", "-", NULL};
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (chdir(tmpdir) != 0 || !freopen(log, "w", stdout) || dup2(1, 2) < 0)
+            _exit(127);
+        execv(map[0], (char *const *)map);
+        _exit(127);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_ne(WEXITSTATUS(st), 0);
+    test_slurp(log, out, sizeof out);
+    ck_assert_msg(!strcmp(out, "codesim map: --scalesim: - (standard output) is also the --out "
+                               "output\n"), "%s", out);
+    ck_assert_int_eq(access(dash, F_OK), -1);
+
+    const char *const run[] = {"run", "--model", "traces/models/gpt2.json", "--prompt", "4",
+                               "--db", db, "--json", "-", "--timeline", "-", NULL};
+    ck_assert_int_ne(codesim(out, sizeof out, run), 0);
+    ck_assert_msg(!strcmp(out, "codesim run: --timeline: - (standard output) is also the --json "
+                               "output\n"), "%s", out);
+    ck_assert_int_eq(access(db, F_OK), -1);
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -885,6 +927,7 @@ Suite *clifiles_suite(void)
     tcase_add_test(tc, report_refuses_an_output_that_is_its_database);
     tcase_add_test(tc, read_only_commands_refuse_an_empty_or_missing_database);
     tcase_add_test(tc, report_leaves_no_stale_figures_of_an_older_report);
+    tcase_add_test(tc, two_outputs_named_dash_are_refused);
     suite_add_tcase(s, tc);
     TCase *msg = tcase_create("messages");
     tcase_add_checked_fixture(msg, setup, teardown);
