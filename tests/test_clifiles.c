@@ -733,6 +733,177 @@ START_TEST(serve_refuses_a_timeline_with_rates)
 }
 END_TEST
 
+
+/* A run's database at DIR/name; returns its path in buf. */
+static const char *run_db(char *buf, size_t len, const char *name)
+{
+    char out[16384];
+    snprintf(buf, len, "%s/%s", tmpdir, name);
+    const char *const run[] = {"run", "--hw", "tests/data/tiny.yaml", "--workload",
+                               "tests/data/tiny.csv", "--db", buf, NULL};
+    ck_assert_msg(codesim(out, sizeof out, run) == 0, "%s", out);
+    return buf;
+}
+
+/* report --out DIR refuses, before writing anything, a report file that is
+ * its --db: a symbolic link DIR/report.md to the database (main truncated
+ * the database to 0 bytes), and the database stored as DIR/runs.csv (main
+ * overwrote it with the CSV table and exited 0).  New-user pass 3, defect 1. */
+START_TEST(report_refuses_an_output_that_is_its_database)
+{
+    char db[300], rep[300], link[400], out[16384], moved[400];
+    static char before[1 << 20], after[1 << 20];
+    run_db(db, sizeof db, "victim.db");
+    const size_t n = file_bytes(db, before, sizeof before);
+    ck_assert_uint_gt(n, 0);
+
+    snprintf(rep, sizeof rep, "%s/rep", tmpdir);
+    ck_assert_int_eq(mkdir(rep, 0777), 0);
+    snprintf(link, sizeof link, "%s/report.md", rep);
+    ck_assert_int_eq(symlink("../victim.db", link), 0);
+    const char *const a[] = {"report", "--db", db, "--out", rep, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, a), 1);
+    char want[600];
+    snprintf(want, sizeof want, "codesim report: --out: %s is the results database (--db)\n",
+             link);
+    ck_assert_msg(!strcmp(out, want), "want \"%s\", got:\n%s", want, out);
+    ck_assert_uint_eq(file_bytes(db, after, sizeof after), n);
+    ck_assert(memcmp(before, after, n) == 0);
+    snprintf(want, sizeof want, "%s/index.html", rep);
+    ck_assert_int_eq(access(want, F_OK), -1); /* nothing written */
+
+    /* the database itself in DIR under a table's name */
+    snprintf(moved, sizeof moved, "%s/runs.csv", rep);
+    ck_assert_int_eq(unlink(link), 0);
+    ck_assert_int_eq(rename(db, moved), 0);
+    const char *const b[] = {"report", "--db", moved, "--out", rep, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, b), 1);
+    ck_assert_msg(strstr(out, "runs.csv is the results database (--db)") != NULL, "%s", out);
+    ck_assert_uint_eq(file_bytes(moved, after, sizeof after), n);
+    ck_assert(memcmp(before, after, n) == 0);
+}
+END_TEST
+
+/* pareto and report only read: an empty --db is refused with one line and
+ * left at 0 bytes (main gave it a 106 KB schema, and report exited 0), a
+ * missing one is "no such file" and not made.  New-user pass 3, defect 5. */
+START_TEST(read_only_commands_refuse_an_empty_or_missing_database)
+{
+    char zero[300], none[300], rep[300], out[8192], want[600];
+    snprintf(zero, sizeof zero, "%s/zero.db", tmpdir);
+    snprintf(none, sizeof none, "%s/none.db", tmpdir);
+    snprintf(rep, sizeof rep, "%s/rz", tmpdir);
+    test_write(zero, "");
+    const char *const pareto[] = {"pareto", "--db", zero, "--x", "pes", "--y", "pes", NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, pareto), 1);
+    snprintf(want, sizeof want,
+             "codesim pareto: %s: empty file, not a codesim results database\n", zero);
+    ck_assert_msg(!strcmp(out, want), "want \"%s\", got:\n%s", want, out);
+    const char *const report[] = {"report", "--db", zero, "--out", rep, NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, report), 1);
+    snprintf(want, sizeof want,
+             "codesim report: %s: empty file, not a codesim results database\n", zero);
+    ck_assert_msg(!strcmp(out, want), "want \"%s\", got:\n%s", want, out);
+    struct stat st;
+    ck_assert_int_eq(stat(zero, &st), 0);
+    ck_assert_int_eq(st.st_size, 0);
+    ck_assert_int_eq(access(rep, F_OK), -1);
+
+    const char *const p2[] = {"pareto", "--db", none, "--x", "pes", "--y", "pes", NULL};
+    ck_assert_int_eq(codesim(out, sizeof out, p2), 1);
+    snprintf(want, sizeof want, "codesim pareto: %s: no such file\n", none);
+    ck_assert_msg(!strcmp(out, want), "want \"%s\", got:\n%s", want, out);
+    ck_assert_int_eq(access(none, F_OK), -1);
+}
+END_TEST
+
+/* report into a directory that holds an older report: the figures and
+ * tables of plots this database does not have are removed (main kept
+ * figures/llm.* and re-rendered them with a fresh date), a spec report does
+ * not know is not drawn, and files report does not know are kept.
+ * New-user pass 3, defect 2. */
+START_TEST(report_leaves_no_stale_figures_of_an_older_report)
+{
+    char db[300], rep[300], p[600], out[16384];
+    run_db(db, sizeof db, "r.db");
+    snprintf(rep, sizeof rep, "%s/rx", tmpdir);
+    const char *const a[] = {"report", "--db", db, "--out", rep, NULL};
+    ck_assert_msg(codesim(out, sizeof out, a) == 0, "%s", out);
+    /* an older report's LLM plot and table, and the user's own files */
+    static const char *const stale[] = {"figures/llm.vl.json", "figures/llm.svg",
+                                        "figures/llm.pdf", "pareto.csv"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", rep, stale[i]);
+        test_write(p, "{}");
+    }
+    snprintf(p, sizeof p, "%s/figures/mine.txt", rep);
+    test_write(p, "notes");
+    /* a valid spec under a name report does not know: kept, never drawn */
+    char spec[600], copy[600];
+    static char text[1 << 20];
+    snprintf(spec, sizeof spec, "%s/figures/energy.vl.json", rep);
+    snprintf(copy, sizeof copy, "%s/figures/old.vl.json", rep);
+    const int have_spec = access(spec, F_OK) == 0;
+    if (have_spec)
+        test_write(copy, test_slurp(spec, text, sizeof text));
+
+    ck_assert_msg(codesim(out, sizeof out, a) == 0, "%s", out);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(p, sizeof p, "%s/%s", rep, stale[i]);
+        ck_assert_msg(access(p, F_OK) == -1, "%s stayed", p);
+    }
+    snprintf(p, sizeof p, "%s/figures/mine.txt", rep);
+    ck_assert_int_eq(access(p, F_OK), 0);
+    if (have_spec) {
+        ck_assert_int_eq(access(copy, F_OK), 0);
+        snprintf(p, sizeof p, "%s/figures/old.svg", rep);
+        ck_assert_msg(access(p, F_OK) == -1, "an unknown spec was drawn");
+    }
+}
+END_TEST
+
+
+/* Two outputs both named "-" are refused with one line, and nothing is
+ * written: main wrote map's trace to a file named "-", replaced it with the
+ * SCALE-Sim topology and exited 0.  New-user pass 3, defect 3 (the
+ * collision part). */
+START_TEST(two_outputs_named_dash_are_refused)
+{
+    char out[8192], dash[300], db[300];
+    snprintf(dash, sizeof dash, "%s/-", tmpdir);
+    snprintf(db, sizeof db, "%s/r.db", tmpdir);
+    char log[300];
+    snprintf(log, sizeof log, "%s/log", tmpdir);
+    /* run from tmpdir so that a file named "-" would land there */
+    const char *const map[] = {test_bin(), "map", "--model",
+                               CODESIM_ROOT "/traces/models/gpt2.json", "--out", "-",
+                               "--scalesim", "-", NULL};
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (chdir(tmpdir) != 0 || !freopen(log, "w", stdout) || dup2(1, 2) < 0)
+            _exit(127);
+        execv(map[0], (char *const *)map);
+        _exit(127);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_ne(WEXITSTATUS(st), 0);
+    test_slurp(log, out, sizeof out);
+    ck_assert_msg(!strcmp(out, "codesim map: --scalesim: - (standard output) is also the --out "
+                               "output\n"), "%s", out);
+    ck_assert_int_eq(access(dash, F_OK), -1);
+
+    const char *const run[] = {"run", "--model", "traces/models/gpt2.json", "--prompt", "4",
+                               "--db", db, "--json", "-", "--timeline", "-", NULL};
+    ck_assert_int_ne(codesim(out, sizeof out, run), 0);
+    ck_assert_msg(!strcmp(out, "codesim run: --timeline: - (standard output) is also the --json "
+                               "output\n"), "%s", out);
+    ck_assert_int_eq(access(db, F_OK), -1);
+}
+END_TEST
+
 Suite *clifiles_suite(void)
 {
     Suite *s = suite_create("clifiles");
@@ -753,6 +924,10 @@ Suite *clifiles_suite(void)
     tcase_add_test(tc, a_file_with_two_links_is_written_in_place);
     tcase_add_test(tc, a_replaced_file_does_not_keep_set_user_id);
     tcase_add_test(tc, serve_refuses_a_timeline_with_rates);
+    tcase_add_test(tc, report_refuses_an_output_that_is_its_database);
+    tcase_add_test(tc, read_only_commands_refuse_an_empty_or_missing_database);
+    tcase_add_test(tc, report_leaves_no_stale_figures_of_an_older_report);
+    tcase_add_test(tc, two_outputs_named_dash_are_refused);
     suite_add_tcase(s, tc);
     TCase *msg = tcase_create("messages");
     tcase_add_checked_fixture(msg, setup, teardown);

@@ -1,7 +1,9 @@
 // figures.mjs - static figures for papers: every DIR/NAME.vl.json (a
 // Vega-Lite spec with its data, written by codesim report) rendered by Vega
 // in node to DIR/NAME.svg, and to DIR/NAME.pdf by rsvg-convert (Debian
-// librsvg2-bin) when it is installed.  Usage: node figures.mjs DIR
+// librsvg2-bin) when it is installed.  Usage: node figures.mjs DIR [NAME...]:
+// with NAMEs, only DIR/NAME.vl.json of those (codesim report passes the plots
+// it wrote, so an older report's specs in DIR are not drawn again).
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,7 +16,10 @@ if (!dir) {
   process.exit(2);
 }
 let pdf = true;
-for (const f of readdirSync(dir).filter((f) => f.endsWith('.vl.json')).sort()) {
+const names = process.argv.slice(3);
+const files = names.length ? names.map((n) => n + '.vl.json')
+                           : readdirSync(dir).filter((f) => f.endsWith('.vl.json')).sort();
+for (const f of files) {
   const name = f.slice(0, -'.vl.json'.length);
   const spec = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });

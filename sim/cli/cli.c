@@ -124,6 +124,16 @@ static int same_file(const char *a, const char *b)
 int cli_check_files(const char *cmd, const cli_file_t *f, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        /* two outputs to standard output ("-") would be one stream that
+         * cannot be split back into two documents (and, where "-" is a
+         * file named -, the second replaced the first) */
+        if (f[i].path && !strcmp(f[i].path, "-") && f[i].output)
+            for (size_t j = 0; j < i; j++)
+                if (f[j].path && !strcmp(f[j].path, "-") && f[j].output) {
+                    cli_err("codesim %s: %s: - (standard output) is also the %s output\n", cmd,
+                            f[i].opt, f[j].opt);
+                    return -1;
+                }
         if (!f[i].path || !strcmp(f[i].path, "-"))
             continue;
         if (!f[i].path[0]) {

@@ -54,7 +54,8 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * results database counts as an output). */
 typedef struct {
     const char *opt;  /* "--json", "--model" ... */
-    const char *path; /* NULL (not given) and "-" (stdout) are skipped */
+    const char *path; /* NULL (not given) is skipped; "-" (standard output) only
+                       * clashes with another output "-" */
     int output;
 } cli_file_t;
 /* Refuses, before anything is read or simulated, two of the n files that

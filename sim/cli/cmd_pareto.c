@@ -82,7 +82,7 @@ int cmd_pareto(int argc, char **argv)
         return 2;
     }
     if (access(db_path, F_OK) != 0) {
-        cli_err("codesim pareto: %s: no such database\n", db_path);
+        cli_err("codesim pareto: %s: no such file\n", db_path);
         return 1;
     }
     char err[512];

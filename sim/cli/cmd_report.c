@@ -47,6 +47,7 @@
 #include "../db/db.h"
 #include "../db/query.h"
 #include "../explore/sweep.h"
+#include "../io/outfile.h"
 #include "../io/paths.h"
 #include "../io/spawn.h"
 #include "../../models/util.h"
@@ -87,6 +88,7 @@ typedef struct {
     const char *dir;
     FILE *html, *md;
     json_t *specs;           /* NAME -> Vega-Lite spec, in order of appearance */
+    json_t *tables;          /* CSV name -> true, the tables this run wrote */
     const char *xm, *ym;     /* Pareto metrics (names) */
     int xmax, ymax;
     char err[1200];
@@ -134,11 +136,13 @@ static int table(rep_t *r, const char *csvname, const char *title, const json_t 
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", r->dir, csvname);
-    FILE *csv = fopen(path, "w");
-    if (!csv) {
-        snprintf(r->err, sizeof r->err, "%s: %s", path, strerror(errno));
+    io_out_t co;
+    if (io_out_begin(&co, path, r->err, sizeof r->err) != 0) {
+        io_out_abort(&co);
         return -1;
     }
+    FILE *csv = co.f;
+    json_object_set_new(r->tables, csvname, json_true());
     fprintf(r->html, "<h3>");
     esc(r->html, title);
     fprintf(r->html, " <a href=\"%s\">(csv)</a></h3>\n<div class=\"tbl\"><table>\n<tr>", csvname);
@@ -188,12 +192,7 @@ static int table(rep_t *r, const char *csvname, const char *title, const json_t 
     fprintf(r->html, "</table></div>\n");
     if (json_array_size(rows) == 0)
         fprintf(r->md, "\n(no rows)\n");
-    const int bad = ferror(csv);
-    if ((fclose(csv) != 0) | bad) {
-        snprintf(r->err, sizeof r->err, "%s: cannot write", path);
-        return -1;
-    }
-    return 0;
+    return io_out_commit(&co, r->err, sizeof r->err);
 }
 
 static int query(rep_t *r, db_report_query_t q, const char *const *params, size_t np,
@@ -239,11 +238,17 @@ static int figure(rep_t *r, const char *name, const char *caption, json_t *spec,
                      "</a></figcaption></figure>\n", name, name);
     char path[1100];
     snprintf(path, sizeof path, "%s/figures/%s.vl.json", r->dir, name);
-    if (json_dump_file(spec, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
+    io_out_t so;
+    if (io_out_begin(&so, path, r->err, sizeof r->err) != 0) {
+        io_out_abort(&so);
+        return -1;
+    }
+    if (json_dumpf(spec, so.f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
+        io_out_abort(&so);
         snprintf(r->err, sizeof r->err, "%s: cannot write", path);
         return -1;
     }
-    return 0;
+    return io_out_commit(&so, r->err, sizeof r->err);
 }
 
 /* A quantitative axis encoding for metric m. */
@@ -955,6 +960,13 @@ static int dump_script_json(const char *buf, size_t size, void *data)
     return 0;
 }
 
+/* Every plot (figures/NAME.*) and table (NAME.csv) report can write. */
+static const char *const fig_names[] = {"pareto", "energy", "area", "roofline",
+                                        "utilization", "llm", "rtl"};
+static const char *const csv_names[] = {"pareto.csv", "energy.csv", "area.csv",
+                                        "roofline.csv", "utilization.csv", "llm.csv",
+                                        "rtl.csv", "rtl_cases.csv", "runs.csv", "points.csv"};
+
 static const char *const vendor_js[] = {"vega/build/vega.min.js",
                                         "vega-lite/build/vega-lite.min.js",
                                         "vega-embed/build/vega-embed.min.js"};
@@ -967,24 +979,25 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
                  strerror(errno));
         return -1;
     }
-    FILE *out = fopen(to, "wb");
-    if (!out) {
-        snprintf(err, errlen, "%s: %s", to, strerror(errno));
+    io_out_t o;
+    if (io_out_begin(&o, to, err, errlen) != 0) {
+        io_out_abort(&o);
         fclose(in);
         return -1;
     }
     char buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n)
+        if (fwrite(buf, 1, n, o.f) != n)
             break;
-    const int bad = ferror(in) || ferror(out);
+    const int bad = ferror(in);
     fclose(in);
-    if ((fclose(out) != 0) | bad) {
-        snprintf(err, errlen, "%s: cannot write", to);
+    if (bad) {
+        io_out_abort(&o);
+        snprintf(err, errlen, "%s: cannot read", from);
         return -1;
     }
-    return 0;
+    return io_out_commit(&o, err, errlen);
 }
 
 static int write_report(rep_t *r, const char *sweep, size_t *npoints)
@@ -1144,6 +1157,71 @@ static int write_report(rep_t *r, const char *sweep, size_t *npoints)
     return rc;
 }
 
+/* Removes DIR/figures/NAME.{vl.json,svg,pdf} of each plot and DIR/NAME.csv of
+ * each table report knows but this run did not write, so an older report's
+ * plots and tables do not stay beside this one.  Other files are kept. */
+static void remove_stale(const rep_t *r)
+{
+    char p[1200];
+    static const char *const ext[] = {"vl.json", "svg", "pdf"};
+    for (size_t i = 0; i < ARRAY_LEN(fig_names); i++) {
+        if (json_object_get(r->specs, fig_names[i]))
+            continue;
+        for (size_t e = 0; e < ARRAY_LEN(ext); e++) {
+            snprintf(p, sizeof p, "%s/figures/%s.%s", r->dir, fig_names[i], ext[e]);
+            if (unlink(p) != 0 && errno != ENOENT)
+                cli_err("codesim report: note: %s: cannot remove the older figure (%s)\n", p,
+                        strerror(errno));
+        }
+    }
+    for (size_t i = 0; i < ARRAY_LEN(csv_names); i++) {
+        if (json_object_get(r->tables, csv_names[i]))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", r->dir, csv_names[i]);
+        if (unlink(p) != 0 && errno != ENOENT)
+            cli_err("codesim report: note: %s: cannot remove the older table (%s)\n", p,
+                    strerror(errno));
+    }
+}
+
+/* Refuses, before anything is written, an output file of the report that is
+ * the database itself (a link to it, or the database stored under a report
+ * file's name). */
+static int check_outputs(const char *out, const char *db_path)
+{
+    enum { MAXF = 3 + ARRAY_LEN(csv_names) + 3 * ARRAY_LEN(fig_names) + ARRAY_LEN(vendor_js) };
+    static const char *const ext[] = {"vl.json", "svg", "pdf"};
+    char paths[MAXF][1200];
+    cli_file_t f[MAXF + 1];
+    size_t n = 0;
+    f[n++] = (cli_file_t){"--db", db_path, 1};
+    snprintf(paths[n], sizeof paths[n], "%s/index.html", out);
+    f[n] = (cli_file_t){"--out", paths[n], 1}, n++;
+    snprintf(paths[n], sizeof paths[n], "%s/report.md", out);
+    f[n] = (cli_file_t){"--out", paths[n], 1}, n++;
+    for (size_t i = 0; i < ARRAY_LEN(csv_names); i++, n++) {
+        snprintf(paths[n], sizeof paths[n], "%s/%s", out, csv_names[i]);
+        f[n] = (cli_file_t){"--out", paths[n], 1};
+    }
+    for (size_t i = 0; i < ARRAY_LEN(fig_names); i++)
+        for (size_t e = 0; e < ARRAY_LEN(ext); e++, n++) {
+            snprintf(paths[n], sizeof paths[n], "%s/figures/%s.%s", out, fig_names[i], ext[e]);
+            f[n] = (cli_file_t){"--out", paths[n], 1};
+        }
+    for (size_t i = 0; i < ARRAY_LEN(vendor_js); i++, n++) {
+        snprintf(paths[n], sizeof paths[n], "%s/vendor/%s", out, basename_of(vendor_js[i]));
+        f[n] = (cli_file_t){"--out", paths[n], 1};
+    }
+    /* the database against each output (outputs with distinct names in
+     * DIR are not compared with each other) */
+    for (size_t i = 1; i < n; i++) {
+        const cli_file_t pair[2] = {f[0], f[i]};
+        if (cli_check_files("report", pair, 2) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Copies the plotting libraries into DIR/vendor/. */
 static int copy_vendor(rep_t *r)
 {
@@ -1176,7 +1254,20 @@ static void render_figures(const rep_t *r)
     if (io_data_path("reports/web/figures.mjs", script, sizeof script) != 0)
         return;
     snprintf(figdir, sizeof figdir, "%s/figures", r->dir);
-    const char *const argv[] = {"node", script, figdir, NULL};
+    /* only this run's figures: an older report's specs in the directory
+     * are not drawn again */
+    const char *argv[4 + ARRAY_LEN(fig_names)] = {"node", script, figdir};
+    size_t na = 3;
+    const char *key;
+    json_t *v;
+    json_object_foreach(r->specs, key, v) {
+        if (na + 1 >= ARRAY_LEN(argv))
+            break;
+        argv[na++] = key;
+    }
+    argv[na] = NULL;
+    if (na == 3)
+        return;
     const int st = io_spawn(argv, NULL, err, sizeof err);
     if (st < 0)
         cli_err("codesim report: note: static figures not drawn: %s\n", err);
@@ -1230,7 +1321,7 @@ int cmd_report(int argc, char **argv)
         return 2;
     }
     if (access(db_path, F_OK) != 0) {
-        cli_err("codesim report: %s: no such database\n", db_path);
+        cli_err("codesim report: %s: no such file\n", db_path);
         return 1;
     }
     r.dir = out;
@@ -1261,7 +1352,13 @@ int cmd_report(int argc, char **argv)
             return 1;
         }
     }
+    if (check_outputs(out, db_path) != 0) {
+        db_close(db);
+        return 1;
+    }
     r.specs = json_object();
+    r.tables = json_object();
+    io_out_t ho = {0}, mo = {0};
     int rc = 1;
     size_t npoints = 0;
     char hp[1100], mp[1100], fd[1100];
@@ -1274,28 +1371,31 @@ int cmd_report(int argc, char **argv)
         cli_err("codesim report: %s: %s\n", fd, strerror(errno));
     } else if (copy_vendor(&r) != 0) {
         cli_err("codesim report: %s\n", r.err);
-    } else if (!(r.html = fopen(hp, "w")) || !(r.md = fopen(mp, "w"))) {
-        cli_err("codesim report: %s: %s\n", r.html ? mp : hp, strerror(errno));
-    } else if (write_report(&r, sweep, &npoints) != 0) {
+    } else if (io_out_begin(&ho, hp, r.err, sizeof r.err) != 0 ||
+               io_out_begin(&mo, mp, r.err, sizeof r.err) != 0) {
+        cli_err("codesim report: %s\n", r.err);
+    } else if ((r.html = ho.f, r.md = mo.f, write_report(&r, sweep, &npoints) != 0)) {
         cli_err("codesim report: %s: %s\n", db_path, r.err);
+    } else if (io_out_check(&ho, r.err, sizeof r.err) != 0 ||
+               io_out_check(&mo, r.err, sizeof r.err) != 0 ||
+               io_out_commit(&ho, r.err, sizeof r.err) != 0 ||
+               io_out_commit(&mo, r.err, sizeof r.err) != 0) {
+        cli_err("codesim report: %s\n", r.err);
     } else {
         rc = 0;
     }
-    if (r.html && (ferror(r.html) | fclose(r.html)) && rc == 0) {
-        cli_err("codesim report: %s: cannot write\n", hp);
-        rc = 1;
-    }
-    if (r.md && (ferror(r.md) | fclose(r.md)) && rc == 0) {
-        cli_err("codesim report: %s: cannot write\n", mp);
-        rc = 1;
-    }
+    /* a report that failed half-way does not replace an earlier one's page */
+    io_out_abort(&ho);
+    io_out_abort(&mo);
     const size_t nfig = json_object_size(r.specs);
-    json_decref(r.specs);
     db_close(db);
     if (rc == 0) {
+        remove_stale(&r);
         render_figures(&r);
         printf("report: %zu sweep points, %zu plots into %s (index.html, report.md, *.csv, "
                "figures/)\n", npoints, nfig, out);
     }
+    json_decref(r.specs);
+    json_decref(r.tables);
     return rc;
 }

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -655,6 +656,17 @@ int db_open_read(const char *path, db_note_fn note, void *note_ctx, db_t **out, 
     /* A file we may write opens as for a run (nothing changes for it); one
      * we may not is read read-only when it needs no migration. */
     int need_write = 1;
+    /* A reader never creates: a missing or empty file (a truncated or
+     * mistyped database) is refused, not given a schema. */
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        db_err(err, errlen, "%s: %s", path, errno == ENOENT ? "no such file" : strerror(errno));
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        db_err(err, errlen, "%s: empty file, not a codesim results database", path);
+        return -1;
+    }
     if (access(path, F_OK) == 0 && access(path, W_OK) != 0 &&
         (db_open_ro(path, out, &need_write, err, errlen) == 0 || !need_write))
         return *out ? 0 : -1;
