@@ -148,6 +148,24 @@ int test_codesim_argv(char *const argv[], const char *out_path)
     return rc;
 }
 
+int test_codesim_args(const char *dir, char *out, size_t outlen, const char *const *args)
+{
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = "codesim";
+    while (args[n - 1] && n + 1 < sizeof argv / sizeof argv[0]) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    ck_assert_msg(!args[n - 1], "test_codesim_args: more than 62 arguments");
+    argv[n] = NULL;
+    char log[512];
+    snprintf(log, sizeof log, "%s/log", dir);
+    const int rc = test_codesim_argv((char *const *)argv, log);
+    test_slurp(log, out, outlen);
+    return rc;
+}
+
 void expect_rtlcheck(const char *block, const char *args, unsigned trials, unsigned seed,
                      const char *activity, const char *params_like)
 {

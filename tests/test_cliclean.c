@@ -20,17 +20,7 @@ static void teardown(void) { test_rmtree(tmpdir); }
 /* Runs `codesim ARGS...` (NULL-terminated); out holds stdout and stderr. */
 static int run(char *out, size_t outlen, const char *const *args)
 {
-    char *argv[48];
-    size_t n = 0;
-    argv[n++] = (char *)"codesim";
-    for (size_t i = 0; args[i] && n < 47; i++)
-        argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    char log[300];
-    snprintf(log, sizeof log, "%s/log", tmpdir);
-    const int rc = test_codesim_argv(argv, log);
-    test_slurp(log, out, outlen);
-    return rc;
+    return test_codesim_args(tmpdir, out, outlen, args);
 }
 
 static void put(const char *name, const char *text)

@@ -92,7 +92,7 @@ START_TEST(cli_rejects_bad_input_in_one_line)
     expect_refusal("rtlcheck --block lut --fused 1", "--fused");
     expect_refusal("lutcompare --w-bits 0", "--w-bits: 0 is outside 1..4");
     expect_refusal("lutcompare --g 8 --tile-m 16", "codesim lutcompare: lut.g: 8 needs");
-    expect_refusal("lutcompare --m 64 --n 4096 --k 8388608", "codesim lutcompare: k: ");
+    expect_refusal("lutcompare --m 64 --n 4096 --k 8388608", "codesim lutcompare: --k: ");
 }
 END_TEST
 

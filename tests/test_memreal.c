@@ -575,31 +575,35 @@ END_TEST
 
 /* ---- each operand's first and last DRAM cycle ----------------------------- */
 
+/* want's and got's first and last cycle of each operand, DRAM (sram 0) or
+ * SRAM (sram 1), are equal and both recorded. */
+static void expect_span_kind(const layer_stats_t *want, const layer_stats_t *got, int sram,
+                             const char *what)
+{
+    static const char *const name[2][3] = {{"ifmap DRAM", "filter DRAM", "ofmap DRAM"},
+                                           {"ifmap read SRAM", "filter read SRAM",
+                                            "ofmap write SRAM"}};
+    ck_assert_int_eq(sram ? want->sram_times : want->dram_times, 1);
+    ck_assert_int_eq(sram ? got->sram_times : got->dram_times, 1);
+    const uint64_t *wf = sram ? want->sram_first : want->dram_first;
+    const uint64_t *wl = sram ? want->sram_last : want->dram_last;
+    const uint64_t *gf = sram ? got->sram_first : got->dram_first;
+    const uint64_t *gl = sram ? got->sram_last : got->dram_last;
+    for (int op = 0; op < 3; op++)
+        ck_assert_msg(wf[op] == gf[op] && wl[op] == gl[op],
+                      "%s: %s cycles %" PRIu64 "..%" PRIu64 ", expected %" PRIu64 "..%" PRIu64,
+                      what, name[sram][op], gf[op], gl[op], wf[op], wl[op]);
+}
+
 static void expect_spans(const layer_stats_t *want, const layer_stats_t *got, const char *what)
 {
-    static const char *const name[3] = {"ifmap", "filter", "ofmap"};
-    ck_assert_int_eq(want->dram_times, 1);
-    ck_assert_int_eq(got->dram_times, 1);
-    for (int op = 0; op < 3; op++)
-        ck_assert_msg(want->dram_first[op] == got->dram_first[op] &&
-                          want->dram_last[op] == got->dram_last[op],
-                      "%s: %s DRAM cycles %" PRIu64 "..%" PRIu64 ", expected %" PRIu64
-                      "..%" PRIu64, what, name[op], got->dram_first[op], got->dram_last[op],
-                      want->dram_first[op], want->dram_last[op]);
+    expect_span_kind(want, got, 0, what);
 }
 
 static void expect_sram_spans(const layer_stats_t *want, const layer_stats_t *got,
                               const char *what)
 {
-    static const char *const name[3] = {"ifmap read", "filter read", "ofmap write"};
-    ck_assert_int_eq(want->sram_times, 1);
-    ck_assert_int_eq(got->sram_times, 1);
-    for (int op = 0; op < 3; op++)
-        ck_assert_msg(want->sram_first[op] == got->sram_first[op] &&
-                          want->sram_last[op] == got->sram_last[op],
-                      "%s: %s SRAM cycles %" PRIu64 "..%" PRIu64 ", expected %" PRIu64
-                      "..%" PRIu64, what, name[op], got->sram_first[op], got->sram_last[op],
-                      want->sram_first[op], want->sram_last[op]);
+    expect_span_kind(want, got, 1, what);
 }
 
 /* Random GEMMs on os/ws/is (OS drains serial or overlapped, WS/IS outputs

@@ -19,21 +19,11 @@ static void setup(void) { test_tmpdir(tmpdir, sizeof tmpdir, "untrusted"); }
 
 static void teardown(void) { test_rmtree(tmpdir); }
 
-/* codesim ARGS... (NULL-terminated, after the binary) into DIR/log, read
- * back into out; returns the exit status. */
+/* codesim ARGS... (NULL-terminated, after the binary); out holds stdout
+ * and stderr; returns the exit status. */
 static int codesim(char *out, size_t outlen, const char *const *args)
 {
-    char *argv[40];
-    size_t n = 0;
-    argv[n++] = (char *)"codesim";
-    for (size_t i = 0; args[i] && n < 39; i++)
-        argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    char log[320];
-    snprintf(log, sizeof log, "%s/log", tmpdir);
-    const int rc = test_codesim_argv(argv, log);
-    test_slurp(log, out, outlen);
-    return rc;
+    return test_codesim_args(tmpdir, out, outlen, args);
 }
 
 static void path_in(char *out, size_t len, const char *name)

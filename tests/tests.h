@@ -95,6 +95,11 @@ int test_codesim(const char *dir, const char *args, char *out, size_t outlen, ch
  * into out_path; returns the exit status, -1 when a signal ended it. */
 int test_codesim_argv(char *const argv[], const char *out_path);
 
+/* Runs the codesim binary with args (NULL-terminated, after the binary; no
+ * shell), stdout and stderr into DIR/log, read back into out; returns the
+ * exit status, -1 when a signal ended it. */
+int test_codesim_args(const char *dir, char *out, size_t outlen, const char *const *args);
+
 /* Runs `$CODESIM_BIN rtlcheck --block BLOCK ARGS --trials T --seed S` into
  * a scratch database and asserts exit 0, the closing line
  * "rtlcheck: T cases, 0 cycle mismatches, 0 value mismatches", the phrase
