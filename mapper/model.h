@@ -72,6 +72,8 @@ typedef struct {
     uint32_t steps, layers, experts;
     uint32_t *tokens;
     uint64_t hash;             /* FNV-1a of the trace's bytes (its identity in a stored run) */
+    uint32_t *lines;           /* [same cells]: the trace line that gave it, 0 = none (or NULL) */
+    char *path;                /* the trace's path, for errors (or NULL) */
 } mapper_routing_t;
 
 typedef struct {

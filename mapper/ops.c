@@ -504,6 +504,24 @@ static void step(build_t *b, uint64_t T, uint64_t q, uint64_t keys)
         vec(b, "softcap", B, m->vocab, FL_SOFTCAP, 1, 0);
 }
 
+/* "PATH:LINE: " of the first trace row among cells [from, to) of rt, or
+ * "PATH: " when none of them was given, or "" for a table not read from a
+ * file. */
+static void routing_where(const mapper_routing_t *rt, size_t from, size_t to, char *buf,
+                          size_t len)
+{
+    buf[0] = '\0';
+    if (!rt->path)
+        return;
+    unsigned line = 0;
+    for (size_t c = from; rt->lines && c < to && !line; c++)
+        line = rt->lines[c];
+    if (line)
+        snprintf(buf, len, "%.240s:%u: ", rt->path, line);
+    else
+        snprintf(buf, len, "%.240s: ", rt->path);
+}
+
 /* A routing trace must fit the model and the run: one row per step
  * (0 = prefill) and layer, each MoE layer's counts summing to T x top_k with
  * no expert taking a token twice. */
@@ -518,8 +536,10 @@ static int routing_check(const mapper_model_t *m, const mapper_run_t *r, char *e
         return -1;
     }
     if (rt->experts != m->experts || rt->layers != m->layers || rt->steps < r->gen) {
-        snprintf(err, errlen, "routing: the trace has %u steps x %u layers x %u experts, the run "
-                 "needs %llu x %llu x %llu", rt->steps, rt->layers, rt->experts,
+        char where[300];
+        routing_where(rt, 0, 0, where, sizeof where);
+        snprintf(err, errlen, "routing: %sthe trace has %u steps x %u layers x %u experts, the run "
+                 "needs %llu x %llu x %llu", where, rt->steps, rt->layers, rt->experts,
                  (unsigned long long)r->gen, (unsigned long long)m->layers,
                  (unsigned long long)m->experts);
         return -1;
@@ -529,21 +549,27 @@ static int routing_check(const mapper_model_t *m, const mapper_run_t *r, char *e
         for (uint64_t l = 0; l < m->layers; l++) {
             if (!mapper_layer_moe(m, l))
                 continue;
-            const uint32_t *row = rt->tokens + (s * rt->layers + l) * rt->experts;
+            const size_t at = (size_t)(s * rt->layers + l) * rt->experts;
+            const uint32_t *row = rt->tokens + at;
             uint64_t sum = 0;
             for (uint64_t e = 0; e < m->experts; e++) {
                 if (row[e] > T) {
-                    snprintf(err, errlen, "routing: step %llu layer %llu expert %llu: %u tokens, "
-                             "the step has %llu", (unsigned long long)s, (unsigned long long)l,
-                             (unsigned long long)e, row[e], (unsigned long long)T);
+                    char where[300];
+                    routing_where(rt, at + e, at + e + 1, where, sizeof where);
+                    snprintf(err, errlen, "routing: %sstep %llu layer %llu expert %llu: %u tokens, "
+                             "the step has %llu", where, (unsigned long long)s,
+                             (unsigned long long)l, (unsigned long long)e, row[e],
+                             (unsigned long long)T);
                     return -1;
                 }
                 sum += row[e];
             }
             if (sum != T * m->top_k) {
-                snprintf(err, errlen, "routing: step %llu layer %llu: %llu routed tokens, want "
-                         "%llu tokens x top-%llu", (unsigned long long)s, (unsigned long long)l,
-                         (unsigned long long)sum, (unsigned long long)T,
+                char where[300];
+                routing_where(rt, at, at + m->experts, where, sizeof where);
+                snprintf(err, errlen, "routing: %sstep %llu layer %llu: %llu routed tokens, want "
+                         "%llu tokens x top-%llu", where, (unsigned long long)s,
+                         (unsigned long long)l, (unsigned long long)sum, (unsigned long long)T,
                          (unsigned long long)m->top_k);
                 return -1;
             }

@@ -352,8 +352,21 @@ START_TEST(routing_trace_sets_expert_rows)
     /* batch 3 needs 6 routed tokens per decode layer, the trace has 4 */
     const mapper_run_t r3 = {3, 4, 2, 8, 8, 8};
     ck_assert_int_eq(mapper_ops_build(&m, &r3, &ops, err, sizeof err), -1);
-    ck_assert_msg(!strncmp(err, "routing: step 0 layer 0: 16 routed tokens, want 12", 50), "%s",
-                  err);
+    /* named by the trace's file and the line of the step's first row */
+    char want[300];
+    snprintf(want, sizeof want, "routing: %s:3: step 0 layer 0: 16 routed tokens, want 12", path);
+    ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
+    /* batch 1, prompt 4: expert 0's 8 prefill tokens (line 3) are more than the step has */
+    const mapper_run_t r1 = {1, 4, 2, 8, 8, 8};
+    ck_assert_int_eq(mapper_ops_build(&m, &r1, &ops, err, sizeof err), -1);
+    snprintf(want, sizeof want, "routing: %s:3: step 0 layer 0 expert 0: 8 tokens, the step has 4",
+             path);
+    ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
+    /* 3 steps asked of a 2-step trace: the file, no line */
+    const mapper_run_t r4 = {2, 4, 3, 8, 8, 8};
+    ck_assert_int_eq(mapper_ops_build(&m, &r4, &ops, err, sizeof err), -1);
+    snprintf(want, sizeof want, "routing: %s: the trace has 2 steps", path);
+    ck_assert_msg(!strncmp(err, want, strlen(want)), "%s", err);
     workload_routing_free(&rt);
     fp = fopen(path, "w");
     fputs("step,layer,expert,tokens\n0,32,0,1\n", fp);

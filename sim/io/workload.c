@@ -572,6 +572,7 @@ int workload_routing_load(const char *path, const mapper_model_t *m, mapper_rout
                     goto out;
                 }
                 *t = (uint32_t)v[3];
+                rt->lines[t - rt->tokens] = line;
             }
         }
         free(work);
@@ -584,7 +585,8 @@ int workload_routing_load(const char *path, const mapper_model_t *m, mapper_rout
             rt->experts = (uint32_t)m->experts;
             uint64_t cells;
             if (util_mul_u64((uint64_t)rt->steps * rt->layers, rt->experts, &cells) ||
-                cells > (1ull << 28) || !(rt->tokens = calloc(cells, sizeof *rt->tokens))) {
+                cells > (1ull << 28) || !(rt->tokens = calloc(cells, sizeof *rt->tokens)) ||
+                !(rt->lines = calloc(cells, sizeof *rt->lines)) || !(rt->path = strdup(path))) {
                 io_fail(err, errlen, path, 0, NULL, "%u steps x %u layers x %u experts do not "
                         "fit in memory", rt->steps, rt->layers, rt->experts);
                 goto out;
@@ -602,5 +604,7 @@ out:
 void workload_routing_free(mapper_routing_t *rt)
 {
     free(rt->tokens);
+    free(rt->lines);
+    free(rt->path);
     memset(rt, 0, sizeof *rt);
 }
