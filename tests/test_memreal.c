@@ -48,6 +48,27 @@ static hw_cfg_t small_hw(uint32_t r, uint32_t c, systolic_dataflow_t df, uint64_
     return hw;
 }
 
+/* Writes text as DIR/NAME and loads it as a workload into wl. */
+static void load_workload_text(const char *dir, const char *name, const char *text,
+                               workload_t *wl)
+{
+    char path[512], err[400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    test_write(path, text);
+    ck_assert_msg(workload_load(path, wl, err, sizeof err) == 0, "%s", err);
+}
+
+/* Runs the layers of wl on hw through sim_run, priced on the 45nm table. */
+static void run_layers(const hw_cfg_t *hw, const workload_t *wl, sim_result_t *res)
+{
+    char path[512], err[400];
+    tech_t tech;
+    tech_path("45nm", path, sizeof path);
+    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
+    sim_workload_t w = {SIM_LAYERS, wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
+    ck_assert_msg(sim_run(hw, &tech, &w, res, err, sizeof err) == 0, "%s", err);
+}
+
 /* ---- controller timing against a `codesim dram` replay ------------------ */
 
 typedef struct {
@@ -434,20 +455,15 @@ END_TEST
 
 START_TEST(depthwise_macs_equal_the_naive_loop_nest)
 {
-    char dir[] = "/tmp/codesim-memreal-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof path, "%s/dw.csv", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    /* depth multiplier 1 and 2 (Num Filter per channel) */
-    fputs("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
-          "Num Filter, Strides,\nConvDP1, 14, 12, 3, 3, 6, 1, 1,\nConvDP2, 13, 13, 5, 5, 4, 2, "
-          "2,\nPW, 12, 10, 1, 1, 6, 8, 1,\n", f);
-    fclose(f);
+    char dir[256];
+    test_tmpdir(dir, sizeof dir, "memreal");
     workload_t wl;
-    char err[400];
-    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    /* depth multiplier 1 and 2 (Num Filter per channel) */
+    load_workload_text(dir, "dw.csv",
+                       "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                       "Channels, Num Filter, Strides,\nConvDP1, 14, 12, 3, 3, 6, 1, 1,\nConvDP2, "
+                       "13, 13, 5, 5, 4, 2, 2,\nPW, 12, 10, 1, 1, 6, 8, 1,\n",
+                       &wl);
     /* naive: for every output pixel, channel and multiplier, the window */
     static const uint64_t dims[3][7] = {
         {14, 12, 3, 3, 6, 1, 1}, {13, 13, 5, 5, 4, 2, 2}, {12, 10, 1, 1, 6, 8, 1}};
@@ -464,14 +480,10 @@ START_TEST(depthwise_macs_equal_the_naive_loop_nest)
     }
     hw_cfg_t hw;
     hw_defaults(&hw);
-    tech_t tech;
-    tech_path("45nm", path, sizeof path);
-    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
     for (int unique = 0; unique < 2; unique++) {
         hw.conv_unique = unique;
-        sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
         sim_result_t res;
-        ck_assert_msg(sim_run(&hw, &tech, &w, &res, err, sizeof err) == 0, "%s", err);
+        run_layers(&hw, &wl, &res);
         ck_assert_uint_eq(res.nlayers, 6 + 4 + 1);
         ck_assert_uint_eq(res.macs, want);
         sim_result_free(&res);
@@ -483,25 +495,15 @@ END_TEST
 
 START_TEST(controller_slices_get_their_share_of_the_channels)
 {
-    char dir[] = "/tmp/codesim-memreal-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char path[256], err[400];
-    snprintf(path, sizeof path, "%s/g.csv", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("Layer,M,N,K\ng,8,256,512\n", f);
-    fclose(f);
+    char dir[256], err[400];
+    test_tmpdir(dir, sizeof dir, "memreal");
     workload_t wl;
-    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    load_workload_text(dir, "g.csv", "Layer,M,N,K\ng,8,256,512\n", &wl);
     hw_cfg_t hw = small_hw(8, 8, SYSTOLIC_WS, 1 << 14, 1 << 14, 1 << 14);
     ck_assert_int_eq(hw_set(&hw, "npu.cores", "4", err, sizeof err), 0);
     ck_assert_int_eq(hw_set(&hw, "dram.timing", "controller", err, sizeof err), 0);
-    tech_t tech;
-    tech_path("45nm", path, sizeof path);
-    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
-    sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
     sim_result_t res;
-    ck_assert_msg(sim_run(&hw, &tech, &w, &res, err, sizeof err) == 0, "%s", err);
+    run_layers(&hw, &wl, &res);
     /* The layer takes as long as its slowest slice: one of P equal slices
      * (N = 256 / P) on one core with channels / P channels, for some P in
      * 1, 2, 4 (8 channels). */
@@ -920,24 +922,15 @@ END_TEST
  * slowest slice is the layer's time (slices as run.h cuts them). */
 START_TEST(slices_spans_are_the_earliest_first_and_the_latest_last)
 {
-    char dir[256], path[512], err[400];
+    char dir[256], err[400];
     test_tmpdir(dir, sizeof dir, "memslice");
-    snprintf(path, sizeof path, "%s/g.csv", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("Layer,M,N,K\ng,40,250,96\n", f);
-    fclose(f);
     workload_t wl;
-    ck_assert_msg(workload_load(path, &wl, err, sizeof err) == 0, "%s", err);
+    load_workload_text(dir, "g.csv", "Layer,M,N,K\ng,40,250,96\n", &wl);
     hw_cfg_t hw = small_hw(8, 8, SYSTOLIC_OS, 1 << 12, 1 << 12, 1 << 12);
     hw.dma.bytes_per_cycle = 64; /* compute-bound: it runs on more than one core */
     ck_assert_int_eq(hw_set(&hw, "npu.cores", "4", err, sizeof err), 0);
-    tech_t tech;
-    tech_path("45nm", path, sizeof path);
-    ck_assert_msg(tech_load(path, &tech, err, sizeof err) == 0, "%s", err);
-    sim_workload_t w = {SIM_LAYERS, &wl, NULL, {0}, ENGINE_FAST, NULL, NULL};
     sim_result_t res;
-    ck_assert_msg(sim_run(&hw, &tech, &w, &res, err, sizeof err) == 0, "%s", err);
+    run_layers(&hw, &wl, &res);
     const layer_stats_t *got = &res.layers[0].stats;
     int found = 0;
     for (uint64_t parts = 1; parts <= 4 && !found; parts++) {
