@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../sim/cli/cli.h"
 #include "../sim/io/serve_file.h"
 #include "tests.h"
 
@@ -294,6 +295,29 @@ START_TEST(errors_name_the_key_the_user_wrote)
 }
 END_TEST
 
+/* cli_err keeps the format's own line breaks and carriage returns (sweep's
+ * progress line redraws itself with '\r' on a terminal; it printed a
+ * literal "\x0d") and escapes those inside an argument (a file name). */
+START_TEST(cli_err_keeps_the_formats_carriage_return_and_escapes_the_arguments)
+{
+    char path[512], got[256];
+    snprintf(path, sizeof path, "%s/stderr", tmpdir);
+    fflush(stderr);
+    const int saved = dup(2);
+    ck_assert_int_ge(saved, 0);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(dup2(fileno(f), 2), 0);
+    cli_err("\rsweep [%s] %u%% \n", "a\rb\nc", 7u);
+    fflush(stderr);
+    ck_assert_int_ge(dup2(saved, 2), 0);
+    close(saved);
+    fclose(f);
+    test_slurp(path, got, sizeof got);
+    ck_assert_str_eq(got, "\rsweep [a\\x0db\\x0ac] 7% \n");
+}
+END_TEST
+
 Suite *cliclean_suite(void)
 {
     Suite *s = suite_create("cliclean");
@@ -307,6 +331,7 @@ Suite *cliclean_suite(void)
     tcase_add_test(tc, db_merge_prints_no_counts_for_a_merge_that_stored_nothing);
     tcase_add_test(tc, serve_trace_rows_are_read_strictly);
     tcase_add_test(tc, errors_name_the_key_the_user_wrote);
+    tcase_add_test(tc, cli_err_keeps_the_formats_carriage_return_and_escapes_the_arguments);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -162,21 +162,22 @@ int cli_check_files(const char *cmd, const cli_file_t *f, size_t n)
 }
 
 /* Appends the terminal form of s (escape.h) to out at *n, keeping s's line
- * breaks when keep_nl (the format's own) and escaping them otherwise (an
+ * breaks and carriage returns when keep_nl (the format's own: a progress
+ * line redraws itself with '\r') and escaping them otherwise (an
  * argument's: a file name holding a newline must not start a line). */
 static void err_append(char *out, size_t outlen, size_t *n, const char *s, int keep_nl)
 {
     char chunk[1024], esc[4096];
     while (*s && *n + 1 < outlen) {
-        size_t len = keep_nl ? strcspn(s, "\n") : strlen(s);
+        size_t len = keep_nl ? strcspn(s, "\r\n") : strlen(s);
         if (len >= sizeof chunk)
             len = sizeof chunk - 1;
         memcpy(chunk, s, len);
         chunk[len] = '\0';
         s += len;
         *n += (size_t)snprintf(out + *n, outlen - *n, "%s", esc_text(esc, sizeof esc, chunk));
-        if (keep_nl && *s == '\n' && *n + 1 < outlen) {
-            out[(*n)++] = '\n';
+        if (keep_nl && (*s == '\n' || *s == '\r') && *n + 1 < outlen) {
+            out[(*n)++] = *s;
             out[*n] = '\0';
             s++;
         }
